@@ -1,0 +1,29 @@
+import path from 'node:path';
+
+/** Service configuration, read once from the environment at start. */
+export interface Config {
+  port: number;
+  host: string;
+  /** `memory://`, `postgres://…`, or empty for the embedded PGlite under `dataDir`. */
+  databaseUrl: string;
+  dataDir: string;
+  demo: boolean;
+  publicUrl: string | null;
+  logLevel: string;
+  /** Secret for signing web-view and web-chat links; generated into the data dir when unset. */
+  linkSecret: string | null;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(env.DATA_DIR ?? './data');
+  return {
+    port: Number(env.PORT ?? 3000),
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL ?? '',
+    dataDir,
+    demo: env.DEMO !== '0',
+    publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : null,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    linkSecret: env.LINK_SECRET ?? null,
+  };
+}

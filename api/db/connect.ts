@@ -1,0 +1,147 @@
+/**
+ * The one database module. Everything that runs SQL gets a `Db` (or, inside a transaction,
+ * the `Sql` it hands out); the same code runs on the embedded PGlite and on PostgreSQL.
+ *
+ * Values come back the same way on both: int8/count → number, date → 'YYYY-MM-DD' string,
+ * timestamptz → Date, json/jsonb → parsed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
+import { ltree } from '@electric-sql/pglite/contrib/ltree';
+import { AppError } from '../errors.ts';
+
+export type Row = Record<string, any>;
+
+export interface Sql {
+  /** One statement with $1… parameters; returns the rows. */
+  query<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Several statements, no parameters (migrations). */
+  exec(text: string): Promise<void>;
+}
+
+export interface Db extends Sql {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const INT8 = 20;
+const DATE = 1082;
+const NUMERIC = 1700;
+const parseInt8 = (v: string) => Number(v);
+const keepString = (v: string) => v;
+
+export async function connectDb(databaseUrl: string, dataDir: string): Promise<Db> {
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return connectPostgres(databaseUrl);
+  if (databaseUrl && databaseUrl !== 'memory://' && !databaseUrl.startsWith('file://')) {
+    throw new AppError('startup', `DATABASE_URL không hợp lệ: dùng postgres://…, memory:// hoặc để trống.`);
+  }
+  const dir = databaseUrl.startsWith('file://') ? databaseUrl.slice('file://'.length) : databaseUrl === 'memory://' ? null : path.join(dataDir, 'pglite');
+  return connectPglite(dir);
+}
+
+export async function connectPglite(dir: string | null): Promise<Db> {
+  if (dir) fs.mkdirSync(dir, { recursive: true });
+  const lite = await PGlite.create({
+    dataDir: dir ?? undefined,
+    extensions: { vector, unaccent, ltree },
+    parsers: { [INT8]: parseInt8, [DATE]: keepString, [NUMERIC]: Number },
+  });
+  const asSql = (q: Pick<PGlite, 'query' | 'exec'>): Sql => ({
+    async query<T>(text: string, params?: readonly unknown[]) {
+      const r = await q.query<T>(text, params as unknown[]);
+      return r.rows;
+    },
+    async exec(text: string) {
+      await q.exec(text);
+    },
+  });
+  const base = asSql(lite);
+  return {
+    kind: 'pglite',
+    ...base,
+    tx: (fn) => lite.transaction((t) => fn(asSql(t))),
+    close: () => lite.close(),
+  };
+}
+
+pg.types.setTypeParser(INT8, parseInt8);
+pg.types.setTypeParser(DATE, keepString);
+pg.types.setTypeParser(NUMERIC, Number);
+
+export async function connectPostgres(url: string, poolSize = Number(process.env.PG_POOL_SIZE ?? 20)): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client that loses its server must not crash the process.
+  pool.on('error', () => {});
+  try {
+    await pool.query('select 1');
+  } catch (e) {
+    await pool.end();
+    throw new AppError('startup', `Không kết nối được PostgreSQL (${safeUrl(url)}): ${(e as Error).message}`);
+  }
+  const base: Sql = {
+    async query<T>(text: string, params?: readonly unknown[]) {
+      const r = await pool.query(text, params as unknown[]);
+      return r.rows as T[];
+    },
+    async exec(text: string) {
+      await pool.query(text);
+    },
+  };
+  return {
+    kind: 'postgres',
+    ...base,
+    async tx(fn) {
+      const client = await pool.connect();
+      const sql: Sql = {
+        async query<T>(text: string, params?: readonly unknown[]) {
+          return (await client.query(text, params as unknown[])).rows as T[];
+        },
+        async exec(text: string) {
+          await client.query(text);
+        },
+      };
+      try {
+        await client.query('begin');
+        const result = await fn(sql);
+        await client.query('commit');
+        return result;
+      } catch (e) {
+        await client.query('rollback').catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** The URL without its password, for messages. */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
+/** First row or undefined. */
+export async function maybeOne<T = Row>(sql: Sql, text: string, params?: readonly unknown[]): Promise<T | undefined> {
+  const rows = await sql.query<T>(text, params);
+  return rows[0];
+}
+
+/** Exactly the first row; throws when there is none (a programming error, not a user one). */
+export async function one<T = Row>(sql: Sql, text: string, params?: readonly unknown[]): Promise<T> {
+  const row = await maybeOne<T>(sql, text, params);
+  if (row === undefined) throw new Error(`query returned no row: ${text.slice(0, 80)}`);
+  return row;
+}
