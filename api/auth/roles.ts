@@ -1,0 +1,68 @@
+/**
+ * Roles hold on an organisation and its subtree (a grant on a province covers every unit
+ * beneath it). Plain membership is implicit: a member is a member of their own cell.
+ */
+import { AppError, forbidden } from '../errors.ts';
+import type { Sql } from '../db/connect.ts';
+import type { Principal } from './principal.ts';
+
+export const ROLES = ['admin', 'committee', 'secretary', 'editor'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who may do what, by kind of action. Admin may do everything. */
+export const CAN = {
+  manageMembers: ['admin', 'secretary', 'committee'],
+  readOrg: ['admin', 'committee', 'secretary'],
+  runMeetings: ['admin', 'secretary'],
+  publish: ['admin', 'committee', 'secretary'],
+  manageOrgs: ['admin'],
+  grantRoles: ['admin'],
+  editDocuments: ['admin', 'editor'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export async function hasRole(sql: Sql, principalId: number, orgId: number, roles: readonly Role[]): Promise<boolean> {
+  const rows = await sql.query(
+    `select 1 from role_grants g
+       join orgs granted on granted.id = g.org_id
+       join orgs target on target.id = $2
+      where g.principal_id = $1 and g.role = any($3::text[]) and target.path <@ granted.path
+      limit 1`,
+    [principalId, orgId, roles],
+  );
+  return rows.length > 0;
+}
+
+/** Throws 403 unless the principal holds one of `roles` on `orgId` or an ancestor. */
+export async function requireRole(sql: Sql, principal: Principal | null | undefined, orgId: number, roles: readonly Role[]): Promise<Principal> {
+  if (!principal) throw new AppError('unauthorized', 'Bạn cần đăng nhập.');
+  if (!(await hasRole(sql, principal.id, orgId, roles))) {
+    throw forbidden(`principal ${principal.id} lacks ${roles.join('|')} on org ${orgId}`);
+  }
+  return principal;
+}
+
+export interface RoleGrant {
+  orgId: number;
+  orgName: string;
+  role: Role;
+}
+
+export async function listRoleGrants(sql: Sql, principalId: number): Promise<RoleGrant[]> {
+  return sql.query<RoleGrant>(
+    `select g.org_id as "orgId", o.name as "orgName", g.role
+       from role_grants g join orgs o on o.id = g.org_id
+      where g.principal_id = $1 order by o.path`,
+    [principalId],
+  );
+}
+
+export async function grantRole(sql: Sql, principalId: number, orgId: number, role: Role): Promise<void> {
+  await sql.query(
+    `insert into role_grants (principal_id, org_id, role) values ($1, $2, $3) on conflict do nothing`,
+    [principalId, orgId, role],
+  );
+}
+
+export async function revokeRole(sql: Sql, principalId: number, orgId: number, role: Role): Promise<void> {
+  await sql.query(`delete from role_grants where principal_id = $1 and org_id = $2 and role = $3`, [principalId, orgId, role]);
+}

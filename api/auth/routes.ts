@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Deps } from '../context.ts';
+import { requirePrincipal } from './authenticate.ts';
+import { CAN, grantRole, listRoleGrants, requireRole, ROLES } from './roles.ts';
+import { ensureMemberPrincipal, findPrincipal } from './principal.ts';
+import { AppError, notFound } from '../errors.ts';
+import { Closed, Id, IdParams } from '../http/schemas.ts';
+import { findMember } from '../members/repository.ts';
+
+const tags = ['Quyền (roles)'];
+
+export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  app.get('/me', { schema: { tags, summary: 'Who the token belongs to, and its roles' } }, async (request) => {
+    const principal = requirePrincipal(request);
+    return { ...principal, roles: await listRoleGrants(deps.db, principal.id) };
+  });
+
+  app.post('/orgs/:id/roles', {
+    schema: {
+      tags,
+      summary: 'Grant a role on a unit (and its subtree) to a member or principal',
+      params: IdParams,
+      body: Closed({
+        role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+        memberId: Type.Optional(Id),
+        principalId: Type.Optional(Id),
+      }),
+    },
+  }, async (request, reply) => {
+    const actor = requirePrincipal(request);
+    const { role, memberId, principalId } = request.body;
+    if ((memberId === undefined) === (principalId === undefined)) {
+      throw new AppError('validation', 'Cần đúng một trong hai trường memberId hoặc principalId.', { field: 'memberId' });
+    }
+    await requireRole(deps.db, actor, request.params.id, CAN.grantRoles);
+    const target = await deps.db.tx(async (sql) => {
+      if (memberId !== undefined) {
+        if (!(await findMember(sql, memberId))) throw notFound('đảng viên');
+        return ensureMemberPrincipal(sql, memberId);
+      }
+      const p = await findPrincipal(sql, principalId!);
+      if (!p) throw notFound('tài khoản');
+      return p;
+    });
+    await grantRole(deps.db, target.id, request.params.id, role);
+    return reply.status(201).send({ principalId: target.id, orgId: request.params.id, role });
+  });
+};

@@ -1,0 +1,79 @@
+import type { Deps } from '../context.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { AppError } from '../errors.ts';
+import { findMember, type Member } from '../members/repository.ts';
+import { hashLinkCode, normalizeLinkCode } from './link-code.ts';
+import { findActiveAccount, insertAccount, unlinkAccount, type Channel, type ChatAccount } from './repository.ts';
+
+export const MAX_FAILED_LINK_ATTEMPTS = 5;
+export const FAILED_ATTEMPT_WINDOW_MINUTES = 15;
+
+export interface LinkRequest {
+  channel: Channel;
+  botKey: string;
+  externalUserId: string;
+  chatId: string;
+  displayName?: string | null;
+  code: string;
+}
+
+/**
+ * Redeems a one-time code for a chat account. Single use (the code row is claimed with a
+ * guarded update), expiring, and throttled per chat identity so codes cannot be guessed.
+ * A chat account links to at most one member: linking again replaces the old link.
+ */
+export async function linkChatAccount(deps: Pick<Deps, 'db' | 'clock'>, req: LinkRequest): Promise<{ account: ChatAccount; member: Member }> {
+  const now = deps.clock.now();
+  const attemptKey = `${req.channel}:${req.botKey}:${req.externalUserId}`;
+  const since = new Date(now.getTime() - FAILED_ATTEMPT_WINDOW_MINUTES * 60_000);
+  const [{ failures }] = await deps.db.query<{ failures: number }>(
+    `select count(*)::int as failures from link_attempts where attempt_key = $1 and at > $2`,
+    [attemptKey, since],
+  );
+  if (failures >= MAX_FAILED_LINK_ATTEMPTS) {
+    throw new AppError('too_many_requests', `Bạn đã nhập sai mã quá ${MAX_FAILED_LINK_ATTEMPTS} lần. Vui lòng thử lại sau ${FAILED_ATTEMPT_WINDOW_MINUTES} phút.`);
+  }
+  const canonical = normalizeLinkCode(req.code);
+  const result = canonical ? await claim(deps, req, hashLinkCode(canonical), now) : undefined;
+  if (!result) {
+    await deps.db.query(`insert into link_attempts (attempt_key, at) values ($1, $2)`, [attemptKey, now]);
+    throw new AppError('gone', 'Mã liên kết không đúng, đã dùng hoặc đã hết hạn. Xin bí thư chi bộ cấp mã mới.', {
+      detail: canonical ? 'unknown, used or expired code' : 'malformed code',
+    });
+  }
+  return result;
+}
+
+async function claim(deps: Pick<Deps, 'db'>, req: LinkRequest, codeHash: string, now: Date) {
+  return deps.db.tx(async (sql) => {
+    const claimed = await sql.query<{ memberId: number }>(
+      `update link_codes set used_at = $2 where code_hash = $1 and used_at is null and expires_at > $2 returning member_id as "memberId"`,
+      [codeHash, now],
+    );
+    if (claimed.length === 0) return undefined;
+    const member = await findMember(sql, claimed[0].memberId);
+    if (!member || !member.active) return undefined;
+    const existing = await findActiveAccount(sql, req.channel, req.botKey, req.externalUserId);
+    if (existing) await unlinkAccount(sql, existing.id, now);
+    const account = await insertAccount(
+      sql,
+      {
+        channel: req.channel,
+        botKey: req.botKey,
+        externalUserId: req.externalUserId,
+        chatId: req.chatId,
+        memberId: member.id,
+        displayName: req.displayName ?? null,
+      },
+      now,
+    );
+    await recordAudit(sql, {
+      action: 'chat_account.linked',
+      subjectType: 'member',
+      subjectId: member.id,
+      details: { channel: req.channel, botKey: req.botKey },
+      at: now,
+    });
+    return { account, member };
+  });
+}

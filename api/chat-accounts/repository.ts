@@ -1,0 +1,41 @@
+import { maybeOne, type Sql } from '../db/connect.ts';
+
+export type Channel = 'telegram' | 'zalo' | 'web';
+
+export interface ChatAccount {
+  id: number;
+  channel: Channel;
+  botKey: string;
+  externalUserId: string;
+  chatId: string;
+  memberId: number;
+  displayName: string | null;
+}
+
+const COLUMNS = `id, channel, bot_key as "botKey", external_user_id as "externalUserId", chat_id as "chatId",
+  member_id as "memberId", display_name as "displayName"`;
+
+export async function findActiveAccount(sql: Sql, channel: Channel, botKey: string, externalUserId: string) {
+  return maybeOne<ChatAccount>(
+    sql,
+    `select ${COLUMNS} from chat_accounts where channel = $1 and bot_key = $2 and external_user_id = $3 and unlinked_at is null`,
+    [channel, botKey, externalUserId],
+  );
+}
+
+export async function listMemberAccounts(sql: Sql, memberId: number): Promise<ChatAccount[]> {
+  return sql.query<ChatAccount>(`select ${COLUMNS} from chat_accounts where member_id = $1 and unlinked_at is null order by id`, [memberId]);
+}
+
+export async function unlinkAccount(sql: Sql, id: number, at: Date): Promise<void> {
+  await sql.query(`update chat_accounts set unlinked_at = $2 where id = $1 and unlinked_at is null`, [id, at]);
+}
+
+export async function insertAccount(sql: Sql, a: Omit<ChatAccount, 'id'>, at: Date): Promise<ChatAccount> {
+  const rows = await sql.query<ChatAccount>(
+    `insert into chat_accounts (channel, bot_key, external_user_id, chat_id, member_id, display_name, linked_at)
+     values ($1, $2, $3, $4, $5, $6, $7) returning ${COLUMNS}`,
+    [a.channel, a.botKey, a.externalUserId, a.chatId, a.memberId, a.displayName, at],
+  );
+  return rows[0];
+}

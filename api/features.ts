@@ -1,0 +1,11 @@
+/**
+ * Every feature's HTTP routes, mounted by api/server.ts. A new feature adds one line.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Deps } from './context.ts';
+import { authRoutes } from './auth/routes.ts';
+import { orgRoutes } from './orgs/routes.ts';
+import { memberRoutes } from './members/routes.ts';
+import { chatAccountRoutes } from './chat-accounts/routes.ts';
+
+export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [authRoutes, orgRoutes, memberRoutes, chatAccountRoutes];

@@ -1,0 +1,60 @@
+/**
+ * JSON-schema validation for every route. Bodies are validated strictly: unknown fields and
+ * wrong types are errors, never silently dropped or coerced. Path and query strings are text
+ * on the wire, so those parts may coerce "42" to 42.
+ */
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+function makeAjv(coerceTypes: boolean) {
+  const ajv = new Ajv({ coerceTypes, removeAdditional: false, useDefaults: true, allErrors: false, strict: false });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  return ajv;
+}
+
+const strict = makeAjv(false);
+const lenient = makeAjv(true);
+
+export const validatorCompiler: FastifySchemaCompiler<any> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? strict : lenient;
+  return ajv.compile(schema) as ReturnType<FastifySchemaCompiler<any>>;
+};
+
+/** A short message naming the field, in Vietnamese then English. */
+export function describeValidationError(error: ErrorObject, part: string | undefined): { field: string; message: string } {
+  const base = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  let field = base;
+  let reason: string;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      field = join(base, String(error.params.additionalProperty));
+      reason = 'không được phép (unknown field)';
+      break;
+    case 'required':
+      field = join(base, String(error.params.missingProperty));
+      reason = 'là bắt buộc (required)';
+      break;
+    case 'type':
+      reason = `sai kiểu, cần ${error.params.type} (wrong type)`;
+      break;
+    case 'maxLength':
+      reason = `dài quá ${error.params.limit} ký tự (too long)`;
+      break;
+    case 'minLength':
+      reason = error.params.limit === 1 ? 'không được để trống (empty)' : `cần ít nhất ${error.params.limit} ký tự (too short)`;
+      break;
+    case 'enum':
+      reason = `phải là một trong: ${(error.params.allowedValues as unknown[]).join(', ')}`;
+      break;
+    case 'format':
+      reason = `sai định dạng ${error.params.format} (bad format)`;
+      break;
+    default:
+      reason = `${error.message ?? 'không hợp lệ'}`;
+  }
+  const where = field || part || 'body';
+  return { field: where, message: `Trường "${where}" ${reason}.` };
+}
+
+const join = (a: string, b: string) => (a ? `${a}.${b}` : b);

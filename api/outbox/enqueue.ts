@@ -1,0 +1,55 @@
+/**
+ * Queues chat messages in the durable outbox. Call inside the transaction of the change
+ * that causes them: the message then exists exactly when the change does, and a crash
+ * between the two loses neither.
+ */
+import type { Sql } from '../db/connect.ts';
+
+/** What a chat shows; channels render it (buttons on Telegram, numbered options on Zalo). */
+export interface OutboundPayload {
+  text: string;
+  choices?: { label: string; data: string }[];
+  link?: { label: string; url: string };
+}
+
+export interface OutboundMeta {
+  kind: string;
+  refType?: string;
+  refId?: string | number;
+  /** Makes the enqueue idempotent per recipient: `${dedupePrefix}:${channel}:${bot}:${chat}`. */
+  dedupePrefix?: string;
+}
+
+/**
+ * One row per linked chat account of each member (Telegram, Zalo, and the web-chat inbox).
+ * Returns how many rows were queued. Members without a linked account get nothing here.
+ */
+export async function enqueueForMembers(sql: Sql, memberIds: number[], payload: OutboundPayload, meta: OutboundMeta): Promise<number> {
+  if (memberIds.length === 0) return 0;
+  const rows = await sql.query(
+    `insert into outbox_messages (channel, bot_key, chat_id, member_id, kind, ref_type, ref_id, payload, dedupe_key)
+     select a.channel, a.bot_key, a.chat_id, a.member_id, $2, $3, $4, $5::jsonb,
+            case when $6::text is null then null else $6 || ':' || a.channel || ':' || a.bot_key || ':' || a.chat_id end
+       from chat_accounts a
+      where a.member_id = any($1::int[]) and a.unlinked_at is null
+     on conflict (dedupe_key) do nothing
+     returning id`,
+    [memberIds, meta.kind, meta.refType ?? null, meta.refId == null ? null : String(meta.refId), JSON.stringify(payload), meta.dedupePrefix ?? null],
+  );
+  return rows.length;
+}
+
+/** One row per chat group bound to the organisation (e.g. the cell's Telegram group). */
+export async function enqueueForOrgGroups(sql: Sql, orgId: number, payload: OutboundPayload, meta: OutboundMeta): Promise<number> {
+  const rows = await sql.query(
+    `insert into outbox_messages (channel, bot_key, chat_id, org_id, kind, ref_type, ref_id, payload, dedupe_key)
+     select g.channel, g.bot_key, g.chat_id, g.org_id, $2, $3, $4, $5::jsonb,
+            case when $6::text is null then null else $6 || ':' || g.channel || ':' || g.bot_key || ':' || g.chat_id end
+       from chat_groups g
+      where g.org_id = $1 and g.unbound_at is null
+     on conflict (dedupe_key) do nothing
+     returning id`,
+    [orgId, meta.kind, meta.refType ?? null, meta.refId == null ? null : String(meta.refId), JSON.stringify(payload), meta.dedupePrefix ?? null],
+  );
+  return rows.length;
+}

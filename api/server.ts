@@ -1,0 +1,69 @@
+/**
+ * Builds the Fastify app: validation, errors, logging, auth, docs, metrics, health, and the
+ * feature routes. Channels (webhooks, web chat) arrive as extra plugins from the composition
+ * root (api/main.ts) so that nothing under api/ depends on bot/.
+ */
+import crypto from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Deps } from './context.ts';
+import { validatorCompiler } from './http/validation.ts';
+import { handleHttpError } from './http/errors.ts';
+import { registerMetrics } from './http/metrics.ts';
+import { authenticate } from './auth/authenticate.ts';
+import { registerUploads } from './http/uploads.ts';
+import { FEATURE_ROUTES } from './features.ts';
+
+export type App = FastifyInstance;
+
+export interface ServerOptions {
+  /** Extra route plugins (webhooks, web chat) mounted beside the API. */
+  plugins?: FastifyPluginAsync[];
+  bodyLimit?: number;
+}
+
+export async function buildServer(deps: Deps, options: ServerOptions = {}): Promise<App> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : crypto.randomUUID();
+    },
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    disableRequestLogging: process.env.LOG_REQUESTS === '0',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler(handleHttpError);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Sổ tay Đảng viên — bot service API',
+        version: '0.1.0',
+        description: 'Tổ chức đảng, đảng viên, sinh hoạt chi bộ, thông báo và Trợ lý ảo. Xác thực: `Authorization: Bearer <token>`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  authenticate(app, deps);
+  await registerUploads(app);
+  registerMetrics(app);
+
+  app.get('/health', { schema: { hide: true } }, async () => {
+    await deps.db.query('select 1');
+    return { status: 'ok', database: deps.db.kind };
+  });
+
+  for (const routes of FEATURE_ROUTES) await app.register(routes, { deps });
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
+  return app;
+}

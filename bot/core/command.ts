@@ -1,0 +1,47 @@
+/**
+ * A chat command: one file in bot/core/commands/, listed once in commands/index.ts, and it
+ * works on every channel. The core matches `names` accent- and case-insensitively (with
+ * small typos tolerated), checks `audience` and `chats`, then calls `run`.
+ */
+import type { Deps } from '../../api/context.ts';
+import type { Member } from '../../api/members/repository.ts';
+import type { Principal } from '../../api/auth/principal.ts';
+import type { ChatUpdate } from './update.ts';
+import type { Reply } from './reply.ts';
+
+export interface CommandContext {
+  update: ChatUpdate;
+  /** Text after the command's name ("bieuquyet 12 dong y" → "12 dong y"), trimmed. */
+  args: string;
+  /** The linked member who sent the update. */
+  member: Member;
+  principal: Principal;
+  /** The member may run meetings of their cell (bí thư / phó bí thư). */
+  isSecretary: boolean;
+  deps: Deps;
+  /** Small per-chat state for multi-step dialogues; persisted, cleared with `null`. */
+  session: {
+    get<T = unknown>(key: string): Promise<T | undefined>;
+    set(key: string, value: unknown | null): Promise<void>;
+  };
+}
+
+export interface Command {
+  /** Canonical name, also the Telegram command ("/diemdanh"); ASCII, no spaces. */
+  name: string;
+  /** Other ways to type it: "điểm danh", "checkin" … (matched without diacritics). */
+  aliases: string[];
+  /** One Vietnamese line for /help. */
+  summary: string;
+  /** Who may use it: every linked member, or only the cell's secretary. */
+  audience: 'member' | 'secretary';
+  chats: 'private' | 'group' | 'any';
+  /** The private-chat fallback for text that matches no command (the assistant). */
+  fallback?: boolean;
+  run(ctx: CommandContext): Promise<Reply | Reply[]>;
+  /**
+   * Button presses: choices whose data starts with `${name}:` are routed here with the rest
+   * of the data (e.g. "vote:12:yes" → onChoice(ctx, "12:yes")).
+   */
+  onChoice?(ctx: CommandContext, data: string): Promise<Reply | Reply[]>;
+}

@@ -1,0 +1,18 @@
+/**
+ * The channel-neutral reply the core returns. Adapters render it: Telegram inline buttons,
+ * Zalo numbered options ("1", "2", …), HTML on the web chat; each splits text to its limit.
+ */
+export interface Choice {
+  label: string;
+  /** Returned in ChatUpdate.choice when picked; at most 64 bytes (Telegram's callback limit). */
+  data: string;
+}
+
+export interface Reply {
+  text: string;
+  choices?: Choice[];
+  link?: { label: string; url: string };
+  photo?: { png: Buffer; caption?: string };
+}
+
+export const MAX_CHOICE_DATA_BYTES = 64;

@@ -1,0 +1,21 @@
+/**
+ * The channel-neutral update the conversation core takes. Adapters (Telegram, Zalo, web)
+ * build it from their platform's update; the core never sees a platform type.
+ */
+import type { Channel } from '../../api/chat-accounts/repository.ts';
+
+export interface ChatUpdate {
+  channel: Channel;
+  /** Which configured bot received it (one bot per province). */
+  botKey: string;
+  /** Unique per channel and bot; used to process each update once. */
+  updateId: string;
+  from: { id: string; displayName?: string };
+  chat: { id: string; kind: 'private' | 'group'; title?: string };
+  /** Typed text (commands included), if any. */
+  text?: string;
+  /** A button press: the `data` of a choice sent earlier (Zalo: resolved from "1", "2", …). */
+  choice?: string;
+  photo?: { fileId: string; url?: string };
+  receivedAt: Date;
+}
