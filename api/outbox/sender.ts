@@ -1,0 +1,38 @@
+/**
+ * How the outbox worker hands a message to a platform. Each channel (bot/telegram,
+ * bot/zalo, bot/web) implements it; the composition root (api/main.ts) passes them in, so
+ * nothing under api/ imports a platform library.
+ */
+import type { OutboundPayload } from './enqueue.ts';
+
+export interface SendTarget {
+  botKey: string;
+  chatId: string;
+  /** Telegram's paid broadcast for urgent notices (higher rate, billed in Stars). */
+  paidBroadcast?: boolean;
+}
+
+export interface SendResult {
+  /** The platform's message id(s), for edits and read receipts. */
+  providerMessageId: string;
+}
+
+/** A send failure classified for retry policy. */
+export class SendError extends Error {
+  constructor(
+    readonly kind: 'rate_limited' | 'transient' | 'permanent',
+    /** Short reason stored on the delivery row (never message text or tokens). */
+    readonly reason: string,
+    /** For rate_limited: how long the platform asked us to wait. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(`${kind}: ${reason}`);
+    this.name = 'SendError';
+  }
+}
+
+export interface ChannelSender {
+  readonly channel: 'telegram' | 'zalo' | 'web';
+  /** Sends one message (the adapter splits long text into numbered parts itself). */
+  send(target: SendTarget, payload: OutboundPayload): Promise<SendResult>;
+}
