@@ -32,7 +32,6 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : crypto.randomUUID();
     },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    disableRequestLogging: process.env.LOG_REQUESTS === '0',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -1,0 +1,77 @@
+/**
+ * Administration from the command line — the only way to get the first admin token
+ * (there is no default password).
+ *
+ *   npm run admin -- create-org --kind province --name "Đảng bộ tỉnh X" [--parent ID]
+ *   npm run admin -- token --org ID [--role admin|committee|secretary|editor] [--name "Tên"] [--days N]
+ *   npm run admin -- orgs
+ */
+import { parseArgs } from 'node:util';
+import { readConfig } from '../config.ts';
+import { connectDb } from '../db/connect.ts';
+import { migrate } from '../db/migrate.ts';
+import { AppError } from '../errors.ts';
+import { createPrincipal } from '../auth/principal.ts';
+import { grantRole, ROLES, type Role } from '../auth/roles.ts';
+import { createApiToken } from '../auth/tokens.ts';
+import { findOrg, insertOrg } from '../orgs/repository.ts';
+import { assertParentKind } from '../orgs/create-org.ts';
+import { ORG_KINDS, type OrgKind } from '../orgs/kinds.ts';
+
+const USAGE = `Dùng:
+  npm run admin -- create-org --kind <${ORG_KINDS.join('|')}> --name "<tên>" [--parent <id>]
+  npm run admin -- token --org <id> [--role ${ROLES.join('|')}] [--name "<tên>"] [--days <n>]
+  npm run admin -- orgs`;
+
+async function main() {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { kind: { type: 'string' }, name: { type: 'string' }, parent: { type: 'string' }, org: { type: 'string' }, role: { type: 'string' }, days: { type: 'string' } },
+  });
+  const config = readConfig();
+  const db = await connectDb(config.databaseUrl, config.dataDir);
+  try {
+    await migrate(db);
+    switch (positionals[0]) {
+      case 'create-org': {
+        const kind = values.kind as OrgKind;
+        if (!ORG_KINDS.includes(kind) || !values.name) throw new AppError('validation', USAGE);
+        const parent = values.parent ? await findOrg(db, Number(values.parent)) : null;
+        if (values.parent && !parent) throw new AppError('not_found', `Không có tổ chức ${values.parent}.`);
+        assertParentKind(kind, parent?.kind ?? null);
+        const org = await insertOrg(db, { parentId: parent?.id ?? null, kind, name: values.name, deployed: true, notDeployedReason: null });
+        console.log(JSON.stringify(org));
+        break;
+      }
+      case 'token': {
+        const org = values.org ? await findOrg(db, Number(values.org)) : undefined;
+        if (!org) throw new AppError('validation', `Cần --org <id> của một tổ chức có thật.\n${USAGE}`);
+        const role = (values.role ?? 'admin') as Role;
+        if (!ROLES.includes(role)) throw new AppError('validation', USAGE);
+        const principal = await createPrincipal(db, values.name ?? `Quản trị ${org.name}`);
+        await grantRole(db, principal.id, org.id, role);
+        const days = values.days ? Number(values.days) : null;
+        const token = await createApiToken(db, principal.id, {
+          label: 'cli',
+          expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null,
+        });
+        console.log(`Token (${role} trên "${org.name}", principal ${principal.id}) — chỉ hiện một lần:\n${token}`);
+        break;
+      }
+      case 'orgs': {
+        const rows = await db.query(`select id, parent_id as "parentId", kind, name, deployed from orgs order by path limit 500`);
+        for (const r of rows) console.log(`${r.id}\t${r.parentId ?? '-'}\t${r.kind}\t${r.deployed ? '' : '(không triển khai) '}${r.name}`);
+        break;
+      }
+      default:
+        console.log(USAGE);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e instanceof AppError ? e.message : e);
+  process.exit(1);
+});

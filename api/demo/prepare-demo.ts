@@ -1,0 +1,41 @@
+import type { Deps } from '../context.ts';
+import { createApiToken } from '../auth/tokens.ts';
+import { issueLinkCode } from '../chat-accounts/issue-link-code.ts';
+import { ensureMemberPrincipal, findPrincipal } from '../auth/principal.ts';
+import { hasDemoData, seedDemo } from './seed-demo.ts';
+
+const DEMO_TOKEN_DAYS = 7;
+
+/**
+ * Loads the demo organisation on first start, then (every start) issues a fresh,
+ * week-long admin token and one-time web-chat links for a demo secretary and member,
+ * so a newcomer can try everything without a bot token. Returns the lines to print.
+ */
+export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines: string[] }> {
+  const fresh = !(await hasDemoData(deps));
+  if (fresh) await seedDemo(deps);
+  const [ids] = await deps.db.query<{ adminId: number; rootId: number; secretaryId: number; memberId: number }>(
+    `select (select g.principal_id from role_grants g join orgs o on o.id = g.org_id where o.is_demo and g.role = 'admin' order by g.id limit 1) as "adminId",
+            (select id from orgs where is_demo and parent_id is null order by id limit 1) as "rootId",
+            (select p.member_id from role_grants g join principals p on p.id = g.principal_id join orgs o on o.id = g.org_id
+              where o.is_demo and g.role = 'secretary' order by g.id limit 1) as "secretaryId",
+            (select m.id from members m join role_grants g on g.org_id = m.cell_id join principals p on p.id = g.principal_id
+              where g.role = 'secretary' and m.id <> p.member_id and m.status = 'official' order by m.id limit 1) as "memberId"`,
+  );
+  if (!ids?.adminId) return { lines: ['  Demo: dữ liệu demo không đầy đủ; tạo token bằng: npm run admin -- token --org <id>'] };
+  const expiresAt = new Date(deps.clock.now().getTime() + DEMO_TOKEN_DAYS * 86_400_000);
+  const token = await createApiToken(deps.db, ids.adminId, { label: 'demo', expiresAt });
+  const admin = (await findPrincipal(deps.db, ids.adminId))!;
+  const secretaryPrincipal = await ensureMemberPrincipal(deps.db, ids.secretaryId);
+  const secretaryCode = await issueLinkCode(deps, admin, ids.secretaryId);
+  const memberCode = await issueLinkCode(deps, admin, ids.memberId);
+  return {
+    lines: [
+      `  Demo:      ${fresh ? 'đã nạp' : 'đã có'} Đảng bộ Thị trấn Hòa Bình (13 chi bộ, 320 đảng viên; tổ chức gốc id ${ids.rootId})`,
+      `  Admin token (hết hạn sau ${DEMO_TOKEN_DAYS} ngày): ${token}`,
+      `    curl -H "Authorization: Bearer ${token}" ${baseUrl}/orgs/${ids.rootId}/adoption`,
+      `  Web chat của bí thư chi bộ (principal ${secretaryPrincipal.id}): ${baseUrl}/chat?code=${secretaryCode.code}`,
+      `  Web chat của một đảng viên:  ${baseUrl}/chat?code=${memberCode.code}`,
+    ],
+  };
+}

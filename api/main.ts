@@ -1,0 +1,62 @@
+/**
+ * The composition root: reads the environment, opens the database (embedded PGlite by
+ * default), applies migrations, loads the demo organisation on first start, and starts the
+ * HTTP service. It is the one place that wires api/, bot/ and knowledge/ together.
+ */
+import { readConfig } from './config.ts';
+import { connectDb, safeUrl } from './db/connect.ts';
+import { migrate } from './db/migrate.ts';
+import { AppError } from './errors.ts';
+import { createLogger } from './http/logger.ts';
+import { buildServer } from './server.ts';
+import { systemClock, type Deps } from './context.ts';
+import { loadLinkSecret } from './settings/link-secret.ts';
+import { prepareDemo } from './demo/prepare-demo.ts';
+
+async function main() {
+  const config = readConfig();
+  const log = createLogger(config.logLevel);
+  const db = await connectDb(config.databaseUrl, config.dataDir);
+  const applied = await migrate(db);
+  if (applied.length) log.info({ migrations: applied }, 'migrations applied');
+  const deps: Deps = { db, clock: systemClock, log, config, linkSecret: await loadLinkSecret(db, config.linkSecret) };
+
+  const app = await buildServer(deps);
+  await app.listen({ port: config.port, host: config.host });
+  const base = config.publicUrl ?? `http://localhost:${config.port}`;
+  const demo = config.demo ? await prepareDemo(deps, base) : null;
+
+  const where = db.kind === 'postgres' ? safeUrl(config.databaseUrl) : config.databaseUrl === 'memory://' ? 'PGlite in memory' : `PGlite in ${config.dataDir}`;
+  const lines = [
+    '',
+    `Sổ tay Đảng viên — dịch vụ bot đang chạy (database: ${where})`,
+    `  API:       ${base}/`,
+    `  API docs:  ${base}/docs   (OpenAPI JSON: ${base}/docs/json)`,
+    `  Web chat:  ${base}/chat`,
+    `  Health:    ${base}/health   Metrics: ${base}/metrics`,
+    ...(demo?.lines ?? ['  Demo: off (DEMO=0). Admin token: npm run admin -- token --org <id>']),
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  if (error instanceof AppError && error.code === 'startup') {
+    process.stderr.write(`\n${error.message}\n\n`);
+  } else {
+    process.stderr.write(`Không khởi động được dịch vụ: ${(error as Error).stack ?? error}\n`);
+  }
+  process.exit(1);
+});
