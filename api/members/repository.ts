@@ -88,7 +88,12 @@ export interface MemberListRow extends Member {
 }
 
 /** Members of a cell or of every cell under a unit, with the facts in force on `onDate`. */
-export async function listMembersUnder(sql: Sql, orgPath: string, onDate: string): Promise<MemberListRow[]> {
+export async function listMembersUnder(
+  sql: Sql,
+  orgPath: string,
+  onDate: string,
+  page: { limit: number; offset: number } = { limit: 1_000_000_000, offset: 0 },
+): Promise<MemberListRow[]> {
   return sql.query<MemberListRow>(
     `select ${MEMBER_COLUMNS}, o.name as "cellName",
             exists (select 1 from member_periods p where p.member_id = m.id and p.kind = 'exempt' ${inForce}) as exempt,
@@ -96,8 +101,9 @@ export async function listMembersUnder(sql: Sql, orgPath: string, onDate: string
             exists (select 1 from member_periods p where p.member_id = m.id and p.kind = 'temporary_transfer' ${inForce}) as "transferredOut"
        from members m join orgs o on o.id = m.cell_id
       where m.cell_path <@ text2ltree($1) and m.active
-      order by o.path, m.full_name, m.id`,
-    [orgPath, onDate],
+      order by o.path, m.full_name, m.id
+      limit $3 offset $4`,
+    [orgPath, onDate, page.limit, page.offset],
   );
 }
 

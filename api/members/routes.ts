@@ -43,7 +43,11 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
       tags,
       summary: 'Members of a cell or of every cell beneath a unit (JSON, CSV or XLSX)',
       params: IdParams,
-      querystring: Closed({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')])) }),
+      querystring: Closed({
+        format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')])),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })),
+        offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+      }),
     },
   }, async (request, reply) => {
     const principal = requirePrincipal(request);
@@ -58,7 +62,8 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
     const org = await findOrg(deps.db, request.params.id);
     if (!org) throw notFound('tổ chức');
     await requireRole(deps.db, principal, org.id, CAN.readOrg);
-    return listMembersUnder(deps.db, org.path, deps.clock.now().toISOString().slice(0, 10));
+    const { limit = 500, offset = 0 } = request.query;
+    return listMembersUnder(deps.db, org.path, deps.clock.now().toISOString().slice(0, 10), { limit, offset });
   });
 
   app.post('/orgs/:id/members/import', {
