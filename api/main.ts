@@ -12,6 +12,7 @@ import { buildServer } from './server.ts';
 import { systemClock, type Deps } from './context.ts';
 import { loadLinkSecret } from './settings/link-secret.ts';
 import { prepareDemo } from './demo/prepare-demo.ts';
+import { createBots } from '../bot/bots.ts';
 
 async function main() {
   const config = readConfig();
@@ -21,8 +22,10 @@ async function main() {
   if (applied.length) log.info({ migrations: applied }, 'migrations applied');
   const deps: Deps = { db, clock: systemClock, log, config, linkSecret: await loadLinkSecret(db, config.linkSecret) };
 
-  const app = await buildServer(deps);
+  const bots = createBots(deps);
+  const app = await buildServer(deps, { plugins: bots.plugins });
   await app.listen({ port: config.port, host: config.host });
+  await bots.start();
   const base = config.publicUrl ?? `http://localhost:${config.port}`;
   const demo = config.demo ? await prepareDemo(deps, base) : null;
 
@@ -34,6 +37,7 @@ async function main() {
     `  API docs:  ${base}/docs   (OpenAPI JSON: ${base}/docs/json)`,
     `  Web chat:  ${base}/chat`,
     `  Health:    ${base}/health   Metrics: ${base}/metrics`,
+    `  ${bots.summary}`,
     ...(demo?.lines ?? ['  Demo: off (DEMO=0). Admin token: npm run admin -- token --org <id>']),
     '',
   ];
@@ -44,6 +48,7 @@ async function main() {
     if (closing) return;
     closing = true;
     log.info({ signal }, 'shutting down');
+    await bots.stop();
     await app.close();
     await db.close();
     process.exit(0);

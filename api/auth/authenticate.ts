@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { Principal } from './principal.ts';
-import { findPrincipalByToken } from './tokens.ts';
+import { API_TOKEN_PREFIX, findPrincipalByToken } from './tokens.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,6 +17,8 @@ export function authenticate(app: FastifyInstance, deps: Deps) {
     const header = request.headers.authorization;
     if (!header) return;
     const match = /^Bearer\s+(\S+)$/i.exec(header);
+    // Other bearer tokens (the web chat's session tokens) are checked by their own routes.
+    if (match && !match[1].startsWith(API_TOKEN_PREFIX)) return;
     const principal = match ? await findPrincipalByToken(deps.db, match[1], deps.clock.now()) : undefined;
     if (!principal) throw new AppError('unauthorized', 'Mã truy cập không hợp lệ hoặc đã hết hạn (invalid or expired token).');
     request.principal = principal;

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { maybeOne, type Sql } from '../db/connect.ts';
 import type { Principal } from './principal.ts';
 
-const TOKEN_PREFIX = 'sdv_';
+export const API_TOKEN_PREFIX = 'sdv_';
 
 export function hashSecret(secret: string): string {
   return crypto.createHash('sha256').update(secret).digest('hex');
@@ -14,7 +14,7 @@ export async function createApiToken(
   principalId: number,
   options: { label?: string; expiresAt?: Date | null } = {},
 ): Promise<string> {
-  const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
+  const token = API_TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
   await sql.query(`insert into api_tokens (principal_id, token_hash, label, expires_at) values ($1, $2, $3, $4)`, [
     principalId,
     hashSecret(token),
@@ -25,7 +25,7 @@ export async function createApiToken(
 }
 
 export async function findPrincipalByToken(sql: Sql, token: string, now: Date): Promise<Principal | undefined> {
-  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
+  if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 200) return undefined;
   return maybeOne<Principal>(
     sql,
     `select p.id, p.display_name as "displayName", p.member_id as "memberId"

@@ -1,4 +1,5 @@
 import type { Deps } from '../context.ts';
+import type { Sql } from '../db/connect.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import { findMember, type Member } from '../members/repository.ts';
@@ -15,6 +16,8 @@ export interface LinkRequest {
   chatId: string;
   displayName?: string | null;
   code: string;
+  /** A provincial bot serves only its own subtree: members outside it are refused. */
+  withinOrgId?: number | null;
 }
 
 /**
@@ -44,6 +47,17 @@ export async function linkChatAccount(deps: Pick<Deps, 'db' | 'clock'>, req: Lin
   return result;
 }
 
+async function assertServedByBot(sql: Sql, memberId: number, botOrgId: number): Promise<void> {
+  const rows = await sql.query(
+    `select 1 from members m join orgs o on o.id = $2 where m.id = $1 and m.cell_path <@ o.path`,
+    [memberId, botOrgId],
+  );
+  if (rows.length === 0) {
+    // Thrown inside the claiming transaction, so the code stays unused for the right bot.
+    throw new AppError('forbidden', 'Bot này phục vụ đảng bộ khác. Hãy dùng bot của đảng bộ tỉnh nơi bạn sinh hoạt để liên kết.');
+  }
+}
+
 async function claim(deps: Pick<Deps, 'db'>, req: LinkRequest, codeHash: string, now: Date) {
   return deps.db.tx(async (sql) => {
     const claimed = await sql.query<{ memberId: number }>(
@@ -53,6 +67,7 @@ async function claim(deps: Pick<Deps, 'db'>, req: LinkRequest, codeHash: string,
     if (claimed.length === 0) return undefined;
     const member = await findMember(sql, claimed[0].memberId);
     if (!member || !member.active) return undefined;
+    if (req.withinOrgId) await assertServedByBot(sql, member.id, req.withinOrgId);
     const existing = await findActiveAccount(sql, req.channel, req.botKey, req.externalUserId);
     if (existing) await unlinkAccount(sql, existing.id, now);
     const account = await insertAccount(

@@ -17,5 +17,7 @@ export interface ChatUpdate {
   /** A button press: the `data` of a choice sent earlier (Zalo: resolved from "1", "2", …). */
   choice?: string;
   photo?: { fileId: string; url?: string };
+  /** The platform's token for acknowledging a button press (Telegram callback query id). */
+  interactionId?: string;
   receivedAt: Date;
 }

@@ -1,0 +1,120 @@
+/**
+ * The web chat at /chat: the same conversation core in a plain page, for members without
+ * Telegram or Zalo, on a computer, or trying the product on a fresh machine with no bot
+ * token. Sign-in is the one-time link code (or a member's API token).
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Deps } from '../../api/context.ts';
+import { AppError } from '../../api/errors.ts';
+import { linkChatAccount } from '../../api/chat-accounts/link-chat-account.ts';
+import { findActiveAccount, insertAccount } from '../../api/chat-accounts/repository.ts';
+import { findPrincipalByToken } from '../../api/auth/tokens.ts';
+import { findMember } from '../../api/members/repository.ts';
+import { handleUpdate } from '../core/conversation.ts';
+import type { Reply } from '../core/reply.ts';
+import type { ChatUpdate } from '../core/update.ts';
+import { issueWebToken, verifyWebToken } from './session-token.ts';
+import { CHAT_PAGE } from './page.ts';
+
+export const WEB_BOT_KEY = 'web';
+const MAX_TEXT = 4000;
+
+export function webChatRoutes(deps: Deps): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/chat', { schema: { hide: true } }, async (_request, reply) =>
+      reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(CHAT_PAGE),
+    );
+
+    app.post<{ Body: { code?: string } }>('/chat/api/session', {
+      schema: {
+        tags: ['Web chat'],
+        summary: 'Sign in to the web chat with a one-time link code, or with a member API token (Authorization header)',
+        body: { type: 'object', additionalProperties: false, properties: { code: { type: 'string', minLength: 1, maxLength: 40 } } },
+      },
+    }, async (request) => {
+      const { webId, token } = issueWebToken(deps.linkSecret);
+      const now = deps.clock.now();
+      if (request.body?.code) {
+        const { member } = await linkChatAccount(deps, { channel: 'web', botKey: WEB_BOT_KEY, externalUserId: webId, chatId: webId, code: request.body.code });
+        return { token, name: member.fullName };
+      }
+      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      const principal = bearer ? await findPrincipalByToken(deps.db, bearer, now) : undefined;
+      if (!principal?.memberId) throw new AppError('unauthorized', 'Cần mã liên kết do bí thư chi bộ cấp.');
+      const member = (await findMember(deps.db, principal.memberId))!;
+      await insertAccount(deps.db, { channel: 'web', botKey: WEB_BOT_KEY, externalUserId: webId, chatId: webId, memberId: member.id, displayName: member.fullName }, now);
+      return { token, name: member.fullName };
+    });
+
+    app.post<{ Body: { id: string; text?: string; choice?: string } }>('/chat/api/messages', {
+      schema: {
+        tags: ['Web chat'],
+        summary: 'Send a message (or a button press) to the conversation core; returns the replies',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id'],
+          properties: {
+            id: { type: 'string', pattern: '^[\\w-]{8,64}$' },
+            text: { type: 'string', maxLength: MAX_TEXT },
+            choice: { type: 'string', maxLength: 64 },
+          },
+        },
+      },
+    }, async (request) => {
+      const webId = await signedInWebId(deps, request);
+      const update: ChatUpdate = {
+        channel: 'web',
+        botKey: WEB_BOT_KEY,
+        updateId: request.body.id,
+        from: { id: webId },
+        chat: { id: webId, kind: 'private' },
+        text: request.body.text,
+        choice: request.body.choice,
+        receivedAt: deps.clock.now(),
+      };
+      // A message re-sent by a flaky connection is answered once.
+      const fresh = await deps.db.query(
+        `insert into inbound_updates (channel, bot_key, update_id, payload, processed_at) values ('web', $1, $2, '{}'::jsonb, now())
+         on conflict do nothing returning id`,
+        [WEB_BOT_KEY, `${webId}:${request.body.id}`],
+      );
+      if (fresh.length === 0) return { replies: [] };
+      return { replies: (await handleUpdate(deps, update)).map(toJson) };
+    });
+
+    app.get<{ Querystring: { after?: number } }>('/chat/api/inbox', {
+      schema: {
+        tags: ['Web chat'],
+        summary: 'Messages sent to this web chat (notices, meeting announcements), after a cursor',
+        querystring: { type: 'object', additionalProperties: false, properties: { after: { type: 'integer', minimum: 0 } } },
+      },
+    }, async (request) => {
+      const webId = await signedInWebId(deps, request);
+      const rows = await deps.db.query<{ id: number; payload: Reply }>(
+        `select id, payload from outbox_messages where channel = 'web' and bot_key = $1 and chat_id = $2 and id > $3 order by id limit 100`,
+        [WEB_BOT_KEY, webId, request.query.after ?? 0],
+      );
+      return { messages: rows.map((r) => ({ id: r.id, ...toJson(r.payload) })) };
+    });
+  };
+}
+
+/** The signed-in web chat's id, from `Authorization: Bearer w.…`; 401 otherwise. */
+async function signedInWebId(deps: Deps, request: FastifyRequest): Promise<string> {
+  const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+  const webId = verifyWebToken(deps.linkSecret, token);
+  if (!webId || !(await findActiveAccount(deps.db, 'web', WEB_BOT_KEY, webId))) {
+    throw new AppError('unauthorized', 'Phiên web chat đã hết hoặc chưa đăng nhập. Xin bí thư chi bộ cấp mã liên kết.');
+  }
+  return webId;
+}
+
+function toJson(reply: Reply) {
+  return {
+    text: reply.text,
+    choices: reply.choices,
+    link: reply.link,
+    photo: reply.photo ? `data:image/png;base64,${Buffer.from(reply.photo.png).toString('base64')}` : undefined,
+  };
+}
