@@ -1,0 +1,262 @@
+/**
+ * A fake Telegram Bot API on 127.0.0.1 speaking the real wire format:
+ * `POST /bot<token>/<method>` → `{ ok: true, result }` or
+ * `{ ok: false, error_code, description, parameters?: { retry_after } }`.
+ * Tests push updates (long polling) or deliver them to the registered webhook, read what
+ * the bot sent, inject failures, and (for the broadcast bench) enforce Telegram's limits.
+ */
+import type http from 'node:http';
+import { asJson, startFakeServer, waitFor, type Params } from './http.ts';
+
+export interface SentMessage {
+  token: string;
+  method: string;
+  chatId: string;
+  text?: string;
+  replyMarkup?: { inline_keyboard?: { text: string; callback_data?: string }[][] };
+  paidBroadcast: boolean;
+  messageId: number;
+  at: number;
+}
+
+export interface TelegramLimits {
+  /** Messages per second per bot (Telegram: about 30). */
+  globalPerSecond: number;
+  /** With allow_paid_broadcast (up to 1000/s). */
+  paidPerSecond: number;
+  /** Per private chat (about 1/s). */
+  perChatPerSecond: number;
+  /** Per group (about 20/min). */
+  perGroupPerMinute: number;
+}
+
+interface BotState {
+  id: number;
+  username: string;
+  queue: unknown[];
+  waiters: (() => void)[];
+  webhook: { url: string; secret?: string } | null;
+  window: number[];
+  chatWindows: Map<string, number[]>;
+}
+
+const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument']);
+
+export class FakeTelegram {
+  root = '';
+  sent: SentMessage[] = [];
+  callbacksAnswered: string[] = [];
+  tooManyRequests = 0;
+  limits: TelegramLimits | null = null;
+  #server?: http.Server;
+  #bots = new Map<string, BotState>();
+  #blocked = new Set<string>();
+  #missing = new Set<string>();
+  #failNext: { count: number; status: number } = { count: 0, status: 500 };
+  #nextUpdateId = 1000;
+  #nextMessageId = 1;
+
+  constructor(tokens: string[] = ['123456:TEST-TOKEN']) {
+    tokens.forEach((t, i) => this.addBot(t, `so_tay_test_${i + 1}_bot`));
+  }
+
+  addBot(token: string, username: string) {
+    this.#bots.set(token, { id: 900_000 + this.#bots.size, username, queue: [], waiters: [], webhook: null, window: [], chatWindows: new Map() });
+  }
+
+  async start(): Promise<this> {
+    const { server, root } = await startFakeServer((path, params) => this.handle(path, params));
+    this.#server = server;
+    this.root = root;
+    return this;
+  }
+
+  async close() {
+    for (const bot of this.#bots.values()) bot.waiters.splice(0).forEach((w) => w());
+    await new Promise((r) => this.#server?.close(r));
+    this.#server?.closeAllConnections?.();
+  }
+
+  // ─── test controls ────────────────────────────────────────────────────────────
+  pushUpdate(token: string, update: object) {
+    const bot = this.bot(token);
+    bot.queue.push(update);
+    bot.waiters.splice(0).forEach((w) => w());
+  }
+
+  webhookOf(token: string) {
+    return this.bot(token).webhook;
+  }
+
+  /** POSTs an update to the bot's registered webhook as Telegram does; returns the HTTP status. */
+  async deliverWebhook(token: string, update: object, secret?: string): Promise<number> {
+    const hook = this.bot(token).webhook;
+    if (!hook) throw new Error('no webhook registered');
+    const res = await fetch(hook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret ?? hook.secret ?? '' },
+      body: JSON.stringify(update),
+    });
+    await res.text();
+    return res.status;
+  }
+
+  blockChat(chatId: string | number) {
+    this.#blocked.add(String(chatId));
+  }
+  missingChat(chatId: string | number) {
+    this.#missing.add(String(chatId));
+  }
+  failNext(count: number, status = 500) {
+    this.#failNext = { count, status };
+  }
+
+  sentTo(chatId: string | number) {
+    return this.sent.filter((m) => m.chatId === String(chatId));
+  }
+
+  waitForSent(chatId: string | number, count = 1, timeoutMs = 10_000) {
+    return waitFor(() => this.sentTo(chatId).length >= count && this.sentTo(chatId), timeoutMs, `${count} message(s) to ${chatId}`);
+  }
+
+  // ─── update builders ──────────────────────────────────────────────────────────
+  textUpdate(o: { fromId: number; chatId?: number; chatType?: 'private' | 'group' | 'supergroup'; text: string; firstName?: string; title?: string }) {
+    const chatId = o.chatId ?? o.fromId;
+    const type = o.chatType ?? 'private';
+    return {
+      update_id: this.#nextUpdateId++,
+      message: {
+        message_id: this.#nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        from: { id: o.fromId, is_bot: false, first_name: o.firstName ?? 'Đảng viên', language_code: 'vi' },
+        chat: type === 'private' ? { id: chatId, type, first_name: o.firstName ?? 'Đảng viên' } : { id: chatId, type, title: o.title ?? 'Chi bộ' },
+        text: o.text,
+        ...(o.text.startsWith('/') ? { entities: [{ type: 'bot_command', offset: 0, length: o.text.split(/\s/)[0].length }] } : {}),
+      },
+    };
+  }
+
+  callbackUpdate(o: { fromId: number; chatId?: number; data: string; messageId?: number }) {
+    const chatId = o.chatId ?? o.fromId;
+    return {
+      update_id: this.#nextUpdateId++,
+      callback_query: {
+        id: String(this.#nextUpdateId * 7),
+        from: { id: o.fromId, is_bot: false, first_name: 'Đảng viên' },
+        chat_instance: '1',
+        data: o.data,
+        message: { message_id: o.messageId ?? 1, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: chatId < 0 ? 'group' : 'private' }, text: '…' },
+      },
+    };
+  }
+
+  // ─── the API ──────────────────────────────────────────────────────────────────
+  private bot(token: string): BotState {
+    const bot = this.#bots.get(token);
+    if (!bot) throw new Error('unknown token');
+    return bot;
+  }
+
+  private async handle(path: string, params: Params): Promise<{ status: number; body: unknown }> {
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec(path);
+    const bot = m ? this.#bots.get(m[1]) : undefined;
+    if (!m || !bot) return error(401, 'Unauthorized');
+    const [, token, method] = m;
+    if (this.#failNext.count > 0 && SEND_METHODS.has(method)) {
+      this.#failNext.count--;
+      return error(this.#failNext.status, 'Internal Server Error');
+    }
+    switch (method) {
+      case 'getMe':
+        return ok({ id: bot.id, is_bot: true, first_name: 'Sổ tay Đảng viên', username: bot.username, can_join_groups: true });
+      case 'getUpdates':
+        return ok(await this.getUpdates(bot, params));
+      case 'setWebhook':
+        bot.webhook = { url: String(params.url), secret: params.secret_token ? String(params.secret_token) : undefined };
+        return ok(true);
+      case 'deleteWebhook':
+        bot.webhook = null;
+        return ok(true);
+      case 'getWebhookInfo':
+        return ok({ url: bot.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: 0 });
+      case 'answerCallbackQuery':
+        this.callbacksAnswered.push(String(params.callback_query_id));
+        return ok(true);
+      case 'sendChatAction':
+      case 'setMyCommands':
+        return ok(true);
+      case 'sendMessage':
+      case 'sendPhoto':
+      case 'sendDocument':
+        return this.send(token, bot, method, params);
+      case 'editMessageText':
+      case 'editMessageReplyMarkup':
+        return ok({ message_id: Number(params.message_id), date: now(), chat: { id: Number(params.chat_id), type: 'private' } });
+      default:
+        return error(404, 'Not Found: method not found');
+    }
+  }
+
+  private async getUpdates(bot: BotState, params: Params) {
+    const offset = Number(params.offset ?? 0);
+    if (offset) bot.queue = bot.queue.filter((u) => (u as { update_id: number }).update_id >= offset);
+    if (bot.queue.length === 0) {
+      const timeoutMs = Math.min(Number(params.timeout ?? 0), 2) * 1000;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, timeoutMs);
+        bot.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return bot.queue.slice(0, Number(params.limit ?? 100));
+  }
+
+  private send(token: string, bot: BotState, method: string, params: Params) {
+    const chatId = String(params.chat_id);
+    if (this.#blocked.has(chatId)) return error(403, 'Forbidden: bot was blocked by the user');
+    if (this.#missing.has(chatId)) return error(400, 'Bad Request: chat not found');
+    const text = method === 'sendMessage' ? String(params.text ?? '') : params.caption ? String(params.caption) : undefined;
+    if (method === 'sendMessage' && (!text || text.length > 4096)) return error(400, text ? 'Bad Request: message is too long' : 'Bad Request: message text is empty');
+    const paid = params.allow_paid_broadcast === true || params.allow_paid_broadcast === 'true';
+    const retryAfter = this.limits ? this.overLimit(bot, chatId, paid) : 0;
+    if (retryAfter > 0) {
+      this.tooManyRequests++;
+      return { status: 429, body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } } };
+    }
+    const message = {
+      token,
+      method,
+      chatId,
+      text,
+      replyMarkup: asJson(params.reply_markup) as SentMessage['replyMarkup'],
+      paidBroadcast: paid,
+      messageId: this.#nextMessageId++,
+      at: Date.now(),
+    };
+    this.sent.push(message);
+    return ok({ message_id: message.messageId, date: now(), chat: { id: Number(chatId), type: Number(chatId) < 0 ? 'group' : 'private' }, text, reply_markup: message.replyMarkup });
+  }
+
+  /** Seconds to wait when a send would break a limit, else 0 (and the send is counted). */
+  private overLimit(bot: BotState, chatId: string, paid: boolean): number {
+    const limits = this.limits!;
+    const t = Date.now();
+    bot.window = bot.window.filter((x) => t - x < 1000);
+    const global = paid ? limits.paidPerSecond : limits.globalPerSecond;
+    const group = Number(chatId) < 0;
+    const span = group ? 60_000 : 1000;
+    const perChat = group ? limits.perGroupPerMinute : limits.perChatPerSecond;
+    const chat = (bot.chatWindows.get(chatId) ?? []).filter((x) => t - x < span);
+    if (bot.window.length >= global || chat.length >= perChat) return 1;
+    bot.window.push(t);
+    chat.push(t);
+    bot.chatWindows.set(chatId, chat);
+    return 0;
+  }
+}
+
+const ok = (result: unknown) => ({ status: 200, body: { ok: true, result } });
+const error = (code: number, description: string) => ({ status: code, body: { ok: false, error_code: code, description } });
+const now = () => Math.floor(Date.now() / 1000);
