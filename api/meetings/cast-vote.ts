@@ -1,0 +1,60 @@
+import type { Deps } from '../context.ts';
+import type { Principal } from '../auth/principal.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { AppError, notFound } from '../errors.ts';
+import { findMeeting, loadRoll } from './repository.ts';
+import { meetingDate } from './meeting-date.ts';
+import { chatTally, findMotion, type Choice } from './motions.ts';
+import { countEntitledPresent, whyNotEntitled } from './entitlement.ts';
+
+/**
+ * A member votes in chat (or through the API). Only members entitled to vote — official,
+ * present, in the vote base — may; one vote each; an open vote may be changed until close
+ * when the secretary allowed it; a secret vote is stored as participation apart from an
+ * anonymous running count. Committed before the member is told it counted.
+ */
+export async function castVote(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  input: { motionId: number; choice: Choice },
+): Promise<{ changed: boolean }> {
+  const memberId = actor.memberId;
+  if (!memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới biểu quyết.');
+  return deps.db.tx(async (sql) => {
+    // The motion row lock serialises votes on one motion: exact tallies under concurrency.
+    const motion = await findMotion(sql, input.motionId, true);
+    if (!motion) throw notFound('nội dung biểu quyết');
+    if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết đã kết thúc; phiếu không được ghi nhận.');
+    const meeting = (await findMeeting(sql, motion.meetingId))!;
+    const [entry] = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt), memberId);
+    const refusal = whyNotEntitled(entry);
+    if (refusal) throw new AppError('forbidden', refusal);
+    const roomVotes = motion.roomFor + motion.roomAgainst + motion.roomAbstain;
+    if (roomVotes > 0) {
+      const chat = await chatTally(sql, motion);
+      if (chat.for + chat.against + chat.abstain + roomVotes + 1 > (await countEntitledPresent(sql, meeting))) {
+        throw new AppError('conflict', 'Số phiếu đã bằng số đảng viên có quyền biểu quyết có mặt (đã tính biểu quyết giơ tay tại phòng họp).');
+      }
+    }
+    const now = deps.clock.now();
+    let changed = false;
+    if (motion.ballot === 'open') {
+      const previous = await sql.query<{ choice: Choice }>(`select choice from votes where motion_id = $1 and member_id = $2`, [motion.id, memberId]);
+      if (previous.length && !motion.allowChange) throw new AppError('conflict', 'Đồng chí đã biểu quyết nội dung này.');
+      await sql.query(
+        `insert into votes (motion_id, member_id, choice, cast_at) values ($1, $2, $3, $4)
+         on conflict (motion_id, member_id) do update set choice = excluded.choice, cast_at = excluded.cast_at`,
+        [motion.id, memberId, input.choice, now],
+      );
+      changed = previous.length > 0;
+      await recordAudit(sql, { actorPrincipalId: actor.id, action: 'vote.cast', subjectType: 'motion', subjectId: motion.id, details: { memberId, choice: input.choice }, at: now });
+    } else {
+      const took = await sql.query(`insert into ballot_participation (motion_id, member_id) values ($1, $2) on conflict do nothing returning 1`, [motion.id, memberId]);
+      if (!took.length) throw new AppError('conflict', 'Đồng chí đã bỏ phiếu kín cho nội dung này; phiếu kín không sửa được.');
+      await sql.query(`update secret_tallies set count = count + 1 where motion_id = $1 and choice = $2`, [motion.id, input.choice]);
+      // The audit says who took part, never what they chose.
+      await recordAudit(sql, { actorPrincipalId: actor.id, action: 'ballot.cast', subjectType: 'motion', subjectId: motion.id, details: { memberId } });
+    }
+    return { changed };
+  });
+}

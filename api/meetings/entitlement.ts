@@ -1,0 +1,24 @@
+import type { Sql } from '../db/connect.ts';
+import { loadRoll, type Meeting, type RollRow } from './repository.ts';
+import { meetingDate } from './meeting-date.ts';
+
+/**
+ * Why a member may not vote at this meeting, or undefined when they may.
+ * rule: who may vote — Điều lệ Điều 3 (probationary members do not vote); rules.md §1, §4.
+ */
+export function whyNotEntitled(entry: RollRow | undefined): string | undefined {
+  if (!entry) return 'Đồng chí không thuộc chi bộ của buổi họp này nên không biểu quyết ở đây.';
+  if (entry.status === 'probationary') {
+    return 'Đảng viên dự bị có quyền dự họp, phát biểu, góp ý nhưng không biểu quyết (Điều lệ Đảng, Điều 3). Cảm ơn ý kiến của đồng chí.';
+  }
+  if (entry.transferredIn) return 'Đồng chí đang sinh hoạt tạm thời tại chi bộ này; quyền biểu quyết thuộc chi bộ chính thức của đồng chí.';
+  if (entry.suspended) return 'Đồng chí đang bị đình chỉ sinh hoạt nên không biểu quyết.';
+  if (entry.transferredOut) return 'Đồng chí đang chuyển sinh hoạt tạm thời đi nơi khác.';
+  if (!entry.present) return 'Đồng chí cần điểm danh (có mặt) trước khi biểu quyết.';
+  return undefined;
+}
+
+export async function countEntitledPresent(sql: Sql, meeting: Meeting): Promise<number> {
+  const roll = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt));
+  return roll.filter((r) => !whyNotEntitled(r)).length;
+}

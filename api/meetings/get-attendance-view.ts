@@ -1,0 +1,56 @@
+import type { Sql } from '../db/connect.ts';
+import { QUORUM } from '../rules/meeting-rules.ts';
+import { versionInForce } from '../rules/rule.ts';
+import { computeVoteBase, describeFraction, needed, reaches, type VoteBase } from '../rules/vote-math.ts';
+import { loadRoll, type Meeting, type RollRow } from './repository.ts';
+import { meetingDate } from './meeting-date.ts';
+
+export interface AttendanceView {
+  meetingId: number;
+  present: RollRow[];
+  absentWithReason: RollRow[];
+  absentWithoutReason: RollRow[];
+  /** Exempt members who are not present, shown apart (not expected). */
+  exemptAbsent: RollRow[];
+  /** Attending but not on this cell's roll (temporarily transferred in). */
+  guests: RollRow[];
+  voteBase: VoteBase;
+  /** Present members who are in the vote base (official, not transferred in, not suspended). */
+  presentInBase: number;
+  quorum: { required: number; reached: boolean; rule: string; source: string; explanation: string };
+  /** Regardless of quorum nothing passes without more than half of the whole base (rules.md §2). */
+  majorityOfBase: number;
+  roll: RollRow[];
+}
+
+export async function getAttendanceView(sql: Sql, meeting: Meeting): Promise<AttendanceView> {
+  const date = meetingDate(meeting.startsAt);
+  const roll = await loadRoll(sql, meeting.id, meeting.cellId, date);
+  const voteBase = computeVoteBase(roll);
+  const own = roll.filter((r) => !r.transferredIn);
+  const inBase = (r: RollRow) => r.status === 'official' && !r.transferredIn && !r.suspended && !r.transferredOut;
+  const presentInBase = roll.filter((r) => r.present && inBase(r)).length;
+  // rule: quorum — setting meeting.quorum (default more than 2/3 of the vote base) [unconfirmed]
+  const q = versionInForce(QUORUM, date);
+  const required = needed(voteBase.base, q.value);
+  return {
+    meetingId: meeting.id,
+    present: roll.filter((r) => r.present),
+    absentWithReason: own.filter((r) => !r.present && !r.exempt && r.absenceReason),
+    absentWithoutReason: own.filter((r) => !r.present && !r.exempt && !r.absenceReason && !r.suspended && !r.transferredOut),
+    exemptAbsent: own.filter((r) => !r.present && r.exempt),
+    guests: roll.filter((r) => r.transferredIn),
+    voteBase,
+    presentInBase,
+    quorum: {
+      required,
+      reached: reaches(presentInBase, voteBase.base, q.value),
+      rule: describeFraction(q.value),
+      source: q.source,
+      explanation: `${presentInBase}/${voteBase.base} đảng viên chính thức được triệu tập có mặt, cần ${describeFraction(q.value)} (tối thiểu ${required}). ${voteBase.explanation}`,
+    },
+    // rule: nothing passes without more than half of the whole vote base — Điều lệ Đ9 k5
+    majorityOfBase: Math.floor(voteBase.base / 2) + 1,
+    roll,
+  };
+}

@@ -1,0 +1,82 @@
+import { maybeOne, one, type Sql } from '../db/connect.ts';
+import type { RollEntry } from '../rules/vote-math.ts';
+
+export type MeetingKind = 'regular' | 'thematic' | 'combined';
+export type MeetingStatus = 'scheduled' | 'in_progress' | 'closed';
+
+export interface Meeting {
+  id: number;
+  cellId: number;
+  kind: MeetingKind;
+  topic: string | null;
+  startsAt: Date;
+  place: string | null;
+  mode: 'in_person' | 'online' | 'hybrid';
+  status: MeetingStatus;
+  openedAt: Date | null;
+  closedAt: Date | null;
+  checkinCode: string | null;
+}
+
+const MEETING_COLUMNS = `id, cell_id as "cellId", kind, topic, starts_at as "startsAt", place, mode, status,
+  opened_at as "openedAt", closed_at as "closedAt", checkin_code as "checkinCode"`;
+
+export async function findMeeting(sql: Sql, id: number, lock = false): Promise<Meeting | undefined> {
+  return maybeOne<Meeting>(sql, `select ${MEETING_COLUMNS} from meetings where id = $1 ${lock ? 'for update' : ''}`, [id]);
+}
+
+export async function insertMeeting(sql: Sql, m: Omit<Meeting, 'id' | 'status' | 'openedAt' | 'closedAt' | 'checkinCode'> & { createdBy: number }): Promise<Meeting> {
+  return one<Meeting>(
+    sql,
+    `insert into meetings (cell_id, kind, topic, starts_at, place, mode, created_by) values ($1, $2, $3, $4, $5, $6, $7) returning ${MEETING_COLUMNS}`,
+    [m.cellId, m.kind, m.topic, m.startsAt, m.place, m.mode, m.createdBy],
+  );
+}
+
+/** The meeting a member would act on now: the cell's meeting in progress, else the next scheduled one. */
+export async function findCurrentMeeting(sql: Sql, cellId: number): Promise<Meeting | undefined> {
+  return maybeOne<Meeting>(
+    sql,
+    `select ${MEETING_COLUMNS} from meetings where cell_id = $1 and status <> 'closed'
+      order by (status = 'in_progress') desc, starts_at limit 1`,
+    [cellId],
+  );
+}
+
+export interface RollRow extends RollEntry {
+  fullName: string;
+  absenceReason: string | null;
+  checkedInAt: Date | null;
+  leftAt: Date | null;
+  checkInMethod: string | null;
+}
+
+/**
+ * Everyone expected at a cell's meeting on a date: the cell's own members (with the dated
+ * facts in force) and members temporarily transferred in from another cell.
+ */
+export async function loadRoll(sql: Sql, meetingId: number, cellId: number, onDate: string, onlyMemberId: number | null = null): Promise<RollRow[]> {
+  return sql.query<RollRow>(
+    `with roll as (
+       select m.id, m.full_name, m.status, false as transferred_in from members m where m.cell_id = $2 and m.active
+       union
+       select m.id, m.full_name, m.status, true from members m
+         join member_periods p on p.member_id = m.id and p.kind = 'temporary_transfer' and p.host_cell_id = $2
+          and p.starts_on <= $3::date and (p.ends_on is null or p.ends_on >= $3::date)
+        where m.active
+     )
+     select r.id as "memberId", r.full_name as "fullName", r.status, r.transferred_in as "transferredIn",
+            exists (select 1 from member_periods p where p.member_id = r.id and p.kind = 'exempt' ${inForce}) as exempt,
+            exists (select 1 from member_periods p where p.member_id = r.id and p.kind in ('suspended', 'prosecuted') ${inForce}) as suspended,
+            (not r.transferred_in and exists (select 1 from member_periods p where p.member_id = r.id and p.kind = 'temporary_transfer' ${inForce})) as "transferredOut",
+            (a.checked_in_at is not null and a.left_at is null) as present,
+            (a.response = 'absent' and a.reason_accepted and a.checked_in_at is null) as "absentWithAcceptedReason",
+            a.absence_reason as "absenceReason", a.checked_in_at as "checkedInAt", a.left_at as "leftAt", a.check_in_method as "checkInMethod"
+       from roll r left join meeting_attendance a on a.meeting_id = $1 and a.member_id = r.id
+      where $4::int is null or r.id = $4
+      order by r.full_name, r.id`,
+    [meetingId, cellId, onDate, onlyMemberId],
+  );
+}
+
+const inForce = `and p.starts_on <= $3::date and (p.ends_on is null or p.ends_on >= $3::date)`;
