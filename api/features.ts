@@ -7,5 +7,6 @@ import { authRoutes } from './auth/routes.ts';
 import { orgRoutes } from './orgs/routes.ts';
 import { memberRoutes } from './members/routes.ts';
 import { chatAccountRoutes } from './chat-accounts/routes.ts';
+import { meetingRoutes } from './meetings/routes.ts';
 
-export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [authRoutes, orgRoutes, memberRoutes, chatAccountRoutes];
+export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [authRoutes, orgRoutes, memberRoutes, chatAccountRoutes, meetingRoutes];
