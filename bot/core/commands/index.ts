@@ -6,5 +6,23 @@ import { helpCommand } from './help.ts';
 import { linkCommand } from './link.ts';
 import { unlinkCommand } from './unlink.ts';
 import { bindGroupCommand } from './bind-group.ts';
+import { absenceCommand, meetingInfoCommand } from './meeting-info.ts';
+import { checkInCommand } from './check-in.ts';
+import { voteCommand } from './vote.ts';
+import { opinionCommand, rateCommand, tasksCommand } from './member-meeting.ts';
+import { SECRETARY_MEETING_COMMANDS } from './secretary-meeting.ts';
 
-export const COMMANDS: Command[] = [helpCommand, linkCommand, unlinkCommand, bindGroupCommand];
+export const COMMANDS: Command[] = [
+  helpCommand,
+  meetingInfoCommand,
+  absenceCommand,
+  checkInCommand,
+  voteCommand,
+  opinionCommand,
+  rateCommand,
+  tasksCommand,
+  linkCommand,
+  unlinkCommand,
+  bindGroupCommand,
+  ...SECRETARY_MEETING_COMMANDS,
+];

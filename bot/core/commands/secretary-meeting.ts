@@ -1,0 +1,118 @@
+/**
+ * The secretary runs the meeting from chat: open it (room code and QR), watch attendance
+ * and quorum, open a vote, record the room's show of hands, close the vote, close the meeting.
+ */
+import QRCode from 'qrcode';
+import { openMeeting } from '../../../api/meetings/open-meeting.ts';
+import { getAttendanceView } from '../../../api/meetings/get-attendance-view.ts';
+import { openMotion } from '../../../api/meetings/open-motion.ts';
+import { recordShowOfHands } from '../../../api/meetings/record-show-of-hands.ts';
+import { closeMotion } from '../../../api/meetings/close-motion.ts';
+import { closeMeeting } from '../../../api/meetings/close-meeting.ts';
+import type { DecisionKind } from '../../../api/rules/meeting-rules.ts';
+import { foldVietnamese } from '../../../api/text/fold.ts';
+import { AppError } from '../../../api/errors.ts';
+import type { Command } from '../command.ts';
+import { currentMeeting, currentMotionId } from './meeting-context.ts';
+
+export const openMeetingCommand: Command = {
+  name: 'mohop',
+  aliases: ['mở họp', 'bat dau hop', 'bắt đầu họp'],
+  summary: 'bắt đầu buổi họp, hiện mã điểm danh cho phòng họp',
+  audience: 'secretary',
+  chats: 'private',
+  async run(ctx) {
+    const meeting = await openMeeting(ctx.deps, ctx.principal, (await currentMeeting(ctx)).id);
+    const png = await QRCode.toBuffer(`diemdanh ${meeting.checkinCode}`, { width: 360, margin: 2 });
+    return {
+      text: `Buổi họp đã bắt đầu. Mã điểm danh tại phòng họp: ${meeting.checkinCode}\nĐảng viên gõ: diemdanh ${meeting.checkinCode} (hoặc quét mã QR). Người họp trực tuyến gõ: diemdanh.`,
+      photo: { png, caption: `Mã điểm danh: ${meeting.checkinCode}` },
+    };
+  },
+};
+
+export const attendanceCommand: Command = {
+  name: 'tinhhinh',
+  aliases: ['tình hình', 'ds diem danh', 'danh sách điểm danh', 'tinh hinh diem danh'],
+  summary: 'xem điểm danh, số được triệu tập và số cần để đủ điều kiện',
+  audience: 'secretary',
+  chats: 'any',
+  async run(ctx) {
+    const v = await getAttendanceView(ctx.deps.db, await currentMeeting(ctx, true));
+    const names = (rows: { fullName: string }[]) => rows.map((r) => r.fullName).join(', ') || 'không';
+    return {
+      text: [
+        `Có mặt: ${v.present.length}. ${v.quorum.explanation}`,
+        v.quorum.reached ? '✅ Đủ điều kiện tiến hành.' : `⚠️ Chưa đủ: cần ít nhất ${v.quorum.required} đảng viên chính thức được triệu tập có mặt.`,
+        `Nghị quyết cần trên một nửa số được triệu tập: ${v.majorityOfBase} phiếu tán thành.`,
+        `Vắng có lý do: ${v.absentWithReason.map((r) => `${r.fullName} (${r.absenceReason})`).join(', ') || 'không'}`,
+        `Vắng không lý do: ${names(v.absentWithoutReason)}`,
+        `Miễn sinh hoạt (vắng): ${names(v.exemptAbsent)}`,
+        ...(v.guests.length ? [`Sinh hoạt tạm thời: ${names(v.guests)}`] : []),
+      ].join('\n'),
+    };
+  },
+};
+
+const KIND_WORDS: [string, DecisionKind][] = [
+  ['nghi quyet', 'resolution'], ['ket nap', 'admission'], ['cong nhan', 'recognition'], ['chinh thuc', 'recognition'],
+  ['khai tru', 'expulsion'], ['ky luat', 'discipline'], ['bau', 'election'],
+];
+
+export const openMotionCommand: Command = {
+  name: 'mobieuquyet',
+  aliases: ['mở biểu quyết', 'mo bieu quyet'],
+  summary: 'mở biểu quyết: mobieuquyet <nội dung> (thêm "kín" để bỏ phiếu kín)',
+  audience: 'secretary',
+  chats: 'private',
+  async run(ctx) {
+    if (!ctx.args) throw new AppError('validation', 'Gõ: mobieuquyet <nội dung>, ví dụ: mobieuquyet thông qua nghị quyết tháng 3.');
+    const folded = foldVietnamese(ctx.args);
+    const kind = KIND_WORDS.find(([w]) => folded.includes(w))?.[1] ?? 'question';
+    const secret = /\bkin\b/.test(folded);
+    const title = ctx.args.replace(/\s*\(?\bkín\b\)?\s*$/i, '').trim();
+    const meeting = await currentMeeting(ctx, true);
+    const motion = await openMotion(ctx.deps, ctx.principal, { meetingId: meeting.id, kind, title, ballot: secret ? 'secret' : undefined });
+    return { text: `Đã mở biểu quyết (${motion.ballot === 'secret' ? 'bỏ phiếu kín' : 'công khai'}): ${motion.title}\nĐảng viên có mặt nhận nút biểu quyết trong chat. Kết thúc: ketthucbieuquyet.` };
+  },
+};
+
+export const showOfHandsCommand: Command = {
+  name: 'giotay',
+  aliases: ['giơ tay', 'ket qua gio tay'],
+  summary: 'ghi biểu quyết giơ tay tại phòng: giotay <tán thành> <không tán thành> <không biểu quyết>',
+  audience: 'secretary',
+  chats: 'private',
+  async run(ctx) {
+    const n = ctx.args.match(/\d+/g)?.map(Number) ?? [];
+    if (n.length !== 3) throw new AppError('validation', 'Gõ: giotay 10 1 0 (tán thành, không tán thành, không biểu quyết).');
+    await recordShowOfHands(ctx.deps, ctx.principal, { motionId: await currentMotionId(ctx), for: n[0], against: n[1], abstain: n[2] });
+    return { text: `Đã ghi biểu quyết giơ tay: tán thành ${n[0]}, không tán thành ${n[1]}, không biểu quyết ${n[2]}.` };
+  },
+};
+
+export const closeMotionCommand: Command = {
+  name: 'ketthucbieuquyet',
+  aliases: ['kết thúc biểu quyết', 'dong bieu quyet', 'đóng biểu quyết'],
+  summary: 'kết thúc biểu quyết, công bố kết quả vào nhóm chi bộ',
+  audience: 'secretary',
+  chats: 'any',
+  async run(ctx) {
+    const result = await closeMotion(ctx.deps, ctx.principal, await currentMotionId(ctx));
+    return { text: result.text };
+  },
+};
+
+export const closeMeetingCommand: Command = {
+  name: 'ketthuchop',
+  aliases: ['kết thúc họp', 'be mac', 'bế mạc'],
+  summary: 'kết thúc buổi họp',
+  audience: 'secretary',
+  chats: 'private',
+  async run(ctx) {
+    const { warnings } = await closeMeeting(ctx.deps, ctx.principal, (await currentMeeting(ctx, true)).id);
+    return { text: ['Đã kết thúc buổi họp. Đảng viên gõ "danhgia" để đánh giá buổi sinh hoạt.', ...warnings.map((w) => `⚠️ ${w}`)].join('\n') };
+  },
+};
+
+export const SECRETARY_MEETING_COMMANDS = [openMeetingCommand, attendanceCommand, openMotionCommand, showOfHandsCommand, closeMotionCommand, closeMeetingCommand];
