@@ -13,6 +13,8 @@ import { systemClock, type Deps } from './context.ts';
 import { loadLinkSecret } from './settings/link-secret.ts';
 import { prepareDemo } from './demo/prepare-demo.ts';
 import { createBots } from '../bot/bots.ts';
+import { startOutboxWorker } from './outbox/worker.ts';
+import { startScheduler } from './scheduler.ts';
 
 async function main() {
   const config = readConfig();
@@ -26,6 +28,8 @@ async function main() {
   const app = await buildServer(deps, { plugins: bots.plugins });
   await app.listen({ port: config.port, host: config.host });
   await bots.start();
+  const outbox = startOutboxWorker(deps, bots.senders);
+  const scheduler = startScheduler(deps);
   const base = config.publicUrl ?? `http://localhost:${config.port}`;
   const demo = config.demo ? await prepareDemo(deps, base) : null;
 
@@ -48,7 +52,9 @@ async function main() {
     if (closing) return;
     closing = true;
     log.info({ signal }, 'shutting down');
+    scheduler.stop();
     await bots.stop();
+    await outbox.stop();
     await app.close();
     await db.close();
     process.exit(0);

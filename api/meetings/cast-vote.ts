@@ -2,10 +2,9 @@ import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError, notFound } from '../errors.ts';
-import { findMeeting, loadRoll } from './repository.ts';
-import { meetingDate } from './meeting-date.ts';
+import { findMeeting } from './repository.ts';
 import { chatTally, findMotion, type Choice } from './motions.ts';
-import { countEntitledPresent, whyNotEntitled } from './entitlement.ts';
+import { countEntitledPresent, whyMemberCannotVote } from './entitlement.ts';
 
 /**
  * A member votes in chat (or through the API). Only members entitled to vote — official,
@@ -26,8 +25,7 @@ export async function castVote(
     if (!motion) throw notFound('nội dung biểu quyết');
     if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết đã kết thúc; phiếu không được ghi nhận.');
     const meeting = (await findMeeting(sql, motion.meetingId))!;
-    const [entry] = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt), memberId);
-    const refusal = whyNotEntitled(entry);
+    const refusal = await whyMemberCannotVote(sql, meeting, memberId);
     if (refusal) throw new AppError('forbidden', refusal);
     const roomVotes = motion.roomFor + motion.roomAgainst + motion.roomAbstain;
     if (roomVotes > 0) {

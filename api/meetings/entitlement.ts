@@ -22,3 +22,9 @@ export async function countEntitledPresent(sql: Sql, meeting: Meeting): Promise<
   const roll = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt));
   return roll.filter((r) => !whyNotEntitled(r)).length;
 }
+
+/** Why this member may not vote at this meeting right now, if they may not. */
+export async function whyMemberCannotVote(sql: Sql, meeting: Meeting, memberId: number): Promise<string | undefined> {
+  const [entry] = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt), memberId);
+  return whyNotEntitled(entry);
+}

@@ -49,8 +49,8 @@ export async function scheduleMeeting(deps: Pick<Deps, 'db' | 'clock'>, actor: P
       (input.agenda?.length ? `Nội dung:\n${input.agenda.map((a, i) => `${i + 1}. ${a}`).join('\n')}\n` : '') +
       'Đồng chí xác nhận tham dự hoặc báo vắng (kèm lý do).';
     const choices = [
-      { label: 'Tham dự', data: `hop:${meeting.id}:yes` },
-      { label: 'Báo vắng', data: `hop:${meeting.id}:no` },
+      { label: 'Tham dự', data: `lichhop:${meeting.id}:yes` },
+      { label: 'Báo vắng', data: `lichhop:${meeting.id}:no` },
     ];
     const members = await sql.query<{ id: number }>(`select id from members where cell_id = $1 and active`, [cell.id]);
     const meta = { kind: 'meeting.scheduled', refType: 'meeting', refId: meeting.id, dedupePrefix: `meeting:${meeting.id}:scheduled` };

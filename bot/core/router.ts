@@ -12,7 +12,7 @@ export interface Match {
   args: string;
 }
 
-const MAX_NAME_WORDS = 3;
+const MAX_NAME_WORDS = 4;
 
 export function matchCommand(text: string, commands: readonly Command[]): Match | undefined {
   const trimmed = text.trim().replace(/^\//, '');

@@ -7,6 +7,7 @@
 import type { Deps } from '../../api/context.ts';
 import { buildServer, type App } from '../../api/server.ts';
 import { createBots, type RunningBots } from '../../bot/bots.ts';
+import { startOutboxWorker } from '../../api/outbox/worker.ts';
 import { FakeTelegram } from '../fakes/telegram-api.ts';
 import { FakeZalo } from '../fakes/zalo-api.ts';
 import { waitFor } from '../fakes/http.ts';
@@ -27,12 +28,16 @@ export async function startServiceWithBots(deps: Deps, env: Record<string, strin
   const app = await buildServer(withUrl, { plugins: bots.plugins });
   await app.listen({ port, host: '127.0.0.1' });
   await bots.start();
+  // Tests need no pacing between messages to one chat; the broadcast bench measures the limits.
+  const noGap = { privateChatGapMs: 0, groupChatGapMs: 0 };
+  const outbox = startOutboxWorker(withUrl, bots.senders, { idlePollMs: 50, limits: { telegram: noGap, zalo: noGap } });
   return {
     app,
     bots,
     baseUrl,
     async close() {
       await bots.stop();
+      await outbox.stop();
       await app.close();
     },
   };

@@ -3,7 +3,8 @@ import { CHOICE_LABELS, CHOICES, findMotion, type Choice } from '../../../api/me
 import { foldVietnamese } from '../../../api/text/fold.ts';
 import { AppError } from '../../../api/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
-import { currentMotionId } from './meeting-context.ts';
+import { currentMeeting, currentMotionId } from './meeting-context.ts';
+import { whyMemberCannotVote } from '../../../api/meetings/entitlement.ts';
 
 const TYPED: Record<string, Choice> = {
   'tan thanh': 'for', 'dong y': 'for', co: 'for', yes: 'for',
@@ -19,8 +20,11 @@ export const voteCommand: Command = {
   audience: 'member',
   chats: 'any',
   async run(ctx) {
+    const meeting = await currentMeeting(ctx, true);
     const motionId = await currentMotionId(ctx);
     const motion = (await findMotion(ctx.deps.db, motionId))!;
+    const refusal = await whyMemberCannotVote(ctx.deps.db, meeting, ctx.member.id);
+    if (refusal) return { text: refusal };
     // A secret choice typed in a group would be seen by everyone in it.
     if (ctx.update.chat.kind === 'group' && motion.ballot === 'secret') {
       return { text: 'Đây là bỏ phiếu kín: đồng chí nhắn riêng "bieuquyet" cho bot để bỏ phiếu.' };

@@ -1,0 +1,20 @@
+/**
+ * Clock-driven jobs (reminders). Each job is idempotent, so running it on every instance,
+ * or again after a restart, sends nothing twice.
+ */
+import type { Deps } from './context.ts';
+import { runDueReminders } from './meetings/run-due-reminders.ts';
+
+const EVERY_MS = 60_000;
+
+export function startScheduler(deps: Pick<Deps, 'db' | 'clock' | 'log'>) {
+  const jobs = [runDueReminders];
+  const tick = async () => {
+    for (const job of jobs) {
+      await job(deps).catch((e) => deps.log.error({ err: e, job: job.name }, 'scheduled job failed'));
+    }
+  };
+  const timer = setInterval(() => void tick(), EVERY_MS);
+  void tick();
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,127 @@
+/**
+ * A whole cell meeting driven through chat: the secretary and members on Telegram, a member
+ * on Zalo, one on the web chat, and the room's show of hands — one record.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { testDeps } from '../support/app.ts';
+import { linkChat, makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
+import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
+import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
+import type { Deps } from '../../api/context.ts';
+import {
+  FakeTelegram, FakeZalo, startServiceWithBots, telegramDriver, waitFor, webDriver, zaloDriver, type Running,
+} from '../support/bot-harness.ts';
+
+const TG = '555:MEETING';
+const ZL = 'zalo-meeting';
+let t: TestDb;
+let deps: Deps;
+let telegram: FakeTelegram;
+let zalo: FakeZalo;
+let svc: Running;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  deps = testDeps(t.db);
+  telegram = await new FakeTelegram([TG]).start();
+  zalo = await new FakeZalo([ZL]).start();
+  svc = await startServiceWithBots(deps, { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root, ZALO_BOT_TOKEN: ZL, ZALO_API_ROOT: zalo.root }, false);
+});
+afterAll(async () => {
+  await svc?.close();
+  await telegram?.close();
+  await zalo?.close();
+  await t?.close();
+});
+
+describe('a meeting run from chat', () => {
+  it('schedules, checks in, votes on three channels plus the room, and posts the result to the cell group', async () => {
+    const tree = await makeOrgTree(t.db);
+    const sec = await makeSecretary(t.db, tree.cellA, { fullName: 'Bí Thư' });
+    const a = await makeMember(t.db, tree.cellA, { fullName: 'Telegram A' });
+    const b = await makeMember(t.db, tree.cellA, { fullName: 'Zalo B' });
+    const c = await makeMember(t.db, tree.cellA, { fullName: 'Web C' });
+    const p = await makeMember(t.db, tree.cellA, { fullName: 'Dự Bị P', status: 'probationary', admittedOn: '2026-02-01', officialOn: null });
+    const room = [await makeMember(t.db, tree.cellA), await makeMember(t.db, tree.cellA)];
+    await makeMember(t.db, tree.cellA); // absent without reason
+    await linkChat(t.db, sec.member, 'telegram', '501', 'telegram');
+    await linkChat(t.db, a, 'telegram', '502', 'telegram');
+    await linkChat(t.db, p, 'telegram', '504', 'telegram');
+    await linkChat(t.db, b, 'zalo', 'zb', 'zalo');
+    const tg = telegramDriver(deps, telegram, TG, 'telegram', 'polling');
+    const zl = zaloDriver(deps, zalo, ZL, 'zalo', 'polling');
+    const web = webDriver(svc.baseUrl);
+    await web.signIn({ id: 'web-c' }, (await issueLinkCode(deps, sec.principal, c.id)).code);
+
+    // The cell's Telegram group, bound by the secretary.
+    const [codeReply] = await tg.say({ id: '501' }, 'ganchibo');
+    const groupCode = /: ([0-9A-Z]{5}-[0-9A-Z]{5})/.exec(codeReply)![1];
+    await tg.say({ id: '501' }, `/ganchibo ${groupCode}`, { id: '900' });
+
+    const meeting = await scheduleMeeting(deps, sec.principal, {
+      cellId: tree.cellA.id, kind: 'regular', startsAt: new Date(Date.now() + 60_000), mode: 'hybrid', place: 'Hội trường', agenda: ['Nhiệm vụ tháng tới'],
+    });
+    // Everyone linked hears about it: buttons on Telegram, numbered options on Zalo, the group too.
+    const invite = await telegram.waitForSent(502);
+    expect(invite[0].text).toContain('sinh hoạt thường kỳ');
+    expect(invite[0].replyMarkup?.inline_keyboard?.flat().map((x) => x.text)).toEqual(['Tham dự', 'Báo vắng']);
+    expect((await zalo.waitForSent('zb'))[0].text).toContain('1. Tham dự');
+    await telegram.waitForSent(-900);
+
+    expect((await zl.say({ id: 'zb' }, '1')).join()).toContain('tham dự');
+    const opened = (await tg.say({ id: '501' }, 'mở họp')).join('\n');
+    const roomCode = /Mã điểm danh tại phòng họp: (\d{6})/.exec(opened)![1];
+    expect(telegram.sentTo(501).some((m) => m.method === 'sendPhoto')).toBe(true);
+
+    expect((await tg.say({ id: '502' }, 'diem danh')).join()).toContain('đã điểm danh');
+    expect((await zl.say({ id: 'zb' }, `Điểm danh ${roomCode}`)).join()).toContain('đã điểm danh');
+    expect((await web.say({ id: 'web-c' }, 'ĐIỂM DANH')).join()).toContain('đã điểm danh');
+    expect((await tg.say({ id: '504' }, '/diemdanh')).join()).toContain('đã điểm danh');
+    for (const m of [sec.member, ...room]) {
+      const res = await svc.app.inject({ method: 'POST', url: `/meetings/${meeting.id}/check-in`, headers: { authorization: `Bearer ${sec.token}` }, payload: { memberId: m.id } });
+      expect(res.statusCode).toBe(200);
+    }
+    const view = (await tg.say({ id: '501' }, 'tinh hinh')).join();
+    // 7 official (sec, a, b, c, 2 room, 1 absent) → base 7; present in base 6.
+    expect(view).toContain('6/7 đảng viên chính thức được triệu tập có mặt');
+    expect(view).toContain('Cơ sở tính: 7 chính thức = 7');
+
+    await tg.say({ id: '501' }, 'mobieuquyet Thông qua nghị quyết tháng 4');
+    // The vote reaches those present through the outbox: a button for A, numbers for B.
+    const ballot = await waitFor(() => telegram.sentTo(502).find((m) => m.text?.includes('Thông qua nghị quyết tháng 4')), 10_000, 'ballot');
+    const yes = ballot.replyMarkup!.inline_keyboard!.flat().find((x) => x.text === 'Tán thành')!;
+    const pressed = await tgPress(502, yes.callback_data!);
+    expect(pressed.join()).toContain('Đã ghi nhận phiếu: Tán thành');
+    await waitFor(() => zalo.sentTo('zb').some((m) => m.text.includes('Thông qua nghị quyết tháng 4')), 10_000, 'zalo ballot');
+    expect((await zl.say({ id: 'zb' }, '2')).join()).toContain('Không tán thành');
+    expect((await web.say({ id: 'web-c' }, 'bieu quyet tan thanh')).join()).toContain('Tán thành');
+    expect((await tg.say({ id: '504' }, 'bieu quyet')).join()).toMatch(/dự bị.*không biểu quyết/);
+    expect((await tg.say({ id: '502' }, 'bieu quyet khong')).join()).toMatch(/đã biểu quyết/);
+
+    // 6 entitled present, 3 voted in chat: the room can add at most 3 (the secretary and two members).
+    expect((await tg.say({ id: '501' }, 'giotay 4 0 0')).join()).toMatch(/vượt số đảng viên/);
+    expect((await tg.say({ id: '501' }, 'giơ tay 3 0 0')).join()).toContain('Đã ghi biểu quyết giơ tay');
+    const result = (await tg.say({ id: '501' }, 'ket thuc bieu quyet')).join();
+    expect(result).toContain('Tán thành 5, không tán thành 1, không biểu quyết 0');
+    expect(result).toContain('THÔNG QUA');
+    await waitFor(() => telegram.sentTo(-900).some((m) => m.text?.includes('THÔNG QUA')), 10_000, 'result in the group');
+
+    const tally = await t.db.query(`select choice, count(*)::int n from votes group by choice order by choice`);
+    expect(tally).toEqual([{ choice: 'against', n: 1 }, { choice: 'for', n: 2 }]);
+  });
+});
+
+async function tgPress(fromId: number, data: string) {
+  const before = telegram.sentTo(fromId).length;
+  const update = telegram.callbackUpdate({ fromId, data });
+  telegram.pushUpdate(TG, update);
+  await waitFor(async () => true);
+  for (let i = 0; i < 250; i++) {
+    const rows = await t.db.query(`select processed_at from inbound_updates where update_id = $1 and channel = 'telegram'`, [String(update.update_id)]);
+    if (rows[0]?.processed_at) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(telegram.callbacksAnswered.length).toBeGreaterThan(0);
+  return telegram.sentTo(fromId).slice(before).map((m) => m.text ?? '');
+}
