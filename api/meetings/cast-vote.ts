@@ -37,14 +37,15 @@ export async function castVote(
     const now = deps.clock.now();
     let changed = false;
     if (motion.ballot === 'open') {
-      const previous = await sql.query<{ choice: Choice }>(`select choice from votes where motion_id = $1 and member_id = $2`, [motion.id, memberId]);
-      if (previous.length && !motion.allowChange) throw new AppError('conflict', 'Đồng chí đã biểu quyết nội dung này.');
-      await sql.query(
+      // One statement: insert, or change the vote only when the secretary allowed changes.
+      const rows = await sql.query<{ changed: boolean }>(
         `insert into votes (motion_id, member_id, choice, cast_at) values ($1, $2, $3, $4)
-         on conflict (motion_id, member_id) do update set choice = excluded.choice, cast_at = excluded.cast_at`,
-        [motion.id, memberId, input.choice, now],
+         on conflict (motion_id, member_id) do update set choice = excluded.choice, cast_at = excluded.cast_at where $5
+         returning (xmax <> 0) as changed`,
+        [motion.id, memberId, input.choice, now, motion.allowChange],
       );
-      changed = previous.length > 0;
+      if (!rows.length) throw new AppError('conflict', 'Đồng chí đã biểu quyết nội dung này.');
+      changed = rows[0].changed;
       await recordAudit(sql, { actorPrincipalId: actor.id, action: 'vote.cast', subjectType: 'motion', subjectId: motion.id, details: { memberId, choice: input.choice }, at: now });
     } else {
       const took = await sql.query(`insert into ballot_participation (motion_id, member_id) values ($1, $2) on conflict do nothing returning 1`, [motion.id, memberId]);

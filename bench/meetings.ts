@@ -1,0 +1,127 @@
+/**
+ * bench:meetings — a national meeting evening on PostgreSQL: N cells of 25 members meet at
+ * once; every member checks in and votes through the HTTP API (token auth, rules, row locks,
+ * audit log), driven from a second process. Then each motion is closed through the API and
+ * its tally compared with the votes that were sent.
+ *
+ *   npm run bench:meetings -- --cells 2000
+ */
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import pino from 'pino';
+import { connectPostgres } from '../api/db/connect.ts';
+import { migrate } from '../api/db/migrate.ts';
+import { readConfig } from '../api/config.ts';
+import { buildServer } from '../api/server.ts';
+import type { Deps } from '../api/context.ts';
+import { withDatabase } from '../test/support/db.ts';
+import { freePort } from '../test/support/spawn-service.ts';
+import { benchArgs, benchServerUrl, round } from './args.ts';
+
+const { cells, members: perCell, concurrency } = benchArgs({ cells: 2000, members: 25, concurrency: 64 });
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+async function main() {
+  const server = benchServerUrl();
+  const name = `bench_meetings_${crypto.randomBytes(3).toString('hex')}`;
+  await admin(server, `create database ${name}`);
+  const db = await connectPostgres(withDatabase(server, name), 24);
+  try {
+    await migrate(db);
+    const t0 = performance.now();
+    await generate(db);
+    console.log(`set up ${cells} cells × ${perCell} members, meetings in progress, one open motion each: ${round((performance.now() - t0) / 1000, 1)} s`);
+    const deps: Deps = { db, clock: { now: () => new Date() }, log: pino({ level: 'warn' }), config: { ...readConfig({}), demo: false }, linkSecret: 'bench' };
+    const app = await buildServer(deps);
+    const port = await freePort();
+    await app.listen({ port, host: '127.0.0.1' });
+
+    const plan = await db.query<{ token: string; meetingId: number; motionId: number; choice: string; secretary: string }>(
+      `select 'sdv_bench_' || m.id as token, mt.id as "meetingId", mo.id as "motionId",
+              (array['for','for','for','against','abstain'])[1 + m.id % 5] as choice
+         from members m join meetings mt on mt.cell_id = m.cell_id join motions mo on mo.meeting_id = mt.id
+        order by random()`,
+    );
+    const file = path.join(os.tmpdir(), `${name}.json`);
+    fs.writeFileSync(file, JSON.stringify(plan));
+    const load = await runLoad(`http://127.0.0.1:${port}`, file);
+    fs.rmSync(file);
+
+    // Close every motion through the API and compare the tally with what was sent.
+    const expected = new Map<number, Record<string, number>>();
+    for (const p of plan) {
+      const e = expected.get(p.motionId) ?? { for: 0, against: 0, abstain: 0 };
+      e[p.choice]++;
+      expected.set(p.motionId, e);
+    }
+    const secretaries = await db.query<{ motionId: number; token: string }>(
+      `select mo.id as "motionId", 'sdv_bench_s' || mt.cell_id as token from motions mo join meetings mt on mt.id = mo.meeting_id`,
+    );
+    let exact = 0;
+    for (const s of secretaries) {
+      const res = await app.inject({ method: 'POST', url: `/motions/${s.motionId}/close`, headers: { authorization: `Bearer ${s.token}` } });
+      const r = res.json() as { for: number; against: number; abstain: number };
+      const e = expected.get(s.motionId)!;
+      if (r.for === e.for && r.against === e.against && r.abstain === e.abstain) exact++;
+    }
+    await app.close();
+    const opsPerS = load.ops / load.seconds;
+    console.log(`${load.ops} check-ins + votes in ${round(load.seconds, 1)} s = ${round(opsPerS)} ops/s; p50 ${round(load.p50)} ms, p99 ${round(load.p99)} ms; errors ${load.errors}`);
+    console.log(`exact tallies: ${exact}/${secretaries.length}`);
+    console.log(JSON.stringify({ bench: 'meetings', cells, ops_per_s: round(opsPerS), p50_ms: round(load.p50), p99_ms: round(load.p99), errors: load.errors, exact_tallies: round(exact / secretaries.length, 4) }));
+  } finally {
+    await db.close();
+    await admin(server, `drop database if exists ${name} with (force)`);
+  }
+}
+
+/** Cells, members, principals with known tokens, a meeting in progress and an open motion per cell — in SQL. */
+async function generate(db: Awaited<ReturnType<typeof connectPostgres>>) {
+  await db.exec(`
+    insert into orgs (id, parent_id, kind, name, path) overriding system value values (1, null, 'province', 'Tỉnh bench', '1'), (2, 1, 'grassroots_committee', 'Đảng bộ bench', '1.2');
+    insert into orgs (id, parent_id, kind, name, path) overriding system value
+      select 2 + g, 2, 'cell', 'Chi bộ ' || g, text2ltree('1.2.' || (2 + g)) from generate_series(1, ${cells}) g;
+    select setval(pg_get_serial_sequence('orgs', 'id'), (select max(id) from orgs));
+    insert into members (full_name, gender, cell_id, cell_path, status)
+      select 'Đảng viên ' || c.id || '-' || k, 'male', c.id, c.path, 'official' from orgs c, generate_series(1, ${perCell}) k where c.kind = 'cell';
+    insert into principals (display_name, member_id) select full_name, id from members;
+    insert into api_tokens (principal_id, token_hash) select p.id, encode(sha256(convert_to('sdv_bench_' || p.member_id, 'UTF8')), 'hex') from principals p;
+    insert into principals (display_name) select 'Bí thư ' || id from orgs where kind = 'cell';
+    insert into role_grants (principal_id, org_id, role)
+      select p.id, o.id, 'secretary' from principals p join orgs o on p.display_name = 'Bí thư ' || o.id where p.member_id is null;
+    insert into api_tokens (principal_id, token_hash)
+      select p.id, encode(sha256(convert_to('sdv_bench_s' || o.id, 'UTF8')), 'hex') from principals p join orgs o on p.display_name = 'Bí thư ' || o.id where p.member_id is null;
+    insert into meetings (cell_id, kind, starts_at, mode, status, opened_at, checkin_code)
+      select id, 'regular', now(), 'hybrid', 'in_progress', now(), '123456' from orgs where kind = 'cell';
+    insert into motions (meeting_id, kind, title, ballot) select id, 'resolution', 'Thông qua nghị quyết', 'open' from meetings;
+    analyze;`);
+}
+
+function runLoad(url: string, plan: string): Promise<{ ops: number; seconds: number; errors: number; p50: number; p99: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'meetings-load.ts'), '--url', url, '--plan', plan, '--concurrency', String(concurrency)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`load exited ${code}`))));
+  });
+}
+
+async function admin(url: string, text: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
