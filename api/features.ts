@@ -8,5 +8,7 @@ import { orgRoutes } from './orgs/routes.ts';
 import { memberRoutes } from './members/routes.ts';
 import { chatAccountRoutes } from './chat-accounts/routes.ts';
 import { meetingRoutes } from './meetings/routes.ts';
+import { noticeRoutes } from './notices/routes.ts';
+import { feedbackRoutes } from './feedback/routes.ts';
 
-export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [authRoutes, orgRoutes, memberRoutes, chatAccountRoutes, meetingRoutes];
+export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [authRoutes, orgRoutes, memberRoutes, chatAccountRoutes, meetingRoutes, noticeRoutes, feedbackRoutes];

@@ -4,11 +4,12 @@
  */
 import type { Deps } from './context.ts';
 import { runDueReminders } from './meetings/run-due-reminders.ts';
+import { runDueNoticeJobs } from './notices/manage-notice.ts';
 
 const EVERY_MS = 60_000;
 
-export function startScheduler(deps: Pick<Deps, 'db' | 'clock' | 'log'>) {
-  const jobs = [runDueReminders];
+export function startScheduler(deps: Pick<Deps, 'db' | 'clock' | 'log' | 'config' | 'linkSecret'>) {
+  const jobs = [runDueReminders, runDueNoticeJobs];
   const tick = async () => {
     for (const job of jobs) {
       await job(deps).catch((e) => deps.log.error({ err: e, job: job.name }, 'scheduled job failed'));

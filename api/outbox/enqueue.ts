@@ -10,6 +10,8 @@ export interface OutboundPayload {
   text: string;
   choices?: { label: string; data: string }[];
   link?: { label: string; url: string };
+  /** Telegram paid broadcast (urgent notices of organisations that enabled it). */
+  paidBroadcast?: boolean;
 }
 
 export interface OutboundMeta {
@@ -50,6 +52,26 @@ export async function enqueueForOrgGroups(sql: Sql, orgId: number, payload: Outb
      on conflict (dedupe_key) do nothing
      returning id`,
     [orgId, meta.kind, meta.refType ?? null, meta.refId == null ? null : String(meta.refId), JSON.stringify(payload), meta.dedupePrefix ?? null],
+  );
+  return rows.length;
+}
+
+/**
+ * One message per member with its own payload (e.g. a personal signed link), for every
+ * linked account of each member, in a single statement — a province-wide notice is one
+ * insert, not one per recipient.
+ */
+export async function enqueuePersonal(sql: Sql, items: { memberId: number; payload: OutboundPayload }[], meta: OutboundMeta): Promise<number> {
+  if (items.length === 0) return 0;
+  const rows = await sql.query(
+    `insert into outbox_messages (channel, bot_key, chat_id, member_id, kind, ref_type, ref_id, payload, dedupe_key)
+     select a.channel, a.bot_key, a.chat_id, a.member_id, $3, $4, $5, i.payload,
+            case when $6::text is null then null else $6 || ':' || a.member_id || ':' || a.channel || ':' || a.bot_key || ':' || a.chat_id end
+       from unnest($1::int[], $2::jsonb[]) as i(member_id, payload)
+       join chat_accounts a on a.member_id = i.member_id and a.unlinked_at is null
+     on conflict (dedupe_key) do nothing
+     returning id`,
+    [items.map((i) => i.memberId), items.map((i) => JSON.stringify(i.payload)), meta.kind, meta.refType ?? null, meta.refId == null ? null : String(meta.refId), meta.dedupePrefix ?? null],
   );
   return rows.length;
 }

@@ -11,6 +11,8 @@ import { checkInCommand } from './check-in.ts';
 import { voteCommand } from './vote.ts';
 import { opinionCommand, rateCommand, tasksCommand } from './member-meeting.ts';
 import { SECRETARY_MEETING_COMMANDS } from './secretary-meeting.ts';
+import { acknowledgeCommand, noticesCommand } from './notices.ts';
+import { feedbackCommand, myFeedbackCommand } from './feedback.ts';
 
 export const COMMANDS: Command[] = [
   helpCommand,
@@ -21,6 +23,10 @@ export const COMMANDS: Command[] = [
   opinionCommand,
   rateCommand,
   tasksCommand,
+  noticesCommand,
+  acknowledgeCommand,
+  feedbackCommand,
+  myFeedbackCommand,
   linkCommand,
   unlinkCommand,
   bindGroupCommand,
