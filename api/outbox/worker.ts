@@ -7,14 +7,14 @@
  * crash can duplicate at most the messages in flight at that moment (≤ concurrency per bot);
  * in the normal path each row is sent once.
  *
- * Limits, per bot: a global token bucket (Telegram ~30/s; paid broadcast up to 1000/s), a
+ * Limits, per bot: a global pacer (Telegram ~30/s; paid broadcast up to 1000/s), a
  * minimum spacing per chat (Telegram ~1/s to a private chat, 20/min to a group); 429 pauses
  * the bot for retry_after; 5xx and network errors back off exponentially with jitter
  * (capped); 403/400 mark the row failed with the reason and never retry.
  */
 import type { Deps } from '../context.ts';
 import { SendError, type ChannelSender } from './sender.ts';
-import { TokenBucket, sleep } from './token-bucket.ts';
+import { Pacer, sleep } from './pacer.ts';
 import type { OutboundPayload } from './enqueue.ts';
 
 export interface ChannelLimits {
@@ -57,7 +57,7 @@ export function startOutboxWorker(deps: Pick<Deps, 'db' | 'log'>, senders: Chann
   const leaseSeconds = options.leaseSeconds ?? 60;
   const maxAttempts = options.maxAttempts ?? 10;
   const limitsOf = (channel: Row['channel']) => ({ ...DEFAULT_LIMITS[channel], ...options.limits?.[channel] });
-  const buckets = new Map<string, { normal: TokenBucket; paid: TokenBucket }>();
+  const buckets = new Map<string, { normal: Pacer; paid: Pacer }>();
   const chatReadyAt = new Map<string, number>();
   let running = true;
   let wake: (() => void) | undefined;
@@ -68,7 +68,7 @@ export function startOutboxWorker(deps: Pick<Deps, 'db' | 'log'>, senders: Chann
     let b = buckets.get(key);
     if (!b) {
       const l = limitsOf(row.channel);
-      b = { normal: new TokenBucket(l.perSecond), paid: new TokenBucket(l.paidPerSecond) };
+      b = { normal: new Pacer(l.perSecond), paid: new Pacer(l.paidPerSecond) };
       buckets.set(key, b);
     }
     return b;
