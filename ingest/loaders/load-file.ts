@@ -1,0 +1,81 @@
+/**
+ * Loads a document file into normalised text plus metadata. Markdown carries its metadata
+ * in YAML front matter (id, number, title, issuer, date, status, replaced_by).
+ */
+import path from 'node:path';
+import mammoth from 'mammoth';
+import { convert as htmlToText } from 'html-to-text';
+import { extractText, getDocumentProxy } from 'unpdf';
+import { parse as parseYaml } from 'yaml';
+import { normalizeText, stripPageFurniture } from '../normalize.ts';
+
+export interface DocumentMeta {
+  /** Stable document id (front matter `id`, else the file name). */
+  key: string;
+  number: string | null;
+  title: string;
+  issuer: string | null;
+  issuedOn: string | null;
+  status: 'in_force' | 'superseded';
+  replacedBy: string | null;
+}
+
+export interface LoadedDocument {
+  meta: DocumentMeta;
+  text: string;
+  pages: number;
+}
+
+export const SUPPORTED_EXTENSIONS = ['.md', '.markdown', '.txt', '.html', '.htm', '.docx', '.pdf'];
+
+export async function loadFile(filename: string, data: Buffer): Promise<LoadedDocument> {
+  const ext = path.extname(filename).toLowerCase();
+  const base = path.basename(filename, ext);
+  const defaults: DocumentMeta = { key: base, number: null, title: base, issuer: null, issuedOn: null, status: 'in_force', replacedBy: null };
+  switch (ext) {
+    case '.md':
+    case '.markdown':
+    case '.txt': {
+      const { meta, body } = frontMatter(data.toString('utf8'));
+      return { meta: { ...defaults, ...meta }, text: normalizeText(body), pages: 1 };
+    }
+    case '.html':
+    case '.htm': {
+      const html = data.toString('utf8');
+      const title = /<title>([^<]*)<\/title>/i.exec(html)?.[1]?.trim();
+      const text = htmlToText(html, { wordwrap: false, selectors: [{ selector: 'a', options: { ignoreHref: true } }, { selector: 'img', format: 'skip' }] });
+      return { meta: { ...defaults, title: title || base }, text: normalizeText(text), pages: 1 };
+    }
+    case '.docx': {
+      const { value } = await mammoth.extractRawText({ buffer: data });
+      return { meta: defaults, text: normalizeText(value), pages: 1 };
+    }
+    case '.pdf': {
+      const pdf = await getDocumentProxy(new Uint8Array(data));
+      const { text, totalPages } = await extractText(pdf, { mergePages: false });
+      const pages = stripPageFurniture((text as string[]).map((p) => p.normalize('NFC')));
+      return { meta: defaults, text: normalizeText(pages.join('\n\n')), pages: totalPages };
+    }
+    default:
+      throw new Error(`unsupported file type ${ext} (supported: ${SUPPORTED_EXTENSIONS.join(', ')})`);
+  }
+}
+
+function frontMatter(text: string): { meta: Partial<DocumentMeta>; body: string } {
+  const m = /^---\n([\s\S]*?)\n---\n?/.exec(text.replace(/^\uFEFF/, ''));
+  if (!m) return { meta: {}, body: text };
+  const y = (parseYaml(m[1]) ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v instanceof Date ? v.toISOString().slice(0, 10) : v));
+  return {
+    meta: {
+      ...(y.id ? { key: String(y.id) } : {}),
+      ...(y.title ? { title: String(y.title) } : {}),
+      number: str(y.number),
+      issuer: str(y.issuer),
+      issuedOn: str(y.date),
+      status: y.status === 'superseded' ? 'superseded' : 'in_force',
+      replacedBy: str(y.replaced_by),
+    },
+    body: text.slice(m[0].length),
+  };
+}

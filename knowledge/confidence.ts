@@ -1,0 +1,25 @@
+/**
+ * How well the best passages cover the question: the share of the question's content
+ * terms (and of its two-syllable words) found in one of the top passages. Below the
+ * threshold the assistant says the loaded documents do not answer, instead of guessing.
+ * The threshold is a setting (KB_ABSTAIN_THRESHOLD), calibrated on our own question set
+ * (test/data/knowledge), not on the evaluation set.
+ */
+import { folded, STOPWORDS, syllables } from './text.ts';
+
+export const DEFAULT_ABSTAIN_THRESHOLD = Number(process.env.KB_ABSTAIN_THRESHOLD ?? 0.55);
+
+export function coverage(question: string, passages: string[], terms: string[]): number {
+  const q = syllables(question).map(folded);
+  const bigrams = q.slice(1).map((t, i) => [q[i], t]).filter(([a, b]) => !STOPWORDS.has(a) && !STOPWORDS.has(b)).map(([a, b]) => `${a} ${b}`);
+  let best = 0;
+  for (const p of passages.slice(0, 3)) {
+    const words = syllables(p).map(folded);
+    const vocab = new Set(words);
+    const pairs = new Set(words.slice(1).map((t, i) => `${words[i]} ${t}`));
+    const termCov = terms.length ? terms.filter((t) => vocab.has(t)).length / terms.length : 0;
+    const pairCov = bigrams.length ? bigrams.filter((b) => pairs.has(b)).length / bigrams.length : termCov;
+    best = Math.max(best, 0.5 * termCov + 0.5 * pairCov);
+  }
+  return best;
+}

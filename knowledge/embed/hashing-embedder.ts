@@ -1,0 +1,52 @@
+/**
+ * The offline embedder: deterministic, no network, no downloaded weights. Features are
+ * syllables with diacritics, the same folded (so "dang phi" meets "đảng phí"), and folded
+ * syllable bigrams (Vietnamese words are mostly two syllables: "đảng viên", "dự bị"),
+ * hashed with signs into a fixed number of dimensions, weighted 1 + log(tf), L2-normalised.
+ */
+import type { Embedder } from './embedder.ts';
+import { folded, STOPWORDS, syllables } from '../text.ts';
+
+export class HashingEmbedder implements Embedder {
+  readonly model: string;
+  constructor(readonly dimensions = 512) {
+    this.model = `hash-v1-${dimensions}`;
+  }
+
+  async embedDocuments(texts: string[]): Promise<number[][]> {
+    return texts.map((t) => this.vector(t));
+  }
+
+  async embedQuery(text: string): Promise<number[]> {
+    return this.vector(text);
+  }
+
+  vector(text: string): number[] {
+    const counts = new Map<string, number>();
+    const add = (f: string, w: number) => counts.set(f, (counts.get(f) ?? 0) + w);
+    const raw = syllables(text);
+    const fold = raw.map(folded);
+    raw.forEach((s, i) => {
+      const weight = STOPWORDS.has(fold[i]) ? 0.15 : 1;
+      add(`u:${s}`, weight);
+      add(`f:${fold[i]}`, weight);
+      if (i > 0) add(`b:${fold[i - 1]}_${fold[i]}`, STOPWORDS.has(fold[i - 1]) && STOPWORDS.has(fold[i]) ? 0.15 : 1.5);
+    });
+    const v = new Array<number>(this.dimensions).fill(0);
+    for (const [feature, c] of counts) {
+      const h = fnv1a(feature);
+      v[h % this.dimensions] += (h & 0x80000000 ? -1 : 1) * (1 + Math.log(c));
+    }
+    const norm = Math.hypot(...v) || 1;
+    return v.map((x) => x / norm);
+  }
+}
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}

@@ -1,0 +1,131 @@
+/**
+ * Hybrid retrieval. Two arms, both filtered inside SQL by the asker's visibility (subtree)
+ * and document status, so nothing the asker may not see is ever ranked:
+ *  - vector: nearest chunks by embedding (HNSW, cosine);
+ *  - lexical: chunks matching any content term of the question (accent-folded full text on
+ *    a GIN index, very common terms dropped first), re-ranked with BM25 using the stored
+ *    document frequencies (PostgreSQL's ts_rank knows no IDF).
+ * The two rankings are fused with reciprocal rank fusion.
+ */
+import type { Sql } from '../api/db/connect.ts';
+import type { Embedder } from './embed/embedder.ts';
+import { folded, STOPWORDS, syllables } from './text.ts';
+import { toVector } from './store.ts';
+
+export interface RetrieveOptions {
+  /** The asker's cell path; null sees only documents visible to everyone; 'all' (editors) sees everything. */
+  scopePath: string | null | 'all';
+  includeSuperseded?: boolean;
+  limit?: number;
+}
+
+export interface Hit {
+  chunkId: number;
+  docKey: string;
+  number: string | null;
+  title: string;
+  status: string;
+  headingPath: string;
+  article: number | null;
+  clause: number | null;
+  body: string;
+  text: string;
+  score: number;
+}
+
+const RRF_K = 60;
+const VECTOR_CANDIDATES = 40;
+const LEXICAL_CANDIDATES = 200;
+/** A term in more than this share of chunks says little: dropped from the lexical query. */
+const COMMON_SHARE = 0.2;
+const K1 = 1.2;
+const B = 0.75;
+
+export async function retrieve(sql: Sql, embedder: Embedder, question: string, options: RetrieveOptions): Promise<Hit[]> {
+  const dim = embedder.dimensions;
+  const stats = await termStats(sql, question);
+  const vector = await embedder.embedQuery(question);
+  const scope = options.scopePath === 'all' ? null : options.scopePath;
+  const filterParams = [options.includeSuperseded ?? false, options.scopePath === 'all', scope];
+  const filter = `(d.status = 'in_force' or $2) and ($3::boolean or d.visibility_path is null or ($4::ltree is not null and $4::ltree <@ d.visibility_path))`;
+
+  const vec = await sql.query<{ id: number }>(
+    `select c.id from kb_chunks c join kb_documents d on d.id = c.document_id
+      where c.dim = ${dim} and ${filter}
+      order by c.embedding::vector(${dim}) <=> $1::vector(${dim}) limit ${VECTOR_CANDIDATES}`,
+    [toVector(vector), ...filterParams],
+  );
+  const tsquery = stats.kept.map((s) => s.term).filter((t) => /^[a-z0-9]+$/.test(t)).join(' | ');
+  const lexCandidates = tsquery
+    ? await sql.query<{ id: number; text: string }>(
+        `select c.id, c.text from kb_chunks c join kb_documents d on d.id = c.document_id, to_tsquery('simple', $1) q
+          where c.tsv @@ q and ${filter}
+          order by ts_rank_cd(c.tsv, q) desc, c.id limit ${LEXICAL_CANDIDATES}`,
+        [tsquery, ...filterParams],
+      )
+    : [];
+  // Common terms only left the candidate query (for speed); IDF still weighs them in scoring.
+  const lex = bm25Rank(lexCandidates, stats.all, stats.total);
+
+  const fused = new Map<number, number>();
+  vec.forEach((r, i) => fused.set(r.id, (fused.get(r.id) ?? 0) + 1 / (RRF_K + i + 1)));
+  lex.forEach((id, i) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + i + 1)));
+  const top = [...fused].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, options.limit ?? 10);
+  if (!top.length) return [];
+  const rows = await sql.query<Omit<Hit, 'score'>>(
+    `select c.id as "chunkId", d.doc_key as "docKey", d.number, d.title, d.status, c.heading_path as "headingPath",
+            c.article, c.clause, c.body, c.text
+       from kb_chunks c join kb_documents d on d.id = c.document_id where c.id = any($1::bigint[])`,
+    [top.map(([id]) => id)],
+  );
+  const byId = new Map(rows.map((r) => [Number(r.chunkId), r]));
+  return top.map(([id, score]) => ({ ...byId.get(id)!, chunkId: id, score }));
+}
+
+interface TermStat { term: string; df: number }
+
+/** Content terms of a question (folded, no function words) with their document frequencies. */
+async function termStats(sql: Sql, question: string): Promise<{ kept: TermStat[]; all: TermStat[]; total: number }> {
+  const terms = [...new Set(syllables(question).map(folded).filter((t) => !STOPWORDS.has(t)))];
+  if (terms.length === 0) return { kept: [], all: [], total: 0 };
+  const rows = await sql.query<{ term: string; df: number; total: number }>(
+    `select t.term, coalesce(s.df, 0) as df, (select count(*)::int from kb_chunks) as total
+       from unnest($1::text[]) t(term) left join kb_term_df s on s.term = t.term`,
+    [terms],
+  );
+  const total = rows[0]?.total ?? 0;
+  const rare = rows.filter((s) => total === 0 || s.df / total <= COMMON_SHARE);
+  // Keep at least the two rarest terms, so a question made only of common words still searches.
+  const kept = rare.length >= 2 ? rare : [...rows].sort((a, b) => a.df - b.df).slice(0, 2);
+  return { kept, all: rows, total };
+}
+
+export async function contentTerms(sql: Sql, question: string): Promise<string[]> {
+  return (await termStats(sql, question)).kept.map((s) => s.term);
+}
+
+const idfOf = (df: number, total: number) => Math.log(1 + (total - df + 0.5) / (df + 0.5));
+
+/** BM25 over the lexical candidates, IDF from the whole store's document frequencies. */
+function bm25Rank(candidates: { id: number; text: string }[], terms: TermStat[], total: number): number[] {
+  if (!candidates.length) return [];
+  const docs = candidates.map((c) => {
+    const words = syllables(c.text).map(folded);
+    const tf = new Map<string, number>();
+    for (const w of words) tf.set(w, (tf.get(w) ?? 0) + 1);
+    return { id: Number(c.id), tf, len: words.length };
+  });
+  const avg = docs.reduce((n, d) => n + d.len, 0) / docs.length;
+  const idf = new Map(terms.map((t) => [t.term, idfOf(t.df, total)]));
+  return docs
+    .map((d) => {
+      let s = 0;
+      for (const [term, w] of idf) {
+        const f = d.tf.get(term);
+        if (f) s += (w * f * (K1 + 1)) / (f + K1 * (1 - B + (B * d.len) / avg));
+      }
+      return { id: d.id, s };
+    })
+    .sort((a, b) => b.s - a.s || a.id - b.id)
+    .map((d) => d.id);
+}

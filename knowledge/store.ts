@@ -1,0 +1,80 @@
+/**
+ * The knowledge store: documents and their chunks on PostgreSQL/PGlite with pgvector and
+ * full-text search. A document is replaced atomically (one transaction): a question asked
+ * during a re-ingest sees the old version or the new one, never half of each.
+ */
+import crypto from 'node:crypto';
+import type { Db, Sql } from '../api/db/connect.ts';
+import type { Chunk } from '../ingest/chunk.ts';
+import type { DocumentMeta } from '../ingest/loaders/load-file.ts';
+import type { Embedder } from './embed/embedder.ts';
+
+export const toVector = (v: number[]) => `[${v.map((x) => (Number.isFinite(x) ? x.toFixed(6) : '0')).join(',')}]`;
+export const contentHash = (data: Buffer | string) => crypto.createHash('sha256').update(data).digest('hex');
+
+/** The HNSW index (cosine) for the embedder's dimension, made once. */
+export async function ensureVectorIndex(db: Sql, dimensions: number): Promise<void> {
+  await db.exec(
+    `create index if not exists kb_chunks_hnsw_${dimensions} on kb_chunks
+       using hnsw ((embedding::vector(${Number(dimensions)})) vector_cosine_ops) where dim = ${Number(dimensions)}`,
+  );
+}
+
+export interface StoreResult {
+  key: string;
+  status: 'created' | 'replaced' | 'unchanged';
+  chunks: number;
+}
+
+export async function storeDocument(
+  db: Db,
+  embedder: Embedder,
+  doc: { meta: DocumentMeta; hash: string; filename: string; chunks: Chunk[]; visibilityOrgId?: number | null },
+  onEmbedded?: (n: number) => void,
+): Promise<StoreResult> {
+  const [existing] = await db.query<{ hash: string; model: string }>(`select content_hash as hash, embed_model as model from kb_documents where doc_key = $1`, [doc.meta.key]);
+  if (existing && existing.hash === doc.hash && existing.model === embedder.model) return { key: doc.meta.key, status: 'unchanged', chunks: 0 };
+  // Embed before the transaction: a slow model must not hold locks.
+  const vectors: number[][] = [];
+  for (let i = 0; i < doc.chunks.length; i += 64) {
+    vectors.push(...(await embedder.embedDocuments(doc.chunks.slice(i, i + 64).map((c) => c.text))));
+    onEmbedded?.(Math.min(i + 64, doc.chunks.length));
+  }
+  await db.tx(async (sql) => {
+    const m = doc.meta;
+    const [{ id }] = await sql.query<{ id: number }>(
+      `insert into kb_documents (doc_key, number, title, issuer, issued_on, status, replaced_by, visibility_org_id, visibility_path, filename, content_hash, embed_model, ingested_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, (select path from orgs where id = $8), $9, $10, $11, now())
+       on conflict (doc_key) do update set number = excluded.number, title = excluded.title, issuer = excluded.issuer, issued_on = excluded.issued_on,
+         status = excluded.status, replaced_by = excluded.replaced_by, visibility_org_id = excluded.visibility_org_id, visibility_path = excluded.visibility_path,
+         filename = excluded.filename, content_hash = excluded.content_hash, embed_model = excluded.embed_model, ingested_at = now()
+       returning id`,
+      [m.key, m.number, m.title, m.issuer, m.issuedOn, m.status, m.replacedBy, doc.visibilityOrgId ?? null, doc.filename, doc.hash, embedder.model],
+    );
+    await sql.query(`delete from kb_chunks where document_id = $1`, [id]);
+    await insertChunks(sql, id, doc.chunks, vectors, embedder.dimensions);
+    // A newer document names what it replaces: mark that one superseded.
+    if (m.status === 'in_force') await sql.query(`update kb_documents set status = 'superseded' where replaced_by = $1 and status = 'in_force'`, [m.key]);
+  });
+  return { key: doc.meta.key, status: existing ? 'replaced' : 'created', chunks: doc.chunks.length };
+}
+
+export async function insertChunks(sql: Sql, documentId: number, chunks: Chunk[], vectors: number[][], dim: number) {
+  if (!chunks.length) return;
+  await sql.query(
+    `insert into kb_chunks (document_id, ord, heading_path, article, clause, body, text, tsv, dim, embedding)
+     select $1, c.ord, c.heading_path, c.article, c.clause, c.body, c.text, to_tsvector('simple', f_unaccent(c.text)), $9, c.embedding::vector
+       from unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[])
+            as c(ord, heading_path, article, clause, body, text, embedding)`,
+    [documentId, chunks.map((c) => c.ord), chunks.map((c) => c.headingPath), chunks.map((c) => c.article), chunks.map((c) => c.clause),
+      chunks.map((c) => c.body), chunks.map((c) => c.text), vectors.map(toVector), dim],
+  );
+}
+
+/** Document frequencies of terms, so queries can drop the very common ones. */
+export async function refreshTermStats(db: Db): Promise<void> {
+  await db.tx(async (sql) => {
+    await sql.query(`delete from kb_term_df`);
+    await sql.query(`insert into kb_term_df (term, df) select word, ndoc from ts_stat('select tsv from kb_chunks')`);
+  });
+}
