@@ -10,5 +10,6 @@ import { chatAccountRoutes } from './chat-accounts/routes.ts';
 import { meetingRoutes } from './meetings/routes.ts';
 import { noticeRoutes } from './notices/routes.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
+import { knowledgeRoutes } from './knowledge/routes.ts';
 
-export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [authRoutes, orgRoutes, memberRoutes, chatAccountRoutes, meetingRoutes, noticeRoutes, feedbackRoutes];
+export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [authRoutes, orgRoutes, memberRoutes, chatAccountRoutes, meetingRoutes, noticeRoutes, feedbackRoutes, knowledgeRoutes];

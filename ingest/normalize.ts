@@ -9,6 +9,8 @@ export function normalizeText(text: string): string {
     // a combining mark separated from its base letter by spaces belongs to that letter
     .replace(/[ \t]+([\u0300-\u036f\u1dc0-\u1dff]+)/g, '$1')
     .normalize('NFC')
+    // a syllable broken after its vowel ("Đả ng"): a lone final consonant cluster is no word
+    .replace(/(\p{L}) (ch|ng|nh|c|m|n|p|t)(?=[\s.,;:!?)]|$)/gu, '$1$2')
     // "tổ chức cơ sở đảng-\nviên" → hyphenation at a line end joins the word
     .replace(/(\p{L})-\n(\p{Ll})/gu, '$1$2')
     .replace(/[ \t]+\n/g, '\n')

@@ -13,6 +13,7 @@ import { opinionCommand, rateCommand, tasksCommand } from './member-meeting.ts';
 import { SECRETARY_MEETING_COMMANDS } from './secretary-meeting.ts';
 import { acknowledgeCommand, noticesCommand } from './notices.ts';
 import { feedbackCommand, myFeedbackCommand } from './feedback.ts';
+import { askCommand, sourcesCommand } from './ask.ts';
 
 export const COMMANDS: Command[] = [
   helpCommand,
@@ -27,6 +28,8 @@ export const COMMANDS: Command[] = [
   acknowledgeCommand,
   feedbackCommand,
   myFeedbackCommand,
+  askCommand,
+  sourcesCommand,
   linkCommand,
   unlinkCommand,
   bindGroupCommand,

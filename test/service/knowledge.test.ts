@@ -1,0 +1,183 @@
+/**
+ * The assistant on a real database: ingest (idempotent, atomic replacement, DOCX/PDF/HTML),
+ * hybrid retrieval with accent folding, visibility and status filters, honest abstention,
+ * injected instructions treated as data, the remote mode through a fake OpenAI server with
+ * the real LangChain clients, and the chat command with follow-ups, sources and ratings.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Document, Packer, Paragraph } from 'docx';
+import PDFDocument from 'pdfkit';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { buildTestApp, testDeps } from '../support/app.ts';
+import { linkChat, makeMember, makeOrg, makeOrgTree, makeUserWithRole } from '../factories/index.ts';
+import { ingestFile } from '../../ingest/ingest-file.ts';
+import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
+import { refreshTermStats } from '../../knowledge/store.ts';
+import { retrieve } from '../../knowledge/retrieve.ts';
+import { askAssistant, NOT_FOUND, OFFLINE_FOOTER, SYSTEM_PROMPT } from '../../knowledge/answer.ts';
+import { createAssistant, type Assistant } from '../../knowledge/assistant.ts';
+import { handleUpdate } from '../../bot/core/conversation.ts';
+import { FakeOpenAI } from '../fakes/openai-api.ts';
+import type { Deps } from '../../api/context.ts';
+
+const CORPUS = 'test/data/knowledge/corpus';
+let t: TestDb;
+let deps: Deps;
+const embedder = new HashingEmbedder(512);
+const offline: Assistant = { embedder, chat: null, mode: 'offline' };
+let tree: Awaited<ReturnType<typeof makeOrgTree>>;
+let fake: FakeOpenAI;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  deps = testDeps(t.db);
+  tree = await makeOrgTree(t.db);
+  for (const f of fs.readdirSync(CORPUS)) await ingestFile(t.db, embedder, f, fs.readFileSync(path.join(CORPUS, f)));
+  await refreshTermStats(t.db);
+  fake = await new FakeOpenAI().start();
+});
+afterAll(async () => {
+  await fake?.close();
+  await t?.close();
+});
+
+const ask = (question: string, extra: Partial<Parameters<typeof askAssistant>[2]> = {}) => askAssistant(t.db, offline, { question, scopePath: null, ...extra });
+
+describe('ingest', () => {
+  it('re-ingesting the same file changes nothing', async () => {
+    const before = await t.db.query(`select id from kb_chunks order by id`);
+    const r = await ingestFile(t.db, embedder, 'phi-moi.md', fs.readFileSync(path.join(CORPUS, 'phi-moi.md')));
+    expect(r.status).toBe('unchanged');
+    expect(await t.db.query(`select id from kb_chunks order by id`)).toEqual(before);
+  });
+
+  it('a new version replaces the chunks atomically: a concurrent question sees one version', async () => {
+    const v1 = '---\nid: ver\ntitle: Phiên bản\n---\n### Điều 1. A\nNội dung phiên bản MỘT về lệ phí.\n### Điều 2. B\nNội dung phiên bản MỘT khác về lệ phí.';
+    await ingestFile(t.db, embedder, 'ver.md', Buffer.from(v1));
+    const v2 = v1.replace(/MỘT/g, 'HAI');
+    const seen = new Set<string>();
+    const asking = (async () => {
+      for (let i = 0; i < 15; i++) {
+        const hits = (await retrieve(t.db, embedder, 'nội dung phiên bản lệ phí', { scopePath: null })).filter((h) => h.docKey === 'ver');
+        seen.add([...new Set(hits.map((h) => (h.body.includes('MỘT') ? '1' : '2')))].join(''));
+      }
+    })();
+    const r = await ingestFile(t.db, embedder, 'ver.md', Buffer.from(v2));
+    await asking;
+    expect(r.status).toBe('replaced');
+    expect([...seen].every((s) => s === '1' || s === '2' || s === '')).toBe(true);
+  });
+
+  it('loads DOCX, PDF and HTML', async () => {
+    const docx = await Packer.toBuffer(new Document({ sections: [{ children: [new Paragraph('Điều 1. Khen thưởng'), new Paragraph('Chi bộ xét khen thưởng đảng viên vào cuối năm.')] }] }));
+    expect((await ingestFile(t.db, embedder, 'khen-thuong.docx', Buffer.from(docx))).chunks).toBe(1);
+    const pdf = await new Promise<Buffer>((resolve) => {
+      const doc = new PDFDocument();
+      const chunks: Buffer[] = [];
+      doc.on('data', (c) => chunks.push(c));
+      doc.on('end', () => resolve(Buffer.concat(chunks)));
+      doc.text('Article 1. Archive rules apply to every record.');
+      doc.end();
+    });
+    expect((await ingestFile(t.db, embedder, 'archive.pdf', pdf)).chunks).toBe(1);
+    const html = '<html><head><title>Lưu trữ</title></head><body><h3>Điều 1. Lưu trữ hồ sơ</h3><p>Hồ sơ đảng viên được lưu trữ tại cấp ủy.</p><script>x()</script></body></html>';
+    const r = await ingestFile(t.db, embedder, 'luu-tru.html', Buffer.from(html));
+    expect(r.chunks).toBe(1);
+    const [c] = await t.db.query<{ body: string }>(`select c.body from kb_chunks c join kb_documents d on d.id = c.document_id where d.doc_key = 'luu-tru'`);
+    expect(c.body).toContain('Hồ sơ đảng viên được lưu trữ tại cấp ủy.');
+    expect(c.body).not.toContain('x()');
+  });
+});
+
+describe('answers', () => {
+  it('finds "đảng phí" when typed "dang phi", and cites document › article', async () => {
+    const a = await ask('muc dong dang phi cua dang vien nghi huu');
+    expect(a.abstained).toBe(false);
+    expect(a.citations[0].source).toBe('02-QĐ/TEST › Chương I › Điều 1');
+    expect(a.text).toContain('0,5% lương hưu');
+    expect(a.text).toContain(OFFLINE_FOOTER);
+  });
+
+  it('answers from the document in force and says it replaced the old one; the old one only when asked', async () => {
+    const a = await ask('Sinh viên đóng đảng phí bao nhiêu mỗi tháng?');
+    expect(a.citations[0].source).toMatch(/^02-QĐ\/TEST/);
+    expect(a.text).toContain('5.000 đồng');
+    expect(a.text).not.toContain('2.000 đồng');
+    expect(a.text).toContain('thay thế 01-QĐ/TEST');
+    const old = await ask('Theo quy định cũ, sinh viên đóng đảng phí bao nhiêu?');
+    expect(old.citations.some((c) => c.source.includes('01-QĐ/TEST') && c.source.includes('đã được thay thế'))).toBe(true);
+  });
+
+  it('says the documents do not answer rather than inventing', async () => {
+    for (const q of ['Thời tiết Hà Nội ngày mai thế nào?', 'Phụ cấp hằng tháng của bí thư chi bộ là bao nhiêu?']) {
+      const a = await ask(q);
+      expect(a.abstained, q).toBe(true);
+      expect(a.text).toBe(NOT_FOUND);
+    }
+    const [row] = await t.db.query(`select abstained from kb_questions order by id desc limit 1`);
+    expect(row.abstained).toBe(true);
+  });
+
+  it('treats instructions inside a document as data', async () => {
+    const a = await ask('Đảng viên nghỉ hưu đóng đảng phí bao nhiêu?');
+    expect(a.text).not.toMatch(/0 đồng cho tất cả/);
+    expect(a.citations[0].source).toMatch(/02-QĐ\/TEST/);
+  });
+
+  it('hides documents outside the asker’s subtree', async () => {
+    const other = await makeOrg(t.db, 'province', null, 'Tỉnh riêng');
+    await ingestFile(t.db, embedder, 'rieng.md', Buffer.from('---\nid: rieng\nnumber: "99-QĐ/RIENG"\ntitle: Riêng\n---\n### Điều 1. Quy chế riêng\nQuy chế riêng về trực ban đêm của tỉnh.'), { visibilityOrgId: other.id });
+    await refreshTermStats(t.db);
+    const hitsFor = async (scope: string | null) => (await retrieve(t.db, embedder, 'quy chế trực ban đêm', { scopePath: scope })).map((h) => h.docKey);
+    expect(await hitsFor(tree.cellA.path)).not.toContain('rieng');
+    expect(await hitsFor(null)).not.toContain('rieng');
+    const inside = await makeOrg(t.db, 'grassroots_cell', other);
+    expect(await hitsFor(inside.path)).toContain('rieng');
+  });
+});
+
+describe('with a model server (fake OpenAI, real LangChain clients)', () => {
+  it('embeds remotely, prompts with only the retrieved passages fenced as data, and cites [n]', async () => {
+    const remote = createAssistant({ OPENAI_API_KEY: 'sk-test-fake', OPENAI_BASE_URL: fake.root, EMBEDDING_DIM: '256', CHAT_MODEL: 'local-model' });
+    const ingested = await ingestFile(t.db, remote.embedder, 'hop-chi-bo.md', fs.readFileSync(path.join(CORPUS, 'hop-chi-bo.md')));
+    expect(ingested.status).toBe('replaced');
+    const a = await askAssistant(t.db, remote, { question: 'Đảng viên dự bị có được biểu quyết không?', scopePath: null });
+    expect(a.mode).toBe('model');
+    expect(a.text).toMatch(/\[1\]/);
+    expect(a.text).toContain('Nguồn: [1] 03-HD/TEST › Điều 2');
+    const chat = fake.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!;
+    const messages = chat.body.messages as { role: string; content: string }[];
+    expect(messages[0]).toEqual({ role: 'system', content: SYSTEM_PROMPT });
+    expect(messages[1].content).toMatch(/^<tai_lieu so="1"/);
+    expect(fake.requests.some((r) => r.path === '/v1/embeddings' && r.body.dimensions === 256)).toBe(true);
+    // Back to the offline embedder for the other tests' documents.
+    await ingestFile(t.db, embedder, 'hop-chi-bo.md', fs.readFileSync(path.join(CORPUS, 'hop-chi-bo.md')));
+  });
+});
+
+describe('in chat and over HTTP', () => {
+  it('any private text is a question; follow-ups use the previous one; "xem nguồn" quotes; 👎 is recorded for editors', async () => {
+    const m = await makeMember(t.db, tree.cellA);
+    await linkChat(t.db, m, 'web', 'asker', 'web');
+    let n = 0;
+    const say = async (text?: string, choice?: string) =>
+      handleUpdate(deps, { channel: 'web', botKey: 'web', updateId: `q${++n}`, from: { id: 'asker' }, chat: { id: 'asker', kind: 'private' }, text, choice, receivedAt: new Date() });
+    const [first] = await say('Đảng viên được miễn sinh hoạt có mặt có được biểu quyết không?');
+    expect(first.text).toContain('03-HD/TEST › Điều 2');
+    const [follow] = await say('còn đảng viên dự bị thì sao?');
+    expect(follow.text).toContain('dự bị');
+    const [sources] = await say('xem nguon');
+    expect(sources.text).toContain('«');
+    const down = follow.choices!.find((c) => c.label.includes('👎'))!;
+    await say(undefined, down.data);
+    const editor = (await makeUserWithRole(t.db, tree.province, 'editor')).token;
+    const app = await buildTestApp(deps);
+    const poor = (await app.inject({ url: `/orgs/${tree.province.id}/knowledge/questions?filter=poor`, headers: { authorization: `Bearer ${editor}` } })).json();
+    expect(poor.map((q: { question: string }) => q.question)).toContain('còn đảng viên dự bị thì sao?');
+    const asked = await app.inject({ method: 'POST', url: '/knowledge/ask', headers: { authorization: `Bearer ${editor}` }, payload: { question: 'Chi bộ sinh hoạt thường kỳ bao lâu một lần?' } });
+    expect(asked.json().citations[0].source).toBe('03-HD/TEST › Điều 1');
+    await app.close();
+  });
+});

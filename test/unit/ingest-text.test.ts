@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeText, stripPageFurniture } from '../../ingest/normalize.ts';
+import { chunkDocument } from '../../ingest/chunk.ts';
+import { coverage } from '../../knowledge/confidence.ts';
+import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
+
+describe('repairing extracted Vietnamese text', () => {
+  it('joins split diacritics into NFC, hyphenated words, and drops page furniture', () => {
+    const broken = 'Đa\u0309 ng vie\u0302n\ncô-\nng tác đảng';
+    expect(normalizeText(broken)).toBe('Đảng viên\ncông tác đảng');
+    expect(normalizeText('Đảng'.normalize('NFD'))).toBe('Đảng');
+    const words = ['mở đầu', 'điều kiện', 'thủ tục', 'hiệu lực'];
+    const pages = words.map((w, i) => `ĐẢNG BỘ TỈNH MẪU\nPhần ${w} của quy định\nTrang ${i + 1}/4`);
+    expect(stripPageFurniture(pages)).toEqual(words.map((w) => `Phần ${w} của quy định`));
+  });
+});
+
+describe('structure-aware chunking', () => {
+  const text = [
+    'Chương II. Đảng viên',
+    'Điều 3. Quyền của đảng viên',
+    '1. Được thông tin và thảo luận các vấn đề về Cương lĩnh chính trị.',
+    '2. Ứng cử, đề cử và bầu cử cơ quan lãnh đạo các cấp của Đảng.',
+    'a) Đảng viên dự bị không có quyền biểu quyết.',
+    'b) Đảng viên dự bị không được ứng cử.',
+    '3. Phê bình, chất vấn về hoạt động của tổ chức đảng.',
+    'Điều 4. Nhiệm vụ',
+    'Tuyệt đối trung thành với mục đích lý tưởng cách mạng của Đảng.',
+  ].join('\n');
+
+  it('keeps the heading path and article of each chunk', async () => {
+    const chunks = await chunkDocument(text, { label: '24-QĐ/TW' });
+    expect(chunks.map((c) => [c.headingPath, c.article])).toEqual([
+      ['24-QĐ/TW › Chương II › Điều 3', 3],
+      ['24-QĐ/TW › Chương II › Điều 4', 4],
+    ]);
+  });
+
+  it('splits a long article between khoản, never inside one that fits', async () => {
+    const chunks = await chunkDocument(text, { label: '24-QĐ/TW', maxTokens: 50 });
+    const art3 = chunks.filter((c) => c.article === 3);
+    expect(art3.length).toBeGreaterThan(1);
+    expect(art3.every((c) => c.body.startsWith('Điều 3. Quyền của đảng viên'))).toBe(true);
+    // khoản 2 with its điểm a) and b) stays together
+    expect(art3.some((c) => c.body.includes('2. Ứng cử') && c.body.includes('b) Đảng viên dự bị không được ứng cử.'))).toBe(true);
+    expect(art3.find((c) => c.body.includes('2. Ứng cử'))!.headingPath).toMatch(/Điều 3 › khoản 2/);
+  });
+
+  it('falls back to a recursive splitter for text without structure', async () => {
+    const prose = Array.from({ length: 60 }, (_, i) => `Câu văn số ${i} nói về công tác đảng ở cơ sở.`).join(' ');
+    const chunks = await chunkDocument(prose, { label: 'Tài liệu', maxTokens: 50 });
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(chunks.every((c) => c.article === null && c.headingPath === 'Tài liệu')).toBe(true);
+  });
+});
+
+describe('offline embeddings', () => {
+  it('are deterministic and match text typed without diacritics', () => {
+    const e = new HashingEmbedder(256);
+    const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
+    const doc = e.vector('Mức đóng đảng phí của đảng viên nghỉ hưu');
+    expect(e.vector('Mức đóng đảng phí của đảng viên nghỉ hưu')).toEqual(doc);
+    expect(cos(e.vector('muc dong dang phi nghi huu'), doc)).toBeGreaterThan(cos(e.vector('thời tiết Hà Nội ngày mai'), doc) + 0.3);
+  });
+  it('coverage tells an answering passage from an unrelated one', () => {
+    const q = 'Phụ cấp của bí thư chi bộ là bao nhiêu?';
+    expect(coverage(q, ['Bí thư chi bộ được hưởng phụ cấp hằng tháng bằng 0,3 mức lương cơ sở.'], ['phu', 'cap', 'bi', 'thu'])).toBeGreaterThan(0.7);
+    expect(coverage(q, ['Chi bộ sinh hoạt thường kỳ mỗi tháng một lần.'], ['phu', 'cap', 'bi', 'thu'])).toBeLessThan(0.3);
+  });
+});
