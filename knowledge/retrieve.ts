@@ -36,8 +36,13 @@ export interface Hit {
 const RRF_K = 60;
 const VECTOR_CANDIDATES = 40;
 const LEXICAL_CANDIDATES = 200;
-/** A term in more than this share of chunks says little: dropped from the lexical query. */
-const COMMON_SHARE = 0.2;
+/**
+ * A term in more than this share of chunks (and at least MIN_COMMON of them) says little and
+ * would make the candidate query match a large part of the store: it is dropped from the
+ * candidate query (BM25 still weighs it when scoring the candidates).
+ */
+const COMMON_SHARE = 0.05;
+const MIN_COMMON = 20;
 const K1 = 1.2;
 const B = 0.75;
 
@@ -55,7 +60,8 @@ export async function retrieve(sql: Sql, embedder: Embedder, question: string, o
       order by c.embedding::vector(${dim}) <=> $1::vector(${dim}) limit ${VECTOR_CANDIDATES}`,
     [toVector(vector), ...filterParams],
   );
-  const tsquery = stats.kept.map((s) => s.term).filter((t) => /^[a-z0-9]+$/.test(t)).join(' | ');
+  // Rare terms: any of them. Only common terms: all of the rarest two, so the query stays selective.
+  const tsquery = stats.kept.map((s) => s.term).filter((t) => /^[a-z0-9]+$/.test(t)).join(stats.onlyCommon ? ' & ' : ' | ');
   const lexCandidates = tsquery
     ? await sql.query<{ id: number; text: string }>(
         `select c.id, c.text from kb_chunks c join kb_documents d on d.id = c.document_id, to_tsquery('simple', $1) q
@@ -85,19 +91,18 @@ export async function retrieve(sql: Sql, embedder: Embedder, question: string, o
 interface TermStat { term: string; df: number }
 
 /** Content terms of a question (folded, no function words) with their document frequencies. */
-async function termStats(sql: Sql, question: string): Promise<{ kept: TermStat[]; all: TermStat[]; total: number }> {
+async function termStats(sql: Sql, question: string): Promise<{ kept: TermStat[]; all: TermStat[]; total: number; onlyCommon: boolean }> {
   const terms = [...new Set(syllables(question).map(folded).filter((t) => !STOPWORDS.has(t)))];
-  if (terms.length === 0) return { kept: [], all: [], total: 0 };
+  if (terms.length === 0) return { kept: [], all: [], total: 0, onlyCommon: false };
   const rows = await sql.query<{ term: string; df: number; total: number }>(
     `select t.term, coalesce(s.df, 0) as df, (select count(*)::int from kb_chunks) as total
        from unnest($1::text[]) t(term) left join kb_term_df s on s.term = t.term`,
     [terms],
   );
   const total = rows[0]?.total ?? 0;
-  const rare = rows.filter((s) => total === 0 || s.df / total <= COMMON_SHARE);
-  // Keep at least the two rarest terms, so a question made only of common words still searches.
-  const kept = rare.length >= 2 ? rare : [...rows].sort((a, b) => a.df - b.df).slice(0, 2);
-  return { kept, all: rows, total };
+  const rare = rows.filter((s) => s.df <= Math.max(MIN_COMMON, total * COMMON_SHARE));
+  if (rare.length > 0) return { kept: rare, all: rows, total, onlyCommon: false };
+  return { kept: [...rows].sort((a, b) => a.df - b.df).slice(0, 2), all: rows, total, onlyCommon: true };
 }
 
 export async function contentTerms(sql: Sql, question: string): Promise<string[]> {
