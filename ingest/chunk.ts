@@ -22,6 +22,8 @@ export interface ChunkOptions {
   maxTokens?: number;
   /** Shown first in every heading path: the document number or title. */
   label: string;
+  /** The document's title, indexed with every chunk so a passage keeps its document's subject. */
+  title?: string;
 }
 
 const HEADINGS: { level: 'part' | 'chapter' | 'section'; re: RegExp }[] = [
@@ -111,7 +113,7 @@ export async function chunkDocument(text: string, options: ChunkOptions): Promis
   }
   await flushArticle();
   await flushLoose();
-  return chunks.map((c, ord) => ({ ...c, ord }));
+  return chunks.map((c, ord) => ({ ...c, ord, text: options.title && options.title !== options.label ? `${options.title}\n${c.text}` : c.text }));
 }
 
 function make(headingPath: string, article: number | null, clause: number | null, body: string): Omit<Chunk, 'ord'> {

@@ -40,7 +40,10 @@ export async function askAssistant(
   const f = foldVietnamese(question);
   // A follow-up ("còn đối với đảng viên dự bị thì sao?") is read with the previous question.
   const query = input.previousQuestion && (FOLLOW_UP.test(f) || f.split(' ').length <= 4) ? `${input.previousQuestion} ${question}` : question;
-  const hits = await retrieve(sql, ai.embedder, query, { scopePath: input.scopePath, includeSuperseded: ASKS_FOR_OLD.test(f), limit: 5 });
+  const asksForOld = ASKS_FOR_OLD.test(f);
+  const found = await retrieve(sql, ai.embedder, query, { scopePath: input.scopePath, includeSuperseded: asksForOld, limit: 5 });
+  // A question about the old rule is answered from the superseded text first (and says so).
+  const hits = asksForOld ? [...found.filter((h) => h.status === 'superseded'), ...found.filter((h) => h.status !== 'superseded')] : found;
   const confidence = coverage(query, hits.map((h) => h.text), await contentTerms(sql, query));
   const abstained = hits.length === 0 || confidence < DEFAULT_ABSTAIN_THRESHOLD;
   const chosen = abstained ? [] : pickPassages(hits);
@@ -59,9 +62,10 @@ export async function askAssistant(
 /** The best passage, and up to two more from other articles that score nearly as well. */
 function pickPassages(hits: Hit[]): Hit[] {
   const out = [hits[0]];
+  const best = Math.max(...hits.map((h) => h.score));
   for (const h of hits.slice(1)) {
     if (out.length >= 3) break;
-    if (h.score >= hits[0].score * 0.75 && !out.some((o) => o.docKey === h.docKey && o.article === h.article)) out.push(h);
+    if (h.score >= best * 0.75 && !out.some((o) => o.docKey === h.docKey && o.article === h.article)) out.push(h);
   }
   return out;
 }
