@@ -2,7 +2,9 @@
  * The minutes (biên bản) as a DOCX written from what happened, so the paper copy that is
  * signed is the system's copy. Corrections are appended as amendments, never edits.
  */
+import { createRequire } from 'node:module';
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx';
+import PDFDocument from 'pdfkit';
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { CAN, requireRole } from '../auth/roles.ts';
@@ -14,11 +16,12 @@ import { formatVnDateTime } from './meeting-date.ts';
 import { KIND_LABELS } from './schedule-meeting.ts';
 import { VOTE_KIND_LABELS } from './open-motion.ts';
 
-export async function generateMinutesDocx(deps: Pick<Deps, 'db'>, actor: Principal, meetingId: number): Promise<Buffer> {
+export async function generateMinutes(deps: Pick<Deps, 'db'>, actor: Principal, meetingId: number, format: 'docx' | 'pdf'): Promise<Buffer> {
   const meeting = await findMeeting(deps.db, meetingId);
   if (!meeting) throw notFound('buổi họp');
   await requireRole(deps.db, actor, meeting.cellId, ['admin', 'committee', 'secretary']);
-  return renderMinutes(await loadMinutes(deps.db, meetingId));
+  const data = await loadMinutes(deps.db, meetingId);
+  return format === 'docx' ? renderDocx(data) : renderPdf(data);
 }
 
 export async function amendMinutes(deps: Pick<Deps, 'db' | 'clock'>, actor: Principal, meetingId: number, body: string) {
@@ -80,7 +83,7 @@ export function minutesLines(d: MinutesData): { text: string; heading?: boolean 
   return lines;
 }
 
-async function renderMinutes(d: MinutesData): Promise<Buffer> {
+async function renderDocx(d: MinutesData): Promise<Buffer> {
   const doc = new Document({
     creator: 'Sổ tay Đảng viên',
     title: `Biên bản ${d.cellName}`,
@@ -94,4 +97,26 @@ async function renderMinutes(d: MinutesData): Promise<Buffer> {
     }],
   });
   return Buffer.from(await Packer.toBuffer(doc));
+}
+
+// DejaVu Serif (shipped as an npm package) has every Vietnamese glyph; the PDF standard
+// fonts have none of the stacked diacritics.
+const require = createRequire(import.meta.url);
+const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif.ttf');
+const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif-Bold.ttf');
+
+function renderPdf(d: MinutesData): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const doc = new PDFDocument({ size: 'A4', margins: { top: 56, bottom: 56, left: 70, right: 56 }, info: { Title: `Biên bản ${d.cellName}` } });
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    doc.registerFont('body', FONT).registerFont('bold', FONT_BOLD);
+    for (const l of minutesLines(d)) {
+      if (l.heading) doc.moveDown(0.5).font('bold').fontSize(12.5).text(l.text, { align: l.text.startsWith('BIÊN BẢN') ? 'center' : 'left' });
+      else doc.font('body').fontSize(11.5).text(l.text || ' ', { align: 'left' });
+    }
+    doc.end();
+  });
 }

@@ -19,7 +19,7 @@ import { addOpinion } from './add-opinion.ts';
 import { rateMeeting } from './rate-meeting.ts';
 import { adoptResolution, completeTask } from './adopt-resolution.ts';
 import { attachDocument, openDocument } from './documents.ts';
-import { amendMinutes, generateMinutesDocx } from './generate-minutes.ts';
+import { amendMinutes, generateMinutes } from './generate-minutes.ts';
 import { getCompletenessReport } from './get-completeness-report.ts';
 import { getAttendanceView } from './get-attendance-view.ts';
 import { findMeeting } from './repository.ts';
@@ -146,11 +146,15 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.post('/tasks/:id/done', { schema: { tags, summary: 'Report a task done', params: IdParams } }, async (request) => completeTask(deps, requirePrincipal(request), request.params.id));
 
-  app.get('/meetings/:id/minutes.docx', { schema: { tags, summary: 'The minutes (biên bản) as DOCX', params: IdParams } }, async (request, reply) => {
-    const data = await generateMinutesDocx(deps, requirePrincipal(request), request.params.id);
+  app.get('/meetings/:id/minutes.:format', {
+    schema: { tags, summary: 'The minutes (biên bản) as DOCX or PDF, written from what happened',
+      params: Type.Object({ id: Id, format: Type.Union([Type.Literal('docx'), Type.Literal('pdf')]) }) },
+  }, async (request, reply) => {
+    const { id, format } = request.params;
+    const data = await generateMinutes(deps, requirePrincipal(request), id, format);
     return reply
-      .header('content-type', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
-      .header('content-disposition', `attachment; filename="bien-ban-${request.params.id}.docx"`)
+      .header('content-type', format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+      .header('content-disposition', `attachment; filename="bien-ban-${id}.${format}"`)
       .send(data);
   });
 

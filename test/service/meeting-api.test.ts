@@ -189,6 +189,16 @@ describe('a whole meeting', () => {
     expect(text).toMatch(/Kỷ luật — .*bỏ phiếu kín.*không thông qua/);
     expect(text).toContain('Đính chính sau buổi họp');
     expect(text).toContain('Rà soát đảng phí');
+
+    // The PDF has the same text, with correct Vietnamese (it extracts back to the same words).
+    const pdf = await app.inject({ url: `/meetings/${meetingId}/minutes.pdf`, headers: auth(sec.token) });
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const { extractText, getDocumentProxy } = await import('unpdf');
+    const { text: pages } = await extractText(await getDocumentProxy(new Uint8Array(pdf.rawPayload)), { mergePages: true });
+    const pdfText = String(pages).normalize('NFC').replace(/\s+/g, ' ');
+    expect(pdfText).toContain('BIÊN BẢN SINH HOẠT THƯỜNG KỲ KẾT HỢP CHUYÊN ĐỀ');
+    expect(pdfText).toContain('Vắng Có Lý Do (Đi công tác)');
+    expect(pdfText).toContain('Đề nghị tăng cường sinh hoạt tổ dân phố.');
   });
 
   it('counts the three parts per cell for the month', async () => {
