@@ -80,3 +80,20 @@ export async function loadRoll(sql: Sql, meetingId: number, cellId: number, onDa
 }
 
 const inForce = `and p.starts_on <= $3::date and (p.ends_on is null or p.ends_on >= $3::date)`;
+
+/** Open tasks of a cell past their deadline: shown at the next meeting. */
+export async function listOverdueTasks(sql: Sql, cellId: number, onDate: string) {
+  return sql.query<{ id: number; title: string; dueOn: string; assignee: string }>(
+    `select t.id, t.title, t.due_on as "dueOn", m.full_name as assignee from tasks t join members m on m.id = t.assignee_member_id
+      where t.cell_id = $1 and t.status = 'open' and t.due_on < $2::date order by t.due_on`,
+    [cellId, onDate],
+  );
+}
+
+/** How members rated the meeting, for the secretary. */
+export async function summariseRatings(sql: Sql, meetingId: number) {
+  return sql.query<{ level: string; count: number }>(
+    `select level, count(*)::int as count from meeting_ratings where meeting_id = $1 group by level order by level`,
+    [meetingId],
+  );
+}

@@ -22,7 +22,8 @@ import { attachDocument, openDocument } from './documents.ts';
 import { amendMinutes, generateMinutes } from './generate-minutes.ts';
 import { getCompletenessReport } from './get-completeness-report.ts';
 import { getAttendanceView } from './get-attendance-view.ts';
-import { findMeeting } from './repository.ts';
+import { findMeeting, listOverdueTasks, summariseRatings } from './repository.ts';
+import { meetingDate } from './meeting-date.ts';
 import { listMotions } from './motions.ts';
 
 const tags = ['Sinh hoạt chi bộ (meetings)'];
@@ -55,7 +56,13 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     const meeting = await findMeeting(deps.db, request.params.id);
     if (!meeting) throw notFound('buổi họp');
     await requireRole(deps.db, principal, meeting.cellId, CAN.readOrg);
-    return { ...meeting, attendance: await getAttendanceView(deps.db, meeting), motions: await listMotions(deps.db, meeting.id) };
+    return {
+      ...meeting,
+      attendance: await getAttendanceView(deps.db, meeting),
+      motions: await listMotions(deps.db, meeting.id),
+      ratings: await summariseRatings(deps.db, meeting.id),
+      overdueTasks: await listOverdueTasks(deps.db, meeting.cellId, meetingDate(meeting.startsAt)),
+    };
   });
 
   app.post('/meetings/:id/open', { schema: { tags, summary: 'Start the meeting and its check-in (returns the room code)', params: IdParams } },

@@ -9,6 +9,8 @@ import { openMotion } from '../../../api/meetings/open-motion.ts';
 import { recordShowOfHands } from '../../../api/meetings/record-show-of-hands.ts';
 import { closeMotion } from '../../../api/meetings/close-motion.ts';
 import { closeMeeting } from '../../../api/meetings/close-meeting.ts';
+import { listOverdueTasks } from '../../../api/meetings/repository.ts';
+import { meetingDate } from '../../../api/meetings/meeting-date.ts';
 import type { DecisionKind } from '../../../api/rules/meeting-rules.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
 import { AppError } from '../../../api/errors.ts';
@@ -38,7 +40,9 @@ export const attendanceCommand: Command = {
   audience: 'secretary',
   chats: 'any',
   async run(ctx) {
-    const v = await getAttendanceView(ctx.deps.db, await currentMeeting(ctx, true));
+    const meeting = await currentMeeting(ctx, true);
+    const v = await getAttendanceView(ctx.deps.db, meeting);
+    const overdue = await listOverdueTasks(ctx.deps.db, meeting.cellId, meetingDate(meeting.startsAt));
     const names = (rows: { fullName: string }[]) => rows.map((r) => r.fullName).join(', ') || 'không';
     return {
       text: [
@@ -49,6 +53,7 @@ export const attendanceCommand: Command = {
         `Vắng không lý do: ${names(v.absentWithoutReason)}`,
         `Miễn sinh hoạt (vắng): ${names(v.exemptAbsent)}`,
         ...(v.guests.length ? [`Sinh hoạt tạm thời: ${names(v.guests)}`] : []),
+        ...(overdue.length ? [`Nhiệm vụ quá hạn: ${overdue.map((t) => `${t.title} (${t.assignee}, hạn ${t.dueOn.split('-').reverse().join('/')})`).join('; ')}`] : []),
       ].join('\n'),
     };
   },
