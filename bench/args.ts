@@ -1,3 +1,10 @@
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { connectPostgres, type Db } from '../api/db/connect.ts';
+import { migrate } from '../api/db/migrate.ts';
+import { withDatabase } from '../test/support/db.ts';
+
 /** Reads `--name value` pairs for benches: `npm run bench:x -- --members 100000`. */
 export function benchArgs<T extends Record<string, number | string>>(defaults: T): T {
   const out: Record<string, number | string> = { ...defaults };
@@ -23,3 +30,49 @@ export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 1
 /** The PostgreSQL server benches use: DATABASE_URL, else the local one. */
 export const benchServerUrl = () =>
   process.env.DATABASE_URL && /^postgres/.test(process.env.DATABASE_URL) ? process.env.DATABASE_URL : 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * A fresh database on the bench server with the real migrations, dropped afterwards
+ * (whatever happens), so a bench never touches anyone's data.
+ */
+export async function withBenchDatabase<T>(prefix: string, poolSize: number, fn: (db: Db) => Promise<T>): Promise<T> {
+  const server = benchServerUrl();
+  const name = `${prefix}_${crypto.randomBytes(3).toString('hex')}`;
+  await adminQuery(server, `create database ${name}`);
+  const db = await connectPostgres(withDatabase(server, name), poolSize);
+  try {
+    await migrate(db);
+    return await fn(db);
+  } finally {
+    await db.close();
+    await adminQuery(server, `drop database if exists ${name} with (force)`);
+  }
+}
+
+/** Runs a load script in a second process and returns the JSON it prints last. */
+export function runChild<T>(script: string, args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`${script} exited ${code}`))));
+  });
+}
+
+/** A bench's entry point: failures print and exit non-zero. */
+export function runBench(main: () => Promise<void>) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+async function adminQuery(url: string, text: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}

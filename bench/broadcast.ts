@@ -6,104 +6,85 @@
  *
  *   npm run bench:broadcast -- --recipients 5000 --limit 30
  */
-import crypto from 'node:crypto';
-import pg from 'pg';
 import pino from 'pino';
 import { Telegram } from 'telegraf';
-import { connectPostgres } from '../api/db/connect.ts';
-import { migrate } from '../api/db/migrate.ts';
+import type { Db } from '../api/db/connect.ts';
 import { readConfig } from '../api/config.ts';
 import type { Deps } from '../api/context.ts';
 import { publishNotice } from '../api/notices/publish-notice.ts';
 import { startOutboxWorker } from '../api/outbox/worker.ts';
 import { createBots } from '../bot/bots.ts';
-import { withDatabase } from '../test/support/db.ts';
 import { FakeTelegram } from '../test/fakes/telegram-api.ts';
 import { makeOrgTree, makeUserWithRole } from '../test/factories/index.ts';
-import { benchArgs, benchServerUrl, percentile, round } from './args.ts';
+import { benchArgs, percentile, round, runBench, withBenchDatabase } from './args.ts';
 
 const { recipients, limit, naive } = benchArgs({ recipients: 5000, limit: 30, naive: 0 });
 const TOKEN = '31337:BROADCAST';
 
 async function main() {
-  const server = benchServerUrl();
-  const name = `bench_broadcast_${crypto.randomBytes(3).toString('hex')}`;
-  await admin(server, `create database ${name}`);
-  const db = await connectPostgres(withDatabase(server, name), 10);
   const telegram = await new FakeTelegram([TOKEN]).start();
   telegram.limits = { globalPerSecond: limit, paidPerSecond: 1000, perChatPerSecond: 1, perGroupPerMinute: 20 };
   try {
-    await migrate(db);
-    const deps: Deps = { db, clock: { now: () => new Date() }, log: pino({ level: 'warn' }), config: { ...readConfig({}), demo: false }, linkSecret: 'bench' };
-    const tree = await makeOrgTree(db);
-    await db.exec(`
-      insert into members (full_name, gender, cell_id, cell_path, status)
-        select 'Đảng viên ' || g, 'male', o.id, o.path, 'official' from generate_series(1, ${recipients}) g, orgs o where o.id = ${tree.cellA.id};
-      insert into chat_accounts (channel, bot_key, external_user_id, chat_id, member_id)
-        select 'telegram', 'telegram', (1000000 + row_number() over (order by id))::text, (1000000 + row_number() over (order by id))::text, id from members;`);
-    const { principal } = await makeUserWithRole(db, tree.commune, 'committee');
-
-    // The limiter runs at the published limit; the server enforces the same one.
-    const bots = createBots(deps, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.root });
-    const worker = startOutboxWorker(deps, bots.senders, { limits: { telegram: { perSecond: limit } }, concurrency: 8, idlePollMs: 20 });
-    const published = Date.now();
-    await publishNotice(deps, principal, { orgId: tree.commune.id, kind: 'notice', title: 'Thông báo toàn đảng bộ', body: 'Nội dung thông báo.' });
-    const deadline = published + (recipients / limit) * 3000 + 60_000;
-    while (telegram.sent.length < recipients && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 500)); // anything extra would be a duplicate
-    await worker.stop();
-
-    const chats = new Map<string, number>();
-    for (const m of telegram.sent) chats.set(m.chatId, (chats.get(m.chatId) ?? 0) + 1);
-    const duplicates = telegram.sent.length - chats.size;
-    const lost = recipients - chats.size;
-    const first = Math.min(...telegram.sent.map((m) => m.at));
-    const last = Math.max(...telegram.sent.map((m) => m.at));
-    const perS = (telegram.sent.length - 1) / ((last - first) / 1000);
-    const latencies = telegram.sent.map((m) => m.at - published).sort((a, b) => a - b);
-    const tooMany = telegram.tooManyRequests;
-
-    // Naive: a sequential await-sendMessage loop against the same server, fresh chats.
-    const naiveCount = naive || Math.min(recipients, Math.max(limit * 5, 100));
-    telegram.sent = [];
-    const client = new Telegram(TOKEN, { apiRoot: telegram.root });
-    const naiveStart = Date.now();
-    let naiveOk = 0;
-    for (let i = 0; i < naiveCount; i++) {
-      try {
-        await client.sendMessage(9_000_000 + i, 'Thông báo');
-        naiveOk++;
-      } catch {
-        // a naive loop just moves on after a 429
-      }
-    }
-    const naivePerS = naiveOk / ((Date.now() - naiveStart) / 1000);
-
-    console.log(`outbox: ${telegram.sent.length === 0 ? chats.size : chats.size} recipients reached at ${round(perS)} msg/s against a limit of ${limit}/s (ratio ${round(perS / limit)}); 429s ${tooMany}; duplicates ${duplicates}; lost ${lost}`);
-    console.log(`publish→delivery latency p50 ${round(percentile(latencies, 50) / 1000, 2)} s, p99 ${round(percentile(latencies, 99) / 1000, 2)} s`);
-    console.log(`naive sequential loop: ${naiveOk}/${naiveCount} delivered at ${round(naivePerS)} msg/s (the rest lost to 429s)`);
-    console.log(JSON.stringify({
-      bench: 'broadcast', recipients, per_s: round(perS), limit_per_s: limit, ratio: round(perS / limit), lost, duplicates,
-      p50_ms: percentile(latencies, 50), p99_ms: percentile(latencies, 99), too_many_requests: tooMany, naive_per_s: round(naivePerS), naive_lost: naiveCount - naiveOk,
-    }));
+    await withBenchDatabase('bench_broadcast', 10, (db) => measure(db, telegram));
   } finally {
     await telegram.close();
-    await db.close();
-    await admin(server, `drop database if exists ${name} with (force)`);
   }
 }
 
-async function admin(url: string, text: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
+async function measure(db: Db, telegram: FakeTelegram) {
+  const deps: Deps = { db, clock: { now: () => new Date() }, log: pino({ level: 'warn' }), config: { ...readConfig({}), demo: false }, linkSecret: 'bench' };
+  const tree = await makeOrgTree(db);
+  await db.exec(`
+    insert into members (full_name, gender, cell_id, cell_path, status)
+      select 'Đảng viên ' || g, 'male', o.id, o.path, 'official' from generate_series(1, ${recipients}) g, orgs o where o.id = ${tree.cellA.id};
+    insert into chat_accounts (channel, bot_key, external_user_id, chat_id, member_id)
+      select 'telegram', 'telegram', (1000000 + row_number() over (order by id))::text, (1000000 + row_number() over (order by id))::text, id from members;`);
+  const { principal } = await makeUserWithRole(db, tree.commune, 'committee');
+
+  // The limiter runs at the published limit; the server enforces the same one.
+  const bots = createBots(deps, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.root });
+  const worker = startOutboxWorker(deps, bots.senders, { limits: { telegram: { perSecond: limit } }, concurrency: 8, idlePollMs: 20 });
+  const published = Date.now();
+  await publishNotice(deps, principal, { orgId: tree.commune.id, kind: 'notice', title: 'Thông báo toàn đảng bộ', body: 'Nội dung thông báo.' });
+  const deadline = published + (recipients / limit) * 3000 + 60_000;
+  while (telegram.sent.length < recipients && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setTimeout(r, 500)); // anything extra would be a duplicate
+  await worker.stop();
+
+  const chats = new Map<string, number>();
+  for (const m of telegram.sent) chats.set(m.chatId, (chats.get(m.chatId) ?? 0) + 1);
+  const duplicates = telegram.sent.length - chats.size;
+  const lost = recipients - chats.size;
+  const first = Math.min(...telegram.sent.map((m) => m.at));
+  const last = Math.max(...telegram.sent.map((m) => m.at));
+  const perS = (telegram.sent.length - 1) / ((last - first) / 1000);
+  const latencies = telegram.sent.map((m) => m.at - published).sort((a, b) => a - b);
+  const tooMany = telegram.tooManyRequests;
+
+  // Naive: a sequential await-sendMessage loop against the same server, fresh chats.
+  const naiveCount = naive || Math.min(recipients, Math.max(limit * 5, 100));
+  telegram.sent = [];
+  const client = new Telegram(TOKEN, { apiRoot: telegram.root });
+  const naiveStart = Date.now();
+  let naiveOk = 0;
+  for (let i = 0; i < naiveCount; i++) {
+    try {
+      await client.sendMessage(9_000_000 + i, 'Thông báo');
+      naiveOk++;
+    } catch {
+      // a naive loop just moves on after a 429
+    }
   }
+  const naivePerS = naiveOk / ((Date.now() - naiveStart) / 1000);
+
+  console.log(`outbox: ${telegram.sent.length === 0 ? chats.size : chats.size} recipients reached at ${round(perS)} msg/s against a limit of ${limit}/s (ratio ${round(perS / limit)}); 429s ${tooMany}; duplicates ${duplicates}; lost ${lost}`);
+  console.log(`publish→delivery latency p50 ${round(percentile(latencies, 50) / 1000, 2)} s, p99 ${round(percentile(latencies, 99) / 1000, 2)} s`);
+  console.log(`naive sequential loop: ${naiveOk}/${naiveCount} delivered at ${round(naivePerS)} msg/s (the rest lost to 429s)`);
+  console.log(JSON.stringify({
+    bench: 'broadcast', recipients, per_s: round(perS), limit_per_s: limit, ratio: round(perS / limit), lost, duplicates,
+    p50_ms: percentile(latencies, 50), p99_ms: percentile(latencies, 99), too_many_requests: tooMany, naive_per_s: round(naivePerS), naive_lost: naiveCount - naiveOk,
+  }));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+
+runBench(main);

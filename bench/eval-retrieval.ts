@@ -19,7 +19,7 @@ import { refreshTermStats } from '../knowledge/store.ts';
 import { contentTerms, retrieve } from '../knowledge/retrieve.ts';
 import { coverage, DEFAULT_ABSTAIN_THRESHOLD } from '../knowledge/confidence.ts';
 import { Bm25 } from '../knowledge/bm25.ts';
-import { benchArgs, round } from './args.ts';
+import { benchArgs, round, runBench } from './args.ts';
 
 const defaults = fs.existsSync('../shared/eval/corpus')
   ? { corpus: '../shared/eval/corpus', qa: '../shared/eval/qa-dev.jsonl' }
@@ -100,7 +100,4 @@ function score(questions: Question[], runs: Ranked[], terms: string[][]) {
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

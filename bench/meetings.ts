@@ -6,33 +6,24 @@
  *
  *   npm run bench:meetings -- --cells 2000
  */
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import pino from 'pino';
-import { connectPostgres } from '../api/db/connect.ts';
-import { migrate } from '../api/db/migrate.ts';
+import type { Db } from '../api/db/connect.ts';
 import { readConfig } from '../api/config.ts';
 import { buildServer } from '../api/server.ts';
 import type { Deps } from '../api/context.ts';
-import { withDatabase } from '../test/support/db.ts';
 import { freePort } from '../test/support/spawn-service.ts';
-import { benchArgs, benchServerUrl, round } from './args.ts';
+import { benchArgs, round, runBench, runChild, withBenchDatabase } from './args.ts';
 
 const { cells, members: perCell, concurrency } = benchArgs({ cells: 2000, members: 25, concurrency: 64 });
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 async function main() {
-  const server = benchServerUrl();
-  const name = `bench_meetings_${crypto.randomBytes(3).toString('hex')}`;
-  await admin(server, `create database ${name}`);
-  const db = await connectPostgres(withDatabase(server, name), 24);
-  try {
-    await migrate(db);
+  await withBenchDatabase('bench_meetings', 24, async (db) => {
     const t0 = performance.now();
     await generate(db);
     console.log(`set up ${cells} cells × ${perCell} members, meetings in progress, one open motion each: ${round((performance.now() - t0) / 1000, 1)} s`);
@@ -47,7 +38,7 @@ async function main() {
          from members m join meetings mt on mt.cell_id = m.cell_id join motions mo on mo.meeting_id = mt.id
         order by random()`,
     );
-    const file = path.join(os.tmpdir(), `${name}.json`);
+    const file = path.join(os.tmpdir(), `bench-meetings-${crypto.randomBytes(3).toString('hex')}.json`);
     fs.writeFileSync(file, JSON.stringify(plan));
     const load = await runLoad(`http://127.0.0.1:${port}`, file);
     fs.rmSync(file);
@@ -74,14 +65,11 @@ async function main() {
     console.log(`${load.ops} check-ins + votes in ${round(load.seconds, 1)} s = ${round(opsPerS)} ops/s; p50 ${round(load.p50)} ms, p99 ${round(load.p99)} ms; errors ${load.errors}`);
     console.log(`exact tallies: ${exact}/${secretaries.length}`);
     console.log(JSON.stringify({ bench: 'meetings', cells, ops_per_s: round(opsPerS), p50_ms: round(load.p50), p99_ms: round(load.p99), errors: load.errors, exact_tallies: round(exact / secretaries.length, 4) }));
-  } finally {
-    await db.close();
-    await admin(server, `drop database if exists ${name} with (force)`);
-  }
+  });
 }
 
 /** Cells, members, principals with known tokens, a meeting in progress and an open motion per cell — in SQL. */
-async function generate(db: Awaited<ReturnType<typeof connectPostgres>>) {
+async function generate(db: Db) {
   await db.exec(`
     insert into orgs (id, parent_id, kind, name, path) overriding system value values (1, null, 'province', 'Tỉnh bench', '1'), (2, 1, 'grassroots_committee', 'Đảng bộ bench', '1.2');
     insert into orgs (id, parent_id, kind, name, path) overriding system value
@@ -102,26 +90,9 @@ async function generate(db: Awaited<ReturnType<typeof connectPostgres>>) {
     analyze;`);
 }
 
-function runLoad(url: string, plan: string): Promise<{ ops: number; seconds: number; errors: number; p50: number; p99: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'meetings-load.ts'), '--url', url, '--plan', plan, '--concurrency', String(concurrency)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`load exited ${code}`))));
-  });
+function runLoad(url: string, plan: string) {
+  return runChild<{ ops: number; seconds: number; errors: number; p50: number; p99: number }>(path.join(HERE, 'meetings-load.ts'), ['--url', url, '--plan', plan, '--concurrency', String(concurrency)]);
 }
 
-async function admin(url: string, text: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

@@ -5,12 +5,8 @@
  *
  *   npm run bench:orgs -- --members 1000000     (default; ≥ 10 000 cells of 100 members)
  */
-import crypto from 'node:crypto';
-import pg from 'pg';
-import { connectPostgres, type Db } from '../api/db/connect.ts';
-import { migrate } from '../api/db/migrate.ts';
-import { withDatabase } from '../test/support/db.ts';
-import { benchArgs, benchServerUrl, round } from './args.ts';
+import type { Db } from '../api/db/connect.ts';
+import { benchArgs, round, runBench, withBenchDatabase } from './args.ts';
 
 const { members, runs } = benchArgs({ members: 1_000_000, runs: 5 });
 const PER_CELL = 100;
@@ -18,12 +14,7 @@ const CELLS_PER_COMMITTEE = 10;
 const COMMITTEES_PER_COMMUNE = 10;
 
 async function main() {
-  const server = benchServerUrl();
-  const name = `bench_orgs_${crypto.randomBytes(3).toString('hex')}`;
-  await admin(server, `create database ${name}`);
-  const db = await connectPostgres(withDatabase(server, name), 4);
-  try {
-    await migrate(db);
+  await withBenchDatabase('bench_orgs', 4, async (db) => {
     const t0 = performance.now();
     const shape = await generateProvince(db, members);
     const loadS = (performance.now() - t0) / 1000;
@@ -47,10 +38,7 @@ async function main() {
       log(`${c.label.padEnd(30)}${round(indexed.ms).toString().padStart(10)}${round(naive.ms).toString().padStart(11)}${round(naive.ms / indexed.ms).toString().padStart(10)}`);
     }
     console.log(JSON.stringify({ bench: 'orgs', members, cells: shape.cells, indexed_ms: round(indexedTotal), naive_ms: round(naiveTotal), speedup: round(naiveTotal / indexedTotal) }));
-  } finally {
-    await db.close();
-    await admin(server, `drop database if exists ${name} with (force)`);
-  }
+  });
 }
 
 /** province → communes → grassroots committees → cells → members, all generated in SQL. */
@@ -121,19 +109,7 @@ async function timeMedian<T>(fn: () => Promise<T>): Promise<{ ms: number; result
   return { ms: times[Math.floor(times.length / 2)], result };
 }
 
-async function admin(url: string, text: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 const log = (s: string) => console.log(s);
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

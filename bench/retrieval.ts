@@ -5,17 +5,14 @@
  *
  *   npm run bench:retrieval -- --chunks 100000 [--queries 200] [--pglite-chunks N]
  */
-import crypto from 'node:crypto';
-import pg from 'pg';
-import { connectPglite, connectPostgres, type Db } from '../api/db/connect.ts';
+import { connectPglite, type Db } from '../api/db/connect.ts';
 import { migrate } from '../api/db/migrate.ts';
-import { withDatabase } from '../test/support/db.ts';
 import { seededRandom } from '../api/demo/names.ts';
 import { HashingEmbedder } from '../knowledge/embed/hashing-embedder.ts';
 import { ensureVectorIndex, insertChunks, refreshTermStats } from '../knowledge/store.ts';
 import { retrieve } from '../knowledge/retrieve.ts';
 import type { Chunk } from '../ingest/chunk.ts';
-import { benchArgs, benchServerUrl, percentile, round } from './args.ts';
+import { benchArgs, percentile, round, runBench, withBenchDatabase } from './args.ts';
 
 const args = benchArgs({ chunks: 100_000, queries: 200, 'pglite-chunks': 0 });
 const embedder = new HashingEmbedder(512);
@@ -66,21 +63,11 @@ async function measure(db: Db): Promise<number[]> {
 }
 
 async function main() {
-  const server = benchServerUrl();
-  const name = `bench_retrieval_${crypto.randomBytes(3).toString('hex')}`;
-  await admin(server, `create database ${name}`);
-  const pgDb = await connectPostgres(withDatabase(server, name), 4);
-  let pgTimes: number[];
-  let ingestPerS: number;
-  try {
-    await migrate(pgDb);
-    ingestPerS = await load(pgDb, args.chunks);
+  const { pgTimes, ingestPerS } = await withBenchDatabase('bench_retrieval', 4, async (pgDb) => {
+    const ingestPerS = await load(pgDb, args.chunks);
     await pgDb.exec('analyze kb_chunks; analyze kb_documents;');
-    pgTimes = await measure(pgDb);
-  } finally {
-    await pgDb.close();
-    await admin(server, `drop database if exists ${name} with (force)`);
-  }
+    return { ingestPerS, pgTimes: await measure(pgDb) };
+  });
   console.log(`PostgreSQL: ${args.chunks} chunks ingested at ${round(ingestPerS)} chunks/s; hybrid p50 ${round(percentile(pgTimes, 50))} ms, p95 ${round(percentile(pgTimes, 95))} ms`);
 
   const liteChunks = args['pglite-chunks'] || args.chunks;
@@ -97,17 +84,5 @@ async function main() {
   }));
 }
 
-async function admin(url: string, text: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

@@ -5,22 +5,17 @@
  *
  *   npm run bench:webhook -- --updates 20000
  */
-import { spawn } from 'node:child_process';
-import crypto from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
-import pg from 'pg';
 import pino from 'pino';
-import { connectPostgres } from '../api/db/connect.ts';
-import { migrate } from '../api/db/migrate.ts';
+import type { Db } from '../api/db/connect.ts';
 import { readConfig } from '../api/config.ts';
 import type { Deps } from '../api/context.ts';
-import { withDatabase } from '../test/support/db.ts';
 import { FakeTelegram } from '../test/fakes/telegram-api.ts';
 import { startServiceWithBots } from '../test/support/bot-harness.ts';
 import { freePort } from '../test/support/spawn-service.ts';
-import { benchArgs, benchServerUrl, percentile, round } from './args.ts';
+import { benchArgs, percentile, round, runBench, runChild, withBenchDatabase } from './args.ts';
 
 const { updates, connections } = benchArgs({ updates: 20_000, connections: 50 });
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -29,84 +24,63 @@ const TOKEN = '999:BENCH';
 interface LoadResult { per_s: number; total: number; non2xx: number; errors: number; p50_ms: number; p99_ms: number }
 
 async function main() {
-  const server = benchServerUrl();
-  const name = `bench_webhook_${crypto.randomBytes(3).toString('hex')}`;
-  await admin(server, `create database ${name}`);
-  const db = await connectPostgres(withDatabase(server, name), 20);
   const telegram = await new FakeTelegram([TOKEN]).start();
   try {
-    await migrate(db);
-    const deps: Deps = { db, clock: { now: () => new Date() }, log: pino({ level: 'warn' }), config: { ...readConfig({}), demo: false }, linkSecret: 'bench' };
-
-    // Baseline: a bare Fastify route doing the same insert.
-    const bare = Fastify();
-    bare.post('/baseline', async (request) => {
-      const body = request.body as { update_id: number };
-      await db.query(
-        `insert into inbound_updates (channel, bot_key, update_id, payload, processed_at) values ('telegram', 'baseline', $1, $2::jsonb, now())
-         on conflict do nothing`,
-        [String(body.update_id), JSON.stringify(body)],
-      );
-      return { ok: true };
-    });
-    const barePort = await freePort();
-    await bare.listen({ port: barePort, host: '127.0.0.1' });
-    const baseline = await load(`http://127.0.0.1:${barePort}/baseline`, '', 1_000_000_000);
-    await bare.close();
-
-    const svc = await startServiceWithBots(deps, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.root }, true);
-    const secret = telegram.webhookOf(TOKEN)!.secret!;
-    const started = Date.now();
-    const real = await load(`${svc.baseUrl}/webhooks/telegram/telegram`, secret, 1);
-    // Processing lag: how long after acknowledgement each update was handled.
-    for (;;) {
-      const [{ pending }] = await db.query<{ pending: number }>(`select count(*)::int as pending from inbound_updates where bot_key = 'telegram' and processed_at is null`);
-      if (pending === 0) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const drainS = (Date.now() - started) / 1000;
-    const lags = (await db.query<{ ms: number }>(
-      `select extract(epoch from (processed_at - received_at)) * 1000 as ms from inbound_updates where bot_key = 'telegram' order by 1`,
-    )).map((r) => Number(r.ms));
-    await svc.close();
-
-    const ratio = real.per_s / baseline.per_s;
-    console.log(`baseline (bare Fastify + same insert): ${round(baseline.per_s)} req/s, p50 ${baseline.p50_ms} ms, p99 ${baseline.p99_ms} ms`);
-    console.log(`webhook route:                          ${round(real.per_s)} updates/s, p50 ${real.p50_ms} ms, p99 ${real.p99_ms} ms, non-2xx ${real.non2xx}`);
-    console.log(`processing: ${lags.length} updates handled (with a reply each) in ${round(drainS, 1)} s = ${round(lags.length / drainS)} /s; lag p50 ${round(percentile(lags, 50))} ms, p99 ${round(percentile(lags, 99))} ms`);
-    console.log(JSON.stringify({
-      bench: 'webhook', updates, per_s: round(real.per_s), p50_ack_ms: real.p50_ms, p99_ack_ms: real.p99_ms,
-      processed_per_s: round(lags.length / drainS), lag_p99_ms: round(percentile(lags, 99)),
-      baseline_per_s: round(baseline.per_s), ratio: round(ratio),
-    }));
+    await withBenchDatabase('bench_webhook', 20, (db) => measure(db, telegram));
   } finally {
     await telegram.close();
-    await db.close();
-    await admin(server, `drop database if exists ${name} with (force)`);
   }
+}
+
+async function measure(db: Db, telegram: FakeTelegram) {
+  const deps: Deps = { db, clock: { now: () => new Date() }, log: pino({ level: 'warn' }), config: { ...readConfig({}), demo: false }, linkSecret: 'bench' };
+
+  // Baseline: a bare Fastify route doing the same insert.
+  const bare = Fastify();
+  bare.post('/baseline', async (request) => {
+    const body = request.body as { update_id: number };
+    await db.query(
+      `insert into inbound_updates (channel, bot_key, update_id, payload, processed_at) values ('telegram', 'baseline', $1, $2::jsonb, now())
+       on conflict do nothing`,
+      [String(body.update_id), JSON.stringify(body)],
+    );
+    return { ok: true };
+  });
+  const barePort = await freePort();
+  await bare.listen({ port: barePort, host: '127.0.0.1' });
+  const baseline = await load(`http://127.0.0.1:${barePort}/baseline`, '', 1_000_000_000);
+  await bare.close();
+
+  const svc = await startServiceWithBots(deps, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.root }, true);
+  const secret = telegram.webhookOf(TOKEN)!.secret!;
+  const started = Date.now();
+  const real = await load(`${svc.baseUrl}/webhooks/telegram/telegram`, secret, 1);
+  // Processing lag: how long after acknowledgement each update was handled.
+  for (;;) {
+    const [{ pending }] = await db.query<{ pending: number }>(`select count(*)::int as pending from inbound_updates where bot_key = 'telegram' and processed_at is null`);
+    if (pending === 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const drainS = (Date.now() - started) / 1000;
+  const lags = (await db.query<{ ms: number }>(
+    `select extract(epoch from (processed_at - received_at)) * 1000 as ms from inbound_updates where bot_key = 'telegram' order by 1`,
+  )).map((r) => Number(r.ms));
+  await svc.close();
+
+  const ratio = real.per_s / baseline.per_s;
+  console.log(`baseline (bare Fastify + same insert): ${round(baseline.per_s)} req/s, p50 ${baseline.p50_ms} ms, p99 ${baseline.p99_ms} ms`);
+  console.log(`webhook route:                          ${round(real.per_s)} updates/s, p50 ${real.p50_ms} ms, p99 ${real.p99_ms} ms, non-2xx ${real.non2xx}`);
+  console.log(`processing: ${lags.length} updates handled (with a reply each) in ${round(drainS, 1)} s = ${round(lags.length / drainS)} /s; lag p50 ${round(percentile(lags, 50))} ms, p99 ${round(percentile(lags, 99))} ms`);
+  console.log(JSON.stringify({
+    bench: 'webhook', updates, per_s: round(real.per_s), p50_ack_ms: real.p50_ms, p99_ack_ms: real.p99_ms,
+    processed_per_s: round(lags.length / drainS), lag_p99_ms: round(percentile(lags, 99)),
+    baseline_per_s: round(baseline.per_s), ratio: round(ratio),
+  }));
 }
 
 function load(url: string, secret: string, start: number): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'webhook-load.ts'),
-      '--url', url, '--updates', String(updates), '--connections', String(connections), '--secret', secret || '-', '--start', String(start)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`load exited ${code}`))));
-  });
+  return runChild(path.join(HERE, 'webhook-load.ts'), ['--url', url, '--updates', String(updates), '--connections', String(connections), '--secret', secret || '-', '--start', String(start)]);
 }
 
-async function admin(url: string, text: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);
