@@ -54,10 +54,16 @@ export async function retrieve(sql: Sql, embedder: Embedder, question: string, o
   const filterParams = [options.includeSuperseded ?? false, options.scopePath === 'all', scope];
   const filter = `(d.status = 'in_force' or $2) and ($3::boolean or d.visibility_path is null or ($4::ltree is not null and $4::ltree <@ d.visibility_path))`;
 
+  // The nearest chunks come from the HNSW index first, then the filters apply: a join or
+  // filter inside the ordered scan can make the planner compute every distance instead.
   const vec = await sql.query<{ id: number }>(
-    `select c.id from kb_chunks c join kb_documents d on d.id = c.document_id
-      where c.dim = ${dim} and ${filter}
-      order by c.embedding::vector(${dim}) <=> $1::vector(${dim}) limit ${VECTOR_CANDIDATES}`,
+    `select n.id from (
+       select c.id, c.document_id, c.embedding::vector(${dim}) <=> $1::vector(${dim}) as distance
+         from kb_chunks c where c.dim = ${dim}
+        order by c.embedding::vector(${dim}) <=> $1::vector(${dim}) limit ${VECTOR_CANDIDATES * 3}
+     ) n join kb_documents d on d.id = n.document_id
+     where ${filter}
+     order by n.distance limit ${VECTOR_CANDIDATES}`,
     [toVector(vector), ...filterParams],
   );
   // Rare terms: any of them. Only common terms: all of the rarest two, so the query stays selective.
@@ -95,7 +101,7 @@ async function termStats(sql: Sql, question: string): Promise<{ kept: TermStat[]
   const terms = [...new Set(syllables(question).map(folded).filter((t) => !STOPWORDS.has(t)))];
   if (terms.length === 0) return { kept: [], all: [], total: 0, onlyCommon: false };
   const rows = await sql.query<{ term: string; df: number; total: number }>(
-    `select t.term, coalesce(s.df, 0) as df, (select count(*)::int from kb_chunks) as total
+    `select t.term, coalesce(s.df, 0) as df, coalesce((select value::int from kb_stats where key = 'chunks'), 0) as total
        from unnest($1::text[]) t(term) left join kb_term_df s on s.term = t.term`,
     [terms],
   );

@@ -76,5 +76,6 @@ export async function refreshTermStats(db: Db): Promise<void> {
   await db.tx(async (sql) => {
     await sql.query(`delete from kb_term_df`);
     await sql.query(`insert into kb_term_df (term, df) select word, ndoc from ts_stat('select tsv from kb_chunks')`);
+    await sql.query(`insert into kb_stats (key, value) select 'chunks', count(*) from kb_chunks on conflict (key) do update set value = excluded.value`);
   });
 }

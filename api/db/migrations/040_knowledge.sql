@@ -41,6 +41,12 @@ create table kb_term_df (
   df integer not null
 );
 
+-- Store-wide figures kept with the term statistics (e.g. 'chunks'), so a query never counts the table.
+create table kb_stats (
+  key text primary key,
+  value bigint not null
+);
+
 create table kb_questions (
   id integer generated always as identity primary key,
   asked_at timestamptz not null default now(),
