@@ -2,7 +2,7 @@
  * Plain BM25 (k1 = 1.2, b = 0.75) over folded syllables, in memory: the baseline the eval
  * compares hybrid retrieval with, over the very same chunks.
  */
-import { folded, syllables } from './text.ts';
+import { foldedSyllables } from './text.ts';
 
 export class Bm25 {
   #docs: { id: number; tf: Map<string, number>; len: number }[] = [];
@@ -11,7 +11,7 @@ export class Bm25 {
 
   constructor(docs: { id: number; text: string }[], private readonly k1 = 1.2, private readonly b = 0.75) {
     for (const d of docs) {
-      const tokens = syllables(d.text).map(folded);
+      const tokens = foldedSyllables(d.text);
       const tf = new Map<string, number>();
       for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
       for (const t of tf.keys()) this.#df.set(t, (this.#df.get(t) ?? 0) + 1);
@@ -21,7 +21,7 @@ export class Bm25 {
   }
 
   search(query: string, limit = 10): { id: number; score: number }[] {
-    const terms = [...new Set(syllables(query).map(folded))];
+    const terms = [...new Set(foldedSyllables(query))];
     const n = this.#docs.length;
     return this.#docs
       .map((d) => {

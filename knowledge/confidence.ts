@@ -5,16 +5,16 @@
  * The threshold is a setting (KB_ABSTAIN_THRESHOLD), calibrated on our own question set
  * (test/data/knowledge), not on the evaluation set.
  */
-import { folded, STOPWORDS, syllables } from './text.ts';
+import { foldedSyllables, STOPWORDS } from './text.ts';
 
 export const DEFAULT_ABSTAIN_THRESHOLD = Number(process.env.KB_ABSTAIN_THRESHOLD ?? 0.55);
 
 export function coverage(question: string, passages: string[], terms: string[]): number {
-  const q = syllables(question).map(folded);
+  const q = foldedSyllables(question);
   const bigrams = q.slice(1).map((t, i) => [q[i], t]).filter(([a, b]) => !STOPWORDS.has(a) && !STOPWORDS.has(b)).map(([a, b]) => `${a} ${b}`);
   let best = 0;
   for (const p of passages.slice(0, 3)) {
-    const words = syllables(p).map(folded);
+    const words = foldedSyllables(p);
     const vocab = new Set(words);
     const pairs = new Set(words.slice(1).map((t, i) => `${words[i]} ${t}`));
     const termCov = terms.length ? terms.filter((t) => vocab.has(t)).length / terms.length : 0;

@@ -9,7 +9,7 @@
  */
 import type { Sql } from '../api/db/connect.ts';
 import type { Embedder } from './embed/embedder.ts';
-import { folded, STOPWORDS, syllables } from './text.ts';
+import { foldedSyllables, STOPWORDS } from './text.ts';
 import { toVector } from './store.ts';
 
 export interface RetrieveOptions {
@@ -98,7 +98,7 @@ interface TermStat { term: string; df: number }
 
 /** Content terms of a question (folded, no function words) with their document frequencies. */
 async function termStats(sql: Sql, question: string): Promise<{ kept: TermStat[]; all: TermStat[]; total: number; onlyCommon: boolean }> {
-  const terms = [...new Set(syllables(question).map(folded).filter((t) => !STOPWORDS.has(t)))];
+  const terms = [...new Set(foldedSyllables(question).filter((t) => !STOPWORDS.has(t)))];
   if (terms.length === 0) return { kept: [], all: [], total: 0, onlyCommon: false };
   const rows = await sql.query<{ term: string; df: number; total: number }>(
     `select t.term, coalesce(s.df, 0) as df, coalesce((select value::int from kb_stats where key = 'chunks'), 0) as total
@@ -121,7 +121,7 @@ const idfOf = (df: number, total: number) => Math.log(1 + (total - df + 0.5) / (
 function bm25Rank(candidates: { id: number; text: string }[], terms: TermStat[], total: number): number[] {
   if (!candidates.length) return [];
   const docs = candidates.map((c) => {
-    const words = syllables(c.text).map(folded);
+    const words = foldedSyllables(c.text);
     const tf = new Map<string, number>();
     for (const w of words) tf.set(w, (tf.get(w) ?? 0) + 1);
     return { id: Number(c.id), tf, len: words.length };

@@ -10,6 +10,9 @@ export function syllables(text: string): string[] {
 
 export const folded = (s: string) => foldVietnamese(s);
 
+/** Syllables without diacritics; folds the whole text once (per-word folding is slow on long text). */
+export const foldedSyllables = (text: string): string[] => syllables(foldVietnamese(text));
+
 /** Function words (folded). Questions are full of them; documents too. */
 export const STOPWORDS = new Set(
   ('la co cua va cac nhung duoc cho trong khi thi nao gi bao nhieu khong the nay do de voi mot hay hoac ma neu ve tu den tai theo ' +

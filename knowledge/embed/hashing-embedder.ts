@@ -5,7 +5,7 @@
  * hashed with signs into a fixed number of dimensions, weighted 1 + log(tf), L2-normalised.
  */
 import type { Embedder } from './embedder.ts';
-import { folded, STOPWORDS, syllables } from '../text.ts';
+import { foldedSyllables, STOPWORDS, syllables } from '../text.ts';
 
 export class HashingEmbedder implements Embedder {
   readonly model: string;
@@ -25,7 +25,8 @@ export class HashingEmbedder implements Embedder {
     const counts = new Map<string, number>();
     const add = (f: string, w: number) => counts.set(f, (counts.get(f) ?? 0) + w);
     const raw = syllables(text);
-    const fold = raw.map(folded);
+    // Folding the whole text once keeps this fast; tokenisation is the same with or without diacritics.
+    const fold = foldedSyllables(text);
     raw.forEach((s, i) => {
       const weight = STOPWORDS.has(fold[i]) ? 0.15 : 1;
       add(`u:${s}`, weight);
