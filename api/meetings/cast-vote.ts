@@ -2,8 +2,7 @@ import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError, notFound } from '../errors.ts';
-import { findMeeting } from './repository.ts';
-import { chatTally, findMotion, type Choice } from './motions.ts';
+import { chatTally, lockMotionForVote, type Choice } from './motions.ts';
 import { countEntitledPresent, whyMemberCannotVote } from './entitlement.ts';
 
 /**
@@ -21,10 +20,10 @@ export async function castVote(
   if (!memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới biểu quyết.');
   return deps.db.tx(async (sql) => {
     // The motion row lock serialises votes on one motion: exact tallies under concurrency.
-    const motion = await findMotion(sql, input.motionId, true);
-    if (!motion) throw notFound('nội dung biểu quyết');
+    const locked = await lockMotionForVote(sql, input.motionId);
+    if (!locked) throw notFound('nội dung biểu quyết');
+    const { motion, meeting } = locked;
     if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết đã kết thúc; phiếu không được ghi nhận.');
-    const meeting = (await findMeeting(sql, motion.meetingId))!;
     const refusal = await whyMemberCannotVote(sql, meeting, memberId);
     if (refusal) throw new AppError('forbidden', refusal);
     const roomVotes = motion.roomFor + motion.roomAgainst + motion.roomAbstain;
@@ -37,16 +36,21 @@ export async function castVote(
     const now = deps.clock.now();
     let changed = false;
     if (motion.ballot === 'open') {
-      // One statement: insert, or change the vote only when the secretary allowed changes.
+      // One statement: insert (or change, only when the secretary allowed it) and its audit entry.
       const rows = await sql.query<{ changed: boolean }>(
-        `insert into votes (motion_id, member_id, choice, cast_at) values ($1, $2, $3, $4)
-         on conflict (motion_id, member_id) do update set choice = excluded.choice, cast_at = excluded.cast_at where $5
-         returning (xmax <> 0) as changed`,
-        [motion.id, memberId, input.choice, now, motion.allowChange],
+        `with v as (
+           insert into votes (motion_id, member_id, choice, cast_at) values ($1, $2, $3, $4)
+           on conflict (motion_id, member_id) do update set choice = excluded.choice, cast_at = excluded.cast_at where $5
+           returning (xmax <> 0) as changed
+         ), audit as (
+           insert into audit_log (at, actor_principal_id, action, subject_type, subject_id, details)
+           select $4, $6, 'vote.cast', 'motion', $1::text, jsonb_build_object('memberId', $2::int, 'choice', $3::text) from v
+         )
+         select changed from v`,
+        [motion.id, memberId, input.choice, now, motion.allowChange, actor.id],
       );
       if (!rows.length) throw new AppError('conflict', 'Đồng chí đã biểu quyết nội dung này.');
       changed = rows[0].changed;
-      await recordAudit(sql, { actorPrincipalId: actor.id, action: 'vote.cast', subjectType: 'motion', subjectId: motion.id, details: { memberId, choice: input.choice }, at: now });
     } else {
       const took = await sql.query(`insert into ballot_participation (motion_id, member_id) values ($1, $2) on conflict do nothing returning 1`, [motion.id, memberId]);
       if (!took.length) throw new AppError('conflict', 'Đồng chí đã bỏ phiếu kín cho nội dung này; phiếu kín không sửa được.');

@@ -33,16 +33,20 @@ export async function checkIn(
       throw new AppError('validation', 'Buổi họp trực tiếp: hãy điểm danh bằng mã trên màn hình của bí thư (diemdanh MÃ).', { field: 'code' });
     }
     const now = deps.clock.now();
+    // The check-in and its audit entry in one statement; checking in twice keeps the first time.
     const rows = await sql.query(
-      `insert into meeting_attendance (meeting_id, member_id, checked_in_at, check_in_method) values ($1, $2, $3, $4)
-       on conflict (meeting_id, member_id) do update set checked_in_at = $3, check_in_method = $4, left_at = null
-         where meeting_attendance.checked_in_at is null
-       returning member_id`,
-      [meeting.id, input.memberId, now, input.method],
+      `with a as (
+         insert into meeting_attendance (meeting_id, member_id, checked_in_at, check_in_method) values ($1, $2, $3, $4)
+         on conflict (meeting_id, member_id) do update set checked_in_at = $3, check_in_method = $4, left_at = null
+           where meeting_attendance.checked_in_at is null
+         returning member_id
+       ), audit as (
+         insert into audit_log (at, actor_principal_id, action, subject_type, subject_id, details)
+         select $3, $5, 'meeting.check_in', 'meeting', $1::text, jsonb_build_object('memberId', member_id, 'method', $4::text) from a
+       )
+       select member_id from a`,
+      [meeting.id, input.memberId, now, input.method, actor.id],
     );
-    if (rows.length) {
-      await recordAudit(sql, { actorPrincipalId: actor.id, action: 'meeting.check_in', subjectType: 'meeting', subjectId: meeting.id, details: { memberId: input.memberId, method: input.method }, at: now });
-    }
     return { meeting, alreadyPresent: rows.length === 0 };
   });
 }

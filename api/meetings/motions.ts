@@ -1,5 +1,6 @@
 import { maybeOne, type Sql } from '../db/connect.ts';
 import type { DecisionKind } from '../rules/meeting-rules.ts';
+import type { Meeting } from './repository.ts';
 
 export type Choice = 'for' | 'against' | 'abstain';
 export const CHOICES: Choice[] = ['for', 'against', 'abstain'];
@@ -31,8 +32,9 @@ export interface MotionResult {
   source: string;
 }
 
-const COLUMNS = `id, meeting_id as "meetingId", kind, title, ballot, allow_change as "allowChange", status,
-  room_for as "roomFor", room_against as "roomAgainst", room_abstain as "roomAbstain", result`;
+const columns = (t = '') => `${t}id, ${t}meeting_id as "meetingId", ${t}kind, ${t}title, ${t}ballot, ${t}allow_change as "allowChange", ${t}status,
+  ${t}room_for as "roomFor", ${t}room_against as "roomAgainst", ${t}room_abstain as "roomAbstain", ${t}result`;
+const COLUMNS = columns();
 
 export async function findMotion(sql: Sql, id: number, lock = false): Promise<Motion | undefined> {
   return maybeOne<Motion>(sql, `select ${COLUMNS} from motions where id = $1 ${lock ? 'for update' : ''}`, [id]);
@@ -50,4 +52,21 @@ export async function chatTally(sql: Sql, motion: Pick<Motion, 'id' | 'ballot'>)
   const tally = { for: 0, against: 0, abstain: 0 };
   for (const r of rows) tally[r.choice] = r.n;
   return tally;
+}
+
+/**
+ * Locks a motion for a vote and reads its meeting in the same statement (one round trip on
+ * the hottest path of a meeting evening).
+ */
+export async function lockMotionForVote(sql: Sql, id: number): Promise<{ motion: Motion; meeting: Meeting } | undefined> {
+  const [row] = await sql.query<Motion & { m: Meeting }>(
+    `select ${columns('mo.')},
+            json_build_object('id', mt.id, 'cellId', mt.cell_id, 'kind', mt.kind, 'topic', mt.topic, 'startsAt', mt.starts_at,
+              'place', mt.place, 'mode', mt.mode, 'status', mt.status, 'openedAt', mt.opened_at, 'closedAt', mt.closed_at, 'checkinCode', mt.checkin_code) as m
+       from motions mo join meetings mt on mt.id = mo.meeting_id where mo.id = $1 for update of mo`,
+    [id],
+  );
+  if (!row) return undefined;
+  const { m, ...motion } = row;
+  return { motion, meeting: { ...m, startsAt: new Date(m.startsAt), openedAt: m.openedAt && new Date(m.openedAt), closedAt: m.closedAt && new Date(m.closedAt) } };
 }
