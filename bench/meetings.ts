@@ -19,7 +19,7 @@ import type { Deps } from '../api/context.ts';
 import { freePort } from '../test/support/spawn-service.ts';
 import { benchArgs, round, runBench, runChild, withBenchDatabase } from './args.ts';
 
-const { cells, members: perCell, concurrency } = benchArgs({ cells: 2000, members: 25, concurrency: 64 });
+const { cells, members: perCell, concurrency } = benchArgs({ cells: 2000, members: 25, concurrency: 32 });
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 async function main() {
