@@ -15,7 +15,7 @@ import { publishNotice } from '../api/notices/publish-notice.ts';
 import { startOutboxWorker } from '../api/outbox/worker.ts';
 import { createBots } from '../bot/bots.ts';
 import { FakeTelegram } from '../test/fakes/telegram-api.ts';
-import { makeOrgTree, makeUserWithRole } from '../test/factories/index.ts';
+import { makeLinkedMembersInBulk, makeOrgTree, makeUserWithRole } from '../test/factories/index.ts';
 import { benchArgs, percentile, round, runBench, withBenchDatabase } from './args.ts';
 
 const { recipients, limit, naive } = benchArgs({ recipients: 5000, limit: 30, naive: 0 });
@@ -34,11 +34,7 @@ async function main() {
 async function measure(db: Db, telegram: FakeTelegram) {
   const deps: Deps = { db, clock: { now: () => new Date() }, log: pino({ level: 'warn' }), config: { ...readConfig({}), demo: false }, linkSecret: 'bench' };
   const tree = await makeOrgTree(db);
-  await db.exec(`
-    insert into members (full_name, gender, cell_id, cell_path, status)
-      select 'Đảng viên ' || g, 'male', o.id, o.path, 'official' from generate_series(1, ${recipients}) g, orgs o where o.id = ${tree.cellA.id};
-    insert into chat_accounts (channel, bot_key, external_user_id, chat_id, member_id)
-      select 'telegram', 'telegram', (1000000 + row_number() over (order by id))::text, (1000000 + row_number() over (order by id))::text, id from members;`);
+  await makeLinkedMembersInBulk(db, tree.cellA, recipients, 1_000_001);
   const { principal } = await makeUserWithRole(db, tree.commune, 'committee');
 
   // The limiter runs at the published limit; the server enforces the same one.

@@ -14,7 +14,7 @@ import { connectPglite } from '../../api/db/connect.ts';
 import { migrate } from '../../api/db/migrate.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { testDeps } from '../support/app.ts';
-import { makeOrgTree, makeUserWithRole } from '../factories/index.ts';
+import { makeLinkedMembersInBulk, makeOrgTree, makeUserWithRole } from '../factories/index.ts';
 import { publishNotice } from '../../api/notices/publish-notice.ts';
 import { FakeTelegram, waitFor } from '../support/bot-harness.ts';
 import type { Db } from '../../api/db/connect.ts';
@@ -35,11 +35,7 @@ afterAll(async () => {
 
 async function seed(db: Db) {
   const tree = await makeOrgTree(db);
-  await db.exec(`
-    insert into members (full_name, gender, cell_id, cell_path, status)
-      select 'Đảng viên ' || g, 'female', o.id, o.path, 'official' from generate_series(1, ${RECIPIENTS}) g, orgs o where o.id = ${tree.cellA.id};
-    insert into chat_accounts (channel, bot_key, external_user_id, chat_id, member_id)
-      select 'telegram', 'telegram', (100000 + row_number() over (order by id))::text, (100000 + row_number() over (order by id))::text, id from members;`);
+  await makeLinkedMembersInBulk(db, tree.cellA, RECIPIENTS, 100_001);
   const { principal } = await makeUserWithRole(db, tree.commune, 'committee');
   const notice = await publishNotice(testDeps(db), principal, { orgId: tree.commune.id, kind: 'notice', title: 'Thông báo khẩn', body: 'Toàn văn thông báo.' });
   expect(notice.recipients).toBe(RECIPIENTS);

@@ -94,3 +94,20 @@ export async function makeSecretary(sql: Sql, cell: Org, overrides: Partial<Memb
 export async function linkChat(sql: Sql, member: Member, channel: Channel, externalUserId: string, botKey = 'default'): Promise<ChatAccount> {
   return insertAccount(sql, { channel, botKey, externalUserId, chatId: externalUserId, memberId: member.id, displayName: member.fullName }, new Date());
 }
+
+/**
+ * Many official members in one cell, each linked to a Telegram chat numbered from
+ * `firstChatId` (written in SQL: thousands in a blink, for broadcasts).
+ */
+export async function makeLinkedMembersInBulk(sql: Sql, cell: Org, count: number, firstChatId: number): Promise<void> {
+  await sql.query(
+    `with m as (
+       insert into members (full_name, gender, cell_id, cell_path, status)
+       select 'Đảng viên ' || g, 'female', $1, $2::ltree, 'official' from generate_series(1, $3::int) g
+       returning id
+     )
+     insert into chat_accounts (channel, bot_key, external_user_id, chat_id, member_id)
+     select 'telegram', 'telegram', ($4::int + row_number() over (order by id) - 1)::text, ($4::int + row_number() over (order by id) - 1)::text, id from m`,
+    [cell.id, cell.path, count, firstChatId],
+  );
+}
