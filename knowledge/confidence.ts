@@ -7,7 +7,7 @@
  */
 import { foldedSyllables, STOPWORDS } from './text.ts';
 
-export const DEFAULT_ABSTAIN_THRESHOLD = Number(process.env.KB_ABSTAIN_THRESHOLD ?? 0.55);
+export const DEFAULT_ABSTAIN_THRESHOLD = Number(process.env.KB_ABSTAIN_THRESHOLD ?? 0.5);
 
 export function coverage(question: string, passages: string[], terms: string[]): number {
   const q = foldedSyllables(question);
