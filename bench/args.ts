@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import pg from 'pg';
 import { connectPostgres, type Db } from '../api/db/connect.ts';
 import { migrate } from '../api/db/migrate.ts';
-import { withDatabase } from '../test/support/db.ts';
+import { adminQuery, withDatabase } from '../test/support/db.ts';
 
 /** Reads `--name value` pairs for benches: `npm run bench:x -- --members 100000`. */
 export function benchArgs<T extends Record<string, number | string>>(defaults: T): T {
@@ -67,12 +66,3 @@ export function runBench(main: () => Promise<void>) {
   });
 }
 
-async function adminQuery(url: string, text: string) {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}

@@ -6,6 +6,7 @@ import { CAN, requireRole } from '../auth/roles.ts';
 import { AppError, notFound } from '../errors.ts';
 import { Closed, Id, IdParams, IsoDate } from '../http/schemas.ts';
 import { verifyLink } from '../http/signed-link.ts';
+import { escapeHtml } from '../http/escape-html.ts';
 import { DECISION_KINDS } from '../rules/meeting-rules.ts';
 import { scheduleMeeting } from './schedule-meeting.ts';
 import { openMeeting } from './open-meeting.ts';
@@ -183,11 +184,10 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       return reply.status(403).header('content-type', 'text/html; charset=utf-8').send('<p>Đường dẫn không hợp lệ hoặc đã hết hạn.</p>');
     }
     const d = await openDocument(deps, Number(doc), Number(member));
-    const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
     return reply.header('content-type', 'text/html; charset=utf-8').send(
-      `<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(d.title)}</title>` +
-      `<body style="font:18px/1.6 serif;max-width:760px;margin:1em auto;padding:0 1em"><h1 style="font-size:1.3em">${esc(d.title)}</h1>` +
-      `${d.body ? `<div style="white-space:pre-wrap">${esc(d.body)}</div>` : ''}${d.url ? `<p><a href="${esc(d.url)}">Tải tài liệu</a></p>` : ''}</body></html>`,
+      `<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(d.title)}</title>` +
+      `<body style="font:18px/1.6 serif;max-width:760px;margin:1em auto;padding:0 1em"><h1 style="font-size:1.3em">${escapeHtml(d.title)}</h1>` +
+      `${d.body ? `<div style="white-space:pre-wrap">${escapeHtml(d.body)}</div>` : ''}${d.url ? `<p><a href="${escapeHtml(d.url)}">Tải tài liệu</a></p>` : ''}</body></html>`,
     );
   });
 };
