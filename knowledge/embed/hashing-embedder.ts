@@ -10,7 +10,7 @@ import { foldedSyllables, STOPWORDS, syllables } from '../text.ts';
 export class HashingEmbedder implements Embedder {
   readonly model: string;
   constructor(readonly dimensions = 512) {
-    this.model = `hash-v1-${dimensions}`;
+    this.model = `hash-v2-${dimensions}`;
   }
 
   async embedDocuments(texts: string[]): Promise<number[][]> {
@@ -22,8 +22,13 @@ export class HashingEmbedder implements Embedder {
   }
 
   vector(text: string): number[] {
-    const counts = new Map<string, number>();
-    const add = (f: string, w: number) => counts.set(f, (counts.get(f) ?? 0) + w);
+    // feature → occurrences and weight (function words and pairs of them weigh little)
+    const features = new Map<string, { n: number; w: number }>();
+    const add = (feature: string, w: number) => {
+      const f = features.get(feature);
+      if (f) f.n++;
+      else features.set(feature, { n: 1, w });
+    };
     const raw = syllables(text);
     // Folding the whole text once keeps this fast; tokenisation is the same with or without diacritics.
     const fold = foldedSyllables(text);
@@ -34,9 +39,9 @@ export class HashingEmbedder implements Embedder {
       if (i > 0) add(`b:${fold[i - 1]}_${fold[i]}`, STOPWORDS.has(fold[i - 1]) && STOPWORDS.has(fold[i]) ? 0.15 : 1.5);
     });
     const v = new Array<number>(this.dimensions).fill(0);
-    for (const [feature, c] of counts) {
+    for (const [feature, { n, w }] of features) {
       const h = fnv1a(feature);
-      v[h % this.dimensions] += (h & 0x80000000 ? -1 : 1) * (1 + Math.log(c));
+      v[h % this.dimensions] += (h & 0x80000000 ? -1 : 1) * (1 + Math.log(n)) * w;
     }
     const norm = Math.hypot(...v) || 1;
     return v.map((x) => x / norm);
