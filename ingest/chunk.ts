@@ -87,7 +87,8 @@ export async function chunkDocument(text: string, options: ChunkOptions): Promis
 
   for (const raw of text.split('\n')) {
     const line = raw.replace(/^#{1,6}\s+/, '').trim();
-    if (!line) continue;
+    // A Markdown H1 is the document's title, which every chunk already carries.
+    if (!line || (options.title && /^#\s/.test(raw))) continue;
     const heading = HEADINGS.find((h) => h.re.test(line));
     if (heading) {
       await flushArticle();
