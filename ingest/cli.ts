@@ -10,7 +10,7 @@ import { readConfig } from '../api/config.ts';
 import { connectDb } from '../api/db/connect.ts';
 import { migrate } from '../api/db/migrate.ts';
 import { chooseEmbedder } from '../knowledge/embed/choose-embedder.ts';
-import { refreshTermStats } from '../knowledge/store.ts';
+import { ensureLexicalIndex, refreshTermStats } from '../knowledge/store.ts';
 import { ingestFile } from './ingest-file.ts';
 import { SUPPORTED_EXTENSIONS } from './loaders/load-file.ts';
 
@@ -19,40 +19,57 @@ if (positionals.length === 0) {
   console.error('Dùng: npm run ingest -- <tệp hoặc thư mục>… [--max-tokens 300] [--org <id>]');
   process.exit(2);
 }
+const missing = positionals.filter((p) => !fs.existsSync(p));
+if (missing.length) {
+  console.error(`Không tìm thấy: ${missing.join(', ')}`);
+  process.exit(2);
+}
 const files = positionals.flatMap(expand);
 const config = readConfig();
 const db = await connectDb(config.databaseUrl, config.dataDir);
 await migrate(db);
+await ensureLexicalIndex(db);
 const embedder = chooseEmbedder();
+const STATUS = { created: 'mới', replaced: 'thay thế', unchanged: 'không đổi' } as const;
+// Bars on a terminal; one line per file when the output goes to a log or a pipe.
+const tty = Boolean(process.stderr.isTTY);
 const bars = new cliProgress.MultiBar({ format: '{name} |{bar}| {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic);
-const filesBar = bars.create(files.length, 0, { name: 'files     ' });
+const filesBar = tty ? bars.create(files.length, 0, { name: 'files     ' }) : null;
 const totals = { created: 0, replaced: 0, unchanged: 0, failed: 0, pages: 0, chunks: 0 };
 for (const file of files) {
-  const chunkBar = bars.create(1, 0, { name: path.basename(file).slice(0, 10).padEnd(10) });
+  const chunkBar = tty ? bars.create(1, 0, { name: path.basename(file).slice(0, 10).padEnd(10) }) : null;
+  let line: string;
   try {
     const r = await ingestFile(db, embedder, path.basename(file), fs.readFileSync(file), {
       maxTokens: values['max-tokens'] ? Number(values['max-tokens']) : undefined,
       visibilityOrgId: values.org ? Number(values.org) : null,
       onProgress: (p) => {
-        if (p.chunks !== undefined) chunkBar.setTotal(Math.max(1, p.chunks));
-        if (p.embedded !== undefined) chunkBar.update(p.embedded);
+        if (p.chunks !== undefined) chunkBar?.setTotal(Math.max(1, p.chunks));
+        if (p.embedded !== undefined) chunkBar?.update(p.embedded);
       },
     });
     totals[r.status]++;
     totals.pages += r.pages;
     totals.chunks += r.chunks;
+    line = `✓ ${file}: ${r.pages} trang, ${r.chunks} đoạn (${STATUS[r.status]})`;
   } catch (e) {
     totals.failed++;
-    bars.log(`✗ ${file}: ${(e as Error).message}\n`);
+    line = `✗ ${file}: ${(e as Error).message}`;
   }
-  chunkBar.update(chunkBar.getTotal());
-  bars.remove(chunkBar);
-  filesBar.increment();
+  if (chunkBar) {
+    chunkBar.update(chunkBar.getTotal());
+    bars.remove(chunkBar);
+    if (line.startsWith('✗')) bars.log(`${line}\n`);
+  } else {
+    console.error(line);
+  }
+  filesBar?.increment();
 }
 bars.stop();
 await refreshTermStats(db);
 console.log(`Đã nạp ${files.length} tệp (${totals.pages} trang): ${totals.created} mới, ${totals.replaced} thay thế, ${totals.unchanged} không đổi, ${totals.failed} lỗi; ${totals.chunks} đoạn; mô hình ${embedder.model}.`);
 await db.close();
+if (totals.failed) process.exitCode = 1;
 
 function expand(p: string): string[] {
   const stat = fs.statSync(p);
