@@ -15,6 +15,7 @@ import { prepareDemo } from './demo/prepare-demo.ts';
 import { createBots } from '../bot/bots.ts';
 import { startOutboxWorker } from './outbox/worker.ts';
 import { startScheduler } from './scheduler.ts';
+import { ensureLexicalIndex } from '../knowledge/store.ts';
 
 async function main() {
   const config = readConfig();
@@ -22,6 +23,8 @@ async function main() {
   const db = await connectDb(config.databaseUrl, config.dataDir);
   const applied = await migrate(db);
   if (applied.length) log.info({ migrations: applied }, 'migrations applied');
+  const reindexed = await ensureLexicalIndex(db);
+  if (reindexed) log.info({ chunks: reindexed }, 'lexical index rebuilt');
   const deps: Deps = { db, clock: systemClock, log, config, linkSecret: await loadLinkSecret(db, config.linkSecret) };
 
   const bots = createBots(deps);

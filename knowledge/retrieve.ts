@@ -2,14 +2,14 @@
  * Hybrid retrieval. Two arms, both filtered inside SQL by the asker's visibility (subtree)
  * and document status, so nothing the asker may not see is ever ranked:
  *  - vector: nearest chunks by embedding (HNSW, cosine);
- *  - lexical: chunks matching any content term of the question (accent-folded full text on
- *    a GIN index, very common terms dropped first), re-ranked with BM25 using the stored
- *    document frequencies (PostgreSQL's ts_rank knows no IDF).
+ *  - lexical: chunks matching any content term of the question (accent-folded syllables and
+ *    syllable pairs on a GIN index, very common terms dropped first), re-ranked with BM25
+ *    using the stored document frequencies (PostgreSQL's ts_rank knows no IDF).
  * The two rankings are fused with reciprocal rank fusion.
  */
 import type { Sql } from '../api/db/connect.ts';
 import type { Embedder } from './embed/embedder.ts';
-import { foldedSyllables, STOPWORDS } from './text.ts';
+import { queryTerms, toTsqueryLiteral } from './text.ts';
 import { toVector } from './store.ts';
 
 export interface RetrieveOptions {
@@ -67,13 +67,22 @@ export async function retrieve(sql: Sql, embedder: Embedder, question: string, o
     [toVector(vector), ...filterParams],
   );
   // Rare terms: any of them. Only common terms: all of the rarest two, so the query stays selective.
-  const tsquery = stats.kept.map((s) => s.term).filter((t) => /^[a-z0-9]+$/.test(t)).join(stats.onlyCommon ? ' & ' : ' | ');
+  // The GIN match comes first (materialized): joined early, the planner may walk every chunk
+  // of every visible document instead. Term frequencies come from the stored tsvector.
+  const tsquery = toTsqueryLiteral(stats.kept.map((s) => s.term), stats.onlyCommon);
   const lexCandidates = tsquery
-    ? await sql.query<{ id: number; text: string }>(
-        `select c.id, c.text from kb_chunks c join kb_documents d on d.id = c.document_id, to_tsquery('simple', $1) q
-          where c.tsv @@ q and ${filter}
-          order by ts_rank_cd(c.tsv, q) desc, c.id limit ${LEXICAL_CANDIDATES}`,
-        [tsquery, ...filterParams],
+    ? await sql.query<Candidate>(
+        `with matched as materialized (
+           select c.id, c.document_id, c.tsv, c.term_count, ts_rank_cd(c.tsv, q) as rank from kb_chunks c, cast($1 as tsquery) q where c.tsv @@ q
+         ), top as (
+           select m.id, m.tsv, m.term_count from matched m join kb_documents d on d.id = m.document_id
+            where ${filter} order by m.rank desc, m.id limit ${LEXICAL_CANDIDATES}
+         )
+         select t.id,
+                (select coalesce(json_object_agg(u.lexeme, cardinality(u.positions)), '{}') from unnest(t.tsv) u where u.lexeme = any($5::text[])) as tf,
+                t.term_count as len
+           from top t`,
+        [tsquery, ...filterParams, stats.all.map((s) => s.term)],
       )
     : [];
   // Common terms only left the candidate query (for speed); IDF still weighs them in scoring.
@@ -98,7 +107,7 @@ interface TermStat { term: string; df: number }
 
 /** Content terms of a question (folded, no function words) with their document frequencies. */
 async function termStats(sql: Sql, question: string): Promise<{ kept: TermStat[]; all: TermStat[]; total: number; onlyCommon: boolean }> {
-  const terms = [...new Set(foldedSyllables(question).filter((t) => !STOPWORDS.has(t)))];
+  const terms = queryTerms(question);
   if (terms.length === 0) return { kept: [], all: [], total: 0, onlyCommon: false };
   const rows = await sql.query<{ term: string; df: number; total: number }>(
     `select t.term, coalesce(s.df, 0) as df, coalesce((select value::int from kb_stats where key = 'chunks'), 0) as total
@@ -106,36 +115,42 @@ async function termStats(sql: Sql, question: string): Promise<{ kept: TermStat[]
     [terms],
   );
   const total = rows[0]?.total ?? 0;
-  const rare = rows.filter((s) => s.df <= Math.max(MIN_COMMON, total * COMMON_SHARE));
-  if (rare.length > 0) return { kept: rare, all: rows, total, onlyCommon: false };
-  return { kept: [...rows].sort((a, b) => a.df - b.df).slice(0, 2), all: rows, total, onlyCommon: true };
+  return { ...keepRare(rows, total), all: rows, total };
 }
 
+/** Rare terms: all of them. Only common terms: the rarest two. */
+function keepRare<T extends TermStat>(terms: T[], total: number): { kept: T[]; onlyCommon: boolean } {
+  const rare = terms.filter((s) => s.df <= Math.max(MIN_COMMON, total * COMMON_SHARE));
+  if (rare.length > 0 || !terms.length) return { kept: rare, onlyCommon: false };
+  return { kept: [...terms].sort((a, b) => a.df - b.df).slice(0, 2), onlyCommon: true };
+}
+
+/**
+ * The question's rare single syllables (or, when all are common, its two rarest): what answer
+ * coverage is measured on. Pairs are left out; coverage looks at word pairs on its own.
+ */
 export async function contentTerms(sql: Sql, question: string): Promise<string[]> {
-  return (await termStats(sql, question)).kept.map((s) => s.term);
+  const { all, total } = await termStats(sql, question);
+  return keepRare(all.filter((s) => !s.term.includes(' ')), total).kept.map((s) => s.term);
 }
 
 const idfOf = (df: number, total: number) => Math.log(1 + (total - df + 0.5) / (df + 0.5));
 
+interface Candidate { id: number; tf: Record<string, number>; len: number }
+
 /** BM25 over the lexical candidates, IDF from the whole store's document frequencies. */
-function bm25Rank(candidates: { id: number; text: string }[], terms: TermStat[], total: number): number[] {
+function bm25Rank(candidates: Candidate[], terms: TermStat[], total: number): number[] {
   if (!candidates.length) return [];
-  const docs = candidates.map((c) => {
-    const words = foldedSyllables(c.text);
-    const tf = new Map<string, number>();
-    for (const w of words) tf.set(w, (tf.get(w) ?? 0) + 1);
-    return { id: Number(c.id), tf, len: words.length };
-  });
-  const avg = docs.reduce((n, d) => n + d.len, 0) / docs.length;
-  const idf = new Map(terms.map((t) => [t.term, idfOf(t.df, total)]));
-  return docs
-    .map((d) => {
+  const avg = candidates.reduce((n, c) => n + c.len, 0) / candidates.length || 1;
+  const idf = terms.map((t) => [t.term, idfOf(t.df, total)] as const);
+  return candidates
+    .map((c) => {
       let s = 0;
       for (const [term, w] of idf) {
-        const f = d.tf.get(term);
-        if (f) s += (w * f * (K1 + 1)) / (f + K1 * (1 - B + (B * d.len) / avg));
+        const f = c.tf[term];
+        if (f) s += (w * f * (K1 + 1)) / (f + K1 * (1 - B + (B * c.len) / avg));
       }
-      return { id: d.id, s };
+      return { id: Number(c.id), s };
     })
     .sort((a, b) => b.s - a.s || a.id - b.id)
     .map((d) => d.id);

@@ -8,6 +8,7 @@ import type { Db, Sql } from '../api/db/connect.ts';
 import type { Chunk } from '../ingest/chunk.ts';
 import type { DocumentMeta } from '../ingest/loaders/load-file.ts';
 import type { Embedder } from './embed/embedder.ts';
+import { lexicalIndexEntry } from './text.ts';
 
 export const toVector = (v: number[]) => `[${v.map((x) => (Number.isFinite(x) ? x.toFixed(6) : '0')).join(',')}]`;
 export const contentHash = (data: Buffer | string) => crypto.createHash('sha256').update(data).digest('hex');
@@ -61,14 +62,48 @@ export async function storeDocument(
 
 export async function insertChunks(sql: Sql, documentId: number, chunks: Chunk[], vectors: number[][], dim: number) {
   if (!chunks.length) return;
+  const lexical = chunks.map((c) => lexicalIndexEntry(c.text));
   await sql.query(
-    `insert into kb_chunks (document_id, ord, heading_path, article, clause, body, text, tsv, dim, embedding)
-     select $1, c.ord, c.heading_path, c.article, c.clause, c.body, c.text, to_tsvector('simple', f_unaccent(c.text)), $9, c.embedding::vector
-       from unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[])
-            as c(ord, heading_path, article, clause, body, text, embedding)`,
+    `insert into kb_chunks (document_id, ord, heading_path, article, clause, body, text, tsv, term_count, dim, embedding)
+     select $1, c.ord, c.heading_path, c.article, c.clause, c.body, c.text, c.tsv::tsvector, c.term_count, $9, c.embedding::vector
+       from unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $10::text[], $11::int[])
+            as c(ord, heading_path, article, clause, body, text, embedding, tsv, term_count)`,
     [documentId, chunks.map((c) => c.ord), chunks.map((c) => c.headingPath), chunks.map((c) => c.article), chunks.map((c) => c.clause),
-      chunks.map((c) => c.body), chunks.map((c) => c.text), vectors.map(toVector), dim],
+      chunks.map((c) => c.body), chunks.map((c) => c.text), vectors.map(toVector), dim, lexical.map((l) => l.tsv), lexical.map((l) => l.length)],
   );
+}
+
+/**
+ * The lexical index's version: chunks' `tsv` are written by text.ts's tokenizer (syllables and
+ * syllable pairs). When the tokenizer changes, bump this; the service rebuilds on start.
+ */
+export const LEXICAL_VERSION = 2;
+
+/**
+ * Brings every chunk's full-text terms to the current tokenizer, in batches (each its own
+ * statement, so questions keep working meanwhile), then refreshes the term statistics.
+ * Returns how many chunks it rewrote; 0 when the index was already current.
+ */
+export async function ensureLexicalIndex(db: Db): Promise<number> {
+  const [row] = await db.query<{ value: number }>(`select value from kb_stats where key = 'lexical_version'`);
+  if (Number(row?.value) === LEXICAL_VERSION) return 0;
+  let last = 0;
+  let rewritten = 0;
+  for (;;) {
+    const rows = await db.query<{ id: number; text: string }>(`select id, text from kb_chunks where id > $1 order by id limit 2000`, [last]);
+    if (!rows.length) break;
+    const lexical = rows.map((r) => lexicalIndexEntry(r.text));
+    await db.query(
+      `update kb_chunks c set tsv = v.tsv::tsvector, term_count = v.term_count
+         from unnest($1::bigint[], $2::text[], $3::int[]) as v(id, tsv, term_count) where c.id = v.id`,
+      [rows.map((r) => r.id), lexical.map((l) => l.tsv), lexical.map((l) => l.length)],
+    );
+    last = Number(rows[rows.length - 1].id);
+    rewritten += rows.length;
+  }
+  await refreshTermStats(db);
+  await db.query(`insert into kb_stats (key, value) values ('lexical_version', $1) on conflict (key) do update set value = excluded.value`, [LEXICAL_VERSION]);
+  return rewritten;
 }
 
 /** Document frequencies of terms, so queries can drop the very common ones. */

@@ -1,6 +1,8 @@
 /**
- * Vietnamese text as retrieval sees it: syllables, with and without diacritics, and a short
- * list of function words that say nothing about a document's subject.
+ * Vietnamese text as retrieval sees it: syllables, with and without diacritics, adjacent
+ * syllable pairs (most Vietnamese words are two syllables: "đảng viên", "dự bị", "sinh hoạt",
+ * so a pair is closer to a word than a syllable is), and a short list of function words that
+ * say nothing about a document's subject.
  */
 import { foldVietnamese } from '../api/text/fold.ts';
 
@@ -19,3 +21,51 @@ export const STOPWORDS = new Set(
     'nhu phai can sao ai dau bi da se dang vao ra len xuong o boi vi nen hon rat cung lai con chi moi ca tat moi nhieu it ' +
     'thuoc ke lan viec nguoi vay thoi ko k ạ a nhe').split(' '),
 );
+
+/** A lexical term with the positions (syllable index) where it starts. */
+export type TermPositions = Map<string, number[]>;
+
+/**
+ * The terms full-text search indexes and queries use, one tokenizer for both: folded
+ * syllables and folded adjacent pairs ("dang vien"). Pairs never cross punctuation, and a
+ * pair of two function words ("co the") is left out: it is everywhere and means little.
+ */
+export function lexicalTerms(text: string): TermPositions {
+  const terms: TermPositions = new Map();
+  const add = (term: string, pos: number) => {
+    const list = terms.get(term);
+    if (list) list.push(pos);
+    else terms.set(term, [pos]);
+  };
+  let pos = 0;
+  for (const segment of foldVietnamese(text).split(/[.,;:!?()[\]{}"“”'‘’…\n]+/)) {
+    const words = syllables(segment);
+    words.forEach((w, i) => {
+      add(w, pos + i);
+      if (i > 0 && !(STOPWORDS.has(words[i - 1]) && STOPWORDS.has(w))) add(`${words[i - 1]} ${w}`, pos + i - 1);
+    });
+    pos += words.length;
+  }
+  return terms;
+}
+
+/** Content terms of a question: its lexical terms less the function words. */
+export const queryTerms = (text: string): string[] => [...lexicalTerms(text).keys()].filter((t) => !STOPWORDS.has(t));
+
+/**
+ * A text's lexical index entry: the tsvector literal of its terms, positions included
+ * (PostgreSQL keeps up to 256 positions per term and positions up to 16383; terms are letters,
+ * digits and one space, so quoting them is enough), and its length in terms, for BM25.
+ */
+export function lexicalIndexEntry(text: string): { tsv: string; length: number } {
+  const parts: string[] = [];
+  let length = 0;
+  for (const [term, positions] of lexicalTerms(text)) {
+    parts.push(`'${term}':${positions.slice(0, 256).map((p) => Math.min(p + 1, 16383)).join(',')}`);
+    length += positions.length;
+  }
+  return { tsv: parts.join(' '), length };
+}
+
+/** A tsquery literal matching any (or all) of the terms. */
+export const toTsqueryLiteral = (terms: string[], all = false) => terms.map((t) => `'${t}'`).join(all ? ' & ' : ' | ');

@@ -14,7 +14,7 @@ import { buildTestApp, testDeps } from '../support/app.ts';
 import { linkChat, makeMember, makeOrg, makeOrgTree, makeUserWithRole } from '../factories/index.ts';
 import { ingestFile } from '../../ingest/ingest-file.ts';
 import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
-import { refreshTermStats } from '../../knowledge/store.ts';
+import { ensureLexicalIndex, LEXICAL_VERSION, refreshTermStats } from '../../knowledge/store.ts';
 import { retrieve } from '../../knowledge/retrieve.ts';
 import { askAssistant, NOT_FOUND, OFFLINE_FOOTER, SYSTEM_PROMPT } from '../../knowledge/answer.ts';
 import { createAssistant, type Assistant } from '../../knowledge/assistant.ts';
@@ -88,6 +88,21 @@ describe('ingest', () => {
     const [c] = await t.db.query<{ body: string }>(`select c.body from kb_chunks c join kb_documents d on d.id = c.document_id where d.doc_key = 'luu-tru'`);
     expect(c.body).toContain('Hồ sơ đảng viên được lưu trữ tại cấp ủy.');
     expect(c.body).not.toContain('x()');
+  });
+
+  it('an index written by an older tokenizer is rebuilt on start, and then finds word pairs', async () => {
+    // As the first release wrote it: folded syllables only, no pairs, no version recorded.
+    await t.db.query(`update kb_chunks set tsv = to_tsvector('simple', f_unaccent(text)), term_count = 0`);
+    await t.db.query(`delete from kb_stats where key = 'lexical_version'`);
+    await refreshTermStats(t.db);
+    const pairMatches = async () => (await t.db.query(`select count(*)::int as n from kb_chunks where tsv @@ $1::tsquery`, ["'dang phi'"]))[0].n;
+    expect(await pairMatches()).toBe(0);
+    const chunks = (await t.db.query(`select count(*)::int as n from kb_chunks`))[0].n;
+    expect(await ensureLexicalIndex(t.db)).toBe(chunks);
+    expect(await pairMatches()).toBeGreaterThan(0);
+    expect((await t.db.query(`select count(*)::int as n from kb_chunks where term_count = 0`))[0].n).toBe(0);
+    expect((await t.db.query(`select value::int as v from kb_stats where key = 'lexical_version'`))[0].v).toBe(LEXICAL_VERSION);
+    expect(await ensureLexicalIndex(t.db)).toBe(0);
   });
 });
 

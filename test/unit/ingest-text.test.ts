@@ -3,6 +3,7 @@ import { normalizeText, stripPageFurniture } from '../../ingest/normalize.ts';
 import { chunkDocument } from '../../ingest/chunk.ts';
 import { coverage } from '../../knowledge/confidence.ts';
 import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
+import { lexicalIndexEntry, lexicalTerms, queryTerms } from '../../knowledge/text.ts';
 
 describe('repairing extracted Vietnamese text', () => {
   it('joins split diacritics into NFC, hyphenated words, and drops page furniture', () => {
@@ -46,6 +47,12 @@ describe('structure-aware chunking', () => {
     expect(art3.find((c) => c.body.includes('2. Ứng cử'))!.headingPath).toMatch(/Điều 3 › khoản 2/);
   });
 
+  it('leaves out a Markdown title line, which every chunk already carries', async () => {
+    const chunks = await chunkDocument('# Hướng dẫn thu, nộp đảng phí\n\nĐiều 1. Phạm vi\nHướng dẫn này quy định mức đóng.', { label: '05-HD', title: 'Hướng dẫn thu, nộp đảng phí' });
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0].article).toBe(1);
+  });
+
   it('falls back to a recursive splitter for text without structure', async () => {
     const prose = Array.from({ length: 60 }, (_, i) => `Câu văn số ${i} nói về công tác đảng ở cơ sở.`).join(' ');
     const chunks = await chunkDocument(prose, { label: 'Tài liệu', maxTokens: 50 });
@@ -62,9 +69,31 @@ describe('offline embeddings', () => {
     expect(e.vector('Mức đóng đảng phí của đảng viên nghỉ hưu')).toEqual(doc);
     expect(cos(e.vector('muc dong dang phi nghi huu'), doc)).toBeGreaterThan(cos(e.vector('thời tiết Hà Nội ngày mai'), doc) + 0.3);
   });
+  it('a question made of function words and one subject word is nearest to the text about that subject', () => {
+    const e = new HashingEmbedder(512);
+    const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
+    const q = e.vector('đảng phí là gì vậy');
+    expect(cos(q, e.vector('Mức đóng đảng phí hằng tháng'))).toBeGreaterThan(cos(q, e.vector('Đây là gì và vậy thì sao')));
+  });
   it('coverage tells an answering passage from an unrelated one', () => {
     const q = 'Phụ cấp của bí thư chi bộ là bao nhiêu?';
     expect(coverage(q, ['Bí thư chi bộ được hưởng phụ cấp hằng tháng bằng 0,3 mức lương cơ sở.'], ['phu', 'cap', 'bi', 'thu'])).toBeGreaterThan(0.7);
     expect(coverage(q, ['Chi bộ sinh hoạt thường kỳ mỗi tháng một lần.'], ['phu', 'cap', 'bi', 'thu'])).toBeLessThan(0.3);
+  });
+});
+
+describe('lexical terms', () => {
+  it('are folded syllables and adjacent pairs that do not cross punctuation', () => {
+    const terms = lexicalTerms('Đảng viên dự bị, đảng phí.');
+    expect([...terms.keys()]).toEqual(['dang', 'vien', 'dang vien', 'du', 'vien du', 'bi', 'du bi', 'phi', 'dang phi']);
+    expect(terms.get('dang')).toEqual([0, 4]);
+    expect(terms.has('bi dang')).toBe(false);
+  });
+  it('a question typed without diacritics gives the same terms, function words left out', () => {
+    expect(queryTerms('đảng viên dự bị có được biểu quyết không')).toEqual(queryTerms('dang vien du bi co duoc bieu quyet khong'));
+    expect(queryTerms('có được không')).toEqual([]);
+  });
+  it('become a tsvector literal with 1-based positions, and a length for BM25', () => {
+    expect(lexicalIndexEntry('Đảng phí')).toEqual({ tsv: "'dang':1 'phi':2 'dang phi':1", length: 3 });
   });
 });
