@@ -5,6 +5,10 @@
  * baseline over the same chunks, in the same run.
  *
  *   npm run eval:retrieval -- --corpus ../shared/eval/corpus --qa ../shared/eval/qa-dev.jsonl
+ *   npm run eval:retrieval -- --qa test/data/knowledge/qa-own.jsonl   (our own questions, same corpus)
+ *
+ * On stderr it also prints, per abstention threshold, the share of questions declined: the
+ * table KB_ABSTAIN_THRESHOLD is chosen from (on our own questions, never on the dev set).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,16 +25,13 @@ import { coverage, DEFAULT_ABSTAIN_THRESHOLD } from '../knowledge/confidence.ts'
 import { Bm25 } from '../knowledge/bm25.ts';
 import { benchArgs, round, runBench } from './args.ts';
 
-const defaults = fs.existsSync('../shared/eval/corpus')
-  ? { corpus: '../shared/eval/corpus', qa: '../shared/eval/qa-dev.jsonl' }
-  : { corpus: '../shared/eval/corpus', qa: 'test/data/knowledge/qa-own.jsonl' };
-const args = benchArgs({ corpus: defaults.corpus, qa: defaults.qa, threshold: DEFAULT_ABSTAIN_THRESHOLD });
+const args = benchArgs({ corpus: '../shared/eval/corpus', qa: '../shared/eval/qa-dev.jsonl', threshold: DEFAULT_ABSTAIN_THRESHOLD });
 
 interface Question { id: string; question: string; relevant: string[]; kind: string }
-interface Ranked { keys: string[]; passages: string[] }
+interface Ranked { keys: string[]; coverage: number }
 
 async function main() {
-  if (!fs.existsSync(args.corpus)) throw new Error(`no corpus at ${args.corpus}`);
+  if (!fs.existsSync(args.corpus)) throw new Error(`no corpus at ${args.corpus}: pass --corpus <folder> --qa <file.jsonl>`);
   const questions: Question[] = fs.readFileSync(args.qa, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
   const out: Record<string, unknown> = { eval: 'retrieval', questions: questions.length };
   const offline = await runHybrid(new HashingEmbedder(512), questions);
@@ -55,24 +56,34 @@ async function runHybrid(embedder: Embedder, questions: Question[]) {
     const bm25 = new Bm25(chunks);
     const hybridRuns: Ranked[] = [];
     const bm25Runs: Ranked[] = [];
-    const terms: string[][] = [];
     for (const q of questions) {
+      const terms = await contentTerms(db, q.question);
       const hits = await retrieve(db, embedder, q.question, { scopePath: 'all', limit: 10 });
-      hybridRuns.push({ keys: hits.map((h) => `${h.docKey}#dieu-${h.article ?? 0}`), passages: hits.map((h) => h.text) });
+      hybridRuns.push({ keys: hits.map((h) => `${h.docKey}#dieu-${h.article ?? 0}`), coverage: coverage(q.question, hits.map((h) => h.text), terms) });
       const b = bm25.search(q.question, 10).map((r) => byId.get(r.id)!);
-      bm25Runs.push({ keys: b.map((c) => c.key), passages: b.map((c) => c.text) });
-      terms.push(await contentTerms(db, q.question));
+      bm25Runs.push({ keys: b.map((c) => c.key), coverage: coverage(q.question, b.map((c) => c.text), terms) });
     }
-    return { metrics: score(questions, hybridRuns, terms), bm25: score(questions, bm25Runs, terms) };
+    printCalibration(questions, hybridRuns);
+    return { metrics: score(questions, hybridRuns), bm25: score(questions, bm25Runs) };
   } finally {
     await db.close();
   }
 }
 
-function score(questions: Question[], runs: Ranked[], terms: string[][]) {
-  const answerable = questions.map((q, i) => ({ q, r: runs[i], t: terms[i] })).filter((x) => x.q.relevant.length > 0);
-  const unanswerable = questions.map((q, i) => ({ q, r: runs[i], t: terms[i] })).filter((x) => x.q.relevant.length === 0);
-  const abstains = (x: { q: Question; r: Ranked; t: string[] }) => coverage(x.q.question, x.r.passages, x.t) < args.threshold;
+/** How often each threshold declines unanswerable (good) and answerable (bad) questions: how KB_ABSTAIN_THRESHOLD is chosen. */
+function printCalibration(questions: Question[], runs: Ranked[]) {
+  const covs = (answerable: boolean) => runs.filter((_, i) => (questions[i].relevant.length > 0) === answerable).map((r) => r.coverage);
+  const [a, u] = [covs(true), covs(false)];
+  const share = (xs: number[], t: number) => round(xs.filter((c) => c < t).length / Math.max(1, xs.length), 3);
+  for (let t = 0.3; t <= 0.601; t += 0.02) {
+    console.error(`threshold ${t.toFixed(2)}: abstain_accuracy ${share(u, t)} false_abstain ${share(a, t)}`);
+  }
+}
+
+function score(questions: Question[], runs: Ranked[]) {
+  const answerable = questions.map((q, i) => ({ q, r: runs[i] })).filter((x) => x.q.relevant.length > 0);
+  const unanswerable = questions.map((q, i) => ({ q, r: runs[i] })).filter((x) => x.q.relevant.length === 0);
+  const abstains = (x: { r: Ranked }) => x.r.coverage < args.threshold;
   const recall = (k: number) => mean(answerable.map(({ q, r }) => new Set(r.keys.slice(0, k).filter((key) => q.relevant.includes(key))).size / q.relevant.length));
   const mrr = mean(answerable.map(({ q, r }) => {
     const rank = r.keys.slice(0, 10).findIndex((k) => q.relevant.includes(k));
