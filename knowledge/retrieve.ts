@@ -43,6 +43,12 @@ const LEXICAL_CANDIDATES = 200;
  */
 const COMMON_SHARE = 0.05;
 const MIN_COMMON = 20;
+/**
+ * The candidate query ranks every chunk it matches (ts_rank_cd reads each one's tsvector), so
+ * it takes the rarest terms first and stops adding terms once they would match more than about
+ * this many chunks; BM25 still scores the candidates on all the question's terms.
+ */
+const MATCH_BUDGET = 2000;
 const K1 = 1.2;
 const B = 0.75;
 
@@ -69,7 +75,7 @@ export async function retrieve(sql: Sql, embedder: Embedder, question: string, o
   // Rare terms: any of them. Only common terms: all of the rarest two, so the query stays selective.
   // The GIN match comes first (materialized): joined early, the planner may walk every chunk
   // of every visible document instead. Term frequencies come from the stored tsvector.
-  const tsquery = toTsqueryLiteral(stats.kept.map((s) => s.term), stats.onlyCommon);
+  const tsquery = toTsqueryLiteral(withinBudget(stats.kept, stats.onlyCommon), stats.onlyCommon);
   const lexCandidates = tsquery
     ? await sql.query<Candidate>(
         `with matched as materialized (
@@ -135,6 +141,15 @@ export async function contentTerms(sql: Sql, question: string): Promise<string[]
 }
 
 const idfOf = (df: number, total: number) => Math.log(1 + (total - df + 0.5) / (df + 0.5));
+
+/** The rarest terms whose chunks add up to at most MATCH_BUDGET (at least one); all of them for an AND. */
+function withinBudget(terms: TermStat[], all: boolean): string[] {
+  if (all) return terms.map((t) => t.term);
+  let matched = 0;
+  return [...terms].sort((a, b) => a.df - b.df || a.term.localeCompare(b.term))
+    .filter((t, i) => (matched += t.df) <= MATCH_BUDGET || i === 0)
+    .map((t) => t.term);
+}
 
 interface Candidate { id: number; tf: Record<string, number>; len: number }
 
