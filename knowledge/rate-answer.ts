@@ -10,10 +10,18 @@ export async function rateAnswer(sql: Sql, questionId: number, memberId: number 
   if (!rows.length) throw new AppError('not_found', 'Không tìm thấy câu hỏi này.');
 }
 
-/** What editors should look at: questions the documents did not answer, and poorly rated answers. */
-export async function listQuestionsToReview(sql: Sql, filter: 'unanswered' | 'poor') {
+/**
+ * What an editor of a unit should look at: questions the documents did not answer, and poorly
+ * rated answers, asked by members of that unit's subtree. Questions asked without a member
+ * (an API token of staff) are shown to editors of the root unit only.
+ */
+export async function listQuestionsToReview(sql: Sql, filter: 'unanswered' | 'poor', unit: { path: string; isRoot: boolean }) {
   return sql.query(
-    `select id, asked_at as "askedAt", question, confidence, rating, comment from kb_questions
-      where ${filter === 'unanswered' ? 'abstained' : 'rating = -1'} order by id desc limit 200`,
+    `select q.id, q.asked_at as "askedAt", q.question, q.confidence, q.rating, q.comment
+       from kb_questions q left join members m on m.id = q.member_id
+      where ${filter === 'unanswered' ? 'q.abstained' : 'q.rating = -1'}
+        and (m.cell_path <@ $1::ltree or (m.id is null and $2::boolean))
+      order by q.id desc limit 200`,
+    [unit.path, unit.isRoot],
   );
 }

@@ -70,11 +70,13 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
   });
 
   app.get('/orgs/:id/knowledge/questions', {
-    schema: { tags, summary: 'For editors: unanswered questions or poorly rated answers (what documents are missing)', params: IdParams,
+    schema: { tags, summary: 'For editors: unanswered questions or poorly rated answers from members of this unit’s subtree (what documents are missing)', params: IdParams,
       querystring: Closed({ filter: Type.Union([Type.Literal('unanswered'), Type.Literal('poor')]) }) },
   }, async (request) => {
     const principal = requirePrincipal(request);
-    if (!(await hasRole(deps.db, principal.id, request.params.id, CAN.editDocuments))) throw new AppError('forbidden', 'Chỉ biên tập viên mới xem được.');
-    return listQuestionsToReview(deps.db, request.query.filter);
+    const org = await findOrg(deps.db, request.params.id);
+    if (!org) throw notFound('tổ chức');
+    if (!(await hasRole(deps.db, principal.id, org.id, CAN.editDocuments))) throw new AppError('forbidden', 'Chỉ biên tập viên mới xem được.');
+    return listQuestionsToReview(deps.db, request.query.filter, { path: org.path, isRoot: org.parentId === null });
   });
 };

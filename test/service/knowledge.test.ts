@@ -191,6 +191,11 @@ describe('in chat and over HTTP', () => {
     const app = await buildTestApp(deps);
     const poor = (await app.inject({ url: `/orgs/${tree.province.id}/knowledge/questions?filter=poor`, headers: { authorization: `Bearer ${editor}` } })).json();
     expect(poor.map((q: { question: string }) => q.question)).toContain('còn đảng viên dự bị thì sao?');
+    // An editor of another province reviews only questions from their own members.
+    const otherProvince = await makeOrg(t.db, 'province', null, 'Tỉnh khác');
+    const otherEditor = (await makeUserWithRole(t.db, otherProvince, 'editor')).token;
+    const theirs = (await app.inject({ url: `/orgs/${otherProvince.id}/knowledge/questions?filter=poor`, headers: { authorization: `Bearer ${otherEditor}` } })).json();
+    expect(theirs).toEqual([]);
     const asked = await app.inject({ method: 'POST', url: '/knowledge/ask', headers: { authorization: `Bearer ${editor}` }, payload: { question: 'Chi bộ sinh hoạt thường kỳ bao lâu một lần?' } });
     expect(asked.json().citations[0].source).toBe('03-HD/TEST › Điều 1');
     await app.close();
