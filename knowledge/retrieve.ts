@@ -11,6 +11,7 @@ import type { Sql } from '../api/db/connect.ts';
 import type { Embedder } from './embed/embedder.ts';
 import { queryTerms, toTsqueryLiteral } from './text.ts';
 import { toVector } from './store.ts';
+import { inOfficialWords, withOfficialWords } from './thesaurus.ts';
 
 export interface RetrieveOptions {
   /** The asker's cell path; null sees only documents visible to everyone; 'all' (editors) sees everything. */
@@ -54,8 +55,9 @@ const B = 0.75;
 
 export async function retrieve(sql: Sql, embedder: Embedder, question: string, options: RetrieveOptions): Promise<Hit[]> {
   const dim = embedder.dimensions;
-  const stats = await termStats(sql, question);
-  const vector = await embedder.embedQuery(question);
+  const search = withOfficialWords(question);
+  const stats = await termStats(sql, search);
+  const vector = await embedder.embedQuery(search);
   const scope = options.scopePath === 'all' ? null : options.scopePath;
   const filterParams = [options.includeSuperseded ?? false, options.scopePath === 'all', scope];
   const filter = `(d.status = 'in_force' or $2) and ($3::boolean or d.visibility_path is null or ($4::ltree is not null and $4::ltree <@ d.visibility_path))`;
@@ -136,7 +138,7 @@ function keepRare<T extends TermStat>(terms: T[], total: number): { kept: T[]; o
  * coverage is measured on. Pairs are left out; coverage looks at word pairs on its own.
  */
 export async function contentTerms(sql: Sql, question: string): Promise<string[]> {
-  const { all, total } = await termStats(sql, question);
+  const { all, total } = await termStats(sql, inOfficialWords(question));
   return keepRare(all.filter((s) => !s.term.includes(' ')), total).kept.map((s) => s.term);
 }
 

@@ -4,6 +4,7 @@ import { chunkDocument } from '../../ingest/chunk.ts';
 import { coverage } from '../../knowledge/confidence.ts';
 import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
 import { lexicalIndexEntry, lexicalTerms, queryTerms } from '../../knowledge/text.ts';
+import { inOfficialWords, withOfficialWords } from '../../knowledge/thesaurus.ts';
 
 describe('repairing extracted Vietnamese text', () => {
   it('joins split diacritics into NFC, hyphenated words, and drops page furniture', () => {
@@ -95,5 +96,21 @@ describe('lexical terms', () => {
   });
   it('become a tsvector literal with 1-based positions, and a length for BM25', () => {
     expect(lexicalIndexEntry('Đảng phí')).toEqual({ tsv: "'dang':1 'phi':2 'dang phi':1", length: 3 });
+  });
+});
+
+describe('everyday words and the documents\' wording', () => {
+  it('searches with the official wording added, typed with or without diacritics', () => {
+    expect(withOfficialWords('Họp chi bộ online có được không?')).toBe('Họp chi bộ online có được không? (sinh hoạt chi bộ, trực tuyến)');
+    expect(withOfficialWords('dang vien nghi huu dong bao nhieu')).toBe('dang vien nghi huu dong bao nhieu (hưu trí)');
+  });
+  it('matches whole words only, and leaves other questions alone', () => {
+    expect(withOfficialWords('Tài liệu onlinexyz')).toBe('Tài liệu onlinexyz');
+    expect(withOfficialWords('Thẻ đảng viên bị hỏng')).toBe('Thẻ đảng viên bị hỏng');
+  });
+  it('a passage in the official wording covers a question in everyday words', () => {
+    expect(inOfficialWords('Người lớn tuổi xin vào Đảng được không')).toBe('nguoi tuoi cao ket nap duoc khong');
+    const q = 'Họp chi bộ online có được không?';
+    expect(coverage(q, ['Sinh hoạt chi bộ trực tuyến chỉ áp dụng với chi bộ đặc thù.'], ['truc', 'tuyen'])).toBeGreaterThan(0.7);
   });
 });
