@@ -21,6 +21,7 @@ import { chooseEmbedder } from '../knowledge/embed/choose-embedder.ts';
 import type { Embedder } from '../knowledge/embed/embedder.ts';
 import { refreshTermStats } from '../knowledge/store.ts';
 import { contentTerms, retrieve } from '../knowledge/retrieve.ts';
+import { correctSpelling } from '../knowledge/spelling.ts';
 import { coverage, DEFAULT_ABSTAIN_THRESHOLD } from '../knowledge/confidence.ts';
 import { Bm25 } from '../knowledge/bm25.ts';
 import { benchArgs, round, runBench } from './args.ts';
@@ -57,9 +58,10 @@ async function runHybrid(embedder: Embedder, questions: Question[]) {
     const hybridRuns: Ranked[] = [];
     const bm25Runs: Ranked[] = [];
     for (const q of questions) {
-      const terms = await contentTerms(db, q.question);
-      const hits = await retrieve(db, embedder, q.question, { scopePath: 'all', limit: 10 });
-      hybridRuns.push({ keys: hits.map((h) => `${h.docKey}#dieu-${h.article ?? 0}`), coverage: coverage(q.question, hits.map((h) => h.text), terms) });
+      const asked = await correctSpelling(db, q.question);
+      const terms = await contentTerms(db, asked);
+      const hits = await retrieve(db, embedder, asked, { scopePath: 'all', limit: 10 });
+      hybridRuns.push({ keys: hits.map((h) => `${h.docKey}#dieu-${h.article ?? 0}`), coverage: coverage(asked, hits.map((h) => h.text), terms) });
       const b = bm25.search(q.question, 10).map((r) => byId.get(r.id)!);
       bm25Runs.push({ keys: b.map((c) => c.key), coverage: coverage(q.question, b.map((c) => c.text), terms) });
     }
@@ -104,7 +106,7 @@ function score(questions: Question[], runs: Ranked[]) {
   return {
     'recall@1': round(recall(1), 3), 'recall@5': round(recall(5), 3), 'recall@10': round(recall(10), 3),
     'mrr@10': round(mrr, 3), 'ndcg@10': round(ndcg, 3),
-    abstain_accuracy: round(unanswerable.length ? unanswerable.filter(abstains).length / unanswerable.length : 1, 3),
+    abstain_accuracy: unanswerable.length ? round(unanswerable.filter(abstains).length / unanswerable.length, 3) : null,
     false_abstain: round(answerable.filter(abstains).length / Math.max(1, answerable.length), 3),
   };
 }

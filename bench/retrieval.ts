@@ -12,6 +12,7 @@ import { seededRandom } from '../api/demo/names.ts';
 import { HashingEmbedder } from '../knowledge/embed/hashing-embedder.ts';
 import { ensureVectorIndex, insertChunks, refreshTermStats } from '../knowledge/store.ts';
 import { retrieve } from '../knowledge/retrieve.ts';
+import { correctSpelling } from '../knowledge/spelling.ts';
 import { foldedSyllables, toTsqueryLiteral } from '../knowledge/text.ts';
 import type { Chunk } from '../ingest/chunk.ts';
 import { benchArgs, percentile, round, runBench, withBenchDatabase } from './args.ts';
@@ -65,7 +66,7 @@ async function measure(search: (question: string) => Promise<unknown>): Promise<
   return times.sort((a, b) => a - b);
 }
 
-const hybrid = (db: Db) => (q: string) => retrieve(db, embedder, q, { scopePath: null, limit: 10 });
+const hybrid = (db: Db) => async (q: string) => retrieve(db, embedder, await correctSpelling(db, q), { scopePath: null, limit: 10 });
 /** The baseline: what a first version would do — every syllable OR-ed, ranked with ts_rank. */
 const naiveFullText = (db: Db) => (q: string) =>
   db.query(`select id from kb_chunks where tsv @@ cast($1 as tsquery) order by ts_rank(tsv, cast($1 as tsquery)) desc limit 10`,

@@ -9,6 +9,7 @@ import { foldVietnamese } from '../api/text/fold.ts';
 import type { Assistant } from './assistant.ts';
 import { coverage, DEFAULT_ABSTAIN_THRESHOLD } from './confidence.ts';
 import { contentTerms, retrieve, type Hit } from './retrieve.ts';
+import { correctSpelling } from './spelling.ts';
 
 export interface Citation {
   n: number;
@@ -39,7 +40,8 @@ export async function askAssistant(
   const question = input.question.trim().slice(0, 1000);
   const f = foldVietnamese(question);
   // A follow-up ("còn đối với đảng viên dự bị thì sao?") is read with the previous question.
-  const query = input.previousQuestion && (FOLLOW_UP.test(f) || f.split(' ').length <= 4) ? `${input.previousQuestion} ${question}` : question;
+  const asked = input.previousQuestion && (FOLLOW_UP.test(f) || f.split(' ').length <= 4) ? `${input.previousQuestion} ${question}` : question;
+  const query = await correctSpelling(sql, asked);
   const asksForOld = ASKS_FOR_OLD.test(f);
   const found = await retrieve(sql, ai.embedder, query, { scopePath: input.scopePath, includeSuperseded: asksForOld, limit: 5 });
   // A question about the old rule is answered from the superseded text first (and says so).

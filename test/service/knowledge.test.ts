@@ -125,6 +125,13 @@ describe('answers', () => {
     expect(old.citations.some((c) => c.source.includes('01-QĐ/TEST') && c.source.includes('đã được thay thế'))).toBe(true);
   });
 
+  it('reads a question with typing mistakes, but never turns an unknown real word into a known one', async () => {
+    const a = await ask('dang vien nghii huuu dongg dang phii bao nhieu');
+    expect(a.abstained).toBe(false);
+    expect(a.citations[0].source).toBe('02-QĐ/TEST › Chương I › Điều 1');
+    expect((await ask('Giá xăng hôm nay bao nhiêu?')).abstained).toBe(true);
+  });
+
   it('says the documents do not answer rather than inventing', async () => {
     for (const q of ['Thời tiết Hà Nội ngày mai thế nào?', 'Phụ cấp hằng tháng của bí thư chi bộ là bao nhiêu?']) {
       const a = await ask(q);

@@ -5,6 +5,7 @@ import { coverage } from '../../knowledge/confidence.ts';
 import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
 import { lexicalIndexEntry, lexicalTerms, queryTerms } from '../../knowledge/text.ts';
 import { inOfficialWords, withOfficialWords } from '../../knowledge/thesaurus.ts';
+import { oneEditAway } from '../../knowledge/spelling.ts';
 
 describe('repairing extracted Vietnamese text', () => {
   it('joins split diacritics into NFC, hyphenated words, and drops page furniture', () => {
@@ -112,5 +113,14 @@ describe('everyday words and the documents\' wording', () => {
     expect(inOfficialWords('Người lớn tuổi xin vào Đảng được không')).toBe('nguoi tuoi cao ket nap duoc khong');
     const q = 'Họp chi bộ online có được không?';
     expect(coverage(q, ['Sinh hoạt chi bộ trực tuyến chỉ áp dụng với chi bộ đặc thù.'], ['truc', 'tuyen'])).toBeGreaterThan(0.7);
+  });
+});
+
+describe('typing mistakes', () => {
+  it('one edit away: a letter deleted, inserted, changed, or two neighbours swapped', () => {
+    const near = oneEditAway('tucc');
+    expect(near).toEqual(expect.arrayContaining(['tuc', 'tcuc', 'tuca', 'tuccx']));
+    expect(near).not.toContain('tucc');
+    expect(oneEditAway('khnog')).toContain('khong');
   });
 });
