@@ -12,7 +12,12 @@ export interface Reply {
   text: string;
   choices?: Choice[];
   link?: { label: string; url: string };
-  photo?: { png: Buffer; caption?: string };
+  /**
+   * A QR code for the channel to draw. Where the platform has deep links with a start payload
+   * (Telegram: t.me/<bot>?start=…), it encodes a link that opens this bot and sends
+   * `/start <start>`, so a phone camera is enough; elsewhere it encodes `text`.
+   */
+  qr?: { text: string; start?: string; caption?: string };
 }
 
 export const MAX_CHOICE_DATA_BYTES = 64;

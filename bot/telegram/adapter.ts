@@ -3,6 +3,7 @@
  * telegraf: swapping the library means rewriting this file alone.
  */
 import { Input, Telegram, TelegramError } from 'telegraf';
+import QRCode from 'qrcode';
 import type { Logger } from 'pino';
 import type { BotChannel } from '../channel.ts';
 import type { BotScope } from '../core/conversation.ts';
@@ -37,6 +38,8 @@ export class TelegramChannel implements BotChannel {
   #options: TelegramBotOptions;
   #polling?: AbortController;
   #loop?: Promise<void>;
+  /** The bot's @username (from getMe at start), for deep links in QR codes. */
+  #username?: string;
 
   constructor(options: TelegramBotOptions) {
     this.#options = options;
@@ -67,11 +70,12 @@ export class TelegramChannel implements BotChannel {
 
   async deliver(update: ChatUpdate, replies: Reply[]): Promise<void> {
     if (update.interactionId) await this.telegram.answerCbQuery(update.interactionId).catch(() => {});
-    for (const reply of replies) await sendTo(this.telegram, update.chat.id, reply);
+    for (const reply of replies) await sendTo(this.telegram, update.chat.id, reply, { username: this.#username });
   }
 
   async start(onUpdate: (updateId: string, payload: unknown) => Promise<void>): Promise<void> {
     const { webhook, log } = this.#options;
+    this.#username = (await this.telegram.getMe().catch(() => undefined))?.username;
     if (webhook) {
       await this.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
       log.info({ bot: this.botKey }, 'telegram webhook registered');
@@ -122,7 +126,7 @@ export class TelegramSender implements ChannelSender {
     const telegram = this.#bots.get(target.botKey);
     if (!telegram) throw new SendError('permanent', `no telegram bot "${target.botKey}" configured`);
     try {
-      const ids = await sendTo(telegram, target.chatId, payload, target.paidBroadcast);
+      const ids = await sendTo(telegram, target.chatId, payload, { paidBroadcast: target.paidBroadcast });
       return { providerMessageId: ids.join(',') };
     } catch (e) {
       throw classify(e);
@@ -130,10 +134,15 @@ export class TelegramSender implements ChannelSender {
   }
 }
 
-async function sendTo(telegram: Telegram, chatId: string, reply: Reply | OutboundPayload, paidBroadcast = false): Promise<number[]> {
+async function sendTo(
+  telegram: Telegram, chatId: string, reply: Reply | OutboundPayload, { paidBroadcast = false, username }: { paidBroadcast?: boolean; username?: string },
+): Promise<number[]> {
   const ids: number[] = [];
-  if ('photo' in reply && reply.photo) {
-    const sent = await telegram.sendPhoto(chatId, Input.fromBuffer(reply.photo.png, 'image.png'), { caption: reply.photo.caption });
+  if ('qr' in reply && reply.qr) {
+    // A deep link opens the bot and sends "/start <payload>": scanning is enough to act.
+    const content = username && reply.qr.start ? `https://t.me/${username}?start=${reply.qr.start}` : reply.qr.text;
+    const png = await QRCode.toBuffer(content, { width: 360, margin: 2 });
+    const sent = await telegram.sendPhoto(chatId, Input.fromBuffer(png, 'qr.png'), { caption: reply.qr.caption });
     ids.push(sent.message_id);
   }
   for (const part of renderTelegram(reply)) {

@@ -3,6 +3,7 @@
  * Telegram or Zalo, on a computer, or trying the product on a fresh machine with no bot
  * token. Sign-in is the one-time link code (or a member's API token).
  */
+import QRCode from 'qrcode';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Deps } from '../../api/context.ts';
 import { AppError } from '../../api/errors.ts';
@@ -80,7 +81,7 @@ export function webChatRoutes(deps: Deps): FastifyPluginAsync {
         [WEB_BOT_KEY, `${webId}:${request.body.id}`],
       );
       if (fresh.length === 0) return { replies: [] };
-      return { replies: (await handleUpdate(deps, update)).map(toJson) };
+      return { replies: await Promise.all((await handleUpdate(deps, update)).map(toJson)) };
     });
 
     app.get<{ Querystring: { after?: number } }>('/chat/api/inbox', {
@@ -95,7 +96,7 @@ export function webChatRoutes(deps: Deps): FastifyPluginAsync {
         `select id, payload from outbox_messages where channel = 'web' and bot_key = $1 and chat_id = $2 and id > $3 order by id limit 100`,
         [WEB_BOT_KEY, webId, request.query.after ?? 0],
       );
-      return { messages: rows.map((r) => ({ id: r.id, ...toJson(r.payload) })) };
+      return { messages: await Promise.all(rows.map(async (r) => ({ id: r.id, ...(await toJson(r.payload)) }))) };
     });
   };
 }
@@ -110,11 +111,11 @@ async function signedInWebId(deps: Deps, request: FastifyRequest): Promise<strin
   return webId;
 }
 
-function toJson(reply: Reply) {
+async function toJson(reply: Reply) {
   return {
     text: reply.text,
     choices: reply.choices,
     link: reply.link,
-    photo: reply.photo ? `data:image/png;base64,${Buffer.from(reply.photo.png).toString('base64')}` : undefined,
+    photo: reply.qr ? await QRCode.toDataURL(reply.qr.text, { width: 360, margin: 2 }) : undefined,
   };
 }

@@ -9,6 +9,8 @@ import { linkChat, makeMember, makeOrgTree, makeSecretary } from '../factories/i
 import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
 import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
 import type { Deps } from '../../api/context.ts';
+import jsQRModule from 'jsqr';
+import { PNG } from 'pngjs';
 import {
   FakeTelegram, FakeZalo, startServiceWithBots, telegramDriver, waitFor, webDriver, zaloDriver, type Running,
 } from '../support/bot-harness.ts';
@@ -72,12 +74,17 @@ describe('a meeting run from chat', () => {
     expect((await zl.say({ id: 'zb' }, '1')).join()).toContain('tham dự');
     const opened = (await tg.say({ id: '501' }, 'mở họp')).join('\n');
     const roomCode = /Mã điểm danh tại phòng họp: (\d{6})/.exec(opened)![1];
-    expect(telegram.sentTo(501).some((m) => m.method === 'sendPhoto')).toBe(true);
+    // The QR code on the secretary's screen opens the bot: a phone camera is enough to check in.
+    const qr = readQr(telegram.sentTo(501).find((m) => m.method === 'sendPhoto')!.photo!);
+    const start = new URL(qr).searchParams.get('start');
+    expect(qr).toMatch(/^https:\/\/t\.me\/\w+\?start=/);
+    expect(start).toBe(`diemdanh_${roomCode}`);
 
     expect((await tg.say({ id: '502' }, 'diem danh')).join()).toContain('đã điểm danh');
     expect((await zl.say({ id: 'zb' }, `Điểm danh ${roomCode}`)).join()).toContain('đã điểm danh');
     expect((await web.say({ id: 'web-c' }, 'ĐIỂM DANH')).join()).toContain('đã điểm danh');
-    expect((await tg.say({ id: '504' }, '/diemdanh')).join()).toContain('đã điểm danh');
+    expect((await tg.say({ id: '504' }, `/start ${start}`)).join()).toContain('đã điểm danh');
+    expect((await tg.say({ id: '777' }, `/start ${start}`)).join()).toContain('chưa được liên kết');
     for (const m of [sec.member, ...room]) {
       const res = await svc.app.inject({ method: 'POST', url: `/meetings/${meeting.id}/check-in`, headers: { authorization: `Bearer ${sec.token}` }, payload: { memberId: m.id } });
       expect(res.statusCode).toBe(200);
@@ -124,4 +131,15 @@ async function tgPress(fromId: number, data: string) {
   }
   expect(telegram.callbacksAnswered.length).toBeGreaterThan(0);
   return telegram.sentTo(fromId).slice(before).map((m) => m.text ?? '');
+}
+
+// jsqr is a UMD bundle whose module.exports is the function; its types declare an ES default.
+const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
+
+/** The text of the QR code in a PNG. */
+function readQr(png: Buffer): string {
+  const image = PNG.sync.read(png);
+  const code = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
+  if (!code) throw new Error('no QR code in the image');
+  return code.data;
 }

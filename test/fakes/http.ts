@@ -34,7 +34,7 @@ async function parseBody(raw: Buffer, type: string): Promise<Params> {
   if (type.includes('multipart/form-data')) {
     const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': type } }).formData();
     const out: Params = {};
-    for (const [k, v] of form.entries()) out[k] = typeof v === 'string' ? v : { file: true, size: (v as Blob).size };
+    for (const [k, v] of form.entries()) out[k] = typeof v === 'string' ? v : { file: true, size: (v as Blob).size, bytes: Buffer.from(await (v as Blob).arrayBuffer()) };
     return out;
   }
   return {};

@@ -14,6 +14,8 @@ export interface SentMessage {
   chatId: string;
   text?: string;
   replyMarkup?: { inline_keyboard?: { text: string; callback_data?: string }[][] };
+  /** The uploaded image of a sendPhoto. */
+  photo?: Buffer;
   paidBroadcast: boolean;
   messageId: number;
   at: number;
@@ -231,6 +233,7 @@ export class FakeTelegram {
       chatId,
       text,
       replyMarkup: asJson(params.reply_markup) as SentMessage['replyMarkup'],
+      photo: (params.photo as { bytes?: Buffer } | undefined)?.bytes,
       paidBroadcast: paid,
       messageId: this.#nextMessageId++,
       at: Date.now(),

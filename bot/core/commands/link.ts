@@ -1,6 +1,7 @@
 /**
  * Linking a chat account to a member with the one-time code a secretary issued:
  * "/start CODE" (Telegram deep link t.me/<bot>?start=CODE), "lienket CODE", or the code alone.
+ * "/start diemdanh_<room code>" comes from the meeting room's QR code and checks in.
  */
 import type { Deps } from '../../../api/context.ts';
 import { linkChatAccount } from '../../../api/chat-accounts/link-chat-account.ts';
@@ -11,6 +12,7 @@ import type { Reply } from '../reply.ts';
 import type { ChatUpdate } from '../update.ts';
 import type { BotScope } from '../conversation.ts';
 import { helpFor } from './help.ts';
+import { checkInCodeOfStart, checkInCommand } from './check-in.ts';
 
 const LINK_WORDS = ['start', 'lienket', 'lien ket', 'link'];
 
@@ -28,6 +30,8 @@ export function codeInText(text: string): string | undefined {
 export async function linkFromText(deps: Deps, update: ChatUpdate, scope: BotScope): Promise<Reply[] | undefined> {
   const code = update.text ? codeInText(update.text) : undefined;
   if (!code) return undefined;
+  // A room QR code scanned before linking: say how to link first.
+  if (checkInCodeOfStart(code)) return [notLinkedReply(update)];
   if (update.chat.kind === 'group') return [{ text: 'Để bảo mật, hãy gửi mã liên kết khi nhắn riêng với bot, không gửi trong nhóm.' }];
   const { member } = await linkChatAccount(deps, {
     channel: update.channel,
@@ -64,6 +68,9 @@ export const linkCommand: Command = {
   chats: 'private',
   async run(ctx) {
     if (!ctx.args) return [{ text: `Chào đồng chí ${ctx.member.fullName}!` }, helpFor(ctx)];
+    // The room's QR code opens the bot with "/start diemdanh_<code>".
+    const roomCode = checkInCodeOfStart(ctx.args);
+    if (roomCode) return checkInCommand.run({ ...ctx, args: roomCode });
     const { member } = await linkChatAccount(ctx.deps, {
       channel: ctx.update.channel,
       botKey: ctx.update.botKey,

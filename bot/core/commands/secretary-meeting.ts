@@ -2,7 +2,6 @@
  * The secretary runs the meeting from chat: open it (room code and QR), watch attendance
  * and quorum, open a vote, record the room's show of hands, close the vote, close the meeting.
  */
-import QRCode from 'qrcode';
 import { openMeeting } from '../../../api/meetings/open-meeting.ts';
 import { getAttendanceView } from '../../../api/meetings/get-attendance-view.ts';
 import { openMotion } from '../../../api/meetings/open-motion.ts';
@@ -16,6 +15,7 @@ import { foldVietnamese } from '../../../api/text/fold.ts';
 import { AppError } from '../../../api/errors.ts';
 import type { Command } from '../command.ts';
 import { currentMeeting, currentMotionId } from './meeting-context.ts';
+import { CHECK_IN_START } from './check-in.ts';
 
 export const openMeetingCommand: Command = {
   name: 'mohop',
@@ -25,10 +25,9 @@ export const openMeetingCommand: Command = {
   chats: 'private',
   async run(ctx) {
     const meeting = await openMeeting(ctx.deps, ctx.principal, (await currentMeeting(ctx)).id);
-    const png = await QRCode.toBuffer(`diemdanh ${meeting.checkinCode}`, { width: 360, margin: 2 });
     return {
       text: `Buổi họp đã bắt đầu. Mã điểm danh tại phòng họp: ${meeting.checkinCode}\nĐảng viên gõ: diemdanh ${meeting.checkinCode} (hoặc quét mã QR). Người họp trực tuyến gõ: diemdanh.`,
-      photo: { png, caption: `Mã điểm danh: ${meeting.checkinCode}` },
+      qr: { text: `diemdanh ${meeting.checkinCode}`, start: `${CHECK_IN_START}${meeting.checkinCode}`, caption: `Mã điểm danh: ${meeting.checkinCode}` },
     };
   },
 };
