@@ -63,7 +63,7 @@ async function runHybrid(embedder: Embedder, questions: Question[]) {
       const hits = await retrieve(db, embedder, asked, { scopePath: 'all', limit: 10 });
       hybridRuns.push({ keys: hits.map((h) => `${h.docKey}#dieu-${h.article ?? 0}`), coverage: coverage(asked, hits.map((h) => h.text), terms) });
       const b = bm25.search(q.question, 10).map((r) => byId.get(r.id)!);
-      bm25Runs.push({ keys: b.map((c) => c.key), coverage: coverage(q.question, b.map((c) => c.text), terms) });
+      bm25Runs.push({ keys: b.map((c) => c.key), coverage: coverage(asked, b.map((c) => c.text), terms) });
     }
     printCalibration(questions, hybridRuns);
     return { metrics: score(questions, hybridRuns), bm25: score(questions, bm25Runs) };
