@@ -12,4 +12,13 @@ import { noticeRoutes } from './notices/routes.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
 import { knowledgeRoutes } from './knowledge/routes.ts';
 
-export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [authRoutes, orgRoutes, memberRoutes, chatAccountRoutes, meetingRoutes, noticeRoutes, feedbackRoutes, knowledgeRoutes];
+export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [
+  authRoutes,
+  orgRoutes,
+  memberRoutes,
+  chatAccountRoutes,
+  meetingRoutes,
+  noticeRoutes,
+  feedbackRoutes,
+  knowledgeRoutes,
+];

@@ -36,7 +36,12 @@ async function main() {
   const base = config.publicUrl ?? `http://localhost:${config.port}`;
   const demo = config.demo ? await prepareDemo(deps, base) : null;
 
-  const where = db.kind === 'postgres' ? safeUrl(config.databaseUrl) : config.databaseUrl === 'memory://' ? 'PGlite in memory' : `PGlite in ${config.dataDir}`;
+  const where =
+    db.kind === 'postgres'
+      ? safeUrl(config.databaseUrl)
+      : config.databaseUrl === 'memory://'
+        ? 'PGlite in memory'
+        : `PGlite in ${config.dataDir}`;
   const lines = [
     '',
     `Sổ tay Đảng viên — dịch vụ bot đang chạy (database: ${where})`,
@@ -48,7 +53,7 @@ async function main() {
     ...(demo?.lines ?? ['  Demo: off (DEMO=0). Admin token: npm run admin -- token --org <id>']),
     '',
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
 
   let closing = false;
   const shutdown = async (signal: string) => {

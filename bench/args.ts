@@ -10,10 +10,16 @@ export function benchArgs<T extends Record<string, number | string>>(defaults: T
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([\w-]+)$/.exec(argv[i]);
-    if (!m || !(m[1] in defaults)) throw new Error(`unknown argument ${argv[i]}; known: ${Object.keys(defaults).map((k) => `--${k}`).join(' ')}`);
+    if (!m || !(m[1] in defaults))
+      throw new Error(
+        `unknown argument ${argv[i]}; known: ${Object.keys(defaults)
+          .map((k) => `--${k}`)
+          .join(' ')}`,
+      );
     const raw = argv[++i];
     out[m[1]] = typeof defaults[m[1]] === 'number' ? Number(raw) : raw;
-    if (typeof defaults[m[1]] === 'number' && !Number.isFinite(out[m[1]] as number)) throw new Error(`--${m[1]} needs a number`);
+    if (typeof defaults[m[1]] === 'number' && !Number.isFinite(out[m[1]] as number))
+      throw new Error(`--${m[1]} needs a number`);
   }
   return out as T;
 }
@@ -28,7 +34,9 @@ export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 1
 
 /** The PostgreSQL server benches use: DATABASE_URL, else the local one. */
 export const benchServerUrl = () =>
-  process.env.DATABASE_URL && /^postgres/.test(process.env.DATABASE_URL) ? process.env.DATABASE_URL : 'postgres://postgres@127.0.0.1:5432/postgres';
+  process.env.DATABASE_URL && /^postgres/.test(process.env.DATABASE_URL)
+    ? process.env.DATABASE_URL
+    : 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
  * A fresh database on the bench server with the real migrations, dropped afterwards
@@ -51,10 +59,14 @@ export async function withBenchDatabase<T>(prefix: string, poolSize: number, fn:
 /** Runs a load script in a second process and returns the JSON it prints last. */
 export function runChild<T>(script: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`${script} exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`${script} exited ${code}`)),
+    );
   });
 }
 
@@ -65,4 +77,3 @@ export function runBench(main: () => Promise<void>) {
     process.exit(1);
   });
 }
-

@@ -32,16 +32,31 @@ async function main() {
 }
 
 async function measure(db: Db, telegram: FakeTelegram) {
-  const deps: Deps = { db, clock: { now: () => new Date() }, log: pino({ level: 'warn' }), config: { ...readConfig({}), demo: false }, linkSecret: 'bench' };
+  const deps: Deps = {
+    db,
+    clock: { now: () => new Date() },
+    log: pino({ level: 'warn' }),
+    config: { ...readConfig({}), demo: false },
+    linkSecret: 'bench',
+  };
   const tree = await makeOrgTree(db);
   await makeLinkedMembersInBulk(db, tree.cellA, recipients, 1_000_001);
   const { principal } = await makeUserWithRole(db, tree.commune, 'committee');
 
   // The limiter runs at the published limit; the server enforces the same one.
   const bots = createBots(deps, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.root });
-  const worker = startOutboxWorker(deps, bots.senders, { limits: { telegram: { perSecond: limit } }, concurrency: 8, idlePollMs: 20 });
+  const worker = startOutboxWorker(deps, bots.senders, {
+    limits: { telegram: { perSecond: limit } },
+    concurrency: 8,
+    idlePollMs: 20,
+  });
   const published = Date.now();
-  await publishNotice(deps, principal, { orgId: tree.commune.id, kind: 'notice', title: 'Thông báo toàn đảng bộ', body: 'Nội dung thông báo.' });
+  await publishNotice(deps, principal, {
+    orgId: tree.commune.id,
+    kind: 'notice',
+    title: 'Thông báo toàn đảng bộ',
+    body: 'Nội dung thông báo.',
+  });
   const deadline = published + (recipients / limit) * 3000 + 60_000;
   while (telegram.sent.length < recipients && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   await new Promise((r) => setTimeout(r, 500)); // anything extra would be a duplicate
@@ -73,14 +88,31 @@ async function measure(db: Db, telegram: FakeTelegram) {
   }
   const naivePerS = naiveOk / ((Date.now() - naiveStart) / 1000);
 
-  console.log(`outbox: ${telegram.sent.length === 0 ? chats.size : chats.size} recipients reached at ${round(perS)} msg/s against a limit of ${limit}/s (ratio ${round(perS / limit)}); 429s ${tooMany}; duplicates ${duplicates}; lost ${lost}`);
-  console.log(`publish→delivery latency p50 ${round(percentile(latencies, 50) / 1000, 2)} s, p99 ${round(percentile(latencies, 99) / 1000, 2)} s`);
-  console.log(`naive sequential loop: ${naiveOk}/${naiveCount} delivered at ${round(naivePerS)} msg/s (the rest lost to 429s)`);
-  console.log(JSON.stringify({
-    bench: 'broadcast', recipients, per_s: round(perS), limit_per_s: limit, ratio: round(perS / limit), lost, duplicates,
-    p50_ms: percentile(latencies, 50), p99_ms: percentile(latencies, 99), too_many_requests: tooMany, naive_per_s: round(naivePerS), naive_lost: naiveCount - naiveOk,
-  }));
+  console.log(
+    `outbox: ${telegram.sent.length === 0 ? chats.size : chats.size} recipients reached at ${round(perS)} msg/s against a limit of ${limit}/s (ratio ${round(perS / limit)}); 429s ${tooMany}; duplicates ${duplicates}; lost ${lost}`,
+  );
+  console.log(
+    `publish→delivery latency p50 ${round(percentile(latencies, 50) / 1000, 2)} s, p99 ${round(percentile(latencies, 99) / 1000, 2)} s`,
+  );
+  console.log(
+    `naive sequential loop: ${naiveOk}/${naiveCount} delivered at ${round(naivePerS)} msg/s (the rest lost to 429s)`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'broadcast',
+      recipients,
+      per_s: round(perS),
+      limit_per_s: limit,
+      ratio: round(perS / limit),
+      lost,
+      duplicates,
+      p50_ms: percentile(latencies, 50),
+      p99_ms: percentile(latencies, 99),
+      too_many_requests: tooMany,
+      naive_per_s: round(naivePerS),
+      naive_lost: naiveCount - naiveOk,
+    }),
+  );
 }
-
 
 runBench(main);

@@ -26,13 +26,27 @@ async function main() {
   await withBenchDatabase('bench_meetings', 24, async (db) => {
     const t0 = performance.now();
     await generate(db);
-    console.log(`set up ${cells} cells × ${perCell} members, meetings in progress, one open motion each: ${round((performance.now() - t0) / 1000, 1)} s`);
-    const deps: Deps = { db, clock: { now: () => new Date() }, log: pino({ level: 'warn' }), config: { ...readConfig({}), demo: false }, linkSecret: 'bench' };
+    console.log(
+      `set up ${cells} cells × ${perCell} members, meetings in progress, one open motion each: ${round((performance.now() - t0) / 1000, 1)} s`,
+    );
+    const deps: Deps = {
+      db,
+      clock: { now: () => new Date() },
+      log: pino({ level: 'warn' }),
+      config: { ...readConfig({}), demo: false },
+      linkSecret: 'bench',
+    };
     const app = await buildServer(deps);
     const port = await freePort();
     await app.listen({ port, host: '127.0.0.1' });
 
-    const plan = await db.query<{ token: string; meetingId: number; motionId: number; choice: string; secretary: string }>(
+    const plan = await db.query<{
+      token: string;
+      meetingId: number;
+      motionId: number;
+      choice: string;
+      secretary: string;
+    }>(
       `select 'sdv_bench_' || m.id as token, mt.id as "meetingId", mo.id as "motionId",
               (array['for','for','for','against','abstain'])[1 + m.id % 5] as choice
          from members m join meetings mt on mt.cell_id = m.cell_id join motions mo on mo.meeting_id = mt.id
@@ -55,16 +69,32 @@ async function main() {
     );
     let exact = 0;
     for (const s of secretaries) {
-      const res = await app.inject({ method: 'POST', url: `/motions/${s.motionId}/close`, headers: { authorization: `Bearer ${s.token}` } });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/motions/${s.motionId}/close`,
+        headers: { authorization: `Bearer ${s.token}` },
+      });
       const r = res.json() as { for: number; against: number; abstain: number };
       const e = expected.get(s.motionId)!;
       if (r.for === e.for && r.against === e.against && r.abstain === e.abstain) exact++;
     }
     await app.close();
     const opsPerS = load.ops / load.seconds;
-    console.log(`${load.ops} check-ins + votes in ${round(load.seconds, 1)} s = ${round(opsPerS)} ops/s; p50 ${round(load.p50)} ms, p99 ${round(load.p99)} ms; errors ${load.errors}`);
+    console.log(
+      `${load.ops} check-ins + votes in ${round(load.seconds, 1)} s = ${round(opsPerS)} ops/s; p50 ${round(load.p50)} ms, p99 ${round(load.p99)} ms; errors ${load.errors}`,
+    );
     console.log(`exact tallies: ${exact}/${secretaries.length}`);
-    console.log(JSON.stringify({ bench: 'meetings', cells, ops_per_s: round(opsPerS), p50_ms: round(load.p50), p99_ms: round(load.p99), errors: load.errors, exact_tallies: round(exact / secretaries.length, 4) }));
+    console.log(
+      JSON.stringify({
+        bench: 'meetings',
+        cells,
+        ops_per_s: round(opsPerS),
+        p50_ms: round(load.p50),
+        p99_ms: round(load.p99),
+        errors: load.errors,
+        exact_tallies: round(exact / secretaries.length, 4),
+      }),
+    );
   });
 }
 
@@ -91,8 +121,10 @@ async function generate(db: Db) {
 }
 
 function runLoad(url: string, plan: string) {
-  return runChild<{ ops: number; seconds: number; errors: number; p50: number; p99: number }>(path.join(HERE, 'meetings-load.ts'), ['--url', url, '--plan', plan, '--concurrency', String(concurrency)]);
+  return runChild<{ ops: number; seconds: number; errors: number; p50: number; p99: number }>(
+    path.join(HERE, 'meetings-load.ts'),
+    ['--url', url, '--plan', plan, '--concurrency', String(concurrency)],
+  );
 }
-
 
 runBench(main);

@@ -32,12 +32,28 @@ async function main() {
     for (const c of cases) {
       const indexed = await timeMedian(() => (c.breakdown ? indexedBreakdown(db, c.path) : indexedCount(db, c.path)));
       const naive = await timeMedian(() => (c.breakdown ? naiveBreakdown(db, c.id) : naiveCount(db, c.id)));
-      if (JSON.stringify(indexed.result) !== JSON.stringify(naive.result)) throw new Error(`${c.label}: results differ`);
+      if (JSON.stringify(indexed.result) !== JSON.stringify(naive.result))
+        throw new Error(`${c.label}: results differ`);
       indexedTotal += indexed.ms;
       naiveTotal += naive.ms;
-      log(`${c.label.padEnd(30)}${round(indexed.ms).toString().padStart(10)}${round(naive.ms).toString().padStart(11)}${round(naive.ms / indexed.ms).toString().padStart(10)}`);
+      log(
+        `${c.label.padEnd(30)}${round(indexed.ms).toString().padStart(10)}${round(naive.ms).toString().padStart(11)}${round(
+          naive.ms / indexed.ms,
+        )
+          .toString()
+          .padStart(10)}`,
+      );
     }
-    console.log(JSON.stringify({ bench: 'orgs', members, cells: shape.cells, indexed_ms: round(indexedTotal), naive_ms: round(naiveTotal), speedup: round(naiveTotal / indexedTotal) }));
+    console.log(
+      JSON.stringify({
+        bench: 'orgs',
+        members,
+        cells: shape.cells,
+        indexed_ms: round(indexedTotal),
+        naive_ms: round(naiveTotal),
+        speedup: round(naiveTotal / indexedTotal),
+      }),
+    );
   });
 }
 
@@ -65,9 +81,22 @@ async function generateProvince(db: Db, total: number) {
         from generate_series(0, ${total - 1}) g
         join orgs c on c.id = 2 + ${communes + committees} + g / ${PER_CELL};
     analyze orgs; analyze members;`);
-  const [commune] = await db.query<{ id: number; path: string }>(`select id, path::text from orgs where kind = 'commune' order by id limit 1`);
-  const [cell] = await db.query<{ id: number; path: string }>(`select id, path::text from orgs where kind = 'cell' order by id limit 1`);
-  return { cells, communes, rootId: 1, rootPath: '1', communeId: commune.id, communePath: commune.path, cellId: cell.id, cellPath: cell.path };
+  const [commune] = await db.query<{ id: number; path: string }>(
+    `select id, path::text from orgs where kind = 'commune' order by id limit 1`,
+  );
+  const [cell] = await db.query<{ id: number; path: string }>(
+    `select id, path::text from orgs where kind = 'cell' order by id limit 1`,
+  );
+  return {
+    cells,
+    communes,
+    rootId: 1,
+    rootPath: '1',
+    communeId: commune.id,
+    communePath: commune.path,
+    cellId: cell.id,
+    cellPath: cell.path,
+  };
 }
 
 const indexedCount = async (db: Db, path: string) =>
@@ -82,11 +111,13 @@ const indexedBreakdown = (db: Db, path: string) =>
   );
 
 const naiveCount = async (db: Db, id: number) =>
-  (await db.query(
-    `with recursive sub(id) as (select $1::int union all select o.id from orgs o join sub on o.parent_id = sub.id)
+  (
+    await db.query(
+      `with recursive sub(id) as (select $1::int union all select o.id from orgs o join sub on o.parent_id = sub.id)
      select count(*)::int as n from members m join sub on sub.id = m.cell_id where m.active`,
-    [id],
-  ))[0].n;
+      [id],
+    )
+  )[0].n;
 
 const naiveBreakdown = (db: Db, id: number) =>
   db.query(
@@ -108,7 +139,6 @@ async function timeMedian<T>(fn: () => Promise<T>): Promise<{ ms: number; result
   times.sort((a, b) => a - b);
   return { ms: times[Math.floor(times.length / 2)], result };
 }
-
 
 const log = (s: string) => console.log(s);
 

@@ -22,11 +22,13 @@ const embedder = new HashingEmbedder(512);
 const PER_DOC = 100;
 
 // A vocabulary of real syllables, so term statistics look like Vietnamese text.
-const SYLLABLES = ('đảng viên chi bộ sinh hoạt nghị quyết biểu quyết kết nạp dự bị chính thức đảng phí kỷ luật khiển trách cảnh cáo ' +
+const SYLLABLES = (
+  'đảng viên chi bộ sinh hoạt nghị quyết biểu quyết kết nạp dự bị chính thức đảng phí kỷ luật khiển trách cảnh cáo ' +
   'khai trừ chuyển tổ chức cơ sở cấp ủy bí thư phó thường kỳ chuyên đề tháng quý năm hội nghị đại hội bầu cử ứng cử đề cử ' +
   'hồ sơ giấy giới thiệu lý lịch thẻ huy hiệu tuổi miễn công tác nghỉ hưu lương phụ cấp mức đóng thu nộp quản lý kiểm tra ' +
   'giám sát báo cáo đánh giá xếp loại hoàn thành xuất sắc tốt nhiệm vụ quyền lợi trách nhiệm học tập rèn luyện phấn đấu ' +
-  'xã phường tỉnh thành phố huyện cơ quan đơn vị trường bệnh viện doanh nghiệp quân đội công an thôn ấp khu phố tổ dân').split(' ');
+  'xã phường tỉnh thành phố huyện cơ quan đơn vị trường bệnh viện doanh nghiệp quân đội công an thôn ấp khu phố tổ dân'
+).split(' ');
 
 function makeText(rand: () => number, words: number) {
   return Array.from({ length: words }, () => SYLLABLES[Math.floor(rand() * SYLLABLES.length)]).join(' ');
@@ -42,9 +44,20 @@ async function load(db: Db, n: number): Promise<number> {
     );
     const chunks: Chunk[] = Array.from({ length: Math.min(PER_DOC, n - d * PER_DOC) }, (_, i) => {
       const body = `Điều ${i + 1}. ${makeText(rand, 8)}\n${makeText(rand, 60)}`;
-      return { ord: i, headingPath: `TH-${d} › Điều ${i + 1}`, article: i + 1, clause: null, body, text: `TH-${d} › Điều ${i + 1}\n${body}` };
+      return {
+        ord: i,
+        headingPath: `TH-${d} › Điều ${i + 1}`,
+        article: i + 1,
+        clause: null,
+        body,
+        text: `TH-${d} › Điều ${i + 1}\n${body}`,
+      };
     });
-    await db.tx((sql) => embedder.embedDocuments(chunks.map((c) => c.text)).then((v) => insertChunks(sql, id, chunks, v, embedder.dimensions)));
+    await db.tx((sql) =>
+      embedder
+        .embedDocuments(chunks.map((c) => c.text))
+        .then((v) => insertChunks(sql, id, chunks, v, embedder.dimensions)),
+    );
   }
   // A bulk load builds the HNSW index once at the end, as pgvector recommends.
   await ensureVectorIndex(db, embedder.dimensions);
@@ -66,11 +79,14 @@ async function measure(search: (question: string) => Promise<unknown>): Promise<
   return times.sort((a, b) => a - b);
 }
 
-const hybrid = (db: Db) => async (q: string) => retrieve(db, embedder, await correctSpelling(db, q), { scopePath: null, limit: 10 });
+const hybrid = (db: Db) => async (q: string) =>
+  retrieve(db, embedder, await correctSpelling(db, q), { scopePath: null, limit: 10 });
 /** The baseline: what a first version would do — every syllable OR-ed, ranked with ts_rank. */
 const naiveFullText = (db: Db) => (q: string) =>
-  db.query(`select id from kb_chunks where tsv @@ cast($1 as tsquery) order by ts_rank(tsv, cast($1 as tsquery)) desc limit 10`,
-    [toTsqueryLiteral([...new Set(foldedSyllables(q))])]);
+  db.query(
+    `select id from kb_chunks where tsv @@ cast($1 as tsquery) order by ts_rank(tsv, cast($1 as tsquery)) desc limit 10`,
+    [toTsqueryLiteral([...new Set(foldedSyllables(q))])],
+  );
 
 async function main() {
   const { pgTimes, naiveTimes, ingestPerS } = await withBenchDatabase('bench_retrieval', 4, async (pgDb) => {
@@ -79,8 +95,10 @@ async function main() {
     return { ingestPerS, pgTimes: await measure(hybrid(pgDb)), naiveTimes: await measure(naiveFullText(pgDb)) };
   });
   const ratio = percentile(pgTimes, 95) / percentile(naiveTimes, 95);
-  console.log(`PostgreSQL: ${args.chunks} chunks ingested at ${round(ingestPerS)} chunks/s; hybrid p50 ${round(percentile(pgTimes, 50))} ms, p95 ${round(percentile(pgTimes, 95))} ms` +
-    ` (${round(ratio, 2)}× the p95 of plain OR full text ranked with ts_rank, ${round(percentile(naiveTimes, 95))} ms)`);
+  console.log(
+    `PostgreSQL: ${args.chunks} chunks ingested at ${round(ingestPerS)} chunks/s; hybrid p50 ${round(percentile(pgTimes, 50))} ms, p95 ${round(percentile(pgTimes, 95))} ms` +
+      ` (${round(ratio, 2)}× the p95 of plain OR full text ranked with ts_rank, ${round(percentile(naiveTimes, 95))} ms)`,
+  );
 
   const liteChunks = args['pglite-chunks'] || args.chunks;
   const lite = await connectPglite(null);
@@ -88,14 +106,24 @@ async function main() {
   const liteIngest = await load(lite, liteChunks);
   const liteTimes = await measure(hybrid(lite));
   await lite.close();
-  console.log(`PGlite: ${liteChunks} chunks ingested at ${round(liteIngest)} chunks/s; hybrid p50 ${round(percentile(liteTimes, 50))} ms, p95 ${round(percentile(liteTimes, 95))} ms`);
-  console.log(JSON.stringify({
-    bench: 'retrieval', chunks: args.chunks, pg_p50_ms: round(percentile(pgTimes, 50)), pg_p95_ms: round(percentile(pgTimes, 95)),
-    pglite_chunks: liteChunks, pglite_p50_ms: round(percentile(liteTimes, 50)), pglite_p95_ms: round(percentile(liteTimes, 95)),
-    ingest_chunks_per_s: round(ingestPerS), pglite_ingest_chunks_per_s: round(liteIngest),
-    baseline_pg_p95_ms: round(percentile(naiveTimes, 95)), pg_p95_vs_baseline: round(ratio, 3),
-  }));
+  console.log(
+    `PGlite: ${liteChunks} chunks ingested at ${round(liteIngest)} chunks/s; hybrid p50 ${round(percentile(liteTimes, 50))} ms, p95 ${round(percentile(liteTimes, 95))} ms`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'retrieval',
+      chunks: args.chunks,
+      pg_p50_ms: round(percentile(pgTimes, 50)),
+      pg_p95_ms: round(percentile(pgTimes, 95)),
+      pglite_chunks: liteChunks,
+      pglite_p50_ms: round(percentile(liteTimes, 50)),
+      pglite_p95_ms: round(percentile(liteTimes, 95)),
+      ingest_chunks_per_s: round(ingestPerS),
+      pglite_ingest_chunks_per_s: round(liteIngest),
+      baseline_pg_p95_ms: round(percentile(naiveTimes, 95)),
+      pg_p95_vs_baseline: round(ratio, 3),
+    }),
+  );
 }
-
 
 runBench(main);

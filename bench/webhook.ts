@@ -21,7 +21,14 @@ const { updates, connections } = benchArgs({ updates: 20_000, connections: 50 })
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TOKEN = '999:BENCH';
 
-interface LoadResult { per_s: number; total: number; non2xx: number; errors: number; p50_ms: number; p99_ms: number }
+interface LoadResult {
+  per_s: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+  p50_ms: number;
+  p99_ms: number;
+}
 
 async function main() {
   const telegram = await new FakeTelegram([TOKEN]).start();
@@ -33,7 +40,13 @@ async function main() {
 }
 
 async function measure(db: Db, telegram: FakeTelegram) {
-  const deps: Deps = { db, clock: { now: () => new Date() }, log: pino({ level: 'warn' }), config: { ...readConfig({}), demo: false }, linkSecret: 'bench' };
+  const deps: Deps = {
+    db,
+    clock: { now: () => new Date() },
+    log: pino({ level: 'warn' }),
+    config: { ...readConfig({}), demo: false },
+    linkSecret: 'bench',
+  };
 
   // Baseline: a bare Fastify route doing the same insert.
   const bare = Fastify();
@@ -57,30 +70,58 @@ async function measure(db: Db, telegram: FakeTelegram) {
   const real = await load(`${svc.baseUrl}/webhooks/telegram/telegram`, secret, 1);
   // Processing lag: how long after acknowledgement each update was handled.
   for (;;) {
-    const [{ pending }] = await db.query<{ pending: number }>(`select count(*)::int as pending from inbound_updates where bot_key = 'telegram' and processed_at is null`);
+    const [{ pending }] = await db.query<{ pending: number }>(
+      `select count(*)::int as pending from inbound_updates where bot_key = 'telegram' and processed_at is null`,
+    );
     if (pending === 0) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   const drainS = (Date.now() - started) / 1000;
-  const lags = (await db.query<{ ms: number }>(
-    `select extract(epoch from (processed_at - received_at)) * 1000 as ms from inbound_updates where bot_key = 'telegram' order by 1`,
-  )).map((r) => Number(r.ms));
+  const lags = (
+    await db.query<{ ms: number }>(
+      `select extract(epoch from (processed_at - received_at)) * 1000 as ms from inbound_updates where bot_key = 'telegram' order by 1`,
+    )
+  ).map((r) => Number(r.ms));
   await svc.close();
 
   const ratio = real.per_s / baseline.per_s;
-  console.log(`baseline (bare Fastify + same insert): ${round(baseline.per_s)} req/s, p50 ${baseline.p50_ms} ms, p99 ${baseline.p99_ms} ms`);
-  console.log(`webhook route:                          ${round(real.per_s)} updates/s, p50 ${real.p50_ms} ms, p99 ${real.p99_ms} ms, non-2xx ${real.non2xx}`);
-  console.log(`processing: ${lags.length} updates handled (with a reply each) in ${round(drainS, 1)} s = ${round(lags.length / drainS)} /s; lag p50 ${round(percentile(lags, 50))} ms, p99 ${round(percentile(lags, 99))} ms`);
-  console.log(JSON.stringify({
-    bench: 'webhook', updates, per_s: round(real.per_s), p50_ack_ms: real.p50_ms, p99_ack_ms: real.p99_ms,
-    processed_per_s: round(lags.length / drainS), lag_p99_ms: round(percentile(lags, 99)),
-    baseline_per_s: round(baseline.per_s), ratio: round(ratio),
-  }));
+  console.log(
+    `baseline (bare Fastify + same insert): ${round(baseline.per_s)} req/s, p50 ${baseline.p50_ms} ms, p99 ${baseline.p99_ms} ms`,
+  );
+  console.log(
+    `webhook route:                          ${round(real.per_s)} updates/s, p50 ${real.p50_ms} ms, p99 ${real.p99_ms} ms, non-2xx ${real.non2xx}`,
+  );
+  console.log(
+    `processing: ${lags.length} updates handled (with a reply each) in ${round(drainS, 1)} s = ${round(lags.length / drainS)} /s; lag p50 ${round(percentile(lags, 50))} ms, p99 ${round(percentile(lags, 99))} ms`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'webhook',
+      updates,
+      per_s: round(real.per_s),
+      p50_ack_ms: real.p50_ms,
+      p99_ack_ms: real.p99_ms,
+      processed_per_s: round(lags.length / drainS),
+      lag_p99_ms: round(percentile(lags, 99)),
+      baseline_per_s: round(baseline.per_s),
+      ratio: round(ratio),
+    }),
+  );
 }
 
 function load(url: string, secret: string, start: number): Promise<LoadResult> {
-  return runChild(path.join(HERE, 'webhook-load.ts'), ['--url', url, '--updates', String(updates), '--connections', String(connections), '--secret', secret || '-', '--start', String(start)]);
+  return runChild(path.join(HERE, 'webhook-load.ts'), [
+    '--url',
+    url,
+    '--updates',
+    String(updates),
+    '--connections',
+    String(connections),
+    '--secret',
+    secret || '-',
+    '--start',
+    String(start),
+  ]);
 }
-
 
 runBench(main);

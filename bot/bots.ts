@@ -33,8 +33,15 @@ export interface BotConfig {
 export function readBotConfigs(env: NodeJS.ProcessEnv): BotConfig[] {
   const bots: BotConfig[] = [];
   const org = (v: string | undefined) => (v ? Number(v) : null);
-  if (env.TELEGRAM_BOT_TOKEN) bots.push({ key: 'telegram', channel: 'telegram', token: env.TELEGRAM_BOT_TOKEN, orgId: org(env.TELEGRAM_BOT_ORG) });
-  if (env.ZALO_BOT_TOKEN) bots.push({ key: 'zalo', channel: 'zalo', token: env.ZALO_BOT_TOKEN, orgId: org(env.ZALO_BOT_ORG) });
+  if (env.TELEGRAM_BOT_TOKEN)
+    bots.push({
+      key: 'telegram',
+      channel: 'telegram',
+      token: env.TELEGRAM_BOT_TOKEN,
+      orgId: org(env.TELEGRAM_BOT_ORG),
+    });
+  if (env.ZALO_BOT_TOKEN)
+    bots.push({ key: 'zalo', channel: 'zalo', token: env.ZALO_BOT_TOKEN, orgId: org(env.ZALO_BOT_ORG) });
   if (env.BOTS) {
     let list: unknown;
     try {
@@ -42,12 +49,21 @@ export function readBotConfigs(env: NodeJS.ProcessEnv): BotConfig[] {
     } catch {
       throw new AppError('startup', 'BOTS phải là JSON: [{"key":"hanoi","channel":"telegram","token":"…","orgId":12}]');
     }
-    for (const b of Array.isArray(list) ? list : []) bots.push({ key: b.key, channel: b.channel, token: b.token, orgId: b.orgId ?? null });
+    for (const b of Array.isArray(list) ? list : [])
+      bots.push({ key: b.key, channel: b.channel, token: b.token, orgId: b.orgId ?? null });
   }
   const seen = new Set<string>();
   for (const b of bots) {
-    if (!/^[a-z0-9_-]{1,32}$/.test(b.key ?? '') || !['telegram', 'zalo'].includes(b.channel) || typeof b.token !== 'string' || !b.token) {
-      throw new AppError('startup', `Cấu hình bot "${b.key}" không hợp lệ (key: a-z0-9_-, channel: telegram|zalo, token bắt buộc).`);
+    if (
+      !/^[a-z0-9_-]{1,32}$/.test(b.key ?? '') ||
+      !['telegram', 'zalo'].includes(b.channel) ||
+      typeof b.token !== 'string' ||
+      !b.token
+    ) {
+      throw new AppError(
+        'startup',
+        `Cấu hình bot "${b.key}" không hợp lệ (key: a-z0-9_-, channel: telegram|zalo, token bắt buộc).`,
+      );
     }
     if (seen.has(`${b.channel}:${b.key}`)) throw new AppError('startup', `Bot "${b.key}" được khai báo hai lần.`);
     seen.add(`${b.channel}:${b.key}`);
@@ -86,7 +102,10 @@ export function createBots(deps: Deps, env: NodeJS.ProcessEnv = process.env): Ru
   const zalo = channels.filter((c): c is ZaloChannel => c instanceof ZaloChannel);
   const senders: ChannelSender[] = [
     new TelegramSender(telegram.map((c) => ({ botKey: c.botKey, telegram: c.telegram }))),
-    new ZaloSender(zalo.map((c) => ({ botKey: c.botKey, client: c.client })), deps.db),
+    new ZaloSender(
+      zalo.map((c) => ({ botKey: c.botKey, client: c.client })),
+      deps.db,
+    ),
     new WebSender(),
   ];
   const mode = publicUrl ? 'webhook' : 'long polling';
@@ -107,7 +126,9 @@ export function createBots(deps: Deps, env: NodeJS.ProcessEnv = process.env): Ru
           .start(async (updateId, payload) => {
             if (await acceptUpdate(deps, c.channel, c.botKey, updateId, payload)) inbox.kick();
           })
-          .catch((e) => deps.log.warn({ bot: c.botKey, channel: c.channel, error: (e as Error).name }, 'bot could not start'));
+          .catch((e) =>
+            deps.log.warn({ bot: c.botKey, channel: c.channel, error: (e as Error).name }, 'bot could not start'),
+          );
       }
     },
     async stop() {

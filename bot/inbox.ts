@@ -13,7 +13,13 @@ const LEASE_SECONDS = 60;
 const IDLE_POLL_MS = 1000;
 
 /** Stores an update; false when this update was already stored (a duplicate). */
-export async function acceptUpdate(deps: Pick<Deps, 'db'>, channel: string, botKey: string, updateId: string, payload: unknown): Promise<boolean> {
+export async function acceptUpdate(
+  deps: Pick<Deps, 'db'>,
+  channel: string,
+  botKey: string,
+  updateId: string,
+  payload: unknown,
+): Promise<boolean> {
   const rows = await deps.db.query(
     `insert into inbound_updates (channel, bot_key, update_id, payload) values ($1, $2, $3, $4::jsonb)
      on conflict (channel, bot_key, update_id) do nothing returning id`,
@@ -28,7 +34,10 @@ export class InboxWorker {
   #wake?: () => void;
   #loop?: Promise<void>;
 
-  constructor(private readonly deps: Deps, channels: BotChannel[]) {
+  constructor(
+    private readonly deps: Deps,
+    channels: BotChannel[],
+  ) {
     for (const c of channels) this.#channels.set(`${c.channel}:${c.botKey}`, c);
   }
 
@@ -78,7 +87,13 @@ export class InboxWorker {
 
   private async claim() {
     const keys = [...this.#channels.keys()];
-    const rows = await this.deps.db.query<{ id: number; channel: string; bot_key: string; payload: unknown; received_at: Date }>(
+    const rows = await this.deps.db.query<{
+      id: number;
+      channel: string;
+      bot_key: string;
+      payload: unknown;
+      received_at: Date;
+    }>(
       `update inbound_updates set claimed_at = now()
         where id in (
           select id from inbound_updates
@@ -102,7 +117,10 @@ export class InboxWorker {
       }
     } catch (e) {
       // One bad update never stops the bot; its text is not logged.
-      this.deps.log.error({ err: describe(e), channel: row.channel, bot: row.bot_key, inboxId: row.id }, 'update delivery failed');
+      this.deps.log.error(
+        { err: describe(e), channel: row.channel, bot: row.bot_key, inboxId: row.id },
+        'update delivery failed',
+      );
     }
     await this.deps.db.query(`update inbound_updates set processed_at = now() where id = $1`, [row.id]);
   }

@@ -14,7 +14,11 @@ export const WEBHOOK_BODY_LIMIT = 256 * 1024;
 
 const SECRET_HEADER = { telegram: 'x-telegram-bot-api-secret-token', zalo: 'x-bot-api-secret-token' } as const;
 
-export function webhookRoutes(deps: Deps, bots: { channel: BotChannel; secret: string }[], inbox: InboxWorker): FastifyPluginAsync {
+export function webhookRoutes(
+  deps: Deps,
+  bots: { channel: BotChannel; secret: string }[],
+  inbox: InboxWorker,
+): FastifyPluginAsync {
   const byKey = new Map(bots.map((b) => [`${b.channel.channel}:${b.channel.botKey}`, b]));
   return async (app) => {
     app.post<{ Params: { channel: string; bot: string } }>(
@@ -23,13 +27,15 @@ export function webhookRoutes(deps: Deps, bots: { channel: BotChannel; secret: s
       async (request, reply) => {
         const { channel, bot } = request.params;
         const entry = byKey.get(`${channel}:${bot}`);
-        if (!entry || (channel !== 'telegram' && channel !== 'zalo')) return reply.status(404).send({ error: 'not_found', message: 'Unknown bot.' });
+        if (!entry || (channel !== 'telegram' && channel !== 'zalo'))
+          return reply.status(404).send({ error: 'not_found', message: 'Unknown bot.' });
         const given = request.headers[SECRET_HEADER[channel]];
         if (!constantTimeEqual(typeof given === 'string' ? given : '', entry.secret)) {
           return reply.status(401).send({ error: 'unauthorized', message: 'Wrong webhook secret.' });
         }
         const updateId = channel === 'telegram' ? telegramUpdateId(request.body) : zaloUpdateId(request.body);
-        if (updateId === null) return reply.status(400).send({ error: 'bad_request', message: 'Not a platform update.' });
+        if (updateId === null)
+          return reply.status(400).send({ error: 'bad_request', message: 'Not a platform update.' });
         if (await acceptUpdate(deps, channel, bot, updateId, request.body)) inbox.kick();
         return { ok: true };
       },

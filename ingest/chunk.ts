@@ -40,7 +40,13 @@ export async function chunkDocument(text: string, options: ChunkOptions): Promis
   const maxTokens = options.maxTokens ?? 300;
   const path: Record<'part' | 'chapter' | 'section', string | null> = { part: null, chapter: null, section: null };
   const chunks: Omit<Chunk, 'ord'>[] = [];
-  let article: { num: number; title: string; intro: string[]; clauses: { num: number; lines: string[] }[]; path: string } | null = null;
+  let article: {
+    num: number;
+    title: string;
+    intro: string[];
+    clauses: { num: number; lines: string[] }[];
+    path: string;
+  } | null = null;
   let loose: string[] = [];
 
   const prefix = () => [options.label, path.part, path.chapter, path.section].filter(Boolean).join(' › ');
@@ -57,7 +63,8 @@ export async function chunkDocument(text: string, options: ChunkOptions): Promis
     const titleLine = `Điều ${a.num}. ${a.title}`.trim();
     const whole = [titleLine, ...a.intro, ...a.clauses.flatMap((c) => c.lines)].join('\n').trim();
     if (countTokens(whole) <= maxTokens || a.clauses.length === 0) {
-      for (const piece of countTokens(whole) <= maxTokens ? [whole] : await recursive(whole, maxTokens)) chunks.push(make(head, a.num, null, piece));
+      for (const piece of countTokens(whole) <= maxTokens ? [whole] : await recursive(whole, maxTokens))
+        chunks.push(make(head, a.num, null, piece));
       return;
     }
     // Too long for one chunk: group whole khoản, each group under the article's title.
@@ -79,7 +86,8 @@ export async function chunkDocument(text: string, options: ChunkOptions): Promis
         }
         continue;
       }
-      if (countTokens([titleLine, ...group.flatMap((c) => c.lines), ...clause.lines].join(' ')) > maxTokens) await emit();
+      if (countTokens([titleLine, ...group.flatMap((c) => c.lines), ...clause.lines].join(' ')) > maxTokens)
+        await emit();
       group.push(clause);
     }
     await emit();
@@ -93,7 +101,10 @@ export async function chunkDocument(text: string, options: ChunkOptions): Promis
     if (heading) {
       await flushArticle();
       await flushLoose();
-      path[heading.level] = line.replace(/[.:]\s*$/, '').split(/[.:]\s/)[0].trim();
+      path[heading.level] = line
+        .replace(/[.:]\s*$/, '')
+        .split(/[.:]\s/)[0]
+        .trim();
       if (heading.level === 'part') path.chapter = path.section = null;
       if (heading.level === 'chapter') path.section = null;
       continue;
@@ -114,7 +125,11 @@ export async function chunkDocument(text: string, options: ChunkOptions): Promis
   }
   await flushArticle();
   await flushLoose();
-  return chunks.map((c, ord) => ({ ...c, ord, text: options.title && options.title !== options.label ? `${options.title}\n${c.text}` : c.text }));
+  return chunks.map((c, ord) => ({
+    ...c,
+    ord,
+    text: options.title && options.title !== options.label ? `${options.title}\n${c.text}` : c.text,
+  }));
 }
 
 function make(headingPath: string, article: number | null, clause: number | null, body: string): Omit<Chunk, 'ord'> {

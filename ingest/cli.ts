@@ -14,7 +14,10 @@ import { ensureLexicalIndex, refreshTermStats } from '../knowledge/store.ts';
 import { ingestFile } from './ingest-file.ts';
 import { SUPPORTED_EXTENSIONS } from './loaders/load-file.ts';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'max-tokens': { type: 'string' }, org: { type: 'string' } } });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { 'max-tokens': { type: 'string' }, org: { type: 'string' } },
+});
 if (positionals.length === 0) {
   console.error('Dùng: npm run ingest -- <tệp hoặc thư mục>… [--max-tokens 300] [--org <id>]');
   process.exit(2);
@@ -33,7 +36,10 @@ const embedder = chooseEmbedder();
 const STATUS = { created: 'mới', replaced: 'thay thế', unchanged: 'không đổi' } as const;
 // Bars on a terminal; one line per file when the output goes to a log or a pipe.
 const tty = Boolean(process.stderr.isTTY);
-const bars = new cliProgress.MultiBar({ format: '{name} |{bar}| {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic);
+const bars = new cliProgress.MultiBar(
+  { format: '{name} |{bar}| {value}/{total}', hideCursor: true },
+  cliProgress.Presets.shades_classic,
+);
 const filesBar = tty ? bars.create(files.length, 0, { name: 'files     ' }) : null;
 const totals = { created: 0, replaced: 0, unchanged: 0, failed: 0, pages: 0, chunks: 0 };
 for (const file of files) {
@@ -67,12 +73,17 @@ for (const file of files) {
 }
 bars.stop();
 await refreshTermStats(db);
-console.log(`Đã nạp ${files.length} tệp (${totals.pages} trang): ${totals.created} mới, ${totals.replaced} thay thế, ${totals.unchanged} không đổi, ${totals.failed} lỗi; ${totals.chunks} đoạn; mô hình ${embedder.model}.`);
+console.log(
+  `Đã nạp ${files.length} tệp (${totals.pages} trang): ${totals.created} mới, ${totals.replaced} thay thế, ${totals.unchanged} không đổi, ${totals.failed} lỗi; ${totals.chunks} đoạn; mô hình ${embedder.model}.`,
+);
 await db.close();
 if (totals.failed) process.exitCode = 1;
 
 function expand(p: string): string[] {
   const stat = fs.statSync(p);
   if (!stat.isDirectory()) return [p];
-  return fs.readdirSync(p).flatMap((f) => expand(path.join(p, f))).filter((f) => SUPPORTED_EXTENSIONS.includes(path.extname(f).toLowerCase()));
+  return fs
+    .readdirSync(p)
+    .flatMap((f) => expand(path.join(p, f)))
+    .filter((f) => SUPPORTED_EXTENSIONS.includes(path.extname(f).toLowerCase()));
 }

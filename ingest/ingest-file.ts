@@ -15,14 +15,33 @@ export interface IngestOptions {
   onProgress?: (p: { pages?: number; chunks?: number; embedded?: number }) => void;
 }
 
-export async function ingestFile(db: Db, embedder: Embedder, filename: string, data: Buffer, options: IngestOptions = {}): Promise<StoreResult & { pages: number }> {
+export async function ingestFile(
+  db: Db,
+  embedder: Embedder,
+  filename: string,
+  data: Buffer,
+  options: IngestOptions = {},
+): Promise<StoreResult & { pages: number }> {
   const doc = await loadFile(filename, data);
   options.onProgress?.({ pages: doc.pages });
-  const chunks = await chunkDocument(doc.text, { label: doc.meta.number ?? doc.meta.title, title: doc.meta.title, maxTokens: options.maxTokens });
+  const chunks = await chunkDocument(doc.text, {
+    label: doc.meta.number ?? doc.meta.title,
+    title: doc.meta.title,
+    maxTokens: options.maxTokens,
+  });
   options.onProgress?.({ chunks: chunks.length });
   await ensureVectorIndex(db, embedder.dimensions);
-  const result = await storeDocument(db, embedder, {
-    meta: doc.meta, hash: contentHash(data), filename, chunks, visibilityOrgId: options.visibilityOrgId,
-  }, (embedded) => options.onProgress?.({ embedded }));
+  const result = await storeDocument(
+    db,
+    embedder,
+    {
+      meta: doc.meta,
+      hash: contentHash(data),
+      filename,
+      chunks,
+      visibilityOrgId: options.visibilityOrgId,
+    },
+    (embedded) => options.onProgress?.({ embedded }),
+  );
   return { ...result, pages: doc.pages };
 }

@@ -27,7 +27,8 @@ export interface Answer {
 
 export const NOT_FOUND =
   'Tôi không tìm thấy nội dung này trong các tài liệu đã nạp vào Trợ lý ảo. Đồng chí có thể hỏi bí thư chi bộ hoặc cấp ủy phụ trách.';
-export const OFFLINE_FOOTER = '(Chế độ ngoại tuyến: trích nguyên văn tài liệu đã nạp, không phải câu trả lời do máy soạn.)';
+export const OFFLINE_FOOTER =
+  '(Chế độ ngoại tuyến: trích nguyên văn tài liệu đã nạp, không phải câu trả lời do máy soạn.)';
 
 const FOLLOW_UP = /^(con|the con|vay|vay thi|the thi|neu|truong hop)\b|thi sao\??$/;
 const ASKS_FOR_OLD = /\b(cu|truoc day|bi thay the|da thay the|het hieu luc|van ban truoc)\b/;
@@ -35,18 +36,36 @@ const ASKS_FOR_OLD = /\b(cu|truoc day|bi thay the|da thay the|het hieu luc|van b
 export async function askAssistant(
   sql: Sql,
   ai: Assistant,
-  input: { question: string; scopePath: string | null | 'all'; memberId?: number | null; previousQuestion?: string | null },
+  input: {
+    question: string;
+    scopePath: string | null | 'all';
+    memberId?: number | null;
+    previousQuestion?: string | null;
+  },
 ): Promise<Answer> {
   const question = input.question.trim().slice(0, 1000);
   const f = foldVietnamese(question);
   // A follow-up ("còn đối với đảng viên dự bị thì sao?") is read with the previous question.
-  const asked = input.previousQuestion && (FOLLOW_UP.test(f) || f.split(' ').length <= 4) ? `${input.previousQuestion} ${question}` : question;
+  const asked =
+    input.previousQuestion && (FOLLOW_UP.test(f) || f.split(' ').length <= 4)
+      ? `${input.previousQuestion} ${question}`
+      : question;
   const query = await correctSpelling(sql, asked);
   const asksForOld = ASKS_FOR_OLD.test(f);
-  const found = await retrieve(sql, ai.embedder, query, { scopePath: input.scopePath, includeSuperseded: asksForOld, limit: 5 });
+  const found = await retrieve(sql, ai.embedder, query, {
+    scopePath: input.scopePath,
+    includeSuperseded: asksForOld,
+    limit: 5,
+  });
   // A question about the old rule is answered from the superseded text first (and says so).
-  const hits = asksForOld ? [...found.filter((h) => h.status === 'superseded'), ...found.filter((h) => h.status !== 'superseded')] : found;
-  const confidence = coverage(query, hits.map((h) => h.text), await contentTerms(sql, query));
+  const hits = asksForOld
+    ? [...found.filter((h) => h.status === 'superseded'), ...found.filter((h) => h.status !== 'superseded')]
+    : found;
+  const confidence = coverage(
+    query,
+    hits.map((h) => h.text),
+    await contentTerms(sql, query),
+  );
   const abstained = hits.length === 0 || confidence < DEFAULT_ABSTAIN_THRESHOLD;
   const chosen = abstained ? [] : pickPassages(hits);
   const citations = chosen.map((h, i) => ({ n: i + 1, source: sourceOf(h), quote: h.body }));
@@ -78,10 +97,15 @@ export function sourceOf(h: Hit): string {
 }
 
 async function extractive(sql: Sql, hits: Hit[], citations: Citation[]): Promise<string> {
-  const replaced = await sql.query<{ number: string | null; title: string }>(`select number, title from kb_documents where replaced_by = $1`, [hits[0].docKey]);
+  const replaced = await sql.query<{ number: string | null; title: string }>(
+    `select number, title from kb_documents where replaced_by = $1`,
+    [hits[0].docKey],
+  );
   return [
     `Nội dung liên quan có trong ${citations[0].source}:`,
-    ...citations.map((c) => `[${c.n}] «${c.quote.length > 900 ? `${c.quote.slice(0, 900)}…` : c.quote}»\n— ${c.source}`),
+    ...citations.map(
+      (c) => `[${c.n}] «${c.quote.length > 900 ? `${c.quote.slice(0, 900)}…` : c.quote}»\n— ${c.source}`,
+    ),
     ...(replaced.length ? [`Văn bản này thay thế ${replaced.map((r) => r.number ?? r.title).join(', ')}.`] : []),
     OFFLINE_FOOTER,
   ].join('\n\n');
@@ -94,11 +118,17 @@ export const SYSTEM_PROMPT =
   'Trả lời ngắn gọn bằng tiếng Việt có dấu.';
 
 async function generate(ai: Assistant, question: string, hits: Hit[], citations: Citation[]): Promise<string> {
-  const passages = hits.map((h, i) => `<tai_lieu so="${i + 1}" nguon="${citations[i].source.replace(/"/g, "'")}">\n${h.body.replace(/<\/?tai_lieu/gi, '')}\n</tai_lieu>`).join('\n');
+  const passages = hits
+    .map(
+      (h, i) =>
+        `<tai_lieu so="${i + 1}" nguon="${citations[i].source.replace(/"/g, "'")}">\n${h.body.replace(/<\/?tai_lieu/gi, '')}\n</tai_lieu>`,
+    )
+    .join('\n');
   const reply = await ai.chat!.invoke([
     { role: 'system', content: SYSTEM_PROMPT },
     { role: 'user', content: `${passages}\n\nCâu hỏi: ${question}` },
   ]);
-  const body = typeof reply.content === 'string' ? reply.content : reply.content.map((c) => ('text' in c ? c.text : '')).join('');
+  const body =
+    typeof reply.content === 'string' ? reply.content : reply.content.map((c) => ('text' in c ? c.text : '')).join('');
   return `${body.trim()}\n\nNguồn: ${citations.map((c) => `[${c.n}] ${c.source}`).join('; ')}\n(Gõ "xem nguồn" để xem nguyên văn.)`;
 }

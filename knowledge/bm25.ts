@@ -9,7 +9,11 @@ export class Bm25 {
   #df = new Map<string, number>();
   #avg = 0;
 
-  constructor(docs: { id: number; text: string }[], private readonly k1 = 1.2, private readonly b = 0.75) {
+  constructor(
+    docs: { id: number; text: string }[],
+    private readonly k1 = 1.2,
+    private readonly b = 0.75,
+  ) {
     for (const d of docs) {
       const tokens = foldedSyllables(d.text);
       const tf = new Map<string, number>();

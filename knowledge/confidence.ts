@@ -15,7 +15,11 @@ export const DEFAULT_ABSTAIN_THRESHOLD = Number(process.env.KB_ABSTAIN_THRESHOLD
 
 export function coverage(question: string, passages: string[], terms: string[]): number {
   const q = foldedSyllables(inOfficialWords(question));
-  const bigrams = q.slice(1).map((t, i) => [q[i], t]).filter(([a, b]) => !STOPWORDS.has(a) && !STOPWORDS.has(b)).map(([a, b]) => `${a} ${b}`);
+  const bigrams = q
+    .slice(1)
+    .map((t, i) => [q[i], t])
+    .filter(([a, b]) => !STOPWORDS.has(a) && !STOPWORDS.has(b))
+    .map(([a, b]) => `${a} ${b}`);
   let best = 0;
   for (const p of passages.slice(0, 3)) {
     const words = foldedSyllables(inOfficialWords(p));

@@ -2,7 +2,13 @@ import type { Sql } from '../api/db/connect.ts';
 import { AppError } from '../api/errors.ts';
 
 /** A member rates an answer 👍/👎 (optionally with a comment); editors review the 👎 ones. */
-export async function rateAnswer(sql: Sql, questionId: number, memberId: number | null, rating: 1 | -1, comment?: string | null) {
+export async function rateAnswer(
+  sql: Sql,
+  questionId: number,
+  memberId: number | null,
+  rating: 1 | -1,
+  comment?: string | null,
+) {
   const rows = await sql.query(
     `update kb_questions set rating = $3, comment = coalesce($4, comment) where id = $1 and (member_id is not distinct from $2) returning 1`,
     [questionId, memberId, rating, comment?.trim() || null],
@@ -15,7 +21,11 @@ export async function rateAnswer(sql: Sql, questionId: number, memberId: number 
  * rated answers, asked by members of that unit's subtree. Questions asked without a member
  * (an API token of staff) are shown to editors of the root unit only.
  */
-export async function listQuestionsToReview(sql: Sql, filter: 'unanswered' | 'poor', unit: { path: string; isRoot: boolean }) {
+export async function listQuestionsToReview(
+  sql: Sql,
+  filter: 'unanswered' | 'poor',
+  unit: { path: string; isRoot: boolean },
+) {
   return sql.query(
     `select q.id, q.asked_at as "askedAt", q.question, q.confidence, q.rating, q.comment
        from kb_questions q left join members m on m.id = q.member_id

@@ -13,10 +13,16 @@ const config = readConfig();
 const db = await connectDb(config.databaseUrl, config.dataDir);
 await migrate(db);
 const embedder = chooseEmbedder();
-const docs = await db.query<{ id: number; key: string }>(`select id, doc_key as key from kb_documents where embed_model <> $1 order by id`, [embedder.model]);
+const docs = await db.query<{ id: number; key: string }>(
+  `select id, doc_key as key from kb_documents where embed_model <> $1 order by id`,
+  [embedder.model],
+);
 let chunks = 0;
 for (const doc of docs) {
-  const rows = await db.query<{ id: number; text: string }>(`select id, text from kb_chunks where document_id = $1 order by ord`, [doc.id]);
+  const rows = await db.query<{ id: number; text: string }>(
+    `select id, text from kb_chunks where document_id = $1 order by ord`,
+    [doc.id],
+  );
   const vectors = await embedder.embedDocuments(rows.map((r) => r.text));
   await db.tx(async (sql) => {
     await sql.query(

@@ -53,7 +53,12 @@ const MATCH_BUDGET = 2000;
 const K1 = 1.2;
 const B = 0.75;
 
-export async function retrieve(sql: Sql, embedder: Embedder, question: string, options: RetrieveOptions): Promise<Hit[]> {
+export async function retrieve(
+  sql: Sql,
+  embedder: Embedder,
+  question: string,
+  options: RetrieveOptions,
+): Promise<Hit[]> {
   const dim = embedder.dimensions;
   const search = withOfficialWords(question);
   const stats = await termStats(sql, search);
@@ -97,8 +102,8 @@ export async function retrieve(sql: Sql, embedder: Embedder, question: string, o
   const lex = bm25Rank(lexCandidates, stats.all, stats.total);
 
   const fused = new Map<number, number>();
-  vec.forEach((r, i) => fused.set(r.id, (fused.get(r.id) ?? 0) + 1 / (RRF_K + i + 1)));
-  lex.forEach((id, i) => fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + i + 1)));
+  for (const [i, r] of vec.entries()) fused.set(r.id, (fused.get(r.id) ?? 0) + 1 / (RRF_K + i + 1));
+  for (const [i, id] of lex.entries()) fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + i + 1));
   const top = [...fused].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, options.limit ?? 10);
   if (!top.length) return [];
   const rows = await sql.query<Omit<Hit, 'score'>>(
@@ -111,10 +116,16 @@ export async function retrieve(sql: Sql, embedder: Embedder, question: string, o
   return top.map(([id, score]) => ({ ...byId.get(id)!, chunkId: id, score }));
 }
 
-interface TermStat { term: string; df: number }
+interface TermStat {
+  term: string;
+  df: number;
+}
 
 /** Content terms of a question (folded, no function words) with their document frequencies. */
-async function termStats(sql: Sql, question: string): Promise<{ kept: TermStat[]; all: TermStat[]; total: number; onlyCommon: boolean }> {
+async function termStats(
+  sql: Sql,
+  question: string,
+): Promise<{ kept: TermStat[]; all: TermStat[]; total: number; onlyCommon: boolean }> {
   const terms = queryTerms(question);
   if (terms.length === 0) return { kept: [], all: [], total: 0, onlyCommon: false };
   const rows = await sql.query<{ term: string; df: number; total: number }>(
@@ -139,7 +150,10 @@ function keepRare<T extends TermStat>(terms: T[], total: number): { kept: T[]; o
  */
 export async function contentTerms(sql: Sql, question: string): Promise<string[]> {
   const { all, total } = await termStats(sql, inOfficialWords(question));
-  return keepRare(all.filter((s) => !s.term.includes(' ')), total).kept.map((s) => s.term);
+  return keepRare(
+    all.filter((s) => !s.term.includes(' ')),
+    total,
+  ).kept.map((s) => s.term);
 }
 
 const idfOf = (df: number, total: number) => Math.log(1 + (total - df + 0.5) / (df + 0.5));
@@ -148,12 +162,20 @@ const idfOf = (df: number, total: number) => Math.log(1 + (total - df + 0.5) / (
 function withinBudget(terms: TermStat[], all: boolean): string[] {
   if (all) return terms.map((t) => t.term);
   let matched = 0;
-  return [...terms].sort((a, b) => a.df - b.df || a.term.localeCompare(b.term))
-    .filter((t, i) => (matched += t.df) <= MATCH_BUDGET || i === 0)
+  return [...terms]
+    .sort((a, b) => a.df - b.df || a.term.localeCompare(b.term))
+    .filter((t, i) => {
+      matched += t.df;
+      return matched <= MATCH_BUDGET || i === 0;
+    })
     .map((t) => t.term);
 }
 
-interface Candidate { id: number; tf: Record<string, number>; len: number }
+interface Candidate {
+  id: number;
+  tf: Record<string, number>;
+  len: number;
+}
 
 /** BM25 over the lexical candidates, IDF from the whole store's document frequencies. */
 function bm25Rank(candidates: Candidate[], terms: TermStat[], total: number): number[] {

@@ -16,20 +16,29 @@ import { STOPWORDS } from './text.ts';
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const MIN_LENGTH = 3;
 /** The vowel groups of Vietnamese syllables, folded ("ươi" → "uoi", "hưu" → "huu"). */
-const VOWELS = 'ieu|yeu|uoi|uou|uya|uye|uyu|oai|oay|oeo|uay|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ya|ye|a|e|i|o|u|y';
+const VOWELS =
+  'ieu|yeu|uoi|uou|uya|uye|uyu|oai|oay|oeo|uay|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ya|ye|a|e|i|o|u|y';
 /** A folded Vietnamese syllable: an initial consonant, a vowel group, a final consonant. */
 const SYLLABLE = new RegExp(`^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?(${VOWELS})(ch|ng|nh|[cmnpt])?$`);
 
 /** The question with unknown words corrected against the store's vocabulary. */
 export async function correctSpelling(sql: Sql, question: string): Promise<string> {
-  const words = [...new Set((question.match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => foldVietnamese(w)))]
-    .filter((w) => w.length >= MIN_LENGTH && /^[a-z]+$/.test(w) && !SYLLABLE.test(w) && !STOPWORDS.has(w));
+  const words = [...new Set((question.match(/[\p{L}\p{N}]+/gu) ?? []).map((w) => foldVietnamese(w)))].filter(
+    (w) => w.length >= MIN_LENGTH && /^[a-z]+$/.test(w) && !SYLLABLE.test(w) && !STOPWORDS.has(w),
+  );
   if (!words.length) return question;
-  const known = new Set((await sql.query<{ term: string }>(`select term from kb_term_df where term = any($1::text[])`, [words])).map((r) => r.term));
+  const known = new Set(
+    (await sql.query<{ term: string }>(`select term from kb_term_df where term = any($1::text[])`, [words])).map(
+      (r) => r.term,
+    ),
+  );
   const unknown = words.filter((w) => !known.has(w));
   if (!unknown.length) return question;
   const edits = new Map(unknown.map((w) => [w, oneEditAway(w)]));
-  const rows = await sql.query<{ term: string; df: number }>(`select term, df from kb_term_df where term = any($1::text[])`, [[...new Set([...edits.values()].flat())]]);
+  const rows = await sql.query<{ term: string; df: number }>(
+    `select term, df from kb_term_df where term = any($1::text[])`,
+    [[...new Set([...edits.values()].flat())]],
+  );
   const df = new Map(rows.map((r) => [r.term, Number(r.df)]));
   const fix = new Map<string, string>();
   for (const [word, candidates] of edits) {

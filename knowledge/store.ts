@@ -33,8 +33,12 @@ export async function storeDocument(
   doc: { meta: DocumentMeta; hash: string; filename: string; chunks: Chunk[]; visibilityOrgId?: number | null },
   onEmbedded?: (n: number) => void,
 ): Promise<StoreResult> {
-  const [existing] = await db.query<{ hash: string; model: string }>(`select content_hash as hash, embed_model as model from kb_documents where doc_key = $1`, [doc.meta.key]);
-  if (existing && existing.hash === doc.hash && existing.model === embedder.model) return { key: doc.meta.key, status: 'unchanged', chunks: 0 };
+  const [existing] = await db.query<{ hash: string; model: string }>(
+    `select content_hash as hash, embed_model as model from kb_documents where doc_key = $1`,
+    [doc.meta.key],
+  );
+  if (existing && existing.hash === doc.hash && existing.model === embedder.model)
+    return { key: doc.meta.key, status: 'unchanged', chunks: 0 };
   // Embed before the transaction: a slow model must not hold locks.
   const vectors: number[][] = [];
   for (let i = 0; i < doc.chunks.length; i += 64) {
@@ -50,12 +54,27 @@ export async function storeDocument(
          status = excluded.status, replaced_by = excluded.replaced_by, visibility_org_id = excluded.visibility_org_id, visibility_path = excluded.visibility_path,
          filename = excluded.filename, content_hash = excluded.content_hash, embed_model = excluded.embed_model, ingested_at = now()
        returning id`,
-      [m.key, m.number, m.title, m.issuer, m.issuedOn, m.status, m.replacedBy, doc.visibilityOrgId ?? null, doc.filename, doc.hash, embedder.model],
+      [
+        m.key,
+        m.number,
+        m.title,
+        m.issuer,
+        m.issuedOn,
+        m.status,
+        m.replacedBy,
+        doc.visibilityOrgId ?? null,
+        doc.filename,
+        doc.hash,
+        embedder.model,
+      ],
     );
     await sql.query(`delete from kb_chunks where document_id = $1`, [id]);
     await insertChunks(sql, id, doc.chunks, vectors, embedder.dimensions);
     // A newer document names what it replaces: mark that one superseded.
-    if (m.status === 'in_force') await sql.query(`update kb_documents set status = 'superseded' where replaced_by = $1 and status = 'in_force'`, [m.key]);
+    if (m.status === 'in_force')
+      await sql.query(`update kb_documents set status = 'superseded' where replaced_by = $1 and status = 'in_force'`, [
+        m.key,
+      ]);
   });
   return { key: doc.meta.key, status: existing ? 'replaced' : 'created', chunks: doc.chunks.length };
 }
@@ -68,8 +87,19 @@ export async function insertChunks(sql: Sql, documentId: number, chunks: Chunk[]
      select $1, c.ord, c.heading_path, c.article, c.clause, c.body, c.text, c.tsv::tsvector, c.term_count, $9, c.embedding::vector
        from unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $10::text[], $11::int[])
             as c(ord, heading_path, article, clause, body, text, embedding, tsv, term_count)`,
-    [documentId, chunks.map((c) => c.ord), chunks.map((c) => c.headingPath), chunks.map((c) => c.article), chunks.map((c) => c.clause),
-      chunks.map((c) => c.body), chunks.map((c) => c.text), vectors.map(toVector), dim, lexical.map((l) => l.tsv), lexical.map((l) => l.length)],
+    [
+      documentId,
+      chunks.map((c) => c.ord),
+      chunks.map((c) => c.headingPath),
+      chunks.map((c) => c.article),
+      chunks.map((c) => c.clause),
+      chunks.map((c) => c.body),
+      chunks.map((c) => c.text),
+      vectors.map(toVector),
+      dim,
+      lexical.map((l) => l.tsv),
+      lexical.map((l) => l.length),
+    ],
   );
 }
 
@@ -90,7 +120,10 @@ export async function ensureLexicalIndex(db: Db): Promise<number> {
   let last = 0;
   let rewritten = 0;
   for (;;) {
-    const rows = await db.query<{ id: number; text: string }>(`select id, text from kb_chunks where id > $1 order by id limit 2000`, [last]);
+    const rows = await db.query<{ id: number; text: string }>(
+      `select id, text from kb_chunks where id > $1 order by id limit 2000`,
+      [last],
+    );
     if (!rows.length) break;
     const lexical = rows.map((r) => lexicalIndexEntry(r.text));
     await db.query(
@@ -102,7 +135,10 @@ export async function ensureLexicalIndex(db: Db): Promise<number> {
     rewritten += rows.length;
   }
   await refreshTermStats(db);
-  await db.query(`insert into kb_stats (key, value) values ('lexical_version', $1) on conflict (key) do update set value = excluded.value`, [LEXICAL_VERSION]);
+  await db.query(
+    `insert into kb_stats (key, value) values ('lexical_version', $1) on conflict (key) do update set value = excluded.value`,
+    [LEXICAL_VERSION],
+  );
   return rewritten;
 }
 
@@ -111,6 +147,8 @@ export async function refreshTermStats(db: Db): Promise<void> {
   await db.tx(async (sql) => {
     await sql.query(`delete from kb_term_df`);
     await sql.query(`insert into kb_term_df (term, df) select word, ndoc from ts_stat('select tsv from kb_chunks')`);
-    await sql.query(`insert into kb_stats (key, value) select 'chunks', count(*) from kb_chunks on conflict (key) do update set value = excluded.value`);
+    await sql.query(
+      `insert into kb_stats (key, value) select 'chunks', count(*) from kb_chunks on conflict (key) do update set value = excluded.value`,
+    );
   });
 }

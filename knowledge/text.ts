@@ -7,7 +7,12 @@
 import { foldVietnamese } from '../api/text/fold.ts';
 
 export function syllables(text: string): string[] {
-  return text.normalize('NFC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    text
+      .normalize('NFC')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
 export const folded = (s: string) => foldVietnamese(s);
@@ -17,9 +22,11 @@ export const foldedSyllables = (text: string): string[] => syllables(foldVietnam
 
 /** Function words (folded). Questions are full of them; documents too. */
 export const STOPWORDS = new Set(
-  ('la co cua va cac nhung duoc cho trong khi thi nao gi bao nhieu khong the nay do de voi mot hay hoac ma neu ve tu den tai theo ' +
+  (
+    'la co cua va cac nhung duoc cho trong khi thi nao gi bao nhieu khong the nay do de voi mot hay hoac ma neu ve tu den tai theo ' +
     'nhu phai can sao ai dau bi da se dang vao ra len xuong o boi vi nen hon rat cung lai con chi moi ca tat moi nhieu it ' +
-    'thuoc ke lan viec nguoi vay thoi ko k ạ a nhe').split(' '),
+    'thuoc ke lan viec nguoi vay thoi ko k ạ a nhe'
+  ).split(' '),
 );
 
 /** A lexical term with the positions (syllable index) where it starts. */
@@ -61,7 +68,12 @@ export function lexicalIndexEntry(text: string): { tsv: string; length: number }
   const parts: string[] = [];
   let length = 0;
   for (const [term, positions] of lexicalTerms(text)) {
-    parts.push(`'${term}':${positions.slice(0, 256).map((p) => Math.min(p + 1, 16383)).join(',')}`);
+    parts.push(
+      `'${term}':${positions
+        .slice(0, 256)
+        .map((p) => Math.min(p + 1, 16383))
+        .join(',')}`,
+    );
     length += positions.length;
   }
   return { tsv: parts.join(' '), length };

@@ -34,8 +34,9 @@ const GROUPS: string[][] = [
 ];
 
 /** Everyday phrase (folded) → the documents' wording, longest phrases first. */
-const EVERYDAY = GROUPS.flatMap(([official, ...everyday]) => everyday.map((e) => ({ re: wordRe(foldVietnamese(e)), official })))
-  .sort((a, b) => b.re.source.length - a.re.source.length);
+const EVERYDAY = GROUPS.flatMap(([official, ...everyday]) =>
+  everyday.map((e) => ({ re: wordRe(foldVietnamese(e)), official })),
+).sort((a, b) => b.re.source.length - a.re.source.length);
 
 function wordRe(phrase: string): RegExp {
   return new RegExp(`(^|[^a-z0-9])${phrase.replace(/ /g, '\\s+')}(?=$|[^a-z0-9])`, 'g');
@@ -51,6 +52,7 @@ export function withOfficialWords(question: string): string {
 /** A text, folded, with everyday phrases replaced by the documents' wording (for coverage). */
 export function inOfficialWords(text: string): string {
   let folded = foldVietnamese(text);
-  for (const e of EVERYDAY) folded = folded.replace(e.re, (_, before: string) => `${before}${foldVietnamese(e.official)}`);
+  for (const e of EVERYDAY)
+    folded = folded.replace(e.re, (_, before: string) => `${before}${foldVietnamese(e.official)}`);
   return folded;
 }

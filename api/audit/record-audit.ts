@@ -18,6 +18,13 @@ export async function recordAudit(sql: Sql, e: AuditEntry): Promise<void> {
   await sql.query(
     `insert into audit_log (at, actor_principal_id, action, subject_type, subject_id, details)
      values (coalesce($1, now()), $2, $3, $4, $5, $6::jsonb)`,
-    [e.at ?? null, e.actorPrincipalId ?? null, e.action, e.subjectType, String(e.subjectId), JSON.stringify(e.details ?? {})],
+    [
+      e.at ?? null,
+      e.actorPrincipalId ?? null,
+      e.action,
+      e.subjectType,
+      String(e.subjectId),
+      JSON.stringify(e.details ?? {}),
+    ],
   );
 }

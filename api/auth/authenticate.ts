@@ -41,7 +41,8 @@ export function authenticate(app: FastifyInstance, deps: Deps) {
     // Other bearer tokens (the web chat's session tokens) are checked by their own routes.
     if (match && !match[1].startsWith(API_TOKEN_PREFIX)) return;
     const principal = match ? await principalFor(deps, match[1]) : undefined;
-    if (!principal) throw new AppError('unauthorized', 'Mã truy cập không hợp lệ hoặc đã hết hạn (invalid or expired token).');
+    if (!principal)
+      throw new AppError('unauthorized', 'Mã truy cập không hợp lệ hoặc đã hết hạn (invalid or expired token).');
     request.principal = principal;
   });
 }

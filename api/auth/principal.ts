@@ -15,7 +15,11 @@ export async function findPrincipal(sql: Sql, id: number): Promise<Principal | u
   );
 }
 
-export async function createPrincipal(sql: Sql, displayName: string, memberId: number | null = null): Promise<Principal> {
+export async function createPrincipal(
+  sql: Sql,
+  displayName: string,
+  memberId: number | null = null,
+): Promise<Principal> {
   return one<Principal>(
     sql,
     `insert into principals (display_name, member_id) values ($1, $2)

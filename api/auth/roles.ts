@@ -33,7 +33,12 @@ export async function hasRole(sql: Sql, principalId: number, orgId: number, role
 }
 
 /** Throws 403 unless the principal holds one of `roles` on `orgId` or an ancestor. */
-export async function requireRole(sql: Sql, principal: Principal | null | undefined, orgId: number, roles: readonly Role[]): Promise<Principal> {
+export async function requireRole(
+  sql: Sql,
+  principal: Principal | null | undefined,
+  orgId: number,
+  roles: readonly Role[],
+): Promise<Principal> {
   if (!principal) throw new AppError('unauthorized', 'Bạn cần đăng nhập.');
   if (!(await hasRole(sql, principal.id, orgId, roles))) {
     throw forbidden(`principal ${principal.id} lacks ${roles.join('|')} on org ${orgId}`);
@@ -57,12 +62,17 @@ export async function listRoleGrants(sql: Sql, principalId: number): Promise<Rol
 }
 
 export async function grantRole(sql: Sql, principalId: number, orgId: number, role: Role): Promise<void> {
-  await sql.query(
-    `insert into role_grants (principal_id, org_id, role) values ($1, $2, $3) on conflict do nothing`,
-    [principalId, orgId, role],
-  );
+  await sql.query(`insert into role_grants (principal_id, org_id, role) values ($1, $2, $3) on conflict do nothing`, [
+    principalId,
+    orgId,
+    role,
+  ]);
 }
 
 export async function revokeRole(sql: Sql, principalId: number, orgId: number, role: Role): Promise<void> {
-  await sql.query(`delete from role_grants where principal_id = $1 and org_id = $2 and role = $3`, [principalId, orgId, role]);
+  await sql.query(`delete from role_grants where principal_id = $1 and org_id = $2 and role = $3`, [
+    principalId,
+    orgId,
+    role,
+  ]);
 }

@@ -16,34 +16,40 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
     return { ...principal, roles: await listRoleGrants(deps.db, principal.id) };
   });
 
-  app.post('/orgs/:id/roles', {
-    schema: {
-      tags,
-      summary: 'Grant a role on a unit (and its subtree) to a member or principal',
-      params: IdParams,
-      body: Closed({
-        role: Type.Union(ROLES.map((r) => Type.Literal(r))),
-        memberId: Type.Optional(Id),
-        principalId: Type.Optional(Id),
-      }),
+  app.post(
+    '/orgs/:id/roles',
+    {
+      schema: {
+        tags,
+        summary: 'Grant a role on a unit (and its subtree) to a member or principal',
+        params: IdParams,
+        body: Closed({
+          role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+          memberId: Type.Optional(Id),
+          principalId: Type.Optional(Id),
+        }),
+      },
     },
-  }, async (request, reply) => {
-    const actor = requirePrincipal(request);
-    const { role, memberId, principalId } = request.body;
-    if ((memberId === undefined) === (principalId === undefined)) {
-      throw new AppError('validation', 'Cần đúng một trong hai trường memberId hoặc principalId.', { field: 'memberId' });
-    }
-    await requireRole(deps.db, actor, request.params.id, CAN.grantRoles);
-    const target = await deps.db.tx(async (sql) => {
-      if (memberId !== undefined) {
-        if (!(await findMember(sql, memberId))) throw notFound('đảng viên');
-        return ensureMemberPrincipal(sql, memberId);
+    async (request, reply) => {
+      const actor = requirePrincipal(request);
+      const { role, memberId, principalId } = request.body;
+      if ((memberId === undefined) === (principalId === undefined)) {
+        throw new AppError('validation', 'Cần đúng một trong hai trường memberId hoặc principalId.', {
+          field: 'memberId',
+        });
       }
-      const p = await findPrincipal(sql, principalId!);
-      if (!p) throw notFound('tài khoản');
-      return p;
-    });
-    await grantRole(deps.db, target.id, request.params.id, role);
-    return reply.status(201).send({ principalId: target.id, orgId: request.params.id, role });
-  });
+      await requireRole(deps.db, actor, request.params.id, CAN.grantRoles);
+      const target = await deps.db.tx(async (sql) => {
+        if (memberId !== undefined) {
+          if (!(await findMember(sql, memberId))) throw notFound('đảng viên');
+          return ensureMemberPrincipal(sql, memberId);
+        }
+        const p = await findPrincipal(sql, principalId!);
+        if (!p) throw notFound('tài khoản');
+        return p;
+      });
+      await grantRole(deps.db, target.id, request.params.id, role);
+      return reply.status(201).send({ principalId: target.id, orgId: request.params.id, role });
+    },
+  );
 };

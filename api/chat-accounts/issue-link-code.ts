@@ -19,19 +19,19 @@ export async function issueLinkCode(
 ): Promise<{ code: string; expiresAt: Date }> {
   return deps.db.tx(async (sql) => {
     const member = await findMember(sql, memberId);
-    if (!member || !member.active) throw notFound('đảng viên', `member ${memberId}`);
+    if (!member?.active) throw notFound('đảng viên', `member ${memberId}`);
     await requireRole(sql, actor, member.cellId, CAN.manageMembers);
     const now = deps.clock.now();
-    await sql.query(`update link_codes set expires_at = $2 where member_id = $1 and used_at is null and expires_at > $2`, [memberId, now]);
+    await sql.query(
+      `update link_codes set expires_at = $2 where member_id = $1 and used_at is null and expires_at > $2`,
+      [memberId, now],
+    );
     const code = generateLinkCode();
     const expiresAt = new Date(now.getTime() + LINK_CODE_TTL_HOURS * 3600_000);
-    await sql.query(`insert into link_codes (member_id, code_hash, issued_by, created_at, expires_at) values ($1, $2, $3, $4, $5)`, [
-      memberId,
-      hashLinkCode(normalizeLinkCode(code)!),
-      actor.id,
-      now,
-      expiresAt,
-    ]);
+    await sql.query(
+      `insert into link_codes (member_id, code_hash, issued_by, created_at, expires_at) values ($1, $2, $3, $4, $5)`,
+      [memberId, hashLinkCode(normalizeLinkCode(code)!), actor.id, now, expiresAt],
+    );
     return { code, expiresAt };
   });
 }

@@ -25,7 +25,10 @@ export interface LinkRequest {
  * guarded update), expiring, and throttled per chat identity so codes cannot be guessed.
  * A chat account links to at most one member: linking again replaces the old link.
  */
-export async function linkChatAccount(deps: Pick<Deps, 'db' | 'clock'>, req: LinkRequest): Promise<{ account: ChatAccount; member: Member }> {
+export async function linkChatAccount(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  req: LinkRequest,
+): Promise<{ account: ChatAccount; member: Member }> {
   const now = deps.clock.now();
   const attemptKey = `${req.channel}:${req.botKey}:${req.externalUserId}`;
   const since = new Date(now.getTime() - FAILED_ATTEMPT_WINDOW_MINUTES * 60_000);
@@ -34,7 +37,10 @@ export async function linkChatAccount(deps: Pick<Deps, 'db' | 'clock'>, req: Lin
     [attemptKey, since],
   );
   if (failures >= MAX_FAILED_LINK_ATTEMPTS) {
-    throw new AppError('too_many_requests', `Bạn đã nhập sai mã quá ${MAX_FAILED_LINK_ATTEMPTS} lần. Vui lòng thử lại sau ${FAILED_ATTEMPT_WINDOW_MINUTES} phút.`);
+    throw new AppError(
+      'too_many_requests',
+      `Bạn đã nhập sai mã quá ${MAX_FAILED_LINK_ATTEMPTS} lần. Vui lòng thử lại sau ${FAILED_ATTEMPT_WINDOW_MINUTES} phút.`,
+    );
   }
   const canonical = normalizeLinkCode(req.code);
   const result = canonical ? await claim(deps, req, hashLinkCode(canonical), now) : undefined;
@@ -54,7 +60,10 @@ async function assertServedByBot(sql: Sql, memberId: number, botOrgId: number): 
   );
   if (rows.length === 0) {
     // Thrown inside the claiming transaction, so the code stays unused for the right bot.
-    throw new AppError('forbidden', 'Bot này phục vụ đảng bộ khác. Hãy dùng bot của đảng bộ tỉnh nơi bạn sinh hoạt để liên kết.');
+    throw new AppError(
+      'forbidden',
+      'Bot này phục vụ đảng bộ khác. Hãy dùng bot của đảng bộ tỉnh nơi bạn sinh hoạt để liên kết.',
+    );
   }
 }
 
@@ -66,7 +75,7 @@ async function claim(deps: Pick<Deps, 'db'>, req: LinkRequest, codeHash: string,
     );
     if (claimed.length === 0) return undefined;
     const member = await findMember(sql, claimed[0].memberId);
-    if (!member || !member.active) return undefined;
+    if (!member?.active) return undefined;
     if (req.withinOrgId) await assertServedByBot(sql, member.id, req.withinOrgId);
     const existing = await findActiveAccount(sql, req.channel, req.botKey, req.externalUserId);
     if (existing) await unlinkAccount(sql, existing.id, now);

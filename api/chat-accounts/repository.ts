@@ -24,7 +24,10 @@ export async function findActiveAccount(sql: Sql, channel: Channel, botKey: stri
 }
 
 export async function listMemberAccounts(sql: Sql, memberId: number): Promise<ChatAccount[]> {
-  return sql.query<ChatAccount>(`select ${COLUMNS} from chat_accounts where member_id = $1 and unlinked_at is null order by id`, [memberId]);
+  return sql.query<ChatAccount>(
+    `select ${COLUMNS} from chat_accounts where member_id = $1 and unlinked_at is null order by id`,
+    [memberId],
+  );
 }
 
 export async function unlinkAccount(sql: Sql, id: number, at: Date): Promise<void> {

@@ -12,16 +12,18 @@ import { generateLinkCode, hashLinkCode, normalizeLinkCode } from '../chat-accou
 
 export const GROUP_CODE_TTL_MINUTES = 30;
 
-export async function issueGroupBindCode(deps: Pick<Deps, 'db' | 'clock'>, actor: Principal, cellId: number): Promise<string> {
+export async function issueGroupBindCode(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  cellId: number,
+): Promise<string> {
   await requireRole(deps.db, actor, cellId, CAN.runMeetings);
   const code = generateLinkCode();
   const expiresAt = new Date(deps.clock.now().getTime() + GROUP_CODE_TTL_MINUTES * 60_000);
-  await deps.db.query(`insert into group_bind_codes (org_id, code_hash, issued_by, expires_at) values ($1, $2, $3, $4)`, [
-    cellId,
-    hashLinkCode(normalizeLinkCode(code)!),
-    actor.id,
-    expiresAt,
-  ]);
+  await deps.db.query(
+    `insert into group_bind_codes (org_id, code_hash, issued_by, expires_at) values ($1, $2, $3, $4)`,
+    [cellId, hashLinkCode(normalizeLinkCode(code)!), actor.id, expiresAt],
+  );
   return code;
 }
 
@@ -39,16 +41,29 @@ export async function bindChatGroup(
           [hashLinkCode(canonical), now],
         )
       : [];
-    if (claimed.length === 0) throw new AppError('gone', 'Mã gắn nhóm không đúng, đã dùng hoặc đã hết hạn. Nhắn riêng "/ganchibo" cho bot để lấy mã mới.');
+    if (claimed.length === 0)
+      throw new AppError(
+        'gone',
+        'Mã gắn nhóm không đúng, đã dùng hoặc đã hết hạn. Nhắn riêng "/ganchibo" cho bot để lấy mã mới.',
+      );
     const orgId = claimed[0].orgId;
     await requireRole(sql, actor, orgId, CAN.runMeetings);
-    await sql.query(`update chat_groups set unbound_at = $4 where channel = $1 and bot_key = $2 and chat_id = $3 and unbound_at is null`, [
-      group.channel, group.botKey, group.chatId, now,
-    ]);
-    await sql.query(`insert into chat_groups (channel, bot_key, chat_id, org_id, title, bound_by, bound_at) values ($1, $2, $3, $4, $5, $6, $7)`, [
-      group.channel, group.botKey, group.chatId, orgId, group.title ?? null, actor.id, now,
-    ]);
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'chat_group.bound', subjectType: 'org', subjectId: orgId, details: { channel: group.channel }, at: now });
+    await sql.query(
+      `update chat_groups set unbound_at = $4 where channel = $1 and bot_key = $2 and chat_id = $3 and unbound_at is null`,
+      [group.channel, group.botKey, group.chatId, now],
+    );
+    await sql.query(
+      `insert into chat_groups (channel, bot_key, chat_id, org_id, title, bound_by, bound_at) values ($1, $2, $3, $4, $5, $6, $7)`,
+      [group.channel, group.botKey, group.chatId, orgId, group.title ?? null, actor.id, now],
+    );
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'chat_group.bound',
+      subjectType: 'org',
+      subjectId: orgId,
+      details: { channel: group.channel },
+      at: now,
+    });
     const [{ name }] = await sql.query<{ name: string }>(`select name from orgs where id = $1`, [orgId]);
     return { orgId, orgName: name };
   });

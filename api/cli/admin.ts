@@ -26,7 +26,14 @@ const USAGE = `Dùng:
 async function main() {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { kind: { type: 'string' }, name: { type: 'string' }, parent: { type: 'string' }, org: { type: 'string' }, role: { type: 'string' }, days: { type: 'string' } },
+    options: {
+      kind: { type: 'string' },
+      name: { type: 'string' },
+      parent: { type: 'string' },
+      org: { type: 'string' },
+      role: { type: 'string' },
+      days: { type: 'string' },
+    },
   });
   const config = readConfig();
   const db = await connectDb(config.databaseUrl, config.dataDir);
@@ -39,7 +46,13 @@ async function main() {
         const parent = values.parent ? await findOrg(db, Number(values.parent)) : null;
         if (values.parent && !parent) throw new AppError('not_found', `Không có tổ chức ${values.parent}.`);
         assertParentKind(kind, parent?.kind ?? null);
-        const org = await insertOrg(db, { parentId: parent?.id ?? null, kind, name: values.name, deployed: true, notDeployedReason: null });
+        const org = await insertOrg(db, {
+          parentId: parent?.id ?? null,
+          kind,
+          name: values.name,
+          deployed: true,
+          notDeployedReason: null,
+        });
         console.log(JSON.stringify(org));
         break;
       }
@@ -59,8 +72,11 @@ async function main() {
         break;
       }
       case 'orgs': {
-        const rows = await db.query(`select id, parent_id as "parentId", kind, name, deployed from orgs order by path limit 500`);
-        for (const r of rows) console.log(`${r.id}\t${r.parentId ?? '-'}\t${r.kind}\t${r.deployed ? '' : '(không triển khai) '}${r.name}`);
+        const rows = await db.query(
+          `select id, parent_id as "parentId", kind, name, deployed from orgs order by path limit 500`,
+        );
+        for (const r of rows)
+          console.log(`${r.id}\t${r.parentId ?? '-'}\t${r.kind}\t${r.deployed ? '' : '(không triển khai) '}${r.name}`);
         break;
       }
       default:

@@ -15,6 +15,7 @@ import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { ltree } from '@electric-sql/pglite/contrib/ltree';
 import { AppError } from '../errors.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: each query names its row type; this is the untyped default
 export type Row = Record<string, any>;
 
 export interface Sql {
@@ -42,7 +43,11 @@ export async function connectDb(databaseUrl: string, dataDir: string): Promise<D
   if (databaseUrl && databaseUrl !== 'memory://' && !databaseUrl.startsWith('file://')) {
     throw new AppError('startup', `DATABASE_URL không hợp lệ: dùng postgres://…, memory:// hoặc để trống.`);
   }
-  const dir = databaseUrl.startsWith('file://') ? databaseUrl.slice('file://'.length) : databaseUrl === 'memory://' ? null : path.join(dataDir, 'pglite');
+  const dir = databaseUrl.startsWith('file://')
+    ? databaseUrl.slice('file://'.length)
+    : databaseUrl === 'memory://'
+      ? null
+      : path.join(dataDir, 'pglite');
   return connectPglite(dir);
 }
 

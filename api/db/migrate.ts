@@ -23,7 +23,11 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
     .readdirSync(dir)
     .filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f))
     .sort()
-    .map((f) => ({ version: Number(f.slice(0, 3)), name: f.replace(/\.sql$/, ''), sql: fs.readFileSync(path.join(dir, f), 'utf8') }));
+    .map((f) => ({
+      version: Number(f.slice(0, 3)),
+      name: f.replace(/\.sql$/, ''),
+      sql: fs.readFileSync(path.join(dir, f), 'utf8'),
+    }));
 }
 
 export async function migrate(db: Db): Promise<string[]> {
@@ -62,7 +66,10 @@ async function assertExtensionsAvailable(db: Db): Promise<void> {
   }
   for (const ext of ['unaccent', 'ltree']) {
     if (!have.has(ext)) {
-      throw new AppError('startup', `PostgreSQL thiếu extension "${ext}" (gói postgresql-contrib). Install PostgreSQL contrib and restart.`);
+      throw new AppError(
+        'startup',
+        `PostgreSQL thiếu extension "${ext}" (gói postgresql-contrib). Install PostgreSQL contrib and restart.`,
+      );
     }
   }
 }

@@ -22,7 +22,8 @@ export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines:
             (select m.id from members m join role_grants g on g.org_id = m.cell_id join principals p on p.id = g.principal_id
               where g.role = 'secretary' and m.id <> p.member_id and m.status = 'official' order by m.id limit 1) as "memberId"`,
   );
-  if (!ids?.adminId) return { lines: ['  Demo: dữ liệu demo không đầy đủ; tạo token bằng: npm run admin -- token --org <id>'] };
+  if (!ids?.adminId)
+    return { lines: ['  Demo: dữ liệu demo không đầy đủ; tạo token bằng: npm run admin -- token --org <id>'] };
   const expiresAt = new Date(deps.clock.now().getTime() + DEMO_TOKEN_DAYS * 86_400_000);
   const token = await createApiToken(deps.db, ids.adminId, { label: 'demo', expiresAt });
   const admin = (await findPrincipal(deps.db, ids.adminId))!;

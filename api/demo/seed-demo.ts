@@ -26,7 +26,12 @@ export const DEMO_CELLS: { name: string; size: number; notDeployedReason?: strin
   { name: 'Chi bộ Trường Tiểu học Thị trấn', size: 21 },
   { name: 'Chi bộ Trạm Y tế', size: 20 },
   { name: 'Chi bộ Quân sự', size: 18 },
-  { name: 'Chi bộ Công an Thị trấn', size: 17, notDeployedReason: 'Ngành Công an dùng hệ thống riêng theo quy định của ngành; không triển khai Sổ tay trên nền tảng này.' },
+  {
+    name: 'Chi bộ Công an Thị trấn',
+    size: 17,
+    notDeployedReason:
+      'Ngành Công an dùng hệ thống riêng theo quy định của ngành; không triển khai Sổ tay trên nền tảng này.',
+  },
 ];
 const PROBATIONARY = 10;
 const MEN = 155;
@@ -48,11 +53,31 @@ export async function seedDemo(deps: Pick<Deps, 'db'>): Promise<DemoOrganisation
   const rand = seededRandom(2025);
   return deps.db.tx(async (sql) => {
     const org = (input: Parameters<typeof insertOrg>[1]) => insertOrg(sql, { ...input, isDemo: true });
-    const root = await org({ parentId: null, kind: 'province', name: 'Đảng bộ tỉnh Mẫu (demo)', deployed: true, notDeployedReason: null });
-    const committee = await org({ parentId: root.id, kind: 'grassroots_committee', name: 'Đảng bộ Thị trấn Hòa Bình (demo)', deployed: true, notDeployedReason: null });
+    const root = await org({
+      parentId: null,
+      kind: 'province',
+      name: 'Đảng bộ tỉnh Mẫu (demo)',
+      deployed: true,
+      notDeployedReason: null,
+    });
+    const committee = await org({
+      parentId: root.id,
+      kind: 'grassroots_committee',
+      name: 'Đảng bộ Thị trấn Hòa Bình (demo)',
+      deployed: true,
+      notDeployedReason: null,
+    });
     const cells: Org[] = [];
     for (const c of DEMO_CELLS) {
-      cells.push(await org({ parentId: committee.id, kind: 'cell', name: c.name, deployed: !c.notDeployedReason, notDeployedReason: c.notDeployedReason ?? null }));
+      cells.push(
+        await org({
+          parentId: committee.id,
+          kind: 'cell',
+          name: c.name,
+          deployed: !c.notDeployedReason,
+          notDeployedReason: c.notDeployedReason ?? null,
+        }),
+      );
     }
     const total = DEMO_CELLS.reduce((n, c) => n + c.size, 0);
     const members: NewMember[] = [];
@@ -64,7 +89,9 @@ export async function seedDemo(deps: Pick<Deps, 'db'>): Promise<DemoOrganisation
         const probationary = index % (total / PROBATIONARY) === 5;
         const gender = (index * 7) % total < MEN ? 'male' : 'female';
         const birthYear = 1950 + Math.floor(rand() * 50);
-        const admittedOn = probationary ? isoDay(2026, 1 + Math.floor(rand() * 9), 1 + Math.floor(rand() * 27)) : isoDay(2012 + Math.floor(rand() * 13), 1 + Math.floor(rand() * 12), 1 + Math.floor(rand() * 27));
+        const admittedOn = probationary
+          ? isoDay(2026, 1 + Math.floor(rand() * 9), 1 + Math.floor(rand() * 27))
+          : isoDay(2012 + Math.floor(rand() * 13), 1 + Math.floor(rand() * 12), 1 + Math.floor(rand() * 27));
         members.push({
           fullName: vietnameseName(gender, rand),
           gender,
@@ -75,7 +102,9 @@ export async function seedDemo(deps: Pick<Deps, 'db'>): Promise<DemoOrganisation
           status: probationary ? 'probationary' : 'official',
           admittedOn,
           // rule: probation — Điều lệ Đ5 k1
-          probationEndsOn: probationary ? addMonths(admittedOn, versionInForce(PROBATION_MONTHS, admittedOn).value) : null,
+          probationEndsOn: probationary
+            ? addMonths(admittedOn, versionInForce(PROBATION_MONTHS, admittedOn).value)
+            : null,
           officialOn: probationary ? null : addMonths(admittedOn, versionInForce(PROBATION_MONTHS, admittedOn).value),
         });
       }

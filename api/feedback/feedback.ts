@@ -19,7 +19,12 @@ const NEXT: Record<FeedbackStatus, FeedbackStatus[]> = {
   answered: ['closed'],
   closed: [],
 };
-export const STATUS_LABELS: Record<FeedbackStatus, string> = { received: 'đã tiếp nhận', processing: 'đang xử lý', answered: 'đã trả lời', closed: 'đã đóng' };
+export const STATUS_LABELS: Record<FeedbackStatus, string> = {
+  received: 'đã tiếp nhận',
+  processing: 'đang xử lý',
+  answered: 'đã trả lời',
+  closed: 'đã đóng',
+};
 
 export async function sendFeedback(
   deps: Pick<Deps, 'db' | 'clock'>,
@@ -38,7 +43,10 @@ export async function sendFeedback(
       `insert into feedback (member_id, org_id, body, photo_ref, created_at) values ($1, $2, $3, $4, $5) returning id`,
       [member.id, target.id, body || '(ảnh)', input.photoRef ?? null, deps.clock.now()],
     );
-    await sql.query(`insert into feedback_events (feedback_id, status, actor_principal_id, at) values ($1, 'received', $2, $3)`, [id, actor.id, deps.clock.now()]);
+    await sql.query(
+      `insert into feedback_events (feedback_id, status, actor_principal_id, at) values ($1, 'received', $2, $3)`,
+      [id, actor.id, deps.clock.now()],
+    );
     return { id, orgName: target.name };
   });
 }
@@ -51,22 +59,45 @@ export async function updateFeedback(
 ): Promise<void> {
   await deps.db.tx(async (sql) => {
     const [f] = await sql.query<{ orgId: number; memberId: number; status: FeedbackStatus }>(
-      `select org_id as "orgId", member_id as "memberId", status from feedback where id = $1 for update`, [feedbackId]);
+      `select org_id as "orgId", member_id as "memberId", status from feedback where id = $1 for update`,
+      [feedbackId],
+    );
     if (!f) throw notFound('phản ánh');
     await requireRole(sql, actor, f.orgId, CAN.readOrg);
     if (!NEXT[f.status].includes(input.status)) {
-      throw new AppError('conflict', `Không thể chuyển phản ánh từ "${STATUS_LABELS[f.status]}" sang "${STATUS_LABELS[input.status]}".`, { field: 'status' });
+      throw new AppError(
+        'conflict',
+        `Không thể chuyển phản ánh từ "${STATUS_LABELS[f.status]}" sang "${STATUS_LABELS[input.status]}".`,
+        { field: 'status' },
+      );
     }
-    if (input.status === 'answered' && !input.answer?.trim()) throw new AppError('validation', 'Cần nội dung trả lời.', { field: 'answer' });
+    if (input.status === 'answered' && !input.answer?.trim())
+      throw new AppError('validation', 'Cần nội dung trả lời.', { field: 'answer' });
     const now = deps.clock.now();
-    await sql.query(`update feedback set status = $2, answer = coalesce($3, answer) where id = $1`, [feedbackId, input.status, input.answer?.trim() || null]);
-    await sql.query(`insert into feedback_events (feedback_id, status, note, actor_principal_id, at) values ($1, $2, $3, $4, $5)`, [
-      feedbackId, input.status, input.note ?? input.answer ?? null, actor.id, now,
+    await sql.query(`update feedback set status = $2, answer = coalesce($3, answer) where id = $1`, [
+      feedbackId,
+      input.status,
+      input.answer?.trim() || null,
     ]);
-    const text = input.status === 'answered'
-      ? `📬 Trả lời phản ánh #${feedbackId}:\n${input.answer!.trim()}`
-      : `Phản ánh #${feedbackId} của đồng chí: ${STATUS_LABELS[input.status]}.`;
-    await enqueueForMembers(sql, [f.memberId], { text }, { kind: 'feedback.update', refType: 'feedback', refId: feedbackId, dedupePrefix: `feedback:${feedbackId}:${input.status}` });
+    await sql.query(
+      `insert into feedback_events (feedback_id, status, note, actor_principal_id, at) values ($1, $2, $3, $4, $5)`,
+      [feedbackId, input.status, input.note ?? input.answer ?? null, actor.id, now],
+    );
+    const text =
+      input.status === 'answered'
+        ? `📬 Trả lời phản ánh #${feedbackId}:\n${input.answer!.trim()}`
+        : `Phản ánh #${feedbackId} của đồng chí: ${STATUS_LABELS[input.status]}.`;
+    await enqueueForMembers(
+      sql,
+      [f.memberId],
+      { text },
+      {
+        kind: 'feedback.update',
+        refType: 'feedback',
+        refId: feedbackId,
+        dedupePrefix: `feedback:${feedbackId}:${input.status}`,
+      },
+    );
   });
 }
 
@@ -74,7 +105,10 @@ export async function listFeedback(deps: Pick<Deps, 'db'>, actor: Principal, sco
   const columns = `f.id, f.body, f.status, f.answer, f.created_at as "createdAt", m.full_name as "memberName", o.name as "orgName", f.photo_ref is not null as "hasPhoto"`;
   if (scope.orgId === undefined) {
     if (!actor.memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới có phản ánh riêng.');
-    return deps.db.query(`select ${columns} from feedback f join members m on m.id = f.member_id join orgs o on o.id = f.org_id where f.member_id = $1 order by f.id desc limit 50`, [actor.memberId]);
+    return deps.db.query(
+      `select ${columns} from feedback f join members m on m.id = f.member_id join orgs o on o.id = f.org_id where f.member_id = $1 order by f.id desc limit 50`,
+      [actor.memberId],
+    );
   }
   const org = await findOrg(deps.db, scope.orgId);
   if (!org) throw notFound('tổ chức');

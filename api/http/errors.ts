@@ -1,3 +1,4 @@
+import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import { describeValidationError } from './validation.ts';
@@ -6,15 +7,19 @@ import { describeValidationError } from './validation.ts';
 export function handleHttpError(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
     if (error.detail) request.log.info({ code: error.code, detail: error.detail }, 'request refused');
-    return reply.status(error.httpStatus).send({ error: error.code, message: error.message, field: error.field, data: error.data });
+    return reply
+      .status(error.httpStatus)
+      .send({ error: error.code, message: error.message, field: error.field, data: error.data });
   }
   const fe = error as FastifyError;
   if (fe.validation && fe.validation.length > 0) {
-    const { field, message } = describeValidationError(fe.validation[0] as any, fe.validationContext);
+    const { field, message } = describeValidationError(fe.validation[0] as ErrorObject, fe.validationContext);
     return reply.status(400).send({ error: 'validation', message, field });
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return reply.status(413).send({ error: 'payload_too_large', message: 'Dữ liệu gửi lên quá lớn (payload too large).' });
+    return reply
+      .status(413)
+      .send({ error: 'payload_too_large', message: 'Dữ liệu gửi lên quá lớn (payload too large).' });
   }
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return reply.status(415).send({ error: 'unsupported_media_type', message: 'Định dạng dữ liệu không được hỗ trợ.' });

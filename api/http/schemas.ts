@@ -5,7 +5,8 @@ export const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 export const IdParams = Type.Object({ id: Id });
 export const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 export const Name = (max = 200) => Type.String({ minLength: 1, maxLength: max });
-export const Closed = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
+export const Closed = <T extends Record<string, TSchema>>(props: T) =>
+  Type.Object(props, { additionalProperties: false });
 
 export const ErrorBody = Type.Object({
   error: Type.String(),

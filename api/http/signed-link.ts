@@ -10,13 +10,24 @@ export function signLink(secret: string, parts: (string | number)[], expiresAt: 
 }
 
 /** The parts when the signature is right and the link has not expired, else null. */
-export function verifyLink(secret: string, parts: string[], exp: string, signature: string, now: Date): string[] | null {
+export function verifyLink(
+  secret: string,
+  parts: string[],
+  exp: string,
+  signature: string,
+  now: Date,
+): string[] | null {
   const expiry = Number(exp);
   if (!Number.isSafeInteger(expiry) || expiry * 1000 < now.getTime()) return null;
   const expected = sign(secret, parts, expiry);
-  if (signature.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(expected))) return null;
+  if (signature.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(expected)))
+    return null;
   return parts;
 }
 
 const sign = (secret: string, parts: (string | number)[], exp: number) =>
-  crypto.createHmac('sha256', secret).update(`${parts.join('/')}|${exp}`).digest('base64url').slice(0, 32);
+  crypto
+    .createHmac('sha256', secret)
+    .update(`${parts.join('/')}|${exp}`)
+    .digest('base64url')
+    .slice(0, 32);

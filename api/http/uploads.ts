@@ -7,8 +7,19 @@ export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 /** Files arrive as multipart form data (`-F file=@list.xlsx`) or as a raw body with its own type. */
 export async function registerUploads(app: FastifyInstance) {
   await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 10, fields: 20 } });
-  const raw = ['text/csv', 'text/plain', 'application/octet-stream', 'application/pdf', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'text/markdown', 'text/html'];
-  app.addContentTypeParser(raw, { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES }, (_req, body, done) => done(null, body));
+  const raw = [
+    'text/csv',
+    'text/plain',
+    'application/octet-stream',
+    'application/pdf',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    'text/markdown',
+    'text/html',
+  ];
+  app.addContentTypeParser(raw, { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES }, (_req, body, done) =>
+    done(null, body),
+  );
 }
 
 export interface UploadedFile {
@@ -30,5 +41,8 @@ export async function readUploadedFile(request: FastifyRequest): Promise<Uploade
     const name = /filename="?([^";]+)"?/.exec(String(request.headers['content-disposition'] ?? ''))?.[1] ?? 'upload';
     return { data: request.body, filename: name, mimetype: String(request.headers['content-type']).split(';')[0] };
   }
-  throw new AppError('unsupported_media_type', 'Hãy gửi tệp dạng multipart/form-data (trường "file") hoặc thân yêu cầu text/csv / xlsx.');
+  throw new AppError(
+    'unsupported_media_type',
+    'Hãy gửi tệp dạng multipart/form-data (trường "file") hoặc thân yêu cầu text/csv / xlsx.',
+  );
 }

@@ -16,13 +16,16 @@ function makeAjv(coerceTypes: boolean) {
 const strict = makeAjv(false);
 const lenient = makeAjv(true);
 
-export const validatorCompiler: FastifySchemaCompiler<any> = ({ schema, httpPart }) => {
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? strict : lenient;
-  return ajv.compile(schema) as ReturnType<FastifySchemaCompiler<any>>;
+  return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
 };
 
 /** A short message naming the field, in Vietnamese then English. */
-export function describeValidationError(error: ErrorObject, part: string | undefined): { field: string; message: string } {
+export function describeValidationError(
+  error: ErrorObject,
+  part: string | undefined,
+): { field: string; message: string } {
   const base = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
   let field = base;
   let reason: string;
@@ -42,7 +45,10 @@ export function describeValidationError(error: ErrorObject, part: string | undef
       reason = `dài quá ${error.params.limit} ký tự (too long)`;
       break;
     case 'minLength':
-      reason = error.params.limit === 1 ? 'không được để trống (empty)' : `cần ít nhất ${error.params.limit} ký tự (too short)`;
+      reason =
+        error.params.limit === 1
+          ? 'không được để trống (empty)'
+          : `cần ít nhất ${error.params.limit} ký tự (too short)`;
       break;
     case 'enum':
       reason = `phải là một trong: ${(error.params.allowedValues as unknown[]).join(', ')}`;

@@ -18,65 +18,126 @@ import { SUPPORTED_EXTENSIONS } from '../../ingest/loaders/load-file.ts';
 const tags = ['Trợ lý ảo (assistant)'];
 
 export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  app.post('/orgs/:id/knowledge/documents', {
-    schema: {
-      tags, params: IdParams,
-      summary: 'Load a procedure document (PDF, DOCX, HTML, Markdown, text) visible to this unit’s subtree; returns a job to poll',
-      description: 'multipart/form-data with field `file`. Use the root unit for a document everyone may see.',
+  app.post(
+    '/orgs/:id/knowledge/documents',
+    {
+      schema: {
+        tags,
+        params: IdParams,
+        summary:
+          'Load a procedure document (PDF, DOCX, HTML, Markdown, text) visible to this unit’s subtree; returns a job to poll',
+        description: 'multipart/form-data with field `file`. Use the root unit for a document everyone may see.',
+      },
     },
-  }, async (request, reply) => {
-    const principal = requirePrincipal(request);
-    const org = await findOrg(deps.db, request.params.id);
-    if (!org) throw notFound('tổ chức');
-    await requireRole(deps.db, principal, org.id, CAN.editDocuments);
-    const file = await readUploadedFile(request);
-    if (!SUPPORTED_EXTENSIONS.some((e) => file.filename.toLowerCase().endsWith(e))) {
-      throw new AppError('unsupported_media_type', `Chỉ nhận tệp ${SUPPORTED_EXTENSIONS.join(', ')}.`, { field: 'file' });
-    }
-    const [{ id }] = await deps.db.query<{ id: number }>(`insert into kb_jobs (filename) values ($1) returning id`, [file.filename]);
-    // Long files are embedded off the request; the editor polls the job.
-    const visibility = org.parentId === null ? null : org.id;
-    void ingestFile(deps.db, assistant().embedder, file.filename, file.data, { visibilityOrgId: visibility })
-      .then(async (r) => {
-        await refreshTermStats(deps.db);
-        await deps.db.query(`update kb_jobs set status = 'done', result = $2::jsonb, finished_at = now() where id = $1`, [id, JSON.stringify(r)]);
-      })
-      .catch((e) => deps.db.query(`update kb_jobs set status = 'failed', error = $2, finished_at = now() where id = $1`, [id, String((e as Error).message).slice(0, 500)]));
-    return reply.status(202).send({ jobId: id });
-  });
+    async (request, reply) => {
+      const principal = requirePrincipal(request);
+      const org = await findOrg(deps.db, request.params.id);
+      if (!org) throw notFound('tổ chức');
+      await requireRole(deps.db, principal, org.id, CAN.editDocuments);
+      const file = await readUploadedFile(request);
+      if (!SUPPORTED_EXTENSIONS.some((e) => file.filename.toLowerCase().endsWith(e))) {
+        throw new AppError('unsupported_media_type', `Chỉ nhận tệp ${SUPPORTED_EXTENSIONS.join(', ')}.`, {
+          field: 'file',
+        });
+      }
+      const [{ id }] = await deps.db.query<{ id: number }>(`insert into kb_jobs (filename) values ($1) returning id`, [
+        file.filename,
+      ]);
+      // Long files are embedded off the request; the editor polls the job.
+      const visibility = org.parentId === null ? null : org.id;
+      void ingestFile(deps.db, assistant().embedder, file.filename, file.data, { visibilityOrgId: visibility })
+        .then(async (r) => {
+          await refreshTermStats(deps.db);
+          await deps.db.query(
+            `update kb_jobs set status = 'done', result = $2::jsonb, finished_at = now() where id = $1`,
+            [id, JSON.stringify(r)],
+          );
+        })
+        .catch((e) =>
+          deps.db.query(`update kb_jobs set status = 'failed', error = $2, finished_at = now() where id = $1`, [
+            id,
+            String((e as Error).message).slice(0, 500),
+          ]),
+        );
+      return reply.status(202).send({ jobId: id });
+    },
+  );
 
-  app.get('/knowledge/jobs/:id', { schema: { tags, summary: 'An ingest job’s status', params: IdParams } }, async (request) => {
-    requirePrincipal(request);
-    const [job] = await deps.db.query(`select id, status, filename, result, error, created_at as "createdAt", finished_at as "finishedAt" from kb_jobs where id = $1`, [request.params.id]);
-    if (!job) throw notFound('tác vụ');
-    return job;
-  });
+  app.get(
+    '/knowledge/jobs/:id',
+    { schema: { tags, summary: 'An ingest job’s status', params: IdParams } },
+    async (request) => {
+      requirePrincipal(request);
+      const [job] = await deps.db.query(
+        `select id, status, filename, result, error, created_at as "createdAt", finished_at as "finishedAt" from kb_jobs where id = $1`,
+        [request.params.id],
+      );
+      if (!job) throw notFound('tác vụ');
+      return job;
+    },
+  );
 
-  app.post('/knowledge/ask', {
-    schema: { tags, summary: 'Ask the assistant (answers only from documents the caller may see, with citations)', body: Closed({ question: Type.String({ minLength: 2, maxLength: 1000 }) }) },
-  }, async (request) => {
-    const principal = requirePrincipal(request);
-    const member = principal.memberId ? await findMember(deps.db, principal.memberId) : undefined;
-    const [cell] = member ? await deps.db.query<{ path: string }>(`select path::text as path from orgs where id = $1`, [member.cellId]) : [];
-    return askAssistant(deps.db, assistant(), { question: request.body.question, scopePath: cell?.path ?? null, memberId: member?.id ?? null });
-  });
+  app.post(
+    '/knowledge/ask',
+    {
+      schema: {
+        tags,
+        summary: 'Ask the assistant (answers only from documents the caller may see, with citations)',
+        body: Closed({ question: Type.String({ minLength: 2, maxLength: 1000 }) }),
+      },
+    },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      const member = principal.memberId ? await findMember(deps.db, principal.memberId) : undefined;
+      const [cell] = member
+        ? await deps.db.query<{ path: string }>(`select path::text as path from orgs where id = $1`, [member.cellId])
+        : [];
+      return askAssistant(deps.db, assistant(), {
+        question: request.body.question,
+        scopePath: cell?.path ?? null,
+        memberId: member?.id ?? null,
+      });
+    },
+  );
 
-  app.post('/knowledge/questions/:id/rating', {
-    schema: { tags, summary: 'Rate an answer 👍 (1) or 👎 (-1)', params: IdParams, body: Closed({ rating: Type.Union([Type.Literal(1), Type.Literal(-1)]), comment: Type.Optional(Type.String({ maxLength: 1000 })) }) },
-  }, async (request) => {
-    const principal = requirePrincipal(request);
-    await rateAnswer(deps.db, request.params.id, principal.memberId, request.body.rating, request.body.comment);
-    return { ok: true };
-  });
+  app.post(
+    '/knowledge/questions/:id/rating',
+    {
+      schema: {
+        tags,
+        summary: 'Rate an answer 👍 (1) or 👎 (-1)',
+        params: IdParams,
+        body: Closed({
+          rating: Type.Union([Type.Literal(1), Type.Literal(-1)]),
+          comment: Type.Optional(Type.String({ maxLength: 1000 })),
+        }),
+      },
+    },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      await rateAnswer(deps.db, request.params.id, principal.memberId, request.body.rating, request.body.comment);
+      return { ok: true };
+    },
+  );
 
-  app.get('/orgs/:id/knowledge/questions', {
-    schema: { tags, summary: 'For editors: unanswered questions or poorly rated answers from members of this unit’s subtree (what documents are missing)', params: IdParams,
-      querystring: Closed({ filter: Type.Union([Type.Literal('unanswered'), Type.Literal('poor')]) }) },
-  }, async (request) => {
-    const principal = requirePrincipal(request);
-    const org = await findOrg(deps.db, request.params.id);
-    if (!org) throw notFound('tổ chức');
-    if (!(await hasRole(deps.db, principal.id, org.id, CAN.editDocuments))) throw new AppError('forbidden', 'Chỉ biên tập viên mới xem được.');
-    return listQuestionsToReview(deps.db, request.query.filter, { path: org.path, isRoot: org.parentId === null });
-  });
+  app.get(
+    '/orgs/:id/knowledge/questions',
+    {
+      schema: {
+        tags,
+        summary:
+          'For editors: unanswered questions or poorly rated answers from members of this unit’s subtree (what documents are missing)',
+        params: IdParams,
+        querystring: Closed({ filter: Type.Union([Type.Literal('unanswered'), Type.Literal('poor')]) }),
+      },
+    },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      const org = await findOrg(deps.db, request.params.id);
+      if (!org) throw notFound('tổ chức');
+      if (!(await hasRole(deps.db, principal.id, org.id, CAN.editDocuments)))
+        throw new AppError('forbidden', 'Chỉ biên tập viên mới xem được.');
+      return listQuestionsToReview(deps.db, request.query.filter, { path: org.path, isRoot: org.parentId === null });
+    },
+  );
 };

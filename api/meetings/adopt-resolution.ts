@@ -16,7 +16,11 @@ export interface TaskInput {
  * Part 3 of the meeting: the adopted resolution is published to the cell with its tasks;
  * each assignee is told in chat. Needs a passed resolution vote of this meeting.
  */
-export async function adoptResolution(deps: Pick<Deps, 'db' | 'clock'>, actor: Principal, input: { meetingId: number; body: string; tasks: TaskInput[] }) {
+export async function adoptResolution(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  input: { meetingId: number; body: string; tasks: TaskInput[] },
+) {
   return deps.db.tx(async (sql) => {
     const meeting = await findMeeting(sql, input.meetingId);
     if (!meeting) throw notFound('buổi họp');
@@ -32,24 +36,44 @@ export async function adoptResolution(deps: Pick<Deps, 'db' | 'clock'>, actor: P
        on conflict (meeting_id) do update set body = excluded.body, motion_id = excluded.motion_id, published_at = excluded.published_at`,
       [meeting.id, input.body.trim(), passed.id, now],
     );
-    const members = await sql.query<{ id: number }>(`select id from members where cell_id = $1 and active`, [meeting.cellId]);
+    const members = await sql.query<{ id: number }>(`select id from members where cell_id = $1 and active`, [
+      meeting.cellId,
+    ]);
     const ids = new Set(members.map((m) => m.id));
     for (const t of input.tasks) {
-      if (!ids.has(t.assigneeMemberId)) throw new AppError('validation', 'Người được giao nhiệm vụ phải là đảng viên của chi bộ.', { field: 'tasks' });
+      if (!ids.has(t.assigneeMemberId))
+        throw new AppError('validation', 'Người được giao nhiệm vụ phải là đảng viên của chi bộ.', { field: 'tasks' });
       const [{ id }] = await sql.query<{ id: number }>(
         `insert into tasks (meeting_id, cell_id, assignee_member_id, title, due_on) values ($1, $2, $3, $4, $5) returning id`,
         [meeting.id, meeting.cellId, t.assigneeMemberId, t.title.trim(), t.dueOn],
       );
-      await enqueueForMembers(sql, [t.assigneeMemberId], {
-        text: `📌 Nhiệm vụ được giao: ${t.title.trim()}\nHạn: ${t.dueOn.split('-').reverse().join('/')}`,
-        choices: [{ label: 'Báo đã xong', data: `nhiemvu:${id}:done` }],
-      }, { kind: 'task.assigned', refType: 'task', refId: id, dedupePrefix: `task:${id}:assigned` });
+      await enqueueForMembers(
+        sql,
+        [t.assigneeMemberId],
+        {
+          text: `📌 Nhiệm vụ được giao: ${t.title.trim()}\nHạn: ${t.dueOn.split('-').reverse().join('/')}`,
+          choices: [{ label: 'Báo đã xong', data: `nhiemvu:${id}:done` }],
+        },
+        { kind: 'task.assigned', refType: 'task', refId: id, dedupePrefix: `task:${id}:assigned` },
+      );
     }
     const text = `📜 Nghị quyết chi bộ:\n${input.body.trim()}${input.tasks.length ? `\n\nNhiệm vụ: ${input.tasks.length} việc đã giao.` : ''}`;
-    const meta = { kind: 'resolution.published', refType: 'meeting', refId: meeting.id, dedupePrefix: `meeting:${meeting.id}:resolution` };
+    const meta = {
+      kind: 'resolution.published',
+      refType: 'meeting',
+      refId: meeting.id,
+      dedupePrefix: `meeting:${meeting.id}:resolution`,
+    };
     await enqueueForMembers(sql, [...ids], { text }, meta);
     await enqueueForOrgGroups(sql, meeting.cellId, { text }, meta);
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'resolution.published', subjectType: 'meeting', subjectId: meeting.id, details: { tasks: input.tasks.length }, at: now });
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'resolution.published',
+      subjectType: 'meeting',
+      subjectId: meeting.id,
+      details: { tasks: input.tasks.length },
+      at: now,
+    });
   });
 }
 

@@ -30,7 +30,10 @@ export async function castVote(
     if (roomVotes > 0) {
       const chat = await chatTally(sql, motion);
       if (chat.for + chat.against + chat.abstain + roomVotes + 1 > (await countEntitledPresent(sql, meeting))) {
-        throw new AppError('conflict', 'Số phiếu đã bằng số đảng viên có quyền biểu quyết có mặt (đã tính biểu quyết giơ tay tại phòng họp).');
+        throw new AppError(
+          'conflict',
+          'Số phiếu đã bằng số đảng viên có quyền biểu quyết có mặt (đã tính biểu quyết giơ tay tại phòng họp).',
+        );
       }
     }
     const now = deps.clock.now();
@@ -52,11 +55,24 @@ export async function castVote(
       if (!rows.length) throw new AppError('conflict', 'Đồng chí đã biểu quyết nội dung này.');
       changed = rows[0].changed;
     } else {
-      const took = await sql.query(`insert into ballot_participation (motion_id, member_id) values ($1, $2) on conflict do nothing returning 1`, [motion.id, memberId]);
-      if (!took.length) throw new AppError('conflict', 'Đồng chí đã bỏ phiếu kín cho nội dung này; phiếu kín không sửa được.');
-      await sql.query(`update secret_tallies set count = count + 1 where motion_id = $1 and choice = $2`, [motion.id, input.choice]);
+      const took = await sql.query(
+        `insert into ballot_participation (motion_id, member_id) values ($1, $2) on conflict do nothing returning 1`,
+        [motion.id, memberId],
+      );
+      if (!took.length)
+        throw new AppError('conflict', 'Đồng chí đã bỏ phiếu kín cho nội dung này; phiếu kín không sửa được.');
+      await sql.query(`update secret_tallies set count = count + 1 where motion_id = $1 and choice = $2`, [
+        motion.id,
+        input.choice,
+      ]);
       // The audit says who took part, never what they chose.
-      await recordAudit(sql, { actorPrincipalId: actor.id, action: 'ballot.cast', subjectType: 'motion', subjectId: motion.id, details: { memberId } });
+      await recordAudit(sql, {
+        actorPrincipalId: actor.id,
+        action: 'ballot.cast',
+        subjectType: 'motion',
+        subjectId: motion.id,
+        details: { memberId },
+      });
     }
     return { changed };
   });

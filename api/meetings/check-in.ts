@@ -27,12 +27,20 @@ export async function checkIn(
   if (input.method === 'secretary') await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
   else if (actor.memberId !== input.memberId) throw new AppError('forbidden', 'Mỗi đồng chí tự điểm danh cho mình.');
   if (meeting.status !== 'in_progress') {
-    throw new AppError('conflict', meeting.status === 'scheduled' ? 'Buổi họp chưa bắt đầu, chưa điểm danh được.' : 'Buổi họp đã kết thúc.');
+    throw new AppError(
+      'conflict',
+      meeting.status === 'scheduled' ? 'Buổi họp chưa bắt đầu, chưa điểm danh được.' : 'Buổi họp đã kết thúc.',
+    );
   }
   await assertOnRoll(sql, meeting, input.memberId);
-  if (input.method === 'code' && input.code?.trim() !== meeting.checkinCode) throw new AppError('validation', 'Mã điểm danh không đúng.', { field: 'code' });
+  if (input.method === 'code' && input.code?.trim() !== meeting.checkinCode)
+    throw new AppError('validation', 'Mã điểm danh không đúng.', { field: 'code' });
   if (input.method === 'chat' && meeting.mode === 'in_person') {
-    throw new AppError('validation', 'Buổi họp trực tiếp: hãy điểm danh bằng mã trên màn hình của bí thư (diemdanh MÃ).', { field: 'code' });
+    throw new AppError(
+      'validation',
+      'Buổi họp trực tiếp: hãy điểm danh bằng mã trên màn hình của bí thư (diemdanh MÃ).',
+      { field: 'code' },
+    );
   }
   const now = deps.clock.now();
   // The check-in and its audit entry in one statement; checking in twice keeps the first time.
@@ -64,42 +72,79 @@ export async function respondAttendance(
     if (!meeting) throw notFound('buổi họp');
     if (meeting.status === 'closed') throw new AppError('conflict', 'Buổi họp đã kết thúc.');
     await assertOnRoll(sql, meeting, actor.memberId!);
-    if (!input.attending && !input.reason?.trim()) throw new AppError('validation', 'Xin đồng chí cho biết lý do vắng.', { field: 'reason' });
+    if (!input.attending && !input.reason?.trim())
+      throw new AppError('validation', 'Xin đồng chí cho biết lý do vắng.', { field: 'reason' });
     await sql.query(
       `insert into meeting_attendance (meeting_id, member_id, response, absence_reason) values ($1, $2, $3, $4)
        on conflict (meeting_id, member_id) do update set response = $3, absence_reason = $4`,
-      [meeting.id, actor.memberId, input.attending ? 'attending' : 'absent', input.attending ? null : input.reason!.trim()],
+      [
+        meeting.id,
+        actor.memberId,
+        input.attending ? 'attending' : 'absent',
+        input.attending ? null : input.reason!.trim(),
+      ],
     );
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'meeting.response', subjectType: 'meeting', subjectId: meeting.id, details: { attending: input.attending }, at: deps.clock.now() });
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'meeting.response',
+      subjectType: 'meeting',
+      subjectId: meeting.id,
+      details: { attending: input.attending },
+      at: deps.clock.now(),
+    });
   });
 }
 
 /** The secretary accepts (or not) an absence reason: accepted absences leave the vote base (rules.md §1). */
-export async function acceptAbsence(deps: Pick<Deps, 'db' | 'clock'>, actor: Principal, input: { meetingId: number; memberId: number; accepted: boolean }) {
+export async function acceptAbsence(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  input: { meetingId: number; memberId: number; accepted: boolean },
+) {
   await deps.db.tx(async (sql) => {
     const meeting = await findMeeting(sql, input.meetingId);
     if (!meeting) throw notFound('buổi họp');
     await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
-    const rows = await sql.query(`update meeting_attendance set reason_accepted = $3 where meeting_id = $1 and member_id = $2 and response = 'absent' returning 1`, [
-      input.meetingId, input.memberId, input.accepted,
-    ]);
+    const rows = await sql.query(
+      `update meeting_attendance set reason_accepted = $3 where meeting_id = $1 and member_id = $2 and response = 'absent' returning 1`,
+      [input.meetingId, input.memberId, input.accepted],
+    );
     if (!rows.length) throw new AppError('validation', 'Đồng chí này chưa báo vắng.');
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'meeting.absence_reviewed', subjectType: 'meeting', subjectId: meeting.id, details: input, at: deps.clock.now() });
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'meeting.absence_reviewed',
+      subjectType: 'meeting',
+      subjectId: meeting.id,
+      details: input,
+      at: deps.clock.now(),
+    });
   });
 }
 
 /** Leaving early is recorded with its time; the member is no longer present for later votes. */
-export async function recordLeave(deps: Pick<Deps, 'db' | 'clock'>, actor: Principal, input: { meetingId: number; memberId: number }) {
+export async function recordLeave(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  input: { meetingId: number; memberId: number },
+) {
   await deps.db.tx(async (sql) => {
     const meeting = await findMeeting(sql, input.meetingId);
     if (!meeting) throw notFound('buổi họp');
     if (actor.memberId !== input.memberId) await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
     const now = deps.clock.now();
-    const rows = await sql.query(`update meeting_attendance set left_at = $3 where meeting_id = $1 and member_id = $2 and checked_in_at is not null and left_at is null returning 1`, [
-      input.meetingId, input.memberId, now,
-    ]);
+    const rows = await sql.query(
+      `update meeting_attendance set left_at = $3 where meeting_id = $1 and member_id = $2 and checked_in_at is not null and left_at is null returning 1`,
+      [input.meetingId, input.memberId, now],
+    );
     if (!rows.length) throw new AppError('validation', 'Đồng chí này chưa điểm danh hoặc đã rời họp.');
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'meeting.left', subjectType: 'meeting', subjectId: meeting.id, details: { memberId: input.memberId }, at: now });
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'meeting.left',
+      subjectType: 'meeting',
+      subjectId: meeting.id,
+      details: { memberId: input.memberId },
+      at: now,
+    });
   });
 }
 

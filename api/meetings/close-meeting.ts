@@ -9,7 +9,11 @@ import { findMeeting } from './repository.ts';
 import { meetingDate } from './meeting-date.ts';
 
 /** Closes the meeting; open motions must be closed first. A short meeting is warned about, not blocked. */
-export async function closeMeeting(deps: Pick<Deps, 'db' | 'clock'>, actor: Principal, meetingId: number): Promise<{ warnings: string[] }> {
+export async function closeMeeting(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  meetingId: number,
+): Promise<{ warnings: string[] }> {
   return deps.db.tx(async (sql) => {
     const meeting = await findMeeting(sql, meetingId, true);
     if (!meeting) throw notFound('buổi họp');
@@ -19,11 +23,22 @@ export async function closeMeeting(deps: Pick<Deps, 'db' | 'clock'>, actor: Prin
     if (open.length) throw new AppError('conflict', 'Còn nội dung biểu quyết chưa kết thúc.');
     const now = deps.clock.now();
     await sql.query(`update meetings set status = 'closed', closed_at = $2 where id = $1`, [meetingId, now]);
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'meeting.closed', subjectType: 'meeting', subjectId: meetingId, at: now });
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'meeting.closed',
+      subjectType: 'meeting',
+      subjectId: meetingId,
+      at: now,
+    });
     // rule: length — at least 90 minutes, 120 when combined (HD 42-HD/BTCTW 2025): warn, don't block
     const min = versionInForce(MIN_MINUTES, meetingDate(meeting.startsAt)).value;
     const required = meeting.kind === 'combined' ? min.combined : min.regular;
     const minutes = Math.round((now.getTime() - (meeting.openedAt ?? meeting.startsAt).getTime()) / 60_000);
-    return { warnings: minutes < required ? [`Buổi sinh hoạt kéo dài ${minutes} phút, ít hơn mức tối thiểu ${required} phút (HD 42-HD/BTCTW).`] : [] };
+    return {
+      warnings:
+        minutes < required
+          ? [`Buổi sinh hoạt kéo dài ${minutes} phút, ít hơn mức tối thiểu ${required} phút (HD 42-HD/BTCTW).`]
+          : [],
+    };
   });
 }

@@ -17,7 +17,11 @@ import { VOTE_KIND_LABELS } from './open-motion.ts';
  * Closes a motion and decides it against the threshold in force on the meeting's date and
  * the vote base at that moment; the result is stored and posted to the cell's group.
  */
-export async function closeMotion(deps: Pick<Deps, 'db' | 'clock'>, actor: Principal, motionId: number): Promise<MotionResult & { text: string }> {
+export async function closeMotion(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  motionId: number,
+): Promise<MotionResult & { text: string }> {
   return deps.db.tx(async (sql) => {
     const motion = await findMotion(sql, motionId, true);
     if (!motion) throw notFound('nội dung biểu quyết');
@@ -46,9 +50,25 @@ export async function closeMotion(deps: Pick<Deps, 'db' | 'clock'>, actor: Princ
       `Tán thành ${result.for}, không tán thành ${result.against}, không biểu quyết ${result.abstain}.\n` +
       `Cần ${result.threshold} của ${base} (tối thiểu ${result.needed}). ${view.voteBase.explanation}.\n` +
       (result.passed ? '✅ THÔNG QUA.' : '❌ KHÔNG THÔNG QUA.');
-    await sql.query(`update motions set status = 'closed', closed_at = $2, result = $3::jsonb where id = $1`, [motion.id, deps.clock.now(), JSON.stringify(result)]);
-    await enqueueForOrgGroups(sql, meeting.cellId, { text }, { kind: 'motion.closed', refType: 'motion', refId: motion.id, dedupePrefix: `motion:${motion.id}:closed` });
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'motion.closed', subjectType: 'motion', subjectId: motion.id, details: { ...result }, at: deps.clock.now() });
+    await sql.query(`update motions set status = 'closed', closed_at = $2, result = $3::jsonb where id = $1`, [
+      motion.id,
+      deps.clock.now(),
+      JSON.stringify(result),
+    ]);
+    await enqueueForOrgGroups(
+      sql,
+      meeting.cellId,
+      { text },
+      { kind: 'motion.closed', refType: 'motion', refId: motion.id, dedupePrefix: `motion:${motion.id}:closed` },
+    );
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'motion.closed',
+      subjectType: 'motion',
+      subjectId: motion.id,
+      details: { ...result },
+      at: deps.clock.now(),
+    });
     return { ...result, text };
   });
 }

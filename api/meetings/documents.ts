@@ -19,7 +19,8 @@ export async function attachDocument(
   actor: Principal,
   input: { meetingId: number; title: string; body?: string | null; url?: string | null },
 ): Promise<{ id: number }> {
-  if (!input.body?.trim() && !input.url?.trim()) throw new AppError('validation', 'Tài liệu cần có nội dung hoặc đường dẫn.', { field: 'body' });
+  if (!input.body?.trim() && !input.url?.trim())
+    throw new AppError('validation', 'Tài liệu cần có nội dung hoặc đường dẫn.', { field: 'body' });
   return deps.db.tx(async (sql) => {
     const meeting = await findMeeting(sql, input.meetingId);
     if (!meeting) throw notFound('buổi họp');
@@ -30,17 +31,31 @@ export async function attachDocument(
       `insert into meeting_documents (meeting_id, title, url, body, sent_at) values ($1, $2, $3, $4, $5) returning id`,
       [meeting.id, input.title.trim(), input.url?.trim() || null, input.body?.trim() || null, now],
     );
-    const members = await sql.query<{ id: number }>(`select id from members where cell_id = $1 and active`, [meeting.cellId]);
+    const members = await sql.query<{ id: number }>(`select id from members where cell_id = $1 and active`, [
+      meeting.cellId,
+    ]);
     const base = deps.config.publicUrl ?? `http://localhost:${deps.config.port}`;
     const expires = new Date(now.getTime() + LINK_DAYS * 86_400_000);
     // One message per member: each carries that member's own link.
     for (const m of members) {
-      await enqueueForMembers(sql, [m.id], {
-        text: `📎 Tài liệu họp chi bộ: ${input.title.trim()}\nĐồng chí vui lòng đọc trước buổi họp.`,
-        link: { label: 'Mở tài liệu', url: `${base}/d/${signLink(deps.linkSecret, [id, m.id], expires)}` },
-      }, { kind: 'meeting.document', refType: 'meeting_document', refId: id, dedupePrefix: `doc:${id}:member:${m.id}` });
+      await enqueueForMembers(
+        sql,
+        [m.id],
+        {
+          text: `📎 Tài liệu họp chi bộ: ${input.title.trim()}\nĐồng chí vui lòng đọc trước buổi họp.`,
+          link: { label: 'Mở tài liệu', url: `${base}/d/${signLink(deps.linkSecret, [id, m.id], expires)}` },
+        },
+        { kind: 'meeting.document', refType: 'meeting_document', refId: id, dedupePrefix: `doc:${id}:member:${m.id}` },
+      );
     }
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'meeting.document_attached', subjectType: 'meeting', subjectId: meeting.id, details: { documentId: id }, at: now });
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'meeting.document_attached',
+      subjectType: 'meeting',
+      subjectId: meeting.id,
+      details: { documentId: id },
+      at: now,
+    });
     return { id };
   });
 }
@@ -52,6 +67,9 @@ export async function openDocument(deps: Pick<Deps, 'db' | 'clock'>, documentId:
     [documentId],
   );
   if (!doc) throw notFound('tài liệu');
-  await deps.db.query(`insert into document_opens (document_id, member_id, opened_at) values ($1, $2, $3) on conflict do nothing`, [documentId, memberId, deps.clock.now()]);
+  await deps.db.query(
+    `insert into document_opens (document_id, member_id, opened_at) values ($1, $2, $3) on conflict do nothing`,
+    [documentId, memberId, deps.clock.now()],
+  );
   return doc;
 }

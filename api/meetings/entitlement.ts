@@ -11,7 +11,8 @@ export function whyNotEntitled(entry: RollRow | undefined): string | undefined {
   if (entry.status === 'probationary') {
     return 'Đảng viên dự bị có quyền dự họp, phát biểu, góp ý nhưng không biểu quyết (Điều lệ Đảng, Điều 3). Cảm ơn ý kiến của đồng chí.';
   }
-  if (entry.transferredIn) return 'Đồng chí đang sinh hoạt tạm thời tại chi bộ này; quyền biểu quyết thuộc chi bộ chính thức của đồng chí.';
+  if (entry.transferredIn)
+    return 'Đồng chí đang sinh hoạt tạm thời tại chi bộ này; quyền biểu quyết thuộc chi bộ chính thức của đồng chí.';
   if (entry.suspended) return 'Đồng chí đang bị đình chỉ sinh hoạt nên không biểu quyết.';
   if (entry.transferredOut) return 'Đồng chí đang chuyển sinh hoạt tạm thời đi nơi khác.';
   if (!entry.present) return 'Đồng chí cần điểm danh (có mặt) trước khi biểu quyết.';

@@ -7,7 +7,7 @@ import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, TextRun } fro
 import PDFDocument from 'pdfkit';
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
+import { requireRole } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError, notFound } from '../errors.ts';
 import { findMeeting } from './repository.ts';
@@ -16,7 +16,12 @@ import { formatVnDateTime } from './meeting-date.ts';
 import { KIND_LABELS } from './schedule-meeting.ts';
 import { VOTE_KIND_LABELS } from './open-motion.ts';
 
-export async function generateMinutes(deps: Pick<Deps, 'db'>, actor: Principal, meetingId: number, format: 'docx' | 'pdf'): Promise<Buffer> {
+export async function generateMinutes(
+  deps: Pick<Deps, 'db'>,
+  actor: Principal,
+  meetingId: number,
+  format: 'docx' | 'pdf',
+): Promise<Buffer> {
   const meeting = await findMeeting(deps.db, meetingId);
   if (!meeting) throw notFound('buổi họp');
   await requireRole(deps.db, actor, meeting.cellId, ['admin', 'committee', 'secretary']);
@@ -24,14 +29,28 @@ export async function generateMinutes(deps: Pick<Deps, 'db'>, actor: Principal, 
   return format === 'docx' ? renderDocx(data) : renderPdf(data);
 }
 
-export async function amendMinutes(deps: Pick<Deps, 'db' | 'clock'>, actor: Principal, meetingId: number, body: string) {
+export async function amendMinutes(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  meetingId: number,
+  body: string,
+) {
   if (!body.trim()) throw new AppError('validation', 'Nội dung đính chính không được để trống.', { field: 'body' });
   await deps.db.tx(async (sql) => {
     const meeting = await findMeeting(sql, meetingId);
     if (!meeting) throw notFound('buổi họp');
     await requireRole(sql, actor, meeting.cellId, ['admin', 'secretary']);
-    await sql.query(`insert into minutes_amendments (meeting_id, body, author_principal_id, created_at) values ($1, $2, $3, $4)`, [meetingId, body.trim(), actor.id, deps.clock.now()]);
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'minutes.amended', subjectType: 'meeting', subjectId: meetingId, at: deps.clock.now() });
+    await sql.query(
+      `insert into minutes_amendments (meeting_id, body, author_principal_id, created_at) values ($1, $2, $3, $4)`,
+      [meetingId, body.trim(), actor.id, deps.clock.now()],
+    );
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'minutes.amended',
+      subjectType: 'meeting',
+      subjectId: meetingId,
+      at: deps.clock.now(),
+    });
   });
 }
 
@@ -43,10 +62,16 @@ export function minutesLines(d: MinutesData): { text: string; heading?: boolean 
   const p = (text: string) => lines.push({ text });
   h(`BIÊN BẢN ${KIND_LABELS[d.meeting.kind].toUpperCase()}`);
   p(`${d.cellName}${d.meeting.topic ? ` — chủ đề: ${d.meeting.topic}` : ''}`);
-  p(`Thời gian: ${formatVnDateTime(d.meeting.openedAt ?? d.meeting.startsAt)}${d.meeting.closedAt ? `, kết thúc ${formatVnDateTime(d.meeting.closedAt)}` : ''}. Địa điểm: ${d.meeting.place ?? '—'}. Hình thức: ${{ in_person: 'trực tiếp', online: 'trực tuyến', hybrid: 'trực tiếp kết hợp trực tuyến' }[d.meeting.mode]}.`);
+  p(
+    `Thời gian: ${formatVnDateTime(d.meeting.openedAt ?? d.meeting.startsAt)}${d.meeting.closedAt ? `, kết thúc ${formatVnDateTime(d.meeting.closedAt)}` : ''}. Địa điểm: ${d.meeting.place ?? '—'}. Hình thức: ${{ in_person: 'trực tiếp', online: 'trực tuyến', hybrid: 'trực tiếp kết hợp trực tuyến' }[d.meeting.mode]}.`,
+  );
   h('I. Thành phần');
-  p(`Tổng số đảng viên: ${a.roll.filter((r) => !r.transferredIn).length} (chính thức ${a.voteBase.official}, dự bị ${a.roll.filter((r) => r.status === 'probationary' && !r.transferredIn).length}); miễn sinh hoạt vắng: ${a.exemptAbsent.length}.`);
-  p(`Có mặt: ${a.present.length}. ${a.voteBase.explanation}. Đủ điều kiện tiến hành: ${a.quorum.reached ? 'có' : 'không'} (${a.quorum.explanation}).`);
+  p(
+    `Tổng số đảng viên: ${a.roll.filter((r) => !r.transferredIn).length} (chính thức ${a.voteBase.official}, dự bị ${a.roll.filter((r) => r.status === 'probationary' && !r.transferredIn).length}); miễn sinh hoạt vắng: ${a.exemptAbsent.length}.`,
+  );
+  p(
+    `Có mặt: ${a.present.length}. ${a.voteBase.explanation}. Đủ điều kiện tiến hành: ${a.quorum.reached ? 'có' : 'không'} (${a.quorum.explanation}).`,
+  );
   p(`Vắng có lý do: ${a.absentWithReason.map((r) => `${r.fullName} (${r.absenceReason})`).join('; ') || 'không'}.`);
   p(`Vắng không lý do: ${a.absentWithoutReason.map((r) => r.fullName).join('; ') || 'không'}.`);
   if (a.guests.length) p(`Sinh hoạt tạm thời: ${a.guests.map((r) => r.fullName).join('; ')}.`);
@@ -61,8 +86,12 @@ export function minutesLines(d: MinutesData): { text: string; heading?: boolean 
   h('III. Biểu quyết');
   for (const m of d.motions) {
     const r = m.result;
-    p(`${VOTE_KIND_LABELS[m.kind]} — ${m.title} (${m.ballot === 'secret' ? 'bỏ phiếu kín' : 'biểu quyết công khai'}): ` +
-      (r ? `tán thành ${r.for}, không tán thành ${r.against}, không biểu quyết ${r.abstain}; cần ${r.threshold} của ${r.base} (${r.needed}) → ${r.passed ? 'thông qua' : 'không thông qua'}.` : 'chưa kết thúc.'));
+    p(
+      `${VOTE_KIND_LABELS[m.kind]} — ${m.title} (${m.ballot === 'secret' ? 'bỏ phiếu kín' : 'biểu quyết công khai'}): ` +
+        (r
+          ? `tán thành ${r.for}, không tán thành ${r.against}, không biểu quyết ${r.abstain}; cần ${r.threshold} của ${r.base} (${r.needed}) → ${r.passed ? 'thông qua' : 'không thông qua'}.`
+          : 'chưa kết thúc.'),
+    );
   }
   if (d.resolution) {
     h('IV. Nghị quyết');
@@ -72,7 +101,8 @@ export function minutesLines(d: MinutesData): { text: string; heading?: boolean 
     h('V. Phân công nhiệm vụ');
     for (const t of d.tasks) p(`– ${t.assignee}: ${t.title} (hạn ${t.dueOn.split('-').reverse().join('/')})`);
   }
-  if (d.ratings.length) p(`Đánh giá chất lượng buổi sinh hoạt: ${d.ratings.map((r) => `${r.level} ${r.n}`).join(', ')}.`);
+  if (d.ratings.length)
+    p(`Đánh giá chất lượng buổi sinh hoạt: ${d.ratings.map((r) => `${r.level} ${r.n}`).join(', ')}.`);
   if (d.amendments.length) {
     h('Đính chính sau buổi họp');
     for (const am of d.amendments) p(`– ${formatVnDateTime(am.at)}${am.author ? `, ${am.author}` : ''}: ${am.body}`);
@@ -88,13 +118,19 @@ async function renderDocx(d: MinutesData): Promise<Buffer> {
     creator: 'Sổ tay Đảng viên',
     title: `Biên bản ${d.cellName}`,
     styles: { default: { document: { run: { font: 'Times New Roman', size: 26 } } } },
-    sections: [{
-      children: minutesLines(d).map((l) =>
-        l.heading
-          ? new Paragraph({ heading: HeadingLevel.HEADING_2, alignment: l.text.startsWith('BIÊN BẢN') ? AlignmentType.CENTER : AlignmentType.LEFT, children: [new TextRun({ text: l.text, bold: true })] })
-          : new Paragraph({ children: [new TextRun(l.text)] }),
-      ),
-    }],
+    sections: [
+      {
+        children: minutesLines(d).map((l) =>
+          l.heading
+            ? new Paragraph({
+                heading: HeadingLevel.HEADING_2,
+                alignment: l.text.startsWith('BIÊN BẢN') ? AlignmentType.CENTER : AlignmentType.LEFT,
+                children: [new TextRun({ text: l.text, bold: true })],
+              })
+            : new Paragraph({ children: [new TextRun(l.text)] }),
+        ),
+      },
+    ],
   });
   return Buffer.from(await Packer.toBuffer(doc));
 }
@@ -107,15 +143,28 @@ const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif-Bold.ttf');
 
 function renderPdf(d: MinutesData): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', margins: { top: 56, bottom: 56, left: 70, right: 56 }, info: { Title: `Biên bản ${d.cellName}` } });
+    const doc = new PDFDocument({
+      size: 'A4',
+      margins: { top: 56, bottom: 56, left: 70, right: 56 },
+      info: { Title: `Biên bản ${d.cellName}` },
+    });
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
     doc.registerFont('body', FONT).registerFont('bold', FONT_BOLD);
     for (const l of minutesLines(d)) {
-      if (l.heading) doc.moveDown(0.5).font('bold').fontSize(12.5).text(l.text, { align: l.text.startsWith('BIÊN BẢN') ? 'center' : 'left' });
-      else doc.font('body').fontSize(11.5).text(l.text || ' ', { align: 'left' });
+      if (l.heading)
+        doc
+          .moveDown(0.5)
+          .font('bold')
+          .fontSize(12.5)
+          .text(l.text, { align: l.text.startsWith('BIÊN BẢN') ? 'center' : 'left' });
+      else
+        doc
+          .font('body')
+          .fontSize(11.5)
+          .text(l.text || ' ', { align: 'left' });
     }
     doc.end();
   });

@@ -37,7 +37,9 @@ export async function getAttendanceView(sql: Sql, meeting: Meeting): Promise<Att
     meetingId: meeting.id,
     present: roll.filter((r) => r.present),
     absentWithReason: own.filter((r) => !r.present && !r.exempt && r.absenceReason),
-    absentWithoutReason: own.filter((r) => !r.present && !r.exempt && !r.absenceReason && !r.suspended && !r.transferredOut),
+    absentWithoutReason: own.filter(
+      (r) => !r.present && !r.exempt && !r.absenceReason && !r.suspended && !r.transferredOut,
+    ),
     exemptAbsent: own.filter((r) => !r.present && r.exempt),
     guests: roll.filter((r) => r.transferredIn),
     voteBase,

@@ -18,7 +18,15 @@ export async function getCompletenessReport(deps: Pick<Deps, 'db'>, actor: Princ
   await requireRole(deps.db, actor, orgId, CAN.readOrg);
   // rule: documents at least one day before — HD 42-HD/BTCTW 2025
   const aheadHours = versionInForce(DOCUMENTS_AHEAD_HOURS, `${month}-01`).value;
-  const rows = await deps.db.query<{ cellId: number; cellName: string; meetingId: number; kind: string; part1: boolean; part2: boolean; part3: boolean }>(
+  const rows = await deps.db.query<{
+    cellId: number;
+    cellName: string;
+    meetingId: number;
+    kind: string;
+    part1: boolean;
+    part2: boolean;
+    part3: boolean;
+  }>(
     `select o.id as "cellId", o.name as "cellName", mt.id as "meetingId", mt.kind,
             exists (select 1 from meeting_documents d where d.meeting_id = mt.id and d.sent_at <= mt.starts_at - make_interval(hours => $3)) as part1,
             (exists (select 1 from meeting_attendance a where a.meeting_id = mt.id and a.checked_in_at is not null)
@@ -34,5 +42,13 @@ export async function getCompletenessReport(deps: Pick<Deps, 'db'>, actor: Princ
   const complete = rows.filter((r) => r.part1 && r.part2 && r.part3).length;
   const byKind: Record<string, number> = {};
   for (const r of rows) byKind[r.kind] = (byKind[r.kind] ?? 0) + 1;
-  return { orgId, month, meetings: rows.length, byKind, complete, summary: `${complete}/${rows.length} buổi họp đủ cả 3 phần`, rows };
+  return {
+    orgId,
+    month,
+    meetings: rows.length,
+    byKind,
+    complete,
+    summary: `${complete}/${rows.length} buổi họp đủ cả 3 phần`,
+    rows,
+  };
 }

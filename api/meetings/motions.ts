@@ -4,7 +4,11 @@ import type { Meeting } from './repository.ts';
 
 export type Choice = 'for' | 'against' | 'abstain';
 export const CHOICES: Choice[] = ['for', 'against', 'abstain'];
-export const CHOICE_LABELS: Record<Choice, string> = { for: 'Tán thành', against: 'Không tán thành', abstain: 'Không biểu quyết' };
+export const CHOICE_LABELS: Record<Choice, string> = {
+  for: 'Tán thành',
+  against: 'Không tán thành',
+  abstain: 'Không biểu quyết',
+};
 
 export interface Motion {
   id: number;
@@ -32,7 +36,9 @@ export interface MotionResult {
   source: string;
 }
 
-const columns = (t = '') => `${t}id, ${t}meeting_id as "meetingId", ${t}kind, ${t}title, ${t}ballot, ${t}allow_change as "allowChange", ${t}status,
+const columns = (
+  t = '',
+) => `${t}id, ${t}meeting_id as "meetingId", ${t}kind, ${t}title, ${t}ballot, ${t}allow_change as "allowChange", ${t}status,
   ${t}room_for as "roomFor", ${t}room_against as "roomAgainst", ${t}room_abstain as "roomAbstain", ${t}result`;
 const COLUMNS = columns();
 
@@ -46,9 +52,16 @@ export async function listMotions(sql: Sql, meetingId: number): Promise<Motion[]
 
 /** Votes cast in chat (by choice), from the open-ballot rows or the secret tallies. */
 export async function chatTally(sql: Sql, motion: Pick<Motion, 'id' | 'ballot'>): Promise<Record<Choice, number>> {
-  const rows = motion.ballot === 'open'
-    ? await sql.query<{ choice: Choice; n: number }>(`select choice, count(*)::int as n from votes where motion_id = $1 group by choice`, [motion.id])
-    : await sql.query<{ choice: Choice; n: number }>(`select choice, count as n from secret_tallies where motion_id = $1`, [motion.id]);
+  const rows =
+    motion.ballot === 'open'
+      ? await sql.query<{ choice: Choice; n: number }>(
+          `select choice, count(*)::int as n from votes where motion_id = $1 group by choice`,
+          [motion.id],
+        )
+      : await sql.query<{ choice: Choice; n: number }>(
+          `select choice, count as n from secret_tallies where motion_id = $1`,
+          [motion.id],
+        );
   const tally = { for: 0, against: 0, abstain: 0 };
   for (const r of rows) tally[r.choice] = r.n;
   return tally;
@@ -58,7 +71,10 @@ export async function chatTally(sql: Sql, motion: Pick<Motion, 'id' | 'ballot'>)
  * Locks a motion for a vote and reads its meeting in the same statement (one round trip on
  * the hottest path of a meeting evening).
  */
-export async function lockMotionForVote(sql: Sql, id: number): Promise<{ motion: Motion; meeting: Meeting } | undefined> {
+export async function lockMotionForVote(
+  sql: Sql,
+  id: number,
+): Promise<{ motion: Motion; meeting: Meeting } | undefined> {
   const [row] = await sql.query<Motion & { m: Meeting }>(
     `select ${columns('mo.')},
             json_build_object('id', mt.id, 'cellId', mt.cell_id, 'kind', mt.kind, 'topic', mt.topic, 'startsAt', mt.starts_at,
@@ -68,5 +84,13 @@ export async function lockMotionForVote(sql: Sql, id: number): Promise<{ motion:
   );
   if (!row) return undefined;
   const { m, ...motion } = row;
-  return { motion, meeting: { ...m, startsAt: new Date(m.startsAt), openedAt: m.openedAt && new Date(m.openedAt), closedAt: m.closedAt && new Date(m.closedAt) } };
+  return {
+    motion,
+    meeting: {
+      ...m,
+      startsAt: new Date(m.startsAt),
+      openedAt: m.openedAt && new Date(m.openedAt),
+      closedAt: m.closedAt && new Date(m.closedAt),
+    },
+  };
 }

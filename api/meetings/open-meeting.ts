@@ -11,19 +11,42 @@ import { findMeeting, type Meeting } from './repository.ts';
  * Opens the meeting: check-in starts, and a six-digit room code is shown on the
  * secretary's screen (also as a QR code) for members in the room.
  */
-export async function openMeeting(deps: Pick<Deps, 'db' | 'clock'>, actor: Principal, meetingId: number): Promise<Meeting> {
+export async function openMeeting(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  meetingId: number,
+): Promise<Meeting> {
   return deps.db.tx(async (sql) => {
     const meeting = await findMeeting(sql, meetingId, true);
     if (!meeting) throw notFound('buổi họp');
     await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
-    if (meeting.status !== 'scheduled') throw new AppError('conflict', meeting.status === 'closed' ? 'Buổi họp đã kết thúc.' : 'Buổi họp đã bắt đầu.');
+    if (meeting.status !== 'scheduled')
+      throw new AppError('conflict', meeting.status === 'closed' ? 'Buổi họp đã kết thúc.' : 'Buổi họp đã bắt đầu.');
     const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
     const now = deps.clock.now();
-    await sql.query(`update meetings set status = 'in_progress', opened_at = $2, checkin_code = $3 where id = $1`, [meetingId, now, code]);
-    await enqueueForOrgGroups(sql, meeting.cellId, { text: 'Buổi sinh hoạt chi bộ đã bắt đầu. Đồng chí tham dự trực tuyến gõ "diemdanh" để điểm danh.' }, {
-      kind: 'meeting.opened', refType: 'meeting', refId: meetingId, dedupePrefix: `meeting:${meetingId}:opened`,
+    await sql.query(`update meetings set status = 'in_progress', opened_at = $2, checkin_code = $3 where id = $1`, [
+      meetingId,
+      now,
+      code,
+    ]);
+    await enqueueForOrgGroups(
+      sql,
+      meeting.cellId,
+      { text: 'Buổi sinh hoạt chi bộ đã bắt đầu. Đồng chí tham dự trực tuyến gõ "diemdanh" để điểm danh.' },
+      {
+        kind: 'meeting.opened',
+        refType: 'meeting',
+        refId: meetingId,
+        dedupePrefix: `meeting:${meetingId}:opened`,
+      },
+    );
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'meeting.opened',
+      subjectType: 'meeting',
+      subjectId: meetingId,
+      at: now,
     });
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'meeting.opened', subjectType: 'meeting', subjectId: meetingId, at: now });
     return (await findMeeting(sql, meetingId))!;
   });
 }

@@ -34,12 +34,17 @@ export async function openMotion(
     const meeting = await findMeeting(sql, input.meetingId);
     if (!meeting) throw notFound('buổi họp');
     await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
-    if (meeting.status !== 'in_progress') throw new AppError('conflict', 'Chỉ biểu quyết được khi buổi họp đang diễn ra.');
+    if (meeting.status !== 'in_progress')
+      throw new AppError('conflict', 'Chỉ biểu quyết được khi buổi họp đang diễn ra.');
     const rule = versionInForce(DECISIONS[input.kind], meetingDate(meeting.startsAt)).value;
     // rule: secret ballots — discipline/expulsion QĐ 22 Đ15 (QĐ 296), elections QĐ 190; resolutions open (Điều lệ Đ9 k5)
     const ballot = rule.ballot === 'choice' ? (input.ballot ?? 'open') : rule.ballot;
     if (input.ballot && input.ballot !== ballot) {
-      throw new AppError('validation', `${VOTE_KIND_LABELS[input.kind]} phải biểu quyết ${ballot === 'secret' ? 'kín (bỏ phiếu kín)' : 'công khai'} theo quy định.`, { field: 'ballot' });
+      throw new AppError(
+        'validation',
+        `${VOTE_KIND_LABELS[input.kind]} phải biểu quyết ${ballot === 'secret' ? 'kín (bỏ phiếu kín)' : 'công khai'} theo quy định.`,
+        { field: 'ballot' },
+      );
     }
     // A secret vote cannot be changed: nobody, not even the system, knows what to take back.
     const allowChange = ballot === 'open' && (input.allowChange ?? false);
@@ -57,9 +62,26 @@ export async function openMotion(
       [meeting.id],
     );
     const meta = { kind: 'motion.opened', refType: 'motion', refId: id, dedupePrefix: `motion:${id}:opened` };
-    await enqueueForMembers(sql, present.map((p) => p.id), { text, choices }, meta);
-    await enqueueForOrgGroups(sql, meeting.cellId, { text: `${text}\nĐồng chí có mặt gõ "bieuquyet" để bỏ phiếu.` }, meta);
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'motion.opened', subjectType: 'motion', subjectId: id, details: { meetingId: meeting.id, kind: input.kind, ballot }, at: deps.clock.now() });
+    await enqueueForMembers(
+      sql,
+      present.map((p) => p.id),
+      { text, choices },
+      meta,
+    );
+    await enqueueForOrgGroups(
+      sql,
+      meeting.cellId,
+      { text: `${text}\nĐồng chí có mặt gõ "bieuquyet" để bỏ phiếu.` },
+      meta,
+    );
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'motion.opened',
+      subjectType: 'motion',
+      subjectId: id,
+      details: { meetingId: meeting.id, kind: input.kind, ballot },
+      at: deps.clock.now(),
+    });
     return (await findMotion(sql, id))!;
   });
 }

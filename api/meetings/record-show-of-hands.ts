@@ -28,9 +28,24 @@ export async function recordShowOfHands(
     const entitled = await countEntitledPresent(sql, meeting);
     const total = chat.for + chat.against + chat.abstain + input.for + input.against + input.abstain;
     if (total > entitled) {
-      throw new AppError('validation', `Tổng số phiếu (${total}, gồm ${chat.for + chat.against + chat.abstain} phiếu qua chat) vượt số đảng viên có quyền biểu quyết có mặt (${entitled}).`);
+      throw new AppError(
+        'validation',
+        `Tổng số phiếu (${total}, gồm ${chat.for + chat.against + chat.abstain} phiếu qua chat) vượt số đảng viên có quyền biểu quyết có mặt (${entitled}).`,
+      );
     }
-    await sql.query(`update motions set room_for = $2, room_against = $3, room_abstain = $4 where id = $1`, [motion.id, input.for, input.against, input.abstain]);
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'motion.show_of_hands', subjectType: 'motion', subjectId: motion.id, details: { for: input.for, against: input.against, abstain: input.abstain }, at: deps.clock.now() });
+    await sql.query(`update motions set room_for = $2, room_against = $3, room_abstain = $4 where id = $1`, [
+      motion.id,
+      input.for,
+      input.against,
+      input.abstain,
+    ]);
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'motion.show_of_hands',
+      subjectType: 'motion',
+      subjectId: motion.id,
+      details: { for: input.for, against: input.against, abstain: input.abstain },
+      at: deps.clock.now(),
+    });
   });
 }

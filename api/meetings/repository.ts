@@ -22,10 +22,15 @@ const MEETING_COLUMNS = `id, cell_id as "cellId", kind, topic, starts_at as "sta
   opened_at as "openedAt", closed_at as "closedAt", checkin_code as "checkinCode"`;
 
 export async function findMeeting(sql: Sql, id: number, lock = false): Promise<Meeting | undefined> {
-  return maybeOne<Meeting>(sql, `select ${MEETING_COLUMNS} from meetings where id = $1 ${lock ? 'for update' : ''}`, [id]);
+  return maybeOne<Meeting>(sql, `select ${MEETING_COLUMNS} from meetings where id = $1 ${lock ? 'for update' : ''}`, [
+    id,
+  ]);
 }
 
-export async function insertMeeting(sql: Sql, m: Omit<Meeting, 'id' | 'status' | 'openedAt' | 'closedAt' | 'checkinCode'> & { createdBy: number }): Promise<Meeting> {
+export async function insertMeeting(
+  sql: Sql,
+  m: Omit<Meeting, 'id' | 'status' | 'openedAt' | 'closedAt' | 'checkinCode'> & { createdBy: number },
+): Promise<Meeting> {
   return one<Meeting>(
     sql,
     `insert into meetings (cell_id, kind, topic, starts_at, place, mode, created_by) values ($1, $2, $3, $4, $5, $6, $7) returning ${MEETING_COLUMNS}`,
@@ -55,7 +60,13 @@ export interface RollRow extends RollEntry {
  * Everyone expected at a cell's meeting on a date: the cell's own members (with the dated
  * facts in force) and members temporarily transferred in from another cell.
  */
-export async function loadRoll(sql: Sql, meetingId: number, cellId: number, onDate: string, onlyMemberId: number | null = null): Promise<RollRow[]> {
+export async function loadRoll(
+  sql: Sql,
+  meetingId: number,
+  cellId: number,
+  onDate: string,
+  onlyMemberId: number | null = null,
+): Promise<RollRow[]> {
   return sql.query<RollRow>(
     `with roll as (
        select m.id, m.full_name, m.status, false as transferred_in from members m where m.cell_id = $2 and m.active

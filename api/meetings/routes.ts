@@ -33,161 +33,337 @@ const ChoiceT = Type.Union([Type.Literal('for'), Type.Literal('against'), Type.L
 const Count = Type.Integer({ minimum: 0, maximum: 10_000 });
 
 export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-
-  app.post('/orgs/:id/meetings', {
-    schema: {
-      tags, summary: 'Schedule a cell meeting (regular, thematic, or both in one session)', params: IdParams,
-      body: Closed({
-        kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
-        topic: Type.Optional(Text(300)),
-        startsAt: Type.String({ format: 'date-time' }),
-        place: Type.Optional(Text(300)),
-        mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
-        agenda: Type.Optional(Type.Array(Text(300), { maxItems: 30 })),
-      }),
+  app.post(
+    '/orgs/:id/meetings',
+    {
+      schema: {
+        tags,
+        summary: 'Schedule a cell meeting (regular, thematic, or both in one session)',
+        params: IdParams,
+        body: Closed({
+          kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
+          topic: Type.Optional(Text(300)),
+          startsAt: Type.String({ format: 'date-time' }),
+          place: Type.Optional(Text(300)),
+          mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
+          agenda: Type.Optional(Type.Array(Text(300), { maxItems: 30 })),
+        }),
+      },
     },
-  }, async (request, reply) => {
-    const b = request.body;
-    const meeting = await scheduleMeeting(deps, requirePrincipal(request), { ...b, cellId: request.params.id, startsAt: new Date(b.startsAt) });
-    return reply.status(201).send(meeting);
-  });
+    async (request, reply) => {
+      const b = request.body;
+      const meeting = await scheduleMeeting(deps, requirePrincipal(request), {
+        ...b,
+        cellId: request.params.id,
+        startsAt: new Date(b.startsAt),
+      });
+      return reply.status(201).send(meeting);
+    },
+  );
 
-  app.get('/meetings/:id', { schema: { tags, summary: 'A meeting with its live attendance view, quorum and motions', params: IdParams } }, async (request) => {
-    const principal = requirePrincipal(request);
-    const meeting = await findMeeting(deps.db, request.params.id);
-    if (!meeting) throw notFound('buổi họp');
-    await requireRole(deps.db, principal, meeting.cellId, CAN.readOrg);
-    return {
-      ...meeting,
-      attendance: await getAttendanceView(deps.db, meeting),
-      motions: await listMotions(deps.db, meeting.id),
-      ratings: await summariseRatings(deps.db, meeting.id),
-      overdueTasks: await listOverdueTasks(deps.db, meeting.cellId, meetingDate(meeting.startsAt)),
-    };
-  });
+  app.get(
+    '/meetings/:id',
+    { schema: { tags, summary: 'A meeting with its live attendance view, quorum and motions', params: IdParams } },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      const meeting = await findMeeting(deps.db, request.params.id);
+      if (!meeting) throw notFound('buổi họp');
+      await requireRole(deps.db, principal, meeting.cellId, CAN.readOrg);
+      return {
+        ...meeting,
+        attendance: await getAttendanceView(deps.db, meeting),
+        motions: await listMotions(deps.db, meeting.id),
+        ratings: await summariseRatings(deps.db, meeting.id),
+        overdueTasks: await listOverdueTasks(deps.db, meeting.cellId, meetingDate(meeting.startsAt)),
+      };
+    },
+  );
 
-  app.post('/meetings/:id/open', { schema: { tags, summary: 'Start the meeting and its check-in (returns the room code)', params: IdParams } },
-    async (request) => openMeeting(deps, requirePrincipal(request), request.params.id));
+  app.post(
+    '/meetings/:id/open',
+    { schema: { tags, summary: 'Start the meeting and its check-in (returns the room code)', params: IdParams } },
+    async (request) => openMeeting(deps, requirePrincipal(request), request.params.id),
+  );
 
-  app.post('/meetings/:id/documents', {
-    schema: { tags, summary: 'Attach a document; every member gets a personal link and opens are recorded', params: IdParams,
-      body: Closed({ title: Text(300), body: Type.Optional(Text(200_000)), url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 })) }) },
-  }, async (request, reply) => reply.status(201).send(await attachDocument(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body })));
+  app.post(
+    '/meetings/:id/documents',
+    {
+      schema: {
+        tags,
+        summary: 'Attach a document; every member gets a personal link and opens are recorded',
+        params: IdParams,
+        body: Closed({
+          title: Text(300),
+          body: Type.Optional(Text(200_000)),
+          url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 })),
+        }),
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await attachDocument(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body })),
+  );
 
-  app.post('/meetings/:id/attendance', {
-    schema: { tags, summary: 'A member confirms attendance or reports absence with a reason', params: IdParams,
-      body: Closed({ attending: Type.Boolean(), reason: Type.Optional(Text(500)) }) },
-  }, async (request) => {
-    await respondAttendance(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body });
-    return { ok: true };
-  });
+  app.post(
+    '/meetings/:id/attendance',
+    {
+      schema: {
+        tags,
+        summary: 'A member confirms attendance or reports absence with a reason',
+        params: IdParams,
+        body: Closed({ attending: Type.Boolean(), reason: Type.Optional(Text(500)) }),
+      },
+    },
+    async (request) => {
+      await respondAttendance(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body });
+      return { ok: true };
+    },
+  );
 
-  app.post('/meetings/:id/check-in', {
-    schema: { tags, summary: 'Check in: yourself (online or with the room code), or a member marked present by the secretary', params: IdParams,
-      body: Closed({ memberId: Type.Optional(Id), code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })) }) },
-  }, async (request) => {
-    const principal = requirePrincipal(request);
-    const { memberId, code } = request.body;
-    const bySecretary = memberId !== undefined && memberId !== principal.memberId;
-    const target = memberId ?? principal.memberId;
-    if (!target) throw new AppError('validation', 'Cần memberId.', { field: 'memberId' });
-    const r = await checkIn(deps, principal, { meetingId: request.params.id, memberId: target, method: bySecretary ? 'secretary' : code ? 'code' : 'chat', code });
-    return { ok: true, alreadyPresent: r.alreadyPresent };
-  });
+  app.post(
+    '/meetings/:id/check-in',
+    {
+      schema: {
+        tags,
+        summary: 'Check in: yourself (online or with the room code), or a member marked present by the secretary',
+        params: IdParams,
+        body: Closed({ memberId: Type.Optional(Id), code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })) }),
+      },
+    },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      const { memberId, code } = request.body;
+      const bySecretary = memberId !== undefined && memberId !== principal.memberId;
+      const target = memberId ?? principal.memberId;
+      if (!target) throw new AppError('validation', 'Cần memberId.', { field: 'memberId' });
+      const r = await checkIn(deps, principal, {
+        meetingId: request.params.id,
+        memberId: target,
+        method: bySecretary ? 'secretary' : code ? 'code' : 'chat',
+        code,
+      });
+      return { ok: true, alreadyPresent: r.alreadyPresent };
+    },
+  );
 
-  app.post('/meetings/:id/absences/:memberId', {
-    schema: { tags, summary: 'Accept or refuse an absence reason', params: Type.Object({ id: Id, memberId: Id }), body: Closed({ accepted: Type.Boolean() }) },
-  }, async (request) => {
-    await acceptAbsence(deps, requirePrincipal(request), { meetingId: request.params.id, memberId: request.params.memberId, accepted: request.body.accepted });
-    return { ok: true };
-  });
+  app.post(
+    '/meetings/:id/absences/:memberId',
+    {
+      schema: {
+        tags,
+        summary: 'Accept or refuse an absence reason',
+        params: Type.Object({ id: Id, memberId: Id }),
+        body: Closed({ accepted: Type.Boolean() }),
+      },
+    },
+    async (request) => {
+      await acceptAbsence(deps, requirePrincipal(request), {
+        meetingId: request.params.id,
+        memberId: request.params.memberId,
+        accepted: request.body.accepted,
+      });
+      return { ok: true };
+    },
+  );
 
-  app.post('/meetings/:id/leave', { schema: { tags, summary: 'Record leaving early', params: IdParams, body: Closed({ memberId: Id }) } }, async (request) => {
-    await recordLeave(deps, requirePrincipal(request), { meetingId: request.params.id, memberId: request.body.memberId });
-    return { ok: true };
-  });
+  app.post(
+    '/meetings/:id/leave',
+    { schema: { tags, summary: 'Record leaving early', params: IdParams, body: Closed({ memberId: Id }) } },
+    async (request) => {
+      await recordLeave(deps, requirePrincipal(request), {
+        meetingId: request.params.id,
+        memberId: request.body.memberId,
+      });
+      return { ok: true };
+    },
+  );
 
-  app.post('/meetings/:id/motions', {
-    schema: { tags, summary: 'Open a motion (ballot follows the rules)', params: IdParams,
-      body: Closed({ kind: Type.Union(DECISION_KINDS.map((k) => Type.Literal(k))), title: Text(500),
-        ballot: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('secret')])), allowChange: Type.Optional(Type.Boolean()) }) },
-  }, async (request, reply) => reply.status(201).send(await openMotion(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body })));
+  app.post(
+    '/meetings/:id/motions',
+    {
+      schema: {
+        tags,
+        summary: 'Open a motion (ballot follows the rules)',
+        params: IdParams,
+        body: Closed({
+          kind: Type.Union(DECISION_KINDS.map((k) => Type.Literal(k))),
+          title: Text(500),
+          ballot: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('secret')])),
+          allowChange: Type.Optional(Type.Boolean()),
+        }),
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await openMotion(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body })),
+  );
 
-  app.post('/motions/:id/votes', { schema: { tags, summary: 'Vote', params: IdParams, body: Closed({ choice: ChoiceT }) } }, async (request) => {
-    const r = await castVote(deps, requirePrincipal(request), { motionId: request.params.id, choice: request.body.choice });
-    return { ok: true, changed: r.changed };
-  });
+  app.post(
+    '/motions/:id/votes',
+    { schema: { tags, summary: 'Vote', params: IdParams, body: Closed({ choice: ChoiceT }) } },
+    async (request) => {
+      const r = await castVote(deps, requirePrincipal(request), {
+        motionId: request.params.id,
+        choice: request.body.choice,
+      });
+      return { ok: true, changed: r.changed };
+    },
+  );
 
-  app.post('/motions/:id/show-of-hands', {
-    schema: { tags, summary: "Record the room's show of hands (those who did not vote in chat)", params: IdParams,
-      body: Closed({ for: Count, against: Count, abstain: Count }) },
-  }, async (request) => {
-    await recordShowOfHands(deps, requirePrincipal(request), { motionId: request.params.id, ...request.body });
-    return { ok: true };
-  });
+  app.post(
+    '/motions/:id/show-of-hands',
+    {
+      schema: {
+        tags,
+        summary: "Record the room's show of hands (those who did not vote in chat)",
+        params: IdParams,
+        body: Closed({ for: Count, against: Count, abstain: Count }),
+      },
+    },
+    async (request) => {
+      await recordShowOfHands(deps, requirePrincipal(request), { motionId: request.params.id, ...request.body });
+      return { ok: true };
+    },
+  );
 
-  app.post('/motions/:id/close', { schema: { tags, summary: 'Close a motion: result against its threshold and base', params: IdParams } },
-    async (request) => closeMotion(deps, requirePrincipal(request), request.params.id));
+  app.post(
+    '/motions/:id/close',
+    { schema: { tags, summary: 'Close a motion: result against its threshold and base', params: IdParams } },
+    async (request) => closeMotion(deps, requirePrincipal(request), request.params.id),
+  );
 
-  app.post('/meetings/:id/opinions', {
-    schema: { tags, summary: 'Add an opinion on an agenda item', params: IdParams, body: Closed({ itemPosition: Type.Optional(Type.Integer({ minimum: 1 })), body: Text(4000) }) },
-  }, async (request, reply) => {
-    await addOpinion(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body });
-    return reply.status(201).send({ ok: true });
-  });
+  app.post(
+    '/meetings/:id/opinions',
+    {
+      schema: {
+        tags,
+        summary: 'Add an opinion on an agenda item',
+        params: IdParams,
+        body: Closed({ itemPosition: Type.Optional(Type.Integer({ minimum: 1 })), body: Text(4000) }),
+      },
+    },
+    async (request, reply) => {
+      await addOpinion(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body });
+      return reply.status(201).send({ ok: true });
+    },
+  );
 
-  app.post('/meetings/:id/rating', { schema: { tags, summary: 'Rate the meeting (tốt/khá/trung bình/kém)', params: IdParams, body: Closed({ level: Text(30) }) } }, async (request) => {
-    await rateMeeting(deps, requirePrincipal(request), { meetingId: request.params.id, level: request.body.level });
-    return { ok: true };
-  });
+  app.post(
+    '/meetings/:id/rating',
+    {
+      schema: {
+        tags,
+        summary: 'Rate the meeting (tốt/khá/trung bình/kém)',
+        params: IdParams,
+        body: Closed({ level: Text(30) }),
+      },
+    },
+    async (request) => {
+      await rateMeeting(deps, requirePrincipal(request), { meetingId: request.params.id, level: request.body.level });
+      return { ok: true };
+    },
+  );
 
-  app.post('/meetings/:id/close', { schema: { tags, summary: 'Close the meeting (warns when shorter than the rule)', params: IdParams } },
-    async (request) => closeMeeting(deps, requirePrincipal(request), request.params.id));
+  app.post(
+    '/meetings/:id/close',
+    { schema: { tags, summary: 'Close the meeting (warns when shorter than the rule)', params: IdParams } },
+    async (request) => closeMeeting(deps, requirePrincipal(request), request.params.id),
+  );
 
-  app.post('/meetings/:id/resolution', {
-    schema: { tags, summary: 'Publish the adopted resolution with tasks (part 3)', params: IdParams,
-      body: Closed({ body: Text(50_000), tasks: Type.Array(Closed({ assigneeMemberId: Id, title: Text(500), dueOn: IsoDate }), { maxItems: 100 }) }) },
-  }, async (request) => {
-    await adoptResolution(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body });
-    return { ok: true };
-  });
+  app.post(
+    '/meetings/:id/resolution',
+    {
+      schema: {
+        tags,
+        summary: 'Publish the adopted resolution with tasks (part 3)',
+        params: IdParams,
+        body: Closed({
+          body: Text(50_000),
+          tasks: Type.Array(Closed({ assigneeMemberId: Id, title: Text(500), dueOn: IsoDate }), { maxItems: 100 }),
+        }),
+      },
+    },
+    async (request) => {
+      await adoptResolution(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body });
+      return { ok: true };
+    },
+  );
 
-  app.post('/tasks/:id/done', { schema: { tags, summary: 'Report a task done', params: IdParams } }, async (request) => completeTask(deps, requirePrincipal(request), request.params.id));
+  app.post('/tasks/:id/done', { schema: { tags, summary: 'Report a task done', params: IdParams } }, async (request) =>
+    completeTask(deps, requirePrincipal(request), request.params.id),
+  );
 
-  app.get('/meetings/:id/minutes.:format', {
-    schema: { tags, summary: 'The minutes (biên bản) as DOCX or PDF, written from what happened',
-      params: Type.Object({ id: Id, format: Type.Union([Type.Literal('docx'), Type.Literal('pdf')]) }) },
-  }, async (request, reply) => {
-    const { id, format } = request.params;
-    const data = await generateMinutes(deps, requirePrincipal(request), id, format);
-    return reply
-      .header('content-type', format === 'pdf' ? 'application/pdf' : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
-      .header('content-disposition', `attachment; filename="bien-ban-${id}.${format}"`)
-      .send(data);
-  });
+  app.get(
+    '/meetings/:id/minutes.:format',
+    {
+      schema: {
+        tags,
+        summary: 'The minutes (biên bản) as DOCX or PDF, written from what happened',
+        params: Type.Object({ id: Id, format: Type.Union([Type.Literal('docx'), Type.Literal('pdf')]) }),
+      },
+    },
+    async (request, reply) => {
+      const { id, format } = request.params;
+      const data = await generateMinutes(deps, requirePrincipal(request), id, format);
+      return reply
+        .header(
+          'content-type',
+          format === 'pdf'
+            ? 'application/pdf'
+            : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        )
+        .header('content-disposition', `attachment; filename="bien-ban-${id}.${format}"`)
+        .send(data);
+    },
+  );
 
-  app.post('/meetings/:id/amendments', { schema: { tags, summary: 'Record a correction to the minutes (never a silent edit)', params: IdParams, body: Closed({ body: Text(5000) }) } },
+  app.post(
+    '/meetings/:id/amendments',
+    {
+      schema: {
+        tags,
+        summary: 'Record a correction to the minutes (never a silent edit)',
+        params: IdParams,
+        body: Closed({ body: Text(5000) }),
+      },
+    },
     async (request, reply) => {
       await amendMinutes(deps, requirePrincipal(request), request.params.id, request.body.body);
       return reply.status(201).send({ ok: true });
-    });
+    },
+  );
 
-  app.get('/orgs/:id/meetings/completeness', {
-    schema: { tags, summary: 'Meetings held by type and how many had all three parts, per cell, for a month', params: IdParams,
-      querystring: Closed({ month: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' }) }) },
-  }, async (request) => getCompletenessReport(deps, requirePrincipal(request), request.params.id, request.query.month));
+  app.get(
+    '/orgs/:id/meetings/completeness',
+    {
+      schema: {
+        tags,
+        summary: 'Meetings held by type and how many had all three parts, per cell, for a month',
+        params: IdParams,
+        querystring: Closed({ month: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' }) }),
+      },
+    },
+    async (request) => getCompletenessReport(deps, requirePrincipal(request), request.params.id, request.query.month),
+  );
 
   // The personal, signed document link sent in chat: opens on any browser, records the opening.
   app.get('/d/:doc/:member/:exp/:sig', { schema: { hide: true } }, async (request, reply) => {
     const { doc, member, exp, sig } = request.params as Record<string, string>;
     if (!verifyLink(deps.linkSecret, [doc, member], exp, sig, deps.clock.now())) {
-      return reply.status(403).header('content-type', 'text/html; charset=utf-8').send('<p>Đường dẫn không hợp lệ hoặc đã hết hạn.</p>');
+      return reply
+        .status(403)
+        .header('content-type', 'text/html; charset=utf-8')
+        .send('<p>Đường dẫn không hợp lệ hoặc đã hết hạn.</p>');
     }
     const d = await openDocument(deps, Number(doc), Number(member));
-    return reply.header('content-type', 'text/html; charset=utf-8').send(
-      `<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(d.title)}</title>` +
-      `<body style="font:18px/1.6 serif;max-width:760px;margin:1em auto;padding:0 1em"><h1 style="font-size:1.3em">${escapeHtml(d.title)}</h1>` +
-      `${d.body ? `<div style="white-space:pre-wrap">${escapeHtml(d.body)}</div>` : ''}${d.url ? `<p><a href="${escapeHtml(d.url)}">Tải tài liệu</a></p>` : ''}</body></html>`,
-    );
+    return reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .send(
+        `<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(d.title)}</title>` +
+          `<body style="font:18px/1.6 serif;max-width:760px;margin:1em auto;padding:0 1em"><h1 style="font-size:1.3em">${escapeHtml(d.title)}</h1>` +
+          `${d.body ? `<div style="white-space:pre-wrap">${escapeHtml(d.body)}</div>` : ''}${d.url ? `<p><a href="${escapeHtml(d.url)}">Tải tài liệu</a></p>` : ''}</body></html>`,
+      );
   });
 };

@@ -19,7 +19,13 @@ export async function runDueReminders(deps: Pick<Deps, 'db' | 'clock'>): Promise
   const now = deps.clock.now();
   let queued = 0;
   for (const w of WINDOWS) {
-    const meetings = await deps.db.query<{ id: number; cellId: number; kind: MeetingKind; startsAt: Date; place: string | null }>(
+    const meetings = await deps.db.query<{
+      id: number;
+      cellId: number;
+      kind: MeetingKind;
+      startsAt: Date;
+      place: string | null;
+    }>(
       `select id, cell_id as "cellId", kind, starts_at as "startsAt", place from meetings
         where status = 'scheduled' and starts_at > $1 and starts_at <= $2`,
       [now, new Date(now.getTime() + w.aheadMs)],
@@ -31,9 +37,19 @@ export async function runDueReminders(deps: Pick<Deps, 'db' | 'clock'>): Promise
              select member_id from meeting_attendance where meeting_id = $2 and response = 'absent')`,
           [m.cellId, m.id],
         );
-        return enqueueForMembers(sql, members.map((x) => x.id), {
-          text: `⏰ Nhắc lịch: ${KIND_LABELS[m.kind]} chi bộ ${w.label}, lúc ${formatVnDateTime(m.startsAt)}${m.place ? ` tại ${m.place}` : ''}.`,
-        }, { kind: 'meeting.reminder', refType: 'meeting', refId: m.id, dedupePrefix: `meeting:${m.id}:remind:${w.key}` });
+        return enqueueForMembers(
+          sql,
+          members.map((x) => x.id),
+          {
+            text: `⏰ Nhắc lịch: ${KIND_LABELS[m.kind]} chi bộ ${w.label}, lúc ${formatVnDateTime(m.startsAt)}${m.place ? ` tại ${m.place}` : ''}.`,
+          },
+          {
+            kind: 'meeting.reminder',
+            refType: 'meeting',
+            refId: m.id,
+            dedupePrefix: `meeting:${m.id}:remind:${w.key}`,
+          },
+        );
       });
     }
   }
@@ -43,10 +59,15 @@ export async function runDueReminders(deps: Pick<Deps, 'db' | 'clock'>): Promise
     [now, TASK_AHEAD_DAYS],
   );
   for (const t of tasks) {
-    queued += await enqueueForMembers(deps.db, [t.member], {
-      text: `⏰ Nhắc nhiệm vụ: ${t.title} — hạn ${t.dueOn.split('-').reverse().join('/')}.`,
-      choices: [{ label: 'Báo đã xong', data: `nhiemvu:${t.id}` }],
-    }, { kind: 'task.reminder', refType: 'task', refId: t.id, dedupePrefix: `task:${t.id}:remind` });
+    queued += await enqueueForMembers(
+      deps.db,
+      [t.member],
+      {
+        text: `⏰ Nhắc nhiệm vụ: ${t.title} — hạn ${t.dueOn.split('-').reverse().join('/')}.`,
+        choices: [{ label: 'Báo đã xong', data: `nhiemvu:${t.id}` }],
+      },
+      { kind: 'task.reminder', refType: 'task', refId: t.id, dedupePrefix: `task:${t.id}:remind` },
+    );
   }
   return queued;
 }

@@ -29,19 +29,33 @@ export const KIND_LABELS: Record<MeetingKind, string> = {
  * A secretary schedules a cell meeting — regular, thematic, or both in one session — and
  * every member (and the cell's group) is told in chat, in the same transaction.
  */
-export async function scheduleMeeting(deps: Pick<Deps, 'db' | 'clock'>, actor: Principal, input: ScheduleMeetingInput): Promise<Meeting> {
+export async function scheduleMeeting(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  input: ScheduleMeetingInput,
+): Promise<Meeting> {
   const cell = await findOrg(deps.db, input.cellId);
   if (!cell || !isCellKind(cell.kind)) throw notFound('chi bộ');
   await requireRole(deps.db, actor, cell.id, CAN.runMeetings);
   if (input.kind !== 'regular' && !input.topic?.trim()) throw invalid('topic', 'Sinh hoạt chuyên đề cần có chủ đề.');
-  if (input.startsAt.getTime() < deps.clock.now().getTime() - 3600_000) throw invalid('startsAt', 'Thời gian họp đã qua.');
+  if (input.startsAt.getTime() < deps.clock.now().getTime() - 3600_000)
+    throw invalid('startsAt', 'Thời gian họp đã qua.');
   return deps.db.tx(async (sql) => {
     const meeting = await insertMeeting(sql, {
-      cellId: cell.id, kind: input.kind, topic: input.topic?.trim() || null, startsAt: input.startsAt,
-      place: input.place ?? null, mode: input.mode, createdBy: actor.id,
+      cellId: cell.id,
+      kind: input.kind,
+      topic: input.topic?.trim() || null,
+      startsAt: input.startsAt,
+      place: input.place ?? null,
+      mode: input.mode,
+      createdBy: actor.id,
     });
     for (const [i, title] of (input.agenda ?? []).entries()) {
-      await sql.query(`insert into meeting_agenda_items (meeting_id, position, title) values ($1, $2, $3)`, [meeting.id, i + 1, title]);
+      await sql.query(`insert into meeting_agenda_items (meeting_id, position, title) values ($1, $2, $3)`, [
+        meeting.id,
+        i + 1,
+        title,
+      ]);
     }
     const text =
       `📅 ${cell.name}: ${KIND_LABELS[meeting.kind]}${meeting.topic ? ` — chủ đề "${meeting.topic}"` : ''}\n` +
@@ -53,10 +67,26 @@ export async function scheduleMeeting(deps: Pick<Deps, 'db' | 'clock'>, actor: P
       { label: 'Báo vắng', data: `lichhop:${meeting.id}:no` },
     ];
     const members = await sql.query<{ id: number }>(`select id from members where cell_id = $1 and active`, [cell.id]);
-    const meta = { kind: 'meeting.scheduled', refType: 'meeting', refId: meeting.id, dedupePrefix: `meeting:${meeting.id}:scheduled` };
-    await enqueueForMembers(sql, members.map((m) => m.id), { text, choices }, meta);
+    const meta = {
+      kind: 'meeting.scheduled',
+      refType: 'meeting',
+      refId: meeting.id,
+      dedupePrefix: `meeting:${meeting.id}:scheduled`,
+    };
+    await enqueueForMembers(
+      sql,
+      members.map((m) => m.id),
+      { text, choices },
+      meta,
+    );
     await enqueueForOrgGroups(sql, cell.id, { text }, meta);
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'meeting.scheduled', subjectType: 'meeting', subjectId: meeting.id, at: deps.clock.now() });
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'meeting.scheduled',
+      subjectType: 'meeting',
+      subjectId: meeting.id,
+      at: deps.clock.now(),
+    });
     return meeting;
   });
 }

@@ -19,15 +19,22 @@ export interface PeriodInput {
  * prosecution, or a temporary transfer (the member stays on the home cell's roll and
  * attends the host cell).
  */
-export async function addMemberPeriod(deps: Pick<Deps, 'db'>, actor: Principal, memberId: number, input: PeriodInput): Promise<MemberPeriod> {
+export async function addMemberPeriod(
+  deps: Pick<Deps, 'db'>,
+  actor: Principal,
+  memberId: number,
+  input: PeriodInput,
+): Promise<MemberPeriod> {
   return deps.db.tx(async (sql) => {
     const member = await findMember(sql, memberId);
     if (!member) throw notFound('đảng viên', `member ${memberId}`);
     await requireRole(sql, actor, member.cellId, CAN.manageMembers);
-    if (input.endsOn && input.endsOn < input.startsOn) throw invalid('endsOn', 'Ngày kết thúc không thể trước ngày bắt đầu.');
+    if (input.endsOn && input.endsOn < input.startsOn)
+      throw invalid('endsOn', 'Ngày kết thúc không thể trước ngày bắt đầu.');
     const isTransfer = input.kind === 'temporary_transfer';
     if (isTransfer && !input.hostCellId) throw invalid('hostCellId', 'Chuyển sinh hoạt tạm thời cần chi bộ nơi đến.');
-    if (!isTransfer && input.hostCellId) throw invalid('hostCellId', 'Chỉ chuyển sinh hoạt tạm thời mới có chi bộ nơi đến.');
+    if (!isTransfer && input.hostCellId)
+      throw invalid('hostCellId', 'Chỉ chuyển sinh hoạt tạm thời mới có chi bộ nơi đến.');
     if (isTransfer) {
       await assertMemberCell(sql, input.hostCellId!);
       if (input.hostCellId === member.cellId) throw invalid('hostCellId', 'Chi bộ nơi đến phải khác chi bộ hiện tại.');

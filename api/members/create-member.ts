@@ -24,7 +24,10 @@ export async function assertMemberCell(sql: Sql, cellId: number): Promise<void> 
   const cell = await findOrg(sql, cellId);
   if (!cell) throw notFound('chi bộ', `org ${cellId}`);
   if (!isCellKind(cell.kind)) {
-    throw invalid('cellId', `Đảng viên phải thuộc một chi bộ, không thể thuộc ${ORG_KIND_LABELS[cell.kind]} "${cell.name}".`);
+    throw invalid(
+      'cellId',
+      `Đảng viên phải thuộc một chi bộ, không thể thuộc ${ORG_KIND_LABELS[cell.kind]} "${cell.name}".`,
+    );
   }
 }
 

@@ -24,14 +24,14 @@ export async function exportMembers(
   const filename = `dang-vien-${org.id}-${today}.${format}`;
   if (format === 'csv') {
     // BOM so that Excel opens the UTF-8 file with correct diacritics.
-    const text = '\uFEFF' + stringify([header, ...rows]);
+    const text = `\uFEFF${stringify([header, ...rows])}`;
     return { data: Buffer.from(text, 'utf8'), contentType: 'text/csv; charset=utf-8', filename };
   }
   const book = new ExcelJS.Workbook();
   const sheet = book.addWorksheet('Đảng viên');
   sheet.addRow(header).font = { bold: true };
   for (const r of rows) sheet.addRow(r);
-  sheet.columns.forEach((c) => (c.width = 22));
+  for (const c of sheet.columns) c.width = 22;
   const data = Buffer.from(await book.xlsx.writeBuffer());
   return { data, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename };
 }

@@ -34,10 +34,14 @@ export async function importMembers(
   try {
     sheet = await readMemberSheet(file.data, file.format);
   } catch (e) {
-    throw new AppError('validation', `Không đọc được tệp ${file.format.toUpperCase()}.`, { field: 'file', detail: (e as Error).message });
+    throw new AppError('validation', `Không đọc được tệp ${file.format.toUpperCase()}.`, {
+      field: 'file',
+      detail: (e as Error).message,
+    });
   }
   if (sheet.rows.length === 0) throw new AppError('validation', 'Tệp không có dòng dữ liệu nào.', { field: 'file' });
-  if (sheet.rows.length > MAX_IMPORT_ROWS) throw new AppError('validation', `Tệp quá ${MAX_IMPORT_ROWS} dòng; hãy chia nhỏ.`, { field: 'file' });
+  if (sheet.rows.length > MAX_IMPORT_ROWS)
+    throw new AppError('validation', `Tệp quá ${MAX_IMPORT_ROWS} dòng; hãy chia nhỏ.`, { field: 'file' });
 
   const cells = await deps.db.query<{ id: number; name: string }>(
     `select id, name from orgs where path <@ text2ltree($1) and kind in ('cell', 'grassroots_cell')`,
@@ -54,21 +58,27 @@ export async function importMembers(
     problems.push(...ruleProblems.map((p) => ({ line: row.line, ...p })));
     if (member.cardNumber) {
       const earlier = seenCards.get(member.cardNumber);
-      if (earlier) problems.push({ line: row.line, field: 'cardNumber', message: `Số thẻ đảng trùng với dòng ${earlier}.` });
+      if (earlier)
+        problems.push({ line: row.line, field: 'cardNumber', message: `Số thẻ đảng trùng với dòng ${earlier}.` });
       else seenCards.set(member.cardNumber, row.line);
     }
     members.push(member);
   }
   const taken = new Set(await findCardNumbers(deps.db, [...seenCards.keys()]));
   for (const [card, line] of seenCards) {
-    if (taken.has(card)) problems.push({ line, field: 'cardNumber', message: `Số thẻ đảng ${card} đã có trong hệ thống.` });
+    if (taken.has(card))
+      problems.push({ line, field: 'cardNumber', message: `Số thẻ đảng ${card} đã có trong hệ thống.` });
   }
   if (problems.length > 0) {
     problems.sort((a, b) => a.line - b.line);
-    throw new AppError('validation', `Có ${problems.length} lỗi trong tệp; chưa nhập dòng nào. Sửa các dòng được nêu rồi gửi lại.`, {
-      field: 'file',
-      data: { problems },
-    });
+    throw new AppError(
+      'validation',
+      `Có ${problems.length} lỗi trong tệp; chưa nhập dòng nào. Sửa các dòng được nêu rồi gửi lại.`,
+      {
+        field: 'file',
+        data: { problems },
+      },
+    );
   }
   const imported = await deps.db.tx((sql) => insertMembers(sql, members));
   return { imported };
@@ -86,20 +96,27 @@ function parseRow(row: SheetRow, defaultCellId: number | null, cells: { id: numb
   const fullName = need('fullName', 'họ và tên', v.fullName);
   if (fullName.length > 200) problems.push({ field: 'fullName', message: 'Họ và tên dài quá 200 ký tự.' });
   const gender = parseGender(need('gender', 'giới tính', v.gender));
-  if (v.gender && !gender) problems.push({ field: 'gender', message: `Giới tính "${v.gender}" không hợp lệ (Nam/Nữ).` });
+  if (v.gender && !gender)
+    problems.push({ field: 'gender', message: `Giới tính "${v.gender}" không hợp lệ (Nam/Nữ).` });
   const status = parseStatus(v.status ?? 'chính thức');
-  if (!status) problems.push({ field: 'status', message: `Loại đảng viên "${v.status}" không hợp lệ (Chính thức/Dự bị).` });
+  if (!status)
+    problems.push({ field: 'status', message: `Loại đảng viên "${v.status}" không hợp lệ (Chính thức/Dự bị).` });
   const birthYear = v.birthYear ? Number(v.birthYear) : null;
   if (v.birthYear && !(Number.isInteger(birthYear) && birthYear! >= 1900 && birthYear! <= 2100)) {
     problems.push({ field: 'birthYear', message: `Năm sinh "${v.birthYear}" không hợp lệ.` });
   }
   const admittedOn = parseDate(v.admittedOn);
-  if (v.admittedOn && !admittedOn) problems.push({ field: 'admittedOn', message: `Ngày kết nạp "${v.admittedOn}" không hợp lệ (dd/mm/yyyy).` });
+  if (v.admittedOn && !admittedOn)
+    problems.push({ field: 'admittedOn', message: `Ngày kết nạp "${v.admittedOn}" không hợp lệ (dd/mm/yyyy).` });
   const officialOn = parseDate(v.officialOn);
-  if (v.officialOn && !officialOn) problems.push({ field: 'officialOn', message: `Ngày chính thức "${v.officialOn}" không hợp lệ (dd/mm/yyyy).` });
+  if (v.officialOn && !officialOn)
+    problems.push({ field: 'officialOn', message: `Ngày chính thức "${v.officialOn}" không hợp lệ (dd/mm/yyyy).` });
   const cellId = resolveCell(v.cell, defaultCellId, cells);
   if (!cellId) {
-    problems.push({ field: 'cell', message: v.cell ? `Không có chi bộ "${v.cell}" trong đơn vị này.` : 'Thiếu tên chi bộ.' });
+    problems.push({
+      field: 'cell',
+      message: v.cell ? `Không có chi bộ "${v.cell}" trong đơn vị này.` : 'Thiếu tên chi bộ.',
+    });
   }
   if (problems.length > 0) return { problems };
   return {
@@ -146,7 +163,11 @@ export function parseDate(value: string | undefined): string | null {
   return date.toISOString().slice(0, 10);
 }
 
-function resolveCell(value: string | undefined, defaultCellId: number | null, cells: { id: number; name: string }[]): number | null {
+function resolveCell(
+  value: string | undefined,
+  defaultCellId: number | null,
+  cells: { id: number; name: string }[],
+): number | null {
   if (!value) return defaultCellId;
   const byId = /^\d+$/.test(value) ? cells.find((c) => c.id === Number(value)) : undefined;
   if (byId) return byId.id;

@@ -29,7 +29,10 @@ export interface SheetRow {
 
 export type SheetFormat = 'csv' | 'xlsx';
 
-export async function readMemberSheet(data: Buffer, format: SheetFormat): Promise<{ rows: SheetRow[]; unknownHeaders: string[] }> {
+export async function readMemberSheet(
+  data: Buffer,
+  format: SheetFormat,
+): Promise<{ rows: SheetRow[]; unknownHeaders: string[] }> {
   const table = format === 'csv' ? readCsv(data) : await readXlsx(data);
   if (table.length === 0) return { rows: [], unknownHeaders: [] };
   const [header, ...body] = table;

@@ -35,7 +35,18 @@ export async function insertMember(sql: Sql, m: NewMember): Promise<Member> {
                          admitted_on, probation_ends_on, official_on)
      select $1, $2, $3, $4, $5, o.id, o.path, $7, $8, $9, $10 from orgs o where o.id = $6
      returning ${MEMBER_COLUMNS}`,
-    [m.fullName, m.gender, m.birthYear, m.cardNumber, m.phone, m.cellId, m.status, m.admittedOn, m.probationEndsOn, m.officialOn],
+    [
+      m.fullName,
+      m.gender,
+      m.birthYear,
+      m.cardNumber,
+      m.phone,
+      m.cellId,
+      m.status,
+      m.admittedOn,
+      m.probationEndsOn,
+      m.officialOn,
+    ],
   );
 }
 
@@ -53,22 +64,45 @@ export async function insertMembers(sql: Sql, rows: NewMember[]): Promise<number
        join orgs o on o.id = r.cell_id
      returning id`,
     [
-      col('fullName'), col('gender'), col('birthYear'), col('cardNumber'), col('phone'), col('cellId'),
-      col('status'), col('admittedOn'), col('probationEndsOn'), col('officialOn'),
+      col('fullName'),
+      col('gender'),
+      col('birthYear'),
+      col('cardNumber'),
+      col('phone'),
+      col('cellId'),
+      col('status'),
+      col('admittedOn'),
+      col('probationEndsOn'),
+      col('officialOn'),
     ],
   );
   return inserted.length;
 }
 
-export async function updateMemberRow(sql: Sql, id: number, patch: Partial<Omit<Member, 'id' | 'cellId'>>): Promise<Member> {
+export async function updateMemberRow(
+  sql: Sql,
+  id: number,
+  patch: Partial<Omit<Member, 'id' | 'cellId'>>,
+): Promise<Member> {
   const columns: Record<string, string> = {
-    fullName: 'full_name', gender: 'gender', birthYear: 'birth_year', cardNumber: 'card_number', phone: 'phone',
-    status: 'status', admittedOn: 'admitted_on', probationEndsOn: 'probation_ends_on', officialOn: 'official_on', active: 'active',
+    fullName: 'full_name',
+    gender: 'gender',
+    birthYear: 'birth_year',
+    cardNumber: 'card_number',
+    phone: 'phone',
+    status: 'status',
+    admittedOn: 'admitted_on',
+    probationEndsOn: 'probation_ends_on',
+    officialOn: 'official_on',
+    active: 'active',
   };
   const entries = Object.entries(patch).filter(([k, v]) => k in columns && v !== undefined);
   const sets = entries.map(([k], i) => `${columns[k]} = $${i + 2}`);
   if (sets.length === 0) return (await findMember(sql, id))!;
-  return one<Member>(sql, `update members m set ${sets.join(', ')} where m.id = $1 returning ${MEMBER_COLUMNS}`, [id, ...entries.map(([, v]) => v)]);
+  return one<Member>(sql, `update members m set ${sets.join(', ')} where m.id = $1 returning ${MEMBER_COLUMNS}`, [
+    id,
+    ...entries.map(([, v]) => v),
+  ]);
 }
 
 export async function findCardNumbers(sql: Sql, cardNumbers: string[], exceptMemberId = 0): Promise<string[]> {
@@ -138,12 +172,22 @@ export async function listPeriods(sql: Sql, memberId: number): Promise<MemberPer
   );
 }
 
-export async function moveMemberToCell(sql: Sql, memberId: number, fromCellId: number, toCellId: number, on: string, note: string | null) {
+export async function moveMemberToCell(
+  sql: Sql,
+  memberId: number,
+  fromCellId: number,
+  toCellId: number,
+  on: string,
+  note: string | null,
+) {
   await sql.query(
     `insert into member_transfers (member_id, from_cell_id, to_cell_id, transferred_on, note) values ($1, $2, $3, $4, $5)`,
     [memberId, fromCellId, toCellId, on, note],
   );
-  await sql.query(`update members set cell_id = o.id, cell_path = o.path from orgs o where o.id = $2 and members.id = $1`, [memberId, toCellId]);
+  await sql.query(
+    `update members set cell_id = o.id, cell_path = o.path from orgs o where o.id = $2 and members.id = $1`,
+    [memberId, toCellId],
+  );
 }
 
 export async function listTransfers(sql: Sql, memberId: number) {

@@ -8,8 +8,8 @@ import { Closed, Id, IdParams, IsoDate, Name } from '../http/schemas.ts';
 import { readUploadedFile } from '../http/uploads.ts';
 import { findOrg } from '../orgs/repository.ts';
 import { createMember } from './create-member.ts';
-import { updateMember } from './update-member.ts';
-import { addMemberPeriod } from './add-member-period.ts';
+import { type MemberPatch, updateMember } from './update-member.ts';
+import { addMemberPeriod, type PeriodInput } from './add-member-period.ts';
 import { transferMember } from './transfer-member.ts';
 import { importMembers } from './import-members.ts';
 import { exportMembers } from './export-members.ts';
@@ -18,7 +18,8 @@ import { findMember, listMembersUnder, listPeriods, listTransfers } from './repo
 const tags = ['Đảng viên (members)'];
 const Gender = Type.Union([Type.Literal('male'), Type.Literal('female')]);
 const Status = Type.Union([Type.Literal('official'), Type.Literal('probationary')]);
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Optional(Type.Union([t, Type.Null()]));
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) =>
+  Type.Optional(Type.Union([t, Type.Null()]));
 const memberFields = {
   fullName: Name(200),
   gender: Gender,
@@ -31,99 +32,143 @@ const memberFields = {
 };
 
 export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  app.post('/orgs/:id/members', {
-    schema: { tags, summary: 'Add a member to a cell', params: IdParams, body: Closed(memberFields) },
-  }, async (request, reply) => {
-    const member = await createMember(deps, requirePrincipal(request), { ...request.body, cellId: request.params.id });
-    return reply.status(201).send(member);
-  });
-
-  app.get('/orgs/:id/members', {
-    schema: {
-      tags,
-      summary: 'Members of a cell or of every cell beneath a unit (JSON, CSV or XLSX)',
-      params: IdParams,
-      querystring: Closed({
-        format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')])),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })),
-        offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-      }),
+  app.post(
+    '/orgs/:id/members',
+    {
+      schema: { tags, summary: 'Add a member to a cell', params: IdParams, body: Closed(memberFields) },
     },
-  }, async (request, reply) => {
-    const principal = requirePrincipal(request);
-    const format = request.query.format ?? 'json';
-    if (format !== 'json') {
-      const file = await exportMembers(deps, principal, request.params.id, format);
-      return reply
-        .header('content-type', file.contentType)
-        .header('content-disposition', `attachment; filename="${file.filename}"`)
-        .send(file.data);
-    }
-    const org = await findOrg(deps.db, request.params.id);
-    if (!org) throw notFound('tổ chức');
-    await requireRole(deps.db, principal, org.id, CAN.readOrg);
-    const { limit = 500, offset = 0 } = request.query;
-    return listMembersUnder(deps.db, org.path, deps.clock.now().toISOString().slice(0, 10), { limit, offset });
-  });
-
-  app.post('/orgs/:id/members/import', {
-    schema: {
-      tags,
-      summary: 'Import members from CSV or XLSX: all rows or none; bad rows listed by line',
-      description: 'multipart/form-data with field `file`, or a raw text/csv or xlsx body. Columns: ' +
-        'Họ và tên, Giới tính, Năm sinh, Số thẻ đảng, Điện thoại, Chi bộ, Loại đảng viên, Ngày kết nạp, Ngày chính thức.',
-      params: IdParams,
+    async (request, reply) => {
+      const member = await createMember(deps, requirePrincipal(request), {
+        ...request.body,
+        cellId: request.params.id,
+      });
+      return reply.status(201).send(member);
     },
-  }, async (request) => {
-    const file = await readUploadedFile(request);
-    const format = /\.xlsx$/i.test(file.filename) || file.mimetype.includes('spreadsheetml') ? 'xlsx' : 'csv';
-    if (format === 'csv' && file.data.subarray(0, 2).toString('latin1') === 'PK') {
-      throw new AppError('validation', 'Tệp có vẻ là XLSX; hãy đặt tên tệp có đuôi .xlsx.', { field: 'file' });
-    }
-    return importMembers(deps, requirePrincipal(request), request.params.id, { data: file.data, format });
-  });
+  );
 
-  app.get('/members/:id', { schema: { tags, summary: 'A member with dated facts and transfer history', params: IdParams } }, async (request) => {
-    const principal = requirePrincipal(request);
-    const member = await findMember(deps.db, request.params.id);
-    if (!member) throw notFound('đảng viên');
-    if (principal.memberId !== member.id) await requireRole(deps.db, principal, member.cellId, CAN.readOrg);
-    return { ...member, periods: await listPeriods(deps.db, member.id), transfers: await listTransfers(deps.db, member.id) };
-  });
-
-  app.patch('/members/:id', {
-    schema: {
-      tags,
-      summary: 'Edit a member',
-      params: IdParams,
-      body: Type.Partial(Closed({ ...memberFields, active: Type.Boolean() }), { additionalProperties: false, minProperties: 1 }),
+  app.get(
+    '/orgs/:id/members',
+    {
+      schema: {
+        tags,
+        summary: 'Members of a cell or of every cell beneath a unit (JSON, CSV or XLSX)',
+        params: IdParams,
+        querystring: Closed({
+          format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')])),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+        }),
+      },
     },
-  }, async (request) => updateMember(deps, requirePrincipal(request), request.params.id, request.body as any));
-
-  app.post('/members/:id/periods', {
-    schema: {
-      tags,
-      summary: 'Record an exemption, suspension, prosecution or temporary transfer (dated)',
-      params: IdParams,
-      body: Closed({
-        kind: Type.Union(['exempt', 'suspended', 'prosecuted', 'temporary_transfer'].map((k) => Type.Literal(k))),
-        startsOn: IsoDate,
-        endsOn: Nullable(IsoDate),
-        reason: Nullable(Type.String({ maxLength: 500 })),
-        hostCellId: Nullable(Id),
-      }),
+    async (request, reply) => {
+      const principal = requirePrincipal(request);
+      const format = request.query.format ?? 'json';
+      if (format !== 'json') {
+        const file = await exportMembers(deps, principal, request.params.id, format);
+        return reply
+          .header('content-type', file.contentType)
+          .header('content-disposition', `attachment; filename="${file.filename}"`)
+          .send(file.data);
+      }
+      const org = await findOrg(deps.db, request.params.id);
+      if (!org) throw notFound('tổ chức');
+      await requireRole(deps.db, principal, org.id, CAN.readOrg);
+      const { limit = 500, offset = 0 } = request.query;
+      return listMembersUnder(deps.db, org.path, deps.clock.now().toISOString().slice(0, 10), { limit, offset });
     },
-  }, async (request, reply) => {
-    const period = await addMemberPeriod(deps, requirePrincipal(request), request.params.id, request.body as any);
-    return reply.status(201).send(period);
-  });
+  );
 
-  app.post('/members/:id/transfer', {
-    schema: {
-      tags,
-      summary: 'Official transfer to another cell (history kept)',
-      params: IdParams,
-      body: Closed({ toCellId: Id, transferredOn: IsoDate, note: Nullable(Type.String({ maxLength: 500 })) }),
+  app.post(
+    '/orgs/:id/members/import',
+    {
+      schema: {
+        tags,
+        summary: 'Import members from CSV or XLSX: all rows or none; bad rows listed by line',
+        description:
+          'multipart/form-data with field `file`, or a raw text/csv or xlsx body. Columns: ' +
+          'Họ và tên, Giới tính, Năm sinh, Số thẻ đảng, Điện thoại, Chi bộ, Loại đảng viên, Ngày kết nạp, Ngày chính thức.',
+        params: IdParams,
+      },
     },
-  }, async (request) => transferMember(deps, requirePrincipal(request), request.params.id, request.body));
+    async (request) => {
+      const file = await readUploadedFile(request);
+      const format = /\.xlsx$/i.test(file.filename) || file.mimetype.includes('spreadsheetml') ? 'xlsx' : 'csv';
+      if (format === 'csv' && file.data.subarray(0, 2).toString('latin1') === 'PK') {
+        throw new AppError('validation', 'Tệp có vẻ là XLSX; hãy đặt tên tệp có đuôi .xlsx.', { field: 'file' });
+      }
+      return importMembers(deps, requirePrincipal(request), request.params.id, { data: file.data, format });
+    },
+  );
+
+  app.get(
+    '/members/:id',
+    { schema: { tags, summary: 'A member with dated facts and transfer history', params: IdParams } },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      const member = await findMember(deps.db, request.params.id);
+      if (!member) throw notFound('đảng viên');
+      if (principal.memberId !== member.id) await requireRole(deps.db, principal, member.cellId, CAN.readOrg);
+      return {
+        ...member,
+        periods: await listPeriods(deps.db, member.id),
+        transfers: await listTransfers(deps.db, member.id),
+      };
+    },
+  );
+
+  app.patch(
+    '/members/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Edit a member',
+        params: IdParams,
+        body: Type.Partial(Closed({ ...memberFields, active: Type.Boolean() }), {
+          additionalProperties: false,
+          minProperties: 1,
+        }),
+      },
+    },
+    async (request) => updateMember(deps, requirePrincipal(request), request.params.id, request.body as MemberPatch),
+  );
+
+  app.post(
+    '/members/:id/periods',
+    {
+      schema: {
+        tags,
+        summary: 'Record an exemption, suspension, prosecution or temporary transfer (dated)',
+        params: IdParams,
+        body: Closed({
+          kind: Type.Union(['exempt', 'suspended', 'prosecuted', 'temporary_transfer'].map((k) => Type.Literal(k))),
+          startsOn: IsoDate,
+          endsOn: Nullable(IsoDate),
+          reason: Nullable(Type.String({ maxLength: 500 })),
+          hostCellId: Nullable(Id),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const period = await addMemberPeriod(
+        deps,
+        requirePrincipal(request),
+        request.params.id,
+        request.body as PeriodInput,
+      );
+      return reply.status(201).send(period);
+    },
+  );
+
+  app.post(
+    '/members/:id/transfer',
+    {
+      schema: {
+        tags,
+        summary: 'Official transfer to another cell (history kept)',
+        params: IdParams,
+        body: Closed({ toCellId: Id, transferredOn: IsoDate, note: Nullable(Type.String({ maxLength: 500 })) }),
+      },
+    },
+    async (request) => transferMember(deps, requirePrincipal(request), request.params.id, request.body),
+  );
 };

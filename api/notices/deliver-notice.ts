@@ -12,7 +12,11 @@ const EXCERPT = 600;
  * narrowed to official members or a list) and writes one outbox row per recipient and
  * linked chat account, each with the member's own signed link to the web view.
  */
-export async function deliverNotice(sql: Sql, deps: Pick<Deps, 'clock' | 'config' | 'linkSecret'>, notice: Notice): Promise<number> {
+export async function deliverNotice(
+  sql: Sql,
+  deps: Pick<Deps, 'clock' | 'config' | 'linkSecret'>,
+  notice: Notice,
+): Promise<number> {
   const now = deps.clock.now();
   const recipients = await sql.query<{ memberId: number }>(
     `insert into notice_recipients (notice_id, member_id, cell_id)
@@ -33,12 +37,20 @@ export async function deliverNotice(sql: Sql, deps: Pick<Deps, 'clock' | 'config
     memberId: r.memberId,
     payload: {
       text,
-      link: { label: 'Xem toàn văn và tệp đính kèm', url: `${base}/n/${signLink(deps.linkSecret, [notice.id, r.memberId], expires)}` },
+      link: {
+        label: 'Xem toàn văn và tệp đính kèm',
+        url: `${base}/n/${signLink(deps.linkSecret, [notice.id, r.memberId], expires)}`,
+      },
       choices: [{ label: 'Đã đọc', data: `dadoc:${notice.id}` }],
       paidBroadcast: notice.paidBroadcast || undefined,
     },
   }));
-  await enqueuePersonal(sql, items, { kind: 'notice', refType: 'notice', refId: notice.id, dedupePrefix: `notice:${notice.id}` });
+  await enqueuePersonal(sql, items, {
+    kind: 'notice',
+    refType: 'notice',
+    refId: notice.id,
+    dedupePrefix: `notice:${notice.id}`,
+  });
   return recipients.length;
 }
 

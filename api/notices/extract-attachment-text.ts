@@ -20,10 +20,16 @@ export function attachmentType(filename: string, mime: string): 'pdf' | 'docx' |
   if (ext === 'pdf') return 'pdf';
   if (ext === 'docx') return 'docx';
   if (ext === 'png' || ext === 'jpg' || ext === 'jpeg') return 'image';
-  throw new AppError('unsupported_media_type', `Không đọc được tệp "${filename}": chỉ nhận PDF, DOCX, PNG, JPEG.`, { field: 'attachments' });
+  throw new AppError('unsupported_media_type', `Không đọc được tệp "${filename}": chỉ nhận PDF, DOCX, PNG, JPEG.`, {
+    field: 'attachments',
+  });
 }
 
-export async function extractAttachmentText(data: Buffer, type: 'pdf' | 'docx' | 'image', filename: string): Promise<string | null> {
+export async function extractAttachmentText(
+  data: Buffer,
+  type: 'pdf' | 'docx' | 'image',
+  filename: string,
+): Promise<string | null> {
   try {
     if (type === 'pdf') {
       const pdf = await getDocumentProxy(new Uint8Array(data));
@@ -33,6 +39,9 @@ export async function extractAttachmentText(data: Buffer, type: 'pdf' | 'docx' |
     if (type === 'docx') return (await mammoth.extractRawText({ buffer: data })).value.normalize('NFC');
     return null;
   } catch (e) {
-    throw new AppError('unsupported_media_type', `Tệp "${filename}" bị hỏng hoặc không đúng định dạng.`, { field: 'attachments', detail: (e as Error).message });
+    throw new AppError('unsupported_media_type', `Tệp "${filename}" bị hỏng hoặc không đúng định dạng.`, {
+      field: 'attachments',
+      detail: (e as Error).message,
+    });
   }
 }

@@ -9,7 +9,15 @@ export async function getNoticeStats(deps: Pick<Deps, 'db'>, actor: Principal, n
   const notice = await findNotice(deps.db, noticeId);
   if (!notice) throw notFound('thông báo');
   await requireRole(deps.db, actor, notice.orgId, CAN.readOrg);
-  const units = await deps.db.query<{ cellId: number; cellName: string; recipients: number; read: number; queued: number; sent: number; failed: number }>(
+  const units = await deps.db.query<{
+    cellId: number;
+    cellName: string;
+    recipients: number;
+    read: number;
+    queued: number;
+    sent: number;
+    failed: number;
+  }>(
     `select r.cell_id as "cellId", o.name as "cellName", count(*)::int as recipients, count(r.read_at)::int as read,
             coalesce(sum(d.queued), 0)::int as queued, coalesce(sum(d.sent), 0)::int as sent, coalesce(sum(d.failed), 0)::int as failed
        from notice_recipients r join orgs o on o.id = r.cell_id
@@ -23,11 +31,23 @@ export async function getNoticeStats(deps: Pick<Deps, 'db'>, actor: Principal, n
   );
   const failures = await deps.db.query<{ reason: string; n: number }>(
     `select coalesce(last_error, 'unknown') as reason, count(*)::int as n from outbox_messages
-      where ref_type = 'notice' and ref_id = $1 and kind = 'notice' and status = 'failed' group by 1 order by 2 desc`, [String(noticeId)]);
+      where ref_type = 'notice' and ref_id = $1 and kind = 'notice' and status = 'failed' group by 1 order by 2 desc`,
+    [String(noticeId)],
+  );
   const total = (k: 'recipients' | 'read' | 'queued' | 'sent' | 'failed') => units.reduce((n, u) => n + u[k], 0);
   return {
-    noticeId, title: notice.title, version: notice.version, publishedAt: notice.publishedAt,
-    totals: { recipients: total('recipients'), queued: total('queued'), sent: total('sent'), failed: total('failed'), read: total('read') },
-    failures, units,
+    noticeId,
+    title: notice.title,
+    version: notice.version,
+    publishedAt: notice.publishedAt,
+    totals: {
+      recipients: total('recipients'),
+      queued: total('queued'),
+      sent: total('sent'),
+      failed: total('failed'),
+      read: total('read'),
+    },
+    failures,
+    units,
   };
 }

@@ -30,23 +30,35 @@ export interface PublishNoticeInput {
  * written in the same transaction as the notice; scheduled, the scheduler publishes it.
  * Everything is checked before anything is written.
  */
-export async function publishNotice(deps: Pick<Deps, 'db' | 'clock' | 'config' | 'linkSecret'>, actor: Principal, input: PublishNoticeInput): Promise<Notice & { recipients: number }> {
+export async function publishNotice(
+  deps: Pick<Deps, 'db' | 'clock' | 'config' | 'linkSecret'>,
+  actor: Principal,
+  input: PublishNoticeInput,
+): Promise<Notice & { recipients: number }> {
   const org = await findOrg(deps.db, input.orgId);
   if (!org) throw notFound('tổ chức');
   await requireRole(deps.db, actor, org.id, CAN.publish);
   const now = deps.clock.now();
   if (!input.title.trim()) throw new AppError('validation', 'Tiêu đề không được để trống.', { field: 'title' });
   if (!input.body.trim()) throw new AppError('validation', 'Nội dung không được để trống.', { field: 'body' });
-  if (input.body.length > MAX_BODY) throw new AppError('payload_too_large', `Nội dung dài quá ${MAX_BODY} ký tự.`, { field: 'body' });
-  if (input.publishAt && input.publishAt.getTime() < now.getTime() - 60_000) throw new AppError('validation', 'Thời điểm đăng đã qua.', { field: 'publishAt' });
+  if (input.body.length > MAX_BODY)
+    throw new AppError('payload_too_large', `Nội dung dài quá ${MAX_BODY} ký tự.`, { field: 'body' });
+  if (input.publishAt && input.publishAt.getTime() < now.getTime() - 60_000)
+    throw new AppError('validation', 'Thời điểm đăng đã qua.', { field: 'publishAt' });
   if (input.memberIds?.length) {
     const inside = await deps.db.query<{ n: number }>(
-      `select count(*)::int as n from members m where m.id = any($1::int[]) and m.cell_path <@ text2ltree($2)`, [input.memberIds, org.path]);
-    if (inside[0].n !== new Set(input.memberIds).size) throw new AppError('forbidden', 'Danh sách người nhận có đảng viên ngoài phạm vi đơn vị.', { field: 'memberIds' });
+      `select count(*)::int as n from members m where m.id = any($1::int[]) and m.cell_path <@ text2ltree($2)`,
+      [input.memberIds, org.path],
+    );
+    if (inside[0].n !== new Set(input.memberIds).size)
+      throw new AppError('forbidden', 'Danh sách người nhận có đảng viên ngoài phạm vi đơn vị.', {
+        field: 'memberIds',
+      });
   }
   const files: { filename: string; mime: string; data: Buffer; text: string | null }[] = [];
   for (const a of input.attachments ?? []) {
-    if (a.data.length > MAX_ATTACHMENT_BYTES) throw new AppError('payload_too_large', `Tệp "${a.filename}" quá lớn.`, { field: 'attachments' });
+    if (a.data.length > MAX_ATTACHMENT_BYTES)
+      throw new AppError('payload_too_large', `Tệp "${a.filename}" quá lớn.`, { field: 'attachments' });
     const type = attachmentType(a.filename, a.mime);
     files.push({ ...a, text: await extractAttachmentText(a.data, type, a.filename) });
   }
@@ -54,14 +66,35 @@ export async function publishNotice(deps: Pick<Deps, 'db' | 'clock' | 'config' |
     const [notice] = await sql.query<Notice>(
       `insert into notices (org_id, kind, title, body, official_only, member_ids, publish_at, ack_due_on, paid_broadcast, created_by, created_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning ${NOTICE_COLUMNS}`,
-      [org.id, input.kind, input.title.trim(), input.body, input.officialOnly ?? false, input.memberIds?.length ? input.memberIds : null,
-        input.publishAt ?? now, input.ackDueOn ?? null, input.paidBroadcast ?? false, actor.id, now],
+      [
+        org.id,
+        input.kind,
+        input.title.trim(),
+        input.body,
+        input.officialOnly ?? false,
+        input.memberIds?.length ? input.memberIds : null,
+        input.publishAt ?? now,
+        input.ackDueOn ?? null,
+        input.paidBroadcast ?? false,
+        actor.id,
+        now,
+      ],
     );
     for (const f of files) {
-      await sql.query(`insert into notice_attachments (notice_id, filename, mime, data, text) values ($1, $2, $3, $4, $5)`, [notice.id, f.filename, f.mime, f.data, f.text]);
+      await sql.query(
+        `insert into notice_attachments (notice_id, filename, mime, data, text) values ($1, $2, $3, $4, $5)`,
+        [notice.id, f.filename, f.mime, f.data, f.text],
+      );
     }
     const recipients = notice.publishAt.getTime() <= now.getTime() ? await deliverNotice(sql, deps, notice) : 0;
-    await recordAudit(sql, { actorPrincipalId: actor.id, action: 'notice.created', subjectType: 'notice', subjectId: notice.id, details: { recipients }, at: now });
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'notice.created',
+      subjectType: 'notice',
+      subjectId: notice.id,
+      details: { recipients },
+      at: now,
+    });
     return { ...notice, recipients };
   });
 }

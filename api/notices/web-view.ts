@@ -11,12 +11,23 @@ import { escapeHtml } from '../http/escape-html.ts';
 // html: false — a notice's Markdown can never inject markup or script into the page.
 const md = new MarkdownIt({ html: false, linkify: true, breaks: true });
 
-export async function renderNoticePage(deps: Pick<Deps, 'db'>, noticeId: number, memberId: number, selfPath: string): Promise<string | null> {
+export async function renderNoticePage(
+  deps: Pick<Deps, 'db'>,
+  noticeId: number,
+  memberId: number,
+  selfPath: string,
+): Promise<string | null> {
   const notice = await findNotice(deps.db, noticeId);
   if (!notice) return null;
-  const [recipient] = await deps.db.query<{ readAt: Date | null }>(`select read_at as "readAt" from notice_recipients where notice_id = $1 and member_id = $2`, [noticeId, memberId]);
+  const [recipient] = await deps.db.query<{ readAt: Date | null }>(
+    `select read_at as "readAt" from notice_recipients where notice_id = $1 and member_id = $2`,
+    [noticeId, memberId],
+  );
   if (!recipient) return null;
-  const files = await deps.db.query<{ id: number; filename: string; text: string | null }>(`select id, filename, text from notice_attachments where notice_id = $1 order by id`, [noticeId]);
+  const files = await deps.db.query<{ id: number; filename: string; text: string | null }>(
+    `select id, filename, text from notice_attachments where notice_id = $1 order by id`,
+    [noticeId],
+  );
   return `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(notice.title)}</title>

@@ -6,7 +6,12 @@ import { assertParentKind } from './create-org.ts';
 import { findOrg, reparentOrg, type Org } from './repository.ts';
 
 /** Moves a unit (with everything beneath) under another parent; refuses cycles. */
-export async function moveOrg(deps: Pick<Deps, 'db'>, actor: Principal, orgId: number, newParentId: number): Promise<Org> {
+export async function moveOrg(
+  deps: Pick<Deps, 'db'>,
+  actor: Principal,
+  orgId: number,
+  newParentId: number,
+): Promise<Org> {
   return deps.db.tx(async (sql) => {
     const org = await findOrg(sql, orgId);
     if (!org) throw notFound('tổ chức', `org ${orgId}`);
@@ -14,8 +19,12 @@ export async function moveOrg(deps: Pick<Deps, 'db'>, actor: Principal, orgId: n
     if (!parent) throw notFound('tổ chức cấp trên', `org ${newParentId}`);
     await requireRole(sql, actor, org.id, CAN.manageOrgs);
     await requireRole(sql, actor, parent.id, CAN.manageOrgs);
-    if (parent.path === org.path || parent.path.startsWith(org.path + '.')) {
-      throw invalid('parentId', 'Không thể chuyển một tổ chức vào chính nó hoặc đơn vị cấp dưới của nó (tạo vòng lặp).', 'cycle');
+    if (parent.path === org.path || parent.path.startsWith(`${org.path}.`)) {
+      throw invalid(
+        'parentId',
+        'Không thể chuyển một tổ chức vào chính nó hoặc đơn vị cấp dưới của nó (tạo vòng lặp).',
+        'cycle',
+      );
     }
     assertParentKind(org.kind, parent.kind);
     await reparentOrg(sql, org, parent);

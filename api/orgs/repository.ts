@@ -19,7 +19,14 @@ export async function findOrg(sql: Sql, id: number): Promise<Org | undefined> {
 
 export async function insertOrg(
   sql: Sql,
-  input: { parentId: number | null; kind: OrgKind; name: string; deployed: boolean; notDeployedReason: string | null; isDemo?: boolean },
+  input: {
+    parentId: number | null;
+    kind: OrgKind;
+    name: string;
+    deployed: boolean;
+    notDeployedReason: string | null;
+    isDemo?: boolean;
+  },
 ): Promise<Org> {
   // The id is drawn first so the path ("<parent path>.<id>") is written in the same insert.
   return one<Org>(
@@ -50,12 +57,19 @@ export async function reparentOrg(sql: Sql, org: Org, newParent: Org): Promise<v
   const params = [org.path, newParent.path];
   const newPath = `text2ltree($2) || subpath(%col%, nlevel(text2ltree($1)) - 1)`;
   await sql.query(`update orgs set path = ${newPath.replace('%col%', 'path')} where path <@ text2ltree($1)`, params);
-  await sql.query(`update members set cell_path = ${newPath.replace('%col%', 'cell_path')} where cell_path <@ text2ltree($1)`, params);
+  await sql.query(
+    `update members set cell_path = ${newPath.replace('%col%', 'cell_path')} where cell_path <@ text2ltree($1)`,
+    params,
+  );
   await sql.query(`update orgs set parent_id = $2 where id = $1`, [org.id, newParent.id]);
 }
 
 export async function setDeployment(sql: Sql, orgId: number, deployed: boolean, reason: string | null): Promise<void> {
-  await sql.query(`update orgs set deployed = $2, not_deployed_reason = $3 where id = $1`, [orgId, deployed, deployed ? null : reason]);
+  await sql.query(`update orgs set deployed = $2, not_deployed_reason = $3 where id = $1`, [
+    orgId,
+    deployed,
+    deployed ? null : reason,
+  ]);
 }
 
 export interface UnitStats {

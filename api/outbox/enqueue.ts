@@ -26,7 +26,12 @@ export interface OutboundMeta {
  * One row per linked chat account of each member (Telegram, Zalo, and the web-chat inbox).
  * Returns how many rows were queued. Members without a linked account get nothing here.
  */
-export async function enqueueForMembers(sql: Sql, memberIds: number[], payload: OutboundPayload, meta: OutboundMeta): Promise<number> {
+export async function enqueueForMembers(
+  sql: Sql,
+  memberIds: number[],
+  payload: OutboundPayload,
+  meta: OutboundMeta,
+): Promise<number> {
   if (memberIds.length === 0) return 0;
   const rows = await sql.query(
     `insert into outbox_messages (channel, bot_key, chat_id, member_id, kind, ref_type, ref_id, payload, dedupe_key)
@@ -36,13 +41,25 @@ export async function enqueueForMembers(sql: Sql, memberIds: number[], payload: 
       where a.member_id = any($1::int[]) and a.unlinked_at is null
      on conflict (dedupe_key) do nothing
      returning id`,
-    [memberIds, meta.kind, meta.refType ?? null, meta.refId == null ? null : String(meta.refId), JSON.stringify(payload), meta.dedupePrefix ?? null],
+    [
+      memberIds,
+      meta.kind,
+      meta.refType ?? null,
+      meta.refId == null ? null : String(meta.refId),
+      JSON.stringify(payload),
+      meta.dedupePrefix ?? null,
+    ],
   );
   return rows.length;
 }
 
 /** One row per chat group bound to the organisation (e.g. the cell's Telegram group). */
-export async function enqueueForOrgGroups(sql: Sql, orgId: number, payload: OutboundPayload, meta: OutboundMeta): Promise<number> {
+export async function enqueueForOrgGroups(
+  sql: Sql,
+  orgId: number,
+  payload: OutboundPayload,
+  meta: OutboundMeta,
+): Promise<number> {
   const rows = await sql.query(
     `insert into outbox_messages (channel, bot_key, chat_id, org_id, kind, ref_type, ref_id, payload, dedupe_key)
      select g.channel, g.bot_key, g.chat_id, g.org_id, $2, $3, $4, $5::jsonb,
@@ -51,7 +68,14 @@ export async function enqueueForOrgGroups(sql: Sql, orgId: number, payload: Outb
       where g.org_id = $1 and g.unbound_at is null
      on conflict (dedupe_key) do nothing
      returning id`,
-    [orgId, meta.kind, meta.refType ?? null, meta.refId == null ? null : String(meta.refId), JSON.stringify(payload), meta.dedupePrefix ?? null],
+    [
+      orgId,
+      meta.kind,
+      meta.refType ?? null,
+      meta.refId == null ? null : String(meta.refId),
+      JSON.stringify(payload),
+      meta.dedupePrefix ?? null,
+    ],
   );
   return rows.length;
 }
@@ -61,7 +85,11 @@ export async function enqueueForOrgGroups(sql: Sql, orgId: number, payload: Outb
  * linked account of each member, in a single statement — a province-wide notice is one
  * insert, not one per recipient.
  */
-export async function enqueuePersonal(sql: Sql, items: { memberId: number; payload: OutboundPayload }[], meta: OutboundMeta): Promise<number> {
+export async function enqueuePersonal(
+  sql: Sql,
+  items: { memberId: number; payload: OutboundPayload }[],
+  meta: OutboundMeta,
+): Promise<number> {
   if (items.length === 0) return 0;
   const rows = await sql.query(
     `insert into outbox_messages (channel, bot_key, chat_id, member_id, kind, ref_type, ref_id, payload, dedupe_key)
@@ -71,7 +99,14 @@ export async function enqueuePersonal(sql: Sql, items: { memberId: number; paylo
        join chat_accounts a on a.member_id = i.member_id and a.unlinked_at is null
      on conflict (dedupe_key) do nothing
      returning id`,
-    [items.map((i) => i.memberId), items.map((i) => JSON.stringify(i.payload)), meta.kind, meta.refType ?? null, meta.refId == null ? null : String(meta.refId), meta.dedupePrefix ?? null],
+    [
+      items.map((i) => i.memberId),
+      items.map((i) => JSON.stringify(i.payload)),
+      meta.kind,
+      meta.refType ?? null,
+      meta.refId == null ? null : String(meta.refId),
+      meta.dedupePrefix ?? null,
+    ],
   );
   return rows.length;
 }

@@ -30,7 +30,9 @@ const worker = startOutboxWorker(deps, bots.senders, {
 if (process.argv.includes('--exit-when-idle')) {
   for (;;) {
     await new Promise((r) => setTimeout(r, 300));
-    const [{ n }] = await db.query<{ n: number }>(`select count(*)::int as n from outbox_messages where status in ('queued', 'sending')`);
+    const [{ n }] = await db.query<{ n: number }>(
+      `select count(*)::int as n from outbox_messages where status in ('queued', 'sending')`,
+    );
     if (n === 0) break;
   }
   await worker.stop();

@@ -51,7 +51,11 @@ interface Row {
   attempts: number;
 }
 
-export function startOutboxWorker(deps: Pick<Deps, 'db' | 'log'>, senders: ChannelSender[], options: OutboxWorkerOptions = {}) {
+export function startOutboxWorker(
+  deps: Pick<Deps, 'db' | 'log'>,
+  senders: ChannelSender[],
+  options: OutboxWorkerOptions = {},
+) {
   const bySender = new Map(senders.map((s) => [s.channel, s]));
   const concurrency = options.concurrency ?? 8;
   const leaseSeconds = options.leaseSeconds ?? 60;
@@ -98,8 +102,14 @@ export function startOutboxWorker(deps: Pick<Deps, 'db' | 'log'>, senders: Chann
     const b = bucket(row);
     await (row.payload.paidBroadcast ? b.paid : b.normal).acquire();
     try {
-      const { providerMessageId } = await sender.send({ botKey: row.bot_key, chatId: row.chat_id, paidBroadcast: row.payload.paidBroadcast }, row.payload);
-      await deps.db.query(`update outbox_messages set status = 'sent', sent_at = now(), provider_message_id = $2, last_error = null where id = $1`, [row.id, providerMessageId]);
+      const { providerMessageId } = await sender.send(
+        { botKey: row.bot_key, chatId: row.chat_id, paidBroadcast: row.payload.paidBroadcast },
+        row.payload,
+      );
+      await deps.db.query(
+        `update outbox_messages set status = 'sent', sent_at = now(), provider_message_id = $2, last_error = null where id = $1`,
+        [row.id, providerMessageId],
+      );
     } catch (e) {
       const err = e instanceof SendError ? e : new SendError('transient', 'unexpected error');
       if (err.kind === 'rate_limited') {
@@ -108,7 +118,10 @@ export function startOutboxWorker(deps: Pick<Deps, 'db' | 'log'>, senders: Chann
         // A 429 is the platform's pacing, not a failed attempt.
         await reschedule(row, wait, 'rate limited', true);
       } else if (err.kind === 'permanent' || row.attempts >= maxAttempts) {
-        await deps.db.query(`update outbox_messages set status = 'failed', last_error = $2 where id = $1`, [row.id, err.reason.slice(0, 300)]);
+        await deps.db.query(`update outbox_messages set status = 'failed', last_error = $2 where id = $1`, [
+          row.id,
+          err.reason.slice(0, 300),
+        ]);
       } else {
         const backoff = Math.min(300_000, 1000 * 2 ** (row.attempts - 1));
         await reschedule(row, backoff / 2 + Math.random() * (backoff / 2), err.reason, false);

@@ -13,7 +13,15 @@ export interface Fraction {
   strict: boolean;
 }
 
-export const DECISION_KINDS = ['resolution', 'question', 'admission', 'recognition', 'discipline', 'expulsion', 'election'] as const;
+export const DECISION_KINDS = [
+  'resolution',
+  'question',
+  'admission',
+  'recognition',
+  'discipline',
+  'expulsion',
+  'election',
+] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
 export interface DecisionRule {
@@ -29,68 +37,168 @@ export const QUORUM: Rule<Fraction> = {
   key: 'meeting.quorum',
   description: 'Số có mặt tối thiểu so với số đảng viên được triệu tập',
   setting: true,
-  versions: [{ value: { num: 2, den: 3, strict: true }, effectiveFrom: '2011-01-19', source: 'Chưa có quy định trung ương cho sinh hoạt thường kỳ; mặc định theo thông lệ địa phương (có thể điều chỉnh)', confidence: 'unconfirmed' }],
+  versions: [
+    {
+      value: { num: 2, den: 3, strict: true },
+      effectiveFrom: '2011-01-19',
+      source:
+        'Chưa có quy định trung ương cho sinh hoạt thường kỳ; mặc định theo thông lệ địa phương (có thể điều chỉnh)',
+      confidence: 'unconfirmed',
+    },
+  ],
 };
 
 export const DECISIONS: Record<DecisionKind, Rule<DecisionRule>> = {
   // rule: ordinary resolution — more than 1/2 of the vote base, Điều lệ Đ9 k5
   resolution: {
-    key: 'vote.resolution', description: 'Nghị quyết, kết luận của chi bộ', setting: false,
-    versions: [{ value: { threshold: { num: 1, den: 2, strict: true }, ballot: 'open' }, effectiveFrom: '2011-01-19', source: `${CHARTER}, Điều 9 khoản 5`, confidence: 'firm' }],
+    key: 'vote.resolution',
+    description: 'Nghị quyết, kết luận của chi bộ',
+    setting: false,
+    versions: [
+      {
+        value: { threshold: { num: 1, den: 2, strict: true }, ballot: 'open' },
+        effectiveFrom: '2011-01-19',
+        source: `${CHARTER}, Điều 9 khoản 5`,
+        confidence: 'firm',
+      },
+    ],
   },
   question: {
-    key: 'vote.question', description: 'Biểu quyết một vấn đề', setting: false,
-    versions: [{ value: { threshold: { num: 1, den: 2, strict: true }, ballot: 'choice' }, effectiveFrom: '2011-01-19', source: `${CHARTER}, Điều 9 khoản 5`, confidence: 'firm' }],
+    key: 'vote.question',
+    description: 'Biểu quyết một vấn đề',
+    setting: false,
+    versions: [
+      {
+        value: { threshold: { num: 1, den: 2, strict: true }, ballot: 'choice' },
+        effectiveFrom: '2011-01-19',
+        source: `${CHARTER}, Điều 9 khoản 5`,
+        confidence: 'firm',
+      },
+    ],
   },
   // rule: admission — at least 2/3 of official members, Điều lệ Đ4 k3; HD 01 5.1
   admission: {
-    key: 'vote.admission', description: 'Kết nạp đảng viên (từng người)', setting: false,
-    versions: [{ value: { threshold: { num: 2, den: 3, strict: false }, ballot: 'choice' }, effectiveFrom: '2011-01-19', source: `${CHARTER}, Điều 4 khoản 3; HD 01-HD/TW 5.1`, confidence: 'firm' }],
+    key: 'vote.admission',
+    description: 'Kết nạp đảng viên (từng người)',
+    setting: false,
+    versions: [
+      {
+        value: { threshold: { num: 2, den: 3, strict: false }, ballot: 'choice' },
+        effectiveFrom: '2011-01-19',
+        source: `${CHARTER}, Điều 4 khoản 3; HD 01-HD/TW 5.1`,
+        confidence: 'firm',
+      },
+    ],
   },
   // rule: recognition as official member — at least 2/3, Điều lệ Đ5 k1
   recognition: {
-    key: 'vote.recognition', description: 'Công nhận đảng viên chính thức', setting: false,
-    versions: [{ value: { threshold: { num: 2, den: 3, strict: false }, ballot: 'choice' }, effectiveFrom: '2011-01-19', source: `${CHARTER}, Điều 5 khoản 1`, confidence: 'firm' }],
+    key: 'vote.recognition',
+    description: 'Công nhận đảng viên chính thức',
+    setting: false,
+    versions: [
+      {
+        value: { threshold: { num: 2, den: 3, strict: false }, ballot: 'choice' },
+        effectiveFrom: '2011-01-19',
+        source: `${CHARTER}, Điều 5 khoản 1`,
+        confidence: 'firm',
+      },
+    ],
   },
   // rule: discipline (khiển trách, cảnh cáo, cách chức) — more than 1/2, secret, QĐ 22 Đ15 → QĐ 296
   discipline: {
-    key: 'vote.discipline', description: 'Kỷ luật: khiển trách, cảnh cáo, cách chức', setting: false,
+    key: 'vote.discipline',
+    description: 'Kỷ luật: khiển trách, cảnh cáo, cách chức',
+    setting: false,
     versions: [
-      { value: { threshold: { num: 1, den: 2, strict: true }, ballot: 'secret' }, effectiveFrom: '2022-06-28', source: 'QĐ 22-QĐ/TW 2021, Điều 15', confidence: 'firm' },
-      { value: { threshold: { num: 1, den: 2, strict: true }, ballot: 'secret' }, effectiveFrom: '2025-05-30', source: 'QĐ 296-QĐ/TW 30/5/2025 (thay QĐ 22; tỷ lệ được cho là không đổi)', confidence: 'firm' },
+      {
+        value: { threshold: { num: 1, den: 2, strict: true }, ballot: 'secret' },
+        effectiveFrom: '2022-06-28',
+        source: 'QĐ 22-QĐ/TW 2021, Điều 15',
+        confidence: 'firm',
+      },
+      {
+        value: { threshold: { num: 1, den: 2, strict: true }, ballot: 'secret' },
+        effectiveFrom: '2025-05-30',
+        source: 'QĐ 296-QĐ/TW 30/5/2025 (thay QĐ 22; tỷ lệ được cho là không đổi)',
+        confidence: 'firm',
+      },
     ],
   },
   // rule: expulsion — at least 2/3, secret
   expulsion: {
-    key: 'vote.expulsion', description: 'Kỷ luật khai trừ', setting: false,
+    key: 'vote.expulsion',
+    description: 'Kỷ luật khai trừ',
+    setting: false,
     versions: [
-      { value: { threshold: { num: 2, den: 3, strict: false }, ballot: 'secret' }, effectiveFrom: '2022-06-28', source: 'QĐ 22-QĐ/TW 2021, Điều 15', confidence: 'firm' },
-      { value: { threshold: { num: 2, den: 3, strict: false }, ballot: 'secret' }, effectiveFrom: '2025-05-30', source: 'QĐ 296-QĐ/TW 30/5/2025 (thay QĐ 22)', confidence: 'firm' },
+      {
+        value: { threshold: { num: 2, den: 3, strict: false }, ballot: 'secret' },
+        effectiveFrom: '2022-06-28',
+        source: 'QĐ 22-QĐ/TW 2021, Điều 15',
+        confidence: 'firm',
+      },
+      {
+        value: { threshold: { num: 2, den: 3, strict: false }, ballot: 'secret' },
+        effectiveFrom: '2025-05-30',
+        source: 'QĐ 296-QĐ/TW 30/5/2025 (thay QĐ 22)',
+        confidence: 'firm',
+      },
     ],
   },
   // rule: elections — more than 1/2 of those summoned, secret, QĐ 190-QĐ/TW 2024 [one source]
   election: {
-    key: 'vote.election', description: 'Bầu cử (cấp ủy, bí thư, phó bí thư, đại biểu)', setting: false,
-    versions: [{ value: { threshold: { num: 1, den: 2, strict: true }, ballot: 'secret' }, effectiveFrom: '2024-01-01', source: 'QĐ 190-QĐ/TW 2024', confidence: 'one_source' }],
+    key: 'vote.election',
+    description: 'Bầu cử (cấp ủy, bí thư, phó bí thư, đại biểu)',
+    setting: false,
+    versions: [
+      {
+        value: { threshold: { num: 1, den: 2, strict: true }, ballot: 'secret' },
+        effectiveFrom: '2024-01-01',
+        source: 'QĐ 190-QĐ/TW 2024',
+        confidence: 'one_source',
+      },
+    ],
   },
 };
 
 // rule: meeting length — at least 90 minutes, 120 when combined with a thematic meeting (HD 42-HD/BTCTW 2025) — warn, don't block
 export const MIN_MINUTES: Rule<{ regular: number; combined: number }> = {
-  key: 'meeting.min_minutes', description: 'Thời lượng tối thiểu (phút)', setting: true,
-  versions: [{ value: { regular: 90, combined: 120 }, effectiveFrom: '2025-10-28', source: 'HD 42-HD/BTCTW 28/10/2025', confidence: 'one_source' }],
+  key: 'meeting.min_minutes',
+  description: 'Thời lượng tối thiểu (phút)',
+  setting: true,
+  versions: [
+    {
+      value: { regular: 90, combined: 120 },
+      effectiveFrom: '2025-10-28',
+      source: 'HD 42-HD/BTCTW 28/10/2025',
+      confidence: 'one_source',
+    },
+  ],
 };
 
 // rule: documents on the platform at least one day before (HD 42)
 export const DOCUMENTS_AHEAD_HOURS: Rule<number> = {
-  key: 'meeting.documents_ahead_hours', description: 'Tài liệu gửi trước buổi họp (giờ)', setting: true,
+  key: 'meeting.documents_ahead_hours',
+  description: 'Tài liệu gửi trước buổi họp (giờ)',
+  setting: true,
   versions: [{ value: 24, effectiveFrom: '2025-10-28', source: 'HD 42-HD/BTCTW 28/10/2025', confidence: 'one_source' }],
 };
 
 // rule: meeting quality levels (criteria in HD 42 not retrieved — editable data) [unconfirmed]
 export const QUALITY_LEVELS: Rule<{ key: string; label: string }[]> = {
-  key: 'meeting.quality_levels', description: 'Mức xếp loại chất lượng buổi sinh hoạt', setting: true,
-  versions: [{ value: [
-    { key: 'tot', label: 'Tốt' }, { key: 'kha', label: 'Khá' }, { key: 'trung_binh', label: 'Trung bình' }, { key: 'kem', label: 'Kém' },
-  ], effectiveFrom: '2025-10-28', source: 'HD 42-HD/BTCTW (tiêu chí chưa truy xuất được; dữ liệu có thể chỉnh)', confidence: 'unconfirmed' }],
+  key: 'meeting.quality_levels',
+  description: 'Mức xếp loại chất lượng buổi sinh hoạt',
+  setting: true,
+  versions: [
+    {
+      value: [
+        { key: 'tot', label: 'Tốt' },
+        { key: 'kha', label: 'Khá' },
+        { key: 'trung_binh', label: 'Trung bình' },
+        { key: 'kem', label: 'Kém' },
+      ],
+      effectiveFrom: '2025-10-28',
+      source: 'HD 42-HD/BTCTW (tiêu chí chưa truy xuất được; dữ liệu có thể chỉnh)',
+      confidence: 'unconfirmed',
+    },
+  ],
 };

@@ -25,7 +25,9 @@ export interface Rule<T> {
 
 /** The version in force on `onDate` (ISO date), or an error when the rule had none yet. */
 export function versionInForce<T>(rule: Rule<T>, onDate: string): RuleVersion<T> {
-  const candidates = rule.versions.filter((v) => v.effectiveFrom <= onDate).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom));
+  const candidates = rule.versions
+    .filter((v) => v.effectiveFrom <= onDate)
+    .sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom));
   if (candidates.length === 0) throw new Error(`rule ${rule.key} has no version in force on ${onDate}`);
   return candidates[0];
 }

@@ -45,9 +45,17 @@ export function computeVoteBase(roll: RollEntry[]): VoteBase {
     [exemptAbsent, 'miễn sinh hoạt vắng'],
     [absentWithReason, 'vắng có lý do'],
   ] as const;
-  const minus = terms.filter(([n]) => n > 0).map(([n, label]) => ` − ${n} ${label}`).join('');
+  const minus = terms
+    .filter(([n]) => n > 0)
+    .map(([n, label]) => ` − ${n} ${label}`)
+    .join('');
   return {
-    base, official: official.length, exemptAbsent, suspended, transferredOut, absentWithReason,
+    base,
+    official: official.length,
+    exemptAbsent,
+    suspended,
+    transferredOut,
+    absentWithReason,
     explanation: `Cơ sở tính: ${official.length} chính thức${minus} = ${base}`,
   };
 }

@@ -24,7 +24,12 @@ export interface BotScope {
 
 export const APOLOGY = 'Xin lỗi, đã có lỗi khi xử lý yêu cầu. Vui lòng thử lại sau ít phút.';
 
-export async function handleUpdate(deps: Deps, update: ChatUpdate, scope: BotScope = { orgId: null }, commands: readonly Command[] = COMMANDS): Promise<Reply[]> {
+export async function handleUpdate(
+  deps: Deps,
+  update: ChatUpdate,
+  scope: BotScope = { orgId: null },
+  commands: readonly Command[] = COMMANDS,
+): Promise<Reply[]> {
   try {
     const replies = await dispatch(deps, update, scope, commands);
     const withChoices = replies.filter((r) => r.choices?.length).at(-1);
@@ -33,12 +38,20 @@ export async function handleUpdate(deps: Deps, update: ChatUpdate, scope: BotSco
   } catch (error) {
     if (error instanceof AppError) return [{ text: error.message }];
     // Never the message text: only where it came from.
-    deps.log.error({ err: error, channel: update.channel, bot: update.botKey, updateId: update.updateId }, 'chat update failed');
+    deps.log.error(
+      { err: error, channel: update.channel, bot: update.botKey, updateId: update.updateId },
+      'chat update failed',
+    );
     return [{ text: APOLOGY }];
   }
 }
 
-async function dispatch(deps: Deps, update: ChatUpdate, scope: BotScope, commands: readonly Command[]): Promise<Reply[]> {
+async function dispatch(
+  deps: Deps,
+  update: ChatUpdate,
+  scope: BotScope,
+  commands: readonly Command[],
+): Promise<Reply[]> {
   const inGroup = update.chat.kind === 'group';
   const text = update.text?.trim() ?? '';
   if (!update.choice && text) {
@@ -56,7 +69,8 @@ async function dispatch(deps: Deps, update: ChatUpdate, scope: BotScope, command
   }
 
   const member = await findMember(deps.db, account.memberId);
-  if (!member || !member.active) return [{ text: 'Tài khoản đảng viên của bạn không còn hoạt động. Vui lòng liên hệ bí thư chi bộ.' }];
+  if (!member?.active)
+    return [{ text: 'Tài khoản đảng viên của bạn không còn hoạt động. Vui lòng liên hệ bí thư chi bộ.' }];
   const principal = await ensureMemberPrincipal(deps.db, member.id);
   const isSecretary = await hasRole(deps.db, principal.id, member.cellId, CAN.runMeetings);
   const base = { update, member, principal, isSecretary, deps, session: chatSession(deps.db, chatRef(update)) };

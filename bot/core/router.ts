@@ -28,7 +28,8 @@ export function matchCommand(text: string, commands: readonly Command[]): Match 
       for (const name of [command.name, ...command.aliases]) {
         const d = closeness(typed, squash(name));
         if (d === undefined) continue;
-        if (!best || d < best.distance || (d === best.distance && used > best.used)) best = { command, used, distance: d };
+        if (!best || d < best.distance || (d === best.distance && used > best.used))
+          best = { command, used, distance: d };
       }
     }
     if (best?.distance === 0) break;
@@ -64,7 +65,8 @@ export function damerauLevenshtein(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];

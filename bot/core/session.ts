@@ -23,7 +23,10 @@ export function chatSession(sql: Sql, chat: ChatRef) {
     async set(key: string, value: unknown | null): Promise<void> {
       if (value === null || value === undefined) {
         await sql.query(`delete from chat_sessions where channel = $1 and bot_key = $2 and chat_id = $3 and key = $4`, [
-          chat.channel, chat.botKey, chat.chatId, key,
+          chat.channel,
+          chat.botKey,
+          chat.chatId,
+          key,
         ]);
         return;
       }
@@ -43,7 +46,10 @@ const CHOICES_KEY = 'choices';
  * no buttons; members on any channel may type the number).
  */
 export async function rememberChoices(sql: Sql, chat: ChatRef, choices: Choice[]): Promise<void> {
-  await chatSession(sql, chat).set(CHOICES_KEY, choices.map((c) => c.data));
+  await chatSession(sql, chat).set(
+    CHOICES_KEY,
+    choices.map((c) => c.data),
+  );
 }
 
 /** The choice data for a typed number, if the chat has pending choices. */

@@ -57,7 +57,7 @@ export class TelegramChannel implements BotChannel {
       return { ...base, from: person(q.from), chat: chatOf(chat), choice: q.data ?? '', interactionId: q.id };
     }
     const m = u.message;
-    if (!m || !m.from || m.from.is_bot) return null;
+    if (!m?.from || m.from.is_bot) return null;
     const photo = m.photo?.at(-1);
     return {
       ...base,
@@ -77,7 +77,10 @@ export class TelegramChannel implements BotChannel {
     const { webhook, log } = this.#options;
     this.#username = (await this.telegram.getMe().catch(() => undefined))?.username;
     if (webhook) {
-      await this.telegram.setWebhook(webhook.url, { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] });
+      await this.telegram.setWebhook(webhook.url, {
+        secret_token: webhook.secret,
+        allowed_updates: [...ALLOWED_UPDATES],
+      });
       log.info({ bot: this.botKey }, 'telegram webhook registered');
       return;
     }
@@ -135,7 +138,10 @@ export class TelegramSender implements ChannelSender {
 }
 
 async function sendTo(
-  telegram: Telegram, chatId: string, reply: Reply | OutboundPayload, { paidBroadcast = false, username }: { paidBroadcast?: boolean; username?: string },
+  telegram: Telegram,
+  chatId: string,
+  reply: Reply | OutboundPayload,
+  { paidBroadcast = false, username }: { paidBroadcast?: boolean; username?: string },
 ): Promise<number[]> {
   const ids: number[] = [];
   if ('qr' in reply && reply.qr) {

@@ -19,7 +19,8 @@ export function renderTelegram(reply: Reply | OutboundPayload): TelegramMessageP
   const parts: TelegramMessagePart[] = splitText(text, TELEGRAM_TEXT_LIMIT).map((t) => ({ text: t }));
   if (reply.choices?.length) {
     for (const c of reply.choices) {
-      if (Buffer.byteLength(c.data) > MAX_CHOICE_DATA_BYTES) throw new RangeError(`choice data over ${MAX_CHOICE_DATA_BYTES} bytes: ${c.data.slice(0, 20)}…`);
+      if (Buffer.byteLength(c.data) > MAX_CHOICE_DATA_BYTES)
+        throw new RangeError(`choice data over ${MAX_CHOICE_DATA_BYTES} bytes: ${c.data.slice(0, 20)}…`);
     }
     const buttons = reply.choices.map((c) => ({ text: c.label, callback_data: c.data }));
     const perRow = buttons.every((b) => b.text.length <= 14) ? 2 : 1;

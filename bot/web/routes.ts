@@ -26,78 +26,116 @@ export function webChatRoutes(deps: Deps): FastifyPluginAsync {
       reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(CHAT_PAGE),
     );
 
-    app.post<{ Body: { code?: string } }>('/chat/api/session', {
-      schema: {
-        tags: ['Web chat'],
-        summary: 'Sign in to the web chat with a one-time link code, or with a member API token (Authorization header)',
-        body: { type: 'object', additionalProperties: false, properties: { code: { type: 'string', minLength: 1, maxLength: 40 } } },
-      },
-    }, async (request) => {
-      const { webId, token } = issueWebToken(deps.linkSecret);
-      const now = deps.clock.now();
-      if (request.body?.code) {
-        const { member } = await linkChatAccount(deps, { channel: 'web', botKey: WEB_BOT_KEY, externalUserId: webId, chatId: webId, code: request.body.code });
-        return { token, name: member.fullName };
-      }
-      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-      const principal = bearer ? await findPrincipalByToken(deps.db, bearer, now) : undefined;
-      if (!principal?.memberId) throw new AppError('unauthorized', 'Cần mã liên kết do bí thư chi bộ cấp.');
-      const member = (await findMember(deps.db, principal.memberId))!;
-      await insertAccount(deps.db, { channel: 'web', botKey: WEB_BOT_KEY, externalUserId: webId, chatId: webId, memberId: member.id, displayName: member.fullName }, now);
-      return { token, name: member.fullName };
-    });
-
-    app.post<{ Body: { id: string; text?: string; choice?: string } }>('/chat/api/messages', {
-      schema: {
-        tags: ['Web chat'],
-        summary: 'Send a message (or a button press) to the conversation core; returns the replies',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['id'],
-          properties: {
-            id: { type: 'string', pattern: '^[\\w-]{8,64}$' },
-            text: { type: 'string', maxLength: MAX_TEXT },
-            choice: { type: 'string', maxLength: 64 },
+    app.post<{ Body: { code?: string } }>(
+      '/chat/api/session',
+      {
+        schema: {
+          tags: ['Web chat'],
+          summary:
+            'Sign in to the web chat with a one-time link code, or with a member API token (Authorization header)',
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { code: { type: 'string', minLength: 1, maxLength: 40 } },
           },
         },
       },
-    }, async (request) => {
-      const webId = await signedInWebId(deps, request);
-      const update: ChatUpdate = {
-        channel: 'web',
-        botKey: WEB_BOT_KEY,
-        updateId: request.body.id,
-        from: { id: webId },
-        chat: { id: webId, kind: 'private' },
-        text: request.body.text,
-        choice: request.body.choice,
-        receivedAt: deps.clock.now(),
-      };
-      // A message re-sent by a flaky connection is answered once.
-      const fresh = await deps.db.query(
-        `insert into inbound_updates (channel, bot_key, update_id, payload, processed_at) values ('web', $1, $2, '{}'::jsonb, now())
-         on conflict do nothing returning id`,
-        [WEB_BOT_KEY, `${webId}:${request.body.id}`],
-      );
-      if (fresh.length === 0) return { replies: [] };
-      return { replies: await Promise.all((await handleUpdate(deps, update)).map(toJson)) };
-    });
-
-    app.get<{ Querystring: { after?: number } }>('/chat/api/inbox', {
-      schema: {
-        tags: ['Web chat'],
-        summary: 'Messages sent to this web chat (notices, meeting announcements), after a cursor',
-        querystring: { type: 'object', additionalProperties: false, properties: { after: { type: 'integer', minimum: 0 } } },
+      async (request) => {
+        const { webId, token } = issueWebToken(deps.linkSecret);
+        const now = deps.clock.now();
+        if (request.body?.code) {
+          const { member } = await linkChatAccount(deps, {
+            channel: 'web',
+            botKey: WEB_BOT_KEY,
+            externalUserId: webId,
+            chatId: webId,
+            code: request.body.code,
+          });
+          return { token, name: member.fullName };
+        }
+        const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+        const principal = bearer ? await findPrincipalByToken(deps.db, bearer, now) : undefined;
+        if (!principal?.memberId) throw new AppError('unauthorized', 'Cần mã liên kết do bí thư chi bộ cấp.');
+        const member = (await findMember(deps.db, principal.memberId))!;
+        await insertAccount(
+          deps.db,
+          {
+            channel: 'web',
+            botKey: WEB_BOT_KEY,
+            externalUserId: webId,
+            chatId: webId,
+            memberId: member.id,
+            displayName: member.fullName,
+          },
+          now,
+        );
+        return { token, name: member.fullName };
       },
-    }, async (request) => {
-      const webId = await signedInWebId(deps, request);
-      const rows = await deps.db.query<{ id: number; payload: Reply }>(
-        `select id, payload from outbox_messages where channel = 'web' and bot_key = $1 and chat_id = $2 and id > $3 order by id limit 100`,
-        [WEB_BOT_KEY, webId, request.query.after ?? 0],
-      );
-      return { messages: await Promise.all(rows.map(async (r) => ({ id: r.id, ...(await toJson(r.payload)) }))) };
-    });
+    );
+
+    app.post<{ Body: { id: string; text?: string; choice?: string } }>(
+      '/chat/api/messages',
+      {
+        schema: {
+          tags: ['Web chat'],
+          summary: 'Send a message (or a button press) to the conversation core; returns the replies',
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id'],
+            properties: {
+              id: { type: 'string', pattern: '^[\\w-]{8,64}$' },
+              text: { type: 'string', maxLength: MAX_TEXT },
+              choice: { type: 'string', maxLength: 64 },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const webId = await signedInWebId(deps, request);
+        const update: ChatUpdate = {
+          channel: 'web',
+          botKey: WEB_BOT_KEY,
+          updateId: request.body.id,
+          from: { id: webId },
+          chat: { id: webId, kind: 'private' },
+          text: request.body.text,
+          choice: request.body.choice,
+          receivedAt: deps.clock.now(),
+        };
+        // A message re-sent by a flaky connection is answered once.
+        const fresh = await deps.db.query(
+          `insert into inbound_updates (channel, bot_key, update_id, payload, processed_at) values ('web', $1, $2, '{}'::jsonb, now())
+         on conflict do nothing returning id`,
+          [WEB_BOT_KEY, `${webId}:${request.body.id}`],
+        );
+        if (fresh.length === 0) return { replies: [] };
+        return { replies: await Promise.all((await handleUpdate(deps, update)).map(toJson)) };
+      },
+    );
+
+    app.get<{ Querystring: { after?: number } }>(
+      '/chat/api/inbox',
+      {
+        schema: {
+          tags: ['Web chat'],
+          summary: 'Messages sent to this web chat (notices, meeting announcements), after a cursor',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { after: { type: 'integer', minimum: 0 } },
+          },
+        },
+      },
+      async (request) => {
+        const webId = await signedInWebId(deps, request);
+        const rows = await deps.db.query<{ id: number; payload: Reply }>(
+          `select id, payload from outbox_messages where channel = 'web' and bot_key = $1 and chat_id = $2 and id > $3 order by id limit 100`,
+          [WEB_BOT_KEY, webId, request.query.after ?? 0],
+        );
+        return { messages: await Promise.all(rows.map(async (r) => ({ id: r.id, ...(await toJson(r.payload)) }))) };
+      },
+    );
   };
 }
 

@@ -16,4 +16,5 @@ export function verifyWebToken(secret: string, token: string | undefined): strin
   return constantTimeEqual(m[2], sign(secret, m[1])) ? m[1] : null;
 }
 
-const sign = (secret: string, webId: string) => crypto.createHmac('sha256', secret).update(`webchat:${webId}`).digest('base64url');
+const sign = (secret: string, webId: string) =>
+  crypto.createHmac('sha256', secret).update(`webchat:${webId}`).digest('base64url');

@@ -24,7 +24,11 @@ export interface ZaloBotOptions {
 
 /** A Zalo update, as a webhook body or a getUpdates result ({ ok, result } envelope or bare). */
 export function unwrapZaloUpdate(payload: unknown): ZaloUpdate | null {
-  const p = payload as { result?: unknown; event_name?: unknown; message?: { message_id?: unknown; from?: { id?: unknown }; chat?: { id?: unknown } } };
+  const p = payload as {
+    result?: unknown;
+    event_name?: unknown;
+    message?: { message_id?: unknown; from?: { id?: unknown }; chat?: { id?: unknown } };
+  };
   const u = (p && typeof p === 'object' && 'result' in p ? p.result : p) as typeof p;
   if (!u || typeof u.event_name !== 'string' || !u.message) return null;
   const m = u.message;
@@ -39,7 +43,6 @@ export class ZaloChannel implements BotChannel {
   readonly client: ZaloClient;
   #options: ZaloBotOptions;
   #stopped = false;
-  #loop?: Promise<void>;
 
   constructor(options: ZaloBotOptions) {
     this.#options = options;
@@ -59,8 +62,16 @@ export class ZaloChannel implements BotChannel {
       from: { id: String(m.from.id), displayName: m.from.display_name },
       chat: { id: String(m.chat.id), kind: m.chat.chat_type === 'GROUP' ? 'group' : 'private' },
       // Stickers and unsupported kinds arrive without text: the core answers with short help.
-      text: u.event_name === 'message.text.received' ? m.text : u.event_name === 'message.image.received' ? m.caption : undefined,
-      photo: u.event_name === 'message.image.received' && m.photo_url ? { fileId: m.photo_url, url: m.photo_url } : undefined,
+      text:
+        u.event_name === 'message.text.received'
+          ? m.text
+          : u.event_name === 'message.image.received'
+            ? m.caption
+            : undefined,
+      photo:
+        u.event_name === 'message.image.received' && m.photo_url
+          ? { fileId: m.photo_url, url: m.photo_url }
+          : undefined,
       receivedAt,
     };
   }
@@ -79,14 +90,17 @@ export class ZaloChannel implements BotChannel {
       return;
     }
     await this.client.deleteWebhook().catch(() => {});
-    this.#loop = (async () => {
+    void (async () => {
       while (!this.#stopped) {
         try {
           const u = await this.client.getUpdates({ timeout: 25 });
           if (u && !this.#stopped) await onUpdate(String(u.message.message_id), u);
         } catch (e) {
           if (this.#stopped) break;
-          log.warn({ bot: this.botKey, error: e instanceof ZaloApiError ? e.message : 'network error' }, 'zalo polling failed; retrying');
+          log.warn(
+            { bot: this.botKey, error: e instanceof ZaloApiError ? e.message : 'network error' },
+            'zalo polling failed; retrying',
+          );
           await new Promise((r) => setTimeout(r, 2000));
         }
       }
@@ -104,7 +118,10 @@ export class ZaloSender implements ChannelSender {
   readonly channel = 'zalo' as const;
   readonly #bots = new Map<string, ZaloClient>();
 
-  constructor(bots: { botKey: string; client: ZaloClient }[], private readonly sql: Sql) {
+  constructor(
+    bots: { botKey: string; client: ZaloClient }[],
+    private readonly sql: Sql,
+  ) {
     for (const b of bots) this.#bots.set(b.botKey, b.client);
   }
 
@@ -113,7 +130,8 @@ export class ZaloSender implements ChannelSender {
     if (!client) throw new SendError('permanent', `no zalo bot "${target.botKey}" configured`);
     const ids: string[] = [];
     try {
-      for (const text of renderZalo(payload)) ids.push((await client.sendMessage({ chat_id: target.chatId, text })).message_id);
+      for (const text of renderZalo(payload))
+        ids.push((await client.sendMessage({ chat_id: target.chatId, text })).message_id);
     } catch (e) {
       if (!(e instanceof ZaloApiError)) throw new SendError('transient', 'network error');
       if (e.httpStatus === 429 || e.errorCode === 429) throw new SendError('rate_limited', 'zalo 429', 1000);
@@ -121,7 +139,12 @@ export class ZaloSender implements ChannelSender {
       throw new SendError('permanent', `zalo ${e.errorCode ?? e.httpStatus}: ${e.description}`);
     }
     // So that a reply "1", "2"… to these numbered options resolves.
-    if (payload.choices?.length) await rememberChoices(this.sql, { channel: 'zalo', botKey: target.botKey, chatId: target.chatId }, payload.choices);
+    if (payload.choices?.length)
+      await rememberChoices(
+        this.sql,
+        { channel: 'zalo', botKey: target.botKey, chatId: target.chatId },
+        payload.choices,
+      );
     return { providerMessageId: ids.join(',') };
   }
 }

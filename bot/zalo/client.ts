@@ -103,7 +103,11 @@ export class ZaloClient {
   async getUpdates(params: { timeout?: number } = {}): Promise<ZaloUpdate | null> {
     const timeout = params.timeout ?? 30;
     try {
-      const result = await this.call<ZaloUpdate | ZaloUpdate[] | null>('getUpdates', { timeout: String(timeout) }, (timeout + 10) * 1000);
+      const result = await this.call<ZaloUpdate | ZaloUpdate[] | null>(
+        'getUpdates',
+        { timeout: String(timeout) },
+        (timeout + 10) * 1000,
+      );
       if (Array.isArray(result)) return result[0] ?? null;
       return result && 'event_name' in result ? result : null;
     } catch (e) {
@@ -126,7 +130,8 @@ export class ZaloClient {
   }
 
   sendMessage(params: { chat_id: string; text: string }) {
-    if (params.text.length > ZALO_TEXT_LIMIT) throw new RangeError(`Zalo text is limited to ${ZALO_TEXT_LIMIT} characters`);
+    if (params.text.length > ZALO_TEXT_LIMIT)
+      throw new RangeError(`Zalo text is limited to ${ZALO_TEXT_LIMIT} characters`);
     return this.call<ZaloSentMessage>('sendMessage', params);
   }
 
@@ -155,7 +160,12 @@ export class ZaloClient {
       | { ok: boolean; result?: T; error_code?: number; description?: string }
       | undefined;
     if (!response.ok || !data?.ok) {
-      throw new ZaloApiError(method, response.status, data?.error_code, data?.description ?? response.statusText ?? 'error');
+      throw new ZaloApiError(
+        method,
+        response.status,
+        data?.error_code,
+        data?.description ?? response.statusText ?? 'error',
+      );
     }
     return data.result as T;
   }

@@ -10,7 +10,7 @@ import { ZALO_TEXT_LIMIT } from './client.ts';
 export function renderZalo(reply: Reply | OutboundPayload): string[] {
   let text = reply.text;
   if (reply.choices?.length) {
-    text += '\n\nTrả lời bằng số:\n' + reply.choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
+    text += `\n\nTrả lời bằng số:\n${reply.choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n')}`;
   }
   if (reply.link) text += `\n\n🔗 ${reply.link.label}: ${reply.link.url}`;
   return splitText(text, ZALO_TEXT_LIMIT);

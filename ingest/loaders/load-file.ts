@@ -31,7 +31,15 @@ export const SUPPORTED_EXTENSIONS = ['.md', '.markdown', '.txt', '.html', '.htm'
 export async function loadFile(filename: string, data: Buffer): Promise<LoadedDocument> {
   const ext = path.extname(filename).toLowerCase();
   const base = path.basename(filename, ext);
-  const defaults: DocumentMeta = { key: base, number: null, title: base, issuer: null, issuedOn: null, status: 'in_force', replacedBy: null };
+  const defaults: DocumentMeta = {
+    key: base,
+    number: null,
+    title: base,
+    issuer: null,
+    issuedOn: null,
+    status: 'in_force',
+    replacedBy: null,
+  };
   switch (ext) {
     case '.md':
     case '.markdown':
@@ -43,7 +51,13 @@ export async function loadFile(filename: string, data: Buffer): Promise<LoadedDo
     case '.htm': {
       const html = data.toString('utf8');
       const title = /<title>([^<]*)<\/title>/i.exec(html)?.[1]?.trim();
-      const text = htmlToText(html, { wordwrap: false, selectors: [{ selector: 'a', options: { ignoreHref: true } }, { selector: 'img', format: 'skip' }] });
+      const text = htmlToText(html, {
+        wordwrap: false,
+        selectors: [
+          { selector: 'a', options: { ignoreHref: true } },
+          { selector: 'img', format: 'skip' },
+        ],
+      });
       return { meta: { ...defaults, title: title || base }, text: normalizeText(text), pages: 1 };
     }
     case '.docx': {
@@ -65,7 +79,8 @@ function frontMatter(text: string): { meta: Partial<DocumentMeta>; body: string 
   const m = /^---\n([\s\S]*?)\n---\n?/.exec(text.replace(/^\uFEFF/, ''));
   if (!m) return { meta: {}, body: text };
   const y = (parseYaml(m[1]) ?? {}) as Record<string, unknown>;
-  const str = (v: unknown) => (v === null || v === undefined ? null : String(v instanceof Date ? v.toISOString().slice(0, 10) : v));
+  const str = (v: unknown) =>
+    v === null || v === undefined ? null : String(v instanceof Date ? v.toISOString().slice(0, 10) : v);
   return {
     meta: {
       ...(y.id ? { key: String(y.id) } : {}),

@@ -6,7 +6,12 @@ import { OpenAIEmbedder } from './openai-embedder.ts';
 export function chooseEmbedder(env: NodeJS.ProcessEnv = process.env): Embedder {
   const dimensions = Number(env.EMBEDDING_DIM ?? (env.OPENAI_API_KEY ? 1536 : 512));
   if (env.OPENAI_API_KEY) {
-    return new OpenAIEmbedder({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.EMBEDDING_MODEL, dimensions });
+    return new OpenAIEmbedder({
+      apiKey: env.OPENAI_API_KEY,
+      baseURL: env.OPENAI_BASE_URL,
+      model: env.EMBEDDING_MODEL,
+      dimensions,
+    });
   }
   return new HashingEmbedder(dimensions);
 }

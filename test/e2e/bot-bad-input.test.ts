@@ -25,13 +25,25 @@ let svc: Running;
 
 beforeAll(async () => {
   t = await createTestDb();
-  const sink = new Writable({ write(chunk, _e, cb) { logs += chunk; cb(); } });
+  const sink = new Writable({
+    write(chunk, _e, cb) {
+      logs += chunk;
+      cb();
+    },
+  });
   deps = { ...testDeps(t.db), log: pino({ level: 'info' }, sink) };
   telegram = await new FakeTelegram([TG]).start();
   zalo = await new FakeZalo([ZL]).start();
-  svc = await startServiceWithBots(deps, {
-    TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root, ZALO_BOT_TOKEN: ZL, ZALO_API_ROOT: zalo.root,
-  }, true);
+  svc = await startServiceWithBots(
+    deps,
+    {
+      TELEGRAM_BOT_TOKEN: TG,
+      TELEGRAM_API_ROOT: telegram.root,
+      ZALO_BOT_TOKEN: ZL,
+      ZALO_API_ROOT: zalo.root,
+    },
+    true,
+  );
 });
 afterAll(async () => {
   await svc?.close();
@@ -81,7 +93,11 @@ describe('webhook edges', () => {
     await telegram.waitForSent(42, 1);
     await new Promise((r) => setTimeout(r, 300));
     expect(telegram.sentTo(42)).toHaveLength(1);
-    expect((await t.db.query(`select count(*)::int n from inbound_updates where update_id = $1`, [String(update.update_id)]))[0].n).toBe(1);
+    expect(
+      (
+        await t.db.query(`select count(*)::int n from inbound_updates where update_id = $1`, [String(update.update_id)])
+      )[0].n,
+    ).toBe(1);
   });
 
   it('an unsupported Zalo event (a sticker) gets a short help, not silence or a crash', async () => {
@@ -112,16 +128,30 @@ describe('a failing command', () => {
     const member = await makeMember(t.db, tree.cellA);
     await linkChat(t.db, member, 'telegram', '777', 'telegram');
     const broken: Command = {
-      name: 'hong', aliases: [], summary: '', audience: 'member', chats: 'any',
+      name: 'hong',
+      aliases: [],
+      summary: '',
+      audience: 'member',
+      chats: 'any',
       async run() {
         throw new Error('database exploded');
       },
     };
     const before = logs.length;
-    const replies = await handleUpdate(deps, {
-      channel: 'telegram', botKey: 'telegram', updateId: 'x1', from: { id: '777' }, chat: { id: '777', kind: 'private' },
-      text: 'hong bí mật riêng tư', receivedAt: new Date(),
-    }, { orgId: null }, [broken]);
+    const replies = await handleUpdate(
+      deps,
+      {
+        channel: 'telegram',
+        botKey: 'telegram',
+        updateId: 'x1',
+        from: { id: '777' },
+        chat: { id: '777', kind: 'private' },
+        text: 'hong bí mật riêng tư',
+        receivedAt: new Date(),
+      },
+      { orgId: null },
+      [broken],
+    );
     expect(replies).toEqual([{ text: APOLOGY }]);
     const line = logs.slice(before);
     expect(line).toContain('chat update failed');

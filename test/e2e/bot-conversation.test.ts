@@ -11,8 +11,15 @@ import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
 import type { Deps } from '../../api/context.ts';
 import type { Principal } from '../../api/auth/principal.ts';
 import {
-  FakeTelegram, FakeZalo, startServiceWithBots, telegramDriver, webDriver, zaloDriver,
-  type ChannelDriver, type Person, type Running,
+  FakeTelegram,
+  FakeZalo,
+  startServiceWithBots,
+  telegramDriver,
+  webDriver,
+  zaloDriver,
+  type ChannelDriver,
+  type Person,
+  type Running,
 } from '../support/bot-harness.ts';
 
 const TG_POLL = '111:POLL-TOKEN';
@@ -38,10 +45,16 @@ beforeAll(async () => {
   issuer = (await makeSecretary(t.db, tree.cellA)).principal;
   telegram = await new FakeTelegram([TG_POLL, TG_HOOK]).start();
   zalo = await new FakeZalo([ZALO_POLL, ZALO_HOOK]).start();
-  const bots = (poll: boolean) => JSON.stringify([
-    { key: poll ? 'tgpoll' : 'tghook', channel: 'telegram', token: poll ? TG_POLL : TG_HOOK, orgId: tree.province.id },
-    { key: poll ? 'zpoll' : 'zhook', channel: 'zalo', token: poll ? ZALO_POLL : ZALO_HOOK },
-  ]);
+  const bots = (poll: boolean) =>
+    JSON.stringify([
+      {
+        key: poll ? 'tgpoll' : 'tghook',
+        channel: 'telegram',
+        token: poll ? TG_POLL : TG_HOOK,
+        orgId: tree.province.id,
+      },
+      { key: poll ? 'zpoll' : 'zhook', channel: 'zalo', token: poll ? ZALO_POLL : ZALO_HOOK },
+    ]);
   const env = { TELEGRAM_API_ROOT: telegram.root, ZALO_API_ROOT: zalo.root };
   polling = await startServiceWithBots(deps, { ...env, BOTS: bots(true) }, false);
   webhooks = await startServiceWithBots(deps, { ...env, BOTS: bots(false) }, true);
@@ -141,8 +154,13 @@ describe.each(CHANNELS.filter((c) => !c.startsWith('web')))('cell group on %s', 
     const [codeReply] = await driver().say(secretary, 'gan chi bo');
     const code = /: ([0-9A-Z]{5}-[0-9A-Z]{5})/.exec(codeReply)![1];
     const group = { id: String(nextPerson++) };
-    expect((await driver().say(secretary, `/ganchibo ${code}`, group)).join()).toContain(`Đã gắn nhóm này với ${tree.cellB.name}`);
-    const bound = await t.db.query(`select org_id from chat_groups where channel = $1 and unbound_at is null and chat_id like $2`, [driver().channel, `%${group.id}`]);
+    expect((await driver().say(secretary, `/ganchibo ${code}`, group)).join()).toContain(
+      `Đã gắn nhóm này với ${tree.cellB.name}`,
+    );
+    const bound = await t.db.query(
+      `select org_id from chat_groups where channel = $1 and unbound_at is null and chat_id like $2`,
+      [driver().channel, `%${group.id}`],
+    );
     expect(bound).toEqual([{ org_id: tree.cellB.id }]);
 
     expect(await driver().say(secretary, 'Chào cả nhà, tối nay họp nhé', group)).toEqual([]);

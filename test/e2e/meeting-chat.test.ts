@@ -12,7 +12,14 @@ import type { Deps } from '../../api/context.ts';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import {
-  FakeTelegram, FakeZalo, startServiceWithBots, telegramDriver, waitFor, webDriver, zaloDriver, type Running,
+  FakeTelegram,
+  FakeZalo,
+  startServiceWithBots,
+  telegramDriver,
+  waitFor,
+  webDriver,
+  zaloDriver,
+  type Running,
 } from '../support/bot-harness.ts';
 
 const TG = '555:MEETING';
@@ -28,7 +35,11 @@ beforeAll(async () => {
   deps = testDeps(t.db);
   telegram = await new FakeTelegram([TG]).start();
   zalo = await new FakeZalo([ZL]).start();
-  svc = await startServiceWithBots(deps, { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root, ZALO_BOT_TOKEN: ZL, ZALO_API_ROOT: zalo.root }, false);
+  svc = await startServiceWithBots(
+    deps,
+    { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root, ZALO_BOT_TOKEN: ZL, ZALO_API_ROOT: zalo.root },
+    false,
+  );
 });
 afterAll(async () => {
   await svc?.close();
@@ -44,7 +55,12 @@ describe('a meeting run from chat', () => {
     const a = await makeMember(t.db, tree.cellA, { fullName: 'Telegram A' });
     const b = await makeMember(t.db, tree.cellA, { fullName: 'Zalo B' });
     const c = await makeMember(t.db, tree.cellA, { fullName: 'Web C' });
-    const p = await makeMember(t.db, tree.cellA, { fullName: 'Dự Bị P', status: 'probationary', admittedOn: '2026-02-01', officialOn: null });
+    const p = await makeMember(t.db, tree.cellA, {
+      fullName: 'Dự Bị P',
+      status: 'probationary',
+      admittedOn: '2026-02-01',
+      officialOn: null,
+    });
     const room = [await makeMember(t.db, tree.cellA), await makeMember(t.db, tree.cellA)];
     await makeMember(t.db, tree.cellA); // absent without reason
     await linkChat(t.db, sec.member, 'telegram', '501', 'telegram');
@@ -62,7 +78,12 @@ describe('a meeting run from chat', () => {
     await tg.say({ id: '501' }, `/ganchibo ${groupCode}`, { id: '900' });
 
     const meeting = await scheduleMeeting(deps, sec.principal, {
-      cellId: tree.cellA.id, kind: 'regular', startsAt: new Date(Date.now() + 60_000), mode: 'hybrid', place: 'Hội trường', agenda: ['Nhiệm vụ tháng tới'],
+      cellId: tree.cellA.id,
+      kind: 'regular',
+      startsAt: new Date(Date.now() + 60_000),
+      mode: 'hybrid',
+      place: 'Hội trường',
+      agenda: ['Nhiệm vụ tháng tới'],
     });
     // Everyone linked hears about it: buttons on Telegram, numbered options on Zalo, the group too.
     const invite = await telegram.waitForSent(502);
@@ -86,7 +107,12 @@ describe('a meeting run from chat', () => {
     expect((await tg.say({ id: '504' }, `/start ${start}`)).join()).toContain('đã điểm danh');
     expect((await tg.say({ id: '777' }, `/start ${start}`)).join()).toContain('chưa được liên kết');
     for (const m of [sec.member, ...room]) {
-      const res = await svc.app.inject({ method: 'POST', url: `/meetings/${meeting.id}/check-in`, headers: { authorization: `Bearer ${sec.token}` }, payload: { memberId: m.id } });
+      const res = await svc.app.inject({
+        method: 'POST',
+        url: `/meetings/${meeting.id}/check-in`,
+        headers: { authorization: `Bearer ${sec.token}` },
+        payload: { memberId: m.id },
+      });
       expect(res.statusCode).toBe(200);
     }
     const view = (await tg.say({ id: '501' }, 'tinh hinh')).join();
@@ -96,11 +122,19 @@ describe('a meeting run from chat', () => {
 
     await tg.say({ id: '501' }, 'mobieuquyet Thông qua nghị quyết tháng 4');
     // The vote reaches those present through the outbox: a button for A, numbers for B.
-    const ballot = await waitFor(() => telegram.sentTo(502).find((m) => m.text?.includes('Thông qua nghị quyết tháng 4')), 10_000, 'ballot');
+    const ballot = await waitFor(
+      () => telegram.sentTo(502).find((m) => m.text?.includes('Thông qua nghị quyết tháng 4')),
+      10_000,
+      'ballot',
+    );
     const yes = ballot.replyMarkup!.inline_keyboard!.flat().find((x) => x.text === 'Tán thành')!;
     const pressed = await tgPress(502, yes.callback_data!);
     expect(pressed.join()).toContain('Đã ghi nhận phiếu: Tán thành');
-    await waitFor(() => zalo.sentTo('zb').some((m) => m.text.includes('Thông qua nghị quyết tháng 4')), 10_000, 'zalo ballot');
+    await waitFor(
+      () => zalo.sentTo('zb').some((m) => m.text.includes('Thông qua nghị quyết tháng 4')),
+      10_000,
+      'zalo ballot',
+    );
     expect((await zl.say({ id: 'zb' }, '2')).join()).toContain('Không tán thành');
     expect((await web.say({ id: 'web-c' }, 'bieu quyet tan thanh')).join()).toContain('Tán thành');
     expect((await tg.say({ id: '504' }, 'bieu quyet')).join()).toMatch(/dự bị.*không biểu quyết/);
@@ -112,10 +146,17 @@ describe('a meeting run from chat', () => {
     const result = (await tg.say({ id: '501' }, 'ket thuc bieu quyet')).join();
     expect(result).toContain('Tán thành 5, không tán thành 1, không biểu quyết 0');
     expect(result).toContain('THÔNG QUA');
-    await waitFor(() => telegram.sentTo(-900).some((m) => m.text?.includes('THÔNG QUA')), 10_000, 'result in the group');
+    await waitFor(
+      () => telegram.sentTo(-900).some((m) => m.text?.includes('THÔNG QUA')),
+      10_000,
+      'result in the group',
+    );
 
     const tally = await t.db.query(`select choice, count(*)::int n from votes group by choice order by choice`);
-    expect(tally).toEqual([{ choice: 'against', n: 1 }, { choice: 'for', n: 2 }]);
+    expect(tally).toEqual([
+      { choice: 'against', n: 1 },
+      { choice: 'for', n: 2 },
+    ]);
   });
 });
 
@@ -125,12 +166,18 @@ async function tgPress(fromId: number, data: string) {
   telegram.pushUpdate(TG, update);
   await waitFor(async () => true);
   for (let i = 0; i < 250; i++) {
-    const rows = await t.db.query(`select processed_at from inbound_updates where update_id = $1 and channel = 'telegram'`, [String(update.update_id)]);
+    const rows = await t.db.query(
+      `select processed_at from inbound_updates where update_id = $1 and channel = 'telegram'`,
+      [String(update.update_id)],
+    );
     if (rows[0]?.processed_at) break;
     await new Promise((r) => setTimeout(r, 20));
   }
   expect(telegram.callbacksAnswered.length).toBeGreaterThan(0);
-  return telegram.sentTo(fromId).slice(before).map((m) => m.text ?? '');
+  return telegram
+    .sentTo(fromId)
+    .slice(before)
+    .map((m) => m.text ?? '');
 }
 
 // jsqr is a UMD bundle whose module.exports is the function; its types declare an ES default.

@@ -37,7 +37,12 @@ async function seed(db: Db) {
   const tree = await makeOrgTree(db);
   await makeLinkedMembersInBulk(db, tree.cellA, RECIPIENTS, 100_001);
   const { principal } = await makeUserWithRole(db, tree.commune, 'committee');
-  const notice = await publishNotice(testDeps(db), principal, { orgId: tree.commune.id, kind: 'notice', title: 'Thông báo khẩn', body: 'Toàn văn thông báo.' });
+  const notice = await publishNotice(testDeps(db), principal, {
+    orgId: tree.commune.id,
+    kind: 'notice',
+    title: 'Thông báo khẩn',
+    body: 'Toàn văn thông báo.',
+  });
   expect(notice.recipients).toBe(RECIPIENTS);
 }
 
@@ -45,8 +50,14 @@ function startWorker(databaseUrl: string): { child: ChildProcess; exited: Promis
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/outbox/worker-main.ts', '--exit-when-idle'], {
     cwd: ROOT,
     env: {
-      ...process.env, DATABASE_URL: databaseUrl, TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root,
-      OUTBOX_TELEGRAM_RATE: '3000', OUTBOX_CONCURRENCY: String(CONCURRENCY), OUTBOX_LEASE_SECONDS: '2', LOG_LEVEL: 'warn',
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      TELEGRAM_BOT_TOKEN: TG,
+      TELEGRAM_API_ROOT: telegram.root,
+      OUTBOX_TELEGRAM_RATE: '3000',
+      OUTBOX_CONCURRENCY: String(CONCURRENCY),
+      OUTBOX_LEASE_SECONDS: '2',
+      LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -84,7 +95,16 @@ describe('crash recovery of a broadcast', () => {
     for (const m of telegram.sent) perChat.set(m.chatId, (perChat.get(m.chatId) ?? 0) + 1);
     const lost = Array.from({ length: RECIPIENTS }, (_, i) => String(100001 + i)).filter((c) => !perChat.has(c)).length;
     const duplicates = telegram.sent.length - perChat.size;
-    console.log(JSON.stringify({ test: 'outbox-crash', recipients: RECIPIENTS, sent_before_kill: sentBeforeKill, lost, duplicates, in_flight_window: CONCURRENCY }));
+    console.log(
+      JSON.stringify({
+        test: 'outbox-crash',
+        recipients: RECIPIENTS,
+        sent_before_kill: sentBeforeKill,
+        lost,
+        duplicates,
+        in_flight_window: CONCURRENCY,
+      }),
+    );
     expect(lost).toBe(0);
     expect(duplicates).toBeLessThanOrEqual(CONCURRENCY);
   }, 180_000);

@@ -33,14 +33,20 @@ describe('starting the service on its embedded defaults', () => {
     expect(await (await fetch(`${service.baseUrl}/metrics`)).text()).toContain('http_request_duration_seconds');
 
     const root = Number(/tổ chức gốc id (\d+)/.exec(out)![1]);
-    const report = await (await fetch(`${service.baseUrl}/orgs/${root}/adoption`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const report = await (
+      await fetch(`${service.baseUrl}/orgs/${root}/adoption`, { headers: { authorization: `Bearer ${token}` } })
+    ).json();
     const all = report.deployed.members + report.notDeployed.members;
     expect(all).toBe(320);
     expect(report.deployed.cells + report.notDeployed.cells).toBe(13);
     expect(report.deployed.official + report.deployed.probationary + report.notDeployed.members).toBe(320);
     expect(report.notDeployed.units).toHaveLength(1);
     expect(report.notDeployed.units[0].name).toMatch(/Công an/);
-    const csv = await (await fetch(`${service.baseUrl}/orgs/${root}/members?format=csv`, { headers: { authorization: `Bearer ${token}` } })).text();
+    const csv = await (
+      await fetch(`${service.baseUrl}/orgs/${root}/members?format=csv`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).text();
     const rows = csv.trim().split('\n').slice(1);
     expect(rows).toHaveLength(320);
     expect(rows.filter((r) => r.includes(',Nam,')).length).toBe(155);
@@ -53,7 +59,9 @@ describe('starting the service on its embedded defaults', () => {
     service = await startService(embedded);
     expect(service.output()).toContain('đã có Đảng bộ Thị trấn Hòa Bình');
     const token = /Admin token[^:]*: (sdv_\S+)/.exec(service.output())![1];
-    const csv = await (await fetch(`${service.baseUrl}/orgs/1/members?format=csv`, { headers: { authorization: `Bearer ${token}` } })).text();
+    const csv = await (
+      await fetch(`${service.baseUrl}/orgs/1/members?format=csv`, { headers: { authorization: `Bearer ${token}` } })
+    ).text();
     expect(csv.trim().split('\n')).toHaveLength(321);
   });
 

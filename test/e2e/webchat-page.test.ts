@@ -35,7 +35,10 @@ describe.runIf(chromiumPath)('web chat page in Chromium', () => {
     const member = await makeMember(t.db, tree.cellA, { fullName: 'Nguyễn Thị Lan' });
     code = (await issueLinkCode(deps, sec.principal, member.id)).code;
     svc = await startServiceWithBots(deps, {}, false);
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu'] });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu'],
+    });
   });
   afterAll(async () => {
     await browser?.close();
@@ -52,6 +55,7 @@ describe.runIf(chromiumPath)('web chat page in Chromium', () => {
     await page.fill('#text', 'thong bao');
     await page.press('#text', 'Enter');
     await page.getByText('Chưa có thông báo nào').waitFor();
-    if (process.env.UPDATE_SCREENSHOT) fs.writeFileSync('docs/web-chat.png', await page.screenshot({ fullPage: false }));
+    if (process.env.UPDATE_SCREENSHOT)
+      fs.writeFileSync('docs/web-chat.png', await page.screenshot({ fullPage: false }));
   });
 });

@@ -5,7 +5,13 @@
 import type { Sql } from '../../api/db/connect.ts';
 import { insertOrg, type Org } from '../../api/orgs/repository.ts';
 import type { OrgKind } from '../../api/orgs/kinds.ts';
-import { insertMember, insertPeriod, type Member, type MemberPeriod, type NewMember } from '../../api/members/repository.ts';
+import {
+  insertMember,
+  insertPeriod,
+  type Member,
+  type MemberPeriod,
+  type NewMember,
+} from '../../api/members/repository.ts';
 import { prepareMember, type MemberInput } from '../../api/members/prepare-member.ts';
 import { createPrincipal, ensureMemberPrincipal, type Principal } from '../../api/auth/principal.ts';
 import { createApiToken } from '../../api/auth/tokens.ts';
@@ -15,7 +21,13 @@ import { insertAccount, type Channel, type ChatAccount } from '../../api/chat-ac
 let seq = 0;
 const next = () => ++seq;
 
-export async function makeOrg(sql: Sql, kind: OrgKind, parent: Org | null, name?: string, extra: Partial<Pick<Org, 'deployed' | 'notDeployedReason'>> = {}): Promise<Org> {
+export async function makeOrg(
+  sql: Sql,
+  kind: OrgKind,
+  parent: Org | null,
+  name?: string,
+  extra: Partial<Pick<Org, 'deployed' | 'notDeployedReason'>> = {},
+): Promise<Org> {
   return insertOrg(sql, {
     parentId: parent?.id ?? null,
     kind,
@@ -55,7 +67,12 @@ export async function makeMember(sql: Sql, cell: Org | number, overrides: Partia
 }
 
 /** A cell with `official` official and `probationary` probationary members. */
-export async function makeCellWithMembers(sql: Sql, parent: Org, counts: { official: number; probationary?: number }, name?: string) {
+export async function makeCellWithMembers(
+  sql: Sql,
+  parent: Org,
+  counts: { official: number; probationary?: number },
+  name?: string,
+) {
   const cell = await makeOrg(sql, 'cell', parent, name);
   const members: Member[] = [];
   for (let i = 0; i < counts.official; i++) members.push(await makeMember(sql, cell));
@@ -65,7 +82,11 @@ export async function makeCellWithMembers(sql: Sql, parent: Org, counts: { offic
   return { cell, members };
 }
 
-export async function makePeriod(sql: Sql, member: Member, p: Partial<MemberPeriod> & Pick<MemberPeriod, 'kind'>): Promise<MemberPeriod> {
+export async function makePeriod(
+  sql: Sql,
+  member: Member,
+  p: Partial<MemberPeriod> & Pick<MemberPeriod, 'kind'>,
+): Promise<MemberPeriod> {
   return insertPeriod(sql, {
     memberId: member.id,
     kind: p.kind,
@@ -77,7 +98,12 @@ export async function makePeriod(sql: Sql, member: Member, p: Partial<MemberPeri
 }
 
 /** A principal holding `role` on `org`, with a bearer token. */
-export async function makeUserWithRole(sql: Sql, org: Org, role: Role, name?: string): Promise<{ principal: Principal; token: string }> {
+export async function makeUserWithRole(
+  sql: Sql,
+  org: Org,
+  role: Role,
+  name?: string,
+): Promise<{ principal: Principal; token: string }> {
   const principal = await createPrincipal(sql, name ?? `${role} ${next()}`);
   await grantRole(sql, principal.id, org.id, role);
   return { principal, token: await createApiToken(sql, principal.id) };
@@ -91,8 +117,18 @@ export async function makeSecretary(sql: Sql, cell: Org, overrides: Partial<Memb
   return { member, principal, token: await createApiToken(sql, principal.id) };
 }
 
-export async function linkChat(sql: Sql, member: Member, channel: Channel, externalUserId: string, botKey = 'default'): Promise<ChatAccount> {
-  return insertAccount(sql, { channel, botKey, externalUserId, chatId: externalUserId, memberId: member.id, displayName: member.fullName }, new Date());
+export async function linkChat(
+  sql: Sql,
+  member: Member,
+  channel: Channel,
+  externalUserId: string,
+  botKey = 'default',
+): Promise<ChatAccount> {
+  return insertAccount(
+    sql,
+    { channel, botKey, externalUserId, chatId: externalUserId, memberId: member.id, displayName: member.fullName },
+    new Date(),
+  );
 }
 
 /**

@@ -30,11 +30,16 @@ export async function startFakeServer(handler: Handler): Promise<{ server: http.
 async function parseBody(raw: Buffer, type: string): Promise<Params> {
   if (raw.length === 0) return {};
   if (type.includes('application/json')) return JSON.parse(raw.toString('utf8'));
-  if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+  if (type.includes('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
   if (type.includes('multipart/form-data')) {
     const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': type } }).formData();
     const out: Params = {};
-    for (const [k, v] of form.entries()) out[k] = typeof v === 'string' ? v : { file: true, size: (v as Blob).size, bytes: Buffer.from(await (v as Blob).arrayBuffer()) };
+    for (const [k, v] of form.entries())
+      out[k] =
+        typeof v === 'string'
+          ? v
+          : { file: true, size: (v as Blob).size, bytes: Buffer.from(await (v as Blob).arrayBuffer()) };
     return out;
   }
   return {};
@@ -56,7 +61,11 @@ export function asJson(v: unknown): unknown {
   }
 }
 
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const start = Date.now();
   for (;;) {
     const value = await check();

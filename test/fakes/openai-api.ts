@@ -32,11 +32,18 @@ export class FakeOpenAI {
       return {
         status: 200,
         body: {
-          object: 'list', model: body.model, usage: { prompt_tokens: 1, total_tokens: 1 },
+          object: 'list',
+          model: body.model,
+          usage: { prompt_tokens: 1, total_tokens: 1 },
           // The OpenAI SDK asks for base64 (little-endian float32) unless told otherwise.
           data: inputs.map((t, index) => {
             const v = embedder.vector(String(t));
-            return { object: 'embedding', index, embedding: body.encoding_format === 'base64' ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v };
+            return {
+              object: 'embedding',
+              index,
+              embedding:
+                body.encoding_format === 'base64' ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v,
+            };
           }),
         },
       };
@@ -45,11 +52,16 @@ export class FakeOpenAI {
       const messages = body.messages as { role: string; content: string }[];
       const user = messages.find((m) => m.role === 'user')?.content ?? '';
       const firstPassage = /<tai_lieu so="1"[^>]*>\n([^\n]*)\n([^\n]*)/.exec(user);
-      const content = firstPassage ? `Theo tài liệu, ${firstPassage[2] || firstPassage[1]} [1]` : 'Tài liệu không đề cập.';
+      const content = firstPassage
+        ? `Theo tài liệu, ${firstPassage[2] || firstPassage[1]} [1]`
+        : 'Tài liệu không đề cập.';
       return {
         status: 200,
         body: {
-          id: 'chatcmpl-fake', object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: body.model,
+          id: 'chatcmpl-fake',
+          object: 'chat.completion',
+          created: Math.floor(Date.now() / 1000),
+          model: body.model,
           choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop', logprobs: null }],
           usage: { prompt_tokens: 10, completion_tokens: 10, total_tokens: 20 },
         },

@@ -59,11 +59,19 @@ export class FakeTelegram {
   #nextMessageId = 1;
 
   constructor(tokens: string[] = ['123456:TEST-TOKEN']) {
-    tokens.forEach((t, i) => this.addBot(t, `so_tay_test_${i + 1}_bot`));
+    for (const [i, t] of tokens.entries()) this.addBot(t, `so_tay_test_${i + 1}_bot`);
   }
 
   addBot(token: string, username: string) {
-    this.#bots.set(token, { id: 900_000 + this.#bots.size, username, queue: [], waiters: [], webhook: null, window: [], chatWindows: new Map() });
+    this.#bots.set(token, {
+      id: 900_000 + this.#bots.size,
+      username,
+      queue: [],
+      waiters: [],
+      webhook: null,
+      window: [],
+      chatWindows: new Map(),
+    });
   }
 
   async start(): Promise<this> {
@@ -74,7 +82,7 @@ export class FakeTelegram {
   }
 
   async close() {
-    for (const bot of this.#bots.values()) bot.waiters.splice(0).forEach((w) => w());
+    for (const bot of this.#bots.values()) for (const w of bot.waiters.splice(0)) w();
     await new Promise((r) => this.#server?.close(r));
     this.#server?.closeAllConnections?.();
   }
@@ -83,7 +91,7 @@ export class FakeTelegram {
   pushUpdate(token: string, update: object) {
     const bot = this.bot(token);
     bot.queue.push(update);
-    bot.waiters.splice(0).forEach((w) => w());
+    for (const w of bot.waiters.splice(0)) w();
   }
 
   webhookOf(token: string) {
@@ -118,11 +126,22 @@ export class FakeTelegram {
   }
 
   waitForSent(chatId: string | number, count = 1, timeoutMs = 10_000) {
-    return waitFor(() => this.sentTo(chatId).length >= count && this.sentTo(chatId), timeoutMs, `${count} message(s) to ${chatId}`);
+    return waitFor(
+      () => this.sentTo(chatId).length >= count && this.sentTo(chatId),
+      timeoutMs,
+      `${count} message(s) to ${chatId}`,
+    );
   }
 
   // ─── update builders ──────────────────────────────────────────────────────────
-  textUpdate(o: { fromId: number; chatId?: number; chatType?: 'private' | 'group' | 'supergroup'; text: string; firstName?: string; title?: string }) {
+  textUpdate(o: {
+    fromId: number;
+    chatId?: number;
+    chatType?: 'private' | 'group' | 'supergroup';
+    text: string;
+    firstName?: string;
+    title?: string;
+  }) {
     const chatId = o.chatId ?? o.fromId;
     const type = o.chatType ?? 'private';
     return {
@@ -131,9 +150,14 @@ export class FakeTelegram {
         message_id: this.#nextMessageId++,
         date: Math.floor(Date.now() / 1000),
         from: { id: o.fromId, is_bot: false, first_name: o.firstName ?? 'Đảng viên', language_code: 'vi' },
-        chat: type === 'private' ? { id: chatId, type, first_name: o.firstName ?? 'Đảng viên' } : { id: chatId, type, title: o.title ?? 'Chi bộ' },
+        chat:
+          type === 'private'
+            ? { id: chatId, type, first_name: o.firstName ?? 'Đảng viên' }
+            : { id: chatId, type, title: o.title ?? 'Chi bộ' },
         text: o.text,
-        ...(o.text.startsWith('/') ? { entities: [{ type: 'bot_command', offset: 0, length: o.text.split(/\s/)[0].length }] } : {}),
+        ...(o.text.startsWith('/')
+          ? { entities: [{ type: 'bot_command', offset: 0, length: o.text.split(/\s/)[0].length }] }
+          : {}),
       },
     };
   }
@@ -147,7 +171,12 @@ export class FakeTelegram {
         from: { id: o.fromId, is_bot: false, first_name: 'Đảng viên' },
         chat_instance: '1',
         data: o.data,
-        message: { message_id: o.messageId ?? 1, date: Math.floor(Date.now() / 1000), chat: { id: chatId, type: chatId < 0 ? 'group' : 'private' }, text: '…' },
+        message: {
+          message_id: o.messageId ?? 1,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: chatId, type: chatId < 0 ? 'group' : 'private' },
+          text: '…',
+        },
       },
     };
   }
@@ -170,11 +199,20 @@ export class FakeTelegram {
     }
     switch (method) {
       case 'getMe':
-        return ok({ id: bot.id, is_bot: true, first_name: 'Sổ tay Đảng viên', username: bot.username, can_join_groups: true });
+        return ok({
+          id: bot.id,
+          is_bot: true,
+          first_name: 'Sổ tay Đảng viên',
+          username: bot.username,
+          can_join_groups: true,
+        });
       case 'getUpdates':
         return ok(await this.getUpdates(bot, params));
       case 'setWebhook':
-        bot.webhook = { url: String(params.url), secret: params.secret_token ? String(params.secret_token) : undefined };
+        bot.webhook = {
+          url: String(params.url),
+          secret: params.secret_token ? String(params.secret_token) : undefined,
+        };
         return ok(true);
       case 'deleteWebhook':
         bot.webhook = null;
@@ -193,7 +231,11 @@ export class FakeTelegram {
         return this.send(token, bot, method, params);
       case 'editMessageText':
       case 'editMessageReplyMarkup':
-        return ok({ message_id: Number(params.message_id), date: now(), chat: { id: Number(params.chat_id), type: 'private' } });
+        return ok({
+          message_id: Number(params.message_id),
+          date: now(),
+          chat: { id: Number(params.chat_id), type: 'private' },
+        });
       default:
         return error(404, 'Not Found: method not found');
     }
@@ -219,13 +261,23 @@ export class FakeTelegram {
     const chatId = String(params.chat_id);
     if (this.#blocked.has(chatId)) return error(403, 'Forbidden: bot was blocked by the user');
     if (this.#missing.has(chatId)) return error(400, 'Bad Request: chat not found');
-    const text = method === 'sendMessage' ? String(params.text ?? '') : params.caption ? String(params.caption) : undefined;
-    if (method === 'sendMessage' && (!text || text.length > 4096)) return error(400, text ? 'Bad Request: message is too long' : 'Bad Request: message text is empty');
+    const text =
+      method === 'sendMessage' ? String(params.text ?? '') : params.caption ? String(params.caption) : undefined;
+    if (method === 'sendMessage' && (!text || text.length > 4096))
+      return error(400, text ? 'Bad Request: message is too long' : 'Bad Request: message text is empty');
     const paid = params.allow_paid_broadcast === true || params.allow_paid_broadcast === 'true';
     const retryAfter = this.limits ? this.overLimit(bot, chatId, paid) : 0;
     if (retryAfter > 0) {
       this.tooManyRequests++;
-      return { status: 429, body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } } };
+      return {
+        status: 429,
+        body: {
+          ok: false,
+          error_code: 429,
+          description: `Too Many Requests: retry after ${retryAfter}`,
+          parameters: { retry_after: retryAfter },
+        },
+      };
     }
     const message = {
       token,
@@ -239,7 +291,13 @@ export class FakeTelegram {
       at: Date.now(),
     };
     this.sent.push(message);
-    return ok({ message_id: message.messageId, date: now(), chat: { id: Number(chatId), type: Number(chatId) < 0 ? 'group' : 'private' }, text, reply_markup: message.replyMarkup });
+    return ok({
+      message_id: message.messageId,
+      date: now(),
+      chat: { id: Number(chatId), type: Number(chatId) < 0 ? 'group' : 'private' },
+      text,
+      reply_markup: message.replyMarkup,
+    });
   }
 
   /** Seconds to wait when a send would break a limit, else 0 (and the send is counted). */
@@ -261,5 +319,8 @@ export class FakeTelegram {
 }
 
 const ok = (result: unknown) => ({ status: 200, body: { ok: true, result } });
-const error = (code: number, description: string) => ({ status: code, body: { ok: false, error_code: code, description } });
+const error = (code: number, description: string) => ({
+  status: code,
+  body: { ok: false, error_code: code, description },
+});
 const now = () => Math.floor(Date.now() / 1000);

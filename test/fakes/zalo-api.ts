@@ -40,7 +40,7 @@ export class FakeZalo {
   }
 
   async close() {
-    for (const b of this.#bots.values()) b.waiters.splice(0).forEach((w) => w());
+    for (const b of this.#bots.values()) for (const w of b.waiters.splice(0)) w();
     await new Promise((r) => this.#server?.close(r));
     this.#server?.closeAllConnections?.();
   }
@@ -48,7 +48,7 @@ export class FakeZalo {
   pushUpdate(token: string, update: object) {
     const bot = this.#bots.get(token)!;
     bot.queue.push(update);
-    bot.waiters.splice(0).forEach((w) => w());
+    for (const w of bot.waiters.splice(0)) w();
   }
 
   webhookOf(token: string) {
@@ -76,10 +76,20 @@ export class FakeZalo {
   }
 
   waitForSent(chatId: string, count = 1, timeoutMs = 10_000) {
-    return waitFor(() => this.sentTo(chatId).length >= count && this.sentTo(chatId), timeoutMs, `${count} Zalo message(s) to ${chatId}`);
+    return waitFor(
+      () => this.sentTo(chatId).length >= count && this.sentTo(chatId),
+      timeoutMs,
+      `${count} Zalo message(s) to ${chatId}`,
+    );
   }
 
-  textUpdate(o: { userId: string; chatId?: string; chatType?: 'PRIVATE' | 'GROUP'; text: string; displayName?: string }) {
+  textUpdate(o: {
+    userId: string;
+    chatId?: string;
+    chatType?: 'PRIVATE' | 'GROUP';
+    text: string;
+    displayName?: string;
+  }) {
     return this.update('message.text.received', o, { text: o.text });
   }
 
@@ -87,7 +97,11 @@ export class FakeZalo {
     return this.update('message.sticker.received', o, { sticker: 'sticker-id' });
   }
 
-  private update(event: string, o: { userId: string; chatId?: string; chatType?: 'PRIVATE' | 'GROUP'; displayName?: string }, extra: object) {
+  private update(
+    event: string,
+    o: { userId: string; chatId?: string; chatType?: 'PRIVATE' | 'GROUP'; displayName?: string },
+    extra: object,
+  ) {
     return {
       event_name: event,
       message: {
@@ -136,7 +150,8 @@ export class FakeZalo {
         const chatId = String(params.chat_id ?? '');
         if (this.#blocked.has(chatId)) return fail(403, 'Forbidden: user blocked the bot');
         const text = String(params.text ?? params.caption ?? '');
-        if (m[2] === 'sendMessage' && (!text || text.length > 2000)) return fail(400, 'Bad Request: text must be 1-2000 characters');
+        if (m[2] === 'sendMessage' && (!text || text.length > 2000))
+          return fail(400, 'Bad Request: text must be 1-2000 characters');
         this.sent.push({ token: m[1], chatId, text, at: Date.now() });
         return ok({ message_id: `zsent-${this.#nextMessageId++}`, date: Date.now() });
       }
@@ -147,4 +162,7 @@ export class FakeZalo {
 }
 
 const ok = (result: unknown) => ({ status: 200, body: { ok: true, result } });
-const fail = (code: number, description: string) => ({ status: code === 408 ? 200 : code, body: { ok: false, error_code: code, description } });
+const fail = (code: number, description: string) => ({
+  status: code === 408 ? 200 : code,
+  body: { ok: false, error_code: code, description },
+});

@@ -43,7 +43,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-const ask = (question: string, extra: Partial<Parameters<typeof askAssistant>[2]> = {}) => askAssistant(t.db, offline, { question, scopePath: null, ...extra });
+const ask = (question: string, extra: Partial<Parameters<typeof askAssistant>[2]> = {}) =>
+  askAssistant(t.db, offline, { question, scopePath: null, ...extra });
 
 describe('ingest', () => {
   it('re-ingesting the same file changes nothing', async () => {
@@ -54,13 +55,16 @@ describe('ingest', () => {
   });
 
   it('a new version replaces the chunks atomically: a concurrent question sees one version', async () => {
-    const v1 = '---\nid: ver\ntitle: Phiên bản\n---\n### Điều 1. A\nNội dung phiên bản MỘT về lệ phí.\n### Điều 2. B\nNội dung phiên bản MỘT khác về lệ phí.';
+    const v1 =
+      '---\nid: ver\ntitle: Phiên bản\n---\n### Điều 1. A\nNội dung phiên bản MỘT về lệ phí.\n### Điều 2. B\nNội dung phiên bản MỘT khác về lệ phí.';
     await ingestFile(t.db, embedder, 'ver.md', Buffer.from(v1));
     const v2 = v1.replace(/MỘT/g, 'HAI');
     const seen = new Set<string>();
     const asking = (async () => {
       for (let i = 0; i < 15; i++) {
-        const hits = (await retrieve(t.db, embedder, 'nội dung phiên bản lệ phí', { scopePath: null })).filter((h) => h.docKey === 'ver');
+        const hits = (await retrieve(t.db, embedder, 'nội dung phiên bản lệ phí', { scopePath: null })).filter(
+          (h) => h.docKey === 'ver',
+        );
         seen.add([...new Set(hits.map((h) => (h.body.includes('MỘT') ? '1' : '2')))].join(''));
       }
     })();
@@ -71,7 +75,18 @@ describe('ingest', () => {
   });
 
   it('loads DOCX, PDF and HTML', async () => {
-    const docx = await Packer.toBuffer(new Document({ sections: [{ children: [new Paragraph('Điều 1. Khen thưởng'), new Paragraph('Chi bộ xét khen thưởng đảng viên vào cuối năm.')] }] }));
+    const docx = await Packer.toBuffer(
+      new Document({
+        sections: [
+          {
+            children: [
+              new Paragraph('Điều 1. Khen thưởng'),
+              new Paragraph('Chi bộ xét khen thưởng đảng viên vào cuối năm.'),
+            ],
+          },
+        ],
+      }),
+    );
     expect((await ingestFile(t.db, embedder, 'khen-thuong.docx', Buffer.from(docx))).chunks).toBe(1);
     const pdf = await new Promise<Buffer>((resolve) => {
       const doc = new PDFDocument();
@@ -82,10 +97,13 @@ describe('ingest', () => {
       doc.end();
     });
     expect((await ingestFile(t.db, embedder, 'archive.pdf', pdf)).chunks).toBe(1);
-    const html = '<html><head><title>Lưu trữ</title></head><body><h3>Điều 1. Lưu trữ hồ sơ</h3><p>Hồ sơ đảng viên được lưu trữ tại cấp ủy.</p><script>x()</script></body></html>';
+    const html =
+      '<html><head><title>Lưu trữ</title></head><body><h3>Điều 1. Lưu trữ hồ sơ</h3><p>Hồ sơ đảng viên được lưu trữ tại cấp ủy.</p><script>x()</script></body></html>';
     const r = await ingestFile(t.db, embedder, 'luu-tru.html', Buffer.from(html));
     expect(r.chunks).toBe(1);
-    const [c] = await t.db.query<{ body: string }>(`select c.body from kb_chunks c join kb_documents d on d.id = c.document_id where d.doc_key = 'luu-tru'`);
+    const [c] = await t.db.query<{ body: string }>(
+      `select c.body from kb_chunks c join kb_documents d on d.id = c.document_id where d.doc_key = 'luu-tru'`,
+    );
     expect(c.body).toContain('Hồ sơ đảng viên được lưu trữ tại cấp ủy.');
     expect(c.body).not.toContain('x()');
   });
@@ -95,13 +113,16 @@ describe('ingest', () => {
     await t.db.query(`update kb_chunks set tsv = to_tsvector('simple', f_unaccent(text)), term_count = 0`);
     await t.db.query(`delete from kb_stats where key = 'lexical_version'`);
     await refreshTermStats(t.db);
-    const pairMatches = async () => (await t.db.query(`select count(*)::int as n from kb_chunks where tsv @@ $1::tsquery`, ["'dang phi'"]))[0].n;
+    const pairMatches = async () =>
+      (await t.db.query(`select count(*)::int as n from kb_chunks where tsv @@ $1::tsquery`, ["'dang phi'"]))[0].n;
     expect(await pairMatches()).toBe(0);
     const chunks = (await t.db.query(`select count(*)::int as n from kb_chunks`))[0].n;
     expect(await ensureLexicalIndex(t.db)).toBe(chunks);
     expect(await pairMatches()).toBeGreaterThan(0);
     expect((await t.db.query(`select count(*)::int as n from kb_chunks where term_count = 0`))[0].n).toBe(0);
-    expect((await t.db.query(`select value::int as v from kb_stats where key = 'lexical_version'`))[0].v).toBe(LEXICAL_VERSION);
+    expect((await t.db.query(`select value::int as v from kb_stats where key = 'lexical_version'`))[0].v).toBe(
+      LEXICAL_VERSION,
+    );
     expect(await ensureLexicalIndex(t.db)).toBe(0);
   });
 });
@@ -122,7 +143,9 @@ describe('answers', () => {
     expect(a.text).not.toContain('2.000 đồng');
     expect(a.text).toContain('thay thế 01-QĐ/TEST');
     const old = await ask('Theo quy định cũ, sinh viên đóng đảng phí bao nhiêu?');
-    expect(old.citations.some((c) => c.source.includes('01-QĐ/TEST') && c.source.includes('đã được thay thế'))).toBe(true);
+    expect(old.citations.some((c) => c.source.includes('01-QĐ/TEST') && c.source.includes('đã được thay thế'))).toBe(
+      true,
+    );
   });
 
   it('reads a question with typing mistakes, but never turns an unknown real word into a known one', async () => {
@@ -150,9 +173,18 @@ describe('answers', () => {
 
   it('hides documents outside the asker’s subtree', async () => {
     const other = await makeOrg(t.db, 'province', null, 'Tỉnh riêng');
-    await ingestFile(t.db, embedder, 'rieng.md', Buffer.from('---\nid: rieng\nnumber: "99-QĐ/RIENG"\ntitle: Riêng\n---\n### Điều 1. Quy chế riêng\nQuy chế riêng về trực ban đêm của tỉnh.'), { visibilityOrgId: other.id });
+    await ingestFile(
+      t.db,
+      embedder,
+      'rieng.md',
+      Buffer.from(
+        '---\nid: rieng\nnumber: "99-QĐ/RIENG"\ntitle: Riêng\n---\n### Điều 1. Quy chế riêng\nQuy chế riêng về trực ban đêm của tỉnh.',
+      ),
+      { visibilityOrgId: other.id },
+    );
     await refreshTermStats(t.db);
-    const hitsFor = async (scope: string | null) => (await retrieve(t.db, embedder, 'quy chế trực ban đêm', { scopePath: scope })).map((h) => h.docKey);
+    const hitsFor = async (scope: string | null) =>
+      (await retrieve(t.db, embedder, 'quy chế trực ban đêm', { scopePath: scope })).map((h) => h.docKey);
     expect(await hitsFor(tree.cellA.path)).not.toContain('rieng');
     expect(await hitsFor(null)).not.toContain('rieng');
     const inside = await makeOrg(t.db, 'grassroots_cell', other);
@@ -162,10 +194,23 @@ describe('answers', () => {
 
 describe('with a model server (fake OpenAI, real LangChain clients)', () => {
   it('embeds remotely, prompts with only the retrieved passages fenced as data, and cites [n]', async () => {
-    const remote = createAssistant({ OPENAI_API_KEY: 'sk-test-fake', OPENAI_BASE_URL: fake.root, EMBEDDING_DIM: '256', CHAT_MODEL: 'local-model' });
-    const ingested = await ingestFile(t.db, remote.embedder, 'hop-chi-bo.md', fs.readFileSync(path.join(CORPUS, 'hop-chi-bo.md')));
+    const remote = createAssistant({
+      OPENAI_API_KEY: 'sk-test-fake',
+      OPENAI_BASE_URL: fake.root,
+      EMBEDDING_DIM: '256',
+      CHAT_MODEL: 'local-model',
+    });
+    const ingested = await ingestFile(
+      t.db,
+      remote.embedder,
+      'hop-chi-bo.md',
+      fs.readFileSync(path.join(CORPUS, 'hop-chi-bo.md')),
+    );
     expect(ingested.status).toBe('replaced');
-    const a = await askAssistant(t.db, remote, { question: 'Đảng viên dự bị có được biểu quyết không?', scopePath: null });
+    const a = await askAssistant(t.db, remote, {
+      question: 'Đảng viên dự bị có được biểu quyết không?',
+      scopePath: null,
+    });
     expect(a.mode).toBe('model');
     expect(a.text).toMatch(/\[1\]/);
     expect(a.text).toContain('Nguồn: [1] 03-HD/TEST › Điều 2');
@@ -185,7 +230,16 @@ describe('in chat and over HTTP', () => {
     await linkChat(t.db, m, 'web', 'asker', 'web');
     let n = 0;
     const say = async (text?: string, choice?: string) =>
-      handleUpdate(deps, { channel: 'web', botKey: 'web', updateId: `q${++n}`, from: { id: 'asker' }, chat: { id: 'asker', kind: 'private' }, text, choice, receivedAt: new Date() });
+      handleUpdate(deps, {
+        channel: 'web',
+        botKey: 'web',
+        updateId: `q${++n}`,
+        from: { id: 'asker' },
+        chat: { id: 'asker', kind: 'private' },
+        text,
+        choice,
+        receivedAt: new Date(),
+      });
     const [first] = await say('Đảng viên được miễn sinh hoạt có mặt có được biểu quyết không?');
     expect(first.text).toContain('03-HD/TEST › Điều 2');
     const [follow] = await say('còn đảng viên dự bị thì sao?');
@@ -196,14 +250,29 @@ describe('in chat and over HTTP', () => {
     await say(undefined, down.data);
     const editor = (await makeUserWithRole(t.db, tree.province, 'editor')).token;
     const app = await buildTestApp(deps);
-    const poor = (await app.inject({ url: `/orgs/${tree.province.id}/knowledge/questions?filter=poor`, headers: { authorization: `Bearer ${editor}` } })).json();
+    const poor = (
+      await app.inject({
+        url: `/orgs/${tree.province.id}/knowledge/questions?filter=poor`,
+        headers: { authorization: `Bearer ${editor}` },
+      })
+    ).json();
     expect(poor.map((q: { question: string }) => q.question)).toContain('còn đảng viên dự bị thì sao?');
     // An editor of another province reviews only questions from their own members.
     const otherProvince = await makeOrg(t.db, 'province', null, 'Tỉnh khác');
     const otherEditor = (await makeUserWithRole(t.db, otherProvince, 'editor')).token;
-    const theirs = (await app.inject({ url: `/orgs/${otherProvince.id}/knowledge/questions?filter=poor`, headers: { authorization: `Bearer ${otherEditor}` } })).json();
+    const theirs = (
+      await app.inject({
+        url: `/orgs/${otherProvince.id}/knowledge/questions?filter=poor`,
+        headers: { authorization: `Bearer ${otherEditor}` },
+      })
+    ).json();
     expect(theirs).toEqual([]);
-    const asked = await app.inject({ method: 'POST', url: '/knowledge/ask', headers: { authorization: `Bearer ${editor}` }, payload: { question: 'Chi bộ sinh hoạt thường kỳ bao lâu một lần?' } });
+    const asked = await app.inject({
+      method: 'POST',
+      url: '/knowledge/ask',
+      headers: { authorization: `Bearer ${editor}` },
+      payload: { question: 'Chi bộ sinh hoạt thường kỳ bao lâu một lần?' },
+    });
     expect(asked.json().citations[0].source).toBe('03-HD/TEST › Điều 1');
     await app.close();
   });

@@ -22,7 +22,13 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const telegram = (userId: string, code: string) => ({ channel: 'telegram' as const, botKey: 'hn', externalUserId: userId, chatId: userId, code });
+const telegram = (userId: string, code: string) => ({
+  channel: 'telegram' as const,
+  botKey: 'hn',
+  externalUserId: userId,
+  chatId: userId,
+  code,
+});
 
 describe('linking a chat account with a one-time code', () => {
   it('links once; the same code cannot be used again', async () => {

@@ -45,7 +45,14 @@ beforeAll(async () => {
   otherSec = await makeSecretary(t.db, tree.cellB);
   officials = [sec.member];
   for (let i = 0; i < 18; i++) officials.push(await tokenFor(await makeMember(t.db, tree.cellA)));
-  probationary = await tokenFor(await makeMember(t.db, tree.cellA, { status: 'probationary', admittedOn: '2026-01-10', officialOn: null, fullName: 'Dự Bị Một' }));
+  probationary = await tokenFor(
+    await makeMember(t.db, tree.cellA, {
+      status: 'probationary',
+      admittedOn: '2026-01-10',
+      officialOn: null,
+      fullName: 'Dự Bị Một',
+    }),
+  );
   exemptAbsent = await tokenFor(await makeMember(t.db, tree.cellA, { fullName: 'Miễn Vắng Một' }));
   await makePeriod(t.db, exemptAbsent, { kind: 'exempt', startsOn: '2025-01-01' });
   const exemptAbsent2 = await makeMember(t.db, tree.cellA, { fullName: 'Miễn Vắng Hai' });
@@ -54,7 +61,12 @@ beforeAll(async () => {
   await makePeriod(t.db, exemptPresent, { kind: 'exempt', startsOn: '2025-01-01' });
   absentWithReason = await tokenFor(await makeMember(t.db, tree.cellA, { fullName: 'Vắng Có Lý Do' }));
   guest = await tokenFor(await makeMember(t.db, tree.cellB, { fullName: 'Sinh Hoạt Tạm' }));
-  await makePeriod(t.db, guest, { kind: 'temporary_transfer', hostCellId: tree.cellA.id, startsOn: '2026-01-01', endsOn: '2026-06-30' });
+  await makePeriod(t.db, guest, {
+    kind: 'temporary_transfer',
+    hostCellId: tree.cellA.id,
+    startsOn: '2026-01-01',
+    endsOn: '2026-06-30',
+  });
   outsider = await tokenFor(await makeMember(t.db, tree.cellB, { fullName: 'Chi Bộ Khác' }));
 });
 afterAll(async () => {
@@ -62,18 +74,26 @@ afterAll(async () => {
   await t?.close();
 });
 
-const post = (url: string, headers: Record<string, string>, payload?: object) => app.inject({ method: 'POST', url, headers, payload: payload ?? {} });
+const post = (url: string, headers: Record<string, string>, payload?: object) =>
+  app.inject({ method: 'POST', url, headers, payload: payload ?? {} });
 const count = async (sql: string, params: unknown[] = []) => (await t.db.query<{ n: number }>(sql, params))[0].n;
 
 describe('a whole meeting', () => {
   it('the secretary schedules a combined meeting; members and the cell are notified through the outbox', async () => {
     const res = await post(`/orgs/${tree.cellA.id}/meetings`, auth(sec.token), {
-      kind: 'combined', topic: 'Học tập Nghị quyết', startsAt: '2026-03-12T12:00:00Z', place: 'Nhà văn hóa', mode: 'hybrid',
+      kind: 'combined',
+      topic: 'Học tập Nghị quyết',
+      startsAt: '2026-03-12T12:00:00Z',
+      place: 'Nhà văn hóa',
+      mode: 'hybrid',
       agenda: ['Tình hình tháng 2', 'Nhiệm vụ tháng 3'],
     });
     expect(res.statusCode).toBe(201);
     meetingId = res.json().id;
-    await post(`/meetings/${meetingId}/documents`, auth(sec.token), { title: 'Dự thảo nghị quyết tháng 3', body: 'Nội dung dự thảo…' });
+    await post(`/meetings/${meetingId}/documents`, auth(sec.token), {
+      title: 'Dự thảo nghị quyết tháng 3',
+      body: 'Nội dung dự thảo…',
+    });
   });
 
   it('a secretary of another cell cannot touch it; a member cannot check in before it starts', async () => {
@@ -92,9 +112,17 @@ describe('a whole meeting', () => {
     const code = opened.json().checkinCode as string;
     expect(code).toMatch(/^\d{6}$/);
     // 14 of the 19 officials present: 10 online, 3 with the code, 1 (the secretary) marked.
-    for (const m of officials.slice(1, 11)) expect((await post(`/meetings/${meetingId}/check-in`, as(m))).statusCode).toBe(200);
-    for (const m of officials.slice(11, 14)) expect((await post(`/meetings/${meetingId}/check-in`, as(m), { code })).statusCode).toBe(200);
-    expect((await post(`/meetings/${meetingId}/check-in`, as(officials[14]), { code: '000000' === code ? '111111' : '000000' })).statusCode).toBe(400);
+    for (const m of officials.slice(1, 11))
+      expect((await post(`/meetings/${meetingId}/check-in`, as(m))).statusCode).toBe(200);
+    for (const m of officials.slice(11, 14))
+      expect((await post(`/meetings/${meetingId}/check-in`, as(m), { code })).statusCode).toBe(200);
+    expect(
+      (
+        await post(`/meetings/${meetingId}/check-in`, as(officials[14]), {
+          code: '000000' === code ? '111111' : '000000',
+        })
+      ).statusCode,
+    ).toBe(400);
     await post(`/meetings/${meetingId}/check-in`, auth(sec.token), { memberId: sec.member.id });
     for (const m of [probationary, exemptPresent, guest]) await post(`/meetings/${meetingId}/check-in`, as(m));
     expect((await post(`/meetings/${meetingId}/check-in`, as(outsider))).statusCode).toBe(403);
@@ -104,13 +132,21 @@ describe('a whole meeting', () => {
     expect(view.voteBase.explanation).toBe('Cơ sở tính: 23 chính thức − 2 miễn sinh hoạt vắng − 1 vắng có lý do = 20');
     expect(view.presentInBase).toBe(15);
     expect(view.quorum.reached).toBe(true); // 15·3 > 2·20
-    expect(view.exemptAbsent.map((r: { fullName: string }) => r.fullName).sort()).toEqual(['Miễn Vắng Hai', 'Miễn Vắng Một']);
+    expect(view.exemptAbsent.map((r: { fullName: string }) => r.fullName).sort()).toEqual([
+      'Miễn Vắng Hai',
+      'Miễn Vắng Một',
+    ]);
     expect(view.absentWithReason.map((r: { absenceReason: string }) => r.absenceReason)).toEqual(['Đi công tác']);
     expect(view.guests.map((r: { fullName: string }) => r.fullName)).toEqual(['Sinh Hoạt Tạm']);
   });
 
   it('refuses votes from the probationary, the absent, a guest and another cell, with reasons; accepts each member once', async () => {
-    const motion = (await post(`/meetings/${meetingId}/motions`, auth(sec.token), { kind: 'resolution', title: 'Thông qua nghị quyết tháng 3' })).json();
+    const motion = (
+      await post(`/meetings/${meetingId}/motions`, auth(sec.token), {
+        kind: 'resolution',
+        title: 'Thông qua nghị quyết tháng 3',
+      })
+    ).json();
     expect(motion.ballot).toBe('open');
     const vote = (m: Member, choice = 'for') => post(`/motions/${motion.id}/votes`, as(m), { choice });
     expect((await vote(probationary)).json().message).toMatch(/dự bị.*không biểu quyết/);
@@ -128,23 +164,43 @@ describe('a whole meeting', () => {
     const results = await Promise.all(rest.map((m) => vote(m)));
     expect(results.every((r) => r.statusCode === 200)).toBe(true);
     // The room's show of hands may not count anyone twice: 14 chat votes + 2 > 15 present entitled.
-    expect((await post(`/motions/${motion.id}/show-of-hands`, auth(sec.token), { for: 2, against: 0, abstain: 0 })).statusCode).toBe(400);
-    expect((await post(`/motions/${motion.id}/show-of-hands`, auth(sec.token), { for: 1, against: 0, abstain: 0 })).statusCode).toBe(200);
+    expect(
+      (await post(`/motions/${motion.id}/show-of-hands`, auth(sec.token), { for: 2, against: 0, abstain: 0 }))
+        .statusCode,
+    ).toBe(400);
+    expect(
+      (await post(`/motions/${motion.id}/show-of-hands`, auth(sec.token), { for: 1, against: 0, abstain: 0 }))
+        .statusCode,
+    ).toBe(200);
     const closed = (await post(`/motions/${motion.id}/close`, auth(sec.token))).json();
     expect(closed).toMatchObject({ for: 15, against: 0, abstain: 0, base: 20, needed: 11, passed: true });
     expect(closed.text).toContain('THÔNG QUA');
     expect((await vote(officials[14])).json().message).toMatch(/đã kết thúc/);
-    const posted = await count(`select count(*)::int n from outbox_messages where kind = 'motion.closed' and ref_id = $1`, [String(motion.id)]);
+    const posted = await count(
+      `select count(*)::int n from outbox_messages where kind = 'motion.closed' and ref_id = $1`,
+      [String(motion.id)],
+    );
     expect(posted).toBe(0); // no group bound to this cell: nothing to post, nothing lost
   });
 
   it('discipline must be secret; a secret ballot keeps no link between member and choice', async () => {
-    const wrong = await post(`/meetings/${meetingId}/motions`, auth(sec.token), { kind: 'discipline', title: 'Kỷ luật khiển trách', ballot: 'open' });
+    const wrong = await post(`/meetings/${meetingId}/motions`, auth(sec.token), {
+      kind: 'discipline',
+      title: 'Kỷ luật khiển trách',
+      ballot: 'open',
+    });
     expect(wrong.statusCode).toBe(400);
-    const motion = (await post(`/meetings/${meetingId}/motions`, auth(sec.token), { kind: 'discipline', title: 'Kỷ luật khiển trách đồng chí X' })).json();
+    const motion = (
+      await post(`/meetings/${meetingId}/motions`, auth(sec.token), {
+        kind: 'discipline',
+        title: 'Kỷ luật khiển trách đồng chí X',
+      })
+    ).json();
     expect(motion.ballot).toBe('secret');
     const voters = officials.slice(1, 11);
-    await Promise.all(voters.map((m, i) => post(`/motions/${motion.id}/votes`, as(m), { choice: i < 7 ? 'for' : 'against' })));
+    await Promise.all(
+      voters.map((m, i) => post(`/motions/${motion.id}/votes`, as(m), { choice: i < 7 ? 'for' : 'against' })),
+    );
     expect((await post(`/motions/${motion.id}/votes`, as(officials[1]), { choice: 'against' })).statusCode).toBe(409);
 
     // Inspect every table that mentions the motion: none pairs a member with a choice.
@@ -153,7 +209,10 @@ describe('a whole meeting', () => {
     const tallies = await t.db.query(`select * from secret_tallies where motion_id = $1 order by choice`, [motion.id]);
     expect(tallies.map((r) => Object.keys(r).sort())).toEqual(Array(3).fill(['choice', 'count', 'motion_id']));
     expect(await count(`select count(*)::int n from votes where motion_id = $1`, [motion.id])).toBe(0);
-    const audit = await t.db.query<{ details: Record<string, unknown> }>(`select details from audit_log where subject_type = 'motion' and subject_id = $1 and action = 'ballot.cast'`, [String(motion.id)]);
+    const audit = await t.db.query<{ details: Record<string, unknown> }>(
+      `select details from audit_log where subject_type = 'motion' and subject_id = $1 and action = 'ballot.cast'`,
+      [String(motion.id)],
+    );
     expect(audit).toHaveLength(10);
     expect(audit.every((a) => !('choice' in a.details))).toBe(true);
     // Verifiable: the counts add up to the participants.
@@ -163,7 +222,14 @@ describe('a whole meeting', () => {
   });
 
   it('opinions, rating, closing, resolution and tasks; the minutes are written from what happened', async () => {
-    expect((await post(`/meetings/${meetingId}/opinions`, as(probationary), { itemPosition: 2, body: 'Đề nghị tăng cường sinh hoạt tổ dân phố.' })).statusCode).toBe(201);
+    expect(
+      (
+        await post(`/meetings/${meetingId}/opinions`, as(probationary), {
+          itemPosition: 2,
+          body: 'Đề nghị tăng cường sinh hoạt tổ dân phố.',
+        })
+      ).statusCode,
+    ).toBe(201);
     await post(`/meetings/${meetingId}/rating`, as(officials[1]), { level: 'tot' });
     await post(`/meetings/${meetingId}/rating`, as(officials[2]), { level: 'Khá' });
     expect((await post(`/meetings/${meetingId}/rating`, as(officials[3]), { level: 'xuất sắc' })).statusCode).toBe(400);
@@ -171,13 +237,16 @@ describe('a whole meeting', () => {
     const closed = (await post(`/meetings/${meetingId}/close`, auth(sec.token))).json();
     expect(closed.warnings[0]).toMatch(/60 phút, ít hơn mức tối thiểu 120 phút/);
     const res = await post(`/meetings/${meetingId}/resolution`, auth(sec.token), {
-      body: 'Chi bộ thống nhất các nhiệm vụ tháng 3.', tasks: [{ assigneeMemberId: officials[2].id, title: 'Rà soát đảng phí', dueOn: '2026-03-31' }],
+      body: 'Chi bộ thống nhất các nhiệm vụ tháng 3.',
+      tasks: [{ assigneeMemberId: officials[2].id, title: 'Rà soát đảng phí', dueOn: '2026-03-31' }],
     });
     expect(res.statusCode).toBe(200);
     const task = await t.db.query<{ id: number }>(`select id from tasks where meeting_id = $1`, [meetingId]);
     expect((await post(`/tasks/${task[0].id}/done`, as(officials[3]))).statusCode).toBe(404);
     expect((await post(`/tasks/${task[0].id}/done`, as(officials[2]))).statusCode).toBe(200);
-    await post(`/meetings/${meetingId}/amendments`, auth(sec.token), { body: 'Bổ sung: đồng chí Vắng Có Lý Do đã báo trước 2 ngày.' });
+    await post(`/meetings/${meetingId}/amendments`, auth(sec.token), {
+      body: 'Bổ sung: đồng chí Vắng Có Lý Do đã báo trước 2 ngày.',
+    });
 
     const docx = await app.inject({ url: `/meetings/${meetingId}/minutes.docx`, headers: auth(sec.token) });
     expect(docx.statusCode).toBe(200);
@@ -194,7 +263,9 @@ describe('a whole meeting', () => {
     const pdf = await app.inject({ url: `/meetings/${meetingId}/minutes.pdf`, headers: auth(sec.token) });
     expect(pdf.headers['content-type']).toBe('application/pdf');
     const { extractText, getDocumentProxy } = await import('unpdf');
-    const { text: pages } = await extractText(await getDocumentProxy(new Uint8Array(pdf.rawPayload)), { mergePages: true });
+    const { text: pages } = await extractText(await getDocumentProxy(new Uint8Array(pdf.rawPayload)), {
+      mergePages: true,
+    });
     const pdfText = String(pages).normalize('NFC').replace(/\s+/g, ' ');
     expect(pdfText).toContain('BIÊN BẢN SINH HOẠT THƯỜNG KỲ KẾT HỢP CHUYÊN ĐỀ');
     expect(pdfText).toContain('Vắng Có Lý Do (Đi công tác)');
@@ -202,10 +273,17 @@ describe('a whole meeting', () => {
   });
 
   it('counts the three parts per cell for the month', async () => {
-    const report = (await app.inject({ url: `/orgs/${tree.committee.id}/meetings/completeness?month=2026-03`, headers: auth((await makeSecretary(t.db, tree.cellA)).token) })).statusCode;
+    const report = (
+      await app.inject({
+        url: `/orgs/${tree.committee.id}/meetings/completeness?month=2026-03`,
+        headers: auth((await makeSecretary(t.db, tree.cellA)).token),
+      })
+    ).statusCode;
     expect(report).toBe(403); // a secretary of a cell cannot read the committee's report
     const admin = (await makeUserWithRole(t.db, tree.committee, 'committee')).token;
-    const r = (await app.inject({ url: `/orgs/${tree.committee.id}/meetings/completeness?month=2026-03`, headers: auth(admin) })).json();
+    const r = (
+      await app.inject({ url: `/orgs/${tree.committee.id}/meetings/completeness?month=2026-03`, headers: auth(admin) })
+    ).json();
     expect(r.meetings).toBe(1);
     expect(r.byKind).toEqual({ combined: 1 });
     // Documents were sent two days before; check-in, rating and the resolution vote happened; resolution + tasks posted.
@@ -214,8 +292,26 @@ describe('a whole meeting', () => {
   });
 
   it('every action is in the append-only audit log', async () => {
-    const actions = (await t.db.query<{ action: string }>(`select distinct action from audit_log where subject_type in ('meeting', 'motion')`)).map((r) => r.action).sort();
-    expect(actions).toEqual(expect.arrayContaining(['meeting.scheduled', 'meeting.opened', 'meeting.check_in', 'motion.opened', 'vote.cast', 'ballot.cast', 'motion.closed', 'meeting.closed', 'minutes.amended']));
+    const actions = (
+      await t.db.query<{ action: string }>(
+        `select distinct action from audit_log where subject_type in ('meeting', 'motion')`,
+      )
+    )
+      .map((r) => r.action)
+      .sort();
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'meeting.scheduled',
+        'meeting.opened',
+        'meeting.check_in',
+        'motion.opened',
+        'vote.cast',
+        'ballot.cast',
+        'motion.closed',
+        'meeting.closed',
+        'minutes.amended',
+      ]),
+    );
     await expect(t.db.query(`update audit_log set action = 'x'`)).rejects.toThrow(/append-only/);
     await expect(t.db.query(`delete from audit_log`)).rejects.toThrow(/append-only/);
   });

@@ -28,8 +28,14 @@ afterAll(async () => {
 });
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-const count = async (table: string) => (await t.db.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0].n;
-const member = (extra: Record<string, unknown> = {}) => ({ fullName: 'Trần Thị Hoa', gender: 'female', status: 'official', ...extra });
+const count = async (table: string) =>
+  (await t.db.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0].n;
+const member = (extra: Record<string, unknown> = {}) => ({
+  fullName: 'Trần Thị Hoa',
+  gender: 'female',
+  status: 'official',
+  ...extra,
+});
 
 describe('migrations', () => {
   it('running them again changes nothing', async () => {
@@ -41,22 +47,42 @@ describe('migrations', () => {
 
 describe('organisation tree', () => {
   it('keeps the pre-2025 district shape and the post-2025 shape side by side', async () => {
-    const old = await app.inject({ method: 'POST', url: '/orgs', headers: auth(admin), payload: { parentId: tree.province.id, kind: 'district', name: 'Đảng bộ huyện Cũ' } });
+    const old = await app.inject({
+      method: 'POST',
+      url: '/orgs',
+      headers: auth(admin),
+      payload: { parentId: tree.province.id, kind: 'district', name: 'Đảng bộ huyện Cũ' },
+    });
     expect(old.statusCode).toBe(201);
-    const base = await app.inject({ method: 'POST', url: '/orgs', headers: auth(admin), payload: { parentId: old.json().id, kind: 'grassroots_cell', name: 'Chi bộ cơ sở Thôn 1' } });
+    const base = await app.inject({
+      method: 'POST',
+      url: '/orgs',
+      headers: auth(admin),
+      payload: { parentId: old.json().id, kind: 'grassroots_cell', name: 'Chi bộ cơ sở Thôn 1' },
+    });
     expect(base.statusCode).toBe(201);
     expect(base.json().path.split('.')).toHaveLength(3);
   });
 
   it('refuses a kind in the wrong place, naming the field', async () => {
-    const res = await app.inject({ method: 'POST', url: '/orgs', headers: auth(admin), payload: { parentId: tree.province.id, kind: 'cell', name: 'Chi bộ lạc chỗ' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/orgs',
+      headers: auth(admin),
+      payload: { parentId: tree.province.id, kind: 'cell', name: 'Chi bộ lạc chỗ' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().field).toBe('parentId');
   });
 
   it('refuses a cycle and writes nothing', async () => {
     const before = await t.db.query(`select id, path::text from orgs order by id`);
-    const res = await app.inject({ method: 'POST', url: `/orgs/${tree.commune.id}/move`, headers: auth(admin), payload: { parentId: tree.committee.id } });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/orgs/${tree.commune.id}/move`,
+      headers: auth(admin),
+      payload: { parentId: tree.committee.id },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().message).toMatch(/vòng lặp/);
     expect(await t.db.query(`select id, path::text from orgs order by id`)).toEqual(before);
@@ -66,26 +92,43 @@ describe('organisation tree', () => {
     const other = await makeOrg(t.db, 'grassroots_committee', tree.commune, 'Đảng bộ cơ sở Khác');
     const cell = await makeOrg(t.db, 'cell', other, 'Chi bộ sẽ chuyển');
     await makeMember(t.db, cell);
-    const res = await app.inject({ method: 'POST', url: `/orgs/${cell.id}/move`, headers: auth(admin), payload: { parentId: tree.committee.id } });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/orgs/${cell.id}/move`,
+      headers: auth(admin),
+      payload: { parentId: tree.committee.id },
+    });
     expect(res.statusCode).toBe(200);
     const adoption = await app.inject({ url: `/orgs/${tree.committee.id}/adoption`, headers: auth(admin) });
     expect(adoption.json().cells.map((c: { orgId: number }) => c.orgId)).toContain(cell.id);
   });
 
   it('leaves not-deployed units out of the adoption denominator and lists them apart', async () => {
-    const police = await makeOrg(t.db, 'cell', tree.committee, 'Chi bộ Công an', { deployed: false, notDeployedReason: 'Ngành có hệ thống riêng' });
+    const police = await makeOrg(t.db, 'cell', tree.committee, 'Chi bộ Công an', {
+      deployed: false,
+      notDeployedReason: 'Ngành có hệ thống riêng',
+    });
     await makeMember(t.db, police);
     await makeMember(t.db, police);
     const report = (await app.inject({ url: `/orgs/${tree.committee.id}/adoption`, headers: auth(admin) })).json();
-    expect(report.notDeployed.units).toEqual([{ orgId: police.id, name: 'Chi bộ Công an', reason: 'Ngành có hệ thống riêng', members: 2 }]);
-    const deployedMembers = report.cells.filter((c: { deployed: boolean }) => c.deployed).reduce((n: number, c: { members: number }) => n + c.members, 0);
+    expect(report.notDeployed.units).toEqual([
+      { orgId: police.id, name: 'Chi bộ Công an', reason: 'Ngành có hệ thống riêng', members: 2 },
+    ]);
+    const deployedMembers = report.cells
+      .filter((c: { deployed: boolean }) => c.deployed)
+      .reduce((n: number, c: { members: number }) => n + c.members, 0);
     expect(report.deployed.members).toBe(deployedMembers);
   });
 });
 
 describe('members and bad input', () => {
   it('a secretary adds a member to their own cell', async () => {
-    const res = await app.inject({ method: 'POST', url: `/orgs/${tree.cellA.id}/members`, headers: auth(secretaryA), payload: member({ cardNumber: 'CARD-1' }) });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/orgs/${tree.cellA.id}/members`,
+      headers: auth(secretaryA),
+      payload: member({ cardNumber: 'CARD-1' }),
+    });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ fullName: 'Trần Thị Hoa', cellId: tree.cellA.id, cardNumber: 'CARD-1' });
   });
@@ -93,9 +136,19 @@ describe('members and bad input', () => {
   it('a secretary of cell A gets 403 on cell B and nothing changes', async () => {
     const b = await makeMember(t.db, tree.cellB);
     const before = await count('members');
-    const add = await app.inject({ method: 'POST', url: `/orgs/${tree.cellB.id}/members`, headers: auth(secretaryA), payload: member() });
+    const add = await app.inject({
+      method: 'POST',
+      url: `/orgs/${tree.cellB.id}/members`,
+      headers: auth(secretaryA),
+      payload: member(),
+    });
     expect(add.statusCode).toBe(403);
-    const edit = await app.inject({ method: 'PATCH', url: `/members/${b.id}`, headers: auth(secretaryA), payload: { fullName: 'Đổi tên' } });
+    const edit = await app.inject({
+      method: 'PATCH',
+      url: `/members/${b.id}`,
+      headers: auth(secretaryA),
+      payload: { fullName: 'Đổi tên' },
+    });
     expect(edit.statusCode).toBe(403);
     const code = await app.inject({ method: 'POST', url: `/members/${b.id}/link-codes`, headers: auth(secretaryA) });
     expect(code.statusCode).toBe(403);
@@ -112,7 +165,12 @@ describe('members and bad input', () => {
     ['bad enum', member({ status: 'honorary' }), 'status'],
   ])('%s → 400 naming the field, nothing written', async (_label, payload, field) => {
     const before = await count('members');
-    const res = await app.inject({ method: 'POST', url: `/orgs/${tree.cellA.id}/members`, headers: auth(admin), payload });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/orgs/${tree.cellA.id}/members`,
+      headers: auth(admin),
+      payload,
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().field).toBe(field);
     expect(res.json().message).toContain(field);
@@ -120,73 +178,124 @@ describe('members and bad input', () => {
   });
 
   it('malformed JSON → 400', async () => {
-    const res = await app.inject({ method: 'POST', url: `/orgs/${tree.cellA.id}/members`, headers: { ...auth(admin), 'content-type': 'application/json' }, payload: '{"fullName":' });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/orgs/${tree.cellA.id}/members`,
+      headers: { ...auth(admin), 'content-type': 'application/json' },
+      payload: '{"fullName":',
+    });
     expect(res.statusCode).toBe(400);
   });
 
   it('duplicate card number → 409 naming the field', async () => {
     await makeMember(t.db, tree.cellA, { cardNumber: 'DUP-1' });
-    const res = await app.inject({ method: 'POST', url: `/orgs/${tree.cellA.id}/members`, headers: auth(admin), payload: member({ cardNumber: 'DUP-1' }) });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/orgs/${tree.cellA.id}/members`,
+      headers: auth(admin),
+      payload: member({ cardNumber: 'DUP-1' }),
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().field).toBe('cardNumber');
   });
 
   it('a member cannot be assigned to a unit that is not a cell', async () => {
-    const res = await app.inject({ method: 'POST', url: `/orgs/${tree.committee.id}/members`, headers: auth(admin), payload: member() });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/orgs/${tree.committee.id}/members`,
+      headers: auth(admin),
+      payload: member(),
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().field).toBe('cellId');
   });
 
   it('no token → 401; forged token → 401', async () => {
     expect((await app.inject({ url: `/orgs/${tree.cellA.id}/members` })).statusCode).toBe(401);
-    expect((await app.inject({ url: `/orgs/${tree.cellA.id}/members`, headers: auth('sdv_forged') })).statusCode).toBe(401);
+    expect((await app.inject({ url: `/orgs/${tree.cellA.id}/members`, headers: auth('sdv_forged') })).statusCode).toBe(
+      401,
+    );
   });
 
   it('records dated facts and an official transfer with history', async () => {
     const m = await makeMember(t.db, tree.cellA);
-    const exempt = await app.inject({ method: 'POST', url: `/members/${m.id}/periods`, headers: auth(admin), payload: { kind: 'exempt', startsOn: '2025-01-01', reason: 'Tuổi cao, sức yếu' } });
+    const exempt = await app.inject({
+      method: 'POST',
+      url: `/members/${m.id}/periods`,
+      headers: auth(admin),
+      payload: { kind: 'exempt', startsOn: '2025-01-01', reason: 'Tuổi cao, sức yếu' },
+    });
     expect(exempt.statusCode).toBe(201);
-    const temp = await app.inject({ method: 'POST', url: `/members/${m.id}/periods`, headers: auth(admin), payload: { kind: 'temporary_transfer', startsOn: '2026-01-01', endsOn: '2026-06-30' } });
+    const temp = await app.inject({
+      method: 'POST',
+      url: `/members/${m.id}/periods`,
+      headers: auth(admin),
+      payload: { kind: 'temporary_transfer', startsOn: '2026-01-01', endsOn: '2026-06-30' },
+    });
     expect(temp.statusCode).toBe(400);
     expect(temp.json().field).toBe('hostCellId');
-    const moved = await app.inject({ method: 'POST', url: `/members/${m.id}/transfer`, headers: auth(admin), payload: { toCellId: tree.cellB.id, transferredOn: '2026-02-01' } });
+    const moved = await app.inject({
+      method: 'POST',
+      url: `/members/${m.id}/transfer`,
+      headers: auth(admin),
+      payload: { toCellId: tree.cellB.id, transferredOn: '2026-02-01' },
+    });
     expect(moved.statusCode).toBe(200);
     const detail = (await app.inject({ url: `/members/${m.id}`, headers: auth(admin) })).json();
     expect(detail.cellId).toBe(tree.cellB.id);
-    expect(detail.transfers).toEqual([{ fromCellId: tree.cellA.id, toCellId: tree.cellB.id, transferredOn: '2026-02-01', note: null }]);
+    expect(detail.transfers).toEqual([
+      { fromCellId: tree.cellA.id, toCellId: tree.cellB.id, transferredOn: '2026-02-01', note: null },
+    ]);
     expect(detail.periods).toHaveLength(1);
   });
 });
 
 describe('import and export', () => {
-  const csv = (rows: string[]) => ['Họ và tên,Giới tính,Năm sinh,Số thẻ đảng,Loại đảng viên,Ngày kết nạp', ...rows].join('\n');
+  const csv = (rows: string[]) =>
+    ['Họ và tên,Giới tính,Năm sinh,Số thẻ đảng,Loại đảng viên,Ngày kết nạp', ...rows].join('\n');
   const upload = (cell: number, body: string | Buffer, type = 'text/csv', token = admin) =>
-    app.inject({ method: 'POST', url: `/orgs/${cell}/members/import`, headers: { ...auth(token), 'content-type': type }, payload: body });
+    app.inject({
+      method: 'POST',
+      url: `/orgs/${cell}/members/import`,
+      headers: { ...auth(token), 'content-type': type },
+      payload: body,
+    });
 
   it('imports nothing when any row is bad, and names each bad line and reason', async () => {
     const cell = await makeOrg(t.db, 'cell', tree.committee, 'Chi bộ Nhập liệu');
-    const res = await upload(cell.id, csv([
-      'Nguyễn Văn An,Nam,1980,IMP-1,Chính thức,19/05/2005',
-      'Lê Thị Bình,Nữ,19x0,IMP-2,Chính thức,01/01/2010',
-      'Phạm Văn Cường,Nam,1990,IMP-1,Dự bị,',
-      'Hoàng Văn Dũng,Khác,1991,,Chinh thuc,',
-    ]));
+    const res = await upload(
+      cell.id,
+      csv([
+        'Nguyễn Văn An,Nam,1980,IMP-1,Chính thức,19/05/2005',
+        'Lê Thị Bình,Nữ,19x0,IMP-2,Chính thức,01/01/2010',
+        'Phạm Văn Cường,Nam,1990,IMP-1,Dự bị,',
+        'Hoàng Văn Dũng,Khác,1991,,Chinh thuc,',
+      ]),
+    );
     expect(res.statusCode).toBe(400);
     const problems = res.json().data.problems as { line: number; field: string }[];
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.objectContaining({ line: 3, field: 'birthYear' }),
-      expect.objectContaining({ line: 4, field: 'admittedOn' }),
-      expect.objectContaining({ line: 4, field: 'cardNumber' }),
-      expect.objectContaining({ line: 5, field: 'gender' }),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ line: 3, field: 'birthYear' }),
+        expect.objectContaining({ line: 4, field: 'admittedOn' }),
+        expect.objectContaining({ line: 4, field: 'cardNumber' }),
+        expect.objectContaining({ line: 5, field: 'gender' }),
+      ]),
+    );
     expect((await t.db.query(`select count(*)::int n from members where cell_id = $1`, [cell.id]))[0].n).toBe(0);
   });
 
   it('imports every row of a good file, headers typed without diacritics, ; separated', async () => {
     const cell = await makeOrg(t.db, 'cell', tree.committee, 'Chi bộ Không dấu');
-    const res = await upload(cell.id, 'Ho va ten;Gioi tinh;So the dang;Loai dang vien;Ngay ket nap\nVõ Văn Em;nam;IMP-10;du bi;02/09/2026\nĐỗ Thị Gấm;Nữ;IMP-11;Chính thức;03/02/2000\n');
+    const res = await upload(
+      cell.id,
+      'Ho va ten;Gioi tinh;So the dang;Loai dang vien;Ngay ket nap\nVõ Văn Em;nam;IMP-10;du bi;02/09/2026\nĐỗ Thị Gấm;Nữ;IMP-11;Chính thức;03/02/2000\n',
+    );
     expect(res.json()).toEqual({ imported: 2 });
-    const rows = await t.db.query(`select full_name, status, probation_ends_on from members where cell_id = $1 order by card_number desc`, [cell.id]);
+    const rows = await t.db.query(
+      `select full_name, status, probation_ends_on from members where cell_id = $1 order by card_number desc`,
+      [cell.id],
+    );
     expect(rows).toEqual([
       { full_name: 'Đỗ Thị Gấm', status: 'official', probation_ends_on: null },
       { full_name: 'Võ Văn Em', status: 'probationary', probation_ends_on: '2027-09-02' },
@@ -196,7 +305,14 @@ describe('import and export', () => {
   it('exports CSV and XLSX that import back unchanged', async () => {
     const source = await makeOrg(t.db, 'cell', tree.committee, 'Chi bộ Nguồn');
     await makeMember(t.db, source, { fullName: 'Bùi Thị Hằng', gender: 'female', cardNumber: 'RT-1' });
-    await makeMember(t.db, source, { fullName: 'Ngô Văn Khải', gender: 'male', cardNumber: null, status: 'probationary', admittedOn: '2026-04-30', officialOn: null });
+    await makeMember(t.db, source, {
+      fullName: 'Ngô Văn Khải',
+      gender: 'male',
+      cardNumber: null,
+      status: 'probationary',
+      admittedOn: '2026-04-30',
+      officialOn: null,
+    });
     const exported = await app.inject({ url: `/orgs/${source.id}/members?format=csv`, headers: auth(admin) });
     expect(exported.headers['content-type']).toMatch(/text\/csv/);
     expect(exported.body).toContain('Bùi Thị Hằng');
@@ -211,7 +327,8 @@ describe('import and export', () => {
     const csvBack = exported.body.replace(/Chi bộ Nguồn/g, 'Chi bộ Đích');
     expect((await upload(target.id, csvBack)).json()).toEqual({ imported: 2 });
     const xlsxRes = await app.inject({
-      method: 'POST', url: `/orgs/${tree.committee.id}/members/import`,
+      method: 'POST',
+      url: `/orgs/${tree.committee.id}/members/import`,
       headers: { ...auth(admin), 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
       payload: xlsx.rawPayload,
     });
@@ -219,15 +336,20 @@ describe('import and export', () => {
     expect(xlsxRes.statusCode).toBe(400);
     await t.db.query(`update members set card_number = null where card_number = 'RT-1'`);
     const again = await app.inject({
-      method: 'POST', url: `/orgs/${tree.committee.id}/members/import`,
+      method: 'POST',
+      url: `/orgs/${tree.committee.id}/members/import`,
       headers: { ...auth(admin), 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
       payload: xlsx.rawPayload,
     });
     expect(again.json()).toEqual({ imported: 2 });
-    const names = await t.db.query(`select m.full_name, m.status from members m where m.cell_id = $1 order by 1`, [source.id]);
+    const names = await t.db.query(`select m.full_name, m.status from members m where m.cell_id = $1 order by 1`, [
+      source.id,
+    ]);
     expect(names).toEqual([
-      { full_name: 'Bùi Thị Hằng', status: 'official' }, { full_name: 'Bùi Thị Hằng', status: 'official' },
-      { full_name: 'Ngô Văn Khải', status: 'probationary' }, { full_name: 'Ngô Văn Khải', status: 'probationary' },
+      { full_name: 'Bùi Thị Hằng', status: 'official' },
+      { full_name: 'Bùi Thị Hằng', status: 'official' },
+      { full_name: 'Ngô Văn Khải', status: 'probationary' },
+      { full_name: 'Ngô Văn Khải', status: 'probationary' },
     ]);
   });
 

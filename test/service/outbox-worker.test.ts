@@ -41,11 +41,17 @@ async function members(n: number, firstChat: number) {
 
 function worker(perSecond: number) {
   const bots = createBots(deps, { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root });
-  return startOutboxWorker(deps, bots.senders, { idlePollMs: 20, limits: { telegram: { perSecond, privateChatGapMs: 0 } } });
+  return startOutboxWorker(deps, bots.senders, {
+    idlePollMs: 20,
+    limits: { telegram: { perSecond, privateChatGapMs: 0 } },
+  });
 }
 
 const statuses = async (kind: string) =>
-  t.db.query<{ status: string; last_error: string | null; chat_id: string }>(`select status, last_error, chat_id from outbox_messages where kind = $1 order by chat_id`, [kind]);
+  t.db.query<{ status: string; last_error: string | null; chat_id: string }>(
+    `select status, last_error, chat_id from outbox_messages where kind = $1 order by chat_id`,
+    [kind],
+  );
 
 describe('outbox worker', () => {
   it('waits out 429 retry_after and still delivers everything exactly once', async () => {
@@ -66,13 +72,21 @@ describe('outbox worker', () => {
     telegram.missingChat(62001);
     await enqueueForMembers(t.db, ids, { text: 'Thông báo' }, { kind: 'perm-test' });
     const w = worker(30);
-    await waitFor(async () => (await statuses('perm-test')).every((r) => r.status !== 'queued' && r.status !== 'sending'), 10_000, 'settled');
+    await waitFor(
+      async () => (await statuses('perm-test')).every((r) => r.status !== 'queued' && r.status !== 'sending'),
+      10_000,
+      'settled',
+    );
     await w.stop();
     const rows = await statuses('perm-test');
     expect(rows.map((r) => r.status)).toEqual(['failed', 'failed', 'sent']);
     expect(rows[0].last_error).toMatch(/403.*blocked/);
     expect(rows[1].last_error).toMatch(/400.*chat not found/);
-    expect((await t.db.query(`select attempts from outbox_messages where kind = 'perm-test' and status = 'failed'`)).map((r) => r.attempts)).toEqual([1, 1]);
+    expect(
+      (await t.db.query(`select attempts from outbox_messages where kind = 'perm-test' and status = 'failed'`)).map(
+        (r) => r.attempts,
+      ),
+    ).toEqual([1, 1]);
   });
 
   it('retries server errors with backoff', async () => {

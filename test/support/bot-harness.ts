@@ -20,7 +20,11 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startServiceWithBots(deps: Deps, env: Record<string, string>, webhooks: boolean): Promise<Running> {
+export async function startServiceWithBots(
+  deps: Deps,
+  env: Record<string, string>,
+  webhooks: boolean,
+): Promise<Running> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const withUrl = { ...deps, config: { ...deps.config, publicUrl: webhooks ? baseUrl : null } };
@@ -61,14 +65,23 @@ export interface ChannelDriver {
 
 async function waitProcessed(deps: Deps, channel: string, botKey: string, updateId: string) {
   for (let i = 0; i < 500; i++) {
-    const rows = await deps.db.query(`select processed_at from inbound_updates where channel = $1 and bot_key = $2 and update_id = $3`, [channel, botKey, updateId]);
+    const rows = await deps.db.query(
+      `select processed_at from inbound_updates where channel = $1 and bot_key = $2 and update_id = $3`,
+      [channel, botKey, updateId],
+    );
     if (rows[0]?.processed_at) return;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`update ${updateId} was not processed`);
 }
 
-export function telegramDriver(deps: Deps, fake: FakeTelegram, token: string, botKey: string, mode: 'polling' | 'webhook'): ChannelDriver {
+export function telegramDriver(
+  deps: Deps,
+  fake: FakeTelegram,
+  token: string,
+  botKey: string,
+  mode: 'polling' | 'webhook',
+): ChannelDriver {
   const groupChat = (id: string) => -Math.abs(Number(id));
   const lastMarkup = new Map<string, { text: string; callback_data?: string }[]>();
   const run = async (chatId: string, update: { update_id: number }) => {
@@ -89,7 +102,10 @@ export function telegramDriver(deps: Deps, fake: FakeTelegram, token: string, bo
     channel: 'telegram',
     say(person, text, group) {
       const chatId = group ? groupChat(group.id) : Number(person.id);
-      return run(String(chatId), fake.textUpdate({ fromId: Number(person.id), chatId, chatType: group ? 'supergroup' : 'private', text }));
+      return run(
+        String(chatId),
+        fake.textUpdate({ fromId: Number(person.id), chatId, chatType: group ? 'supergroup' : 'private', text }),
+      );
     },
     choose(person, label) {
       const button = lastMarkup.get(person.id)?.find((b) => b.text === label);
@@ -100,7 +116,13 @@ export function telegramDriver(deps: Deps, fake: FakeTelegram, token: string, bo
   };
 }
 
-export function zaloDriver(deps: Deps, fake: FakeZalo, token: string, botKey: string, mode: 'polling' | 'webhook'): ChannelDriver {
+export function zaloDriver(
+  deps: Deps,
+  fake: FakeZalo,
+  token: string,
+  botKey: string,
+  mode: 'polling' | 'webhook',
+): ChannelDriver {
   const lastOptions = new Map<string, string[]>();
   const run = async (chatId: string, update: { message: { message_id: string } }) => {
     const before = fake.sentTo(chatId).length;
@@ -110,9 +132,19 @@ export function zaloDriver(deps: Deps, fake: FakeZalo, token: string, botKey: st
       if (status !== 200) throw new Error(`webhook answered ${status}`);
     }
     await waitProcessed(deps, 'zalo', botKey, update.message.message_id);
-    const fresh = fake.sentTo(chatId).slice(before).map((m) => m.text);
+    const fresh = fake
+      .sentTo(chatId)
+      .slice(before)
+      .map((m) => m.text);
     const numbered = fresh.filter((t) => t.includes('Trả lời bằng số:')).at(-1);
-    if (numbered) lastOptions.set(chatId, numbered.split('Trả lời bằng số:\n')[1].split('\n').map((l) => l.replace(/^\d+\. /, '')));
+    if (numbered)
+      lastOptions.set(
+        chatId,
+        numbered
+          .split('Trả lời bằng số:\n')[1]
+          .split('\n')
+          .map((l) => l.replace(/^\d+\. /, '')),
+      );
     return fresh;
   };
   return {
@@ -132,7 +164,9 @@ export function zaloDriver(deps: Deps, fake: FakeZalo, token: string, botKey: st
 }
 
 /** The web chat through its HTTP API; a person's "id" is their browser (its session token). */
-export function webDriver(baseUrl: string): ChannelDriver & { signIn(person: Person, code: string): Promise<Response> } {
+export function webDriver(
+  baseUrl: string,
+): ChannelDriver & { signIn(person: Person, code: string): Promise<Response> } {
   const tokens = new Map<string, string>();
   const log = new Map<string, string[]>();
   const lastChoices = new Map<string, { label: string; data: string }[]>();
@@ -140,10 +174,16 @@ export function webDriver(baseUrl: string): ChannelDriver & { signIn(person: Per
   const post = async (person: Person, body: object) => {
     const res = await fetch(`${baseUrl}/chat/api/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(tokens.has(person.id) ? { authorization: `Bearer ${tokens.get(person.id)}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(tokens.has(person.id) ? { authorization: `Bearer ${tokens.get(person.id)}` } : {}),
+      },
       body: JSON.stringify({ id: `msg-${person.id}-${++n}-${Date.now()}`, ...body }),
     });
-    const json = (await res.json()) as { replies?: { text: string; choices?: { label: string; data: string }[] }[]; message?: string };
+    const json = (await res.json()) as {
+      replies?: { text: string; choices?: { label: string; data: string }[] }[];
+      message?: string;
+    };
     const texts = json.replies ? json.replies.map((r) => r.text) : [json.message ?? `HTTP ${res.status}`];
     const withChoices = json.replies?.filter((r) => r.choices?.length).at(-1);
     if (withChoices) lastChoices.set(person.id, withChoices.choices!);
@@ -154,7 +194,11 @@ export function webDriver(baseUrl: string): ChannelDriver & { signIn(person: Per
     name: 'web chat',
     channel: 'web',
     async signIn(person, code) {
-      const res = await fetch(`${baseUrl}/chat/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+      const res = await fetch(`${baseUrl}/chat/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code }),
+      });
       if (res.ok) tokens.set(person.id, ((await res.clone().json()) as { token: string }).token);
       return res;
     },

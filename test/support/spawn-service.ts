@@ -27,7 +27,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startService(env: Record<string, string>, readyPattern = /Web chat:/, timeoutMs = 60_000): Promise<RunningService> {
+export async function startService(
+  env: Record<string, string>,
+  readyPattern = /Web chat:/,
+  timeoutMs = 60_000,
+): Promise<RunningService> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: ROOT,

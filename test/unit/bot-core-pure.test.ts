@@ -6,8 +6,19 @@ import { renderZalo } from '../../bot/zalo/render.ts';
 import { codeInText } from '../../bot/core/commands/link.ts';
 import type { Command } from '../../bot/core/command.ts';
 
-const cmd = (name: string, aliases: string[]): Command => ({ name, aliases, summary: '', audience: 'member', chats: 'any', run: async () => ({ text: '' }) });
-const commands = [cmd('diemdanh', ['điểm danh', 'checkin']), cmd('bieuquyet', ['biểu quyết']), cmd('trogiup', ['trợ giúp'])];
+const cmd = (name: string, aliases: string[]): Command => ({
+  name,
+  aliases,
+  summary: '',
+  audience: 'member',
+  chats: 'any',
+  run: async () => ({ text: '' }),
+});
+const commands = [
+  cmd('diemdanh', ['điểm danh', 'checkin']),
+  cmd('bieuquyet', ['biểu quyết']),
+  cmd('trogiup', ['trợ giúp']),
+];
 
 describe('matchCommand', () => {
   it.each([
@@ -48,7 +59,7 @@ describe('link codes in text', () => {
 describe('splitting long text', () => {
   it('keeps short text whole and splits long text on paragraphs, numbered', () => {
     expect(splitText('ngắn', 2000)).toEqual(['ngắn']);
-    const paras = Array.from({ length: 30 }, (_, i) => `Đoạn ${i + 1}: ` + 'chữ '.repeat(40));
+    const paras = Array.from({ length: 30 }, (_, i) => `Đoạn ${i + 1}: ${'chữ '.repeat(40)}`);
     const parts = splitText(paras.join('\n\n'), 2000);
     expect(parts.length).toBeGreaterThan(1);
     parts.forEach((p, i) => {
@@ -65,7 +76,13 @@ describe('splitting long text', () => {
 });
 
 describe('rendering choices', () => {
-  const reply = { text: 'Biểu quyết?', choices: [{ label: 'Tán thành', data: 'bq:1:yes' }, { label: 'Không', data: 'bq:1:no' }] };
+  const reply = {
+    text: 'Biểu quyết?',
+    choices: [
+      { label: 'Tán thành', data: 'bq:1:yes' },
+      { label: 'Không', data: 'bq:1:no' },
+    ],
+  };
   it('Telegram: inline keyboard with callback data', () => {
     const [part] = renderTelegram(reply);
     expect(part.reply_markup!.inline_keyboard.flat().map((b) => b.callback_data)).toEqual(['bq:1:yes', 'bq:1:no']);

@@ -33,7 +33,13 @@ describe('members', () => {
   it('probation ends 12 months after admission (rule data), clamped to month end', () => {
     expect(addMonths('2025-02-28', 12)).toBe('2026-02-28');
     expect(addMonths('2024-01-31', 1)).toBe('2024-02-29');
-    const { member } = prepareMember({ fullName: ' Lê  Thị   Mai ', gender: 'female', cellId: 1, status: 'probationary', admittedOn: '2026-03-03' });
+    const { member } = prepareMember({
+      fullName: ' Lê  Thị   Mai ',
+      gender: 'female',
+      cellId: 1,
+      status: 'probationary',
+      admittedOn: '2026-03-03',
+    });
     expect(member.fullName).toBe('Lê Thị Mai');
     expect(member.probationEndsOn).toBe('2027-03-03');
   });

@@ -45,12 +45,17 @@ describe('structure-aware chunking', () => {
     expect(art3.length).toBeGreaterThan(1);
     expect(art3.every((c) => c.body.startsWith('Điều 3. Quyền của đảng viên'))).toBe(true);
     // khoản 2 with its điểm a) and b) stays together
-    expect(art3.some((c) => c.body.includes('2. Ứng cử') && c.body.includes('b) Đảng viên dự bị không được ứng cử.'))).toBe(true);
+    expect(
+      art3.some((c) => c.body.includes('2. Ứng cử') && c.body.includes('b) Đảng viên dự bị không được ứng cử.')),
+    ).toBe(true);
     expect(art3.find((c) => c.body.includes('2. Ứng cử'))!.headingPath).toMatch(/Điều 3 › khoản 2/);
   });
 
   it('leaves out a Markdown title line, which every chunk already carries', async () => {
-    const chunks = await chunkDocument('# Hướng dẫn thu, nộp đảng phí\n\nĐiều 1. Phạm vi\nHướng dẫn này quy định mức đóng.', { label: '05-HD', title: 'Hướng dẫn thu, nộp đảng phí' });
+    const chunks = await chunkDocument(
+      '# Hướng dẫn thu, nộp đảng phí\n\nĐiều 1. Phạm vi\nHướng dẫn này quy định mức đóng.',
+      { label: '05-HD', title: 'Hướng dẫn thu, nộp đảng phí' },
+    );
     expect(chunks).toHaveLength(1);
     expect(chunks[0].article).toBe(1);
   });
@@ -69,18 +74,30 @@ describe('offline embeddings', () => {
     const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
     const doc = e.vector('Mức đóng đảng phí của đảng viên nghỉ hưu');
     expect(e.vector('Mức đóng đảng phí của đảng viên nghỉ hưu')).toEqual(doc);
-    expect(cos(e.vector('muc dong dang phi nghi huu'), doc)).toBeGreaterThan(cos(e.vector('thời tiết Hà Nội ngày mai'), doc) + 0.3);
+    expect(cos(e.vector('muc dong dang phi nghi huu'), doc)).toBeGreaterThan(
+      cos(e.vector('thời tiết Hà Nội ngày mai'), doc) + 0.3,
+    );
   });
   it('a question made of function words and one subject word is nearest to the text about that subject', () => {
     const e = new HashingEmbedder(512);
     const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
     const q = e.vector('đảng phí là gì vậy');
-    expect(cos(q, e.vector('Mức đóng đảng phí hằng tháng'))).toBeGreaterThan(cos(q, e.vector('Đây là gì và vậy thì sao')));
+    expect(cos(q, e.vector('Mức đóng đảng phí hằng tháng'))).toBeGreaterThan(
+      cos(q, e.vector('Đây là gì và vậy thì sao')),
+    );
   });
   it('coverage tells an answering passage from an unrelated one', () => {
     const q = 'Phụ cấp của bí thư chi bộ là bao nhiêu?';
-    expect(coverage(q, ['Bí thư chi bộ được hưởng phụ cấp hằng tháng bằng 0,3 mức lương cơ sở.'], ['phu', 'cap', 'bi', 'thu'])).toBeGreaterThan(0.7);
-    expect(coverage(q, ['Chi bộ sinh hoạt thường kỳ mỗi tháng một lần.'], ['phu', 'cap', 'bi', 'thu'])).toBeLessThan(0.3);
+    expect(
+      coverage(
+        q,
+        ['Bí thư chi bộ được hưởng phụ cấp hằng tháng bằng 0,3 mức lương cơ sở.'],
+        ['phu', 'cap', 'bi', 'thu'],
+      ),
+    ).toBeGreaterThan(0.7);
+    expect(coverage(q, ['Chi bộ sinh hoạt thường kỳ mỗi tháng một lần.'], ['phu', 'cap', 'bi', 'thu'])).toBeLessThan(
+      0.3,
+    );
   });
 });
 
@@ -92,7 +109,9 @@ describe('lexical terms', () => {
     expect(terms.has('bi dang')).toBe(false);
   });
   it('a question typed without diacritics gives the same terms, function words left out', () => {
-    expect(queryTerms('đảng viên dự bị có được biểu quyết không')).toEqual(queryTerms('dang vien du bi co duoc bieu quyet khong'));
+    expect(queryTerms('đảng viên dự bị có được biểu quyết không')).toEqual(
+      queryTerms('dang vien du bi co duoc bieu quyet khong'),
+    );
     expect(queryTerms('có được không')).toEqual([]);
   });
   it('become a tsvector literal with 1-based positions, and a length for BM25', () => {
@@ -100,9 +119,11 @@ describe('lexical terms', () => {
   });
 });
 
-describe('everyday words and the documents\' wording', () => {
+describe("everyday words and the documents' wording", () => {
   it('searches with the official wording added, typed with or without diacritics', () => {
-    expect(withOfficialWords('Họp chi bộ online có được không?')).toBe('Họp chi bộ online có được không? (sinh hoạt chi bộ, trực tuyến)');
+    expect(withOfficialWords('Họp chi bộ online có được không?')).toBe(
+      'Họp chi bộ online có được không? (sinh hoạt chi bộ, trực tuyến)',
+    );
     expect(withOfficialWords('dang vien nghi huu dong bao nhieu')).toBe('dang vien nghi huu dong bao nhieu (hưu trí)');
   });
   it('matches whole words only, and leaves other questions alone', () => {
@@ -112,7 +133,9 @@ describe('everyday words and the documents\' wording', () => {
   it('a passage in the official wording covers a question in everyday words', () => {
     expect(inOfficialWords('Người lớn tuổi xin vào Đảng được không')).toBe('nguoi tuoi cao ket nap duoc khong');
     const q = 'Họp chi bộ online có được không?';
-    expect(coverage(q, ['Sinh hoạt chi bộ trực tuyến chỉ áp dụng với chi bộ đặc thù.'], ['truc', 'tuyen'])).toBeGreaterThan(0.7);
+    expect(
+      coverage(q, ['Sinh hoạt chi bộ trực tuyến chỉ áp dụng với chi bộ đặc thù.'], ['truc', 'tuyen']),
+    ).toBeGreaterThan(0.7);
   });
 });
 

@@ -8,8 +8,15 @@ import { versionInForce } from '../../api/rules/rule.ts';
 import { whyNotEntitled } from '../../api/meetings/entitlement.ts';
 
 const member = (o: Partial<RollEntry> = {}): RollEntry => ({
-  memberId: 0, status: 'official', exempt: false, suspended: false, transferredOut: false, transferredIn: false,
-  present: true, absentWithAcceptedReason: false, ...o,
+  memberId: 0,
+  status: 'official',
+  exempt: false,
+  suspended: false,
+  transferredOut: false,
+  transferredIn: false,
+  present: true,
+  absentWithAcceptedReason: false,
+  ...o,
 });
 const many = (n: number, o: Partial<RollEntry> = {}) => Array.from({ length: n }, () => member(o));
 const rule = (k: keyof typeof DECISIONS) => versionInForce(DECISIONS[k], '2026-03-10').value.threshold;
@@ -31,7 +38,12 @@ describe('vote base (rule 1)', () => {
     expect(computeVoteBase([member({ exempt: true, present: true }), member({ present: false })]).base).toBe(2);
   });
   it('suspended and temporarily-transferred-out members leave the base; probationary never count', () => {
-    const b = computeVoteBase([...many(10), member({ suspended: true }), member({ transferredOut: true, present: false }), ...many(4, { status: 'probationary' })]);
+    const b = computeVoteBase([
+      ...many(10),
+      member({ suspended: true }),
+      member({ transferredOut: true, present: false }),
+      ...many(4, { status: 'probationary' }),
+    ]);
     expect(b.base).toBe(10);
     expect(b.official).toBe(12);
   });
@@ -40,7 +52,12 @@ describe('vote base (rule 1)', () => {
 describe('quorum (rule 2, a setting: more than 2/3 of the base by default)', () => {
   const q = versionInForce(QUORUM, '2026-03-10').value;
   it.each([
-    [19, 13, true], [19, 12, false], [18, 13, true], [18, 12, false], [3, 3, true], [3, 2, false],
+    [19, 13, true],
+    [19, 12, false],
+    [18, 13, true],
+    [18, 12, false],
+    [3, 3, true],
+    [3, 2, false],
   ])('base %i, present %i → %s', (base, present, ok) => {
     expect(reaches(present, base, q)).toBe(ok);
   });
@@ -52,12 +69,22 @@ describe('quorum (rule 2, a setting: more than 2/3 of the base by default)', () 
 
 describe('thresholds at their boundaries (rule 3)', () => {
   it.each([
-    ['resolution', 19, 10, true], ['resolution', 19, 9, false], ['resolution', 20, 10, false], ['resolution', 20, 11, true],
-    ['admission', 19, 13, true], ['admission', 19, 12, false], ['admission', 18, 12, true], ['admission', 18, 11, false],
-    ['recognition', 9, 6, true], ['recognition', 9, 5, false],
-    ['discipline', 10, 6, true], ['discipline', 10, 5, false],
-    ['expulsion', 12, 8, true], ['expulsion', 12, 7, false],
-    ['election', 7, 4, true], ['election', 7, 3, false],
+    ['resolution', 19, 10, true],
+    ['resolution', 19, 9, false],
+    ['resolution', 20, 10, false],
+    ['resolution', 20, 11, true],
+    ['admission', 19, 13, true],
+    ['admission', 19, 12, false],
+    ['admission', 18, 12, true],
+    ['admission', 18, 11, false],
+    ['recognition', 9, 6, true],
+    ['recognition', 9, 5, false],
+    ['discipline', 10, 6, true],
+    ['discipline', 10, 5, false],
+    ['expulsion', 12, 8, true],
+    ['expulsion', 12, 7, false],
+    ['election', 7, 4, true],
+    ['election', 7, 3, false],
   ] as const)('%s: base %i, %i for → %s', (kind, base, votes, passes) => {
     expect(reaches(votes, base, rule(kind))).toBe(passes);
   });
@@ -83,10 +110,26 @@ describe('thresholds at their boundaries (rule 3)', () => {
 
 describe('who may vote (rule 4)', () => {
   it('probationary members are told politely why not', () => {
-    expect(whyNotEntitled({ ...member({ status: 'probationary' }), fullName: '', absenceReason: null, checkedInAt: null, leftAt: null, checkInMethod: null })).toMatch(/dự bị.*không biểu quyết/);
+    expect(
+      whyNotEntitled({
+        ...member({ status: 'probationary' }),
+        fullName: '',
+        absenceReason: null,
+        checkedInAt: null,
+        leftAt: null,
+        checkInMethod: null,
+      }),
+    ).toMatch(/dự bị.*không biểu quyết/);
   });
   it('an exempt member who is present may vote; an absent member may not', () => {
-    const row = (o: Partial<RollEntry>) => ({ ...member(o), fullName: '', absenceReason: null, checkedInAt: null, leftAt: null, checkInMethod: null });
+    const row = (o: Partial<RollEntry>) => ({
+      ...member(o),
+      fullName: '',
+      absenceReason: null,
+      checkedInAt: null,
+      leftAt: null,
+      checkInMethod: null,
+    });
     expect(whyNotEntitled(row({ exempt: true, present: true }))).toBeUndefined();
     expect(whyNotEntitled(row({ present: false }))).toMatch(/điểm danh/);
     expect(whyNotEntitled(row({ transferredIn: true }))).toMatch(/tạm thời/);

@@ -23,22 +23,35 @@ export const askCommand: Command = {
   fallback: true,
   async run(ctx) {
     if (!ctx.args.trim()) return { text: 'Đồng chí gõ câu hỏi, ví dụ: "Mức đóng đảng phí của đảng viên hưu trí?"' };
-    const [cell] = await ctx.deps.db.query<{ path: string }>(`select path::text as path from orgs where id = $1`, [ctx.member.cellId]);
+    const [cell] = await ctx.deps.db.query<{ path: string }>(`select path::text as path from orgs where id = $1`, [
+      ctx.member.cellId,
+    ]);
     const last = await ctx.session.get<LastAnswer>('assistant');
     const answer = await askAssistant(ctx.deps.db, assistant(), {
-      question: ctx.args, scopePath: cell.path, memberId: ctx.member.id, previousQuestion: last?.question ?? null,
+      question: ctx.args,
+      scopePath: cell.path,
+      memberId: ctx.member.id,
+      previousQuestion: last?.question ?? null,
     });
     await ctx.session.set('assistant', { question: ctx.args, citations: answer.citations } satisfies LastAnswer);
     return {
       text: answer.text,
-      choices: [{ label: '👍 Hữu ích', data: `hoi:${answer.questionId}:1` }, { label: '👎 Chưa đúng', data: `hoi:${answer.questionId}:-1` }],
+      choices: [
+        { label: '👍 Hữu ích', data: `hoi:${answer.questionId}:1` },
+        { label: '👎 Chưa đúng', data: `hoi:${answer.questionId}:-1` },
+      ],
     };
   },
   async onChoice(ctx, data) {
     const [id, rating] = data.split(':').map(Number);
     if (rating !== 1 && rating !== -1) throw new AppError('validation', 'Lựa chọn không hợp lệ.');
     await rateAnswer(ctx.deps.db, id, ctx.member.id, rating);
-    return { text: rating === 1 ? 'Cảm ơn đồng chí!' : 'Cảm ơn đồng chí, ban biên tập sẽ xem lại câu trả lời này. Cần thêm tài liệu nào, đồng chí có thể gửi "phananh <nội dung>".' };
+    return {
+      text:
+        rating === 1
+          ? 'Cảm ơn đồng chí!'
+          : 'Cảm ơn đồng chí, ban biên tập sẽ xem lại câu trả lời này. Cần thêm tài liệu nào, đồng chí có thể gửi "phananh <nội dung>".',
+    };
   },
 };
 

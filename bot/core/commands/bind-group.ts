@@ -15,7 +15,9 @@ export const bindGroupCommand: Command = {
   async run(ctx) {
     if (ctx.update.chat.kind === 'private') {
       const code = await issueGroupBindCode(ctx.deps, ctx.principal, ctx.member.cellId);
-      return { text: `Mã gắn nhóm (dùng một lần, hết hạn sau ${GROUP_CODE_TTL_MINUTES} phút): ${code}\nTrong nhóm chat của chi bộ, gửi: /ganchibo ${code}` };
+      return {
+        text: `Mã gắn nhóm (dùng một lần, hết hạn sau ${GROUP_CODE_TTL_MINUTES} phút): ${code}\nTrong nhóm chat của chi bộ, gửi: /ganchibo ${code}`,
+      };
     }
     if (ctx.update.channel === 'web') throw new AppError('validation', 'Web chat không có nhóm.');
     if (!ctx.args) return { text: 'Hãy nhắn riêng "/ganchibo" cho bot để lấy mã, rồi gửi "/ganchibo MÃ" tại đây.' };

@@ -6,7 +6,8 @@ import { currentMeeting } from './meeting-context.ts';
 export const CHECK_IN_START = 'diemdanh_';
 
 /** The room code in a QR code's start payload, if it is one. */
-export const checkInCodeOfStart = (payload: string) => new RegExp(`^${CHECK_IN_START}(\\d{6})$`, 'i').exec(payload.trim())?.[1];
+export const checkInCodeOfStart = (payload: string) =>
+  new RegExp(`^${CHECK_IN_START}(\\d{6})$`, 'i').exec(payload.trim())?.[1];
 
 /** diemdanh — online check-in; "diemdanh 123456" with the room code shown by the secretary. */
 export const checkInCommand: Command = {
@@ -18,7 +19,12 @@ export const checkInCommand: Command = {
   async run(ctx) {
     const meeting = await currentMeeting(ctx, true);
     const code = /\b(\d{6})\b/.exec(ctx.args)?.[1];
-    const { alreadyPresent } = await checkIn(ctx.deps, ctx.principal, { meetingId: meeting.id, memberId: ctx.member.id, method: code ? 'code' : 'chat', code });
+    const { alreadyPresent } = await checkIn(ctx.deps, ctx.principal, {
+      meetingId: meeting.id,
+      memberId: ctx.member.id,
+      method: code ? 'code' : 'chat',
+      code,
+    });
     const who = ctx.update.chat.kind === 'group' ? `Đồng chí ${ctx.member.fullName}` : 'Đồng chí';
     return { text: alreadyPresent ? `${who} đã điểm danh trước đó.` : `✅ ${who} đã điểm danh.` };
   },

@@ -17,9 +17,16 @@ export const feedbackCommand: Command = {
     let text = ctx.args;
     const escalate = /^(len|cap tren)\b/.test(foldVietnamese(text));
     if (escalate) text = text.replace(/^\S+(\s+trên)?\s*/i, '');
-    if (!text.trim() && !ctx.update.photo) throw new AppError('validation', 'Gõ: phananh <nội dung phản ánh> (có thể gửi kèm ảnh với chú thích này).');
-    const { id, orgName } = await sendFeedback(ctx.deps, ctx.principal, { body: text, photoRef: ctx.update.photo?.fileId ?? null, escalate });
-    return { text: `Đã gửi phản ánh #${id} tới ${orgName}. Đồng chí sẽ nhận trả lời tại đây. Gõ "phananhcuatoi" để xem tình trạng.` };
+    if (!text.trim() && !ctx.update.photo)
+      throw new AppError('validation', 'Gõ: phananh <nội dung phản ánh> (có thể gửi kèm ảnh với chú thích này).');
+    const { id, orgName } = await sendFeedback(ctx.deps, ctx.principal, {
+      body: text,
+      photoRef: ctx.update.photo?.fileId ?? null,
+      escalate,
+    });
+    return {
+      text: `Đã gửi phản ánh #${id} tới ${orgName}. Đồng chí sẽ nhận trả lời tại đây. Gõ "phananhcuatoi" để xem tình trạng.`,
+    };
   },
 };
 
@@ -30,8 +37,20 @@ export const myFeedbackCommand: Command = {
   audience: 'member',
   chats: 'private',
   async run(ctx) {
-    const rows = (await listFeedback(ctx.deps, ctx.principal, {})) as { id: number; body: string; status: FeedbackStatus; answer: string | null }[];
+    const rows = (await listFeedback(ctx.deps, ctx.principal, {})) as {
+      id: number;
+      body: string;
+      status: FeedbackStatus;
+      answer: string | null;
+    }[];
     if (!rows.length) return { text: 'Đồng chí chưa gửi phản ánh nào.' };
-    return { text: rows.slice(0, 10).map((r) => `#${r.id} (${STATUS_LABELS[r.status]}): ${r.body.slice(0, 80)}${r.answer ? `\n   → ${r.answer}` : ''}`).join('\n') };
+    return {
+      text: rows
+        .slice(0, 10)
+        .map(
+          (r) => `#${r.id} (${STATUS_LABELS[r.status]}): ${r.body.slice(0, 80)}${r.answer ? `\n   → ${r.answer}` : ''}`,
+        )
+        .join('\n'),
+    };
   },
 };

@@ -21,7 +21,7 @@ export function codeInText(text: string): string | undefined {
   const t = text.trim().replace(/^\//, '');
   const folded = foldVietnamese(t);
   for (const word of LINK_WORDS) {
-    if (folded.startsWith(word + ' ')) return t.slice(word.length).trim() || undefined;
+    if (folded.startsWith(`${word} `)) return t.slice(word.length).trim() || undefined;
   }
   return normalizeLinkCode(t) ? t : undefined;
 }
@@ -32,7 +32,8 @@ export async function linkFromText(deps: Deps, update: ChatUpdate, scope: BotSco
   if (!code) return undefined;
   // A room QR code scanned before linking: say how to link first.
   if (checkInCodeOfStart(code)) return [notLinkedReply(update)];
-  if (update.chat.kind === 'group') return [{ text: 'Để bảo mật, hãy gửi mã liên kết khi nhắn riêng với bot, không gửi trong nhóm.' }];
+  if (update.chat.kind === 'group')
+    return [{ text: 'Để bảo mật, hãy gửi mã liên kết khi nhắn riêng với bot, không gửi trong nhóm.' }];
   const { member } = await linkChatAccount(deps, {
     channel: update.channel,
     botKey: update.botKey,
@@ -42,15 +43,18 @@ export async function linkFromText(deps: Deps, update: ChatUpdate, scope: BotSco
     code,
     withinOrgId: scope.orgId,
   });
-  return [{ text: `Đã liên kết tài khoản với đảng viên ${member.fullName}. Gõ /trogiup để xem các việc bạn có thể làm.` }];
+  return [
+    { text: `Đã liên kết tài khoản với đảng viên ${member.fullName}. Gõ /trogiup để xem các việc bạn có thể làm.` },
+  ];
 }
 
 export function notLinkedReply(update: ChatUpdate): Reply {
-  const how = update.channel === 'telegram'
-    ? 'gửi "/start MÃ" (hoặc mở đường link bí thư gửi)'
-    : update.channel === 'zalo'
-      ? 'gửi "lienket MÃ" hoặc chỉ gửi MÃ'
-      : 'mở đường link đăng nhập bí thư gửi';
+  const how =
+    update.channel === 'telegram'
+      ? 'gửi "/start MÃ" (hoặc mở đường link bí thư gửi)'
+      : update.channel === 'zalo'
+        ? 'gửi "lienket MÃ" hoặc chỉ gửi MÃ'
+        : 'mở đường link đăng nhập bí thư gửi';
   return {
     text:
       'Chào đồng chí! Tài khoản chat này chưa được liên kết với hồ sơ đảng viên.\n\n' +

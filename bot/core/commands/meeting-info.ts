@@ -16,7 +16,13 @@ export const meetingInfoCommand: Command = {
     const status = m.status === 'in_progress' ? ' (đang diễn ra — gõ "diemdanh" để điểm danh)' : '';
     return {
       text: `📅 ${KIND_LABELS[m.kind]}${m.topic ? ` — ${m.topic}` : ''}${status}\nThời gian: ${formatVnDateTime(m.startsAt)}${m.place ? `\nĐịa điểm: ${m.place}` : ''}`,
-      choices: m.status === 'scheduled' ? [{ label: 'Tham dự', data: `lichhop:${m.id}:yes` }, { label: 'Báo vắng', data: `lichhop:${m.id}:no` }] : undefined,
+      choices:
+        m.status === 'scheduled'
+          ? [
+              { label: 'Tham dự', data: `lichhop:${m.id}:yes` },
+              { label: 'Báo vắng', data: `lichhop:${m.id}:no` },
+            ]
+          : undefined,
     };
   },
   async onChoice(ctx, data) {

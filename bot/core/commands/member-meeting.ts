@@ -18,7 +18,11 @@ export const opinionCommand: Command = {
   async run(ctx) {
     const m = /^(\d{1,2})\s+([\s\S]+)$/.exec(ctx.args);
     const meeting = await currentMeeting(ctx);
-    await addOpinion(ctx.deps, ctx.principal, { meetingId: meeting.id, itemPosition: m ? Number(m[1]) : null, body: m ? m[2] : ctx.args });
+    await addOpinion(ctx.deps, ctx.principal, {
+      meetingId: meeting.id,
+      itemPosition: m ? Number(m[1]) : null,
+      body: m ? m[2] : ctx.args,
+    });
     return { text: 'Đã ghi ý kiến của đồng chí vào biên bản.' };
   },
 };
@@ -39,7 +43,10 @@ export const rateCommand: Command = {
     const date = meetingDate(new Date());
     return {
       text: 'Đồng chí đánh giá chất lượng buổi sinh hoạt:',
-      choices: versionInForce(QUALITY_LEVELS, date).value.map((l) => ({ label: l.label, data: `danhgia:${meeting}:${l.key}` })),
+      choices: versionInForce(QUALITY_LEVELS, date).value.map((l) => ({
+        label: l.label,
+        data: `danhgia:${meeting}:${l.key}`,
+      })),
     };
   },
   async onChoice(ctx, data) {
@@ -73,7 +80,12 @@ export const tasksCommand: Command = {
     );
     if (!tasks.length) return { text: 'Đồng chí không có nhiệm vụ nào đang mở.' };
     return {
-      text: tasks.map((t, i) => `${i + 1}. ${t.title} — hạn ${t.dueOn.split('-').reverse().join('/')}${t.overdue ? ' (QUÁ HẠN)' : ''}`).join('\n'),
+      text: tasks
+        .map(
+          (t, i) =>
+            `${i + 1}. ${t.title} — hạn ${t.dueOn.split('-').reverse().join('/')}${t.overdue ? ' (QUÁ HẠN)' : ''}`,
+        )
+        .join('\n'),
       choices: tasks.map((t, i) => ({ label: `Xong việc ${i + 1}`, data: `nhiemvu:${t.id}` })),
     };
   },

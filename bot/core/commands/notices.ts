@@ -20,10 +20,13 @@ export const noticesCommand: Command = {
         where r.member_id = $1 order by n.published_at desc, n.id desc limit $2 offset $3`,
       [ctx.member.id, PAGE + 1, (page - 1) * PAGE],
     );
-    if (!rows.length) return { text: page === 1 ? 'Chưa có thông báo nào gửi đồng chí.' : 'Không còn thông báo cũ hơn.' };
+    if (!rows.length)
+      return { text: page === 1 ? 'Chưa có thông báo nào gửi đồng chí.' : 'Không còn thông báo cũ hơn.' };
     const shown = rows.slice(0, PAGE);
     return {
-      text: `Thông báo (trang ${page}):\n` + shown.map((r, i) => `${i + 1}. ${r.readAt ? '' : '🔴 '}${KIND_LABELS[r.kind]}: ${r.title}`).join('\n') +
+      text:
+        `Thông báo (trang ${page}):\n` +
+        shown.map((r, i) => `${i + 1}. ${r.readAt ? '' : '🔴 '}${KIND_LABELS[r.kind]}: ${r.title}`).join('\n') +
         (rows.length > PAGE ? `\n\nGõ "thongbao ${page + 1}" để xem tiếp.` : ''),
       choices: shown.map((r, i) => ({ label: `Đọc ${i + 1}`, data: `thongbao:${r.id}` })),
     };
@@ -36,7 +39,9 @@ export const noticesCommand: Command = {
 async function showNotice(ctx: CommandContext, noticeId: number) {
   const [n] = await ctx.deps.db.query<{ title: string; body: string; kind: NoticeKind; readAt: Date | null }>(
     `select n.title, n.body, n.kind, r.read_at as "readAt" from notices n join notice_recipients r on r.notice_id = n.id
-      where n.id = $1 and r.member_id = $2`, [noticeId, ctx.member.id]);
+      where n.id = $1 and r.member_id = $2`,
+    [noticeId, ctx.member.id],
+  );
   if (!n) throw new AppError('not_found', 'Không tìm thấy thông báo này.');
   return {
     text: `📢 ${KIND_LABELS[n.kind]}: ${n.title}\n\n${plain(n.body)}`,
@@ -54,7 +59,9 @@ export const acknowledgeCommand: Command = {
   async run(ctx) {
     const [latest] = await ctx.deps.db.query<{ id: number }>(
       `select r.notice_id as id from notice_recipients r join notices n on n.id = r.notice_id
-        where r.member_id = $1 and r.read_at is null order by n.published_at desc limit 1`, [ctx.member.id]);
+        where r.member_id = $1 and r.read_at is null order by n.published_at desc limit 1`,
+      [ctx.member.id],
+    );
     if (!latest) return { text: 'Đồng chí đã đọc hết các thông báo.' };
     return ack(ctx, latest.id);
   },

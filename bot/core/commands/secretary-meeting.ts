@@ -27,7 +27,11 @@ export const openMeetingCommand: Command = {
     const meeting = await openMeeting(ctx.deps, ctx.principal, (await currentMeeting(ctx)).id);
     return {
       text: `Buổi họp đã bắt đầu. Mã điểm danh tại phòng họp: ${meeting.checkinCode}\nĐảng viên gõ: diemdanh ${meeting.checkinCode} (hoặc quét mã QR). Người họp trực tuyến gõ: diemdanh.`,
-      qr: { text: `diemdanh ${meeting.checkinCode}`, start: `${CHECK_IN_START}${meeting.checkinCode}`, caption: `Mã điểm danh: ${meeting.checkinCode}` },
+      qr: {
+        text: `diemdanh ${meeting.checkinCode}`,
+        start: `${CHECK_IN_START}${meeting.checkinCode}`,
+        caption: `Mã điểm danh: ${meeting.checkinCode}`,
+      },
     };
   },
 };
@@ -46,21 +50,32 @@ export const attendanceCommand: Command = {
     return {
       text: [
         `Có mặt: ${v.present.length}. ${v.quorum.explanation}`,
-        v.quorum.reached ? '✅ Đủ điều kiện tiến hành.' : `⚠️ Chưa đủ: cần ít nhất ${v.quorum.required} đảng viên chính thức được triệu tập có mặt.`,
+        v.quorum.reached
+          ? '✅ Đủ điều kiện tiến hành.'
+          : `⚠️ Chưa đủ: cần ít nhất ${v.quorum.required} đảng viên chính thức được triệu tập có mặt.`,
         `Nghị quyết cần trên một nửa số được triệu tập: ${v.majorityOfBase} phiếu tán thành.`,
         `Vắng có lý do: ${v.absentWithReason.map((r) => `${r.fullName} (${r.absenceReason})`).join(', ') || 'không'}`,
         `Vắng không lý do: ${names(v.absentWithoutReason)}`,
         `Miễn sinh hoạt (vắng): ${names(v.exemptAbsent)}`,
         ...(v.guests.length ? [`Sinh hoạt tạm thời: ${names(v.guests)}`] : []),
-        ...(overdue.length ? [`Nhiệm vụ quá hạn: ${overdue.map((t) => `${t.title} (${t.assignee}, hạn ${t.dueOn.split('-').reverse().join('/')})`).join('; ')}`] : []),
+        ...(overdue.length
+          ? [
+              `Nhiệm vụ quá hạn: ${overdue.map((t) => `${t.title} (${t.assignee}, hạn ${t.dueOn.split('-').reverse().join('/')})`).join('; ')}`,
+            ]
+          : []),
       ].join('\n'),
     };
   },
 };
 
 const KIND_WORDS: [string, DecisionKind][] = [
-  ['nghi quyet', 'resolution'], ['ket nap', 'admission'], ['cong nhan', 'recognition'], ['chinh thuc', 'recognition'],
-  ['khai tru', 'expulsion'], ['ky luat', 'discipline'], ['bau', 'election'],
+  ['nghi quyet', 'resolution'],
+  ['ket nap', 'admission'],
+  ['cong nhan', 'recognition'],
+  ['chinh thuc', 'recognition'],
+  ['khai tru', 'expulsion'],
+  ['ky luat', 'discipline'],
+  ['bau', 'election'],
 ];
 
 export const openMotionCommand: Command = {
@@ -70,14 +85,22 @@ export const openMotionCommand: Command = {
   audience: 'secretary',
   chats: 'private',
   async run(ctx) {
-    if (!ctx.args) throw new AppError('validation', 'Gõ: mobieuquyet <nội dung>, ví dụ: mobieuquyet thông qua nghị quyết tháng 3.');
+    if (!ctx.args)
+      throw new AppError('validation', 'Gõ: mobieuquyet <nội dung>, ví dụ: mobieuquyet thông qua nghị quyết tháng 3.');
     const folded = foldVietnamese(ctx.args);
     const kind = KIND_WORDS.find(([w]) => folded.includes(w))?.[1] ?? 'question';
     const secret = /\bkin\b/.test(folded);
     const title = ctx.args.replace(/\s*\(?\bkín\b\)?\s*$/i, '').trim();
     const meeting = await currentMeeting(ctx, true);
-    const motion = await openMotion(ctx.deps, ctx.principal, { meetingId: meeting.id, kind, title, ballot: secret ? 'secret' : undefined });
-    return { text: `Đã mở biểu quyết (${motion.ballot === 'secret' ? 'bỏ phiếu kín' : 'công khai'}): ${motion.title}\nĐảng viên có mặt nhận nút biểu quyết trong chat. Kết thúc: ketthucbieuquyet.` };
+    const motion = await openMotion(ctx.deps, ctx.principal, {
+      meetingId: meeting.id,
+      kind,
+      title,
+      ballot: secret ? 'secret' : undefined,
+    });
+    return {
+      text: `Đã mở biểu quyết (${motion.ballot === 'secret' ? 'bỏ phiếu kín' : 'công khai'}): ${motion.title}\nĐảng viên có mặt nhận nút biểu quyết trong chat. Kết thúc: ketthucbieuquyet.`,
+    };
   },
 };
 
@@ -89,8 +112,14 @@ export const showOfHandsCommand: Command = {
   chats: 'private',
   async run(ctx) {
     const n = ctx.args.match(/\d+/g)?.map(Number) ?? [];
-    if (n.length !== 3) throw new AppError('validation', 'Gõ: giotay 10 1 0 (tán thành, không tán thành, không biểu quyết).');
-    await recordShowOfHands(ctx.deps, ctx.principal, { motionId: await currentMotionId(ctx), for: n[0], against: n[1], abstain: n[2] });
+    if (n.length !== 3)
+      throw new AppError('validation', 'Gõ: giotay 10 1 0 (tán thành, không tán thành, không biểu quyết).');
+    await recordShowOfHands(ctx.deps, ctx.principal, {
+      motionId: await currentMotionId(ctx),
+      for: n[0],
+      against: n[1],
+      abstain: n[2],
+    });
     return { text: `Đã ghi biểu quyết giơ tay: tán thành ${n[0]}, không tán thành ${n[1]}, không biểu quyết ${n[2]}.` };
   },
 };
@@ -115,8 +144,20 @@ export const closeMeetingCommand: Command = {
   chats: 'private',
   async run(ctx) {
     const { warnings } = await closeMeeting(ctx.deps, ctx.principal, (await currentMeeting(ctx, true)).id);
-    return { text: ['Đã kết thúc buổi họp. Đảng viên gõ "danhgia" để đánh giá buổi sinh hoạt.', ...warnings.map((w) => `⚠️ ${w}`)].join('\n') };
+    return {
+      text: [
+        'Đã kết thúc buổi họp. Đảng viên gõ "danhgia" để đánh giá buổi sinh hoạt.',
+        ...warnings.map((w) => `⚠️ ${w}`),
+      ].join('\n'),
+    };
   },
 };
 
-export const SECRETARY_MEETING_COMMANDS = [openMeetingCommand, attendanceCommand, openMotionCommand, showOfHandsCommand, closeMotionCommand, closeMeetingCommand];
+export const SECRETARY_MEETING_COMMANDS = [
+  openMeetingCommand,
+  attendanceCommand,
+  openMotionCommand,
+  showOfHandsCommand,
+  closeMotionCommand,
+  closeMeetingCommand,
+];

@@ -9,7 +9,11 @@ export const unlinkCommand: Command = {
   audience: 'member',
   chats: 'private',
   async run(ctx) {
-    await unlinkChatAccount(ctx.deps, { channel: ctx.update.channel, botKey: ctx.update.botKey, externalUserId: ctx.update.from.id });
+    await unlinkChatAccount(ctx.deps, {
+      channel: ctx.update.channel,
+      botKey: ctx.update.botKey,
+      externalUserId: ctx.update.from.id,
+    });
     return { text: 'Đã hủy liên kết. Khi cần dùng lại, xin bí thư chi bộ cấp mã mới.' };
   },
 };

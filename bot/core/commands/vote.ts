@@ -7,9 +7,18 @@ import { currentMeeting, currentMotionId } from './meeting-context.ts';
 import { whyMemberCannotVote } from '../../../api/meetings/entitlement.ts';
 
 const TYPED: Record<string, Choice> = {
-  'tan thanh': 'for', 'dong y': 'for', co: 'for', yes: 'for',
-  'khong tan thanh': 'against', 'khong dong y': 'against', 'phan doi': 'against', khong: 'against', no: 'against',
-  'khong bieu quyet': 'abstain', 'trung lap': 'abstain', 'bo phieu trang': 'abstain',
+  'tan thanh': 'for',
+  'dong y': 'for',
+  co: 'for',
+  yes: 'for',
+  'khong tan thanh': 'against',
+  'khong dong y': 'against',
+  'phan doi': 'against',
+  khong: 'against',
+  no: 'against',
+  'khong bieu quyet': 'abstain',
+  'trung lap': 'abstain',
+  'bo phieu trang': 'abstain',
 };
 
 /** bieuquyet — shows the open motion with buttons; "bieuquyet tán thành" votes directly. */
