@@ -10,6 +10,7 @@ import { publishNotice, MAX_BODY } from './publish-notice.ts';
 import { acknowledgeNotice, editNotice } from './manage-notice.ts';
 import { getNoticeStats } from './get-notice-stats.ts';
 import { renderNoticePage } from './web-view.ts';
+import { openAttachment } from './open-attachment.ts';
 
 const tags = ['Thông báo (notices)'];
 
@@ -108,14 +109,10 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
   });
   app.get('/n/:notice/:member/:exp/:sig/a/:attachment', { schema: { hide: true } }, async (request, reply) => {
     const v = verified(request.params as Record<string, string>);
-    const [file] = await deps.db.query<{ filename: string; mime: string; data: Buffer }>(
-      `select filename, mime, data from notice_attachments where id = $1 and notice_id = $2`,
-      [Number((request.params as Record<string, string>).attachment), v.noticeId],
-    );
-    if (!file) throw new AppError('not_found', 'Không tìm thấy tệp.');
+    const file = await openAttachment(deps, v.noticeId, Number((request.params as Record<string, string>).attachment));
     return reply
       .header('content-type', file.mime)
       .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
-      .send(Buffer.from(file.data));
+      .send(file.data);
   });
 };
