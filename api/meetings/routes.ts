@@ -69,7 +69,7 @@ const RollRowT = Type.Object({
   transferredOut: Type.Boolean({ description: 'temporarily transferred out to another cell' }),
   transferredIn: Type.Boolean({ description: 'temporarily transferred in: attends, not on this roll' }),
   present: Type.Boolean(),
-  absentWithAcceptedReason: Type.Boolean(),
+  absentWithAcceptedReason: Nullable(Type.Boolean({ description: 'null when there is no absence on record' })),
   absenceReason: Nullable(Type.String()),
   checkedInAt: Nullable(DateTime),
   leftAt: Nullable(DateTime),

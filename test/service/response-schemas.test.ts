@@ -11,6 +11,7 @@ import { validatorCompiler } from '../../api/http/validation.ts';
 import { createBots } from '../../bot/bots.ts';
 import { buildTestApp, testDeps } from '../support/app.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
+import { makeMember, makeOrgTree, makeSecretary, makeUserWithRole } from '../factories/index.ts';
 
 let t: TestDb;
 let app: App;
@@ -99,5 +100,78 @@ describe('response schemas', () => {
     );
     const upload = doc.paths['/orgs/{id}/members/import'].post as { requestBody?: { content?: object } };
     expect(Object.keys(upload.requestBody?.content ?? {})).toContain('multipart/form-data');
+  });
+});
+
+describe('answers keep every field through their schemas', () => {
+  const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  it('units, roles, members, link codes, feedback and ingest jobs', async () => {
+    const tree = await makeOrgTree(t.db);
+    const admin = (await makeUserWithRole(t.db, tree.province, 'admin', 'Quản trị')).token;
+    const secretary = await makeSecretary(t.db, tree.cellA);
+    const member = await makeMember(t.db, tree.cellA, { fullName: 'Lê Văn Dự', birthYear: null });
+    const call = async (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, token: string, payload?: object) => {
+      const res = await app.inject({ method, url, headers: auth(token), payload });
+      expect(res.statusCode, `${method} ${url}: ${res.body}`).toBeLessThan(300);
+      return res.json();
+    };
+
+    const me = await call('GET', '/me', admin);
+    expect(me).toEqual({
+      id: expect.any(Number),
+      displayName: 'Quản trị',
+      memberId: null,
+      roles: [{ orgId: tree.province.id, orgName: tree.province.name, role: 'admin' }],
+    });
+
+    const unit = await call('GET', `/orgs/${tree.committee.id}`, admin);
+    expect(Object.keys(unit).sort()).toEqual(
+      ['children', 'deployed', 'id', 'kind', 'name', 'notDeployedReason', 'parentId', 'path'].sort(),
+    );
+    expect(unit.children.map((c: { name: string }) => c.name)).toEqual(['Chi bộ A', 'Chi bộ B']);
+    const off = await call('PUT', `/orgs/${tree.cellB.id}/deployment`, admin, {
+      deployed: false,
+      reason: 'Chưa có mạng',
+    });
+    expect(off).toMatchObject({ id: tree.cellB.id, deployed: false, notDeployedReason: 'Chưa có mạng' });
+
+    const grant = await call('POST', `/orgs/${tree.cellA.id}/roles`, admin, { role: 'editor', memberId: member.id });
+    expect(grant).toEqual({ principalId: expect.any(Number), orgId: tree.cellA.id, role: 'editor' });
+
+    const list = await call('GET', `/orgs/${tree.cellA.id}/members`, admin);
+    const row = list.find((m: { id: number }) => m.id === member.id);
+    expect(row).toMatchObject({ fullName: 'Lê Văn Dự', birthYear: null, cellName: 'Chi bộ A', exempt: false });
+    expect(Object.keys(row)).toHaveLength(16);
+    const edited = await call('PATCH', `/members/${member.id}`, admin, { phone: '0912 345 678' });
+    expect(edited).toMatchObject({ id: member.id, phone: '0912 345 678', cardNumber: member.cardNumber });
+
+    const code = await call('POST', `/members/${member.id}/link-codes`, secretary.token);
+    expect(Object.keys(code).sort()).toEqual(['code', 'expiresAt', 'howTo']);
+    expect(new Date(code.expiresAt).getTime()).toBeGreaterThan(Date.now());
+
+    const sent = await call('POST', '/feedback', secretary.token, { body: 'Đề nghị họp sớm hơn' });
+    expect(sent).toEqual({ id: expect.any(Number), orgName: 'Chi bộ A' });
+
+    const upload = await app.inject({
+      method: 'POST',
+      url: `/orgs/${tree.province.id}/knowledge/documents`,
+      headers: {
+        ...auth(admin),
+        'content-type': 'text/markdown',
+        'content-disposition': 'attachment; filename="quy-dinh.md"',
+      },
+      payload: '# Quy định\n\nĐiều 1. Đảng viên sinh hoạt chi bộ mỗi tháng một lần.',
+    });
+    expect(upload.statusCode, upload.body).toBe(202);
+    const { jobId } = upload.json();
+    let job = await call('GET', `/knowledge/jobs/${jobId}`, admin);
+    for (let i = 0; i < 100 && job.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      job = await call('GET', `/knowledge/jobs/${jobId}`, admin);
+    }
+    expect(job).toMatchObject({ id: jobId, status: 'done', filename: 'quy-dinh.md', error: null });
+    expect(job.result).toMatchObject({ status: 'created', chunks: expect.any(Number) });
+    expect(job.finishedAt).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
   });
 });
