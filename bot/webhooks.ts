@@ -4,6 +4,8 @@
  * secret gets 401 with nothing stored.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { Type } from 'typebox';
+import { Responses } from '../api/http/schemas.ts';
 import type { Deps } from '../api/context.ts';
 import type { BotChannel } from './channel.ts';
 import { acceptUpdate, type InboxWorker } from './inbox.ts';
@@ -23,7 +25,10 @@ export function webhookRoutes(
   return async (app) => {
     app.post<{ Params: { channel: string; bot: string } }>(
       '/webhooks/:channel/:bot',
-      { bodyLimit: WEBHOOK_BODY_LIMIT, schema: { hide: true } },
+      {
+        bodyLimit: WEBHOOK_BODY_LIMIT,
+        schema: { hide: true, response: Responses(Type.Object({ ok: Type.Boolean() })) },
+      },
       async (request, reply) => {
         const { channel, bot } = request.params;
         const entry = byKey.get(`${channel}:${bot}`);

@@ -5,16 +5,27 @@ import { requirePrincipal } from './authenticate.ts';
 import { CAN, grantRole, listRoleGrants, requireRole, ROLES } from './roles.ts';
 import { ensureMemberPrincipal, findPrincipal } from './principal.ts';
 import { AppError, notFound } from '../errors.ts';
-import { Closed, Id, IdParams } from '../http/schemas.ts';
+import { Closed, Id, IdParams, Nullable, OneOf, Responses } from '../http/schemas.ts';
 import { findMember } from '../members/repository.ts';
 
 const tags = ['Quyền (roles)'];
+const RoleT = OneOf(ROLES);
+const MeT = Type.Object({
+  id: Id,
+  displayName: Type.String(),
+  memberId: Nullable(Id),
+  roles: Type.Array(Type.Object({ orgId: Id, orgName: Type.String(), role: RoleT })),
+});
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
-  app.get('/me', { schema: { tags, summary: 'Who the token belongs to, and its roles' } }, async (request) => {
-    const principal = requirePrincipal(request);
-    return { ...principal, roles: await listRoleGrants(deps.db, principal.id) };
-  });
+  app.get(
+    '/me',
+    { schema: { tags, summary: 'Who the token belongs to, and its roles', response: Responses(MeT) } },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      return { ...principal, roles: await listRoleGrants(deps.db, principal.id) };
+    },
+  );
 
   app.post(
     '/orgs/:id/roles',
@@ -28,6 +39,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
           memberId: Type.Optional(Id),
           principalId: Type.Optional(Id),
         }),
+        response: Responses(Type.Object({ principalId: Id, orgId: Id, role: RoleT }), 201),
       },
     },
     async (request, reply) => {

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Deps } from '../context.ts';
 import { requirePrincipal } from '../auth/authenticate.ts';
-import { IdParams } from '../http/schemas.ts';
+import { DateTime, IdParams, Responses } from '../http/schemas.ts';
 import { issueLinkCode } from './issue-link-code.ts';
 
 export const chatAccountRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -12,6 +13,14 @@ export const chatAccountRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asyn
         tags: ['Liên kết tài khoản chat (chat linking)'],
         summary: 'Issue a one-time code the member sends to a bot to link a chat account',
         params: IdParams,
+        response: Responses(
+          Type.Object({
+            code: Type.String({ description: 'one-time code, valid until expiresAt' }),
+            expiresAt: DateTime,
+            howTo: Type.String({ description: 'how the member sends the code to a bot' }),
+          }),
+          201,
+        ),
       },
     },
     async (request, reply) => {

@@ -101,7 +101,24 @@ export async function updateFeedback(
   });
 }
 
-export async function listFeedback(deps: Pick<Deps, 'db'>, actor: Principal, scope: { orgId?: number }) {
+export interface FeedbackRow {
+  id: number;
+  body: string;
+  status: FeedbackStatus;
+  answer: string | null;
+  createdAt: Date;
+  memberName: string;
+  orgName: string;
+  hasPhoto: boolean;
+  /** Only in a unit's list: each change, oldest first. */
+  history?: { status: FeedbackStatus; at: string; by: string | null }[];
+}
+
+export async function listFeedback(
+  deps: Pick<Deps, 'db'>,
+  actor: Principal,
+  scope: { orgId?: number },
+): Promise<FeedbackRow[]> {
   const columns = `f.id, f.body, f.status, f.answer, f.created_at as "createdAt", m.full_name as "memberName", o.name as "orgName", f.photo_ref is not null as "hasPhoto"`;
   if (scope.orgId === undefined) {
     if (!actor.memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới có phản ánh riêng.');

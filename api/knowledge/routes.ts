@@ -4,7 +4,21 @@ import type { Deps } from '../context.ts';
 import { requirePrincipal } from '../auth/authenticate.ts';
 import { CAN, hasRole, requireRole } from '../auth/roles.ts';
 import { AppError, notFound } from '../errors.ts';
-import { Closed, IdParams } from '../http/schemas.ts';
+import {
+  Closed,
+  Count,
+  DateTime,
+  FileBody,
+  mediaTypes,
+  Id,
+  IdParams,
+  Nullable,
+  Ok,
+  OneOf,
+  Responses,
+  UntypedRows,
+  UploadBody,
+} from '../http/schemas.ts';
 import { readUploadedFile } from '../http/uploads.ts';
 import { findMember } from '../members/repository.ts';
 import { findOrg } from '../orgs/repository.ts';
@@ -17,6 +31,48 @@ import { SUPPORTED_EXTENSIONS } from '../../ingest/loaders/load-file.ts';
 
 const tags = ['Trợ lý ảo (assistant)'];
 
+const JobT = Type.Object({
+  id: Id,
+  status: OneOf(['running', 'done', 'failed']),
+  filename: Type.String(),
+  result: Nullable(
+    Type.Object(
+      {
+        key: Type.String(),
+        status: OneOf(['created', 'replaced', 'unchanged']),
+        chunks: Count,
+        pages: Type.Optional(Count),
+      },
+      { additionalProperties: true, description: 'what the ingest stored, when done' },
+    ),
+  ),
+  error: Nullable(Type.String()),
+  createdAt: DateTime,
+  finishedAt: Nullable(DateTime),
+});
+const AnswerT = Type.Object({
+  questionId: Id,
+  text: Type.String(),
+  citations: Type.Array(Type.Object({ n: Type.Integer({ minimum: 1 }), source: Type.String(), quote: Type.String() })),
+  abstained: Type.Boolean({ description: 'the loaded documents do not answer the question' }),
+  mode: OneOf(['offline', 'model']),
+});
+const QuestionToReviewT = Type.Object({
+  id: Id,
+  askedAt: DateTime,
+  question: Type.String(),
+  confidence: Nullable(Type.Number()),
+  rating: Nullable(Type.Integer({ minimum: -1, maximum: 1 })),
+  comment: Nullable(Type.String()),
+});
+const DOCUMENT_TYPES = {
+  'application/pdf': FileBody,
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': FileBody,
+  'text/html': FileBody,
+  'text/markdown': FileBody,
+  'text/plain': FileBody,
+};
+
 export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   app.post(
     '/orgs/:id/knowledge/documents',
@@ -27,6 +83,8 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
         summary:
           'Load a procedure document (PDF, DOCX, HTML, Markdown, text) visible to this unit’s subtree; returns a job to poll',
         description: 'multipart/form-data with field `file`. Use the root unit for a document everyone may see.',
+        body: { content: { 'multipart/form-data': { schema: UploadBody }, ...mediaTypes(DOCUMENT_TYPES) } },
+        response: Responses(Type.Object({ jobId: Id }), 202),
       },
     },
     async (request, reply) => {
@@ -65,7 +123,7 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
 
   app.get(
     '/knowledge/jobs/:id',
-    { schema: { tags, summary: 'An ingest job’s status', params: IdParams } },
+    { schema: { tags, summary: 'An ingest job’s status', params: IdParams, response: Responses(UntypedRows(JobT)) } },
     async (request) => {
       requirePrincipal(request);
       const [job] = await deps.db.query(
@@ -84,6 +142,7 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
         tags,
         summary: 'Ask the assistant (answers only from documents the caller may see, with citations)',
         body: Closed({ question: Type.String({ minLength: 2, maxLength: 1000 }) }),
+        response: Responses(AnswerT),
       },
     },
     async (request) => {
@@ -111,6 +170,7 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
           rating: Type.Union([Type.Literal(1), Type.Literal(-1)]),
           comment: Type.Optional(Type.String({ maxLength: 1000 })),
         }),
+        response: Responses(Ok),
       },
     },
     async (request) => {
@@ -129,6 +189,7 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
           'For editors: unanswered questions or poorly rated answers from members of this unit’s subtree (what documents are missing)',
         params: IdParams,
         querystring: Closed({ filter: Type.Union([Type.Literal('unanswered'), Type.Literal('poor')]) }),
+        response: Responses(UntypedRows(Type.Array(QuestionToReviewT))),
       },
     },
     async (request) => {

@@ -4,7 +4,22 @@ import type { Deps } from '../context.ts';
 import { requirePrincipal } from '../auth/authenticate.ts';
 import { CAN, requireRole } from '../auth/roles.ts';
 import { AppError, notFound } from '../errors.ts';
-import { Closed, Id, IdParams, IsoDate } from '../http/schemas.ts';
+import {
+  Closed,
+  ContentResponses,
+  Count as CountT,
+  DateTime,
+  FileBody,
+  HtmlPage,
+  Id,
+  IdParams,
+  IsoDate,
+  Nullable,
+  Ok,
+  OneOf,
+  Responses,
+  SignedLinkPart,
+} from '../http/schemas.ts';
 import { verifyLink } from '../http/signed-link.ts';
 import { escapeHtml } from '../http/escape-html.ts';
 import { DECISION_KINDS } from '../rules/meeting-rules.ts';
@@ -32,6 +47,118 @@ const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 const ChoiceT = Type.Union([Type.Literal('for'), Type.Literal('against'), Type.Literal('abstain')]);
 const Count = Type.Integer({ minimum: 0, maximum: 10_000 });
 
+const MeetingT = Type.Object({
+  id: Id,
+  cellId: Id,
+  kind: OneOf(['regular', 'thematic', 'combined']),
+  topic: Nullable(Type.String()),
+  startsAt: DateTime,
+  place: Nullable(Type.String()),
+  mode: OneOf(['in_person', 'online', 'hybrid']),
+  status: OneOf(['scheduled', 'in_progress', 'closed']),
+  openedAt: Nullable(DateTime),
+  closedAt: Nullable(DateTime),
+  checkinCode: Nullable(Type.String({ description: 'the room code, while check-in is open' })),
+});
+const RollRowT = Type.Object({
+  memberId: Id,
+  fullName: Type.String(),
+  status: OneOf(['official', 'probationary']),
+  exempt: Type.Boolean(),
+  suspended: Type.Boolean(),
+  transferredOut: Type.Boolean({ description: 'temporarily transferred out to another cell' }),
+  transferredIn: Type.Boolean({ description: 'temporarily transferred in: attends, not on this roll' }),
+  present: Type.Boolean(),
+  absentWithAcceptedReason: Nullable(Type.Boolean({ description: 'null when there is no absence on record' })),
+  absenceReason: Nullable(Type.String()),
+  checkedInAt: Nullable(DateTime),
+  leftAt: Nullable(DateTime),
+  checkInMethod: Nullable(Type.String()),
+});
+const AttendanceViewT = Type.Object({
+  meetingId: Id,
+  present: Type.Array(RollRowT),
+  absentWithReason: Type.Array(RollRowT),
+  absentWithoutReason: Type.Array(RollRowT),
+  exemptAbsent: Type.Array(RollRowT, { description: 'exempt members not present, shown apart' }),
+  guests: Type.Array(RollRowT, { description: 'attending, not on this roll (transferred in)' }),
+  voteBase: Type.Object({
+    base: CountT,
+    official: CountT,
+    exemptAbsent: CountT,
+    suspended: CountT,
+    transferredOut: CountT,
+    absentWithReason: CountT,
+    explanation: Type.String(),
+  }),
+  presentInBase: CountT,
+  quorum: Type.Object({
+    required: CountT,
+    reached: Type.Boolean(),
+    rule: Type.String(),
+    source: Type.String(),
+    explanation: Type.String(),
+  }),
+  majorityOfBase: CountT,
+  roll: Type.Array(RollRowT),
+});
+const MotionResultT = Type.Object({
+  for: CountT,
+  against: CountT,
+  abstain: CountT,
+  base: CountT,
+  baseExplanation: Type.String(),
+  threshold: Type.String(),
+  needed: CountT,
+  passed: Type.Boolean(),
+  source: Type.String(),
+});
+const MotionT = Type.Object({
+  id: Id,
+  meetingId: Id,
+  kind: OneOf(DECISION_KINDS),
+  title: Type.String(),
+  ballot: OneOf(['open', 'secret']),
+  allowChange: Type.Boolean(),
+  status: OneOf(['open', 'closed']),
+  roomFor: CountT,
+  roomAgainst: CountT,
+  roomAbstain: CountT,
+  result: Nullable(MotionResultT),
+});
+const MeetingDetailT = Type.Object({
+  ...MeetingT.properties,
+  attendance: AttendanceViewT,
+  motions: Type.Array(MotionT),
+  ratings: Type.Array(Type.Object({ level: Type.String(), count: CountT })),
+  overdueTasks: Type.Array(Type.Object({ id: Id, title: Type.String(), dueOn: IsoDate, assignee: Type.String() })),
+});
+const CompletenessT = Type.Object({
+  orgId: Id,
+  month: Type.String(),
+  meetings: CountT,
+  byKind: Type.Record(Type.String(), CountT),
+  complete: CountT,
+  summary: Type.String(),
+  rows: Type.Array(
+    Type.Object({
+      cellId: Id,
+      cellName: Type.String(),
+      meetingId: Id,
+      kind: Type.String(),
+      part1: Type.Boolean({ description: 'documents sent ahead' }),
+      part2: Type.Boolean({ description: 'check-in, rating and a closed resolution vote' }),
+      part3: Type.Boolean({ description: 'resolution published with tasks' }),
+    }),
+  ),
+});
+const DocumentLinkParams = Type.Object({
+  doc: SignedLinkPart,
+  member: SignedLinkPart,
+  exp: SignedLinkPart,
+  sig: SignedLinkPart,
+});
+
 export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   app.post(
     '/orgs/:id/meetings',
@@ -48,6 +175,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
           agenda: Type.Optional(Type.Array(Text(300), { maxItems: 30 })),
         }),
+        response: Responses(MeetingT, 201),
       },
     },
     async (request, reply) => {
@@ -63,7 +191,14 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.get(
     '/meetings/:id',
-    { schema: { tags, summary: 'A meeting with its live attendance view, quorum and motions', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'A meeting with its live attendance view, quorum and motions',
+        params: IdParams,
+        response: Responses(MeetingDetailT),
+      },
+    },
     async (request) => {
       const principal = requirePrincipal(request);
       const meeting = await findMeeting(deps.db, request.params.id);
@@ -81,7 +216,14 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.post(
     '/meetings/:id/open',
-    { schema: { tags, summary: 'Start the meeting and its check-in (returns the room code)', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Start the meeting and its check-in (returns the room code)',
+        params: IdParams,
+        response: Responses(MeetingT),
+      },
+    },
     async (request) => openMeeting(deps, requirePrincipal(request), request.params.id),
   );
 
@@ -97,6 +239,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           body: Type.Optional(Text(200_000)),
           url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 })),
         }),
+        response: Responses(Type.Object({ id: Id }), 201),
       },
     },
     async (request, reply) =>
@@ -113,6 +256,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: 'A member confirms attendance or reports absence with a reason',
         params: IdParams,
         body: Closed({ attending: Type.Boolean(), reason: Type.Optional(Text(500)) }),
+        response: Responses(Ok),
       },
     },
     async (request) => {
@@ -129,6 +273,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: 'Check in: yourself (online or with the room code), or a member marked present by the secretary',
         params: IdParams,
         body: Closed({ memberId: Type.Optional(Id), code: Type.Optional(Type.String({ pattern: '^[0-9]{6}$' })) }),
+        response: Responses(Type.Object({ ok: Type.Boolean(), alreadyPresent: Type.Boolean() })),
       },
     },
     async (request) => {
@@ -155,6 +300,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: 'Accept or refuse an absence reason',
         params: Type.Object({ id: Id, memberId: Id }),
         body: Closed({ accepted: Type.Boolean() }),
+        response: Responses(Ok),
       },
     },
     async (request) => {
@@ -169,7 +315,15 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.post(
     '/meetings/:id/leave',
-    { schema: { tags, summary: 'Record leaving early', params: IdParams, body: Closed({ memberId: Id }) } },
+    {
+      schema: {
+        tags,
+        summary: 'Record leaving early',
+        params: IdParams,
+        body: Closed({ memberId: Id }),
+        response: Responses(Ok),
+      },
+    },
     async (request) => {
       await recordLeave(deps, requirePrincipal(request), {
         meetingId: request.params.id,
@@ -192,6 +346,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           ballot: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('secret')])),
           allowChange: Type.Optional(Type.Boolean()),
         }),
+        response: Responses(MotionT, 201),
       },
     },
     async (request, reply) =>
@@ -202,7 +357,15 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.post(
     '/motions/:id/votes',
-    { schema: { tags, summary: 'Vote', params: IdParams, body: Closed({ choice: ChoiceT }) } },
+    {
+      schema: {
+        tags,
+        summary: 'Vote',
+        params: IdParams,
+        body: Closed({ choice: ChoiceT }),
+        response: Responses(Type.Object({ ok: Type.Boolean(), changed: Type.Boolean() })),
+      },
+    },
     async (request) => {
       const r = await castVote(deps, requirePrincipal(request), {
         motionId: request.params.id,
@@ -220,6 +383,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: "Record the room's show of hands (those who did not vote in chat)",
         params: IdParams,
         body: Closed({ for: Count, against: Count, abstain: Count }),
+        response: Responses(Ok),
       },
     },
     async (request) => {
@@ -230,7 +394,14 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.post(
     '/motions/:id/close',
-    { schema: { tags, summary: 'Close a motion: result against its threshold and base', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Close a motion: result against its threshold and base',
+        params: IdParams,
+        response: Responses(Type.Object({ ...MotionResultT.properties, text: Type.String() })),
+      },
+    },
     async (request) => closeMotion(deps, requirePrincipal(request), request.params.id),
   );
 
@@ -242,6 +413,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: 'Add an opinion on an agenda item',
         params: IdParams,
         body: Closed({ itemPosition: Type.Optional(Type.Integer({ minimum: 1 })), body: Text(4000) }),
+        response: Responses(Ok, 201),
       },
     },
     async (request, reply) => {
@@ -258,6 +430,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: 'Rate the meeting (tốt/khá/trung bình/kém)',
         params: IdParams,
         body: Closed({ level: Text(30) }),
+        response: Responses(Ok),
       },
     },
     async (request) => {
@@ -268,7 +441,14 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.post(
     '/meetings/:id/close',
-    { schema: { tags, summary: 'Close the meeting (warns when shorter than the rule)', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Close the meeting (warns when shorter than the rule)',
+        params: IdParams,
+        response: Responses(Type.Object({ warnings: Type.Array(Type.String()) })),
+      },
+    },
     async (request) => closeMeeting(deps, requirePrincipal(request), request.params.id),
   );
 
@@ -283,6 +463,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           body: Text(50_000),
           tasks: Type.Array(Closed({ assigneeMemberId: Id, title: Text(500), dueOn: IsoDate }), { maxItems: 100 }),
         }),
+        response: Responses(Ok),
       },
     },
     async (request) => {
@@ -291,8 +472,17 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
-  app.post('/tasks/:id/done', { schema: { tags, summary: 'Report a task done', params: IdParams } }, async (request) =>
-    completeTask(deps, requirePrincipal(request), request.params.id),
+  app.post(
+    '/tasks/:id/done',
+    {
+      schema: {
+        tags,
+        summary: 'Report a task done',
+        params: IdParams,
+        response: Responses(Type.Object({ title: Type.String() })),
+      },
+    },
+    async (request) => completeTask(deps, requirePrincipal(request), request.params.id),
   );
 
   app.get(
@@ -302,6 +492,14 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         tags,
         summary: 'The minutes (biên bản) as DOCX or PDF, written from what happened',
         params: Type.Object({ id: Id, format: Type.Union([Type.Literal('docx'), Type.Literal('pdf')]) }),
+        response: ContentResponses(
+          200,
+          {
+            'application/vnd.openxmlformats-officedocument.wordprocessingml.document': FileBody,
+            'application/pdf': FileBody,
+          },
+          'the minutes file',
+        ),
       },
     },
     async (request, reply) => {
@@ -327,6 +525,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: 'Record a correction to the minutes (never a silent edit)',
         params: IdParams,
         body: Closed({ body: Text(5000) }),
+        response: Responses(Ok, 201),
       },
     },
     async (request, reply) => {
@@ -343,27 +542,42 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: 'Meetings held by type and how many had all three parts, per cell, for a month',
         params: IdParams,
         querystring: Closed({ month: Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' }) }),
+        response: Responses(CompletenessT),
       },
     },
     async (request) => getCompletenessReport(deps, requirePrincipal(request), request.params.id, request.query.month),
   );
 
   // The personal, signed document link sent in chat: opens on any browser, records the opening.
-  app.get('/d/:doc/:member/:exp/:sig', { schema: { hide: true } }, async (request, reply) => {
-    const { doc, member, exp, sig } = request.params as Record<string, string>;
-    if (!verifyLink(deps.linkSecret, [doc, member], exp, sig, deps.clock.now())) {
+  const html = { 'text/html': HtmlPage };
+  app.get(
+    '/d/:doc/:member/:exp/:sig',
+    {
+      schema: {
+        hide: true,
+        params: DocumentLinkParams,
+        response: {
+          ...ContentResponses(200, html, 'the document'),
+          403: { content: { 'text/html': { schema: HtmlPage } } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { doc, member, exp, sig } = request.params;
+      if (!verifyLink(deps.linkSecret, [doc, member], exp, sig, deps.clock.now())) {
+        return reply
+          .status(403)
+          .header('content-type', 'text/html; charset=utf-8')
+          .send('<p>Đường dẫn không hợp lệ hoặc đã hết hạn.</p>');
+      }
+      const d = await openDocument(deps, Number(doc), Number(member));
       return reply
-        .status(403)
         .header('content-type', 'text/html; charset=utf-8')
-        .send('<p>Đường dẫn không hợp lệ hoặc đã hết hạn.</p>');
-    }
-    const d = await openDocument(deps, Number(doc), Number(member));
-    return reply
-      .header('content-type', 'text/html; charset=utf-8')
-      .send(
-        `<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(d.title)}</title>` +
-          `<body style="font:18px/1.6 serif;max-width:760px;margin:1em auto;padding:0 1em"><h1 style="font-size:1.3em">${escapeHtml(d.title)}</h1>` +
-          `${d.body ? `<div style="white-space:pre-wrap">${escapeHtml(d.body)}</div>` : ''}${d.url ? `<p><a href="${escapeHtml(d.url)}">Tải tài liệu</a></p>` : ''}</body></html>`,
-      );
-  });
+        .send(
+          `<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(d.title)}</title>` +
+            `<body style="font:18px/1.6 serif;max-width:760px;margin:1em auto;padding:0 1em"><h1 style="font-size:1.3em">${escapeHtml(d.title)}</h1>` +
+            `${d.body ? `<div style="white-space:pre-wrap">${escapeHtml(d.body)}</div>` : ''}${d.url ? `<p><a href="${escapeHtml(d.url)}">Tải tài liệu</a></p>` : ''}</body></html>`,
+        );
+    },
+  );
 };

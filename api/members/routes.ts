@@ -4,7 +4,21 @@ import type { Deps } from '../context.ts';
 import { requirePrincipal } from '../auth/authenticate.ts';
 import { CAN, requireRole } from '../auth/roles.ts';
 import { AppError, notFound } from '../errors.ts';
-import { Closed, Id, IdParams, IsoDate, Name } from '../http/schemas.ts';
+import {
+  Closed,
+  ContentResponses,
+  Count,
+  FileBody,
+  mediaTypes,
+  Id,
+  IdParams,
+  IsoDate,
+  Name,
+  Nullable as OrNull,
+  OneOf,
+  Responses,
+  UploadBody,
+} from '../http/schemas.ts';
 import { readUploadedFile } from '../http/uploads.ts';
 import { findOrg } from '../orgs/repository.ts';
 import { createMember } from './create-member.ts';
@@ -31,11 +45,60 @@ const memberFields = {
   officialOn: Nullable(IsoDate),
 };
 
+const MemberT = Type.Object({
+  id: Id,
+  fullName: Type.String(),
+  gender: OneOf(['male', 'female']),
+  birthYear: OrNull(Type.Integer()),
+  cardNumber: OrNull(Type.String()),
+  phone: OrNull(Type.String()),
+  cellId: Id,
+  status: OneOf(['official', 'probationary']),
+  admittedOn: OrNull(IsoDate),
+  probationEndsOn: OrNull(IsoDate),
+  officialOn: OrNull(IsoDate),
+  active: Type.Boolean(),
+});
+const MemberListRowT = Type.Object({
+  ...MemberT.properties,
+  cellName: Type.String(),
+  exempt: Type.Boolean({ description: 'exempt from meetings today' }),
+  suspended: Type.Boolean({ description: 'suspended or prosecuted today' }),
+  transferredOut: Type.Boolean({ description: 'temporarily transferred to another cell today' }),
+});
+const PERIOD_KINDS = ['exempt', 'suspended', 'prosecuted', 'temporary_transfer'] as const;
+const PeriodT = Type.Object({
+  id: Id,
+  memberId: Id,
+  kind: OneOf(PERIOD_KINDS),
+  hostCellId: OrNull(Id),
+  startsOn: IsoDate,
+  endsOn: OrNull(IsoDate),
+  reason: OrNull(Type.String()),
+});
+const MemberDetailT = Type.Object({
+  ...MemberT.properties,
+  periods: Type.Array(PeriodT),
+  transfers: Type.Array(
+    Type.Object({ fromCellId: Id, toCellId: Id, transferredOn: IsoDate, note: OrNull(Type.String()) }),
+  ),
+});
+const SHEET_TYPES = {
+  'text/csv': FileBody,
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': FileBody,
+};
+
 export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   app.post(
     '/orgs/:id/members',
     {
-      schema: { tags, summary: 'Add a member to a cell', params: IdParams, body: Closed(memberFields) },
+      schema: {
+        tags,
+        summary: 'Add a member to a cell',
+        params: IdParams,
+        body: Closed(memberFields),
+        response: Responses(MemberT, 201),
+      },
     },
     async (request, reply) => {
       const member = await createMember(deps, requirePrincipal(request), {
@@ -58,6 +121,11 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })),
           offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
         }),
+        response: ContentResponses(
+          200,
+          { 'application/json': Type.Array(MemberListRowT), ...SHEET_TYPES },
+          'the members (format=json), or the sheet as a file (format=csv, format=xlsx)',
+        ),
       },
     },
     async (request, reply) => {
@@ -88,6 +156,8 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
           'multipart/form-data with field `file`, or a raw text/csv or xlsx body. Columns: ' +
           'Họ và tên, Giới tính, Năm sinh, Số thẻ đảng, Điện thoại, Chi bộ, Loại đảng viên, Ngày kết nạp, Ngày chính thức.',
         params: IdParams,
+        body: { content: { 'multipart/form-data': { schema: UploadBody }, ...mediaTypes(SHEET_TYPES) } },
+        response: Responses(Type.Object({ imported: Count })),
       },
     },
     async (request) => {
@@ -102,7 +172,14 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
 
   app.get(
     '/members/:id',
-    { schema: { tags, summary: 'A member with dated facts and transfer history', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'A member with dated facts and transfer history',
+        params: IdParams,
+        response: Responses(MemberDetailT),
+      },
+    },
     async (request) => {
       const principal = requirePrincipal(request);
       const member = await findMember(deps.db, request.params.id);
@@ -127,6 +204,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
           additionalProperties: false,
           minProperties: 1,
         }),
+        response: Responses(MemberT),
       },
     },
     async (request) => updateMember(deps, requirePrincipal(request), request.params.id, request.body as MemberPatch),
@@ -146,6 +224,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
           reason: Nullable(Type.String({ maxLength: 500 })),
           hostCellId: Nullable(Id),
         }),
+        response: Responses(PeriodT, 201),
       },
     },
     async (request, reply) => {
@@ -167,6 +246,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
         summary: 'Official transfer to another cell (history kept)',
         params: IdParams,
         body: Closed({ toCellId: Id, transferredOn: IsoDate, note: Nullable(Type.String({ maxLength: 500 })) }),
+        response: Responses(MemberT),
       },
     },
     async (request) => transferMember(deps, requirePrincipal(request), request.params.id, request.body),

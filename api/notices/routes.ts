@@ -3,15 +3,68 @@ import { Type } from 'typebox';
 import type { Deps } from '../context.ts';
 import { requirePrincipal } from '../auth/authenticate.ts';
 import { AppError } from '../errors.ts';
-import { Closed, Id, IdParams, IsoDate } from '../http/schemas.ts';
+import {
+  Closed,
+  ContentResponses,
+  Count,
+  DateTime,
+  FileBody,
+  HtmlPage,
+  Id,
+  IdParams,
+  IsoDate,
+  Nullable,
+  OneOf,
+  Responses,
+  SignedLinkPart,
+} from '../http/schemas.ts';
 import { verifyLink } from '../http/signed-link.ts';
 import { NOTICE_KINDS } from './notice.ts';
 import { publishNotice, MAX_BODY } from './publish-notice.ts';
 import { acknowledgeNotice, editNotice } from './manage-notice.ts';
 import { getNoticeStats } from './get-notice-stats.ts';
 import { renderNoticePage } from './web-view.ts';
+import { openAttachment } from './open-attachment.ts';
 
 const tags = ['Thông báo (notices)'];
+
+const NoticeT = Type.Object({
+  id: Id,
+  orgId: Id,
+  kind: OneOf(NOTICE_KINDS),
+  title: Type.String(),
+  body: Type.String(),
+  officialOnly: Type.Boolean(),
+  memberIds: Nullable(Type.Array(Id)),
+  publishAt: DateTime,
+  publishedAt: Nullable(DateTime),
+  ackDueOn: Nullable(IsoDate),
+  paidBroadcast: Type.Boolean(),
+  version: Type.Integer({ minimum: 1 }),
+});
+const DeliveryCountsT = {
+  recipients: Count,
+  queued: Count,
+  sent: Count,
+  failed: Count,
+  read: Count,
+};
+const NoticeStatsT = Type.Object({
+  noticeId: Id,
+  title: Type.String(),
+  version: Type.Integer({ minimum: 1 }),
+  publishedAt: Nullable(DateTime),
+  totals: Type.Object(DeliveryCountsT),
+  failures: Type.Array(Type.Object({ reason: Type.String(), n: Count })),
+  units: Type.Array(Type.Object({ cellId: Id, cellName: Type.String(), ...DeliveryCountsT })),
+});
+const NoticeLinkParams = Type.Object({
+  notice: SignedLinkPart,
+  member: SignedLinkPart,
+  exp: SignedLinkPart,
+  sig: SignedLinkPart,
+});
+const html = ContentResponses(200, { 'text/html': HtmlPage }, 'the notice page');
 
 export const noticeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
   app.post(
@@ -42,6 +95,10 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
             ),
           ),
         }),
+        response: Responses(
+          Type.Object({ ...NoticeT.properties, recipients: Count }, { description: 'recipients: 0 until publishAt' }),
+          201,
+        ),
       },
     },
     async (request, reply) => {
@@ -74,6 +131,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
           },
           { additionalProperties: false, minProperties: 1 },
         ),
+        response: Responses(NoticeT),
       },
     },
     async (request) => editNotice(deps, requirePrincipal(request), request.params.id, request.body),
@@ -81,7 +139,14 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
 
   app.get(
     '/notices/:id/stats',
-    { schema: { tags, summary: 'Queued / sent / failed (with reasons) / read, by unit', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'Queued / sent / failed (with reasons) / read, by unit',
+        params: IdParams,
+        response: Responses(NoticeStatsT),
+      },
+    },
     async (request) => getNoticeStats(deps, requirePrincipal(request), request.params.id),
   );
 
@@ -95,27 +160,47 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
       self: `/n/${p.notice}/${p.member}/${p.exp}/${p.sig}`,
     };
   };
-  app.get('/n/:notice/:member/:exp/:sig', { schema: { hide: true } }, async (request, reply) => {
-    const v = verified(request.params as Record<string, string>);
-    const html = await renderNoticePage(deps, v.noticeId, v.memberId, v.self);
-    if (!html) throw new AppError('not_found', 'Không tìm thấy thông báo.');
-    return reply.header('content-type', 'text/html; charset=utf-8').send(html);
-  });
-  app.post('/n/:notice/:member/:exp/:sig/read', { schema: { hide: true } }, async (request, reply) => {
-    const v = verified(request.params as Record<string, string>);
-    await acknowledgeNotice(deps, v.memberId, v.noticeId);
-    return reply.redirect(v.self, 303);
-  });
-  app.get('/n/:notice/:member/:exp/:sig/a/:attachment', { schema: { hide: true } }, async (request, reply) => {
-    const v = verified(request.params as Record<string, string>);
-    const [file] = await deps.db.query<{ filename: string; mime: string; data: Buffer }>(
-      `select filename, mime, data from notice_attachments where id = $1 and notice_id = $2`,
-      [Number((request.params as Record<string, string>).attachment), v.noticeId],
-    );
-    if (!file) throw new AppError('not_found', 'Không tìm thấy tệp.');
-    return reply
-      .header('content-type', file.mime)
-      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
-      .send(Buffer.from(file.data));
-  });
+  app.get(
+    '/n/:notice/:member/:exp/:sig',
+    { schema: { hide: true, params: NoticeLinkParams, response: html } },
+    async (request, reply) => {
+      const v = verified(request.params);
+      const page = await renderNoticePage(deps, v.noticeId, v.memberId, v.self);
+      if (!page) throw new AppError('not_found', 'Không tìm thấy thông báo.');
+      return reply.header('content-type', 'text/html; charset=utf-8').send(page);
+    },
+  );
+  app.post(
+    '/n/:notice/:member/:exp/:sig/read',
+    {
+      schema: {
+        hide: true,
+        params: NoticeLinkParams,
+        response: { 303: { description: 'read recorded; back to the notice page', type: 'null' } },
+      },
+    },
+    async (request, reply) => {
+      const v = verified(request.params);
+      await acknowledgeNotice(deps, v.memberId, v.noticeId);
+      return reply.redirect(v.self, 303);
+    },
+  );
+  app.get(
+    '/n/:notice/:member/:exp/:sig/a/:attachment',
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ ...NoticeLinkParams.properties, attachment: SignedLinkPart }),
+        response: ContentResponses(200, { '*/*': FileBody }, 'the attached file, with its own content type'),
+      },
+    },
+    async (request, reply) => {
+      const v = verified(request.params);
+      const file = await openAttachment(deps, v.noticeId, Number(request.params.attachment));
+      return reply
+        .header('content-type', file.mime)
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+        .send(file.data);
+    },
+  );
 };

@@ -4,9 +4,11 @@
  * token. Sign-in is the one-time link code (or a member's API token).
  */
 import QRCode from 'qrcode';
+import { Type } from 'typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Deps } from '../../api/context.ts';
 import { AppError } from '../../api/errors.ts';
+import { ContentResponses, HtmlPage, Id, Responses } from '../../api/http/schemas.ts';
 import { linkChatAccount } from '../../api/chat-accounts/link-chat-account.ts';
 import { findActiveAccount, insertAccount } from '../../api/chat-accounts/repository.ts';
 import { findPrincipalByToken } from '../../api/auth/tokens.ts';
@@ -20,10 +22,21 @@ import { CHAT_PAGE } from './page.ts';
 export const WEB_BOT_KEY = 'web';
 const MAX_TEXT = 4000;
 
+/** A reply as the page draws it (see toJson below). */
+const WebReplyT = Type.Object({
+  text: Type.String(),
+  choices: Type.Optional(Type.Array(Type.Object({ label: Type.String(), data: Type.String() }))),
+  link: Type.Optional(Type.Object({ label: Type.String(), url: Type.String() })),
+  photo: Type.Optional(Type.String({ description: 'a QR code as a data: URL' })),
+});
+
 export function webChatRoutes(deps: Deps): FastifyPluginAsync {
   return async (app) => {
-    app.get('/chat', { schema: { hide: true } }, async (_request, reply) =>
-      reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(CHAT_PAGE),
+    app.get(
+      '/chat',
+      { schema: { hide: true, response: ContentResponses(200, { 'text/html': HtmlPage }, 'the page') } },
+      async (_request, reply) =>
+        reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(CHAT_PAGE),
     );
 
     app.post<{ Body: { code?: string } }>(
@@ -38,6 +51,12 @@ export function webChatRoutes(deps: Deps): FastifyPluginAsync {
             additionalProperties: false,
             properties: { code: { type: 'string', minLength: 1, maxLength: 40 } },
           },
+          response: Responses(
+            Type.Object({
+              token: Type.String({ description: 'Bearer token for the calls below' }),
+              name: Type.String(),
+            }),
+          ),
         },
       },
       async (request) => {
@@ -89,6 +108,9 @@ export function webChatRoutes(deps: Deps): FastifyPluginAsync {
               choice: { type: 'string', maxLength: 64 },
             },
           },
+          response: Responses(
+            Type.Object({ replies: Type.Array(WebReplyT, { description: 'empty when the message id was seen' }) }),
+          ),
         },
       },
       async (request) => {
@@ -125,6 +147,7 @@ export function webChatRoutes(deps: Deps): FastifyPluginAsync {
             additionalProperties: false,
             properties: { after: { type: 'integer', minimum: 0 } },
           },
+          response: Responses(Type.Object({ messages: Type.Array(Type.Object({ id: Id, ...WebReplyT.properties })) })),
         },
       },
       async (request) => {
