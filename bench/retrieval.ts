@@ -14,7 +14,7 @@ import { ensureVectorIndex, insertChunks, refreshTermStats } from '../knowledge/
 import { retrieve } from '../knowledge/retrieve.ts';
 import { correctSpelling } from '../knowledge/spelling.ts';
 import { foldedSyllables, toTsqueryLiteral } from '../knowledge/text.ts';
-import type { Chunk } from '../ingest/chunk.ts';
+import type { Chunk } from '../knowledge/document.ts';
 import { benchArgs, percentile, round, runBench, withBenchDatabase } from './args.ts';
 
 const args = benchArgs({ chunks: 100_000, queries: 200, 'pglite-chunks': 0 });

@@ -5,8 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { Db, Sql } from '../api/db/connect.ts';
-import type { Chunk } from '../ingest/chunk.ts';
-import type { DocumentMeta } from '../ingest/loaders/load-file.ts';
+import type { Chunk, DocumentMeta } from './document.ts';
 import type { Embedder } from './embed/embedder.ts';
 import { lexicalIndexEntry } from './text.ts';
 
