@@ -28,6 +28,7 @@ import { createAssistant, type Assistant } from '../../knowledge/assistant.ts';
 import { handleUpdate } from '../../bot/core/conversation.ts';
 import { FakeOpenAI } from '../fakes/openai-api.ts';
 import type { Deps } from '../../api/context.ts';
+import { prepareDemo } from '../../api/demo/prepare-demo.ts';
 
 const CORPUS = 'test/data/knowledge/corpus';
 let t: TestDb;
@@ -210,6 +211,27 @@ describe('answers', () => {
     expect(await hitsFor(null)).not.toContain('rieng');
     const inside = await makeOrg(t.db, 'grassroots_cell', other);
     expect(await hitsFor(inside.path)).toContain('rieng');
+  });
+});
+
+describe('the demo', () => {
+  it('loads the sample documents on a fresh data folder, so the first question gets an answer', async () => {
+    const fresh = await createTestDb();
+    try {
+      const demo = await prepareDemo(testDeps(fresh.db), 'http://localhost:0');
+      expect(demo.lines.join('\n')).toContain('đã nạp 3 tài liệu mẫu');
+      const docs = await fresh.db.query<{ title: string }>(`select title from kb_documents order by title`);
+      expect(docs.map((d) => d.title.startsWith('Tài liệu mẫu: '))).toEqual([true, true, true]);
+      const a = await askAssistant(fresh.db, offline, { question: 'thu tuc ket nap dang vien', scopePath: null });
+      expect(a.abstained).toBe(false);
+      expect(a.citations[0].source).toMatch(/^Tài liệu mẫu: Các bước kết nạp đảng viên tại chi bộ › /);
+      // A store that holds documents is left alone on the next start.
+      expect((await prepareDemo(testDeps(fresh.db), 'http://localhost:0')).lines.join('\n')).not.toContain(
+        'tài liệu mẫu',
+      );
+    } finally {
+      await fresh.close();
+    }
   });
 });
 
