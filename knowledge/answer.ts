@@ -81,10 +81,12 @@ export async function askAssistant(
   const hits = asksForOld
     ? [...found.filter((h) => h.status === 'superseded'), ...found.filter((h) => h.status !== 'superseded')]
     : found;
+  const { terms, known } = await contentTerms(sql, query);
   const confidence = coverage(
     query,
     hits.map((h) => h.text),
-    await contentTerms(sql, query),
+    terms,
+    known,
   );
   const abstained = hits.length === 0 || confidence < DEFAULT_ABSTAIN_THRESHOLD;
   const chosen = abstained ? [] : pickPassages(hits);

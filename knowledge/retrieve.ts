@@ -39,7 +39,7 @@ export interface RankingParams {
   proximity: number;
 }
 
-export const DEFAULT_PARAMS: RankingParams = { headWeight: 1, lexicalWeight: 1, rrfK: 60, proximity: 0 };
+export const DEFAULT_PARAMS: RankingParams = { headWeight: 2, lexicalWeight: 1.5, rrfK: 60, proximity: 0 };
 
 /** Why a hit ranked where it did: each arm's rank (1-based, null when that arm did not find it) and the terms it matched. */
 export interface HitExplanation {
@@ -67,7 +67,7 @@ export interface Hit {
 }
 
 const VECTOR_CANDIDATES = 40;
-const LEXICAL_CANDIDATES = 200;
+const LEXICAL_CANDIDATES = 100;
 /**
  * A term in more than this share of chunks (and at least MIN_COMMON of them) says little and
  * would make the candidate query match a large part of the store: it is dropped from the
@@ -80,7 +80,7 @@ const MIN_COMMON = 20;
  * it takes the rarest terms first and stops adding terms once they would match more than about
  * this many chunks; BM25 still scores the candidates on all the question's terms.
  */
-const MATCH_BUDGET = 2000;
+const MATCH_BUDGET = 1000;
 const K1 = 1.2;
 const B = 0.75;
 
@@ -92,15 +92,15 @@ export async function retrieve(
 ): Promise<Hit[]> {
   const dim = embedder.dimensions;
   const search = withOfficialWords(question);
-  const stats = await termStats(sql, search);
-  const vector = await embedder.embedQuery(search);
+  // The two arms are independent: on PostgreSQL they run at once on two pooled connections.
+  const [stats, vector] = await Promise.all([termStats(sql, search), embedder.embedQuery(search)]);
   const scope = options.scopePath === 'all' ? null : options.scopePath;
   const filterParams = [options.includeSuperseded ?? false, options.scopePath === 'all', scope];
   const filter = `(d.status = 'in_force' or $2) and ($3::boolean or d.visibility_path is null or ($4::ltree is not null and $4::ltree <@ d.visibility_path))`;
 
   // The nearest chunks come from the HNSW index first, then the filters apply: a join or
   // filter inside the ordered scan can make the planner compute every distance instead.
-  const vec = await sql.query<{ id: number }>(
+  const vecQuery = sql.query<{ id: number }>(
     `select n.id from (
        select c.id, c.document_id, c.embedding::vector(${dim}) <=> $1::vector(${dim}) as distance
          from kb_chunks c where c.dim = ${dim}
@@ -114,8 +114,8 @@ export async function retrieve(
   // The GIN match comes first (materialized): joined early, the planner may walk every chunk
   // of every visible document instead. Term frequencies come from the stored tsvector.
   const tsquery = toTsqueryLiteral(withinBudget(stats.kept, stats.onlyCommon), stats.onlyCommon);
-  const lexCandidates = tsquery
-    ? await sql.query<Candidate>(
+  const lexQuery = tsquery
+    ? sql.query<Candidate>(
         `with matched as materialized (
            select c.id, c.document_id, c.tsv, c.term_count, ts_rank_cd(c.tsv, q) as rank from kb_chunks c, cast($1 as tsquery) q where c.tsv @@ q
          ), top as (
@@ -129,7 +129,8 @@ export async function retrieve(
            from top t`,
         [tsquery, ...filterParams, stats.all.map((s) => s.term)],
       )
-    : [];
+    : Promise.resolve([]);
+  const [vec, lexCandidates] = await Promise.all([vecQuery, lexQuery]);
   // Common terms only left the candidate query (for speed); IDF still weighs them in scoring.
   const p = { ...DEFAULT_PARAMS, ...options.params };
   const lex = bm25Rank(lexCandidates, stats.all, stats.total, p);
@@ -190,14 +191,17 @@ function keepRare<T extends TermStat>(terms: T[], total: number): { kept: T[]; o
 
 /**
  * The question's rare single syllables (or, when all are common, its two rarest): what answer
- * coverage is measured on. Pairs are left out; coverage looks at word pairs on its own.
+ * coverage is measured on. Pairs are left out; coverage looks at word pairs on its own. With
+ * them, the share of the question's content syllables the store has ever seen (`known`): a
+ * question in words no loaded document uses is about something else.
  */
-export async function contentTerms(sql: Sql, question: string): Promise<string[]> {
+export async function contentTerms(sql: Sql, question: string): Promise<{ terms: string[]; known: number }> {
   const { all, total } = await termStats(sql, inOfficialWords(question));
-  return keepRare(
-    all.filter((s) => !s.term.includes(' ')),
-    total,
-  ).kept.map((s) => s.term);
+  const singles = all.filter((s) => !s.term.includes(' '));
+  return {
+    terms: keepRare(singles, total).kept.map((s) => s.term),
+    known: singles.length ? singles.filter((s) => Number(s.df) > 0).length / singles.length : 0,
+  };
 }
 
 const idfOf = (df: number, total: number) => Math.log(1 + (total - df + 0.5) / (df + 0.5));
