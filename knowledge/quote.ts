@@ -2,8 +2,10 @@
  * The one part of a passage that answers: an article is quoted whole only when no single
  * khoản (numbered clause "1.") or điểm (lettered point "a)") answers better than the rest.
  * Parts are scored by the question's content words (accent-folded, in the documents'
- * wording) and word pairs they contain; a tie, or a part that only introduces a list
- * ("Hồ sơ gồm:"), quotes the whole passage.
+ * wording) and word pairs they contain, each weighted by how few of the article's parts share
+ * it (an inverse part frequency: "đảng viên" in every khoản tells them apart less than
+ * "sinh viên" in one); a tie, or a part that only introduces a list ("Hồ sơ gồm:"), quotes
+ * the whole passage.
  */
 import { foldedSyllables, STOPWORDS } from './text.ts';
 import { inOfficialWords } from './thesaurus.ts';
@@ -42,14 +44,22 @@ export function bestExcerpt(body: string, question: string): Excerpt {
       .filter(([a, b]) => !STOPWORDS.has(a) || !STOPWORDS.has(b))
       .map(([a, b]) => `${a} ${b}`),
   );
-  const scoreOf = (line: string) => {
-    const f = foldedSyllables(inOfficialWords(line));
-    const seen = new Set(f);
-    const seenPairs = new Set(f.slice(1).map((w, i) => `${f[i]} ${w}`));
-    return [...words].filter((w) => seen.has(w)).length + [...pairs].filter((p) => seenPairs.has(p)).length;
-  };
-  const scored = parts.map((p) => ({ ...p, s: scoreOf(p.line) })).sort((a, b) => b.s - a.s);
+  const features = parts.map((p) => {
+    const f = foldedSyllables(inOfficialWords(p.line));
+    return new Set([
+      ...f.filter((w) => words.has(w)),
+      ...f
+        .slice(1)
+        .map((w, i) => `${f[i]} ${w}`)
+        .filter((x) => pairs.has(x)),
+    ]);
+  });
+  const partsWith = new Map<string, number>();
+  for (const set of features) for (const x of set) partsWith.set(x, (partsWith.get(x) ?? 0) + 1);
+  const scored = parts
+    .map((p, i) => ({ ...p, s: [...features[i]].reduce((n, x) => n + 1 / partsWith.get(x)!, 0) }))
+    .sort((a, b) => b.s - a.s);
   const [best, second] = scored;
-  if (best.s === 0 || best.s === second.s || /:\s*$/.test(best.line)) return whole;
+  if (best.s === 0 || best.s - second.s < 1e-9 || /:\s*$/.test(best.line)) return whole;
   return { text: title ? `${title}\n${best.line}` : best.line, clause: best.clause, point: best.point };
 }
