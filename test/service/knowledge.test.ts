@@ -214,6 +214,55 @@ describe('answers', () => {
   });
 });
 
+describe('uploads by editors', () => {
+  it('loads an uploaded document off the request: the job ends done and the document answers', async () => {
+    const app = await buildTestApp(deps);
+    try {
+      const editor = (await makeUserWithRole(t.db, tree.province, 'editor')).token;
+      const upload = (filename: string, content: string, token = editor) => {
+        const form = new FormData();
+        form.append('file', new Blob([content], { type: 'text/markdown' }), filename);
+        const request = new Request('http://x/', { method: 'POST', body: form });
+        return request.arrayBuffer().then((body) =>
+          app.inject({
+            method: 'POST',
+            url: `/orgs/${tree.province.id}/knowledge/documents`,
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': request.headers.get('content-type')!,
+            },
+            payload: Buffer.from(body),
+          }),
+        );
+      };
+      const doc =
+        '---\nid: khen-thuong\ntitle: Quy định mẫu về khen thưởng\n---\n### Điều 1. Khen thưởng tập thể\nChi bộ đạt trong sạch vững mạnh tiêu biểu được tặng giấy khen.';
+      const res = await upload('khen-thuong.md', doc);
+      expect(res.statusCode).toBe(202);
+      const { jobId } = res.json();
+      let job = { status: 'running' };
+      for (let i = 0; i < 100 && job.status === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        job = (
+          await app.inject({ url: `/knowledge/jobs/${jobId}`, headers: { authorization: `Bearer ${editor}` } })
+        ).json();
+      }
+      expect(job).toMatchObject({
+        status: 'done',
+        filename: 'khen-thuong.md',
+        result: { status: 'created', chunks: 1 },
+      });
+      const hits = await retrieve(t.db, embedder, 'giấy khen chi bộ tiêu biểu', { scopePath: tree.cellA.path });
+      expect(hits[0].docKey).toBe('khen-thuong');
+      expect((await upload('virus.exe', 'MZ')).statusCode).toBe(415);
+      const member = (await makeUserWithRole(t.db, tree.cellA, 'secretary')).token;
+      expect((await upload('khen-thuong.md', doc, member)).statusCode).toBe(403);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('the demo', () => {
   it('loads the sample documents on a fresh data folder, so the first question gets an answer', async () => {
     const fresh = await createTestDb();
