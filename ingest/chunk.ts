@@ -6,17 +6,9 @@
  * falls back to a recursive splitter. Sizes are in tokens (syllables, for Vietnamese).
  */
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
+import type { Chunk } from '../knowledge/document.ts';
 
-export interface Chunk {
-  ord: number;
-  headingPath: string;
-  article: number | null;
-  clause: number | null;
-  /** The heading path, then the passage: what is embedded, indexed and quoted. */
-  text: string;
-  /** The passage alone, for quoting. */
-  body: string;
-}
+export type { Chunk };
 
 export interface ChunkOptions {
   maxTokens?: number;

@@ -18,6 +18,34 @@ export interface RetrieveOptions {
   scopePath: string | null | 'all';
   includeSuperseded?: boolean;
   limit?: number;
+  /** Overrides of the ranking parameters, for the evaluation's cross-validated search. */
+  params?: Partial<RankingParams>;
+  /** Attach to each hit the arms' ranks and the question terms it matched (eval:retrieval --explain). */
+  explain?: boolean;
+}
+
+/**
+ * The ranking's free parameters. Each was measured with `npm run eval:retrieval -- --cv`
+ * (chosen on one half of the question sets, scored on the other half) — see docs/benchmarks.md.
+ */
+export interface RankingParams {
+  /** BM25F: an occurrence in the chunk's heading (title › Chương › Điều and its title) counts as this many body occurrences. */
+  headWeight: number;
+  /** Weighted reciprocal rank fusion (Cormack et al. 2009): weight of the lexical arm; the vector arm's is 1. */
+  lexicalWeight: number;
+  /** RRF's k: how fast a lower rank stops counting. */
+  rrfK: number;
+  /** Term proximity (Rasolofo & Savoy 2003): weight of the bonus for two question terms close together. */
+  proximity: number;
+}
+
+export const DEFAULT_PARAMS: RankingParams = { headWeight: 2, lexicalWeight: 1.5, rrfK: 60, proximity: 0 };
+
+/** Why a hit ranked where it did: each arm's rank (1-based, null when that arm did not find it) and the terms it matched. */
+export interface HitExplanation {
+  vectorRank: number | null;
+  lexicalRank: number | null;
+  terms: string[];
 }
 
 export interface Hit {
@@ -26,17 +54,20 @@ export interface Hit {
   number: string | null;
   title: string;
   status: string;
+  /** The key of the document that replaced this one, if any. */
+  replacedBy: string | null;
+  issuedOn: string | null;
   headingPath: string;
   article: number | null;
   clause: number | null;
   body: string;
   text: string;
   score: number;
+  why?: HitExplanation;
 }
 
-const RRF_K = 60;
 const VECTOR_CANDIDATES = 40;
-const LEXICAL_CANDIDATES = 200;
+const LEXICAL_CANDIDATES = 100;
 /**
  * A term in more than this share of chunks (and at least MIN_COMMON of them) says little and
  * would make the candidate query match a large part of the store: it is dropped from the
@@ -49,7 +80,7 @@ const MIN_COMMON = 20;
  * it takes the rarest terms first and stops adding terms once they would match more than about
  * this many chunks; BM25 still scores the candidates on all the question's terms.
  */
-const MATCH_BUDGET = 2000;
+const MATCH_BUDGET = 1000;
 const K1 = 1.2;
 const B = 0.75;
 
@@ -61,15 +92,15 @@ export async function retrieve(
 ): Promise<Hit[]> {
   const dim = embedder.dimensions;
   const search = withOfficialWords(question);
-  const stats = await termStats(sql, search);
-  const vector = await embedder.embedQuery(search);
+  // The two arms are independent: on PostgreSQL they run at once on two pooled connections.
+  const [stats, vector] = await Promise.all([termStats(sql, search), embedder.embedQuery(search)]);
   const scope = options.scopePath === 'all' ? null : options.scopePath;
   const filterParams = [options.includeSuperseded ?? false, options.scopePath === 'all', scope];
   const filter = `(d.status = 'in_force' or $2) and ($3::boolean or d.visibility_path is null or ($4::ltree is not null and $4::ltree <@ d.visibility_path))`;
 
   // The nearest chunks come from the HNSW index first, then the filters apply: a join or
   // filter inside the ordered scan can make the planner compute every distance instead.
-  const vec = await sql.query<{ id: number }>(
+  const vecQuery = sql.query<{ id: number }>(
     `select n.id from (
        select c.id, c.document_id, c.embedding::vector(${dim}) <=> $1::vector(${dim}) as distance
          from kb_chunks c where c.dim = ${dim}
@@ -83,8 +114,8 @@ export async function retrieve(
   // The GIN match comes first (materialized): joined early, the planner may walk every chunk
   // of every visible document instead. Term frequencies come from the stored tsvector.
   const tsquery = toTsqueryLiteral(withinBudget(stats.kept, stats.onlyCommon), stats.onlyCommon);
-  const lexCandidates = tsquery
-    ? await sql.query<Candidate>(
+  const lexQuery = tsquery
+    ? sql.query<Candidate>(
         `with matched as materialized (
            select c.id, c.document_id, c.tsv, c.term_count, ts_rank_cd(c.tsv, q) as rank from kb_chunks c, cast($1 as tsquery) q where c.tsv @@ q
          ), top as (
@@ -92,28 +123,42 @@ export async function retrieve(
             where ${filter} order by m.rank desc, m.id limit ${LEXICAL_CANDIDATES}
          )
          select t.id,
-                (select coalesce(json_object_agg(u.lexeme, cardinality(u.positions)), '{}') from unnest(t.tsv) u where u.lexeme = any($5::text[])) as tf,
+                (select coalesce(json_object_agg(u.lexeme, json_build_array(u.positions, u.weights)), '{}')
+                   from unnest(t.tsv) u where u.lexeme = any($5::text[])) as tf,
                 t.term_count as len
            from top t`,
         [tsquery, ...filterParams, stats.all.map((s) => s.term)],
       )
-    : [];
+    : Promise.resolve([]);
+  const [vec, lexCandidates] = await Promise.all([vecQuery, lexQuery]);
   // Common terms only left the candidate query (for speed); IDF still weighs them in scoring.
-  const lex = bm25Rank(lexCandidates, stats.all, stats.total);
+  const p = { ...DEFAULT_PARAMS, ...options.params };
+  const lex = bm25Rank(lexCandidates, stats.all, stats.total, p);
 
   const fused = new Map<number, number>();
-  for (const [i, r] of vec.entries()) fused.set(r.id, (fused.get(r.id) ?? 0) + 1 / (RRF_K + i + 1));
-  for (const [i, id] of lex.entries()) fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + i + 1));
+  for (const [i, r] of vec.entries()) fused.set(r.id, (fused.get(r.id) ?? 0) + 1 / (p.rrfK + i + 1));
+  for (const [i, { id }] of lex.entries()) fused.set(id, (fused.get(id) ?? 0) + p.lexicalWeight / (p.rrfK + i + 1));
   const top = [...fused].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, options.limit ?? 10);
   if (!top.length) return [];
   const rows = await sql.query<Omit<Hit, 'score'>>(
-    `select c.id as "chunkId", d.doc_key as "docKey", d.number, d.title, d.status, c.heading_path as "headingPath",
+    `select c.id as "chunkId", d.doc_key as "docKey", d.number, d.title, d.status, d.replaced_by as "replacedBy",
+            to_char(d.issued_on, 'DD/MM/YYYY') as "issuedOn", c.heading_path as "headingPath",
             c.article, c.clause, c.body, c.text
        from kb_chunks c join kb_documents d on d.id = c.document_id where c.id = any($1::bigint[])`,
     [top.map(([id]) => id)],
   );
   const byId = new Map(rows.map((r) => [Number(r.chunkId), r]));
-  return top.map(([id, score]) => ({ ...byId.get(id)!, chunkId: id, score }));
+  const explain = (id: number): HitExplanation => {
+    const v = vec.findIndex((r) => Number(r.id) === id);
+    const l = lex.findIndex((r) => r.id === id);
+    return { vectorRank: v < 0 ? null : v + 1, lexicalRank: l < 0 ? null : l + 1, terms: l < 0 ? [] : lex[l].terms };
+  };
+  return top.map(([id, score]) => ({
+    ...byId.get(id)!,
+    chunkId: id,
+    score,
+    ...(options.explain ? { why: explain(id) } : {}),
+  }));
 }
 
 interface TermStat {
@@ -146,14 +191,17 @@ function keepRare<T extends TermStat>(terms: T[], total: number): { kept: T[]; o
 
 /**
  * The question's rare single syllables (or, when all are common, its two rarest): what answer
- * coverage is measured on. Pairs are left out; coverage looks at word pairs on its own.
+ * coverage is measured on. Pairs are left out; coverage looks at word pairs on its own. With
+ * them, the share of the question's content syllables the store has ever seen (`known`): a
+ * question in words no loaded document uses is about something else.
  */
-export async function contentTerms(sql: Sql, question: string): Promise<string[]> {
+export async function contentTerms(sql: Sql, question: string): Promise<{ terms: string[]; known: number }> {
   const { all, total } = await termStats(sql, inOfficialWords(question));
-  return keepRare(
-    all.filter((s) => !s.term.includes(' ')),
-    total,
-  ).kept.map((s) => s.term);
+  const singles = all.filter((s) => !s.term.includes(' '));
+  return {
+    terms: keepRare(singles, total).kept.map((s) => s.term),
+    known: singles.length ? singles.filter((s) => Number(s.df) > 0).length / singles.length : 0,
+  };
 }
 
 const idfOf = (df: number, total: number) => Math.log(1 + (total - df + 0.5) / (df + 0.5));
@@ -173,24 +221,51 @@ function withinBudget(terms: TermStat[], all: boolean): string[] {
 
 interface Candidate {
   id: number;
-  tf: Record<string, number>;
+  /** term → [positions, weights] from the chunk's tsvector (A = heading, D = passage). */
+  tf: Record<string, [number[], string[]]>;
   len: number;
 }
 
-/** BM25 over the lexical candidates, IDF from the whole store's document frequencies. */
-function bm25Rank(candidates: Candidate[], terms: TermStat[], total: number): number[] {
+/**
+ * BM25F over the lexical candidates, IDF from the whole store's document frequencies: a
+ * heading occurrence weighs `headWeight` body occurrences before saturation. With
+ * `proximity` > 0, two question syllables close together in the passage add
+ * idf(min) / distance² (Rasolofo & Savoy's term-proximity scoring).
+ */
+function bm25Rank(
+  candidates: Candidate[],
+  terms: TermStat[],
+  total: number,
+  p: RankingParams,
+): { id: number; s: number; terms: string[] }[] {
   if (!candidates.length) return [];
   const avg = candidates.reduce((n, c) => n + c.len, 0) / candidates.length || 1;
   const idf = terms.map((t) => [t.term, idfOf(t.df, total)] as const);
+  const singles = idf.filter(([t]) => !t.includes(' '));
   return candidates
     .map((c) => {
       let s = 0;
+      const matched: string[] = [];
       for (const [term, w] of idf) {
-        const f = c.tf[term];
-        if (f) s += (w * f * (K1 + 1)) / (f + K1 * (1 - B + (B * c.len) / avg));
+        const entry = c.tf[term];
+        if (!entry) continue;
+        const head = entry[1].filter((x) => x === 'A').length;
+        const f = p.headWeight * head + (entry[0].length - head);
+        s += (w * f * (K1 + 1)) / (f + K1 * (1 - B + (B * c.len) / avg));
+        matched.push(term);
       }
-      return { id: Number(c.id), s };
+      if (p.proximity > 0) {
+        for (let i = 0; i < singles.length; i++) {
+          for (let j = i + 1; j < singles.length; j++) {
+            const [a, b] = [c.tf[singles[i][0]]?.[0], c.tf[singles[j][0]]?.[0]];
+            if (!a || !b) continue;
+            let d = Number.POSITIVE_INFINITY;
+            for (const x of a) for (const y of b) d = Math.min(d, Math.abs(x - y) || Number.POSITIVE_INFINITY);
+            if (d <= 5) s += (p.proximity * Math.min(singles[i][1], singles[j][1])) / (d * d);
+          }
+        }
+      }
+      return { id: Number(c.id), s, terms: matched };
     })
-    .sort((a, b) => b.s - a.s || a.id - b.id)
-    .map((d) => d.id);
+    .sort((a, b) => b.s - a.s || a.id - b.id);
 }

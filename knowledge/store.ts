@@ -5,20 +5,30 @@
  */
 import crypto from 'node:crypto';
 import type { Db, Sql } from '../api/db/connect.ts';
-import type { Chunk } from '../ingest/chunk.ts';
-import type { DocumentMeta } from '../ingest/loaders/load-file.ts';
+import type { Chunk, DocumentMeta } from './document.ts';
 import type { Embedder } from './embed/embedder.ts';
-import { lexicalIndexEntry } from './text.ts';
+import { headingTermCount, lexicalIndexEntry } from './text.ts';
 
 export const toVector = (v: number[]) => `[${v.map((x) => (Number.isFinite(x) ? x.toFixed(6) : '0')).join(',')}]`;
 export const contentHash = (data: Buffer | string) => crypto.createHash('sha256').update(data).digest('hex');
 
-/** The HNSW index (cosine) for the embedder's dimension, made once. */
-export async function ensureVectorIndex(db: Sql, dimensions: number): Promise<void> {
-  await db.exec(
-    `create index if not exists kb_chunks_hnsw_${dimensions} on kb_chunks
-       using hnsw ((embedding::vector(${Number(dimensions)})) vector_cosine_ops) where dim = ${Number(dimensions)}`,
-  );
+/**
+ * The HNSW index (cosine) for the embedder's dimension, made once. A build is fastest when the
+ * graph fits in maintenance_work_mem (pgvector's advice; 100 000 × 512-dimension vectors need
+ * about 400 MB): PostgreSQL gets 1 GB for this statement only, PGlite (WebAssembly, whose
+ * memory is the process's) 256 MB. Bulk loads insert first and build this once at the end.
+ */
+export async function ensureVectorIndex(db: Db, dimensions: number): Promise<void> {
+  const dim = Number(dimensions);
+  const [exists] = await db.query(`select 1 from pg_indexes where indexname = $1`, [`kb_chunks_hnsw_${dim}`]);
+  if (exists) return;
+  await db.tx(async (sql) => {
+    await sql.exec(`set local maintenance_work_mem = '${db.kind === 'postgres' ? '1GB' : '256MB'}'`);
+    await sql.exec(
+      `create index if not exists kb_chunks_hnsw_${dim} on kb_chunks
+         using hnsw ((embedding::vector(${dim})) vector_cosine_ops) where dim = ${dim}`,
+    );
+  });
 }
 
 export interface StoreResult {
@@ -80,23 +90,39 @@ export async function storeDocument(
 }
 
 export async function insertChunks(sql: Sql, documentId: number, chunks: Chunk[], vectors: number[][], dim: number) {
-  if (!chunks.length) return;
-  const lexical = chunks.map((c) => lexicalIndexEntry(c.text));
+  await insertChunkRows(
+    sql,
+    chunks.map((chunk, i) => ({ documentId, chunk, vector: vectors[i] })),
+    dim,
+  );
+}
+
+/**
+ * Chunks of one or many documents in one statement (arrays unnested server-side): a bulk load
+ * sends thousands of rows per round trip instead of one statement per document.
+ */
+export async function insertChunkRows(
+  sql: Sql,
+  rows: { documentId: number; chunk: Chunk; vector: number[] }[],
+  dim: number,
+) {
+  if (!rows.length) return;
+  const lexical = rows.map(({ chunk: c }) => lexicalIndexEntry(c.text, headingTermCount(c.text, c.body)));
   await sql.query(
     `insert into kb_chunks (document_id, ord, heading_path, article, clause, body, text, tsv, term_count, dim, embedding)
-     select $1, c.ord, c.heading_path, c.article, c.clause, c.body, c.text, c.tsv::tsvector, c.term_count, $9, c.embedding::vector
-       from unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $10::text[], $11::int[])
-            as c(ord, heading_path, article, clause, body, text, embedding, tsv, term_count)`,
+     select c.document_id, c.ord, c.heading_path, c.article, c.clause, c.body, c.text, c.tsv::tsvector, c.term_count, $8, c.embedding::vector
+       from unnest($1::int[], $2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $9::text[], $10::text[], $11::int[])
+            as c(document_id, ord, heading_path, article, clause, body, text, embedding, tsv, term_count)`,
     [
-      documentId,
-      chunks.map((c) => c.ord),
-      chunks.map((c) => c.headingPath),
-      chunks.map((c) => c.article),
-      chunks.map((c) => c.clause),
-      chunks.map((c) => c.body),
-      chunks.map((c) => c.text),
-      vectors.map(toVector),
+      rows.map((r) => r.documentId),
+      rows.map((r) => r.chunk.ord),
+      rows.map((r) => r.chunk.headingPath),
+      rows.map((r) => r.chunk.article),
+      rows.map((r) => r.chunk.clause),
+      rows.map((r) => r.chunk.body),
+      rows.map((r) => r.chunk.text),
       dim,
+      rows.map((r) => toVector(r.vector)),
       lexical.map((l) => l.tsv),
       lexical.map((l) => l.length),
     ],
@@ -105,9 +131,9 @@ export async function insertChunks(sql: Sql, documentId: number, chunks: Chunk[]
 
 /**
  * The lexical index's version: chunks' `tsv` are written by text.ts's tokenizer (syllables and
- * syllable pairs). When the tokenizer changes, bump this; the service rebuilds on start.
+ * syllable pairs; heading positions weighted A since version 3). When the tokenizer changes, bump this; the service rebuilds on start.
  */
-export const LEXICAL_VERSION = 2;
+export const LEXICAL_VERSION = 3;
 
 /**
  * Brings every chunk's full-text terms to the current tokenizer, in batches (each its own
@@ -120,12 +146,12 @@ export async function ensureLexicalIndex(db: Db): Promise<number> {
   let last = 0;
   let rewritten = 0;
   for (;;) {
-    const rows = await db.query<{ id: number; text: string }>(
-      `select id, text from kb_chunks where id > $1 order by id limit 2000`,
+    const rows = await db.query<{ id: number; text: string; body: string }>(
+      `select id, text, body from kb_chunks where id > $1 order by id limit 2000`,
       [last],
     );
     if (!rows.length) break;
-    const lexical = rows.map((r) => lexicalIndexEntry(r.text));
+    const lexical = rows.map((r) => lexicalIndexEntry(r.text, headingTermCount(r.text, r.body)));
     await db.query(
       `update kb_chunks c set tsv = v.tsv::tsvector, term_count = v.term_count
          from unnest($1::bigint[], $2::text[], $3::int[]) as v(id, tsv, term_count) where c.id = v.id`,

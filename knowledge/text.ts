@@ -29,6 +29,9 @@ export const STOPWORDS = new Set(
   ).split(' '),
 );
 
+/** Where word pairs stop: punctuation and line ends. */
+const SEGMENT = /[.,;:!?()[\]{}"“”'‘’…\n]+/;
+
 /** A lexical term with the positions (syllable index) where it starts. */
 export type TermPositions = Map<string, number[]>;
 
@@ -45,7 +48,7 @@ export function lexicalTerms(text: string): TermPositions {
     else terms.set(term, [pos]);
   };
   let pos = 0;
-  for (const segment of foldVietnamese(text).split(/[.,;:!?()[\]{}"“”'‘’…\n]+/)) {
+  for (const segment of foldVietnamese(text).split(SEGMENT)) {
     const words = syllables(segment);
     words.forEach((w, i) => {
       add(w, pos + i);
@@ -63,21 +66,43 @@ export const queryTerms = (text: string): string[] => [...lexicalTerms(text).key
  * A text's lexical index entry: the tsvector literal of its terms, positions included
  * (PostgreSQL keeps up to 256 positions per term and positions up to 16383; terms are letters,
  * digits and one space, so quoting them is enough), and its length in terms, for BM25.
+ *
+ * Fields (BM25F, Robertson, Zaragoza & Taylor 2004): the first `headTerms` syllables are the
+ * chunk's heading — document title, Chương › Điều path and the article's own title — and
+ * their positions carry weight A; the passage's keep the default D. Retrieval counts a heading
+ * occurrence as several body occurrences: a heading names what the whole passage is about.
  */
-export function lexicalIndexEntry(text: string): { tsv: string; length: number } {
+export function lexicalIndexEntry(text: string, headTerms = 0): { tsv: string; length: number } {
   const parts: string[] = [];
   let length = 0;
   for (const [term, positions] of lexicalTerms(text)) {
     parts.push(
       `'${term}':${positions
         .slice(0, 256)
-        .map((p) => Math.min(p + 1, 16383))
+        .map((p) => `${Math.min(p + 1, 16383)}${p < headTerms ? 'A' : ''}`)
         .join(',')}`,
     );
     length += positions.length;
   }
   return { tsv: parts.join(' '), length };
 }
+
+/**
+ * How many syllables of a chunk's text are its heading: everything before the passage, plus
+ * the passage's first line when it is the article's title ("Điều 3. Mức đóng …").
+ */
+export function headingTermCount(text: string, body: string): number {
+  const head = text.endsWith(body) ? text.slice(0, text.length - body.length) : '';
+  const firstLine = body.split('\n', 1)[0];
+  const title = /^điều\s+\d+/iu.test(firstLine) ? firstLine : '';
+  return syllableCount(`${head}\n${title}`);
+}
+
+/** Syllables counted as lexicalTerms counts positions. */
+const syllableCount = (text: string) =>
+  foldVietnamese(text)
+    .split(SEGMENT)
+    .reduce((n, s) => n + syllables(s).length, 0);
 
 /** A tsquery literal matching any (or all) of the terms. */
 export const toTsqueryLiteral = (terms: string[], all = false) => terms.map((t) => `'${t}'`).join(all ? ' & ' : ' | ');

@@ -3,6 +3,8 @@ import { createApiToken } from '../auth/tokens.ts';
 import { issueLinkCode } from '../chat-accounts/issue-link-code.ts';
 import { ensureMemberPrincipal, findPrincipal } from '../auth/principal.ts';
 import { hasDemoData, seedDemo } from './seed-demo.ts';
+import { loadSampleDocuments } from '../../ingest/load-samples.ts';
+import { assistant } from '../../knowledge/assistant.ts';
 
 const DEMO_TOKEN_DAYS = 7;
 
@@ -14,6 +16,10 @@ const DEMO_TOKEN_DAYS = 7;
 export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines: string[] }> {
   const fresh = !(await hasDemoData(deps));
   if (fresh) await seedDemo(deps);
+  const samples = await loadSampleDocuments(deps.db, assistant().embedder).catch((e: Error) => {
+    deps.log.warn({ err: e.message }, 'sample documents not loaded');
+    return -1;
+  });
   const [ids] = await deps.db.query<{ adminId: number; rootId: number; secretaryId: number; memberId: number }>(
     `select (select g.principal_id from role_grants g join orgs o on o.id = g.org_id where o.is_demo and g.role = 'admin' order by g.id limit 1) as "adminId",
             (select id from orgs where is_demo and parent_id is null order by id limit 1) as "rootId",
@@ -33,6 +39,9 @@ export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines:
   return {
     lines: [
       `  Demo:      ${fresh ? 'đã nạp' : 'đã có'} Đảng bộ Thị trấn Hòa Bình (13 chi bộ, 320 đảng viên; tổ chức gốc id ${ids.rootId})`,
+      ...(samples > 0
+        ? [`  Trợ lý ảo: đã nạp ${samples} tài liệu mẫu (knowledge/samples/); hỏi thử: "thủ tục kết nạp đảng viên"`]
+        : []),
       `  Admin token (hết hạn sau ${DEMO_TOKEN_DAYS} ngày): ${token}`,
       `    curl -H "Authorization: Bearer ${token}" ${baseUrl}/orgs/${ids.rootId}/adoption`,
       `  Web chat của bí thư chi bộ (principal ${secretaryPrincipal.id}): ${baseUrl}/chat?code=${secretaryCode.code}`,

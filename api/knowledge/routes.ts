@@ -25,8 +25,8 @@ import { findOrg } from '../orgs/repository.ts';
 import { assistant } from '../../knowledge/assistant.ts';
 import { askAssistant } from '../../knowledge/answer.ts';
 import { listQuestionsToReview, rateAnswer } from '../../knowledge/rate-answer.ts';
-import { refreshTermStats } from '../../knowledge/store.ts';
-import { ingestFile } from '../../ingest/ingest-file.ts';
+import { cellScope } from '../../knowledge/scope.ts';
+import { findIngestJob, startIngestJob } from '../../ingest/ingest-job.ts';
 import { SUPPORTED_EXTENSIONS } from '../../ingest/loaders/load-file.ts';
 
 const tags = ['Trợ lý ảo (assistant)'];
@@ -98,26 +98,10 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
           field: 'file',
         });
       }
-      const [{ id }] = await deps.db.query<{ id: number }>(`insert into kb_jobs (filename) values ($1) returning id`, [
-        file.filename,
-      ]);
       // Long files are embedded off the request; the editor polls the job.
       const visibility = org.parentId === null ? null : org.id;
-      void ingestFile(deps.db, assistant().embedder, file.filename, file.data, { visibilityOrgId: visibility })
-        .then(async (r) => {
-          await refreshTermStats(deps.db);
-          await deps.db.query(
-            `update kb_jobs set status = 'done', result = $2::jsonb, finished_at = now() where id = $1`,
-            [id, JSON.stringify(r)],
-          );
-        })
-        .catch((e) =>
-          deps.db.query(`update kb_jobs set status = 'failed', error = $2, finished_at = now() where id = $1`, [
-            id,
-            String((e as Error).message).slice(0, 500),
-          ]),
-        );
-      return reply.status(202).send({ jobId: id });
+      const { jobId } = await startIngestJob(deps.db, assistant().embedder, file, { visibilityOrgId: visibility });
+      return reply.status(202).send({ jobId });
     },
   );
 
@@ -126,10 +110,7 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
     { schema: { tags, summary: 'An ingest job’s status', params: IdParams, response: Responses(UntypedRows(JobT)) } },
     async (request) => {
       requirePrincipal(request);
-      const [job] = await deps.db.query(
-        `select id, status, filename, result, error, created_at as "createdAt", finished_at as "finishedAt" from kb_jobs where id = $1`,
-        [request.params.id],
-      );
+      const job = await findIngestJob(deps.db, request.params.id);
       if (!job) throw notFound('tác vụ');
       return job;
     },
@@ -148,12 +129,9 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
     async (request) => {
       const principal = requirePrincipal(request);
       const member = principal.memberId ? await findMember(deps.db, principal.memberId) : undefined;
-      const [cell] = member
-        ? await deps.db.query<{ path: string }>(`select path::text as path from orgs where id = $1`, [member.cellId])
-        : [];
       return askAssistant(deps.db, assistant(), {
         question: request.body.question,
-        scopePath: cell?.path ?? null,
+        scopePath: await cellScope(deps.db, member?.cellId),
         memberId: member?.id ?? null,
       });
     },

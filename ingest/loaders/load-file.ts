@@ -7,18 +7,10 @@ import mammoth from 'mammoth';
 import { convert as htmlToText } from 'html-to-text';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { parse as parseYaml } from 'yaml';
+import type { DocumentMeta } from '../../knowledge/document.ts';
 import { normalizeText, stripPageFurniture } from '../normalize.ts';
 
-export interface DocumentMeta {
-  /** Stable document id (front matter `id`, else the file name). */
-  key: string;
-  number: string | null;
-  title: string;
-  issuer: string | null;
-  issuedOn: string | null;
-  status: 'in_force' | 'superseded';
-  replacedBy: string | null;
-}
+export type { DocumentMeta };
 
 export interface LoadedDocument {
   meta: DocumentMeta;

@@ -16,11 +16,19 @@ import { ingestFile } from '../../ingest/ingest-file.ts';
 import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
 import { ensureLexicalIndex, LEXICAL_VERSION, refreshTermStats } from '../../knowledge/store.ts';
 import { retrieve } from '../../knowledge/retrieve.ts';
-import { askAssistant, NOT_FOUND, OFFLINE_FOOTER, SYSTEM_PROMPT } from '../../knowledge/answer.ts';
+import {
+  askAssistant,
+  isFollowUp,
+  NOT_FOUND,
+  OFFLINE_FOOTER,
+  SEE_SOURCES,
+  SYSTEM_PROMPT,
+} from '../../knowledge/answer.ts';
 import { createAssistant, type Assistant } from '../../knowledge/assistant.ts';
 import { handleUpdate } from '../../bot/core/conversation.ts';
 import { FakeOpenAI } from '../fakes/openai-api.ts';
 import type { Deps } from '../../api/context.ts';
+import { prepareDemo } from '../../api/demo/prepare-demo.ts';
 
 const CORPUS = 'test/data/knowledge/corpus';
 let t: TestDb;
@@ -128,30 +136,44 @@ describe('ingest', () => {
 });
 
 describe('answers', () => {
-  it('finds "đảng phí" when typed "dang phi", and cites document › article', async () => {
+  it('finds "đảng phí" when typed "dang phi", and cites title › Chương › Điều › khoản, quoting only that khoản', async () => {
     const a = await ask('muc dong dang phi cua dang vien nghi huu');
     expect(a.abstained).toBe(false);
-    expect(a.citations[0].source).toBe('02-QĐ/TEST › Chương I › Điều 1');
-    expect(a.text).toContain('0,5% lương hưu');
+    expect(a.citations[0].source).toBe('Quy định mẫu về đảng phí (bản mới) › Chương I › Điều 1 › khoản 2');
+    expect(a.text).toContain(
+      '«Điều 1. Đảng viên đang làm việc\n2. Đảng viên nghỉ hưu đóng 0,5% lương hưu hằng tháng.»',
+    );
+    expect(a.text).not.toContain('1% tiền lương');
+    expect(a.text).not.toContain('phi-moi');
+    expect(a.text).toContain(SEE_SOURCES);
     expect(a.text).toContain(OFFLINE_FOOTER);
+    // "xem nguồn" has the whole article.
+    expect(a.citations[0].quote).toContain('1% tiền lương');
   });
 
   it('answers from the document in force and says it replaced the old one; the old one only when asked', async () => {
     const a = await ask('Sinh viên đóng đảng phí bao nhiêu mỗi tháng?');
-    expect(a.citations[0].source).toMatch(/^02-QĐ\/TEST/);
+    expect(a.citations[0].source).toMatch(/^Quy định mẫu về đảng phí \(bản mới\)/);
     expect(a.text).toContain('5.000 đồng');
     expect(a.text).not.toContain('2.000 đồng');
-    expect(a.text).toContain('thay thế 01-QĐ/TEST');
-    const old = await ask('Theo quy định cũ, sinh viên đóng đảng phí bao nhiêu?');
-    expect(old.citations.some((c) => c.source.includes('01-QĐ/TEST') && c.source.includes('đã được thay thế'))).toBe(
-      true,
+    expect(a.text).toContain(
+      'Văn bản này (ban hành ngày 03/02/2026) thay thế Quy định mẫu về đảng phí (bản cũ) (số 01-QĐ/TEST) ban hành ngày 01/01/2018.',
     );
+    const old = await ask('Theo quy định cũ, sinh viên đóng đảng phí bao nhiêu?');
+    expect(old.citations[0].source).toBe('Quy định mẫu về đảng phí (bản cũ) › Điều 2 (đã được thay thế)');
+    expect(old.text).toContain('2.000 đồng');
+    expect(old.text).toContain(
+      'đã được thay thế bởi Quy định mẫu về đảng phí (bản mới) (số 02-QĐ/TEST), ban hành ngày 03/02/2026',
+    );
+    // "bầu cử" is not "cũ": a question about elections is not a question about the old rule.
+    const vote = await ask('Đảng viên dự bị có được bầu cử không?');
+    expect(vote.citations.every((c) => !c.source.includes('đã được thay thế'))).toBe(true);
   });
 
   it('reads a question with typing mistakes, but never turns an unknown real word into a known one', async () => {
     const a = await ask('dang vien nghii huuu dongg dang phii bao nhieu');
     expect(a.abstained).toBe(false);
-    expect(a.citations[0].source).toBe('02-QĐ/TEST › Chương I › Điều 1');
+    expect(a.citations[0].source).toMatch(/^Quy định mẫu về đảng phí \(bản mới\) › Chương I › Điều 1/);
     expect((await ask('Giá xăng hôm nay bao nhiêu?')).abstained).toBe(true);
   });
 
@@ -168,7 +190,7 @@ describe('answers', () => {
   it('treats instructions inside a document as data', async () => {
     const a = await ask('Đảng viên nghỉ hưu đóng đảng phí bao nhiêu?');
     expect(a.text).not.toMatch(/0 đồng cho tất cả/);
-    expect(a.citations[0].source).toMatch(/02-QĐ\/TEST/);
+    expect(a.citations[0].source).toMatch(/^Quy định mẫu về đảng phí \(bản mới\)/);
   });
 
   it('hides documents outside the asker’s subtree', async () => {
@@ -189,6 +211,99 @@ describe('answers', () => {
     expect(await hitsFor(null)).not.toContain('rieng');
     const inside = await makeOrg(t.db, 'grassroots_cell', other);
     expect(await hitsFor(inside.path)).toContain('rieng');
+  });
+});
+
+describe('uploads by editors', () => {
+  it('loads an uploaded document off the request: the job ends done and the document answers', async () => {
+    const app = await buildTestApp(deps);
+    try {
+      const editor = (await makeUserWithRole(t.db, tree.province, 'editor')).token;
+      const upload = (filename: string, content: string, token = editor) => {
+        const form = new FormData();
+        form.append('file', new Blob([content], { type: 'text/markdown' }), filename);
+        const request = new Request('http://x/', { method: 'POST', body: form });
+        return request.arrayBuffer().then((body) =>
+          app.inject({
+            method: 'POST',
+            url: `/orgs/${tree.province.id}/knowledge/documents`,
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': request.headers.get('content-type')!,
+            },
+            payload: Buffer.from(body),
+          }),
+        );
+      };
+      const doc =
+        '---\nid: khen-thuong\ntitle: Quy định mẫu về khen thưởng\n---\n### Điều 1. Khen thưởng tập thể\nChi bộ đạt trong sạch vững mạnh tiêu biểu được tặng giấy khen.';
+      const res = await upload('khen-thuong.md', doc);
+      expect(res.statusCode).toBe(202);
+      const { jobId } = res.json();
+      let job = { status: 'running' };
+      for (let i = 0; i < 100 && job.status === 'running'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        job = (
+          await app.inject({ url: `/knowledge/jobs/${jobId}`, headers: { authorization: `Bearer ${editor}` } })
+        ).json();
+      }
+      expect(job).toMatchObject({
+        status: 'done',
+        filename: 'khen-thuong.md',
+        result: { status: 'created', chunks: 1 },
+      });
+      const hits = await retrieve(t.db, embedder, 'giấy khen chi bộ tiêu biểu', { scopePath: tree.cellA.path });
+      expect(hits[0].docKey).toBe('khen-thuong');
+      expect((await upload('virus.exe', 'MZ')).statusCode).toBe(415);
+      const member = (await makeUserWithRole(t.db, tree.cellA, 'secretary')).token;
+      expect((await upload('khen-thuong.md', doc, member)).statusCode).toBe(403);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('the demo', () => {
+  it('loads the sample documents on a fresh data folder, so the first question gets an answer', async () => {
+    const fresh = await createTestDb();
+    try {
+      const demo = await prepareDemo(testDeps(fresh.db), 'http://localhost:0');
+      expect(demo.lines.join('\n')).toContain('đã nạp 3 tài liệu mẫu');
+      const docs = await fresh.db.query<{ title: string }>(`select title from kb_documents order by title`);
+      expect(docs.map((d) => d.title.startsWith('Tài liệu mẫu: '))).toEqual([true, true, true]);
+      const a = await askAssistant(fresh.db, offline, { question: 'thu tuc ket nap dang vien', scopePath: null });
+      expect(a.abstained).toBe(false);
+      expect(a.citations[0].source).toMatch(/^Tài liệu mẫu: Các bước kết nạp đảng viên tại chi bộ › /);
+      // A store that holds documents is left alone on the next start.
+      expect((await prepareDemo(testDeps(fresh.db), 'http://localhost:0')).lines.join('\n')).not.toContain(
+        'tài liệu mẫu',
+      );
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('follow-ups are recognised by what they say, not by their length', () => {
+  it('reads "còn … thì sao", "vậy thì", "điều đó" and pronouns as follow-ups; a short new topic is not one', () => {
+    for (const q of [
+      'còn đảng viên dự bị thì sao?',
+      'con dang vien du bi thi sao',
+      'Vậy thì ai quyết định?',
+      'điều đó áp dụng cho chi bộ quân sự không?',
+      'trường hợp này có được miễn không?',
+      'họ có phải đóng không?',
+      'thế còn sinh viên',
+    ])
+      expect(isFollowUp(q), q).toBe(true);
+    for (const q of [
+      'giá vàng hôm nay',
+      'thu tuc ket nap dang vien',
+      'đảng phí sinh viên',
+      'Hồ sơ xin vào Đảng gồm những gì?',
+      'ho so ket nap',
+    ])
+      expect(isFollowUp(q), q).toBe(false);
   });
 });
 
@@ -213,11 +328,16 @@ describe('with a model server (fake OpenAI, real LangChain clients)', () => {
     });
     expect(a.mode).toBe('model');
     expect(a.text).toMatch(/\[1\]/);
-    expect(a.text).toContain('Nguồn: [1] 03-HD/TEST › Điều 2');
+    expect(a.text).toContain('Nguồn: [1] Hướng dẫn mẫu về sinh hoạt chi bộ › Điều 2 › khoản 1');
+    expect(a.text).toContain(SEE_SOURCES);
     const chat = fake.requests.filter((r) => r.path === '/v1/chat/completions').at(-1)!;
     const messages = chat.body.messages as { role: string; content: string }[];
     expect(messages[0]).toEqual({ role: 'system', content: SYSTEM_PROMPT });
-    expect(messages[1].content).toMatch(/^<tai_lieu so="1"/);
+    // Grounded: the quoted khoản comes first, fenced as data with its source; the answer quotes it.
+    expect(messages[1].content).toMatch(
+      /^<tai_lieu so="1" nguon="Hướng dẫn mẫu về sinh hoạt chi bộ › Điều 2 › khoản 1">\nĐiều 2\. Quyền biểu quyết\n1\. Đảng viên dự bị/,
+    );
+    expect(a.text).toContain('Đảng viên dự bị được dự họp và phát biểu nhưng không có quyền biểu quyết. [1]');
     expect(fake.requests.some((r) => r.path === '/v1/embeddings' && r.body.dimensions === 256)).toBe(true);
     // Back to the offline embedder for the other tests' documents.
     await ingestFile(t.db, embedder, 'hop-chi-bo.md', fs.readFileSync(path.join(CORPUS, 'hop-chi-bo.md')));
@@ -241,11 +361,14 @@ describe('in chat and over HTTP', () => {
         receivedAt: new Date(),
       });
     const [first] = await say('Đảng viên được miễn sinh hoạt có mặt có được biểu quyết không?');
-    expect(first.text).toContain('03-HD/TEST › Điều 2');
+    expect(first.text).toContain('Hướng dẫn mẫu về sinh hoạt chi bộ › Điều 2');
     const [follow] = await say('còn đảng viên dự bị thì sao?');
     expect(follow.text).toContain('dự bị');
     const [sources] = await say('xem nguon');
     expect(sources.text).toContain('«');
+    // A new topic, however short, is not glued to the previous question.
+    const [gold] = await say('giá vàng hôm nay');
+    expect(gold.text).toBe(NOT_FOUND);
     const down = follow.choices!.find((c) => c.label.includes('👎'))!;
     await say(undefined, down.data);
     const editor = (await makeUserWithRole(t.db, tree.province, 'editor')).token;
@@ -273,7 +396,7 @@ describe('in chat and over HTTP', () => {
       headers: { authorization: `Bearer ${editor}` },
       payload: { question: 'Chi bộ sinh hoạt thường kỳ bao lâu một lần?' },
     });
-    expect(asked.json().citations[0].source).toBe('03-HD/TEST › Điều 1');
+    expect(asked.json().citations[0].source).toBe('Hướng dẫn mẫu về sinh hoạt chi bộ › Điều 1');
     await app.close();
   });
 });

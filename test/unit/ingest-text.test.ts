@@ -3,7 +3,7 @@ import { normalizeText, stripPageFurniture } from '../../ingest/normalize.ts';
 import { chunkDocument } from '../../ingest/chunk.ts';
 import { coverage } from '../../knowledge/confidence.ts';
 import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
-import { lexicalIndexEntry, lexicalTerms, queryTerms } from '../../knowledge/text.ts';
+import { headingTermCount, lexicalIndexEntry, lexicalTerms, queryTerms } from '../../knowledge/text.ts';
 import { inOfficialWords, withOfficialWords } from '../../knowledge/thesaurus.ts';
 import { oneEditAway } from '../../knowledge/spelling.ts';
 
@@ -116,6 +116,15 @@ describe('lexical terms', () => {
   });
   it('become a tsvector literal with 1-based positions, and a length for BM25', () => {
     expect(lexicalIndexEntry('Đảng phí')).toEqual({ tsv: "'dang':1 'phi':2 'dang phi':1", length: 3 });
+  });
+  it('mark the heading (title, path, the article title) with weight A for BM25F; the passage keeps D', () => {
+    const text = 'Đảng phí\nĐiều 3. Mức đóng\nSinh viên đóng 5.000 đồng';
+    const head = headingTermCount(text, 'Điều 3. Mức đóng\nSinh viên đóng 5.000 đồng');
+    expect(head).toBe(6);
+    const { tsv } = lexicalIndexEntry(text, head);
+    expect(tsv).toContain("'dong':6A,9");
+    expect(tsv).toContain("'sinh vien':7 ");
+    expect(tsv).toContain("'dang phi':1A ");
   });
 });
 

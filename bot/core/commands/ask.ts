@@ -6,6 +6,7 @@
 import { askAssistant, type Citation } from '../../../knowledge/answer.ts';
 import { assistant } from '../../../knowledge/assistant.ts';
 import { rateAnswer } from '../../../knowledge/rate-answer.ts';
+import { cellScope } from '../../../knowledge/scope.ts';
 import { AppError } from '../../../api/errors.ts';
 import type { Command } from '../command.ts';
 
@@ -23,13 +24,10 @@ export const askCommand: Command = {
   fallback: true,
   async run(ctx) {
     if (!ctx.args.trim()) return { text: 'Đồng chí gõ câu hỏi, ví dụ: "Mức đóng đảng phí của đảng viên hưu trí?"' };
-    const [cell] = await ctx.deps.db.query<{ path: string }>(`select path::text as path from orgs where id = $1`, [
-      ctx.member.cellId,
-    ]);
     const last = await ctx.session.get<LastAnswer>('assistant');
     const answer = await askAssistant(ctx.deps.db, assistant(), {
       question: ctx.args,
-      scopePath: cell.path,
+      scopePath: await cellScope(ctx.deps.db, ctx.member.cellId),
       memberId: ctx.member.id,
       previousQuestion: last?.question ?? null,
     });
