@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Deps } from '../context.ts';
 import { requirePrincipal } from '../auth/authenticate.ts';
-import { CAN, hasRole, requireRole } from '../auth/roles.ts';
+import { CAN, hasRole } from '../auth/roles.ts';
 import { AppError, notFound } from '../errors.ts';
 import { Closed, IdParams } from '../http/schemas.ts';
 import { readUploadedFile } from '../http/uploads.ts';
@@ -11,9 +11,8 @@ import { findOrg } from '../orgs/repository.ts';
 import { assistant } from '../../knowledge/assistant.ts';
 import { askAssistant } from '../../knowledge/answer.ts';
 import { listQuestionsToReview, rateAnswer } from '../../knowledge/rate-answer.ts';
-import { refreshTermStats } from '../../knowledge/store.ts';
-import { ingestFile } from '../../ingest/ingest-file.ts';
-import { SUPPORTED_EXTENSIONS } from '../../ingest/loaders/load-file.ts';
+import { assertMayLoadDocuments, loadDocument } from './load-document.ts';
+import { getIngestJob } from './get-ingest-job.ts';
 
 const tags = ['Trợ lý ảo (assistant)'];
 
@@ -31,50 +30,17 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
     },
     async (request, reply) => {
       const principal = requirePrincipal(request);
-      const org = await findOrg(deps.db, request.params.id);
-      if (!org) throw notFound('tổ chức');
-      await requireRole(deps.db, principal, org.id, CAN.editDocuments);
+      // The right on the unit is checked before the upload is read.
+      await assertMayLoadDocuments(deps, principal, request.params.id);
       const file = await readUploadedFile(request);
-      if (!SUPPORTED_EXTENSIONS.some((e) => file.filename.toLowerCase().endsWith(e))) {
-        throw new AppError('unsupported_media_type', `Chỉ nhận tệp ${SUPPORTED_EXTENSIONS.join(', ')}.`, {
-          field: 'file',
-        });
-      }
-      const [{ id }] = await deps.db.query<{ id: number }>(`insert into kb_jobs (filename) values ($1) returning id`, [
-        file.filename,
-      ]);
-      // Long files are embedded off the request; the editor polls the job.
-      const visibility = org.parentId === null ? null : org.id;
-      void ingestFile(deps.db, assistant().embedder, file.filename, file.data, { visibilityOrgId: visibility })
-        .then(async (r) => {
-          await refreshTermStats(deps.db);
-          await deps.db.query(
-            `update kb_jobs set status = 'done', result = $2::jsonb, finished_at = now() where id = $1`,
-            [id, JSON.stringify(r)],
-          );
-        })
-        .catch((e) =>
-          deps.db.query(`update kb_jobs set status = 'failed', error = $2, finished_at = now() where id = $1`, [
-            id,
-            String((e as Error).message).slice(0, 500),
-          ]),
-        );
-      return reply.status(202).send({ jobId: id });
+      return reply.status(202).send(await loadDocument(deps, principal, request.params.id, file));
     },
   );
 
   app.get(
     '/knowledge/jobs/:id',
     { schema: { tags, summary: 'An ingest job’s status', params: IdParams } },
-    async (request) => {
-      requirePrincipal(request);
-      const [job] = await deps.db.query(
-        `select id, status, filename, result, error, created_at as "createdAt", finished_at as "finishedAt" from kb_jobs where id = $1`,
-        [request.params.id],
-      );
-      if (!job) throw notFound('tác vụ');
-      return job;
-    },
+    async (request) => getIngestJob(deps, requirePrincipal(request), request.params.id),
   );
 
   app.post(

@@ -351,7 +351,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   // The personal, signed document link sent in chat: opens on any browser, records the opening.
   app.get('/d/:doc/:member/:exp/:sig', { schema: { hide: true } }, async (request, reply) => {
     const { doc, member, exp, sig } = request.params as Record<string, string>;
-    if (!verifyLink(deps.linkSecret, [doc, member], exp, sig, deps.clock.now())) {
+    if (!verifyLink(deps.linkSecret, 'meeting-document', [doc, member], exp, sig, deps.clock.now())) {
       return reply
         .status(403)
         .header('content-type', 'text/html; charset=utf-8')
