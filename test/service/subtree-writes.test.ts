@@ -13,6 +13,7 @@ import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
 import { findActiveAccount } from '../../api/chat-accounts/repository.ts';
 import { parseSpendRules } from '../../api/auth/roles.ts';
 import { readConfig } from '../../api/config.ts';
+import { redactSignedLinks } from '../../api/http/signed-link.ts';
 import { handleUpdate } from '../../bot/core/conversation.ts';
 import type { App } from '../../api/server.ts';
 import type { Deps } from '../../api/context.ts';
@@ -269,6 +270,15 @@ describe('signed links carry their purpose; a meeting document opens only for it
     );
     noticeLink = pathOf(links.find((l) => l.kind === 'notice')!.url);
     docLink = pathOf(links.find((l) => l.kind === 'meeting.document')!.url);
+  });
+
+  it('a link as written to the request log carries no signature', () => {
+    for (const link of [noticeLink, docLink, `${noticeLink}/read`, `${noticeLink}/a/3`]) {
+      const sig = /\/\d+\/\d+\/\d+\/([\w-]{32})/.exec(link)![1];
+      const logged = redactSignedLinks(link);
+      expect(logged).not.toContain(sig);
+      expect(logged).toMatch(/\/\d+\/\[redacted\]/);
+    }
   });
 
   it('each link opens its own page', async () => {
