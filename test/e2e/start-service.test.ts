@@ -18,10 +18,12 @@ afterAll(async () => {
 
 // The embedded mode is what this test is about, whatever database the suite runs on.
 const embedded = { DATABASE_URL: '', DATA_DIR: dataDir };
+// Loading the demo on a busy two-core machine (the whole suite running beside) can take over a minute.
+const START_MS = 180_000;
 
-describe('starting the service on its embedded defaults', () => {
+describe('starting the service on its embedded defaults', { timeout: START_MS + 60_000 }, () => {
   it('loads the demo organisation and prints the API, docs, web chat and an admin token', async () => {
-    service = await startService(embedded);
+    service = await startService(embedded, /Web chat:/, START_MS);
     const out = service.output();
     expect(out).toMatch(/API docs: +http:\/\/\S+\/docs/);
     expect(out).toMatch(/Web chat: +http:\/\/\S+\/chat/);
@@ -58,7 +60,7 @@ describe('starting the service on its embedded defaults', () => {
 
   it('keeps its data across a restart, does not load the demo twice, and mints no second admin token', async () => {
     expect(await service!.stop()).toBe(0);
-    service = await startService(embedded);
+    service = await startService(embedded, /Web chat:/, START_MS);
     expect(service.output()).toContain('đã có Đảng bộ Thị trấn Hòa Bình');
     // The admin token is printed once per data folder; later starts say how to get one.
     expect(service.output()).not.toMatch(/sdv_/);
@@ -73,7 +75,7 @@ describe('starting the service on its embedded defaults', () => {
   it('with DEMO=0 prints no token and loads nothing', async () => {
     await service!.stop();
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'sotay-nodemo-'));
-    service = await startService({ DATABASE_URL: 'memory://', DATA_DIR: empty, DEMO: '0' });
+    service = await startService({ DATABASE_URL: 'memory://', DATA_DIR: empty, DEMO: '0' }, /Web chat:/, START_MS);
     expect(service.output()).not.toMatch(/sdv_/);
     expect(service.output()).toContain('npm run admin -- token');
     fs.rmSync(empty, { recursive: true, force: true });
