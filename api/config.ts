@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_PAID_BROADCAST_ROLES, parseSpendRules, type SpendRule } from './auth/roles.ts';
 
 /** Service configuration, read once from the environment at start. */
 export interface Config {
@@ -12,6 +13,8 @@ export interface Config {
   logLevel: string;
   /** Secret for signing web-view and web-chat links; generated into the data dir when unset. */
   linkSecret: string | null;
+  /** Who may publish with Telegram paid broadcast (PAID_BROADCAST_ROLES). */
+  paidBroadcastRoles: SpendRule[];
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -25,5 +28,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, '') : null,
     logLevel: env.LOG_LEVEL ?? 'info',
     linkSecret: env.LINK_SECRET ?? null,
+    paidBroadcastRoles: parseSpendRules(env.PAID_BROADCAST_ROLES ?? DEFAULT_PAID_BROADCAST_ROLES),
   };
 }

@@ -22,6 +22,8 @@ export interface ServerOptions {
   /** Extra route plugins (webhooks, web chat) mounted beside the API. */
   plugins?: FastifyPluginAsync[];
   bodyLimit?: number;
+  /** Told of every route as it is registered (the authorization matrix test walks them). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 export async function buildServer(deps: Deps, options: ServerOptions = {}): Promise<App> {
@@ -33,6 +35,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
     },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
 
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(handleHttpError);

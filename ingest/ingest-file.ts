@@ -12,6 +12,8 @@ import { loadFile } from './loaders/load-file.ts';
 export interface IngestOptions {
   maxTokens?: number;
   visibilityOrgId?: number | null;
+  /** The unit the document is loaded for (its key is unique within that unit). */
+  orgId?: number | null;
   onProgress?: (p: { pages?: number; chunks?: number; embedded?: number }) => void;
 }
 
@@ -40,6 +42,7 @@ export async function ingestFile(
       filename,
       chunks,
       visibilityOrgId: options.visibilityOrgId,
+      orgId: options.orgId,
     },
     (embedded) => options.onProgress?.({ embedded }),
   );

@@ -12,11 +12,12 @@ export async function startIngestJob(
   db: Db,
   embedder: Embedder,
   file: { filename: string; data: Buffer },
-  options: { visibilityOrgId: number | null },
+  options: { visibilityOrgId: number | null; orgId: number },
 ): Promise<{ jobId: number }> {
-  const [{ id }] = await db.query<{ id: number }>(`insert into kb_jobs (filename) values ($1) returning id`, [
-    file.filename,
-  ]);
+  const [{ id }] = await db.query<{ id: number }>(
+    `insert into kb_jobs (filename, org_id) values ($1, $2) returning id`,
+    [file.filename, options.orgId],
+  );
   void ingestFile(db, embedder, file.filename, file.data, options)
     .then(async (r) => {
       await refreshTermStats(db);
@@ -32,12 +33,4 @@ export async function startIngestJob(
       ]),
     );
   return { jobId: id };
-}
-
-export async function findIngestJob(db: Db, id: number) {
-  const [job] = await db.query(
-    `select id, status, filename, result, error, created_at as "createdAt", finished_at as "finishedAt" from kb_jobs where id = $1`,
-    [id],
-  );
-  return job;
 }

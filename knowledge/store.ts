@@ -40,12 +40,22 @@ export interface StoreResult {
 export async function storeDocument(
   db: Db,
   embedder: Embedder,
-  doc: { meta: DocumentMeta; hash: string; filename: string; chunks: Chunk[]; visibilityOrgId?: number | null },
+  doc: {
+    meta: DocumentMeta;
+    hash: string;
+    filename: string;
+    chunks: Chunk[];
+    visibilityOrgId?: number | null;
+    /** The unit the document is loaded for: keys are unique per unit (null: the command line's). */
+    orgId?: number | null;
+  },
   onEmbedded?: (n: number) => void,
 ): Promise<StoreResult> {
+  const orgId = doc.orgId ?? null;
   const [existing] = await db.query<{ hash: string; model: string }>(
-    `select content_hash as hash, embed_model as model from kb_documents where doc_key = $1`,
-    [doc.meta.key],
+    `select content_hash as hash, embed_model as model from kb_documents
+      where coalesce(org_id, 0) = coalesce($2::int, 0) and doc_key = $1`,
+    [doc.meta.key, orgId],
   );
   if (existing && existing.hash === doc.hash && existing.model === embedder.model)
     return { key: doc.meta.key, status: 'unchanged', chunks: 0 };
@@ -58,9 +68,9 @@ export async function storeDocument(
   await db.tx(async (sql) => {
     const m = doc.meta;
     const [{ id }] = await sql.query<{ id: number }>(
-      `insert into kb_documents (doc_key, number, title, issuer, issued_on, status, replaced_by, visibility_org_id, visibility_path, filename, content_hash, embed_model, ingested_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, (select path from orgs where id = $8), $9, $10, $11, now())
-       on conflict (doc_key) do update set number = excluded.number, title = excluded.title, issuer = excluded.issuer, issued_on = excluded.issued_on,
+      `insert into kb_documents (doc_key, number, title, issuer, issued_on, status, replaced_by, visibility_org_id, visibility_path, filename, content_hash, embed_model, ingested_at, org_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, (select path from orgs where id = $8), $9, $10, $11, now(), $12)
+       on conflict ((coalesce(org_id, 0)), doc_key) do update set number = excluded.number, title = excluded.title, issuer = excluded.issuer, issued_on = excluded.issued_on,
          status = excluded.status, replaced_by = excluded.replaced_by, visibility_org_id = excluded.visibility_org_id, visibility_path = excluded.visibility_path,
          filename = excluded.filename, content_hash = excluded.content_hash, embed_model = excluded.embed_model, ingested_at = now()
        returning id`,
@@ -76,15 +86,20 @@ export async function storeDocument(
         doc.filename,
         doc.hash,
         embedder.model,
+        orgId,
       ],
     );
     await sql.query(`delete from kb_chunks where document_id = $1`, [id]);
     await insertChunks(sql, id, doc.chunks, vectors, embedder.dimensions);
-    // A newer document names what it replaces: mark that one superseded.
+    // A newer document names what it replaces: mark that one superseded — only documents of
+    // this unit's subtree, which whoever loads for this unit has the right on.
     if (m.status === 'in_force')
-      await sql.query(`update kb_documents set status = 'superseded' where replaced_by = $1 and status = 'in_force'`, [
-        m.key,
-      ]);
+      await sql.query(
+        `update kb_documents d set status = 'superseded'
+          where d.replaced_by = $1 and d.status = 'in_force'
+            and ($2::int is null or d.org_id in (select o.id from orgs o join orgs u on u.id = $2 where o.path <@ u.path))`,
+        [m.key, orgId],
+      );
   });
   return { key: doc.meta.key, status: existing ? 'replaced' : 'created', chunks: doc.chunks.length };
 }

@@ -4,6 +4,7 @@
  */
 import { AppError, forbidden } from '../errors.ts';
 import type { Sql } from '../db/connect.ts';
+import { ORG_KINDS, type OrgKind } from '../orgs/kinds.ts';
 import type { Principal } from './principal.ts';
 
 export const ROLES = ['admin', 'committee', 'secretary', 'editor'] as const;
@@ -44,6 +45,56 @@ export async function requireRole(
     throw forbidden(`principal ${principal.id} lacks ${roles.join('|')} on org ${orgId}`);
   }
   return principal;
+}
+
+/**
+ * Who may spend money on the organisation's behalf (Telegram paid broadcast spends the bot's
+ * Stars): a list of `role` or `role@kind` entries. `role@kind` means the role held on a unit
+ * of that kind or a higher one (`committee@province`: a committee grant on a province or the
+ * centre); a bare role counts on any unit above the target. Set with PAID_BROADCAST_ROLES.
+ */
+export const DEFAULT_PAID_BROADCAST_ROLES = 'admin,committee@province';
+
+export interface SpendRule {
+  role: Role;
+  /** Kinds of unit the grant must be held on; null: any. */
+  kinds: OrgKind[] | null;
+}
+
+export function parseSpendRules(text: string): SpendRule[] {
+  const rules = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [role, kind, extra] = entry.split('@');
+      const level = kind === undefined ? -1 : ORG_KINDS.indexOf(kind as OrgKind);
+      if (!ROLES.includes(role as Role) || (kind !== undefined && level < 0) || extra !== undefined) {
+        throw new AppError(
+          'startup',
+          `PAID_BROADCAST_ROLES không hợp lệ: "${entry}". Dạng: vai trò hoặc vai trò@cấp, ví dụ "${DEFAULT_PAID_BROADCAST_ROLES}" ` +
+            `(vai trò: ${ROLES.join(', ')}; cấp: ${ORG_KINDS.join(', ')}).`,
+        );
+      }
+      return { role: role as Role, kinds: level < 0 ? null : ORG_KINDS.slice(0, level + 1) };
+    });
+  return rules;
+}
+
+/** Whether the principal holds a grant matching one of `rules` on `orgId` or an ancestor. */
+export async function hasSpendRight(sql: Sql, principalId: number, orgId: number, rules: SpendRule[]) {
+  if (rules.length === 0) return false;
+  const pairs = rules.flatMap((r) => (r.kinds ?? ['*']).map((k) => [r.role, k] as const));
+  const rows = await sql.query(
+    `select 1 from role_grants g
+       join orgs granted on granted.id = g.org_id
+       join orgs target on target.id = $2
+       join unnest($3::text[], $4::text[]) as r(role, kind) on r.role = g.role and (r.kind = '*' or r.kind = granted.kind)
+      where g.principal_id = $1 and target.path <@ granted.path
+      limit 1`,
+    [principalId, orgId, pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+  );
+  return rows.length > 0;
 }
 
 export interface RoleGrant {

@@ -7,6 +7,7 @@ import { ensureMemberPrincipal, findPrincipal } from './principal.ts';
 import { AppError, notFound } from '../errors.ts';
 import { Closed, Id, IdParams, Nullable, OneOf, Responses } from '../http/schemas.ts';
 import { findMember } from '../members/repository.ts';
+import { listPrincipalTokens, revokeToken } from './manage-tokens.ts';
 
 const tags = ['Quyền (roles)'];
 const RoleT = OneOf(ROLES);
@@ -62,6 +63,40 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
       });
       await grantRole(deps.db, target.id, request.params.id, role);
       return reply.status(201).send({ principalId: target.id, orgId: request.params.id, role });
+    },
+  );
+
+  app.get(
+    '/tokens',
+    {
+      schema: {
+        tags,
+        summary: 'API tokens of the caller (or, for an admin, of a principal wholly inside their subtree)',
+        description:
+          'Never the token itself: only id, label, dates and state. `all=true` includes revoked and expired.',
+        querystring: Closed({ principalId: Type.Optional(Id), all: Type.Optional(Type.Boolean()) }),
+      },
+    },
+    async (request) =>
+      listPrincipalTokens(deps, requirePrincipal(request), {
+        principalId: request.query.principalId,
+        includeInactive: request.query.all,
+      }),
+  );
+
+  app.post(
+    '/tokens/:id/revoke',
+    {
+      schema: {
+        tags,
+        summary: 'Revoke an API token: at once on this instance, within the principal cache time elsewhere',
+        params: IdParams,
+      },
+    },
+    async (request) => {
+      const token = await revokeToken(deps, requirePrincipal(request), request.params.id);
+      app.principalCache.forgetToken(token.id);
+      return token;
     },
   );
 };

@@ -4,6 +4,8 @@
  *
  *   npm run admin -- create-org --kind province --name "Đảng bộ tỉnh X" [--parent ID]
  *   npm run admin -- token --org ID [--role admin|committee|secretary|editor] [--name "Tên"] [--days N]
+ *   npm run admin -- tokens [--org ID] [--principal ID] [--all]
+ *   npm run admin -- revoke TOKEN_ID | --principal ID
  *   npm run admin -- orgs
  */
 import { parseArgs } from 'node:util';
@@ -11,16 +13,15 @@ import { readConfig } from '../config.ts';
 import { connectDb } from '../db/connect.ts';
 import { migrate } from '../db/migrate.ts';
 import { AppError } from '../errors.ts';
-import { createPrincipal } from '../auth/principal.ts';
-import { grantRole, ROLES, type Role } from '../auth/roles.ts';
-import { createApiToken } from '../auth/tokens.ts';
+import { systemClock } from '../context.ts';
+import { issueTokenCommand, listTokensCommand, revokeTokensCommand, TOKEN_USAGE } from '../auth/token-commands.ts';
 import { findOrg, insertOrg } from '../orgs/repository.ts';
 import { assertParentKind } from '../orgs/create-org.ts';
 import { ORG_KINDS, type OrgKind } from '../orgs/kinds.ts';
 
 const USAGE = `Dùng:
   npm run admin -- create-org --kind <${ORG_KINDS.join('|')}> --name "<tên>" [--parent <id>]
-  npm run admin -- token --org <id> [--role ${ROLES.join('|')}] [--name "<tên>"] [--days <n>]
+${TOKEN_USAGE}
   npm run admin -- orgs`;
 
 async function main() {
@@ -33,6 +34,8 @@ async function main() {
       org: { type: 'string' },
       role: { type: 'string' },
       days: { type: 'string' },
+      principal: { type: 'string' },
+      all: { type: 'boolean' },
     },
   });
   const config = readConfig();
@@ -56,21 +59,15 @@ async function main() {
         console.log(JSON.stringify(org));
         break;
       }
-      case 'token': {
-        const org = values.org ? await findOrg(db, Number(values.org)) : undefined;
-        if (!org) throw new AppError('validation', `Cần --org <id> của một tổ chức có thật.\n${USAGE}`);
-        const role = (values.role ?? 'admin') as Role;
-        if (!ROLES.includes(role)) throw new AppError('validation', USAGE);
-        const principal = await createPrincipal(db, values.name ?? `Quản trị ${org.name}`);
-        await grantRole(db, principal.id, org.id, role);
-        const days = values.days ? Number(values.days) : null;
-        const token = await createApiToken(db, principal.id, {
-          label: 'cli',
-          expiresAt: days ? new Date(Date.now() + days * 86_400_000) : null,
-        });
-        console.log(`Token (${role} trên "${org.name}", principal ${principal.id}) — chỉ hiện một lần:\n${token}`);
+      case 'token':
+        console.log((await issueTokenCommand({ db, clock: systemClock }, values)).join('\n'));
         break;
-      }
+      case 'tokens':
+        console.log((await listTokensCommand({ db, clock: systemClock }, values)).join('\n'));
+        break;
+      case 'revoke':
+        console.log((await revokeTokensCommand({ db, clock: systemClock }, values, positionals.slice(1))).join('\n'));
+        break;
       case 'orgs': {
         const rows = await db.query(
           `select id, parent_id as "parentId", kind, name, deployed from orgs order by path limit 500`,

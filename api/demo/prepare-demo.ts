@@ -7,11 +7,14 @@ import { loadSampleDocuments } from '../../ingest/load-samples.ts';
 import { assistant } from '../../knowledge/assistant.ts';
 
 const DEMO_TOKEN_DAYS = 7;
+const SHOWN_KEY = 'demo_admin_token_shown_at';
 
 /**
- * Loads the demo organisation on first start, then (every start) issues a fresh,
- * week-long admin token and one-time web-chat links for a demo secretary and member,
- * so a newcomer can try everything without a bot token. Returns the lines to print.
+ * Loads the demo organisation on first start and issues a week-long admin token — once per
+ * database (the data folder): later starts say how to get a new one instead of minting
+ * another. Every start issues one-time web-chat links for a demo secretary and member (a new
+ * code voids the previous unused one), so a newcomer can try everything without a bot token.
+ * Returns the lines to print.
  */
 export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines: string[] }> {
   const fresh = !(await hasDemoData(deps));
@@ -30,8 +33,22 @@ export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines:
   );
   if (!ids?.adminId)
     return { lines: ['  Demo: dữ liệu demo không đầy đủ; tạo token bằng: npm run admin -- token --org <id>'] };
-  const expiresAt = new Date(deps.clock.now().getTime() + DEMO_TOKEN_DAYS * 86_400_000);
-  const token = await createApiToken(deps.db, ids.adminId, { label: 'demo', expiresAt });
+  const now = deps.clock.now();
+  // Claimed in one statement, so two instances starting together mint at most one token.
+  const claimed = await deps.db.query(
+    `insert into service_settings (key, value) values ($1, $2) on conflict (key) do nothing returning key`,
+    [SHOWN_KEY, now.toISOString()],
+  );
+  const token = claimed.length
+    ? await createApiToken(deps.db, ids.adminId, {
+        label: 'demo',
+        expiresAt: new Date(now.getTime() + DEMO_TOKEN_DAYS * 86_400_000),
+        now,
+      })
+    : null;
+  const [shown] = token
+    ? []
+    : await deps.db.query<{ value: string }>(`select value from service_settings where key = $1`, [SHOWN_KEY]);
   const admin = (await findPrincipal(deps.db, ids.adminId))!;
   const secretaryPrincipal = await ensureMemberPrincipal(deps.db, ids.secretaryId);
   const secretaryCode = await issueLinkCode(deps, admin, ids.secretaryId);
@@ -42,8 +59,15 @@ export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines:
       ...(samples > 0
         ? [`  Trợ lý ảo: đã nạp ${samples} tài liệu mẫu (knowledge/samples/); hỏi thử: "thủ tục kết nạp đảng viên"`]
         : []),
-      `  Admin token (hết hạn sau ${DEMO_TOKEN_DAYS} ngày): ${token}`,
-      `    curl -H "Authorization: Bearer ${token}" ${baseUrl}/orgs/${ids.rootId}/adoption`,
+      ...(token
+        ? [
+            `  Admin token (hết hạn sau ${DEMO_TOKEN_DAYS} ngày, chỉ in lần này): ${token}`,
+            `    curl -H "Authorization: Bearer ${token}" ${baseUrl}/orgs/${ids.rootId}/adoption`,
+          ]
+        : [
+            `  Admin token: đã in một lần ở lần khởi động đầu (${shown?.value.slice(0, 16).replace('T', ' ')} UTC). ` +
+              `Mã mới: npm run admin -- token --org ${ids.rootId}`,
+          ]),
       `  Web chat của bí thư chi bộ (principal ${secretaryPrincipal.id}): ${baseUrl}/chat?code=${secretaryCode.code}`,
       `  Web chat của một đảng viên:  ${baseUrl}/chat?code=${memberCode.code}`,
     ],

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { redactSignedLinks } from './signed-link.ts';
 
 /**
  * Structured JSON logs. Secrets and members' message text never belong in a log line:
@@ -25,7 +26,7 @@ export function createLogger(level: string): Logger {
       req: (req: { id: string; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
-        url: stripQuery(req.url),
+        url: redactSignedLinks(stripQuery(req.url)),
       }),
     },
   });

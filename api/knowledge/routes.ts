@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Deps } from '../context.ts';
 import { requirePrincipal } from '../auth/authenticate.ts';
-import { CAN, hasRole, requireRole } from '../auth/roles.ts';
+import { CAN, hasRole } from '../auth/roles.ts';
 import { AppError, notFound } from '../errors.ts';
 import {
   Closed,
@@ -26,8 +26,8 @@ import { assistant } from '../../knowledge/assistant.ts';
 import { askAssistant } from '../../knowledge/answer.ts';
 import { listQuestionsToReview, rateAnswer } from '../../knowledge/rate-answer.ts';
 import { cellScope } from '../../knowledge/scope.ts';
-import { findIngestJob, startIngestJob } from '../../ingest/ingest-job.ts';
-import { SUPPORTED_EXTENSIONS } from '../../ingest/loaders/load-file.ts';
+import { assertMayLoadDocuments, loadDocument } from './load-document.ts';
+import { getIngestJob } from './get-ingest-job.ts';
 
 const tags = ['Trợ lý ảo (assistant)'];
 
@@ -89,31 +89,17 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
     },
     async (request, reply) => {
       const principal = requirePrincipal(request);
-      const org = await findOrg(deps.db, request.params.id);
-      if (!org) throw notFound('tổ chức');
-      await requireRole(deps.db, principal, org.id, CAN.editDocuments);
+      // The right on the unit is checked before the upload is read.
+      await assertMayLoadDocuments(deps, principal, request.params.id);
       const file = await readUploadedFile(request);
-      if (!SUPPORTED_EXTENSIONS.some((e) => file.filename.toLowerCase().endsWith(e))) {
-        throw new AppError('unsupported_media_type', `Chỉ nhận tệp ${SUPPORTED_EXTENSIONS.join(', ')}.`, {
-          field: 'file',
-        });
-      }
-      // Long files are embedded off the request; the editor polls the job.
-      const visibility = org.parentId === null ? null : org.id;
-      const { jobId } = await startIngestJob(deps.db, assistant().embedder, file, { visibilityOrgId: visibility });
-      return reply.status(202).send({ jobId });
+      return reply.status(202).send(await loadDocument(deps, principal, request.params.id, file));
     },
   );
 
   app.get(
     '/knowledge/jobs/:id',
     { schema: { tags, summary: 'An ingest job’s status', params: IdParams, response: Responses(UntypedRows(JobT)) } },
-    async (request) => {
-      requirePrincipal(request);
-      const job = await findIngestJob(deps.db, request.params.id);
-      if (!job) throw notFound('tác vụ');
-      return job;
-    },
+    async (request) => getIngestJob(deps, requirePrincipal(request), request.params.id),
   );
 
   app.post(

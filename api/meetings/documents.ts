@@ -11,6 +11,7 @@ import { AppError, notFound } from '../errors.ts';
 import { enqueueForMembers } from '../outbox/enqueue.ts';
 import { signLink } from '../http/signed-link.ts';
 import { findMeeting } from './repository.ts';
+import { assertOnRoll } from './check-in.ts';
 
 const LINK_DAYS = 60;
 
@@ -43,7 +44,10 @@ export async function attachDocument(
         [m.id],
         {
           text: `📎 Tài liệu họp chi bộ: ${input.title.trim()}\nĐồng chí vui lòng đọc trước buổi họp.`,
-          link: { label: 'Mở tài liệu', url: `${base}/d/${signLink(deps.linkSecret, [id, m.id], expires)}` },
+          link: {
+            label: 'Mở tài liệu',
+            url: `${base}/d/${signLink(deps.linkSecret, 'meeting-document', [id, m.id], expires)}`,
+          },
         },
         { kind: 'meeting.document', refType: 'meeting_document', refId: id, dedupePrefix: `doc:${id}:member:${m.id}` },
       );
@@ -60,13 +64,19 @@ export async function attachDocument(
   });
 }
 
-/** Records that a member opened a document (the first time counts) and returns it. */
+/**
+ * Records that a member opened a document (the first time counts) and returns it. Only a
+ * member on that meeting's roll may open it, whatever link they hold.
+ */
 export async function openDocument(deps: Pick<Deps, 'db' | 'clock'>, documentId: number, memberId: number) {
   const [doc] = await deps.db.query<{ title: string; body: string | null; url: string | null; meetingId: number }>(
     `select title, body, url, meeting_id as "meetingId" from meeting_documents where id = $1`,
     [documentId],
   );
   if (!doc) throw notFound('tài liệu');
+  const meeting = await findMeeting(deps.db, doc.meetingId);
+  if (!meeting) throw notFound('tài liệu');
+  await assertOnRoll(deps.db, meeting, memberId);
   await deps.db.query(
     `insert into document_opens (document_id, member_id, opened_at) values ($1, $2, $3) on conflict do nothing`,
     [documentId, memberId, deps.clock.now()],

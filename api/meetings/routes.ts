@@ -564,7 +564,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
     async (request, reply) => {
       const { doc, member, exp, sig } = request.params;
-      if (!verifyLink(deps.linkSecret, [doc, member], exp, sig, deps.clock.now())) {
+      if (!verifyLink(deps.linkSecret, 'meeting-document', [doc, member], exp, sig, deps.clock.now())) {
         return reply
           .status(403)
           .header('content-type', 'text/html; charset=utf-8')

@@ -17,7 +17,8 @@ export interface PeriodInput {
 /**
  * Records a dated fact that changes the vote base (rules.md §1): exemption, suspension,
  * prosecution, or a temporary transfer (the member stays on the home cell's roll and
- * attends the host cell).
+ * attends the host cell). A temporary transfer needs the right on the host cell too: it puts
+ * the member on that cell's roll.
  */
 export async function addMemberPeriod(
   deps: Pick<Deps, 'db'>,
@@ -38,6 +39,7 @@ export async function addMemberPeriod(
     if (isTransfer) {
       await assertMemberCell(sql, input.hostCellId!);
       if (input.hostCellId === member.cellId) throw invalid('hostCellId', 'Chi bộ nơi đến phải khác chi bộ hiện tại.');
+      await requireRole(sql, actor, input.hostCellId!, CAN.manageMembers);
     }
     return insertPeriod(sql, {
       memberId,

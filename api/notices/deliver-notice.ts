@@ -39,7 +39,7 @@ export async function deliverNotice(
       text,
       link: {
         label: 'Xem toàn văn và tệp đính kèm',
-        url: `${base}/n/${signLink(deps.linkSecret, [notice.id, r.memberId], expires)}`,
+        url: `${base}/n/${signLink(deps.linkSecret, 'notice', [notice.id, r.memberId], expires)}`,
       },
       choices: [{ label: 'Đã đọc', data: `dadoc:${notice.id}` }],
       paidBroadcast: notice.paidBroadcast || undefined,

@@ -1,6 +1,6 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
+import { CAN, hasSpendRight, requireRole } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError, notFound } from '../errors.ts';
 import { findOrg } from '../orgs/repository.ts';
@@ -38,6 +38,14 @@ export async function publishNotice(
   const org = await findOrg(deps.db, input.orgId);
   if (!org) throw notFound('tổ chức');
   await requireRole(deps.db, actor, org.id, CAN.publish);
+  // Paid broadcast spends the bot's Telegram Stars: only roles allowed to spend (PAID_BROADCAST_ROLES).
+  if (input.paidBroadcast && !(await hasSpendRight(deps.db, actor.id, org.id, deps.config.paidBroadcastRoles))) {
+    throw new AppError(
+      'forbidden',
+      'Vai trò của đồng chí không được gửi thông báo khẩn trả phí (paidBroadcast); mặc định chỉ quản trị viên hoặc cấp ủy cấp tỉnh trở lên.',
+      { field: 'paidBroadcast', detail: `principal ${actor.id} may not spend on org ${org.id}` },
+    );
+  }
   const now = deps.clock.now();
   if (!input.title.trim()) throw new AppError('validation', 'Tiêu đề không được để trống.', { field: 'title' });
   if (!input.body.trim()) throw new AppError('validation', 'Nội dung không được để trống.', { field: 'body' });

@@ -152,7 +152,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
 
   // The member's signed web view: /n/<notice>/<member>/<exp>/<sig>[/read | /a/<attachment>]
   const verified = (p: Record<string, string>) => {
-    const ok = verifyLink(deps.linkSecret, [p.notice, p.member], p.exp, p.sig, deps.clock.now());
+    const ok = verifyLink(deps.linkSecret, 'notice', [p.notice, p.member], p.exp, p.sig, deps.clock.now());
     if (!ok) throw new AppError('forbidden', 'Đường dẫn không hợp lệ hoặc đã hết hạn.');
     return {
       noticeId: Number(p.notice),

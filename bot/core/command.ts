@@ -19,6 +19,8 @@ export interface CommandContext {
   /** The member may run meetings of their cell (bí thư / phó bí thư). */
   isSecretary: boolean;
   deps: Deps;
+  /** The organisation whose subtree this bot serves (null: all). */
+  scope: { orgId: number | null };
   /** Small per-chat state for multi-step dialogues; persisted, cleared with `null`. */
   session: {
     get<T = unknown>(key: string): Promise<T | undefined>;

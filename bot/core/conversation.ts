@@ -73,7 +73,15 @@ async function dispatch(
     return [{ text: 'Tài khoản đảng viên của bạn không còn hoạt động. Vui lòng liên hệ bí thư chi bộ.' }];
   const principal = await ensureMemberPrincipal(deps.db, member.id);
   const isSecretary = await hasRole(deps.db, principal.id, member.cellId, CAN.runMeetings);
-  const base = { update, member, principal, isSecretary, deps, session: chatSession(deps.db, chatRef(update)) };
+  const base = {
+    update,
+    member,
+    principal,
+    isSecretary,
+    deps,
+    scope,
+    session: chatSession(deps.db, chatRef(update)),
+  };
 
   if (update.choice) {
     const [name, ...rest] = update.choice.split(':');

@@ -82,6 +82,8 @@ export const linkCommand: Command = {
       chatId: ctx.update.chat.id,
       displayName: ctx.update.from.displayName ?? null,
       code: ctx.args,
+      // Re-linking obeys the bot's subtree exactly like a first link.
+      withinOrgId: ctx.scope.orgId,
     });
     return { text: `Đã liên kết tài khoản với đảng viên ${member.fullName}.` };
   },

@@ -1,0 +1,38 @@
+import type { Deps } from '../context.ts';
+import type { Principal } from '../auth/principal.ts';
+import { CAN, hasRole } from '../auth/roles.ts';
+import { forbidden, notFound } from '../errors.ts';
+
+export interface IngestJob {
+  id: number;
+  status: 'running' | 'done' | 'failed';
+  filename: string;
+  result: unknown;
+  error: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+/**
+ * An ingest job, for a principal with the editor's right on the job's unit. Jobs from
+ * before units were recorded (org_id null) are shown to editors of a root unit only.
+ */
+export async function getIngestJob(deps: Pick<Deps, 'db'>, actor: Principal, jobId: number): Promise<IngestJob> {
+  const [job] = await deps.db.query<IngestJob & { orgId: number | null }>(
+    `select id, status, filename, result, error, created_at as "createdAt", finished_at as "finishedAt", org_id as "orgId"
+       from kb_jobs where id = $1`,
+    [jobId],
+  );
+  if (!job) throw notFound('tác vụ');
+  const orgs =
+    job.orgId !== null
+      ? [job.orgId]
+      : (await deps.db.query<{ id: number }>(`select id from orgs where parent_id is null`)).map((o) => o.id);
+  for (const orgId of orgs) {
+    if (await hasRole(deps.db, actor.id, orgId, CAN.editDocuments)) {
+      const { orgId: _unit, ...shown } = job;
+      return shown;
+    }
+  }
+  throw forbidden(`principal ${actor.id} lacks editor on ingest job ${jobId}`);
+}

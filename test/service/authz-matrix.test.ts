@@ -1,0 +1,589 @@
+/**
+ * The authorization matrix (issue 12): every route the service registers — the API, the
+ * docs, the web chat, the webhooks, the signed links — called as each kind of caller, with
+ * the expected status kept here as data. Every refusal must leave every table as it was
+ * (compared by a digest of all rows). A route registered without an entry fails the test, so
+ * a new route cannot ship without someone deciding who may call it.
+ *
+ * Callers: anonymous; a member of cell A; the secretary of cell A; the committee (cấp ủy) of
+ * the grassroots unit above cells A and B; an editor of the province; an admin of another
+ * province. Each request acts on province one; each call gets fresh objects, so one caller's
+ * success never changes what the next one meets.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
+import { linkChat, makeMember, makeOrgTree, makeSecretary, makeUserWithRole } from '../factories/index.ts';
+import { createApiToken } from '../../api/auth/tokens.ts';
+import { ensureMemberPrincipal, type Principal } from '../../api/auth/principal.ts';
+import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
+import { openMeeting } from '../../api/meetings/open-meeting.ts';
+import { closeMeeting } from '../../api/meetings/close-meeting.ts';
+import { checkIn, respondAttendance } from '../../api/meetings/check-in.ts';
+import { openMotion } from '../../api/meetings/open-motion.ts';
+import { attachDocument } from '../../api/meetings/documents.ts';
+import { publishNotice } from '../../api/notices/publish-notice.ts';
+import { sendFeedback } from '../../api/feedback/feedback.ts';
+import { loadDocument } from '../../api/knowledge/load-document.ts';
+import { createBots } from '../../bot/bots.ts';
+import type { App } from '../../api/server.ts';
+import type { Deps } from '../../api/context.ts';
+import type { Member } from '../../api/members/repository.ts';
+
+const WHO = ['anonymous', 'member', 'secretary', 'committee', 'editor', 'otherAdmin'] as const;
+type Who = (typeof WHO)[number];
+type Statuses = [
+  anonymous: number,
+  member: number,
+  secretary: number,
+  committee: number,
+  editor: number,
+  otherAdmin: number,
+];
+
+interface Req {
+  url: string;
+  payload?: unknown;
+  headers?: Record<string, string>;
+}
+interface Entry {
+  /** The request this caller makes (fresh objects created here). */
+  req: (f: Fixture, who: Who) => Promise<Req> | Req;
+  /** Expected status per caller, in WHO order; one number when every caller gets the same. */
+  expect: number | Statuses;
+}
+
+const day = (n: number) => new Date(Date.UTC(2026, 2, 10 + n, 12)).toISOString();
+const csv = 'Họ và tên,Giới tính,Năm sinh,Số thẻ đảng,Loại đảng viên,Ngày kết nạp\nNhập Từ Tệp,Nam,1980,,Chính thức,';
+const multipart = (filename: string, text: string) => {
+  const boundary = 'matrixBOUNDARY';
+  return {
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload:
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\n` +
+      `Content-Type: text/markdown\r\n\r\n${text}\r\n--${boundary}--\r\n`,
+  };
+};
+
+// ─── The matrix ────────────────────────────────────────────────────────────────────────
+//                                         anon member  sec  comm  edit other
+const MATRIX: Record<string, Entry> = {
+  // Public pages and service endpoints.
+  'GET /health': { req: () => ({ url: '/health' }), expect: 200 },
+  'GET /metrics': { req: () => ({ url: '/metrics' }), expect: 200 },
+  'GET /docs': { req: () => ({ url: '/docs' }), expect: 200 },
+  'GET /docs/static/index.html': { req: () => ({ url: '/docs/static/index.html' }), expect: 302 },
+  'GET /docs/static/swagger-initializer.js': {
+    req: () => ({ url: '/docs/static/swagger-initializer.js' }),
+    expect: 200,
+  },
+  'GET /docs/static/*': { req: () => ({ url: '/docs/static/swagger-ui.css' }), expect: 200 },
+  'GET /docs/json': { req: () => ({ url: '/docs/json' }), expect: 200 },
+  'GET /docs/yaml': { req: () => ({ url: '/docs/yaml' }), expect: 200 },
+  'GET /chat': { req: () => ({ url: '/chat' }), expect: 200 },
+
+  // Web chat: a member's API token signs in; other principals are not members.
+  'POST /chat/api/session': {
+    req: () => ({ url: '/chat/api/session', payload: {} }),
+    expect: [401, 200, 200, 401, 401, 401],
+  },
+  // An API token is not a web-chat session.
+  'POST /chat/api/messages': {
+    req: () => ({ url: '/chat/api/messages', payload: { id: 'msg-00000001', text: 'trogiup' } }),
+    expect: 401,
+  },
+  'GET /chat/api/inbox': { req: () => ({ url: '/chat/api/inbox' }), expect: 401 },
+  // A platform webhook without the bot's secret.
+  'POST /webhooks/:channel/:bot': {
+    req: () => ({ url: '/webhooks/telegram/telegram', payload: { update_id: 1, message: { text: 'x' } } }),
+    expect: 401,
+  },
+  // Signed links re-typed to the other route: the signature is for another purpose.
+  'GET /n/:notice/:member/:exp/:sig': { req: async (f) => ({ url: await f.docLinkAsNotice() }), expect: 403 },
+  'POST /n/:notice/:member/:exp/:sig/read': {
+    req: async (f) => ({ url: `${await f.docLinkAsNotice()}/read` }),
+    expect: 403,
+  },
+  'GET /n/:notice/:member/:exp/:sig/a/:attachment': {
+    req: async (f) => ({ url: `${await f.docLinkAsNotice()}/a/1` }),
+    expect: 403,
+  },
+  'GET /d/:doc/:member/:exp/:sig': { req: async (f) => ({ url: await f.noticeLinkAsDoc() }), expect: 403 },
+
+  // Who am I, roles, tokens.
+  'GET /me': { req: () => ({ url: '/me' }), expect: [401, 200, 200, 200, 200, 200] },
+  'POST /orgs/:id/roles': {
+    req: async (f) => ({
+      url: `/orgs/${f.p1.cellA.id}/roles`,
+      payload: { role: 'secretary', memberId: (await f.freshMember()).id },
+    }),
+    expect: [401, 403, 403, 403, 403, 403],
+  },
+  'GET /tokens': { req: () => ({ url: '/tokens' }), expect: [401, 200, 200, 200, 200, 200] },
+  // Another member's token: only that member or an admin over all their units may revoke it.
+  'POST /tokens/:id/revoke': {
+    req: async (f) => ({ url: `/tokens/${await f.freshMemberTokenId()}/revoke` }),
+    expect: [401, 403, 403, 403, 403, 403],
+  },
+
+  // Organisations.
+  'POST /orgs': {
+    req: (f) => ({ url: '/orgs', payload: { parentId: f.p1.committee.id, kind: 'cell', name: 'Chi bộ mới' } }),
+    expect: [401, 403, 403, 403, 403, 403],
+  },
+  'GET /orgs/:id': { req: (f) => ({ url: `/orgs/${f.p1.cellA.id}` }), expect: [401, 403, 200, 200, 403, 403] },
+  'POST /orgs/:id/move': {
+    req: (f) => ({ url: `/orgs/${f.p1.cellB.id}/move`, payload: { parentId: f.p1.committee.id } }),
+    expect: [401, 403, 403, 403, 403, 403],
+  },
+  'PUT /orgs/:id/deployment': {
+    req: (f) => ({ url: `/orgs/${f.p1.cellB.id}/deployment`, payload: { deployed: false, reason: 'Thử' } }),
+    expect: [401, 403, 403, 403, 403, 403],
+  },
+  'GET /orgs/:id/adoption': {
+    req: (f) => ({ url: `/orgs/${f.p1.cellA.id}/adoption` }),
+    expect: [401, 403, 200, 200, 403, 403],
+  },
+
+  // Members.
+  'POST /orgs/:id/members': {
+    req: (f) => ({
+      url: `/orgs/${f.p1.cellA.id}/members`,
+      payload: {
+        fullName: 'Đảng Viên Mới',
+        gender: 'female',
+        status: 'official',
+        admittedOn: '2015-01-01',
+        officialOn: '2016-01-01',
+      },
+    }),
+    expect: [401, 403, 201, 201, 403, 403],
+  },
+  'GET /orgs/:id/members': {
+    req: (f) => ({ url: `/orgs/${f.p1.cellA.id}/members` }),
+    expect: [401, 403, 200, 200, 403, 403],
+  },
+  'POST /orgs/:id/members/import': {
+    req: (f) => ({
+      url: `/orgs/${f.p1.cellA.id}/members/import`,
+      payload: csv,
+      headers: { 'content-type': 'text/csv' },
+    }),
+    expect: [401, 403, 200, 200, 403, 403],
+  },
+  'GET /members/:id': { req: (f) => ({ url: `/members/${f.memberId}` }), expect: [401, 200, 200, 200, 403, 403] },
+  'PATCH /members/:id': {
+    req: async (f) => ({ url: `/members/${(await f.freshMember()).id}`, payload: { phone: '0912 345 678' } }),
+    expect: [401, 403, 200, 200, 403, 403],
+  },
+  'POST /members/:id/periods': {
+    req: async (f) => ({
+      url: `/members/${(await f.freshMember()).id}/periods`,
+      payload: { kind: 'exempt', startsOn: '2026-03-01', reason: 'Tuổi cao' },
+    }),
+    expect: [401, 403, 201, 201, 403, 403],
+  },
+  // Into cell B: the secretary of cell A has no right there.
+  'POST /members/:id/transfer': {
+    req: async (f) => ({
+      url: `/members/${(await f.freshMember()).id}/transfer`,
+      payload: { toCellId: f.p1.cellB.id, transferredOn: '2026-03-01' },
+    }),
+    expect: [401, 403, 403, 200, 403, 403],
+  },
+  'POST /members/:id/link-codes': {
+    req: async (f) => ({ url: `/members/${(await f.freshMember()).id}/link-codes` }),
+    expect: [401, 403, 201, 201, 403, 403],
+  },
+
+  // Meetings.
+  'POST /orgs/:id/meetings': {
+    req: (f) => ({
+      url: `/orgs/${f.p1.cellA.id}/meetings`,
+      payload: { kind: 'regular', startsAt: day(2), mode: 'hybrid' },
+    }),
+    expect: [401, 403, 201, 403, 403, 403],
+  },
+  'GET /meetings/:id': {
+    req: async (f) => ({ url: `/meetings/${await f.meeting('scheduled')}` }),
+    expect: [401, 403, 200, 200, 403, 403],
+  },
+  'POST /meetings/:id/open': {
+    req: async (f) => ({ url: `/meetings/${await f.meeting('scheduled')}/open` }),
+    expect: [401, 403, 200, 403, 403, 403],
+  },
+  'POST /meetings/:id/documents': {
+    req: async (f) => ({
+      url: `/meetings/${await f.meeting('scheduled')}/documents`,
+      payload: { title: 'Dự thảo', body: 'Nội dung' },
+    }),
+    expect: [401, 403, 201, 403, 403, 403],
+  },
+  // Members on the roll answer for themselves.
+  'POST /meetings/:id/attendance': {
+    req: async (f) => ({
+      url: `/meetings/${await f.meeting('scheduled')}/attendance`,
+      payload: { attending: false, reason: 'Đi công tác' },
+    }),
+    expect: [401, 200, 200, 403, 403, 403],
+  },
+  // Marking the member present is the secretary's; the member may check in themself.
+  'POST /meetings/:id/check-in': {
+    req: async (f) => ({ url: `/meetings/${await f.meeting('open')}/check-in`, payload: { memberId: f.memberId } }),
+    expect: [401, 200, 200, 403, 403, 403],
+  },
+  'POST /meetings/:id/absences/:memberId': {
+    req: async (f) => ({
+      url: `/meetings/${await f.meeting('scheduled', { absent: true })}/absences/${f.memberId}`,
+      payload: { accepted: true },
+    }),
+    expect: [401, 403, 200, 403, 403, 403],
+  },
+  'POST /meetings/:id/leave': {
+    req: async (f) => ({
+      url: `/meetings/${await f.meeting('open', { present: true })}/leave`,
+      payload: { memberId: f.memberId },
+    }),
+    expect: [401, 200, 200, 403, 403, 403],
+  },
+  'POST /meetings/:id/motions': {
+    req: async (f) => ({
+      url: `/meetings/${await f.meeting('open')}/motions`,
+      payload: { kind: 'resolution', title: 'Thông qua nghị quyết' },
+    }),
+    expect: [401, 403, 201, 403, 403, 403],
+  },
+  'POST /motions/:id/votes': {
+    req: async (f) => ({ url: `/motions/${await f.motion()}/votes`, payload: { choice: 'for' } }),
+    expect: [401, 200, 200, 403, 403, 403],
+  },
+  'POST /motions/:id/show-of-hands': {
+    req: async (f) => ({
+      url: `/motions/${await f.motion()}/show-of-hands`,
+      payload: { for: 0, against: 0, abstain: 0 },
+    }),
+    expect: [401, 403, 200, 403, 403, 403],
+  },
+  'POST /motions/:id/close': {
+    req: async (f) => ({ url: `/motions/${await f.motion()}/close` }),
+    expect: [401, 403, 200, 403, 403, 403],
+  },
+  'POST /meetings/:id/opinions': {
+    req: async (f) => ({ url: `/meetings/${await f.meeting('open')}/opinions`, payload: { body: 'Tôi đồng ý.' } }),
+    expect: [401, 201, 201, 403, 403, 403],
+  },
+  'POST /meetings/:id/rating': {
+    req: async (f) => ({ url: `/meetings/${await f.meeting('closed')}/rating`, payload: { level: 'tốt' } }),
+    expect: [401, 200, 200, 403, 403, 403],
+  },
+  'POST /meetings/:id/close': {
+    req: async (f) => ({ url: `/meetings/${await f.meeting('open')}/close` }),
+    expect: [401, 403, 200, 403, 403, 403],
+  },
+  // The right is checked first; with no resolution voted through, the secretary gets 409.
+  'POST /meetings/:id/resolution': {
+    req: async (f) => ({
+      url: `/meetings/${await f.meeting('closed')}/resolution`,
+      payload: { body: 'Nghị quyết', tasks: [] },
+    }),
+    expect: [401, 403, 409, 403, 403, 403],
+  },
+  // Only the assignee closes their task; to anyone else it does not exist.
+  'POST /tasks/:id/done': {
+    req: async (f) => ({ url: `/tasks/${await f.task()}/done` }),
+    expect: [401, 200, 404, 404, 404, 404],
+  },
+  'GET /meetings/:id/minutes.:format': {
+    req: async (f) => ({ url: `/meetings/${await f.meeting('closed')}/minutes.docx` }),
+    expect: [401, 403, 200, 200, 403, 403],
+  },
+  'POST /meetings/:id/amendments': {
+    req: async (f) => ({
+      url: `/meetings/${await f.meeting('closed')}/amendments`,
+      payload: { body: 'Sửa lỗi chính tả.' },
+    }),
+    expect: [401, 403, 201, 403, 403, 403],
+  },
+  // A report on the unit above the cells: the cell's secretary has no right there.
+  'GET /orgs/:id/meetings/completeness': {
+    req: (f) => ({ url: `/orgs/${f.p1.committee.id}/meetings/completeness?month=2026-03` }),
+    expect: [401, 403, 403, 200, 403, 403],
+  },
+
+  // Notices.
+  'POST /orgs/:id/notices': {
+    req: (f) => ({
+      url: `/orgs/${f.p1.cellA.id}/notices`,
+      payload: { kind: 'notice', title: 'Thông báo', body: 'Nội dung thông báo.' },
+    }),
+    expect: [401, 403, 201, 201, 403, 403],
+  },
+  'PATCH /notices/:id': {
+    req: async (f) => ({ url: `/notices/${await f.notice()}`, payload: { title: 'Thông báo (sửa)' } }),
+    expect: [401, 403, 200, 200, 403, 403],
+  },
+  'GET /notices/:id/stats': {
+    req: async (f) => ({ url: `/notices/${await f.notice()}/stats` }),
+    expect: [401, 403, 200, 200, 403, 403],
+  },
+
+  // Feedback.
+  'POST /feedback': {
+    req: () => ({ url: '/feedback', payload: { body: 'Đề nghị sửa đường.' } }),
+    expect: [401, 201, 201, 403, 403, 403],
+  },
+  'GET /feedback': { req: () => ({ url: '/feedback' }), expect: [401, 200, 200, 403, 403, 403] },
+  'GET /orgs/:id/feedback': {
+    req: (f) => ({ url: `/orgs/${f.p1.cellA.id}/feedback` }),
+    expect: [401, 403, 200, 200, 403, 403],
+  },
+  'POST /feedback/:id/status': {
+    req: async (f) => ({ url: `/feedback/${await f.feedback()}/status`, payload: { status: 'processing' } }),
+    expect: [401, 403, 200, 200, 403, 403],
+  },
+
+  // The assistant.
+  'POST /orgs/:id/knowledge/documents': {
+    req: (f) => ({
+      url: `/orgs/${f.p1.province.id}/knowledge/documents`,
+      ...multipart('quy-che.md', '# Quy chế\n\nĐiều 1. Nội dung.'),
+    }),
+    expect: [401, 403, 403, 403, 202, 403],
+  },
+  'GET /knowledge/jobs/:id': {
+    req: async (f) => ({ url: `/knowledge/jobs/${await f.job()}` }),
+    expect: [401, 403, 403, 403, 200, 403],
+  },
+  'POST /knowledge/ask': {
+    req: () => ({ url: '/knowledge/ask', payload: { question: 'Thủ tục chuyển sinh hoạt đảng?' } }),
+    expect: [401, 200, 200, 200, 200, 200],
+  },
+  // Only the asker rates their answer; to anyone else the question does not exist.
+  'POST /knowledge/questions/:id/rating': {
+    req: async (f) => ({ url: `/knowledge/questions/${await f.question()}/rating`, payload: { rating: -1 } }),
+    expect: [401, 200, 404, 404, 404, 404],
+  },
+  'GET /orgs/:id/knowledge/questions': {
+    req: (f) => ({ url: `/orgs/${f.p1.province.id}/knowledge/questions?filter=unanswered` }),
+    expect: [401, 403, 403, 403, 200, 403],
+  },
+};
+
+// ─── Fixture ──────────────────────────────────────────────────────────────────────────
+let t: TestDb;
+let app: App;
+let deps: Deps;
+const clock = new TestClock(new Date('2026-03-10T05:00:00Z'));
+const routes: string[] = [];
+
+class Fixture {
+  tokens = new Map<Who, string>();
+  constructor(
+    readonly p1: Awaited<ReturnType<typeof makeOrgTree>>,
+    readonly member: Member,
+    readonly secretary: Principal,
+    readonly memberPrincipal: Principal,
+    readonly editor: Principal,
+  ) {}
+  get memberId() {
+    return this.member.id;
+  }
+  freshMember() {
+    return makeMember(t.db, this.p1.cellA);
+  }
+  async freshMemberTokenId() {
+    const m = await this.freshMember();
+    await createApiToken(t.db, (await ensureMemberPrincipal(t.db, m.id)).id);
+    const [row] = await t.db.query<{ id: number }>(`select id from api_tokens order by id desc limit 1`);
+    return row.id;
+  }
+  /** A fresh meeting of cell A in the given state; the member can be marked absent or present. */
+  async meeting(state: 'scheduled' | 'open' | 'closed', opts: { absent?: boolean; present?: boolean } = {}) {
+    const m = await scheduleMeeting(deps, this.secretary, {
+      cellId: this.p1.cellA.id,
+      kind: 'regular',
+      startsAt: clock.now(),
+      mode: 'hybrid',
+    });
+    if (opts.absent)
+      await respondAttendance(deps, this.memberPrincipal, { meetingId: m.id, attending: false, reason: 'Ốm' });
+    if (state === 'scheduled') return m.id;
+    await openMeeting(deps, this.secretary, m.id);
+    if (opts.present)
+      await checkIn(deps, this.secretary, { meetingId: m.id, memberId: this.memberId, method: 'secretary' });
+    if (state === 'closed') await closeMeeting(deps, this.secretary, m.id);
+    return m.id;
+  }
+  /** An open motion in a meeting where the member and the secretary are present. */
+  async motion() {
+    const meetingId = await this.meeting('open', { present: true });
+    const sec = this.secretary.memberId!;
+    await checkIn(deps, this.secretary, { meetingId, memberId: sec, method: 'secretary' });
+    return (
+      await openMotion(deps, this.secretary, { meetingId, kind: 'resolution', title: 'Biểu quyết thử', ballot: 'open' })
+    ).id;
+  }
+  async notice() {
+    const n = await publishNotice(deps, this.secretary, {
+      orgId: this.p1.cellA.id,
+      kind: 'notice',
+      title: 'Thông báo thử',
+      body: 'Nội dung.',
+    });
+    return n.id;
+  }
+  async feedback() {
+    return (await sendFeedback(deps, this.memberPrincipal, { body: 'Phản ánh thử.' })).id;
+  }
+  async task() {
+    const meetingId = await this.meeting('closed');
+    const [row] = await t.db.query<{ id: number }>(
+      `insert into tasks (meeting_id, cell_id, assignee_member_id, title, due_on) values ($1, $2, $3, 'Việc thử', '2026-04-01') returning id`,
+      [meetingId, this.p1.cellA.id, this.memberId],
+    );
+    return row.id;
+  }
+  async question() {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/knowledge/ask',
+      headers: { authorization: `Bearer ${this.tokens.get('member')}` },
+      payload: { question: 'Đảng phí đóng thế nào?' },
+    });
+    return res.json().questionId as number;
+  }
+  async job() {
+    const { jobId } = await loadDocument(deps, this.editor, this.p1.province.id, {
+      filename: 'huong-dan.md',
+      data: Buffer.from('# Hướng dẫn\n\nĐiều 1. Thử.'),
+    });
+    await settle();
+    return jobId;
+  }
+  /** The member's links from the outbox, for a fresh notice and a fresh meeting document. */
+  private async links() {
+    await this.notice();
+    const meetingId = await this.meeting('scheduled');
+    await attachDocument(deps, this.secretary, { meetingId, title: 'Tài liệu', body: 'Nội dung' });
+    const rows = await t.db.query<{ kind: string; url: string }>(
+      `select kind, payload->'link'->>'url' as url from outbox_messages where member_id = $1 and payload ? 'link' order by id desc`,
+      [this.memberId],
+    );
+    const path = (kind: string) => new URL(rows.find((r) => r.kind === kind)!.url).pathname;
+    return { notice: path('notice'), doc: path('meeting.document') };
+  }
+  async docLinkAsNotice() {
+    return (await this.links()).doc.replace(/^\/d\//, '/n/');
+  }
+  async noticeLinkAsDoc() {
+    return (await this.links()).notice.replace(/^\/n\//, '/d/');
+  }
+}
+
+let f: Fixture;
+
+/** Background work started by a request (document ingestion) has finished. */
+async function settle() {
+  for (let i = 0; i < 400; i++) {
+    const [row] = await t.db.query<{ n: number }>(`select count(*)::int as n from kb_jobs where status = 'running'`);
+    if (row.n === 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('background ingest did not finish');
+}
+
+/** One digest per table over every row, so any insert, update or delete shows. */
+async function digest(): Promise<Map<string, string>> {
+  const tables = await t.db.query<{ name: string }>(
+    `select table_name as name from information_schema.tables
+      where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
+  );
+  const rows = await t.db.query<{ name: string; d: string }>(
+    tables
+      .map(
+        (x) =>
+          `select '${x.name}' as name, md5(coalesce(string_agg(r::text, '|' order by r::text), '')) as d from "${x.name}" r`,
+      )
+      .join(' union all '),
+  );
+  return new Map(rows.map((r) => [r.name, r.d]));
+}
+
+beforeAll(async () => {
+  t = await createTestDb();
+  deps = testDeps(t.db, clock);
+  const bots = createBots(deps, { TELEGRAM_BOT_TOKEN: '123:MATRIX', TELEGRAM_API_ROOT: 'http://127.0.0.1:9' });
+  app = await buildTestApp(deps, {
+    plugins: bots.plugins,
+    onRoute: (r) => {
+      for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${r.url}`);
+    },
+  });
+  const p1 = await makeOrgTree(t.db);
+  const p2 = await makeOrgTree(t.db);
+  const member = await makeMember(t.db, p1.cellA, { fullName: 'Đảng Viên Ma Trận' });
+  const memberPrincipal = await ensureMemberPrincipal(t.db, member.id);
+  await linkChat(t.db, member, 'telegram', '990001', 'telegram');
+  const secretary = await makeSecretary(t.db, p1.cellA);
+  const committee = await makeUserWithRole(t.db, p1.committee, 'committee');
+  const editor = await makeUserWithRole(t.db, p1.province, 'editor');
+  const otherAdmin = await makeUserWithRole(t.db, p2.province, 'admin');
+  f = new Fixture(p1, member, secretary.principal, memberPrincipal, editor.principal);
+  f.tokens.set('member', await createApiToken(t.db, memberPrincipal.id));
+  f.tokens.set('secretary', secretary.token);
+  f.tokens.set('committee', committee.token);
+  f.tokens.set('editor', editor.token);
+  f.tokens.set('otherAdmin', otherAdmin.token);
+}, 120_000);
+afterAll(async () => {
+  await app?.close();
+  await t?.close();
+});
+
+describe('the authorization matrix', () => {
+  it('every registered route has an entry, and every entry a registered route', () => {
+    const missing = routes.filter((r) => !(r in MATRIX));
+    expect(missing, 'routes without an entry in the authorization matrix').toEqual([]);
+    expect(Object.keys(MATRIX).filter((k) => !routes.includes(k))).toEqual([]);
+  });
+
+  it('every route answers each caller as the matrix says, and a refusal changes nothing', async () => {
+    const wrong: string[] = [];
+    for (const route of routes) {
+      const entry = MATRIX[route];
+      if (!entry) continue;
+      const [method] = route.split(' ');
+      // Refusals first, each between two digests; then the calls that succeed.
+      const order = [...WHO].sort((a, b) => Number(ok(entry, a)) - Number(ok(entry, b)));
+      for (const who of order) {
+        const want = expected(entry, who);
+        const req = await entry.req(f, who);
+        await settle();
+        const before = want >= 400 ? await digest() : null;
+        const token = f.tokens.get(who);
+        const res = await app.inject({
+          method: method as 'GET',
+          url: req.url,
+          payload: req.payload as string,
+          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...req.headers },
+        });
+        if (res.statusCode !== want)
+          wrong.push(`${route} as ${who}: ${res.statusCode} (want ${want}) ${res.body.slice(0, 160)}`);
+        if (before) {
+          await settle();
+          const after = await digest();
+          const changed = [...after].filter(([table, d]) => before.get(table) !== d).map(([table]) => table);
+          if (changed.length) wrong.push(`${route} as ${who}: refused but changed ${changed.join(', ')}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  }, 900_000);
+});
+
+function expected(entry: Entry, who: Who): number {
+  return typeof entry.expect === 'number' ? entry.expect : entry.expect[WHO.indexOf(who)];
+}
+function ok(entry: Entry, who: Who): boolean {
+  return expected(entry, who) < 400;
+}
