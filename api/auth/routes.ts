@@ -5,7 +5,7 @@ import { requirePrincipal } from './authenticate.ts';
 import { CAN, grantRole, listRoleGrants, requireRole, ROLES } from './roles.ts';
 import { ensureMemberPrincipal, findPrincipal } from './principal.ts';
 import { AppError, notFound } from '../errors.ts';
-import { Closed, Id, IdParams, Nullable, OneOf, Responses } from '../http/schemas.ts';
+import { Closed, DateTime, Id, IdParams, Nullable, OneOf, Responses } from '../http/schemas.ts';
 import { findMember } from '../members/repository.ts';
 import { listPrincipalTokens, revokeToken } from './manage-tokens.ts';
 
@@ -16,6 +16,17 @@ const MeT = Type.Object({
   displayName: Type.String(),
   memberId: Nullable(Id),
   roles: Type.Array(Type.Object({ orgId: Id, orgName: Type.String(), role: RoleT })),
+});
+
+const TokenT = Type.Object({
+  id: Id,
+  principalId: Id,
+  principalName: Type.String(),
+  label: Type.String(),
+  createdAt: DateTime,
+  expiresAt: DateTime,
+  revokedAt: Nullable(DateTime),
+  state: OneOf(['active', 'expired', 'revoked'] as const),
 });
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
@@ -75,6 +86,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
         description:
           'Never the token itself: only id, label, dates and state. `all=true` includes revoked and expired.',
         querystring: Closed({ principalId: Type.Optional(Id), all: Type.Optional(Type.Boolean()) }),
+        response: Responses(Type.Array(TokenT)),
       },
     },
     async (request) =>
@@ -91,6 +103,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
         tags,
         summary: 'Revoke an API token: at once on this instance, within the principal cache time elsewhere',
         params: IdParams,
+        response: Responses(TokenT),
       },
     },
     async (request) => {

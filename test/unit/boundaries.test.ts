@@ -15,8 +15,6 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
  * until it does), and no file may join it.
  */
 const NOT_YET_MOVED = new Set([
-  'api/knowledge/routes.ts', // ingest jobs and cell scope → ingest/ and knowledge/ (assistant)
-  'bot/core/commands/ask.ts', // the asker's cell scope → knowledge/ (assistant)
   'bot/core/commands/meeting-context.ts', // → meeting use cases (chat)
   'bot/core/commands/member-meeting.ts', // → meeting use cases (chat)
   'bot/core/commands/notices.ts', // → notice use cases (chat)
