@@ -69,6 +69,7 @@ export function webChatRoutes(deps: Deps): FastifyPluginAsync {
             externalUserId: webId,
             chatId: webId,
             code: request.body.code,
+            clientAddress: request.ip,
           });
           return { token, name: member.fullName };
         }
