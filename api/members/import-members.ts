@@ -2,6 +2,7 @@ import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { CAN, requireRole } from '../auth/roles.ts';
 import { AppError, notFound } from '../errors.ts';
+import { assertZipWithinBounds, isZip } from '../http/document-bounds.ts';
 import { findOrg } from '../orgs/repository.ts';
 import { isCellKind } from '../orgs/kinds.ts';
 import { foldVietnamese } from '../text/fold.ts';
@@ -30,6 +31,8 @@ export async function importMembers(
   const org = await findOrg(deps.db, orgId);
   if (!org) throw notFound('tổ chức', `org ${orgId}`);
   await requireRole(deps.db, actor, orgId, CAN.manageMembers);
+  // An XLSX is a zip: bounded (entries, inflated size) before exceljs inflates it.
+  if (file.format === 'xlsx' && isZip(file.data)) await assertZipWithinBounds(file.data, 'XLSX');
   let sheet: Awaited<ReturnType<typeof readMemberSheet>>;
   try {
     sheet = await readMemberSheet(file.data, file.format);

@@ -29,6 +29,23 @@ export interface SheetRow {
 
 export type SheetFormat = 'csv' | 'xlsx';
 
+/** A cell starting with one of these is a formula to a spreadsheet (or becomes one when edited). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Text that spreadsheets show as text: a value that would start a formula (=, +, -, @, tab,
+ * carriage return — "=HYPERLINK(…)" as a member's name) is written with a leading apostrophe,
+ * Excel's and LibreOffice's own "this is text" mark. Import removes it again, so files round-trip.
+ */
+export function neutraliseFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** The value as typed, without the apostrophe `neutraliseFormula` added. */
+export function restoreNeutralised(value: string): string {
+  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+}
+
 export async function readMemberSheet(
   data: Buffer,
   format: SheetFormat,
@@ -44,7 +61,7 @@ export async function readMemberSheet(
     const values: SheetRow['values'] = {};
     cells.forEach((c, i) => {
       const key = keys[i];
-      if (key && c.value.trim()) values[key] = c.value.trim();
+      if (key && c.value.trim()) values[key] = restoreNeutralised(c.value.trim());
     });
     rows.push({ line: cells[0]?.line ?? 0, values });
   }
