@@ -78,6 +78,8 @@ function matchHeader(raw: string): SheetKey | undefined {
 
 type Cell = { value: string; line: number };
 
+export const MAX_CSV_RECORD_CHARS = 10_000;
+
 function readCsv(data: Buffer): Cell[][] {
   const text = data.toString('utf8').replace(/^\uFEFF/, '');
   const delimiter = detectDelimiter(text);
@@ -86,13 +88,16 @@ function readCsv(data: Buffer): Cell[][] {
     relax_column_count: true,
     skip_empty_lines: false,
     info: true,
+    // A member's row is a few hundred characters; a multi-megabyte "field" is not a member list
+    // (and csv-parse takes time that grows faster than its size on one: 44 s for 19 MB).
+    max_record_size: MAX_CSV_RECORD_CHARS,
   }) as unknown as { record: string[]; info: { lines: number } }[];
   return records.map(({ record, info }) => record.map((v) => ({ value: v.normalize('NFC'), line: info.lines })));
 }
 
 /** Vietnamese Excel exports CSV with ';' as often as ','. */
 function detectDelimiter(text: string): string {
-  const first = text.split(/\r?\n/, 1)[0] ?? '';
+  const first = text.slice(0, 65_536).split(/\r?\n/, 1)[0] ?? '';
   return (first.match(/;/g)?.length ?? 0) > (first.match(/,/g)?.length ?? 0) ? ';' : ',';
 }
 

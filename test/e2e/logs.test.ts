@@ -61,16 +61,21 @@ beforeAll(async () => {
     databaseUrl = `file://${dir}`;
   }
   const port = await freePort();
-  service = await startService({
-    PORT: String(port),
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: databaseUrl,
-    DEMO: '0',
-    LOG_LEVEL: 'debug',
-    LINK_SECRET,
-    TELEGRAM_BOT_TOKEN: TG,
-    TELEGRAM_API_ROOT: telegram.root,
-  });
+  // A loaded shared machine starts the service slowly; the hook allows 120 s.
+  service = await startService(
+    {
+      PORT: String(port),
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATABASE_URL: databaseUrl,
+      DEMO: '0',
+      LOG_LEVEL: 'debug',
+      LINK_SECRET,
+      TELEGRAM_BOT_TOKEN: TG,
+      TELEGRAM_API_ROOT: telegram.root,
+    },
+    /Web chat:/,
+    110_000,
+  );
   service.baseUrl = `http://127.0.0.1:${port}`;
 });
 

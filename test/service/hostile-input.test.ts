@@ -62,6 +62,8 @@ function slowRequest(opts: {
   size: number;
   chunk?: number;
   pauseMs?: number;
+  /** Called after each chunk with the bytes sent so far. */
+  onSent?: (bytes: number) => void;
 }): Promise<{ status: number; body: string; sentWhenAnswered: number }> {
   const chunk = Buffer.alloc(opts.chunk ?? 256 * 1024, 0x61);
   return new Promise((resolve, reject) => {
@@ -69,22 +71,34 @@ function slowRequest(opts: {
     let answered = false;
     const req = http.request(
       `${base}${opts.path}`,
-      { method: 'POST', headers: { ...opts.headers, 'content-length': String(opts.size) } },
+      // A connection of its own: a body cut short must not be followed by another request on it.
+      { method: 'POST', agent: false, headers: { ...opts.headers, 'content-length': String(opts.size) } },
       (res) => {
         answered = true;
         const sentWhenAnswered = sent;
         let body = '';
         res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, sentWhenAnswered }));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body, sentWhenAnswered });
+          req.destroy();
+        });
       },
     );
     req.on('error', (e) => (answered ? undefined : reject(e)));
     const pump = () => {
-      if (answered || sent >= opts.size) return req.end();
+      if (answered) return; // the connection is dropped once the answer is read
+      if (sent >= opts.size) return req.end();
       const n = Math.min(chunk.length, opts.size - sent);
       sent += n;
       req.write(n === chunk.length ? chunk : chunk.subarray(0, n));
+      opts.onSent?.(sent);
+      // After the first chunk the server has the headers: give an early refusal time to arrive
+      // (up to 1 s), so the client does not write into a connection the server has closed.
+      if (sent === n) return void waitForAnswer(1000).then(pump);
       setTimeout(pump, opts.pauseMs ?? 0);
+    };
+    const waitForAnswer = async (ms: number) => {
+      for (let waited = 0; waited < ms && !answered; waited += 10) await new Promise((r) => setTimeout(r, 10));
     };
     pump();
   });
@@ -153,27 +167,36 @@ describe('bodies', () => {
   });
 
   it('/health answers quickly while a 19 MB upload trickles in', async () => {
+    let done = false;
     const upload = slowRequest({
       path: `/orgs/${tree.cellA.id}/members/import`,
       headers: { ...bearer(sec.token), 'content-type': 'text/csv' },
       size: 19 * MB,
       pauseMs: 20,
+      onSent: (bytes) => {
+        done ||= bytes >= 19 * MB;
+      },
     });
-    let done = false;
     void upload.finally(() => {
       done = true;
     });
     const latencies: number[] = [];
-    // Bounded: at most 200 probes (the upload takes ~2 s).
+    // Probes while the body is on its way; bounded: at most 200 (the upload takes ~2 s).
     for (let i = 0; i < 200 && !done; i++) {
       latencies.push(await timeHealth());
       await new Promise((r) => setTimeout(r, 20));
     }
     const res = await upload;
-    expect(res.status).toBe(400); // 19 MB of "aaaa…" is not a member list
+    // 19 MB of "aaaa…" is not a member list, and reading it does not stall the server either.
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).message).toMatch(/Không đọc được tệp CSV/);
+    latencies.push(await timeHealth());
     expect(latencies.length).toBeGreaterThan(5);
-    // The bound is 100 ms on an idle machine; the test allows for a loaded shared one.
-    expect(Math.max(...latencies)).toBeLessThan(1000);
+    // The bound is 100 ms on an idle machine (bench:upload-health measures it); this test allows
+    // for a loaded, shared one. A stall shows as one long probe (the original was 11 s).
+    latencies.sort((a, b) => a - b);
+    expect(latencies[Math.floor(latencies.length / 2)]).toBeLessThan(250);
+    expect(latencies.at(-1)).toBeLessThan(2000);
   });
 });
 
