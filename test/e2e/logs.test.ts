@@ -61,7 +61,7 @@ beforeAll(async () => {
     databaseUrl = `file://${dir}`;
   }
   const port = await freePort();
-  // A loaded shared machine starts the service slowly; the hook allows 120 s.
+  // A loaded shared machine starts the service slowly: the hook allows 5 minutes.
   service = await startService(
     {
       PORT: String(port),
@@ -74,10 +74,10 @@ beforeAll(async () => {
       TELEGRAM_API_ROOT: telegram.root,
     },
     /Web chat:/,
-    110_000,
+    240_000,
   );
   service.baseUrl = `http://127.0.0.1:${port}`;
-});
+}, 300_000);
 
 afterAll(async () => {
   await service?.stop('SIGKILL');

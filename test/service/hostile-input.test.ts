@@ -167,6 +167,10 @@ describe('bodies', () => {
   });
 
   it('/health answers quickly while a 19 MB upload trickles in', async () => {
+    // The same probe on the idle service first: on a loaded shared machine every probe is slower.
+    const idle: number[] = [];
+    for (let i = 0; i < 10; i++) idle.push(await timeHealth());
+    idle.sort((a, b) => a - b);
     let done = false;
     const upload = slowRequest({
       path: `/orgs/${tree.cellA.id}/members/import`,
@@ -193,10 +197,12 @@ describe('bodies', () => {
     latencies.push(await timeHealth());
     expect(latencies.length).toBeGreaterThan(5);
     // The bound is 100 ms on an idle machine (bench:upload-health measures it); this test allows
-    // for a loaded, shared one. A stall shows as one long probe (the original was 11 s).
+    // for a loaded, shared one by comparing with the idle probes. A stall shows as one long
+    // probe (the original was 11 s).
     latencies.sort((a, b) => a - b);
-    expect(latencies[Math.floor(latencies.length / 2)]).toBeLessThan(250);
-    expect(latencies.at(-1)).toBeLessThan(2000);
+    const median = (xs: number[]) => xs[Math.floor(xs.length / 2)];
+    expect(median(latencies)).toBeLessThan(Math.max(250, 3 * median(idle)));
+    expect(latencies.at(-1)).toBeLessThan(Math.max(1000, 3 * idle.at(-1)!));
   });
 });
 
