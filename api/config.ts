@@ -15,6 +15,8 @@ export interface Config {
   linkSecret: string | null;
   /** Who may publish with Telegram paid broadcast (PAID_BROADCAST_ROLES). */
   paidBroadcastRoles: SpendRule[];
+  /** Fastify's `trustProxy` (TRUST_PROXY: `true`, or the proxies' addresses), for the client address behind a proxy. */
+  trustProxy?: boolean | string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -29,5 +31,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? 'info',
     linkSecret: env.LINK_SECRET ?? null,
     paidBroadcastRoles: parseSpendRules(env.PAID_BROADCAST_ROLES ?? DEFAULT_PAID_BROADCAST_ROLES),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
+}
+
+function parseTrustProxy(value: string | undefined): boolean | string {
+  if (!value || value === 'false' || value === '0') return false;
+  return value === 'true' ? true : value;
 }

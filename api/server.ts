@@ -13,7 +13,8 @@ import { validatorCompiler } from './http/validation.ts';
 import { handleHttpError } from './http/errors.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { authenticate } from './auth/authenticate.ts';
-import { registerUploads } from './http/uploads.ts';
+import { DEFAULT_BODY_LIMIT, registerUploads } from './http/uploads.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
 import { FEATURE_ROUTES } from './features.ts';
 
 export type App = FastifyInstance;
@@ -21,7 +22,6 @@ export type App = FastifyInstance;
 export interface ServerOptions {
   /** Extra route plugins (webhooks, web chat) mounted beside the API. */
   plugins?: FastifyPluginAsync[];
-  bodyLimit?: number;
   /** Told of every route as it is registered (the authorization matrix test walks them). */
   onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
@@ -33,7 +33,10 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : crypto.randomUUID();
     },
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Each route's own limit is set in http/uploads.ts; this is the small default.
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // Behind a reverse proxy, the client address (throttles key on it) comes from X-Forwarded-For.
+    trustProxy: deps.config.trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
 
@@ -56,6 +59,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerSecurityHeaders(app);
 
   authenticate(app, deps);
   await registerUploads(app);

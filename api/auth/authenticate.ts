@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { throttle } from '../throttle/throttle.ts';
 import type { Principal } from './principal.ts';
 import { API_TOKEN_PREFIX, findTokenPrincipal, hashSecret } from './tokens.ts';
 
@@ -57,9 +58,15 @@ export function authenticate(app: FastifyInstance, deps: Deps) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     // Other bearer tokens (the web chat's session tokens) are checked by their own routes.
     if (match && !match[1].startsWith(API_TOKEN_PREFIX)) return;
-    const principal = match ? await principalFor(deps, cache, match[1]) : undefined;
-    if (!principal)
+    // Unknown tokens are throttled per client address; a token already in the cache skips the check.
+    const guard = throttle(deps.db, 'bearerToken');
+    const cached = match ? cache.get(hashSecret(match[1]), deps.clock.now().getTime()) : undefined;
+    if (!cached) await guard.check(request.ip);
+    const principal = cached ?? (match ? await principalFor(deps, cache, match[1]) : undefined);
+    if (!principal) {
+      await guard.fail(request.ip);
       throw new AppError('unauthorized', 'Mã truy cập không hợp lệ hoặc đã hết hạn (invalid or expired token).');
+    }
     request.principal = principal;
   });
 }

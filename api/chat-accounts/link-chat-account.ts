@@ -2,12 +2,12 @@ import type { Deps } from '../context.ts';
 import type { Sql } from '../db/connect.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
+import { THROTTLES, throttle } from '../throttle/throttle.ts';
 import { findMember, type Member } from '../members/repository.ts';
 import { hashLinkCode, normalizeLinkCode } from './link-code.ts';
 import { findActiveAccount, insertAccount, unlinkAccount, type Channel, type ChatAccount } from './repository.ts';
 
-export const MAX_FAILED_LINK_ATTEMPTS = 5;
-export const FAILED_ATTEMPT_WINDOW_MINUTES = 15;
+export const MAX_FAILED_LINK_ATTEMPTS = THROTTLES.linkCodeAccount.points;
 
 export interface LinkRequest {
   channel: Channel;
@@ -18,6 +18,8 @@ export interface LinkRequest {
   code: string;
   /** A provincial bot serves only its own subtree: members outside it are refused. */
   withinOrgId?: number | null;
+  /** The client's network address when the code arrives over HTTP (web chat): throttled too. */
+  clientAddress?: string | null;
 }
 
 /**
@@ -30,26 +32,23 @@ export async function linkChatAccount(
   req: LinkRequest,
 ): Promise<{ account: ChatAccount; member: Member }> {
   const now = deps.clock.now();
-  const attemptKey = `${req.channel}:${req.botKey}:${req.externalUserId}`;
-  const since = new Date(now.getTime() - FAILED_ATTEMPT_WINDOW_MINUTES * 60_000);
-  const [{ failures }] = await deps.db.query<{ failures: number }>(
-    `select count(*)::int as failures from link_attempts where attempt_key = $1 and at > $2`,
-    [attemptKey, since],
-  );
-  if (failures >= MAX_FAILED_LINK_ATTEMPTS) {
-    throw new AppError(
-      'too_many_requests',
-      `Bạn đã nhập sai mã quá ${MAX_FAILED_LINK_ATTEMPTS} lần. Vui lòng thử lại sau ${FAILED_ATTEMPT_WINDOW_MINUTES} phút.`,
-    );
-  }
+  // Throttled per chat account and per client address; the web chat's account id is new on
+  // every sign-in, so there only the address counts.
+  const keys = [
+    ...(req.channel === 'web' ? [] : [`account:${req.channel}:${req.botKey}:${req.externalUserId}`]),
+    ...(req.clientAddress ? [`address:${req.clientAddress}`] : []),
+  ];
+  const guard = throttle(deps.db, 'linkCodeAccount');
+  const byAddress = throttle(deps.db, 'linkCodeAddress');
+  await Promise.all(keys.map((k) => (k.startsWith('address:') ? byAddress : guard).attempt(k)));
   const canonical = normalizeLinkCode(req.code);
   const result = canonical ? await claim(deps, req, hashLinkCode(canonical), now) : undefined;
   if (!result) {
-    await deps.db.query(`insert into link_attempts (attempt_key, at) values ($1, $2)`, [attemptKey, now]);
     throw new AppError('gone', 'Mã liên kết không đúng, đã dùng hoặc đã hết hạn. Xin bí thư chi bộ cấp mã mới.', {
       detail: canonical ? 'unknown, used or expired code' : 'malformed code',
     });
   }
+  await Promise.all(keys.map((k) => (k.startsWith('address:') ? byAddress : guard).succeeded(k)));
   return result;
 }
 

@@ -80,9 +80,45 @@ pg.types.setTypeParser(INT8, parseInt8);
 pg.types.setTypeParser(DATE, keepString);
 pg.types.setTypeParser(NUMERIC, Number);
 
+/**
+ * The database could not be reached, or the connection was lost mid-statement (backend
+ * terminated, server restarting, network reset). The request fails with 503; the pool
+ * opens fresh connections for the next one, so the service recovers by itself.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`database unavailable: ${(cause as Error)?.message ?? cause}`, { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+
+/** True for errors that mean "the connection is gone", not "the statement was wrong". */
+export function isConnectionError(e: unknown): boolean {
+  if (e instanceof DatabaseUnavailableError) return true;
+  const code = String((e as { code?: unknown })?.code ?? '');
+  // 08xxx connection exceptions; 57P01–57P03 admin/crash shutdown, cannot connect now.
+  if (code.startsWith('08') || /^57P0[1-3]$/.test(code) || CONNECTION_ERROR_CODES.has(code)) return true;
+  const message = String((e as Error)?.message ?? '');
+  return /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|not queryable/i.test(
+    message,
+  );
+}
+
+const unavailable = (e: unknown) => (isConnectionError(e) ? new DatabaseUnavailableError(e) : e);
+
 export async function connectPostgres(url: string, poolSize = Number(process.env.PG_POOL_SIZE ?? 20)): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle client that loses its server must not crash the process.
+  // A bounded wait for a connection: while the server is down, requests fail (503) instead of queueing forever.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // An idle client that loses its server must not crash the process; the pool drops it.
   pool.on('error', () => {});
   try {
     await pool.query('select 1');
@@ -92,18 +128,39 @@ export async function connectPostgres(url: string, poolSize = Number(process.env
   }
   const base: Sql = {
     async query<T>(text: string, params?: readonly unknown[]) {
-      const r = await pool.query(prepared(text, params));
-      return r.rows as T[];
+      try {
+        const r = await pool.query(prepared(text, params));
+        return r.rows as T[];
+      } catch (e) {
+        throw unavailable(e);
+      }
     },
     async exec(text: string) {
-      await pool.query(text);
+      try {
+        await pool.query(text);
+      } catch (e) {
+        throw unavailable(e);
+      }
     },
   };
   return {
     kind: 'postgres',
     ...base,
     async tx(fn) {
-      const client = await pool.connect();
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (e) {
+        throw unavailable(e);
+      }
+      // A checked-out client has no listener of the pool's: when its backend is terminated
+      // mid-transaction it emits 'error', which must not become an uncaught exception. The
+      // statement in flight fails on its own; the broken client is destroyed on release.
+      let lost: Error | undefined;
+      const onError = (e: Error) => {
+        lost = e;
+      };
+      client.on('error', onError);
       const sql: Sql = {
         async query<T>(text: string, params?: readonly unknown[]) {
           return (await client.query(prepared(text, params))).rows as T[];
@@ -118,10 +175,13 @@ export async function connectPostgres(url: string, poolSize = Number(process.env
         await client.query('commit');
         return result;
       } catch (e) {
-        await client.query('rollback').catch(() => {});
-        throw e;
+        if (!lost && !isConnectionError(e)) await client.query('rollback').catch(() => {});
+        else lost ??= e as Error;
+        throw unavailable(e);
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        // A lost connection is destroyed, never handed to the next request.
+        client.release(lost);
       }
     },
     close: () => pool.end(),

@@ -2,6 +2,10 @@ import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import { describeValidationError } from './validation.ts';
+import { isConnectionError } from '../db/connect.ts';
+
+/** Seconds a client should wait before retrying while the database is unreachable. */
+const RETRY_AFTER_SECONDS = 5;
 
 /** Maps every error to `{ error, message, field?, data? }` with the right status; nothing internal leaks. */
 export function handleHttpError(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
@@ -27,6 +31,17 @@ export function handleHttpError(error: FastifyError | AppError | Error, request:
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     // e.g. malformed JSON; Fastify's message names the problem, not our internals.
     return reply.status(fe.statusCode).send({ error: 'bad_request', message: `Yêu cầu không hợp lệ: ${fe.message}` });
+  }
+  if (isConnectionError(error)) {
+    // The database is restarting or the connection was lost: nothing was accepted; try again.
+    request.log.warn(
+      { err: { name: error.name, code: (error.cause as { code?: string })?.code } },
+      'database unavailable',
+    );
+    return reply
+      .status(503)
+      .header('retry-after', String(RETRY_AFTER_SECONDS))
+      .send({ error: 'unavailable', message: 'Hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít phút.' });
   }
   request.log.error({ err: error }, 'unhandled error');
   return reply.status(500).send({ error: 'internal', message: 'Lỗi hệ thống, vui lòng thử lại sau.' });

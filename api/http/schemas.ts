@@ -5,6 +5,9 @@ export const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 export const IdParams = Type.Object({ id: Id });
 export const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 export const Name = (max = 200) => Type.String({ minLength: 1, maxLength: max });
+/** A link for people to open: http or https only (never `javascript:`, `data:`, `file:`). */
+export const HttpUrl = (max = 2000) =>
+  Type.String({ format: 'uri', pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', maxLength: max });
 export const Closed = <T extends Record<string, TSchema>>(props: T) =>
   Type.Object(props, { additionalProperties: false });
 

@@ -1,26 +1,113 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+/**
+ * Request bodies: how much each route may receive, and where files may arrive.
+ *
+ * - Every route has a small default body limit; the routes listed below get more.
+ * - Raw bodies (text/csv, application/octet-stream, PDF, XLSX, …) and multipart forms are
+ *   accepted only on the upload routes; anywhere else they get 415 before a byte of the body
+ *   is read (a Buffer handed to a JSON schema validator is walked byte by byte).
+ * - A route allowed more than the default requires an authenticated caller before its body is
+ *   read: an anonymous 19 MB body gets 401 at once, not after it has been buffered.
+ * - Uploaded DOCX/XLSX/PDF files are bounded (entries, inflated size, pages) before any parser
+ *   opens them (document-bounds.ts).
+ */
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import multipart from '@fastify/multipart';
 import { AppError } from '../errors.ts';
+import { assertDocumentWithinBounds } from './document-bounds.ts';
 
+export const DEFAULT_BODY_LIMIT = 256 * 1024;
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 
-/** Files arrive as multipart form data (`-F file=@list.xlsx`) or as a raw body with its own type. */
-export async function registerUploads(app: FastifyInstance) {
-  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 10, fields: 20 } });
-  const raw = [
-    'text/csv',
-    'text/plain',
-    'application/octet-stream',
-    'application/pdf',
-    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-    'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-    'text/markdown',
-    'text/html',
-  ];
-  app.addContentTypeParser(raw, { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES }, (_req, body, done) =>
-    done(null, body),
-  );
+/** Routes that take a file (multipart field `file`, or a raw body with the file's type), and their limits. */
+export const UPLOAD_ROUTES: Record<string, number> = {
+  'POST /orgs/:id/members/import': MAX_UPLOAD_BYTES,
+  'POST /orgs/:id/knowledge/documents': MAX_UPLOAD_BYTES,
+};
+
+/** JSON routes allowed more than the default, and their limits. */
+export const LARGE_BODY_ROUTES: Record<string, number> = {
+  // 200 000 characters of Vietnamese text (up to 3 bytes each in UTF-8, plus JSON escapes).
+  'POST /meetings/:id/documents': 1024 * 1024,
+  // Up to 10 attachments as base64 in the JSON body.
+  'POST /orgs/:id/notices': 40 * 1024 * 1024,
+};
+
+/** Content types read as a raw file body, on upload routes only. */
+export const RAW_TYPES = [
+  'text/csv',
+  'text/plain',
+  'application/octet-stream',
+  'application/pdf',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'text/markdown',
+  'text/html',
+];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set from UPLOAD_ROUTES: the route takes a file. */
+    upload?: boolean;
+  }
 }
+
+const routeKey = (method: string, url: string) => `${method} ${url}`;
+
+/**
+ * Call before any route is registered (it sets each route's limit as the route is added),
+ * and after the authentication hook (it relies on `request.principal`).
+ */
+export async function registerUploads(app: FastifyInstance) {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      const key = routeKey(method, route.url);
+      const upload = UPLOAD_ROUTES[key];
+      const large = LARGE_BODY_ROUTES[key];
+      if (upload !== undefined) {
+        route.bodyLimit = upload;
+        route.config = { ...route.config, upload: true };
+      } else if (large !== undefined) {
+        route.bodyLimit = large;
+      } else if (route.bodyLimit === undefined || route.bodyLimit > DEFAULT_BODY_LIMIT) {
+        // A route may lower its own limit (webhooks), never raise it past the default here.
+        route.bodyLimit = DEFAULT_BODY_LIMIT;
+      }
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    if (!hasBody(request)) return;
+    const type = mediaType(request);
+    const upload = request.routeOptions.config?.upload === true;
+    if (!upload && (type === 'multipart/form-data' || RAW_TYPES.includes(type))) {
+      throw new AppError('unsupported_media_type', 'Đường dẫn này chỉ nhận dữ liệu JSON (application/json).', {
+        detail: `${type} on a route that takes no file`,
+      });
+    }
+    const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    if (limit > DEFAULT_BODY_LIMIT && !request.principal) {
+      throw new AppError('unauthorized', 'Cần mã truy cập: Authorization: Bearer <token>.');
+    }
+    const length = Number(request.headers['content-length']);
+    if (Number.isFinite(length) && length > limit) {
+      throw new AppError('payload_too_large', 'Dữ liệu gửi lên quá lớn (payload too large).');
+    }
+  });
+
+  await app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20 } });
+  // No bodyLimit here: each route's own limit applies.
+  app.addContentTypeParser(RAW_TYPES, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+}
+
+const hasBody = (request: FastifyRequest) =>
+  request.headers['content-length'] !== undefined || request.headers['transfer-encoding'] !== undefined;
+
+const mediaType = (request: FastifyRequest) =>
+  String(request.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
 
 export interface UploadedFile {
   data: Buffer;
@@ -28,8 +115,14 @@ export interface UploadedFile {
   mimetype: string;
 }
 
-/** The one uploaded file of a request, whichever way it was sent. */
+/** The one uploaded file of a request, whichever way it was sent, within the document bounds. */
 export async function readUploadedFile(request: FastifyRequest): Promise<UploadedFile> {
+  const file = await readFile(request);
+  await assertDocumentWithinBounds(file.data, file.filename);
+  return file;
+}
+
+async function readFile(request: FastifyRequest): Promise<UploadedFile> {
   if (request.isMultipart()) {
     const part = await request.file();
     if (!part) throw new AppError('validation', 'Thiếu tệp tải lên (trường "file").', { field: 'file' });
@@ -39,7 +132,7 @@ export async function readUploadedFile(request: FastifyRequest): Promise<Uploade
   }
   if (Buffer.isBuffer(request.body)) {
     const name = /filename="?([^";]+)"?/.exec(String(request.headers['content-disposition'] ?? ''))?.[1] ?? 'upload';
-    return { data: request.body, filename: name, mimetype: String(request.headers['content-type']).split(';')[0] };
+    return { data: request.body, filename: name, mimetype: mediaType(request) };
   }
   throw new AppError(
     'unsupported_media_type',

@@ -10,7 +10,19 @@ import type { FastifySchemaCompiler } from 'fastify';
 function makeAjv(coerceTypes: boolean) {
   const ajv = new Ajv({ coerceTypes, removeAdditional: false, useDefaults: true, allErrors: false, strict: false });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
+  // Every URL we accept is one people open from a page or a chat: http(s) only, whatever the schema says.
+  ajv.addFormat('uri', isHttpUrl);
   return ajv;
+}
+
+export function isHttpUrl(value: string): boolean {
+  if (!/^https?:\/\//i.test(value) || /[\s<>"]/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
 }
 
 const strict = makeAjv(false);

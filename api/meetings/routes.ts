@@ -11,6 +11,7 @@ import {
   DateTime,
   FileBody,
   HtmlPage,
+  HttpUrl,
   Id,
   IdParams,
   IsoDate,
@@ -237,7 +238,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         body: Closed({
           title: Text(300),
           body: Type.Optional(Text(200_000)),
-          url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 })),
+          url: Type.Optional(HttpUrl(2000)),
         }),
         response: Responses(Type.Object({ id: Id }), 201),
       },

@@ -6,7 +6,7 @@ import { CAN, requireRole } from '../auth/roles.ts';
 import { notFound } from '../errors.ts';
 import { findOrg } from '../orgs/repository.ts';
 import { listMembersUnder, type MemberListRow } from './repository.ts';
-import { SHEET_COLUMNS, type SheetFormat } from './member-sheet.ts';
+import { neutraliseFormula, SHEET_COLUMNS, type SheetFormat } from './member-sheet.ts';
 
 /** The member list in the import's own columns, so the file round-trips. */
 export async function exportMembers(
@@ -19,7 +19,8 @@ export async function exportMembers(
   if (!org) throw notFound('tổ chức', `org ${orgId}`);
   await requireRole(deps.db, actor, orgId, CAN.readOrg);
   const today = deps.clock.now().toISOString().slice(0, 10);
-  const rows = (await listMembersUnder(deps.db, org.path, today)).map(toSheetRow);
+  // Names, phones and cell names are typed by people: never let one become a live formula.
+  const rows = (await listMembersUnder(deps.db, org.path, today)).map((m) => toSheetRow(m).map(neutraliseFormula));
   const header = SHEET_COLUMNS.map((c) => c.header);
   const filename = `dang-vien-${org.id}-${today}.${format}`;
   if (format === 'csv') {
@@ -30,7 +31,13 @@ export async function exportMembers(
   const book = new ExcelJS.Workbook();
   const sheet = book.addWorksheet('Đảng viên');
   sheet.addRow(header).font = { bold: true };
-  for (const r of rows) sheet.addRow(r);
+  for (const r of rows) {
+    // Every cell is a string cell (never a formula); the apostrophe makes that survive an edit in Excel.
+    const row = sheet.addRow(r);
+    row.eachCell((cell) => {
+      cell.numFmt = '@';
+    });
+  }
   for (const c of sheet.columns) c.width = 22;
   const data = Buffer.from(await book.xlsx.writeBuffer());
   return { data, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename };

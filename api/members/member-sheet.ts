@@ -29,6 +29,23 @@ export interface SheetRow {
 
 export type SheetFormat = 'csv' | 'xlsx';
 
+/** A cell starting with one of these is a formula to a spreadsheet (or becomes one when edited). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Text that spreadsheets show as text: a value that would start a formula (=, +, -, @, tab,
+ * carriage return — "=HYPERLINK(…)" as a member's name) is written with a leading apostrophe,
+ * Excel's and LibreOffice's own "this is text" mark. Import removes it again, so files round-trip.
+ */
+export function neutraliseFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** The value as typed, without the apostrophe `neutraliseFormula` added. */
+export function restoreNeutralised(value: string): string {
+  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+}
+
 export async function readMemberSheet(
   data: Buffer,
   format: SheetFormat,
@@ -44,7 +61,7 @@ export async function readMemberSheet(
     const values: SheetRow['values'] = {};
     cells.forEach((c, i) => {
       const key = keys[i];
-      if (key && c.value.trim()) values[key] = c.value.trim();
+      if (key && c.value.trim()) values[key] = restoreNeutralised(c.value.trim());
     });
     rows.push({ line: cells[0]?.line ?? 0, values });
   }
@@ -61,6 +78,8 @@ function matchHeader(raw: string): SheetKey | undefined {
 
 type Cell = { value: string; line: number };
 
+export const MAX_CSV_RECORD_CHARS = 10_000;
+
 function readCsv(data: Buffer): Cell[][] {
   const text = data.toString('utf8').replace(/^\uFEFF/, '');
   const delimiter = detectDelimiter(text);
@@ -69,13 +88,16 @@ function readCsv(data: Buffer): Cell[][] {
     relax_column_count: true,
     skip_empty_lines: false,
     info: true,
+    // A member's row is a few hundred characters; a multi-megabyte "field" is not a member list
+    // (and csv-parse takes time that grows faster than its size on one: 44 s for 19 MB).
+    max_record_size: MAX_CSV_RECORD_CHARS,
   }) as unknown as { record: string[]; info: { lines: number } }[];
   return records.map(({ record, info }) => record.map((v) => ({ value: v.normalize('NFC'), line: info.lines })));
 }
 
 /** Vietnamese Excel exports CSV with ';' as often as ','. */
 function detectDelimiter(text: string): string {
-  const first = text.split(/\r?\n/, 1)[0] ?? '';
+  const first = text.slice(0, 65_536).split(/\r?\n/, 1)[0] ?? '';
   return (first.match(/;/g)?.length ?? 0) > (first.match(/,/g)?.length ?? 0) ? ';' : ',';
 }
 

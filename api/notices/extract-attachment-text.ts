@@ -5,6 +5,7 @@
 import mammoth from 'mammoth';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { AppError } from '../errors.ts';
+import { assertZipWithinBounds, DOCUMENT_LIMITS } from '../http/document-bounds.ts';
 
 export const ATTACHMENT_TYPES: Record<string, 'pdf' | 'docx' | 'image'> = {
   'application/pdf': 'pdf',
@@ -30,15 +31,24 @@ export async function extractAttachmentText(
   type: 'pdf' | 'docx' | 'image',
   filename: string,
 ): Promise<string | null> {
+  // Bounded before any parser inflates the file (a DOCX is a zip; a PDF may have thousands of pages).
+  if (type === 'docx') await assertZipWithinBounds(data, filename, 'attachments');
   try {
     if (type === 'pdf') {
       const pdf = await getDocumentProxy(new Uint8Array(data));
+      if (pdf.numPages > DOCUMENT_LIMITS.maxPdfPages) {
+        await pdf.destroy();
+        throw new AppError('payload_too_large', `Tệp "${filename}" có quá ${DOCUMENT_LIMITS.maxPdfPages} trang.`, {
+          field: 'attachments',
+        });
+      }
       const { text } = await extractText(pdf, { mergePages: true });
       return (Array.isArray(text) ? text.join('\n') : text).normalize('NFC');
     }
     if (type === 'docx') return (await mammoth.extractRawText({ buffer: data })).value.normalize('NFC');
     return null;
   } catch (e) {
+    if (e instanceof AppError) throw e;
     throw new AppError('unsupported_media_type', `Tệp "${filename}" bị hỏng hoặc không đúng định dạng.`, {
       field: 'attachments',
       detail: (e as Error).message,

@@ -18,6 +18,7 @@ import type { Reply } from '../core/reply.ts';
 import type { ChatUpdate } from '../core/update.ts';
 import { issueWebToken, verifyWebToken } from './session-token.ts';
 import { CHAT_PAGE } from './page.ts';
+import { allowInlineScriptsOf } from '../../api/http/security-headers.ts';
 
 export const WEB_BOT_KEY = 'web';
 const MAX_TEXT = 4000;
@@ -31,6 +32,7 @@ const WebReplyT = Type.Object({
 });
 
 export function webChatRoutes(deps: Deps): FastifyPluginAsync {
+  allowInlineScriptsOf(CHAT_PAGE); // the page's one script passes the Content-Security-Policy
   return async (app) => {
     app.get(
       '/chat',
@@ -69,6 +71,7 @@ export function webChatRoutes(deps: Deps): FastifyPluginAsync {
             externalUserId: webId,
             chatId: webId,
             code: request.body.code,
+            clientAddress: request.ip,
           });
           return { token, name: member.fullName };
         }

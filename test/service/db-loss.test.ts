@@ -1,0 +1,207 @@
+/**
+ * Losing the database: a backend terminated in the middle of a transaction, and PostgreSQL
+ * going away and coming back (a restart, as the service sees it: every connection reset,
+ * connections refused for a while). The affected requests get 503, nothing half-done is
+ * kept, nothing accepted before is lost, no 'error' event goes unhandled (vitest fails the
+ * run on one), and the service answers again by itself, without a restart.
+ *
+ * PostgreSQL only: PGlite runs inside the process and has no connection to lose. The
+ * restart goes through a TCP proxy in front of the shared test server, which other test
+ * files use at the same time and which must not really be restarted.
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectPostgres, DatabaseUnavailableError, type Db } from '../../api/db/connect.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { buildTestApp, testDeps } from '../support/app.ts';
+import { makeOrgTree, makeSecretary } from '../factories/index.ts';
+import type { App } from '../../api/server.ts';
+
+const onPostgres = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '');
+const APP_NAME = 'sotay_db_loss_under_test';
+
+/** Forwards TCP to PostgreSQL; `stop` drops every connection and refuses new ones until `start`. */
+class TcpProxy {
+  port = 0;
+  #server: net.Server | null = null;
+  #sockets = new Set<net.Socket>();
+  constructor(
+    private host: string,
+    private targetPort: number,
+  ) {}
+
+  start(port = this.port): Promise<void> {
+    const server = net.createServer((client) => {
+      const upstream = net.connect(this.targetPort, this.host);
+      for (const s of [client, upstream]) {
+        this.#sockets.add(s);
+        s.on('close', () => this.#sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    this.#server = server;
+    return new Promise((resolve) =>
+      server.listen(port, '127.0.0.1', () => {
+        this.port = (server.address() as net.AddressInfo).port;
+        resolve();
+      }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = null;
+    for (const s of this.#sockets) s.destroy();
+    await new Promise((r) => server?.close(r));
+  }
+}
+
+describe.runIf(onPostgres)('losing the database', () => {
+  let t: TestDb;
+  let proxy: TcpProxy;
+  let db: Db;
+  let app: App;
+  let cellId: number;
+  let token: string;
+
+  const members = async () => (await t.db.query<{ n: number }>(`select count(*)::int n from members`))[0].n;
+  const addMember = (fullName: string) =>
+    app.inject({
+      method: 'POST',
+      url: `/orgs/${cellId}/members`,
+      headers: { authorization: `Bearer ${token}` },
+      payload: { fullName, gender: 'female', status: 'official', admittedOn: '2015-02-03', officialOn: '2016-02-03' },
+    });
+  const health = () => app.inject({ url: '/health' });
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    const target = new URL(t.url!);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    const viaProxy = new URL(t.url!);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    viaProxy.searchParams.set('application_name', APP_NAME);
+    db = await connectPostgres(viaProxy.toString(), 4);
+    app = await buildTestApp(testDeps(db));
+    const tree = await makeOrgTree(t.db);
+    cellId = tree.cellA.id;
+    token = (await makeSecretary(t.db, tree.cellA)).token;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db?.close().catch(() => {});
+    await proxy?.stop();
+    await t?.close();
+  });
+
+  /** The service's backends, seen from the test's own connection. */
+  const backends = (where = 'true') =>
+    t.db.query<{ pid: number }>(
+      `select pid from pg_stat_activity where datname = current_database() and application_name = $1 and ${where}`,
+      [APP_NAME],
+    );
+
+  async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>): Promise<T> {
+    for (let i = 0; i < 300; i++) {
+      const v = await probe();
+      if (v) return v;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
+  it('a backend terminated mid-transaction fails that request with 503 and keeps nothing of it', async () => {
+    expect((await addMember('Trước Sự Cố')).statusCode).toBe(201);
+    const before = await members();
+
+    // Hold the members table so the request stops inside its transaction, then kill its backend.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const holder = t.db.tx(async (sql) => {
+      await sql.query('lock table members in access exclusive mode');
+      locked();
+      await held;
+    });
+    await isLocked;
+    const pending = addMember('Giữa Sự Cố');
+    const [blocked] = await waitFor('the request to wait inside its transaction', async () => {
+      const rows = await backends(`wait_event_type = 'Lock'`);
+      return rows.length > 0 && rows;
+    });
+    await t.db.query('select pg_terminate_backend($1)', [blocked.pid]);
+    const res = await pending;
+    release();
+    await holder;
+
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toMatchObject({ error: 'unavailable', message: expect.stringMatching(/tạm thời gián đoạn/) });
+    expect(await members()).toBe(before);
+    // The next requests are served without a restart.
+    expect((await health()).statusCode).toBe(200);
+    expect((await addMember('Sau Sự Cố')).statusCode).toBe(201);
+    expect(await members()).toBe(before + 1);
+  });
+
+  it('every idle connection terminated at once: the pool replaces them, nothing is unhandled', async () => {
+    await health(); // at least one pooled connection is open
+    const idle = await backends();
+    expect(idle.length).toBeGreaterThan(0);
+    await t.db.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = $1`,
+      [APP_NAME],
+    );
+    // Requests that hit a dead pooled connection fail with 503 or are served by a new one.
+    for (let i = 0; i < 5; i++) expect([200, 503]).toContain((await health()).statusCode);
+    await waitFor('health', async () => (await health()).statusCode === 200);
+  });
+
+  it('a transaction whose backend dies rejects with DatabaseUnavailableError at the Db level', async () => {
+    const running = db.tx(async (sql) => {
+      await sql.query('select pg_sleep(30)');
+    });
+    const [sleeping] = await waitFor('the sleeping transaction', async () => {
+      const rows = await backends(`query like '%pg_sleep%'`);
+      return rows.length > 0 && rows;
+    });
+    await t.db.query('select pg_terminate_backend($1)', [sleeping.pid]);
+    await expect(running).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    expect(await db.query('select 1 as one')).toEqual([{ one: 1 }]);
+  });
+
+  it('PostgreSQL restarting: 503 while it is away, served again when it is back, nothing lost', async () => {
+    const before = await members();
+    await proxy.stop();
+
+    const started = performance.now();
+    const down = await health();
+    expect(down.statusCode).toBe(503);
+    const refused = await addMember('Lúc Mất Kết Nối');
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().message).toMatch(/thử lại sau/);
+    // Refused promptly, not after queueing forever.
+    expect(performance.now() - started).toBeLessThan(15_000);
+
+    await proxy.start();
+    await waitFor('health after the restart', async () => (await health()).statusCode === 200);
+    expect((await addMember('Sau Khởi Động Lại')).statusCode).toBe(201);
+    // Everything accepted before is there; the refused member is not.
+    expect(await members()).toBe(before + 1);
+    const names = await t.db.query<{ full_name: string }>(`select full_name from members order by id`);
+    expect(names.map((r) => r.full_name)).toEqual(
+      expect.arrayContaining(['Trước Sự Cố', 'Sau Sự Cố', 'Sau Khởi Động Lại']),
+    );
+    expect(names.map((r) => r.full_name)).not.toContain('Lúc Mất Kết Nối');
+  });
+});
