@@ -49,13 +49,15 @@ export async function extendMessageLeases(sql: Sql, owner: string, ids: number[]
 }
 
 /**
- * Takes the next send slot of a bot: the slot row moves one interval on, atomically, so
- * concurrent workers get distinct slots. Returns how many ms to wait before sending.
+ * Takes the next `count` send slots of a bot: the slot row moves `count` intervals on,
+ * atomically, so concurrent workers get distinct slots. Returns how many ms from now the
+ * first slot is; the others follow one interval apart.
  */
-export async function takeSendSlot(
+export async function takeSendSlots(
   sql: Sql,
   bot: { channel: string; botKey: string; pace: 'normal' | 'paid' },
   intervalMs: number,
+  count: number,
 ): Promise<number> {
   const [r] = await sql.query<{ wait_ms: number }>(
     `insert into outbox_bot_slots as s (channel, bot_key, pace, next_at)
@@ -63,7 +65,7 @@ export async function takeSendSlot(
      on conflict (channel, bot_key, pace)
        do update set next_at = greatest(s.next_at, clock_timestamp()) + make_interval(secs => $4)
      returning extract(epoch from (s.next_at - make_interval(secs => $4) - clock_timestamp())) * 1000 as wait_ms`,
-    [bot.channel, bot.botKey, bot.pace, intervalMs / 1000],
+    [bot.channel, bot.botKey, bot.pace, (intervalMs * count) / 1000],
   );
   return Math.max(0, Number(r.wait_ms));
 }
@@ -83,21 +85,26 @@ export async function pauseBot(
   );
 }
 
-/** Reserves the chat's next moment (per-chat / per-group gap); returns ms to wait for it. */
-export async function takeChatTurn(
+/**
+ * Gives each chat its turn if its gap since the last message has passed (and starts the
+ * next gap); returns the chats that got their turn. Chats must be distinct.
+ */
+export async function takeChatTurns(
   sql: Sql,
-  chat: { channel: string; botKey: string; chatId: string },
-  gapMs: number,
-): Promise<number> {
-  const [r] = await sql.query<{ wait_ms: number }>(
+  bot: { channel: string; botKey: string },
+  chats: { chatId: string; gapMs: number }[],
+): Promise<Set<string>> {
+  if (chats.length === 0) return new Set();
+  const rows = await sql.query<{ chat_id: string }>(
     `insert into outbox_chat_gates as g (channel, bot_key, chat_id, next_at)
-     values ($1, $2, $3, clock_timestamp() + make_interval(secs => $4))
+     select $1, $2, c.chat_id, clock_timestamp() + make_interval(secs => c.gap)
+       from unnest($3::text[], $4::float8[]) as c(chat_id, gap)
      on conflict (channel, bot_key, chat_id)
-       do update set next_at = greatest(g.next_at, clock_timestamp()) + make_interval(secs => $4)
-     returning extract(epoch from (g.next_at - make_interval(secs => $4) - clock_timestamp())) * 1000 as wait_ms`,
-    [chat.channel, chat.botKey, chat.chatId, gapMs / 1000],
+       do update set next_at = excluded.next_at where g.next_at <= clock_timestamp()
+     returning chat_id`,
+    [bot.channel, bot.botKey, chats.map((c) => c.chatId), chats.map((c) => c.gapMs / 1000)],
   );
-  return Math.max(0, Number(r.wait_ms));
+  return new Set(rows.map((r) => r.chat_id));
 }
 
 /** Chat gates whose moment passed long ago tell nothing: keep the table small. */
@@ -107,18 +114,24 @@ export async function pruneChatGates(sql: Sql): Promise<void> {
 
 /**
  * Sent. A reply's text is not kept once delivered (it may answer a secret ballot); a
- * broadcast's is (the web chat reads it, statistics count it). False when this worker no
- * longer holds the row.
+ * broadcast's is (the web chat reads it, statistics count it). Returns the ids this worker
+ * still held (the others were taken over after their lease lapsed).
  */
-export async function markSent(sql: Sql, owner: string, id: number, providerMessageId: string): Promise<boolean> {
-  const rows = await sql.query(
-    `update outbox_messages
-        set status = 'sent', sent_at = now(), provider_message_id = $3, last_error = null, claimed_by = null,
-            payload = case when lane = 0 then '{}'::jsonb else payload end
-      where id = $2 and claimed_by = $1 and status = 'sending' returning id`,
-    [owner, id, providerMessageId],
+export async function markSent(
+  sql: Sql,
+  owner: string,
+  sent: { id: number; providerMessageId: string }[],
+): Promise<number[]> {
+  if (sent.length === 0) return [];
+  const rows = await sql.query<{ id: number }>(
+    `update outbox_messages o
+        set status = 'sent', sent_at = now(), provider_message_id = s.pid, last_error = null, claimed_by = null,
+            payload = case when o.lane = 0 then '{}'::jsonb else o.payload end
+       from unnest($2::bigint[], $3::text[]) as s(id, pid)
+      where o.id = s.id and o.claimed_by = $1 and o.status = 'sending' returning o.id`,
+    [owner, sent.map((x) => x.id), sent.map((x) => x.providerMessageId)],
   );
-  return rows.length > 0;
+  return rows.map((r) => Number(r.id));
 }
 
 export async function markFailed(sql: Sql, owner: string, id: number, reason: string): Promise<void> {

@@ -34,8 +34,8 @@ import {
   pruneChatGates,
   rememberSentChoices,
   reschedule,
-  takeChatTurn,
-  takeSendSlot,
+  takeChatTurns,
+  takeSendSlots,
   type OutboxRow,
 } from './repository.ts';
 import { listenForWake } from './wake.ts';
@@ -104,30 +104,83 @@ export function startOutboxWorker(
   pruning.unref();
   const listening = options.listenUrl ? listenForWake(options.listenUrl, kick, deps.log) : undefined;
 
-  async function deliver(row: OutboxRow) {
-    const sender = bySender.get(row.channel)!;
-    const limits = limitsOf(row.channel);
-    const paid = Boolean(row.payload.paidBroadcast);
-    const bot = { channel: row.channel, botKey: row.bot_key, pace: paid ? ('paid' as const) : ('normal' as const) };
-    try {
-      const gap = row.org_id ? limits.groupChatGapMs : limits.privateChatGapMs;
-      if (gap > 0) {
-        const wait = await takeChatTurn(
-          deps.db,
-          { channel: row.channel, botKey: row.bot_key, chatId: row.chat_id },
-          gap,
-        );
-        if (wait > 0) await sleep(wait);
+  // Completions are written in batches: one statement for all sends that finished meanwhile.
+  const sentQueue: { id: number; providerMessageId: string }[] = [];
+  let flushing: Promise<void> | undefined;
+  const flushSent = async () => {
+    while (sentQueue.length) {
+      const batch = sentQueue.splice(0, 500);
+      const kept = new Set(await markSent(deps.db, owner, batch));
+      for (const b of batch) {
+        held.delete(b.id);
+        if (!kept.has(b.id)) deps.log.warn({ outboxId: b.id }, 'outbox lease was taken over before completion');
       }
-      const rate = paid ? limits.paidPerSecond : limits.perSecond;
-      const wait = await takeSendSlot(deps.db, bot, 1000 / (rate * HEADROOM));
+    }
+    flushing = undefined;
+  };
+  const recordSent = (id: number, providerMessageId: string) => {
+    sentQueue.push({ id, providerMessageId });
+    flushing ??= flushSent().catch((e) => {
+      flushing = undefined;
+      deps.log.error({ err: (e as Error).name }, 'outbox completion failed; leases will lapse');
+    });
+    return flushing;
+  };
+
+  /**
+   * Gives a claimed batch its chat turns and send slots (one statement each per bot), then
+   * starts each send at its slot. Rows whose chat is not due yet go back to the queue.
+   */
+  async function dispatch(rows: OutboxRow[]): Promise<Promise<void>[]> {
+    const tasks: Promise<void>[] = [];
+    const groups = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const paid = Boolean(row.payload.paidBroadcast);
+      const key = `${row.channel}\u0000${row.bot_key}\u0000${paid ? 'paid' : 'normal'}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    for (const [key, group] of groups) {
+      const [channel, botKey, pace] = key.split('\u0000') as [string, string, 'normal' | 'paid'];
+      const limits = limitsOf(channel);
+      const gapOf = (row: OutboxRow) => (row.org_id ? limits.groupChatGapMs : limits.privateChatGapMs);
+      const seen = new Set<string>();
+      const gated = group.filter((r) => gapOf(r) > 0 && !seen.has(r.chat_id) && seen.add(r.chat_id));
+      const turns = await takeChatTurns(
+        deps.db,
+        { channel, botKey },
+        gated.map((r) => ({ chatId: r.chat_id, gapMs: gapOf(r) })),
+      );
+      const ready: OutboxRow[] = [];
+      for (const row of group) {
+        const gap = gapOf(row);
+        if (gap === 0 || (gated.includes(row) && turns.has(row.chat_id))) ready.push(row);
+        else
+          tasks.push(
+            reschedule(deps.db, owner, row.id, { ms: gap, reason: 'chat gap', refund: true }).finally(() =>
+              held.delete(row.id),
+            ),
+          );
+      }
+      if (ready.length === 0) continue;
+      const interval = 1000 / ((pace === 'paid' ? limits.paidPerSecond : limits.perSecond) * HEADROOM);
+      const first = await takeSendSlots(deps.db, { channel, botKey, pace }, interval, ready.length);
+      for (const [i, row] of ready.entries()) tasks.push(deliver(row, { channel, botKey, pace }, first + i * interval));
+    }
+    return tasks;
+  }
+
+  async function deliver(
+    row: OutboxRow,
+    bot: { channel: string; botKey: string; pace: 'normal' | 'paid' },
+    wait: number,
+  ) {
+    const sender = bySender.get(row.channel)!;
+    try {
       if (wait > 0) await sleep(wait);
       const { providerMessageId } = await sender.send(
-        { botKey: row.bot_key, chatId: row.chat_id, paidBroadcast: paid },
+        { botKey: row.bot_key, chatId: row.chat_id, paidBroadcast: bot.pace === 'paid' },
         row.payload,
       );
-      if (!(await markSent(deps.db, owner, row.id, providerMessageId)))
-        deps.log.warn({ outboxId: row.id }, 'outbox lease was taken over before completion');
       // Replies' choices were remembered by the conversation core when it answered.
       if (sender.numberedChoices && row.lane !== LANE.reply && row.payload.choices?.length)
         await rememberSentChoices(
@@ -135,15 +188,17 @@ export function startOutboxWorker(
           { channel: row.channel, botKey: row.bot_key, chatId: row.chat_id },
           row.payload.choices.map((c) => c.data),
         );
+      await recordSent(row.id, providerMessageId);
+      return;
     } catch (e) {
       const err = e instanceof SendError ? e : new SendError('transient', 'unexpected error');
       if (!(e instanceof SendError))
         deps.log.error({ err: (e as Error).name, outboxId: row.id }, 'outbox send crashed');
       if (err.kind === 'rate_limited') {
-        const wait = err.retryAfterMs ?? 1000;
-        await pauseBot(deps.db, bot, wait);
+        const ms = err.retryAfterMs ?? 1000;
+        await pauseBot(deps.db, bot, ms);
         // A 429 is the platform's pacing, not a failed attempt.
-        await reschedule(deps.db, owner, row.id, { ms: wait, reason: 'rate limited', refund: true });
+        await reschedule(deps.db, owner, row.id, { ms, reason: 'rate limited', refund: true });
       } else if (err.kind === 'permanent' || row.attempts >= maxAttempts) {
         await markFailed(deps.db, owner, row.id, err.reason);
       } else {
@@ -152,6 +207,7 @@ export function startOutboxWorker(
         await reschedule(deps.db, owner, row.id, { ms, reason: err.reason, refund: false });
       }
     }
+    held.delete(row.id);
   }
 
   const loop = (async () => {
@@ -160,15 +216,16 @@ export function startOutboxWorker(
         let claimed = 0;
         for (const l of lanes) {
           const free = l.concurrency - l.inFlight.size;
-          if (free <= 0) continue;
+          // Broadcasts are claimed in batches (one slot statement per batch); replies at once.
+          const minBatch = l.lane === LANE.reply || l.inFlight.size === 0 ? 1 : Math.ceil(l.concurrency / 2);
+          if (free < minBatch) continue;
           const rows = await claimMessages(deps.db, { owner, lane: l.lane, channels, leaseSeconds, limit: free });
           claimed += rows.length;
-          for (const row of rows) {
-            held.add(row.id);
-            const p: Promise<void> = deliver(row)
-              .catch((e) => deps.log.error({ err: (e as Error).name, outboxId: row.id }, 'outbox delivery failed'))
+          for (const row of rows) held.add(row.id);
+          for (const task of await dispatch(rows)) {
+            const p: Promise<void> = task
+              .catch((e) => deps.log.error({ err: (e as Error).name }, 'outbox delivery failed'))
               .finally(() => {
-                held.delete(row.id);
                 l.inFlight.delete(p);
                 kick();
               });
@@ -203,6 +260,7 @@ export function startOutboxWorker(
       kick();
       await loop;
       await Promise.all(lanes.flatMap((l) => [...l.inFlight]));
+      await flushing;
       clearInterval(heartbeat);
       clearInterval(pruning);
       await listening?.close();
