@@ -50,6 +50,7 @@ export interface ChannelLimits {
 
 /** Slots are spaced for this share of the nominal rate, to absorb network jitter. */
 export const HEADROOM = 0.97;
+const LATE_MS = 50;
 
 export interface OutboxWorkerOptions {
   /** Overrides of the channels' own limits, per channel name. */
@@ -164,7 +165,8 @@ export function startOutboxWorker(
       if (ready.length === 0) continue;
       const interval = 1000 / ((pace === 'paid' ? limits.paidPerSecond : limits.perSecond) * HEADROOM);
       const first = await takeSendSlots(deps.db, { channel, botKey, pace }, interval, ready.length);
-      for (const [i, row] of ready.entries()) tasks.push(deliver(row, { channel, botKey, pace }, first + i * interval));
+      for (const [i, row] of ready.entries())
+        tasks.push(deliver(row, { channel, botKey, pace }, first + i * interval, interval));
     }
     return tasks;
   }
@@ -173,10 +175,18 @@ export function startOutboxWorker(
     row: OutboxRow,
     bot: { channel: string; botKey: string; pace: 'normal' | 'paid' },
     wait: number,
+    interval: number,
   ) {
     const sender = bySender.get(row.channel)!;
     try {
-      if (wait > 0) await sleep(wait);
+      // A worker that was held up (a busy machine, a long GC) must not fire its overdue slots
+      // all at once: a send more than a little late takes a fresh slot instead.
+      for (let tries = 0; ; tries++) {
+        const at = Date.now() + wait;
+        if (wait > 0) await sleep(wait);
+        if (Date.now() - at <= Math.max(LATE_MS, 2 * interval) || tries >= 3) break;
+        wait = await takeSendSlots(deps.db, bot, interval, 1);
+      }
       const { providerMessageId } = await sender.send(
         { botKey: row.bot_key, chatId: row.chat_id, paidBroadcast: bot.pace === 'paid' },
         row.payload,

@@ -82,9 +82,10 @@ describe('inbox claims', () => {
     const id = (await store('30', 'chat-e'))!;
     await claimUpdates(t.db, 'w', BOTS, 30, 10);
     await completeUpdates(t.db, 'w', [{ id, replies: [] }]);
-    const [row] = await t.db.query(`select update_id, payload, chat_key, claimed_by from inbound_updates where id = $1`, [
-      id,
-    ]);
+    const [row] = await t.db.query(
+      `select update_id, payload, chat_key, claimed_by from inbound_updates where id = $1`,
+      [id],
+    );
     expect(row).toEqual({ update_id: '30', payload: null, chat_key: null, claimed_by: null });
     expect(await store('30', 'chat-e')).toBeNull();
   });
