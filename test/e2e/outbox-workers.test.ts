@@ -63,7 +63,7 @@ function startWorker(env: Record<string, string>) {
 }
 
 /** The most sends that fell in any one-second window. */
-export function busiestWindow(times: number[]): number {
+function busiestWindow(times: number[]): number {
   const t = [...times].sort((a, b) => a - b);
   let best = 0;
   for (let i = 0, j = 0; i < t.length; i++) {
