@@ -56,7 +56,7 @@ describe('the embedded database shared with the command-line tools', () => {
   let token: string;
 
   it('admin and ingest work while the service runs, and the service sees their work at once', async () => {
-    service = await startService(env);
+    service = await startService(env, /Web chat:/, 180_000);
     const created = await run('api/cli/admin.ts', ['create-org', '--kind', 'province', '--name', 'Đảng bộ tỉnh Thử']);
     expect(created.code).toBe(0);
     orgId = JSON.parse(created.out.trim().split('\n').at(-1)!).id;
@@ -81,7 +81,7 @@ describe('the embedded database shared with the command-line tools', () => {
 
   it('after a restart the org, the token and the document are all still there', async () => {
     expect(await service!.stop()).toBe(0);
-    service = await startService(env);
+    service = await startService(env, /Web chat:/, 180_000);
     const org = await api(token, `/orgs/${orgId}`);
     expect(org.status).toBe(200);
     expect(await ask(token)).toMatch(/0,5%/);

@@ -7,6 +7,7 @@
 import type { Deps } from '../../api/context.ts';
 import { buildServer, type App } from '../../api/server.ts';
 import { createBots, type RunningBots } from '../../bot/bots.ts';
+import type { ChannelModule } from '../../bot/channel.ts';
 import { startOutboxWorker } from '../../api/outbox/worker.ts';
 import { FakeTelegram } from '../fakes/telegram-api.ts';
 import { FakeZalo } from '../fakes/zalo-api.ts';
@@ -24,12 +25,13 @@ export async function startServiceWithBots(
   deps: Deps,
   env: Record<string, string>,
   webhooks: boolean,
+  modules?: readonly ChannelModule[],
 ): Promise<Running> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const withUrl = { ...deps, config: { ...deps.config, publicUrl: webhooks ? baseUrl : null } };
   let outbox: ReturnType<typeof startOutboxWorker> | undefined;
-  const bots = createBots(withUrl, env, { inbox: { onReplies: () => outbox?.kick() } });
+  const bots = createBots(withUrl, env, { modules, inbox: { onReplies: () => outbox?.kick() } });
   const app = await buildServer(withUrl, { plugins: bots.plugins });
   await app.listen({ port, host: '127.0.0.1' });
   await bots.start();
