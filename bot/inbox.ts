@@ -121,17 +121,6 @@ export class InboxWorker {
     await this.#loop;
   }
 
-  /** Processes what is pending, then returns how many updates it handled (tests). */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const rows = await this.claim(this.#concurrency);
-      if (rows.length === 0) return total;
-      await Promise.all(rows.map((r) => this.process(r)));
-      total += rows.length;
-    }
-  }
-
   private async run() {
     const inFlight = new Set<Promise<void>>();
     while (this.#running) {
