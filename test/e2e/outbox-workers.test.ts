@@ -84,7 +84,7 @@ describe('several send workers on one database', () => {
     } else {
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sotay-workers-'));
       env = { DATABASE_URL: '', DATA_DIR: dataDir };
-      service = await startService({ ...env, DEMO: '0', OUTBOX_WORKER: '0' }, /Web chat:/, 180_000);
+      service = await startService({ ...env, DEMO: '0', OUTBOX_WORKER: '0' }, /Web chat:/, 400_000);
       db = (await openDatabase({ databaseUrl: '', dataDir }, 'client')).db;
     }
     const tree = await makeOrgTree(db);
@@ -108,5 +108,5 @@ describe('several send workers on one database', () => {
     expect(lost).toBe(0);
     expect(duplicates).toBeLessThanOrEqual(CONCURRENCY);
     expect(busiest).toBeLessThanOrEqual(Math.floor(LIMIT * 1.05));
-  }, 600_000);
+  }, 900_000);
 });
