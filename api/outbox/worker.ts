@@ -50,7 +50,7 @@ export interface ChannelLimits {
 
 /** Slots are spaced for this share of the nominal rate, to absorb network jitter. */
 export const HEADROOM = 0.97;
-const LATE_MS = 50;
+const LATE_MS = 200;
 
 export interface OutboxWorkerOptions {
   /** Overrides of the channels' own limits, per channel name. */
@@ -184,7 +184,7 @@ export function startOutboxWorker(
       for (let tries = 0; ; tries++) {
         const at = Date.now() + wait;
         if (wait > 0) await sleep(wait);
-        if (Date.now() - at <= Math.max(LATE_MS, 2 * interval) || tries >= 3) break;
+        if (Date.now() - at <= Math.max(LATE_MS, 2 * interval) || tries >= 1) break;
         wait = await takeSendSlots(deps.db, bot, interval, 1);
       }
       const { providerMessageId } = await sender.send(
