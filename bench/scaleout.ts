@@ -100,7 +100,7 @@ async function main() {
         await spawnProcess('api/outbox/worker-main.ts', {
           ...common,
           OUTBOX_TELEGRAM_RATE: String(limit),
-          OUTBOX_CONCURRENCY: '8',
+          OUTBOX_CONCURRENCY: '32',
           OUTBOX_LEASE_SECONDS: '5',
           PG_POOL_SIZE: '4',
         }),
@@ -186,6 +186,7 @@ async function main() {
       while (times[i] - times[j] >= 1000) j++;
       busiest = Math.max(busiest, i - j + 1);
     }
+    const unsent = await countUnsent(db);
     const [{ twice }] = await db.query<{ twice: number }>(
       `select count(*)::int as twice from inbound_updates where attempts > 1`,
     );
@@ -202,7 +203,7 @@ async function main() {
       `sent ${telegram.sent.length} (${messages} broadcast + ${updates} replies) at ${round(perS)}/s; busiest 1 s window ${busiest}; 429s ${telegram.tooManyRequests}; lost ${lost}; duplicates ${duplicates}`,
     );
     console.log(
-      `updates processed ${processed}/${updates}, twice ${twice}; webhook calls re-sent ${webhookRetries}; reply latency during the broadcast p50 ${percentile(replyLag, 50)} ms, p99 ${percentile(replyLag, 99)} ms`,
+      `still queued at the deadline (counted as lost): ${unsent}; updates processed ${processed}/${updates}, twice ${twice}; webhook calls re-sent ${webhookRetries}; reply latency during the broadcast p50 ${percentile(replyLag, 50)} ms, p99 ${percentile(replyLag, 99)} ms`,
     );
     console.log(
       JSON.stringify({
