@@ -4,8 +4,12 @@
  * HTTP service. It is the one place that wires api/, bot/ and knowledge/ together.
  */
 import { readConfig } from './config.ts';
-import { connectDb, safeUrl } from './db/connect.ts';
+import crypto from 'node:crypto';
+import { safeUrl } from './db/connect.ts';
 import { migrate } from './db/migrate.ts';
+import { openDatabase } from './db/open-database.ts';
+import { localDbRoutes } from './db/remote.ts';
+import { ensureChannels } from './chat-channels/ensure-channels.ts';
 import { AppError } from './errors.ts';
 import { createLogger } from './http/logger.ts';
 import { buildServer } from './server.ts';
@@ -20,18 +24,28 @@ import { ensureLexicalIndex } from '../knowledge/store.ts';
 async function main() {
   const config = readConfig();
   const log = createLogger(config.logLevel);
-  const db = await connectDb(config.databaseUrl, config.dataDir);
+  const opened = await openDatabase(config, 'service');
+  const db = opened.db;
   const applied = await migrate(db);
   if (applied.length) log.info({ migrations: applied }, 'migrations applied');
   const reindexed = await ensureLexicalIndex(db);
   if (reindexed) log.info({ chunks: reindexed }, 'lexical index rebuilt');
   const deps: Deps = { db, clock: systemClock, log, config, linkSecret: await loadLinkSecret(db, config.linkSecret) };
 
-  const bots = createBots(deps);
-  const app = await buildServer(deps, { plugins: bots.plugins });
+  // Replies wake this process's send worker at once; other processes hear NOTIFY (PostgreSQL).
+  let outbox: ReturnType<typeof startOutboxWorker> | undefined;
+  const bots = createBots(deps, process.env, { inbox: { onReplies: () => outbox?.kick() } });
+  await ensureChannels(db, bots.channelNames);
+  // While this service owns the embedded database, the CLI tools do their SQL through it.
+  const localSecret = crypto.randomBytes(24).toString('base64url');
+  const plugins = [...bots.plugins, ...(opened.advertise ? [localDbRoutes(db, localSecret)] : [])];
+  const app = await buildServer(deps, { plugins });
   await app.listen({ port: config.port, host: config.host });
+  opened.advertise?.(`http://127.0.0.1:${(app.server.address() as { port: number }).port}`, localSecret);
+  // OUTBOX_WORKER=0: this instance only receives; separate worker processes send.
+  if (process.env.OUTBOX_WORKER !== '0')
+    outbox = startOutboxWorker(deps, bots.senders, { listenUrl: opened.listenUrl });
   await bots.start();
-  const outbox = startOutboxWorker(deps, bots.senders);
   const scheduler = startScheduler(deps);
   const base = config.publicUrl ?? `http://localhost:${config.port}`;
   const demo = config.demo ? await prepareDemo(deps, base) : null;
@@ -62,7 +76,7 @@ async function main() {
     log.info({ signal }, 'shutting down');
     scheduler.stop();
     await bots.stop();
-    await outbox.stop();
+    await outbox?.stop();
     await app.close();
     await db.close();
     process.exit(0);

@@ -66,12 +66,32 @@ async function measure(db: Db, telegram: FakeTelegram) {
 
   const svc = await startServiceWithBots(deps, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.root }, true);
   const secret = telegram.webhookOf(TOKEN)!.secret!;
+
+  // Reply latency with nothing queued: one update at a time, from the webhook call to the
+  // reply's sendMessage arriving at the fake Telegram (through inbox and outbox).
+  const replyMs: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const chat = 90_000_000 + i;
+    const t0 = Date.now();
+    const res = await fetch(`${svc.baseUrl}/webhooks/telegram/telegram`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+      body: JSON.stringify(
+        telegram.textUpdate({ fromId: chat, text: 'tro giup' }) as object & { update_id: number },
+      ).replace(/"update_id":\d+/, `"update_id":${2_000_000_000 + i}`),
+    });
+    await res.text();
+    while (telegram.sentTo(chat).length === 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 2));
+    const sent = telegram.sentTo(chat)[0];
+    replyMs.push(sent ? sent.at - t0 : 10_000);
+  }
+  replyMs.sort((a, b) => a - b);
   const started = Date.now();
   const real = await load(`${svc.baseUrl}/webhooks/telegram/telegram`, secret, 1);
   // Processing lag: how long after acknowledgement each update was handled.
   for (;;) {
     const [{ pending }] = await db.query<{ pending: number }>(
-      `select count(*)::int as pending from inbound_updates where bot_key = 'telegram' and processed_at is null`,
+      `select count(*)::int as pending from inbound_updates where bot_key = 'telegram' and processed_at is null and update_id::bigint < 2000000000`,
     );
     if (pending === 0) break;
     await new Promise((r) => setTimeout(r, 200));
@@ -79,7 +99,7 @@ async function measure(db: Db, telegram: FakeTelegram) {
   const drainS = (Date.now() - started) / 1000;
   const lags = (
     await db.query<{ ms: number }>(
-      `select extract(epoch from (processed_at - received_at)) * 1000 as ms from inbound_updates where bot_key = 'telegram' order by 1`,
+      `select extract(epoch from (processed_at - received_at)) * 1000 as ms from inbound_updates where bot_key = 'telegram' and update_id::bigint < 2000000000 order by 1`,
     )
   ).map((r) => Number(r.ms));
   await svc.close();
@@ -90,6 +110,9 @@ async function measure(db: Db, telegram: FakeTelegram) {
   );
   console.log(
     `webhook route:                          ${round(real.per_s)} updates/s, p50 ${real.p50_ms} ms, p99 ${real.p99_ms} ms, non-2xx ${real.non2xx}`,
+  );
+  console.log(
+    `reply with nothing queued (webhook → sendMessage at the fake Telegram): p50 ${percentile(replyMs, 50)} ms, p99 ${percentile(replyMs, 99)} ms`,
   );
   console.log(
     `processing: ${lags.length} updates handled (with a reply each) in ${round(drainS, 1)} s = ${round(lags.length / drainS)} /s; lag p50 ${round(percentile(lags, 50))} ms, p99 ${round(percentile(lags, 99))} ms`,
@@ -103,6 +126,7 @@ async function measure(db: Db, telegram: FakeTelegram) {
       p99_ack_ms: real.p99_ms,
       processed_per_s: round(lags.length / drainS),
       lag_p99_ms: round(percentile(lags, 99)),
+      reply_p50_ms: percentile(replyMs, 50),
       baseline_per_s: round(baseline.per_s),
       ratio: round(ratio),
     }),

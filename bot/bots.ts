@@ -9,39 +9,33 @@
  *   TELEGRAM_API_ROOT / ZALO_API_ROOT                     another API server (tests, self-hosted)
  *   PUBLIC_URL=https://…                                  webhooks instead of long polling
  *   WEBHOOK_SECRET                                        (optional) else derived per bot
+ *
+ * The `<PREFIX>_…` names come from each channel module's `envPrefix` (bot/channels.ts).
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Deps } from '../api/context.ts';
+import { ensureChannels } from '../api/chat-channels/ensure-channels.ts';
 import { AppError } from '../api/errors.ts';
 import type { ChannelSender } from '../api/outbox/sender.ts';
-import type { BotChannel } from './channel.ts';
-import { InboxWorker, acceptUpdate } from './inbox.ts';
-import { TelegramChannel, TelegramSender } from './telegram/adapter.ts';
-import { ZaloChannel, ZaloSender } from './zalo/adapter.ts';
+import { SendError } from '../api/outbox/sender.ts';
+import type { BotChannel, BotConfig, ChannelModule } from './channel.ts';
+import { CHANNELS } from './channels.ts';
+import { InboxWorker, type InboxOptions } from './inbox.ts';
 import { webhookRoutes } from './webhooks.ts';
 import { webChatRoutes } from './web/routes.ts';
-import { WebSender } from './web/sender.ts';
+import { WEB_BOT_KEY } from './web/sender.ts';
 import { deriveWebhookSecret } from './webhook-secret.ts';
 
-export interface BotConfig {
-  key: string;
-  channel: 'telegram' | 'zalo';
-  token: string;
-  orgId: number | null;
-}
+export type { BotConfig } from './channel.ts';
 
-export function readBotConfigs(env: NodeJS.ProcessEnv): BotConfig[] {
+export function readBotConfigs(env: NodeJS.ProcessEnv, modules: readonly ChannelModule[] = CHANNELS): BotConfig[] {
   const bots: BotConfig[] = [];
   const org = (v: string | undefined) => (v ? Number(v) : null);
-  if (env.TELEGRAM_BOT_TOKEN)
-    bots.push({
-      key: 'telegram',
-      channel: 'telegram',
-      token: env.TELEGRAM_BOT_TOKEN,
-      orgId: org(env.TELEGRAM_BOT_ORG),
-    });
-  if (env.ZALO_BOT_TOKEN)
-    bots.push({ key: 'zalo', channel: 'zalo', token: env.ZALO_BOT_TOKEN, orgId: org(env.ZALO_BOT_ORG) });
+  for (const m of modules) {
+    const token = m.envPrefix ? env[`${m.envPrefix}_BOT_TOKEN`] : undefined;
+    if (token) bots.push({ key: m.name, channel: m.name, token, orgId: org(env[`${m.envPrefix}_BOT_ORG`]) });
+  }
+  const names = modules.filter((m) => m.replies === 'push').map((m) => m.name);
   if (env.BOTS) {
     let list: unknown;
     try {
@@ -56,13 +50,13 @@ export function readBotConfigs(env: NodeJS.ProcessEnv): BotConfig[] {
   for (const b of bots) {
     if (
       !/^[a-z0-9_-]{1,32}$/.test(b.key ?? '') ||
-      !['telegram', 'zalo'].includes(b.channel) ||
+      !names.includes(b.channel) ||
       typeof b.token !== 'string' ||
       !b.token
     ) {
       throw new AppError(
         'startup',
-        `Cấu hình bot "${b.key}" không hợp lệ (key: a-z0-9_-, channel: telegram|zalo, token bắt buộc).`,
+        `Cấu hình bot "${b.key}" không hợp lệ (key: a-z0-9_-, channel: ${names.join('|')}, token bắt buộc).`,
       );
     }
     if (seen.has(`${b.channel}:${b.key}`)) throw new AppError('startup', `Bot "${b.key}" được khai báo hai lần.`);
@@ -73,9 +67,12 @@ export function readBotConfigs(env: NodeJS.ProcessEnv): BotConfig[] {
 
 export interface RunningBots {
   plugins: FastifyPluginAsync[];
+  /** One sender per channel, for the outbox worker. */
   senders: ChannelSender[];
   inbox: InboxWorker;
   channels: BotChannel[];
+  /** The registry's channel names (written to the database's chat_channels at start). */
+  channelNames: string[];
   /** One line for the start banner. */
   summary: string;
   /** Starts polling or registers webhooks; call once the HTTP server listens. */
@@ -83,56 +80,78 @@ export interface RunningBots {
   stop(): Promise<void>;
 }
 
-export function createBots(deps: Deps, env: NodeJS.ProcessEnv = process.env): RunningBots {
-  const configs = readBotConfigs(env);
+export interface BotsOptions {
+  /** The channel registry; tests add channels of their own. */
+  modules?: readonly ChannelModule[];
+  inbox?: InboxOptions;
+}
+
+export function createBots(deps: Deps, env: NodeJS.ProcessEnv = process.env, options: BotsOptions = {}): RunningBots {
+  const modules = options.modules ?? CHANNELS;
+  const byName = new Map(modules.map((m) => [m.name, m]));
+  const configs = readBotConfigs(env, modules);
   const publicUrl = deps.config.publicUrl;
   const entries = configs.map((c) => {
+    const module = byName.get(c.channel)!;
     const secret = deriveWebhookSecret(deps.linkSecret, `${c.channel}:${c.key}`, env.WEBHOOK_SECRET);
     const webhook = publicUrl ? { url: `${publicUrl}/webhooks/${c.channel}/${c.key}`, secret } : undefined;
-    const common = { botKey: c.key, token: c.token, scope: { orgId: c.orgId }, webhook, log: deps.log };
-    const channel: BotChannel =
-      c.channel === 'telegram'
-        ? new TelegramChannel({ ...common, apiRoot: env.TELEGRAM_API_ROOT })
-        : new ZaloChannel({ ...common, apiRoot: env.ZALO_API_ROOT });
-    return { channel, secret };
+    const apiRoot = module.envPrefix ? env[`${module.envPrefix}_API_ROOT`] : undefined;
+    const bot = module.createBot(c, { orgId: c.orgId }, { apiRoot, webhook, log: deps.log });
+    return { bot, module, secret };
   });
-  const channels = entries.map((e) => e.channel);
-  const inbox = new InboxWorker(deps, channels);
-  const telegram = channels.filter((c): c is TelegramChannel => c instanceof TelegramChannel);
-  const zalo = channels.filter((c): c is ZaloChannel => c instanceof ZaloChannel);
-  const senders: ChannelSender[] = [
-    new TelegramSender(telegram.map((c) => ({ botKey: c.botKey, telegram: c.telegram }))),
-    new ZaloSender(
-      zalo.map((c) => ({ botKey: c.botKey, client: c.client })),
-      deps.db,
-    ),
-    new WebSender(),
-  ];
+  // Channels that answer inline (the web chat) always run, with one bot.
+  const inline = modules
+    .filter((m) => m.replies === 'inline')
+    .map((m) =>
+      m.createBot({ key: WEB_BOT_KEY, channel: m.name, token: '-', orgId: null }, { orgId: null }, { log: deps.log }),
+    );
+  const pushBots = entries.map((e) => e.bot);
+  const inbox = new InboxWorker(deps, pushBots, options.inbox);
+  const senders: ChannelSender[] = modules.map((m) => {
+    const bots = new Map([...pushBots, ...inline].filter((b) => b.channel === m.name).map((b) => [b.botKey, b]));
+    return {
+      channel: m.name,
+      limits: m.limits,
+      numberedChoices: m.numberedChoices,
+      send(target, payload) {
+        const bot = bots.get(target.botKey);
+        if (!bot) throw new SendError('permanent', `no ${m.name} bot "${target.botKey}" configured`);
+        return bot.send(target, payload);
+      },
+    };
+  });
   const mode = publicUrl ? 'webhook' : 'long polling';
   const summary = configs.length
     ? `Bots: ${configs.map((c) => `${c.channel}:${c.key}${c.orgId ? ` (tổ chức ${c.orgId})` : ''}`).join(', ')} — ${mode}`
     : 'Bots: chưa cấu hình TELEGRAM_BOT_TOKEN / ZALO_BOT_TOKEN — chỉ chạy web chat';
+  const web = inline.find((b) => b.botKey === WEB_BOT_KEY);
   return {
-    plugins: [webhookRoutes(deps, entries, inbox), webChatRoutes(deps)],
+    plugins: [webhookRoutes(entries, inbox), ...(web ? [webChatRoutes(deps, inbox, web)] : [])],
     senders,
     inbox,
-    channels,
+    channels: pushBots,
+    channelNames: modules.map((m) => m.name),
     summary,
     async start() {
+      await ensureChannels(
+        deps.db,
+        modules.map((m) => m.name),
+      );
       inbox.start();
-      for (const c of channels) {
+      for (const { bot, module } of entries) {
         // An unreachable platform must not take the service (and the web chat) down.
-        await c
-          .start(async (updateId, payload) => {
-            if (await acceptUpdate(deps, c.channel, c.botKey, updateId, payload)) inbox.kick();
+        await bot
+          .start(async (payload) => {
+            const ids = module.identify(payload);
+            if (ids) await inbox.accept(bot, payload, ids);
           })
           .catch((e) =>
-            deps.log.warn({ bot: c.botKey, channel: c.channel, error: (e as Error).name }, 'bot could not start'),
+            deps.log.warn({ bot: bot.botKey, channel: bot.channel, error: (e as Error).name }, 'bot could not start'),
           );
       }
     },
     async stop() {
-      for (const c of channels) await c.stop();
+      for (const b of pushBots) await b.stop();
       await inbox.stop();
     },
   };

@@ -1,48 +1,111 @@
 /**
- * The durable inbox. Webhooks and polling only store each platform update (deduplicated on
- * the platform's id, so a re-sent update is ignored) and return; a worker then processes
- * stored updates in arrival order. An update accepted before a crash is processed after the
- * restart: a worker's claim is a lease that lapses if the worker dies.
+ * The durable inbox worker. Webhooks and polling only store each platform update
+ * (deduplicated on the platform's id) and return; this worker processes stored updates and
+ * queues the replies in the outbox — replies are messages like any other, with the same
+ * pacing, 429 and retry rules (api/outbox/worker.ts), in a lane of their own so a national
+ * broadcast never delays them.
+ *
+ * Many instances may run on one PostgreSQL. Each claims a few updates at a time in its own
+ * name (FOR UPDATE SKIP LOCKED) under a lease it extends while working; one chat's updates
+ * go in arrival order; completion is fenced by the claim, so an update whose lease lapsed
+ * and was taken over is completed (and answered) once. Only a worker that dies mid-update
+ * leaves it to be processed again after its lease lapses. Once processed the row keeps ids
+ * only: the raw payload is dropped in the completing statement.
  */
+import crypto from 'node:crypto';
+import os from 'node:os';
 import type { Deps } from '../api/context.ts';
+import {
+  claimUpdates,
+  completeUpdates,
+  extendUpdateLeases,
+  insertUpdate,
+  type Completion,
+  type StoredUpdate,
+} from '../api/inbox/repository.ts';
 import type { BotChannel } from './channel.ts';
 import { handleUpdate } from './core/conversation.ts';
+import type { Reply } from './core/reply.ts';
 
-const BATCH = 50;
-const LEASE_SECONDS = 60;
-const IDLE_POLL_MS = 1000;
-
-/** Stores an update; false when this update was already stored (a duplicate). */
-export async function acceptUpdate(
-  deps: Pick<Deps, 'db'>,
-  channel: string,
-  botKey: string,
-  updateId: string,
-  payload: unknown,
-): Promise<boolean> {
-  const rows = await deps.db.query(
-    `insert into inbound_updates (channel, bot_key, update_id, payload) values ($1, $2, $3, $4::jsonb)
-     on conflict (channel, bot_key, update_id) do nothing returning id`,
-    [channel, botKey, updateId, JSON.stringify(payload)],
-  );
-  return rows.length > 0;
+export interface InboxOptions {
+  /** Updates worked on at once by this instance (different chats). */
+  concurrency?: number;
+  leaseSeconds?: number;
+  idlePollMs?: number;
+  /** Called when replies were queued, to wake the outbox worker of this process at once. */
+  onReplies?: () => void;
 }
 
+/** A name for this worker in the database: host, pid and a random part. */
+export const workerName = (role: string) =>
+  `${role}:${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+
 export class InboxWorker {
+  readonly owner = workerName('inbox');
   #channels = new Map<string, BotChannel>();
   #running = false;
   #wake?: () => void;
   #loop?: Promise<void>;
+  #held = new Set<number>();
+  #heartbeat?: NodeJS.Timeout;
+  #pending: { item: Completion; done: () => void; fail: (e: unknown) => void }[] = [];
+  #flushing?: Promise<void>;
+  readonly #concurrency: number;
+  readonly #lease: number;
+  readonly #idlePollMs: number;
 
   constructor(
     private readonly deps: Deps,
     channels: BotChannel[],
+    private readonly options: InboxOptions = {},
   ) {
     for (const c of channels) this.#channels.set(`${c.channel}:${c.botKey}`, c);
+    this.#concurrency = options.concurrency ?? (deps.db.kind === 'postgres' ? 32 : 8);
+    this.#lease = options.leaseSeconds ?? 30;
+    this.#idlePollMs = options.idlePollMs ?? 1000;
+  }
+
+  /** Stores an update from a webhook or a poll; false when it was a duplicate. */
+  async accept(channel: BotChannel, payload: unknown, ids: { updateId: string; chatId: string | null }) {
+    const id = await insertUpdate(this.deps.db, {
+      channel: channel.channel,
+      botKey: channel.botKey,
+      updateId: ids.updateId,
+      chatKey: ids.chatId,
+      payload,
+    });
+    if (id !== null) this.kick();
+    return id !== null;
+  }
+
+  /**
+   * For channels that answer in the request (the web chat): stores the update already
+   * claimed by this worker, processes it here and returns the replies; a re-sent update
+   * (same id) returns no replies. The stored payload is dropped on completion as usual.
+   */
+  async processInline(channel: BotChannel, payload: unknown, updateId: string): Promise<Reply[]> {
+    const id = await insertUpdate(
+      this.deps.db,
+      { channel: channel.channel, botKey: channel.botKey, updateId, chatKey: null, payload },
+      { owner: this.owner, leaseSeconds: this.#lease },
+    );
+    if (id === null) return [];
+    const update = channel.parse(payload, this.deps.clock.now());
+    const replies = update ? await handleUpdate(this.deps, update, channel.scope) : [];
+    await completeUpdates(this.deps.db, this.owner, [{ id, replies: [] }]);
+    return replies;
   }
 
   start() {
     this.#running = true;
+    this.#heartbeat = setInterval(
+      () =>
+        void extendUpdateLeases(this.deps.db, this.owner, [...this.#held], this.#lease).catch((e) =>
+          this.deps.log.warn({ err: describe(e) }, 'inbox lease extension failed'),
+        ),
+      (this.#lease * 1000) / 3,
+    );
+    this.#heartbeat.unref();
     this.#loop = this.run();
   }
 
@@ -53,76 +116,103 @@ export class InboxWorker {
 
   async stop() {
     this.#running = false;
+    clearInterval(this.#heartbeat);
     this.kick();
     await this.#loop;
   }
 
-  /** Processes what is pending; returns how many updates it handled. */
-  async drain(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const rows = await this.claim();
-      if (rows.length === 0) return total;
-      for (const row of rows) await this.process(row);
-      total += rows.length;
-    }
-  }
-
   private async run() {
+    const inFlight = new Set<Promise<void>>();
     while (this.#running) {
       try {
-        if ((await this.drain()) > 0) continue;
+        const free = this.#concurrency - inFlight.size;
+        const rows = free > 0 ? await this.claim(free) : [];
+        for (const row of rows) {
+          const p: Promise<void> = this.process(row).finally(() => inFlight.delete(p));
+          inFlight.add(p);
+        }
+        if (rows.length > 0 && inFlight.size < this.#concurrency) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.#idlePollMs);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          for (const p of inFlight) void p.then(this.#wake);
+        });
       } catch (e) {
-        this.deps.log.error({ err: e }, 'inbox worker failed; retrying');
+        this.deps.log.error({ err: describe(e) }, 'inbox worker failed; retrying');
+        await new Promise((r) => setTimeout(r, 500));
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, IDLE_POLL_MS);
-        this.#wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
     }
+    await Promise.all(inFlight);
   }
 
-  private async claim() {
-    const keys = [...this.#channels.keys()];
-    const rows = await this.deps.db.query<{
-      id: number;
-      channel: string;
-      bot_key: string;
-      payload: unknown;
-      received_at: Date;
-    }>(
-      `update inbound_updates set claimed_at = now()
-        where id in (
-          select id from inbound_updates
-           where processed_at is null and (channel || ':' || bot_key) = any($1::text[])
-             and (claimed_at is null or claimed_at < now() - make_interval(secs => $2))
-           order by id limit $3
-           for update skip locked)
-        returning id, channel, bot_key, payload, received_at`,
-      [keys, LEASE_SECONDS, BATCH],
-    );
-    return rows.sort((a, b) => a.id - b.id);
+  private async claim(limit: number): Promise<StoredUpdate[]> {
+    if (this.#channels.size === 0) return [];
+    const rows = await claimUpdates(this.deps.db, this.owner, [...this.#channels.keys()], this.#lease, limit);
+    for (const r of rows) this.#held.add(r.id);
+    return rows;
   }
 
-  private async process(row: { id: number; channel: string; bot_key: string; payload: unknown; received_at: Date }) {
+  private async process(row: StoredUpdate) {
     const channel = this.#channels.get(`${row.channel}:${row.bot_key}`)!;
+    const item: Completion = { id: row.id, replies: [] };
     try {
-      const update = channel.parse(row.payload, row.received_at);
+      const update = row.payload == null ? null : channel.parse(row.payload, row.received_at);
       if (update) {
+        if (update.interactionId) await channel.acknowledge?.(update).catch(() => {});
         const replies = await handleUpdate(this.deps, update, channel.scope);
-        if (replies.length) await channel.deliver(update, replies);
+        item.replies = replies.map((payload) => ({
+          channel: row.channel,
+          botKey: row.bot_key,
+          chatId: update.chat.id,
+          payload,
+        }));
       }
     } catch (e) {
       // One bad update never stops the bot; its text is not logged.
       this.deps.log.error(
         { err: describe(e), channel: row.channel, bot: row.bot_key, inboxId: row.id },
-        'update delivery failed',
+        'update processing failed',
       );
     }
-    await this.deps.db.query(`update inbound_updates set processed_at = now() where id = $1`, [row.id]);
+    try {
+      await this.complete(item);
+    } catch (e) {
+      // Left claimed: the lease lapses and the update is processed again.
+      this.deps.log.error({ err: describe(e), inboxId: row.id }, 'inbox completion failed');
+    } finally {
+      this.#held.delete(row.id);
+    }
+  }
+
+  /** Completions are written in batches: one statement for all that finished meanwhile. */
+  private complete(item: Completion): Promise<void> {
+    return new Promise<void>((done, fail) => {
+      this.#pending.push({ item, done, fail });
+      if (!this.#flushing) this.#flushing = this.flush();
+    });
+  }
+
+  private async flush() {
+    while (this.#pending.length) {
+      const batch = this.#pending.splice(0, 200);
+      try {
+        const { completed, queued } = await completeUpdates(
+          this.deps.db,
+          this.owner,
+          batch.map((b) => b.item),
+        );
+        if (completed.length < batch.length)
+          this.deps.log.warn({ lost: batch.length - completed.length }, 'inbox lease taken over; not completed here');
+        if (queued > 0) this.options.onReplies?.();
+        for (const b of batch) b.done();
+      } catch (e) {
+        for (const b of batch) b.fail(e);
+      }
+    }
+    this.#flushing = undefined;
   }
 }
 

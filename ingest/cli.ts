@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { readConfig } from '../api/config.ts';
-import { connectDb } from '../api/db/connect.ts';
+import { openDatabase } from '../api/db/open-database.ts';
 import { migrate } from '../api/db/migrate.ts';
 import { chooseEmbedder } from '../knowledge/embed/choose-embedder.ts';
 import { ensureLexicalIndex, refreshTermStats } from '../knowledge/store.ts';
@@ -29,7 +29,8 @@ if (missing.length) {
 }
 const files = positionals.flatMap(expand);
 const config = readConfig();
-const db = await connectDb(config.databaseUrl, config.dataDir);
+// Beside a running service on the embedded database, its SQL goes through the service.
+const { db } = await openDatabase(config, 'client');
 await migrate(db);
 await ensureLexicalIndex(db);
 const embedder = chooseEmbedder();

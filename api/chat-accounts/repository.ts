@@ -1,6 +1,7 @@
 import { maybeOne, type Sql } from '../db/connect.ts';
 
-export type Channel = 'telegram' | 'zalo' | 'web';
+/** A channel's name from the registry (bot/channels.ts); the database checks it against chat_channels. */
+export type Channel = string;
 
 export interface ChatAccount {
   id: number;

@@ -30,7 +30,7 @@ export async function issueGroupBindCode(
 export async function bindChatGroup(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
-  group: { channel: 'telegram' | 'zalo'; botKey: string; chatId: string; title?: string | null; code: string },
+  group: { channel: string; botKey: string; chatId: string; title?: string | null; code: string },
 ): Promise<{ orgId: number; orgName: string }> {
   const canonical = normalizeLinkCode(group.code);
   const now = deps.clock.now();

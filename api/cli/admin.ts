@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { readConfig } from '../config.ts';
-import { connectDb } from '../db/connect.ts';
+import { openDatabase } from '../db/open-database.ts';
 import { migrate } from '../db/migrate.ts';
 import { AppError } from '../errors.ts';
 import { systemClock } from '../context.ts';
@@ -39,7 +39,8 @@ async function main() {
     },
   });
   const config = readConfig();
-  const db = await connectDb(config.databaseUrl, config.dataDir);
+  // Beside a running service on the embedded database, its SQL goes through the service.
+  const { db } = await openDatabase(config, 'client');
   try {
     await migrate(db);
     switch (positionals[0]) {

@@ -10,6 +10,8 @@ export interface OutboundPayload {
   text: string;
   choices?: { label: string; data: string }[];
   link?: { label: string; url: string };
+  /** A QR code the channel draws (see bot/core/reply.ts). */
+  qr?: { text: string; start?: string; caption?: string };
   /** Telegram paid broadcast (urgent notices of organisations that enabled it). */
   paidBroadcast?: boolean;
 }

@@ -1,9 +1,10 @@
 /**
- * How the outbox worker hands a message to a platform. Each channel (bot/telegram,
- * bot/zalo, bot/web) implements it; the composition root (api/main.ts) passes them in, so
- * nothing under api/ imports a platform library.
+ * How the outbox worker hands a message to a platform. The channel registry (bot/channels.ts)
+ * makes one sender per channel; the composition roots (api/main.ts, worker-main.ts) pass
+ * them in, so nothing under api/ imports a platform library or names a channel.
  */
 import type { OutboundPayload } from './enqueue.ts';
+import type { ChannelLimits } from './worker.ts';
 
 export interface SendTarget {
   botKey: string;
@@ -32,7 +33,11 @@ export class SendError extends Error {
 }
 
 export interface ChannelSender {
-  readonly channel: 'telegram' | 'zalo' | 'web';
+  readonly channel: string;
+  /** The platform's limits for every bot of this channel. */
+  readonly limits: ChannelLimits;
+  /** Choices are answered by typing their number: remember them when a message is sent. */
+  readonly numberedChoices: boolean;
   /** Sends one message (the adapter splits long text into numbered parts itself). */
   send(target: SendTarget, payload: OutboundPayload): Promise<SendResult>;
 }

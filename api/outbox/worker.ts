@@ -1,21 +1,44 @@
 /**
- * Sends the outbox. Rows are claimed with a lease (status 'sending', next_attempt_at =
- * lease end) and marked 'sent' after the platform accepted them.
+ * Sends the outbox — broadcasts and replies alike. Any number of these workers, in any
+ * number of processes, may run on one PostgreSQL:
+ *
+ * - Rows are claimed in the worker's name under a lease (FOR UPDATE SKIP LOCKED); the lease
+ *   is extended while a row waits for its slot or a 429 pause, and every completion is
+ *   fenced by the claim, so a row another worker took over is not completed twice.
+ * - The limits hold across all workers together: a bot's send slots come from one row
+ *   (`outbox_bot_slots`) moved atomically one interval per send; a 429 moves it past
+ *   retry_after for everyone; each chat's next moment (1/s private, 20/min group) is a row
+ *   in `outbox_chat_gates`. Slots are kept a little under the nominal rate (HEADROOM).
+ * - Two lanes per worker: replies to members (lane 0) are claimed first and have their own
+ *   concurrency, so a reply waits at most for the few broadcast slots already taken, never
+ *   behind the queue of a national broadcast.
+ * - 429 → retry after retry_after (not counted as an attempt); 5xx and network errors back
+ *   off exponentially with jitter (capped); 403/400 mark the row failed with the reason.
  *
  * Recovery policy, explicit: a row whose worker died between the platform's "ok" and our
- * "sent" is still 'sending' when its lease ends, and is sent again — at-least-once, so a
- * crash can duplicate at most the messages in flight at that moment (≤ concurrency per bot);
- * in the normal path each row is sent once.
- *
- * Limits, per bot: a global pacer (Telegram ~30/s; paid broadcast up to 1000/s), a
- * minimum spacing per chat (Telegram ~1/s to a private chat, 20/min to a group); 429 pauses
- * the bot for retry_after; 5xx and network errors back off exponentially with jitter
- * (capped); 403/400 mark the row failed with the reason and never retry.
+ * "sent" is sent again when its lease lapses — at-least-once, so a crash can duplicate at
+ * most the messages that worker had in flight; in the normal path each row is sent once.
  */
+import crypto from 'node:crypto';
+import os from 'node:os';
 import type { Deps } from '../context.ts';
 import { SendError, type ChannelSender } from './sender.ts';
-import { Pacer, sleep } from './pacer.ts';
-import type { OutboundPayload } from './enqueue.ts';
+import { sleep } from './pacer.ts';
+import {
+  claimMessages,
+  extendMessageLeases,
+  LANE,
+  markFailed,
+  markSent,
+  pauseBot,
+  pruneChatGates,
+  rememberSentChoices,
+  reschedule,
+  takeChatTurns,
+  takeSendSlots,
+  type OutboxRow,
+} from './repository.ts';
+import { listenForWake } from './wake.ts';
 
 export interface ChannelLimits {
   perSecond: number;
@@ -25,30 +48,22 @@ export interface ChannelLimits {
   groupChatGapMs: number;
 }
 
-export const DEFAULT_LIMITS: Record<'telegram' | 'zalo' | 'web', ChannelLimits> = {
-  telegram: { perSecond: 30, paidPerSecond: 1000, privateChatGapMs: 1000, groupChatGapMs: 3000 },
-  // Zalo publishes no limits: a conservative default.
-  zalo: { perSecond: 10, paidPerSecond: 10, privateChatGapMs: 1000, groupChatGapMs: 3000 },
-  web: { perSecond: 10_000, paidPerSecond: 10_000, privateChatGapMs: 0, groupChatGapMs: 0 },
-};
+/** Slots are spaced for this share of the nominal rate, to absorb network jitter. */
+export const HEADROOM = 0.97;
+const LATE_MS = 200;
 
 export interface OutboxWorkerOptions {
-  limits?: Partial<Record<'telegram' | 'zalo' | 'web', Partial<ChannelLimits>>>;
-  /** Sends in flight per bot. */
+  /** Overrides of the channels' own limits, per channel name. */
+  limits?: Record<string, Partial<ChannelLimits>>;
+  /** Broadcast sends in flight in this worker. */
   concurrency?: number;
+  /** Reply sends in flight in this worker. */
+  replyConcurrency?: number;
   leaseSeconds?: number;
   maxAttempts?: number;
   idlePollMs?: number;
-}
-
-interface Row {
-  id: number;
-  channel: 'telegram' | 'zalo' | 'web';
-  bot_key: string;
-  chat_id: string;
-  org_id: number | null;
-  payload: OutboundPayload & { paidBroadcast?: boolean };
-  attempts: number;
+  /** A postgres:// URL: listen there for wake-ups from other processes (LISTEN/NOTIFY). */
+  listenUrl?: string | null;
 }
 
 export function startOutboxWorker(
@@ -56,120 +71,209 @@ export function startOutboxWorker(
   senders: ChannelSender[],
   options: OutboxWorkerOptions = {},
 ) {
+  const owner = `outbox:${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const bySender = new Map(senders.map((s) => [s.channel, s]));
-  const concurrency = options.concurrency ?? 8;
+  const channels = [...bySender.keys()];
   const leaseSeconds = options.leaseSeconds ?? 60;
   const maxAttempts = options.maxAttempts ?? 10;
-  const limitsOf = (channel: Row['channel']) => ({ ...DEFAULT_LIMITS[channel], ...options.limits?.[channel] });
-  const buckets = new Map<string, { normal: Pacer; paid: Pacer }>();
-  const chatReadyAt = new Map<string, number>();
+  const lanes = [
+    { lane: LANE.reply, concurrency: options.replyConcurrency ?? 16, inFlight: new Set<Promise<void>>() },
+    { lane: LANE.bulk, concurrency: options.concurrency ?? 8, inFlight: new Set<Promise<void>>() },
+  ];
+  const limitsOf = (channel: string): ChannelLimits => ({
+    ...bySender.get(channel)!.limits,
+    ...options.limits?.[channel],
+  });
+  const held = new Set<number>();
   let running = true;
   let wake: (() => void) | undefined;
-  const inFlight = new Set<Promise<void>>();
-
-  const bucket = (row: Row) => {
-    const key = `${row.channel}:${row.bot_key}`;
-    let b = buckets.get(key);
-    if (!b) {
-      const l = limitsOf(row.channel);
-      b = { normal: new Pacer(l.perSecond), paid: new Pacer(l.paidPerSecond) };
-      buckets.set(key, b);
-    }
-    return b;
+  let woken = false;
+  const kick = () => {
+    woken = true;
+    wake?.();
   };
 
-  async function claim(limit: number): Promise<Row[]> {
-    const rows = await deps.db.query<Row>(
-      `update outbox_messages set status = 'sending', attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
-        where id in (
-          select id from outbox_messages
-           where status in ('queued', 'sending') and next_attempt_at <= now() and channel = any($3::text[])
-           order by next_attempt_at, id limit $1 for update skip locked)
-        returning id, channel, bot_key, chat_id, org_id, payload, attempts`,
-      [limit, leaseSeconds, [...bySender.keys()]],
-    );
-    return rows.sort((a, b) => a.id - b.id);
-  }
+  const heartbeat = setInterval(
+    () =>
+      void extendMessageLeases(deps.db, owner, [...held], leaseSeconds).catch((e) =>
+        deps.log.warn({ err: (e as Error).name }, 'outbox lease extension failed'),
+      ),
+    (leaseSeconds * 1000) / 3,
+  );
+  const pruning = setInterval(() => void pruneChatGates(deps.db).catch(() => {}), 60_000);
+  heartbeat.unref();
+  pruning.unref();
+  const listening = options.listenUrl ? listenForWake(options.listenUrl, kick, deps.log) : undefined;
 
-  async function deliver(row: Row) {
-    const sender = bySender.get(row.channel)!;
-    const limits = limitsOf(row.channel);
-    const chatKey = `${row.channel}:${row.bot_key}:${row.chat_id}`;
-    const gap = row.org_id ? limits.groupChatGapMs : limits.privateChatGapMs;
-    const readyAt = chatReadyAt.get(chatKey) ?? 0;
-    chatReadyAt.set(chatKey, Math.max(Date.now(), readyAt) + gap);
-    if (readyAt > Date.now()) await sleep(readyAt - Date.now());
-    const b = bucket(row);
-    await (row.payload.paidBroadcast ? b.paid : b.normal).acquire();
-    try {
-      const { providerMessageId } = await sender.send(
-        { botKey: row.bot_key, chatId: row.chat_id, paidBroadcast: row.payload.paidBroadcast },
-        row.payload,
-      );
-      await deps.db.query(
-        `update outbox_messages set status = 'sent', sent_at = now(), provider_message_id = $2, last_error = null where id = $1`,
-        [row.id, providerMessageId],
-      );
-    } catch (e) {
-      const err = e instanceof SendError ? e : new SendError('transient', 'unexpected error');
-      if (err.kind === 'rate_limited') {
-        const wait = err.retryAfterMs ?? 1000;
-        (row.payload.paidBroadcast ? b.paid : b.normal).pause(wait);
-        // A 429 is the platform's pacing, not a failed attempt.
-        await reschedule(row, wait, 'rate limited', true);
-      } else if (err.kind === 'permanent' || row.attempts >= maxAttempts) {
-        await deps.db.query(`update outbox_messages set status = 'failed', last_error = $2 where id = $1`, [
-          row.id,
-          err.reason.slice(0, 300),
-        ]);
-      } else {
-        const backoff = Math.min(300_000, 1000 * 2 ** (row.attempts - 1));
-        await reschedule(row, backoff / 2 + Math.random() * (backoff / 2), err.reason, false);
+  // Completions are written in batches: one statement for all sends that finished meanwhile.
+  const sentQueue: { id: number; providerMessageId: string }[] = [];
+  let flushing: Promise<void> | undefined;
+  const flushSent = async () => {
+    while (sentQueue.length) {
+      const batch = sentQueue.splice(0, 500);
+      const kept = new Set(await markSent(deps.db, owner, batch));
+      for (const b of batch) {
+        held.delete(b.id);
+        if (!kept.has(b.id)) deps.log.warn({ outboxId: b.id }, 'outbox lease was taken over before completion');
       }
     }
+    flushing = undefined;
+  };
+  const recordSent = (id: number, providerMessageId: string) => {
+    sentQueue.push({ id, providerMessageId });
+    flushing ??= flushSent().catch((e) => {
+      flushing = undefined;
+      deps.log.error({ err: (e as Error).name }, 'outbox completion failed; leases will lapse');
+    });
+    return flushing;
+  };
+
+  /**
+   * Gives a claimed batch its chat turns and send slots (one statement each per bot), then
+   * starts each send at its slot. Rows whose chat is not due yet go back to the queue.
+   */
+  async function dispatch(rows: OutboxRow[]): Promise<Promise<void>[]> {
+    const tasks: Promise<void>[] = [];
+    const groups = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      const paid = Boolean(row.payload.paidBroadcast);
+      const key = `${row.channel}\u0000${row.bot_key}\u0000${paid ? 'paid' : 'normal'}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    for (const [key, group] of groups) {
+      const [channel, botKey, pace] = key.split('\u0000') as [string, string, 'normal' | 'paid'];
+      const limits = limitsOf(channel);
+      const gapOf = (row: OutboxRow) => (row.org_id ? limits.groupChatGapMs : limits.privateChatGapMs);
+      const seen = new Set<string>();
+      const gated = group.filter((r) => gapOf(r) > 0 && !seen.has(r.chat_id) && seen.add(r.chat_id));
+      const turns = await takeChatTurns(
+        deps.db,
+        { channel, botKey },
+        gated.map((r) => ({ chatId: r.chat_id, gapMs: gapOf(r) })),
+      );
+      const ready: OutboxRow[] = [];
+      for (const row of group) {
+        const gap = gapOf(row);
+        if (gap === 0 || (gated.includes(row) && turns.has(row.chat_id))) ready.push(row);
+        else
+          tasks.push(
+            reschedule(deps.db, owner, row.id, { ms: gap, reason: 'chat gap', refund: true }).finally(() =>
+              held.delete(row.id),
+            ),
+          );
+      }
+      if (ready.length === 0) continue;
+      const interval = 1000 / ((pace === 'paid' ? limits.paidPerSecond : limits.perSecond) * HEADROOM);
+      const first = await takeSendSlots(deps.db, { channel, botKey, pace }, interval, ready.length);
+      for (const [i, row] of ready.entries())
+        tasks.push(deliver(row, { channel, botKey, pace }, first + i * interval, interval));
+    }
+    return tasks;
   }
 
-  async function reschedule(row: Row, ms: number, reason: string, refund: boolean) {
-    await deps.db.query(
-      `update outbox_messages set status = 'queued', next_attempt_at = now() + make_interval(secs => $2), last_error = $3,
-              attempts = attempts - $4 where id = $1`,
-      [row.id, ms / 1000, reason.slice(0, 300), refund ? 1 : 0],
-    );
+  async function deliver(
+    row: OutboxRow,
+    bot: { channel: string; botKey: string; pace: 'normal' | 'paid' },
+    wait: number,
+    interval: number,
+  ) {
+    const sender = bySender.get(row.channel)!;
+    try {
+      // A worker that was held up (a busy machine, a long GC) must not fire its overdue slots
+      // all at once: a send more than a little late takes a fresh slot instead.
+      for (let tries = 0; ; tries++) {
+        const at = Date.now() + wait;
+        if (wait > 0) await sleep(wait);
+        if (Date.now() - at <= Math.max(LATE_MS, 2 * interval) || tries >= 1) break;
+        wait = await takeSendSlots(deps.db, bot, interval, 1);
+      }
+      const { providerMessageId } = await sender.send(
+        { botKey: row.bot_key, chatId: row.chat_id, paidBroadcast: bot.pace === 'paid' },
+        row.payload,
+      );
+      // Replies' choices were remembered by the conversation core when it answered.
+      if (sender.numberedChoices && row.lane !== LANE.reply && row.payload.choices?.length)
+        await rememberSentChoices(
+          deps.db,
+          { channel: row.channel, botKey: row.bot_key, chatId: row.chat_id },
+          row.payload.choices.map((c) => c.data),
+        );
+      await recordSent(row.id, providerMessageId);
+      return;
+    } catch (e) {
+      const err = e instanceof SendError ? e : new SendError('transient', 'unexpected error');
+      if (!(e instanceof SendError))
+        deps.log.error({ err: (e as Error).name, outboxId: row.id }, 'outbox send crashed');
+      if (err.kind === 'rate_limited') {
+        const ms = err.retryAfterMs ?? 1000;
+        await pauseBot(deps.db, bot, ms);
+        // A 429 is the platform's pacing, not a failed attempt.
+        await reschedule(deps.db, owner, row.id, { ms, reason: 'rate limited', refund: true });
+      } else if (err.kind === 'permanent' || row.attempts >= maxAttempts) {
+        await markFailed(deps.db, owner, row.id, err.reason);
+      } else {
+        const backoff = Math.min(300_000, 1000 * 2 ** (row.attempts - 1));
+        const ms = backoff / 2 + Math.random() * (backoff / 2);
+        await reschedule(deps.db, owner, row.id, { ms, reason: err.reason, refund: false });
+      }
+    }
+    held.delete(row.id);
   }
 
   const loop = (async () => {
     while (running) {
       try {
-        const free = concurrency * Math.max(1, buckets.size || 1) - inFlight.size;
-        const rows = free > 0 ? await claim(Math.min(free, 200)) : [];
-        for (const row of rows) {
-          const p = deliver(row).catch((e) => deps.log.error({ err: e, outboxId: row.id }, 'outbox delivery crashed'));
-          const tracked = p.finally(() => inFlight.delete(tracked));
-          inFlight.add(tracked);
+        let claimed = 0;
+        for (const l of lanes) {
+          const free = l.concurrency - l.inFlight.size;
+          // Broadcasts are claimed in batches (one slot statement per batch); replies at once.
+          const minBatch = l.lane === LANE.reply || l.inFlight.size === 0 ? 1 : Math.ceil(l.concurrency / 2);
+          if (free < minBatch) continue;
+          const rows = await claimMessages(deps.db, { owner, lane: l.lane, channels, leaseSeconds, limit: free });
+          claimed += rows.length;
+          for (const row of rows) held.add(row.id);
+          for (const task of await dispatch(rows)) {
+            const p: Promise<void> = task
+              .catch((e) => deps.log.error({ err: (e as Error).name }, 'outbox delivery failed'))
+              .finally(() => {
+                l.inFlight.delete(p);
+                kick();
+              });
+            l.inFlight.add(p);
+          }
         }
-        if (rows.length === 0 || free <= 0) {
-          await Promise.race([
-            inFlight.size ? Promise.race(inFlight) : new Promise<void>((r) => setTimeout(r, options.idlePollMs ?? 500)),
-            new Promise<void>((r) => (wake = r)),
-          ]);
-        } else if (inFlight.size >= concurrency) {
-          await Promise.race(inFlight);
+        if (claimed > 0 || woken) {
+          woken = false;
+          continue;
         }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, options.idlePollMs ?? 500);
+          wake = () => {
+            clearTimeout(timer);
+            wake = undefined;
+            resolve();
+          };
+        });
       } catch (e) {
-        deps.log.error({ err: e }, 'outbox worker failed; retrying');
+        deps.log.error({ err: (e as Error).name }, 'outbox worker failed; retrying');
         await sleep(1000);
       }
     }
   })();
 
   return {
+    owner,
     /** Look for new rows now (call after enqueueing). */
-    kick: () => wake?.(),
+    kick,
     async stop() {
       running = false;
-      wake?.();
+      kick();
       await loop;
-      await Promise.all(inFlight);
+      await Promise.all(lanes.flatMap((l) => [...l.inFlight]));
+      await flushing;
+      clearInterval(heartbeat);
+      clearInterval(pruning);
+      await listening?.close();
     },
   };
 }

@@ -4,48 +4,60 @@
  */
 import { Input, Telegram, TelegramError } from 'telegraf';
 import QRCode from 'qrcode';
-import type { Logger } from 'pino';
-import type { BotChannel } from '../channel.ts';
+import { pollLoop, type BotChannel, type BotConfig, type BotContext, type ChannelModule } from '../channel.ts';
+import { constantTimeEqual } from '../webhook-secret.ts';
 import type { BotScope } from '../core/conversation.ts';
 import type { Reply } from '../core/reply.ts';
 import type { ChatUpdate } from '../core/update.ts';
-import { SendError, type ChannelSender, type SendTarget } from '../../api/outbox/sender.ts';
+import { SendError, type SendTarget } from '../../api/outbox/sender.ts';
 import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
 import { renderTelegram } from './render.ts';
 
-export interface TelegramBotOptions {
-  botKey: string;
-  token: string;
-  apiRoot?: string;
-  scope: BotScope;
-  /** Webhook mode when set; long polling otherwise. */
-  webhook?: { url: string; secret: string };
-  log: Logger;
-}
-
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 const POLL_TIMEOUT_S = 25;
+const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 
 function client(token: string, apiRoot?: string) {
   return new Telegram(token, { apiRoot: apiRoot ?? 'https://api.telegram.org', webhookReply: false });
 }
+
+/** Telegram as a channel: see bot/channel.ts for what each part is for. */
+export const telegramModule: ChannelModule = {
+  name: 'telegram',
+  envPrefix: 'TELEGRAM',
+  // ~30 messages/s per bot, paid broadcast up to 1000/s, ~1/s per private chat, 20/min per group.
+  limits: { perSecond: 30, paidPerSecond: 1000, privateChatGapMs: 1000, groupChatGapMs: 3000 },
+  replies: 'push',
+  numberedChoices: false,
+  identify(body) {
+    const u = body as TelegramUpdate | null;
+    if (typeof body !== 'object' || !Number.isSafeInteger(u?.update_id)) return null;
+    const chat = u!.message?.chat.id ?? u!.callback_query?.message?.chat.id ?? u!.callback_query?.from.id;
+    return { updateId: String(u!.update_id), chatId: chat === undefined ? null : String(chat) };
+  },
+  verifyWebhook: ({ headers }, secret) => {
+    const given = headers[SECRET_HEADER];
+    return constantTimeEqual(typeof given === 'string' ? given : '', secret);
+  },
+  createBot: (config, scope, context) => new TelegramChannel(config, scope, context),
+};
 
 export class TelegramChannel implements BotChannel {
   readonly channel = 'telegram' as const;
   readonly botKey: string;
   readonly scope: BotScope;
   readonly telegram: Telegram;
-  #options: TelegramBotOptions;
+  #context: BotContext;
   #polling?: AbortController;
   #loop?: Promise<void>;
   /** The bot's @username (from getMe at start), for deep links in QR codes. */
   #username?: string;
 
-  constructor(options: TelegramBotOptions) {
-    this.#options = options;
-    this.botKey = options.botKey;
-    this.scope = options.scope;
-    this.telegram = client(options.token, options.apiRoot);
+  constructor(config: BotConfig, scope: BotScope, context: BotContext) {
+    this.#context = context;
+    this.botKey = config.key;
+    this.scope = scope;
+    this.telegram = client(config.token, context.apiRoot);
   }
 
   parse(payload: unknown, receivedAt: Date): ChatUpdate | null {
@@ -68,13 +80,27 @@ export class TelegramChannel implements BotChannel {
     };
   }
 
-  async deliver(update: ChatUpdate, replies: Reply[]): Promise<void> {
-    if (update.interactionId) await this.telegram.answerCbQuery(update.interactionId).catch(() => {});
-    for (const reply of replies) await sendTo(this.telegram, update.chat.id, reply, { username: this.#username });
+  async acknowledge(update: ChatUpdate): Promise<void> {
+    if (update.interactionId) await this.telegram.answerCbQuery(update.interactionId);
   }
 
-  async start(onUpdate: (updateId: string, payload: unknown) => Promise<void>): Promise<void> {
-    const { webhook, log } = this.#options;
+  async send(target: SendTarget, payload: OutboundPayload) {
+    try {
+      // A send worker in its own process never ran start(): ask for the @username once.
+      if (payload.qr?.start && this.#username === undefined)
+        this.#username = (await this.telegram.getMe().catch(() => undefined))?.username ?? '';
+      const ids = await sendTo(this.telegram, target.chatId, payload, {
+        paidBroadcast: target.paidBroadcast,
+        username: this.#username || undefined,
+      });
+      return { providerMessageId: ids.join(',') };
+    } catch (e) {
+      throw classify(e);
+    }
+  }
+
+  async start(onUpdate: (payload: unknown) => Promise<void>): Promise<void> {
+    const { webhook, log } = this.#context;
     this.#username = (await this.telegram.getMe().catch(() => undefined))?.username;
     if (webhook) {
       await this.telegram.setWebhook(webhook.url, {
@@ -86,54 +112,30 @@ export class TelegramChannel implements BotChannel {
     }
     await this.telegram.deleteWebhook();
     this.#polling = new AbortController();
-    const signal = this.#polling.signal;
-    this.#loop = (async () => {
-      let offset = 0;
-      while (!signal.aborted) {
-        try {
-          const updates = await this.telegram.callApi(
-            'getUpdates',
-            { timeout: POLL_TIMEOUT_S, offset, allowed_updates: [...ALLOWED_UPDATES] },
-            { signal: signal as never },
-          );
-          for (const u of updates) {
-            await onUpdate(String(u.update_id), u);
-            offset = u.update_id + 1;
-          }
-        } catch (e) {
-          if (signal.aborted) break;
-          log.warn({ bot: this.botKey, error: describe(e) }, 'telegram polling failed; retrying');
-          await new Promise((r) => setTimeout(r, 2000));
-        }
-      }
-    })();
+    let offset = 0;
+    this.#loop = pollLoop({
+      label: { bot: this.botKey, channel: this.channel },
+      log,
+      signal: this.#polling.signal,
+      fetch: (signal) =>
+        this.telegram.callApi(
+          'getUpdates',
+          { timeout: POLL_TIMEOUT_S, offset, allowed_updates: [...ALLOWED_UPDATES] },
+          { signal: signal as never },
+        ),
+      onUpdate,
+      after: (batch) => {
+        const last = batch.at(-1) as { update_id: number } | undefined;
+        if (last) offset = last.update_id + 1;
+      },
+      describe,
+    });
     log.info({ bot: this.botKey }, 'telegram long polling started');
   }
 
   async stop(): Promise<void> {
     this.#polling?.abort();
     await this.#loop?.catch(() => {});
-  }
-}
-
-/** Sends outbox messages through the right Telegram bot, classifying failures for retries. */
-export class TelegramSender implements ChannelSender {
-  readonly channel = 'telegram' as const;
-  readonly #bots = new Map<string, Telegram>();
-
-  constructor(bots: { botKey: string; telegram: Telegram }[]) {
-    for (const b of bots) this.#bots.set(b.botKey, b.telegram);
-  }
-
-  async send(target: SendTarget, payload: OutboundPayload) {
-    const telegram = this.#bots.get(target.botKey);
-    if (!telegram) throw new SendError('permanent', `no telegram bot "${target.botKey}" configured`);
-    try {
-      const ids = await sendTo(telegram, target.chatId, payload, { paidBroadcast: target.paidBroadcast });
-      return { providerMessageId: ids.join(',') };
-    } catch (e) {
-      throw classify(e);
-    }
   }
 }
 

@@ -13,14 +13,16 @@ import { linkChatAccount } from '../../api/chat-accounts/link-chat-account.ts';
 import { findActiveAccount, insertAccount } from '../../api/chat-accounts/repository.ts';
 import { findPrincipalByToken } from '../../api/auth/tokens.ts';
 import { findMember } from '../../api/members/repository.ts';
-import { handleUpdate } from '../core/conversation.ts';
+import { listChatMessages } from '../../api/outbox/list-chat-messages.ts';
+import type { BotChannel } from '../channel.ts';
 import type { Reply } from '../core/reply.ts';
-import type { ChatUpdate } from '../core/update.ts';
+import type { InboxWorker } from '../inbox.ts';
 import { issueWebToken, verifyWebToken } from './session-token.ts';
 import { CHAT_PAGE } from './page.ts';
 import { allowInlineScriptsOf } from '../../api/http/security-headers.ts';
+import { WEB_BOT_KEY, type WebPayload } from './sender.ts';
 
-export const WEB_BOT_KEY = 'web';
+export { WEB_BOT_KEY };
 const MAX_TEXT = 4000;
 
 /** A reply as the page draws it (see toJson below). */
@@ -31,7 +33,7 @@ const WebReplyT = Type.Object({
   photo: Type.Optional(Type.String({ description: 'a QR code as a data: URL' })),
 });
 
-export function webChatRoutes(deps: Deps): FastifyPluginAsync {
+export function webChatRoutes(deps: Deps, inbox: InboxWorker, web: BotChannel): FastifyPluginAsync {
   allowInlineScriptsOf(CHAT_PAGE); // the page's one script passes the Content-Security-Policy
   return async (app) => {
     app.get(
@@ -118,24 +120,15 @@ export function webChatRoutes(deps: Deps): FastifyPluginAsync {
       },
       async (request) => {
         const webId = await signedInWebId(deps, request);
-        const update: ChatUpdate = {
-          channel: 'web',
-          botKey: WEB_BOT_KEY,
-          updateId: request.body.id,
-          from: { id: webId },
-          chat: { id: webId, kind: 'private' },
+        const payload: WebPayload = {
+          webId,
+          id: request.body.id,
           text: request.body.text,
           choice: request.body.choice,
-          receivedAt: deps.clock.now(),
         };
-        // A message re-sent by a flaky connection is answered once.
-        const fresh = await deps.db.query(
-          `insert into inbound_updates (channel, bot_key, update_id, payload, processed_at) values ('web', $1, $2, '{}'::jsonb, now())
-         on conflict do nothing returning id`,
-          [WEB_BOT_KEY, `${webId}:${request.body.id}`],
-        );
-        if (fresh.length === 0) return { replies: [] };
-        return { replies: await Promise.all((await handleUpdate(deps, update)).map(toJson)) };
+        // Through the inbox like every channel: a message re-sent by a flaky connection is answered once.
+        const replies = await inbox.processInline(web, payload, `${webId}:${request.body.id}`);
+        return { replies: await Promise.all(replies.map(toJson)) };
       },
     );
 
@@ -155,9 +148,10 @@ export function webChatRoutes(deps: Deps): FastifyPluginAsync {
       },
       async (request) => {
         const webId = await signedInWebId(deps, request);
-        const rows = await deps.db.query<{ id: number; payload: Reply }>(
-          `select id, payload from outbox_messages where channel = 'web' and bot_key = $1 and chat_id = $2 and id > $3 order by id limit 100`,
-          [WEB_BOT_KEY, webId, request.query.after ?? 0],
+        const rows = await listChatMessages(
+          deps.db,
+          { channel: 'web', botKey: WEB_BOT_KEY, chatId: webId },
+          request.query.after ?? 0,
         );
         return { messages: await Promise.all(rows.map(async (r) => ({ id: r.id, ...(await toJson(r.payload)) }))) };
       },

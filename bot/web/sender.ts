@@ -1,12 +1,61 @@
-import type { ChannelSender } from '../../api/outbox/sender.ts';
-
 /**
- * The web chat has no push: its outbox rows stay in the table and the page reads them
- * through /chat/api/inbox. Sending is therefore only a confirmation.
+ * The web chat as a channel. It has no push: a message to a web chat stays in the outbox
+ * and the page reads it through /chat/api/inbox, so sending is only a confirmation; replies
+ * are returned in the response to the message that caused them (`replies: 'inline'`).
  */
-export class WebSender implements ChannelSender {
-  readonly channel = 'web' as const;
+import type { BotChannel, ChannelModule } from '../channel.ts';
+import type { BotScope } from '../core/conversation.ts';
+import type { ChatUpdate } from '../core/update.ts';
+
+export const WEB_BOT_KEY = 'web';
+
+/** What the web chat stores in the inbox for one message (dropped once processed). */
+export interface WebPayload {
+  webId: string;
+  id: string;
+  text?: string;
+  choice?: string;
+}
+
+export const webModule: ChannelModule = {
+  name: 'web',
+  limits: { perSecond: 10_000, paidPerSecond: 10_000, privateChatGapMs: 0, groupChatGapMs: 0 },
+  replies: 'inline',
+  numberedChoices: false,
+  identify(body) {
+    const p = body as WebPayload | null;
+    return p?.webId && p.id ? { updateId: `${p.webId}:${p.id}`, chatId: p.webId } : null;
+  },
+  // The web chat has no webhook: its messages come through its own signed-in routes.
+  verifyWebhook: () => false,
+  createBot: (config, scope) => new WebBot(config.key, scope),
+};
+
+export class WebBot implements BotChannel {
+  readonly channel = 'web';
+  constructor(
+    readonly botKey: string,
+    readonly scope: BotScope,
+  ) {}
+
+  parse(payload: unknown, receivedAt: Date): ChatUpdate | null {
+    const p = payload as WebPayload;
+    return {
+      channel: this.channel,
+      botKey: this.botKey,
+      updateId: p.id,
+      from: { id: p.webId },
+      chat: { id: p.webId, kind: 'private' },
+      text: p.text,
+      choice: p.choice,
+      receivedAt,
+    };
+  }
+
   async send() {
     return { providerMessageId: 'web-inbox' };
   }
+
+  async start() {}
+  async stop() {}
 }

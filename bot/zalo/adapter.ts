@@ -1,26 +1,33 @@
 /**
- * Zalo Bot Platform: updates in (polling or webhook), replies out through ZaloClient.
+ * Zalo Bot Platform: updates in (polling or webhook), messages out through ZaloClient. It
+ * writes nothing itself: numbered choices are remembered by the outbox when a message is sent.
  */
-import type { Logger } from 'pino';
-import type { Sql } from '../../api/db/connect.ts';
-import type { BotChannel } from '../channel.ts';
+import { pollLoop, type BotChannel, type BotConfig, type BotContext, type ChannelModule } from '../channel.ts';
 import type { BotScope } from '../core/conversation.ts';
-import type { Reply } from '../core/reply.ts';
 import type { ChatUpdate } from '../core/update.ts';
-import { rememberChoices } from '../core/session.ts';
-import { SendError, type ChannelSender, type SendTarget } from '../../api/outbox/sender.ts';
+import { SendError, type SendTarget } from '../../api/outbox/sender.ts';
 import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
-import { ZaloApiError, ZaloClient, type ZaloUpdate } from './client.ts';
+import { verifyZaloSecret, ZaloApiError, ZaloClient, type ZaloUpdate } from './client.ts';
 import { renderZalo } from './render.ts';
 
-export interface ZaloBotOptions {
-  botKey: string;
-  token: string;
-  apiRoot?: string;
-  scope: BotScope;
-  webhook?: { url: string; secret: string };
-  log: Logger;
-}
+const SECRET_HEADER = 'x-bot-api-secret-token';
+const POLL_TIMEOUT_S = 25;
+
+/** Zalo as a channel: see bot/channel.ts for what each part is for. */
+export const zaloModule: ChannelModule = {
+  name: 'zalo',
+  envPrefix: 'ZALO',
+  // Zalo publishes no limits: a conservative default.
+  limits: { perSecond: 10, paidPerSecond: 10, privateChatGapMs: 1000, groupChatGapMs: 3000 },
+  replies: 'push',
+  numberedChoices: true,
+  identify(body) {
+    const u = unwrapZaloUpdate(body);
+    return u ? { updateId: String(u.message.message_id), chatId: String(u.message.chat.id) } : null;
+  },
+  verifyWebhook: ({ headers }, secret) => verifyZaloSecret(headers[SECRET_HEADER], secret),
+  createBot: (config, scope, context) => new ZaloChannel(config, scope, context),
+};
 
 /** A Zalo update, as a webhook body or a getUpdates result ({ ok, result } envelope or bare). */
 export function unwrapZaloUpdate(payload: unknown): ZaloUpdate | null {
@@ -41,14 +48,14 @@ export class ZaloChannel implements BotChannel {
   readonly botKey: string;
   readonly scope: BotScope;
   readonly client: ZaloClient;
-  #options: ZaloBotOptions;
-  #stopped = false;
+  #context: BotContext;
+  #polling?: AbortController;
 
-  constructor(options: ZaloBotOptions) {
-    this.#options = options;
-    this.botKey = options.botKey;
-    this.scope = options.scope;
-    this.client = new ZaloClient({ token: options.token, apiRoot: options.apiRoot });
+  constructor(config: BotConfig, scope: BotScope, context: BotContext) {
+    this.#context = context;
+    this.botKey = config.key;
+    this.scope = scope;
+    this.client = new ZaloClient({ token: config.token, apiRoot: context.apiRoot });
   }
 
   parse(payload: unknown, receivedAt: Date): ChatUpdate | null {
@@ -76,75 +83,45 @@ export class ZaloChannel implements BotChannel {
     };
   }
 
-  async deliver(update: ChatUpdate, replies: Reply[]): Promise<void> {
-    for (const reply of replies) {
-      for (const text of renderZalo(reply)) await this.client.sendMessage({ chat_id: update.chat.id, text });
-    }
-  }
-
-  async start(onUpdate: (updateId: string, payload: unknown) => Promise<void>): Promise<void> {
-    const { webhook, log } = this.#options;
-    if (webhook) {
-      await this.client.setWebhook({ url: webhook.url, secret_token: webhook.secret });
-      log.info({ bot: this.botKey }, 'zalo webhook registered');
-      return;
-    }
-    await this.client.deleteWebhook().catch(() => {});
-    void (async () => {
-      while (!this.#stopped) {
-        try {
-          const u = await this.client.getUpdates({ timeout: 25 });
-          if (u && !this.#stopped) await onUpdate(String(u.message.message_id), u);
-        } catch (e) {
-          if (this.#stopped) break;
-          log.warn(
-            { bot: this.botKey, error: e instanceof ZaloApiError ? e.message : 'network error' },
-            'zalo polling failed; retrying',
-          );
-          await new Promise((r) => setTimeout(r, 2000));
-        }
-      }
-    })();
-    log.info({ bot: this.botKey }, 'zalo long polling started');
-  }
-
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    // A long poll in flight ends by its own timeout; do not wait for it.
-  }
-}
-
-export class ZaloSender implements ChannelSender {
-  readonly channel = 'zalo' as const;
-  readonly #bots = new Map<string, ZaloClient>();
-
-  constructor(
-    bots: { botKey: string; client: ZaloClient }[],
-    private readonly sql: Sql,
-  ) {
-    for (const b of bots) this.#bots.set(b.botKey, b.client);
-  }
-
   async send(target: SendTarget, payload: OutboundPayload) {
-    const client = this.#bots.get(target.botKey);
-    if (!client) throw new SendError('permanent', `no zalo bot "${target.botKey}" configured`);
     const ids: string[] = [];
     try {
       for (const text of renderZalo(payload))
-        ids.push((await client.sendMessage({ chat_id: target.chatId, text })).message_id);
+        ids.push((await this.client.sendMessage({ chat_id: target.chatId, text })).message_id);
     } catch (e) {
       if (!(e instanceof ZaloApiError)) throw new SendError('transient', 'network error');
       if (e.httpStatus === 429 || e.errorCode === 429) throw new SendError('rate_limited', 'zalo 429', 1000);
       if (e.httpStatus === 0 || e.httpStatus >= 500) throw new SendError('transient', `zalo ${e.httpStatus}`);
       throw new SendError('permanent', `zalo ${e.errorCode ?? e.httpStatus}: ${e.description}`);
     }
-    // So that a reply "1", "2"… to these numbered options resolves.
-    if (payload.choices?.length)
-      await rememberChoices(
-        this.sql,
-        { channel: 'zalo', botKey: target.botKey, chatId: target.chatId },
-        payload.choices,
-      );
     return { providerMessageId: ids.join(',') };
+  }
+
+  async start(onUpdate: (payload: unknown) => Promise<void>): Promise<void> {
+    const { webhook, log } = this.#context;
+    if (webhook) {
+      await this.client.setWebhook({ url: webhook.url, secret_token: webhook.secret });
+      log.info({ bot: this.botKey }, 'zalo webhook registered');
+      return;
+    }
+    await this.client.deleteWebhook().catch(() => {});
+    this.#polling = new AbortController();
+    // A long poll in flight ends by its own timeout; stop() does not wait for it.
+    void pollLoop({
+      label: { bot: this.botKey, channel: this.channel },
+      log,
+      signal: this.#polling.signal,
+      fetch: async () => {
+        const u = await this.client.getUpdates({ timeout: POLL_TIMEOUT_S });
+        return u ? [u] : [];
+      },
+      onUpdate,
+      describe: (e) => (e instanceof ZaloApiError ? e.message : 'network error'),
+    });
+    log.info({ bot: this.botKey }, 'zalo long polling started');
+  }
+
+  async stop(): Promise<void> {
+    this.#polling?.abort();
   }
 }

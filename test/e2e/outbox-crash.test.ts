@@ -82,7 +82,7 @@ describe('crash recovery of a broadcast', () => {
     }
 
     const first = startWorker(url);
-    await waitFor(() => telegram.sent.length >= 1500, 60_000, '1500 sends before the kill');
+    await waitFor(() => telegram.sent.length >= 1500, 240_000, '1500 sends before the kill');
     first.child.kill('SIGKILL');
     await first.exited;
     const sentBeforeKill = telegram.sent.length;
@@ -107,5 +107,5 @@ describe('crash recovery of a broadcast', () => {
     );
     expect(lost).toBe(0);
     expect(duplicates).toBeLessThanOrEqual(CONCURRENCY);
-  }, 180_000);
+  }, 480_000);
 });

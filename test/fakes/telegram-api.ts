@@ -54,7 +54,7 @@ export class FakeTelegram {
   #bots = new Map<string, BotState>();
   #blocked = new Set<string>();
   #missing = new Set<string>();
-  #failNext: { count: number; status: number } = { count: 0, status: 500 };
+  #failNext: { count: number; status: number; retryAfter?: number } = { count: 0, status: 500 };
   #nextUpdateId = 1000;
   #nextMessageId = 1;
 
@@ -117,8 +117,9 @@ export class FakeTelegram {
   missingChat(chatId: string | number) {
     this.#missing.add(String(chatId));
   }
-  failNext(count: number, status = 500) {
-    this.#failNext = { count, status };
+  /** The next `count` sends fail with `status` (429: with `retry_after` seconds when given). */
+  failNext(count: number, status = 500, retryAfter?: number) {
+    this.#failNext = { count, status, retryAfter };
   }
 
   sentTo(chatId: string | number) {
@@ -195,7 +196,19 @@ export class FakeTelegram {
     const [, token, method] = m;
     if (this.#failNext.count > 0 && SEND_METHODS.has(method)) {
       this.#failNext.count--;
-      return error(this.#failNext.status, 'Internal Server Error');
+      const { status, retryAfter } = this.#failNext;
+      if (status === 429) this.tooManyRequests++;
+      if (status === 429 && retryAfter !== undefined)
+        return {
+          status,
+          body: {
+            ok: false,
+            error_code: 429,
+            description: `Too Many Requests: retry after ${retryAfter}`,
+            parameters: { retry_after: retryAfter },
+          },
+        };
+      return error(status, status === 429 ? 'Too Many Requests' : 'Internal Server Error');
     }
     switch (method) {
       case 'getMe':

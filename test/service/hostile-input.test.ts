@@ -12,7 +12,7 @@ import ExcelJS from 'exceljs';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
 import { makeMember, makeOrgTree, makeSecretary, makeUserWithRole } from '../factories/index.ts';
-import { webChatRoutes } from '../../bot/web/routes.ts';
+import { createBots } from '../../bot/bots.ts';
 import { readMemberSheet } from '../../api/members/member-sheet.ts';
 import { DOCUMENT_LIMITS } from '../../api/http/document-bounds.ts';
 import { DEFAULT_BODY_LIMIT, LARGE_BODY_ROUTES, UPLOAD_ROUTES } from '../../api/http/uploads.ts';
@@ -35,7 +35,7 @@ const count = async (table: string) => (await t.db.query<{ n: number }>(`select 
 beforeAll(async () => {
   t = await createTestDb();
   const deps = testDeps(t.db, clock);
-  app = await buildTestApp(deps, { plugins: [webChatRoutes(deps)] });
+  app = await buildTestApp(deps, { plugins: createBots(deps, {}).plugins });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
   base = `http://127.0.0.1:${address.port}`;
@@ -260,7 +260,12 @@ describe('security headers', () => {
   it('the signed document page, the API docs and JSON answers carry them too', async () => {
     const [member] = [sec.member];
     const docs = await t.db.query<{ id: number }>(`select id from meeting_documents order by id limit 1`);
-    const link = signLink('test-link-secret', [docs[0].id, member.id], new Date(Date.now() + 3_600_000));
+    const link = signLink(
+      'test-link-secret',
+      'meeting-document',
+      [docs[0].id, member.id],
+      new Date(Date.now() + 3_600_000),
+    );
     const page = await app.inject({ url: `/d/${link}` });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);

@@ -12,7 +12,7 @@ import { createApiToken } from '../../api/auth/tokens.ts';
 import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
 import { connectPostgres, type Db } from '../../api/db/connect.ts';
 import { THROTTLES } from '../../api/throttle/throttle.ts';
-import { webChatRoutes } from '../../bot/web/routes.ts';
+import { createBots } from '../../bot/bots.ts';
 import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
 import type { App } from '../../api/server.ts';
 import type { Member } from '../../api/members/repository.ts';
@@ -38,10 +38,10 @@ const wrongCode = () => (roomCode === '000000' ? '111111' : '000000');
 beforeAll(async () => {
   t = await createTestDb();
   const deps = testDeps(t.db, clock);
-  app = await buildTestApp(deps, { plugins: [webChatRoutes(deps)] });
+  app = await buildTestApp(deps, { plugins: createBots(deps, {}).plugins });
   db2 = t.url ? await connectPostgres(t.url, 2) : t.db;
   const deps2 = testDeps(db2, clock);
-  app2 = await buildTestApp(deps2, { plugins: [webChatRoutes(deps2)] });
+  app2 = await buildTestApp(deps2, { plugins: createBots(deps2, {}).plugins });
   tree = await makeOrgTree(t.db);
   sec = await makeSecretary(t.db, tree.cellA);
   for (let i = 0; i < 3; i++) {

@@ -7,6 +7,7 @@
 import type { Deps } from '../../api/context.ts';
 import { buildServer, type App } from '../../api/server.ts';
 import { createBots, type RunningBots } from '../../bot/bots.ts';
+import type { ChannelModule } from '../../bot/channel.ts';
 import { startOutboxWorker } from '../../api/outbox/worker.ts';
 import { FakeTelegram } from '../fakes/telegram-api.ts';
 import { FakeZalo } from '../fakes/zalo-api.ts';
@@ -24,24 +25,26 @@ export async function startServiceWithBots(
   deps: Deps,
   env: Record<string, string>,
   webhooks: boolean,
+  modules?: readonly ChannelModule[],
 ): Promise<Running> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const withUrl = { ...deps, config: { ...deps.config, publicUrl: webhooks ? baseUrl : null } };
-  const bots = createBots(withUrl, env);
+  let outbox: ReturnType<typeof startOutboxWorker> | undefined;
+  const bots = createBots(withUrl, env, { modules, inbox: { onReplies: () => outbox?.kick() } });
   const app = await buildServer(withUrl, { plugins: bots.plugins });
   await app.listen({ port, host: '127.0.0.1' });
   await bots.start();
   // Tests need no pacing between messages to one chat; the broadcast bench measures the limits.
   const noGap = { privateChatGapMs: 0, groupChatGapMs: 0 };
-  const outbox = startOutboxWorker(withUrl, bots.senders, { idlePollMs: 50, limits: { telegram: noGap, zalo: noGap } });
+  outbox = startOutboxWorker(withUrl, bots.senders, { idlePollMs: 50, limits: { telegram: noGap, zalo: noGap } });
   return {
     app,
     bots,
     baseUrl,
     async close() {
       await bots.stop();
-      await outbox.stop();
+      await outbox?.stop();
       await app.close();
     },
   };
@@ -63,13 +66,16 @@ export interface ChannelDriver {
   received(chatId: string): string[];
 }
 
+/** Until the update is processed and its replies (queued in the outbox) are sent. */
 async function waitProcessed(deps: Deps, channel: string, botKey: string, updateId: string) {
   for (let i = 0; i < 500; i++) {
     const rows = await deps.db.query(
-      `select processed_at from inbound_updates where channel = $1 and bot_key = $2 and update_id = $3`,
+      `select u.processed_at,
+              (select count(*)::int from outbox_messages o where o.inbound_id = u.id and o.status in ('queued', 'sending')) as unsent
+         from inbound_updates u where channel = $1 and bot_key = $2 and update_id = $3`,
       [channel, botKey, updateId],
     );
-    if (rows[0]?.processed_at) return;
+    if (rows[0]?.processed_at && rows[0].unsent === 0) return;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`update ${updateId} was not processed`);

@@ -19,8 +19,6 @@ const NOT_YET_MOVED = new Set([
   'bot/core/commands/member-meeting.ts', // → meeting use cases (chat)
   'bot/core/commands/notices.ts', // → notice use cases (chat)
   'bot/core/session.ts', // → chat-accounts repository (chat)
-  'bot/inbox.ts', // → the inbox's repository under api/ (delivery)
-  'bot/web/routes.ts', // the web chat's dedup insert → the inbox (delivery)
 ]);
 
 /** A database call: `db.query(…)`, `sql.query<Row>(…)`, or `.exec('…')` with SQL text (not RegExp#exec). */

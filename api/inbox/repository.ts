@@ -1,0 +1,145 @@
+/**
+ * The durable inbox's SQL. Each platform update is one row, unique on the platform's id; a
+ * worker claims rows under a lease in its own name, extends the lease while it works, and
+ * completes a row only while it still holds it (fenced by `claimed_by`). Completion drops
+ * the raw payload and the chat it came from — afterwards the row holds ids only, what
+ * de-duplication needs — and queues the replies in the outbox in the same statement.
+ */
+import type { Sql } from '../db/connect.ts';
+import type { OutboundPayload } from '../outbox/enqueue.ts';
+
+/** Wakes send workers in other processes (PostgreSQL LISTEN); see api/outbox/wake.ts. */
+export const OUTBOX_WAKE_CHANNEL = 'sotay_outbox';
+
+export interface StoredUpdate {
+  id: number;
+  channel: string;
+  bot_key: string;
+  payload: unknown;
+  received_at: Date;
+  attempts: number;
+}
+
+/** Stores an update; returns its row id, or null when it was already stored (a duplicate). */
+export async function insertUpdate(
+  sql: Sql,
+  u: { channel: string; botKey: string; updateId: string; chatKey: string | null; payload: unknown },
+  claim?: { owner: string; leaseSeconds: number },
+): Promise<number | null> {
+  const rows = await sql.query<{ id: number }>(
+    `insert into inbound_updates (channel, bot_key, update_id, chat_key, payload, claimed_by, claimed_at, lease_until, attempts)
+     values ($1, $2, $3, $4, $5::jsonb, $6, case when $6::text is null then null else now() end,
+             case when $6::text is null then null else now() + make_interval(secs => $7) end,
+             case when $6::text is null then 0 else 1 end)
+     on conflict (channel, bot_key, update_id) do nothing returning id`,
+    [
+      u.channel,
+      u.botKey,
+      u.updateId,
+      u.chatKey,
+      JSON.stringify(u.payload),
+      claim?.owner ?? null,
+      claim?.leaseSeconds ?? 0,
+    ],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * Claims up to `limit` pending updates of the given bots (`channel:bot` keys) for `owner`.
+ * An update is claimable only when no earlier update of the same chat is pending, so one
+ * chat's updates are processed in arrival order even across instances.
+ */
+export async function claimUpdates(
+  sql: Sql,
+  owner: string,
+  bots: string[],
+  leaseSeconds: number,
+  limit: number,
+): Promise<StoredUpdate[]> {
+  const rows = await sql.query<StoredUpdate>(
+    `update inbound_updates u
+        set claimed_by = $1, claimed_at = now(), lease_until = now() + make_interval(secs => $2), attempts = u.attempts + 1
+      where u.id in (
+        select c.id from inbound_updates c
+         where c.processed_at is null and (c.channel || ':' || c.bot_key) = any($3::text[])
+           and (c.lease_until is null or c.lease_until < now())
+           and not exists (
+             select 1 from inbound_updates p
+              where p.processed_at is null and p.channel = c.channel and p.bot_key = c.bot_key
+                and p.chat_key = c.chat_key and p.id < c.id)
+         order by c.id limit $4
+         for update skip locked)
+      returning u.id, u.channel, u.bot_key, u.payload, u.received_at, u.attempts`,
+    [owner, leaseSeconds, bots, limit],
+  );
+  return rows.sort((a, b) => a.id - b.id);
+}
+
+/** Keeps the updates `owner` is still working on from being taken by another worker. */
+export async function extendUpdateLeases(sql: Sql, owner: string, ids: number[], leaseSeconds: number): Promise<void> {
+  if (ids.length === 0) return;
+  await sql.query(
+    `update inbound_updates set lease_until = now() + make_interval(secs => $3)
+      where id = any($2::bigint[]) and claimed_by = $1 and processed_at is null`,
+    [owner, ids, leaseSeconds],
+  );
+}
+
+export interface Completion {
+  id: number;
+  /** Replies to queue (push channels); each becomes one outbox row in the reply lane. */
+  replies: { channel: string; botKey: string; chatId: string; payload: OutboundPayload }[];
+}
+
+/**
+ * Marks updates processed — only those `owner` still holds — and queues their replies in
+ * the outbox, in one statement. Returns the ids actually completed; an update whose lease
+ * another worker took is not completed here and its replies are not queued.
+ */
+export async function completeUpdates(
+  sql: Sql,
+  owner: string,
+  items: Completion[],
+): Promise<{ completed: number[]; queued: number }> {
+  if (items.length === 0) return { completed: [], queued: 0 };
+  const r = items.flatMap((i) => i.replies.map((reply, n) => ({ id: i.id, n, ...reply })));
+  const [row] = await sql.query<{ completed: number[] | null; queued: number }>(
+    `with done as (
+       update inbound_updates
+          set processed_at = now(), payload = null, chat_key = null, claimed_by = null, lease_until = null
+        where id = any($2::bigint[]) and claimed_by = $1 and processed_at is null
+        returning id),
+     ins as (
+       insert into outbox_messages (channel, bot_key, chat_id, kind, payload, dedupe_key, lane, inbound_id)
+       select r.channel, r.bot_key, r.chat_id, 'reply', r.payload, 'reply:' || r.inbound_id || ':' || r.n, 0, r.inbound_id
+         from unnest($3::bigint[], $4::int[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
+              as r(inbound_id, n, channel, bot_key, chat_id, payload)
+         join done on done.id = r.inbound_id
+       on conflict (dedupe_key) do nothing
+       returning id),
+     wake as (select pg_notify('${OUTBOX_WAKE_CHANNEL}', '') as x where exists (select 1 from ins))
+     select (select array_agg(id) from done) as completed, (select count(*) from ins)::int as queued,
+            (select count(*) from wake)::int as woke`,
+    [
+      owner,
+      items.map((i) => i.id),
+      r.map((x) => x.id),
+      r.map((x) => x.n),
+      r.map((x) => x.channel),
+      r.map((x) => x.botKey),
+      r.map((x) => x.chatId),
+      r.map((x) => JSON.stringify(x.payload)),
+    ],
+  );
+  return { completed: (row?.completed ?? []).map(Number), queued: row?.queued ?? 0 };
+}
+
+/** Whether an update has been processed (tests and the web chat's wait). */
+export async function isProcessed(sql: Sql, id: number): Promise<boolean> {
+  const rows = await sql.query<{ done: boolean }>(
+    `select processed_at is not null as done from inbound_updates where id = $1`,
+    [id],
+  );
+  return rows[0]?.done ?? false;
+}

@@ -1,0 +1,92 @@
+/**
+ * The inbox on one database shared by several workers: each update is claimed by one
+ * worker, one chat's updates go in order, and a worker whose lease was taken over cannot
+ * complete the update or queue its replies a second time.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { claimUpdates, completeUpdates, extendUpdateLeases, insertUpdate } from '../../api/inbox/repository.ts';
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => t?.close());
+
+const BOTS = ['telegram:claims'];
+const store = (updateId: string, chatKey: string) =>
+  insertUpdate(t.db, { channel: 'telegram', botKey: 'claims', updateId, chatKey, payload: { update_id: updateId } });
+const reply = (chatId: string) => ({
+  channel: 'telegram',
+  botKey: 'claims',
+  chatId,
+  payload: { text: 'Đã nhận' },
+});
+const repliesTo = async (chatId: string) =>
+  (
+    await t.db.query<{ n: number }>(
+      `select count(*)::int as n from outbox_messages where kind = 'reply' and bot_key = 'claims' and chat_id = $1`,
+      [chatId],
+    )
+  )[0].n;
+
+describe('inbox claims', () => {
+  it('two workers never hold the same update, and a chat’s second update waits for its first', async () => {
+    await store('1', 'chat-a');
+    await store('2', 'chat-a');
+    await store('3', 'chat-b');
+    const a = await claimUpdates(t.db, 'worker-a', BOTS, 30, 10);
+    const b = await claimUpdates(t.db, 'worker-b', BOTS, 30, 10);
+    // worker a took the first update of each chat; chat-a's second waits, so b gets nothing
+    expect(a.map((r) => (r.payload as { update_id: string }).update_id)).toEqual(['1', '3']);
+    expect(b).toEqual([]);
+    await completeUpdates(t.db, 'worker-a', [{ id: a[0].id, replies: [reply('chat-a')] }]);
+    const next = await claimUpdates(t.db, 'worker-b', BOTS, 30, 10);
+    expect(next.map((r) => (r.payload as { update_id: string }).update_id)).toEqual(['2']);
+    await completeUpdates(t.db, 'worker-b', [
+      { id: next[0].id, replies: [] },
+      { id: a[1].id, replies: [] },
+    ]);
+    // a[1] belongs to worker-a: b could not complete it
+    expect(await claimUpdates(t.db, 'worker-c', BOTS, 30, 10)).toEqual([]);
+    const done = await completeUpdates(t.db, 'worker-a', [{ id: a[1].id, replies: [] }]);
+    expect(done.completed).toEqual([a[1].id]);
+  });
+
+  it('a lapsed lease is taken over; the first worker then cannot complete it or reply twice', async () => {
+    const id = (await store('10', 'chat-c'))!;
+    const [first] = await claimUpdates(t.db, 'slow', BOTS, 0.2, 10);
+    expect(first.id).toBe(id);
+    await new Promise((r) => setTimeout(r, 400));
+    const [again] = await claimUpdates(t.db, 'fast', BOTS, 30, 10);
+    expect(again.id).toBe(id);
+    expect(again.attempts).toBe(2);
+    expect((await completeUpdates(t.db, 'fast', [{ id, replies: [reply('chat-c')] }])).completed).toEqual([id]);
+    const late = await completeUpdates(t.db, 'slow', [{ id, replies: [reply('chat-c')] }]);
+    expect(late).toEqual({ completed: [], queued: 0 });
+    expect(await repliesTo('chat-c')).toBe(1);
+  });
+
+  it('a worker that extends its lease keeps its update', async () => {
+    const id = (await store('20', 'chat-d'))!;
+    await claimUpdates(t.db, 'busy', BOTS, 0.3, 10);
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 150));
+      await extendUpdateLeases(t.db, 'busy', [id], 0.3);
+    }
+    expect(await claimUpdates(t.db, 'other', BOTS, 30, 10)).toEqual([]);
+    expect((await completeUpdates(t.db, 'busy', [{ id, replies: [] }])).completed).toEqual([id]);
+  });
+
+  it('a processed update keeps its ids only, and a re-sent one is refused as a duplicate', async () => {
+    const id = (await store('30', 'chat-e'))!;
+    await claimUpdates(t.db, 'w', BOTS, 30, 10);
+    await completeUpdates(t.db, 'w', [{ id, replies: [] }]);
+    const [row] = await t.db.query(
+      `select update_id, payload, chat_key, claimed_by from inbound_updates where id = $1`,
+      [id],
+    );
+    expect(row).toEqual({ update_id: '30', payload: null, chat_key: null, claimed_by: null });
+    expect(await store('30', 'chat-e')).toBeNull();
+  });
+});
