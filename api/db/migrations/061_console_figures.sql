@@ -1,0 +1,170 @@
+-- Figures the console shows for a unit and its subtree, kept per cell as the data changes
+-- so a province of 200 000 members sums ~3 300 rows instead of scanning its members.
+--
+-- cell_figures: members and chat adoption per cell, recomputed for the cells a statement
+-- touched (members or chat_accounts). The row lock taken first serialises concurrent
+-- writers of one cell; the recount that follows is a new statement, so under READ
+-- COMMITTED it sees what they committed and no update is lost.
+create table cell_figures (
+  cell_id integer primary key references orgs(id),
+  members integer not null default 0,
+  official integer not null default 0,
+  probationary integer not null default 0,
+  linked integer not null default 0,
+  linked_telegram integer not null default 0,
+  linked_zalo integer not null default 0,
+  linked_web integer not null default 0
+);
+
+create or replace function refresh_cell_figures(cells integer[]) returns void language plpgsql as $$
+begin
+  if cells is null or cardinality(cells) = 0 then return; end if;
+  insert into cell_figures (cell_id) select distinct c from unnest(cells) c where c is not null
+    on conflict (cell_id) do nothing;
+  perform 1 from cell_figures where cell_id = any(cells) order by cell_id for update;
+  update cell_figures f set
+      members = coalesce(x.members, 0), official = coalesce(x.official, 0), probationary = coalesce(x.probationary, 0),
+      linked = coalesce(x.linked, 0), linked_telegram = coalesce(x.tg, 0), linked_zalo = coalesce(x.zalo, 0),
+      linked_web = coalesce(x.web, 0)
+    from (
+      select c.id,
+             count(m.id) as members,
+             count(m.id) filter (where m.status = 'official') as official,
+             count(m.id) filter (where m.status = 'probationary') as probationary,
+             count(m.id) filter (where a.channels is not null) as linked,
+             count(m.id) filter (where 'telegram' = any(a.channels)) as tg,
+             count(m.id) filter (where 'zalo' = any(a.channels)) as zalo,
+             count(m.id) filter (where 'web' = any(a.channels)) as web
+        from (select distinct c as id from unnest(cells) c) c
+        left join members m on m.cell_id = c.id and m.active
+        left join lateral (
+          select array_agg(distinct ca.channel) as channels from chat_accounts ca
+           where ca.member_id = m.id and ca.unlinked_at is null
+          having count(*) > 0
+        ) a on true
+       group by c.id
+    ) x
+   where f.cell_id = x.id;
+end $$;
+
+create or replace function cell_figures_after_members() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'INSERT' then
+    perform refresh_cell_figures(array(select distinct cell_id from new_rows));
+  elsif tg_op = 'UPDATE' then
+    perform refresh_cell_figures(array(select cell_id from new_rows union select cell_id from old_rows));
+  else
+    perform refresh_cell_figures(array(select distinct cell_id from old_rows));
+  end if;
+  return null;
+end $$;
+create trigger cell_figures_members_ins after insert on members
+  referencing new table as new_rows for each statement execute function cell_figures_after_members();
+create trigger cell_figures_members_upd after update on members
+  referencing old table as old_rows new table as new_rows for each statement execute function cell_figures_after_members();
+create trigger cell_figures_members_del after delete on members
+  referencing old table as old_rows for each statement execute function cell_figures_after_members();
+
+create or replace function cell_figures_after_accounts() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'INSERT' then
+    perform refresh_cell_figures(array(select distinct m.cell_id from members m where m.id in (select member_id from new_rows)));
+  elsif tg_op = 'UPDATE' then
+    perform refresh_cell_figures(array(select distinct m.cell_id from members m
+      where m.id in (select member_id from new_rows union select member_id from old_rows)));
+  else
+    perform refresh_cell_figures(array(select distinct m.cell_id from members m where m.id in (select member_id from old_rows)));
+  end if;
+  return null;
+end $$;
+create trigger cell_figures_accounts_ins after insert on chat_accounts
+  referencing new table as new_rows for each statement execute function cell_figures_after_accounts();
+create trigger cell_figures_accounts_upd after update on chat_accounts
+  referencing old table as old_rows new table as new_rows for each statement execute function cell_figures_after_accounts();
+create trigger cell_figures_accounts_del after delete on chat_accounts
+  referencing old table as old_rows for each statement execute function cell_figures_after_accounts();
+
+-- Links made per cell and month, for the trend chart.
+create table cell_link_months (
+  cell_id integer not null references orgs(id),
+  month date not null,
+  links integer not null default 0,
+  primary key (cell_id, month)
+);
+create or replace function cell_link_months_after_accounts() returns trigger language plpgsql as $$
+begin
+  insert into cell_link_months (cell_id, month, links)
+  select m.cell_id, date_trunc('month', n.linked_at at time zone 'Asia/Ho_Chi_Minh')::date, count(*)
+    from new_rows n join members m on m.id = n.member_id
+   group by 1, 2
+  on conflict (cell_id, month) do update set links = cell_link_months.links + excluded.links;
+  return null;
+end $$;
+create trigger cell_link_months_accounts_ins after insert on chat_accounts
+  referencing new table as new_rows for each statement execute function cell_link_months_after_accounts();
+
+-- member_activity: when a member last did something on the platform (read a notice, opened a
+-- meeting document, checked in, voted in an open ballot, sent feedback). Secret ballots are
+-- deliberately not counted: a timestamp beside participation would help link a member to a
+-- choice.
+create table member_activity (
+  member_id integer primary key references members(id),
+  cell_id integer not null references orgs(id),
+  last_at timestamptz not null
+);
+create index member_activity_cell_at on member_activity (cell_id, last_at);
+
+create or replace function touch_member_activity(member integer, at timestamptz) returns void language sql as $$
+  insert into member_activity (member_id, cell_id, last_at)
+  select id, cell_id, at from members where id = member
+  on conflict (member_id) do update set last_at = greatest(member_activity.last_at, excluded.last_at);
+$$;
+
+create or replace function member_activity_from_row() returns trigger language plpgsql as $$
+begin
+  perform touch_member_activity(new.member_id, case tg_table_name
+    when 'notice_recipients' then new.read_at
+    when 'meeting_attendance' then new.checked_in_at
+    when 'votes' then new.cast_at
+    when 'document_opens' then new.opened_at
+    else new.created_at end);
+  return null;
+end $$;
+create trigger member_activity_notice_ins after insert on notice_recipients
+  for each row when (new.read_at is not null) execute function member_activity_from_row();
+create trigger member_activity_notice_upd after update of read_at on notice_recipients
+  for each row when (old.read_at is null and new.read_at is not null) execute function member_activity_from_row();
+create trigger member_activity_attendance_ins after insert on meeting_attendance
+  for each row when (new.checked_in_at is not null) execute function member_activity_from_row();
+create trigger member_activity_attendance_upd after update of checked_in_at on meeting_attendance
+  for each row when (old.checked_in_at is null and new.checked_in_at is not null)
+  execute function member_activity_from_row();
+create trigger member_activity_votes after insert on votes for each row execute function member_activity_from_row();
+create trigger member_activity_docs after insert on document_opens for each row execute function member_activity_from_row();
+create trigger member_activity_feedback after insert on feedback for each row execute function member_activity_from_row();
+
+-- A member moved to another cell takes their activity with them.
+create or replace function member_activity_follow_cell() returns trigger language plpgsql as $$
+begin
+  update member_activity set cell_id = new.cell_id where member_id = new.id;
+  return null;
+end $$;
+create trigger member_activity_member_cell after update of cell_id on members
+  for each row when (old.cell_id is distinct from new.cell_id) execute function member_activity_follow_cell();
+
+-- What existed before this migration.
+select refresh_cell_figures(array(select id from orgs where kind in ('cell', 'grassroots_cell')));
+insert into cell_link_months (cell_id, month, links)
+select m.cell_id, date_trunc('month', a.linked_at at time zone 'Asia/Ho_Chi_Minh')::date, count(*)
+  from chat_accounts a join members m on m.id = a.member_id group by 1, 2;
+insert into member_activity (member_id, cell_id, last_at)
+select m.id, m.cell_id, x.at from members m join (
+  select member_id, max(at) as at from (
+    select member_id, read_at as at from notice_recipients where read_at is not null
+    union all select member_id, checked_in_at from meeting_attendance where checked_in_at is not null
+    union all select member_id, cast_at from votes
+    union all select member_id, opened_at from document_opens
+    union all select member_id, created_at from feedback) s group by member_id) x on x.member_id = m.id;
+
+-- Meetings per cell and month for the trend and the meetings page.
+create index meetings_cell_status_starts on meetings (cell_id, starts_at) where status = 'closed';
