@@ -5,6 +5,7 @@
  * session. Each route authenticates, calls one use case and renders its result; the
  * permission checks are the use cases' own (the API's roles and subtrees).
  */
+import crypto from 'node:crypto';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -91,6 +92,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     cookieOpts: { path: '/console', sameSite: 'strict', httpOnly: true, secure },
     // A token is good only with the session it was issued in.
     getUserInfo: (request: FastifyRequest) => String(request.consoleSession?.id ?? ''),
+    csrfOpts: { hmacKey: crypto.createHmac('sha256', deps.linkSecret).update('console-csrf').digest('base64url') },
   });
 
   app.decorateRequest('consoleSession', null);
@@ -159,7 +161,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   const actor = (request: FastifyRequest) => session(request).principal;
   const frame = (request: FastifyRequest, reply: FastifyReply) => ({
     who: actor(request).displayName,
-    csrf: reply.generateCsrf(),
+    csrf: reply.generateCsrf({ userInfo: String(session(request).id) }),
     message: done(request.query),
   });
 
