@@ -49,12 +49,12 @@ export function noticeStatsPage(
     failures: { reason: string; n: number }[];
     units: { cellName: string; recipients: number; read: number; queued: number; sent: number; failed: number }[];
   },
-  opts: { who: string; csrf: string },
+  opts: { who: string; csrf: string; message?: string },
 ): string {
   const t = stats.totals;
   return page(
     { title: stats.title, who: opts.who, csrf: opts.csrf },
-    `<h1>${h(stats.title)}</h1>
+    `<h1>${h(stats.title)}</h1>${notice(opts.message)}
 <div class="cards"><div class="card">Người nhận<b>${num(t.recipients)}</b></div><div class="card">Đã gửi<b>${num(t.sent)}</b></div>
 <div class="card">Đang chờ gửi<b>${num(t.queued)}</b></div><div class="card">Gửi lỗi<b>${num(t.failed)}</b></div>
 <div class="card">Đã đọc<b>${num(t.read)}</b><span>${pct(t.recipients ? t.read / t.recipients : 0)}</span></div></div>

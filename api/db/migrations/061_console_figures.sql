@@ -7,6 +7,8 @@
 -- COMMITTED it sees what they committed and no update is lost.
 create table cell_figures (
   cell_id integer primary key references orgs(id),
+  -- the cell's path as text in byte order, for path-prefix ranges (index in 062)
+  path text collate "C",
   members integer not null default 0,
   official integer not null default 0,
   probationary integer not null default 0,
@@ -23,6 +25,7 @@ begin
     on conflict (cell_id) do nothing;
   perform 1 from cell_figures where cell_id = any(cells) order by cell_id for update;
   update cell_figures f set
+      path = (select o.path::text from orgs o where o.id = f.cell_id),
       members = coalesce(x.members, 0), official = coalesce(x.official, 0), probationary = coalesce(x.probationary, 0),
       linked = coalesce(x.linked, 0), linked_telegram = coalesce(x.tg, 0), linked_zalo = coalesce(x.zalo, 0),
       linked_web = coalesce(x.web, 0)
@@ -84,6 +87,15 @@ create trigger cell_figures_accounts_upd after update on chat_accounts
 create trigger cell_figures_accounts_del after delete on chat_accounts
   referencing old table as old_rows for each statement execute function cell_figures_after_accounts();
 
+-- A unit moved elsewhere in the tree takes its cells' paths with it.
+create or replace function cell_figures_follow_path() returns trigger language plpgsql as $$
+begin
+  update cell_figures set path = new.path::text where cell_id = new.id;
+  return null;
+end $$;
+create trigger cell_figures_org_path after update of path on orgs
+  for each row when (old.path is distinct from new.path) execute function cell_figures_follow_path();
+
 -- Links made per cell and month, for the trend chart.
 create table cell_link_months (
   cell_id integer not null references orgs(id),
@@ -120,14 +132,20 @@ create or replace function touch_member_activity(member integer, at timestamptz)
   on conflict (member_id) do update set last_at = greatest(member_activity.last_at, excluded.last_at);
 $$;
 
+-- One branch per table: PL/pgSQL resolves a field of NEW only in the branch that runs.
 create or replace function member_activity_from_row() returns trigger language plpgsql as $$
 begin
-  perform touch_member_activity(new.member_id, case tg_table_name
-    when 'notice_recipients' then new.read_at
-    when 'meeting_attendance' then new.checked_in_at
-    when 'votes' then new.cast_at
-    when 'document_opens' then new.opened_at
-    else new.created_at end);
+  if tg_table_name = 'notice_recipients' then
+    perform touch_member_activity(new.member_id, new.read_at);
+  elsif tg_table_name = 'meeting_attendance' then
+    perform touch_member_activity(new.member_id, new.checked_in_at);
+  elsif tg_table_name = 'votes' then
+    perform touch_member_activity(new.member_id, new.cast_at);
+  elsif tg_table_name = 'document_opens' then
+    perform touch_member_activity(new.member_id, new.opened_at);
+  else
+    perform touch_member_activity(new.member_id, new.created_at);
+  end if;
   return null;
 end $$;
 create trigger member_activity_notice_ins after insert on notice_recipients
