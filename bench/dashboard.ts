@@ -123,8 +123,9 @@ async function generateProvince(db: Db, total: number) {
       select case when id % 20 = 0 then 'web' when id % 3 = 0 then 'zalo' else 'telegram' end, 'b', id::text, id::text, id,
              now() - make_interval(days => (id * 7) % 360)
         from members where id % 10 <> 3;
-    insert into meetings (cell_id, kind, starts_at, mode, status, opened_at, closed_at)
+    insert into meetings (cell_id, kind, topic, starts_at, mode, status, opened_at, closed_at)
       select c.id, case when m % 4 = 0 then 'combined' else 'regular' end,
+             case when m % 4 = 0 then 'Học tập nghị quyết' end,
              date_trunc('month', now()) - make_interval(months => m) + interval '4 days 12 hours',
              case when c.id % 5 = 0 then 'online' when c.id % 7 = 0 then 'hybrid' else 'in_person' end, 'closed',
              date_trunc('month', now()) - make_interval(months => m) + interval '4 days 12 hours',

@@ -49,7 +49,11 @@ import { homePage, loginPage, sessionsPage } from './pages/account-pages.ts';
 import { dashboardPage } from './pages/dashboard-page.ts';
 import { meetingRecordPage, meetingsMonthPage } from './pages/meetings-page.ts';
 import { feedbackPage, noticeStatsPage, noticesPage } from './pages/notices-page.ts';
-import { type FeedbackRow, findUnits } from './repository.ts';
+import type { FeedbackRow } from './repository.ts';
+import { importMembers, type ImportProblem } from '../members/import-members.ts';
+import { listQuestionsForEditor } from './list-questions-to-review.ts';
+import { readableUnit } from './get-readable-unit.ts';
+import { membersPage, questionsPage } from './pages/members-page.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -58,6 +62,7 @@ declare module 'fastify' {
 }
 
 const SESSION_COOKIE = 'sdv_console';
+const MULTIPART_ROUTES = /^\/console\/units\/\d+\/members\/import$/;
 const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
 const Text = (max: number) => Type.String({ maxLength: max });
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' });
@@ -110,6 +115,8 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   // Every state-changing form: the CSRF token before anything else is looked at.
   app.addHook('preValidation', async (request, reply) => {
     if (request.method !== 'POST' || request.url.startsWith('/console/login')) return;
+    // A file upload's token is a field of the multipart body: its route checks it before using the file.
+    if (request.isMultipart() && MULTIPART_ROUTES.test(request.url)) return;
     await new Promise<void>((resolve, reject) =>
       app.csrfProtection(request, reply, (err?: Error) => (err ? reject(err) : resolve())),
     );
@@ -493,6 +500,67 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
+  // ─── members import and export, the assistant's open questions ───────────────────
+  app.get(
+    '/console/units/:id/members',
+    { schema: { hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const unit = await readableUnit(deps, actor(request), request.params.id);
+      return html(reply, membersPage(unit, f));
+    },
+  );
+
+  app.post('/console/units/:id/members/import', { schema: { hide, params: IdParams } }, async (request, reply) => {
+    if (!request.isMultipart()) throw invalid('file', 'Hãy chọn tệp CSV hoặc XLSX để nhập.');
+    let token = '';
+    let file: { data: Buffer; filename: string } | undefined;
+    for await (const part of request.parts()) {
+      if (part.type === 'field' && part.fieldname === '_csrf') token = String(part.value);
+      else if (part.type === 'file' && part.fieldname === 'file' && !file) {
+        file = { data: await part.toBuffer(), filename: part.filename };
+      } else if (part.type === 'file') await part.toBuffer();
+    }
+    // The CSRF check, as for every other form, before the file is looked at.
+    request.body = { _csrf: token };
+    await new Promise<void>((resolve, reject) =>
+      app.csrfProtection(request, reply, (err?: Error) => (err ? reject(err) : resolve())),
+    );
+    const unit = await readableUnit(deps, actor(request), request.params.id);
+    const f = frame(request, reply);
+    if (!file || file.data.length === 0) {
+      return html(reply.status(400), membersPage(unit, { ...f, error: 'Chưa chọn tệp để nhập.' }));
+    }
+    const format = /\.xlsx$/i.test(file.filename) ? 'xlsx' : 'csv';
+    try {
+      const r = await importMembers(deps, actor(request), unit.id, { data: file.data, format });
+      return html(reply, membersPage(unit, { ...f, message: `Đã nhập ${r.imported} đảng viên.` }));
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code === 'forbidden') throw e;
+      const problems = (e.data as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
+      return html(reply.status(e.httpStatus), membersPage(unit, { ...f, error: e.message, problems }));
+    }
+  });
+
+  app.get(
+    '/console/units/:id/questions',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        querystring: Type.Object({
+          filter: Type.Optional(Type.Union([Type.Literal('unanswered'), Type.Literal('poor')])),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const filter = request.query.filter ?? 'unanswered';
+      const r = await listQuestionsForEditor(deps, actor(request), request.params.id, filter);
+      return html(reply, questionsPage(r.unit, filter, r.rows, f));
+    },
+  );
+
   // ─── notices and feedback ────────────────────────────────────────────────────────
   app.get(
     '/console/units/:id/notices',
@@ -551,8 +619,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     async (request, reply) => {
       const f = frame(request, reply);
       const rows = (await listFeedback(deps, actor(request), { orgId: request.params.id })) as FeedbackRow[];
-      const [unit] = await findUnits(deps.db, [request.params.id]);
-      return html(reply, feedbackPage(unit, rows, f));
+      return html(reply, feedbackPage(await readableUnit(deps, actor(request), request.params.id), rows, f));
     },
   );
 

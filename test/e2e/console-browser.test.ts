@@ -147,6 +147,8 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
     const text = await page.textContent('main');
     // Signing in through the web chat linked two more accounts: B 5 of 6, A 4 of 5.
     expect(text).toContain('Đơn vị dưới mục tiêu 90 %: Chi bộ B (83,3 %); Chi bộ A (80 %)');
+    // The four members checked in (and voted) in the first test are active in the last 30 days.
+    expect(text).toMatch(/Hoạt động 30 ngày\s*4\s/);
     expect(text).toContain('Chi bộ Công an xã — 0 đảng viên. Lý do: Ngành công an triển khai riêng');
     if (process.env.UPDATE_SCREENSHOT)
       fs.writeFileSync('docs/console-dashboard.png', await page.screenshot({ fullPage: false }));

@@ -294,3 +294,72 @@ describe('committee dashboard', () => {
     expect(docx.rawPayload.subarray(0, 2).toString()).toBe('PK');
   });
 });
+
+describe("members import and the assistant's questions", () => {
+  /** A browser's multipart form post: the CSRF field, then the file. */
+  function multipart(fields: Record<string, string>, file: { name: string; content: string }) {
+    const boundary = '----console-test-boundary';
+    const parts = Object.entries(fields).map(
+      ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`,
+    );
+    parts.push(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`,
+    );
+    return { payload: `${parts.join('')}--${boundary}--\r\n`, type: `multipart/form-data; boundary=${boundary}` };
+  }
+  const header =
+    'Họ và tên,Giới tính,Năm sinh,Số thẻ đảng,Điện thoại,Chi bộ,Loại đảng viên,Ngày kết nạp,Ngày chính thức';
+  const count = async () =>
+    (await t.db.query(`select count(*)::int as n from members where cell_id = $1`, [tree.cellA.id]))[0].n;
+
+  it('shows each bad line in the page and imports nothing; a good file is imported', async () => {
+    const { cookie } = await signIn('501');
+    const url = `/console/units/${tree.cellA.id}/members`;
+    const before = await count();
+    const bad = `${header}\nNguyễn Văn Mới,Nam,1980,,,Chi bộ A,Chính thức,01/02/2010,01/02/2011\nLê Thị Sai,Không rõ,1985,,,Chi bộ A,Chính thức,01/02/2010,01/02/2011\n`;
+    const f = await formToken(cookie, url);
+    const form = multipart({ _csrf: f.token }, { name: 'ds.csv', content: bad });
+    const res = await app.inject({
+      method: 'POST',
+      url: `${url}/import`,
+      headers: { cookie: f.cookie, 'content-type': form.type },
+      payload: form.payload,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Chưa nhập dòng nào');
+    expect(res.body).toMatch(/<td class="n">3<\/td>/);
+    expect(await count()).toBe(before);
+
+    const noToken = multipart({}, { name: 'ds.csv', content: bad.split('\n').slice(0, 2).join('\n') });
+    const refused = await app.inject({
+      method: 'POST',
+      url: `${url}/import`,
+      headers: { cookie: f.cookie, 'content-type': noToken.type },
+      payload: noToken.payload,
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(await count()).toBe(before);
+
+    const g = await formToken(cookie, url);
+    const good = multipart({ _csrf: g.token }, { name: 'ds.csv', content: bad.split('\n').slice(0, 2).join('\n') });
+    const ok = await app.inject({
+      method: 'POST',
+      url: `${url}/import`,
+      headers: { cookie: g.cookie, 'content-type': good.type },
+      payload: good.payload,
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain('Đã nhập 1 đảng viên');
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('shows unanswered questions to editors only', async () => {
+    const { cookie } = await signIn('501');
+    const res = await app.inject({
+      method: 'GET',
+      url: `/console/units/${tree.cellA.id}/questions`,
+      headers: { cookie },
+    });
+    expect(res.statusCode).toBe(403);
+  });
+});

@@ -21,7 +21,8 @@ export function dashboardPage(
 <p class="muted">${h(ORG_KIND_LABELS[d.unit.kind])} · số liệu lúc ${dateTime(d.asOf)} ·
  <a href="/console/units/${d.unit.id}/meetings">Sinh hoạt chi bộ</a> ·
  <a href="/console/units/${d.unit.id}/notices">Thông báo</a> ·
- <a href="/console/units/${d.unit.id}/feedback">Phản ánh</a></p>
+ <a href="/console/units/${d.unit.id}/feedback">Phản ánh</a> ·
+ <a href="/console/units/${d.unit.id}/members">Nhập, xuất danh sách đảng viên</a></p>
 ${notice(opts.message)}
 <h2>Tổng hợp (không tính đơn vị không triển khai)</h2>
 <div class="cards">
