@@ -143,9 +143,7 @@ async function generateProvince(db: Db, total: number) {
   });
   await db.exec(`
     select refresh_cell_figures(array(select id from orgs where kind = 'cell'));
-    insert into cell_link_months (cell_id, month, links)
-      select m.cell_id, date_trunc('month', a.linked_at at time zone 'Asia/Ho_Chi_Minh')::date, count(*)
-        from chat_accounts a join members m on m.id = a.member_id group by 1, 2;
+    select rebuild_unit_months();
     insert into member_activity (member_id, cell_id, last_at)
       select r.member_id, r.cell_id, max(r.read_at) from notice_recipients r where r.read_at is not null group by 1, 2;`);
   await db.exec('vacuum analyze');

@@ -67,7 +67,7 @@ export async function getUnitDashboard(
     figuresByChild(deps.db, unit.path, activeSince),
     childUnits(deps.db, unit.id),
     excludedUnits(deps.db, unit.path),
-    monthlyTrend(deps.db, unit.path, firstOfMonthAgo(now, 11)),
+    monthlyTrend(deps.db, unit.id, firstOfMonthAgo(now, 11)),
     findUnits(deps.db, unit.path.split('.').map(Number)),
     grantPaths(deps.db, actor.id, CAN.readOrg),
   ]);
@@ -115,10 +115,8 @@ export async function getUnitDashboard(
   });
   lines.sort((a, b) => Number(a.excluded) - Number(b.excluded) || b.share - a.share || a.name.localeCompare(b.name));
 
-  let cumulative = 0;
-  const byMonth = new Map(trendRows.map((t) => [t.month, t]));
-  const before = trendRows.filter((t) => t.month < firstOfMonthAgo(now, 11).slice(0, 7));
-  for (const t of before) cumulative += t.links;
+  let cumulative = trendRows.linksBefore;
+  const byMonth = new Map(trendRows.months.map((t) => [t.month, t]));
   const trend = lastMonths(now, 12).map((month) => {
     const t = byMonth.get(month);
     cumulative += t?.links ?? 0;

@@ -1,6 +1,6 @@
 /**
- * The console's figures: sums over the per-cell counters kept by migration 061
- * (cell_figures, cell_link_months, member_activity), so a province is a few thousand rows.
+ * The console's figures: sums over the counters kept by migration 061 (cell_figures and
+ * member_activity per cell, unit_months per unit), so a province is a few thousand rows.
  */
 import type { Sql } from '../db/connect.ts';
 import type { OrgKind } from '../orgs/kinds.ts';
@@ -27,13 +27,16 @@ export interface ChildFigures extends Figures {
 export async function figuresByChild(sql: Sql, rootPath: string, activeSince: Date): Promise<ChildFigures[]> {
   return sql.query<ChildFigures>(
     `with root as (select text2ltree($1) as path),
-     off as (select o.path from orgs o, root where o.path <@ root.path and not o.deployed),
+     -- the few units left out, as text paths: a cell is out when one of them is it or above it
+     off as materialized (select coalesce(array_agg(o.path::text), '{}') as paths from orgs o, root
+                           where o.path <@ root.path and not o.deployed),
      cells as (
        select o.id,
               case when nlevel(o.path) > nlevel(root.path) then ltree2text(subpath(o.path, nlevel(root.path), 1))::int
                    else o.id end as child,
-              exists (select 1 from off where off.path @> o.path) as excluded
-         from orgs o, root where o.path <@ root.path and o.kind in ('cell', 'grassroots_cell')
+              exists (select 1 from unnest(off.paths) p where o.path::text = p or starts_with(o.path::text, p || '.'))
+                as excluded
+         from orgs o, root, off where o.path <@ root.path and o.kind in ('cell', 'grassroots_cell')
      ),
      act as (
        select c.id, (select count(*) from member_activity a where a.cell_id = c.id and a.last_at > $2) as n from cells c
@@ -101,24 +104,22 @@ export interface MonthRow {
   links: number;
 }
 
-/** Meetings held and chat accounts linked per month, from `fromMonth` (YYYY-MM-01) on. */
-export async function monthlyTrend(sql: Sql, rootPath: string, fromMonth: string): Promise<MonthRow[]> {
-  return sql.query<MonthRow>(
-    `with cells as (select id from orgs where path <@ text2ltree($1) and kind in ('cell', 'grassroots_cell')),
-     mt as (
-       select to_char(date_trunc('month', m.starts_at at time zone 'Asia/Ho_Chi_Minh'), 'YYYY-MM') as month, count(*)::int as n
-         from meetings m join cells c on c.id = m.cell_id
-        where m.status = 'closed' and m.starts_at >= ($2::date - interval '1 day')
-        group by 1
-     ),
-     ln as (
-       select to_char(l.month, 'YYYY-MM') as month, sum(l.links)::int as n
-         from cell_link_months l join cells c on c.id = l.cell_id group by 1
-     )
-     select coalesce(mt.month, ln.month) as month, coalesce(mt.n, 0) as meetings, coalesce(ln.n, 0) as links
-       from mt full join ln on ln.month = mt.month order by 1`,
-    [rootPath, fromMonth],
+/** Meetings held and chat accounts linked per month beneath a unit, and links made before `fromMonth`. */
+export async function monthlyTrend(
+  sql: Sql,
+  orgId: number,
+  fromMonth: string,
+): Promise<{ months: MonthRow[]; linksBefore: number }> {
+  const months = await sql.query<MonthRow>(
+    `select to_char(month, 'YYYY-MM') as month, meetings, links from unit_months
+      where org_id = $1 and month >= $2::date order by month`,
+    [orgId, fromMonth],
   );
+  const [before] = await sql.query<{ n: number }>(
+    `select coalesce(sum(links), 0)::int as n from unit_months where org_id = $1 and month < $2::date`,
+    [orgId, fromMonth],
+  );
+  return { months, linksBefore: before.n };
 }
 
 export interface MemberRow {

@@ -37,6 +37,7 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
   let secretaryCode: string;
   let committeeCode: string;
   const cellAMembers: Member[] = [];
+  let meetingMonth = '';
 
   beforeAll(async () => {
     t = await createTestDb();
@@ -132,6 +133,9 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
     await page.getByText('Đã đăng nghị quyết và giao nhiệm vụ').waitFor();
     const [resolution] = await t.db.query(`select body from resolutions`);
     expect(resolution.body).toBe('Chi bộ thống nhất triển khai nhiệm vụ tháng.');
+    await page.getByRole('button', { name: 'Kết thúc buổi họp' }).click();
+    await page.getByText('Buổi họp đã kết thúc.').waitFor();
+    meetingMonth = `${tomorrow.slice(5, 7)}/${tomorrow.slice(0, 4)}`;
     await page.context().close();
   });
 
@@ -144,12 +148,15 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
     await page.getByRole('link', { name: 'Đảng bộ xã Thử nghiệm' }).click();
     await page.getByRole('link', { name: 'Đảng bộ cơ sở Thử nghiệm' }).click();
     await page.getByRole('heading', { name: 'Đảng bộ cơ sở Thử nghiệm' }).waitFor();
-    const text = await page.textContent('main');
+    const text = await page.innerText('main');
     // Signing in through the web chat linked two more accounts: B 5 of 6, A 4 of 5.
     expect(text).toContain('Đơn vị dưới mục tiêu 90 %: Chi bộ B (83,3 %); Chi bộ A (80 %)');
     // The four members checked in (and voted) in the first test are active in the last 30 days.
     expect(text).toMatch(/Hoạt động 30 ngày\s*4\s/);
     expect(text).toContain('Chi bộ Công an xã — 0 đảng viên. Lý do: Ngành công an triển khai riêng');
+    // The meeting closed in the first test is in the trend of every unit above its cell.
+    const trendRow = page.locator('tr', { has: page.locator('td', { hasText: meetingMonth }) });
+    expect(await trendRow.locator('td').nth(1).textContent()).toBe('1');
     if (process.env.UPDATE_SCREENSHOT)
       fs.writeFileSync('docs/console-dashboard.png', await page.screenshot({ fullPage: false }));
 

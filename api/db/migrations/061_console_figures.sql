@@ -96,24 +96,85 @@ end $$;
 create trigger cell_figures_org_path after update of path on orgs
   for each row when (old.path is distinct from new.path) execute function cell_figures_follow_path();
 
--- Links made per cell and month, for the trend chart.
-create table cell_link_months (
-  cell_id integer not null references orgs(id),
+-- unit_months: chat accounts linked and meetings held per month, for every unit (a cell and
+-- each unit above it), so a province's twelve-month trend is twelve rows. Kept by
+-- statement triggers; a move in the tree rebuilds it (moves are rare, admin-only).
+create table unit_months (
+  org_id integer not null references orgs(id),
   month date not null,
   links integer not null default 0,
-  primary key (cell_id, month)
+  meetings integer not null default 0,
+  primary key (org_id, month)
 );
-create or replace function cell_link_months_after_accounts() returns trigger language plpgsql as $$
-begin
-  insert into cell_link_months (cell_id, month, links)
-  select m.cell_id, date_trunc('month', n.linked_at at time zone 'Asia/Ho_Chi_Minh')::date, count(*)
-    from new_rows n join members m on m.id = n.member_id
+
+create or replace function unit_months_add(rows jsonb) returns void language sql as $$
+  -- rows: [{"cell": id, "month": "YYYY-MM-01", "links": n, "meetings": n}, …]
+  insert into unit_months (org_id, month, links, meetings)
+  select a.id::int, (r->>'month')::date, sum((r->>'links')::int), sum((r->>'meetings')::int)
+    from jsonb_array_elements(rows) r
+    join orgs c on c.id = (r->>'cell')::int
+    cross join lateral unnest(string_to_array(c.path::text, '.')) a(id)
    group by 1, 2
-  on conflict (cell_id, month) do update set links = cell_link_months.links + excluded.links;
+  on conflict (org_id, month) do update
+    set links = unit_months.links + excluded.links, meetings = unit_months.meetings + excluded.meetings;
+$$;
+
+create or replace function unit_months_after_accounts() returns trigger language plpgsql as $$
+begin
+  perform unit_months_add((
+    select coalesce(jsonb_agg(jsonb_build_object('cell', x.cell_id, 'month', x.month, 'links', x.n, 'meetings', 0)), '[]')
+      from (select m.cell_id, date_trunc('month', n.linked_at at time zone 'Asia/Ho_Chi_Minh')::date as month, count(*) as n
+              from new_rows n join members m on m.id = n.member_id group by 1, 2) x));
   return null;
 end $$;
-create trigger cell_link_months_accounts_ins after insert on chat_accounts
-  referencing new table as new_rows for each statement execute function cell_link_months_after_accounts();
+create trigger unit_months_accounts_ins after insert on chat_accounts
+  referencing new table as new_rows for each statement execute function unit_months_after_accounts();
+
+create or replace function unit_months_after_meetings() returns trigger language plpgsql as $$
+begin
+  if tg_op = 'INSERT' then
+    perform unit_months_add((
+      select coalesce(jsonb_agg(jsonb_build_object('cell', x.cell_id, 'month', x.month, 'links', 0, 'meetings', x.n)), '[]')
+        from (select cell_id, date_trunc('month', starts_at at time zone 'Asia/Ho_Chi_Minh')::date as month, count(*) as n
+                from new_rows where status = 'closed' group by 1, 2) x));
+  else
+    perform unit_months_add((
+      select coalesce(jsonb_agg(jsonb_build_object('cell', x.cell_id, 'month', x.month, 'links', 0, 'meetings', x.n)), '[]')
+        from (select n.cell_id, date_trunc('month', n.starts_at at time zone 'Asia/Ho_Chi_Minh')::date as month, count(*) as n
+                from new_rows n join old_rows o on o.id = n.id
+               where n.status = 'closed' and o.status <> 'closed' group by 1, 2) x));
+  end if;
+  return null;
+end $$;
+create trigger unit_months_meetings_ins after insert on meetings
+  referencing new table as new_rows for each statement execute function unit_months_after_meetings();
+create trigger unit_months_meetings_upd after update on meetings
+  referencing old table as old_rows new table as new_rows for each statement execute function unit_months_after_meetings();
+
+create or replace function rebuild_unit_months() returns void language plpgsql as $$
+begin
+  delete from unit_months;
+  perform unit_months_add((
+    select coalesce(jsonb_agg(jsonb_build_object('cell', x.cell_id, 'month', x.month, 'links', x.links, 'meetings', x.meetings)), '[]')
+      from (
+        select cell_id, month, sum(links) as links, sum(meetings) as meetings from (
+          select m.cell_id, date_trunc('month', a.linked_at at time zone 'Asia/Ho_Chi_Minh')::date as month, count(*) as links, 0 as meetings
+            from chat_accounts a join members m on m.id = a.member_id group by 1, 2
+          union all
+          select cell_id, date_trunc('month', starts_at at time zone 'Asia/Ho_Chi_Minh')::date, 0, count(*)
+            from meetings where status = 'closed' group by 1, 2) u
+        group by 1, 2) x));
+end $$;
+
+create or replace function unit_months_after_move() returns trigger language plpgsql as $$
+begin
+  if exists (select 1 from new_rows n join old_rows o on o.id = n.id where n.path is distinct from o.path) then
+    perform rebuild_unit_months();
+  end if;
+  return null;
+end $$;
+create trigger unit_months_orgs_upd after update on orgs
+  referencing old table as old_rows new table as new_rows for each statement execute function unit_months_after_move();
 
 -- member_activity: when a member last did something on the platform (read a notice, opened a
 -- meeting document, checked in, voted in an open ballot, sent feedback). Secret ballots are
@@ -172,9 +233,7 @@ create trigger member_activity_member_cell after update of cell_id on members
 
 -- What existed before this migration.
 select refresh_cell_figures(array(select id from orgs where kind in ('cell', 'grassroots_cell')));
-insert into cell_link_months (cell_id, month, links)
-select m.cell_id, date_trunc('month', a.linked_at at time zone 'Asia/Ho_Chi_Minh')::date, count(*)
-  from chat_accounts a join members m on m.id = a.member_id group by 1, 2;
+select rebuild_unit_months();
 insert into member_activity (member_id, cell_id, last_at)
 select m.id, m.cell_id, x.at from members m join (
   select member_id, max(at) as at from (
@@ -183,6 +242,3 @@ select m.id, m.cell_id, x.at from members m join (
     union all select member_id, cast_at from votes
     union all select member_id, opened_at from document_opens
     union all select member_id, created_at from feedback) s group by member_id) x on x.member_id = m.id;
-
--- Meetings per cell and month for the trend and the meetings page.
-create index meetings_cell_status_starts on meetings (cell_id, starts_at) where status = 'closed';
