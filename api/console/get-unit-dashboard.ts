@@ -15,6 +15,7 @@ import {
   grantPaths,
   type MemberRow,
   monthlyTrend,
+  activeByUnit,
   type UnitRow,
 } from './repository.ts';
 
@@ -58,13 +59,14 @@ export async function getUnitDashboard(
   if (!unit) throw notFound('tổ chức', `org ${orgId}`);
   await requireRole(deps.db, actor, orgId, CAN.readOrg);
   const now = deps.clock.now();
-  const activeSince = new Date(now.getTime() - ACTIVE_DAYS * 86_400_000);
+  // Vietnam dates: the last ACTIVE_DAYS days, today included.
+  const sinceDay = new Date(now.getTime() + 7 * 3600_000 - (ACTIVE_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
   const today = now.toISOString().slice(0, 10);
   // rule: adoption target — console.adoption_target (a province setting)
   const target = versionInForce(ADOPTION_TARGET, today);
 
   const [rows, children, off, trendRows, ancestors, roots] = await Promise.all([
-    figuresByChild(deps.db, unit.path, activeSince),
+    figuresByChild(deps.db, unit.path),
     childUnits(deps.db, unit.id),
     excludedUnits(deps.db, unit.path),
     monthlyTrend(deps.db, unit.id, firstOfMonthAgo(now, 11)),
@@ -95,12 +97,31 @@ export async function getUnitDashboard(
     add(r.excluded ? entry.off : entry.live, r);
     perChild.set(r.childId, entry);
   }
+  // Activity is counted per unit (unit_activity_days); units left out are subtracted from
+  // the lines and totals they sit in — only the topmost of nested exclusions.
+  const topOff = off.filter((o) => !off.some((p) => p !== o && o.path.startsWith(`${p.path}.`)));
+  const active = await activeByUnit(
+    deps.db,
+    [unit.id, ...children.map((c) => c.id), ...topOff.map((o) => o.id)],
+    sinceDay,
+  );
+  const childOf = (path: string) => Number(path.split('.')[unit.path.split('.').length] ?? unit.id);
+  const offActive = new Map<number, number>();
+  let offTotal = 0;
+  for (const o of topOff) {
+    if (o.id === unit.id) continue;
+    const a = active.get(o.id) ?? 0;
+    offTotal += a;
+    offActive.set(childOf(o.path), (offActive.get(childOf(o.path)) ?? 0) + a);
+  }
+  totals.active = unit.deployed ? (active.get(unit.id) ?? 0) - offTotal : 0;
   const share = (f: Figures) => (f.members === 0 ? 0 : f.linked / f.members);
 
   const lines: UnitLine[] = children.map((c) => {
     const e = perChild.get(c.id);
     const excluded = !c.deployed || (!!e && e.live.cells === 0 && e.off.cells > 0);
-    const f = excluded ? (e?.off ?? zero()) : (e?.live ?? zero());
+    const f = { ...(excluded ? (e?.off ?? zero()) : (e?.live ?? zero())) };
+    f.active = excluded ? (active.get(c.id) ?? 0) : (active.get(c.id) ?? 0) - (offActive.get(c.id) ?? 0);
     const s = share(f);
     return {
       id: c.id,

@@ -23,8 +23,8 @@ export interface ChildFigures extends Figures {
   excluded: boolean;
 }
 
-/** Figures of every cell beneath `rootPath`, summed per direct child and per exclusion. */
-export async function figuresByChild(sql: Sql, rootPath: string, activeSince: Date): Promise<ChildFigures[]> {
+/** Figures of every cell beneath `rootPath`, summed per direct child and per exclusion (activity apart). */
+export async function figuresByChild(sql: Sql, rootPath: string): Promise<ChildFigures[]> {
   return sql.query<ChildFigures>(
     `with root as (select text2ltree($1) as path),
      -- the few units left out, as text paths: a cell is out when one of them is it or above it
@@ -37,19 +37,26 @@ export async function figuresByChild(sql: Sql, rootPath: string, activeSince: Da
               exists (select 1 from unnest(off.paths) p where o.path::text = p or starts_with(o.path::text, p || '.'))
                 as excluded
          from orgs o, root, off where o.path <@ root.path and o.kind in ('cell', 'grassroots_cell')
-     ),
-     act as (
-       select c.id, (select count(*) from member_activity a where a.cell_id = c.id and a.last_at > $2) as n from cells c
      )
      select c.child as "childId", c.excluded, count(*)::int as cells,
             coalesce(sum(f.members), 0)::int as members, coalesce(sum(f.official), 0)::int as official,
             coalesce(sum(f.probationary), 0)::int as probationary, coalesce(sum(f.linked), 0)::int as linked,
             coalesce(sum(f.linked_telegram), 0)::int as telegram, coalesce(sum(f.linked_zalo), 0)::int as zalo,
-            coalesce(sum(f.linked_web), 0)::int as web, coalesce(sum(act.n), 0)::int as active
-       from cells c left join cell_figures f on f.cell_id = c.id left join act on act.id = c.id
+            coalesce(sum(f.linked_web), 0)::int as web, 0 as active
+       from cells c left join cell_figures f on f.cell_id = c.id
       group by c.child, c.excluded`,
-    [rootPath, activeSince],
+    [rootPath],
   );
+}
+
+/** Members of each unit whose last activity is on or after `sinceDay` (Vietnam date). */
+export async function activeByUnit(sql: Sql, orgIds: number[], sinceDay: string): Promise<Map<number, number>> {
+  const rows = await sql.query<{ orgId: number; n: number }>(
+    `select org_id as "orgId", sum(n)::int as n from unit_activity_days
+      where org_id = any($1::int[]) and day >= $2::date group by org_id`,
+    [orgIds, sinceDay],
+  );
+  return new Map(rows.map((r) => [r.orgId, r.n]));
 }
 
 export interface UnitRow {

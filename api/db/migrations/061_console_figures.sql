@@ -170,6 +170,7 @@ create or replace function unit_months_after_move() returns trigger language plp
 begin
   if exists (select 1 from new_rows n join old_rows o on o.id = n.id where n.path is distinct from o.path) then
     perform rebuild_unit_months();
+    perform rebuild_unit_activity_days();
   end if;
   return null;
 end $$;
@@ -187,11 +188,48 @@ create table member_activity (
 );
 create index member_activity_cell_at on member_activity (cell_id, last_at);
 
-create or replace function touch_member_activity(member integer, at timestamptz) returns void language sql as $$
+-- unit_activity_days: for every unit (a cell and each unit above it), how many members had
+-- their last activity on each day; "active in the last 30 days" is then at most 30 rows per
+-- unit. Moving a member's last day moves one count, in a fixed (org, day) order.
+create table unit_activity_days (
+  org_id integer not null references orgs(id),
+  day date not null,
+  n integer not null default 0,
+  primary key (org_id, day)
+);
+
+create or replace function unit_activity_shift(cell integer, old_day date, new_day date) returns void language sql as $$
+  insert into unit_activity_days (org_id, day, n)
+  select a.id::int, d.day, sum(d.delta)::int
+    from orgs c cross join lateral unnest(string_to_array(c.path::text, '.')) a(id)
+    cross join (values (old_day, -1), (new_day, 1)) d(day, delta)
+   where c.id = cell and d.day is not null
+   group by 1, 2 order by 1, 2
+  on conflict (org_id, day) do update set n = unit_activity_days.n + excluded.n;
+$$;
+
+create or replace function vn_day(at timestamptz) returns date language sql stable as $$
+  select (at at time zone 'Asia/Ho_Chi_Minh')::date;
+$$;
+
+create or replace function touch_member_activity(member integer, at timestamptz) returns void language plpgsql as $$
+declare
+  old_at timestamptz;
+  cell integer;
+begin
   insert into member_activity (member_id, cell_id, last_at)
   select id, cell_id, at from members where id = member
-  on conflict (member_id) do update set last_at = greatest(member_activity.last_at, excluded.last_at);
-$$;
+  on conflict (member_id) do nothing
+  returning cell_id into cell;
+  if found then
+    perform unit_activity_shift(cell, null, vn_day(at));
+    return;
+  end if;
+  select a.last_at, a.cell_id into old_at, cell from member_activity a where a.member_id = member for update;
+  if not found or at <= old_at then return; end if;
+  update member_activity set last_at = at where member_id = member;
+  if vn_day(old_at) <> vn_day(at) then perform unit_activity_shift(cell, vn_day(old_at), vn_day(at)); end if;
+end $$;
 
 -- One branch per table: PL/pgSQL resolves a field of NEW only in the branch that runs.
 create or replace function member_activity_from_row() returns trigger language plpgsql as $$
@@ -224,10 +262,25 @@ create trigger member_activity_feedback after insert on feedback for each row ex
 
 -- A member moved to another cell takes their activity with them.
 create or replace function member_activity_follow_cell() returns trigger language plpgsql as $$
+declare
+  day date;
 begin
-  update member_activity set cell_id = new.cell_id where member_id = new.id;
+  update member_activity set cell_id = new.cell_id where member_id = new.id returning vn_day(last_at) into day;
+  if found then
+    perform unit_activity_shift(old.cell_id, day, null);
+    perform unit_activity_shift(new.cell_id, null, day);
+  end if;
   return null;
 end $$;
+
+create or replace function rebuild_unit_activity_days() returns void language sql as $$
+  delete from unit_activity_days;
+  insert into unit_activity_days (org_id, day, n)
+  select u.id::int, vn_day(a.last_at), count(*)::int
+    from member_activity a join orgs c on c.id = a.cell_id
+    cross join lateral unnest(string_to_array(c.path::text, '.')) u(id)
+   group by 1, 2;
+$$;
 create trigger member_activity_member_cell after update of cell_id on members
   for each row when (old.cell_id is distinct from new.cell_id) execute function member_activity_follow_cell();
 
@@ -242,3 +295,4 @@ select m.id, m.cell_id, x.at from members m join (
     union all select member_id, cast_at from votes
     union all select member_id, opened_at from document_opens
     union all select member_id, created_at from feedback) s group by member_id) x on x.member_id = m.id;
+select rebuild_unit_activity_days();
