@@ -179,3 +179,24 @@ export interface FeedbackRow {
   memberName: string;
   orgName: string;
 }
+
+export interface FeedbackTimesRow {
+  orgName: string;
+  received: number;
+  answered: number;
+  /** Average hours from receipt to the first answer, over answered items. */
+  avgHours: number | null;
+}
+
+/** Per unit beneath the root that feedback went to: how much came in, was answered, and how fast. */
+export async function feedbackTimes(sql: Sql, rootPath: string): Promise<FeedbackTimesRow[]> {
+  return sql.query<FeedbackTimesRow>(
+    `select o.name as "orgName", count(*)::int as received, count(a.at)::int as answered,
+            round((avg(extract(epoch from a.at - f.created_at)) / 3600)::numeric, 1) as "avgHours"
+       from feedback f join orgs o on o.id = f.org_id
+       left join lateral (select min(e.at) as at from feedback_events e where e.feedback_id = f.id and e.status = 'answered') a on true
+      where o.path <@ text2ltree($1)
+      group by o.id, o.name order by o.name`,
+    [rootPath],
+  );
+}

@@ -53,6 +53,7 @@ import type { FeedbackRow } from './repository.ts';
 import { importMembers, type ImportProblem } from '../members/import-members.ts';
 import { listQuestionsForEditor } from './list-questions-to-review.ts';
 import { readableUnit } from './get-readable-unit.ts';
+import { getFeedbackTimes } from './get-feedback-times.ts';
 import { membersPage, questionsPage } from './pages/members-page.ts';
 
 declare module 'fastify' {
@@ -619,7 +620,8 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     async (request, reply) => {
       const f = frame(request, reply);
       const rows = (await listFeedback(deps, actor(request), { orgId: request.params.id })) as FeedbackRow[];
-      return html(reply, feedbackPage(await readableUnit(deps, actor(request), request.params.id), rows, f));
+      const unit = await readableUnit(deps, actor(request), request.params.id);
+      return html(reply, feedbackPage(unit, rows, await getFeedbackTimes(deps, actor(request), unit.id), f));
     },
   );
 

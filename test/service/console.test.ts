@@ -13,6 +13,7 @@ import { linkChat, makeMember, makeOrg, makeOrgTree, makeSecretary } from '../fa
 import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
 import { grantRole } from '../../api/auth/roles.ts';
 import { handleUpdate } from '../../bot/core/conversation.ts';
+import { sendFeedback } from '../../api/feedback/feedback.ts';
 
 let t: TestDb;
 let deps: Deps;
@@ -361,5 +362,30 @@ describe("members import and the assistant's questions", () => {
       headers: { cookie },
     });
     expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('feedback', () => {
+  it('lets the committee answer from the console and shows how long answers took per unit', async () => {
+    const [member] = await t.db.query<{ id: number }>(`select id from members where full_name = 'Đảng viên B0'`);
+    const sent = await sendFeedback(deps, await ensureMemberPrincipal(t.db, member.id), {
+      body: 'Đề nghị họp chi bộ vào buổi tối.',
+    });
+    clock.advance(3 * 3600_000);
+    const { cookie } = await signIn('601');
+    const url = `/console/units/${tree.commune.id}/feedback`;
+    const f = await formToken(cookie, url);
+    const answer = await app.inject({
+      method: 'POST',
+      url: `/console/feedback/${sent.id}/answer`,
+      headers: { cookie: f.cookie },
+      payload: { _csrf: f.token, unitId: String(tree.commune.id), answer: 'Chi bộ sẽ họp lúc 19 giờ.' },
+    });
+    expect(answer.statusCode).toBe(303);
+    const [row] = await t.db.query(`select status, answer from feedback where id = $1`, [sent.id]);
+    expect(row).toEqual({ status: 'answered', answer: 'Chi bộ sẽ họp lúc 19 giờ.' });
+    const page = await app.inject({ method: 'GET', url: String(answer.headers.location), headers: { cookie } });
+    expect(page.body).toContain('Đã gửi trả lời cho đảng viên');
+    expect(page.body).toMatch(/<td>Chi bộ B<\/td><td class="n">1<\/td><td class="n">1<\/td><td class="n">3<\/td>/);
   });
 });

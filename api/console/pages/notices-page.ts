@@ -1,5 +1,5 @@
 import { KIND_LABELS, NOTICE_KINDS } from '../../notices/notice.ts';
-import type { UnitRow, NoticeListRow, FeedbackRow } from '../repository.ts';
+import type { FeedbackRow, FeedbackTimesRow, NoticeListRow, UnitRow } from '../repository.ts';
 import { csrfField, dateTime, h, notice, num, page, pct } from './html.ts';
 
 const FEEDBACK_STATUS: Record<string, string> = {
@@ -68,11 +68,17 @@ ${stats.units.map((u) => `<tr><td>${h(u.cellName)}</td><td class="n">${u.recipie
 export function feedbackPage(
   unit: UnitRow,
   rows: FeedbackRow[],
+  times: FeedbackTimesRow[],
   opts: { who: string; csrf: string; message?: string },
 ): string {
   return page(
     { title: 'Phản ánh', who: opts.who, csrf: opts.csrf },
     `<p class="crumbs"><a href="/console/units/${unit.id}">${h(unit.name)}</a> › Phản ánh</p><h1>Phản ánh của đảng viên</h1>${notice(opts.message)}
+<h2>Thời gian trả lời theo đơn vị</h2>
+<table><thead><tr><th scope="col">Đơn vị nhận</th><th scope="col" class="n">Đã nhận</th><th scope="col" class="n">Đã trả lời</th><th scope="col" class="n">Trung bình (giờ)</th></tr></thead><tbody>
+${times.map((r) => `<tr><td>${h(r.orgName)}</td><td class="n">${r.received}</td><td class="n">${r.answered}</td><td class="n">${r.avgHours === null ? '—' : num(r.avgHours)}</td></tr>`).join('') || '<tr><td colspan="4">Chưa có phản ánh.</td></tr>'}
+</tbody></table>
+<h2>Danh sách phản ánh</h2>
 <table><thead><tr><th scope="col">Ngày</th><th scope="col">Đảng viên</th><th scope="col">Gửi tới</th><th scope="col">Nội dung</th><th scope="col">Trạng thái</th><th scope="col">Trả lời</th></tr></thead><tbody>
 ${rows
   .map(
