@@ -27,7 +27,7 @@ const COMMITTEES_PER_COMMUNE = 3;
 const MONTHS = 12;
 
 async function main() {
-  await withBenchDatabase('bench_dashboard', 4, async (db) => {
+  await withBenchDatabase('bench_dashboard', 10, async (db) => {
     const t0 = performance.now();
     const shape = await generateProvince(db, members);
     log(

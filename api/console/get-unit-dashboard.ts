@@ -65,13 +65,16 @@ export async function getUnitDashboard(
   // rule: adoption target — console.adoption_target (a province setting)
   const target = versionInForce(ADOPTION_TARGET, today);
 
-  const [rows, children, off, trendRows, ancestors, roots] = await Promise.all([
+  // One round of queries, side by side.
+  const [rows, children, off, trendRows, ancestors, roots, active, members] = await Promise.all([
     figuresByChild(deps.db, unit.path),
     childUnits(deps.db, unit.id),
     excludedUnits(deps.db, unit.path),
     monthlyTrend(deps.db, unit.id, firstOfMonthAgo(now, 11)),
     findUnits(deps.db, unit.path.split('.').map(Number)),
     grantPaths(deps.db, actor.id, CAN.readOrg),
+    activeByUnit(deps.db, unit.id, unit.path, sinceDay),
+    isCellKind(unit.kind) ? cellMembers(deps.db, unit.id) : null,
   ]);
 
   const zero = (): Figures => ({
@@ -100,11 +103,6 @@ export async function getUnitDashboard(
   // Activity is counted per unit (unit_activity_days); units left out are subtracted from
   // the lines and totals they sit in — only the topmost of nested exclusions.
   const topOff = off.filter((o) => !off.some((p) => p !== o && o.path.startsWith(`${p.path}.`)));
-  const active = await activeByUnit(
-    deps.db,
-    [unit.id, ...children.map((c) => c.id), ...topOff.map((o) => o.id)],
-    sinceDay,
-  );
   const childOf = (path: string) => Number(path.split('.')[unit.path.split('.').length] ?? unit.id);
   const offActive = new Map<number, number>();
   let offTotal = 0;
@@ -161,7 +159,7 @@ export async function getUnitDashboard(
     })),
     children: lines,
     trend,
-    members: isCellKind(unit.kind) ? await cellMembers(deps.db, unit.id) : null,
+    members,
     asOf: now,
   };
 }

@@ -49,12 +49,17 @@ export async function figuresByChild(sql: Sql, rootPath: string): Promise<ChildF
   );
 }
 
-/** Members of each unit whose last activity is on or after `sinceDay` (Vietnam date). */
-export async function activeByUnit(sql: Sql, orgIds: number[], sinceDay: string): Promise<Map<number, number>> {
+/**
+ * Members whose last activity is on or after `sinceDay` (Vietnam date), for the unit, its
+ * direct children and every unit beneath it left out of the figures.
+ */
+export async function activeByUnit(sql: Sql, unitId: number, unitPath: string, sinceDay: string) {
   const rows = await sql.query<{ orgId: number; n: number }>(
-    `select org_id as "orgId", sum(n)::int as n from unit_activity_days
-      where org_id = any($1::int[]) and day >= $2::date group by org_id`,
-    [orgIds, sinceDay],
+    `select d.org_id as "orgId", sum(d.n)::int as n
+       from orgs o join unit_activity_days d on d.org_id = o.id and d.day >= $3::date
+      where o.id = $1 or o.parent_id = $1 or (o.path <@ text2ltree($2) and not o.deployed)
+      group by d.org_id`,
+    [unitId, unitPath, sinceDay],
   );
   return new Map(rows.map((r) => [r.orgId, r.n]));
 }

@@ -238,8 +238,10 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     { schema: { tags, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
     async (request, reply) => {
       const f = frame(request, reply);
-      const d = await getUnitDashboard(deps, actor(request), request.params.id);
-      const canExclude = await hasRole(deps.db, actor(request).id, d.unit.id, CAN.manageOrgs);
+      const [d, canExclude] = await Promise.all([
+        getUnitDashboard(deps, actor(request), request.params.id),
+        hasRole(deps.db, actor(request).id, request.params.id, CAN.manageOrgs),
+      ]);
       return html(reply, dashboardPage(d, { ...f, canExclude }));
     },
   );
