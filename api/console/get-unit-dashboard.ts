@@ -65,16 +65,17 @@ export async function getUnitDashboard(
   // rule: adoption target — console.adoption_target (a province setting)
   const target = versionInForce(ADOPTION_TARGET, today);
 
-  // One round of queries, side by side.
+  // One round of queries, side by side; a cell has no units beneath it to list.
+  const isCell = isCellKind(unit.kind);
   const [rows, children, off, trendRows, ancestors, roots, active, members] = await Promise.all([
     figuresByChild(deps.db, unit.path),
-    childUnits(deps.db, unit.id),
-    excludedUnits(deps.db, unit.path),
+    isCell ? [] : childUnits(deps.db, unit.id),
+    isCell && unit.deployed ? [] : excludedUnits(deps.db, unit.path),
     monthlyTrend(deps.db, unit.id, firstOfMonthAgo(now, 11)),
     findUnits(deps.db, unit.path.split('.').map(Number)),
     grantPaths(deps.db, actor.id, CAN.readOrg),
     activeByUnit(deps.db, unit.id, unit.path, sinceDay),
-    isCellKind(unit.kind) ? cellMembers(deps.db, unit.id) : null,
+    isCell ? cellMembers(deps.db, unit.id) : null,
   ]);
 
   const zero = (): Figures => ({
