@@ -11,6 +11,7 @@ import { meetingRoutes } from './meetings/routes.ts';
 import { noticeRoutes } from './notices/routes.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
 import { knowledgeRoutes } from './knowledge/routes.ts';
+import { consoleRoutes } from './console/routes.ts';
 
 export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [
   authRoutes,
@@ -21,4 +22,5 @@ export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [
   noticeRoutes,
   feedbackRoutes,
   knowledgeRoutes,
+  consoleRoutes,
 ];

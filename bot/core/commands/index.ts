@@ -14,6 +14,7 @@ import { SECRETARY_MEETING_COMMANDS } from './secretary-meeting.ts';
 import { acknowledgeCommand, noticesCommand } from './notices.ts';
 import { feedbackCommand, myFeedbackCommand } from './feedback.ts';
 import { askCommand, sourcesCommand } from './ask.ts';
+import { consoleCommand } from './console.ts';
 
 export const COMMANDS: Command[] = [
   helpCommand,
@@ -34,4 +35,5 @@ export const COMMANDS: Command[] = [
   unlinkCommand,
   bindGroupCommand,
   ...SECRETARY_MEETING_COMMANDS,
+  consoleCommand,
 ];

@@ -1,0 +1,97 @@
+import { KIND_LABELS, NOTICE_KINDS } from '../../notices/notice.ts';
+import type { FeedbackRow, FeedbackTimesRow, NoticeListRow, UnitRow } from '../repository.ts';
+import { csrfField, dateTime, h, notice, num, page, pct } from './html.ts';
+
+const FEEDBACK_STATUS: Record<string, string> = {
+  received: 'Đã nhận',
+  processing: 'Đang xử lý',
+  answered: 'Đã trả lời',
+  closed: 'Đã đóng',
+};
+
+export function noticesPage(
+  unit: UnitRow,
+  rows: NoticeListRow[],
+  opts: { who: string; csrf: string; canPublish: boolean; message?: string },
+): string {
+  const form = opts.canPublish
+    ? `<form method="post" action="/console/units/${unit.id}/notices" class="noprint">${csrfField(opts.csrf)}
+<fieldset><legend>Soạn thông báo gửi đảng viên trong đơn vị</legend>
+<div class="row"><div><label for="nkind">Loại</label><select id="nkind" name="kind">${NOTICE_KINDS.map((k) => `<option value="${k}">${h(KIND_LABELS[k])}</option>`).join('')}</select></div>
+<div><label for="nack">Hạn xác nhận đã đọc</label><input id="nack" name="ackDueOn" type="date"></div>
+<div><label for="nat">Hẹn giờ đăng (để trống: đăng ngay)</label><input id="nat" name="publishAt" type="datetime-local"></div>
+<div><label><input type="checkbox" name="officialOnly" value="1"> Chỉ đảng viên chính thức</label></div></div>
+<label for="ntitle">Tiêu đề</label><input id="ntitle" name="title" required maxlength="300" style="width:100%">
+<label for="nbody">Nội dung (Markdown)</label><textarea id="nbody" name="body" required maxlength="50000"></textarea>
+<p><button type="submit">Đăng thông báo</button></p></fieldset></form>`
+    : '';
+  return page(
+    { title: 'Thông báo', who: opts.who, csrf: opts.csrf },
+    `<p class="crumbs"><a href="/console/units/${unit.id}">${h(unit.name)}</a> › Thông báo</p><h1>Thông báo của ${h(unit.name)} và đơn vị trực thuộc</h1>
+${notice(opts.message)}${form}
+<table><thead><tr><th scope="col">Tiêu đề</th><th scope="col">Đơn vị đăng</th><th scope="col">Đăng lúc</th><th scope="col" class="n">Người nhận</th><th scope="col" class="n">Đã đọc</th></tr></thead><tbody>
+${rows
+  .map(
+    (
+      n,
+    ) => `<tr><td><a href="/console/notices/${n.id}">${h(n.title)}</a></td><td>${h(n.orgName)}</td><td>${n.publishedAt ? dateTime(n.publishedAt) : `hẹn ${dateTime(n.publishAt)}`}</td>
+<td class="n">${num(n.recipients)}</td><td class="n">${num(n.read)} (${pct(n.recipients ? n.read / n.recipients : 0)})</td></tr>`,
+  )
+  .join('')}</tbody></table>`,
+  );
+}
+
+export function noticeStatsPage(
+  stats: {
+    noticeId: number;
+    title: string;
+    totals: { recipients: number; queued: number; sent: number; failed: number; read: number };
+    failures: { reason: string; n: number }[];
+    units: { cellName: string; recipients: number; read: number; queued: number; sent: number; failed: number }[];
+  },
+  opts: { who: string; csrf: string; message?: string },
+): string {
+  const t = stats.totals;
+  return page(
+    { title: stats.title, who: opts.who, csrf: opts.csrf },
+    `<h1>${h(stats.title)}</h1>${notice(opts.message)}
+<div class="cards"><div class="card">Người nhận<b>${num(t.recipients)}</b></div><div class="card">Đã gửi<b>${num(t.sent)}</b></div>
+<div class="card">Đang chờ gửi<b>${num(t.queued)}</b></div><div class="card">Gửi lỗi<b>${num(t.failed)}</b></div>
+<div class="card">Đã đọc<b>${num(t.read)}</b><span>${pct(t.recipients ? t.read / t.recipients : 0)}</span></div></div>
+${stats.failures.length ? `<h2>Lý do gửi lỗi</h2><ul>${stats.failures.map((f) => `<li>${h(f.reason)}: ${f.n}</li>`).join('')}</ul>` : ''}
+<h2>Theo chi bộ</h2><table><thead><tr><th scope="col">Chi bộ</th><th scope="col" class="n">Người nhận</th><th scope="col" class="n">Đã gửi</th><th scope="col" class="n">Lỗi</th><th scope="col" class="n">Đã đọc</th></tr></thead><tbody>
+${stats.units.map((u) => `<tr><td>${h(u.cellName)}</td><td class="n">${u.recipients}</td><td class="n">${u.sent}</td><td class="n">${u.failed}</td><td class="n">${u.read}</td></tr>`).join('')}
+</tbody></table>`,
+  );
+}
+
+export function feedbackPage(
+  unit: UnitRow,
+  rows: FeedbackRow[],
+  times: FeedbackTimesRow[],
+  opts: { who: string; csrf: string; message?: string },
+): string {
+  return page(
+    { title: 'Phản ánh', who: opts.who, csrf: opts.csrf },
+    `<p class="crumbs"><a href="/console/units/${unit.id}">${h(unit.name)}</a> › Phản ánh</p><h1>Phản ánh của đảng viên</h1>${notice(opts.message)}
+<h2>Thời gian trả lời theo đơn vị</h2>
+<table><thead><tr><th scope="col">Đơn vị nhận</th><th scope="col" class="n">Đã nhận</th><th scope="col" class="n">Đã trả lời</th><th scope="col" class="n">Trung bình (giờ)</th></tr></thead><tbody>
+${times.map((r) => `<tr><td>${h(r.orgName)}</td><td class="n">${r.received}</td><td class="n">${r.answered}</td><td class="n">${r.avgHours === null ? '—' : num(r.avgHours)}</td></tr>`).join('') || '<tr><td colspan="4">Chưa có phản ánh.</td></tr>'}
+</tbody></table>
+<h2>Danh sách phản ánh</h2>
+<table><thead><tr><th scope="col">Ngày</th><th scope="col">Đảng viên</th><th scope="col">Gửi tới</th><th scope="col">Nội dung</th><th scope="col">Trạng thái</th><th scope="col">Trả lời</th></tr></thead><tbody>
+${rows
+  .map(
+    (
+      f,
+    ) => `<tr><td>${dateTime(f.createdAt)}</td><td>${h(f.memberName)}</td><td>${h(f.orgName)}</td><td>${h(f.body)}</td><td>${h(FEEDBACK_STATUS[f.status] ?? f.status)}</td>
+<td>${
+      f.status === 'answered' || f.status === 'closed'
+        ? h(f.answer ?? '')
+        : `<form method="post" action="/console/feedback/${f.id}/answer">${csrfField(opts.csrf)}<input type="hidden" name="unitId" value="${unit.id}">
+<label for="fa${f.id}">Trả lời</label><textarea id="fa${f.id}" name="answer" required maxlength="4000"></textarea><button type="submit">Gửi trả lời</button></form>`
+    }</td></tr>`,
+  )
+  .join('')}</tbody></table>`,
+  );
+}

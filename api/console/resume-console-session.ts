@@ -1,0 +1,31 @@
+import type { Deps } from '../context.ts';
+import type { Principal } from '../auth/principal.ts';
+import { AppError } from '../errors.ts';
+import { IDLE_MINUTES } from './policy.ts';
+import { findSessionByToken, touchSession } from './session-repository.ts';
+
+export const SESSION_ENDED_MESSAGE =
+  'Phiên làm việc đã hết hạn hoặc đã đăng xuất. Hãy nhắn "quản trị" cho bot để nhận đường dẫn đăng nhập mới.';
+
+export interface ConsoleSession {
+  id: number;
+  principal: Principal;
+}
+
+/** The session behind a browser's cookie, or 401 when it is unknown, ended, expired or idle too long. */
+export async function resumeConsoleSession(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  token: string | undefined,
+): Promise<ConsoleSession> {
+  const now = deps.clock.now();
+  const s = token ? await findSessionByToken(deps.db, token) : undefined;
+  const idleLimit = new Date(now.getTime() - IDLE_MINUTES * 60_000);
+  if (!s || s.endedAt || s.expiresAt <= now || s.lastSeenAt < idleLimit) {
+    throw new AppError('unauthorized', SESSION_ENDED_MESSAGE, {
+      detail: !s ? 'no console session' : s.endedAt ? 'session ended' : 'session expired',
+    });
+  }
+  // Written at most once a minute: reading pages should not be a stream of writes.
+  if (now.getTime() - s.lastSeenAt.getTime() > 60_000) await touchSession(deps.db, s.id, now);
+  return { id: s.id, principal: s.principal };
+}

@@ -1,0 +1,673 @@
+/**
+ * The web console at /console: server-rendered pages for committees and secretaries.
+ * Sign-in is the one-time link a member with a role asks the bot for; the session lives in
+ * an HttpOnly, SameSite=Strict cookie, and every form carries a CSRF token bound to the
+ * session. Each route authenticates, calls one use case and renders its result; the
+ * permission checks are the use cases' own (the API's roles and subtrees).
+ */
+import crypto from 'node:crypto';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { Deps } from '../context.ts';
+import { AppError, invalid } from '../errors.ts';
+import { Closed, Id, IdParams } from '../http/schemas.ts';
+import { CAN, hasRole, listRoleGrants } from '../auth/roles.ts';
+import { setOrgDeployment } from '../orgs/set-org-deployment.ts';
+import { exportMembers } from '../members/export-members.ts';
+import { scheduleMeeting } from '../meetings/schedule-meeting.ts';
+import { openMeeting } from '../meetings/open-meeting.ts';
+import { closeMeeting } from '../meetings/close-meeting.ts';
+import { checkIn } from '../meetings/check-in.ts';
+import { openMotion } from '../meetings/open-motion.ts';
+import { closeMotion } from '../meetings/close-motion.ts';
+import { attachDocument } from '../meetings/documents.ts';
+import { adoptResolution } from '../meetings/adopt-resolution.ts';
+import { generateMinutes } from '../meetings/generate-minutes.ts';
+import { publishNotice } from '../notices/publish-notice.ts';
+import { getNoticeStats } from '../notices/get-notice-stats.ts';
+import { NOTICE_KINDS, type NoticeKind } from '../notices/notice.ts';
+import { listFeedback, updateFeedback } from '../feedback/feedback.ts';
+import { DECISION_KINDS, type DecisionKind } from '../rules/meeting-rules.ts';
+import { SESSION_HOURS } from './policy.ts';
+import { checkConsoleLink, openConsoleSession } from './open-console-session.ts';
+import { type ConsoleSession, resumeConsoleSession } from './resume-console-session.ts';
+import { endConsoleSession, listConsoleSessions } from './end-console-session.ts';
+import { getUnitDashboard } from './get-unit-dashboard.ts';
+import { getMeetingsMonth } from './get-meetings-month.ts';
+import { getMeetingRecord } from './get-meeting-record.ts';
+import { listNoticesOfUnit } from './list-unit-notices.ts';
+import { exportUnitTable } from './export-unit-table.ts';
+import { exportMeetingsTable } from './export-meetings-table.ts';
+import { buildProgressReport } from './build-progress-report.ts';
+import type { TableFile } from './table-file.ts';
+import { messagePage, page } from './pages/html.ts';
+import { homePage, loginPage, sessionsPage } from './pages/account-pages.ts';
+import { dashboardPage } from './pages/dashboard-page.ts';
+import { meetingRecordPage, meetingsMonthPage } from './pages/meetings-page.ts';
+import { feedbackPage, noticeStatsPage, noticesPage } from './pages/notices-page.ts';
+import type { FeedbackRow } from './repository.ts';
+import { importMembers, type ImportProblem } from '../members/import-members.ts';
+import { listQuestionsForEditor } from './list-questions-to-review.ts';
+import { readableUnit } from './get-readable-unit.ts';
+import { getFeedbackTimes } from './get-feedback-times.ts';
+import { membersPage, questionsPage } from './pages/members-page.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    consoleSession: ConsoleSession | null;
+  }
+}
+
+const SESSION_COOKIE = 'sdv_console';
+const MULTIPART_ROUTES = /^\/console\/units\/\d+\/members\/import$/;
+const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
+const Text = (max: number) => Type.String({ maxLength: max });
+const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' });
+const Format = Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]);
+const tags = ['Trang quản trị (console)'];
+const hide = true;
+
+/** Messages shown after a form was handled (the redirect carries only the key). */
+const DONE: Record<string, string> = {
+  excluded: 'Đã cập nhật đơn vị không tính vào số liệu.',
+  scheduled: 'Đã lên lịch buổi họp và báo cho đảng viên.',
+  opened: 'Buổi họp đã bắt đầu; đảng viên có thể điểm danh.',
+  closed: 'Buổi họp đã kết thúc.',
+  checked: 'Đã ghi nhận có mặt.',
+  motion: 'Đã mở biểu quyết; đảng viên có mặt nhận lựa chọn trong chat.',
+  result: 'Đã kết thúc biểu quyết và công bố kết quả.',
+  document: 'Đã gửi tài liệu cho đảng viên.',
+  resolution: 'Đã đăng nghị quyết và giao nhiệm vụ.',
+  published: 'Đã đăng thông báo.',
+  answered: 'Đã gửi trả lời cho đảng viên.',
+  ended: 'Đã kết thúc phiên đăng nhập.',
+};
+const done = (query: unknown) => DONE[(query as { done?: string })?.done ?? ''];
+
+export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  const secure = (deps.config.publicUrl ?? '').startsWith('https://');
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 300_000 });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'sdv_console_csrf',
+    cookieOpts: { path: '/console', sameSite: 'strict', httpOnly: true, secure },
+    // A token is good only with the session it was issued in.
+    getUserInfo: (request: FastifyRequest) => String(request.consoleSession?.id ?? ''),
+    csrfOpts: { hmacKey: crypto.createHmac('sha256', deps.linkSecret).update('console-csrf').digest('base64url') },
+  });
+
+  app.decorateRequest('consoleSession', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header(
+      'content-security-policy',
+      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+    );
+    if (request.url.startsWith('/console/login')) return;
+    request.consoleSession = await resumeConsoleSession(deps, request.cookies[SESSION_COOKIE]);
+  });
+  // Every state-changing form: the CSRF token before anything else is looked at.
+  app.addHook('preValidation', async (request, reply) => {
+    if (request.method !== 'POST' || request.url.startsWith('/console/login')) return;
+    // A file upload's token is a field of the multipart body: its route checks it before using the file.
+    if (request.isMultipart() && MULTIPART_ROUTES.test(request.url)) return;
+    await new Promise<void>((resolve, reject) =>
+      app.csrfProtection(request, reply, (err?: Error) => (err ? reject(err) : resolve())),
+    );
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const who = request.consoleSession?.principal.displayName;
+    const fe = error as { code?: string; validation?: unknown; statusCode?: number };
+    if (error instanceof AppError) {
+      if (error.detail) request.log.info({ code: error.code, detail: error.detail }, 'console request refused');
+      const title =
+        error.code === 'forbidden'
+          ? 'Không có quyền truy cập'
+          : error.code === 'unauthorized'
+            ? 'Cần đăng nhập'
+            : error.code === 'not_found'
+              ? 'Không tìm thấy'
+              : 'Không thực hiện được';
+      return html(reply.status(error.httpStatus), messagePage(title, error.message, who));
+    }
+    if (fe.code?.startsWith('FST_CSRF')) {
+      request.log.info({ code: fe.code }, 'console form without a valid CSRF token');
+      return html(
+        reply.status(403),
+        messagePage(
+          'Biểu mẫu không hợp lệ',
+          'Biểu mẫu thiếu mã bảo vệ hoặc mã đã hết hạn, nên không có gì được thay đổi. Hãy mở lại trang và gửi lại.',
+          who,
+        ),
+      );
+    }
+    if (fe.validation) {
+      return html(
+        reply.status(400),
+        messagePage('Dữ liệu không hợp lệ', 'Dữ liệu gửi lên không hợp lệ; không có gì được thay đổi.', who),
+      );
+    }
+    if (fe.statusCode && fe.statusCode < 500) {
+      return html(reply.status(fe.statusCode), messagePage('Yêu cầu không hợp lệ', 'Yêu cầu không hợp lệ.', who));
+    }
+    request.log.error({ err: error }, 'console page failed');
+    return html(reply.status(500), messagePage('Lỗi hệ thống', 'Lỗi hệ thống, vui lòng thử lại sau.', who));
+  });
+
+  const session = (request: FastifyRequest) => {
+    if (!request.consoleSession) throw new AppError('unauthorized', 'Cần đăng nhập.');
+    return request.consoleSession;
+  };
+  const actor = (request: FastifyRequest) => session(request).principal;
+  const frame = (request: FastifyRequest, reply: FastifyReply) => ({
+    who: actor(request).displayName,
+    csrf: reply.generateCsrf({ userInfo: String(session(request).id) }),
+    message: done(request.query),
+  });
+
+  // ─── sign-in, sessions ────────────────────────────────────────────────────────────
+  app.get(
+    '/console/login/:token',
+    { schema: { hide, params: Type.Object({ token: Type.String({ maxLength: 100 }) }) } },
+    async (request, reply) => {
+      const valid = await checkConsoleLink(deps, request.params.token);
+      return html(reply.status(valid ? 200 : 401), loginPage(request.params.token, valid));
+    },
+  );
+
+  app.post(
+    '/console/login',
+    { schema: { hide, body: Closed({ token: Type.String({ maxLength: 100 }) }) } },
+    async (request, reply) => {
+      const s = await openConsoleSession(deps, request.body.token, request.headers['user-agent'] ?? null);
+      reply.setCookie(SESSION_COOKIE, s.sessionToken, {
+        path: '/console',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure,
+        maxAge: SESSION_HOURS * 3600,
+      });
+      return reply.redirect('/console', 303);
+    },
+  );
+
+  app.post('/console/logout', { schema: { hide, body: Closed({ _csrf: Csrf }) } }, async (request, reply) => {
+    const s = session(request);
+    await endConsoleSession(deps, s.principal, s.id);
+    reply.clearCookie(SESSION_COOKIE, { path: '/console' });
+    return html(
+      reply,
+      page(
+        { title: 'Đã đăng xuất' },
+        '<h1>Đã đăng xuất</h1><p>Phiên làm việc đã kết thúc. Muốn vào lại, hãy nhắn "quản trị" cho bot.</p>',
+      ),
+    );
+  });
+
+  app.get('/console', { schema: { hide } }, async (request, reply) => {
+    const f = frame(request, reply);
+    return html(reply, homePage(f.who, f.csrf, await listRoleGrants(deps.db, actor(request).id)));
+  });
+
+  app.get('/console/sessions', { schema: { hide } }, async (request, reply) => {
+    const f = frame(request, reply);
+    const rows = await listConsoleSessions(deps, actor(request));
+    return html(reply, sessionsPage(f.who, f.csrf, session(request).id, rows, f.message));
+  });
+
+  app.post(
+    '/console/sessions/:id/end',
+    { schema: { hide, params: IdParams, body: Closed({ _csrf: Csrf }) } },
+    async (request, reply) => {
+      await endConsoleSession(deps, actor(request), request.params.id);
+      return reply.redirect('/console/sessions?done=ended', 303);
+    },
+  );
+
+  // ─── dashboard, exports, report ──────────────────────────────────────────────────
+  app.get(
+    '/console/units/:id',
+    { schema: { tags, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const [d, canExclude] = await Promise.all([
+        getUnitDashboard(deps, actor(request), request.params.id),
+        hasRole(deps.db, actor(request).id, request.params.id, CAN.manageOrgs),
+      ]);
+      return html(reply, dashboardPage(d, { ...f, canExclude }));
+    },
+  );
+
+  app.post(
+    '/console/units/:id/exclusions',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        body: Closed({
+          _csrf: Csrf,
+          orgId: Type.String({ pattern: '^[0-9]{1,9}$' }),
+          deployed: Type.Union([Type.Literal('true'), Type.Literal('false')]),
+          reason: Type.Optional(Text(500)),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      await setOrgDeployment(deps, actor(request), Number(b.orgId), {
+        deployed: b.deployed === 'true',
+        reason: b.reason ?? null,
+      });
+      return reply.redirect(`/console/units/${request.params.id}?done=excluded`, 303);
+    },
+  );
+
+  app.get(
+    '/console/units/:id/units.:format',
+    { schema: { hide, params: Type.Object({ id: Id, format: Format }) } },
+    async (request, reply) =>
+      sendFile(reply, await exportUnitTable(deps, actor(request), request.params.id, request.params.format)),
+  );
+
+  app.get(
+    '/console/units/:id/members.:format',
+    { schema: { hide, params: Type.Object({ id: Id, format: Format }) } },
+    async (request, reply) =>
+      sendFile(reply, await exportMembers(deps, actor(request), request.params.id, request.params.format)),
+  );
+
+  app.get(
+    '/console/units/:id/report.docx',
+    { schema: { hide, params: IdParams, querystring: Type.Object({ month: Type.Optional(Month) }) } },
+    async (request, reply) => {
+      const month = request.query.month ?? thisMonth(deps.clock.now());
+      const r = await buildProgressReport(deps, actor(request), request.params.id, month);
+      return sendFile(reply, {
+        data: r.data,
+        filename: r.filename,
+        contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      });
+    },
+  );
+
+  // ─── meetings ────────────────────────────────────────────────────────────────────
+  app.get(
+    '/console/units/:id/meetings',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        querystring: Type.Object({ month: Type.Optional(Month), done: Type.Optional(Text(20)) }),
+      },
+    },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const month = request.query.month ?? thisMonth(deps.clock.now());
+      return html(reply, meetingsMonthPage(await getMeetingsMonth(deps, actor(request), request.params.id, month), f));
+    },
+  );
+
+  app.get(
+    '/console/units/:id/meetings.:format',
+    {
+      schema: {
+        hide,
+        params: Type.Object({ id: Id, format: Format }),
+        querystring: Type.Object({ month: Type.Optional(Month) }),
+      },
+    },
+    async (request, reply) => {
+      const month = request.query.month ?? thisMonth(deps.clock.now());
+      const { id, format } = request.params;
+      return sendFile(reply, await exportMeetingsTable(deps, actor(request), id, month, format));
+    },
+  );
+
+  app.post(
+    '/console/units/:id/meetings',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        body: Closed({
+          _csrf: Csrf,
+          kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
+          startsAt: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' }),
+          mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
+          topic: Type.Optional(Text(300)),
+          place: Type.Optional(Text(300)),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const m = await scheduleMeeting(deps, actor(request), {
+        cellId: request.params.id,
+        kind: b.kind,
+        startsAt: vietnamTime(b.startsAt),
+        mode: b.mode,
+        topic: b.topic?.trim() || null,
+        place: b.place?.trim() || null,
+      });
+      return reply.redirect(`/console/meetings/${m.id}?done=scheduled`, 303);
+    },
+  );
+
+  app.get(
+    '/console/meetings/:id',
+    { schema: { hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      return html(reply, meetingRecordPage(await getMeetingRecord(deps, actor(request), request.params.id), f));
+    },
+  );
+
+  const meetingAction = (
+    path: string,
+    key: string,
+    run: (request: FastifyRequest<{ Params: { id: number } }>) => Promise<unknown>,
+  ) =>
+    app.post(path, { schema: { hide, params: IdParams, body: Closed({ _csrf: Csrf }) } }, async (request, reply) => {
+      await run(request);
+      return reply.redirect(`/console/meetings/${request.params.id}?done=${key}`, 303);
+    });
+  meetingAction('/console/meetings/:id/open', 'opened', (r) => openMeeting(deps, actor(r), r.params.id));
+  meetingAction('/console/meetings/:id/close', 'closed', (r) => closeMeeting(deps, actor(r), r.params.id));
+
+  app.post(
+    '/console/meetings/:id/check-in',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        body: Closed({ _csrf: Csrf, memberId: Type.String({ pattern: '^[0-9]{1,9}$' }) }),
+      },
+    },
+    async (request, reply) => {
+      await checkIn(deps, actor(request), {
+        meetingId: request.params.id,
+        memberId: Number(request.body.memberId),
+        method: 'secretary',
+      });
+      return reply.redirect(`/console/meetings/${request.params.id}?done=checked`, 303);
+    },
+  );
+
+  app.post(
+    '/console/meetings/:id/motions',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        body: Closed({
+          _csrf: Csrf,
+          kind: Type.Union(DECISION_KINDS.map((k) => Type.Literal(k))),
+          title: Type.String({ minLength: 1, maxLength: 500 }),
+        }),
+      },
+    },
+    async (request, reply) => {
+      await openMotion(deps, actor(request), {
+        meetingId: request.params.id,
+        kind: request.body.kind as DecisionKind,
+        title: request.body.title.trim(),
+      });
+      return reply.redirect(`/console/meetings/${request.params.id}?done=motion`, 303);
+    },
+  );
+
+  app.post(
+    '/console/meetings/:id/motions/:motionId/close',
+    { schema: { hide, params: Type.Object({ id: Id, motionId: Id }), body: Closed({ _csrf: Csrf }) } },
+    async (request, reply) => {
+      await closeMotion(deps, actor(request), request.params.motionId);
+      return reply.redirect(`/console/meetings/${request.params.id}?done=result`, 303);
+    },
+  );
+
+  app.post(
+    '/console/meetings/:id/documents',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        body: Closed({ _csrf: Csrf, title: Type.String({ minLength: 1, maxLength: 300 }), body: Text(200_000) }),
+      },
+    },
+    async (request, reply) => {
+      await attachDocument(deps, actor(request), {
+        meetingId: request.params.id,
+        title: request.body.title.trim(),
+        body: request.body.body.trim() || undefined,
+      });
+      return reply.redirect(`/console/meetings/${request.params.id}?done=document`, 303);
+    },
+  );
+
+  app.post(
+    '/console/meetings/:id/resolution',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        body: Closed({
+          _csrf: Csrf,
+          body: Type.String({ minLength: 1, maxLength: 50_000 }),
+          assigneeMemberId: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+          taskTitle: Type.Optional(Text(500)),
+          dueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const title = b.taskTitle?.trim();
+      if (title && !b.dueOn) throw invalid('dueOn', 'Nhiệm vụ cần có hạn hoàn thành.');
+      await adoptResolution(deps, actor(request), {
+        meetingId: request.params.id,
+        body: b.body,
+        tasks:
+          title && b.assigneeMemberId ? [{ assigneeMemberId: Number(b.assigneeMemberId), title, dueOn: b.dueOn! }] : [],
+      });
+      return reply.redirect(`/console/meetings/${request.params.id}?done=resolution`, 303);
+    },
+  );
+
+  app.get(
+    '/console/meetings/:id/minutes.:format',
+    {
+      schema: {
+        hide,
+        params: Type.Object({ id: Id, format: Type.Union([Type.Literal('docx'), Type.Literal('pdf')]) }),
+      },
+    },
+    async (request, reply) => {
+      const { id, format } = request.params;
+      const data = await generateMinutes(deps, actor(request), id, format);
+      return sendFile(reply, {
+        data,
+        filename: `bien-ban-${id}.${format}`,
+        contentType:
+          format === 'pdf'
+            ? 'application/pdf'
+            : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      });
+    },
+  );
+
+  // ─── members import and export, the assistant's open questions ───────────────────
+  app.get(
+    '/console/units/:id/members',
+    { schema: { hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const unit = await readableUnit(deps, actor(request), request.params.id);
+      return html(reply, membersPage(unit, f));
+    },
+  );
+
+  app.post('/console/units/:id/members/import', { schema: { hide, params: IdParams } }, async (request, reply) => {
+    if (!request.isMultipart()) throw invalid('file', 'Hãy chọn tệp CSV hoặc XLSX để nhập.');
+    let token = '';
+    let file: { data: Buffer; filename: string } | undefined;
+    for await (const part of request.parts()) {
+      if (part.type === 'field' && part.fieldname === '_csrf') token = String(part.value);
+      else if (part.type === 'file' && part.fieldname === 'file' && !file) {
+        file = { data: await part.toBuffer(), filename: part.filename };
+      } else if (part.type === 'file') await part.toBuffer();
+    }
+    // The CSRF check, as for every other form, before the file is looked at.
+    request.body = { _csrf: token };
+    await new Promise<void>((resolve, reject) =>
+      app.csrfProtection(request, reply, (err?: Error) => (err ? reject(err) : resolve())),
+    );
+    const unit = await readableUnit(deps, actor(request), request.params.id);
+    const f = frame(request, reply);
+    if (!file || file.data.length === 0) {
+      return html(reply.status(400), membersPage(unit, { ...f, error: 'Chưa chọn tệp để nhập.' }));
+    }
+    const format = /\.xlsx$/i.test(file.filename) ? 'xlsx' : 'csv';
+    try {
+      const r = await importMembers(deps, actor(request), unit.id, { data: file.data, format });
+      return html(reply, membersPage(unit, { ...f, message: `Đã nhập ${r.imported} đảng viên.` }));
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code === 'forbidden') throw e;
+      const problems = (e.data as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
+      return html(reply.status(e.httpStatus), membersPage(unit, { ...f, error: e.message, problems }));
+    }
+  });
+
+  app.get(
+    '/console/units/:id/questions',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        querystring: Type.Object({
+          filter: Type.Optional(Type.Union([Type.Literal('unanswered'), Type.Literal('poor')])),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const filter = request.query.filter ?? 'unanswered';
+      const r = await listQuestionsForEditor(deps, actor(request), request.params.id, filter);
+      return html(reply, questionsPage(r.unit, filter, r.rows, f));
+    },
+  );
+
+  // ─── notices and feedback ────────────────────────────────────────────────────────
+  app.get(
+    '/console/units/:id/notices',
+    { schema: { hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const r = await listNoticesOfUnit(deps, actor(request), request.params.id);
+      return html(reply, noticesPage(r.unit, r.notices, { ...f, canPublish: r.canPublish }));
+    },
+  );
+
+  app.post(
+    '/console/units/:id/notices',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        body: Closed({
+          _csrf: Csrf,
+          kind: Type.Union(NOTICE_KINDS.map((k) => Type.Literal(k))),
+          title: Type.String({ minLength: 1, maxLength: 300 }),
+          body: Type.String({ minLength: 1, maxLength: 50_000 }),
+          ackDueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
+          publishAt: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' })),
+          officialOnly: Type.Optional(Type.Literal('1')),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const n = await publishNotice(deps, actor(request), {
+        orgId: request.params.id,
+        kind: b.kind as NoticeKind,
+        title: b.title,
+        body: b.body,
+        officialOnly: b.officialOnly === '1',
+        ackDueOn: b.ackDueOn || null,
+        publishAt: b.publishAt ? vietnamTime(b.publishAt) : null,
+      });
+      return reply.redirect(`/console/notices/${n.id}?done=published`, 303);
+    },
+  );
+
+  app.get(
+    '/console/notices/:id',
+    { schema: { hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      return html(reply, noticeStatsPage(await getNoticeStats(deps, actor(request), request.params.id), f));
+    },
+  );
+
+  app.get(
+    '/console/units/:id/feedback',
+    { schema: { hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const rows = (await listFeedback(deps, actor(request), { orgId: request.params.id })) as FeedbackRow[];
+      const unit = await readableUnit(deps, actor(request), request.params.id);
+      return html(reply, feedbackPage(unit, rows, await getFeedbackTimes(deps, actor(request), unit.id), f));
+    },
+  );
+
+  app.post(
+    '/console/feedback/:id/answer',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        body: Closed({
+          _csrf: Csrf,
+          unitId: Type.String({ pattern: '^[0-9]{1,9}$' }),
+          answer: Type.String({ minLength: 1, maxLength: 4000 }),
+        }),
+      },
+    },
+    async (request, reply) => {
+      await updateFeedback(deps, actor(request), request.params.id, {
+        status: 'answered',
+        answer: request.body.answer.trim(),
+      });
+      return reply.redirect(`/console/units/${request.body.unitId}/feedback?done=answered`, 303);
+    },
+  );
+};
+
+function html(reply: FastifyReply, body: string) {
+  return reply.header('content-type', 'text/html; charset=utf-8').send(body);
+}
+
+function sendFile(reply: FastifyReply, f: TableFile) {
+  return reply
+    .header('content-type', f.contentType)
+    .header('content-disposition', `attachment; filename="${f.filename}"`)
+    .send(f.data);
+}
+
+/** "2026-03-10T19:30" typed in a form means Vietnam time. */
+function vietnamTime(local: string): Date {
+  const d = new Date(`${local}:00+07:00`);
+  if (Number.isNaN(d.getTime())) throw invalid('startsAt', 'Thời gian không hợp lệ.');
+  return d;
+}
+
+function thisMonth(now: Date): string {
+  return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 7);
+}

@@ -1,0 +1,180 @@
+/**
+ * The console in a real browser (Debian's Chromium driven by playwright-core): a secretary
+ * signs in through the link the web chat bot sends, sees her cell and is refused another,
+ * runs a meeting vote from the console; a committee member drills down from the province to
+ * a cell, publishes a notice and downloads a table. Set UPDATE_SCREENSHOT=1 to refresh
+ * docs/console-dashboard.png for the README.
+ */
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { testDeps } from '../support/app.ts';
+import { linkChat, makeMember, makeOrg, makeOrgTree, makeSecretary, makeUserWithRole } from '../factories/index.ts';
+import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
+import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
+import { grantRole } from '../../api/auth/roles.ts';
+import { castVote } from '../../api/meetings/cast-vote.ts';
+import { startServiceWithBots, type Running } from '../support/bot-harness.ts';
+import type { Deps } from '../../api/context.ts';
+import type { Member } from '../../api/members/repository.ts';
+
+const chromiumPath = (() => {
+  try {
+    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+})();
+
+describe.runIf(chromiumPath)('console in Chromium', () => {
+  let t: TestDb;
+  let deps: Deps;
+  let svc: Running;
+  let browser: Browser;
+  let tree: Awaited<ReturnType<typeof makeOrgTree>>;
+  let secretaryCode: string;
+  let committeeCode: string;
+  const cellAMembers: Member[] = [];
+  let meetingMonth = '';
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    deps = testDeps(t.db);
+    tree = await makeOrgTree(t.db);
+    await makeOrg(t.db, 'cell', tree.committee, 'Chi bộ Công an xã', {
+      deployed: false,
+      notDeployedReason: 'Ngành công an triển khai riêng',
+    });
+    const sec = await makeSecretary(t.db, tree.cellA, { fullName: 'Trần Thị Hoa' });
+    cellAMembers.push(sec.member);
+    for (let i = 0; i < 4; i++) {
+      const m = await makeMember(t.db, tree.cellA, { fullName: `Đảng viên Chi bộ A số ${i + 1}` });
+      cellAMembers.push(m);
+      if (i < 3) await linkChat(t.db, m, 'telegram', `9${i}`);
+    }
+    for (let i = 0; i < 5; i++) {
+      const m = await makeMember(t.db, tree.cellB, { fullName: `Đảng viên Chi bộ B số ${i + 1}` });
+      if (i < 4) await linkChat(t.db, m, 'zalo', `z${i}`);
+    }
+    const committee = await makeMember(t.db, tree.cellB, { fullName: 'Lê Văn Cường' });
+    await grantRole(t.db, (await ensureMemberPrincipal(t.db, committee.id)).id, tree.province.id, 'committee');
+    secretaryCode = (await issueLinkCode(deps, sec.principal, sec.member.id)).code;
+    const admin = await makeUserWithRole(t.db, tree.province, 'admin');
+    committeeCode = (await issueLinkCode(deps, admin.principal, committee.id)).code;
+    svc = await startServiceWithBots(deps, {}, false);
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await svc?.close();
+    await t?.close();
+  });
+
+  /** Web chat with the link code → "quan tri" → the console link → the sign-in button. */
+  async function signIn(code: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(`${svc.baseUrl}/chat?code=${code}`);
+    await page.getByText('/diemdanh').first().waitFor();
+    await page.fill('#text', 'quan tri');
+    await page.press('#text', 'Enter');
+    const link = page.getByRole('link', { name: 'Mở trang quản trị' });
+    await link.waitFor();
+    const href = new URL((await link.getAttribute('href'))!);
+    await page.goto(`${svc.baseUrl}${href.pathname}`);
+    await page.getByRole('button', { name: 'Vào trang quản trị' }).click();
+    await page.getByRole('heading', { name: /Xin chào đồng chí/ }).waitFor();
+    return page;
+  }
+
+  it('a secretary sees only her cell, gets 403 on another, and runs a vote from the console', async () => {
+    const page = await signIn(secretaryCode);
+    await page.getByRole('link', { name: 'Chi bộ A' }).first().click();
+    await page.getByRole('heading', { name: 'Chi bộ A' }).waitFor();
+    expect(await page.textContent('main')).toContain('Đảng viên Chi bộ A số 4');
+
+    const refused = await page.goto(`${svc.baseUrl}/console/units/${tree.cellB.id}`);
+    expect(refused?.status()).toBe(403);
+    expect(await page.textContent('main')).toContain('Bạn không có quyền thực hiện thao tác này');
+    expect(await page.textContent('main')).not.toContain('Chi bộ B số');
+
+    await page.goto(`${svc.baseUrl}/console/units/${tree.cellA.id}/meetings`);
+    const tomorrow = new Date(Date.now() + 7 * 3600_000 + 86_400_000).toISOString().slice(0, 16);
+    await page.fill('#startsAt', tomorrow);
+    await page.fill('#place', 'Hội trường thôn');
+    await page.getByRole('button', { name: 'Lên lịch và báo cho đảng viên' }).click();
+    await page.getByText('Đã lên lịch buổi họp').waitFor();
+    await page.getByRole('button', { name: 'Bắt đầu buổi họp (mở điểm danh)' }).click();
+    await page.getByText('Mã điểm danh tại phòng').waitFor();
+    for (let i = 0; i < 4; i++) {
+      await page.getByRole('button', { name: 'Ghi có mặt' }).first().click();
+      await page.getByText('Đã ghi nhận có mặt').waitFor();
+    }
+    expect(await page.textContent('main')).toContain('Đủ số lượng');
+    await page.fill('#mtitle', 'Thông qua nghị quyết tháng');
+    await page.getByRole('button', { name: 'Mở biểu quyết' }).click();
+    await page.getByText('Đã mở biểu quyết').waitFor();
+    const [motion] = await t.db.query<{ id: number }>(`select id from motions order by id desc limit 1`);
+    for (const m of cellAMembers.slice(0, 4)) {
+      await castVote(deps, await ensureMemberPrincipal(t.db, m.id), { motionId: motion.id, choice: 'for' });
+    }
+    await page.getByRole('button', { name: 'Kết thúc biểu quyết' }).click();
+    await page.getByText('THÔNG QUA', { exact: true }).waitFor();
+    expect(await page.textContent('main')).toMatch(/Tán thành 4/);
+    await page.fill('#rbody', 'Chi bộ thống nhất triển khai nhiệm vụ tháng.');
+    await page.fill('#ttitle', 'Rà soát danh sách đảng viên chưa liên kết');
+    await page.fill('#tdue', '2026-12-31');
+    await page.getByRole('button', { name: 'Đăng nghị quyết' }).click();
+    await page.getByText('Đã đăng nghị quyết và giao nhiệm vụ').waitFor();
+    const [resolution] = await t.db.query(`select body from resolutions`);
+    expect(resolution.body).toBe('Chi bộ thống nhất triển khai nhiệm vụ tháng.');
+    await page.getByRole('button', { name: 'Kết thúc buổi họp' }).click();
+    await page.getByText('Buổi họp đã kết thúc.').waitFor();
+    meetingMonth = `${tomorrow.slice(5, 7)}/${tomorrow.slice(0, 4)}`;
+    await page.context().close();
+  });
+
+  it('a committee member drills down province → commune → cell, publishes a notice and exports a table', async () => {
+    const page = await signIn(committeeCode);
+    await page.getByRole('link', { name: 'Đảng bộ tỉnh Thử nghiệm' }).first().click();
+    await page.getByRole('heading', { name: 'Đảng bộ tỉnh Thử nghiệm' }).waitFor();
+    const size = await page.evaluate(() => document.documentElement.outerHTML.length);
+    expect(size).toBeLessThan(150_000);
+    await page.getByRole('link', { name: 'Đảng bộ xã Thử nghiệm' }).click();
+    await page.getByRole('link', { name: 'Đảng bộ cơ sở Thử nghiệm' }).click();
+    await page.getByRole('heading', { name: 'Đảng bộ cơ sở Thử nghiệm' }).waitFor();
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text keeps each card's figure apart
+    const text = await page.innerText('main');
+    // Signing in through the web chat linked two more accounts: B 5 of 6, A 4 of 5.
+    expect(text).toContain('Đơn vị dưới mục tiêu 90 %: Chi bộ B (83,3 %); Chi bộ A (80 %)');
+    // The four members checked in (and voted) in the first test are active in the last 30 days.
+    expect(text).toMatch(/Hoạt động 30 ngày\s*4\s/);
+    expect(text).toContain('Chi bộ Công an xã — 0 đảng viên. Lý do: Ngành công an triển khai riêng');
+    // The meeting closed in the first test is in the trend of every unit above its cell.
+    const trendRow = page.locator('tr', { has: page.locator('td', { hasText: meetingMonth }) });
+    expect(await trendRow.locator('td').nth(1).textContent()).toBe('1');
+    if (process.env.UPDATE_SCREENSHOT)
+      fs.writeFileSync('docs/console-dashboard.png', await page.screenshot({ fullPage: false }));
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'XLSX' }).first().click();
+    expect((await download).suggestedFilename()).toMatch(/^so-lieu-\d+-\d{4}-\d{2}-\d{2}\.xlsx$/);
+
+    await page.getByRole('link', { name: 'Chi bộ B' }).click();
+    await page.getByRole('heading', { name: 'Danh sách đảng viên (6)' }).waitFor();
+
+    await page.goto(`${svc.baseUrl}/console/units/${tree.commune.id}/notices`);
+    await page.fill('#ntitle', 'Triệu tập hội nghị');
+    await page.fill('#nbody', 'Kính mời các đồng chí dự **hội nghị** sáng thứ Hai.');
+    await page.getByRole('button', { name: 'Đăng thông báo' }).click();
+    await page.getByText('Đã đăng thông báo').waitFor();
+    await page.getByRole('heading', { name: 'Triệu tập hội nghị' }).waitFor();
+    expect(await page.textContent('main')).toMatch(/Người nhận\s*11/);
+    await page.context().close();
+  });
+});

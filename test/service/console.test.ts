@@ -1,0 +1,391 @@
+/**
+ * The web console over HTTP on a real database: sign-in through the bot's one-time link,
+ * the cookie session and its end, CSRF on forms, the API's roles and subtrees, figures and
+ * exports. Refusals must leave the data unchanged.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../api/server.ts';
+import type { Deps } from '../../api/context.ts';
+import type { Org } from '../../api/orgs/repository.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
+import { linkChat, makeMember, makeOrg, makeOrgTree, makeSecretary } from '../factories/index.ts';
+import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
+import { grantRole } from '../../api/auth/roles.ts';
+import { handleUpdate } from '../../bot/core/conversation.ts';
+import { sendFeedback } from '../../api/feedback/feedback.ts';
+
+let t: TestDb;
+let deps: Deps;
+let app: App;
+const clock = new TestClock(new Date('2026-03-10T08:00:00+07:00'));
+let tree: Awaited<ReturnType<typeof makeOrgTree>>;
+let police: Org;
+let n = 0;
+
+/** What a member sees after typing `text` to the bot in a private Telegram chat. */
+async function say(chatId: string, text: string) {
+  return handleUpdate(deps, {
+    channel: 'telegram',
+    botKey: 'default',
+    updateId: `u${++n}`,
+    from: { id: chatId },
+    chat: { id: chatId, kind: 'private' },
+    text,
+    receivedAt: clock.now(),
+  });
+}
+
+/** Signs in through the link the bot sends; returns the cookie header for later requests. */
+async function signIn(chatId: string, text = 'quan tri') {
+  const [reply] = await say(chatId, text);
+  const url = new URL(reply.link!.url);
+  const token = url.pathname.split('/').at(-1)!;
+  const landing = await app.inject({ method: 'GET', url: url.pathname });
+  expect(landing.statusCode).toBe(200);
+  expect(landing.body).toContain('Vào trang quản trị');
+  const res = await app.inject({ method: 'POST', url: '/console/login', payload: { token } });
+  expect(res.statusCode).toBe(303);
+  const set = String(res.headers['set-cookie']);
+  return { cookie: set.split(';')[0], setCookie: set, token };
+}
+
+/** The page's CSRF token and the cookie that goes with it. */
+async function formToken(cookie: string, url: string) {
+  const res = await app.inject({ method: 'GET', url, headers: { cookie } });
+  const token = /name="_csrf" value="([^"]+)"/.exec(res.body)![1];
+  const csrfCookie = String(res.headers['set-cookie'] ?? '')
+    .split(',')
+    .map((c) => c.trim().split(';')[0])
+    .find((c) => c.startsWith('sdv_console_csrf='));
+  return { token, cookie: csrfCookie ? `${cookie}; ${csrfCookie}` : cookie };
+}
+
+let secretary: Awaited<ReturnType<typeof makeSecretary>>;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  deps = testDeps(t.db, clock);
+  app = await buildTestApp(deps);
+  tree = await makeOrgTree(t.db);
+  police = await makeOrg(t.db, 'cell', tree.committee, 'Chi bộ Công an', {
+    deployed: false,
+    notDeployedReason: 'Ngành công an triển khai riêng',
+  });
+  secretary = await makeSecretary(t.db, tree.cellA, { fullName: 'Trần Thị Bí Thư' });
+  await linkChat(t.db, secretary.member, 'telegram', '501', 'default');
+  for (let i = 0; i < 3; i++) {
+    const m = await makeMember(t.db, tree.cellA, { fullName: `Đảng viên A${i}` });
+    if (i < 2) await linkChat(t.db, m, i === 0 ? 'zalo' : 'telegram', `a${i}`, 'default');
+  }
+  for (let i = 0; i < 4; i++) await makeMember(t.db, tree.cellB, { fullName: `Đảng viên B${i}` });
+  for (let i = 0; i < 2; i++) await makeMember(t.db, police, { fullName: `Cán bộ công an ${i}` });
+  const committeeMember = await makeMember(t.db, tree.cellB, { fullName: 'Lê Văn Cấp Ủy' });
+  await grantRole(t.db, (await ensureMemberPrincipal(t.db, committeeMember.id)).id, tree.commune.id, 'committee');
+  await linkChat(t.db, committeeMember, 'telegram', '601', 'default');
+  const plain = await makeMember(t.db, tree.cellB, { fullName: 'Phạm Văn Thường' });
+  await linkChat(t.db, plain, 'telegram', '701', 'default');
+});
+
+afterAll(async () => {
+  await app?.close();
+  await t?.close();
+});
+
+describe('sign-in from chat', () => {
+  it('gives a member with a role a one-time link, typed with or without diacritics or as /admin', async () => {
+    for (const text of ['quan tri', 'Quản trị', '/admin']) {
+      const [reply] = await say('501', text);
+      expect(reply.text).toContain('dùng một lần');
+      expect(reply.link?.url).toMatch(/\/console\/login\/[\w-]{43}$/);
+    }
+  });
+
+  it('tells a member without a role who the console is for, and issues nothing', async () => {
+    const before = await t.db.query(`select count(*)::int as n from console_login_links`);
+    const [reply] = await say('701', 'quan tri');
+    expect(reply.text).toContain('dành cho bí thư chi bộ');
+    expect(reply.link).toBeUndefined();
+    const after = await t.db.query(`select count(*)::int as n from console_login_links`);
+    expect(after[0].n).toBe(before[0].n);
+  });
+
+  it('opens a session cookie that is HttpOnly, SameSite=Strict and limited to /console', async () => {
+    const { setCookie, cookie } = await signIn('501');
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Strict/i);
+    expect(setCookie).toMatch(/Path=\/console/);
+    const home = await app.inject({ method: 'GET', url: '/console', headers: { cookie } });
+    expect(home.statusCode).toBe(200);
+    expect(home.body).toContain('Trần Thị Bí Thư');
+    expect(home.body).toContain('Chi bộ A');
+  });
+
+  it('refuses a replayed, forged or expired link with a clear page and opens no session', async () => {
+    const { token } = await signIn('501');
+    const sessionsBefore = await t.db.query(`select count(*)::int as n from console_sessions`);
+    const replay = await app.inject({ method: 'POST', url: '/console/login', payload: { token } });
+    expect(replay.statusCode).toBe(401);
+    expect(replay.headers['content-type']).toContain('text/html');
+    expect(replay.body).toContain('đã được dùng hoặc đã hết hạn');
+    const forged = await app.inject({ method: 'POST', url: '/console/login', payload: { token: 'x'.repeat(43) } });
+    expect(forged.statusCode).toBe(401);
+    const [reply] = await say('501', 'quan tri');
+    const late = new URL(reply.link!.url).pathname.split('/').at(-1)!;
+    clock.advance(11 * 60_000);
+    const expired = await app.inject({ method: 'POST', url: '/console/login', payload: { token: late } });
+    expect(expired.statusCode).toBe(401);
+    const page = await app.inject({ method: 'GET', url: `/console/login/${late}` });
+    expect(page.statusCode).toBe(401);
+    expect(page.body).toContain('Hãy nhắn "quản trị"');
+    const sessionsAfter = await t.db.query(`select count(*)::int as n from console_sessions`);
+    expect(sessionsAfter[0].n).toBe(sessionsBefore[0].n);
+  });
+
+  it('ends a session on logout and after its lifetime', async () => {
+    const a = await signIn('501');
+    const f = await formToken(a.cookie, '/console');
+    const out = await app.inject({
+      method: 'POST',
+      url: '/console/logout',
+      headers: { cookie: f.cookie },
+      payload: { _csrf: f.token },
+    });
+    expect(out.statusCode).toBe(200);
+    expect(out.body).toContain('Đã đăng xuất');
+    const after = await app.inject({ method: 'GET', url: '/console', headers: { cookie: a.cookie } });
+    expect(after.statusCode).toBe(401);
+    expect(after.body).toContain('Phiên làm việc đã hết hạn hoặc đã đăng xuất');
+
+    const b = await signIn('501');
+    clock.advance(9 * 3600_000);
+    const old = await app.inject({ method: 'GET', url: '/console', headers: { cookie: b.cookie } });
+    expect(old.statusCode).toBe(401);
+  });
+
+  it('lists open sessions and ends another one from the console', async () => {
+    const first = await signIn('501');
+    const second = await signIn('501');
+    const f = await formToken(second.cookie, '/console/sessions');
+    const list = await app.inject({ method: 'GET', url: '/console/sessions', headers: { cookie: second.cookie } });
+    const ids = [...list.body.matchAll(/\/console\/sessions\/(\d+)\/end/g)].map((m) => Number(m[1]));
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    const firstId = Math.min(...ids);
+    const end = await app.inject({
+      method: 'POST',
+      url: `/console/sessions/${firstId}/end`,
+      headers: { cookie: f.cookie },
+      payload: { _csrf: f.token },
+    });
+    expect(end.statusCode).toBe(303);
+    expect((await app.inject({ method: 'GET', url: '/console', headers: { cookie: first.cookie } })).statusCode).toBe(
+      401,
+    );
+    expect((await app.inject({ method: 'GET', url: '/console', headers: { cookie: second.cookie } })).statusCode).toBe(
+      200,
+    );
+  });
+});
+
+describe('roles and subtrees', () => {
+  it("shows a secretary her cell's members and refuses another cell and the commune with 403", async () => {
+    const { cookie } = await signIn('501');
+    const own = await app.inject({ method: 'GET', url: `/console/units/${tree.cellA.id}`, headers: { cookie } });
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain('Đảng viên A0');
+    expect(own.body).toContain('Chưa liên kết');
+    for (const id of [tree.cellB.id, tree.commune.id]) {
+      const other = await app.inject({ method: 'GET', url: `/console/units/${id}`, headers: { cookie } });
+      expect(other.statusCode).toBe(403);
+      expect(other.body).toContain('Không có quyền truy cập');
+      expect(other.body).not.toContain('Đảng viên B0');
+    }
+    const csv = await app.inject({
+      method: 'GET',
+      url: `/console/units/${tree.cellB.id}/members.csv`,
+      headers: { cookie },
+    });
+    expect(csv.statusCode).toBe(403);
+  });
+
+  it('refuses a form posted without its CSRF token and changes nothing; with it, the meeting is scheduled', async () => {
+    const { cookie } = await signIn('501');
+    const url = `/console/units/${tree.cellA.id}/meetings`;
+    const payload = { kind: 'regular', startsAt: '2026-03-20T19:30', mode: 'in_person', place: 'Nhà văn hóa' };
+    const count = async () =>
+      (await t.db.query(`select count(*)::int as n from meetings where cell_id = $1`, [tree.cellA.id]))[0].n;
+    const before = await count();
+    const bare = await app.inject({ method: 'POST', url, headers: { cookie }, payload });
+    expect(bare.statusCode).toBe(403);
+    expect(bare.body).toContain('thiếu mã bảo vệ');
+    expect(await count()).toBe(before);
+
+    const f = await formToken(cookie, url);
+    const ok = await app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: f.cookie },
+      payload: { ...payload, _csrf: f.token },
+    });
+    expect(ok.statusCode).toBe(303);
+    expect(await count()).toBe(before + 1);
+    const meeting = await app.inject({ method: 'GET', url: String(ok.headers.location), headers: { cookie } });
+    expect(meeting.body).toContain('Đã lên lịch buổi họp');
+
+    // A token from another session is not good for this one.
+    const other = await signIn('501');
+    const stolen = await app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: `${other.cookie}; ${f.cookie.split('; ')[1]}` },
+      payload: { ...payload, _csrf: f.token },
+    });
+    expect(stolen.statusCode).toBe(403);
+    expect(await count()).toBe(before + 1);
+
+    // Another cell's id in the URL: 403 and nothing scheduled there.
+    const g = await formToken(cookie, url);
+    const elsewhere = await app.inject({
+      method: 'POST',
+      url: `/console/units/${tree.cellB.id}/meetings`,
+      headers: { cookie: g.cookie },
+      payload: { ...payload, _csrf: g.token },
+    });
+    expect(elsewhere.statusCode).toBe(403);
+    expect((await t.db.query(`select count(*)::int as n from meetings where cell_id = $1`, [tree.cellB.id]))[0].n).toBe(
+      0,
+    );
+  });
+});
+
+describe('committee dashboard', () => {
+  it('sums its subtree, ranks the units, names those below target and leaves excluded units out', async () => {
+    const { cookie } = await signIn('601');
+    const res = await app.inject({ method: 'GET', url: `/console/units/${tree.committee.id}`, headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    expect(Buffer.byteLength(res.body)).toBeLessThan(150_000);
+    // Cell A: 4 members, 3 linked (75 %); cell B: 6 members, 2 linked; police cell excluded.
+    expect(res.body).toMatch(/Đảng viên<b>10<\/b>/);
+    expect(res.body).toMatch(/Đã liên kết chat<b>5<\/b>/);
+    expect(res.body).toContain('Đơn vị dưới mục tiêu 90 %: Chi bộ A (75 %); Chi bộ B (33,3 %)');
+    expect(res.body).toContain('Chi bộ Công an — 2 đảng viên. Lý do: Ngành công an triển khai riêng');
+    expect(res.body).toContain('<svg');
+    expect(res.body.indexOf('>Chi bộ A</a>')).toBeLessThan(res.body.indexOf('>Chi bộ B</a>'));
+
+    const csv = await app.inject({
+      method: 'GET',
+      url: `/console/units/${tree.committee.id}/units.csv`,
+      headers: { cookie },
+    });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).toContain('Chi bộ A,4,4,0,3,75');
+    expect(csv.body).toContain('Chi bộ Công an,2,2,0,0,,0,0,0,0,Không tính: Ngành công an triển khai riêng');
+    const xlsx = await app.inject({
+      method: 'GET',
+      url: `/console/units/${tree.committee.id}/units.xlsx`,
+      headers: { cookie },
+    });
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    const docx = await app.inject({
+      method: 'GET',
+      url: `/console/units/${tree.committee.id}/report.docx?month=2026-03`,
+      headers: { cookie },
+    });
+    expect(docx.statusCode).toBe(200);
+    expect(docx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+  });
+});
+
+describe("members import and the assistant's questions", () => {
+  /** A browser's multipart form post: the CSRF field, then the file. */
+  function multipart(fields: Record<string, string>, file: { name: string; content: string }) {
+    const boundary = '----console-test-boundary';
+    const parts = Object.entries(fields).map(
+      ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`,
+    );
+    parts.push(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`,
+    );
+    return { payload: `${parts.join('')}--${boundary}--\r\n`, type: `multipart/form-data; boundary=${boundary}` };
+  }
+  const header =
+    'Họ và tên,Giới tính,Năm sinh,Số thẻ đảng,Điện thoại,Chi bộ,Loại đảng viên,Ngày kết nạp,Ngày chính thức';
+  const count = async () =>
+    (await t.db.query(`select count(*)::int as n from members where cell_id = $1`, [tree.cellA.id]))[0].n;
+
+  it('shows each bad line in the page and imports nothing; a good file is imported', async () => {
+    const { cookie } = await signIn('501');
+    const url = `/console/units/${tree.cellA.id}/members`;
+    const before = await count();
+    const bad = `${header}\nNguyễn Văn Mới,Nam,1980,,,Chi bộ A,Chính thức,01/02/2010,01/02/2011\nLê Thị Sai,Không rõ,1985,,,Chi bộ A,Chính thức,01/02/2010,01/02/2011\n`;
+    const f = await formToken(cookie, url);
+    const form = multipart({ _csrf: f.token }, { name: 'ds.csv', content: bad });
+    const res = await app.inject({
+      method: 'POST',
+      url: `${url}/import`,
+      headers: { cookie: f.cookie, 'content-type': form.type },
+      payload: form.payload,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.body).toContain('Chưa nhập dòng nào');
+    expect(res.body).toMatch(/<td class="n">3<\/td>/);
+    expect(await count()).toBe(before);
+
+    const noToken = multipart({}, { name: 'ds.csv', content: bad.split('\n').slice(0, 2).join('\n') });
+    const refused = await app.inject({
+      method: 'POST',
+      url: `${url}/import`,
+      headers: { cookie: f.cookie, 'content-type': noToken.type },
+      payload: noToken.payload,
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(await count()).toBe(before);
+
+    const g = await formToken(cookie, url);
+    const good = multipart({ _csrf: g.token }, { name: 'ds.csv', content: bad.split('\n').slice(0, 2).join('\n') });
+    const ok = await app.inject({
+      method: 'POST',
+      url: `${url}/import`,
+      headers: { cookie: g.cookie, 'content-type': good.type },
+      payload: good.payload,
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain('Đã nhập 1 đảng viên');
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('shows unanswered questions to editors only', async () => {
+    const { cookie } = await signIn('501');
+    const res = await app.inject({
+      method: 'GET',
+      url: `/console/units/${tree.cellA.id}/questions`,
+      headers: { cookie },
+    });
+    expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('feedback', () => {
+  it('lets the committee answer from the console and shows how long answers took per unit', async () => {
+    const [member] = await t.db.query<{ id: number }>(`select id from members where full_name = 'Đảng viên B0'`);
+    const sent = await sendFeedback(deps, await ensureMemberPrincipal(t.db, member.id), {
+      body: 'Đề nghị họp chi bộ vào buổi tối.',
+    });
+    clock.advance(3 * 3600_000);
+    const { cookie } = await signIn('601');
+    const url = `/console/units/${tree.commune.id}/feedback`;
+    const f = await formToken(cookie, url);
+    const answer = await app.inject({
+      method: 'POST',
+      url: `/console/feedback/${sent.id}/answer`,
+      headers: { cookie: f.cookie },
+      payload: { _csrf: f.token, unitId: String(tree.commune.id), answer: 'Chi bộ sẽ họp lúc 19 giờ.' },
+    });
+    expect(answer.statusCode).toBe(303);
+    const [row] = await t.db.query(`select status, answer from feedback where id = $1`, [sent.id]);
+    expect(row).toEqual({ status: 'answered', answer: 'Chi bộ sẽ họp lúc 19 giờ.' });
+    const page = await app.inject({ method: 'GET', url: String(answer.headers.location), headers: { cookie } });
+    expect(page.body).toContain('Đã gửi trả lời cho đảng viên');
+    expect(page.body).toMatch(/<td>Chi bộ B<\/td><td class="n">1<\/td><td class="n">1<\/td><td class="n">3<\/td>/);
+  });
+});
