@@ -10,7 +10,7 @@
  * transactions interleave, and it does not take the lock the service's own transactions use.
  */
 import crypto from 'node:crypto';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Sql } from './connect.ts';
 
 export const LOCAL_DB_PATH = '/_local/db';
@@ -136,30 +136,38 @@ export function localDbRoutes(db: Db, secret: string): FastifyPluginAsync {
   }
 
   return async (app) => {
-    app.post(LOCAL_DB_PATH, { schema: { hide: true }, bodyLimit: 64 * 1024 * 1024 }, async (request, reply) => {
+    // Checked before the body is read, on the socket's own address: X-Forwarded-For (trusted
+    // behind a proxy) must not make a remote caller look local.
+    const onRequest = async (request: FastifyRequest, reply: FastifyReply) => {
       const given = request.headers['x-local-secret'];
-      const loopback = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.ip);
+      const loopback = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.socket.remoteAddress ?? '');
       const ok =
         loopback &&
         typeof given === 'string' &&
         given.length === secret.length &&
         crypto.timingSafeEqual(Buffer.from(given), Buffer.from(secret));
       if (!ok) return reply.status(401).send({ error: 'unauthorized' });
-      const op = decode(JSON.stringify(request.body)) as Op;
-      try {
-        let result: unknown;
-        if (op.op === 'begin') result = { tx: await begin() };
-        else if ('tx' in op && op.tx) {
-          const session = sessions.get(op.tx);
-          if (!session) return reply.status(409).send({ error: 'transaction is over' });
-          result = await session.run(op);
-        } else result = await runOn(db, op);
-        return reply.header('content-type', 'application/json').send(encode(result));
-      } catch (e) {
-        const err = e as { message?: string; code?: string };
-        return reply.status(400).send({ error: err.message ?? 'error', code: err.code });
-      }
-    });
+    };
+    app.post(
+      LOCAL_DB_PATH,
+      { schema: { hide: true }, bodyLimit: 64 * 1024 * 1024, onRequest },
+      async (request, reply) => {
+        const op = decode(JSON.stringify(request.body)) as Op;
+        try {
+          let result: unknown;
+          if (op.op === 'begin') result = { tx: await begin() };
+          else if ('tx' in op && op.tx) {
+            const session = sessions.get(op.tx);
+            if (!session) return reply.status(409).send({ error: 'transaction is over' });
+            result = await session.run(op);
+          } else result = await runOn(db, op);
+          return reply.header('content-type', 'application/json').send(encode(result));
+        } catch (e) {
+          const err = e as { message?: string; code?: string };
+          return reply.status(400).send({ error: err.message ?? 'error', code: err.code });
+        }
+      },
+    );
   };
 }
 

@@ -4,7 +4,14 @@
  * them in, so nothing under api/ imports a platform library or names a channel.
  */
 import type { OutboundPayload } from './enqueue.ts';
-import type { ChannelLimits } from './worker.ts';
+
+export interface ChannelLimits {
+  perSecond: number;
+  paidPerSecond: number;
+  /** Minimum milliseconds between two messages to one private chat / one group. */
+  privateChatGapMs: number;
+  groupChatGapMs: number;
+}
 
 export interface SendTarget {
   botKey: string;

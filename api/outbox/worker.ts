@@ -22,7 +22,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Deps } from '../context.ts';
-import { SendError, type ChannelSender } from './sender.ts';
+import { SendError, type ChannelLimits, type ChannelSender } from './sender.ts';
 import { sleep } from './pacer.ts';
 import {
   claimMessages,
@@ -39,14 +39,6 @@ import {
   type OutboxRow,
 } from './repository.ts';
 import { listenForWake } from './wake.ts';
-
-export interface ChannelLimits {
-  perSecond: number;
-  paidPerSecond: number;
-  /** Minimum milliseconds between two messages to one private chat / one group. */
-  privateChatGapMs: number;
-  groupChatGapMs: number;
-}
 
 /** Slots are spaced for this share of the nominal rate, to absorb network jitter. */
 export const HEADROOM = 0.97;
