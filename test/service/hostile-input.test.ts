@@ -260,7 +260,12 @@ describe('security headers', () => {
   it('the signed document page, the API docs and JSON answers carry them too', async () => {
     const [member] = [sec.member];
     const docs = await t.db.query<{ id: number }>(`select id from meeting_documents order by id limit 1`);
-    const link = signLink('test-link-secret', [docs[0].id, member.id], new Date(Date.now() + 3_600_000));
+    const link = signLink(
+      'test-link-secret',
+      'meeting-document',
+      [docs[0].id, member.id],
+      new Date(Date.now() + 3_600_000),
+    );
     const page = await app.inject({ url: `/d/${link}` });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
