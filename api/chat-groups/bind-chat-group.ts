@@ -5,7 +5,7 @@
  */
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
+import { CAN, hasRole, requireRole } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import { generateLinkCode, hashLinkCode, normalizeLinkCode } from '../chat-accounts/link-code.ts';
@@ -48,6 +48,17 @@ export async function bindChatGroup(
       );
     const orgId = claimed[0].orgId;
     await requireRole(sql, actor, orgId, CAN.runMeetings);
+    // Re-binding a group takes it from the unit it served: that needs the right there too.
+    const [current] = await sql.query<{ orgId: number }>(
+      `select org_id as "orgId" from chat_groups where channel = $1 and bot_key = $2 and chat_id = $3 and unbound_at is null`,
+      [group.channel, group.botKey, group.chatId],
+    );
+    if (current && current.orgId !== orgId) {
+      if (!(await hasRole(sql, actor.id, current.orgId, CAN.runMeetings)))
+        throw new AppError('forbidden', 'Nhóm này đang gắn với chi bộ khác; chỉ bí thư chi bộ đó mới gỡ được.', {
+          detail: `principal ${actor.id} may not take group from org ${current.orgId}`,
+        });
+    }
     await sql.query(
       `update chat_groups set unbound_at = $4 where channel = $1 and bot_key = $2 and chat_id = $3 and unbound_at is null`,
       [group.channel, group.botKey, group.chatId, now],

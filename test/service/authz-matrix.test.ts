@@ -367,6 +367,92 @@ const MATRIX: Record<string, Entry> = {
     req: (f) => ({ url: `/orgs/${f.p1.province.id}/knowledge/questions?filter=unanswered` }),
     expect: [401, 403, 403, 403, 200, 403],
   },
+
+  // The console (api/console/) signs in with its own one-time link and session cookie: an API
+  // token is no console session. Without one, every page and form answers 401 and changes
+  // nothing; a made-up sign-in link or token is refused.
+  'GET /console/login/:token': { req: () => ({ url: '/console/login/ungues5able-token' }), expect: 401 },
+  'POST /console/login': {
+    req: () => ({ url: '/console/login', payload: { token: 'ungues5able-token' } }),
+    expect: 401,
+  },
+  'POST /console/logout': { req: () => ({ url: '/console/logout', payload: {} }), expect: 401 },
+  'GET /console': { req: () => ({ url: '/console' }), expect: 401 },
+  'GET /console/sessions': { req: () => ({ url: '/console/sessions' }), expect: 401 },
+  'POST /console/sessions/:id/end': { req: () => ({ url: '/console/sessions/1/end', payload: {} }), expect: 401 },
+  'GET /console/units/:id': { req: (f) => ({ url: `/console/units/${f.p1.cellA.id}` }), expect: 401 },
+  'POST /console/units/:id/exclusions': {
+    req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/exclusions`, payload: {} }),
+    expect: 401,
+  },
+  'GET /console/units/:id/units.:format': {
+    req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/units.csv` }),
+    expect: 401,
+  },
+  'GET /console/units/:id/members.:format': {
+    req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/members.csv` }),
+    expect: 401,
+  },
+  'GET /console/units/:id/report.docx': {
+    req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/report.docx` }),
+    expect: 401,
+  },
+  'GET /console/units/:id/meetings': { req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/meetings` }), expect: 401 },
+  'GET /console/units/:id/meetings.:format': {
+    req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/meetings.csv` }),
+    expect: 401,
+  },
+  'POST /console/units/:id/meetings': {
+    req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/meetings`, payload: {} }),
+    expect: 401,
+  },
+  'GET /console/meetings/:id': { req: () => ({ url: '/console/meetings/1' }), expect: 401 },
+  'POST /console/meetings/:id/open': { req: () => ({ url: '/console/meetings/1/open', payload: {} }), expect: 401 },
+  'POST /console/meetings/:id/close': { req: () => ({ url: '/console/meetings/1/close', payload: {} }), expect: 401 },
+  'POST /console/meetings/:id/check-in': {
+    req: () => ({ url: '/console/meetings/1/check-in', payload: {} }),
+    expect: 401,
+  },
+  'POST /console/meetings/:id/motions': {
+    req: () => ({ url: '/console/meetings/1/motions', payload: {} }),
+    expect: 401,
+  },
+  'POST /console/meetings/:id/motions/:motionId/close': {
+    req: () => ({ url: '/console/meetings/1/motions/1/close', payload: {} }),
+    expect: 401,
+  },
+  'POST /console/meetings/:id/documents': {
+    req: () => ({ url: '/console/meetings/1/documents', payload: {} }),
+    expect: 401,
+  },
+  'POST /console/meetings/:id/resolution': {
+    req: () => ({ url: '/console/meetings/1/resolution', payload: {} }),
+    expect: 401,
+  },
+  'GET /console/meetings/:id/minutes.:format': {
+    req: () => ({ url: '/console/meetings/1/minutes.docx' }),
+    expect: 401,
+  },
+  'GET /console/units/:id/members': { req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/members` }), expect: 401 },
+  'POST /console/units/:id/members/import': {
+    req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/members/import`, payload: {} }),
+    expect: 401,
+  },
+  'GET /console/units/:id/questions': {
+    req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/questions` }),
+    expect: 401,
+  },
+  'GET /console/units/:id/notices': { req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/notices` }), expect: 401 },
+  'POST /console/units/:id/notices': {
+    req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/notices`, payload: {} }),
+    expect: 401,
+  },
+  'GET /console/notices/:id': { req: () => ({ url: '/console/notices/1' }), expect: 401 },
+  'GET /console/units/:id/feedback': { req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/feedback` }), expect: 401 },
+  'POST /console/feedback/:id/answer': {
+    req: () => ({ url: '/console/feedback/1/answer', payload: {} }),
+    expect: 401,
+  },
 };
 
 // ─── Fixture ──────────────────────────────────────────────────────────────────────────

@@ -15,6 +15,7 @@ import { parseSpendRules } from '../../api/auth/roles.ts';
 import { readConfig } from '../../api/config.ts';
 import { redactSignedLinks } from '../../api/http/signed-link.ts';
 import { handleUpdate } from '../../bot/core/conversation.ts';
+import { bindChatGroup, issueGroupBindCode } from '../../api/chat-groups/bind-chat-group.ts';
 import type { App } from '../../api/server.ts';
 import type { Deps } from '../../api/context.ts';
 import type { Member } from '../../api/members/repository.ts';
@@ -410,5 +411,31 @@ describe("relinking through /start CODE respects the bot's subtree", () => {
     const replies = await handleUpdate(deps, update('bot-p2', '88003', `/start ${code}`), { orgId: p2.province.id });
     expect(replies.map((r) => r.text).join('\n')).toContain(other.fullName);
     expect((await findActiveAccount(t.db, 'telegram', 'bot-p2', '88003'))!.memberId).toBe(other.id);
+  });
+});
+
+describe("a chat group bound to one cell cannot be taken by another cell's secretary", () => {
+  it('re-binding needs the right on the cell the group serves; the refused code stays unused', async () => {
+    const secA = await makeSecretary(t.db, p1.cellA);
+    const secB = await makeSecretary(t.db, p1.cellB);
+    const group = { channel: 'telegram' as const, botKey: 'telegram', chatId: '-100777' };
+    await bindChatGroup(deps, secA.principal, {
+      ...group,
+      code: await issueGroupBindCode(deps, secA.principal, p1.cellA.id),
+    });
+    const codeB = await issueGroupBindCode(deps, secB.principal, p1.cellB.id);
+    await expect(bindChatGroup(deps, secB.principal, { ...group, code: codeB })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    const bound = () =>
+      t.db.query<{ orgId: number }>(
+        `select org_id as "orgId" from chat_groups where chat_id = $1 and unbound_at is null`,
+        [group.chatId],
+      );
+    expect(await bound()).toEqual([{ orgId: p1.cellA.id }]);
+    // An admin over both cells may move it.
+    const admin = await makeUserWithRole(t.db, p1.committee, 'admin');
+    await bindChatGroup(deps, admin.principal, { ...group, code: codeB });
+    expect(await bound()).toEqual([{ orgId: p1.cellB.id }]);
   });
 });
