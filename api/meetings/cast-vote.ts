@@ -1,6 +1,5 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { recordAudit } from '../audit/record-audit.ts';
 import { AppError, notFound } from '../errors.ts';
 import { chatTally, lockMotionForVote, type Choice } from './motions.ts';
 import { countEntitledPresent, whyMemberCannotVote } from './entitlement.ts';
@@ -55,24 +54,21 @@ export async function castVote(
       if (!rows.length) throw new AppError('conflict', 'Đồng chí đã biểu quyết nội dung này.');
       changed = rows[0].changed;
     } else {
-      const took = await sql.query(
-        `insert into ballot_participation (motion_id, member_id) values ($1, $2) on conflict do nothing returning 1`,
-        [motion.id, memberId],
+      // Secret: participation (who) and the ballot (what) are two rows with nothing in common
+      // but the motion — no member, id or timestamp on the ballot. They share this
+      // transaction's xmin while the motion is open; closing rewrites both (close-motion.ts).
+      // No audit entry here: it would carry the same xmin. The close records who took part.
+      const [took] = await sql.query<{ took: boolean }>(
+        `with p as (
+           insert into ballot_participation (motion_id, member_id) values ($1, $2) on conflict do nothing returning 1
+         ), b as (
+           insert into ballot_box (motion_id, choice) select $1, $3 from p
+         )
+         select exists (select 1 from p) as took`,
+        [motion.id, memberId, input.choice],
       );
-      if (!took.length)
+      if (!took.took)
         throw new AppError('conflict', 'Đồng chí đã bỏ phiếu kín cho nội dung này; phiếu kín không sửa được.');
-      await sql.query(`update secret_tallies set count = count + 1 where motion_id = $1 and choice = $2`, [
-        motion.id,
-        input.choice,
-      ]);
-      // The audit says who took part, never what they chose.
-      await recordAudit(sql, {
-        actorPrincipalId: actor.id,
-        action: 'ballot.cast',
-        subjectType: 'motion',
-        subjectId: motion.id,
-        details: { memberId },
-      });
     }
     return { changed };
   });

@@ -1,32 +1,35 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
+import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
+import type { Sql } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
 import { DECISIONS } from '../rules/meeting-rules.ts';
 import { versionInForce } from '../rules/rule.ts';
 import { describeFraction, needed, reaches } from '../rules/vote-math.ts';
-import { enqueueForOrgGroups } from '../outbox/enqueue.ts';
-import { findMeeting } from './repository.ts';
+import { enqueueForMembers, enqueueForOrgGroups } from '../outbox/enqueue.ts';
 import { meetingDate } from './meeting-date.ts';
 import { getAttendanceView } from './get-attendance-view.ts';
-import { chatTally, findMotion, type MotionResult } from './motions.ts';
+import { chatTally, findMotion, type Motion, type MotionResult } from './motions.ts';
 import { VOTE_KIND_LABELS } from './open-motion.ts';
+import { requireMeeting } from './require-meeting.ts';
 
 /**
  * Closes a motion and decides it against the threshold in force on the meeting's date and
- * the vote base at that moment; the result is stored and posted to the cell's group.
+ * the vote base at that moment; the result is stored, posted to the cell's group and sent
+ * to every member who could vote on it, on each of their chats. Closing with fewer votes
+ * than the threshold needs asks for confirmation first, and the confirmation is audited.
  */
 export async function closeMotion(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
   motionId: number,
+  options: { confirm?: boolean } = {},
 ): Promise<MotionResult & { text: string }> {
-  return deps.db.tx(async (sql) => {
+  const closed = await deps.db.tx(async (sql) => {
     const motion = await findMotion(sql, motionId, true);
     if (!motion) throw notFound('nội dung biểu quyết');
-    const meeting = (await findMeeting(sql, motion.meetingId))!;
-    await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
+    const meeting = await requireMeeting(sql, actor, motion.meetingId, { role: CAN.runMeetings });
     if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết này đã kết thúc.');
     const chat = await chatTally(sql, motion);
     const view = await getAttendanceView(sql, meeting);
@@ -45,30 +48,91 @@ export async function closeMotion(
       passed: base > 0 && reaches(votesFor, base, rule.value.threshold),
       source: rule.source,
     };
+    const cast = result.for + result.against + result.abstain;
+    // Safeguard (issue 16.5): a motion that cannot pass for lack of votes is closed only when confirmed.
+    if (cast < result.needed && !options.confirm) {
+      throw new AppError(
+        'conflict',
+        `Mới có ${cast} phiếu, ít hơn ${result.needed} phiếu cần để thông qua (${result.threshold} của ${base}). ` +
+          'Nếu vẫn kết thúc biểu quyết, hãy xác nhận.',
+        { data: { confirmationRequired: true, cast, needed: result.needed } },
+      );
+    }
     const text =
       `Kết quả — ${VOTE_KIND_LABELS[motion.kind]}: ${motion.title}\n` +
       `Tán thành ${result.for}, không tán thành ${result.against}, không biểu quyết ${result.abstain}.\n` +
       `Cần ${result.threshold} của ${base} (tối thiểu ${result.needed}). ${view.voteBase.explanation}.\n` +
       (result.passed ? '✅ THÔNG QUA.' : '❌ KHÔNG THÔNG QUA.');
+    const now = deps.clock.now();
     await sql.query(`update motions set status = 'closed', closed_at = $2, result = $3::jsonb where id = $1`, [
       motion.id,
-      deps.clock.now(),
+      now,
       JSON.stringify(result),
     ]);
-    await enqueueForOrgGroups(
+    const voters = motion.ballot === 'secret' ? await sealBallotBox(sql, motion) : await openVoters(sql, motion);
+    const entitled = view.roll.filter((r) => inBase(r) && r.present).map((r) => r.memberId);
+    const meta = {
+      kind: 'motion.closed',
+      refType: 'motion',
+      refId: motion.id,
+      dedupePrefix: `motion:${motion.id}:closed`,
+    };
+    await enqueueForOrgGroups(sql, meeting.cellId, { text }, meta);
+    // Everyone who could vote on it hears the result, on every chat they linked (web chat included).
+    await enqueueForMembers(
       sql,
-      meeting.cellId,
+      [...new Set([...entitled, ...voters])].sort((a, b) => a - b),
       { text },
-      { kind: 'motion.closed', refType: 'motion', refId: motion.id, dedupePrefix: `motion:${motion.id}:closed` },
+      meta,
     );
     await recordAudit(sql, {
       actorPrincipalId: actor.id,
       action: 'motion.closed',
       subjectType: 'motion',
       subjectId: motion.id,
-      details: { ...result },
-      at: deps.clock.now(),
+      details: { ...result, ballots: cast, confirmedShort: cast < result.needed },
+      at: now,
     });
-    return { ...result, text };
+    return { ...result, text, secret: motion.ballot === 'secret' };
   });
+  const { secret, ...out } = closed;
+  if (secret) await vacuumBallotBox(deps.db);
+  return out;
+}
+
+/**
+ * Deleted row versions stay in the table's pages until VACUUM; vacuum the two ballot tables
+ * now instead of waiting for autovacuum. Best effort: skipped when another vacuum holds the
+ * table, and it cannot remove versions an older snapshot still sees (README, Security).
+ */
+async function vacuumBallotBox(db: Deps['db']) {
+  await db.exec('vacuum (skip_locked) ballot_box, ballot_participation').catch(() => {});
+}
+
+const inBase = (r: { status: string; transferredIn: boolean; suspended: boolean; transferredOut: boolean }) =>
+  r.status === 'official' && !r.transferredIn && !r.suspended && !r.transferredOut;
+
+async function openVoters(sql: Sql, motion: Motion): Promise<number[]> {
+  const rows = await sql.query<{ id: number }>(`select member_id as id from votes where motion_id = $1`, [motion.id]);
+  return rows.map((r) => r.id);
+}
+
+/**
+ * The secret ballot box is rewritten at close, in this one transaction: the ballots (counted
+ * above into the result) are deleted, and every participation row is deleted and written
+ * again sorted by member. Afterwards every surviving row about this ballot carries this
+ * transaction's xmin and no order but the members' — nothing links a voter to a choice.
+ */
+async function sealBallotBox(sql: Sql, motion: Motion): Promise<number[]> {
+  await sql.query(`delete from ballot_box where motion_id = $1`, [motion.id]);
+  const gone = await sql.query<{ id: number }>(
+    `delete from ballot_participation where motion_id = $1 returning member_id as id`,
+    [motion.id],
+  );
+  const ids = gone.map((r) => r.id).sort((a, b) => a - b);
+  await sql.query(
+    `insert into ballot_participation (motion_id, member_id) select $1, m from unnest($2::int[]) m order by m`,
+    [motion.id, ids],
+  );
+  return ids;
 }

@@ -2,20 +2,16 @@ import { maybeOne, type Sql } from '../db/connect.ts';
 import type { DecisionKind } from '../rules/meeting-rules.ts';
 import type { Meeting } from './repository.ts';
 
-export type Choice = 'for' | 'against' | 'abstain';
-export const CHOICES: Choice[] = ['for', 'against', 'abstain'];
-export const CHOICE_LABELS: Record<Choice, string> = {
-  for: 'Tán thành',
-  against: 'Không tán thành',
-  abstain: 'Không biểu quyết',
-};
+import type { Ballot, Choice } from './vocabulary.ts';
+
+export { CHOICE_LABELS, CHOICES, type Choice } from './vocabulary.ts';
 
 export interface Motion {
   id: number;
   meetingId: number;
   kind: DecisionKind;
   title: string;
-  ballot: 'open' | 'secret';
+  ballot: Ballot;
   allowChange: boolean;
   status: 'open' | 'closed';
   roomFor: number;
@@ -50,7 +46,7 @@ export async function listMotions(sql: Sql, meetingId: number): Promise<Motion[]
   return sql.query<Motion>(`select ${COLUMNS} from motions where meeting_id = $1 order by id`, [meetingId]);
 }
 
-/** Votes cast in chat (by choice), from the open-ballot rows or the secret tallies. */
+/** Votes cast in chat (by choice): the open-ballot rows, or the ballots in the secret ballot box. */
 export async function chatTally(sql: Sql, motion: Pick<Motion, 'id' | 'ballot'>): Promise<Record<Choice, number>> {
   const rows =
     motion.ballot === 'open'
@@ -59,7 +55,7 @@ export async function chatTally(sql: Sql, motion: Pick<Motion, 'id' | 'ballot'>)
           [motion.id],
         )
       : await sql.query<{ choice: Choice; n: number }>(
-          `select choice, count as n from secret_tallies where motion_id = $1`,
+          `select choice, count(*)::int as n from ballot_box where motion_id = $1 group by choice`,
           [motion.id],
         );
   const tally = { for: 0, against: 0, abstain: 0 };

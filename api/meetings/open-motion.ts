@@ -1,12 +1,12 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
+import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { DECISIONS, type DecisionKind } from '../rules/meeting-rules.ts';
 import { versionInForce } from '../rules/rule.ts';
 import { enqueueForMembers, enqueueForOrgGroups } from '../outbox/enqueue.ts';
-import { findMeeting } from './repository.ts';
+import { requireMeeting } from './require-meeting.ts';
 import { meetingDate } from './meeting-date.ts';
 import { CHOICE_LABELS, CHOICES, findMotion, type Motion } from './motions.ts';
 
@@ -31,11 +31,11 @@ export async function openMotion(
   input: { meetingId: number; kind: DecisionKind; title: string; ballot?: 'open' | 'secret'; allowChange?: boolean },
 ): Promise<Motion> {
   return deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, input.meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
-    if (meeting.status !== 'in_progress')
-      throw new AppError('conflict', 'Chỉ biểu quyết được khi buổi họp đang diễn ra.');
+    const meeting = await requireMeeting(sql, actor, input.meetingId, {
+      role: CAN.runMeetings,
+      status: ['in_progress'],
+      statusMessage: 'Chỉ biểu quyết được khi buổi họp đang diễn ra.',
+    });
     const rule = versionInForce(DECISIONS[input.kind], meetingDate(meeting.startsAt)).value;
     // rule: secret ballots — discipline/expulsion QĐ 22 Đ15 (QĐ 296), elections QĐ 190; resolutions open (Điều lệ Đ9 k5)
     const ballot = rule.ballot === 'choice' ? (input.ballot ?? 'open') : rule.ballot;
@@ -52,9 +52,6 @@ export async function openMotion(
       `insert into motions (meeting_id, kind, title, ballot, allow_change, opened_at) values ($1, $2, $3, $4, $5, $6) returning id`,
       [meeting.id, input.kind, input.title.trim(), ballot, allowChange, deps.clock.now()],
     );
-    if (ballot === 'secret') {
-      await sql.query(`insert into secret_tallies (motion_id, choice) select $1, unnest($2::text[])`, [id, CHOICES]);
-    }
     const text = `🗳 ${VOTE_KIND_LABELS[input.kind]}: ${input.title.trim()}\n${ballot === 'secret' ? 'Bỏ phiếu kín: lựa chọn của đồng chí không gắn với tên.' : 'Biểu quyết công khai.'}`;
     const choices = CHOICES.map((c) => ({ label: CHOICE_LABELS[c], data: `bieuquyet:${id}:${c}` }));
     const present = await sql.query<{ id: number }>(

@@ -1,9 +1,9 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
+import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError, notFound } from '../errors.ts';
-import { findMeeting } from './repository.ts';
+import { requireMeeting } from './require-meeting.ts';
 import { chatTally, findMotion } from './motions.ts';
 import { countEntitledPresent } from './entitlement.ts';
 
@@ -20,8 +20,7 @@ export async function recordShowOfHands(
   await deps.db.tx(async (sql) => {
     const motion = await findMotion(sql, input.motionId, true);
     if (!motion) throw notFound('nội dung biểu quyết');
-    const meeting = (await findMeeting(sql, motion.meetingId))!;
-    await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
+    const meeting = await requireMeeting(sql, actor, motion.meetingId, { role: CAN.runMeetings });
     if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết đã kết thúc.');
     if (motion.ballot === 'secret') throw new AppError('validation', 'Bỏ phiếu kín không ghi nhận bằng giơ tay.');
     const chat = await chatTally(sql, motion);

@@ -1,8 +1,8 @@
 import { maybeOne, one, type Sql } from '../db/connect.ts';
 import type { RollEntry } from '../rules/vote-math.ts';
+import type { MeetingKind, MeetingMode, MeetingStatus } from './vocabulary.ts';
 
-export type MeetingKind = 'regular' | 'thematic' | 'combined';
-export type MeetingStatus = 'scheduled' | 'in_progress' | 'closed';
+export type { MeetingKind, MeetingStatus } from './vocabulary.ts';
 
 export interface Meeting {
   id: number;
@@ -11,7 +11,7 @@ export interface Meeting {
   topic: string | null;
   startsAt: Date;
   place: string | null;
-  mode: 'in_person' | 'online' | 'hybrid';
+  mode: MeetingMode;
   status: MeetingStatus;
   openedAt: Date | null;
   closedAt: Date | null;

@@ -398,12 +398,13 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       schema: {
         tags,
-        summary: 'Close a motion: result against its threshold and base',
+        summary: 'Close a motion: result against its threshold and base (confirm=true when too few voted)',
         params: IdParams,
-        response: Responses(Type.Object({ ...MotionResultT.properties, text: Type.String() })),
+        querystring: Closed({ confirm: Type.Optional(Type.Boolean()) }),
       },
     },
-    async (request) => closeMotion(deps, requirePrincipal(request), request.params.id),
+    async (request) =>
+      closeMotion(deps, requirePrincipal(request), request.params.id, { confirm: request.query.confirm }),
   );
 
   app.post(

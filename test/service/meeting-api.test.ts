@@ -203,22 +203,38 @@ describe('a whole meeting', () => {
     );
     expect((await post(`/motions/${motion.id}/votes`, as(officials[1]), { choice: 'against' })).statusCode).toBe(409);
 
-    // Inspect every table that mentions the motion: none pairs a member with a choice.
+    // While open: who took part and the ballots are apart; a ballot names no member and has no id or time.
     const participation = await t.db.query(`select * from ballot_participation where motion_id = $1`, [motion.id]);
     expect(Object.keys(participation[0]).sort()).toEqual(['member_id', 'motion_id']);
-    const tallies = await t.db.query(`select * from secret_tallies where motion_id = $1 order by choice`, [motion.id]);
-    expect(tallies.map((r) => Object.keys(r).sort())).toEqual(Array(3).fill(['choice', 'count', 'motion_id']));
+    const box = await t.db.query(`select * from ballot_box where motion_id = $1`, [motion.id]);
+    expect(box.map((r) => Object.keys(r).sort())).toEqual(Array(10).fill(['choice', 'kept', 'motion_id']));
     expect(await count(`select count(*)::int n from votes where motion_id = $1`, [motion.id])).toBe(0);
-    const audit = await t.db.query<{ details: Record<string, unknown> }>(
-      `select details from audit_log where subject_type = 'motion' and subject_id = $1 and action = 'ballot.cast'`,
+    // No audit entry per ballot: it would share the voting transaction with the ballot.
+    expect(
+      await count(`select count(*)::int n from audit_log where subject_type = 'motion' and subject_id = $1`, [
+        String(motion.id),
+      ]),
+    ).toBe(1);
+    // 10 ballots cannot reach the 11 needed: closing asks for confirmation and changes nothing.
+    const unconfirmed = await post(`/motions/${motion.id}/close`, auth(sec.token));
+    expect(unconfirmed.statusCode).toBe(409);
+    expect(unconfirmed.json().message).toMatch(/Mới có 10 phiếu, ít hơn 11 phiếu cần để thông qua.*xác nhận/);
+    expect(await count(`select count(*)::int n from ballot_box where motion_id = $1`, [motion.id])).toBe(10);
+    const result = (await post(`/motions/${motion.id}/close?confirm=true`, auth(sec.token))).json();
+    expect(result).toMatchObject({ for: 7, against: 3, base: 20, needed: 11, passed: false });
+    // Closed: the box is counted and emptied; participation was rewritten by the closing transaction.
+    expect(await count(`select count(*)::int n from ballot_box where motion_id = $1`, [motion.id])).toBe(0);
+    const rewritten = await t.db.query<{ xmin: string; member_id: number }>(
+      `select xmin::text, member_id from ballot_participation where motion_id = $1 order by ctid`,
+      [motion.id],
+    );
+    expect(new Set(rewritten.map((r) => r.xmin)).size).toBe(1);
+    expect(rewritten.map((r) => r.member_id)).toEqual(voters.map((m) => m.id).sort((a, b) => a - b));
+    const [closedAudit] = await t.db.query<{ details: Record<string, unknown> }>(
+      `select details from audit_log where subject_type = 'motion' and subject_id = $1 and action = 'motion.closed'`,
       [String(motion.id)],
     );
-    expect(audit).toHaveLength(10);
-    expect(audit.every((a) => !('choice' in a.details))).toBe(true);
-    // Verifiable: the counts add up to the participants.
-    expect(tallies.reduce((n, r) => n + r.count, 0)).toBe(participation.length);
-    const result = (await post(`/motions/${motion.id}/close`, auth(sec.token))).json();
-    expect(result).toMatchObject({ for: 7, against: 3, base: 20, needed: 11, passed: false });
+    expect(closedAudit.details).toMatchObject({ ballots: 10, confirmedShort: true });
   });
 
   it('opinions, rating, closing, resolution and tasks; the minutes are written from what happened', async () => {
@@ -306,7 +322,6 @@ describe('a whole meeting', () => {
         'meeting.check_in',
         'motion.opened',
         'vote.cast',
-        'ballot.cast',
         'motion.closed',
         'meeting.closed',
         'minutes.amended',
