@@ -1,11 +1,11 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
+import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import type { Sql } from '../db/connect.ts';
-import { throttle } from '../throttle/throttle.ts';
-import { findMeeting, loadRoll, type Meeting } from './repository.ts';
+import { loadRoll, type Meeting } from './repository.ts';
+import { requireMeeting } from './require-meeting.ts';
 import { meetingDate } from './meeting-date.ts';
 
 export type CheckInMethod = 'chat' | 'code' | 'secretary';
@@ -23,16 +23,13 @@ export async function checkIn(
   // No explicit transaction: the checks only read, and the check-in with its audit entry is
   // one atomic statement (two fewer round trips on the busiest path of a meeting evening).
   const sql = deps.db;
-  const meeting = await findMeeting(sql, input.meetingId);
-  if (!meeting) throw notFound('buổi họp');
-  if (input.method === 'secretary') await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
-  else if (actor.memberId !== input.memberId) throw new AppError('forbidden', 'Mỗi đồng chí tự điểm danh cho mình.');
-  if (meeting.status !== 'in_progress') {
-    throw new AppError(
-      'conflict',
-      meeting.status === 'scheduled' ? 'Buổi họp chưa bắt đầu, chưa điểm danh được.' : 'Buổi họp đã kết thúc.',
-    );
-  }
+  if (input.method !== 'secretary' && actor.memberId !== input.memberId)
+    throw new AppError('forbidden', 'Mỗi đồng chí tự điểm danh cho mình.');
+  const meeting = await requireMeeting(sql, actor, input.meetingId, {
+    role: input.method === 'secretary' ? CAN.runMeetings : undefined,
+    status: ['in_progress'],
+    statusMessage: { scheduled: 'Buổi họp chưa bắt đầu, chưa điểm danh được.' },
+  });
   await assertOnRoll(sql, meeting, input.memberId);
   if (input.method === 'code') {
     // Room codes are short: wrong guesses are throttled per member and meeting.
@@ -76,9 +73,7 @@ export async function respondAttendance(
 ): Promise<void> {
   if (!actor.memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới trả lời lời mời họp.');
   await deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, input.meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    if (meeting.status === 'closed') throw new AppError('conflict', 'Buổi họp đã kết thúc.');
+    const meeting = await requireMeeting(sql, actor, input.meetingId, { status: ['scheduled', 'in_progress'] });
     await assertOnRoll(sql, meeting, actor.memberId!);
     if (!input.attending && !input.reason?.trim())
       throw new AppError('validation', 'Xin đồng chí cho biết lý do vắng.', { field: 'reason' });
@@ -110,9 +105,7 @@ export async function acceptAbsence(
   input: { meetingId: number; memberId: number; accepted: boolean },
 ) {
   await deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, input.meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
+    const meeting = await requireMeeting(sql, actor, input.meetingId, { role: CAN.runMeetings });
     const rows = await sql.query(
       `update meeting_attendance set reason_accepted = $3 where meeting_id = $1 and member_id = $2 and response = 'absent' returning 1`,
       [input.meetingId, input.memberId, input.accepted],
@@ -136,9 +129,9 @@ export async function recordLeave(
   input: { meetingId: number; memberId: number },
 ) {
   await deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, input.meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    if (actor.memberId !== input.memberId) await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
+    const meeting = await requireMeeting(sql, actor, input.meetingId, {
+      role: actor.memberId === input.memberId ? undefined : CAN.runMeetings,
+    });
     const now = deps.clock.now();
     const rows = await sql.query(
       `update meeting_attendance set left_at = $3 where meeting_id = $1 and member_id = $2 and checked_in_at is not null and left_at is null returning 1`,

@@ -7,10 +7,10 @@ import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, TextRun } fro
 import PDFDocument from 'pdfkit';
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { requireRole } from '../auth/roles.ts';
+import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { AppError, notFound } from '../errors.ts';
-import { findMeeting } from './repository.ts';
+import { AppError } from '../errors.ts';
+import { requireMeeting } from './require-meeting.ts';
 import { loadMinutes, type MinutesData } from './load-minutes.ts';
 import { formatVnDateTime } from './meeting-date.ts';
 import { KIND_LABELS } from './schedule-meeting.ts';
@@ -22,9 +22,7 @@ export async function generateMinutes(
   meetingId: number,
   format: 'docx' | 'pdf',
 ): Promise<Buffer> {
-  const meeting = await findMeeting(deps.db, meetingId);
-  if (!meeting) throw notFound('buổi họp');
-  await requireRole(deps.db, actor, meeting.cellId, ['admin', 'committee', 'secretary']);
+  await requireMeeting(deps.db, actor, meetingId, { role: CAN.readOrg });
   const data = await loadMinutes(deps.db, meetingId);
   return format === 'docx' ? renderDocx(data) : renderPdf(data);
 }
@@ -37,9 +35,7 @@ export async function amendMinutes(
 ) {
   if (!body.trim()) throw new AppError('validation', 'Nội dung đính chính không được để trống.', { field: 'body' });
   await deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    await requireRole(sql, actor, meeting.cellId, ['admin', 'secretary']);
+    await requireMeeting(sql, actor, meetingId, { role: CAN.runMeetings });
     await sql.query(
       `insert into minutes_amendments (meeting_id, body, author_principal_id, created_at) values ($1, $2, $3, $4)`,
       [meetingId, body.trim(), actor.id, deps.clock.now()],

@@ -10,8 +10,8 @@ export interface MeetingGuard {
   role?: readonly Role[];
   /** The statuses the action is allowed in. */
   status?: readonly MeetingStatus[];
-  /** Replaces the default message when the status is not allowed. */
-  statusMessage?: string;
+  /** Replaces the default message when the status is not allowed (one for all, or per status). */
+  statusMessage?: string | Partial<Record<MeetingStatus, string>>;
   /** Locks the meeting row until the transaction ends. */
   lock?: boolean;
 }
@@ -36,7 +36,9 @@ export async function requireMeeting(
   if (!meeting) throw notFound('buổi họp');
   if (guard.role) await requireRole(sql, actor, meeting.cellId, guard.role);
   if (guard.status && !guard.status.includes(meeting.status)) {
-    throw new AppError('conflict', guard.statusMessage ?? STATUS_MESSAGES[meeting.status]);
+    const custom = guard.statusMessage;
+    const message = typeof custom === 'string' ? custom : custom?.[meeting.status];
+    throw new AppError('conflict', message ?? STATUS_MESSAGES[meeting.status]);
   }
   return meeting;
 }

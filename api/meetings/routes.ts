@@ -2,25 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Deps } from '../context.ts';
 import { requirePrincipal } from '../auth/authenticate.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
-import { AppError, notFound } from '../errors.ts';
-import {
-  Closed,
-  ContentResponses,
-  Count as CountT,
-  DateTime,
-  FileBody,
-  HtmlPage,
-  HttpUrl,
-  Id,
-  IdParams,
-  IsoDate,
-  Nullable,
-  Ok,
-  OneOf,
-  Responses,
-  SignedLinkPart,
-} from '../http/schemas.ts';
+import { AppError } from '../errors.ts';
+import { Closed, Id, IdParams, IsoDate } from '../http/schemas.ts';
 import { verifyLink } from '../http/signed-link.ts';
 import { escapeHtml } from '../http/escape-html.ts';
 import { DECISION_KINDS } from '../rules/meeting-rules.ts';
@@ -38,10 +21,7 @@ import { adoptResolution, completeTask } from './adopt-resolution.ts';
 import { attachDocument, openDocument } from './documents.ts';
 import { amendMinutes, generateMinutes } from './generate-minutes.ts';
 import { getCompletenessReport } from './get-completeness-report.ts';
-import { getAttendanceView } from './get-attendance-view.ts';
-import { findMeeting, listOverdueTasks, summariseRatings } from './repository.ts';
-import { meetingDate } from './meeting-date.ts';
-import { listMotions } from './motions.ts';
+import { getMeeting } from './get-meeting.ts';
 
 const tags = ['Sinh hoạt chi bộ (meetings)'];
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
@@ -192,27 +172,8 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.get(
     '/meetings/:id',
-    {
-      schema: {
-        tags,
-        summary: 'A meeting with its live attendance view, quorum and motions',
-        params: IdParams,
-        response: Responses(MeetingDetailT),
-      },
-    },
-    async (request) => {
-      const principal = requirePrincipal(request);
-      const meeting = await findMeeting(deps.db, request.params.id);
-      if (!meeting) throw notFound('buổi họp');
-      await requireRole(deps.db, principal, meeting.cellId, CAN.readOrg);
-      return {
-        ...meeting,
-        attendance: await getAttendanceView(deps.db, meeting),
-        motions: await listMotions(deps.db, meeting.id),
-        ratings: await summariseRatings(deps.db, meeting.id),
-        overdueTasks: await listOverdueTasks(deps.db, meeting.cellId, meetingDate(meeting.startsAt)),
-      };
-    },
+    { schema: { tags, summary: 'A meeting with its live attendance view, quorum and motions', params: IdParams } },
+    async (request) => getMeeting(deps, requirePrincipal(request), request.params.id),
   );
 
   app.post(
@@ -446,12 +407,13 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       schema: {
         tags,
-        summary: 'Close the meeting (warns when shorter than the rule)',
+        summary: 'Close the meeting (confirm=true when shorter than the rule)',
         params: IdParams,
-        response: Responses(Type.Object({ warnings: Type.Array(Type.String()) })),
+        querystring: Closed({ confirm: Type.Optional(Type.Boolean()) }),
       },
     },
-    async (request) => closeMeeting(deps, requirePrincipal(request), request.params.id),
+    async (request) =>
+      closeMeeting(deps, requirePrincipal(request), request.params.id, { confirm: request.query.confirm }),
   );
 
   app.post(

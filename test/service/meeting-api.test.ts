@@ -250,8 +250,17 @@ describe('a whole meeting', () => {
     await post(`/meetings/${meetingId}/rating`, as(officials[2]), { level: 'Khá' });
     expect((await post(`/meetings/${meetingId}/rating`, as(officials[3]), { level: 'xuất sắc' })).statusCode).toBe(400);
     clock.set('2026-03-12T13:00:00Z');
-    const closed = (await post(`/meetings/${meetingId}/close`, auth(sec.token))).json();
+    // Shorter than the rule's minimum: the secretary must confirm, and the confirmation is audited.
+    const early = await post(`/meetings/${meetingId}/close`, auth(sec.token));
+    expect(early.statusCode).toBe(409);
+    expect(early.json().message).toMatch(/60 phút, ít hơn mức tối thiểu 120 phút.*xác nhận/);
+    const closed = (await post(`/meetings/${meetingId}/close?confirm=true`, auth(sec.token))).json();
     expect(closed.warnings[0]).toMatch(/60 phút, ít hơn mức tối thiểu 120 phút/);
+    const [audit] = await t.db.query<{ details: object }>(
+      `select details from audit_log where action = 'meeting.closed' and subject_id = $1`,
+      [String(meetingId)],
+    );
+    expect(audit.details).toMatchObject({ minutes: 60, required: 120, confirmedShort: true });
     const res = await post(`/meetings/${meetingId}/resolution`, auth(sec.token), {
       body: 'Chi bộ thống nhất các nhiệm vụ tháng 3.',
       tasks: [{ assigneeMemberId: officials[2].id, title: 'Rà soát đảng phí', dueOn: '2026-03-31' }],
