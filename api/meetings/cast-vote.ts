@@ -1,19 +1,21 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { AppError, notFound } from '../errors.ts';
-import { chatTally, lockMotionForVote, type Choice } from './motions.ts';
-import { countEntitledPresent, whyMemberCannotVote } from './entitlement.ts';
+import { choiceLabel, lockMotionForVote, motionChoices } from './motions.ts';
+import { attendsInRoom, whyNotEntitled } from './entitlement.ts';
+import { loadRoll } from './repository.ts';
+import { meetingDate } from './meeting-date.ts';
 
 /**
  * A member votes in chat (or through the API). Only members entitled to vote — official,
- * present, in the vote base — may; one vote each; an open vote may be changed until close
- * when the secretary allowed it; a secret vote is stored as participation apart from an
- * anonymous running count. Committed before the member is told it counted.
+ * present online, in the vote base — may (those in the room vote in the room); one vote each;
+ * an open vote may be changed until close when the secretary allowed it; a secret vote is
+ * stored as participation apart from an anonymous ballot. Committed before the member is told.
  */
 export async function castVote(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
-  input: { motionId: number; choice: Choice },
+  input: { motionId: number; choice: string },
 ): Promise<{ changed: boolean }> {
   const memberId = actor.memberId;
   if (!memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới biểu quyết.');
@@ -23,17 +25,21 @@ export async function castVote(
     if (!locked) throw notFound('nội dung biểu quyết');
     const { motion, meeting } = locked;
     if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết đã kết thúc; phiếu không được ghi nhận.');
-    const refusal = await whyMemberCannotVote(sql, meeting, memberId);
+    if (!motionChoices(motion).includes(input.choice)) {
+      throw new AppError('validation', `Lựa chọn phải là: ${motionChoices(motion).map(choiceLabel).join(', ')}.`, {
+        field: 'choice',
+      });
+    }
+    const [entry] = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt), memberId);
+    const refusal = whyNotEntitled(entry);
     if (refusal) throw new AppError('forbidden', refusal);
-    const roomVotes = motion.roomFor + motion.roomAgainst + motion.roomAbstain;
-    if (roomVotes > 0) {
-      const chat = await chatTally(sql, motion);
-      if (chat.for + chat.against + chat.abstain + roomVotes + 1 > (await countEntitledPresent(sql, meeting))) {
-        throw new AppError(
-          'conflict',
-          'Số phiếu đã bằng số đảng viên có quyền biểu quyết có mặt (đã tính biểu quyết giơ tay tại phòng họp).',
-        );
-      }
+    // One roll, no double count (issue 16.3): a member checked in in the room votes in the room.
+    if (attendsInRoom(entry)) {
+      throw new AppError(
+        'forbidden',
+        'Đồng chí đã điểm danh tại phòng họp nên biểu quyết tại phòng (giơ tay hoặc phiếu giấy), ' +
+          'không biểu quyết qua chat — để không phiếu nào được tính hai lần.',
+      );
     }
     const now = deps.clock.now();
     let changed = false;

@@ -98,25 +98,46 @@ export async function respondAttendance(
   });
 }
 
-/** The secretary accepts (or not) an absence reason: accepted absences leave the vote base (rules.md §1). */
+/**
+ * The secretary accepts (or not) the reason a member gave; or, with `reason`, records on the
+ * member's behalf an absence she was told of (by phone…), with or without accepting it.
+ * Accepted absences leave the vote base (rules.md §1). Audited either way.
+ */
 export async function acceptAbsence(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
-  input: { meetingId: number; memberId: number; accepted: boolean },
+  input: { meetingId: number; memberId: number; accepted: boolean; reason?: string | null },
 ) {
   await deps.db.tx(async (sql) => {
     const meeting = await requireMeeting(sql, actor, input.meetingId, { role: CAN.runMeetings });
-    const rows = await sql.query(
-      `update meeting_attendance set reason_accepted = $3 where meeting_id = $1 and member_id = $2 and response = 'absent' returning 1`,
-      [input.meetingId, input.memberId, input.accepted],
-    );
-    if (!rows.length) throw new AppError('validation', 'Đồng chí này chưa báo vắng.');
+    const reason = input.reason?.trim();
+    if (reason) {
+      await assertOnRoll(sql, meeting, input.memberId);
+      const [row] = await sql.query<{ present: boolean }>(
+        `select checked_in_at is not null and left_at is null as present from meeting_attendance
+          where meeting_id = $1 and member_id = $2`,
+        [meeting.id, input.memberId],
+      );
+      if (row?.present) throw new AppError('validation', 'Đồng chí này đang có mặt (đã điểm danh).');
+      await sql.query(
+        `insert into meeting_attendance (meeting_id, member_id, response, absence_reason, reason_accepted)
+         values ($1, $2, 'absent', $3, $4)
+         on conflict (meeting_id, member_id) do update set response = 'absent', absence_reason = $3, reason_accepted = $4`,
+        [meeting.id, input.memberId, reason, input.accepted],
+      );
+    } else {
+      const rows = await sql.query(
+        `update meeting_attendance set reason_accepted = $3 where meeting_id = $1 and member_id = $2 and response = 'absent' returning 1`,
+        [input.meetingId, input.memberId, input.accepted],
+      );
+      if (!rows.length) throw new AppError('validation', 'Đồng chí này chưa báo vắng.');
+    }
     await recordAudit(sql, {
       actorPrincipalId: actor.id,
-      action: 'meeting.absence_reviewed',
+      action: reason ? 'meeting.absence_recorded' : 'meeting.absence_reviewed',
       subjectType: 'meeting',
       subjectId: meeting.id,
-      details: input,
+      details: { memberId: input.memberId, accepted: input.accepted, onBehalf: Boolean(reason) },
       at: deps.clock.now(),
     });
   });

@@ -10,7 +10,9 @@ import { describeFraction, needed, reaches } from '../rules/vote-math.ts';
 import { enqueueForMembers, enqueueForOrgGroups } from '../outbox/enqueue.ts';
 import { meetingDate } from './meeting-date.ts';
 import { getAttendanceView } from './get-attendance-view.ts';
-import { chatTally, findMotion, type Motion, type MotionResult } from './motions.ts';
+import { chatTally, choiceLabel, findMotion, motionChoices, type Motion, type MotionResult } from './motions.ts';
+import { decideDiscipline, DISCIPLINE, NO_DISCIPLINE } from '../rules/discipline.ts';
+import { findMember } from '../members/repository.ts';
 import { VOTE_KIND_LABELS } from './open-motion.ts';
 import { requireMeeting } from './require-meeting.ts';
 
@@ -31,24 +33,20 @@ export async function closeMotion(
     if (!motion) throw notFound('nội dung biểu quyết');
     const meeting = await requireMeeting(sql, actor, motion.meetingId, { role: CAN.runMeetings });
     if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết này đã kết thúc.');
-    const chat = await chatTally(sql, motion);
     const view = await getAttendanceView(sql, meeting);
-    const rule = versionInForce(DECISIONS[motion.kind], meetingDate(meeting.startsAt));
+    const date = meetingDate(meeting.startsAt);
     const base = view.voteBase.base;
-    const votesFor = chat.for + motion.roomFor;
-    const result: MotionResult = {
-      for: votesFor,
-      against: chat.against + motion.roomAgainst,
-      abstain: chat.abstain + motion.roomAbstain,
-      base,
-      baseExplanation: view.voteBase.explanation,
-      threshold: describeFraction(rule.value.threshold),
-      needed: needed(base, rule.value.threshold),
-      // rule: thresholds — rules.md §3 (ties fail: a tie is never "more than half")
-      passed: base > 0 && reaches(votesFor, base, rule.value.threshold),
-      source: rule.source,
-    };
-    const cast = result.for + result.against + result.abstain;
+    const chat = await chatTally(sql, motion);
+    const room = roomTally(motion);
+    const counts = Object.fromEntries(motionChoices(motion).map((c) => [c, (chat[c] ?? 0) + (room[c] ?? 0)]));
+    const chatBallots = sum(chat);
+    const roomBallots = sum(room);
+    const cast = chatBallots + roomBallots;
+    const result =
+      motion.kind === 'discipline'
+        ? await decideDisciplineMotion(sql, motion, counts, base, date)
+        : decideMotion(motion, counts, base, date);
+    Object.assign(result, { baseExplanation: view.voteBase.explanation, counts, chatBallots, roomBallots });
     // Safeguard (issue 16.5): a motion that cannot pass for lack of votes is closed only when confirmed.
     if (cast < result.needed && !options.confirm) {
       throw new AppError(
@@ -58,9 +56,15 @@ export async function closeMotion(
         { data: { confirmationRequired: true, cast, needed: result.needed } },
       );
     }
+    const countsLine =
+      motion.kind === 'discipline'
+        ? `${motionChoices(motion)
+            .map((c) => `${choiceLabel(c)} ${counts[c]}`)
+            .join(', ')}.\n${result.explanation}`
+        : `Tán thành ${result.for}, không tán thành ${result.against}, không biểu quyết ${result.abstain}.`;
     const text =
-      `Kết quả — ${VOTE_KIND_LABELS[motion.kind]}: ${motion.title}\n` +
-      `Tán thành ${result.for}, không tán thành ${result.against}, không biểu quyết ${result.abstain}.\n` +
+      `Kết quả — ${VOTE_KIND_LABELS[motion.kind]}: ${motion.title}\n${countsLine}\n` +
+      (roomBallots ? `Số phiếu: ${chatBallots} qua chat + ${roomBallots} tại phòng họp = ${cast}.\n` : '') +
       `Cần ${result.threshold} của ${base} (tối thiểu ${result.needed}). ${view.voteBase.explanation}.\n` +
       (result.passed ? '✅ THÔNG QUA.' : '❌ KHÔNG THÔNG QUA.');
     const now = deps.clock.now();
@@ -107,6 +111,57 @@ export async function closeMotion(
  */
 async function vacuumBallotBox(db: Deps['db']) {
   await db.exec('vacuum (skip_locked) ballot_box, ballot_participation').catch(() => {});
+}
+
+const sum = (t: Record<string, number>) => Object.values(t).reduce((a, b) => a + b, 0);
+
+/** The room's counts: the show of hands of an open ballot, or the paper ballots of a secret one. */
+function roomTally(motion: Motion): Record<string, number> {
+  if (motion.ballot === 'secret') return motion.roomCounts;
+  return { for: motion.roomFor, against: motion.roomAgainst, abstain: motion.roomAbstain };
+}
+
+function decideMotion(motion: Motion, counts: Record<string, number>, base: number, date: string): MotionResult {
+  const rule = versionInForce(DECISIONS[motion.kind], date);
+  return {
+    for: counts.for ?? 0,
+    against: counts.against ?? 0,
+    abstain: counts.abstain ?? 0,
+    base,
+    baseExplanation: '',
+    threshold: describeFraction(rule.value.threshold),
+    needed: needed(base, rule.value.threshold),
+    // rule: thresholds — rules.md §3 (ties fail: a tie is never "more than half")
+    passed: base > 0 && reaches(counts.for ?? 0, base, rule.value.threshold),
+    source: rule.source,
+  };
+}
+
+// rule: discipline — one secret ballot over the forms, cumulative from the heaviest (QĐ 22 Đ15, QĐ 296; rules.md §3)
+async function decideDisciplineMotion(
+  sql: Sql,
+  motion: Motion,
+  counts: Record<string, number>,
+  base: number,
+  date: string,
+): Promise<MotionResult> {
+  const subject = motion.subjectMemberId ? await findMember(sql, motion.subjectMemberId) : undefined;
+  const outcome = decideDiscipline(counts, base, date, subject?.status === 'probationary');
+  const majority = versionInForce(DECISIONS.discipline, date);
+  const none = counts[NO_DISCIPLINE] ?? 0;
+  return {
+    for: sum(counts) - none,
+    against: none,
+    abstain: 0,
+    base,
+    baseExplanation: '',
+    threshold: describeFraction(majority.value.threshold),
+    needed: needed(base, majority.value.threshold),
+    passed: outcome.adopted !== null,
+    source: versionInForce(DISCIPLINE, date).source,
+    explanation: outcome.explanation,
+    adopted: outcome.adopted,
+  };
 }
 
 const inBase = (r: { status: string; transferredIn: boolean; suspended: boolean; transferredOut: boolean }) =>

@@ -29,3 +29,17 @@ export async function whyMemberCannotVote(sql: Sql, meeting: Meeting, memberId: 
   const [entry] = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt), memberId);
   return whyNotEntitled(entry);
 }
+
+/**
+ * Where a present member takes part: checked in with the room code or marked present by the
+ * secretary is in the room; checked in from chat is online. Each is counted in one place only.
+ */
+export function attendsInRoom(entry: Pick<RollRow, 'checkInMethod'> | undefined): boolean {
+  return entry?.checkInMethod === 'code' || entry?.checkInMethod === 'secretary';
+}
+
+/** Entitled members present in the room: the cap on the room's show of hands or paper ballots. */
+export async function countEntitledInRoom(sql: Sql, meeting: Meeting): Promise<number> {
+  const roll = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt));
+  return roll.filter((r) => !whyNotEntitled(r) && attendsInRoom(r)).length;
+}

@@ -2,7 +2,8 @@ import { maybeOne, type Sql } from '../db/connect.ts';
 import type { DecisionKind } from '../rules/meeting-rules.ts';
 import type { Meeting } from './repository.ts';
 
-import type { Ballot, Choice } from './vocabulary.ts';
+import { DISCIPLINE_LABELS, type DisciplineChoice } from '../rules/discipline.ts';
+import { CHOICE_LABELS, CHOICES, type Ballot, type Choice } from './vocabulary.ts';
 
 export { CHOICE_LABELS, CHOICES, type Choice } from './vocabulary.ts';
 
@@ -17,7 +18,22 @@ export interface Motion {
   roomFor: number;
   roomAgainst: number;
   roomAbstain: number;
+  /** The choices offered (discipline: the forms); null: for / against / abstain. */
+  options: string[] | null;
+  subjectMemberId: number | null;
+  /** Secret ballots: the room's paper ballots per choice, entered by the counting committee. */
+  roomCounts: Record<string, number>;
+  countingCommittee: string | null;
   result: MotionResult | null;
+}
+
+/** The choices a ballot of this motion may take. */
+export function motionChoices(motion: Pick<Motion, 'options'>): string[] {
+  return motion.options ?? [...CHOICES];
+}
+
+export function choiceLabel(choice: string): string {
+  return CHOICE_LABELS[choice as Choice] ?? DISCIPLINE_LABELS[choice as DisciplineChoice] ?? choice;
 }
 
 export interface MotionResult {
@@ -30,12 +46,22 @@ export interface MotionResult {
   needed: number;
   passed: boolean;
   source: string;
+  /** Every choice's count, chat and room together (discipline: per form). */
+  counts?: Record<string, number>;
+  /** How the result was reached beyond one threshold (discipline: the cumulative steps). */
+  explanation?: string;
+  /** Discipline: the form adopted, or null for none. */
+  adopted?: string | null;
+  /** Ballots from chat and from the room, apart, so the addition is shown. */
+  chatBallots?: number;
+  roomBallots?: number;
 }
 
 const columns = (
   t = '',
 ) => `${t}id, ${t}meeting_id as "meetingId", ${t}kind, ${t}title, ${t}ballot, ${t}allow_change as "allowChange", ${t}status,
-  ${t}room_for as "roomFor", ${t}room_against as "roomAgainst", ${t}room_abstain as "roomAbstain", ${t}result`;
+  ${t}room_for as "roomFor", ${t}room_against as "roomAgainst", ${t}room_abstain as "roomAbstain", ${t}result,
+  ${t}options, ${t}subject_member_id as "subjectMemberId", ${t}room_counts as "roomCounts", ${t}counting_committee as "countingCommittee"`;
 const COLUMNS = columns();
 
 export async function findMotion(sql: Sql, id: number, lock = false): Promise<Motion | undefined> {
@@ -47,18 +73,21 @@ export async function listMotions(sql: Sql, meetingId: number): Promise<Motion[]
 }
 
 /** Votes cast in chat (by choice): the open-ballot rows, or the ballots in the secret ballot box. */
-export async function chatTally(sql: Sql, motion: Pick<Motion, 'id' | 'ballot'>): Promise<Record<Choice, number>> {
+export async function chatTally(
+  sql: Sql,
+  motion: Pick<Motion, 'id' | 'ballot' | 'options'>,
+): Promise<Record<string, number>> {
   const rows =
     motion.ballot === 'open'
-      ? await sql.query<{ choice: Choice; n: number }>(
+      ? await sql.query<{ choice: string; n: number }>(
           `select choice, count(*)::int as n from votes where motion_id = $1 group by choice`,
           [motion.id],
         )
-      : await sql.query<{ choice: Choice; n: number }>(
+      : await sql.query<{ choice: string; n: number }>(
           `select choice, count(*)::int as n from ballot_box where motion_id = $1 group by choice`,
           [motion.id],
         );
-  const tally = { for: 0, against: 0, abstain: 0 };
+  const tally: Record<string, number> = Object.fromEntries(motionChoices(motion).map((c) => [c, 0]));
   for (const r of rows) tally[r.choice] = r.n;
   return tally;
 }

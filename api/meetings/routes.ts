@@ -7,6 +7,9 @@ import { Closed, Id, IdParams, IsoDate } from '../http/schemas.ts';
 import { verifyLink } from '../http/signed-link.ts';
 import { escapeHtml } from '../http/escape-html.ts';
 import { DECISION_KINDS } from '../rules/meeting-rules.ts';
+import { DISCIPLINE_FORMS, NO_DISCIPLINE } from '../rules/discipline.ts';
+import { CHOICES, MEETING_KINDS, MEETING_MODES } from './vocabulary.ts';
+import { recordPaperBallots } from './record-paper-ballots.ts';
 import { scheduleMeeting } from './schedule-meeting.ts';
 import { openMeeting } from './open-meeting.ts';
 import { acceptAbsence, checkIn, recordLeave, respondAttendance } from './check-in.ts';
@@ -25,7 +28,7 @@ import { getMeeting } from './get-meeting.ts';
 
 const tags = ['Sinh hoạt chi bộ (meetings)'];
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
-const ChoiceT = Type.Union([Type.Literal('for'), Type.Literal('against'), Type.Literal('abstain')]);
+const ChoiceT = Type.Union([...CHOICES, ...DISCIPLINE_FORMS, NO_DISCIPLINE].map((c) => Type.Literal(c)));
 const Count = Type.Integer({ minimum: 0, maximum: 10_000 });
 
 const MeetingT = Type.Object({
@@ -149,11 +152,11 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: 'Schedule a cell meeting (regular, thematic, or both in one session)',
         params: IdParams,
         body: Closed({
-          kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
+          kind: Type.Union(MEETING_KINDS.map((k) => Type.Literal(k))),
           topic: Type.Optional(Text(300)),
           startsAt: Type.String({ format: 'date-time' }),
           place: Type.Optional(Text(300)),
-          mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
+          mode: Type.Union(MEETING_MODES.map((k) => Type.Literal(k))),
           agenda: Type.Optional(Type.Array(Text(300), { maxItems: 30 })),
         }),
         response: Responses(MeetingT, 201),
@@ -259,10 +262,9 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       schema: {
         tags,
-        summary: 'Accept or refuse an absence reason',
+        summary: "Accept or refuse a member's absence reason, or record one on their behalf (with reason)",
         params: Type.Object({ id: Id, memberId: Id }),
-        body: Closed({ accepted: Type.Boolean() }),
-        response: Responses(Ok),
+        body: Closed({ accepted: Type.Boolean(), reason: Type.Optional(Text(500)) }),
       },
     },
     async (request) => {
@@ -270,6 +272,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         meetingId: request.params.id,
         memberId: request.params.memberId,
         accepted: request.body.accepted,
+        reason: request.body.reason,
       });
       return { ok: true };
     },
@@ -307,6 +310,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           title: Text(500),
           ballot: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('secret')])),
           allowChange: Type.Optional(Type.Boolean()),
+          subjectMemberId: Type.Optional(Id),
         }),
         response: Responses(MotionT, 201),
       },
@@ -350,6 +354,25 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
     async (request) => {
       await recordShowOfHands(deps, requirePrincipal(request), { motionId: request.params.id, ...request.body });
+      return { ok: true };
+    },
+  );
+
+  app.post(
+    '/motions/:id/paper-ballots',
+    {
+      schema: {
+        tags,
+        summary: "A secret ballot's paper ballots in the room, as counted by the counting committee",
+        params: IdParams,
+        body: Closed({
+          counts: Type.Record(Type.String({ pattern: '^[a-z_]{2,20}$' }), Count, { maxProperties: 10 }),
+          countingCommittee: Text(500),
+        }),
+      },
+    },
+    async (request) => {
+      await recordPaperBallots(deps, requirePrincipal(request), { motionId: request.params.id, ...request.body });
       return { ok: true };
     },
   );

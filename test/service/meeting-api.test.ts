@@ -159,17 +159,25 @@ describe('a whole meeting', () => {
     expect(twice.statusCode).toBe(409);
     expect(await count(`select count(*)::int n from votes where motion_id = $1`, [motion.id])).toBe(2);
 
-    // Everyone else present votes at the same instant; the tally is exact.
-    const rest = officials.slice(2, 14);
+    // Everyone else present online votes at the same instant; the tally is exact.
+    const rest = officials.slice(2, 11);
     const results = await Promise.all(rest.map((m) => vote(m)));
     expect(results.every((r) => r.statusCode === 200)).toBe(true);
-    // The room's show of hands may not count anyone twice: 14 chat votes + 2 > 15 present entitled.
+    // One roll: a member checked in in the room votes in the room, never also in chat.
+    const fromRoom = await vote(officials[11]);
+    expect(fromRoom.statusCode).toBe(403);
+    expect(fromRoom.json().message).toMatch(/tại phòng họp.*không biểu quyết qua chat/);
+    expect((await post(`/motions/${motion.id}/votes`, auth(sec.token), { choice: 'for' })).statusCode).toBe(200);
+    // The room's show of hands is capped by the 3 entitled members checked in with the room code.
+    const tooMany = await post(`/motions/${motion.id}/show-of-hands`, auth(sec.token), {
+      for: 4,
+      against: 0,
+      abstain: 0,
+    });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().message).toMatch(/\(4\) vượt số .* tại phòng họp \(3\)/);
     expect(
-      (await post(`/motions/${motion.id}/show-of-hands`, auth(sec.token), { for: 2, against: 0, abstain: 0 }))
-        .statusCode,
-    ).toBe(400);
-    expect(
-      (await post(`/motions/${motion.id}/show-of-hands`, auth(sec.token), { for: 1, against: 0, abstain: 0 }))
+      (await post(`/motions/${motion.id}/show-of-hands`, auth(sec.token), { for: 3, against: 0, abstain: 0 }))
         .statusCode,
     ).toBe(200);
     const closed = (await post(`/motions/${motion.id}/close`, auth(sec.token))).json();
@@ -199,9 +207,12 @@ describe('a whole meeting', () => {
     expect(motion.ballot).toBe('secret');
     const voters = officials.slice(1, 11);
     await Promise.all(
-      voters.map((m, i) => post(`/motions/${motion.id}/votes`, as(m), { choice: i < 7 ? 'for' : 'against' })),
+      voters.map((m, i) =>
+        post(`/motions/${motion.id}/votes`, as(m), { choice: i < 7 ? 'khien_trach' : 'khong_ky_luat' }),
+      ),
     );
-    expect((await post(`/motions/${motion.id}/votes`, as(officials[1]), { choice: 'against' })).statusCode).toBe(409);
+    expect((await post(`/motions/${motion.id}/votes`, as(officials[1]), { choice: 'for' })).statusCode).toBe(400);
+    expect((await post(`/motions/${motion.id}/votes`, as(officials[1]), { choice: 'canh_cao' })).statusCode).toBe(409);
 
     // While open: who took part and the ballots are apart; a ballot names no member and has no id or time.
     const participation = await t.db.query(`select * from ballot_participation where motion_id = $1`, [motion.id]);

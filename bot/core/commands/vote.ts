@@ -1,12 +1,12 @@
 import { castVote } from '../../../api/meetings/cast-vote.ts';
-import { CHOICE_LABELS, CHOICES, findMotion, type Choice } from '../../../api/meetings/motions.ts';
+import { choiceLabel, findMotion, motionChoices, type Choice } from '../../../api/meetings/motions.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
 import { AppError } from '../../../api/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { currentMeeting, currentMotionId } from './meeting-context.ts';
 import { whyMemberCannotVote } from '../../../api/meetings/entitlement.ts';
 
-const TYPED: Record<string, Choice> = {
+const TYPED: Record<string, Choice | undefined> = {
   'tan thanh': 'for',
   'dong y': 'for',
   co: 'for',
@@ -38,21 +38,23 @@ export const voteCommand: Command = {
     if (ctx.update.chat.kind === 'group' && motion.ballot === 'secret') {
       return { text: 'Đây là bỏ phiếu kín: đồng chí nhắn riêng "bieuquyet" cho bot để bỏ phiếu.' };
     }
-    const typed = TYPED[foldVietnamese(ctx.args)];
-    if (typed) return vote(ctx, motionId, typed);
+    const folded = foldVietnamese(ctx.args);
+    const typed =
+      TYPED[folded] ?? motionChoices(motion).find((c) => foldVietnamese(choiceLabel(c)) === folded && folded !== '');
+    if (typed && motionChoices(motion).includes(typed)) return vote(ctx, motionId, typed);
     return {
       text: `🗳 ${motion.title}${motion.ballot === 'secret' ? '\n(Bỏ phiếu kín: lựa chọn không gắn với tên.)' : ''}`,
-      choices: CHOICES.map((c) => ({ label: CHOICE_LABELS[c], data: `bieuquyet:${motionId}:${c}` })),
+      choices: motionChoices(motion).map((c) => ({ label: choiceLabel(c), data: `bieuquyet:${motionId}:${c}` })),
     };
   },
   async onChoice(ctx, data) {
     const [motionId, choice] = data.split(':');
-    if (!CHOICES.includes(choice as Choice)) throw new AppError('validation', 'Lựa chọn không hợp lệ.');
-    return vote(ctx, Number(motionId), choice as Choice);
+    if (!/^[a-z_]{2,20}$/.test(choice ?? '')) throw new AppError('validation', 'Lựa chọn không hợp lệ.');
+    return vote(ctx, Number(motionId), choice);
   },
 };
 
-async function vote(ctx: CommandContext, motionId: number, choice: Choice) {
+async function vote(ctx: CommandContext, motionId: number, choice: string) {
   const { changed } = await castVote(ctx.deps, ctx.principal, { motionId, choice });
-  return { text: `${changed ? 'Đã sửa phiếu' : 'Đã ghi nhận phiếu'}: ${CHOICE_LABELS[choice]}.` };
+  return { text: `${changed ? 'Đã sửa phiếu' : 'Đã ghi nhận phiếu'}: ${choiceLabel(choice)}.` };
 }
