@@ -4,7 +4,7 @@ import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import type { Sql } from '../db/connect.ts';
-import { loadRoll, type Meeting } from './repository.ts';
+import { loadRollEntry, type Meeting } from './repository.ts';
 import { requireMeeting } from './require-meeting.ts';
 import { meetingDate } from './meeting-date.ts';
 
@@ -20,8 +20,9 @@ export async function checkIn(
   actor: Principal,
   input: { meetingId: number; memberId: number; method: CheckInMethod; code?: string },
 ): Promise<{ meeting: Meeting; alreadyPresent: boolean }> {
-  // No explicit transaction: the checks only read, and the check-in with its audit entry is
-  // one atomic statement (two fewer round trips on the busiest path of a meeting evening).
+  // No explicit transaction: one read (the meeting and the member's roll entry), then the
+  // check-in with its audit entry in one atomic statement — two round trips on the busiest
+  // path of a meeting evening.
   const sql = deps.db;
   if (input.method !== 'secretary' && actor.memberId !== input.memberId)
     throw new AppError('forbidden', 'Mỗi đồng chí tự điểm danh cho mình.');
@@ -29,17 +30,11 @@ export async function checkIn(
     role: input.method === 'secretary' ? CAN.runMeetings : undefined,
     status: ['in_progress'],
     statusMessage: { scheduled: 'Buổi họp chưa bắt đầu, chưa điểm danh được.' },
+    member: input.memberId,
   });
-  await assertOnRoll(sql, meeting, input.memberId);
-  if (input.method === 'code') {
-    // Room codes are short: wrong guesses are throttled per member and meeting.
-    const guard = throttle(sql, 'checkInCode');
-    const key = `${meeting.id}:${input.memberId}`;
-    await guard.attempt(key);
-    if (input.code?.trim() !== meeting.checkinCode)
-      throw new AppError('validation', 'Mã điểm danh không đúng.', { field: 'code' });
-    await guard.succeeded(key);
-  }
+  if (!meeting.entry) throw notOnRoll();
+  if (input.method === 'code' && input.code?.trim() !== meeting.checkinCode)
+    throw new AppError('validation', 'Mã điểm danh không đúng.', { field: 'code' });
   if (input.method === 'chat' && meeting.mode === 'in_person') {
     throw new AppError(
       'validation',
@@ -171,6 +166,7 @@ export async function recordLeave(
 }
 
 export async function assertOnRoll(sql: Sql, meeting: Meeting, memberId: number) {
-  const roll = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt), memberId);
-  if (roll.length === 0) throw new AppError('forbidden', 'Đồng chí không thuộc chi bộ của buổi họp này.');
+  if (!(await loadRollEntry(sql, meeting, meetingDate(meeting.startsAt), memberId))) throw notOnRoll();
 }
+
+const notOnRoll = () => new AppError('forbidden', 'Đồng chí không thuộc chi bộ của buổi họp này.');

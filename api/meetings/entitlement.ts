@@ -1,5 +1,5 @@
 import type { Sql } from '../db/connect.ts';
-import { loadRoll, type Meeting, type RollRow } from './repository.ts';
+import { loadRoll, loadRollEntry, type Meeting, type RollRow } from './repository.ts';
 import { meetingDate } from './meeting-date.ts';
 
 /**
@@ -26,8 +26,7 @@ export async function countEntitledPresent(sql: Sql, meeting: Meeting): Promise<
 
 /** Why this member may not vote at this meeting right now, if they may not. */
 export async function whyMemberCannotVote(sql: Sql, meeting: Meeting, memberId: number): Promise<string | undefined> {
-  const [entry] = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt), memberId);
-  return whyNotEntitled(entry);
+  return whyNotEntitled(await loadRollEntry(sql, meeting, meetingDate(meeting.startsAt), memberId));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { maybeOne, type Sql } from '../db/connect.ts';
 import type { DecisionKind } from '../rules/meeting-rules.ts';
-import type { Meeting } from './repository.ts';
+import { MEETING_DATE_SQL, reviveEntry, rollEntrySql, type Meeting, type RollRow } from './repository.ts';
 
 import { DISCIPLINE_LABELS, type DisciplineChoice } from '../rules/discipline.ts';
 import { CHOICE_LABELS, CHOICES, type Ballot, type Choice } from './vocabulary.ts';
@@ -92,30 +92,19 @@ export async function chatTally(
   return tally;
 }
 
-/**
- * Locks a motion for a vote and reads its meeting in the same statement (one round trip on
- * the hottest path of a meeting evening).
- */
-export async function lockMotionForVote(
+/** A motion and the voter's roll entry at its meeting, in one round trip (the vote's read). */
+export async function findMotionForVote(
   sql: Sql,
   id: number,
-): Promise<{ motion: Motion; meeting: Meeting } | undefined> {
-  const [row] = await sql.query<Motion & { m: Meeting }>(
+  memberId: number,
+): Promise<{ motion: Motion; entry: RollRow | undefined } | undefined> {
+  const [row] = await sql.query<Motion & { entry: RollRow | null }>(
     `select ${columns('mo.')},
-            json_build_object('id', mt.id, 'cellId', mt.cell_id, 'kind', mt.kind, 'topic', mt.topic, 'startsAt', mt.starts_at,
-              'place', mt.place, 'mode', mt.mode, 'status', mt.status, 'openedAt', mt.opened_at, 'closedAt', mt.closed_at, 'checkinCode', mt.checkin_code) as m
-       from motions mo join meetings mt on mt.id = mo.meeting_id where mo.id = $1 for update of mo`,
-    [id],
+            (select row_to_json(e) from (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), '$2')}) e) as entry
+       from motions mo join meetings mt on mt.id = mo.meeting_id where mo.id = $1`,
+    [id, memberId],
   );
   if (!row) return undefined;
-  const { m, ...motion } = row;
-  return {
-    motion,
-    meeting: {
-      ...m,
-      startsAt: new Date(m.startsAt),
-      openedAt: m.openedAt && new Date(m.openedAt),
-      closedAt: m.closedAt && new Date(m.closedAt),
-    },
-  };
+  const { entry, ...motion } = row;
+  return { motion, entry: entry ? reviveEntry(entry) : undefined };
 }

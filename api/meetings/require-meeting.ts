@@ -2,7 +2,7 @@ import type { Sql } from '../db/connect.ts';
 import type { Principal } from '../auth/principal.ts';
 import { requireRole, type Role } from '../auth/roles.ts';
 import { AppError, notFound } from '../errors.ts';
-import { findMeeting, type Meeting } from './repository.ts';
+import { findMeeting, findMeetingWithEntry, type Meeting, type RollRow } from './repository.ts';
 import type { MeetingStatus } from './vocabulary.ts';
 
 export interface MeetingGuard {
@@ -14,6 +14,8 @@ export interface MeetingGuard {
   statusMessage?: string | Partial<Record<MeetingStatus, string>>;
   /** Locks the meeting row until the transaction ends. */
   lock?: boolean;
+  /** Also reads this member's roll entry, in the same round trip (null: not on the roll). */
+  member?: number;
 }
 
 const STATUS_MESSAGES: Record<MeetingStatus, string> = {
@@ -31,8 +33,11 @@ export async function requireMeeting(
   actor: Principal | null | undefined,
   meetingId: number,
   guard: MeetingGuard = {},
-): Promise<Meeting> {
-  const meeting = await findMeeting(sql, meetingId, guard.lock ?? false);
+): Promise<Meeting & { entry?: RollRow | null }> {
+  const meeting =
+    guard.member !== undefined && !guard.lock
+      ? await findMeetingWithEntry(sql, meetingId, guard.member)
+      : await findMeeting(sql, meetingId, guard.lock ?? false);
   if (!meeting) throw notFound('buổi họp');
   if (guard.role) await requireRole(sql, actor, meeting.cellId, guard.role);
   if (guard.status && !guard.status.includes(meeting.status)) {
