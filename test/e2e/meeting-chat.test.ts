@@ -162,6 +162,39 @@ describe('a meeting run from chat', () => {
   });
 });
 
+describe('scheduling from chat', () => {
+  it('reads "lên lịch họp 5/12 19:00" with or without diacritics and schedules only when confirmed', async () => {
+    const tree = await makeOrgTree(t.db);
+    const sec = await makeSecretary(t.db, tree.cellA, { fullName: 'Bí Thư Lịch' });
+    const member = await makeMember(t.db, tree.cellA);
+    await linkChat(t.db, sec.member, 'telegram', '521', 'telegram');
+    await linkChat(t.db, member, 'zalo', 'z521', 'zalo');
+    const tg = telegramDriver(deps, telegram, TG, 'telegram', 'polling');
+    const count = async () => (await t.db.query(`select 1 from meetings where cell_id = $1`, [tree.cellA.id])).length;
+
+    const asked = (await tg.say({ id: '521' }, 'len lich hop ngay 5/12 luc 19 gio')).join();
+    expect(asked).toMatch(/Lên lịch sinh hoạt chi bộ thường kỳ lúc 19:00 ngày 05\/12\/20\d\d\?/);
+    expect((await tg.choose({ id: '521' }, 'Hủy')).join()).toContain('Đã hủy');
+    expect(await count()).toBe(0);
+
+    expect((await tg.say({ id: '521' }, 'Lên lịch họp 5/12 19:00 tại Hội trường thôn')).join()).toContain(
+      'tại Hội trường thôn?',
+    );
+    expect((await tg.choose({ id: '521' }, 'Xác nhận')).join()).toContain('Đã lên lịch họp lúc 19:00 ngày 05/12/');
+    const [m] = await t.db.query<{ startsAt: Date; place: string }>(
+      `select starts_at as "startsAt", place from meetings where cell_id = $1`,
+      [tree.cellA.id],
+    );
+    const vn = new Date(new Date(m.startsAt).getTime() + 7 * 3600_000);
+    expect([vn.getUTCDate(), vn.getUTCMonth() + 1, vn.getUTCHours(), vn.getUTCMinutes()]).toEqual([5, 12, 19, 0]);
+    expect(m.place).toBe('Hội trường thôn');
+    // The members hear about it on their chats.
+    await waitFor(() => zalo.sentTo('z521').some((x) => x.text.includes('sinh hoạt thường kỳ')), 10_000, 'invite');
+    // A date that does not exist is refused.
+    expect((await tg.say({ id: '521' }, 'lên lịch họp 31/2 19:00')).join()).toMatch(/Gõ ngày và giờ họp/);
+  });
+});
+
 async function tgPress(fromId: number, data: string) {
   const before = telegram.sentTo(fromId).length;
   const update = telegram.callbackUpdate({ fromId, data });
