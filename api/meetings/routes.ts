@@ -10,6 +10,7 @@ import { DECISION_KINDS } from '../rules/meeting-rules.ts';
 import { DISCIPLINE_FORMS, NO_DISCIPLINE } from '../rules/discipline.ts';
 import { CHOICES, MEETING_KINDS, MEETING_MODES } from './vocabulary.ts';
 import { recordPaperBallots } from './record-paper-ballots.ts';
+import { setMeetingOfficers } from './set-meeting-officers.ts';
 import { scheduleMeeting } from './schedule-meeting.ts';
 import { openMeeting } from './open-meeting.ts';
 import { acceptAbsence, checkIn, recordLeave, respondAttendance } from './check-in.ts';
@@ -190,6 +191,22 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       },
     },
     async (request) => openMeeting(deps, requirePrincipal(request), request.params.id),
+  );
+
+  app.post(
+    '/meetings/:id/officers',
+    {
+      schema: {
+        tags,
+        summary: 'Name the chair and the minute-taker (they sign the minutes)',
+        params: IdParams,
+        body: Closed({ chairMemberId: Id, minuteTakerMemberId: Id }),
+      },
+    },
+    async (request) => {
+      await setMeetingOfficers(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body });
+      return { ok: true };
+    },
   );
 
   app.post(

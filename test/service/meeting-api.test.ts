@@ -287,12 +287,14 @@ describe('a whole meeting', () => {
     const docx = await app.inject({ url: `/meetings/${meetingId}/minutes.docx`, headers: auth(sec.token) });
     expect(docx.statusCode).toBe(200);
     const { value: text } = await mammoth.extractRawText({ buffer: docx.rawPayload });
-    expect(text).toContain('BIÊN BẢN SINH HOẠT THƯỜNG KỲ KẾT HỢP CHUYÊN ĐỀ');
+    expect(text).toContain('BIÊN BẢN');
+    expect(text).toContain('sinh hoạt chi bộ thường kỳ kết hợp chuyên đề tháng 3/2026');
     expect(text).toContain('Vắng Có Lý Do (Đi công tác)');
     expect(text).toContain('Đồng chí Dự Bị Một: Đề nghị tăng cường sinh hoạt tổ dân phố.');
     expect(text).toContain('Cơ sở tính: 23 chính thức − 2 miễn sinh hoạt vắng − 1 vắng có lý do = 20');
     expect(text).toMatch(/Kỷ luật — .*bỏ phiếu kín.*không thông qua/);
-    expect(text).toContain('Đính chính sau buổi họp');
+    expect(text).toContain('ĐÍNH CHÍNH SAU BUỔI HỌP');
+    expect(text).toContain('Đánh giá chất lượng buổi sinh hoạt: Khá 1 ý kiến, Tốt 1 ý kiến.');
     expect(text).toContain('Rà soát đảng phí');
 
     // The PDF has the same text, with correct Vietnamese (it extracts back to the same words).
@@ -303,7 +305,7 @@ describe('a whole meeting', () => {
       mergePages: true,
     });
     const pdfText = String(pages).normalize('NFC').replace(/\s+/g, ' ');
-    expect(pdfText).toContain('BIÊN BẢN SINH HOẠT THƯỜNG KỲ KẾT HỢP CHUYÊN ĐỀ');
+    expect(pdfText).toContain('sinh hoạt chi bộ thường kỳ kết hợp chuyên đề tháng 3/2026');
     expect(pdfText).toContain('Vắng Có Lý Do (Đi công tác)');
     expect(pdfText).toContain('Đề nghị tăng cường sinh hoạt tổ dân phố.');
   });

@@ -3,6 +3,7 @@
  * cumulative rule, the room and the chat on one roll, absences the secretary records, the live
  * view before the start, and results to every member on every chat.
  */
+import mammoth from 'mammoth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
@@ -202,5 +203,61 @@ describe('a discipline ballot in the room and online', () => {
     expect(refused.statusCode).toBe(400);
     expect(refused.json().message).toBe('Lựa chọn phải là: Cảnh cáo, Khiển trách, Không kỷ luật.');
     expect(await t.db.query(`select 1 from ballot_box where motion_id = $1`, [open.json().id])).toEqual([]);
+  });
+});
+
+describe('the minutes in the party document form (HD 36-HD/VPTW)', () => {
+  it('has the header, type, chair and note-taker, attendance by name, each motion with its arithmetic, signatures', async () => {
+    expect(
+      (
+        await post(`/meetings/${meetingId}/officers`, auth(sec.token), {
+          chairMemberId: sec.member.id,
+          minuteTakerMemberId: officials[1].id,
+        })
+      ).statusCode,
+    ).toBe(200);
+    await post(`/meetings/${meetingId}/rating`, as(officials[2]), { level: 'tot' });
+    // Closing the still-open probationary discipline ballot first, then the meeting (short: confirmed).
+    const open = await t.db.query<{ id: number }>(`select id from motions where meeting_id = $1 and status = 'open'`, [
+      meetingId,
+    ]);
+    for (const m of open) await post(`/motions/${m.id}/close?confirm=true`, auth(sec.token));
+    clock.set('2026-12-05T13:40:00Z');
+    expect((await post(`/meetings/${meetingId}/close`, auth(sec.token))).statusCode).toBe(200);
+
+    const docx = await app.inject({ url: `/meetings/${meetingId}/minutes.docx`, headers: auth(sec.token) });
+    const { value: word } = await mammoth.extractRawText({ buffer: docx.rawPayload });
+    const pdf = await app.inject({ url: `/meetings/${meetingId}/minutes.pdf`, headers: auth(sec.token) });
+    const { extractText, getDocumentProxy } = await import('unpdf');
+    const { text: pages } = await extractText(await getDocumentProxy(new Uint8Array(pdf.rawPayload)), {
+      mergePages: true,
+    });
+    const squash = (x: string) => x.normalize('NFC').replace(/\s+/g, ' ');
+    for (const text of [squash(word), squash(String(pages))]) {
+      // Header: the body above and the cell at the left, the Party and place/date at the right.
+      expect(text).toContain('ĐẢNG BỘ CƠ SỞ THỬ NGHIỆM');
+      expect(text).toContain('CHI BỘ A');
+      expect(text).toContain('ĐẢNG CỘNG SẢN VIỆT NAM');
+      expect(text).toContain('Nhà văn hóa thôn, ngày 05 tháng 12 năm 2026');
+      expect(text).toContain('BIÊN BẢN');
+      expect(text).toContain('sinh hoạt chi bộ thường kỳ tháng 12/2026');
+      expect(text).toContain('Chủ trì: đồng chí Bí Thư. Thư ký: đồng chí Đảng Viên 01.');
+      expect(text).toContain('bắt đầu lúc 19:00 ngày 05/12/2026, kết thúc lúc 20:40 ngày 05/12/2026');
+      expect(text).toContain('Hình thức: trực tiếp kết hợp trực tuyến.');
+      expect(text).toMatch(/Có mặt 19 đồng chí: Bí Thư, Đảng Viên 01, .*Đảng Viên 18\./);
+      expect(text).toContain('Vắng có lý do: Đảng Viên 19 (Ốm, báo qua điện thoại).');
+      expect(text).toContain('Vắng không lý do: Dự Bị.');
+      expect(text).toContain('Cơ sở tính: 20 chính thức − 1 vắng có lý do = 19 đảng viên được triệu tập');
+      expect(text).toMatch(
+        /1\. Kỷ luật — Xem xét kỷ luật đồng chí Đảng Viên 05 \(bỏ phiếu kín\): khai trừ 0, cách chức 6, cảnh cáo 3, khiển trách 2, không kỷ luật 7\./,
+      );
+      expect(text).toContain('Hình thức được quyết định: KHIỂN TRÁCH.');
+      expect(text).toContain('Số phiếu: 14 qua chat + 4 tại phòng họp.');
+      expect(text).toContain('cần trên 1/2 của 19 (tối thiểu 10) → thông qua');
+      expect(text).toContain('Đánh giá chất lượng buổi sinh hoạt: Tốt 1 ý kiến.');
+      expect(text).not.toMatch(/\btot\b|in_person|hybrid|khien_trach/);
+      expect(text).toMatch(/THƯ KÝ.*CHỦ TRÌ|CHỦ TRÌ.*THƯ KÝ/);
+      expect(text).toContain('(Ký, ghi rõ họ tên)');
+    }
   });
 });
