@@ -1,7 +1,8 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { AppError, notFound } from '../errors.ts';
-import { choiceLabel, findMotionForVote, motionChoices } from './motions.ts';
+import { choiceLabel, findMotionForVote, motionChoices, type Motion } from './motions.ts';
+import { listCandidates } from './open-election.ts';
 import { attendsInRoom, whyNotEntitled } from './entitlement.ts';
 
 /**
@@ -18,7 +19,7 @@ import { attendsInRoom, whyNotEntitled } from './entitlement.ts';
 export async function castVote(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
-  input: { motionId: number; choice: string },
+  input: { motionId: number; choice?: string; keep?: number[] },
 ): Promise<{ changed: boolean }> {
   const memberId = actor.memberId;
   if (!memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới biểu quyết.');
@@ -26,7 +27,10 @@ export async function castVote(
   if (!found) throw notFound('nội dung biểu quyết');
   const { motion, entry } = found;
   if (motion.status !== 'open') throw closedError();
-  if (!motionChoices(motion).includes(input.choice)) {
+  // An election ballot keeps some names (at most the seats) and crosses out the others.
+  const kept = motion.kind === 'election' ? await checkKept(deps.db, motion, input.keep) : null;
+  const choice = kept ? 'ballot' : (input.choice ?? '');
+  if (!kept && !motionChoices(motion).includes(choice)) {
     throw new AppError('validation', `Lựa chọn phải là: ${motionChoices(motion).map(choiceLabel).join(', ')}.`, {
       field: 'choice',
     });
@@ -55,7 +59,7 @@ export async function castVote(
          select $4, $6, 'vote.cast', 'motion', $1::text, jsonb_build_object('memberId', $2::int, 'choice', $3::text) from v
        )
        select exists (select 1 from open) as open, exists (select 1 from v) as took, (select changed from v) as changed`,
-      [motion.id, memberId, input.choice, deps.clock.now(), motion.allowChange, actor.id],
+      [motion.id, memberId, choice, deps.clock.now(), motion.allowChange, actor.id],
     );
     if (!r.open) throw closedError();
     if (!r.took) throw new AppError('conflict', 'Đồng chí đã biểu quyết nội dung này.');
@@ -71,14 +75,31 @@ export async function castVote(
      ), p as (
        insert into ballot_participation (motion_id, member_id) select $1, $2 from open on conflict do nothing returning 1
      ), b as (
-       insert into ballot_box (motion_id, choice) select $1, $3 from p
+       insert into ballot_box (motion_id, choice, kept) select $1, $3, $4::int[] from p
      )
      select exists (select 1 from open) as open, exists (select 1 from p) as took`,
-    [motion.id, memberId, input.choice],
+    [motion.id, memberId, choice, kept],
   );
   if (!r.open) throw closedError();
   if (!r.took) throw new AppError('conflict', 'Đồng chí đã bỏ phiếu kín cho nội dung này; phiếu kín không sửa được.');
   return { changed: false };
+}
+
+async function checkKept(db: Deps['db'], motion: Motion, keep: number[] | undefined): Promise<number[]> {
+  const candidates = new Set((await listCandidates(db, motion.id)).map((c) => c.memberId));
+  const kept = [...new Set(keep ?? [])].sort((a, b) => a - b);
+  if (!keep || kept.some((k) => !candidates.has(k)))
+    throw new AppError('validation', 'Phiếu bầu chỉ giữ tên người trong danh sách ứng cử.', { field: 'keep' });
+  // rule: a ballot keeping more names than seats is invalid (QĐ 190; rules.md §8) — refused, not counted
+  if (kept.length > (motion.seats ?? 0))
+    throw new AppError(
+      'validation',
+      `Phiếu bầu giữ ${kept.length} tên, nhiều hơn ${motion.seats} suất: phiếu không hợp lệ.`,
+      {
+        field: 'keep',
+      },
+    );
+  return kept;
 }
 
 const closedError = () => new AppError('conflict', 'Biểu quyết đã kết thúc; phiếu không được ghi nhận.');

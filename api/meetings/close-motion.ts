@@ -10,9 +10,27 @@ import { describeFraction, needed, reaches } from '../rules/vote-math.ts';
 import { enqueueForMembers, enqueueForOrgGroups } from '../outbox/enqueue.ts';
 import { meetingDate } from './meeting-date.ts';
 import { getAttendanceView } from './get-attendance-view.ts';
-import { chatTally, choiceLabel, findMotion, motionChoices, type Motion, type MotionResult } from './motions.ts';
+import {
+  chatTally,
+  choiceLabel,
+  findMotion,
+  motionChoices,
+  type ElectionResult,
+  type Motion,
+  type MotionResult,
+} from './motions.ts';
 import { decideDiscipline, DISCIPLINE, NO_DISCIPLINE } from '../rules/discipline.ts';
 import { findMember } from '../members/repository.ts';
+import { decideElection } from '../rules/elections.ts';
+import { ELECTION_ROUNDS } from '../rules/meeting-rules.ts';
+import {
+  addCandidate,
+  ELECTION_BODY_LABELS,
+  insertElection,
+  listCandidates,
+  type ElectionBody,
+} from './open-election.ts';
+import type { Meeting } from './repository.ts';
 import { VOTE_KIND_LABELS } from './open-motion.ts';
 import { requireMeeting } from './require-meeting.ts';
 
@@ -43,9 +61,18 @@ export async function closeMotion(
     const roomBallots = sum(room);
     const cast = chatBallots + roomBallots;
     const result =
-      motion.kind === 'discipline'
-        ? await decideDisciplineMotion(sql, motion, counts, base, date)
-        : decideMotion(motion, counts, base, date);
+      motion.kind === 'election'
+        ? await decideElectionMotion(sql, {
+            motion,
+            meeting,
+            base,
+            date,
+            attending: view.presentInBase,
+            now: deps.clock.now(),
+          })
+        : motion.kind === 'discipline'
+          ? await decideDisciplineMotion(sql, motion, counts, base, date)
+          : decideMotion(motion, counts, base, date);
     Object.assign(result, { baseExplanation: view.voteBase.explanation, counts, chatBallots, roomBallots });
     // Safeguard (issue 16.5): a motion that cannot pass for lack of votes is closed only when confirmed.
     if (cast < result.needed && !options.confirm) {
@@ -56,17 +83,18 @@ export async function closeMotion(
         { data: { confirmationRequired: true, cast, needed: result.needed } },
       );
     }
-    const countsLine =
-      motion.kind === 'discipline'
+    const countsLine = result.election
+      ? electionLines(result.election)
+      : motion.kind === 'discipline'
         ? `${motionChoices(motion)
             .map((c) => `${choiceLabel(c)} ${counts[c]}`)
             .join(', ')}.\n${result.explanation}`
         : `Tán thành ${result.for}, không tán thành ${result.against}, không biểu quyết ${result.abstain}.`;
     const text =
-      `Kết quả — ${VOTE_KIND_LABELS[motion.kind]}: ${motion.title}\n${countsLine}\n` +
+      `Kết quả — ${motion.electionBody ? ELECTION_BODY_LABELS[motion.electionBody as ElectionBody] : VOTE_KIND_LABELS[motion.kind]}: ${motion.title}\n${countsLine}\n` +
       (roomBallots ? `Số phiếu: ${chatBallots} qua chat + ${roomBallots} tại phòng họp = ${cast}.\n` : '') +
       `Cần ${result.threshold} của ${base} (tối thiểu ${result.needed}). ${view.voteBase.explanation}.\n` +
-      (result.passed ? '✅ THÔNG QUA.' : '❌ KHÔNG THÔNG QUA.');
+      (result.election ? '' : result.passed ? '✅ THÔNG QUA.' : '❌ KHÔNG THÔNG QUA.');
     const now = deps.clock.now();
     await sql.query(`update motions set status = 'closed', closed_at = $2, result = $3::jsonb where id = $1`, [
       motion.id,
@@ -97,7 +125,7 @@ export async function closeMotion(
       details: { ...result, ballots: cast, confirmedShort: cast < result.needed },
       at: now,
     });
-    return { ...result, text, secret: motion.ballot === 'secret' };
+    return { ...result, text: text.trimEnd(), secret: motion.ballot === 'secret' };
   });
   const { secret, ...out } = closed;
   if (secret) await vacuumBallotBox(deps.db);
@@ -162,6 +190,112 @@ async function decideDisciplineMotion(
     explanation: outcome.explanation,
     adopted: outcome.adopted,
   };
+}
+
+// rule: elections — more than 1/2 of those summoned, within the seats, highest first (QĐ 190-QĐ/TW 2024; rules.md §8)
+async function decideElectionMotion(
+  sql: Sql,
+  c: { motion: Motion; meeting: Meeting; base: number; date: string; attending: number; now: Date },
+): Promise<MotionResult> {
+  const { motion, base, date } = c;
+  const rule = versionInForce(DECISIONS.election, date);
+  const [{ ballots }] = await sql.query<{ ballots: number }>(
+    `select count(*)::int as ballots from ballot_box where motion_id = $1`,
+    [motion.id],
+  );
+  const kept = await sql.query<{ candidate: number; n: number }>(
+    `select k as candidate, count(*)::int as n from ballot_box, unnest(kept) k where motion_id = $1 group by k`,
+    [motion.id],
+  );
+  const candidates = await listCandidates(sql, motion.id);
+  const seats = motion.seats ?? 1;
+  const outcome = decideElection(
+    new Map(kept.map((k) => [k.candidate, k.n])),
+    candidates.map((x) => x.memberId),
+    base,
+    seats,
+    rule.value.threshold,
+  );
+  const name = new Map(candidates.map((x) => [x.memberId, x.fullName]));
+  let furtherRound: ElectionResult['furtherRound'] = null;
+  if (outcome.furtherRound) {
+    const fr = outcome.furtherRound;
+    // rule: a further round among the tied or not yet elected — a setting, default one more round [unconfirmed]
+    const more = motion.round < versionInForce(ELECTION_ROUNDS, date).value.maxRounds;
+    const nextId = more
+      ? await insertElection(
+          sql,
+          c.meeting,
+          {
+            body: motion.electionBody as ElectionBody,
+            title: motion.title,
+            seats: fr.seats,
+            round: motion.round + 1,
+            previousRoundId: motion.id,
+          },
+          c.now,
+        )
+      : null;
+    if (nextId) for (const id of fr.candidates) await addCandidate(sql, c.meeting, nextId, id, 'committee');
+    furtherRound = {
+      motionId: nextId,
+      seats: fr.seats,
+      reason: fr.reason,
+      candidates: fr.candidates.map((id) => name.get(id)!),
+    };
+  }
+  const election: ElectionResult = {
+    summoned: base,
+    attending: c.attending,
+    ballotsIssued: ballots,
+    ballotsReceived: ballots,
+    valid: ballots,
+    invalid: 0,
+    seats,
+    candidates: outcome.ranking.map((r) => ({
+      memberId: r.candidate,
+      fullName: name.get(r.candidate)!,
+      votes: r.votes,
+      share: base > 0 ? `${((100 * r.votes) / base).toFixed(1).replace('.', ',')} %` : '—',
+      elected: outcome.elected.includes(r.candidate),
+    })),
+    elected: outcome.elected.map((id) => name.get(id)!),
+    furtherRound,
+  };
+  return {
+    for: ballots,
+    against: 0,
+    abstain: 0,
+    base,
+    baseExplanation: '',
+    threshold: describeFraction(rule.value.threshold),
+    needed: needed(base, rule.value.threshold),
+    passed: outcome.elected.length > 0,
+    source: rule.source,
+    election,
+  };
+}
+
+/** The result sheet's lines (biên bản kiểm phiếu), in chat and in the minutes. */
+export function electionLines(e: ElectionResult): string {
+  return [
+    `Số được triệu tập ${e.summoned}, có mặt ${e.attending}; phiếu phát ra ${e.ballotsIssued}, thu về ${e.ballotsReceived}, hợp lệ ${e.valid}, không hợp lệ ${e.invalid}.`,
+    ...e.candidates.map(
+      (x, i) =>
+        `${i + 1}. ${x.fullName}: ${x.votes} phiếu (${x.share} số được triệu tập)${x.elected ? ' — trúng cử' : ''}`,
+    ),
+    e.elected.length
+      ? `Trúng cử (${e.elected.length}/${e.seats} suất, chờ cấp ủy cấp trên chuẩn y): ${e.elected.join(', ')}.`
+      : `Chưa ai trúng cử (${e.seats} suất).`,
+    ...(e.furtherRound
+      ? [
+          `${e.furtherRound.reason === 'tie' ? 'Bằng phiếu ở suất cuối' : 'Chưa bầu đủ số suất'}: ` +
+            (e.furtherRound.motionId
+              ? `bầu vòng tiếp theo ${e.furtherRound.seats} suất trong số: ${e.furtherRound.candidates.join(', ')}.`
+              : 'đại hội quyết định bầu tiếp hay không.'),
+        ]
+      : []),
+  ].join('\n');
 }
 
 const inBase = (r: { status: string; transferredIn: boolean; suspended: boolean; transferredOut: boolean }) =>

@@ -26,6 +26,7 @@ import { loadMinutes, type MinutesData } from './load-minutes.ts';
 import { formatVnDateTime } from './meeting-date.ts';
 import { KIND_LABELS, MODE_LABELS } from './vocabulary.ts';
 import { choiceLabel, motionChoices, type Motion } from './motions.ts';
+import { electionLines } from './close-motion.ts';
 import { VOTE_KIND_LABELS } from './open-motion.ts';
 
 export async function generateMinutes(
@@ -36,7 +37,9 @@ export async function generateMinutes(
 ): Promise<Buffer> {
   await requireMeeting(deps.db, actor, meetingId, { role: CAN.readOrg });
   const data = await loadMinutes(deps.db, meetingId);
-  return format === 'docx' ? renderDocx(data) : renderPdf(data);
+  const doc = minutesDocument(data);
+  const title = `Biên bản ${data.cellName}`;
+  return format === 'docx' ? renderDocx(doc, title) : renderPdf(doc, title);
 }
 
 export async function amendMinutes(
@@ -81,9 +84,9 @@ export interface MinutesDocument {
   signatures: { role: string; name: string }[];
 }
 
-export function minutesDocument(d: MinutesData): MinutesDocument {
-  const m = d.meeting;
-  const held = vnParts(m.openedAt ?? m.startsAt);
+/** The header of a party document issued by the cell (HD 36): left the bodies, right the Party and place/date. */
+export function partyHeader(d: Pick<MinutesData, 'meeting' | 'parentName' | 'cellName'>) {
+  const held = vnParts(d.meeting.openedAt ?? d.meeting.startsAt);
   return {
     headerLeft: [
       ...(d.parentName ? [{ text: d.parentName.toUpperCase() }] : []),
@@ -93,8 +96,19 @@ export function minutesDocument(d: MinutesData): MinutesDocument {
     ],
     headerRight: [
       { text: 'ĐẢNG CỘNG SẢN VIỆT NAM', bold: true },
-      { text: `${m.place ?? d.cellName}, ngày ${held.day} tháng ${held.month} năm ${held.year}`, italic: true },
+      {
+        text: `${d.meeting.place ?? d.cellName}, ngày ${held.day} tháng ${held.month} năm ${held.year}`,
+        italic: true,
+      },
     ],
+  };
+}
+
+export function minutesDocument(d: MinutesData): MinutesDocument {
+  const m = d.meeting;
+  const held = vnParts(m.openedAt ?? m.startsAt);
+  return {
+    ...partyHeader(d),
     title: 'BIÊN BẢN',
     subject: `${KIND_LABELS[m.kind].replace('sinh hoạt', 'sinh hoạt chi bộ')} tháng ${Number(held.month)}/${held.year}`,
     body: minutesLines(d),
@@ -178,6 +192,7 @@ function motionLine(mo: Motion): string {
           .map((c) => `${choiceLabel(c).toLowerCase()} ${r.counts?.[c] ?? 0}`)
           .join(', ')}. ${r.explanation ?? ''}`
       : `tán thành ${r.for}, không tán thành ${r.against}, không biểu quyết ${r.abstain}.`;
+  if (r.election) return `${head}: ${electionLines(r.election).replaceAll('\n', ' ')}`;
   const room = r.roomBallots ? ` Số phiếu: ${r.chatBallots} qua chat + ${r.roomBallots} tại phòng họp.` : '';
   return `${head}: ${counts}${room} ${r.baseExplanation}; cần ${r.threshold} của ${r.base} (tối thiểu ${r.needed}) → ${r.passed ? 'thông qua' : 'không thông qua'}.`;
 }
@@ -212,12 +227,11 @@ function twoColumns(left: Paragraph[], right: Paragraph[]): Table {
 const centred = (text: string, run: { bold?: boolean; italics?: boolean; size?: number } = {}) =>
   new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text, ...run })] });
 
-async function renderDocx(d: MinutesData): Promise<Buffer> {
-  const m = minutesDocument(d);
+export async function renderDocx(m: MinutesDocument, title: string): Promise<Buffer> {
   // HD 36: Times New Roman; Party name 15 pt bold, body above 14 pt, type 15–16 pt, body 14 pt.
   const doc = new Document({
     creator: 'Sổ tay Đảng viên',
-    title: `Biên bản ${d.cellName}`,
+    title,
     styles: { default: { document: { run: { font: 'Times New Roman', size: 28 } } } },
     sections: [
       {
@@ -260,13 +274,12 @@ const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif.ttf');
 const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif-Bold.ttf');
 const FONT_ITALIC = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif-Italic.ttf');
 
-function renderPdf(d: MinutesData): Promise<Buffer> {
-  const m = minutesDocument(d);
+export function renderPdf(m: MinutesDocument, title: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({
       size: 'A4',
       margins: { top: 56, bottom: 56, left: 85, right: 56 },
-      info: { Title: `Biên bản ${d.cellName}` },
+      info: { Title: title },
     });
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));

@@ -24,6 +24,11 @@ export interface Motion {
   /** Secret ballots: the room's paper ballots per choice, entered by the counting committee. */
   roomCounts: Record<string, number>;
   countingCommittee: string | null;
+  /** Elections: seats, what is elected, the round (a further round names the previous one). */
+  seats: number | null;
+  electionBody: string | null;
+  round: number;
+  previousRoundId: number | null;
   result: MotionResult | null;
 }
 
@@ -55,13 +60,29 @@ export interface MotionResult {
   /** Ballots from chat and from the room, apart, so the addition is shown. */
   chatBallots?: number;
   roomBallots?: number;
+  /** Elections: the result sheet (biên bản kiểm phiếu). */
+  election?: ElectionResult;
+}
+
+export interface ElectionResult {
+  summoned: number;
+  attending: number;
+  ballotsIssued: number;
+  ballotsReceived: number;
+  valid: number;
+  invalid: number;
+  seats: number;
+  candidates: { memberId: number; fullName: string; votes: number; share: string; elected: boolean }[];
+  elected: string[];
+  furtherRound: { motionId: number | null; seats: number; reason: 'tie' | 'too_few'; candidates: string[] } | null;
 }
 
 const columns = (
   t = '',
 ) => `${t}id, ${t}meeting_id as "meetingId", ${t}kind, ${t}title, ${t}ballot, ${t}allow_change as "allowChange", ${t}status,
   ${t}room_for as "roomFor", ${t}room_against as "roomAgainst", ${t}room_abstain as "roomAbstain", ${t}result,
-  ${t}options, ${t}subject_member_id as "subjectMemberId", ${t}room_counts as "roomCounts", ${t}counting_committee as "countingCommittee"`;
+  ${t}options, ${t}subject_member_id as "subjectMemberId", ${t}room_counts as "roomCounts", ${t}counting_committee as "countingCommittee",
+  ${t}seats, ${t}election_body as "electionBody", ${t}round, ${t}previous_round_id as "previousRoundId"`;
 const COLUMNS = columns();
 
 export async function findMotion(sql: Sql, id: number, lock = false): Promise<Motion | undefined> {

@@ -11,6 +11,8 @@ import { DISCIPLINE_FORMS, NO_DISCIPLINE } from '../rules/discipline.ts';
 import { CHOICES, MEETING_KINDS, MEETING_MODES } from './vocabulary.ts';
 import { recordPaperBallots } from './record-paper-ballots.ts';
 import { setMeetingOfficers } from './set-meeting-officers.ts';
+import { changeCandidate, ELECTION_BODIES, NOMINATIONS, openElection } from './open-election.ts';
+import { generateResultSheet } from './generate-result-sheet.ts';
 import { scheduleMeeting } from './schedule-meeting.ts';
 import { openMeeting } from './open-meeting.ts';
 import { acceptAbsence, checkIn, recordLeave, respondAttendance } from './check-in.ts';
@@ -343,17 +345,16 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       schema: {
         tags,
-        summary: 'Vote',
+        summary: 'Vote: a choice, or for an election the candidates kept on the ballot (the others crossed out)',
         params: IdParams,
-        body: Closed({ choice: ChoiceT }),
-        response: Responses(Type.Object({ ok: Type.Boolean(), changed: Type.Boolean() })),
+        body: Closed({
+          choice: Type.Optional(ChoiceT),
+          keep: Type.Optional(Type.Array(Id, { maxItems: 200 })),
+        }),
       },
     },
     async (request) => {
-      const r = await castVote(deps, requirePrincipal(request), {
-        motionId: request.params.id,
-        choice: request.body.choice,
-      });
+      const r = await castVote(deps, requirePrincipal(request), { motionId: request.params.id, ...request.body });
       return { ok: true, changed: r.changed };
     },
   );
@@ -372,6 +373,76 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     async (request) => {
       await recordShowOfHands(deps, requirePrincipal(request), { motionId: request.params.id, ...request.body });
       return { ok: true };
+    },
+  );
+
+  app.post(
+    '/meetings/:id/elections',
+    {
+      schema: {
+        tags,
+        summary: 'Open an election (secret ballot): what is elected, the seats, the candidates',
+        params: IdParams,
+        body: Closed({
+          body: Type.Union(ELECTION_BODIES.map((b) => Type.Literal(b))),
+          title: Text(500),
+          seats: Type.Integer({ minimum: 1, maximum: 100 }),
+          candidates: Type.Array(
+            Closed({ memberId: Id, nominatedBy: Type.Union(NOMINATIONS.map((n) => Type.Literal(n))) }),
+            { minItems: 1, maxItems: 200 },
+          ),
+        }),
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await openElection(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body })),
+  );
+
+  app.post(
+    '/motions/:id/candidates',
+    {
+      schema: {
+        tags,
+        summary: 'Nominate (or self-nominate) a candidate, or withdraw one, before the first ballot',
+        params: IdParams,
+        body: Closed({
+          memberId: Id,
+          nominatedBy: Type.Optional(Type.Union(NOMINATIONS.map((n) => Type.Literal(n)))),
+          withdraw: Type.Optional(Type.Boolean()),
+        }),
+      },
+    },
+    async (request) => ({
+      candidates: await changeCandidate(deps, requirePrincipal(request), {
+        motionId: request.params.id,
+        ...request.body,
+      }),
+    }),
+  );
+
+  app.get(
+    '/motions/:id/result-sheet.:format',
+    {
+      schema: {
+        tags,
+        summary: "An election's result sheet (biên bản kiểm phiếu) as DOCX or PDF",
+        params: Type.Object({ id: Id, format: Type.Union([Type.Literal('docx'), Type.Literal('pdf')]) }),
+      },
+    },
+    async (request, reply) => {
+      const { id, format } = request.params;
+      const data = await generateResultSheet(deps, requirePrincipal(request), id, format);
+      return reply
+        .header(
+          'content-type',
+          format === 'pdf'
+            ? 'application/pdf'
+            : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        )
+        .header('content-disposition', `attachment; filename="bien-ban-kiem-phieu-${id}.${format}"`)
+        .send(data);
     },
   );
 

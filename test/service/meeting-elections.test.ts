@@ -1,0 +1,183 @@
+/**
+ * A cell congress elects its committee (issue 16.2; rules.md §8): candidates proposed,
+ * nominated and self-nominated, a withdrawal, secret ballots that keep or cross out names,
+ * elected = more than half of those summoned within the seats, a tie at the last seat going
+ * to a further round, and the result sheet (biên bản kiểm phiếu) as DOCX and PDF.
+ */
+import mammoth from 'mammoth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
+import { makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
+import { createApiToken } from '../../api/auth/tokens.ts';
+import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
+import type { App } from '../../api/server.ts';
+import type { Member } from '../../api/members/repository.ts';
+
+let t: TestDb;
+let app: App;
+const clock = new TestClock(new Date('2026-12-10T12:00:00Z'));
+let sec: Awaited<ReturnType<typeof makeSecretary>>;
+const tokens = new Map<number, string>();
+const voters: Member[] = [];
+const cand: Record<'A' | 'B' | 'C' | 'D' | 'E' | 'F', Member> = {} as never;
+let probationary: Member;
+let meetingId: number;
+
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+const as = (m: Member) => auth(tokens.get(m.id)!);
+const post = (url: string, headers: Record<string, string>, payload?: object) =>
+  app.inject({ method: 'POST', url, headers, payload: payload ?? {} });
+
+beforeAll(async () => {
+  t = await createTestDb();
+  app = await buildTestApp(testDeps(t.db, clock));
+  const tree = await makeOrgTree(t.db);
+  sec = await makeSecretary(t.db, tree.cellA, { fullName: 'Bí Thư Đại Hội' });
+  tokens.set(sec.member.id, sec.token);
+  voters.push(sec.member);
+  for (let i = 1; i < 19; i++) {
+    const letter = 'ABCDEF'[i - 1] as keyof typeof cand | undefined;
+    const m = await makeMember(t.db, tree.cellA, { fullName: letter ? `Ứng Viên ${letter}` : `Đảng Viên ${i}` });
+    tokens.set(m.id, await createApiToken(t.db, (await ensureMemberPrincipal(t.db, m.id)).id));
+    voters.push(m);
+    if (letter) cand[letter] = m;
+  }
+  probationary = await makeMember(t.db, tree.cellA, {
+    fullName: 'Dự Bị',
+    status: 'probationary',
+    admittedOn: '2026-06-01',
+    officialOn: null,
+  });
+  meetingId = (
+    await post(`/orgs/${tree.cellA.id}/meetings`, auth(sec.token), {
+      kind: 'thematic',
+      topic: 'Đại hội chi bộ nhiệm kỳ 2026–2028',
+      startsAt: '2026-12-10T12:00:00Z',
+      mode: 'hybrid',
+      place: 'Hội trường xã',
+    })
+  ).json().id;
+  await post(`/meetings/${meetingId}/open`, auth(sec.token));
+  for (const m of voters) await post(`/meetings/${meetingId}/check-in`, as(m));
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.close();
+});
+
+describe('electing the cell committee', () => {
+  let round1: number;
+  let round2: number;
+
+  it('takes the list: proposed, nominated, self-nominated, a withdrawal; no probationary candidate', async () => {
+    const refused = await post(`/meetings/${meetingId}/elections`, auth(sec.token), {
+      body: 'committee',
+      title: 'Bầu chi ủy nhiệm kỳ 2026–2028',
+      seats: 3,
+      candidates: [{ memberId: probationary.id, nominatedBy: 'committee' }],
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toMatch(/dự bị không ứng cử/);
+    const res = await post(`/meetings/${meetingId}/elections`, auth(sec.token), {
+      body: 'committee',
+      title: 'Bầu chi ủy nhiệm kỳ 2026–2028',
+      seats: 3,
+      candidates: ['A', 'B', 'C', 'D'].map((k) => ({ memberId: cand[k as 'A'].id, nominatedBy: 'committee' })),
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ kind: 'election', ballot: 'secret', seats: 3, round: 1 });
+    round1 = res.json().id;
+    const nominated = await post(`/motions/${round1}/candidates`, auth(sec.token), {
+      memberId: cand.E.id,
+      nominatedBy: 'nominated',
+    });
+    expect(nominated.json().candidates).toHaveLength(5);
+    const self = await post(`/motions/${round1}/candidates`, as(cand.F), { memberId: cand.F.id, nominatedBy: 'self' });
+    expect(self.json().candidates).toHaveLength(6);
+    const withdrawn = await post(`/motions/${round1}/candidates`, auth(sec.token), {
+      memberId: cand.F.id,
+      withdraw: true,
+    });
+    expect(withdrawn.json().candidates.map((c: { fullName: string }) => c.fullName)).toEqual([
+      'Ứng Viên A',
+      'Ứng Viên B',
+      'Ứng Viên C',
+      'Ứng Viên D',
+      'Ứng Viên E',
+    ]);
+  });
+
+  it('counts ballots that keep up to the seats; a tie at the last seat goes to a further round', async () => {
+    const { A, B, C, D, E } = cand;
+    // A 15, B 12, C 10, D 10 of 19 summoned (more than half = 10): A and B elected, C and D tied for the last seat.
+    const keeps = voters.map((_, i) => [
+      ...(i <= 14 ? [A.id] : []),
+      ...(i >= 4 && i <= 15 ? [B.id] : []),
+      ...(i >= 9 ? [C.id] : []),
+      ...(i <= 8 || i === 15 ? [D.id] : []),
+    ]);
+    expect(keeps.every((k) => k.length <= 3)).toBe(true);
+    const tooMany = await post(`/motions/${round1}/votes`, as(voters[0]), { keep: [A.id, B.id, C.id, D.id] });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().message).toMatch(/nhiều hơn 3 suất: phiếu không hợp lệ/);
+    expect((await post(`/motions/${round1}/votes`, as(voters[0]), { keep: [probationary.id] })).statusCode).toBe(400);
+    const cast = await Promise.all(voters.map((m, i) => post(`/motions/${round1}/votes`, as(m), { keep: keeps[i] })));
+    expect(cast.map((r) => r.statusCode)).toEqual(Array(19).fill(200));
+    expect((await post(`/motions/${round1}/votes`, as(voters[1]), { keep: [E.id] })).statusCode).toBe(409);
+    expect(
+      (await post(`/motions/${round1}/candidates`, auth(sec.token), { memberId: E.id, withdraw: true })).statusCode,
+    ).toBe(409);
+
+    const closed = await post(`/motions/${round1}/close`, auth(sec.token));
+    expect(closed.statusCode).toBe(200);
+    const e = closed.json().election;
+    expect(e).toMatchObject({ summoned: 19, attending: 19, ballotsIssued: 19, valid: 19, invalid: 0, seats: 3 });
+    expect(e.candidates.map((c: { fullName: string; votes: number }) => [c.fullName, c.votes])).toEqual([
+      ['Ứng Viên A', 15],
+      ['Ứng Viên B', 12],
+      ['Ứng Viên C', 10],
+      ['Ứng Viên D', 10],
+      ['Ứng Viên E', 0],
+    ]);
+    expect(e.elected).toEqual(['Ứng Viên A', 'Ứng Viên B']);
+    expect(e.furtherRound).toMatchObject({ seats: 1, reason: 'tie', candidates: ['Ứng Viên C', 'Ứng Viên D'] });
+    expect(closed.json().text).toContain('1. Ứng Viên A: 15 phiếu (78,9 % số được triệu tập) — trúng cử');
+    expect(closed.json().text).toContain('Trúng cử (2/3 suất, chờ cấp ủy cấp trên chuẩn y): Ứng Viên A, Ứng Viên B.');
+    expect(closed.json().text).toContain(
+      'Bằng phiếu ở suất cuối: bầu vòng tiếp theo 1 suất trong số: Ứng Viên C, Ứng Viên D.',
+    );
+    round2 = e.furtherRound.motionId;
+  });
+
+  it('the further round fills the last seat; the result sheet is a party document in DOCX and PDF', async () => {
+    const { C, D } = cand;
+    await Promise.all(
+      voters.map((m, i) => post(`/motions/${round2}/votes`, as(m), { keep: i < 11 ? [C.id] : i < 19 ? [D.id] : [] })),
+    );
+    const closed = (await post(`/motions/${round2}/close`, auth(sec.token))).json();
+    expect(closed.election.elected).toEqual(['Ứng Viên C']);
+    expect(closed.election.furtherRound).toBeNull();
+
+    const docx = await app.inject({ url: `/motions/${round1}/result-sheet.docx`, headers: auth(sec.token) });
+    const { value: word } = await mammoth.extractRawText({ buffer: docx.rawPayload });
+    const pdf = await app.inject({ url: `/motions/${round2}/result-sheet.pdf`, headers: auth(sec.token) });
+    const { extractText, getDocumentProxy } = await import('unpdf');
+    const { text: pages } = await extractText(await getDocumentProxy(new Uint8Array(pdf.rawPayload)), {
+      mergePages: true,
+    });
+    const pdfText = String(pages).normalize('NFC').replace(/\s+/g, ' ');
+    for (const text of [word.replace(/\s+/g, ' '), pdfText]) {
+      expect(text).toContain('ĐẢNG CỘNG SẢN VIỆT NAM');
+      expect(text).toContain('CHI BỘ A');
+      expect(text).toContain('BIÊN BẢN KIỂM PHIẾU');
+      expect(text).toContain(
+        'Số được triệu tập 19, có mặt 19; phiếu phát ra 19, thu về 19, hợp lệ 19, không hợp lệ 0.',
+      );
+    }
+    expect(word).toContain('Bầu chi ủy: Bầu chi ủy nhiệm kỳ 2026–2028');
+    expect(word).toContain('4. Ứng Viên D: 10 phiếu (52,6 % số được triệu tập)');
+    expect(pdfText).toContain('Bầu chi ủy (vòng 2)');
+    expect(pdfText).toContain('1. Ứng Viên C: 11 phiếu (57,9 % số được triệu tập) — trúng cử');
+  });
+});
