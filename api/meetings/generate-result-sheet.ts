@@ -21,7 +21,7 @@ export async function generateResultSheet(
   format: 'docx' | 'pdf',
 ): Promise<Buffer> {
   const motion = await findMotion(deps.db, motionId);
-  if (!motion || motion.kind !== 'election') throw notFound('cuộc bầu cử');
+  if (motion?.kind !== 'election') throw notFound('cuộc bầu cử');
   const meeting = await requireMeeting(deps.db, actor, motion.meetingId, { role: CAN.readOrg });
   if (!motion.result?.election) throw new AppError('conflict', 'Cuộc bầu cử chưa kết thúc.');
   const cell = (await findOrg(deps.db, meeting.cellId))!;

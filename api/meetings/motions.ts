@@ -1,6 +1,6 @@
 import { maybeOne, type Sql } from '../db/connect.ts';
 import type { DecisionKind } from '../rules/meeting-rules.ts';
-import { MEETING_DATE_SQL, reviveEntry, rollEntrySql, type Meeting, type RollRow } from './repository.ts';
+import { MEETING_DATE_SQL, reviveEntry, rollEntrySql, type RollRow } from './repository.ts';
 
 import { DISCIPLINE_LABELS, type DisciplineChoice } from '../rules/discipline.ts';
 import { CHOICE_LABELS, CHOICES, type Ballot, type Choice } from './vocabulary.ts';

@@ -72,7 +72,7 @@ export async function changeCandidate(
 ): Promise<Candidate[]> {
   return deps.db.tx(async (sql) => {
     const motion = await findMotion(sql, input.motionId, true);
-    if (!motion || motion.kind !== 'election') throw notFound('cuộc bầu cử');
+    if (motion?.kind !== 'election') throw notFound('cuộc bầu cử');
     // A member may nominate themselves; anything else is the secretary's.
     const self = input.nominatedBy === 'self' && actor.memberId === input.memberId && !input.withdraw;
     const meeting = await requireMeeting(sql, actor, motion.meetingId, {
