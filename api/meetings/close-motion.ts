@@ -55,7 +55,8 @@ export async function closeMotion(
     const date = meetingDate(meeting.startsAt);
     const base = view.voteBase.base;
     const chat = await chatTally(sql, motion);
-    const room = roomTally(motion);
+    // An election's paper ballots count once each as ballots; their names are counted in decideElectionMotion.
+    const room = motion.kind === 'election' ? { ballot: motion.roomCounts.received ?? 0 } : roomTally(motion);
     const counts = Object.fromEntries(motionChoices(motion).map((c) => [c, (chat[c] ?? 0) + (room[c] ?? 0)]));
     const chatBallots = sum(chat);
     const roomBallots = sum(room);
@@ -209,8 +210,12 @@ async function decideElectionMotion(
   );
   const candidates = await listCandidates(sql, motion.id);
   const seats = motion.seats ?? 1;
+  // The room's paper ballots, counted by the counting committee, add to the chat ballots.
+  const paper = motion.roomCounts;
+  const votes = new Map(candidates.map((x) => [x.memberId, paper[String(x.memberId)] ?? 0]));
+  for (const k of kept) votes.set(k.candidate, (votes.get(k.candidate) ?? 0) + k.n);
   const outcome = decideElection(
-    new Map(kept.map((k) => [k.candidate, k.n])),
+    votes,
     candidates.map((x) => x.memberId),
     base,
     seats,
@@ -247,10 +252,10 @@ async function decideElectionMotion(
   const election: ElectionResult = {
     summoned: base,
     attending: c.attending,
-    ballotsIssued: ballots,
-    ballotsReceived: ballots,
-    valid: ballots,
-    invalid: 0,
+    ballotsIssued: ballots + (paper.issued ?? 0),
+    ballotsReceived: ballots + (paper.received ?? 0),
+    valid: ballots + (paper.received ?? 0) - (paper.invalid ?? 0),
+    invalid: paper.invalid ?? 0,
     seats,
     candidates: outcome.ranking.map((r) => ({
       memberId: r.candidate,

@@ -454,7 +454,8 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: "A secret ballot's paper ballots in the room, as counted by the counting committee",
         params: IdParams,
         body: Closed({
-          counts: Type.Record(Type.String({ pattern: '^[a-z_]{2,20}$' }), Count, { maxProperties: 10 }),
+          // a choice (khien_trach…), or for an election: issued, received, invalid and each candidate's member id
+          counts: Type.Record(Type.String({ pattern: '^([a-z_]{2,20}|[0-9]{1,10})$' }), Count, { maxProperties: 210 }),
           countingCommittee: Text(500),
         }),
       },

@@ -58,8 +58,9 @@ beforeAll(async () => {
       place: 'Hội trường xã',
     })
   ).json().id;
-  await post(`/meetings/${meetingId}/open`, auth(sec.token));
-  for (const m of voters) await post(`/meetings/${meetingId}/check-in`, as(m));
+  const code = (await post(`/meetings/${meetingId}/open`, auth(sec.token))).json().checkinCode;
+  // 15 online, 4 in the room (they vote on paper, counted by the counting committee).
+  for (const [i, m] of voters.entries()) await post(`/meetings/${meetingId}/check-in`, as(m), i >= 15 ? { code } : {});
 });
 afterAll(async () => {
   await app?.close();
@@ -122,8 +123,15 @@ describe('electing the cell committee', () => {
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.json().message).toMatch(/nhiều hơn 3 suất: phiếu không hợp lệ/);
     expect((await post(`/motions/${round1}/votes`, as(voters[0]), { keep: [probationary.id] })).statusCode).toBe(400);
-    const cast = await Promise.all(voters.map((m, i) => post(`/motions/${round1}/votes`, as(m), { keep: keeps[i] })));
-    expect(cast.map((r) => r.statusCode)).toEqual(Array(19).fill(200));
+    const online = voters.slice(0, 15);
+    const cast = await Promise.all(online.map((m, i) => post(`/motions/${round1}/votes`, as(m), { keep: keeps[i] })));
+    expect(cast.map((r) => r.statusCode)).toEqual(Array(15).fill(200));
+    // The room's four paper ballots: [B, C, D], [C], [C], [C].
+    const paper = (counts: object) =>
+      post(`/motions/${round1}/paper-ballots`, auth(sec.token), { counts, countingCommittee: 'Đ/c Trưởng Ban' });
+    expect((await paper({ issued: 5, received: 5 })).json().message).toMatch(/phát ra \(5\) vượt .* \(4\)/);
+    expect((await paper({ issued: 4, received: 4, [B.id]: 5 })).statusCode).toBe(400);
+    expect((await paper({ issued: 4, received: 4, invalid: 0, [B.id]: 1, [C.id]: 4, [D.id]: 1 })).statusCode).toBe(200);
     expect((await post(`/motions/${round1}/votes`, as(voters[1]), { keep: [E.id] })).statusCode).toBe(409);
     expect(
       (await post(`/motions/${round1}/candidates`, auth(sec.token), { memberId: E.id, withdraw: true })).statusCode,
@@ -133,6 +141,7 @@ describe('electing the cell committee', () => {
     expect(closed.statusCode).toBe(200);
     const e = closed.json().election;
     expect(e).toMatchObject({ summoned: 19, attending: 19, ballotsIssued: 19, valid: 19, invalid: 0, seats: 3 });
+    expect(closed.json().text).toContain('Số phiếu: 15 qua chat + 4 tại phòng họp = 19.');
     expect(e.candidates.map((c: { fullName: string; votes: number }) => [c.fullName, c.votes])).toEqual([
       ['Ứng Viên A', 15],
       ['Ứng Viên B', 12],
@@ -152,11 +161,17 @@ describe('electing the cell committee', () => {
 
   it('the further round fills the last seat; the result sheet is a party document in DOCX and PDF', async () => {
     const { C, D } = cand;
+    // Online: C 11, D 4; on paper in the room: 4 issued and received, 1 invalid, D 3.
     await Promise.all(
-      voters.map((m, i) => post(`/motions/${round2}/votes`, as(m), { keep: i < 11 ? [C.id] : i < 19 ? [D.id] : [] })),
+      voters.slice(0, 15).map((m, i) => post(`/motions/${round2}/votes`, as(m), { keep: i < 11 ? [C.id] : [D.id] })),
     );
+    await post(`/motions/${round2}/paper-ballots`, auth(sec.token), {
+      counts: { issued: 4, received: 4, invalid: 1, [D.id]: 3 },
+      countingCommittee: 'Đ/c Trưởng Ban, Đ/c Ủy Viên',
+    });
     const closed = (await post(`/motions/${round2}/close`, auth(sec.token))).json();
     expect(closed.election.elected).toEqual(['Ứng Viên C']);
+    expect(closed.election).toMatchObject({ ballotsIssued: 19, ballotsReceived: 19, valid: 18, invalid: 1 });
     expect(closed.election.furtherRound).toBeNull();
 
     const docx = await app.inject({ url: `/motions/${round1}/result-sheet.docx`, headers: auth(sec.token) });
@@ -171,13 +186,14 @@ describe('electing the cell committee', () => {
       expect(text).toContain('ĐẢNG CỘNG SẢN VIỆT NAM');
       expect(text).toContain('CHI BỘ A');
       expect(text).toContain('BIÊN BẢN KIỂM PHIẾU');
-      expect(text).toContain(
-        'Số được triệu tập 19, có mặt 19; phiếu phát ra 19, thu về 19, hợp lệ 19, không hợp lệ 0.',
-      );
+      expect(text).toContain('Số được triệu tập 19, có mặt 19; phiếu phát ra 19');
     }
+    expect(word).toContain('phiếu phát ra 19, thu về 19, hợp lệ 19, không hợp lệ 0.');
     expect(word).toContain('Bầu chi ủy: Bầu chi ủy nhiệm kỳ 2026–2028');
     expect(word).toContain('4. Ứng Viên D: 10 phiếu (52,6 % số được triệu tập)');
     expect(pdfText).toContain('Bầu chi ủy (vòng 2)');
+    expect(pdfText).toContain('phiếu phát ra 19, thu về 19, hợp lệ 18, không hợp lệ 1.');
+    expect(pdfText).toContain('Ban kiểm phiếu: Đ/c Trưởng Ban, Đ/c Ủy Viên.');
     expect(pdfText).toContain('1. Ứng Viên C: 11 phiếu (57,9 % số được triệu tập) — trúng cử');
   });
 });
