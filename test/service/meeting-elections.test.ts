@@ -8,7 +8,8 @@ import mammoth from 'mammoth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
-import { makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
+import { linkChat, makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
+import { handleUpdate } from '../../bot/core/conversation.ts';
 import { createApiToken } from '../../api/auth/tokens.ts';
 import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
 import type { App } from '../../api/server.ts';
@@ -123,9 +124,33 @@ describe('electing the cell committee', () => {
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.json().message).toMatch(/nhiều hơn 3 suất: phiếu không hợp lệ/);
     expect((await post(`/motions/${round1}/votes`, as(voters[0]), { keep: [probationary.id] })).statusCode).toBe(400);
-    const online = voters.slice(0, 15);
-    const cast = await Promise.all(online.map((m, i) => post(`/motions/${round1}/votes`, as(m), { keep: keeps[i] })));
-    expect(cast.map((r) => r.statusCode)).toEqual(Array(15).fill(200));
+    // The secretary votes in chat: the numbered list, then "giữ 1 4" (A and D).
+    await linkChat(t.db, sec.member, 'web', 'w-sec', 'web');
+    const say = async (text: string) =>
+      (
+        await handleUpdate(testDeps(t.db, clock), {
+          channel: 'web',
+          botKey: 'web',
+          updateId: `u-${text}`,
+          from: { id: 'w-sec' },
+          chat: { id: 'w-sec', kind: 'private' },
+          text,
+          receivedAt: clock.now(),
+        })
+      )
+        .map((r) => r.text)
+        .join('\n');
+    expect(await say('bieu quyet')).toContain(
+      '1. Ứng Viên A\n2. Ứng Viên B\n3. Ứng Viên C\n4. Ứng Viên D\n5. Ứng Viên E',
+    );
+    expect(await say('bieuquyet giữ 1 2 3 4')).toMatch(/nhiều hơn 3 suất/);
+    expect(await say('bieuquyet giu 1, 4')).toBe('Đã ghi nhận phiếu bầu kín (giữ 2 tên, gạch 3 tên).');
+    expect(keeps[0]).toEqual([A.id, D.id]);
+    const online = voters.slice(1, 15);
+    const cast = await Promise.all(
+      online.map((m, i) => post(`/motions/${round1}/votes`, as(m), { keep: keeps[i + 1] })),
+    );
+    expect(cast.map((r) => r.statusCode)).toEqual(Array(14).fill(200));
     // The room's four paper ballots: [B, C, D], [C], [C], [C].
     const paper = (counts: object) =>
       post(`/motions/${round1}/paper-ballots`, auth(sec.token), { counts, countingCommittee: 'Đ/c Trưởng Ban' });

@@ -1,5 +1,6 @@
 import { castVote } from '../../../api/meetings/cast-vote.ts';
-import { choiceLabel, findMotion, motionChoices, type Choice } from '../../../api/meetings/motions.ts';
+import { choiceLabel, findMotion, motionChoices, type Choice, type Motion } from '../../../api/meetings/motions.ts';
+import { listCandidates } from '../../../api/meetings/open-election.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
 import { AppError } from '../../../api/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
@@ -39,6 +40,7 @@ export const voteCommand: Command = {
       return { text: 'Đây là bỏ phiếu kín: đồng chí nhắn riêng "bieuquyet" cho bot để bỏ phiếu.' };
     }
     const folded = foldVietnamese(ctx.args);
+    if (motion.kind === 'election') return electionBallot(ctx, motion, folded);
     const typed =
       TYPED[folded] ?? motionChoices(motion).find((c) => foldVietnamese(choiceLabel(c)) === folded && folded !== '');
     if (typed && motionChoices(motion).includes(typed)) return vote(ctx, motionId, typed);
@@ -57,4 +59,25 @@ export const voteCommand: Command = {
 async function vote(ctx: CommandContext, motionId: number, choice: string) {
   const { changed } = await castVote(ctx.deps, ctx.principal, { motionId, choice });
   return { text: `${changed ? 'Đã sửa phiếu' : 'Đã ghi nhận phiếu'}: ${choiceLabel(choice)}.` };
+}
+
+/**
+ * An election in chat: the list is numbered; "bieuquyet giữ 1 3" keeps names 1 and 3 and
+ * crosses out the others (at most the seats). The reply does not repeat the names kept.
+ */
+async function electionBallot(ctx: CommandContext, motion: Motion, folded: string) {
+  const list = await listCandidates(ctx.deps.db, motion.id);
+  const keep = /^(?:giu|keep)\b(.*)$/.exec(folded);
+  if (keep) {
+    const numbers = [...new Set(keep[1].match(/\d+/g)?.map(Number) ?? [])];
+    if (numbers.some((n) => n < 1 || n > list.length))
+      throw new AppError('validation', `Số thứ tự phải từ 1 đến ${list.length}.`);
+    await castVote(ctx.deps, ctx.principal, { motionId: motion.id, keep: numbers.map((n) => list[n - 1].memberId) });
+    return { text: `Đã ghi nhận phiếu bầu kín (giữ ${numbers.length} tên, gạch ${list.length - numbers.length} tên).` };
+  }
+  return {
+    text:
+      `🗳 ${motion.title} — ${motion.seats} suất, bỏ phiếu kín.\n${list.map((c, i) => `${i + 1}. ${c.fullName}`).join('\n')}\n` +
+      `Gõ "bieuquyet giữ 1 3" để giữ tên số 1 và 3 (tối đa ${motion.seats} tên); các tên khác coi như gạch.`,
+  };
 }
