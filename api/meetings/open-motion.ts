@@ -48,6 +48,13 @@ export async function openMotion(
       status: ['in_progress'],
       statusMessage: 'Chỉ biểu quyết được khi buổi họp đang diễn ra.',
     });
+    if (input.kind === 'election') {
+      throw new AppError(
+        'validation',
+        'Bầu cử cần danh sách người ứng cử và số suất: mở bằng chức năng bầu cử (POST /meetings/:id/elections).',
+        { field: 'kind' },
+      );
+    }
     const rule = versionInForce(DECISIONS[input.kind], meetingDate(meeting.startsAt)).value;
     // rule: secret ballots — discipline/expulsion QĐ 22 Đ15 (QĐ 296), elections QĐ 190; resolutions open (Điều lệ Đ9 k5)
     const ballot = rule.ballot === 'choice' ? (input.ballot ?? 'open') : rule.ballot;

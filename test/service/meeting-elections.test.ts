@@ -73,6 +73,9 @@ describe('electing the cell committee', () => {
   let round2: number;
 
   it('takes the list: proposed, nominated, self-nominated, a withdrawal; no probationary candidate', async () => {
+    const bare = await post(`/meetings/${meetingId}/motions`, auth(sec.token), { kind: 'election', title: 'Bầu' });
+    expect(bare.statusCode).toBe(400);
+    expect(bare.json().message).toMatch(/danh sách người ứng cử và số suất/);
     const refused = await post(`/meetings/${meetingId}/elections`, auth(sec.token), {
       body: 'committee',
       title: 'Bầu chi ủy nhiệm kỳ 2026–2028',
