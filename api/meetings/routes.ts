@@ -3,7 +3,22 @@ import { Type } from 'typebox';
 import type { Deps } from '../context.ts';
 import { requirePrincipal } from '../auth/authenticate.ts';
 import { AppError } from '../errors.ts';
-import { Closed, Id, IdParams, IsoDate } from '../http/schemas.ts';
+import {
+  Closed,
+  ContentResponses,
+  Count as CountT,
+  DateTime,
+  FileBody,
+  HtmlPage,
+  Id,
+  IdParams,
+  IsoDate,
+  Nullable,
+  Ok,
+  OneOf,
+  Responses,
+  SignedLinkPart,
+} from '../http/schemas.ts';
 import { verifyLink } from '../http/signed-link.ts';
 import { escapeHtml } from '../http/escape-html.ts';
 import { DECISION_KINDS } from '../rules/meeting-rules.ts';
@@ -67,6 +82,8 @@ const AttendanceViewT = Type.Object({
   present: Type.Array(RollRowT),
   absentWithReason: Type.Array(RollRowT),
   absentWithoutReason: Type.Array(RollRowT),
+  notYetCheckedIn: Type.Array(RollRowT, { description: 'before the start: not checked in yet ("chưa điểm danh")' }),
+  started: Type.Boolean({ description: 'opened and its start time reached' }),
   exemptAbsent: Type.Array(RollRowT, { description: 'exempt members not present, shown apart' }),
   guests: Type.Array(RollRowT, { description: 'attending, not on this roll (transferred in)' }),
   voteBase: Type.Object({
@@ -99,6 +116,40 @@ const MotionResultT = Type.Object({
   needed: CountT,
   passed: Type.Boolean(),
   source: Type.String(),
+  counts: Type.Optional(Type.Record(Type.String(), CountT, { description: 'every choice, chat and room together' })),
+  explanation: Type.Optional(Type.String({ description: 'discipline: the cumulative steps' })),
+  adopted: Type.Optional(Nullable(Type.String({ description: 'discipline: the form adopted' }))),
+  chatBallots: Type.Optional(CountT),
+  roomBallots: Type.Optional(CountT),
+  election: Type.Optional(
+    Type.Object({
+      summoned: CountT,
+      attending: CountT,
+      ballotsIssued: CountT,
+      ballotsReceived: CountT,
+      valid: CountT,
+      invalid: CountT,
+      seats: CountT,
+      candidates: Type.Array(
+        Type.Object({
+          memberId: Id,
+          fullName: Type.String(),
+          votes: CountT,
+          share: Type.String(),
+          elected: Type.Boolean(),
+        }),
+      ),
+      elected: Type.Array(Type.String()),
+      furtherRound: Nullable(
+        Type.Object({
+          motionId: Nullable(Id),
+          seats: CountT,
+          reason: OneOf(['tie', 'too_few']),
+          candidates: Type.Array(Type.String()),
+        }),
+      ),
+    }),
+  ),
 });
 const MotionT = Type.Object({
   id: Id,
@@ -111,8 +162,17 @@ const MotionT = Type.Object({
   roomFor: CountT,
   roomAgainst: CountT,
   roomAbstain: CountT,
+  options: Nullable(Type.Array(Type.String(), { description: 'the choices offered; null: for / against / abstain' })),
+  subjectMemberId: Nullable(Id),
+  roomCounts: Type.Record(Type.String(), CountT, { description: "the room's paper ballots per choice" }),
+  countingCommittee: Nullable(Type.String()),
+  seats: Nullable(CountT),
+  electionBody: Nullable(Type.String()),
+  round: CountT,
+  previousRoundId: Nullable(Id),
   result: Nullable(MotionResultT),
 });
+const CandidateT = Type.Object({ memberId: Id, fullName: Type.String(), nominatedBy: OneOf(NOMINATIONS) });
 const MeetingDetailT = Type.Object({
   ...MeetingT.properties,
   attendance: AttendanceViewT,
@@ -178,7 +238,14 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.get(
     '/meetings/:id',
-    { schema: { tags, summary: 'A meeting with its live attendance view, quorum and motions', params: IdParams } },
+    {
+      schema: {
+        tags,
+        summary: 'A meeting with its live attendance view, quorum and motions',
+        params: IdParams,
+        response: Responses(MeetingDetailT),
+      },
+    },
     async (request) => getMeeting(deps, requirePrincipal(request), request.params.id),
   );
 
@@ -203,6 +270,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: 'Name the chair and the minute-taker (they sign the minutes)',
         params: IdParams,
         body: Closed({ chairMemberId: Id, minuteTakerMemberId: Id }),
+        response: Responses(Ok),
       },
     },
     async (request) => {
@@ -284,6 +352,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: "Accept or refuse a member's absence reason, or record one on their behalf (with reason)",
         params: Type.Object({ id: Id, memberId: Id }),
         body: Closed({ accepted: Type.Boolean(), reason: Type.Optional(Text(500)) }),
+        response: Responses(Ok),
       },
     },
     async (request) => {
@@ -351,6 +420,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           choice: Type.Optional(ChoiceT),
           keep: Type.Optional(Type.Array(Id, { maxItems: 200 })),
         }),
+        response: Responses(Type.Object({ ok: Type.Boolean(), changed: Type.Boolean() })),
       },
     },
     async (request) => {
@@ -392,6 +462,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
             { minItems: 1, maxItems: 200 },
           ),
         }),
+        response: Responses(Type.Object({ ...MotionT.properties, candidates: Type.Array(CandidateT) }), 201),
       },
     },
     async (request, reply) =>
@@ -412,6 +483,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           nominatedBy: Type.Optional(Type.Union(NOMINATIONS.map((n) => Type.Literal(n)))),
           withdraw: Type.Optional(Type.Boolean()),
         }),
+        response: Responses(Type.Object({ candidates: Type.Array(CandidateT) })),
       },
     },
     async (request) => ({
@@ -429,6 +501,14 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         tags,
         summary: "An election's result sheet (biên bản kiểm phiếu) as DOCX or PDF",
         params: Type.Object({ id: Id, format: Type.Union([Type.Literal('docx'), Type.Literal('pdf')]) }),
+        response: ContentResponses(
+          200,
+          {
+            'application/vnd.openxmlformats-officedocument.wordprocessingml.document': FileBody,
+            'application/pdf': FileBody,
+          },
+          'the result sheet file',
+        ),
       },
     },
     async (request, reply) => {
@@ -458,6 +538,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           counts: Type.Record(Type.String({ pattern: '^([a-z_]{2,20}|[0-9]{1,10})$' }), Count, { maxProperties: 210 }),
           countingCommittee: Text(500),
         }),
+        response: Responses(Ok),
       },
     },
     async (request) => {
@@ -474,6 +555,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: 'Close a motion: result against its threshold and base (confirm=true when too few voted)',
         params: IdParams,
         querystring: Closed({ confirm: Type.Optional(Type.Boolean()) }),
+        response: Responses(Type.Object({ ...MotionResultT.properties, text: Type.String() })),
       },
     },
     async (request) =>
@@ -522,6 +604,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: 'Close the meeting (confirm=true when shorter than the rule)',
         params: IdParams,
         querystring: Closed({ confirm: Type.Optional(Type.Boolean()) }),
+        response: Responses(Type.Object({ warnings: Type.Array(Type.String()) })),
       },
     },
     async (request) =>
