@@ -4,6 +4,7 @@ import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import type { Sql } from '../db/connect.ts';
+import { throttle } from '../throttle/throttle.ts';
 import { loadRollEntry, type Meeting } from './repository.ts';
 import { requireMeeting } from './require-meeting.ts';
 import { meetingDate } from './meeting-date.ts';
@@ -33,8 +34,15 @@ export async function checkIn(
     member: input.memberId,
   });
   if (!meeting.entry) throw notOnRoll();
-  if (input.method === 'code' && input.code?.trim() !== meeting.checkinCode)
-    throw new AppError('validation', 'Mã điểm danh không đúng.', { field: 'code' });
+  if (input.method === 'code') {
+    // Room codes are short: wrong guesses are throttled per member and meeting.
+    const guard = throttle(sql, 'checkInCode');
+    const key = `${meeting.id}:${input.memberId}`;
+    await guard.attempt(key);
+    if (input.code?.trim() !== meeting.checkinCode)
+      throw new AppError('validation', 'Mã điểm danh không đúng.', { field: 'code' });
+    await guard.succeeded(key);
+  }
   if (input.method === 'chat' && meeting.mode === 'in_person') {
     throw new AppError(
       'validation',

@@ -11,6 +11,8 @@ import { AppError, notFound } from '../errors.ts';
 import { enqueueForMembers } from '../outbox/enqueue.ts';
 import { signLink } from '../http/signed-link.ts';
 import { requireMeeting } from './require-meeting.ts';
+import { findMeeting } from './repository.ts';
+import { assertOnRoll } from './check-in.ts';
 
 const LINK_DAYS = 60;
 

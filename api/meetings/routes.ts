@@ -10,6 +10,7 @@ import {
   DateTime,
   FileBody,
   HtmlPage,
+  HttpUrl,
   Id,
   IdParams,
   IsoDate,
