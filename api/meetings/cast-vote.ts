@@ -20,7 +20,7 @@ export async function castVote(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
   input: { motionId: number; choice?: string; keep?: number[] },
-): Promise<{ changed: boolean }> {
+): Promise<{ changed: boolean; secret: boolean }> {
   const memberId = actor.memberId;
   if (!memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới biểu quyết.');
   const found = await findMotionForVote(deps.db, input.motionId, memberId);
@@ -63,7 +63,7 @@ export async function castVote(
     );
     if (!r.open) throw closedError();
     if (!r.took) throw new AppError('conflict', 'Đồng chí đã biểu quyết nội dung này.');
-    return { changed: Boolean(r.changed) };
+    return { changed: Boolean(r.changed), secret: false };
   }
   // Secret: participation (who) and the ballot (what) are two rows with nothing in common but
   // the motion — no member, id or timestamp on the ballot. They share this statement's xmin
@@ -82,7 +82,7 @@ export async function castVote(
   );
   if (!r.open) throw closedError();
   if (!r.took) throw new AppError('conflict', 'Đồng chí đã bỏ phiếu kín cho nội dung này; phiếu kín không sửa được.');
-  return { changed: false };
+  return { changed: false, secret: true };
 }
 
 async function checkKept(db: Deps['db'], motion: Motion, keep: number[] | undefined): Promise<number[]> {

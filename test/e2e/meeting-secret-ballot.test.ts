@@ -55,6 +55,7 @@ afterAll(async () => {
 });
 
 const FORMS = ['khai_tru', 'cach_chuc', 'canh_cao', 'khien_trach', 'khong_ky_luat'];
+const LABELS = ['Khai trừ', 'Cách chức', 'Cảnh cáo', 'Khiển trách', 'Không kỷ luật'];
 const CHOICE_WORDS =
   /Khai trừ|Cách chức|Cảnh cáo|Khiển trách|kỷ luật|canh_cao|khien_trach|khong_ky_luat|bieuquyet:|"choice"/i;
 
@@ -192,6 +193,9 @@ describe('a secret ballot cast on every channel', () => {
       const named = FORMS.filter((c) => row.includes(`bieuquyet:${motionId}:${c}`));
       if (named.length) expect({ table, named }).toEqual({ table, named: FORMS });
       expect(row).not.toMatch(new RegExp(`"choice":"(${FORMS.join('|')})"`));
+      // The same for the forms' names (stored replies, sessions): all of them or none.
+      const labels = LABELS.filter((l) => row.includes(l));
+      if (labels.length) expect({ table, labels }).toEqual({ table, labels: LABELS });
     }
 
     // 6. Logs: requests and updates were logged, but no choice, button data or message text.

@@ -57,7 +57,9 @@ export const voteCommand: Command = {
 };
 
 async function vote(ctx: CommandContext, motionId: number, choice: string) {
-  const { changed } = await castVote(ctx.deps, ctx.principal, { motionId, choice });
+  const { changed, secret } = await castVote(ctx.deps, ctx.principal, { motionId, choice });
+  // Replies are stored (outbox) with the member's chat: a secret ballot's reply never names the choice.
+  if (secret) return { text: 'Đã ghi nhận phiếu kín của đồng chí. Lựa chọn không được lưu kèm tên.' };
   return { text: `${changed ? 'Đã sửa phiếu' : 'Đã ghi nhận phiếu'}: ${choiceLabel(choice)}.` };
 }
 
