@@ -209,6 +209,8 @@ async function tgPress(fromId: number, data: string) {
     await new Promise((r) => setTimeout(r, 20));
   }
   expect(telegram.callbacksAnswered.length).toBeGreaterThan(0);
+  // Replies go through the outbox: wait for the reply to reach the chat.
+  await waitFor(() => telegram.sentTo(fromId).length > before, 10_000, 'reply');
   return telegram
     .sentTo(fromId)
     .slice(before)
