@@ -1,8 +1,13 @@
 /**
  * bench:meetings — a national meeting evening on PostgreSQL: N cells of 25 members meet at
- * once; every member checks in and votes through the HTTP API (token auth, rules, row locks,
- * audit log), driven from a second process. Then each motion is closed through the API and
- * its tally compared with the votes that were sent.
+ * once; every member checks in and votes through the HTTP API (token auth, the roll and the
+ * rules, audit log), driven from a second process. Half the cells vote by secret ballot
+ * (ballot box rewritten at close, README "Secret ballots"), half openly. Then each motion is
+ * closed through the API and its tally compared with the votes that were sent.
+ *
+ * Baseline, measured in the same run with the same load: the simplest correct design — a bare
+ * Fastify server whose check-in is one insert and whose vote is one transaction inserting the
+ * vote and bumping a running tally, with no authentication and no rules.
  *
  *   npm run bench:meetings -- --cells 2000
  */
@@ -11,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
 import pino from 'pino';
 import type { Db } from '../api/db/connect.ts';
 import { readConfig } from '../api/config.ts';
@@ -36,6 +42,10 @@ async function main() {
       config: { ...readConfig({}), demo: false },
       linkSecret: 'bench',
     };
+    const baseline = await runBaseline(db);
+    console.log(
+      `baseline (bare insert + running tally, no auth, no rules): ${round(baseline.ops / baseline.seconds)} ops/s`,
+    );
     const app = await buildServer(deps);
     const port = await freePort();
     await app.listen({ port, host: '127.0.0.1' });
@@ -48,7 +58,7 @@ async function main() {
       secretary: string;
     }>(
       `select 'sdv_bench_' || m.id as token, mt.id as "meetingId", mo.id as "motionId",
-              (array['for','for','for','against','abstain'])[1 + m.id % 5] as choice
+              (array['for','for','for','against','abstain'])[1 + m.id % 5] as choice, mo.ballot
          from members m join meetings mt on mt.cell_id = m.cell_id join motions mo on mo.meeting_id = mt.id
         order by random()`,
     );
@@ -56,6 +66,9 @@ async function main() {
     fs.writeFileSync(file, JSON.stringify(plan));
     const load = await runLoad(`http://127.0.0.1:${port}`, file);
     fs.rmSync(file);
+    const secretMotions = await db.query<{ n: number }>(
+      `select count(*)::int as n from motions where ballot = 'secret'`,
+    );
 
     // Close every motion through the API and compare the tally with what was sent.
     const expected = new Map<number, Record<string, number>>();
@@ -71,7 +84,7 @@ async function main() {
     for (const s of secretaries) {
       const res = await app.inject({
         method: 'POST',
-        url: `/motions/${s.motionId}/close`,
+        url: `/motions/${s.motionId}/close?confirm=true`,
         headers: { authorization: `Bearer ${s.token}` },
       });
       const r = res.json() as { for: number; against: number; abstain: number };
@@ -89,6 +102,8 @@ async function main() {
         bench: 'meetings',
         cells,
         ops_per_s: round(opsPerS),
+        baseline_ops_per_s: round(baseline.ops / baseline.seconds),
+        secret_motions: secretMotions[0].n,
         p50_ms: round(load.p50),
         p99_ms: round(load.p99),
         errors: load.errors,
@@ -116,8 +131,63 @@ async function generate(db: Db) {
       select p.id, encode(sha256(convert_to('sdv_bench_s' || o.id, 'UTF8')), 'hex') from principals p join orgs o on p.display_name = 'Bí thư ' || o.id where p.member_id is null;
     insert into meetings (cell_id, kind, starts_at, mode, status, opened_at, checkin_code)
       select id, 'regular', now(), 'hybrid', 'in_progress', now(), '123456' from orgs where kind = 'cell';
-    insert into motions (meeting_id, kind, title, ballot) select id, 'resolution', 'Thông qua nghị quyết', 'open' from meetings;
+    insert into motions (meeting_id, kind, title, ballot)
+      select id, case when id % 2 = 0 then 'question' else 'resolution' end, 'Biểu quyết',
+             case when id % 2 = 0 then 'secret' else 'open' end from meetings;
     analyze;`);
+}
+
+/**
+ * The baseline: the same load against a bare Fastify server (check-in: one insert; vote: one
+ * transaction inserting the vote and bumping a running tally), on the same database server.
+ */
+async function runBaseline(db: Db) {
+  await db.exec(`
+    create table bench_attendance (meeting_id int, member_id int, primary key (meeting_id, member_id));
+    create table bench_votes (motion_id int, member_id int, choice text, primary key (motion_id, member_id));
+    create table bench_tally (motion_id int, choice text, n int not null default 0, primary key (motion_id, choice));
+    insert into bench_tally select mo.id, c from motions mo, unnest(array['for','against','abstain']) c;`);
+  const bare = Fastify();
+  const memberOf = (auth?: string) => Number(/sdv_bench_(\d+)/.exec(auth ?? '')?.[1]);
+  bare.post<{ Params: { id: string } }>('/meetings/:id/check-in', async (req) => {
+    await db.query(`insert into bench_attendance values ($1, $2) on conflict do nothing`, [
+      Number(req.params.id),
+      memberOf(req.headers.authorization),
+    ]);
+    return { ok: true };
+  });
+  bare.post<{ Params: { id: string }; Body: { choice: string } }>('/motions/:id/votes', async (req) => {
+    await db.tx(async (sql) => {
+      const motion = Number(req.params.id);
+      await sql.query(`insert into bench_votes values ($1, $2, $3)`, [
+        motion,
+        memberOf(req.headers.authorization),
+        req.body.choice,
+      ]);
+      await sql.query(`update bench_tally set n = n + 1 where motion_id = $1 and choice = $2`, [
+        motion,
+        req.body.choice,
+      ]);
+    });
+    return { ok: true };
+  });
+  const port = await freePort();
+  await bare.listen({ port, host: '127.0.0.1' });
+  const plan = await db.query(
+    `select 'sdv_bench_' || m.id as token, mt.id as "meetingId", mo.id as "motionId",
+            (array['for','for','for','against','abstain'])[1 + m.id % 5] as choice
+       from members m join meetings mt on mt.cell_id = m.cell_id join motions mo on mo.meeting_id = mt.id
+      order by random()`,
+  );
+  const file = path.join(os.tmpdir(), `bench-meetings-base-${crypto.randomBytes(3).toString('hex')}.json`);
+  fs.writeFileSync(file, JSON.stringify(plan));
+  try {
+    return await runLoad(`http://127.0.0.1:${port}`, file);
+  } finally {
+    fs.rmSync(file);
+    await bare.close();
+    await db.exec('drop table bench_attendance, bench_votes, bench_tally');
+  }
 }
 
 function runLoad(url: string, plan: string) {

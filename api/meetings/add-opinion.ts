@@ -1,8 +1,8 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { AppError, notFound } from '../errors.ts';
-import { findMeeting } from './repository.ts';
+import { AppError } from '../errors.ts';
+import { requireMeeting } from './require-meeting.ts';
 import { assertOnRoll } from './check-in.ts';
 
 /** A member's opinion on an agenda item (by its number), recorded with their name as the minutes do. */
@@ -16,9 +16,7 @@ export async function addOpinion(
   if (!body) throw new AppError('validation', 'Ý kiến không được để trống.', { field: 'body' });
   if (body.length > 4000) throw new AppError('validation', 'Ý kiến dài quá 4000 ký tự.', { field: 'body' });
   await deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, input.meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    if (meeting.status === 'scheduled') throw new AppError('conflict', 'Buổi họp chưa bắt đầu.');
+    const meeting = await requireMeeting(sql, actor, input.meetingId, { status: ['in_progress', 'closed'] });
     await assertOnRoll(sql, meeting, actor.memberId!);
     let itemId: number | null = null;
     if (input.itemPosition) {

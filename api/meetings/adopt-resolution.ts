@@ -1,10 +1,10 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
+import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { enqueueForMembers, enqueueForOrgGroups } from '../outbox/enqueue.ts';
-import { findMeeting } from './repository.ts';
+import { requireMeeting } from './require-meeting.ts';
 
 export interface TaskInput {
   assigneeMemberId: number;
@@ -22,9 +22,7 @@ export async function adoptResolution(
   input: { meetingId: number; body: string; tasks: TaskInput[] },
 ) {
   return deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, input.meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
+    const meeting = await requireMeeting(sql, actor, input.meetingId, { role: CAN.runMeetings });
     const [passed] = await sql.query<{ id: number }>(
       `select id from motions where meeting_id = $1 and kind = 'resolution' and status = 'closed' and (result->>'passed')::boolean order by id desc limit 1`,
       [meeting.id],

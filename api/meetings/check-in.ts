@@ -1,11 +1,12 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
+import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import type { Sql } from '../db/connect.ts';
 import { throttle } from '../throttle/throttle.ts';
-import { findMeeting, loadRoll, type Meeting } from './repository.ts';
+import { loadRollEntry, type Meeting } from './repository.ts';
+import { requireMeeting } from './require-meeting.ts';
 import { meetingDate } from './meeting-date.ts';
 
 export type CheckInMethod = 'chat' | 'code' | 'secretary';
@@ -20,20 +21,19 @@ export async function checkIn(
   actor: Principal,
   input: { meetingId: number; memberId: number; method: CheckInMethod; code?: string },
 ): Promise<{ meeting: Meeting; alreadyPresent: boolean }> {
-  // No explicit transaction: the checks only read, and the check-in with its audit entry is
-  // one atomic statement (two fewer round trips on the busiest path of a meeting evening).
+  // No explicit transaction: one read (the meeting and the member's roll entry), then the
+  // check-in with its audit entry in one atomic statement — two round trips on the busiest
+  // path of a meeting evening.
   const sql = deps.db;
-  const meeting = await findMeeting(sql, input.meetingId);
-  if (!meeting) throw notFound('buổi họp');
-  if (input.method === 'secretary') await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
-  else if (actor.memberId !== input.memberId) throw new AppError('forbidden', 'Mỗi đồng chí tự điểm danh cho mình.');
-  if (meeting.status !== 'in_progress') {
-    throw new AppError(
-      'conflict',
-      meeting.status === 'scheduled' ? 'Buổi họp chưa bắt đầu, chưa điểm danh được.' : 'Buổi họp đã kết thúc.',
-    );
-  }
-  await assertOnRoll(sql, meeting, input.memberId);
+  if (input.method !== 'secretary' && actor.memberId !== input.memberId)
+    throw new AppError('forbidden', 'Mỗi đồng chí tự điểm danh cho mình.');
+  const meeting = await requireMeeting(sql, actor, input.meetingId, {
+    role: input.method === 'secretary' ? CAN.runMeetings : undefined,
+    status: ['in_progress'],
+    statusMessage: { scheduled: 'Buổi họp chưa bắt đầu, chưa điểm danh được.' },
+    member: input.memberId,
+  });
+  if (!meeting.entry) throw notOnRoll();
   if (input.method === 'code') {
     // Room codes are short: wrong guesses are throttled per member and meeting.
     const guard = throttle(sql, 'checkInCode');
@@ -76,9 +76,7 @@ export async function respondAttendance(
 ): Promise<void> {
   if (!actor.memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới trả lời lời mời họp.');
   await deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, input.meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    if (meeting.status === 'closed') throw new AppError('conflict', 'Buổi họp đã kết thúc.');
+    const meeting = await requireMeeting(sql, actor, input.meetingId, { status: ['scheduled', 'in_progress'] });
     await assertOnRoll(sql, meeting, actor.memberId!);
     if (!input.attending && !input.reason?.trim())
       throw new AppError('validation', 'Xin đồng chí cho biết lý do vắng.', { field: 'reason' });
@@ -103,27 +101,46 @@ export async function respondAttendance(
   });
 }
 
-/** The secretary accepts (or not) an absence reason: accepted absences leave the vote base (rules.md §1). */
+/**
+ * The secretary accepts (or not) the reason a member gave; or, with `reason`, records on the
+ * member's behalf an absence she was told of (by phone…), with or without accepting it.
+ * Accepted absences leave the vote base (rules.md §1). Audited either way.
+ */
 export async function acceptAbsence(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
-  input: { meetingId: number; memberId: number; accepted: boolean },
+  input: { meetingId: number; memberId: number; accepted: boolean; reason?: string | null },
 ) {
   await deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, input.meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
-    const rows = await sql.query(
-      `update meeting_attendance set reason_accepted = $3 where meeting_id = $1 and member_id = $2 and response = 'absent' returning 1`,
-      [input.meetingId, input.memberId, input.accepted],
-    );
-    if (!rows.length) throw new AppError('validation', 'Đồng chí này chưa báo vắng.');
+    const meeting = await requireMeeting(sql, actor, input.meetingId, { role: CAN.runMeetings });
+    const reason = input.reason?.trim();
+    if (reason) {
+      await assertOnRoll(sql, meeting, input.memberId);
+      const [row] = await sql.query<{ present: boolean }>(
+        `select checked_in_at is not null and left_at is null as present from meeting_attendance
+          where meeting_id = $1 and member_id = $2`,
+        [meeting.id, input.memberId],
+      );
+      if (row?.present) throw new AppError('validation', 'Đồng chí này đang có mặt (đã điểm danh).');
+      await sql.query(
+        `insert into meeting_attendance (meeting_id, member_id, response, absence_reason, reason_accepted)
+         values ($1, $2, 'absent', $3, $4)
+         on conflict (meeting_id, member_id) do update set response = 'absent', absence_reason = $3, reason_accepted = $4`,
+        [meeting.id, input.memberId, reason, input.accepted],
+      );
+    } else {
+      const rows = await sql.query(
+        `update meeting_attendance set reason_accepted = $3 where meeting_id = $1 and member_id = $2 and response = 'absent' returning 1`,
+        [input.meetingId, input.memberId, input.accepted],
+      );
+      if (!rows.length) throw new AppError('validation', 'Đồng chí này chưa báo vắng.');
+    }
     await recordAudit(sql, {
       actorPrincipalId: actor.id,
-      action: 'meeting.absence_reviewed',
+      action: reason ? 'meeting.absence_recorded' : 'meeting.absence_reviewed',
       subjectType: 'meeting',
       subjectId: meeting.id,
-      details: input,
+      details: { memberId: input.memberId, accepted: input.accepted, onBehalf: Boolean(reason) },
       at: deps.clock.now(),
     });
   });
@@ -136,9 +153,9 @@ export async function recordLeave(
   input: { meetingId: number; memberId: number },
 ) {
   await deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, input.meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    if (actor.memberId !== input.memberId) await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
+    const meeting = await requireMeeting(sql, actor, input.meetingId, {
+      role: actor.memberId === input.memberId ? undefined : CAN.runMeetings,
+    });
     const now = deps.clock.now();
     const rows = await sql.query(
       `update meeting_attendance set left_at = $3 where meeting_id = $1 and member_id = $2 and checked_in_at is not null and left_at is null returning 1`,
@@ -157,6 +174,7 @@ export async function recordLeave(
 }
 
 export async function assertOnRoll(sql: Sql, meeting: Meeting, memberId: number) {
-  const roll = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt), memberId);
-  if (roll.length === 0) throw new AppError('forbidden', 'Đồng chí không thuộc chi bộ của buổi họp này.');
+  if (!(await loadRollEntry(sql, meeting, meetingDate(meeting.startsAt), memberId))) throw notOnRoll();
 }
+
+const notOnRoll = () => new AppError('forbidden', 'Đồng chí không thuộc chi bộ của buổi họp này.');

@@ -5,11 +5,12 @@
  */
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
+import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError, notFound } from '../errors.ts';
 import { enqueueForMembers } from '../outbox/enqueue.ts';
 import { signLink } from '../http/signed-link.ts';
+import { requireMeeting } from './require-meeting.ts';
 import { findMeeting } from './repository.ts';
 import { assertOnRoll } from './check-in.ts';
 
@@ -23,10 +24,10 @@ export async function attachDocument(
   if (!input.body?.trim() && !input.url?.trim())
     throw new AppError('validation', 'Tài liệu cần có nội dung hoặc đường dẫn.', { field: 'body' });
   return deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, input.meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
-    if (meeting.status === 'closed') throw new AppError('conflict', 'Buổi họp đã kết thúc.');
+    const meeting = await requireMeeting(sql, actor, input.meetingId, {
+      role: CAN.runMeetings,
+      status: ['scheduled', 'in_progress'],
+    });
     const now = deps.clock.now();
     const [{ id }] = await sql.query<{ id: number }>(
       `insert into meeting_documents (meeting_id, title, url, body, sent_at) values ($1, $2, $3, $4, $5) returning id`,

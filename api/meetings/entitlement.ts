@@ -1,5 +1,5 @@
 import type { Sql } from '../db/connect.ts';
-import { loadRoll, type Meeting, type RollRow } from './repository.ts';
+import { loadRoll, loadRollEntry, type Meeting, type RollRow } from './repository.ts';
 import { meetingDate } from './meeting-date.ts';
 
 /**
@@ -26,6 +26,19 @@ export async function countEntitledPresent(sql: Sql, meeting: Meeting): Promise<
 
 /** Why this member may not vote at this meeting right now, if they may not. */
 export async function whyMemberCannotVote(sql: Sql, meeting: Meeting, memberId: number): Promise<string | undefined> {
-  const [entry] = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt), memberId);
-  return whyNotEntitled(entry);
+  return whyNotEntitled(await loadRollEntry(sql, meeting, meetingDate(meeting.startsAt), memberId));
+}
+
+/**
+ * Where a present member takes part: checked in with the room code or marked present by the
+ * secretary is in the room; checked in from chat is online. Each is counted in one place only.
+ */
+export function attendsInRoom(entry: Pick<RollRow, 'checkInMethod'> | undefined): boolean {
+  return entry?.checkInMethod === 'code' || entry?.checkInMethod === 'secretary';
+}
+
+/** Entitled members present in the room: the cap on the room's show of hands or paper ballots. */
+export async function countEntitledInRoom(sql: Sql, meeting: Meeting): Promise<number> {
+  const roll = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt));
+  return roll.filter((r) => !whyNotEntitled(r) && attendsInRoom(r)).length;
 }

@@ -3,17 +3,30 @@
  * signed is the system's copy. Corrections are appended as amendments, never edits.
  */
 import { createRequire } from 'node:module';
-import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx';
+import {
+  AlignmentType,
+  BorderStyle,
+  Document,
+  Packer,
+  Paragraph,
+  Table,
+  TableCell,
+  TableRow,
+  TextRun,
+  WidthType,
+} from 'docx';
 import PDFDocument from 'pdfkit';
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { requireRole } from '../auth/roles.ts';
+import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { AppError, notFound } from '../errors.ts';
-import { findMeeting } from './repository.ts';
+import { AppError } from '../errors.ts';
+import { requireMeeting } from './require-meeting.ts';
 import { loadMinutes, type MinutesData } from './load-minutes.ts';
 import { formatVnDateTime } from './meeting-date.ts';
-import { KIND_LABELS } from './schedule-meeting.ts';
+import { KIND_LABELS, MODE_LABELS } from './vocabulary.ts';
+import { choiceLabel, motionChoices, type Motion } from './motions.ts';
+import { electionLines } from './close-motion.ts';
 import { VOTE_KIND_LABELS } from './open-motion.ts';
 
 export async function generateMinutes(
@@ -22,11 +35,11 @@ export async function generateMinutes(
   meetingId: number,
   format: 'docx' | 'pdf',
 ): Promise<Buffer> {
-  const meeting = await findMeeting(deps.db, meetingId);
-  if (!meeting) throw notFound('buổi họp');
-  await requireRole(deps.db, actor, meeting.cellId, ['admin', 'committee', 'secretary']);
+  await requireMeeting(deps.db, actor, meetingId, { role: CAN.readOrg });
   const data = await loadMinutes(deps.db, meetingId);
-  return format === 'docx' ? renderDocx(data) : renderPdf(data);
+  const doc = minutesDocument(data);
+  const title = `Biên bản ${data.cellName}`;
+  return format === 'docx' ? renderDocx(doc, title) : renderPdf(doc, title);
 }
 
 export async function amendMinutes(
@@ -37,9 +50,7 @@ export async function amendMinutes(
 ) {
   if (!body.trim()) throw new AppError('validation', 'Nội dung đính chính không được để trống.', { field: 'body' });
   await deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    await requireRole(sql, actor, meeting.cellId, ['admin', 'secretary']);
+    await requireMeeting(sql, actor, meetingId, { role: CAN.runMeetings });
     await sql.query(
       `insert into minutes_amendments (meeting_id, body, author_principal_id, created_at) values ($1, $2, $3, $4)`,
       [meetingId, body.trim(), actor.id, deps.clock.now()],
@@ -54,81 +65,202 @@ export async function amendMinutes(
   });
 }
 
-/** The minutes as plain lines (also what the DOCX contains, in order). */
-export function minutesLines(d: MinutesData): { text: string; heading?: boolean }[] {
+export interface Line {
+  text: string;
+  heading?: boolean;
+}
+
+/**
+ * The minutes in the party's document form (HD 36-HD/VPTW 2018; rules.md §9): header with the
+ * body above and the issuing cell at the left, the Party's name and the place and date at the
+ * right, the document type and its subject centred, then the body, then the signatures.
+ */
+export interface MinutesDocument {
+  headerLeft: { text: string; bold?: boolean }[];
+  headerRight: { text: string; bold?: boolean; italic?: boolean }[];
+  title: string;
+  subject: string;
+  body: Line[];
+  signatures: { role: string; name: string }[];
+}
+
+/** The header of a party document issued by the cell (HD 36): left the bodies, right the Party and place/date. */
+export function partyHeader(d: Pick<MinutesData, 'meeting' | 'parentName' | 'cellName'>) {
+  const held = vnParts(d.meeting.openedAt ?? d.meeting.startsAt);
+  return {
+    headerLeft: [
+      ...(d.parentName ? [{ text: d.parentName.toUpperCase() }] : []),
+      { text: d.cellName.toUpperCase(), bold: true },
+      { text: '*' },
+      { text: 'Số:      -BB/CB' },
+    ],
+    headerRight: [
+      { text: 'ĐẢNG CỘNG SẢN VIỆT NAM', bold: true },
+      {
+        text: `${d.meeting.place ?? d.cellName}, ngày ${held.day} tháng ${held.month} năm ${held.year}`,
+        italic: true,
+      },
+    ],
+  };
+}
+
+export function minutesDocument(d: MinutesData): MinutesDocument {
+  const m = d.meeting;
+  const held = vnParts(m.openedAt ?? m.startsAt);
+  return {
+    ...partyHeader(d),
+    title: 'BIÊN BẢN',
+    subject: `${KIND_LABELS[m.kind].replace('sinh hoạt', 'sinh hoạt chi bộ')} tháng ${Number(held.month)}/${held.year}`,
+    body: minutesLines(d),
+    signatures: [
+      { role: 'THƯ KÝ', name: d.minuteTaker ?? '' },
+      { role: 'CHỦ TRÌ', name: d.chair ?? '' },
+    ],
+  };
+}
+
+/** The body of the minutes as lines, every value in readable Vietnamese. */
+export function minutesLines(d: MinutesData): Line[] {
   const a = d.attendance;
-  const lines: { text: string; heading?: boolean }[] = [];
+  const lines: Line[] = [];
   const h = (text: string) => lines.push({ text, heading: true });
   const p = (text: string) => lines.push({ text });
-  h(`BIÊN BẢN ${KIND_LABELS[d.meeting.kind].toUpperCase()}`);
-  p(`${d.cellName}${d.meeting.topic ? ` — chủ đề: ${d.meeting.topic}` : ''}`);
+  const m = d.meeting;
+  const names = (rows: { fullName: string }[]) => rows.map((r) => r.fullName).join(', ') || 'không';
+  if (m.topic) p(`Chủ đề: ${m.topic}.`);
   p(
-    `Thời gian: ${formatVnDateTime(d.meeting.openedAt ?? d.meeting.startsAt)}${d.meeting.closedAt ? `, kết thúc ${formatVnDateTime(d.meeting.closedAt)}` : ''}. Địa điểm: ${d.meeting.place ?? '—'}. Hình thức: ${{ in_person: 'trực tiếp', online: 'trực tuyến', hybrid: 'trực tiếp kết hợp trực tuyến' }[d.meeting.mode]}.`,
+    `Thời gian: bắt đầu lúc ${formatVnDateTime(m.openedAt ?? m.startsAt)}${m.closedAt ? `, kết thúc lúc ${formatVnDateTime(m.closedAt)}` : ''}.`,
   );
-  h('I. Thành phần');
+  p(`Địa điểm: ${m.place ?? 'không ghi'}. Hình thức: ${MODE_LABELS[m.mode]}.`);
+  p(`Chủ trì: đồng chí ${d.chair ?? '(chưa ghi)'}. Thư ký: đồng chí ${d.minuteTaker ?? '(chưa ghi)'}.`);
+  h('I. THÀNH PHẦN');
+  const own = a.roll.filter((r) => !r.transferredIn);
   p(
-    `Tổng số đảng viên: ${a.roll.filter((r) => !r.transferredIn).length} (chính thức ${a.voteBase.official}, dự bị ${a.roll.filter((r) => r.status === 'probationary' && !r.transferredIn).length}); miễn sinh hoạt vắng: ${a.exemptAbsent.length}.`,
+    `Tổng số đảng viên của chi bộ: ${own.length} (chính thức ${a.voteBase.official}, dự bị ${own.filter((r) => r.status === 'probationary').length}); miễn sinh hoạt vắng mặt: ${a.exemptAbsent.length}.`,
   );
-  p(
-    `Có mặt: ${a.present.length}. ${a.voteBase.explanation}. Đủ điều kiện tiến hành: ${a.quorum.reached ? 'có' : 'không'} (${a.quorum.explanation}).`,
-  );
+  p(`Có mặt ${a.present.length} đồng chí: ${names(a.present)}.`);
   p(`Vắng có lý do: ${a.absentWithReason.map((r) => `${r.fullName} (${r.absenceReason})`).join('; ') || 'không'}.`);
-  p(`Vắng không lý do: ${a.absentWithoutReason.map((r) => r.fullName).join('; ') || 'không'}.`);
-  if (a.guests.length) p(`Sinh hoạt tạm thời: ${a.guests.map((r) => r.fullName).join('; ')}.`);
-  const late = a.roll.filter((r) => r.leftAt);
-  if (late.length) p(`Rời họp sớm: ${late.map((r) => `${r.fullName} (${formatVnDateTime(r.leftAt!)})`).join('; ')}.`);
-  h('II. Nội dung');
+  p(`Vắng không lý do: ${names(a.absentWithoutReason)}.`);
+  if (a.exemptAbsent.length) p(`Miễn sinh hoạt, vắng mặt: ${names(a.exemptAbsent)}.`);
+  if (a.guests.length) p(`Đảng viên sinh hoạt tạm thời dự họp: ${names(a.guests)}.`);
+  const left = a.roll.filter((r) => r.leftAt);
+  if (left.length) p(`Rời họp sớm: ${left.map((r) => `${r.fullName} (${formatVnDateTime(r.leftAt!)})`).join('; ')}.`);
+  p(
+    `${a.voteBase.explanation} đảng viên được triệu tập. Điều kiện tiến hành: ${a.quorum.reached ? 'đủ' : 'không đủ'} (${a.quorum.explanation}).`,
+  );
+  h('II. NỘI DUNG');
   for (const item of d.agenda) {
     p(`${item.position}. ${item.title}`);
     for (const o of item.opinions) p(`   – Đồng chí ${o.name}: ${o.body}`);
   }
+  if (d.generalOpinions.length) p('Ý kiến khác:');
   for (const o of d.generalOpinions) p(`   – Đồng chí ${o.name}: ${o.body}`);
-  h('III. Biểu quyết');
-  for (const m of d.motions) {
-    const r = m.result;
-    p(
-      `${VOTE_KIND_LABELS[m.kind]} — ${m.title} (${m.ballot === 'secret' ? 'bỏ phiếu kín' : 'biểu quyết công khai'}): ` +
-        (r
-          ? `tán thành ${r.for}, không tán thành ${r.against}, không biểu quyết ${r.abstain}; cần ${r.threshold} của ${r.base} (${r.needed}) → ${r.passed ? 'thông qua' : 'không thông qua'}.`
-          : 'chưa kết thúc.'),
-    );
-  }
+  h('III. BIỂU QUYẾT');
+  if (!d.motions.length) p('Không có nội dung biểu quyết.');
+  for (const [i, mo] of d.motions.entries()) p(`${i + 1}. ${motionLine(mo)}`);
   if (d.resolution) {
-    h('IV. Nghị quyết');
+    h('IV. NGHỊ QUYẾT');
     p(d.resolution);
   }
   if (d.tasks.length) {
-    h('V. Phân công nhiệm vụ');
-    for (const t of d.tasks) p(`– ${t.assignee}: ${t.title} (hạn ${t.dueOn.split('-').reverse().join('/')})`);
+    h('V. PHÂN CÔNG NHIỆM VỤ');
+    for (const t of d.tasks) p(`– Đồng chí ${t.assignee}: ${t.title} (hạn ${t.dueOn.split('-').reverse().join('/')}).`);
   }
   if (d.ratings.length)
-    p(`Đánh giá chất lượng buổi sinh hoạt: ${d.ratings.map((r) => `${r.level} ${r.n}`).join(', ')}.`);
+    p(
+      `Đánh giá chất lượng buổi sinh hoạt: ${d.ratings.map((r) => `${d.ratingLabels[r.level] ?? r.level} ${r.n} ý kiến`).join(', ')}.`,
+    );
   if (d.amendments.length) {
-    h('Đính chính sau buổi họp');
+    h('ĐÍNH CHÍNH SAU BUỔI HỌP');
     for (const am of d.amendments) p(`– ${formatVnDateTime(am.at)}${am.author ? `, ${am.author}` : ''}: ${am.body}`);
   }
-  p('');
-  p('CHỦ TRÌ                                                THƯ KÝ');
-  p('(ký, ghi rõ họ tên)                              (ký, ghi rõ họ tên)');
+  p(
+    m.closedAt
+      ? `Buổi sinh hoạt kết thúc lúc ${formatVnDateTime(m.closedAt)}; biên bản đã được đọc lại và thông qua.`
+      : 'Buổi sinh hoạt chưa kết thúc.',
+  );
   return lines;
 }
 
-async function renderDocx(d: MinutesData): Promise<Buffer> {
+function motionLine(mo: Motion): string {
+  const head = `${VOTE_KIND_LABELS[mo.kind]} — ${mo.title} (${mo.ballot === 'secret' ? 'bỏ phiếu kín' : 'biểu quyết công khai'})`;
+  const r = mo.result;
+  if (!r) return `${head}: chưa kết thúc.`;
+  const counts =
+    mo.kind === 'discipline' && r.counts
+      ? `${motionChoices(mo)
+          .map((c) => `${choiceLabel(c).toLowerCase()} ${r.counts?.[c] ?? 0}`)
+          .join(', ')}. ${r.explanation ?? ''}`
+      : `tán thành ${r.for}, không tán thành ${r.against}, không biểu quyết ${r.abstain}.`;
+  if (r.election) return `${head}: ${electionLines(r.election).replaceAll('\n', ' ')}`;
+  const room = r.roomBallots ? ` Số phiếu: ${r.chatBallots} qua chat + ${r.roomBallots} tại phòng họp.` : '';
+  return `${head}: ${counts}${room} ${r.baseExplanation}; cần ${r.threshold} của ${r.base} (tối thiểu ${r.needed}) → ${r.passed ? 'thông qua' : 'không thông qua'}.`;
+}
+
+function vnParts(at: Date) {
+  const d = new Date(at.getTime() + 7 * 3600_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return { day: pad(d.getUTCDate()), month: pad(d.getUTCMonth() + 1), year: d.getUTCFullYear() };
+}
+
+const NO_BORDER = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
+const NO_BORDERS = {
+  top: NO_BORDER,
+  bottom: NO_BORDER,
+  left: NO_BORDER,
+  right: NO_BORDER,
+  insideHorizontal: NO_BORDER,
+  insideVertical: NO_BORDER,
+};
+
+/** Two columns without borders: the header and the signatures of a party document. */
+function twoColumns(left: Paragraph[], right: Paragraph[]): Table {
+  const cell = (children: Paragraph[]) =>
+    new TableCell({ children, borders: NO_BORDERS, width: { size: 50, type: WidthType.PERCENTAGE } });
+  return new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE },
+    borders: NO_BORDERS,
+    rows: [new TableRow({ children: [cell(left), cell(right)] })],
+  });
+}
+
+const centred = (text: string, run: { bold?: boolean; italics?: boolean; size?: number } = {}) =>
+  new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text, ...run })] });
+
+export async function renderDocx(m: MinutesDocument, title: string): Promise<Buffer> {
+  // HD 36: Times New Roman; Party name 15 pt bold, body above 14 pt, type 15–16 pt, body 14 pt.
   const doc = new Document({
     creator: 'Sổ tay Đảng viên',
-    title: `Biên bản ${d.cellName}`,
-    styles: { default: { document: { run: { font: 'Times New Roman', size: 26 } } } },
+    title,
+    styles: { default: { document: { run: { font: 'Times New Roman', size: 28 } } } },
     sections: [
       {
-        children: minutesLines(d).map((l) =>
-          l.heading
-            ? new Paragraph({
-                heading: HeadingLevel.HEADING_2,
-                alignment: l.text.startsWith('BIÊN BẢN') ? AlignmentType.CENTER : AlignmentType.LEFT,
-                children: [new TextRun({ text: l.text, bold: true })],
-              })
-            : new Paragraph({ children: [new TextRun(l.text)] }),
-        ),
+        properties: { page: { size: { width: 11906, height: 16838 } } },
+        children: [
+          twoColumns(
+            m.headerLeft.map((l) => centred(l.text, { bold: l.bold })),
+            m.headerRight.map((l) => centred(l.text, { bold: l.bold, italics: l.italic, size: l.bold ? 30 : 28 })),
+          ),
+          new Paragraph({ text: '' }),
+          centred(m.title, { bold: true, size: 32 }),
+          centred(m.subject, { bold: true }),
+          new Paragraph({ text: '' }),
+          ...m.body.map((l) =>
+            l.heading
+              ? new Paragraph({ children: [new TextRun({ text: l.text, bold: true })] })
+              : new Paragraph({ alignment: AlignmentType.JUSTIFIED, children: [new TextRun(l.text)] }),
+          ),
+          new Paragraph({ text: '' }),
+          twoColumns(
+            ...(m.signatures.map((s) => [
+              centred(s.role, { bold: true }),
+              centred('(Ký, ghi rõ họ tên)', { italics: true }),
+              new Paragraph({ text: '' }),
+              new Paragraph({ text: '' }),
+              centred(s.name, { bold: true }),
+            ]) as [Paragraph[], Paragraph[]]),
+          ),
+        ],
       },
     ],
   });
@@ -140,32 +272,56 @@ async function renderDocx(d: MinutesData): Promise<Buffer> {
 const require = createRequire(import.meta.url);
 const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif.ttf');
 const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif-Bold.ttf');
+const FONT_ITALIC = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif-Italic.ttf');
 
-function renderPdf(d: MinutesData): Promise<Buffer> {
+export function renderPdf(m: MinutesDocument, title: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({
       size: 'A4',
-      margins: { top: 56, bottom: 56, left: 70, right: 56 },
-      info: { Title: `Biên bản ${d.cellName}` },
+      margins: { top: 56, bottom: 56, left: 85, right: 56 },
+      info: { Title: title },
     });
     const chunks: Buffer[] = [];
     doc.on('data', (c: Buffer) => chunks.push(c));
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
-    doc.registerFont('body', FONT).registerFont('bold', FONT_BOLD);
-    for (const l of minutesLines(d)) {
-      if (l.heading)
+    doc.registerFont('body', FONT).registerFont('bold', FONT_BOLD).registerFont('italic', FONT_ITALIC);
+    const width = doc.page.width - 85 - 56;
+    const half = width / 2;
+    const column = (lines: { text: string; bold?: boolean; italic?: boolean }[], x: number, y: number) => {
+      doc.y = y;
+      for (const l of lines)
         doc
-          .moveDown(0.5)
-          .font('bold')
-          .fontSize(12.5)
-          .text(l.text, { align: l.text.startsWith('BIÊN BẢN') ? 'center' : 'left' });
-      else
-        doc
-          .font('body')
-          .fontSize(11.5)
-          .text(l.text || ' ', { align: 'left' });
+          .font(l.bold ? 'bold' : l.italic ? 'italic' : 'body')
+          .fontSize(l.bold ? 12.5 : 11.5)
+          .text(l.text, x, doc.y, { width: half, align: 'center' });
+      return doc.y;
+    };
+    const top = doc.y;
+    const bottom = Math.max(column(m.headerLeft, 85, top), column(m.headerRight, 85 + half, top));
+    doc.x = 85;
+    doc.y = bottom + 18;
+    doc.font('bold').fontSize(15).text(m.title, 85, doc.y, { width, align: 'center' });
+    doc.font('bold').fontSize(12.5).text(m.subject, { width, align: 'center' }).moveDown();
+    for (const l of m.body) {
+      if (l.heading) doc.moveDown(0.4).font('bold').fontSize(12).text(l.text, { width });
+      else doc.font('body').fontSize(11.5).text(l.text, { width, align: 'justify' });
     }
+    doc.moveDown(1.5);
+    const signTop = doc.y;
+    m.signatures.forEach((s, i) => {
+      column(
+        [
+          { text: s.role, bold: true },
+          { text: '(Ký, ghi rõ họ tên)', italic: true },
+          { text: ' ' },
+          { text: ' ' },
+          { text: s.name, bold: true },
+        ],
+        85 + i * half,
+        signTop,
+      );
+    });
     doc.end();
   });
 }

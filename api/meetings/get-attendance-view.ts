@@ -10,6 +10,10 @@ export interface AttendanceView {
   present: RollRow[];
   absentWithReason: RollRow[];
   absentWithoutReason: RollRow[];
+  /** Before the start time nobody is absent yet: those not checked in are listed here ("chưa điểm danh"). */
+  notYetCheckedIn: RollRow[];
+  /** The meeting has started (opened, and its start time reached when `now` is given). */
+  started: boolean;
   /** Exempt members who are not present, shown apart (not expected). */
   exemptAbsent: RollRow[];
   /** Attending but not on this cell's roll (temporarily transferred in). */
@@ -23,7 +27,7 @@ export interface AttendanceView {
   roll: RollRow[];
 }
 
-export async function getAttendanceView(sql: Sql, meeting: Meeting): Promise<AttendanceView> {
+export async function getAttendanceView(sql: Sql, meeting: Meeting, now?: Date): Promise<AttendanceView> {
   const date = meetingDate(meeting.startsAt);
   const roll = await loadRoll(sql, meeting.id, meeting.cellId, date);
   const voteBase = computeVoteBase(roll);
@@ -33,13 +37,17 @@ export async function getAttendanceView(sql: Sql, meeting: Meeting): Promise<Att
   // rule: quorum — setting meeting.quorum (default more than 2/3 of the vote base) [unconfirmed]
   const q = versionInForce(QUORUM, date);
   const required = needed(voteBase.base, q.value);
+  const started =
+    meeting.status === 'closed' ||
+    (meeting.status === 'in_progress' && (!now || now.getTime() >= meeting.startsAt.getTime()));
+  const missing = own.filter((r) => !r.present && !r.exempt && !r.absenceReason && !r.suspended && !r.transferredOut);
   return {
     meetingId: meeting.id,
     present: roll.filter((r) => r.present),
     absentWithReason: own.filter((r) => !r.present && !r.exempt && r.absenceReason),
-    absentWithoutReason: own.filter(
-      (r) => !r.present && !r.exempt && !r.absenceReason && !r.suspended && !r.transferredOut,
-    ),
+    absentWithoutReason: started ? missing : [],
+    notYetCheckedIn: started ? [] : missing,
+    started,
     exemptAbsent: own.filter((r) => !r.present && r.exempt),
     guests: roll.filter((r) => r.transferredIn),
     voteBase,

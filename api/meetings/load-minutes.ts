@@ -4,11 +4,20 @@ import { notFound } from '../errors.ts';
 import { findMeeting, type Meeting } from './repository.ts';
 import { getAttendanceView, type AttendanceView } from './get-attendance-view.ts';
 import { listMotions, type Motion } from './motions.ts';
+import { QUALITY_LEVELS } from '../rules/meeting-rules.ts';
+import { versionInForce } from '../rules/rule.ts';
+import { meetingDate } from './meeting-date.ts';
 
 /** Everything the minutes (biên bản) contain, read from what happened (rules.md §5). */
 export interface MinutesData {
   meeting: Meeting;
   cellName: string;
+  /** The body above the cell (e.g. "Đảng bộ xã …"), for the document's header; null at a root. */
+  parentName: string | null;
+  chair: string | null;
+  minuteTaker: string | null;
+  /** Rating levels' labels (rule data), for readable values. */
+  ratingLabels: Record<string, string>;
   attendance: AttendanceView;
   agenda: { position: number; title: string; opinions: { name: string; body: string }[] }[];
   generalOpinions: { name: string; body: string }[];
@@ -32,9 +41,21 @@ export async function loadMinutes(sql: Sql, meetingId: number): Promise<MinutesD
       where o.meeting_id = $1 order by o.id`,
     [meetingId],
   );
+  const officers = await sql.query<{ chair: string | null; taker: string | null }>(
+    `select c.full_name as chair, t.full_name as taker from meetings mt
+       left join members c on c.id = mt.chair_member_id left join members t on t.id = mt.minute_taker_member_id
+      where mt.id = $1`,
+    [meetingId],
+  );
+  const parent = cell.parentId ? await findOrg(sql, cell.parentId) : undefined;
+  const levels = versionInForce(QUALITY_LEVELS, meetingDate(meeting.startsAt)).value;
   return {
     meeting,
     cellName: cell.name,
+    parentName: parent?.name ?? null,
+    chair: officers[0]?.chair ?? null,
+    minuteTaker: officers[0]?.taker ?? null,
+    ratingLabels: Object.fromEntries(levels.map((l) => [l.key, l.label])),
     attendance: await getAttendanceView(sql, meeting),
     agenda: items.map((i) => ({
       position: i.position,

@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
+import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { AppError, notFound } from '../errors.ts';
 import { enqueueForOrgGroups } from '../outbox/enqueue.ts';
 import { findMeeting, type Meeting } from './repository.ts';
+import { requireMeeting } from './require-meeting.ts';
 
 /**
  * Opens the meeting: check-in starts, and a six-digit room code is shown on the
@@ -17,11 +17,11 @@ export async function openMeeting(
   meetingId: number,
 ): Promise<Meeting> {
   return deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, meetingId, true);
-    if (!meeting) throw notFound('buổi họp');
-    await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
-    if (meeting.status !== 'scheduled')
-      throw new AppError('conflict', meeting.status === 'closed' ? 'Buổi họp đã kết thúc.' : 'Buổi họp đã bắt đầu.');
+    const meeting = await requireMeeting(sql, actor, meetingId, {
+      role: CAN.runMeetings,
+      status: ['scheduled'],
+      lock: true,
+    });
     const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
     const now = deps.clock.now();
     await sql.query(`update meetings set status = 'in_progress', opened_at = $2, checkin_code = $3 where id = $1`, [

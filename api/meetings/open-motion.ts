@@ -1,14 +1,18 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
+import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { DECISIONS, type DecisionKind } from '../rules/meeting-rules.ts';
 import { versionInForce } from '../rules/rule.ts';
 import { enqueueForMembers, enqueueForOrgGroups } from '../outbox/enqueue.ts';
-import { findMeeting } from './repository.ts';
+import { requireMeeting } from './require-meeting.ts';
 import { meetingDate } from './meeting-date.ts';
-import { CHOICE_LABELS, CHOICES, findMotion, type Motion } from './motions.ts';
+import { CHOICES, choiceLabel, findMotion, type Motion } from './motions.ts';
+import type { Sql } from '../db/connect.ts';
+import { findMember } from '../members/repository.ts';
+import { disciplineForms, NO_DISCIPLINE } from '../rules/discipline.ts';
+import type { Meeting } from './repository.ts';
 
 export const VOTE_KIND_LABELS: Record<DecisionKind, string> = {
   resolution: 'Thông qua nghị quyết',
@@ -28,14 +32,29 @@ export const VOTE_KIND_LABELS: Record<DecisionKind, string> = {
 export async function openMotion(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
-  input: { meetingId: number; kind: DecisionKind; title: string; ballot?: 'open' | 'secret'; allowChange?: boolean },
+  input: {
+    meetingId: number;
+    kind: DecisionKind;
+    title: string;
+    ballot?: 'open' | 'secret';
+    allowChange?: boolean;
+    /** Discipline: the member it concerns (a probationary member can only receive the lighter forms). */
+    subjectMemberId?: number;
+  },
 ): Promise<Motion> {
   return deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, input.meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
-    if (meeting.status !== 'in_progress')
-      throw new AppError('conflict', 'Chỉ biểu quyết được khi buổi họp đang diễn ra.');
+    const meeting = await requireMeeting(sql, actor, input.meetingId, {
+      role: CAN.runMeetings,
+      status: ['in_progress'],
+      statusMessage: 'Chỉ biểu quyết được khi buổi họp đang diễn ra.',
+    });
+    if (input.kind === 'election') {
+      throw new AppError(
+        'validation',
+        'Bầu cử cần danh sách người ứng cử và số suất: mở bằng chức năng bầu cử (POST /meetings/:id/elections).',
+        { field: 'kind' },
+      );
+    }
     const rule = versionInForce(DECISIONS[input.kind], meetingDate(meeting.startsAt)).value;
     // rule: secret ballots — discipline/expulsion QĐ 22 Đ15 (QĐ 296), elections QĐ 190; resolutions open (Điều lệ Đ9 k5)
     const ballot = rule.ballot === 'choice' ? (input.ballot ?? 'open') : rule.ballot;
@@ -48,15 +67,23 @@ export async function openMotion(
     }
     // A secret vote cannot be changed: nobody, not even the system, knows what to take back.
     const allowChange = ballot === 'open' && (input.allowChange ?? false);
+    const options = input.kind === 'discipline' ? await disciplineOptions(sql, meeting, input.subjectMemberId) : null;
     const [{ id }] = await sql.query<{ id: number }>(
-      `insert into motions (meeting_id, kind, title, ballot, allow_change, opened_at) values ($1, $2, $3, $4, $5, $6) returning id`,
-      [meeting.id, input.kind, input.title.trim(), ballot, allowChange, deps.clock.now()],
+      `insert into motions (meeting_id, kind, title, ballot, allow_change, opened_at, options, subject_member_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+      [
+        meeting.id,
+        input.kind,
+        input.title.trim(),
+        ballot,
+        allowChange,
+        deps.clock.now(),
+        options,
+        input.subjectMemberId ?? null,
+      ],
     );
-    if (ballot === 'secret') {
-      await sql.query(`insert into secret_tallies (motion_id, choice) select $1, unnest($2::text[])`, [id, CHOICES]);
-    }
     const text = `🗳 ${VOTE_KIND_LABELS[input.kind]}: ${input.title.trim()}\n${ballot === 'secret' ? 'Bỏ phiếu kín: lựa chọn của đồng chí không gắn với tên.' : 'Biểu quyết công khai.'}`;
-    const choices = CHOICES.map((c) => ({ label: CHOICE_LABELS[c], data: `bieuquyet:${id}:${c}` }));
+    const choices = (options ?? [...CHOICES]).map((c) => ({ label: choiceLabel(c), data: `bieuquyet:${id}:${c}` }));
     const present = await sql.query<{ id: number }>(
       `select member_id as id from meeting_attendance where meeting_id = $1 and checked_in_at is not null and left_at is null`,
       [meeting.id],
@@ -84,4 +111,14 @@ export async function openMotion(
     });
     return (await findMotion(sql, id))!;
   });
+}
+
+// rule: discipline forms — one ballot over the forms; a probationary member only khiển trách or cảnh cáo (rules.md §3)
+async function disciplineOptions(sql: Sql, meeting: Meeting, subjectMemberId: number | undefined): Promise<string[]> {
+  const subject = subjectMemberId ? await findMember(sql, subjectMemberId) : undefined;
+  if (subjectMemberId && subject?.cellId !== meeting.cellId)
+    throw new AppError('validation', 'Đảng viên bị xem xét kỷ luật phải thuộc chi bộ này.', {
+      field: 'subjectMemberId',
+    });
+  return [...disciplineForms(meetingDate(meeting.startsAt), subject?.status === 'probationary'), NO_DISCIPLINE];
 }

@@ -1,10 +1,10 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { QUALITY_LEVELS } from '../rules/meeting-rules.ts';
 import { versionInForce } from '../rules/rule.ts';
 import { foldVietnamese } from '../text/fold.ts';
-import { findMeeting } from './repository.ts';
+import { requireMeeting } from './require-meeting.ts';
 import { assertOnRoll } from './check-in.ts';
 import { meetingDate } from './meeting-date.ts';
 
@@ -16,9 +16,7 @@ export async function rateMeeting(
 ) {
   if (!actor.memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới đánh giá buổi họp.');
   await deps.db.tx(async (sql) => {
-    const meeting = await findMeeting(sql, input.meetingId);
-    if (!meeting) throw notFound('buổi họp');
-    if (meeting.status === 'scheduled') throw new AppError('conflict', 'Buổi họp chưa bắt đầu.');
+    const meeting = await requireMeeting(sql, actor, input.meetingId, { status: ['in_progress', 'closed'] });
     await assertOnRoll(sql, meeting, actor.memberId!);
     const levels = versionInForce(QUALITY_LEVELS, meetingDate(meeting.startsAt)).value;
     const wanted = foldVietnamese(input.level).replace(/\s+/g, '_');

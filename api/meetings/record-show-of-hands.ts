@@ -1,16 +1,16 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
+import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError, notFound } from '../errors.ts';
-import { findMeeting } from './repository.ts';
-import { chatTally, findMotion } from './motions.ts';
-import { countEntitledPresent } from './entitlement.ts';
+import { requireMeeting } from './require-meeting.ts';
+import { findMotion } from './motions.ts';
+import { countEntitledInRoom } from './entitlement.ts';
 
 /**
- * The secretary records the room's show of hands — counts for those who did not vote in
- * chat. Chat votes plus room counts may never exceed the entitled members present, so no
- * member is counted twice.
+ * The secretary records the room's show of hands. Chat votes come only from members online,
+ * so the room's counts are capped by the entitled members checked in in the room: no member
+ * is counted twice (issue 16.3).
  */
 export async function recordShowOfHands(
   deps: Pick<Deps, 'db' | 'clock'>,
@@ -20,17 +20,20 @@ export async function recordShowOfHands(
   await deps.db.tx(async (sql) => {
     const motion = await findMotion(sql, input.motionId, true);
     if (!motion) throw notFound('nội dung biểu quyết');
-    const meeting = (await findMeeting(sql, motion.meetingId))!;
-    await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
+    const meeting = await requireMeeting(sql, actor, motion.meetingId, { role: CAN.runMeetings });
     if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết đã kết thúc.');
-    if (motion.ballot === 'secret') throw new AppError('validation', 'Bỏ phiếu kín không ghi nhận bằng giơ tay.');
-    const chat = await chatTally(sql, motion);
-    const entitled = await countEntitledPresent(sql, meeting);
-    const total = chat.for + chat.against + chat.abstain + input.for + input.against + input.abstain;
+    if (motion.ballot === 'secret')
+      throw new AppError(
+        'validation',
+        'Bỏ phiếu kín không ghi nhận bằng giơ tay: ban kiểm phiếu nhập số phiếu giấy tại phòng họp.',
+      );
+    const entitled = await countEntitledInRoom(sql, meeting);
+    const total = input.for + input.against + input.abstain;
     if (total > entitled) {
       throw new AppError(
         'validation',
-        `Tổng số phiếu (${total}, gồm ${chat.for + chat.against + chat.abstain} phiếu qua chat) vượt số đảng viên có quyền biểu quyết có mặt (${entitled}).`,
+        `Số phiếu giơ tay (${total}) vượt số đảng viên có quyền biểu quyết điểm danh tại phòng họp (${entitled}); ` +
+          'đảng viên họp trực tuyến biểu quyết qua chat.',
       );
     }
     await sql.query(`update motions set room_for = $2, room_against = $3, room_abstain = $4 where id = $1`, [

@@ -1,8 +1,8 @@
 import { maybeOne, one, type Sql } from '../db/connect.ts';
 import type { RollEntry } from '../rules/vote-math.ts';
+import type { MeetingKind, MeetingMode, MeetingStatus } from './vocabulary.ts';
 
-export type MeetingKind = 'regular' | 'thematic' | 'combined';
-export type MeetingStatus = 'scheduled' | 'in_progress' | 'closed';
+export type { MeetingKind, MeetingStatus } from './vocabulary.ts';
 
 export interface Meeting {
   id: number;
@@ -11,7 +11,7 @@ export interface Meeting {
   topic: string | null;
   startsAt: Date;
   place: string | null;
-  mode: 'in_person' | 'online' | 'hybrid';
+  mode: MeetingMode;
   status: MeetingStatus;
   openedAt: Date | null;
   closedAt: Date | null;
@@ -91,6 +91,69 @@ export async function loadRoll(
 }
 
 const inForce = `and p.starts_on <= $3::date and (p.ends_on is null or p.ends_on >= $3::date)`;
+
+/**
+ * One member's roll entry for a meeting, as SQL over expressions for the meeting id, its cell,
+ * its date and the member — so hot paths (a vote, a check-in) read it in the same statement
+ * as the meeting or motion. Same facts as `loadRoll`; no row when the member is not on the roll.
+ */
+export function rollEntrySql(meetingId: string, cellId: string, onDate: string, memberId: string): string {
+  const force = `and p.starts_on <= ${onDate} and (p.ends_on is null or p.ends_on >= ${onDate})`;
+  const transferIn = `exists (select 1 from member_periods p where p.member_id = m.id and p.kind = 'temporary_transfer'
+            and p.host_cell_id = ${cellId} ${force})`;
+  return `select m.id as "memberId", m.full_name as "fullName", m.status, (m.cell_id <> ${cellId}) as "transferredIn",
+            exists (select 1 from member_periods p where p.member_id = m.id and p.kind = 'exempt' ${force}) as exempt,
+            exists (select 1 from member_periods p where p.member_id = m.id and p.kind in ('suspended', 'prosecuted') ${force}) as suspended,
+            (m.cell_id = ${cellId} and exists (select 1 from member_periods p where p.member_id = m.id and p.kind = 'temporary_transfer' ${force})) as "transferredOut",
+            (a.checked_in_at is not null and a.left_at is null) as present,
+            coalesce(a.response = 'absent' and a.reason_accepted and a.checked_in_at is null, false) as "absentWithAcceptedReason",
+            a.absence_reason as "absenceReason", a.checked_in_at as "checkedInAt", a.left_at as "leftAt", a.check_in_method as "checkInMethod"
+       from members m left join meeting_attendance a on a.meeting_id = ${meetingId} and a.member_id = m.id
+      where m.id = ${memberId} and m.active and (m.cell_id = ${cellId} or ${transferIn})`;
+}
+
+/** The meeting's date in Vietnam (UTC+7) as SQL, matching `meetingDate()`. */
+export const MEETING_DATE_SQL = (t: string) => `((${t}.starts_at at time zone 'UTC') + interval '7 hours')::date`;
+
+/** One member's roll entry (see `rollEntrySql`), or undefined when not on the roll. */
+export async function loadRollEntry(
+  sql: Sql,
+  meeting: Pick<Meeting, 'id' | 'cellId'>,
+  onDate: string,
+  memberId: number,
+): Promise<RollRow | undefined> {
+  return maybeOne<RollRow>(sql, rollEntrySql('$1', '$2', '$3::date', '$4'), [
+    meeting.id,
+    meeting.cellId,
+    onDate,
+    memberId,
+  ]);
+}
+
+/** A meeting and one member's roll entry in one round trip. */
+export async function findMeetingWithEntry(
+  sql: Sql,
+  id: number,
+  memberId: number,
+): Promise<(Meeting & { entry: RollRow | null }) | undefined> {
+  const row = await maybeOne<Meeting & { entry: (RollRow & { checkedInAt: string | null }) | null }>(
+    sql,
+    `select ${MEETING_COLUMNS},
+            (select row_to_json(e) from (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), '$2')}) e) as entry
+       from meetings mt where id = $1`,
+    [id, memberId],
+  );
+  return row && { ...row, entry: row.entry && reviveEntry(row.entry) };
+}
+
+/** JSON built in SQL carries timestamps as strings. */
+export function reviveEntry(e: RollRow): RollRow {
+  return {
+    ...e,
+    checkedInAt: e.checkedInAt && new Date(e.checkedInAt),
+    leftAt: e.leftAt && new Date(e.leftAt),
+  };
+}
 
 /** Open tasks of a cell past their deadline: shown at the next meeting. */
 export async function listOverdueTasks(sql: Sql, cellId: number, onDate: string) {

@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Deps } from '../context.ts';
 import { requirePrincipal } from '../auth/authenticate.ts';
-import { CAN, requireRole } from '../auth/roles.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import {
   Closed,
   ContentResponses,
@@ -24,6 +23,12 @@ import {
 import { verifyLink } from '../http/signed-link.ts';
 import { escapeHtml } from '../http/escape-html.ts';
 import { DECISION_KINDS } from '../rules/meeting-rules.ts';
+import { DISCIPLINE_FORMS, NO_DISCIPLINE } from '../rules/discipline.ts';
+import { CHOICES, MEETING_KINDS, MEETING_MODES } from './vocabulary.ts';
+import { recordPaperBallots } from './record-paper-ballots.ts';
+import { setMeetingOfficers } from './set-meeting-officers.ts';
+import { changeCandidate, ELECTION_BODIES, NOMINATIONS, openElection } from './open-election.ts';
+import { generateResultSheet } from './generate-result-sheet.ts';
 import { scheduleMeeting } from './schedule-meeting.ts';
 import { openMeeting } from './open-meeting.ts';
 import { acceptAbsence, checkIn, recordLeave, respondAttendance } from './check-in.ts';
@@ -38,14 +43,11 @@ import { adoptResolution, completeTask } from './adopt-resolution.ts';
 import { attachDocument, openDocument } from './documents.ts';
 import { amendMinutes, generateMinutes } from './generate-minutes.ts';
 import { getCompletenessReport } from './get-completeness-report.ts';
-import { getAttendanceView } from './get-attendance-view.ts';
-import { findMeeting, listOverdueTasks, summariseRatings } from './repository.ts';
-import { meetingDate } from './meeting-date.ts';
-import { listMotions } from './motions.ts';
+import { getMeeting } from './get-meeting.ts';
 
 const tags = ['Sinh hoạt chi bộ (meetings)'];
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
-const ChoiceT = Type.Union([Type.Literal('for'), Type.Literal('against'), Type.Literal('abstain')]);
+const ChoiceT = Type.Union([...CHOICES, ...DISCIPLINE_FORMS, NO_DISCIPLINE].map((c) => Type.Literal(c)));
 const Count = Type.Integer({ minimum: 0, maximum: 10_000 });
 
 const MeetingT = Type.Object({
@@ -81,6 +83,8 @@ const AttendanceViewT = Type.Object({
   present: Type.Array(RollRowT),
   absentWithReason: Type.Array(RollRowT),
   absentWithoutReason: Type.Array(RollRowT),
+  notYetCheckedIn: Type.Array(RollRowT, { description: 'before the start: not checked in yet ("chưa điểm danh")' }),
+  started: Type.Boolean({ description: 'opened and its start time reached' }),
   exemptAbsent: Type.Array(RollRowT, { description: 'exempt members not present, shown apart' }),
   guests: Type.Array(RollRowT, { description: 'attending, not on this roll (transferred in)' }),
   voteBase: Type.Object({
@@ -113,6 +117,40 @@ const MotionResultT = Type.Object({
   needed: CountT,
   passed: Type.Boolean(),
   source: Type.String(),
+  counts: Type.Optional(Type.Record(Type.String(), CountT, { description: 'every choice, chat and room together' })),
+  explanation: Type.Optional(Type.String({ description: 'discipline: the cumulative steps' })),
+  adopted: Type.Optional(Nullable(Type.String({ description: 'discipline: the form adopted' }))),
+  chatBallots: Type.Optional(CountT),
+  roomBallots: Type.Optional(CountT),
+  election: Type.Optional(
+    Type.Object({
+      summoned: CountT,
+      attending: CountT,
+      ballotsIssued: CountT,
+      ballotsReceived: CountT,
+      valid: CountT,
+      invalid: CountT,
+      seats: CountT,
+      candidates: Type.Array(
+        Type.Object({
+          memberId: Id,
+          fullName: Type.String(),
+          votes: CountT,
+          share: Type.String(),
+          elected: Type.Boolean(),
+        }),
+      ),
+      elected: Type.Array(Type.String()),
+      furtherRound: Nullable(
+        Type.Object({
+          motionId: Nullable(Id),
+          seats: CountT,
+          reason: OneOf(['tie', 'too_few']),
+          candidates: Type.Array(Type.String()),
+        }),
+      ),
+    }),
+  ),
 });
 const MotionT = Type.Object({
   id: Id,
@@ -125,8 +163,17 @@ const MotionT = Type.Object({
   roomFor: CountT,
   roomAgainst: CountT,
   roomAbstain: CountT,
+  options: Nullable(Type.Array(Type.String(), { description: 'the choices offered; null: for / against / abstain' })),
+  subjectMemberId: Nullable(Id),
+  roomCounts: Type.Record(Type.String(), CountT, { description: "the room's paper ballots per choice" }),
+  countingCommittee: Nullable(Type.String()),
+  seats: Nullable(CountT),
+  electionBody: Nullable(Type.String()),
+  round: CountT,
+  previousRoundId: Nullable(Id),
   result: Nullable(MotionResultT),
 });
+const CandidateT = Type.Object({ memberId: Id, fullName: Type.String(), nominatedBy: OneOf(NOMINATIONS) });
 const MeetingDetailT = Type.Object({
   ...MeetingT.properties,
   attendance: AttendanceViewT,
@@ -169,11 +216,11 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         summary: 'Schedule a cell meeting (regular, thematic, or both in one session)',
         params: IdParams,
         body: Closed({
-          kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
+          kind: Type.Union(MEETING_KINDS.map((k) => Type.Literal(k))),
           topic: Type.Optional(Text(300)),
           startsAt: Type.String({ format: 'date-time' }),
           place: Type.Optional(Text(300)),
-          mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
+          mode: Type.Union(MEETING_MODES.map((k) => Type.Literal(k))),
           agenda: Type.Optional(Type.Array(Text(300), { maxItems: 30 })),
         }),
         response: Responses(MeetingT, 201),
@@ -200,19 +247,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         response: Responses(MeetingDetailT),
       },
     },
-    async (request) => {
-      const principal = requirePrincipal(request);
-      const meeting = await findMeeting(deps.db, request.params.id);
-      if (!meeting) throw notFound('buổi họp');
-      await requireRole(deps.db, principal, meeting.cellId, CAN.readOrg);
-      return {
-        ...meeting,
-        attendance: await getAttendanceView(deps.db, meeting),
-        motions: await listMotions(deps.db, meeting.id),
-        ratings: await summariseRatings(deps.db, meeting.id),
-        overdueTasks: await listOverdueTasks(deps.db, meeting.cellId, meetingDate(meeting.startsAt)),
-      };
-    },
+    async (request) => getMeeting(deps, requirePrincipal(request), request.params.id),
   );
 
   app.post(
@@ -226,6 +261,23 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       },
     },
     async (request) => openMeeting(deps, requirePrincipal(request), request.params.id),
+  );
+
+  app.post(
+    '/meetings/:id/officers',
+    {
+      schema: {
+        tags,
+        summary: 'Name the chair and the minute-taker (they sign the minutes)',
+        params: IdParams,
+        body: Closed({ chairMemberId: Id, minuteTakerMemberId: Id }),
+        response: Responses(Ok),
+      },
+    },
+    async (request) => {
+      await setMeetingOfficers(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body });
+      return { ok: true };
+    },
   );
 
   app.post(
@@ -298,9 +350,9 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       schema: {
         tags,
-        summary: 'Accept or refuse an absence reason',
+        summary: "Accept or refuse a member's absence reason, or record one on their behalf (with reason)",
         params: Type.Object({ id: Id, memberId: Id }),
-        body: Closed({ accepted: Type.Boolean() }),
+        body: Closed({ accepted: Type.Boolean(), reason: Type.Optional(Text(500)) }),
         response: Responses(Ok),
       },
     },
@@ -309,6 +361,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         meetingId: request.params.id,
         memberId: request.params.memberId,
         accepted: request.body.accepted,
+        reason: request.body.reason,
       });
       return { ok: true };
     },
@@ -346,6 +399,7 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           title: Text(500),
           ballot: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('secret')])),
           allowChange: Type.Optional(Type.Boolean()),
+          subjectMemberId: Type.Optional(Id),
         }),
         response: Responses(MotionT, 201),
       },
@@ -361,17 +415,17 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       schema: {
         tags,
-        summary: 'Vote',
+        summary: 'Vote: a choice, or for an election the candidates kept on the ballot (the others crossed out)',
         params: IdParams,
-        body: Closed({ choice: ChoiceT }),
+        body: Closed({
+          choice: Type.Optional(ChoiceT),
+          keep: Type.Optional(Type.Array(Id, { maxItems: 200 })),
+        }),
         response: Responses(Type.Object({ ok: Type.Boolean(), changed: Type.Boolean() })),
       },
     },
     async (request) => {
-      const r = await castVote(deps, requirePrincipal(request), {
-        motionId: request.params.id,
-        choice: request.body.choice,
-      });
+      const r = await castVote(deps, requirePrincipal(request), { motionId: request.params.id, ...request.body });
       return { ok: true, changed: r.changed };
     },
   );
@@ -394,16 +448,119 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   );
 
   app.post(
+    '/meetings/:id/elections',
+    {
+      schema: {
+        tags,
+        summary: 'Open an election (secret ballot): what is elected, the seats, the candidates',
+        params: IdParams,
+        body: Closed({
+          body: Type.Union(ELECTION_BODIES.map((b) => Type.Literal(b))),
+          title: Text(500),
+          seats: Type.Integer({ minimum: 1, maximum: 100 }),
+          candidates: Type.Array(
+            Closed({ memberId: Id, nominatedBy: Type.Union(NOMINATIONS.map((n) => Type.Literal(n))) }),
+            { minItems: 1, maxItems: 200 },
+          ),
+        }),
+        response: Responses(Type.Object({ ...MotionT.properties, candidates: Type.Array(CandidateT) }), 201),
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await openElection(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body })),
+  );
+
+  app.post(
+    '/motions/:id/candidates',
+    {
+      schema: {
+        tags,
+        summary: 'Nominate (or self-nominate) a candidate, or withdraw one, before the first ballot',
+        params: IdParams,
+        body: Closed({
+          memberId: Id,
+          nominatedBy: Type.Optional(Type.Union(NOMINATIONS.map((n) => Type.Literal(n)))),
+          withdraw: Type.Optional(Type.Boolean()),
+        }),
+        response: Responses(Type.Object({ candidates: Type.Array(CandidateT) })),
+      },
+    },
+    async (request) => ({
+      candidates: await changeCandidate(deps, requirePrincipal(request), {
+        motionId: request.params.id,
+        ...request.body,
+      }),
+    }),
+  );
+
+  app.get(
+    '/motions/:id/result-sheet.:format',
+    {
+      schema: {
+        tags,
+        summary: "An election's result sheet (biên bản kiểm phiếu) as DOCX or PDF",
+        params: Type.Object({ id: Id, format: Type.Union([Type.Literal('docx'), Type.Literal('pdf')]) }),
+        response: ContentResponses(
+          200,
+          {
+            'application/vnd.openxmlformats-officedocument.wordprocessingml.document': FileBody,
+            'application/pdf': FileBody,
+          },
+          'the result sheet file',
+        ),
+      },
+    },
+    async (request, reply) => {
+      const { id, format } = request.params;
+      const data = await generateResultSheet(deps, requirePrincipal(request), id, format);
+      return reply
+        .header(
+          'content-type',
+          format === 'pdf'
+            ? 'application/pdf'
+            : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        )
+        .header('content-disposition', `attachment; filename="bien-ban-kiem-phieu-${id}.${format}"`)
+        .send(data);
+    },
+  );
+
+  app.post(
+    '/motions/:id/paper-ballots',
+    {
+      schema: {
+        tags,
+        summary: "A secret ballot's paper ballots in the room, as counted by the counting committee",
+        params: IdParams,
+        body: Closed({
+          // a choice (khien_trach…), or for an election: issued, received, invalid and each candidate's member id
+          counts: Type.Record(Type.String({ pattern: '^([a-z_]{2,20}|[0-9]{1,10})$' }), Count, { maxProperties: 210 }),
+          countingCommittee: Text(500),
+        }),
+        response: Responses(Ok),
+      },
+    },
+    async (request) => {
+      await recordPaperBallots(deps, requirePrincipal(request), { motionId: request.params.id, ...request.body });
+      return { ok: true };
+    },
+  );
+
+  app.post(
     '/motions/:id/close',
     {
       schema: {
         tags,
-        summary: 'Close a motion: result against its threshold and base',
+        summary: 'Close a motion: result against its threshold and base (confirm=true when too few voted)',
         params: IdParams,
+        querystring: Closed({ confirm: Type.Optional(Type.Boolean()) }),
         response: Responses(Type.Object({ ...MotionResultT.properties, text: Type.String() })),
       },
     },
-    async (request) => closeMotion(deps, requirePrincipal(request), request.params.id),
+    async (request) =>
+      closeMotion(deps, requirePrincipal(request), request.params.id, { confirm: request.query.confirm }),
   );
 
   app.post(
@@ -445,12 +602,14 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       schema: {
         tags,
-        summary: 'Close the meeting (warns when shorter than the rule)',
+        summary: 'Close the meeting (confirm=true when shorter than the rule)',
         params: IdParams,
+        querystring: Closed({ confirm: Type.Optional(Type.Boolean()) }),
         response: Responses(Type.Object({ warnings: Type.Array(Type.String()) })),
       },
     },
-    async (request) => closeMeeting(deps, requirePrincipal(request), request.params.id),
+    async (request) =>
+      closeMeeting(deps, requirePrincipal(request), request.params.id, { confirm: request.query.confirm }),
   );
 
   app.post(

@@ -7,7 +7,8 @@ import { findOrg } from '../orgs/repository.ts';
 import { isCellKind } from '../orgs/kinds.ts';
 import { enqueueForMembers, enqueueForOrgGroups } from '../outbox/enqueue.ts';
 import { formatVnDateTime } from './meeting-date.ts';
-import { insertMeeting, type Meeting, type MeetingKind } from './repository.ts';
+import { insertMeeting, type Meeting } from './repository.ts';
+import { KIND_LABELS, type MeetingKind, type MeetingMode } from './vocabulary.ts';
 
 export interface ScheduleMeetingInput {
   cellId: number;
@@ -15,15 +16,11 @@ export interface ScheduleMeetingInput {
   topic?: string | null;
   startsAt: Date;
   place?: string | null;
-  mode: 'in_person' | 'online' | 'hybrid';
+  mode: MeetingMode;
   agenda?: string[];
 }
 
-export const KIND_LABELS: Record<MeetingKind, string> = {
-  regular: 'sinh hoạt thường kỳ',
-  thematic: 'sinh hoạt chuyên đề',
-  combined: 'sinh hoạt thường kỳ kết hợp chuyên đề',
-};
+export { KIND_LABELS } from './vocabulary.ts';
 
 /**
  * A secretary schedules a cell meeting — regular, thematic, or both in one session — and

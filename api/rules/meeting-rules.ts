@@ -202,3 +202,19 @@ export const QUALITY_LEVELS: Rule<{ key: string; label: string }[]> = {
     },
   ],
 };
+
+// rule: elections — a tie at the last seat or too few elected: the congress decides whether to vote again among
+// the remaining candidates (QĐ 190-QĐ/TW 2024) [unconfirmed — a setting, default: one further round].
+export const ELECTION_ROUNDS: Rule<{ maxRounds: number }> = {
+  key: 'election.max_rounds',
+  description: 'Số vòng bầu tối đa khi bằng phiếu ở suất cuối hoặc bầu chưa đủ (mặc định: thêm một vòng)',
+  setting: true,
+  versions: [
+    {
+      value: { maxRounds: 2 },
+      effectiveFrom: '2024-10-10',
+      source: 'QĐ 190-QĐ/TW 10/10/2024 (đại hội quyết định bầu tiếp; chưa xác nhận — có thể điều chỉnh)',
+      confidence: 'unconfirmed',
+    },
+  ],
+};

@@ -22,6 +22,8 @@ import { closeMeeting } from '../../api/meetings/close-meeting.ts';
 import { checkIn, respondAttendance } from '../../api/meetings/check-in.ts';
 import { openMotion } from '../../api/meetings/open-motion.ts';
 import { attachDocument } from '../../api/meetings/documents.ts';
+import { openElection } from '../../api/meetings/open-election.ts';
+import { closeMotion } from '../../api/meetings/close-motion.ts';
 import { publishNotice } from '../../api/notices/publish-notice.ts';
 import { sendFeedback } from '../../api/feedback/feedback.ts';
 import { loadDocument } from '../../api/knowledge/load-document.ts';
@@ -265,8 +267,46 @@ const MATRIX: Record<string, Entry> = {
     expect: [401, 403, 200, 403, 403, 403],
   },
   'POST /motions/:id/close': {
-    req: async (f) => ({ url: `/motions/${await f.motion()}/close` }),
+    req: async (f) => ({ url: `/motions/${await f.motion()}/close?confirm=true` }),
     expect: [401, 403, 200, 403, 403, 403],
+  },
+  'POST /meetings/:id/officers': {
+    req: async (f) => ({
+      url: `/meetings/${await f.meeting('open')}/officers`,
+      payload: { chairMemberId: f.secretary.memberId, minuteTakerMemberId: f.memberId },
+    }),
+    expect: [401, 403, 200, 403, 403, 403],
+  },
+  'POST /meetings/:id/elections': {
+    req: async (f) => ({
+      url: `/meetings/${await f.meeting('open')}/elections`,
+      payload: {
+        body: 'secretary',
+        title: 'Bầu bí thư',
+        seats: 1,
+        candidates: [{ memberId: f.memberId, nominatedBy: 'committee' }],
+      },
+    }),
+    expect: [401, 403, 201, 403, 403, 403],
+  },
+  // Nominating someone else is the secretary's (a member may only nominate themselves).
+  'POST /motions/:id/candidates': {
+    req: async (f) => ({
+      url: `/motions/${await f.election()}/candidates`,
+      payload: { memberId: f.secretary.memberId, nominatedBy: 'nominated' },
+    }),
+    expect: [401, 403, 200, 403, 403, 403],
+  },
+  'POST /motions/:id/paper-ballots': {
+    req: async (f) => ({
+      url: `/motions/${await f.election()}/paper-ballots`,
+      payload: { counts: { issued: 0, received: 0 }, countingCommittee: 'Ban kiểm phiếu' },
+    }),
+    expect: [401, 403, 200, 403, 403, 403],
+  },
+  'GET /motions/:id/result-sheet.:format': {
+    req: async (f) => ({ url: `/motions/${await f.election(true)}/result-sheet.pdf` }),
+    expect: [401, 403, 200, 200, 403, 403],
   },
   'POST /meetings/:id/opinions': {
     req: async (f) => ({ url: `/meetings/${await f.meeting('open')}/opinions`, payload: { body: 'Tôi đồng ý.' } }),
@@ -277,7 +317,7 @@ const MATRIX: Record<string, Entry> = {
     expect: [401, 200, 200, 403, 403, 403],
   },
   'POST /meetings/:id/close': {
-    req: async (f) => ({ url: `/meetings/${await f.meeting('open')}/close` }),
+    req: async (f) => ({ url: `/meetings/${await f.meeting('open')}/close?confirm=true` }),
     expect: [401, 403, 200, 403, 403, 403],
   },
   // The right is checked first; with no resolution voted through, the secretary gets 409.
@@ -497,17 +537,32 @@ class Fixture {
     await openMeeting(deps, this.secretary, m.id);
     if (opts.present)
       await checkIn(deps, this.secretary, { meetingId: m.id, memberId: this.memberId, method: 'secretary' });
-    if (state === 'closed') await closeMeeting(deps, this.secretary, m.id);
+    if (state === 'closed') await closeMeeting(deps, this.secretary, m.id, { confirm: true });
     return m.id;
   }
   /** An open motion in a meeting where the member and the secretary are present. */
   async motion() {
-    const meetingId = await this.meeting('open', { present: true });
+    // Both check in online: members in the room vote in the room, not through the API.
+    const meetingId = await this.meeting('open');
     const sec = this.secretary.memberId!;
-    await checkIn(deps, this.secretary, { meetingId, memberId: sec, method: 'secretary' });
+    await checkIn(deps, this.memberPrincipal, { meetingId, memberId: this.memberId, method: 'chat' });
+    await checkIn(deps, this.secretary, { meetingId, memberId: sec, method: 'chat' });
     return (
       await openMotion(deps, this.secretary, { meetingId, kind: 'resolution', title: 'Biểu quyết thử', ballot: 'open' })
     ).id;
+  }
+  /** An open election (one seat) with the member as candidate; closed when asked. */
+  async election(closed = false) {
+    const meetingId = await this.meeting('open');
+    const e = await openElection(deps, this.secretary, {
+      meetingId,
+      body: 'secretary',
+      title: 'Bầu bí thư',
+      seats: 1,
+      candidates: [{ memberId: this.memberId, nominatedBy: 'committee' }],
+    });
+    if (closed) await closeMotion(deps, this.secretary, e.id, { confirm: true });
+    return e.id;
   }
   async notice() {
     const n = await publishNotice(deps, this.secretary, {

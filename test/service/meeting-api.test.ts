@@ -159,17 +159,25 @@ describe('a whole meeting', () => {
     expect(twice.statusCode).toBe(409);
     expect(await count(`select count(*)::int n from votes where motion_id = $1`, [motion.id])).toBe(2);
 
-    // Everyone else present votes at the same instant; the tally is exact.
-    const rest = officials.slice(2, 14);
+    // Everyone else present online votes at the same instant; the tally is exact.
+    const rest = officials.slice(2, 11);
     const results = await Promise.all(rest.map((m) => vote(m)));
     expect(results.every((r) => r.statusCode === 200)).toBe(true);
-    // The room's show of hands may not count anyone twice: 14 chat votes + 2 > 15 present entitled.
+    // One roll: a member checked in in the room votes in the room, never also in chat.
+    const fromRoom = await vote(officials[11]);
+    expect(fromRoom.statusCode).toBe(403);
+    expect(fromRoom.json().message).toMatch(/tại phòng họp.*không biểu quyết qua chat/);
+    expect((await post(`/motions/${motion.id}/votes`, auth(sec.token), { choice: 'for' })).statusCode).toBe(200);
+    // The room's show of hands is capped by the 3 entitled members checked in with the room code.
+    const tooMany = await post(`/motions/${motion.id}/show-of-hands`, auth(sec.token), {
+      for: 4,
+      against: 0,
+      abstain: 0,
+    });
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json().message).toMatch(/\(4\) vượt số .* tại phòng họp \(3\)/);
     expect(
-      (await post(`/motions/${motion.id}/show-of-hands`, auth(sec.token), { for: 2, against: 0, abstain: 0 }))
-        .statusCode,
-    ).toBe(400);
-    expect(
-      (await post(`/motions/${motion.id}/show-of-hands`, auth(sec.token), { for: 1, against: 0, abstain: 0 }))
+      (await post(`/motions/${motion.id}/show-of-hands`, auth(sec.token), { for: 3, against: 0, abstain: 0 }))
         .statusCode,
     ).toBe(200);
     const closed = (await post(`/motions/${motion.id}/close`, auth(sec.token))).json();
@@ -199,26 +207,45 @@ describe('a whole meeting', () => {
     expect(motion.ballot).toBe('secret');
     const voters = officials.slice(1, 11);
     await Promise.all(
-      voters.map((m, i) => post(`/motions/${motion.id}/votes`, as(m), { choice: i < 7 ? 'for' : 'against' })),
+      voters.map((m, i) =>
+        post(`/motions/${motion.id}/votes`, as(m), { choice: i < 7 ? 'khien_trach' : 'khong_ky_luat' }),
+      ),
     );
-    expect((await post(`/motions/${motion.id}/votes`, as(officials[1]), { choice: 'against' })).statusCode).toBe(409);
+    expect((await post(`/motions/${motion.id}/votes`, as(officials[1]), { choice: 'for' })).statusCode).toBe(400);
+    expect((await post(`/motions/${motion.id}/votes`, as(officials[1]), { choice: 'canh_cao' })).statusCode).toBe(409);
 
-    // Inspect every table that mentions the motion: none pairs a member with a choice.
+    // While open: who took part and the ballots are apart; a ballot names no member and has no id or time.
     const participation = await t.db.query(`select * from ballot_participation where motion_id = $1`, [motion.id]);
     expect(Object.keys(participation[0]).sort()).toEqual(['member_id', 'motion_id']);
-    const tallies = await t.db.query(`select * from secret_tallies where motion_id = $1 order by choice`, [motion.id]);
-    expect(tallies.map((r) => Object.keys(r).sort())).toEqual(Array(3).fill(['choice', 'count', 'motion_id']));
+    const box = await t.db.query(`select * from ballot_box where motion_id = $1`, [motion.id]);
+    expect(box.map((r) => Object.keys(r).sort())).toEqual(Array(10).fill(['choice', 'kept', 'motion_id']));
     expect(await count(`select count(*)::int n from votes where motion_id = $1`, [motion.id])).toBe(0);
-    const audit = await t.db.query<{ details: Record<string, unknown> }>(
-      `select details from audit_log where subject_type = 'motion' and subject_id = $1 and action = 'ballot.cast'`,
+    // No audit entry per ballot: it would share the voting transaction with the ballot.
+    expect(
+      await count(`select count(*)::int n from audit_log where subject_type = 'motion' and subject_id = $1`, [
+        String(motion.id),
+      ]),
+    ).toBe(1);
+    // 10 ballots cannot reach the 11 needed: closing asks for confirmation and changes nothing.
+    const unconfirmed = await post(`/motions/${motion.id}/close`, auth(sec.token));
+    expect(unconfirmed.statusCode).toBe(409);
+    expect(unconfirmed.json().message).toMatch(/Mới có 10 phiếu, ít hơn 11 phiếu cần để thông qua.*xác nhận/);
+    expect(await count(`select count(*)::int n from ballot_box where motion_id = $1`, [motion.id])).toBe(10);
+    const result = (await post(`/motions/${motion.id}/close?confirm=true`, auth(sec.token))).json();
+    expect(result).toMatchObject({ for: 7, against: 3, base: 20, needed: 11, passed: false });
+    // Closed: the box is counted and emptied; participation was rewritten by the closing transaction.
+    expect(await count(`select count(*)::int n from ballot_box where motion_id = $1`, [motion.id])).toBe(0);
+    const rewritten = await t.db.query<{ xmin: string; member_id: number }>(
+      `select xmin::text, member_id from ballot_participation where motion_id = $1 order by ctid`,
+      [motion.id],
+    );
+    expect(new Set(rewritten.map((r) => r.xmin)).size).toBe(1);
+    expect(rewritten.map((r) => r.member_id)).toEqual(voters.map((m) => m.id).sort((a, b) => a - b));
+    const [closedAudit] = await t.db.query<{ details: Record<string, unknown> }>(
+      `select details from audit_log where subject_type = 'motion' and subject_id = $1 and action = 'motion.closed'`,
       [String(motion.id)],
     );
-    expect(audit).toHaveLength(10);
-    expect(audit.every((a) => !('choice' in a.details))).toBe(true);
-    // Verifiable: the counts add up to the participants.
-    expect(tallies.reduce((n, r) => n + r.count, 0)).toBe(participation.length);
-    const result = (await post(`/motions/${motion.id}/close`, auth(sec.token))).json();
-    expect(result).toMatchObject({ for: 7, against: 3, base: 20, needed: 11, passed: false });
+    expect(closedAudit.details).toMatchObject({ ballots: 10, confirmedShort: true });
   });
 
   it('opinions, rating, closing, resolution and tasks; the minutes are written from what happened', async () => {
@@ -234,8 +261,17 @@ describe('a whole meeting', () => {
     await post(`/meetings/${meetingId}/rating`, as(officials[2]), { level: 'Khá' });
     expect((await post(`/meetings/${meetingId}/rating`, as(officials[3]), { level: 'xuất sắc' })).statusCode).toBe(400);
     clock.set('2026-03-12T13:00:00Z');
-    const closed = (await post(`/meetings/${meetingId}/close`, auth(sec.token))).json();
+    // Shorter than the rule's minimum: the secretary must confirm, and the confirmation is audited.
+    const early = await post(`/meetings/${meetingId}/close`, auth(sec.token));
+    expect(early.statusCode).toBe(409);
+    expect(early.json().message).toMatch(/60 phút, ít hơn mức tối thiểu 120 phút.*xác nhận/);
+    const closed = (await post(`/meetings/${meetingId}/close?confirm=true`, auth(sec.token))).json();
     expect(closed.warnings[0]).toMatch(/60 phút, ít hơn mức tối thiểu 120 phút/);
+    const [audit] = await t.db.query<{ details: object }>(
+      `select details from audit_log where action = 'meeting.closed' and subject_id = $1`,
+      [String(meetingId)],
+    );
+    expect(audit.details).toMatchObject({ minutes: 60, required: 120, confirmedShort: true });
     const res = await post(`/meetings/${meetingId}/resolution`, auth(sec.token), {
       body: 'Chi bộ thống nhất các nhiệm vụ tháng 3.',
       tasks: [{ assigneeMemberId: officials[2].id, title: 'Rà soát đảng phí', dueOn: '2026-03-31' }],
@@ -251,12 +287,14 @@ describe('a whole meeting', () => {
     const docx = await app.inject({ url: `/meetings/${meetingId}/minutes.docx`, headers: auth(sec.token) });
     expect(docx.statusCode).toBe(200);
     const { value: text } = await mammoth.extractRawText({ buffer: docx.rawPayload });
-    expect(text).toContain('BIÊN BẢN SINH HOẠT THƯỜNG KỲ KẾT HỢP CHUYÊN ĐỀ');
+    expect(text).toContain('BIÊN BẢN');
+    expect(text).toContain('sinh hoạt chi bộ thường kỳ kết hợp chuyên đề tháng 3/2026');
     expect(text).toContain('Vắng Có Lý Do (Đi công tác)');
     expect(text).toContain('Đồng chí Dự Bị Một: Đề nghị tăng cường sinh hoạt tổ dân phố.');
     expect(text).toContain('Cơ sở tính: 23 chính thức − 2 miễn sinh hoạt vắng − 1 vắng có lý do = 20');
     expect(text).toMatch(/Kỷ luật — .*bỏ phiếu kín.*không thông qua/);
-    expect(text).toContain('Đính chính sau buổi họp');
+    expect(text).toContain('ĐÍNH CHÍNH SAU BUỔI HỌP');
+    expect(text).toContain('Đánh giá chất lượng buổi sinh hoạt: Khá 1 ý kiến, Tốt 1 ý kiến.');
     expect(text).toContain('Rà soát đảng phí');
 
     // The PDF has the same text, with correct Vietnamese (it extracts back to the same words).
@@ -267,7 +305,7 @@ describe('a whole meeting', () => {
       mergePages: true,
     });
     const pdfText = String(pages).normalize('NFC').replace(/\s+/g, ' ');
-    expect(pdfText).toContain('BIÊN BẢN SINH HOẠT THƯỜNG KỲ KẾT HỢP CHUYÊN ĐỀ');
+    expect(pdfText).toContain('sinh hoạt chi bộ thường kỳ kết hợp chuyên đề tháng 3/2026');
     expect(pdfText).toContain('Vắng Có Lý Do (Đi công tác)');
     expect(pdfText).toContain('Đề nghị tăng cường sinh hoạt tổ dân phố.');
   });
@@ -306,7 +344,6 @@ describe('a whole meeting', () => {
         'meeting.check_in',
         'motion.opened',
         'vote.cast',
-        'ballot.cast',
         'motion.closed',
         'meeting.closed',
         'minutes.amended',

@@ -15,6 +15,7 @@ import { acknowledgeCommand, noticesCommand } from './notices.ts';
 import { feedbackCommand, myFeedbackCommand } from './feedback.ts';
 import { askCommand, sourcesCommand } from './ask.ts';
 import { consoleCommand } from './console.ts';
+import { scheduleMeetingCommand } from './schedule-meeting.ts';
 
 export const COMMANDS: Command[] = [
   helpCommand,
@@ -36,4 +37,5 @@ export const COMMANDS: Command[] = [
   bindGroupCommand,
   ...SECRETARY_MEETING_COMMANDS,
   consoleCommand,
+  scheduleMeetingCommand,
 ];

@@ -44,7 +44,7 @@ export const attendanceCommand: Command = {
   chats: 'any',
   async run(ctx) {
     const meeting = await currentMeeting(ctx, true);
-    const v = await getAttendanceView(ctx.deps.db, meeting);
+    const v = await getAttendanceView(ctx.deps.db, meeting, ctx.deps.clock.now());
     const overdue = await listOverdueTasks(ctx.deps.db, meeting.cellId, meetingDate(meeting.startsAt));
     const names = (rows: { fullName: string }[]) => rows.map((r) => r.fullName).join(', ') || 'không';
     return {
@@ -55,7 +55,7 @@ export const attendanceCommand: Command = {
           : `⚠️ Chưa đủ: cần ít nhất ${v.quorum.required} đảng viên chính thức được triệu tập có mặt.`,
         `Nghị quyết cần trên một nửa số được triệu tập: ${v.majorityOfBase} phiếu tán thành.`,
         `Vắng có lý do: ${v.absentWithReason.map((r) => `${r.fullName} (${r.absenceReason})`).join(', ') || 'không'}`,
-        `Vắng không lý do: ${names(v.absentWithoutReason)}`,
+        v.started ? `Vắng không lý do: ${names(v.absentWithoutReason)}` : `Chưa điểm danh: ${names(v.notYetCheckedIn)}`,
         `Miễn sinh hoạt (vắng): ${names(v.exemptAbsent)}`,
         ...(v.guests.length ? [`Sinh hoạt tạm thời: ${names(v.guests)}`] : []),
         ...(overdue.length
@@ -131,7 +131,10 @@ export const closeMotionCommand: Command = {
   audience: 'secretary',
   chats: 'any',
   async run(ctx) {
-    const result = await closeMotion(ctx.deps, ctx.principal, await currentMotionId(ctx));
+    const confirm = foldVietnamese(ctx.args).includes('xac nhan');
+    const result = await closeMotion(ctx.deps, ctx.principal, await currentMotionId(ctx), { confirm }).catch(
+      askToConfirm,
+    );
     return { text: result.text };
   },
 };
@@ -143,7 +146,10 @@ export const closeMeetingCommand: Command = {
   audience: 'secretary',
   chats: 'private',
   async run(ctx) {
-    const { warnings } = await closeMeeting(ctx.deps, ctx.principal, (await currentMeeting(ctx, true)).id);
+    const confirm = foldVietnamese(ctx.args).includes('xac nhan');
+    const { warnings } = await closeMeeting(ctx.deps, ctx.principal, (await currentMeeting(ctx, true)).id, {
+      confirm,
+    }).catch(askToConfirm);
     return {
       text: [
         'Đã kết thúc buổi họp. Đảng viên gõ "danhgia" để đánh giá buổi sinh hoạt.',
@@ -152,6 +158,13 @@ export const closeMeetingCommand: Command = {
     };
   },
 };
+
+/** A close the domain wants confirmed: say how to confirm in chat (the command again, with "xác nhận"). */
+function askToConfirm(e: unknown): never {
+  if (e instanceof AppError && (e.data as { confirmationRequired?: boolean })?.confirmationRequired)
+    throw new AppError('conflict', `${e.message}\nGõ lại lệnh kèm "xác nhận", ví dụ: kết thúc họp xác nhận.`);
+  throw e;
+}
 
 export const SECRETARY_MEETING_COMMANDS = [
   openMeetingCommand,

@@ -1,12 +1,13 @@
 import { castVote } from '../../../api/meetings/cast-vote.ts';
-import { CHOICE_LABELS, CHOICES, findMotion, type Choice } from '../../../api/meetings/motions.ts';
+import { choiceLabel, findMotion, motionChoices, type Choice, type Motion } from '../../../api/meetings/motions.ts';
+import { listCandidates } from '../../../api/meetings/open-election.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
 import { AppError } from '../../../api/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { currentMeeting, currentMotionId } from './meeting-context.ts';
 import { whyMemberCannotVote } from '../../../api/meetings/entitlement.ts';
 
-const TYPED: Record<string, Choice> = {
+const TYPED: Record<string, Choice | undefined> = {
   'tan thanh': 'for',
   'dong y': 'for',
   co: 'for',
@@ -38,21 +39,47 @@ export const voteCommand: Command = {
     if (ctx.update.chat.kind === 'group' && motion.ballot === 'secret') {
       return { text: 'Đây là bỏ phiếu kín: đồng chí nhắn riêng "bieuquyet" cho bot để bỏ phiếu.' };
     }
-    const typed = TYPED[foldVietnamese(ctx.args)];
-    if (typed) return vote(ctx, motionId, typed);
+    const folded = foldVietnamese(ctx.args);
+    if (motion.kind === 'election') return electionBallot(ctx, motion, folded);
+    const typed =
+      TYPED[folded] ?? motionChoices(motion).find((c) => foldVietnamese(choiceLabel(c)) === folded && folded !== '');
+    if (typed && motionChoices(motion).includes(typed)) return vote(ctx, motionId, typed);
     return {
       text: `🗳 ${motion.title}${motion.ballot === 'secret' ? '\n(Bỏ phiếu kín: lựa chọn không gắn với tên.)' : ''}`,
-      choices: CHOICES.map((c) => ({ label: CHOICE_LABELS[c], data: `bieuquyet:${motionId}:${c}` })),
+      choices: motionChoices(motion).map((c) => ({ label: choiceLabel(c), data: `bieuquyet:${motionId}:${c}` })),
     };
   },
   async onChoice(ctx, data) {
     const [motionId, choice] = data.split(':');
-    if (!CHOICES.includes(choice as Choice)) throw new AppError('validation', 'Lựa chọn không hợp lệ.');
-    return vote(ctx, Number(motionId), choice as Choice);
+    if (!/^[a-z_]{2,20}$/.test(choice ?? '')) throw new AppError('validation', 'Lựa chọn không hợp lệ.');
+    return vote(ctx, Number(motionId), choice);
   },
 };
 
-async function vote(ctx: CommandContext, motionId: number, choice: Choice) {
-  const { changed } = await castVote(ctx.deps, ctx.principal, { motionId, choice });
-  return { text: `${changed ? 'Đã sửa phiếu' : 'Đã ghi nhận phiếu'}: ${CHOICE_LABELS[choice]}.` };
+async function vote(ctx: CommandContext, motionId: number, choice: string) {
+  const { changed, secret } = await castVote(ctx.deps, ctx.principal, { motionId, choice });
+  // Replies are stored (outbox) with the member's chat: a secret ballot's reply never names the choice.
+  if (secret) return { text: 'Đã ghi nhận phiếu kín của đồng chí. Lựa chọn không được lưu kèm tên.' };
+  return { text: `${changed ? 'Đã sửa phiếu' : 'Đã ghi nhận phiếu'}: ${choiceLabel(choice)}.` };
+}
+
+/**
+ * An election in chat: the list is numbered; "bieuquyet giữ 1 3" keeps names 1 and 3 and
+ * crosses out the others (at most the seats). The reply does not repeat the names kept.
+ */
+async function electionBallot(ctx: CommandContext, motion: Motion, folded: string) {
+  const list = await listCandidates(ctx.deps.db, motion.id);
+  const keep = /^(?:giu|keep)\b(.*)$/.exec(folded);
+  if (keep) {
+    const numbers = [...new Set(keep[1].match(/\d+/g)?.map(Number) ?? [])];
+    if (numbers.some((n) => n < 1 || n > list.length))
+      throw new AppError('validation', `Số thứ tự phải từ 1 đến ${list.length}.`);
+    await castVote(ctx.deps, ctx.principal, { motionId: motion.id, keep: numbers.map((n) => list[n - 1].memberId) });
+    return { text: `Đã ghi nhận phiếu bầu kín (giữ ${numbers.length} tên, gạch ${list.length - numbers.length} tên).` };
+  }
+  return {
+    text:
+      `🗳 ${motion.title} — ${motion.seats} suất, bỏ phiếu kín.\n${list.map((c, i) => `${i + 1}. ${c.fullName}`).join('\n')}\n` +
+      `Gõ "bieuquyet giữ 1 3" để giữ tên số 1 và 3 (tối đa ${motion.seats} tên); các tên khác coi như gạch.`,
+  };
 }

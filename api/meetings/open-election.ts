@@ -1,0 +1,162 @@
+import type { Deps } from '../context.ts';
+import type { Principal } from '../auth/principal.ts';
+import { CAN } from '../auth/roles.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import type { Sql } from '../db/connect.ts';
+import { AppError, notFound } from '../errors.ts';
+import { enqueueForOrgGroups } from '../outbox/enqueue.ts';
+import { loadRollEntry, type Meeting } from './repository.ts';
+import { meetingDate } from './meeting-date.ts';
+import { findMotion, type Motion } from './motions.ts';
+import { requireMeeting } from './require-meeting.ts';
+
+export const ELECTION_BODIES = ['committee', 'secretary', 'deputy', 'delegates'] as const;
+export type ElectionBody = (typeof ELECTION_BODIES)[number];
+export const ELECTION_BODY_LABELS: Record<ElectionBody, string> = {
+  committee: 'Bầu chi ủy',
+  secretary: 'Bầu bí thư',
+  deputy: 'Bầu phó bí thư',
+  delegates: 'Bầu đại biểu dự đại hội cấp trên',
+};
+export const NOMINATIONS = ['committee', 'nominated', 'self'] as const;
+export type Nomination = (typeof NOMINATIONS)[number];
+
+export interface Candidate {
+  memberId: number;
+  fullName: string;
+  nominatedBy: Nomination;
+}
+
+/**
+ * The secretary opens an election: what is elected, the seats, and the candidate list
+ * (proposed by the committee, nominated, or self-nominated). Always a secret ballot
+ * (QĐ 190-QĐ/TW 2024); each ballot keeps up to `seats` names and crosses out the rest.
+ */
+export async function openElection(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  input: {
+    meetingId: number;
+    body: ElectionBody;
+    title: string;
+    seats: number;
+    candidates: { memberId: number; nominatedBy: Nomination }[];
+  },
+): Promise<Motion & { candidates: Candidate[] }> {
+  return deps.db.tx(async (sql) => {
+    const meeting = await requireMeeting(sql, actor, input.meetingId, {
+      role: CAN.runMeetings,
+      status: ['in_progress'],
+      statusMessage: 'Chỉ bầu cử được khi buổi họp đang diễn ra.',
+    });
+    const id = await insertElection(sql, meeting, { ...input, round: 1, previousRoundId: null }, deps.clock.now());
+    for (const c of input.candidates) await addCandidate(sql, meeting, id, c.memberId, c.nominatedBy);
+    await checkList(sql, id, input.seats);
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'election.opened',
+      subjectType: 'motion',
+      subjectId: id,
+      details: { meetingId: meeting.id, body: input.body, seats: input.seats, candidates: input.candidates },
+      at: deps.clock.now(),
+    });
+    return { ...(await findMotion(sql, id))!, candidates: await listCandidates(sql, id) };
+  });
+}
+
+/** Adds a nominee or self-nominee, or withdraws a candidate — only before the first ballot. */
+export async function changeCandidate(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  input: { motionId: number; memberId: number; nominatedBy?: Nomination; withdraw?: boolean },
+): Promise<Candidate[]> {
+  return deps.db.tx(async (sql) => {
+    const motion = await findMotion(sql, input.motionId, true);
+    if (motion?.kind !== 'election') throw notFound('cuộc bầu cử');
+    // A member may nominate themselves; anything else is the secretary's.
+    const self = input.nominatedBy === 'self' && actor.memberId === input.memberId && !input.withdraw;
+    const meeting = await requireMeeting(sql, actor, motion.meetingId, {
+      role: self ? undefined : CAN.runMeetings,
+      status: ['in_progress'],
+    });
+    if (motion.status !== 'open') throw new AppError('conflict', 'Cuộc bầu cử đã kết thúc.');
+    const [{ n }] = await sql.query<{ n: number }>(
+      `select count(*)::int as n from ballot_participation where motion_id = $1`,
+      [motion.id],
+    );
+    if (n > 0 || Object.keys(motion.roomCounts).length)
+      throw new AppError('conflict', 'Đã bắt đầu bỏ phiếu: danh sách ứng cử không thay đổi được nữa.');
+    if (input.withdraw) {
+      const rows = await sql.query(
+        `update election_candidates set withdrawn_at = $3 where motion_id = $1 and member_id = $2 and withdrawn_at is null returning 1`,
+        [motion.id, input.memberId, deps.clock.now()],
+      );
+      if (!rows.length) throw new AppError('validation', 'Đồng chí này không có trong danh sách ứng cử.');
+    } else {
+      await addCandidate(sql, meeting, motion.id, input.memberId, input.nominatedBy ?? 'nominated');
+    }
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: input.withdraw ? 'election.withdrawn' : 'election.nominated',
+      subjectType: 'motion',
+      subjectId: motion.id,
+      details: { memberId: input.memberId, nominatedBy: input.nominatedBy ?? null },
+      at: deps.clock.now(),
+    });
+    return listCandidates(sql, motion.id);
+  });
+}
+
+export async function listCandidates(sql: Sql, motionId: number): Promise<Candidate[]> {
+  return sql.query<Candidate>(
+    `select c.member_id as "memberId", m.full_name as "fullName", c.nominated_by as "nominatedBy"
+       from election_candidates c join members m on m.id = c.member_id
+      where c.motion_id = $1 and c.withdrawn_at is null order by m.full_name, m.id`,
+    [motionId],
+  );
+}
+
+/** Inserts an election motion (a first or a further round). */
+export async function insertElection(
+  sql: Sql,
+  meeting: Meeting,
+  e: { body: ElectionBody; title: string; seats: number; round: number; previousRoundId: number | null },
+  now: Date,
+): Promise<number> {
+  const [{ id }] = await sql.query<{ id: number }>(
+    `insert into motions (meeting_id, kind, title, ballot, opened_at, seats, election_body, round, previous_round_id)
+     values ($1, 'election', $2, 'secret', $3, $4, $5, $6, $7) returning id`,
+    [meeting.id, e.title.trim(), now, e.seats, e.body, e.round, e.previousRoundId],
+  );
+  await enqueueForOrgGroups(
+    sql,
+    meeting.cellId,
+    {
+      text: `🗳 ${ELECTION_BODY_LABELS[e.body]}${e.round > 1 ? ` (vòng ${e.round})` : ''}: ${e.title.trim()}. Bỏ phiếu kín.`,
+    },
+    { kind: 'election.opened', refType: 'motion', refId: id, dedupePrefix: `motion:${id}:opened` },
+  );
+  return id;
+}
+
+// rule: standing for election — probationary members do not stand (Điều lệ Điều 3); candidates are on the roll
+export async function addCandidate(sql: Sql, meeting: Meeting, motionId: number, memberId: number, by: Nomination) {
+  const entry = await loadRollEntry(sql, meeting, meetingDate(meeting.startsAt), memberId);
+  if (!entry || entry.transferredIn)
+    throw new AppError('validation', 'Người ứng cử phải là đảng viên của chi bộ.', { field: 'candidates' });
+  if (entry.status === 'probationary')
+    throw new AppError('validation', `Đảng viên dự bị không ứng cử (Điều lệ Đảng, Điều 3): ${entry.fullName}.`, {
+      field: 'candidates',
+    });
+  await sql.query(
+    `insert into election_candidates (motion_id, member_id, nominated_by) values ($1, $2, $3)
+     on conflict (motion_id, member_id) do update set withdrawn_at = null, nominated_by = excluded.nominated_by`,
+    [motionId, memberId, by],
+  );
+}
+
+async function checkList(sql: Sql, motionId: number, seats: number) {
+  const list = await listCandidates(sql, motionId);
+  if (list.length < seats)
+    throw new AppError('validation', `Cần ít nhất ${seats} người ứng cử cho ${seats} suất.`, { field: 'candidates' });
+}

@@ -1,0 +1,110 @@
+import type { Deps } from '../context.ts';
+import type { Principal } from '../auth/principal.ts';
+import { CAN } from '../auth/roles.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { AppError, notFound } from '../errors.ts';
+import type { Sql } from '../db/connect.ts';
+import { choiceLabel, findMotion, motionChoices, type Motion } from './motions.ts';
+import { listCandidates } from './open-election.ts';
+import { countEntitledInRoom } from './entitlement.ts';
+import { requireMeeting } from './require-meeting.ts';
+
+/**
+ * A secret ballot in the room: members checked in in the room vote on paper, the counting
+ * committee (ban kiểm phiếu) counts, and the secretary enters the counts per choice. They are
+ * capped by the entitled members in the room; members online vote in chat — nobody twice.
+ */
+export async function recordPaperBallots(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  input: { motionId: number; counts: Record<string, number>; countingCommittee: string },
+): Promise<void> {
+  await deps.db.tx(async (sql) => {
+    const motion = await findMotion(sql, input.motionId, true);
+    if (!motion) throw notFound('nội dung biểu quyết');
+    const meeting = await requireMeeting(sql, actor, motion.meetingId, { role: CAN.runMeetings });
+    if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết đã kết thúc.');
+    if (motion.ballot !== 'secret')
+      throw new AppError('validation', 'Biểu quyết công khai tại phòng họp ghi bằng số giơ tay.');
+    const entitled = await countEntitledInRoom(sql, meeting);
+    if (motion.kind === 'election') {
+      const counts = await checkElectionPaper(sql, motion, input.counts, entitled);
+      await sql.query(`update motions set room_counts = $2::jsonb, counting_committee = $3 where id = $1`, [
+        motion.id,
+        JSON.stringify(counts),
+        input.countingCommittee.trim(),
+      ]);
+      await recordAudit(sql, {
+        actorPrincipalId: actor.id,
+        action: 'motion.paper_ballots',
+        subjectType: 'motion',
+        subjectId: motion.id,
+        details: { counts, countingCommittee: input.countingCommittee.trim() },
+        at: deps.clock.now(),
+      });
+      return;
+    }
+    const choices = motionChoices(motion);
+    const unknown = Object.keys(input.counts).filter((c) => !choices.includes(c));
+    if (unknown.length)
+      throw new AppError('validation', `Lựa chọn phải là: ${choices.map(choiceLabel).join(', ')}.`, {
+        field: 'counts',
+      });
+    const total = Object.values(input.counts).reduce((a, b) => a + b, 0);
+    if (total > entitled) {
+      throw new AppError(
+        'validation',
+        `Số phiếu giấy (${total}) vượt số đảng viên có quyền biểu quyết điểm danh tại phòng họp (${entitled}).`,
+        { field: 'counts' },
+      );
+    }
+    const counts = Object.fromEntries(choices.map((c) => [c, input.counts[c] ?? 0]));
+    await sql.query(`update motions set room_counts = $2::jsonb, counting_committee = $3 where id = $1`, [
+      motion.id,
+      JSON.stringify(counts),
+      input.countingCommittee.trim(),
+    ]);
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      action: 'motion.paper_ballots',
+      subjectType: 'motion',
+      subjectId: motion.id,
+      details: { counts, countingCommittee: input.countingCommittee.trim() },
+      at: deps.clock.now(),
+    });
+  });
+}
+
+/**
+ * An election's paper ballots in the room (rules.md §8): ballots issued, received, invalid
+ * (more names kept than seats, not the official form), and per candidate (by member id) the
+ * valid ballots that kept the name.
+ */
+async function checkElectionPaper(
+  sql: Sql,
+  motion: Motion,
+  counts: Record<string, number>,
+  entitled: number,
+): Promise<Record<string, number>> {
+  const candidates = (await listCandidates(sql, motion.id)).map((c) => String(c.memberId));
+  const bad = (message: string) => new AppError('validation', message, { field: 'counts' });
+  const unknown = Object.keys(counts).filter((k) => !['issued', 'received', 'invalid', ...candidates].includes(k));
+  if (unknown.length)
+    throw bad(
+      'Phiếu giấy: chỉ ghi số phát ra (issued), thu về (received), không hợp lệ (invalid) và số phiếu của từng người ứng cử.',
+    );
+  const issued = counts.issued ?? 0;
+  const received = counts.received ?? 0;
+  const invalid = counts.invalid ?? 0;
+  if (issued > entitled)
+    throw bad(`Số phiếu phát ra (${issued}) vượt số đảng viên có quyền bầu cử điểm danh tại phòng họp (${entitled}).`);
+  if (received > issued) throw bad('Số phiếu thu về không thể nhiều hơn số phát ra.');
+  if (invalid > received) throw bad('Số phiếu không hợp lệ không thể nhiều hơn số thu về.');
+  const valid = received - invalid;
+  const over = candidates.find((c) => (counts[c] ?? 0) > valid);
+  if (over) throw bad(`Số phiếu của một người ứng cử (${counts[over]}) vượt số phiếu hợp lệ (${valid}).`);
+  const marks = candidates.reduce((n, c) => n + (counts[c] ?? 0), 0);
+  if (marks > valid * (motion.seats ?? 1))
+    throw bad(`Tổng số tên được giữ (${marks}) vượt ${valid} phiếu hợp lệ × ${motion.seats} suất.`);
+  return Object.fromEntries(['issued', 'received', 'invalid', ...candidates].map((k) => [k, counts[k] ?? 0]));
+}

@@ -1,0 +1,49 @@
+import type { Sql } from '../db/connect.ts';
+import type { Principal } from '../auth/principal.ts';
+import { requireRole, type Role } from '../auth/roles.ts';
+import { AppError, notFound } from '../errors.ts';
+import { findMeeting, findMeetingWithEntry, type Meeting, type RollRow } from './repository.ts';
+import type { MeetingStatus } from './vocabulary.ts';
+
+export interface MeetingGuard {
+  /** Roles one of which the actor must hold on the meeting's cell (or above). */
+  role?: readonly Role[];
+  /** The statuses the action is allowed in. */
+  status?: readonly MeetingStatus[];
+  /** Replaces the default message when the status is not allowed (one for all, or per status). */
+  statusMessage?: string | Partial<Record<MeetingStatus, string>>;
+  /** Locks the meeting row until the transaction ends. */
+  lock?: boolean;
+  /** Also reads this member's roll entry, in the same round trip (null: not on the roll). */
+  member?: number;
+}
+
+const STATUS_MESSAGES: Record<MeetingStatus, string> = {
+  scheduled: 'Buổi họp chưa bắt đầu.',
+  in_progress: 'Buổi họp đã bắt đầu.',
+  closed: 'Buổi họp đã kết thúc.',
+};
+
+/**
+ * The one prologue of every meeting use case: find the meeting (404), check the actor's role
+ * on its cell (403), check its status (409, in the order a user would want to hear it).
+ */
+export async function requireMeeting(
+  sql: Sql,
+  actor: Principal | null | undefined,
+  meetingId: number,
+  guard: MeetingGuard = {},
+): Promise<Meeting & { entry?: RollRow | null }> {
+  const meeting =
+    guard.member !== undefined && !guard.lock
+      ? await findMeetingWithEntry(sql, meetingId, guard.member)
+      : await findMeeting(sql, meetingId, guard.lock ?? false);
+  if (!meeting) throw notFound('buổi họp');
+  if (guard.role) await requireRole(sql, actor, meeting.cellId, guard.role);
+  if (guard.status && !guard.status.includes(meeting.status)) {
+    const custom = guard.statusMessage;
+    const message = typeof custom === 'string' ? custom : custom?.[meeting.status];
+    throw new AppError('conflict', message ?? STATUS_MESSAGES[meeting.status]);
+  }
+  return meeting;
+}
