@@ -367,6 +367,11 @@ const MATRIX: Record<string, Entry> = {
     req: (f) => ({ url: `/orgs/${f.p1.province.id}/knowledge/questions?filter=unanswered` }),
     expect: [401, 403, 403, 403, 200, 403],
   },
+
+  // The web console (issue 15) signs in with a cookie from a one-time chat link, never with an
+  // API token: without its session every console route answers 401 and changes nothing. Who
+  // may do what inside a console session is tested in test/service/console.test.ts.
+  ...consoleEntries(),
 };
 
 // ─── Fixture ──────────────────────────────────────────────────────────────────────────
@@ -478,6 +483,50 @@ class Fixture {
   async noticeLinkAsDoc() {
     return (await this.links()).notice.replace(/^\/n\//, '/d/');
   }
+}
+
+/** Console routes: no session cookie, so 401 for every caller (a forged sign-in link too). */
+function consoleEntries(): Record<string, Entry> {
+  const token = 'x'.repeat(43);
+  const routes: [string, string][] = [
+    ['GET /console/login/:token', `/console/login/${token}`],
+    ['POST /console/login', '/console/login'],
+    ['POST /console/logout', '/console/logout'],
+    ['GET /console', '/console'],
+    ['GET /console/sessions', '/console/sessions'],
+    ['POST /console/sessions/:id/end', '/console/sessions/1/end'],
+    ['GET /console/units/:id', '/console/units/1'],
+    ['POST /console/units/:id/exclusions', '/console/units/1/exclusions'],
+    ['GET /console/units/:id/units.:format', '/console/units/1/units.csv'],
+    ['GET /console/units/:id/members.:format', '/console/units/1/members.csv'],
+    ['GET /console/units/:id/report.docx', '/console/units/1/report.docx'],
+    ['GET /console/units/:id/meetings', '/console/units/1/meetings'],
+    ['GET /console/units/:id/meetings.:format', '/console/units/1/meetings.csv'],
+    ['POST /console/units/:id/meetings', '/console/units/1/meetings'],
+    ['GET /console/meetings/:id', '/console/meetings/1'],
+    ['POST /console/meetings/:id/open', '/console/meetings/1/open'],
+    ['POST /console/meetings/:id/close', '/console/meetings/1/close'],
+    ['POST /console/meetings/:id/check-in', '/console/meetings/1/check-in'],
+    ['POST /console/meetings/:id/motions', '/console/meetings/1/motions'],
+    ['POST /console/meetings/:id/motions/:motionId/close', '/console/meetings/1/motions/1/close'],
+    ['POST /console/meetings/:id/documents', '/console/meetings/1/documents'],
+    ['POST /console/meetings/:id/resolution', '/console/meetings/1/resolution'],
+    ['GET /console/meetings/:id/minutes.:format', '/console/meetings/1/minutes.docx'],
+    ['GET /console/units/:id/members', '/console/units/1/members'],
+    ['POST /console/units/:id/members/import', '/console/units/1/members/import'],
+    ['GET /console/units/:id/questions', '/console/units/1/questions'],
+    ['GET /console/units/:id/notices', '/console/units/1/notices'],
+    ['POST /console/units/:id/notices', '/console/units/1/notices'],
+    ['GET /console/notices/:id', '/console/notices/1'],
+    ['GET /console/units/:id/feedback', '/console/units/1/feedback'],
+    ['POST /console/feedback/:id/answer', '/console/feedback/1/answer'],
+  ];
+  return Object.fromEntries(
+    routes.map(([route, url]) => [
+      route,
+      { req: () => ({ url, ...(route.startsWith('POST') ? { payload: { token } } : {}) }), expect: 401 },
+    ]),
+  );
 }
 
 let f: Fixture;
