@@ -553,7 +553,8 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.post(
     '/console/units/:id/members/import',
-    { schema: { response: PAGE, hide, params: IdParams } },
+    // Takes a file (api/http/uploads.ts refuses multipart elsewhere), within the default body limit.
+    { config: { upload: true }, schema: { response: PAGE, hide, params: IdParams } },
     async (request, reply) => {
       if (!request.isMultipart()) throw invalid('file', 'Hãy chọn tệp CSV hoặc XLSX để nhập.');
       let token = '';
