@@ -69,6 +69,11 @@ const Text = (max: number) => Type.String({ maxLength: max });
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' });
 const Format = Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]);
 const tags = ['Trang quản trị (console)'];
+// What each route answers: a page, a redirect back to one (after a form), or a file.
+const HTML = { content: { 'text/html': { schema: { type: 'string' } } } };
+const PAGE = { 200: { description: 'Trang HTML', ...HTML }, '4xx': { description: 'Trang báo lỗi', ...HTML } };
+const REDIRECT = { 303: { description: 'Quay lại trang sau khi xử lý biểu mẫu', type: 'null' } };
+const FILE = { 200: { description: 'Tệp XLSX, CSV, DOCX hoặc PDF', type: 'string', format: 'binary' } };
 const hide = true;
 
 /** Messages shown after a form was handled (the redirect carries only the key). */
@@ -176,7 +181,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   // ─── sign-in, sessions ────────────────────────────────────────────────────────────
   app.get(
     '/console/login/:token',
-    { schema: { hide, params: Type.Object({ token: Type.String({ maxLength: 100 }) }) } },
+    { schema: { response: PAGE, hide, params: Type.Object({ token: Type.String({ maxLength: 100 }) }) } },
     async (request, reply) => {
       const valid = await checkConsoleLink(deps, request.params.token);
       return html(reply.status(valid ? 200 : 401), loginPage(request.params.token, valid));
@@ -185,7 +190,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.post(
     '/console/login',
-    { schema: { hide, body: Closed({ token: Type.String({ maxLength: 100 }) }) } },
+    { schema: { response: REDIRECT, hide, body: Closed({ token: Type.String({ maxLength: 100 }) }) } },
     async (request, reply) => {
       const s = await openConsoleSession(deps, request.body.token, request.headers['user-agent'] ?? null);
       reply.setCookie(SESSION_COOKIE, s.sessionToken, {
@@ -199,25 +204,29 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
-  app.post('/console/logout', { schema: { hide, body: Closed({ _csrf: Csrf }) } }, async (request, reply) => {
-    const s = session(request);
-    await endConsoleSession(deps, s.principal, s.id);
-    reply.clearCookie(SESSION_COOKIE, { path: '/console' });
-    return html(
-      reply,
-      page(
-        { title: 'Đã đăng xuất' },
-        '<h1>Đã đăng xuất</h1><p>Phiên làm việc đã kết thúc. Muốn vào lại, hãy nhắn "quản trị" cho bot.</p>',
-      ),
-    );
-  });
+  app.post(
+    '/console/logout',
+    { schema: { response: PAGE, hide, body: Closed({ _csrf: Csrf }) } },
+    async (request, reply) => {
+      const s = session(request);
+      await endConsoleSession(deps, s.principal, s.id);
+      reply.clearCookie(SESSION_COOKIE, { path: '/console' });
+      return html(
+        reply,
+        page(
+          { title: 'Đã đăng xuất' },
+          '<h1>Đã đăng xuất</h1><p>Phiên làm việc đã kết thúc. Muốn vào lại, hãy nhắn "quản trị" cho bot.</p>',
+        ),
+      );
+    },
+  );
 
-  app.get('/console', { schema: { hide } }, async (request, reply) => {
+  app.get('/console', { schema: { response: PAGE, hide } }, async (request, reply) => {
     const f = frame(request, reply);
     return html(reply, homePage(f.who, f.csrf, await listRoleGrants(deps.db, actor(request).id)));
   });
 
-  app.get('/console/sessions', { schema: { hide } }, async (request, reply) => {
+  app.get('/console/sessions', { schema: { response: PAGE, hide } }, async (request, reply) => {
     const f = frame(request, reply);
     const rows = await listConsoleSessions(deps, actor(request));
     return html(reply, sessionsPage(f.who, f.csrf, session(request).id, rows, f.message));
@@ -225,7 +234,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.post(
     '/console/sessions/:id/end',
-    { schema: { hide, params: IdParams, body: Closed({ _csrf: Csrf }) } },
+    { schema: { response: REDIRECT, hide, params: IdParams, body: Closed({ _csrf: Csrf }) } },
     async (request, reply) => {
       await endConsoleSession(deps, actor(request), request.params.id);
       return reply.redirect('/console/sessions?done=ended', 303);
@@ -235,7 +244,15 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   // ─── dashboard, exports, report ──────────────────────────────────────────────────
   app.get(
     '/console/units/:id',
-    { schema: { tags, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    {
+      schema: {
+        response: PAGE,
+        tags,
+        hide,
+        params: IdParams,
+        querystring: Type.Object({ done: Type.Optional(Text(20)) }),
+      },
+    },
     async (request, reply) => {
       const f = frame(request, reply);
       const [d, canExclude] = await Promise.all([
@@ -250,6 +267,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/units/:id/exclusions',
     {
       schema: {
+        response: REDIRECT,
         hide,
         params: IdParams,
         body: Closed({
@@ -272,21 +290,21 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.get(
     '/console/units/:id/units.:format',
-    { schema: { hide, params: Type.Object({ id: Id, format: Format }) } },
+    { schema: { response: FILE, hide, params: Type.Object({ id: Id, format: Format }) } },
     async (request, reply) =>
       sendFile(reply, await exportUnitTable(deps, actor(request), request.params.id, request.params.format)),
   );
 
   app.get(
     '/console/units/:id/members.:format',
-    { schema: { hide, params: Type.Object({ id: Id, format: Format }) } },
+    { schema: { response: FILE, hide, params: Type.Object({ id: Id, format: Format }) } },
     async (request, reply) =>
       sendFile(reply, await exportMembers(deps, actor(request), request.params.id, request.params.format)),
   );
 
   app.get(
     '/console/units/:id/report.docx',
-    { schema: { hide, params: IdParams, querystring: Type.Object({ month: Type.Optional(Month) }) } },
+    { schema: { response: FILE, hide, params: IdParams, querystring: Type.Object({ month: Type.Optional(Month) }) } },
     async (request, reply) => {
       const month = request.query.month ?? thisMonth(deps.clock.now());
       const r = await buildProgressReport(deps, actor(request), request.params.id, month);
@@ -303,6 +321,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/units/:id/meetings',
     {
       schema: {
+        response: PAGE,
         hide,
         params: IdParams,
         querystring: Type.Object({ month: Type.Optional(Month), done: Type.Optional(Text(20)) }),
@@ -319,6 +338,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/units/:id/meetings.:format',
     {
       schema: {
+        response: FILE,
         hide,
         params: Type.Object({ id: Id, format: Format }),
         querystring: Type.Object({ month: Type.Optional(Month) }),
@@ -335,6 +355,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/units/:id/meetings',
     {
       schema: {
+        response: REDIRECT,
         hide,
         params: IdParams,
         body: Closed({
@@ -363,7 +384,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.get(
     '/console/meetings/:id',
-    { schema: { hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    { schema: { response: PAGE, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
     async (request, reply) => {
       const f = frame(request, reply);
       return html(reply, meetingRecordPage(await getMeetingRecord(deps, actor(request), request.params.id), f));
@@ -375,10 +396,14 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     key: string,
     run: (request: FastifyRequest<{ Params: { id: number } }>) => Promise<unknown>,
   ) =>
-    app.post(path, { schema: { hide, params: IdParams, body: Closed({ _csrf: Csrf }) } }, async (request, reply) => {
-      await run(request);
-      return reply.redirect(`/console/meetings/${request.params.id}?done=${key}`, 303);
-    });
+    app.post(
+      path,
+      { schema: { response: REDIRECT, hide, params: IdParams, body: Closed({ _csrf: Csrf }) } },
+      async (request, reply) => {
+        await run(request);
+        return reply.redirect(`/console/meetings/${request.params.id}?done=${key}`, 303);
+      },
+    );
   meetingAction('/console/meetings/:id/open', 'opened', (r) => openMeeting(deps, actor(r), r.params.id));
   meetingAction('/console/meetings/:id/close', 'closed', (r) => closeMeeting(deps, actor(r), r.params.id));
 
@@ -386,6 +411,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/meetings/:id/check-in',
     {
       schema: {
+        response: REDIRECT,
         hide,
         params: IdParams,
         body: Closed({ _csrf: Csrf, memberId: Type.String({ pattern: '^[0-9]{1,9}$' }) }),
@@ -405,6 +431,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/meetings/:id/motions',
     {
       schema: {
+        response: REDIRECT,
         hide,
         params: IdParams,
         body: Closed({
@@ -426,7 +453,14 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.post(
     '/console/meetings/:id/motions/:motionId/close',
-    { schema: { hide, params: Type.Object({ id: Id, motionId: Id }), body: Closed({ _csrf: Csrf }) } },
+    {
+      schema: {
+        response: REDIRECT,
+        hide,
+        params: Type.Object({ id: Id, motionId: Id }),
+        body: Closed({ _csrf: Csrf }),
+      },
+    },
     async (request, reply) => {
       await closeMotion(deps, actor(request), request.params.motionId);
       return reply.redirect(`/console/meetings/${request.params.id}?done=result`, 303);
@@ -437,6 +471,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/meetings/:id/documents',
     {
       schema: {
+        response: REDIRECT,
         hide,
         params: IdParams,
         body: Closed({ _csrf: Csrf, title: Type.String({ minLength: 1, maxLength: 300 }), body: Text(200_000) }),
@@ -456,6 +491,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/meetings/:id/resolution',
     {
       schema: {
+        response: REDIRECT,
         hide,
         params: IdParams,
         body: Closed({
@@ -485,6 +521,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/meetings/:id/minutes.:format',
     {
       schema: {
+        response: FILE,
         hide,
         params: Type.Object({ id: Id, format: Type.Union([Type.Literal('docx'), Type.Literal('pdf')]) }),
       },
@@ -506,7 +543,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   // ─── members import and export, the assistant's open questions ───────────────────
   app.get(
     '/console/units/:id/members',
-    { schema: { hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    { schema: { response: PAGE, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
     async (request, reply) => {
       const f = frame(request, reply);
       const unit = await readableUnit(deps, actor(request), request.params.id);
@@ -514,41 +551,47 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
-  app.post('/console/units/:id/members/import', { schema: { hide, params: IdParams } }, async (request, reply) => {
-    if (!request.isMultipart()) throw invalid('file', 'Hãy chọn tệp CSV hoặc XLSX để nhập.');
-    let token = '';
-    let file: { data: Buffer; filename: string } | undefined;
-    for await (const part of request.parts()) {
-      if (part.type === 'field' && part.fieldname === '_csrf') token = String(part.value);
-      else if (part.type === 'file' && part.fieldname === 'file' && !file) {
-        file = { data: await part.toBuffer(), filename: part.filename };
-      } else if (part.type === 'file') await part.toBuffer();
-    }
-    // The CSRF check, as for every other form, before the file is looked at.
-    request.body = { _csrf: token };
-    await new Promise<void>((resolve, reject) =>
-      app.csrfProtection(request, reply, (err?: Error) => (err ? reject(err) : resolve())),
-    );
-    const unit = await readableUnit(deps, actor(request), request.params.id);
-    const f = frame(request, reply);
-    if (!file || file.data.length === 0) {
-      return html(reply.status(400), membersPage(unit, { ...f, error: 'Chưa chọn tệp để nhập.' }));
-    }
-    const format = /\.xlsx$/i.test(file.filename) ? 'xlsx' : 'csv';
-    try {
-      const r = await importMembers(deps, actor(request), unit.id, { data: file.data, format });
-      return html(reply, membersPage(unit, { ...f, message: `Đã nhập ${r.imported} đảng viên.` }));
-    } catch (e) {
-      if (!(e instanceof AppError) || e.code === 'forbidden') throw e;
-      const problems = (e.data as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
-      return html(reply.status(e.httpStatus), membersPage(unit, { ...f, error: e.message, problems }));
-    }
-  });
+  app.post(
+    '/console/units/:id/members/import',
+    // Takes a file (api/http/uploads.ts refuses multipart elsewhere), within the default body limit.
+    { config: { upload: true }, schema: { response: PAGE, hide, params: IdParams } },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw invalid('file', 'Hãy chọn tệp CSV hoặc XLSX để nhập.');
+      let token = '';
+      let file: { data: Buffer; filename: string } | undefined;
+      for await (const part of request.parts()) {
+        if (part.type === 'field' && part.fieldname === '_csrf') token = String(part.value);
+        else if (part.type === 'file' && part.fieldname === 'file' && !file) {
+          file = { data: await part.toBuffer(), filename: part.filename };
+        } else if (part.type === 'file') await part.toBuffer();
+      }
+      // The CSRF check, as for every other form, before the file is looked at.
+      request.body = { _csrf: token };
+      await new Promise<void>((resolve, reject) =>
+        app.csrfProtection(request, reply, (err?: Error) => (err ? reject(err) : resolve())),
+      );
+      const unit = await readableUnit(deps, actor(request), request.params.id);
+      const f = frame(request, reply);
+      if (!file || file.data.length === 0) {
+        return html(reply.status(400), membersPage(unit, { ...f, error: 'Chưa chọn tệp để nhập.' }));
+      }
+      const format = /\.xlsx$/i.test(file.filename) ? 'xlsx' : 'csv';
+      try {
+        const r = await importMembers(deps, actor(request), unit.id, { data: file.data, format });
+        return html(reply, membersPage(unit, { ...f, message: `Đã nhập ${r.imported} đảng viên.` }));
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code === 'forbidden') throw e;
+        const problems = (e.data as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
+        return html(reply.status(e.httpStatus), membersPage(unit, { ...f, error: e.message, problems }));
+      }
+    },
+  );
 
   app.get(
     '/console/units/:id/questions',
     {
       schema: {
+        response: PAGE,
         hide,
         params: IdParams,
         querystring: Type.Object({
@@ -567,7 +610,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   // ─── notices and feedback ────────────────────────────────────────────────────────
   app.get(
     '/console/units/:id/notices',
-    { schema: { hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    { schema: { response: PAGE, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
     async (request, reply) => {
       const f = frame(request, reply);
       const r = await listNoticesOfUnit(deps, actor(request), request.params.id);
@@ -579,6 +622,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/units/:id/notices',
     {
       schema: {
+        response: REDIRECT,
         hide,
         params: IdParams,
         body: Closed({
@@ -609,7 +653,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.get(
     '/console/notices/:id',
-    { schema: { hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    { schema: { response: PAGE, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
     async (request, reply) => {
       const f = frame(request, reply);
       return html(reply, noticeStatsPage(await getNoticeStats(deps, actor(request), request.params.id), f));
@@ -618,7 +662,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.get(
     '/console/units/:id/feedback',
-    { schema: { hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    { schema: { response: PAGE, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
     async (request, reply) => {
       const f = frame(request, reply);
       const rows = (await listFeedback(deps, actor(request), { orgId: request.params.id })) as FeedbackRow[];
@@ -631,6 +675,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/feedback/:id/answer',
     {
       schema: {
+        response: REDIRECT,
         hide,
         params: IdParams,
         body: Closed({
