@@ -236,7 +236,7 @@ describe('uploads by editors', () => {
         );
       };
       const doc =
-        '---\nid: khen-thuong\ntitle: Quy định mẫu về khen thưởng\n---\n### Điều 1. Khen thưởng tập thể\nChi bộ đạt trong sạch vững mạnh tiêu biểu được tặng giấy khen.';
+        '---\nid: khen-thuong-tap-the\ntitle: Quy định mẫu về khen thưởng\n---\n### Điều 1. Khen thưởng tập thể\nChi bộ đạt trong sạch vững mạnh tiêu biểu được tặng giấy khen.';
       const res = await upload('khen-thuong.md', doc);
       expect(res.statusCode).toBe(202);
       const { jobId } = res.json();
@@ -253,7 +253,7 @@ describe('uploads by editors', () => {
         result: { status: 'created', chunks: 1 },
       });
       const hits = await retrieve(t.db, embedder, 'giấy khen chi bộ tiêu biểu', { scopePath: tree.cellA.path });
-      expect(hits[0].docKey).toBe('khen-thuong');
+      expect(hits[0].docKey).toBe('khen-thuong-tap-the');
       expect((await upload('virus.exe', 'MZ')).statusCode).toBe(415);
       const member = (await makeUserWithRole(t.db, tree.cellA, 'secretary')).token;
       expect((await upload('khen-thuong.md', doc, member)).statusCode).toBe(403);
