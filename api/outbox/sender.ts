@@ -4,7 +4,6 @@
  * them in, so nothing under api/ imports a platform library or names a channel.
  */
 import type { OutboundPayload } from './enqueue.ts';
-import type { ChannelLimits } from './worker.ts';
 
 export interface SendTarget {
   botKey: string;
@@ -30,6 +29,15 @@ export class SendError extends Error {
     super(`${kind}: ${reason}`);
     this.name = 'SendError';
   }
+}
+
+/** A platform's send limits, per bot. */
+export interface ChannelLimits {
+  perSecond: number;
+  paidPerSecond: number;
+  /** Minimum milliseconds between two messages to one private chat / one group. */
+  privateChatGapMs: number;
+  groupChatGapMs: number;
 }
 
 export interface ChannelSender {

@@ -22,7 +22,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Deps } from '../context.ts';
-import { SendError, type ChannelSender } from './sender.ts';
+import { SendError, type ChannelLimits, type ChannelSender } from './sender.ts';
 import { sleep } from './pacer.ts';
 import {
   claimMessages,
@@ -40,13 +40,7 @@ import {
 } from './repository.ts';
 import { listenForWake } from './wake.ts';
 
-export interface ChannelLimits {
-  perSecond: number;
-  paidPerSecond: number;
-  /** Minimum milliseconds between two messages to one private chat / one group. */
-  privateChatGapMs: number;
-  groupChatGapMs: number;
-}
+export type { ChannelLimits } from './sender.ts';
 
 /** Slots are spaced for this share of the nominal rate, to absorb network jitter. */
 export const HEADROOM = 0.97;
