@@ -8,8 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { OutboundPayload } from '../api/outbox/enqueue.ts';
-import type { SendResult, SendTarget } from '../api/outbox/sender.ts';
-import type { ChannelLimits } from '../api/outbox/sender.ts';
+import type { ChannelLimits, SendResult, SendTarget } from '../api/outbox/sender.ts';
 import type { BotScope } from './core/conversation.ts';
 import type { ChatUpdate } from './core/update.ts';
 

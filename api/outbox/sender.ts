@@ -5,14 +5,6 @@
  */
 import type { OutboundPayload } from './enqueue.ts';
 
-export interface ChannelLimits {
-  perSecond: number;
-  paidPerSecond: number;
-  /** Minimum milliseconds between two messages to one private chat / one group. */
-  privateChatGapMs: number;
-  groupChatGapMs: number;
-}
-
 export interface SendTarget {
   botKey: string;
   chatId: string;
@@ -37,6 +29,15 @@ export class SendError extends Error {
     super(`${kind}: ${reason}`);
     this.name = 'SendError';
   }
+}
+
+/** A platform's send limits, per bot. */
+export interface ChannelLimits {
+  perSecond: number;
+  paidPerSecond: number;
+  /** Minimum milliseconds between two messages to one private chat / one group. */
+  privateChatGapMs: number;
+  groupChatGapMs: number;
 }
 
 export interface ChannelSender {

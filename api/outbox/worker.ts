@@ -40,6 +40,8 @@ import {
 } from './repository.ts';
 import { listenForWake } from './wake.ts';
 
+export type { ChannelLimits } from './sender.ts';
+
 /** Slots are spaced for this share of the nominal rate, to absorb network jitter. */
 export const HEADROOM = 0.97;
 const LATE_MS = 200;

@@ -201,11 +201,14 @@ async function tgPress(fromId: number, data: string) {
   telegram.pushUpdate(TG, update);
   await waitFor(async () => true);
   for (let i = 0; i < 250; i++) {
+    // processed, and its replies (queued in the outbox) sent
     const rows = await t.db.query(
-      `select processed_at from inbound_updates where update_id = $1 and channel = 'telegram'`,
+      `select u.processed_at,
+              (select count(*)::int from outbox_messages o where o.inbound_id = u.id and o.status in ('queued', 'sending')) as unsent
+         from inbound_updates u where update_id = $1 and channel = 'telegram'`,
       [String(update.update_id)],
     );
-    if (rows[0]?.processed_at) break;
+    if (rows[0]?.processed_at && rows[0].unsent === 0) break;
     await new Promise((r) => setTimeout(r, 20));
   }
   expect(telegram.callbacksAnswered.length).toBeGreaterThan(0);
