@@ -394,18 +394,27 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   const meetingAction = (
     path: string,
     key: string,
-    run: (request: FastifyRequest<{ Params: { id: number } }>) => Promise<unknown>,
+    run: (request: FastifyRequest<{ Params: { id: number }; Body: { confirm?: string } }>) => Promise<unknown>,
   ) =>
     app.post(
       path,
-      { schema: { response: REDIRECT, hide, params: IdParams, body: Closed({ _csrf: Csrf }) } },
+      {
+        schema: {
+          response: REDIRECT,
+          hide,
+          params: IdParams,
+          body: Closed({ _csrf: Csrf, confirm: Type.Optional(Type.Literal('1')) }),
+        },
+      },
       async (request, reply) => {
         await run(request);
         return reply.redirect(`/console/meetings/${request.params.id}?done=${key}`, 303);
       },
     );
   meetingAction('/console/meetings/:id/open', 'opened', (r) => openMeeting(deps, actor(r), r.params.id));
-  meetingAction('/console/meetings/:id/close', 'closed', (r) => closeMeeting(deps, actor(r), r.params.id));
+  meetingAction('/console/meetings/:id/close', 'closed', (r) =>
+    closeMeeting(deps, actor(r), r.params.id, { confirm: r.body.confirm === '1' }),
+  );
 
   app.post(
     '/console/meetings/:id/check-in',
@@ -458,11 +467,11 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         response: REDIRECT,
         hide,
         params: Type.Object({ id: Id, motionId: Id }),
-        body: Closed({ _csrf: Csrf }),
+        body: Closed({ _csrf: Csrf, confirm: Type.Optional(Type.Literal('1')) }),
       },
     },
     async (request, reply) => {
-      await closeMotion(deps, actor(request), request.params.motionId);
+      await closeMotion(deps, actor(request), request.params.motionId, { confirm: request.body.confirm === '1' });
       return reply.redirect(`/console/meetings/${request.params.id}?done=result`, 303);
     },
   );

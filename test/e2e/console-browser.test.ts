@@ -15,7 +15,8 @@ import { linkChat, makeMember, makeOrg, makeOrgTree, makeSecretary, makeUserWith
 import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
 import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
 import { grantRole } from '../../api/auth/roles.ts';
-import { castVote } from '../../api/meetings/cast-vote.ts';
+import { recordShowOfHands } from '../../api/meetings/record-show-of-hands.ts';
+import type { Principal } from '../../api/auth/principal.ts';
 import { startServiceWithBots, type Running } from '../support/bot-harness.ts';
 import type { Deps } from '../../api/context.ts';
 import type { Member } from '../../api/members/repository.ts';
@@ -35,6 +36,7 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
   let browser: Browser;
   let tree: Awaited<ReturnType<typeof makeOrgTree>>;
   let secretaryCode: string;
+  let secretaryPrincipal: Principal;
   let committeeCode: string;
   const cellAMembers: Member[] = [];
   let meetingMonth = '';
@@ -48,6 +50,7 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
       notDeployedReason: 'Ngành công an triển khai riêng',
     });
     const sec = await makeSecretary(t.db, tree.cellA, { fullName: 'Trần Thị Hoa' });
+    secretaryPrincipal = sec.principal;
     cellAMembers.push(sec.member);
     for (let i = 0; i < 4; i++) {
       const m = await makeMember(t.db, tree.cellA, { fullName: `Đảng viên Chi bộ A số ${i + 1}` });
@@ -119,10 +122,12 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
     await page.fill('#mtitle', 'Thông qua nghị quyết tháng');
     await page.getByRole('button', { name: 'Mở biểu quyết' }).click();
     await page.getByText('Đã mở biểu quyết').waitFor();
-    const [motion] = await t.db.query<{ id: number }>(`select id from motions order by id desc limit 1`);
-    for (const m of cellAMembers.slice(0, 4)) {
-      await castVote(deps, await ensureMemberPrincipal(t.db, m.id), { motionId: motion.id, choice: 'for' });
-    }
+    const [motion] = await t.db.query<{ id: number; meetingId: number }>(
+      `select id, meeting_id as "meetingId" from motions order by id desc limit 1`,
+    );
+    // The four are in the room: they vote by show of hands, which the secretary records (a
+    // member counted in the room never also votes in chat).
+    await recordShowOfHands(deps, secretaryPrincipal, { motionId: motion.id, for: 4, against: 0, abstain: 0 });
     await page.getByRole('button', { name: 'Kết thúc biểu quyết' }).click();
     await page.getByText('THÔNG QUA', { exact: true }).waitFor();
     expect(await page.textContent('main')).toMatch(/Tán thành 4/);
@@ -133,6 +138,11 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
     await page.getByText('Đã đăng nghị quyết và giao nhiệm vụ').waitFor();
     const [resolution] = await t.db.query(`select body from resolutions`);
     expect(resolution.body).toBe('Chi bộ thống nhất triển khai nhiệm vụ tháng.');
+    // The meeting is minutes old: closing it needs the confirmation the rules ask for.
+    await page.getByRole('button', { name: 'Kết thúc buổi họp' }).click();
+    await page.getByText(/phút/).first().waitFor();
+    await page.goto(`${svc.baseUrl}/console/meetings/${motion.meetingId}`);
+    await page.getByLabel('Xác nhận kết thúc sớm').last().check();
     await page.getByRole('button', { name: 'Kết thúc buổi họp' }).click();
     await page.getByText('Buổi họp đã kết thúc.').waitFor();
     meetingMonth = `${tomorrow.slice(5, 7)}/${tomorrow.slice(0, 4)}`;

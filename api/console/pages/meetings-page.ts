@@ -72,6 +72,10 @@ export function meetingRecordPage(r: Record_, opts: { who: string; csrf: string;
   const a = r.attendance;
   const csrf = csrfField(opts.csrf);
   const run = r.canRun;
+  // Closing early (too few votes for the base, or before the minimum duration) needs an explicit
+  // confirmation, which the use case records in the audit log.
+  const CONFIRM =
+    '<label style="margin-right:.5em"><input type="checkbox" name="confirm" value="1"> Xác nhận kết thúc sớm</label>';
   const act = (path: string, label: string, fields = '') =>
     `<form method="post" action="/console/meetings/${m.id}/${path}" class="noprint" style="display:inline">${csrf}${fields}<button type="submit">${h(label)}</button></form>`;
   const status = { scheduled: 'Đã lên lịch', in_progress: 'Đang họp', closed: 'Đã kết thúc' }[m.status];
@@ -85,7 +89,7 @@ export function meetingRecordPage(r: Record_, opts: { who: string; csrf: string;
 Cơ sở tính: ${res.base} (${h(res.baseExplanation)}). Ngưỡng: ${h(res.threshold)}, cần ${res.needed}.
 <strong class="${res.passed ? 'ok' : 'warn'}">${res.passed ? 'THÔNG QUA' : 'KHÔNG THÔNG QUA'}</strong> <span class="muted">(${h(res.source)})</span>`
           : 'Đang biểu quyết'
-      }</td><td>${v.status === 'open' && run ? act(`motions/${v.id}/close`, 'Kết thúc biểu quyết') : ''}</td></tr>`;
+      }</td><td>${v.status === 'open' && run ? act(`motions/${v.id}/close`, 'Kết thúc biểu quyết', CONFIRM) : ''}</td></tr>`;
     })
     .join('');
   const body = `
@@ -95,7 +99,7 @@ ${notice(opts.message)}
 <p>${dateTime(m.startsAt)} · ${h(m.place ?? '')} · ${status}${m.status === 'in_progress' && m.checkinCode && run ? ` · Mã điểm danh tại phòng: <strong>${h(m.checkinCode)}</strong>` : ''}</p>
 <p class="noprint">Biên bản: <a href="/console/meetings/${m.id}/minutes.docx">DOCX</a> · <a href="/console/meetings/${m.id}/minutes.pdf">PDF</a></p>
 ${run && m.status === 'scheduled' ? act('open', 'Bắt đầu buổi họp (mở điểm danh)') : ''}
-${run && m.status === 'in_progress' ? act('close', 'Kết thúc buổi họp') : ''}
+${run && m.status === 'in_progress' ? act('close', 'Kết thúc buổi họp', CONFIRM) : ''}
 <h2>Điểm danh và số lượng cần thiết</h2>
 <p role="status"><strong class="${a.quorum.reached ? 'ok' : 'warn'}">${a.quorum.reached ? 'Đủ' : 'Chưa đủ'} số lượng:</strong> ${h(a.quorum.explanation)}</p>
 <table><thead><tr><th scope="col">Đảng viên</th><th scope="col">Có mặt</th><th scope="col">Ghi chú</th>${run && m.status === 'in_progress' ? '<th scope="col">Thao tác</th>' : ''}</tr></thead><tbody>
