@@ -56,7 +56,10 @@ export async function openMotion(
       await sql.query(`insert into secret_tallies (motion_id, choice) select $1, unnest($2::text[])`, [id, CHOICES]);
     }
     const text = `🗳 ${VOTE_KIND_LABELS[input.kind]}: ${input.title.trim()}\n${ballot === 'secret' ? 'Bỏ phiếu kín: lựa chọn của đồng chí không gắn với tên.' : 'Biểu quyết công khai.'}`;
-    const choices = CHOICES.map((c) => ({ label: CHOICE_LABELS[c], data: `bieuquyet:${id}:${c}` }));
+    const choices = CHOICES.map((c) => ({
+      label: CHOICE_LABELS[c],
+      action: { kind: 'vote' as const, motionId: id, choice: c },
+    }));
     const present = await sql.query<{ id: number }>(
       `select member_id as id from meeting_attendance where meeting_id = $1 and checked_in_at is not null and left_at is null`,
       [meeting.id],

@@ -4,11 +4,13 @@
  * between the two loses neither.
  */
 import type { Sql } from '../db/connect.ts';
+import type { ActionChoice } from '../chat-actions/chat-action.ts';
 
 /** What a chat shows; channels render it (buttons on Telegram, numbered options on Zalo). */
 export interface OutboundPayload {
   text: string;
-  choices?: { label: string; data: string }[];
+  /** Typed actions; the conversation core encodes them as button data. */
+  choices?: ActionChoice[];
   link?: { label: string; url: string };
   /** A QR code the channel draws (see bot/core/reply.ts). */
   qr?: { text: string; start?: string; caption?: string };

@@ -1,7 +1,6 @@
 import { castVote } from '../../../api/meetings/cast-vote.ts';
 import { CHOICE_LABELS, CHOICES, findMotion, type Choice } from '../../../api/meetings/motions.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
-import { AppError } from '../../../api/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { currentMeeting, currentMotionId } from './meeting-context.ts';
 import { whyMemberCannotVote } from '../../../api/meetings/entitlement.ts';
@@ -42,17 +41,13 @@ export const voteCommand: Command = {
     if (typed) return vote(ctx, motionId, typed);
     return {
       text: `🗳 ${motion.title}${motion.ballot === 'secret' ? '\n(Bỏ phiếu kín: lựa chọn không gắn với tên.)' : ''}`,
-      choices: CHOICES.map((c) => ({ label: CHOICE_LABELS[c], data: `bieuquyet:${motionId}:${c}` })),
+      choices: CHOICES.map((c) => ({ label: CHOICE_LABELS[c], action: { kind: 'vote', motionId, choice: c } })),
     };
-  },
-  async onChoice(ctx, data) {
-    const [motionId, choice] = data.split(':');
-    if (!CHOICES.includes(choice as Choice)) throw new AppError('validation', 'Lựa chọn không hợp lệ.');
-    return vote(ctx, Number(motionId), choice as Choice);
   },
 };
 
-async function vote(ctx: CommandContext, motionId: number, choice: Choice) {
+/** A vote from a button (or a typed choice). */
+export async function vote(ctx: CommandContext, motionId: number, choice: Choice) {
   const { changed } = await castVote(ctx.deps, ctx.principal, { motionId, choice });
   return { text: `${changed ? 'Đã sửa phiếu' : 'Đã ghi nhận phiếu'}: ${CHOICE_LABELS[choice]}.` };
 }
