@@ -142,7 +142,8 @@ async function respond(ctx: CommandContext, dialog: Dialog | undefined, text: st
 
 /** Ends a finished action with the main menu; replies that ask for a choice stand alone. */
 async function withMenu(ctx: CommandContext, replies: Reply[]): Promise<Reply[]> {
-  if (!replies.length || replies.some((r) => r.choices?.length || r.menu?.length || r.expects)) return replies;
+  if (!replies.length || replies.some((r) => r.choices?.length || r.menu?.length || r.expects || r.keyboard === 'hide'))
+    return replies;
   const menu = await mainMenu(ctx);
   const last = replies.at(-1)!;
   return [...replies.slice(0, -1), { ...last, menu }];

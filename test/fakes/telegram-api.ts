@@ -179,6 +179,24 @@ export class FakeTelegram {
     };
   }
 
+  /** A photo sent to the bot (optionally with a caption), as Telegram delivers it. */
+  photoUpdate(o: { fromId: number; fileId: string; caption?: string }) {
+    return {
+      update_id: this.#nextUpdateId++,
+      message: {
+        message_id: this.#nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        from: { id: o.fromId, is_bot: false, first_name: 'Đảng viên', language_code: 'vi' },
+        chat: { id: o.fromId, type: 'private', first_name: 'Đảng viên' },
+        photo: [
+          { file_id: `${o.fileId}-small`, width: 90, height: 90 },
+          { file_id: o.fileId, width: 800, height: 800 },
+        ],
+        ...(o.caption ? { caption: o.caption } : {}),
+      },
+    };
+  }
+
   callbackUpdate(o: { fromId: number; chatId?: number; data: string; messageId?: number }) {
     const chatId = o.chatId ?? o.fromId;
     return {

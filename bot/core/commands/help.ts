@@ -9,7 +9,6 @@ import type { Command, CommandContext } from '../command.ts';
 import type { Reply } from '../reply.ts';
 import type { MenuItem } from '../actions.ts';
 import { MENU_LABELS, meetingState, memberItems, menuChoices, secretaryItems } from '../menu.ts';
-import { COMMANDS } from './index.ts';
 
 const MEMBER_LINES: [keyof typeof MENU_LABELS, string][] = [
   ['meeting', 'xem lịch, báo tham dự hay vắng'],
@@ -20,14 +19,14 @@ const MEMBER_LINES: [keyof typeof MENU_LABELS, string][] = [
   ['feedback', 'gửi ý kiến, kiến nghị lên chi bộ'],
 ];
 
-type HelpCtx = Pick<CommandContext, 'update' | 'isSecretary' | 'deps' | 'member'>;
+type HelpCtx = Pick<CommandContext, 'update' | 'isSecretary' | 'deps' | 'member' | 'commands'>;
 
 /**
  * The short help with the main menu. A secretary's meeting actions come in their own
  * section, after the member's, and their buttons after the member's (one numbered list on Zalo).
  */
 export async function helpFor(ctx: HelpCtx, opts: { keyboard?: boolean } = {}): Promise<Reply[]> {
-  if (ctx.update.chat.kind === 'group') return [fullHelp(ctx)];
+  if (ctx.update.chat.kind === 'group') return [fullHelp(ctx, ctx.commands)];
   const state = await meetingState(ctx);
   const secretary = ctx.isSecretary ? secretaryItems(state) : [];
   return [
@@ -58,10 +57,7 @@ function secretaryHelp(state: Awaited<ReturnType<typeof meetingState>>, items: M
 }
 
 /** Every command this member may use here, one line each ("Xem thêm", and help in a group). */
-export function fullHelp(
-  ctx: Pick<CommandContext, 'update' | 'isSecretary'>,
-  commands: readonly Command[] = COMMANDS,
-): Reply {
+export function fullHelp(ctx: Pick<CommandContext, 'update' | 'isSecretary'>, commands: readonly Command[]): Reply {
   const inGroup = ctx.update.chat.kind === 'group';
   const usable = commands.filter(
     (c) =>
