@@ -119,11 +119,12 @@ async function respond(ctx: CommandContext, dialog: Dialog | undefined, text: st
   }
 
   if (dialog) {
-    // A slash command leaves the dialogue; anything else (text or a photo) answers its step.
-    if (!text.startsWith('/') || isCancelWord(text))
-      return asList(await continueDialog(ctx, dialog, { text, photo: Boolean(update.photo) }));
+    // A slash command or a menu label (a reply-keyboard press) leaves the dialogue; anything
+    // else (text or a photo) answers its step.
+    const leaves = (text.startsWith('/') && !isCancelWord(text)) || menuItemForText(text);
+    if (!leaves) return asList(await continueDialog(ctx, dialog, { text, photo: Boolean(update.photo) }));
     await endDialog(ctx);
-  } else if (isCancelWord(text)) return [CANCELLED];
+  } else if (!inGroup && isCancelWord(text)) return [CANCELLED];
 
   // Emoji-only or empty messages name no command.
   if (!/[\p{L}\p{N}]/u.test(text)) return inGroup ? [] : [shortHelp()];
