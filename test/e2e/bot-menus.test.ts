@@ -287,6 +287,13 @@ describe('Telegram conventions', () => {
     expect(telegram.sentTo(who.id).at(-1)?.replyMarkup?.remove_keyboard).toBe(true);
     await tg.say(who, 'menu');
     expect(telegram.sentTo(who.id).some((m, i, all) => i > all.length - 3 && m.replyMarkup?.keyboard)).toBe(true);
+    // A keyboard press in the middle of a dialogue leaves it: nothing half-typed is sent.
+    expect((await tg.say(who, '✉️ Phản ánh')).join()).toContain('gõ nội dung phản ánh');
+    expect((await tg.say(who, '📅 Lịch họp')).join()).toContain('Thời gian:');
+    expect(await t.db.query(`select 1 from feedback where member_id = $1`, [member.id])).toEqual([]);
+    // Unlinked, the keyboard would lead nowhere: it goes too.
+    await tg.say(who, 'huy lien ket');
+    expect(telegram.sentTo(who.id).at(-1)?.replyMarkup?.remove_keyboard).toBe(true);
   });
 
   it('deep links open the right action: a notice, or a room check-in', async () => {
