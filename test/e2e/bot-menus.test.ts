@@ -229,6 +229,43 @@ describe.each(['telegram', 'zalo', 'web'] as const)('buttons only on %s', (chann
     expect((await driver().choose(who, 'Kết thúc biểu quyết')).join()).toMatch(/thông qua|Kết quả|tán thành/i);
   });
 
+  it('a motion whose words name its kind skips that question; the rules decide whether to ask open or secret', async () => {
+    const { sec, meeting } = await cellWithMeeting();
+    const who = person();
+    await link(driver(), who, (await issueLinkCode(deps, sec.principal, sec.member.id)).code);
+    await driver().choose(who, 'Mở biểu quyết');
+    const ask = (await driver().say(who, 'Kết nạp quần chúng Lò Văn Ánh')).join();
+    expect(ask).toContain('công khai hay bỏ phiếu kín');
+    expect((await driver().choose(who, 'Bỏ phiếu kín')).join()).toContain('Đã mở biểu quyết (bỏ phiếu kín)');
+    expect(await t.db.query(`select kind, ballot from motions where meeting_id = $1`, [meeting.id])).toEqual([
+      { kind: 'admission', ballot: 'secret' },
+    ]);
+  });
+
+  it('"Báo vắng" asks for the reason with buttons for the usual ones', async () => {
+    const cell = await makeOrg(t.db, 'cell', tree.committee);
+    const sec = await makeSecretary(t.db, cell);
+    const meeting = await scheduleMeeting(deps, sec.principal, {
+      cellId: cell.id,
+      kind: 'regular',
+      startsAt: new Date(Date.now() + 86_400_000),
+      mode: 'in_person',
+      place: 'Nhà văn hóa',
+    });
+    const member = await makeMember(t.db, cell);
+    const who = person();
+    await link(driver(), who, (await issueLinkCode(deps, sec.principal, member.id)).code);
+    expect((await driver().choose(who, 'Lịch họp')).join()).toContain('Nhà văn hóa');
+    expect((await driver().choose(who, 'Báo vắng')).join()).toContain('chọn lý do');
+    expect((await driver().choose(who, 'Đi công tác')).join()).toContain('lý do: Đi công tác');
+    expect(
+      await t.db.query(`select absence_reason from meeting_attendance where meeting_id = $1 and member_id = $2`, [
+        meeting.id,
+        member.id,
+      ]),
+    ).toEqual([{ absence_reason: 'Đi công tác' }]);
+  });
+
   it('feedback asks for the text, then an optional photo', async () => {
     const { cell, sec } = await cellWithMeeting();
     const member = await makeMember(t.db, cell);
