@@ -87,6 +87,8 @@ function fields(a: ChatAction): (string | number)[] {
       return ['o', a.index];
     case 'cancel':
       return ['x'];
+    default:
+      throw new RangeError(`unknown action kind: ${(a as { kind: string }).kind}`);
   }
 }
 

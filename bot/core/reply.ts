@@ -42,9 +42,12 @@ export interface Reply {
 
 export const MAX_CHOICE_DATA_BYTES = MAX_ACTION_BYTES;
 
+/** A button as any renderer may get it: from a reply, or stored in the outbox as JSON. */
+export type AnyChoice = { label: string; action?: { kind: string }; data?: string };
+
 /** The wire data of a button, for any renderer. */
-export function choiceData(c: { label: string; action?: ChatAction; data?: string }): string {
-  return c.action ? encodeAction(c.action) : (c.data ?? '');
+export function choiceData(c: AnyChoice): string {
+  return c.action ? encodeAction(c.action as ChatAction) : (c.data ?? '');
 }
 
 /**

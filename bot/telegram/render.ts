@@ -6,7 +6,7 @@
  * any phone).
  */
 import { splitText } from '../core/split-text.ts';
-import { choiceData, KEYBOARD_ROWS, MAX_CHOICE_DATA_BYTES, type Choice, type Reply } from '../core/reply.ts';
+import { choiceData, KEYBOARD_ROWS, MAX_CHOICE_DATA_BYTES, type AnyChoice, type Reply } from '../core/reply.ts';
 import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
 
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -46,7 +46,7 @@ export function renderTelegram(reply: Reply | OutboundPayload): TelegramMessageP
   return parts;
 }
 
-function buttonRows(choices: readonly Choice[], perRowMax = 2): InlineButton[][] {
+function buttonRows(choices: readonly AnyChoice[], perRowMax = 2): InlineButton[][] {
   const buttons = choices.map((c) => {
     const data = choiceData(c);
     if (Buffer.byteLength(data) > MAX_CHOICE_DATA_BYTES)

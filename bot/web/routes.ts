@@ -21,6 +21,7 @@ import { CHAT_PAGE } from './page.ts';
 import { allowInlineScriptsOf } from '../../api/http/security-headers.ts';
 import { WEB_BOT_KEY, type WebPayload } from './sender.ts';
 import { renderWeb } from './render.ts';
+import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
 
 export { WEB_BOT_KEY };
 const MAX_TEXT = 4000;
@@ -177,4 +178,4 @@ async function signedInWebId(deps: Deps, request: FastifyRequest): Promise<strin
   return webId;
 }
 
-const toJson = (reply: Reply) => renderWeb(reply);
+const toJson = (reply: Reply | OutboundPayload) => renderWeb(reply);

@@ -93,7 +93,7 @@ async function link(driver: ChannelDriver, who: Person, code: string): Promise<s
   return driver.say(who, driver.channel === 'telegram' ? `/start ${code}` : code);
 }
 
-/** Sends a Telegram photo and returns the texts the bot answered with. */
+/** Sends a Telegram photo and returns the texts the bot answered with (sent through the outbox). */
 async function telegramPhoto(who: Person, fileId: string): Promise<string[]> {
   const before = telegram.sentTo(who.id).length;
   const update = telegram.photoUpdate({ fromId: Number(who.id), fileId });
@@ -120,11 +120,14 @@ async function waitProcessed(channel: string, botKey: string, updateId: string) 
   await waitFor(
     async () =>
       (
-        await t.db.query<{ p: Date | null }>(
-          `select processed_at as p from inbound_updates where channel = $1 and bot_key = $2 and update_id = $3`,
+        await t.db.query<{ p: Date | null; unsent: number }>(
+          `select u.processed_at as p,
+                  (select count(*)::int from outbox_messages o
+                    where o.inbound_id = u.id and o.status in ('queued', 'sending')) as unsent
+             from inbound_updates u where channel = $1 and bot_key = $2 and update_id = $3`,
           [channel, botKey, updateId],
         )
-      )[0]?.p,
+      ).find((r) => r.p && r.unsent === 0),
     10_000,
     `update ${updateId} processed`,
   );
