@@ -6,7 +6,7 @@ import type { ChatAction, MenuItem } from './actions.ts';
 import type { CommandContext } from './command.ts';
 import type { Reply } from './reply.ts';
 import { asList, runNamed } from './run-command.ts';
-import { CANCELLED } from './dialogs.ts';
+import { CANCELLED } from './dialog-state.ts';
 import { vote } from './commands/vote.ts';
 import { answerAttendance } from './commands/meeting-info.ts';
 import { finishTask, rate } from './commands/member-meeting.ts';

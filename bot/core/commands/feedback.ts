@@ -3,7 +3,7 @@ import { foldVietnamese } from '../../../api/text/fold.ts';
 import { AppError } from '../../../api/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
 import type { Reply } from '../reply.ts';
-import { startDialog } from '../dialogs.ts';
+import { startDialog } from '../dialog-state.ts';
 
 /**
  * phananh <nội dung> — feedback to the cell's committee; "phananh len <nội dung>" sends it

@@ -3,7 +3,7 @@ import { formatVnDateTime } from '../../../api/meetings/meeting-date.ts';
 import { KIND_LABELS } from '../../../api/meetings/schedule-meeting.ts';
 import type { Command, CommandContext } from '../command.ts';
 import type { Reply } from '../reply.ts';
-import { startDialog } from '../dialogs.ts';
+import { startDialog } from '../dialog-state.ts';
 import { currentMeeting } from './meeting-context.ts';
 
 /** The next (or current) cell meeting, with buttons to confirm attendance or report absence. */

@@ -15,7 +15,7 @@ import { foldVietnamese } from '../../../api/text/fold.ts';
 import { AppError } from '../../../api/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
 import type { Reply } from '../reply.ts';
-import { startDialog } from '../dialogs.ts';
+import { startDialog } from '../dialog-state.ts';
 import { currentMeeting, currentMotionId } from './meeting-context.ts';
 import { CHECK_IN_START } from './check-in.ts';
 
