@@ -21,6 +21,7 @@ import { SendError } from '../api/outbox/sender.ts';
 import type { BotChannel, BotConfig, ChannelModule } from './channel.ts';
 import { CHANNELS } from './channels.ts';
 import { InboxWorker, type InboxOptions } from './inbox.ts';
+import { choiceData } from './core/reply.ts';
 import { webhookRoutes } from './webhooks.ts';
 import { webChatRoutes } from './web/routes.ts';
 import { WEB_BOT_KEY } from './web/sender.ts';
@@ -113,6 +114,7 @@ export function createBots(deps: Deps, env: NodeJS.ProcessEnv = process.env, opt
       channel: m.name,
       limits: m.limits,
       numberedChoices: m.numberedChoices,
+      choiceData,
       send(target, payload) {
         const bot = bots.get(target.botKey);
         if (!bot) throw new SendError('permanent', `no ${m.name} bot "${target.botKey}" configured`);

@@ -50,7 +50,7 @@ export async function adoptResolution(
         [t.assigneeMemberId],
         {
           text: `📌 Nhiệm vụ được giao: ${t.title.trim()}\nHạn: ${t.dueOn.split('-').reverse().join('/')}`,
-          choices: [{ label: 'Báo đã xong', data: `nhiemvu:${id}:done` }],
+          choices: [{ label: 'Báo đã xong', action: { kind: 'task-done', taskId: id } }],
         },
         { kind: 'task.assigned', refType: 'task', refId: id, dedupePrefix: `task:${id}:assigned` },
       );

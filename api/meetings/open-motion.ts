@@ -83,7 +83,10 @@ export async function openMotion(
       ],
     );
     const text = `🗳 ${VOTE_KIND_LABELS[input.kind]}: ${input.title.trim()}\n${ballot === 'secret' ? 'Bỏ phiếu kín: lựa chọn của đồng chí không gắn với tên.' : 'Biểu quyết công khai.'}`;
-    const choices = (options ?? [...CHOICES]).map((c) => ({ label: choiceLabel(c), data: `bieuquyet:${id}:${c}` }));
+    const choices = (options ?? [...CHOICES]).map((c) => ({
+      label: choiceLabel(c),
+      action: { kind: 'vote' as const, motionId: id, choice: c },
+    }));
     const present = await sql.query<{ id: number }>(
       `select member_id as id from meeting_attendance where meeting_id = $1 and checked_in_at is not null and left_at is null`,
       [meeting.id],

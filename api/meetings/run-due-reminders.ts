@@ -64,7 +64,7 @@ export async function runDueReminders(deps: Pick<Deps, 'db' | 'clock'>): Promise
       [t.member],
       {
         text: `⏰ Nhắc nhiệm vụ: ${t.title} — hạn ${t.dueOn.split('-').reverse().join('/')}.`,
-        choices: [{ label: 'Báo đã xong', data: `nhiemvu:${t.id}` }],
+        choices: [{ label: 'Báo đã xong', action: { kind: 'task-done', taskId: t.id } }],
       },
       { kind: 'task.reminder', refType: 'task', refId: t.id, dedupePrefix: `task:${t.id}:remind` },
     );

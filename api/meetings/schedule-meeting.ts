@@ -60,8 +60,8 @@ export async function scheduleMeeting(
       (input.agenda?.length ? `Nội dung:\n${input.agenda.map((a, i) => `${i + 1}. ${a}`).join('\n')}\n` : '') +
       'Đồng chí xác nhận tham dự hoặc báo vắng (kèm lý do).';
     const choices = [
-      { label: 'Tham dự', data: `lichhop:${meeting.id}:yes` },
-      { label: 'Báo vắng', data: `lichhop:${meeting.id}:no` },
+      { label: 'Tham dự', action: { kind: 'attend' as const, meetingId: meeting.id, attending: true } },
+      { label: 'Báo vắng', action: { kind: 'attend' as const, meetingId: meeting.id, attending: false } },
     ];
     const members = await sql.query<{ id: number }>(`select id from members where cell_id = $1 and active`, [cell.id]);
     const meta = {

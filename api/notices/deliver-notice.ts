@@ -41,7 +41,7 @@ export async function deliverNotice(
         label: 'Xem toàn văn và tệp đính kèm',
         url: `${base}/n/${signLink(deps.linkSecret, 'notice', [notice.id, r.memberId], expires)}`,
       },
-      choices: [{ label: 'Đã đọc', data: `dadoc:${notice.id}` }],
+      choices: [{ label: 'Đã đọc', action: { kind: 'notice-read' as const, noticeId: notice.id } }],
       paidBroadcast: notice.paidBroadcast || undefined,
     },
   }));

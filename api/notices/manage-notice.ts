@@ -91,7 +91,7 @@ export async function runDueNoticeJobs(deps: Pick<Deps, 'db' | 'clock' | 'config
       [l.memberId],
       {
         text: `⏰ Nhắc: đồng chí chưa xác nhận đã đọc "${l.title}".`,
-        choices: [{ label: 'Đã đọc', data: `dadoc:${l.noticeId}` }],
+        choices: [{ label: 'Đã đọc', action: { kind: 'notice-read', noticeId: l.noticeId } }],
       },
       {
         kind: 'notice.reminder',

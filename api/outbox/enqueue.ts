@@ -4,11 +4,25 @@
  * between the two loses neither.
  */
 import type { Sql } from '../db/connect.ts';
+import type { ActionChoice } from '../chat-actions/chat-action.ts';
+
+/**
+ * A button as stored: the domain's typed action, the conversation core's own (menus, dialogue
+ * steps) or, in rows queued before the codec, hand-written data. The bot side encodes it.
+ */
+export type StoredChoice = ActionChoice | { label: string; action?: { kind: string }; data?: string };
 
 /** What a chat shows; channels render it (buttons on Telegram, numbered options on Zalo). */
 export interface OutboundPayload {
   text: string;
-  choices?: { label: string; data: string }[];
+  /** Typed actions; the conversation core (bot/core/actions.ts) encodes them as button data. */
+  choices?: StoredChoice[];
+  /** The conversation core's main menu, after the choices (see bot/core/reply.ts). */
+  menu?: StoredChoice[];
+  /** Telegram's reply keyboard: show or hide it. */
+  keyboard?: 'show' | 'hide';
+  /** The next message should be a number (Zalo then offers no numbered options). */
+  expects?: 'number';
   link?: { label: string; url: string };
   /** A QR code the channel draws (see bot/core/reply.ts). */
   qr?: { text: string; start?: string; caption?: string };

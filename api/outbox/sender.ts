@@ -3,7 +3,7 @@
  * makes one sender per channel; the composition roots (api/main.ts, worker-main.ts) pass
  * them in, so nothing under api/ imports a platform library or names a channel.
  */
-import type { OutboundPayload } from './enqueue.ts';
+import type { OutboundPayload, StoredChoice } from './enqueue.ts';
 
 export interface SendTarget {
   botKey: string;
@@ -46,6 +46,8 @@ export interface ChannelSender {
   readonly limits: ChannelLimits;
   /** Choices are answered by typing their number: remember them when a message is sent. */
   readonly numberedChoices: boolean;
+  /** A button's wire data (the conversation core's codec), for remembering numbered choices. */
+  choiceData?(choice: StoredChoice): string;
   /** Sends one message (the adapter splits long text into numbered parts itself). */
   send(target: SendTarget, payload: OutboundPayload): Promise<SendResult>;
 }

@@ -190,7 +190,7 @@ export function startOutboxWorker(
         await rememberSentChoices(
           deps.db,
           { channel: row.channel, botKey: row.bot_key, chatId: row.chat_id },
-          row.payload.choices.map((c) => c.data),
+          row.payload.choices.map((c) => sender.choiceData?.(c) ?? ('data' in c ? (c.data ?? '') : '')),
         );
       await recordSent(row.id, providerMessageId);
       return;

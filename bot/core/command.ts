@@ -21,6 +21,8 @@ export interface CommandContext {
   deps: Deps;
   /** The organisation whose subtree this bot serves (null: all). */
   scope: { orgId: number | null };
+  /** Every command this core knows (menus and dialogues run them by name). */
+  commands: readonly Command[];
   /** Small per-chat state for multi-step dialogues; persisted, cleared with `null`. */
   session: {
     get<T = unknown>(key: string): Promise<T | undefined>;
@@ -42,8 +44,9 @@ export interface Command {
   fallback?: boolean;
   run(ctx: CommandContext): Promise<Reply | Reply[]>;
   /**
-   * Button presses: choices whose data starts with `${name}:` are routed here with the rest
-   * of the data (e.g. "vote:12:yes" → onChoice(ctx, "12:yes")).
+   * Button presses of hand-written data ("hoi:<id>:<±1>", the assistant's 👍/👎): the core
+   * decodes them as a typed action (bot/core/actions.ts) and hands this command the fields.
+   * Other commands' buttons carry typed actions handled in bot/core/handle-action.ts.
    */
   onChoice?(ctx: CommandContext, data: string): Promise<Reply | Reply[]>;
 }

@@ -1,6 +1,9 @@
 /**
  * The conversation core: one channel-neutral update in, the replies out. Every channel
  * (Telegram, Zalo, web chat) calls `handleUpdate`; it knows no platform.
+ *
+ * In a private chat every finished action ends with the main menu, so a member can go on
+ * by pressing buttons (or typing a digit on Zalo) without knowing any command.
  */
 import type { Deps } from '../../api/context.ts';
 import { AppError } from '../../api/errors.ts';
@@ -13,9 +16,15 @@ import type { Reply } from './reply.ts';
 import type { ChatUpdate } from './update.ts';
 import { matchCommand, namesCommandExactly } from './router.ts';
 import { chatSession, choiceForNumber, rememberChoices } from './session.ts';
+import { decodeAction } from './actions.ts';
+import { handleAction, runMenuItem, STALE } from './handle-action.ts';
+import { CANCELLED, currentDialog, endDialog, isCancelWord, type Dialog } from './dialog-state.ts';
+import { continueDialog } from './dialogs.ts';
+import { mainMenu, menuItemForText } from './menu.ts';
+import { asList, runCommand } from './run-command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { linkFromText, notLinkedReply } from './commands/link.ts';
-import { shortHelp } from './commands/help.ts';
+import { helpFor, shortHelp } from './commands/help.ts';
 
 export interface BotScope {
   /** The organisation whose subtree this bot serves (null: all). */
@@ -32,8 +41,8 @@ export async function handleUpdate(
 ): Promise<Reply[]> {
   try {
     const replies = await dispatch(deps, update, scope, commands);
-    const withChoices = replies.filter((r) => r.choices?.length).at(-1);
-    if (withChoices) await rememberChoices(deps.db, chatRef(update), withChoices.choices!);
+    const offered = replies.filter((r) => r.choices?.length || r.menu?.length).at(-1);
+    if (offered) await rememberChoices(deps.db, chatRef(update), [...(offered.choices ?? []), ...(offered.menu ?? [])]);
     return replies;
   } catch (error) {
     if (error instanceof AppError) return [{ text: error.message }];
@@ -53,19 +62,27 @@ async function dispatch(
   commands: readonly Command[],
 ): Promise<Reply[]> {
   const inGroup = update.chat.kind === 'group';
+  const session = chatSession(deps.db, chatRef(update));
+  const dialog = inGroup ? undefined : await currentDialog({ session, deps });
   const text = update.text?.trim() ?? '';
-  if (!update.choice && text) {
+  // A typed digit picks a numbered option — unless the dialogue is asking for a number.
+  if (!update.choice && text && !(dialog?.flow === 'show-of-hands')) {
     const picked = await choiceForNumber(deps.db, chatRef(update), text);
     if (picked) update = { ...update, choice: picked, text: undefined };
   }
 
-  const account = await findActiveAccount(deps.db, update.channel, update.botKey, update.from.id);
+  let account = await findActiveAccount(deps.db, update.channel, update.botKey, update.from.id);
+  let justLinked: Reply[] | undefined;
   if (!account) {
     const linked = await linkFromText(deps, update, scope);
-    if (linked) return linked;
-    // In a group, chatter from people who are not linked is none of the bot's business.
-    if (inGroup && !text.startsWith('/')) return [];
-    return [notLinkedReply(update)];
+    account = linked && (await findActiveAccount(deps.db, update.channel, update.botKey, update.from.id));
+    if (linked && !account) return linked;
+    if (!account) {
+      // In a group, chatter from people who are not linked is none of the bot's business.
+      if (inGroup && !text.startsWith('/')) return [];
+      return [notLinkedReply(update)];
+    }
+    justLinked = linked;
   }
 
   const member = await findMember(deps.db, account.memberId);
@@ -73,49 +90,65 @@ async function dispatch(
     return [{ text: 'Tài khoản đảng viên của bạn không còn hoạt động. Vui lòng liên hệ bí thư chi bộ.' }];
   const principal = await ensureMemberPrincipal(deps.db, member.id);
   const isSecretary = await hasRole(deps.db, principal.id, member.cellId, CAN.runMeetings);
-  const base = {
-    update,
-    member,
-    principal,
-    isSecretary,
-    deps,
-    scope,
-    session: chatSession(deps.db, chatRef(update)),
-  };
+  const ctx: CommandContext = { update, member, principal, isSecretary, deps, scope, commands, session, args: '' };
+
+  if (justLinked) return [...justLinked, ...(await helpFor(ctx))];
+
+  let replies: Reply[];
+  try {
+    replies = await respond(ctx, dialog, text);
+  } catch (error) {
+    // A refusal of the domain ("no meeting in progress") is a finished action too: the menu follows.
+    if (!(error instanceof AppError)) throw error;
+    replies = [{ text: error.message }];
+  }
+  return inGroup ? replies : withMenu(ctx, replies);
+}
+
+async function respond(ctx: CommandContext, dialog: Dialog | undefined, text: string): Promise<Reply[]> {
+  const { update, commands } = ctx;
+  const inGroup = update.chat.kind === 'group';
 
   if (update.choice) {
-    const [name, ...rest] = update.choice.split(':');
-    const command = commands.find((c) => c.name === name && c.onChoice);
-    if (!command) return [{ text: 'Lựa chọn này đã hết hiệu lực.' }];
-    const refusal = refuse(command, base);
-    if (refusal) return [refusal];
-    return asList(await command.onChoice!({ ...base, args: '' }, rest.join(':')));
+    const action = decodeAction(update.choice);
+    if (!action) return [STALE];
+    if (dialog && ['cancel', 'motion-kind', 'ballot', 'skip-photo', 'pick'].includes(action.kind))
+      return asList(await continueDialog(ctx, dialog, { action }));
+    // Another button: the member moved on, the dialogue is dropped.
+    if (dialog) await endDialog(ctx);
+    return handleAction(ctx, action);
   }
+
+  if (dialog) {
+    // A slash command or a menu label (a reply-keyboard press) leaves the dialogue; anything
+    // else (text or a photo) answers its step.
+    const leaves = (text.startsWith('/') && !isCancelWord(text)) || menuItemForText(text);
+    if (!leaves) return asList(await continueDialog(ctx, dialog, { text, photo: Boolean(update.photo) }));
+    await endDialog(ctx);
+  } else if (!inGroup && isCancelWord(text)) return [CANCELLED];
 
   // Emoji-only or empty messages name no command.
   if (!/[\p{L}\p{N}]/u.test(text)) return inGroup ? [] : [shortHelp()];
+  // A reply-keyboard press sends its label ("💬 Hỏi Trợ lý ảo"): it is a menu item, not a question.
+  const item = inGroup ? undefined : menuItemForText(text);
+  if (item) return runMenuItem(ctx, item);
   const exactOnly = inGroup && !text.startsWith('/');
   const match = matchCommand(text, commands);
   if (!match || (exactOnly && !namesCommandExactly(text, match.command))) {
     if (inGroup) return [];
     const fallback = commands.find((c) => c.fallback);
-    return fallback ? asList(await fallback.run({ ...base, args: text })) : [shortHelp()];
+    return fallback ? asList(await fallback.run({ ...ctx, args: text })) : [shortHelp()];
   }
-  const refusal = refuse(match.command, base);
-  if (refusal) return [refusal];
-  return asList(await match.command.run({ ...base, args: match.args }));
+  return runCommand(match.command, { ...ctx, args: match.args });
 }
 
-/** Why this member may not use this command here, if they may not. */
-function refuse(command: Command, ctx: Omit<CommandContext, 'args'>): Reply | undefined {
-  const inGroup = ctx.update.chat.kind === 'group';
-  if (command.chats === 'private' && inGroup) return { text: 'Lệnh này chỉ dùng khi nhắn riêng với bot.' };
-  if (command.chats === 'group' && !inGroup) return { text: 'Lệnh này dùng trong nhóm chat của chi bộ.' };
-  if (command.audience === 'secretary' && !ctx.isSecretary) {
-    return { text: 'Lệnh này dành cho bí thư (phó bí thư) chi bộ. Bạn có thể gõ /trogiup để xem các lệnh của mình.' };
-  }
-  return undefined;
+/** Ends a finished action with the main menu; replies that ask for a choice stand alone. */
+async function withMenu(ctx: CommandContext, replies: Reply[]): Promise<Reply[]> {
+  if (!replies.length || replies.some((r) => r.choices?.length || r.menu?.length || r.expects || r.keyboard === 'hide'))
+    return replies;
+  const menu = await mainMenu(ctx);
+  const last = replies.at(-1)!;
+  return [...replies.slice(0, -1), { ...last, menu }];
 }
 
-const asList = (r: Reply | Reply[]) => (Array.isArray(r) ? r : [r]);
 const chatRef = (u: ChatUpdate) => ({ channel: u.channel, botKey: u.botKey, chatId: u.chat.id });

@@ -1,16 +1,36 @@
 /**
- * The channel-neutral reply the core returns. Adapters render it: Telegram inline buttons,
- * Zalo numbered options ("1", "2", …), HTML on the web chat; each splits text to its limit.
+ * The channel-neutral reply the core returns. Adapters render it: Telegram inline buttons
+ * (and a reply keyboard), Zalo numbered options ("1", "2", …), buttons on the web chat;
+ * each splits text to its limit.
  */
-export interface Choice {
+import { encodeAction, MAX_ACTION_BYTES, type ChatAction } from './actions.ts';
+
+/** A button: its label and the typed action it stands for (bot/core/actions.ts encodes it). */
+export type Choice = { label: string; action: ChatAction; data?: undefined } | LegacyChoice;
+
+/**
+ * Button data written by hand — only the assistant's 👍/👎 (commands/ask.ts) still does, in
+ * the codec's own format; outbox rows queued before the codec may carry it too.
+ */
+interface LegacyChoice {
   label: string;
-  /** Returned in ChatUpdate.choice when picked; at most 64 bytes (Telegram's callback limit). */
   data: string;
+  action?: undefined;
 }
 
 export interface Reply {
   text: string;
+  /** What the member is asked to pick now (a vote, "Đã đọc", the steps of a dialogue). */
   choices?: Choice[];
+  /** The main menu: what the member can do next. Shown after the choices, if any. */
+  menu?: Choice[];
+  /**
+   * Telegram's reply keyboard (the main actions under the text field): 'show' puts it there,
+   * 'hide' removes it. Other channels ignore it.
+   */
+  keyboard?: 'show' | 'hide';
+  /** The next message should be a number: Zalo must not offer numbered options then. */
+  expects?: 'number';
   link?: { label: string; url: string };
   /**
    * A QR code for the channel to draw. Where the platform has deep links with a start payload
@@ -20,4 +40,23 @@ export interface Reply {
   qr?: { text: string; start?: string; caption?: string };
 }
 
-export const MAX_CHOICE_DATA_BYTES = 64;
+export const MAX_CHOICE_DATA_BYTES = MAX_ACTION_BYTES;
+
+/** A button as any renderer may get it: from a reply, or stored in the outbox as JSON. */
+export type AnyChoice = { label: string; action?: { kind: string }; data?: string };
+
+/** The wire data of a button, for any renderer. */
+export function choiceData(c: AnyChoice): string {
+  return c.action ? encodeAction(c.action as ChatAction) : (c.data ?? '');
+}
+
+/**
+ * The main actions as typed words: the labels of Telegram's reply keyboard, sent back as text
+ * when pressed. Kept here so the keyboard and the core read the same words.
+ */
+export const KEYBOARD_ROWS: string[][] = [
+  ['📅 Lịch họp', '✅ Điểm danh'],
+  ['🗳 Biểu quyết', '📢 Thông báo mới'],
+  ['💬 Hỏi Trợ lý ảo', '✉️ Phản ánh'],
+  ['❓ Trợ giúp', '⬇️ Ẩn menu'],
+];

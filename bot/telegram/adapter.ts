@@ -12,6 +12,7 @@ import type { ChatUpdate } from '../core/update.ts';
 import { SendError, type SendTarget } from '../../api/outbox/sender.ts';
 import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
 import { renderTelegram } from './render.ts';
+import { registerCommandMenu } from './commands-menu.ts';
 
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 const POLL_TIMEOUT_S = 25;
@@ -102,6 +103,7 @@ export class TelegramChannel implements BotChannel {
   async start(onUpdate: (payload: unknown) => Promise<void>): Promise<void> {
     const { webhook, log } = this.#context;
     this.#username = (await this.telegram.getMe().catch(() => undefined))?.username;
+    await registerCommandMenu(this.telegram, log, this.botKey);
     if (webhook) {
       await this.telegram.setWebhook(webhook.url, {
         secret_token: webhook.secret,

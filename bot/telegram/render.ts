@@ -1,32 +1,72 @@
 /**
  * Renders a channel-neutral reply as Telegram messages: text split at 4096 characters on
- * paragraphs, choices as an inline keyboard on the last part, a link as a line of text
- * (Telegram refuses URL buttons to local addresses, and text opens on any phone).
+ * paragraphs; the choices, then the main menu, as one inline keyboard on the last part; the
+ * reply keyboard (main actions under the text field, hideable) when the reply asks for it; a
+ * link as a line of text (Telegram refuses URL buttons to local addresses, and text opens on
+ * any phone).
  */
 import { splitText } from '../core/split-text.ts';
-import { MAX_CHOICE_DATA_BYTES, type Reply } from '../core/reply.ts';
+import { choiceData, KEYBOARD_ROWS, MAX_CHOICE_DATA_BYTES, type AnyChoice, type Reply } from '../core/reply.ts';
 import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
 
 export const TELEGRAM_TEXT_LIMIT = 4096;
 
+type InlineButton = { text: string; callback_data: string };
+export type TelegramMarkup =
+  | { inline_keyboard: InlineButton[][] }
+  | {
+      keyboard: { text: string }[][];
+      resize_keyboard: true;
+      is_persistent: boolean;
+      input_field_placeholder: string;
+    }
+  | { remove_keyboard: true };
+
 export interface TelegramMessagePart {
   text: string;
-  reply_markup?: { inline_keyboard: { text: string; callback_data: string }[][] };
+  reply_markup?: TelegramMarkup;
 }
 
 export function renderTelegram(reply: Reply | OutboundPayload): TelegramMessagePart[] {
   const text = reply.link ? `${reply.text}\n\n🔗 ${reply.link.label}: ${reply.link.url}` : reply.text;
   const parts: TelegramMessagePart[] = splitText(text, TELEGRAM_TEXT_LIMIT).map((t) => ({ text: t }));
-  if (reply.choices?.length) {
-    for (const c of reply.choices) {
-      if (Buffer.byteLength(c.data) > MAX_CHOICE_DATA_BYTES)
-        throw new RangeError(`choice data over ${MAX_CHOICE_DATA_BYTES} bytes: ${c.data.slice(0, 20)}…`);
-    }
-    const buttons = reply.choices.map((c) => ({ text: c.label, callback_data: c.data }));
-    const perRow = buttons.every((b) => b.text.length <= 14) ? 2 : 1;
-    const rows: (typeof buttons)[] = [];
-    for (let i = 0; i < buttons.length; i += perRow) rows.push(buttons.slice(i, i + perRow));
-    parts[parts.length - 1].reply_markup = { inline_keyboard: rows };
-  }
+  const menu = 'menu' in reply ? (reply.menu ?? []) : [];
+  const rows = [...buttonRows(reply.choices ?? []), ...buttonRows(menu, 2)];
+  if (rows.length) parts[parts.length - 1].reply_markup = { inline_keyboard: rows };
+  const keyboard = 'keyboard' in reply ? keyboardMarkup(reply.keyboard) : undefined;
+  // One markup per message: the reply keyboard goes on a part without inline buttons, or on
+  // a short message of its own.
+  const free = parts.find((p) => !p.reply_markup);
+  if (keyboard && free) free.reply_markup = keyboard;
+  else if (keyboard)
+    parts.push({
+      text: 'remove_keyboard' in keyboard ? 'Đã ẩn menu.' : '⌨️ Menu các việc chính nằm dưới ô soạn tin.',
+      reply_markup: keyboard,
+    });
   return parts;
+}
+
+function buttonRows(choices: readonly AnyChoice[], perRowMax = 2): InlineButton[][] {
+  const buttons = choices.map((c) => {
+    const data = choiceData(c);
+    if (Buffer.byteLength(data) > MAX_CHOICE_DATA_BYTES)
+      throw new RangeError(`choice data over ${MAX_CHOICE_DATA_BYTES} bytes: ${data.slice(0, 20)}…`);
+    return { text: c.label, callback_data: data };
+  });
+  const perRow = perRowMax > 1 && buttons.every((b) => b.text.length <= 16) ? perRowMax : 1;
+  const rows: InlineButton[][] = [];
+  for (let i = 0; i < buttons.length; i += perRow) rows.push(buttons.slice(i, i + perRow));
+  return rows;
+}
+
+function keyboardMarkup(keyboard: Reply['keyboard']): TelegramMarkup | undefined {
+  if (keyboard === 'hide') return { remove_keyboard: true };
+  if (keyboard === 'show')
+    return {
+      keyboard: KEYBOARD_ROWS.map((row) => row.map((label) => ({ text: label }))),
+      resize_keyboard: true,
+      is_persistent: false,
+      input_field_placeholder: 'Chọn việc hoặc gõ câu hỏi',
+    };
+  return undefined;
 }

@@ -1,7 +1,8 @@
 /**
- * The web chat page: one self-contained HTML document, large type, works on an old phone
- * browser or a computer. A little JavaScript talks to /chat/api; nothing is loaded from
- * another host.
+ * The web chat page: one self-contained HTML document that works on an old phone browser or
+ * a computer. Large buttons for the main menu and every choice (reachable with the keyboard,
+ * named for screen readers), a "Chữ lớn" setting remembered on the device, readable from 320
+ * pixels wide. A little JavaScript talks to /chat/api; nothing is loaded from another host.
  */
 export const CHAT_PAGE = `<!doctype html>
 <html lang="vi">
@@ -10,55 +11,80 @@ export const CHAT_PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sổ tay Đảng viên — Web chat</title>
 <style>
-  body { font: 18px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 0; background: #f4f1ea; color: #1d1d1d; }
-  header { background: #b71c1c; color: #fff; padding: .6em 1em; font-weight: 600; }
-  header small { font-weight: 400; opacity: .9; margin-left: .5em; }
-  main { max-width: 760px; margin: 0 auto; padding: 1em; }
+  * { box-sizing: border-box; }
+  html { font-size: 18px; }
+  html.large { font-size: 23px; }
+  body { font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 0; background: #f4f1ea; color: #1d1d1d; overflow-wrap: anywhere; }
+  header { background: #b71c1c; color: #fff; padding: .5em .8em; display: flex; align-items: center; gap: .5em; flex-wrap: wrap; }
+  header h1 { font-size: 1.05rem; margin: 0; flex: 1; min-width: 8em; }
+  header small { font-weight: 400; display: block; opacity: .95; }
+  header button { background: #fff; color: #b71c1c; border-color: #fff; min-height: 44px; padding: .3em .7em; }
+  main { max-width: 760px; margin: 0 auto; padding: .8em; }
   #log { display: flex; flex-direction: column; gap: .6em; margin-bottom: 6em; }
-  .msg { padding: .6em .9em; border-radius: .6em; max-width: 85%; white-space: pre-wrap; word-wrap: break-word; }
+  .msg { padding: .6em .8em; border-radius: .6em; max-width: 92%; white-space: pre-wrap; }
   .me { align-self: flex-end; background: #fff3c4; }
-  .bot { align-self: flex-start; background: #fff; border: 1px solid #ddd; }
-  .choices { display: flex; flex-wrap: wrap; gap: .4em; margin-top: .5em; }
-  button { font: inherit; padding: .45em .9em; border-radius: .5em; border: 1px solid #b71c1c; background: #fff; color: #b71c1c; cursor: pointer; }
+  .bot { align-self: flex-start; background: #fff; border: 1px solid #ccc; }
+  .choices, .menu { display: grid; grid-template-columns: repeat(auto-fit, minmax(8.5em, 1fr)); gap: .45em; margin-top: .6em; white-space: normal; }
+  .menu { grid-template-columns: 1fr 1fr; border-top: 1px dashed #ccc; padding-top: .6em; }
+  .msg.wide { width: 92%; }
+  button { font: inherit; min-height: 48px; padding: .45em .8em; border-radius: .5em; border: 2px solid #b71c1c; background: #fff; color: #8e1414; cursor: pointer; text-align: center; }
+  .menu button { background: #fbeaea; }
   button.primary { background: #b71c1c; color: #fff; }
-  form { position: fixed; bottom: 0; left: 0; right: 0; background: #fff; border-top: 1px solid #ddd; padding: .6em; display: flex; gap: .5em; justify-content: center; }
-  input { font: inherit; flex: 1; max-width: 620px; padding: .45em .7em; border: 1px solid #bbb; border-radius: .5em; }
-  #signin { background: #fff; padding: 1em; border-radius: .6em; border: 1px solid #ddd; }
-  img { max-width: 100%; }
+  button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
+  form { position: fixed; bottom: 0; left: 0; right: 0; background: #fff; border-top: 1px solid #ccc; padding: .5em; display: flex; gap: .4em; justify-content: center; }
+  input { font: inherit; flex: 1; min-width: 0; max-width: 620px; min-height: 48px; padding: .4em .6em; border: 2px solid #888; border-radius: .5em; }
+  #signin { background: #fff; padding: 1em; border-radius: .6em; border: 1px solid #ccc; }
+  #signin p:last-of-type { display: flex; gap: .4em; flex-wrap: wrap; }
+  img { max-width: 100%; height: auto; }
+  .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 </style>
 </head>
 <body>
-<header>Sổ tay Đảng viên <small id="who"></small></header>
+<header>
+  <h1>Sổ tay Đảng viên <small id="who"></small></h1>
+  <button type="button" id="large" aria-pressed="false" title="Chữ lớn hơn, dễ đọc hơn">A+ Chữ lớn</button>
+</header>
 <main>
   <div id="signin" hidden>
-    <p>Nhập mã liên kết do bí thư chi bộ cấp (ví dụ <b>ABCDE-12345</b>):</p>
-    <p><input id="code" autocomplete="one-time-code" aria-label="Mã liên kết"> <button class="primary" id="go">Đăng nhập</button></p>
+    <p><label for="code">Nhập mã liên kết do bí thư chi bộ cấp (ví dụ <b>ABCDE-12345</b>):</label></p>
+    <p><input id="code" autocomplete="one-time-code"> <button class="primary" id="go" type="button">Đăng nhập</button></p>
     <p id="err" role="alert"></p>
   </div>
-  <div id="log" aria-live="polite"></div>
+  <h2 class="sr">Cuộc trò chuyện</h2>
+  <div id="log" role="log" aria-live="polite" aria-label="Tin nhắn với Sổ tay Đảng viên"></div>
 </main>
-<form id="send" hidden>
-  <input id="text" placeholder="Gõ lệnh hoặc câu hỏi, ví dụ: diem danh, tro giup…" aria-label="Tin nhắn" autocomplete="off">
-  <button class="primary">Gửi</button>
+<form id="send" hidden aria-label="Gửi tin nhắn">
+  <input id="text" placeholder="Bấm nút ở trên, hoặc gõ câu hỏi…" aria-label="Tin nhắn hoặc câu hỏi" autocomplete="off">
+  <button class="primary" type="submit">Gửi</button>
 </form>
 <noscript><p style="padding:1em">Trang này cần JavaScript. Nếu máy không hỗ trợ, hãy dùng bot Telegram hoặc Zalo.</p></noscript>
 <script>
 (function () {
   var token = localStorage.getItem('sotay.token'), cursor = 0, $ = function (id) { return document.getElementById(id); };
   function id() { return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)); }
+  function large(on) {
+    document.documentElement.classList.toggle('large', on);
+    $('large').setAttribute('aria-pressed', on ? 'true' : 'false');
+    localStorage.setItem('sotay.large', on ? '1' : '0');
+  }
+  large(localStorage.getItem('sotay.large') === '1');
+  $('large').onclick = function () { large(!document.documentElement.classList.contains('large')); };
   function api(method, path, body) {
     return fetch(path, { method: method, headers: Object.assign({ 'content-type': 'application/json' }, token ? { authorization: 'Bearer ' + token } : {}), body: body ? JSON.stringify(body) : undefined })
       .then(function (r) { return r.json().then(function (j) { if (!r.ok) throw j; return j; }); });
   }
+  function buttons(list, cls, name) {
+    var row = document.createElement('div'); row.className = cls; row.setAttribute('role', 'group'); row.setAttribute('aria-label', name);
+    list.forEach(function (c) { var b = document.createElement('button'); b.type = 'button'; b.textContent = c.label; b.onclick = function () { send({ choice: c.data }, c.label); }; row.appendChild(b); });
+    return row;
+  }
   function show(who, m) {
     var div = document.createElement('div'); div.className = 'msg ' + who; div.textContent = m.text || '';
     if (m.link) { var a = document.createElement('a'); a.href = m.link.url; a.textContent = m.link.label; div.appendChild(document.createElement('br')); div.appendChild(a); }
-    if (m.photo) { var img = document.createElement('img'); img.src = m.photo; img.alt = ''; div.appendChild(img); }
-    if (m.choices && m.choices.length) {
-      var row = document.createElement('div'); row.className = 'choices';
-      m.choices.forEach(function (c) { var b = document.createElement('button'); b.type = 'button'; b.textContent = c.label; b.onclick = function () { send({ choice: c.data }, c.label); }; row.appendChild(b); });
-      div.appendChild(row);
-    }
+    if (m.photo) { var img = document.createElement('img'); img.src = m.photo; img.alt = 'Mã QR điểm danh'; div.appendChild(img); }
+    var choices = (m.choices || []).filter(function (c) { return !c.menu; }), menu = (m.choices || []).filter(function (c) { return c.menu; });
+    if (choices.length) div.appendChild(buttons(choices, 'choices', 'Lựa chọn'));
+    if (menu.length) { div.appendChild(buttons(menu, 'menu', 'Menu chính')); div.className += ' wide'; }
     $('log').appendChild(div); window.scrollTo(0, document.body.scrollHeight);
   }
   function send(msg, echo) {
@@ -74,7 +100,7 @@ export const CHAT_PAGE = `<!doctype html>
   function ready(name) {
     $('signin').hidden = true; $('send').hidden = false; $('who').textContent = name || localStorage.getItem('sotay.name') || '';
     poll(); setInterval(poll, 15000);
-    if (!$('log').children.length) send({ text: 'trợ giúp' }, 'trợ giúp');
+    if (!$('log').children.length) send({ text: 'trợ giúp' }, 'Trợ giúp');
   }
   function signout() { localStorage.removeItem('sotay.token'); token = null; $('signin').hidden = false; $('send').hidden = true; }
   function signin(code) {

@@ -3,7 +3,6 @@
  * Telegram or Zalo, on a computer, or trying the product on a fresh machine with no bot
  * token. Sign-in is the one-time link code (or a member's API token).
  */
-import QRCode from 'qrcode';
 import { Type } from 'typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Deps } from '../../api/context.ts';
@@ -21,14 +20,24 @@ import { issueWebToken, verifyWebToken } from './session-token.ts';
 import { CHAT_PAGE } from './page.ts';
 import { allowInlineScriptsOf } from '../../api/http/security-headers.ts';
 import { WEB_BOT_KEY, type WebPayload } from './sender.ts';
+import { renderWeb } from './render.ts';
+import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
 
 export { WEB_BOT_KEY };
 const MAX_TEXT = 4000;
 
-/** A reply as the page draws it (see toJson below). */
+/** A reply as the page draws it (bot/web/render.ts). */
 const WebReplyT = Type.Object({
   text: Type.String(),
-  choices: Type.Optional(Type.Array(Type.Object({ label: Type.String(), data: Type.String() }))),
+  choices: Type.Optional(
+    Type.Array(
+      Type.Object({
+        label: Type.String(),
+        data: Type.String(),
+        menu: Type.Optional(Type.Boolean({ description: 'an item of the main menu, drawn apart' })),
+      }),
+    ),
+  ),
   link: Type.Optional(Type.Object({ label: Type.String(), url: Type.String() })),
   photo: Type.Optional(Type.String({ description: 'a QR code as a data: URL' })),
 });
@@ -169,11 +178,4 @@ async function signedInWebId(deps: Deps, request: FastifyRequest): Promise<strin
   return webId;
 }
 
-async function toJson(reply: Reply) {
-  return {
-    text: reply.text,
-    choices: reply.choices,
-    link: reply.link,
-    photo: reply.qr ? await QRCode.toDataURL(reply.qr.text, { width: 360, margin: 2 }) : undefined,
-  };
-}
+const toJson = (reply: Reply | OutboundPayload) => renderWeb(reply);

@@ -117,12 +117,43 @@ describe.each(CHANNELS)('conversation on %s', (name) => {
     const who = person();
     const member = await makeMember(t.db, tree.cellA);
     await link(driver(), who, (await issueLinkCode(deps, issuer, member.id)).code);
-    for (const typed of ['/trogiup', 'trợ giúp', 'Tro Giup', 'TRO GIUP', 'tro giupp', 'help']) {
+    for (const typed of ['/trogiup', 'trợ giúp', 'Tro Giup', 'TRO GIUP', 'tro giupp', 'xem them']) {
       const replies = await driver().say(who, typed);
-      expect(replies.join('\n'), typed).toContain('/huylienket');
+      expect(replies.join('\n'), typed).toMatch(/huylienket|Đồng chí bấm nút bên dưới/);
       expect(replies.join('\n'), typed).not.toContain('Dành cho bí thư');
     }
     expect((await driver().say(who, '😀👍')).join()).toMatch(/chưa hiểu/);
+  });
+
+  it('every usual way to ask for help reaches one short screen; "xem thêm" lists the rest', async () => {
+    const who = person();
+    const member = await makeMember(t.db, tree.cellA);
+    await link(driver(), who, (await issueLinkCode(deps, issuer, member.id)).code);
+    const asks = [
+      'giúp',
+      'giup',
+      'trợ giúp',
+      'tro giup',
+      'hướng dẫn',
+      'huong dan',
+      'menu',
+      'MENU',
+      '/help',
+      '/trogiup',
+    ];
+    if (driver().channel === 'telegram') asks.push('/start');
+    for (const typed of asks) {
+      const help = (await driver().say(who, typed)).find((r) => r.includes('Đồng chí bấm nút bên dưới'));
+      expect(help, typed).toBeDefined();
+      // One phone screen: the text itself is at most 8 lines (Zalo adds its short numbered menu).
+      expect(help!.split('Trả lời bằng số:')[0].trim().split('\n').length, typed).toBeLessThanOrEqual(8);
+      expect(help, typed).not.toContain('/');
+    }
+    const more = (await driver().say(who, 'xem thêm')).join('\n');
+    expect(more).toContain('/huylienket');
+    expect(more).toContain('/nhiemvu');
+    // A question that merely starts with "giúp" still goes to the assistant.
+    expect((await driver().say(who, 'giúp tôi tính đảng phí hưu trí')).join()).not.toContain('Đồng chí bấm nút');
   });
 
   it('shows a secretary the secretary commands', async () => {
@@ -131,7 +162,8 @@ describe.each(CHANNELS)('conversation on %s', (name) => {
     await link(driver(), who, (await issueLinkCode(deps, sec.principal, sec.member.id)).code);
     const help = (await driver().say(who, 'tro giup')).join('\n');
     expect(help).toContain('Dành cho bí thư chi bộ');
-    expect(help).toContain('/ganchibo');
+    expect(help).toContain('ganchibo');
+    expect((await driver().say(who, 'xem them')).join('\n')).toContain('/mobieuquyet');
   });
 
   it('unlinks, after which the account is a stranger again', async () => {

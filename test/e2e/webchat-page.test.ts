@@ -1,16 +1,24 @@
 /**
- * The web chat page in a real browser (Debian's Chromium driven by playwright-core): sign
- * in with the one-time link, ask for help typed without diacritics, press a button.
- * Set UPDATE_SCREENSHOT=1 to refresh docs/web-chat.png for the guide.
+ * The web chat page in a real browser (Debian's Chromium driven by playwright-core): sign in
+ * with the one-time link, then help, the main menu and a vote by pressing large buttons — with
+ * the keyboard too —, the "Chữ lớn" setting remembered, and the page readable 320 pixels wide.
+ * Screenshots at 390 px (a common phone width) of help, the main menu and a vote; set
+ * UPDATE_SCREENSHOT=1 to refresh the ones in docs/ that the guide and the README show.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { testDeps } from '../support/app.ts';
 import { makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
 import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
+import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
+import { openMeeting } from '../../api/meetings/open-meeting.ts';
+import { openMotion } from '../../api/meetings/open-motion.ts';
+import type { Deps } from '../../api/context.ts';
 import { startServiceWithBots, type Running } from '../support/bot-harness.ts';
 
 const chromiumPath = (() => {
@@ -23,17 +31,31 @@ const chromiumPath = (() => {
 
 describe.runIf(chromiumPath)('web chat page in Chromium', () => {
   let t: TestDb;
+  let deps: Deps;
   let svc: Running;
   let browser: Browser;
-  let code: string;
+  let sec: Awaited<ReturnType<typeof makeSecretary>>;
+  let tree: Awaited<ReturnType<typeof makeOrgTree>>;
+  const shots = process.env.UPDATE_SCREENSHOT ? 'docs' : fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-'));
 
   beforeAll(async () => {
     t = await createTestDb();
-    const deps = testDeps(t.db);
-    const tree = await makeOrgTree(t.db);
-    const sec = await makeSecretary(t.db, tree.cellA);
-    const member = await makeMember(t.db, tree.cellA, { fullName: 'Nguyễn Thị Lan' });
-    code = (await issueLinkCode(deps, sec.principal, member.id)).code;
+    deps = testDeps(t.db);
+    tree = await makeOrgTree(t.db);
+    sec = await makeSecretary(t.db, tree.cellA);
+    const meeting = await scheduleMeeting(deps, sec.principal, {
+      cellId: tree.cellA.id,
+      kind: 'regular',
+      startsAt: new Date(Date.now() + 60_000),
+      mode: 'hybrid',
+      place: 'Hội trường',
+    });
+    await openMeeting(deps, sec.principal, meeting.id);
+    await openMotion(deps, sec.principal, {
+      meetingId: meeting.id,
+      kind: 'resolution',
+      title: 'Thông qua nghị quyết tháng 5',
+    });
     svc = await startServiceWithBots(deps, {}, false);
     browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -46,16 +68,64 @@ describe.runIf(chromiumPath)('web chat page in Chromium', () => {
     await t?.close();
   });
 
-  it('signs in with the link and answers commands typed without diacritics', async () => {
-    const page = await browser.newPage({ viewport: { width: 420, height: 760 } });
+  async function signedIn(name: string, width = 390): Promise<Page> {
+    const member = await makeMember(t.db, tree.cellA, { fullName: name });
+    const { code } = await issueLinkCode(deps, sec.principal, member.id);
+    const page = await browser.newPage({ viewport: { width, height: 844 } });
     await page.goto(`${svc.baseUrl}/chat?code=${code}`);
-    await page.getByText('/diemdanh').first().waitFor();
+    await page.getByText('Đồng chí bấm nút bên dưới').waitFor();
+    return page;
+  }
+  const shoot = async (page: Page, name: string) => {
+    const png = await page.screenshot({ fullPage: false });
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    fs.writeFileSync(path.join(shots, name), png);
+  };
+
+  it('a member signs in and, by buttons alone, sees help, the main menu after an action, and votes', async () => {
+    const page = await signedIn('Nguyễn Thị Lan');
     expect(await page.textContent('#who')).toBe('Nguyễn Thị Lan');
     expect(page.url()).toBe(`${svc.baseUrl}/chat`); // the code left the address bar
-    await page.fill('#text', 'thong bao');
-    await page.press('#text', 'Enter');
-    await page.getByText('Chưa có thông báo nào').waitFor();
-    if (process.env.UPDATE_SCREENSHOT)
-      fs.writeFileSync('docs/web-chat.png', await page.screenshot({ fullPage: false }));
+    const menu = page.getByRole('group', { name: 'Menu chính' }).last();
+    for (const label of ['Lịch họp', 'Điểm danh', 'Biểu quyết', 'Thông báo mới', 'Hỏi Trợ lý ảo', 'Phản ánh'])
+      await menu.getByRole('button', { name: label }).waitFor();
+    // Large enough to tap: at least 44 px high (WCAG 2.5.5).
+    const box = (await menu.getByRole('button', { name: 'Điểm danh' }).boundingBox())!;
+    expect(box.height).toBeGreaterThanOrEqual(44);
+    await shoot(page, 'web-chat-help.png');
+
+    // The keyboard reaches the buttons: focus one, press Enter.
+    await menu.getByRole('button', { name: 'Điểm danh' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('✅ Đồng chí đã điểm danh.').waitFor();
+    await page.getByRole('group', { name: 'Menu chính' }).nth(1).waitFor();
+    await shoot(page, 'web-chat-menu.png');
+
+    await page.getByRole('group', { name: 'Menu chính' }).last().getByRole('button', { name: 'Biểu quyết' }).click();
+    const ballot = page.getByRole('group', { name: 'Lựa chọn' }).last();
+    await ballot.getByRole('button', { name: 'Tán thành', exact: true }).waitFor();
+    await shoot(page, 'web-chat-vote.png');
+    await ballot.getByRole('button', { name: 'Tán thành', exact: true }).click();
+    await page.getByText('Đã ghi nhận phiếu: Tán thành.').waitFor();
+  });
+
+  it('remembers the large-text setting, and reads at 320 pixels without sideways scrolling', async () => {
+    const page = await signedIn('Phạm Văn Chữ To', 320);
+    const toggle = page.getByRole('button', { name: /Chữ lớn/ });
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    const before = await page.evaluate(() => getComputedStyle(document.body).fontSize);
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    await page.reload();
+    await page.getByText('Đồng chí bấm nút bên dưới').waitFor();
+    const after = await page.evaluate(() => getComputedStyle(document.body).fontSize);
+    expect(Number.parseFloat(after)).toBeGreaterThan(Number.parseFloat(before));
+    expect(await page.getByRole('button', { name: /Chữ lớn/ }).getAttribute('aria-pressed')).toBe('true');
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(320);
+    // Every button has a name a screen reader can say; the conversation is a live log.
+    const unnamed = await page.$$eval('button', (bs) => bs.filter((b) => !b.textContent?.trim()).length);
+    expect(unnamed).toBe(0);
+    expect(await page.getAttribute('#log', 'role')).toBe('log');
   });
 });

@@ -13,7 +13,11 @@ export interface SentMessage {
   method: string;
   chatId: string;
   text?: string;
-  replyMarkup?: { inline_keyboard?: { text: string; callback_data?: string }[][] };
+  replyMarkup?: {
+    inline_keyboard?: { text: string; callback_data?: string }[][];
+    keyboard?: { text: string }[][];
+    remove_keyboard?: boolean;
+  };
   /** The uploaded image of a sendPhoto. */
   photo?: Buffer;
   paidBroadcast: boolean;
@@ -44,10 +48,22 @@ interface BotState {
 
 const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument']);
 
+/** A setMyCommands call as Telegram received it. */
+export interface CommandList {
+  token: string;
+  commands: { command: string; description: string }[];
+  /** The scope's type ("default" when none was given). */
+  scope: string;
+}
+
 export class FakeTelegram {
   root = '';
   sent: SentMessage[] = [];
   callbacksAnswered: string[] = [];
+  /** Every setMyCommands call, in order. */
+  commandLists: CommandList[] = [];
+  /** The default menu button set per bot token (setChatMenuButton without a chat). */
+  menuButtons = new Map<string, { type: string }>();
   tooManyRequests = 0;
   limits: TelegramLimits | null = null;
   #server?: http.Server;
@@ -163,6 +179,24 @@ export class FakeTelegram {
     };
   }
 
+  /** A photo sent to the bot (optionally with a caption), as Telegram delivers it. */
+  photoUpdate(o: { fromId: number; fileId: string; caption?: string }) {
+    return {
+      update_id: this.#nextUpdateId++,
+      message: {
+        message_id: this.#nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        from: { id: o.fromId, is_bot: false, first_name: 'Đảng viên', language_code: 'vi' },
+        chat: { id: o.fromId, type: 'private', first_name: 'Đảng viên' },
+        photo: [
+          { file_id: `${o.fileId}-small`, width: 90, height: 90 },
+          { file_id: o.fileId, width: 800, height: 800 },
+        ],
+        ...(o.caption ? { caption: o.caption } : {}),
+      },
+    };
+  }
+
   callbackUpdate(o: { fromId: number; chatId?: number; data: string; messageId?: number }) {
     const chatId = o.chatId ?? o.fromId;
     return {
@@ -235,8 +269,23 @@ export class FakeTelegram {
       case 'answerCallbackQuery':
         this.callbacksAnswered.push(String(params.callback_query_id));
         return ok(true);
+      case 'setMyCommands': {
+        const commands = (asJson(params.commands) ?? []) as CommandList['commands'];
+        // Telegram's rules: 1–32 characters a-z0-9_, descriptions 1–256 characters, at most 100.
+        const bad = commands.find(
+          (c) => !/^[a-z0-9_]{1,32}$/.test(c.command) || !c.description || c.description.length > 256,
+        );
+        if (bad || commands.length > 100) return error(400, 'Bad Request: BOT_COMMAND_INVALID');
+        const scope = (asJson(params.scope) as { type?: string } | undefined)?.type ?? 'default';
+        this.commandLists.push({ token, commands, scope });
+        return ok(true);
+      }
+      case 'setChatMenuButton': {
+        const button = asJson(params.menu_button) as { type: string } | undefined;
+        if (!params.chat_id) this.menuButtons.set(token, button ?? { type: 'default' });
+        return ok(true);
+      }
       case 'sendChatAction':
-      case 'setMyCommands':
         return ok(true);
       case 'sendMessage':
       case 'sendPhoto':

@@ -93,6 +93,11 @@ export class FakeZalo {
     return this.update('message.text.received', o, { text: o.text });
   }
 
+  /** A photo sent to the bot, as Zalo delivers it (a URL to the image, an optional caption). */
+  imageUpdate(o: { userId: string; photoUrl: string; caption?: string }) {
+    return this.update('message.image.received', o, { photo_url: o.photoUrl, caption: o.caption });
+  }
+
   stickerUpdate(o: { userId: string; chatId?: string }) {
     return this.update('message.sticker.received', o, { sticker: 'sticker-id' });
   }

@@ -5,6 +5,11 @@ import { renderTelegram } from '../../bot/telegram/render.ts';
 import { renderZalo } from '../../bot/zalo/render.ts';
 import { codeInText } from '../../bot/core/commands/link.ts';
 import type { Command } from '../../bot/core/command.ts';
+import type { Reply } from '../../bot/core/reply.ts';
+import { decodeAction, encodeAction, MENU_ITEMS, type ChatAction } from '../../bot/core/actions.ts';
+import { memberItems, menuItemForText, secretaryItems } from '../../bot/core/menu.ts';
+import { COMMANDS } from '../../bot/core/commands/index.ts';
+import { GROUP_COMMANDS, PRIVATE_COMMANDS } from '../../bot/telegram/commands-menu.ts';
 
 const cmd = (name: string, aliases: string[]): Command => ({
   name,
@@ -76,21 +81,134 @@ describe('splitting long text', () => {
 });
 
 describe('rendering choices', () => {
-  const reply = {
+  const reply: Reply = {
     text: 'Biểu quyết?',
     choices: [
-      { label: 'Tán thành', data: 'bq:1:yes' },
-      { label: 'Không', data: 'bq:1:no' },
+      { label: 'Tán thành', action: { kind: 'vote', motionId: 1, choice: 'for' } },
+      { label: 'Không', action: { kind: 'vote', motionId: 1, choice: 'against' } },
     ],
+    menu: [{ label: 'Lịch họp', action: { kind: 'menu', item: 'meeting' } }],
   };
-  it('Telegram: inline keyboard with callback data', () => {
-    const [part] = renderTelegram(reply);
-    expect(part.reply_markup!.inline_keyboard.flat().map((b) => b.callback_data)).toEqual(['bq:1:yes', 'bq:1:no']);
+  const inline = (r: Reply) => {
+    const markup = renderTelegram(r).at(-1)!.reply_markup;
+    return markup && 'inline_keyboard' in markup ? markup.inline_keyboard.flat() : [];
+  };
+  it('Telegram: the choices then the menu as one inline keyboard, data from the codec', () => {
+    expect(inline(reply).map((b) => [b.text, b.callback_data])).toEqual([
+      ['Tán thành', 'v:1:for'],
+      ['Không', 'v:1:against'],
+      ['Lịch họp', 'm:meeting'],
+    ]);
   });
   it('Telegram: refuses callback data over 64 bytes', () => {
     expect(() => renderTelegram({ text: 'x', choices: [{ label: 'a', data: 'đ'.repeat(40) }] })).toThrow(/64 bytes/);
   });
-  it('Zalo: numbered options', () => {
-    expect(renderZalo(reply)[0]).toContain('Trả lời bằng số:\n1. Tán thành\n2. Không');
+  it('Telegram: the reply keyboard goes on a message without inline buttons, or on one of its own', () => {
+    const alone = renderTelegram({ text: 'Chào đồng chí!', keyboard: 'show' });
+    expect(alone).toHaveLength(1);
+    const markup = alone[0].reply_markup as { keyboard: { text: string }[][] };
+    expect(markup.keyboard.flat().map((b) => b.text)).toContain('📅 Lịch họp');
+    const both = renderTelegram({ ...reply, keyboard: 'hide' });
+    expect(both).toHaveLength(2);
+    expect(both[1].reply_markup).toEqual({ remove_keyboard: true });
+  });
+  it('Zalo: choices and menu as one numbered list', () => {
+    expect(renderZalo(reply)[0]).toContain('Trả lời bằng số:\n1. Tán thành\n2. Không\n3. Lịch họp');
+  });
+  it('Zalo: no numbered options when a number is expected, so a digit answers the question', () => {
+    const [text] = renderZalo({ text: 'Số tán thành?', choices: reply.choices, expects: 'number' });
+    expect(text).not.toContain('Trả lời bằng số');
+    expect(text).toContain('hủy');
+  });
+});
+
+describe('the button codec', () => {
+  const actions: ChatAction[] = [
+    { kind: 'vote', motionId: 12, choice: 'abstain' },
+    { kind: 'attend', meetingId: 3, attending: false },
+    { kind: 'task-done', taskId: 9 },
+    { kind: 'notice-read', noticeId: 2_000_000_000 },
+    { kind: 'notice-open', noticeId: 7 },
+    { kind: 'notices-page', page: 2 },
+    { kind: 'rate-meeting', meetingId: 4, level: 'trung_binh' },
+    { kind: 'rate-answer', questionId: 5, rating: -1 },
+    { kind: 'menu', item: 'show-of-hands' },
+    { kind: 'motion-kind', decision: 'recognition' },
+    { kind: 'ballot', ballot: 'secret' },
+    { kind: 'skip-photo' },
+    { kind: 'pick', index: 2 },
+    { kind: 'cancel' },
+  ];
+  it.each(actions.map((a) => [a.kind, a] as const))('%s round-trips within 64 bytes', (_, action) => {
+    const data = encodeAction(action);
+    expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
+    expect(decodeAction(data)).toEqual(action);
+  });
+  it('every menu item round-trips', () => {
+    for (const item of MENU_ITEMS)
+      expect(decodeAction(encodeAction({ kind: 'menu', item }))).toEqual({ kind: 'menu', item });
+  });
+  it("reads buttons sent before the codec, and the assistant's own", () => {
+    expect(decodeAction('bieuquyet:12:for')).toEqual({ kind: 'vote', motionId: 12, choice: 'for' });
+    expect(decodeAction('lichhop:3:no')).toEqual({ kind: 'attend', meetingId: 3, attending: false });
+    expect(decodeAction('nhiemvu:9:done')).toEqual({ kind: 'task-done', taskId: 9 });
+    expect(decodeAction('nhiemvu:9')).toEqual({ kind: 'task-done', taskId: 9 });
+    expect(decodeAction('dadoc:7')).toEqual({ kind: 'notice-read', noticeId: 7 });
+    expect(decodeAction('hoi:5:1')).toEqual({ kind: 'rate-answer', questionId: 5, rating: 1 });
+  });
+  it.each([
+    'v:12:for-now',
+    'v:abc:for',
+    'v:12',
+    'v:12:for:extra',
+    'v:0:for',
+    'v:-3:for',
+    'm:drop-tables',
+    'k:coronation',
+    'x:1',
+    'unknown:1',
+    '',
+    `r:${'9'.repeat(70)}`,
+  ])('rejects %j', (data) => {
+    expect(decodeAction(data)).toBeUndefined();
+  });
+});
+
+describe('the main menu follows the meeting', () => {
+  it('a member sees check-in while a meeting is on and voting while a vote is open', () => {
+    expect(memberItems({})).toEqual(['meeting', 'notices', 'ask', 'feedback', 'more']);
+    expect(memberItems({ meeting: { id: 1, status: 'in_progress' }, openMotionId: 4 })).toEqual([
+      'meeting',
+      'checkin',
+      'vote',
+      'notices',
+      'ask',
+      'feedback',
+      'more',
+    ]);
+  });
+  it("a secretary sees only the actions valid in the meeting's state", () => {
+    expect(secretaryItems({})).toEqual([]);
+    expect(secretaryItems({ meeting: { id: 1, status: 'scheduled' } })).toEqual(['open-meeting']);
+    expect(secretaryItems({ meeting: { id: 1, status: 'in_progress' } })).toEqual([
+      'attendance',
+      'open-motion',
+      'close-meeting',
+    ]);
+    expect(secretaryItems({ meeting: { id: 1, status: 'in_progress' }, openMotionId: 2 })).toEqual([
+      'attendance',
+      'show-of-hands',
+      'close-motion',
+    ]);
+  });
+  it('reply-keyboard labels and typed labels name menu items; questions do not', () => {
+    expect(menuItemForText('💬 Hỏi Trợ lý ảo')).toBe('ask');
+    expect(menuItemForText('hoi tro ly ao')).toBe('ask');
+    expect(menuItemForText('⬇️ Ẩn menu')).toBe('hide-keyboard');
+    expect(menuItemForText('Hỏi trợ lý ảo về đảng phí')).toBeUndefined();
+  });
+  it('every Telegram command in the "/" menus is a command of the core', () => {
+    const names = new Set(COMMANDS.map((c) => c.name));
+    for (const c of [...PRIVATE_COMMANDS, ...GROUP_COMMANDS]) expect(names.has(c.command), c.command).toBe(true);
   });
 });

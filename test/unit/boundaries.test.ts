@@ -9,18 +9,6 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/**
- * Files that still hold SQL, each being moved behind a use case by the work named beside it.
- * This list only shrinks: a file that no longer holds SQL must leave it (the second test fails
- * until it does), and no file may join it.
- */
-const NOT_YET_MOVED = new Set([
-  'bot/core/commands/meeting-context.ts', // → meeting use cases (chat)
-  'bot/core/commands/member-meeting.ts', // → meeting use cases (chat)
-  'bot/core/commands/notices.ts', // → notice use cases (chat)
-  'bot/core/session.ts', // → chat-accounts repository (chat)
-]);
-
 /** A database call: `db.query(…)`, `sql.query<Row>(…)`, or `.exec('…')` with SQL text (not RegExp#exec). */
 const DB_CALL = /\.query\s*[<(]|\.exec\(\s*[`'"]/;
 /** SQL in a string or template literal. */
@@ -53,14 +41,9 @@ describe('SQL lives in the domain, never in a chat layer or a route', () => {
     expect(files).toContain('bot/web/routes.ts');
   });
 
-  it('no file under bot/ or named routes.ts runs SQL (beyond the list being emptied)', () => {
-    const offenders = files.filter((f) => !NOT_YET_MOVED.has(f) && holdsSql(f));
+  it('no file under bot/ or named routes.ts runs SQL', () => {
+    const offenders = files.filter((f) => holdsSql(f));
     expect(offenders, 'move this SQL into a repository or use case under api/ (or knowledge/)').toEqual([]);
-  });
-
-  it('the list of files not yet moved only shrinks', () => {
-    const cleaned = [...NOT_YET_MOVED].filter((f) => !files.includes(f) || !holdsSql(f));
-    expect(cleaned, 'these files hold no SQL any more: remove them from NOT_YET_MOVED').toEqual([]);
   });
 
   it('recognises SQL the way it is written in this code, and not regular expressions', () => {

@@ -1,7 +1,9 @@
 import { listFeedback, sendFeedback, STATUS_LABELS, type FeedbackStatus } from '../../../api/feedback/feedback.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
 import { AppError } from '../../../api/errors.ts';
-import type { Command } from '../command.ts';
+import type { Command, CommandContext } from '../command.ts';
+import type { Reply } from '../reply.ts';
+import { startDialog } from '../dialog-state.ts';
 
 /**
  * phananh <nội dung> — feedback to the cell's committee; "phananh len <nội dung>" sends it
@@ -17,18 +19,26 @@ export const feedbackCommand: Command = {
     let text = ctx.args;
     const escalate = /^(len|cap tren)\b/.test(foldVietnamese(text));
     if (escalate) text = text.replace(/^\S+(\s+trên)?\s*/i, '');
-    if (!text.trim() && !ctx.update.photo)
-      throw new AppError('validation', 'Gõ: phananh <nội dung phản ánh> (có thể gửi kèm ảnh với chú thích này).');
-    const { id, orgName } = await sendFeedback(ctx.deps, ctx.principal, {
-      body: text,
-      photoRef: ctx.update.photo?.fileId ?? null,
-      escalate,
-    });
-    return {
-      text: `Đã gửi phản ánh #${id} tới ${orgName}. Đồng chí sẽ nhận trả lời tại đây. Gõ "phananhcuatoi" để xem tình trạng.`,
-    };
+    if (!text.trim() && !ctx.update.photo) {
+      if (escalate)
+        throw new AppError('validation', 'Gõ: phananh len <nội dung phản ánh> (có thể gửi kèm ảnh với chú thích này).');
+      return startDialog(ctx, { flow: 'feedback', step: 'text' });
+    }
+    return sendFeedbackReply(ctx, text, escalate);
   },
 };
+
+/** Sends the feedback, with the photo of this update if it carries one. */
+export async function sendFeedbackReply(ctx: CommandContext, body: string, escalate: boolean): Promise<Reply> {
+  const { id, orgName } = await sendFeedback(ctx.deps, ctx.principal, {
+    body,
+    photoRef: ctx.update.photo?.fileId ?? null,
+    escalate,
+  });
+  return {
+    text: `Đã gửi phản ánh #${id} tới ${orgName}. Đồng chí sẽ nhận trả lời tại đây. Gõ "phananhcuatoi" để xem tình trạng.`,
+  };
+}
 
 export const myFeedbackCommand: Command = {
   name: 'phananhcuatoi',

@@ -1,12 +1,63 @@
+/**
+ * Help that fits one phone screen: the member's main actions in plain words with the main
+ * menu as buttons, "Xem thêm" for every other command, and for a secretary the meeting
+ * actions valid now in a separate message. Every usual way to ask reaches it: giúp, trợ giúp,
+ * hướng dẫn, menu, /help, /start (with or without diacritics).
+ */
+import { foldVietnamese } from '../../../api/text/fold.ts';
 import type { Command, CommandContext } from '../command.ts';
 import type { Reply } from '../reply.ts';
-import { COMMANDS } from './index.ts';
+import type { MenuItem } from '../actions.ts';
+import { MENU_LABELS, meetingState, memberItems, menuChoices, secretaryItems } from '../menu.ts';
 
-/** /trogiup lists what THIS member may do HERE: a secretary sees more; a group sees group commands. */
-export function helpFor(
-  ctx: Pick<CommandContext, 'update' | 'isSecretary'>,
-  commands: readonly Command[] = COMMANDS,
-): Reply {
+const MEMBER_LINES: [keyof typeof MENU_LABELS, string][] = [
+  ['meeting', 'xem lịch, báo tham dự hay vắng'],
+  ['checkin', 'khi buổi họp đang diễn ra'],
+  ['vote', 'khi có nội dung đang biểu quyết'],
+  ['notices', 'đọc và xác nhận đã đọc'],
+  ['ask', 'hỏi về công tác đảng, có trích nguồn'],
+  ['feedback', 'gửi ý kiến, kiến nghị lên chi bộ'],
+];
+
+type HelpCtx = Pick<CommandContext, 'update' | 'isSecretary' | 'deps' | 'member' | 'commands'>;
+
+/**
+ * The short help with the main menu. A secretary's meeting actions come in their own
+ * section, after the member's, and their buttons after the member's (one numbered list on Zalo).
+ */
+export async function helpFor(ctx: HelpCtx, opts: { keyboard?: boolean } = {}): Promise<Reply[]> {
+  if (ctx.update.chat.kind === 'group') return [fullHelp(ctx, ctx.commands)];
+  const state = await meetingState(ctx);
+  const secretary = ctx.isSecretary ? secretaryItems(state) : [];
+  return [
+    {
+      text: [
+        'Đồng chí bấm nút bên dưới, hoặc gõ tên việc (có dấu hay không dấu đều được):',
+        ...MEMBER_LINES.map(([item, what]) => `• ${MENU_LABELS[item]} — ${what}`),
+        'Các việc khác (nhiệm vụ, đánh giá buổi họp, hủy liên kết…): bấm "Xem thêm".',
+        ...(ctx.isSecretary ? ['', secretaryHelp(state, secretary)] : []),
+      ].join('\n'),
+      menu: menuChoices([...memberItems(state), ...secretary]),
+      keyboard: opts.keyboard ? 'show' : undefined,
+    },
+  ];
+}
+
+function secretaryHelp(state: Awaited<ReturnType<typeof meetingState>>, items: MenuItem[]): string {
+  const now =
+    state.meeting?.status === 'scheduled'
+      ? 'Buổi họp sắp tới chưa bắt đầu.'
+      : state.meeting?.status === 'in_progress'
+        ? state.openMotionId
+          ? 'Buổi họp đang diễn ra, có nội dung đang biểu quyết.'
+          : 'Buổi họp đang diễn ra.'
+        : 'Chi bộ chưa có buổi họp nào được lên lịch (lên lịch trên trang quản trị).';
+  const buttons = items.map((i) => MENU_LABELS[i]).join(', ');
+  return `Dành cho bí thư chi bộ: ${now}${items.length ? ` Lúc này: ${buttons}.` : ''}\nGắn nhóm chat của chi bộ: gõ "ganchibo".`;
+}
+
+/** Every command this member may use here, one line each ("Xem thêm", and help in a group). */
+export function fullHelp(ctx: Pick<CommandContext, 'update' | 'isSecretary'>, commands: readonly Command[]): Reply {
   const inGroup = ctx.update.chat.kind === 'group';
   const usable = commands.filter(
     (c) =>
@@ -23,7 +74,7 @@ export function helpFor(
       : [];
   return {
     text: [
-      inGroup ? 'Lệnh dùng trong nhóm chi bộ:' : 'Các lệnh của đồng chí (gõ có dấu hay không dấu đều được):',
+      inGroup ? 'Lệnh dùng trong nhóm chi bộ:' : 'Tất cả các lệnh (gõ có dấu hay không dấu đều được):',
       ...forMembers,
       ...(forSecretary.length ? ['', 'Dành cho bí thư chi bộ:', ...forSecretary] : []),
       ...assistant,
@@ -32,16 +83,37 @@ export function helpFor(
 }
 
 export const shortHelp = (): Reply => ({
-  text: 'Mình chưa hiểu ý đồng chí. Gõ /trogiup (hoặc "tro giup") để xem các lệnh.',
+  text: 'Mình chưa hiểu ý đồng chí. Gõ "trợ giúp" (hoặc "tro giup") để xem các việc có thể làm.',
 });
+
+const MORE_WORDS = /^(xem )?them$|^tat ca( lenh)?$/;
 
 export const helpCommand: Command = {
   name: 'trogiup',
-  aliases: ['trợ giúp', 'help', 'huongdan', 'hướng dẫn', 'menu'],
-  summary: 'xem các lệnh',
+  aliases: ['trợ giúp', 'giúp', 'giup do', 'help', 'huongdan', 'hướng dẫn', 'menu', 'danh mục'],
+  summary: 'xem các việc có thể làm',
   audience: 'member',
   chats: 'any',
   async run(ctx) {
-    return helpFor(ctx);
+    const args = foldVietnamese(ctx.args).trim();
+    if (MORE_WORDS.test(args)) return fullHelp(ctx, ctx.commands);
+    // "giúp tôi tính đảng phí hưu trí": a question that starts with "giúp" goes to the assistant.
+    const fallback = ctx.commands.find((c) => c.fallback);
+    if (fallback && ctx.update.chat.kind === 'private' && args.split(/\s+/).length >= 3)
+      return fallback.run({ ...ctx, args: ctx.update.text?.trim() ?? ctx.args });
+    const asksForMenu = /\bmenu\b/.test(foldVietnamese(ctx.update.text ?? ''));
+    return helpFor(ctx, { keyboard: asksForMenu });
+  },
+};
+
+/** xemthem — every command, for those who know what they want. */
+export const moreCommand: Command = {
+  name: 'xemthem',
+  aliases: ['xem thêm', 'tất cả lệnh', 'danh sách lệnh'],
+  summary: 'xem tất cả các lệnh',
+  audience: 'member',
+  chats: 'any',
+  async run(ctx) {
+    return fullHelp(ctx, ctx.commands);
   },
 };

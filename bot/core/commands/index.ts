@@ -2,7 +2,7 @@
  * Every chat command. A new command is one file in this folder and one line here.
  */
 import type { Command } from '../command.ts';
-import { helpCommand } from './help.ts';
+import { helpCommand, moreCommand } from './help.ts';
 import { linkCommand } from './link.ts';
 import { unlinkCommand } from './unlink.ts';
 import { bindGroupCommand } from './bind-group.ts';
@@ -19,6 +19,7 @@ import { scheduleMeetingCommand } from './schedule-meeting.ts';
 
 export const COMMANDS: Command[] = [
   helpCommand,
+  moreCommand,
   meetingInfoCommand,
   absenceCommand,
   checkInCommand,

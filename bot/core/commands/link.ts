@@ -1,7 +1,8 @@
 /**
  * Linking a chat account to a member with the one-time code a secretary issued:
  * "/start CODE" (Telegram deep link t.me/<bot>?start=CODE), "lienket CODE", or the code alone.
- * "/start diemdanh_<room code>" comes from the meeting room's QR code and checks in.
+ * Deep links open the right action: "/start diemdanh_<room code>" (the meeting room's QR
+ * code) checks in, "/start thongbao_<id>" opens a notice.
  */
 import type { Deps } from '../../../api/context.ts';
 import { linkChatAccount } from '../../../api/chat-accounts/link-chat-account.ts';
@@ -13,6 +14,7 @@ import type { ChatUpdate } from '../update.ts';
 import type { BotScope } from '../conversation.ts';
 import { helpFor } from './help.ts';
 import { checkInCodeOfStart, checkInCommand } from './check-in.ts';
+import { noticeIdOfStart, showNotice } from './notices.ts';
 
 const LINK_WORDS = ['start', 'lienket', 'lien ket', 'link'];
 
@@ -30,8 +32,8 @@ export function codeInText(text: string): string | undefined {
 export async function linkFromText(deps: Deps, update: ChatUpdate, scope: BotScope): Promise<Reply[] | undefined> {
   const code = update.text ? codeInText(update.text) : undefined;
   if (!code) return undefined;
-  // A room QR code scanned before linking: say how to link first.
-  if (checkInCodeOfStart(code)) return [notLinkedReply(update)];
+  // A room QR code or a notice link opened before linking: say how to link first.
+  if (checkInCodeOfStart(code) || noticeIdOfStart(code)) return [notLinkedReply(update)];
   if (update.chat.kind === 'group')
     return [{ text: 'Để bảo mật, hãy gửi mã liên kết khi nhắn riêng với bot, không gửi trong nhóm.' }];
   const { member } = await linkChatAccount(deps, {
@@ -43,9 +45,7 @@ export async function linkFromText(deps: Deps, update: ChatUpdate, scope: BotSco
     code,
     withinOrgId: scope.orgId,
   });
-  return [
-    { text: `Đã liên kết tài khoản với đảng viên ${member.fullName}. Gõ /trogiup để xem các việc bạn có thể làm.` },
-  ];
+  return [{ text: `Đã liên kết tài khoản với đảng viên ${member.fullName}. Chào mừng đồng chí!`, keyboard: 'show' }];
 }
 
 export function notLinkedReply(update: ChatUpdate): Reply {
@@ -71,10 +71,13 @@ export const linkCommand: Command = {
   audience: 'member',
   chats: 'private',
   async run(ctx) {
-    if (!ctx.args) return [{ text: `Chào đồng chí ${ctx.member.fullName}!` }, helpFor(ctx)];
+    if (!ctx.args)
+      return [{ text: `Chào đồng chí ${ctx.member.fullName}!`, keyboard: 'show' }, ...(await helpFor(ctx))];
     // The room's QR code opens the bot with "/start diemdanh_<code>".
     const roomCode = checkInCodeOfStart(ctx.args);
     if (roomCode) return checkInCommand.run({ ...ctx, args: roomCode });
+    const noticeId = noticeIdOfStart(ctx.args);
+    if (noticeId) return showNotice(ctx, noticeId);
     const { member } = await linkChatAccount(ctx.deps, {
       channel: ctx.update.channel,
       botKey: ctx.update.botKey,

@@ -1,9 +1,12 @@
 import { AppError } from '../../../api/errors.ts';
 import { findCurrentMeeting, type Meeting } from '../../../api/meetings/repository.ts';
+import { findOpenMotionId } from '../../../api/meetings/find-open-motion.ts';
 import type { CommandContext } from '../command.ts';
 
+type Ctx = Pick<CommandContext, 'deps' | 'member'>;
+
 /** The member's cell meeting in progress (or the next scheduled one), or a clear message. */
-export async function currentMeeting(ctx: CommandContext, inProgressOnly = false): Promise<Meeting> {
+export async function currentMeeting(ctx: Ctx, inProgressOnly = false): Promise<Meeting> {
   const meeting = await findCurrentMeeting(ctx.deps.db, ctx.member.cellId);
   if (!meeting || (inProgressOnly && meeting.status !== 'in_progress')) {
     throw new AppError(
@@ -15,12 +18,9 @@ export async function currentMeeting(ctx: CommandContext, inProgressOnly = false
 }
 
 /** The open motion of the meeting in progress, or a clear message. */
-export async function currentMotionId(ctx: CommandContext): Promise<number> {
+export async function currentMotionId(ctx: Ctx): Promise<number> {
   const meeting = await currentMeeting(ctx, true);
-  const [m] = await ctx.deps.db.query<{ id: number }>(
-    `select id from motions where meeting_id = $1 and status = 'open' order by id desc limit 1`,
-    [meeting.id],
-  );
-  if (!m) throw new AppError('not_found', 'Hiện không có nội dung nào đang biểu quyết.');
-  return m.id;
+  const id = await findOpenMotionId(ctx.deps.db, meeting.id);
+  if (!id) throw new AppError('not_found', 'Hiện không có nội dung nào đang biểu quyết.');
+  return id;
 }

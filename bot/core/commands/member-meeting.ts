@@ -1,11 +1,12 @@
 import { addOpinion } from '../../../api/meetings/add-opinion.ts';
 import { rateMeeting } from '../../../api/meetings/rate-meeting.ts';
 import { completeTask } from '../../../api/meetings/adopt-resolution.ts';
+import { findMeetingToRate } from '../../../api/meetings/find-meeting-to-rate.ts';
+import { listMemberTasks } from '../../../api/meetings/list-member-tasks.ts';
 import { QUALITY_LEVELS } from '../../../api/rules/meeting-rules.ts';
 import { versionInForce } from '../../../api/rules/rule.ts';
 import { meetingDate } from '../../../api/meetings/meeting-date.ts';
-import { AppError } from '../../../api/errors.ts';
-import type { Command } from '../command.ts';
+import type { Command, CommandContext } from '../command.ts';
 import { currentMeeting } from './meeting-context.ts';
 
 /** ykien [số nội dung] <ý kiến> — an opinion on an agenda item, recorded with the member's name. */
@@ -35,34 +36,20 @@ export const rateCommand: Command = {
   audience: 'member',
   chats: 'private',
   async run(ctx) {
-    const meeting = await currentMeetingOrLastClosed(ctx);
-    if (ctx.args) {
-      await rateMeeting(ctx.deps, ctx.principal, { meetingId: meeting, level: ctx.args });
-      return { text: 'Cảm ơn đồng chí đã đánh giá.' };
-    }
-    const date = meetingDate(new Date());
+    const meetingId = (await findMeetingToRate(ctx.deps.db, ctx.member.cellId)) ?? (await currentMeeting(ctx)).id;
+    if (ctx.args) return rate(ctx, meetingId, ctx.args);
+    // rule: meeting.quality_levels — the levels in force today (api/rules/meeting-rules.ts)
+    const levels = versionInForce(QUALITY_LEVELS, meetingDate(new Date())).value;
     return {
       text: 'Đồng chí đánh giá chất lượng buổi sinh hoạt:',
-      choices: versionInForce(QUALITY_LEVELS, date).value.map((l) => ({
-        label: l.label,
-        data: `danhgia:${meeting}:${l.key}`,
-      })),
+      choices: levels.map((l) => ({ label: l.label, action: { kind: 'rate-meeting', meetingId, level: l.key } })),
     };
-  },
-  async onChoice(ctx, data) {
-    const [meetingId, level] = data.split(':');
-    await rateMeeting(ctx.deps, ctx.principal, { meetingId: Number(meetingId), level });
-    return { text: 'Cảm ơn đồng chí đã đánh giá.' };
   },
 };
 
-async function currentMeetingOrLastClosed(ctx: Parameters<Command['run']>[0]): Promise<number> {
-  const [m] = await ctx.deps.db.query<{ id: number }>(
-    `select id from meetings where cell_id = $1 and status <> 'scheduled' order by (status = 'in_progress') desc, closed_at desc nulls last limit 1`,
-    [ctx.member.cellId],
-  );
-  if (!m) return (await currentMeeting(ctx)).id;
-  return m.id;
+export async function rate(ctx: CommandContext, meetingId: number, level: string) {
+  await rateMeeting(ctx.deps, ctx.principal, { meetingId, level });
+  return { text: 'Cảm ơn đồng chí đã đánh giá.' };
 }
 
 /** nhiemvu — my open tasks (overdue ones first), each with a "done" button. */
@@ -73,11 +60,7 @@ export const tasksCommand: Command = {
   audience: 'member',
   chats: 'private',
   async run(ctx) {
-    const tasks = await ctx.deps.db.query<{ id: number; title: string; dueOn: string; overdue: boolean }>(
-      `select id, title, due_on as "dueOn", due_on < current_date as overdue from tasks
-        where assignee_member_id = $1 and status = 'open' order by due_on limit 10`,
-      [ctx.member.id],
-    );
+    const tasks = await listMemberTasks(ctx.deps.db, ctx.member.id);
     if (!tasks.length) return { text: 'Đồng chí không có nhiệm vụ nào đang mở.' };
     return {
       text: tasks
@@ -86,13 +69,12 @@ export const tasksCommand: Command = {
             `${i + 1}. ${t.title} — hạn ${t.dueOn.split('-').reverse().join('/')}${t.overdue ? ' (QUÁ HẠN)' : ''}`,
         )
         .join('\n'),
-      choices: tasks.map((t, i) => ({ label: `Xong việc ${i + 1}`, data: `nhiemvu:${t.id}` })),
+      choices: tasks.map((t, i) => ({ label: `Xong việc ${i + 1}`, action: { kind: 'task-done', taskId: t.id } })),
     };
   },
-  async onChoice(ctx, data) {
-    const id = Number(data.split(':')[0]);
-    if (!id) throw new AppError('validation', 'Lựa chọn không hợp lệ.');
-    const task = await completeTask(ctx.deps, ctx.principal, id);
-    return { text: `Đã ghi nhận hoàn thành: ${task.title}.` };
-  },
 };
+
+export async function finishTask(ctx: CommandContext, taskId: number) {
+  const task = await completeTask(ctx.deps, ctx.principal, taskId);
+  return { text: `Đã ghi nhận hoàn thành: ${task.title}.` };
+}

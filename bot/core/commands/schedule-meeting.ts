@@ -7,7 +7,8 @@ import { scheduleMeeting } from '../../../api/meetings/schedule-meeting.ts';
 import { formatVnDateTime } from '../../../api/meetings/meeting-date.ts';
 import { AppError } from '../../../api/errors.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
-import type { Command } from '../command.ts';
+import type { Command, CommandContext } from '../command.ts';
+import type { Reply } from '../reply.ts';
 
 const PENDING = 'schedule-meeting';
 const VN_OFFSET_MS = 7 * 3600_000;
@@ -28,26 +29,28 @@ export const scheduleMeetingCommand: Command = {
     return {
       text: `Lên lịch sinh hoạt chi bộ thường kỳ lúc ${formatVnDateTime(startsAt)}${place ? ` tại ${place}` : ''}?`,
       choices: [
-        { label: 'Xác nhận', data: 'lenlichhop:ok' },
-        { label: 'Hủy', data: 'lenlichhop:cancel' },
+        { label: 'Xác nhận', action: { kind: 'schedule-meeting', confirm: true } },
+        { label: 'Hủy', action: { kind: 'schedule-meeting', confirm: false } },
       ],
     };
   },
-  async onChoice(ctx, data) {
-    const pending = await ctx.session.get<{ startsAt: string; place: string | null }>(PENDING);
-    await ctx.session.set(PENDING, null);
-    if (data !== 'ok') return { text: 'Đã hủy, chưa lên lịch họp.' };
-    if (!pending) return { text: 'Không còn lịch họp nào chờ xác nhận. Gõ lại: lên lịch họp 5/12 19:00.' };
-    const meeting = await scheduleMeeting(ctx.deps, ctx.principal, {
-      cellId: ctx.member.cellId,
-      kind: 'regular',
-      startsAt: new Date(pending.startsAt),
-      place: pending.place,
-      mode: 'hybrid',
-    });
-    return { text: `Đã lên lịch họp lúc ${formatVnDateTime(meeting.startsAt)}; đảng viên của chi bộ đã được báo.` };
-  },
 };
+
+/** The secretary's answer to "Lên lịch … ?": schedules what she typed, or drops it. */
+export async function confirmScheduledMeeting(ctx: CommandContext, confirm: boolean): Promise<Reply> {
+  const pending = await ctx.session.get<{ startsAt: string; place: string | null }>(PENDING);
+  await ctx.session.set(PENDING, null);
+  if (!confirm) return { text: 'Đã hủy, chưa lên lịch họp.' };
+  if (!pending) return { text: 'Không còn lịch họp nào chờ xác nhận. Gõ lại: lên lịch họp 5/12 19:00.' };
+  const meeting = await scheduleMeeting(ctx.deps, ctx.principal, {
+    cellId: ctx.member.cellId,
+    kind: 'regular',
+    startsAt: new Date(pending.startsAt),
+    place: pending.place,
+    mode: 'hybrid',
+  });
+  return { text: `Đã lên lịch họp lúc ${formatVnDateTime(meeting.startsAt)}; đảng viên của chi bộ đã được báo.` };
+}
 
 /**
  * A day/month[/year] and an hour[:minute] in Vietnam's time ("5/12 19:00", "ngay 05-12 luc

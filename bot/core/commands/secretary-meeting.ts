@@ -13,7 +13,9 @@ import { meetingDate } from '../../../api/meetings/meeting-date.ts';
 import type { DecisionKind } from '../../../api/rules/meeting-rules.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
 import { AppError } from '../../../api/errors.ts';
-import type { Command } from '../command.ts';
+import type { Command, CommandContext } from '../command.ts';
+import type { Reply } from '../reply.ts';
+import { startDialog } from '../dialog-state.ts';
 import { currentMeeting, currentMotionId } from './meeting-context.ts';
 import { CHECK_IN_START } from './check-in.ts';
 
@@ -81,28 +83,36 @@ const KIND_WORDS: [string, DecisionKind][] = [
 export const openMotionCommand: Command = {
   name: 'mobieuquyet',
   aliases: ['mở biểu quyết', 'mo bieu quyet'],
-  summary: 'mở biểu quyết: mobieuquyet <nội dung> (thêm "kín" để bỏ phiếu kín)',
+  summary: 'mở biểu quyết: mobieuquyet <nội dung> (thêm "kín" để bỏ phiếu kín); gõ "mobieuquyet" để được hỏi từng bước',
   audience: 'secretary',
   chats: 'private',
   async run(ctx) {
-    if (!ctx.args)
-      throw new AppError('validation', 'Gõ: mobieuquyet <nội dung>, ví dụ: mobieuquyet thông qua nghị quyết tháng 3.');
-    const folded = foldVietnamese(ctx.args);
-    const kind = KIND_WORDS.find(([w]) => folded.includes(w))?.[1] ?? 'question';
-    const secret = /\bkin\b/.test(folded);
+    if (!ctx.args.trim()) {
+      await currentMeeting(ctx, true);
+      return startDialog(ctx, { flow: 'open-motion', step: 'title' });
+    }
+    const secret = /\bkin\b/.test(foldVietnamese(ctx.args));
     const title = ctx.args.replace(/\s*\(?\bkín\b\)?\s*$/i, '').trim();
-    const meeting = await currentMeeting(ctx, true);
-    const motion = await openMotion(ctx.deps, ctx.principal, {
-      meetingId: meeting.id,
-      kind,
-      title,
-      ballot: secret ? 'secret' : undefined,
-    });
-    return {
-      text: `Đã mở biểu quyết (${motion.ballot === 'secret' ? 'bỏ phiếu kín' : 'công khai'}): ${motion.title}\nĐảng viên có mặt nhận nút biểu quyết trong chat. Kết thúc: ketthucbieuquyet.`,
-    };
+    return openMotionReply(ctx, { title, kind: kindOfWords(ctx.args), ballot: secret ? 'secret' : undefined });
   },
 };
+
+/** The decision kind a motion's wording names ("kết nạp…" → admission), else a plain question. */
+export function kindOfWords(text: string): DecisionKind {
+  const folded = foldVietnamese(text);
+  return KIND_WORDS.find(([w]) => folded.includes(w))?.[1] ?? 'question';
+}
+
+export async function openMotionReply(
+  ctx: CommandContext,
+  input: { title: string; kind: DecisionKind; ballot?: 'open' | 'secret' },
+): Promise<Reply> {
+  const meeting = await currentMeeting(ctx, true);
+  const motion = await openMotion(ctx.deps, ctx.principal, { meetingId: meeting.id, ...input });
+  return {
+    text: `Đã mở biểu quyết (${motion.ballot === 'secret' ? 'bỏ phiếu kín' : 'công khai'}): ${motion.title}\nĐảng viên có mặt nhận nút biểu quyết trong chat. Kết thúc: bấm "Kết thúc biểu quyết" (hoặc gõ ketthucbieuquyet).`,
+  };
+}
 
 export const showOfHandsCommand: Command = {
   name: 'giotay',
@@ -112,17 +122,25 @@ export const showOfHandsCommand: Command = {
   chats: 'private',
   async run(ctx) {
     const n = ctx.args.match(/\d+/g)?.map(Number) ?? [];
+    if (n.length === 0) {
+      await currentMotionId(ctx);
+      return startDialog(ctx, { flow: 'show-of-hands', step: 'count', counts: [] });
+    }
     if (n.length !== 3)
       throw new AppError('validation', 'Gõ: giotay 10 1 0 (tán thành, không tán thành, không biểu quyết).');
-    await recordShowOfHands(ctx.deps, ctx.principal, {
-      motionId: await currentMotionId(ctx),
-      for: n[0],
-      against: n[1],
-      abstain: n[2],
-    });
-    return { text: `Đã ghi biểu quyết giơ tay: tán thành ${n[0]}, không tán thành ${n[1]}, không biểu quyết ${n[2]}.` };
+    return recordShowOfHandsReply(ctx, n as [number, number, number]);
   },
 };
+
+export async function recordShowOfHandsReply(ctx: CommandContext, n: [number, number, number]): Promise<Reply> {
+  await recordShowOfHands(ctx.deps, ctx.principal, {
+    motionId: await currentMotionId(ctx),
+    for: n[0],
+    against: n[1],
+    abstain: n[2],
+  });
+  return { text: `Đã ghi biểu quyết giơ tay: tán thành ${n[0]}, không tán thành ${n[1]}, không biểu quyết ${n[2]}.` };
+}
 
 export const closeMotionCommand: Command = {
   name: 'ketthucbieuquyet',

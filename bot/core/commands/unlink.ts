@@ -14,6 +14,7 @@ export const unlinkCommand: Command = {
       botKey: ctx.update.botKey,
       externalUserId: ctx.update.from.id,
     });
-    return { text: 'Đã hủy liên kết. Khi cần dùng lại, xin bí thư chi bộ cấp mã mới.' };
+    // The menu under the text field would lead nowhere now: take it away.
+    return { text: 'Đã hủy liên kết. Khi cần dùng lại, xin bí thư chi bộ cấp mã mới.', keyboard: 'hide' };
   },
 };

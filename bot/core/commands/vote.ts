@@ -1,8 +1,8 @@
 import { castVote } from '../../../api/meetings/cast-vote.ts';
 import { choiceLabel, findMotion, motionChoices, type Choice, type Motion } from '../../../api/meetings/motions.ts';
 import { listCandidates } from '../../../api/meetings/open-election.ts';
-import { foldVietnamese } from '../../../api/text/fold.ts';
 import { AppError } from '../../../api/errors.ts';
+import { foldVietnamese } from '../../../api/text/fold.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { currentMeeting, currentMotionId } from './meeting-context.ts';
 import { whyMemberCannotVote } from '../../../api/meetings/entitlement.ts';
@@ -46,17 +46,16 @@ export const voteCommand: Command = {
     if (typed && motionChoices(motion).includes(typed)) return vote(ctx, motionId, typed);
     return {
       text: `🗳 ${motion.title}${motion.ballot === 'secret' ? '\n(Bỏ phiếu kín: lựa chọn không gắn với tên.)' : ''}`,
-      choices: motionChoices(motion).map((c) => ({ label: choiceLabel(c), data: `bieuquyet:${motionId}:${c}` })),
+      choices: motionChoices(motion).map((c) => ({
+        label: choiceLabel(c),
+        action: { kind: 'vote', motionId, choice: c },
+      })),
     };
-  },
-  async onChoice(ctx, data) {
-    const [motionId, choice] = data.split(':');
-    if (!/^[a-z_]{2,20}$/.test(choice ?? '')) throw new AppError('validation', 'Lựa chọn không hợp lệ.');
-    return vote(ctx, Number(motionId), choice);
   },
 };
 
-async function vote(ctx: CommandContext, motionId: number, choice: string) {
+/** A vote from a button (or a typed choice); the motion's own choices are checked by castVote. */
+export async function vote(ctx: CommandContext, motionId: number, choice: string) {
   const { changed, secret } = await castVote(ctx.deps, ctx.principal, { motionId, choice });
   // Replies are stored (outbox) with the member's chat: a secret ballot's reply never names the choice.
   if (secret) return { text: 'Đã ghi nhận phiếu kín của đồng chí. Lựa chọn không được lưu kèm tên.' };

@@ -1,0 +1,111 @@
+/**
+ * The main menu: the few things a member does, and for a secretary the meeting actions that
+ * apply to the meeting's current state only. Shown as buttons (Telegram, web chat) or numbered
+ * options (Zalo) after linking, after help and after each finished action.
+ */
+import { findCurrentMeeting } from '../../api/meetings/repository.ts';
+import { findOpenMotionId } from '../../api/meetings/find-open-motion.ts';
+import { foldVietnamese } from '../../api/text/fold.ts';
+import type { MenuItem } from './actions.ts';
+import type { CommandContext } from './command.ts';
+import { KEYBOARD_ROWS, type Choice } from './reply.ts';
+
+export const MENU_LABELS: Record<MenuItem, string> = {
+  meeting: 'Lịch họp',
+  checkin: 'Điểm danh',
+  vote: 'Biểu quyết',
+  notices: 'Thông báo mới',
+  ask: 'Hỏi Trợ lý ảo',
+  feedback: 'Phản ánh',
+  tasks: 'Nhiệm vụ',
+  more: 'Xem thêm',
+  help: 'Trợ giúp',
+  'open-meeting': 'Mở họp',
+  attendance: 'Tình hình điểm danh',
+  'open-motion': 'Mở biểu quyết',
+  'show-of-hands': 'Ghi kết quả giơ tay',
+  'close-motion': 'Kết thúc biểu quyết',
+  'close-meeting': 'Kết thúc họp',
+  'hide-keyboard': 'Ẩn menu',
+};
+
+/** Where the member's cell stands now: what can be done depends on it. */
+export interface MeetingState {
+  meeting?: { id: number; status: 'scheduled' | 'in_progress' | 'closed' };
+  openMotionId?: number;
+}
+
+export async function meetingState(ctx: Pick<CommandContext, 'deps' | 'member'>): Promise<MeetingState> {
+  const meeting = await findCurrentMeeting(ctx.deps.db, ctx.member.cellId);
+  if (!meeting) return {};
+  const openMotionId = meeting.status === 'in_progress' ? await findOpenMotionId(ctx.deps.db, meeting.id) : undefined;
+  return { meeting: { id: meeting.id, status: meeting.status }, openMotionId };
+}
+
+/** The member's main actions: check-in while a meeting is on, voting while a vote is open. */
+export function memberItems(state: MeetingState): MenuItem[] {
+  const inProgress = state.meeting?.status === 'in_progress';
+  return [
+    'meeting',
+    ...(inProgress ? (['checkin'] as const) : []),
+    ...(state.openMotionId ? (['vote'] as const) : []),
+    'notices',
+    'ask',
+    'feedback',
+    'more',
+  ];
+}
+
+/** A secretary's meeting actions valid in the meeting's current state. */
+export function secretaryItems(state: MeetingState): MenuItem[] {
+  switch (state.meeting?.status) {
+    case 'scheduled':
+      return ['open-meeting'];
+    case 'in_progress':
+      return state.openMotionId
+        ? ['attendance', 'show-of-hands', 'close-motion']
+        : ['attendance', 'open-motion', 'close-meeting'];
+    default:
+      return [];
+  }
+}
+
+export const menuChoices = (items: MenuItem[]): Choice[] =>
+  items.map((item) => ({ label: MENU_LABELS[item], action: { kind: 'menu', item } }));
+
+/** The menu shown after a finished action (private chats only). */
+export async function mainMenu(ctx: Pick<CommandContext, 'deps' | 'member' | 'isSecretary'>): Promise<Choice[]> {
+  const state = await meetingState(ctx);
+  return menuChoices([...memberItems(state), ...(ctx.isSecretary ? secretaryItems(state) : [])]);
+}
+
+const squash = (s: string) => foldVietnamese(s).replace(/[^a-z0-9]/g, '');
+
+const KEYBOARD_ITEMS: Record<string, MenuItem> = {
+  'Lịch họp': 'meeting',
+  'Điểm danh': 'checkin',
+  'Biểu quyết': 'vote',
+  'Thông báo mới': 'notices',
+  'Hỏi Trợ lý ảo': 'ask',
+  'Phản ánh': 'feedback',
+  'Trợ giúp': 'help',
+  'Ẩn menu': 'hide-keyboard',
+};
+const BY_WORDS = new Map<string, MenuItem>(
+  [
+    ...Object.entries(KEYBOARD_ITEMS),
+    ...Object.entries(MENU_LABELS).map(([item, label]) => [label, item as MenuItem] as const),
+  ].map(([label, item]) => [squash(label), item]),
+);
+// Every label of the reply keyboard must lead somewhere.
+for (const label of KEYBOARD_ROWS.flat()) {
+  if (!BY_WORDS.has(squash(label))) throw new Error(`keyboard label without a menu item: ${label}`);
+}
+
+/**
+ * The menu item a text names exactly (a reply-keyboard press sends its label as text, e.g.
+ * "💬 Hỏi Trợ lý ảo"), so it does not reach the assistant as a question.
+ */
+export function menuItemForText(text: string): MenuItem | undefined {
+  return BY_WORDS.get(squash(text));
+}

@@ -1,0 +1,29 @@
+/**
+ * A reply as the web chat page draws it: text, the choices and the main menu as large buttons
+ * (each with its encoded action), a link, and a QR code as an image.
+ */
+import QRCode from 'qrcode';
+import { choiceData, type Reply } from '../core/reply.ts';
+import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
+
+export interface WebMessage {
+  text: string;
+  choices?: { label: string; data: string; menu?: true }[];
+  link?: { label: string; url: string };
+  photo?: string;
+}
+
+export async function renderWeb(reply: Reply | OutboundPayload): Promise<WebMessage> {
+  const menu = 'menu' in reply ? (reply.menu ?? []) : [];
+  const choices = [
+    ...(reply.choices ?? []).map((c) => ({ label: c.label, data: choiceData(c) })),
+    ...menu.map((c) => ({ label: c.label, data: choiceData(c), menu: true as const })),
+  ];
+  const qr = 'qr' in reply ? reply.qr : undefined;
+  return {
+    text: reply.text,
+    choices: choices.length ? choices : undefined,
+    link: reply.link,
+    photo: qr ? await QRCode.toDataURL(qr.text, { width: 360, margin: 2 }) : undefined,
+  };
+}
