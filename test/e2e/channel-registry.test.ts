@@ -65,7 +65,7 @@ describe('a channel added in its own folder plus one registry line', () => {
     const member = await makeMember(t.db, tree.cellA, { fullName: 'Đào Thị Kênh Mới' });
     const { code } = await issueLinkCode(deps, issuer, member.id);
     expect(await say('s-1', code)).toMatch(/Đã liên kết tài khoản với đảng viên Đào Thị Kênh Mới/);
-    expect(await say('s-1', 'tro giup')).toContain('/huylienket');
+    expect(await say('s-1', 'tro giup')).toContain('Xem thêm');
     const [account] = await t.db.query(`select channel, bot_key from chat_accounts where external_user_id = 's-1'`);
     expect(account).toEqual({ channel: 'signed', bot_key: 'signed' });
   });

@@ -17,6 +17,7 @@ import { createTestDb, type TestDb } from '../support/db.ts';
 import { testDeps } from '../support/app.ts';
 import { freePort, startService, type RunningService } from '../support/spawn-service.ts';
 import { FakeTelegram } from '../fakes/telegram-api.ts';
+import { waitFor } from '../fakes/http.ts';
 import { makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
 
 const TG = '7001:LOGS-TEST-BOT-TOKEN';
@@ -119,10 +120,13 @@ describe('a session on a started service', () => {
       body: JSON.stringify({ kind: 'notice', title: 'Họp chi bộ tháng 3', body: 'Kính mời các đồng chí dự họp.' }),
     });
     expect(published.status).toBe(201);
-    const withLink = await telegram.waitForSent(chat, 3, 30_000);
-    const link = withLink
-      .map((m) => /(http:\/\/127\.0\.0\.1:\d+\/n\/\S+)/.exec(m.text ?? '')?.[1])
-      .find(Boolean) as string;
+    // The notice arrives after the replies (and their menus) already sent to this chat.
+    const linkIn = () =>
+      telegram
+        .sentTo(chat)
+        .map((m) => /(http:\/\/127\.0\.0\.1:\d+\/n\/\S+)/.exec(m.text ?? '')?.[1])
+        .find(Boolean);
+    const link = (await waitFor(linkIn, 30_000, 'the notice with its signed link')) as string;
     expect(link).toBeTruthy();
     secrets['signed link signature'] = link.split('/').at(-1)!;
     expect((await fetch(link)).status).toBe(200);
