@@ -83,7 +83,10 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1000, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
     await page.goto(`${svc.baseUrl}/chat?code=${code}`);
-    await page.getByRole('button', { name: /Lịch họp/ }).first().waitFor();
+    await page
+      .getByRole('button', { name: /Lịch họp/ })
+      .first()
+      .waitFor();
     await page.fill('#text', 'quan tri');
     await page.press('#text', 'Enter');
     const link = page.getByRole('link', { name: 'Mở trang quản trị' });
