@@ -71,7 +71,9 @@ export class FakeTelegram {
   #blocked = new Set<string>();
   #missing = new Set<string>();
   #failNext: { count: number; status: number; retryAfter?: number } = { count: 0, status: 500 };
-  #nextUpdateId = 1000;
+  // Update ids are unique across fakes: several fakes in one test file share one database,
+  // whose inbox de-duplicates on the platform's id.
+  #nextUpdateId = 1000 + Math.floor(Math.random() * 1e9);
   #nextMessageId = 1;
 
   constructor(tokens: string[] = ['123456:TEST-TOKEN']) {

@@ -26,6 +26,9 @@ export class FakeZalo {
   #server?: http.Server;
   #bots = new Map<string, BotState>();
   #nextMessageId = 1;
+  // Message ids are unique across fakes: several fakes in one test file share one database,
+  // whose inbox de-duplicates on the platform's id.
+  readonly #idPrefix = Math.random().toString(36).slice(2, 8);
   #blocked = new Set<string>();
 
   constructor(tokens: string[] = ['zalo-test-token']) {
@@ -112,7 +115,7 @@ export class FakeZalo {
       message: {
         from: { id: o.userId, display_name: o.displayName ?? 'Đảng viên', is_bot: false },
         chat: { id: o.chatId ?? o.userId, chat_type: o.chatType ?? 'PRIVATE' },
-        message_id: `zmsg-${this.#nextMessageId++}`,
+        message_id: `zmsg-${this.#idPrefix}-${this.#nextMessageId++}`,
         date: Date.now(),
         ...extra,
       },
