@@ -9,7 +9,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { OutboundPayload } from '../api/outbox/enqueue.ts';
 import type { ChannelLimits, SendResult, SendTarget } from '../api/outbox/sender.ts';
-import type { BotScope } from './core/conversation.ts';
+import type { BotScope } from './core/command.ts';
 import type { ChatUpdate } from './core/update.ts';
 
 /** One configured bot (from TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN or BOTS). */

@@ -9,6 +9,11 @@ import type { Principal } from '../../api/auth/principal.ts';
 import type { ChatUpdate } from './update.ts';
 import type { Reply } from './reply.ts';
 
+/** The organisation whose subtree a bot serves (null: all). */
+export interface BotScope {
+  orgId: number | null;
+}
+
 export interface CommandContext {
   update: ChatUpdate;
   /** Text after the command's name ("bieuquyet 12 dong y" → "12 dong y"), trimmed. */
@@ -20,7 +25,7 @@ export interface CommandContext {
   isSecretary: boolean;
   deps: Deps;
   /** The organisation whose subtree this bot serves (null: all). */
-  scope: { orgId: number | null };
+  scope: BotScope;
   /** Every command this core knows (menus and dialogues run them by name). */
   commands: readonly Command[];
   /** Small per-chat state for multi-step dialogues; persisted, cleared with `null`. */

@@ -11,7 +11,7 @@ import { findActiveAccount } from '../../api/chat-accounts/repository.ts';
 import { findMember } from '../../api/members/repository.ts';
 import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
 import { CAN, hasRole } from '../../api/auth/roles.ts';
-import type { Command, CommandContext } from './command.ts';
+import type { BotScope, Command, CommandContext } from './command.ts';
 import type { Reply } from './reply.ts';
 import type { ChatUpdate } from './update.ts';
 import { matchCommand, namesCommandExactly } from './router.ts';
@@ -25,11 +25,6 @@ import { asList, runCommand } from './run-command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { linkFromText, notLinkedReply } from './commands/link.ts';
 import { helpFor, shortHelp } from './commands/help.ts';
-
-export interface BotScope {
-  /** The organisation whose subtree this bot serves (null: all). */
-  orgId: number | null;
-}
 
 export const APOLOGY = 'Xin lỗi, đã có lỗi khi xử lý yêu cầu. Vui lòng thử lại sau ít phút.';
 

@@ -6,7 +6,7 @@ import { Input, Telegram, TelegramError } from 'telegraf';
 import QRCode from 'qrcode';
 import { pollLoop, type BotChannel, type BotConfig, type BotContext, type ChannelModule } from '../channel.ts';
 import { constantTimeEqual } from '../webhook-secret.ts';
-import type { BotScope } from '../core/conversation.ts';
+import type { BotScope } from '../core/command.ts';
 import type { Reply } from '../core/reply.ts';
 import type { ChatUpdate } from '../core/update.ts';
 import { SendError, type SendTarget } from '../../api/outbox/sender.ts';

@@ -4,7 +4,7 @@
  * are returned in the response to the message that caused them (`replies: 'inline'`).
  */
 import type { BotChannel, ChannelModule } from '../channel.ts';
-import type { BotScope } from '../core/conversation.ts';
+import type { BotScope } from '../core/command.ts';
 import type { ChatUpdate } from '../core/update.ts';
 
 export const WEB_BOT_KEY = 'web';

@@ -3,7 +3,7 @@
  * writes nothing itself: numbered choices are remembered by the outbox when a message is sent.
  */
 import { pollLoop, type BotChannel, type BotConfig, type BotContext, type ChannelModule } from '../channel.ts';
-import type { BotScope } from '../core/conversation.ts';
+import type { BotScope } from '../core/command.ts';
 import type { ChatUpdate } from '../core/update.ts';
 import { SendError, type SendTarget } from '../../api/outbox/sender.ts';
 import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
