@@ -58,12 +58,13 @@ export function authenticate(app: FastifyInstance, deps: Deps) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     // Other bearer tokens (the web chat's session tokens) are checked by their own routes.
     if (match && !match[1].startsWith(API_TOKEN_PREFIX)) return;
-    // Unknown tokens are throttled per client address; a token already in the cache skips the check.
-    const guard = throttle(deps.db, 'bearerToken');
-    const cached = match ? cache.get(hashSecret(match[1]), deps.clock.now().getTime()) : undefined;
-    if (!cached) await guard.check(request.ip);
-    const principal = cached ?? (match ? await principalFor(deps, cache, match[1]) : undefined);
+    // The token is looked up first: a right token is served from any address (it has 256 bits,
+    // nobody guesses one), and the hot path costs one lookup, or none when cached. Only unknown
+    // tokens touch the throttle, per client address: refused once the address is past its limit.
+    const principal = match ? await principalFor(deps, cache, match[1]) : undefined;
     if (!principal) {
+      const guard = throttle(deps.db, 'bearerToken');
+      await guard.check(request.ip);
       await guard.fail(request.ip);
       throw new AppError('unauthorized', 'Mã truy cập không hợp lệ hoặc đã hết hạn (invalid or expired token).');
     }
