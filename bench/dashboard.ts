@@ -145,7 +145,8 @@ async function generateProvince(db: Db, total: number) {
     select refresh_cell_figures(array(select id from orgs where kind = 'cell'));
     select rebuild_unit_months();
     insert into member_activity (member_id, cell_id, last_at)
-      select r.member_id, r.cell_id, max(r.read_at) from notice_recipients r where r.read_at is not null group by 1, 2;`);
+      select r.member_id, r.cell_id, max(r.read_at) from notice_recipients r where r.read_at is not null group by 1, 2;
+    select rebuild_cell_activity_days();`);
   await db.exec('vacuum analyze');
   const [commune] = await db.query<{ id: number }>(
     `select id from orgs where kind = 'commune' and deployed order by id limit 1`,

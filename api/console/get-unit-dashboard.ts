@@ -15,7 +15,6 @@ import {
   grantPaths,
   type MemberRow,
   monthlyTrend,
-  activeByUnit,
   type UnitRow,
 } from './repository.ts';
 
@@ -67,14 +66,13 @@ export async function getUnitDashboard(
 
   // One round of queries, side by side; a cell has no units beneath it to list.
   const isCell = isCellKind(unit.kind);
-  const [rows, children, off, trendRows, ancestors, roots, active, members] = await Promise.all([
-    figuresByChild(deps.db, unit.path),
+  const [rows, children, off, trendRows, ancestors, roots, members] = await Promise.all([
+    figuresByChild(deps.db, unit.path, sinceDay),
     isCell ? [] : childUnits(deps.db, unit.id),
     isCell && unit.deployed ? [] : excludedUnits(deps.db, unit.path),
     monthlyTrend(deps.db, unit.id, firstOfMonthAgo(now, 11)),
     findUnits(deps.db, unit.path.split('.').map(Number)),
     grantPaths(deps.db, actor.id, CAN.readOrg),
-    activeByUnit(deps.db, unit.id, unit.path, sinceDay),
     isCell ? cellMembers(deps.db, unit.id) : null,
   ]);
 
@@ -93,34 +91,19 @@ export async function getUnitDashboard(
     for (const k of Object.keys(a) as (keyof Figures)[]) a[k] += b[k];
   };
   const totals = zero();
-  const excludedFigures = zero();
   const perChild = new Map<number, { live: Figures; off: Figures }>();
   for (const r of rows) {
-    add(r.excluded ? excludedFigures : totals, r);
+    if (!r.excluded) add(totals, r);
     const entry = perChild.get(r.childId) ?? { live: zero(), off: zero() };
     add(r.excluded ? entry.off : entry.live, r);
     perChild.set(r.childId, entry);
   }
-  // Activity is counted per unit (unit_activity_days); units left out are subtracted from
-  // the lines and totals they sit in — only the topmost of nested exclusions.
-  const topOff = off.filter((o) => !off.some((p) => p !== o && o.path.startsWith(`${p.path}.`)));
-  const childOf = (path: string) => Number(path.split('.')[unit.path.split('.').length] ?? unit.id);
-  const offActive = new Map<number, number>();
-  let offTotal = 0;
-  for (const o of topOff) {
-    if (o.id === unit.id) continue;
-    const a = active.get(o.id) ?? 0;
-    offTotal += a;
-    offActive.set(childOf(o.path), (offActive.get(childOf(o.path)) ?? 0) + a);
-  }
-  totals.active = unit.deployed ? (active.get(unit.id) ?? 0) - offTotal : 0;
   const share = (f: Figures) => (f.members === 0 ? 0 : f.linked / f.members);
 
   const lines: UnitLine[] = children.map((c) => {
     const e = perChild.get(c.id);
     const excluded = !c.deployed || (!!e && e.live.cells === 0 && e.off.cells > 0);
-    const f = { ...(excluded ? (e?.off ?? zero()) : (e?.live ?? zero())) };
-    f.active = excluded ? (active.get(c.id) ?? 0) : (active.get(c.id) ?? 0) - (offActive.get(c.id) ?? 0);
+    const f = excluded ? (e?.off ?? zero()) : (e?.live ?? zero());
     const s = share(f);
     return {
       id: c.id,

@@ -1,6 +1,6 @@
 /**
  * The console's figures: sums over the counters kept by migration 061 (cell_figures and
- * member_activity per cell, unit_months per unit), so a province is a few thousand rows.
+ * member_activity and cell_activity_days per cell, unit_months per unit), so a province is a few thousand rows.
  */
 import type { Sql } from '../db/connect.ts';
 import type { OrgKind } from '../orgs/kinds.ts';
@@ -23,8 +23,11 @@ export interface ChildFigures extends Figures {
   excluded: boolean;
 }
 
-/** Figures of every cell beneath `rootPath`, summed per direct child and per exclusion (activity apart). */
-export async function figuresByChild(sql: Sql, rootPath: string): Promise<ChildFigures[]> {
+/**
+ * Figures of every cell beneath `rootPath`, summed per direct child and per exclusion; `active`
+ * counts members whose last activity is on or after `sinceDay` (Vietnam date).
+ */
+export async function figuresByChild(sql: Sql, rootPath: string, sinceDay: string): Promise<ChildFigures[]> {
   return sql.query<ChildFigures>(
     `with root as (select text2ltree($1) as path),
      -- the few units left out, as text paths: a cell is out when one of them is it or above it
@@ -42,26 +45,13 @@ export async function figuresByChild(sql: Sql, rootPath: string): Promise<ChildF
             coalesce(sum(f.members), 0)::int as members, coalesce(sum(f.official), 0)::int as official,
             coalesce(sum(f.probationary), 0)::int as probationary, coalesce(sum(f.linked), 0)::int as linked,
             coalesce(sum(f.linked_telegram), 0)::int as telegram, coalesce(sum(f.linked_zalo), 0)::int as zalo,
-            coalesce(sum(f.linked_web), 0)::int as web, 0 as active
+            coalesce(sum(f.linked_web), 0)::int as web, coalesce(sum(a.n), 0)::int as active
        from cells c left join cell_figures f on f.cell_id = c.id
+       left join lateral (select sum(d.n) as n from cell_activity_days d where d.cell_id = c.id and d.day >= $2::date) a
+         on true
       group by c.child, c.excluded`,
-    [rootPath],
+    [rootPath, sinceDay],
   );
-}
-
-/**
- * Members whose last activity is on or after `sinceDay` (Vietnam date), for the unit, its
- * direct children and every unit beneath it left out of the figures.
- */
-export async function activeByUnit(sql: Sql, unitId: number, unitPath: string, sinceDay: string) {
-  const rows = await sql.query<{ orgId: number; n: number }>(
-    `select d.org_id as "orgId", sum(d.n)::int as n
-       from orgs o join unit_activity_days d on d.org_id = o.id and d.day >= $3::date
-      where o.id = $1 or o.parent_id = $1 or (o.path <@ text2ltree($2) and not o.deployed)
-      group by d.org_id`,
-    [unitId, unitPath, sinceDay],
-  );
-  return new Map(rows.map((r) => [r.orgId, r.n]));
 }
 
 export interface UnitRow {

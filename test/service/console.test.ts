@@ -296,6 +296,51 @@ describe('committee dashboard', () => {
   });
 });
 
+describe('activity in the last 30 days', () => {
+  it('counts each member once, by their last action, in their cell and every unit above, leaving excluded units out', async () => {
+    // Under the commune whose committee member (chat 601) reads the console.
+    const commune = await makeOrg(t.db, 'grassroots_committee', tree.commune, 'Đảng bộ cơ sở Hoạt động');
+    const cellX = await makeOrg(t.db, 'cell', commune, 'Chi bộ X');
+    const cellY = await makeOrg(t.db, 'cell', commune, 'Chi bộ Y');
+    const army = await makeOrg(t.db, 'cell', commune, 'Chi bộ Quân sự', {
+      deployed: false,
+      notDeployedReason: 'Lực lượng vũ trang triển khai riêng',
+    });
+    const [x1, x2, y1, a1] = [
+      await makeMember(t.db, cellX),
+      await makeMember(t.db, cellX),
+      await makeMember(t.db, cellY),
+      await makeMember(t.db, army),
+    ];
+    const act = async (m: typeof x1, at: string) => {
+      clock.set(at);
+      await sendFeedback(deps, await ensureMemberPrincipal(t.db, m.id), { body: 'Ý kiến' });
+    };
+    const today = clock.now().toISOString();
+    try {
+      await act(x2, '2026-01-20T09:00:00+07:00'); // 49 days before: not active
+      await act(y1, '2026-01-20T09:00:00+07:00'); // then again today: counted once, today
+      await act(x1, '2026-03-09T20:00:00+07:00');
+      await act(x1, '2026-03-10T07:00:00+07:00');
+      await act(y1, '2026-03-10T07:30:00+07:00');
+      await act(a1, '2026-03-10T07:45:00+07:00');
+    } finally {
+      clock.set(today);
+    }
+    const { cookie } = await signIn('601', 'quan tri');
+    const res = await app.inject({ method: 'GET', url: `/console/units/${commune.id}`, headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toMatch(/Hoạt động 30 ngày<b>2<\/b>/);
+    const activeOf = (name: string) =>
+      new RegExp(`>${name}</a></td>(?:\\s*<td class="n">[^<]*</td>){6}\\s*<td class="n">(\\d+)</td>`).exec(
+        res.body,
+      )?.[1];
+    expect(activeOf('Chi bộ X')).toBe('1');
+    expect(activeOf('Chi bộ Y')).toBe('1');
+    expect(activeOf('Chi bộ Quân sự')).toBe('1');
+  });
+});
+
 describe("members import and the assistant's questions", () => {
   /** A browser's multipart form post: the CSRF field, then the file. */
   function multipart(fields: Record<string, string>, file: { name: string; content: string }) {
