@@ -112,6 +112,7 @@ export function createBots(deps: Deps, env: NodeJS.ProcessEnv = process.env, opt
     const bots = new Map([...pushBots, ...inline].filter((b) => b.channel === m.name).map((b) => [b.botKey, b]));
     return {
       channel: m.name,
+      botKeys: [...bots.keys()],
       limits: m.limits,
       numberedChoices: m.numberedChoices,
       choiceData,

@@ -22,19 +22,24 @@ export interface OutboxRow {
 
 export const LANE = { reply: 0, bulk: 1 } as const;
 
+/**
+ * Claims due messages of one lane for `owner`, only of the bots given (`channel:bot` keys):
+ * instances that serve different bots share one outbox, and none fails another's messages.
+ */
 export async function claimMessages(
   sql: Sql,
-  o: { owner: string; lane: number; channels: string[]; leaseSeconds: number; limit: number },
+  o: { owner: string; lane: number; bots: string[]; leaseSeconds: number; limit: number },
 ): Promise<OutboxRow[]> {
   const rows = await sql.query<OutboxRow>(
     `update outbox_messages
         set status = 'sending', attempts = attempts + 1, claimed_by = $1, next_attempt_at = now() + make_interval(secs => $2)
       where id in (
         select id from outbox_messages
-         where status in ('queued', 'sending') and lane = $3 and next_attempt_at <= now() and channel = any($4::text[])
+         where status in ('queued', 'sending') and lane = $3 and next_attempt_at <= now()
+           and (channel || ':' || bot_key) = any($4::text[])
          order by lane, next_attempt_at, id limit $5 for update skip locked)
       returning id, channel, bot_key, chat_id, org_id, lane, payload, attempts`,
-    [o.owner, o.leaseSeconds, o.lane, o.channels, o.limit],
+    [o.owner, o.leaseSeconds, o.lane, o.bots, o.limit],
   );
   return rows.sort((a, b) => a.id - b.id);
 }

@@ -42,6 +42,8 @@ export interface ChannelLimits {
 
 export interface ChannelSender {
   readonly channel: string;
+  /** The bots of this channel this process can send for: its worker claims only their messages. */
+  readonly botKeys: readonly string[];
   /** The platform's limits for every bot of this channel. */
   readonly limits: ChannelLimits;
   /** Choices are answered by typing their number: remember them when a message is sent. */

@@ -67,7 +67,7 @@ export function startOutboxWorker(
 ) {
   const owner = `outbox:${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const bySender = new Map(senders.map((s) => [s.channel, s]));
-  const channels = [...bySender.keys()];
+  const bots = senders.flatMap((s) => s.botKeys.map((key) => `${s.channel}:${key}`));
   const leaseSeconds = options.leaseSeconds ?? 60;
   const maxAttempts = options.maxAttempts ?? 10;
   const lanes = [
@@ -223,7 +223,7 @@ export function startOutboxWorker(
           // Broadcasts are claimed in batches (one slot statement per batch); replies at once.
           const minBatch = l.lane === LANE.reply || l.inFlight.size === 0 ? 1 : Math.ceil(l.concurrency / 2);
           if (free < minBatch) continue;
-          const rows = await claimMessages(deps.db, { owner, lane: l.lane, channels, leaseSeconds, limit: free });
+          const rows = await claimMessages(deps.db, { owner, lane: l.lane, bots, leaseSeconds, limit: free });
           claimed += rows.length;
           for (const row of rows) held.add(row.id);
           for (const task of await dispatch(rows)) {

@@ -13,6 +13,7 @@ import type { Deps } from '../../api/context.ts';
 import { FakeTelegram, waitFor } from '../support/bot-harness.ts';
 
 const TG = '4242:WORKER';
+const TG_OTHER = '4343:OTHER';
 let t: TestDb;
 let deps: Deps;
 let telegram: FakeTelegram;
@@ -21,7 +22,7 @@ let tree: Awaited<ReturnType<typeof makeOrgTree>>;
 beforeAll(async () => {
   t = await createTestDb();
   deps = testDeps(t.db);
-  telegram = await new FakeTelegram([TG]).start();
+  telegram = await new FakeTelegram([TG, TG_OTHER]).start();
   tree = await makeOrgTree(t.db);
 });
 afterAll(async () => {
@@ -103,5 +104,24 @@ describe('outbox worker', () => {
     const ids = await members(2, 64000);
     expect(await enqueueForMembers(t.db, ids, { text: 'A' }, { kind: 'dedupe-test', dedupePrefix: 'x:1' })).toBe(2);
     expect(await enqueueForMembers(t.db, ids, { text: 'A' }, { kind: 'dedupe-test', dedupePrefix: 'x:1' })).toBe(0);
+  });
+
+  it("leaves another bot's messages to the instance that serves it, instead of failing them", async () => {
+    const [id] = await members(1, 65000);
+    await t.db.query(`update chat_accounts set bot_key = 'other' where member_id = $1`, [id]);
+    await enqueueForMembers(t.db, [id], { text: 'Cho bot khác' }, { kind: 'other-bot' });
+    const w = worker(30); // serves only the bot "telegram"
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await statuses('other-bot'))[0].status).toBe('queued');
+    await w.stop();
+
+    const bots = createBots(deps, {
+      BOTS: JSON.stringify([{ key: 'other', channel: 'telegram', token: TG_OTHER }]),
+      TELEGRAM_API_ROOT: telegram.root,
+    });
+    const other = startOutboxWorker(deps, bots.senders, { idlePollMs: 20 });
+    await waitFor(async () => (await statuses('other-bot'))[0].status === 'sent', 10_000, 'sent by its own bot');
+    await other.stop();
+    expect(telegram.sentTo(65000).map((m) => m.text)).toEqual(['Cho bot khác']);
   });
 });
