@@ -50,6 +50,7 @@ export class InboxWorker {
   #heartbeat?: NodeJS.Timeout;
   #pending: { item: Completion; done: () => void; fail: (e: unknown) => void }[] = [];
   #flushing?: Promise<void>;
+  #completing = new Set<Promise<void>>();
   readonly #concurrency: number;
   readonly #lease: number;
   readonly #idlePollMs: number;
@@ -100,7 +101,7 @@ export class InboxWorker {
     this.#running = true;
     this.#heartbeat = setInterval(
       () =>
-        void extendUpdateLeases(this.deps.db, this.owner, [...this.#held], this.#lease).catch((e) =>
+        void extendUpdateLeases(this.deps.db.relaxed, this.owner, [...this.#held], this.#lease).catch((e) =>
           this.deps.log.warn({ err: describe(e) }, 'inbox lease extension failed'),
         ),
       (this.#lease * 1000) / 3,
@@ -146,11 +147,12 @@ export class InboxWorker {
       }
     }
     await Promise.all(inFlight);
+    await Promise.all(this.#completing);
   }
 
   private async claim(limit: number): Promise<StoredUpdate[]> {
     if (this.#channels.size === 0) return [];
-    const rows = await claimUpdates(this.deps.db, this.owner, [...this.#channels.keys()], this.#lease, limit);
+    const rows = await claimUpdates(this.deps.db.relaxed, this.owner, [...this.#channels.keys()], this.#lease, limit);
     for (const r of rows) this.#held.add(r.id);
     return rows;
   }
@@ -177,14 +179,20 @@ export class InboxWorker {
         'update processing failed',
       );
     }
-    try {
-      await this.complete(item);
-    } catch (e) {
-      // Left claimed: the lease lapses and the update is processed again.
-      this.deps.log.error({ err: describe(e), inboxId: row.id }, 'inbox completion failed');
-    } finally {
-      this.#held.delete(row.id);
-    }
+    // The update's slot is free again as soon as it is handled: its completion joins the next
+    // batch and commits while the worker goes on with other updates (the row stays claimed,
+    // and its chat's next update waits, until then). Only a long queue of completions waits.
+    const completing: Promise<void> = this.complete(item)
+      .catch((e) => {
+        // Left claimed: the lease lapses and the update is processed again.
+        this.deps.log.error({ err: describe(e), inboxId: row.id }, 'inbox completion failed');
+      })
+      .finally(() => {
+        this.#held.delete(row.id);
+        this.#completing.delete(completing);
+      });
+    this.#completing.add(completing);
+    if (this.#completing.size > this.#concurrency * 4) await completing;
   }
 
   /** Completions are written in batches: one statement for all that finished meanwhile. */

@@ -27,6 +27,14 @@ export interface Sql {
 
 export interface Db extends Sql {
   readonly kind: 'pglite' | 'postgres';
+  /**
+   * For writes whose commit need not wait for the disk: the claims, leases and pacing slots
+   * of the inbox and outbox workers. A server crash may forget the last of them; that costs
+   * at most work done again, as when a worker dies (never an accepted update, vote or
+   * message, which are written through the durable statements). On PostgreSQL these run on
+   * connections with synchronous_commit off; elsewhere it is the database itself.
+   */
+  readonly relaxed: Sql;
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -71,6 +79,7 @@ export async function connectPglite(dir: string | null): Promise<Db> {
   return {
     kind: 'pglite',
     ...base,
+    relaxed: base,
     tx: (fn) => lite.transaction((t) => fn(asSql(t))),
     close: () => lite.close(),
   };
@@ -126,26 +135,18 @@ export async function connectPostgres(url: string, poolSize = Number(process.env
     await pool.end();
     throw new AppError('startup', `Không kết nối được PostgreSQL (${safeUrl(url)}): ${(e as Error).message}`);
   }
-  const base: Sql = {
-    async query<T>(text: string, params?: readonly unknown[]) {
-      try {
-        const r = await pool.query(prepared(text, params));
-        return r.rows as T[];
-      } catch (e) {
-        throw unavailable(e);
-      }
-    },
-    async exec(text: string) {
-      try {
-        await pool.query(text);
-      } catch (e) {
-        throw unavailable(e);
-      }
-    },
-  };
+  const base = poolSql(pool);
+  const relaxedPool = new pg.Pool({
+    connectionString: url,
+    max: Math.max(2, Math.ceil(poolSize / 4)),
+    connectionTimeoutMillis: 5_000,
+    options: '-c synchronous_commit=off',
+  });
+  relaxedPool.on('error', () => {});
   return {
     kind: 'postgres',
     ...base,
+    relaxed: poolSql(relaxedPool),
     async tx(fn) {
       let client: pg.PoolClient;
       try {
@@ -184,7 +185,30 @@ export async function connectPostgres(url: string, poolSize = Number(process.env
         client.release(lost);
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), relaxedPool.end()]);
+    },
+  };
+}
+
+/** Single statements on a pool, outside any transaction. */
+function poolSql(pool: pg.Pool): Sql {
+  return {
+    async query<T>(text: string, params?: readonly unknown[]) {
+      try {
+        const r = await pool.query(prepared(text, params));
+        return r.rows as T[];
+      } catch (e) {
+        throw unavailable(e);
+      }
+    },
+    async exec(text: string) {
+      try {
+        await pool.query(text);
+      } catch (e) {
+        throw unavailable(e);
+      }
+    },
   };
 }
 

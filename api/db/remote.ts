@@ -64,6 +64,7 @@ export async function connectRemote(baseUrl: string, secret: string): Promise<Db
   return {
     kind: 'pglite',
     ...sqlFor(),
+    relaxed: sqlFor(),
     async tx(fn) {
       const { tx } = (await call({ op: 'begin' })) as { tx: string };
       try {

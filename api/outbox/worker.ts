@@ -89,7 +89,7 @@ export function startOutboxWorker(
 
   const heartbeat = setInterval(
     () =>
-      void extendMessageLeases(deps.db, owner, [...held], leaseSeconds).catch((e) =>
+      void extendMessageLeases(deps.db.relaxed, owner, [...held], leaseSeconds).catch((e) =>
         deps.log.warn({ err: (e as Error).name }, 'outbox lease extension failed'),
       ),
     (leaseSeconds * 1000) / 3,
@@ -141,7 +141,7 @@ export function startOutboxWorker(
       const seen = new Set<string>();
       const gated = group.filter((r) => gapOf(r) > 0 && !seen.has(r.chat_id) && seen.add(r.chat_id));
       const turns = await takeChatTurns(
-        deps.db,
+        deps.db.relaxed,
         { channel, botKey },
         gated.map((r) => ({ chatId: r.chat_id, gapMs: gapOf(r) })),
       );
@@ -158,7 +158,7 @@ export function startOutboxWorker(
       }
       if (ready.length === 0) continue;
       const interval = 1000 / ((pace === 'paid' ? limits.paidPerSecond : limits.perSecond) * HEADROOM);
-      const first = await takeSendSlots(deps.db, { channel, botKey, pace }, interval, ready.length);
+      const first = await takeSendSlots(deps.db.relaxed, { channel, botKey, pace }, interval, ready.length);
       for (const [i, row] of ready.entries())
         tasks.push(deliver(row, { channel, botKey, pace }, first + i * interval, interval));
     }
@@ -179,7 +179,7 @@ export function startOutboxWorker(
         const at = Date.now() + wait;
         if (wait > 0) await sleep(wait);
         if (Date.now() - at <= Math.max(LATE_MS, 2 * interval) || tries >= 1) break;
-        wait = await takeSendSlots(deps.db, bot, interval, 1);
+        wait = await takeSendSlots(deps.db.relaxed, bot, interval, 1);
       }
       const { providerMessageId } = await sender.send(
         { botKey: row.bot_key, chatId: row.chat_id, paidBroadcast: bot.pace === 'paid' },
@@ -200,7 +200,7 @@ export function startOutboxWorker(
         deps.log.error({ err: (e as Error).name, outboxId: row.id }, 'outbox send crashed');
       if (err.kind === 'rate_limited') {
         const ms = err.retryAfterMs ?? 1000;
-        await pauseBot(deps.db, bot, ms);
+        await pauseBot(deps.db.relaxed, bot, ms);
         // A 429 is the platform's pacing, not a failed attempt.
         await reschedule(deps.db, owner, row.id, { ms, reason: 'rate limited', refund: true });
       } else if (err.kind === 'permanent' || row.attempts >= maxAttempts) {
@@ -223,7 +223,7 @@ export function startOutboxWorker(
           // Broadcasts are claimed in batches (one slot statement per batch); replies at once.
           const minBatch = l.lane === LANE.reply || l.inFlight.size === 0 ? 1 : Math.ceil(l.concurrency / 2);
           if (free < minBatch) continue;
-          const rows = await claimMessages(deps.db, { owner, lane: l.lane, bots, leaseSeconds, limit: free });
+          const rows = await claimMessages(deps.db.relaxed, { owner, lane: l.lane, bots, leaseSeconds, limit: free });
           claimed += rows.length;
           for (const row of rows) held.add(row.id);
           for (const task of await dispatch(rows)) {
