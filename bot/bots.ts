@@ -107,7 +107,8 @@ export function createBots(deps: Deps, env: NodeJS.ProcessEnv = process.env, opt
       m.createBot({ key: WEB_BOT_KEY, channel: m.name, token: '-', orgId: null }, { orgId: null }, { log: deps.log }),
     );
   const pushBots = entries.map((e) => e.bot);
-  const inbox = new InboxWorker(deps, pushBots, options.inbox);
+  const numberedChannels = new Set(modules.filter((m) => m.numberedChoices).map((m) => m.name));
+  const inbox = new InboxWorker(deps, pushBots, { ...options.inbox, numberedChannels });
   const senders: ChannelSender[] = modules.map((m) => {
     const bots = new Map([...pushBots, ...inline].filter((b) => b.channel === m.name).map((b) => [b.botKey, b]));
     return {

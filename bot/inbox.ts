@@ -34,6 +34,8 @@ export interface InboxOptions {
   idlePollMs?: number;
   /** Called when replies were queued, to wake the outbox worker of this process at once. */
   onReplies?: () => void;
+  /** Channels whose choices are answered with a digit (`ChannelModule.numberedChoices`). */
+  numberedChannels?: ReadonlySet<string>;
 }
 
 /** A name for this worker in the database: host, pid and a random part. */
@@ -91,7 +93,7 @@ export class InboxWorker {
       { owner: this.owner, leaseSeconds: this.#lease },
     );
     if (id === null) return [];
-    const update = channel.parse(payload, this.deps.clock.now());
+    const update = this.parse(channel, payload, this.deps.clock.now());
     const replies = update ? await handleUpdate(this.deps, update, channel.scope) : [];
     await completeUpdates(this.deps.db, this.owner, [{ id, replies: [] }]);
     return replies;
@@ -161,7 +163,7 @@ export class InboxWorker {
     const channel = this.#channels.get(`${row.channel}:${row.bot_key}`)!;
     const item: Completion = { id: row.id, replies: [] };
     try {
-      const update = row.payload == null ? null : channel.parse(row.payload, row.received_at);
+      const update = row.payload == null ? null : this.parse(channel, row.payload, row.received_at);
       if (update) {
         if (update.interactionId) await channel.acknowledge?.(update).catch(() => {});
         const replies = await handleUpdate(this.deps, update, channel.scope);
@@ -193,6 +195,14 @@ export class InboxWorker {
       });
     this.#completing.add(completing);
     if (this.#completing.size > this.#concurrency * 4) await completing;
+  }
+
+  /** The platform update as the core takes it, with how its chat answers choices. */
+  private parse(channel: BotChannel, payload: unknown, receivedAt: Date) {
+    const update = channel.parse(payload, receivedAt);
+    return update && this.options.numberedChannels?.has(channel.channel)
+      ? { ...update, numberedChoices: true }
+      : update;
   }
 
   /** Completions are written in batches: one statement for all that finished meanwhile. */

@@ -17,3 +17,16 @@ export interface ActionChoice {
   label: string;
   action: DomainAction;
 }
+
+/**
+ * Something a member does in a private chat with the bot, reached from a shared place: a
+ * notice posted to the cell's group ("read and acknowledge it privately"), the room's QR code
+ * (check in with the room's code). Channels with deep links (Telegram: t.me/<bot>?start=…)
+ * render a link that opens the bot on it; the others say what to type there.
+ */
+export type DeepLinkAction = { kind: 'notice-open'; noticeId: number } | { kind: 'room-check-in'; code: string };
+
+export interface DeepLink {
+  label: string;
+  action: DeepLinkAction;
+}

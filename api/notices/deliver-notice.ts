@@ -1,7 +1,7 @@
 import type { Deps } from '../context.ts';
 import type { Sql } from '../db/connect.ts';
 import { signLink } from '../http/signed-link.ts';
-import { enqueuePersonal } from '../outbox/enqueue.ts';
+import { enqueuePersonal, enqueueForSubtreeGroups } from '../outbox/enqueue.ts';
 import { KIND_LABELS, type Notice } from './notice.ts';
 
 export const VIEW_LINK_DAYS = 180;
@@ -10,7 +10,10 @@ const EXCERPT = 600;
 /**
  * Publishes a notice inside the caller's transaction: fixes the recipients (the subtree,
  * narrowed to official members or a list) and writes one outbox row per recipient and
- * linked chat account, each with the member's own signed link to the web view.
+ * linked chat account, each with the member's own signed link to the web view. A notice for
+ * every member of the subtree is also announced, by its title only, in the chat groups bound
+ * to its units, with a deep link to read and acknowledge it in a private chat with the bot
+ * (the group is no place for "Đã đọc", and the text stays in members' own chats).
  */
 export async function deliverNotice(
   sql: Sql,
@@ -32,7 +35,10 @@ export async function deliverNotice(
   const base = deps.config.publicUrl ?? `http://localhost:${deps.config.port}`;
   const expires = new Date(now.getTime() + VIEW_LINK_DAYS * 86_400_000);
   const body = notice.body.length > EXCERPT ? `${notice.body.slice(0, EXCERPT).trimEnd()}…` : notice.body;
-  const text = `📢 ${KIND_LABELS[notice.kind]}: ${notice.title}\n\n${plain(body)}${notice.ackDueOn ? `\n\nXin xác nhận đã đọc trước ngày ${notice.ackDueOn.split('-').reverse().join('/')}.` : ''}`;
+  const due = notice.ackDueOn
+    ? `\n\nXin xác nhận đã đọc trước ngày ${notice.ackDueOn.split('-').reverse().join('/')}.`
+    : '';
+  const text = `📢 ${KIND_LABELS[notice.kind]}: ${notice.title}\n\n${plain(body)}${due}`;
   const items = recipients.map((r) => ({
     memberId: r.memberId,
     payload: {
@@ -51,6 +57,19 @@ export async function deliverNotice(
     refId: notice.id,
     dedupePrefix: `notice:${notice.id}`,
   });
+  // A narrowed notice (official members only, or a list) is not announced to the whole group.
+  if (!notice.officialOnly && !notice.memberIds?.length)
+    await enqueueForSubtreeGroups(
+      sql,
+      notice.orgId,
+      {
+        text:
+          `📢 ${KIND_LABELS[notice.kind]}: ${notice.title}\n\n` +
+          `Đồng chí đọc toàn văn và xác nhận đã đọc khi nhắn riêng với bot.${due}`,
+        deepLink: { label: 'Đọc và xác nhận', action: { kind: 'notice-open', noticeId: notice.id } },
+      },
+      { kind: 'notice.group', refType: 'notice', refId: notice.id, dedupePrefix: `notice:${notice.id}:group` },
+    );
   return recipients.length;
 }
 

@@ -4,7 +4,7 @@
  * between the two loses neither.
  */
 import type { Sql } from '../db/connect.ts';
-import type { ActionChoice } from '../chat-actions/chat-action.ts';
+import type { ActionChoice, DeepLink } from '../chat-actions/chat-action.ts';
 
 /**
  * A button as stored: the domain's typed action, the conversation core's own (menus, dialogue
@@ -24,6 +24,8 @@ export interface OutboundPayload {
   /** The next message should be a number (Zalo then offers no numbered options). */
   expects?: 'number';
   link?: { label: string; url: string };
+  /** Opens the bot privately on an action (Telegram: a t.me link button; elsewhere what to type). */
+  deepLink?: DeepLink;
   /** A QR code the channel draws (see bot/core/reply.ts). */
   qr?: { text: string; start?: string; caption?: string };
   /** Telegram paid broadcast (urgent notices of organisations that enabled it). */
@@ -82,6 +84,38 @@ export async function enqueueForOrgGroups(
             case when $6::text is null then null else $6 || ':' || g.channel || ':' || g.bot_key || ':' || g.chat_id end
        from chat_groups g
       where g.org_id = $1 and g.unbound_at is null
+     on conflict (dedupe_key) do nothing
+     returning id`,
+    [
+      orgId,
+      meta.kind,
+      meta.refType ?? null,
+      meta.refId == null ? null : String(meta.refId),
+      JSON.stringify(payload),
+      meta.dedupePrefix ?? null,
+    ],
+  );
+  return rows.length;
+}
+
+/**
+ * One row per chat group bound to the organisation or any unit beneath it (a province's
+ * notice reaches every cell's group), in one statement.
+ */
+export async function enqueueForSubtreeGroups(
+  sql: Sql,
+  orgId: number,
+  payload: OutboundPayload,
+  meta: OutboundMeta,
+): Promise<number> {
+  const rows = await sql.query(
+    `insert into outbox_messages (channel, bot_key, chat_id, org_id, kind, ref_type, ref_id, payload, dedupe_key)
+     select g.channel, g.bot_key, g.chat_id, g.org_id, $2, $3, $4, $5::jsonb,
+            case when $6::text is null then null else $6 || ':' || g.channel || ':' || g.bot_key || ':' || g.chat_id end
+       from chat_groups g
+       join orgs o on o.id = g.org_id
+       join orgs root on root.id = $1
+      where o.path <@ root.path and g.unbound_at is null
      on conflict (dedupe_key) do nothing
      returning id`,
     [

@@ -1,7 +1,8 @@
 /**
  * The main menu: the few things a member does, and for a secretary the meeting actions that
  * apply to the meeting's current state only. Shown as buttons (Telegram, web chat) or numbered
- * options (Zalo) after linking, after help and after each finished action.
+ * options (Zalo, kept short: see `menuItems`) after linking, after help and after each finished
+ * action.
  */
 import { findCurrentMeeting } from '../../api/meetings/repository.ts';
 import { findOpenMotionId } from '../../api/meetings/find-open-motion.ts';
@@ -70,13 +71,46 @@ export function secretaryItems(state: MeetingState): MenuItem[] {
   }
 }
 
+/** At most this many numbers in a menu answered with a digit (Zalo), "Xem thêm" included. */
+export const NUMBERED_MENU_MAX = 6;
+
+/**
+ * The menu's items in this chat. Buttons (Telegram, web chat) show them all: the member's,
+ * then a secretary's. Where members answer with a digit (Zalo) the list stays short: the
+ * actions that apply to the meeting's current state first (a secretary's, then check-in and
+ * the vote), then the everyday ones, at most NUMBERED_MENU_MAX numbers with "Xem thêm" last;
+ * `rest` is what "Xem thêm" offers as numbers.
+ */
+export function menuItems(
+  state: MeetingState,
+  o: { isSecretary: boolean; numbered?: boolean },
+): { shown: MenuItem[]; rest: MenuItem[] } {
+  const member = memberItems(state);
+  const secretary = o.isSecretary ? secretaryItems(state) : [];
+  if (!o.numbered) return { shown: [...member, ...secretary], rest: [] };
+  const now: MenuItem[] = member.filter((i) => i === 'checkin' || i === 'vote');
+  const everyday = member.filter((i) => !now.includes(i) && i !== 'more');
+  const ordered = [...secretary, ...now, ...everyday];
+  const room = NUMBERED_MENU_MAX - 1;
+  return { shown: [...ordered.slice(0, room), 'more'], rest: ordered.slice(room) };
+}
+
 export const menuChoices = (items: MenuItem[]): Choice[] =>
   items.map((item) => ({ label: MENU_LABELS[item], action: { kind: 'menu', item } }));
 
+type MenuCtx = Pick<CommandContext, 'deps' | 'member' | 'isSecretary' | 'update'>;
+
+const menuOf = async (ctx: MenuCtx) =>
+  menuItems(await meetingState(ctx), { isSecretary: ctx.isSecretary, numbered: ctx.update.numberedChoices });
+
 /** The menu shown after a finished action (private chats only). */
-export async function mainMenu(ctx: Pick<CommandContext, 'deps' | 'member' | 'isSecretary'>): Promise<Choice[]> {
-  const state = await meetingState(ctx);
-  return menuChoices([...memberItems(state), ...(ctx.isSecretary ? secretaryItems(state) : [])]);
+export async function mainMenu(ctx: MenuCtx): Promise<Choice[]> {
+  return menuChoices((await menuOf(ctx)).shown);
+}
+
+/** What "Xem thêm" offers beyond a short numbered menu (none where every item is a button). */
+export async function restOfMenu(ctx: MenuCtx): Promise<Choice[]> {
+  return menuChoices((await menuOf(ctx)).rest);
 }
 
 const squash = (s: string) => foldVietnamese(s).replace(/[^a-z0-9]/g, '');

@@ -4,6 +4,7 @@
  * each splits text to its limit.
  */
 import { encodeAction, MAX_ACTION_BYTES, type ChatAction } from './actions.ts';
+import type { DeepLink } from './deep-link.ts';
 
 /** A button: its label and the typed action it stands for (bot/core/actions.ts encodes it). */
 export type Choice = { label: string; action: ChatAction; data?: undefined } | LegacyChoice;
@@ -33,9 +34,16 @@ export interface Reply {
   expects?: 'number';
   link?: { label: string; url: string };
   /**
+   * Opens the bot privately on an action (a notice posted to a group, the room's check-in):
+   * Telegram renders a URL button to t.me/<bot>?start=…; channels without deep links add a
+   * line saying what to type (bot/core/deep-link.ts).
+   */
+  deepLink?: DeepLink;
+  /**
    * A QR code for the channel to draw. Where the platform has deep links with a start payload
    * (Telegram: t.me/<bot>?start=…), it encodes a link that opens this bot and sends
-   * `/start <start>`, so a phone camera is enough; elsewhere it encodes `text`.
+   * `/start <start>` (`start` written by bot/core/deep-link.ts), so a phone camera is enough;
+   * elsewhere it encodes `text`.
    */
   qr?: { text: string; start?: string; caption?: string };
 }

@@ -17,6 +17,11 @@ export interface ChatUpdate {
   /** A button press: the `data` of a choice sent earlier (Zalo: resolved from "1", "2", …). */
   choice?: string;
   photo?: { fileId: string; url?: string };
+  /**
+   * The chat has no buttons: choices are numbered and answered with a digit (Zalo). Set by the
+   * inbox from the channel module's `numberedChoices`; menus are kept short there.
+   */
+  numberedChoices?: boolean;
   /** The platform's token for acknowledging a button press (Telegram callback query id). */
   interactionId?: string;
   receivedAt: Date;

@@ -51,7 +51,7 @@ export class TelegramChannel implements BotChannel {
   #context: BotContext;
   #polling?: AbortController;
   #loop?: Promise<void>;
-  /** The bot's @username (from getMe at start), for deep links in QR codes. */
+  /** The bot's @username (from getMe at start), for deep links: QR codes and t.me URL buttons. */
   #username?: string;
 
   constructor(config: BotConfig, scope: BotScope, context: BotContext) {
@@ -88,7 +88,7 @@ export class TelegramChannel implements BotChannel {
   async send(target: SendTarget, payload: OutboundPayload) {
     try {
       // A send worker in its own process never ran start(): ask for the @username once.
-      if (payload.qr?.start && this.#username === undefined)
+      if ((payload.qr?.start || payload.deepLink) && this.#username === undefined)
         this.#username = (await this.telegram.getMe().catch(() => undefined))?.username ?? '';
       const ids = await sendTo(this.telegram, target.chatId, payload, {
         paidBroadcast: target.paidBroadcast,
@@ -155,7 +155,7 @@ async function sendTo(
     const sent = await telegram.sendPhoto(chatId, Input.fromBuffer(png, 'qr.png'), { caption: reply.qr.caption });
     ids.push(sent.message_id);
   }
-  for (const part of renderTelegram(reply)) {
+  for (const part of renderTelegram(reply, { username })) {
     const sent = await telegram.sendMessage(chatId, part.text, {
       reply_markup: part.reply_markup,
       link_preview_options: { is_disabled: true },

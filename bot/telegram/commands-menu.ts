@@ -1,7 +1,8 @@
 /**
  * Telegram's own conventions: on start each bot registers its command list with Vietnamese
- * descriptions (the "/" menu), a shorter list for group chats, and sets the menu button to
- * show the commands. Every name here is a command of the core (checked in the unit tests).
+ * descriptions (the "/" menu) for private chats (also the default scope, for any chat no other
+ * list covers), a shorter list for group chats, and sets the menu button beside the text field
+ * to show the commands. Every name here is a command of the core (checked in the unit tests).
  */
 import type { Logger } from 'pino';
 
@@ -46,6 +47,7 @@ export interface CommandsApi {
 export async function registerCommandMenu(api: CommandsApi, log: Logger, botKey: string): Promise<void> {
   try {
     await api.setMyCommands(PRIVATE_COMMANDS, { scope: { type: 'default' } });
+    await api.setMyCommands(PRIVATE_COMMANDS, { scope: { type: 'all_private_chats' } });
     await api.setMyCommands(GROUP_COMMANDS, { scope: { type: 'all_group_chats' } });
     await api.setChatMenuButton({ menuButton: { type: 'commands' } });
   } catch {

@@ -3,15 +3,17 @@
  * paragraphs; the choices, then the main menu, as one inline keyboard on the last part; the
  * reply keyboard (main actions under the text field, hideable) when the reply asks for it; a
  * link as a line of text (Telegram refuses URL buttons to local addresses, and text opens on
- * any phone).
+ * any phone); a deep link as a URL button to t.me/<bot>?start=… (the bot's @username comes
+ * from getMe; without it, the line saying what to type).
  */
 import { splitText } from '../core/split-text.ts';
 import { choiceData, KEYBOARD_ROWS, MAX_CHOICE_DATA_BYTES, type AnyChoice, type Reply } from '../core/reply.ts';
+import { deepLinkLine, encodeStart, type DeepLinkAction } from '../core/deep-link.ts';
 import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
 
 export const TELEGRAM_TEXT_LIMIT = 4096;
 
-type InlineButton = { text: string; callback_data: string };
+type InlineButton = { text: string; callback_data: string } | { text: string; url: string };
 export type TelegramMarkup =
   | { inline_keyboard: InlineButton[][] }
   | {
@@ -27,11 +29,22 @@ export interface TelegramMessagePart {
   reply_markup?: TelegramMarkup;
 }
 
-export function renderTelegram(reply: Reply | OutboundPayload): TelegramMessagePart[] {
-  const text = reply.link ? `${reply.text}\n\n🔗 ${reply.link.label}: ${reply.link.url}` : reply.text;
+/** The link that opens the bot @username and sends "/start <payload>" for the action. */
+export const startUrl = (username: string, action: DeepLinkAction) =>
+  `https://t.me/${username}?start=${encodeStart(action)}`;
+
+export function renderTelegram(
+  reply: Reply | OutboundPayload,
+  { username }: { username?: string } = {},
+): TelegramMessagePart[] {
+  let text = reply.link ? `${reply.text}\n\n🔗 ${reply.link.label}: ${reply.link.url}` : reply.text;
+  const deepLink = reply.deepLink;
+  const urlButton = deepLink && username ? [[{ text: deepLink.label, url: startUrl(username, deepLink.action) }]] : [];
+  const line = deepLink && !username ? deepLinkLine(text, deepLink) : undefined;
+  if (line) text += `\n\n${line}`;
   const parts: TelegramMessagePart[] = splitText(text, TELEGRAM_TEXT_LIMIT).map((t) => ({ text: t }));
   const menu = 'menu' in reply ? (reply.menu ?? []) : [];
-  const rows = [...buttonRows(reply.choices ?? []), ...buttonRows(menu, 2)];
+  const rows = [...buttonRows(reply.choices ?? []), ...urlButton, ...buttonRows(menu, 2)];
   if (rows.length) parts[parts.length - 1].reply_markup = { inline_keyboard: rows };
   const keyboard = 'keyboard' in reply ? keyboardMarkup(reply.keyboard) : undefined;
   // One markup per message: the reply keyboard goes on a part without inline buttons, or on

@@ -1,9 +1,11 @@
 /**
  * A reply as the web chat page draws it: text, the choices and the main menu as large buttons
- * (each with its encoded action), a link, and a QR code as an image.
+ * (each with its encoded action), a link, and a QR code as an image. The web chat has no deep
+ * links: a deep link becomes a line saying what to type.
  */
 import QRCode from 'qrcode';
 import { choiceData, type Reply } from '../core/reply.ts';
+import { deepLinkLine } from '../core/deep-link.ts';
 import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
 
 export interface WebMessage {
@@ -20,8 +22,9 @@ export async function renderWeb(reply: Reply | OutboundPayload): Promise<WebMess
     ...menu.map((c) => ({ label: c.label, data: choiceData(c), menu: true as const })),
   ];
   const qr = 'qr' in reply ? reply.qr : undefined;
+  const line = deepLinkLine(reply.text, reply.deepLink);
   return {
-    text: reply.text,
+    text: line ? `${reply.text}\n\n${line}` : reply.text,
     choices: choices.length ? choices : undefined,
     link: reply.link,
     photo: qr ? await QRCode.toDataURL(qr.text, { width: 360, margin: 2 }) : undefined,

@@ -5,17 +5,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { createTestDb, type TestDb } from '../support/db.ts';
+import type { TestDb } from '../support/db.ts';
 import { testDeps } from '../support/app.ts';
 import { linkChat, makeMember, makeOrgTree } from '../factories/index.ts';
 import type { Deps } from '../../api/context.ts';
-import { FakeTelegram, FakeZalo, startServiceWithBots, type Running } from '../support/bot-harness.ts';
+import {
+  startBotHarness,
+  type BotHarness,
+  type FakeTelegram,
+  type FakeZalo,
+  type Running,
+} from '../support/bot-harness.ts';
 import { deriveWebhookSecret } from '../../bot/webhook-secret.ts';
 import { handleUpdate, APOLOGY } from '../../bot/core/conversation.ts';
 import type { Command } from '../../bot/core/command.ts';
 
 const TG = '333:SECRET-TOKEN-never-logged';
 const ZL = 'zalo-secret-token-never-logged';
+let h: BotHarness;
 let t: TestDb;
 let deps: Deps;
 let logs = '';
@@ -24,32 +31,22 @@ let zalo: FakeZalo;
 let svc: Running;
 
 beforeAll(async () => {
-  t = await createTestDb();
   const sink = new Writable({
     write(chunk, _e, cb) {
       logs += chunk;
       cb();
     },
   });
-  deps = { ...testDeps(t.db), log: pino({ level: 'info' }, sink) };
-  telegram = await new FakeTelegram([TG]).start();
-  zalo = await new FakeZalo([ZL]).start();
-  svc = await startServiceWithBots(
-    deps,
-    {
-      TELEGRAM_BOT_TOKEN: TG,
-      TELEGRAM_API_ROOT: telegram.root,
-      ZALO_BOT_TOKEN: ZL,
-      ZALO_API_ROOT: zalo.root,
-    },
-    true,
-  );
+  h = await startBotHarness({
+    telegram: [TG],
+    zalo: [ZL],
+    deps: (db) => ({ ...testDeps(db), log: pino({ level: 'info' }, sink) }),
+    webhooks: true,
+  });
+  ({ t, deps, telegram, zalo, svc } = h);
 });
 afterAll(async () => {
-  await svc?.close();
-  await telegram?.close();
-  await zalo?.close();
-  await t?.close();
+  await h?.close();
 });
 
 const stored = async () => (await t.db.query<{ n: number }>(`select count(*)::int n from inbound_updates`))[0].n;

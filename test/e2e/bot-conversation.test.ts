@@ -4,22 +4,21 @@
  * client, and the web chat through its HTTP API — all against fakes on 127.0.0.1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../support/db.ts';
-import { testDeps } from '../support/app.ts';
+import type { TestDb } from '../support/db.ts';
 import { makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
 import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
 import type { Deps } from '../../api/context.ts';
 import type { Principal } from '../../api/auth/principal.ts';
 import {
-  FakeTelegram,
-  FakeZalo,
-  startServiceWithBots,
+  startBotHarness,
   telegramDriver,
-  webDriver,
+  type WebDriver,
   zaloDriver,
+  type BotHarness,
   type ChannelDriver,
+  type FakeTelegram,
+  type FakeZalo,
   type Person,
-  type Running,
 } from '../support/bot-harness.ts';
 
 const TG_POLL = '111:POLL-TOKEN';
@@ -27,24 +26,17 @@ const TG_HOOK = '222:HOOK-TOKEN';
 const ZALO_POLL = 'zalo-poll-token';
 const ZALO_HOOK = 'zalo-hook-token';
 
+let h: BotHarness;
 let t: TestDb;
 let deps: Deps;
 let telegram: FakeTelegram;
 let zalo: FakeZalo;
-let polling: Running;
-let webhooks: Running;
 let tree: Awaited<ReturnType<typeof makeOrgTree>>;
 let issuer: Principal;
-let web: ReturnType<typeof webDriver>;
+let web: WebDriver;
 let drivers: ChannelDriver[] = [];
 
 beforeAll(async () => {
-  t = await createTestDb();
-  deps = testDeps(t.db);
-  tree = await makeOrgTree(t.db);
-  issuer = (await makeSecretary(t.db, tree.cellA)).principal;
-  telegram = await new FakeTelegram([TG_POLL, TG_HOOK]).start();
-  zalo = await new FakeZalo([ZALO_POLL, ZALO_HOOK]).start();
   const bots = (poll: boolean) =>
     JSON.stringify([
       {
@@ -55,10 +47,19 @@ beforeAll(async () => {
       },
       { key: poll ? 'zpoll' : 'zhook', channel: 'zalo', token: poll ? ZALO_POLL : ZALO_HOOK },
     ]);
-  const env = { TELEGRAM_API_ROOT: telegram.root, ZALO_API_ROOT: zalo.root };
-  polling = await startServiceWithBots(deps, { ...env, BOTS: bots(true) }, false);
-  webhooks = await startServiceWithBots(deps, { ...env, BOTS: bots(false) }, true);
-  web = webDriver(polling.baseUrl);
+  h = await startBotHarness({
+    telegram: [TG_POLL, TG_HOOK],
+    zalo: [ZALO_POLL, ZALO_HOOK],
+    // The provincial bots serve the tree made first.
+    env: async (base) => {
+      tree = await makeOrgTree(base.t.db);
+      issuer = (await makeSecretary(base.t.db, tree.cellA)).principal;
+      return { BOTS: bots(true) };
+    },
+  });
+  ({ t, deps, telegram, zalo } = h);
+  await h.startService({ BOTS: bots(false) }, true);
+  web = h.web;
   drivers = [
     telegramDriver(deps, telegram, TG_POLL, 'tgpoll', 'polling'),
     telegramDriver(deps, telegram, TG_HOOK, 'tghook', 'webhook'),
@@ -69,11 +70,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await polling?.close();
-  await webhooks?.close();
-  await telegram?.close();
-  await zalo?.close();
-  await t?.close();
+  await h?.close();
 });
 
 let nextPerson = 7_000_000;
@@ -119,7 +116,7 @@ describe.each(CHANNELS)('conversation on %s', (name) => {
     await link(driver(), who, (await issueLinkCode(deps, issuer, member.id)).code);
     for (const typed of ['/trogiup', 'trợ giúp', 'Tro Giup', 'TRO GIUP', 'tro giupp', 'xem them']) {
       const replies = await driver().say(who, typed);
-      expect(replies.join('\n'), typed).toMatch(/huylienket|Đồng chí bấm nút bên dưới/);
+      expect(replies.join('\n'), typed).toMatch(/huylienket|Đồng chí chọn việc bên dưới/);
       expect(replies.join('\n'), typed).not.toContain('Dành cho bí thư');
     }
     expect((await driver().say(who, '😀👍')).join()).toMatch(/chưa hiểu/);
@@ -143,7 +140,7 @@ describe.each(CHANNELS)('conversation on %s', (name) => {
     ];
     if (driver().channel === 'telegram') asks.push('/start');
     for (const typed of asks) {
-      const help = (await driver().say(who, typed)).find((r) => r.includes('Đồng chí bấm nút bên dưới'));
+      const help = (await driver().say(who, typed)).find((r) => r.includes('Đồng chí chọn việc bên dưới'));
       expect(help, typed).toBeDefined();
       // One phone screen: the text itself is at most 8 lines (Zalo adds its short numbered menu).
       expect(help!.split('Trả lời bằng số:')[0].trim().split('\n').length, typed).toBeLessThanOrEqual(8);
@@ -153,7 +150,7 @@ describe.each(CHANNELS)('conversation on %s', (name) => {
     expect(more).toContain('/huylienket');
     expect(more).toContain('/nhiemvu');
     // A question that merely starts with "giúp" still goes to the assistant.
-    expect((await driver().say(who, 'giúp tôi tính đảng phí hưu trí')).join()).not.toContain('Đồng chí bấm nút');
+    expect((await driver().say(who, 'giúp tôi tính đảng phí hưu trí')).join()).not.toContain('Đồng chí chọn việc');
   });
 
   it('shows a secretary the secretary commands', async () => {

@@ -5,8 +5,7 @@
  * its reply keyboard — on Telegram, Zalo and the web chat, against the fakes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../support/db.ts';
-import { testDeps } from '../support/app.ts';
+import type { TestDb } from '../support/db.ts';
 import { makeMember, makeOrg, makeOrgTree, makeSecretary } from '../factories/index.ts';
 import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
 import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
@@ -17,52 +16,37 @@ import { publishNotice } from '../../api/notices/publish-notice.ts';
 import type { Deps } from '../../api/context.ts';
 import { COMMANDS } from '../../bot/core/commands/index.ts';
 import {
-  FakeTelegram,
-  FakeZalo,
-  startServiceWithBots,
-  telegramDriver,
-  waitFor,
-  webDriver,
-  zaloDriver,
+  readQr,
+  startBotHarness,
+  waitProcessed,
+  type BotHarness,
   type ChannelDriver,
+  type FakeTelegram,
+  type FakeZalo,
   type Person,
-  type Running,
+  type WebDriver,
+  waitFor,
 } from '../support/bot-harness.ts';
 
 const TG = '777:MENUS';
 const ZL = 'zalo-menus';
+let h: BotHarness;
 let t: TestDb;
 let deps: Deps;
 let telegram: FakeTelegram;
 let zalo: FakeZalo;
-let svc: Running;
 let tree: Awaited<ReturnType<typeof makeOrgTree>>;
-let web: ReturnType<typeof webDriver>;
+let web: WebDriver;
 let drivers: ChannelDriver[];
 
 beforeAll(async () => {
-  t = await createTestDb();
-  deps = testDeps(t.db);
+  h = await startBotHarness({ telegram: [TG], zalo: [ZL] });
+  ({ t, deps, telegram, zalo, web } = h);
   tree = await makeOrgTree(t.db);
-  telegram = await new FakeTelegram([TG]).start();
-  zalo = await new FakeZalo([ZL]).start();
-  svc = await startServiceWithBots(
-    deps,
-    { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root, ZALO_BOT_TOKEN: ZL, ZALO_API_ROOT: zalo.root },
-    false,
-  );
-  web = webDriver(svc.baseUrl);
-  drivers = [
-    telegramDriver(deps, telegram, TG, 'telegram', 'polling'),
-    zaloDriver(deps, zalo, ZL, 'zalo', 'polling'),
-    web,
-  ];
+  drivers = [h.tg!, h.zl!, web];
 });
 afterAll(async () => {
-  await svc?.close();
-  await telegram?.close();
-  await zalo?.close();
-  await t?.close();
+  await h?.close();
 });
 
 let nextId = 8_100_000;
@@ -98,7 +82,7 @@ async function telegramPhoto(who: Person, fileId: string): Promise<string[]> {
   const before = telegram.sentTo(who.id).length;
   const update = telegram.photoUpdate({ fromId: Number(who.id), fileId });
   telegram.pushUpdate(TG, update);
-  await waitProcessed('telegram', 'telegram', String(update.update_id));
+  await waitProcessed(deps, 'telegram', 'telegram', String(update.update_id));
   return telegram
     .sentTo(who.id)
     .slice(before)
@@ -109,29 +93,29 @@ async function zaloPhoto(who: Person, url: string): Promise<string[]> {
   const before = zalo.sentTo(who.id).length;
   const update = zalo.imageUpdate({ userId: who.id, photoUrl: url });
   zalo.pushUpdate(ZL, update);
-  await waitProcessed('zalo', 'zalo', update.message.message_id);
+  await waitProcessed(deps, 'zalo', 'zalo', update.message.message_id);
   return zalo
     .sentTo(who.id)
     .slice(before)
     .map((m) => m.text);
 }
 
-async function waitProcessed(channel: string, botKey: string, updateId: string) {
-  await waitFor(
-    async () =>
-      (
-        await t.db.query<{ p: Date | null; unsent: number }>(
-          `select u.processed_at as p,
-                  (select count(*)::int from outbox_messages o
-                    where o.inbound_id = u.id and o.status in ('queued', 'sending')) as unsent
-             from inbound_updates u where channel = $1 and bot_key = $2 and update_id = $3`,
-          [channel, botKey, updateId],
-        )
-      ).find((r) => r.p && r.unsent === 0),
-    10_000,
-    `update ${updateId} processed`,
-  );
+/** Calls the fake Telegram's Bot API as a client would. */
+async function telegramApi(method: string, body: object = {}): Promise<unknown> {
+  const res = await fetch(`${telegram.root}/bot${TG}/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return ((await res.json()) as { result: unknown }).result;
 }
+
+/** The options of the last numbered list among Zalo replies. */
+const numbered = (replies: string[]) =>
+  (replies.filter((r) => r.includes('Trả lời bằng số:')).at(-1) ?? '')
+    .split('Trả lời bằng số:\n')[1]
+    ?.split('\n')
+    .map((l) => l.replace(/^\d+\. /, '').replace(/ \(\d+\/\d+\)$/, '')) ?? [];
 
 describe.each(['telegram', 'zalo', 'web'] as const)('buttons only on %s', (channel) => {
   const driver = () => drivers.find((d) => d.channel === channel)!;
@@ -153,8 +137,9 @@ describe.each(['telegram', 'zalo', 'web'] as const)('buttons only on %s', (chann
     const who = person();
 
     const welcome = (await link(driver(), who, (await issueLinkCode(deps, sec.principal, member.id)).code)).join('\n');
-    expect(welcome).toContain('Đồng chí bấm nút bên dưới');
-    if (channel === 'zalo') expect(welcome).toMatch(/Trả lời bằng số:\n1\. Lịch họp\n2\. Điểm danh\n3\. Biểu quyết/);
+    expect(welcome).toContain('Đồng chí chọn việc bên dưới');
+    // Zalo's short numbered menu puts what the meeting allows now first.
+    if (channel === 'zalo') expect(welcome).toMatch(/Trả lời bằng số:\n1\. Điểm danh\n2\. Biểu quyết\n3\. Lịch họp/);
 
     expect((await driver().choose(who, 'Điểm danh')).join()).toContain('✅ Đồng chí đã điểm danh.');
     const ballot = (await driver().choose(who, 'Biểu quyết')).join();
@@ -302,7 +287,7 @@ describe('Telegram conventions', () => {
   it('registers its commands in Vietnamese (a separate list for groups) and the menu button on start', async () => {
     const lists = telegram.commandLists.filter((l) => l.token === TG);
     const byScope = new Map(lists.map((l) => [l.scope, l.commands]));
-    expect([...byScope.keys()].sort()).toEqual(['all_group_chats', 'default']);
+    expect([...byScope.keys()].sort()).toEqual(['all_group_chats', 'all_private_chats', 'default']);
     const names = new Set(COMMANDS.map((c) => c.name));
     for (const commands of byScope.values()) {
       for (const c of commands) {
@@ -313,6 +298,13 @@ describe('Telegram conventions', () => {
     expect(byScope.get('default')!.map((c) => c.command)).toContain('diemdanh');
     expect(byScope.get('all_group_chats')!.map((c) => c.command)).not.toContain('phananh');
     expect(telegram.menuButtons.get(TG)).toEqual({ type: 'commands' });
+    // As a Telegram client asks for them, per chat kind, and the menu button beside the text field.
+    const commandsIn = async (type: string) =>
+      ((await telegramApi('getMyCommands', { scope: { type } })) as { command: string }[]).map((c) => c.command);
+    expect(await commandsIn('all_private_chats')).toEqual(expect.arrayContaining(['start', 'diemdanh', 'phananh']));
+    expect(await commandsIn('all_group_chats')).toEqual(expect.arrayContaining(['diemdanh', 'ganchibo']));
+    expect(await commandsIn('all_group_chats')).not.toContain('start');
+    expect(await telegramApi('getChatMenuButton')).toEqual({ type: 'commands' });
   });
 
   it('shows a reply keyboard after linking that can be hidden; its buttons are menu items, not questions', async () => {
@@ -357,5 +349,189 @@ describe('Telegram conventions', () => {
       meeting.id,
     ]);
     expect((await tg.say(who, `/start diemdanh_${code}`)).join()).toContain('đã điểm danh');
+  });
+
+  it('a notice in the cell\'s group carries "Đọc và xác nhận", a link that opens it privately', async () => {
+    const cell = await makeOrg(t.db, 'cell', tree.committee);
+    const sec = await makeSecretary(t.db, cell);
+    const member = await makeMember(t.db, cell);
+    const tg = drivers[0];
+    const secretary = person();
+    const who = person();
+    const group = { id: String(nextId++) };
+    await link(tg, secretary, (await issueLinkCode(deps, sec.principal, sec.member.id)).code);
+    const code = /: ([0-9A-Z]{5}-[0-9A-Z]{5})/.exec((await tg.say(secretary, 'gan chi bo')).join())![1];
+    expect((await tg.say(secretary, `/ganchibo ${code}`, group)).join()).toContain('Đã gắn nhóm này');
+    await link(tg, who, (await issueLinkCode(deps, sec.principal, member.id)).code);
+
+    const notice = await publishNotice(deps, sec.principal, {
+      orgId: cell.id,
+      kind: 'notice',
+      title: 'Lịch trực Tết',
+      body: 'Mỗi đồng chí trực một buổi theo danh sách đính kèm.',
+    });
+    const groupChat = `-${group.id}`;
+    const posted = await waitFor(
+      () => telegram.sentTo(groupChat).find((m) => m.text?.includes('Lịch trực Tết')),
+      10_000,
+      'the notice in the group',
+    );
+    // The group sees the title; the text stays in members' own chats.
+    expect(posted.text).not.toContain('Mỗi đồng chí trực');
+    const { username } = (await telegramApi('getMe')) as { username: string };
+    const buttons = posted.replyMarkup?.inline_keyboard?.flat() ?? [];
+    expect(buttons).toEqual([{ text: 'Đọc và xác nhận', url: `https://t.me/${username}?start=thongbao_${notice.id}` }]);
+
+    // Pressing it opens the bot, which sends "/start <payload>" from the member's private chat.
+    // The member has it privately too (read there, or from the group's link).
+    await waitFor(() => telegram.sentTo(who.id).some((m) => m.text?.includes('Lịch trực Tết')), 10_000, 'delivery');
+    const start = new URL(buttons[0].url!).searchParams.get('start');
+    expect((await tg.say(who, `/start ${start}`)).join()).toContain('Mỗi đồng chí trực một buổi');
+    expect((await tg.choose(who, 'Đã đọc')).join()).toContain('Đã ghi nhận: đồng chí đã đọc "Lịch trực Tết"');
+    const [read] = await t.db.query<{ readAt: Date | null }>(
+      `select read_at as "readAt" from notice_recipients where notice_id = $1 and member_id = $2`,
+      [notice.id, member.id],
+    );
+    expect(read.readAt).not.toBeNull();
+    // A narrowed notice is not announced to the whole group.
+    const narrowed = await publishNotice(deps, sec.principal, {
+      orgId: cell.id,
+      kind: 'notice',
+      title: 'Chỉ đảng viên chính thức',
+      body: 'Nội dung riêng.',
+      officialOnly: true,
+    });
+    const queued = await t.db.query(`select chat_id from outbox_messages where ref_type = 'notice' and ref_id = $1`, [
+      String(narrowed.id),
+    ]);
+    expect(queued.map((r) => r.chat_id)).toContain(who.id);
+    expect(queued.map((r) => r.chat_id)).not.toContain(groupChat);
+  });
+
+  it('the room code comes with a link that checks in, the same one the QR code holds', async () => {
+    const cell = await makeOrg(t.db, 'cell', tree.committee);
+    const sec = await makeSecretary(t.db, cell);
+    await scheduleMeeting(deps, sec.principal, {
+      cellId: cell.id,
+      kind: 'regular',
+      startsAt: new Date(Date.now() + 60_000),
+      mode: 'in_person',
+      place: 'Hội trường',
+    });
+    const member = await makeMember(t.db, cell);
+    const tg = drivers[0];
+    const secretary = person();
+    const who = person();
+    await link(tg, secretary, (await issueLinkCode(deps, sec.principal, sec.member.id)).code);
+    await link(tg, who, (await issueLinkCode(deps, sec.principal, member.id)).code);
+    const opened = (await tg.choose(secretary, 'Mở họp')).join('\n');
+    const roomCode = /Mã điểm danh tại phòng họp: (\d{6})/.exec(opened)![1];
+    const { username } = (await telegramApi('getMe')) as { username: string };
+    const button = telegram
+      .sentTo(secretary.id)
+      .flatMap((m) => m.replyMarkup?.inline_keyboard?.flat() ?? [])
+      .find((b) => b.url);
+    expect(button).toEqual({
+      text: 'Link điểm danh tại phòng họp',
+      url: `https://t.me/${username}?start=diemdanh_${roomCode}`,
+    });
+    expect(readQr(telegram.sentTo(secretary.id).find((m) => m.method === 'sendPhoto')!.photo!)).toBe(button!.url);
+    const start = new URL(button!.url!).searchParams.get('start');
+    expect((await tg.say(who, `/start ${start}`)).join()).toContain('✅ Đồng chí đã điểm danh.');
+  });
+});
+
+describe('Zalo keeps numbered menus short', () => {
+  const zl = () => drivers[1];
+  const EVERYDAY = ['Lịch họp', 'Thông báo mới', 'Hỏi Trợ lý ảo', 'Phản ánh'];
+  const states = [
+    { name: 'no meeting', now: [] as string[] },
+    { name: 'a meeting scheduled', now: ['Mở họp'] },
+    { name: 'a meeting in progress', now: ['Tình hình điểm danh', 'Mở biểu quyết', 'Kết thúc họp', 'Điểm danh'] },
+    {
+      name: 'a vote open',
+      now: ['Tình hình điểm danh', 'Ghi kết quả giơ tay', 'Kết thúc biểu quyết', 'Điểm danh', 'Biểu quyết'],
+    },
+  ];
+
+  /** A cell whose secretary is linked on Zalo, its meeting in the given state. */
+  async function secretaryAt(state: string) {
+    const cell = await makeOrg(t.db, 'cell', tree.committee);
+    const sec = await makeSecretary(t.db, cell);
+    if (state !== 'no meeting') {
+      const meeting = await scheduleMeeting(deps, sec.principal, {
+        cellId: cell.id,
+        kind: 'regular',
+        startsAt: new Date(Date.now() + 60_000),
+        mode: 'hybrid',
+        place: 'Hội trường',
+      });
+      if (state !== 'a meeting scheduled') await openMeeting(deps, sec.principal, meeting.id);
+      if (state === 'a vote open')
+        await openMotion(deps, sec.principal, { meetingId: meeting.id, kind: 'resolution', title: 'Thông qua' });
+    }
+    const who = person();
+    await link(zl(), who, (await issueLinkCode(deps, sec.principal, sec.member.id)).code);
+    return { sec, who };
+  }
+
+  it.each(states)(
+    "a secretary's menu with $name: at most 6 numbers, the meeting's actions first",
+    async ({ name, now }) => {
+      const { who } = await secretaryAt(name);
+      const shown = numbered(await zl().say(who, 'menu'));
+      expect(shown.length).toBeLessThanOrEqual(6);
+      expect(shown.at(-1)).toBe('Xem thêm');
+      expect(shown.slice(0, Math.min(now.length, 5))).toEqual(now.slice(0, 5));
+
+      // "Xem thêm" shows the rest (with every command); together nothing is missing.
+      const more = await zl().choose(who, 'Xem thêm');
+      expect(more.join('\n')).toContain('/nhiemvu');
+      const rest = numbered(more).filter((label) => !shown.includes(label));
+      expect([...shown.slice(0, -1), ...rest].sort()).toEqual([...now, ...EVERYDAY].sort());
+      // And what is behind it works: the first of the rest (or, when nothing is, "Phản ánh").
+      const next = rest[0] ?? 'Phản ánh';
+      if (!rest.length) expect(numbered(more)).toContain('Phản ánh');
+      const answer = (await zl().choose(who, next)).join('\n');
+      expect(answer).not.toMatch(/hết hiệu lực|chưa hiểu|Xin lỗi/);
+      expect(answer.length).toBeGreaterThan(0);
+    },
+  );
+
+  it('a vote open: the rest holds the everyday actions, and each works by its digit', async () => {
+    const { who } = await secretaryAt('a vote open');
+    await zl().say(who, 'menu');
+    expect(numbered(await zl().choose(who, 'Xem thêm'))).toEqual(EVERYDAY);
+    expect((await zl().choose(who, 'Lịch họp')).join()).toContain('Thời gian:');
+    await zl().choose(who, 'Xem thêm');
+    expect((await zl().choose(who, 'Phản ánh')).join()).toContain('gõ nội dung phản ánh');
+    expect((await zl().say(who, 'hủy')).join()).toContain('Đã hủy');
+    await zl().choose(who, 'Xem thêm');
+    expect((await zl().choose(who, 'Thông báo mới')).join()).toMatch(/thông báo/i);
+  });
+
+  it('Telegram keeps every button in one menu', async () => {
+    const cell = await makeOrg(t.db, 'cell', tree.committee);
+    const sec = await makeSecretary(t.db, cell);
+    const meeting = await scheduleMeeting(deps, sec.principal, {
+      cellId: cell.id,
+      kind: 'regular',
+      startsAt: new Date(Date.now() + 60_000),
+      mode: 'hybrid',
+      place: 'Hội trường',
+    });
+    await openMeeting(deps, sec.principal, meeting.id);
+    await openMotion(deps, sec.principal, { meetingId: meeting.id, kind: 'resolution', title: 'Thông qua' });
+    const who = person();
+    await link(drivers[0], who, (await issueLinkCode(deps, sec.principal, sec.member.id)).code);
+    await drivers[0].say(who, 'menu');
+    const labels = telegram
+      .sentTo(who.id)
+      .filter((m) => m.replyMarkup?.inline_keyboard)
+      .at(-1)!
+      .replyMarkup!.inline_keyboard!.flat()
+      .map((b) => b.text);
+    expect(labels).toEqual(expect.arrayContaining([...states[3].now, ...EVERYDAY, 'Xem thêm']));
+    expect(labels.length).toBeGreaterThan(6);
   });
 });

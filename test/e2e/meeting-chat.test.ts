@@ -3,27 +3,28 @@
  * on Zalo, one on the web chat, and the room's show of hands — one record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../support/db.ts';
-import { testDeps } from '../support/app.ts';
+import type { TestDb } from '../support/db.ts';
 import { linkChat, makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
 import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
 import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
 import type { Deps } from '../../api/context.ts';
-import jsQRModule from 'jsqr';
-import { PNG } from 'pngjs';
 import {
-  FakeTelegram,
-  FakeZalo,
-  startServiceWithBots,
+  readQr,
+  startBotHarness,
   telegramDriver,
   waitFor,
+  waitProcessed,
   webDriver,
   zaloDriver,
+  type BotHarness,
+  type FakeTelegram,
+  type FakeZalo,
   type Running,
 } from '../support/bot-harness.ts';
 
 const TG = '555:MEETING';
 const ZL = 'zalo-meeting';
+let h: BotHarness;
 let t: TestDb;
 let deps: Deps;
 let telegram: FakeTelegram;
@@ -31,21 +32,11 @@ let zalo: FakeZalo;
 let svc: Running;
 
 beforeAll(async () => {
-  t = await createTestDb();
-  deps = testDeps(t.db);
-  telegram = await new FakeTelegram([TG]).start();
-  zalo = await new FakeZalo([ZL]).start();
-  svc = await startServiceWithBots(
-    deps,
-    { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root, ZALO_BOT_TOKEN: ZL, ZALO_API_ROOT: zalo.root },
-    false,
-  );
+  h = await startBotHarness({ telegram: [TG], zalo: [ZL] });
+  ({ t, deps, telegram, zalo, svc } = h);
 });
 afterAll(async () => {
-  await svc?.close();
-  await telegram?.close();
-  await zalo?.close();
-  await t?.close();
+  await h?.close();
 });
 
 describe('a meeting run from chat', () => {
@@ -199,18 +190,8 @@ async function tgPress(fromId: number, data: string) {
   const before = telegram.sentTo(fromId).length;
   const update = telegram.callbackUpdate({ fromId, data });
   telegram.pushUpdate(TG, update);
-  await waitFor(async () => true);
-  for (let i = 0; i < 250; i++) {
-    // processed, and its replies (queued in the outbox) sent
-    const rows = await t.db.query(
-      `select u.processed_at,
-              (select count(*)::int from outbox_messages o where o.inbound_id = u.id and o.status in ('queued', 'sending')) as unsent
-         from inbound_updates u where update_id = $1 and channel = 'telegram'`,
-      [String(update.update_id)],
-    );
-    if (rows[0]?.processed_at && rows[0].unsent === 0) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  // processed, and its replies (queued in the outbox) sent
+  await waitProcessed(deps, 'telegram', 'telegram', String(update.update_id));
   expect(telegram.callbacksAnswered.length).toBeGreaterThan(0);
   // Replies go through the outbox: wait for the reply to reach the chat.
   await waitFor(() => telegram.sentTo(fromId).length > before, 10_000, 'reply');
@@ -218,15 +199,4 @@ async function tgPress(fromId: number, data: string) {
     .sentTo(fromId)
     .slice(before)
     .map((m) => m.text ?? '');
-}
-
-// jsqr is a UMD bundle whose module.exports is the function; its types declare an ES default.
-const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
-
-/** The text of the QR code in a PNG. */
-function readQr(png: Buffer): string {
-  const image = PNG.sync.read(png);
-  const code = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
-  if (!code) throw new Error('no QR code in the image');
-  return code.data;
 }

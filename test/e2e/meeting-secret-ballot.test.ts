@@ -8,7 +8,7 @@
 import mammoth from 'mammoth';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../support/db.ts';
+import type { TestDb } from '../support/db.ts';
 import { testDeps } from '../support/app.ts';
 import { linkChat, makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
 import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
@@ -17,17 +17,19 @@ import { createApiToken } from '../../api/auth/tokens.ts';
 import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
 import type { Deps } from '../../api/context.ts';
 import {
-  FakeTelegram,
-  FakeZalo,
-  startServiceWithBots,
+  startBotHarness,
   telegramDriver,
   webDriver,
   zaloDriver,
+  type BotHarness,
+  type FakeTelegram,
+  type FakeZalo,
   type Running,
 } from '../support/bot-harness.ts';
 
 const TG = '556:SECRET';
 const ZL = 'zalo-secret';
+let h: BotHarness;
 let t: TestDb;
 let deps: Deps;
 let telegram: FakeTelegram;
@@ -36,22 +38,19 @@ let svc: Running;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  t = await createTestDb();
-  // Everything the service logs, at debug level, is kept for the attacker to read.
-  deps = { ...testDeps(t.db), log: pino({ level: 'debug' }, { write: (line: string) => logLines.push(line) }) };
-  telegram = await new FakeTelegram([TG]).start();
-  zalo = await new FakeZalo([ZL]).start();
-  svc = await startServiceWithBots(
-    deps,
-    { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root, ZALO_BOT_TOKEN: ZL, ZALO_API_ROOT: zalo.root },
-    false,
-  );
+  h = await startBotHarness({
+    telegram: [TG],
+    zalo: [ZL],
+    // Everything the service logs, at debug level, is kept for the attacker to read.
+    deps: (db) => ({
+      ...testDeps(db),
+      log: pino({ level: 'debug' }, { write: (line: string) => logLines.push(line) }),
+    }),
+  });
+  ({ t, deps, telegram, zalo, svc } = h);
 });
 afterAll(async () => {
-  await svc?.close();
-  await telegram?.close();
-  await zalo?.close();
-  await t?.close();
+  await h?.close();
 });
 
 const FORMS = ['khai_tru', 'cach_chuc', 'canh_cao', 'khien_trach', 'khong_ky_luat'];

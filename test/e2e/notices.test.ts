@@ -5,14 +5,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import PDFDocument from 'pdfkit';
-import { createTestDb, type TestDb } from '../support/db.ts';
+import type { TestDb } from '../support/db.ts';
 import { TestClock, testDeps } from '../support/app.ts';
 import { linkChat, makeMember, makeOrg, makeOrgTree, makeSecretary, makeUserWithRole } from '../factories/index.ts';
 import { runDueNoticeJobs } from '../../api/notices/manage-notice.ts';
 import type { Deps } from '../../api/context.ts';
-import { FakeTelegram, startServiceWithBots, telegramDriver, waitFor, type Running } from '../support/bot-harness.ts';
+import {
+  startBotHarness,
+  telegramDriver,
+  waitFor,
+  type BotHarness,
+  type FakeTelegram,
+  type Running,
+} from '../support/bot-harness.ts';
 
 const TG = '777:NOTICES';
+let h: BotHarness;
 let t: TestDb;
 let deps: Deps;
 let telegram: FakeTelegram;
@@ -22,17 +30,13 @@ let committee: string;
 const clock = new TestClock(new Date());
 
 beforeAll(async () => {
-  t = await createTestDb();
-  deps = testDeps(t.db, clock);
-  telegram = await new FakeTelegram([TG]).start();
-  svc = await startServiceWithBots(deps, { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root }, false);
+  h = await startBotHarness({ telegram: [TG], deps: (db) => testDeps(db, clock) });
+  ({ t, deps, telegram, svc } = h);
   tree = await makeOrgTree(t.db);
   committee = (await makeUserWithRole(t.db, tree.commune, 'committee')).token;
 });
 afterAll(async () => {
-  await svc?.close();
-  await telegram?.close();
-  await t?.close();
+  await h?.close();
 });
 
 const publish = (org: number, body: object, token = committee) =>

@@ -73,7 +73,7 @@ describe.runIf(chromiumPath)('web chat page in Chromium', () => {
     const { code } = await issueLinkCode(deps, sec.principal, member.id);
     const page = await browser.newPage({ viewport: { width, height: 844 } });
     await page.goto(`${svc.baseUrl}/chat?code=${code}`);
-    await page.getByText('Đồng chí bấm nút bên dưới').waitFor();
+    await page.getByText('Đồng chí chọn việc bên dưới').waitFor();
     return page;
   }
   const shoot = async (page: Page, name: string) => {
@@ -117,7 +117,7 @@ describe.runIf(chromiumPath)('web chat page in Chromium', () => {
     await toggle.click();
     expect(await toggle.getAttribute('aria-pressed')).toBe('true');
     await page.reload();
-    await page.getByText('Đồng chí bấm nút bên dưới').waitFor();
+    await page.getByText('Đồng chí chọn việc bên dưới').waitFor();
     const after = await page.evaluate(() => getComputedStyle(document.body).fontSize);
     expect(Number.parseFloat(after)).toBeGreaterThan(Number.parseFloat(before));
     expect(await page.getByRole('button', { name: /Chữ lớn/ }).getAttribute('aria-pressed')).toBe('true');

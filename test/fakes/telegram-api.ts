@@ -14,7 +14,7 @@ export interface SentMessage {
   chatId: string;
   text?: string;
   replyMarkup?: {
-    inline_keyboard?: { text: string; callback_data?: string }[][];
+    inline_keyboard?: { text: string; callback_data?: string; url?: string }[][];
     keyboard?: { text: string }[][];
     remove_keyboard?: boolean;
   };
@@ -47,6 +47,17 @@ interface BotState {
 }
 
 const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument']);
+/** BotCommandScope types of the Bot API (those naming a chat need chat_id). */
+const COMMAND_SCOPES = new Set([
+  'default',
+  'all_private_chats',
+  'all_group_chats',
+  'all_chat_administrators',
+  'chat',
+  'chat_administrators',
+  'chat_member',
+]);
+const MENU_BUTTON_TYPES = new Set(['commands', 'web_app', 'default']);
 
 /** A setMyCommands call as Telegram received it. */
 export interface CommandList {
@@ -279,14 +290,24 @@ export class FakeTelegram {
         );
         if (bad || commands.length > 100) return error(400, 'Bad Request: BOT_COMMAND_INVALID');
         const scope = (asJson(params.scope) as { type?: string } | undefined)?.type ?? 'default';
+        if (!COMMAND_SCOPES.has(scope)) return error(400, 'Bad Request: unsupported bot command scope type');
         this.commandLists.push({ token, commands, scope });
         return ok(true);
       }
+      case 'getMyCommands': {
+        const scope = (asJson(params.scope) as { type?: string } | undefined)?.type ?? 'default';
+        const lists = this.commandLists.filter((l) => l.token === token && l.scope === scope);
+        return ok(lists.at(-1)?.commands ?? []);
+      }
       case 'setChatMenuButton': {
         const button = asJson(params.menu_button) as { type: string } | undefined;
+        if (button && !MENU_BUTTON_TYPES.has(button.type))
+          return error(400, 'Bad Request: unsupported menu button type');
         if (!params.chat_id) this.menuButtons.set(token, button ?? { type: 'default' });
         return ok(true);
       }
+      case 'getChatMenuButton':
+        return ok(params.chat_id ? { type: 'default' } : (this.menuButtons.get(token) ?? { type: 'default' }));
       case 'sendChatAction':
         return ok(true);
       case 'sendMessage':

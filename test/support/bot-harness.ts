@@ -5,6 +5,7 @@
  * the web chat.
  */
 import type { Deps } from '../../api/context.ts';
+import type { Db } from '../../api/db/connect.ts';
 import { buildServer, type App } from '../../api/server.ts';
 import { createBots, type RunningBots } from '../../bot/bots.ts';
 import type { ChannelModule } from '../../bot/channel.ts';
@@ -12,7 +13,11 @@ import { startOutboxWorker } from '../../api/outbox/worker.ts';
 import { FakeTelegram } from '../fakes/telegram-api.ts';
 import { FakeZalo } from '../fakes/zalo-api.ts';
 import { waitFor } from '../fakes/http.ts';
+import jsQRModule from 'jsqr';
+import { PNG } from 'pngjs';
 import { freePort } from './spawn-service.ts';
+import { createTestDb, type TestDb } from './db.ts';
+import { testDeps } from './app.ts';
 
 export interface Running {
   app: App;
@@ -50,6 +55,89 @@ export async function startServiceWithBots(
   };
 }
 
+/** What every bot test file starts with: its database, its dependencies and both fakes. */
+export interface HarnessBase {
+  t: TestDb;
+  deps: Deps;
+  telegram: FakeTelegram;
+  zalo: FakeZalo;
+}
+
+export interface BotHarness extends HarnessBase {
+  /** The service with its bots, on the test database, against the fakes. */
+  svc: Running;
+  /**
+   * Drivers of the default bots (long polling): the first Telegram token as the bot
+   * "telegram", the first Zalo token as "zalo" — absent when `env` configures the bots.
+   */
+  tg?: ChannelDriver;
+  zl?: ChannelDriver;
+  /** The web chat of `svc`. */
+  web: WebDriver;
+  /** One more service on the same database and fakes (e.g. with webhooks); closed with the rest. */
+  startService(env: Record<string, string>, webhooks: boolean): Promise<Running>;
+  /** Stops the services, then the fakes, then the database. */
+  close(): Promise<void>;
+}
+
+export interface BotHarnessOptions {
+  /** Tokens of the fake Telegram's bots. */
+  telegram?: string[];
+  /** Tokens of the fake Zalo's bots. */
+  zalo?: string[];
+  /** The service's dependencies on the test database (default: `testDeps`). */
+  deps?: (db: Db) => Deps;
+  /**
+   * The bots' configuration (e.g. `BOTS` with organisations), instead of one bot per channel
+   * from the first token of each; it may create data first. The fakes' API roots are added.
+   */
+  env?: (h: HarnessBase) => Record<string, string> | Promise<Record<string, string>>;
+  webhooks?: boolean;
+}
+
+/**
+ * Starts a test database, the fake Telegram and Zalo servers and the service with its bots,
+ * and returns drivers and one `close` for all of it — the setup every bot e2e file shares.
+ */
+export async function startBotHarness(o: BotHarnessOptions = {}): Promise<BotHarness> {
+  const t = await createTestDb();
+  const deps = o.deps ? o.deps(t.db) : testDeps(t.db);
+  const telegram = await new FakeTelegram(o.telegram ?? []).start();
+  const zalo = await new FakeZalo(o.zalo ?? []).start();
+  const base: HarnessBase = { t, deps, telegram, zalo };
+  const roots = { TELEGRAM_API_ROOT: telegram.root, ZALO_API_ROOT: zalo.root };
+  const services: Running[] = [];
+  const startService = async (env: Record<string, string>, webhooks: boolean) => {
+    const running = await startServiceWithBots(deps, { ...roots, ...env }, webhooks);
+    services.push(running);
+    return running;
+  };
+  const [tgToken] = o.telegram ?? [];
+  const [zaloToken] = o.zalo ?? [];
+  const env = o.env
+    ? await o.env(base)
+    : {
+        ...(tgToken ? { TELEGRAM_BOT_TOKEN: tgToken } : {}),
+        ...(zaloToken ? { ZALO_BOT_TOKEN: zaloToken } : {}),
+      };
+  const svc = await startService(env, o.webhooks ?? false);
+  const mode = o.webhooks ? 'webhook' : 'polling';
+  return {
+    ...base,
+    svc,
+    tg: !o.env && tgToken ? telegramDriver(deps, telegram, tgToken, 'telegram', mode) : undefined,
+    zl: !o.env && zaloToken ? zaloDriver(deps, zalo, zaloToken, 'zalo', mode) : undefined,
+    web: webDriver(svc.baseUrl),
+    startService,
+    async close() {
+      for (const s of services) await s.close();
+      await telegram.close();
+      await zalo.close();
+      await t.close();
+    },
+  };
+}
+
 /** A person on a chat platform. */
 export interface Person {
   id: string;
@@ -67,7 +155,7 @@ export interface ChannelDriver {
 }
 
 /** Until the update is processed and its replies (queued in the outbox) are sent. */
-async function waitProcessed(deps: Deps, channel: string, botKey: string, updateId: string) {
+export async function waitProcessed(deps: Deps, channel: string, botKey: string, updateId: string) {
   for (let i = 0; i < 500; i++) {
     const rows = await deps.db.query(
       `select u.processed_at,
@@ -149,7 +237,8 @@ export function zaloDriver(
         numbered
           .split('Trả lời bằng số:\n')[1]
           .split('\n')
-          .map((l) => l.replace(/^\d+\. /, '')),
+          // A long message is split in numbered parts: the last option may carry " (2/2)".
+          .map((l) => l.replace(/^\d+\. /, '').replace(/ \(\d+\/\d+\)$/, '')),
       );
     return fresh;
   };
@@ -169,10 +258,10 @@ export function zaloDriver(
   };
 }
 
+export type WebDriver = ChannelDriver & { signIn(person: Person, code: string): Promise<Response> };
+
 /** The web chat through its HTTP API; a person's "id" is their browser (its session token). */
-export function webDriver(
-  baseUrl: string,
-): ChannelDriver & { signIn(person: Person, code: string): Promise<Response> } {
+export function webDriver(baseUrl: string): WebDriver {
   const tokens = new Map<string, string>();
   const log = new Map<string, string[]>();
   const lastChoices = new Map<string, { label: string; data: string }[]>();
@@ -216,6 +305,17 @@ export function webDriver(
     },
     received: (id) => log.get(id) ?? [],
   };
+}
+
+// jsqr is a UMD bundle whose module.exports is the function; its types declare an ES default.
+const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
+
+/** The text of the QR code in a PNG (a photo the bot sent). */
+export function readQr(png: Buffer): string {
+  const image = PNG.sync.read(png);
+  const code = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
+  if (!code) throw new Error('no QR code in the image');
+  return code.data;
 }
 
 export { FakeTelegram, FakeZalo, waitFor };

@@ -7,7 +7,16 @@ import { codeInText } from '../../bot/core/commands/link.ts';
 import type { Command } from '../../bot/core/command.ts';
 import type { Reply } from '../../bot/core/reply.ts';
 import { decodeAction, encodeAction, MENU_ITEMS, type ChatAction } from '../../bot/core/actions.ts';
-import { memberItems, menuItemForText, secretaryItems } from '../../bot/core/menu.ts';
+import {
+  memberItems,
+  menuItemForText,
+  menuItems,
+  NUMBERED_MENU_MAX,
+  secretaryItems,
+  type MeetingState,
+} from '../../bot/core/menu.ts';
+import { decodeStart, encodeStart } from '../../bot/core/deep-link.ts';
+import { renderWeb } from '../../bot/web/render.ts';
 import { COMMANDS } from '../../bot/core/commands/index.ts';
 import { GROUP_COMMANDS, PRIVATE_COMMANDS } from '../../bot/telegram/commands-menu.ts';
 
@@ -94,7 +103,7 @@ describe('rendering choices', () => {
     return markup && 'inline_keyboard' in markup ? markup.inline_keyboard.flat() : [];
   };
   it('Telegram: the choices then the menu as one inline keyboard, data from the codec', () => {
-    expect(inline(reply).map((b) => [b.text, b.callback_data])).toEqual([
+    expect(inline(reply).map((b) => [b.text, 'callback_data' in b ? b.callback_data : b.url])).toEqual([
       ['Tán thành', 'v:1:for'],
       ['Không', 'v:1:against'],
       ['Lịch họp', 'm:meeting'],
@@ -119,6 +128,37 @@ describe('rendering choices', () => {
     const [text] = renderZalo({ text: 'Số tán thành?', choices: reply.choices, expects: 'number' });
     expect(text).not.toContain('Trả lời bằng số');
     expect(text).toContain('hủy');
+  });
+});
+
+describe('deep links', () => {
+  const notice: Reply = {
+    text: '📢 Thông báo: Lịch tiếp dân',
+    deepLink: { label: 'Đọc và xác nhận', action: { kind: 'notice-open', noticeId: 12 } },
+  };
+  it('write and read the start payloads Telegram carries', () => {
+    expect(encodeStart({ kind: 'notice-open', noticeId: 12 })).toBe('thongbao_12');
+    expect(encodeStart({ kind: 'room-check-in', code: '012345' })).toBe('diemdanh_012345');
+    expect(decodeStart('thongbao_12')).toEqual({ kind: 'notice-open', noticeId: 12 });
+    expect(decodeStart('DIEMDANH_012345')).toEqual({ kind: 'room-check-in', code: '012345' });
+    for (const bad of ['thongbao_0', 'thongbao_x', 'diemdanh_12345', 'ABCDE-12345', 'thongbao_1_2'])
+      expect(decodeStart(bad), bad).toBeUndefined();
+  });
+  it('Telegram: a URL button to t.me/<bot>?start=… when the username is known, else what to type', () => {
+    const [part] = renderTelegram(notice, { username: 'so_tay_bot' });
+    expect(part.reply_markup).toEqual({
+      inline_keyboard: [[{ text: 'Đọc và xác nhận', url: 'https://t.me/so_tay_bot?start=thongbao_12' }]],
+    });
+    expect(renderTelegram(notice)[0].text).toContain('Đọc và xác nhận: nhắn riêng cho bot và gõ "thông báo".');
+  });
+  it('Zalo and the web chat say what to type, unless the text already does', async () => {
+    expect(renderZalo(notice)[0]).toContain('👉 Đọc và xác nhận: nhắn riêng cho bot và gõ "thông báo".');
+    expect((await renderWeb(notice)).text).toContain('gõ "thông báo"');
+    const room: Reply = {
+      text: 'Mã điểm danh tại phòng họp: 123456. Đảng viên gõ: diemdanh 123456',
+      deepLink: { label: 'Link điểm danh', action: { kind: 'room-check-in', code: '123456' } },
+    };
+    expect(renderZalo(room)[0]).toBe(room.text);
   });
 });
 
@@ -200,6 +240,33 @@ describe('the main menu follows the meeting', () => {
       'show-of-hands',
       'close-motion',
     ]);
+  });
+  it('a numbered menu is short: the state\'s actions first, "Xem thêm" last, the rest behind it', () => {
+    const states: MeetingState[] = [
+      {},
+      { meeting: { id: 1, status: 'scheduled' } },
+      { meeting: { id: 1, status: 'in_progress' } },
+      { meeting: { id: 1, status: 'in_progress' }, openMotionId: 2 },
+    ];
+    for (const state of states) {
+      for (const isSecretary of [false, true]) {
+        const buttons = menuItems(state, { isSecretary }).shown;
+        const { shown, rest } = menuItems(state, { isSecretary, numbered: true });
+        expect(shown.length).toBeLessThanOrEqual(NUMBERED_MENU_MAX);
+        expect(shown.at(-1)).toBe('more');
+        // Nothing is lost: the numbers and "Xem thêm" together hold every button.
+        expect([...shown, ...rest].sort()).toEqual([...buttons].sort());
+        // What the state allows now comes first.
+        const now = isSecretary ? secretaryItems(state) : [];
+        expect(shown.slice(0, now.length)).toEqual(now);
+      }
+    }
+    expect(
+      menuItems({ meeting: { id: 1, status: 'in_progress' }, openMotionId: 2 }, { isSecretary: true, numbered: true }),
+    ).toEqual({
+      shown: ['attendance', 'show-of-hands', 'close-motion', 'checkin', 'vote', 'more'],
+      rest: ['meeting', 'notices', 'ask', 'feedback'],
+    });
   });
   it('reply-keyboard labels and typed labels name menu items; questions do not', () => {
     expect(menuItemForText('💬 Hỏi Trợ lý ảo')).toBe('ask');

@@ -2,13 +2,6 @@ import { checkIn } from '../../../api/meetings/check-in.ts';
 import type { Command } from '../command.ts';
 import { currentMeeting } from './meeting-context.ts';
 
-/** The start payload of the room's QR code: "/start diemdanh_123456" checks in with code 123456. */
-export const CHECK_IN_START = 'diemdanh_';
-
-/** The room code in a QR code's start payload, if it is one. */
-export const checkInCodeOfStart = (payload: string) =>
-  new RegExp(`^${CHECK_IN_START}(\\d{6})$`, 'i').exec(payload.trim())?.[1];
-
 /** diemdanh — online check-in; "diemdanh 123456" with the room code shown by the secretary. */
 export const checkInCommand: Command = {
   name: 'diemdanh',

@@ -1,14 +1,14 @@
 /**
  * Help that fits one phone screen: the member's main actions in plain words with the main
- * menu as buttons, "Xem thêm" for every other command, and for a secretary the meeting
- * actions valid now in a separate message. Every usual way to ask reaches it: giúp, trợ giúp,
- * hướng dẫn, menu, /help, /start (with or without diacritics).
+ * menu as buttons (a short numbered list on Zalo), "Xem thêm" for every other command, and for
+ * a secretary the meeting actions valid now in a separate message. Every usual way to ask
+ * reaches it: giúp, trợ giúp, hướng dẫn, menu, /help, /start (with or without diacritics).
  */
 import { foldVietnamese } from '../../../api/text/fold.ts';
 import type { Command, CommandContext } from '../command.ts';
 import type { Reply } from '../reply.ts';
 import type { MenuItem } from '../actions.ts';
-import { MENU_LABELS, meetingState, memberItems, menuChoices, secretaryItems } from '../menu.ts';
+import { MENU_LABELS, meetingState, menuChoices, menuItems, restOfMenu, secretaryItems } from '../menu.ts';
 
 const MEMBER_LINES: [keyof typeof MENU_LABELS, string][] = [
   ['meeting', 'xem lịch, báo tham dự hay vắng'],
@@ -29,15 +29,16 @@ export async function helpFor(ctx: HelpCtx, opts: { keyboard?: boolean } = {}): 
   if (ctx.update.chat.kind === 'group') return [fullHelp(ctx, ctx.commands)];
   const state = await meetingState(ctx);
   const secretary = ctx.isSecretary ? secretaryItems(state) : [];
+  const { shown } = menuItems(state, { isSecretary: ctx.isSecretary, numbered: ctx.update.numberedChoices });
   return [
     {
       text: [
-        'Đồng chí bấm nút bên dưới, hoặc gõ tên việc (có dấu hay không dấu đều được):',
+        'Đồng chí chọn việc bên dưới, hoặc gõ tên việc (có dấu hay không dấu đều được):',
         ...MEMBER_LINES.map(([item, what]) => `• ${MENU_LABELS[item]} — ${what}`),
-        'Các việc khác (nhiệm vụ, đánh giá buổi họp, hủy liên kết…): bấm "Xem thêm".',
+        'Các việc khác (nhiệm vụ, đánh giá buổi họp, hủy liên kết…): chọn "Xem thêm".',
         ...(ctx.isSecretary ? ['', secretaryHelp(state, secretary)] : []),
       ].join('\n'),
-      menu: menuChoices([...memberItems(state), ...secretary]),
+      menu: menuChoices(shown),
       keyboard: opts.keyboard ? 'show' : undefined,
     },
   ];
@@ -106,7 +107,10 @@ export const helpCommand: Command = {
   },
 };
 
-/** xemthem — every command, for those who know what they want. */
+/**
+ * xemthem — every command, for those who know what they want; where the menu is short
+ * numbers (Zalo), also the menu's other actions as numbers.
+ */
 export const moreCommand: Command = {
   name: 'xemthem',
   aliases: ['xem thêm', 'tất cả lệnh', 'danh sách lệnh'],
@@ -114,6 +118,8 @@ export const moreCommand: Command = {
   audience: 'member',
   chats: 'any',
   async run(ctx) {
-    return fullHelp(ctx, ctx.commands);
+    const all = fullHelp(ctx, ctx.commands);
+    const rest = ctx.update.chat.kind === 'private' ? await restOfMenu(ctx) : [];
+    return rest.length ? { ...all, menu: rest } : all;
   },
 };

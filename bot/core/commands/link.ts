@@ -12,8 +12,9 @@ import type { BotScope, Command } from '../command.ts';
 import type { Reply } from '../reply.ts';
 import type { ChatUpdate } from '../update.ts';
 import { helpFor } from './help.ts';
-import { checkInCodeOfStart, checkInCommand } from './check-in.ts';
-import { noticeIdOfStart, showNotice } from './notices.ts';
+import { decodeStart } from '../deep-link.ts';
+import { checkInCommand } from './check-in.ts';
+import { showNotice } from './notices.ts';
 
 const LINK_WORDS = ['start', 'lienket', 'lien ket', 'link'];
 
@@ -32,7 +33,7 @@ export async function linkFromText(deps: Deps, update: ChatUpdate, scope: BotSco
   const code = update.text ? codeInText(update.text) : undefined;
   if (!code) return undefined;
   // A room QR code or a notice link opened before linking: say how to link first.
-  if (checkInCodeOfStart(code) || noticeIdOfStart(code)) return [notLinkedReply(update)];
+  if (decodeStart(code)) return [notLinkedReply(update)];
   if (update.chat.kind === 'group')
     return [{ text: 'Để bảo mật, hãy gửi mã liên kết khi nhắn riêng với bot, không gửi trong nhóm.' }];
   const { member } = await linkChatAccount(deps, {
@@ -72,11 +73,11 @@ export const linkCommand: Command = {
   async run(ctx) {
     if (!ctx.args)
       return [{ text: `Chào đồng chí ${ctx.member.fullName}!`, keyboard: 'show' }, ...(await helpFor(ctx))];
-    // The room's QR code opens the bot with "/start diemdanh_<code>".
-    const roomCode = checkInCodeOfStart(ctx.args);
-    if (roomCode) return checkInCommand.run({ ...ctx, args: roomCode });
-    const noticeId = noticeIdOfStart(ctx.args);
-    if (noticeId) return showNotice(ctx, noticeId);
+    // A deep link: the room's QR code ("/start diemdanh_<code>"), a notice posted to the
+    // cell's group ("/start thongbao_<id>").
+    const opened = decodeStart(ctx.args);
+    if (opened?.kind === 'room-check-in') return checkInCommand.run({ ...ctx, args: opened.code });
+    if (opened?.kind === 'notice-open') return showNotice(ctx, opened.noticeId);
     const { member } = await linkChatAccount(ctx.deps, {
       channel: ctx.update.channel,
       botKey: ctx.update.botKey,

@@ -8,13 +8,6 @@ import type { Choice, Reply } from '../reply.ts';
 
 const PAGE = 5;
 
-/** The start payload of a notice's deep link: "/start thongbao_12" opens notice 12. */
-export const NOTICE_START = 'thongbao_';
-export const noticeIdOfStart = (payload: string) => {
-  const id = new RegExp(`^${NOTICE_START}(\\d{1,10})$`, 'i').exec(payload.trim())?.[1];
-  return id ? Number(id) : undefined;
-};
-
 /** thongbao [trang] — recent notices, newest first, paged; pick one to read it. */
 export const noticesCommand: Command = {
   name: 'thongbao',

@@ -17,7 +17,7 @@ import type { Command, CommandContext } from '../command.ts';
 import type { Reply } from '../reply.ts';
 import { startDialog } from '../dialog-state.ts';
 import { currentMeeting, currentMotionId } from './meeting-context.ts';
-import { CHECK_IN_START } from './check-in.ts';
+import { encodeStart } from '../deep-link.ts';
 
 export const openMeetingCommand: Command = {
   name: 'mohop',
@@ -27,13 +27,16 @@ export const openMeetingCommand: Command = {
   chats: 'private',
   async run(ctx) {
     const meeting = await openMeeting(ctx.deps, ctx.principal, (await currentMeeting(ctx)).id);
+    const checkIn = { kind: 'room-check-in' as const, code: meeting.checkinCode! };
     return {
       text: `Buổi họp đã bắt đầu. Mã điểm danh tại phòng họp: ${meeting.checkinCode}\nĐảng viên gõ: diemdanh ${meeting.checkinCode} (hoặc quét mã QR). Người họp trực tuyến gõ: diemdanh.`,
       qr: {
         text: `diemdanh ${meeting.checkinCode}`,
-        start: `${CHECK_IN_START}${meeting.checkinCode}`,
+        start: encodeStart(checkIn),
         caption: `Mã điểm danh: ${meeting.checkinCode}`,
       },
+      // The same link as the QR code, to forward to members in the room.
+      deepLink: { label: 'Link điểm danh tại phòng họp', action: checkIn },
     };
   },
 };
