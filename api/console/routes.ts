@@ -11,10 +11,12 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { type Static, type TObject, type TProperties, Type } from 'typebox';
 import type { Deps } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
 import { Closed, Id, IdParams } from '../http/schemas.ts';
+import { DOCUMENT_CONTENT_TYPES, DocumentFormatParam, sendDocument, sendDownload } from '../http/document-file.ts';
+import type { Principal } from '../auth/principal.ts';
 import { CAN, hasRole, listRoleGrants } from '../auth/roles.ts';
 import { setOrgDeployment } from '../orgs/set-org-deployment.ts';
 import { exportMembers } from '../members/export-members.ts';
@@ -43,7 +45,6 @@ import { listNoticesOfUnit } from './list-unit-notices.ts';
 import { exportUnitTable } from './export-unit-table.ts';
 import { exportMeetingsTable } from './export-meetings-table.ts';
 import { buildProgressReport } from './build-progress-report.ts';
-import type { TableFile } from './table-file.ts';
 import { messagePage, page } from './pages/html.ts';
 import { homePage, loginPage, sessionsPage } from './pages/account-pages.ts';
 import { dashboardPage } from './pages/dashboard-page.ts';
@@ -178,6 +179,26 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     message: done(request.query),
   });
 
+  /**
+   * A form that changes something and goes back to a page: the body is closed and carries the
+   * CSRF token (checked by the preValidation hook before anything else), the signed-in
+   * principal runs one use case (which checks the rights on every unit it touches), and the
+   * browser is sent to the page `run` names.
+   */
+  const consoleAction = <P extends TProperties, B extends TProperties = Record<never, never>>(
+    path: string,
+    schema: { params: TObject<P>; body?: B },
+    run: (input: { params: Static<TObject<P>>; body: Static<TObject<B>>; actor: Principal }) => Promise<string>,
+  ) =>
+    app.post(
+      path,
+      { schema: { response: REDIRECT, hide, params: schema.params, body: Closed({ _csrf: Csrf, ...schema.body }) } },
+      async (request, reply) => {
+        const input = { params: request.params, body: request.body, actor: actor(request) };
+        return reply.redirect(await run(input as Parameters<typeof run>[0]), 303);
+      },
+    );
+
   // ─── sign-in, sessions ────────────────────────────────────────────────────────────
   app.get(
     '/console/login/:token',
@@ -232,14 +253,10 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     return html(reply, sessionsPage(f.who, f.csrf, session(request).id, rows, f.message));
   });
 
-  app.post(
-    '/console/sessions/:id/end',
-    { schema: { response: REDIRECT, hide, params: IdParams, body: Closed({ _csrf: Csrf }) } },
-    async (request, reply) => {
-      await endConsoleSession(deps, actor(request), request.params.id);
-      return reply.redirect('/console/sessions?done=ended', 303);
-    },
-  );
+  consoleAction('/console/sessions/:id/end', { params: IdParams }, async ({ params, actor }) => {
+    await endConsoleSession(deps, actor, params.id);
+    return '/console/sessions?done=ended';
+  });
 
   // ─── dashboard, exports, report ──────────────────────────────────────────────────
   app.get(
@@ -263,28 +280,22 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/units/:id/exclusions',
     {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({
-          _csrf: Csrf,
-          orgId: Type.String({ pattern: '^[0-9]{1,9}$' }),
-          deployed: Type.Union([Type.Literal('true'), Type.Literal('false')]),
-          reason: Type.Optional(Text(500)),
-        }),
+      params: IdParams,
+      body: {
+        orgId: Type.String({ pattern: '^[0-9]{1,9}$' }),
+        deployed: Type.Union([Type.Literal('true'), Type.Literal('false')]),
+        reason: Type.Optional(Text(500)),
       },
     },
-    async (request, reply) => {
-      const b = request.body;
-      await setOrgDeployment(deps, actor(request), Number(b.orgId), {
-        deployed: b.deployed === 'true',
-        reason: b.reason ?? null,
+    async ({ params, body, actor }) => {
+      await setOrgDeployment(deps, actor, Number(body.orgId), {
+        deployed: body.deployed === 'true',
+        reason: body.reason ?? null,
       });
-      return reply.redirect(`/console/units/${request.params.id}?done=excluded`, 303);
+      return `/console/units/${params.id}?done=excluded`;
     },
   );
 
@@ -292,14 +303,14 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/units/:id/units.:format',
     { schema: { response: FILE, hide, params: Type.Object({ id: Id, format: Format }) } },
     async (request, reply) =>
-      sendFile(reply, await exportUnitTable(deps, actor(request), request.params.id, request.params.format)),
+      sendDownload(reply, await exportUnitTable(deps, actor(request), request.params.id, request.params.format)),
   );
 
   app.get(
     '/console/units/:id/members.:format',
     { schema: { response: FILE, hide, params: Type.Object({ id: Id, format: Format }) } },
     async (request, reply) =>
-      sendFile(reply, await exportMembers(deps, actor(request), request.params.id, request.params.format)),
+      sendDownload(reply, await exportMembers(deps, actor(request), request.params.id, request.params.format)),
   );
 
   app.get(
@@ -308,11 +319,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     async (request, reply) => {
       const month = request.query.month ?? thisMonth(deps.clock.now());
       const r = await buildProgressReport(deps, actor(request), request.params.id, month);
-      return sendFile(reply, {
-        data: r.data,
-        filename: r.filename,
-        contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-      });
+      return sendDownload(reply, { ...r, contentType: DOCUMENT_CONTENT_TYPES.docx });
     },
   );
 
@@ -347,38 +354,32 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     async (request, reply) => {
       const month = request.query.month ?? thisMonth(deps.clock.now());
       const { id, format } = request.params;
-      return sendFile(reply, await exportMeetingsTable(deps, actor(request), id, month, format));
+      return sendDownload(reply, await exportMeetingsTable(deps, actor(request), id, month, format));
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/units/:id/meetings',
     {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({
-          _csrf: Csrf,
-          kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
-          startsAt: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' }),
-          mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
-          topic: Type.Optional(Text(300)),
-          place: Type.Optional(Text(300)),
-        }),
+      params: IdParams,
+      body: {
+        kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
+        startsAt: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' }),
+        mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
+        topic: Type.Optional(Text(300)),
+        place: Type.Optional(Text(300)),
       },
     },
-    async (request, reply) => {
-      const b = request.body;
-      const m = await scheduleMeeting(deps, actor(request), {
-        cellId: request.params.id,
-        kind: b.kind,
-        startsAt: vietnamTime(b.startsAt),
-        mode: b.mode,
-        topic: b.topic?.trim() || null,
-        place: b.place?.trim() || null,
+    async ({ params, body, actor }) => {
+      const m = await scheduleMeeting(deps, actor, {
+        cellId: params.id,
+        kind: body.kind,
+        startsAt: vietnamTime(body.startsAt),
+        mode: body.mode,
+        topic: body.topic?.trim() || null,
+        place: body.place?.trim() || null,
       });
-      return reply.redirect(`/console/meetings/${m.id}?done=scheduled`, 303);
+      return `/console/meetings/${m.id}?done=scheduled`;
     },
   );
 
@@ -391,161 +392,96 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
-  const meetingAction = (
-    path: string,
-    key: string,
-    run: (request: FastifyRequest<{ Params: { id: number }; Body: { confirm?: string } }>) => Promise<unknown>,
-  ) =>
-    app.post(
-      path,
-      {
-        schema: {
-          response: REDIRECT,
-          hide,
-          params: IdParams,
-          body: Closed({ _csrf: Csrf, confirm: Type.Optional(Type.Literal('1')) }),
-        },
-      },
-      async (request, reply) => {
-        await run(request);
-        return reply.redirect(`/console/meetings/${request.params.id}?done=${key}`, 303);
-      },
-    );
-  meetingAction('/console/meetings/:id/open', 'opened', (r) => openMeeting(deps, actor(r), r.params.id));
-  meetingAction('/console/meetings/:id/close', 'closed', (r) =>
-    closeMeeting(deps, actor(r), r.params.id, { confirm: r.body.confirm === '1' }),
-  );
+  const Confirm = { confirm: Type.Optional(Type.Literal('1')) };
+  consoleAction('/console/meetings/:id/open', { params: IdParams }, async ({ params, actor }) => {
+    await openMeeting(deps, actor, params.id);
+    return `/console/meetings/${params.id}?done=opened`;
+  });
+  consoleAction('/console/meetings/:id/close', { params: IdParams, body: Confirm }, async ({ params, body, actor }) => {
+    await closeMeeting(deps, actor, params.id, { confirm: body.confirm === '1' });
+    return `/console/meetings/${params.id}?done=closed`;
+  });
 
-  app.post(
+  consoleAction(
     '/console/meetings/:id/check-in',
-    {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({ _csrf: Csrf, memberId: Type.String({ pattern: '^[0-9]{1,9}$' }) }),
-      },
-    },
-    async (request, reply) => {
-      await checkIn(deps, actor(request), {
-        meetingId: request.params.id,
-        memberId: Number(request.body.memberId),
-        method: 'secretary',
-      });
-      return reply.redirect(`/console/meetings/${request.params.id}?done=checked`, 303);
+    { params: IdParams, body: { memberId: Type.String({ pattern: '^[0-9]{1,9}$' }) } },
+    async ({ params, body, actor }) => {
+      await checkIn(deps, actor, { meetingId: params.id, memberId: Number(body.memberId), method: 'secretary' });
+      return `/console/meetings/${params.id}?done=checked`;
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/meetings/:id/motions',
     {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({
-          _csrf: Csrf,
-          kind: Type.Union(DECISION_KINDS.map((k) => Type.Literal(k))),
-          title: Type.String({ minLength: 1, maxLength: 500 }),
-        }),
+      params: IdParams,
+      body: {
+        kind: Type.Union(DECISION_KINDS.map((k) => Type.Literal(k))),
+        title: Type.String({ minLength: 1, maxLength: 500 }),
       },
     },
-    async (request, reply) => {
-      await openMotion(deps, actor(request), {
-        meetingId: request.params.id,
-        kind: request.body.kind as DecisionKind,
-        title: request.body.title.trim(),
+    async ({ params, body, actor }) => {
+      await openMotion(deps, actor, {
+        meetingId: params.id,
+        kind: body.kind as DecisionKind,
+        title: body.title.trim(),
       });
-      return reply.redirect(`/console/meetings/${request.params.id}?done=motion`, 303);
+      return `/console/meetings/${params.id}?done=motion`;
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/meetings/:id/motions/:motionId/close',
-    {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: Type.Object({ id: Id, motionId: Id }),
-        body: Closed({ _csrf: Csrf, confirm: Type.Optional(Type.Literal('1')) }),
-      },
-    },
-    async (request, reply) => {
-      await closeMotion(deps, actor(request), request.params.motionId, { confirm: request.body.confirm === '1' });
-      return reply.redirect(`/console/meetings/${request.params.id}?done=result`, 303);
+    { params: Type.Object({ id: Id, motionId: Id }), body: Confirm },
+    async ({ params, body, actor }) => {
+      await closeMotion(deps, actor, params.motionId, { confirm: body.confirm === '1' });
+      return `/console/meetings/${params.id}?done=result`;
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/meetings/:id/documents',
-    {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({ _csrf: Csrf, title: Type.String({ minLength: 1, maxLength: 300 }), body: Text(200_000) }),
-      },
-    },
-    async (request, reply) => {
-      await attachDocument(deps, actor(request), {
-        meetingId: request.params.id,
-        title: request.body.title.trim(),
-        body: request.body.body.trim() || undefined,
+    { params: IdParams, body: { title: Type.String({ minLength: 1, maxLength: 300 }), body: Text(200_000) } },
+    async ({ params, body, actor }) => {
+      await attachDocument(deps, actor, {
+        meetingId: params.id,
+        title: body.title.trim(),
+        body: body.body.trim() || undefined,
       });
-      return reply.redirect(`/console/meetings/${request.params.id}?done=document`, 303);
+      return `/console/meetings/${params.id}?done=document`;
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/meetings/:id/resolution',
     {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({
-          _csrf: Csrf,
-          body: Type.String({ minLength: 1, maxLength: 50_000 }),
-          assigneeMemberId: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-          taskTitle: Type.Optional(Text(500)),
-          dueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
-        }),
+      params: IdParams,
+      body: {
+        body: Type.String({ minLength: 1, maxLength: 50_000 }),
+        assigneeMemberId: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+        taskTitle: Type.Optional(Text(500)),
+        dueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
       },
     },
-    async (request, reply) => {
-      const b = request.body;
+    async ({ params, body: b, actor }) => {
       const title = b.taskTitle?.trim();
       if (title && !b.dueOn) throw invalid('dueOn', 'Nhiệm vụ cần có hạn hoàn thành.');
-      await adoptResolution(deps, actor(request), {
-        meetingId: request.params.id,
+      await adoptResolution(deps, actor, {
+        meetingId: params.id,
         body: b.body,
         tasks:
           title && b.assigneeMemberId ? [{ assigneeMemberId: Number(b.assigneeMemberId), title, dueOn: b.dueOn! }] : [],
       });
-      return reply.redirect(`/console/meetings/${request.params.id}?done=resolution`, 303);
+      return `/console/meetings/${params.id}?done=resolution`;
     },
   );
 
   app.get(
     '/console/meetings/:id/minutes.:format',
-    {
-      schema: {
-        response: FILE,
-        hide,
-        params: Type.Object({ id: Id, format: Type.Union([Type.Literal('docx'), Type.Literal('pdf')]) }),
-      },
-    },
+    { schema: { response: FILE, hide, params: Type.Object({ id: Id, format: DocumentFormatParam }) } },
     async (request, reply) => {
       const { id, format } = request.params;
-      const data = await generateMinutes(deps, actor(request), id, format);
-      return sendFile(reply, {
-        data,
-        filename: `bien-ban-${id}.${format}`,
-        contentType:
-          format === 'pdf'
-            ? 'application/pdf'
-            : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-      });
+      return sendDocument(reply, await generateMinutes(deps, actor(request), id, format), `bien-ban-${id}`, format);
     },
   );
 
@@ -627,28 +563,22 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/units/:id/notices',
     {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({
-          _csrf: Csrf,
-          kind: Type.Union(NOTICE_KINDS.map((k) => Type.Literal(k))),
-          title: Type.String({ minLength: 1, maxLength: 300 }),
-          body: Type.String({ minLength: 1, maxLength: 50_000 }),
-          ackDueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
-          publishAt: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' })),
-          officialOnly: Type.Optional(Type.Literal('1')),
-        }),
+      params: IdParams,
+      body: {
+        kind: Type.Union(NOTICE_KINDS.map((k) => Type.Literal(k))),
+        title: Type.String({ minLength: 1, maxLength: 300 }),
+        body: Type.String({ minLength: 1, maxLength: 50_000 }),
+        ackDueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
+        publishAt: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' })),
+        officialOnly: Type.Optional(Type.Literal('1')),
       },
     },
-    async (request, reply) => {
-      const b = request.body;
-      const n = await publishNotice(deps, actor(request), {
-        orgId: request.params.id,
+    async ({ params, body: b, actor }) => {
+      const n = await publishNotice(deps, actor, {
+        orgId: params.id,
         kind: b.kind as NoticeKind,
         title: b.title,
         body: b.body,
@@ -656,7 +586,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         ackDueOn: b.ackDueOn || null,
         publishAt: b.publishAt ? vietnamTime(b.publishAt) : null,
       });
-      return reply.redirect(`/console/notices/${n.id}?done=published`, 303);
+      return `/console/notices/${n.id}?done=published`;
     },
   );
 
@@ -680,39 +610,24 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/feedback/:id/answer',
     {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({
-          _csrf: Csrf,
-          unitId: Type.String({ pattern: '^[0-9]{1,9}$' }),
-          answer: Type.String({ minLength: 1, maxLength: 4000 }),
-        }),
+      params: IdParams,
+      body: {
+        unitId: Type.String({ pattern: '^[0-9]{1,9}$' }),
+        answer: Type.String({ minLength: 1, maxLength: 4000 }),
       },
     },
-    async (request, reply) => {
-      await updateFeedback(deps, actor(request), request.params.id, {
-        status: 'answered',
-        answer: request.body.answer.trim(),
-      });
-      return reply.redirect(`/console/units/${request.body.unitId}/feedback?done=answered`, 303);
+    async ({ params, body, actor }) => {
+      await updateFeedback(deps, actor, params.id, { status: 'answered', answer: body.answer.trim() });
+      return `/console/units/${body.unitId}/feedback?done=answered`;
     },
   );
 };
 
 function html(reply: FastifyReply, body: string) {
   return reply.header('content-type', 'text/html; charset=utf-8').send(body);
-}
-
-function sendFile(reply: FastifyReply, f: TableFile) {
-  return reply
-    .header('content-type', f.contentType)
-    .header('content-disposition', `attachment; filename="${f.filename}"`)
-    .send(f.data);
 }
 
 /** "2026-03-10T19:30" typed in a form means Vietnam time. */
