@@ -31,6 +31,7 @@ import { adoptResolution } from '../meetings/adopt-resolution.ts';
 import { generateMinutes } from '../meetings/generate-minutes.ts';
 import { publishNotice } from '../notices/publish-notice.ts';
 import { getNoticeStats } from '../notices/get-notice-stats.ts';
+import { MANUAL_REMINDER_GAP_HOURS, remindNotice } from '../notices/remind-notice.ts';
 import { NOTICE_KINDS, type NoticeKind } from '../notices/notice.ts';
 import { listFeedback, updateFeedback } from '../feedback/feedback.ts';
 import { DECISION_KINDS, type DecisionKind } from '../rules/meeting-rules.ts';
@@ -89,6 +90,7 @@ const DONE: Record<string, string> = {
   document: 'Đã gửi tài liệu cho đảng viên.',
   resolution: 'Đã đăng nghị quyết và giao nhiệm vụ.',
   published: 'Đã đăng thông báo.',
+  reminded: 'Đã xếp gửi lời nhắc tới những đồng chí chưa đọc.',
   answered: 'Đã gửi trả lời cho đảng viên.',
   ended: 'Đã kết thúc phiên đăng nhập.',
 };
@@ -595,9 +597,15 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     { schema: { response: PAGE, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
     async (request, reply) => {
       const f = frame(request, reply);
-      return html(reply, noticeStatsPage(await getNoticeStats(deps, actor(request), request.params.id), f));
+      const stats = await getNoticeStats(deps, actor(request), request.params.id);
+      return html(reply, noticeStatsPage(stats, { ...f, reminderGapHours: MANUAL_REMINDER_GAP_HOURS }));
     },
   );
+
+  consoleAction('/console/notices/:id/remind', { params: IdParams }, async ({ params, actor }) => {
+    await remindNotice(deps, actor, params.id);
+    return `/console/notices/${params.id}?done=reminded`;
+  });
 
   app.get(
     '/console/units/:id/feedback',

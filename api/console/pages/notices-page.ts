@@ -45,13 +45,26 @@ export function noticeStatsPage(
   stats: {
     noticeId: number;
     title: string;
+    publishedAt: Date | null;
     totals: { recipients: number; queued: number; sent: number; failed: number; read: number };
     failures: { reason: string; n: number }[];
     units: { cellName: string; recipients: number; read: number; queued: number; sent: number; failed: number }[];
+    lastReminder: { sentAt: Date; members: number; messages: number } | null;
   },
-  opts: { who: string; csrf: string; message?: string },
+  opts: { who: string; csrf: string; message?: string; reminderGapHours: number },
 ): string {
   const t = stats.totals;
+  const unread = t.recipients - t.read;
+  const last = stats.lastReminder;
+  const remind = `<h2>Nhắc đọc</h2>
+${last ? `<p>Lần nhắc gần nhất: ${dateTime(last.sentAt)} — ${num(last.members)} đồng chí chưa đọc, ${num(last.messages)} tin nhắn đã xếp gửi.</p>` : '<p>Chưa nhắc lại lần nào.</p>'}
+${
+  stats.publishedAt && unread > 0
+    ? `<form method="post" action="/console/notices/${stats.noticeId}/remind" class="noprint">${csrfField(opts.csrf)}
+<p class="muted" id="remind-note">${num(unread)} đồng chí chưa xác nhận đã đọc. Mỗi thông báo chỉ nhắc lại cách nhau ít nhất ${opts.reminderGapHours} giờ.</p>
+<button type="submit" aria-describedby="remind-note">Nhắc lại những đồng chí chưa đọc</button></form>`
+    : `<p class="muted">${stats.publishedAt ? 'Mọi đồng chí đã xác nhận đã đọc.' : 'Thông báo chưa được đăng.'}</p>`
+}`;
   return page(
     { title: stats.title, who: opts.who, csrf: opts.csrf },
     `<h1>${h(stats.title)}</h1>${notice(opts.message)}
@@ -61,7 +74,8 @@ export function noticeStatsPage(
 ${stats.failures.length ? `<h2>Lý do gửi lỗi</h2><ul>${stats.failures.map((f) => `<li>${h(f.reason)}: ${f.n}</li>`).join('')}</ul>` : ''}
 <h2>Theo chi bộ</h2><table><thead><tr><th scope="col">Chi bộ</th><th scope="col" class="n">Người nhận</th><th scope="col" class="n">Đã gửi</th><th scope="col" class="n">Lỗi</th><th scope="col" class="n">Đã đọc</th></tr></thead><tbody>
 ${stats.units.map((u) => `<tr><td>${h(u.cellName)}</td><td class="n">${u.recipients}</td><td class="n">${u.sent}</td><td class="n">${u.failed}</td><td class="n">${u.read}</td></tr>`).join('')}
-</tbody></table>`,
+</tbody></table>
+${remind}`,
   );
 }
 
