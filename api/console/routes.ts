@@ -29,7 +29,13 @@ import { closeMotion } from '../meetings/close-motion.ts';
 import { attachDocument } from '../meetings/documents.ts';
 import { adoptResolution } from '../meetings/adopt-resolution.ts';
 import { generateMinutes } from '../meetings/generate-minutes.ts';
-import { publishNotice } from '../notices/publish-notice.ts';
+import {
+  assertMayPublish,
+  MAX_ATTACHMENT_BYTES,
+  MAX_ATTACHMENTS,
+  MAX_BODY,
+  publishNotice,
+} from '../notices/publish-notice.ts';
 import { getNoticeStats } from '../notices/get-notice-stats.ts';
 import { MANUAL_REMINDER_GAP_HOURS, remindNotice } from '../notices/remind-notice.ts';
 import { NOTICE_KINDS, type NoticeKind } from '../notices/notice.ts';
@@ -57,6 +63,17 @@ import { listQuestionsForEditor } from './list-questions-to-review.ts';
 import { readableUnit } from './get-readable-unit.ts';
 import { getFeedbackTimes } from './get-feedback-times.ts';
 import { membersPage, questionsPage } from './pages/members-page.ts';
+import { ingestJobPage, knowledgePage, UPLOAD_SCRIPT } from './pages/knowledge-page.ts';
+import { findUnits } from './repository.ts';
+import { listUnitKnowledge } from '../knowledge/list-unit-knowledge.ts';
+import { assertMayLoadDocuments, loadDocument } from '../knowledge/load-document.ts';
+import { getIngestJob, getIngestJobOfUnit } from '../knowledge/get-ingest-job.ts';
+import { SUPPORTED_EXTENSIONS } from '../../ingest/loaders/load-file.ts';
+import { DEFAULT_BODY_LIMIT, MAX_UPLOAD_BYTES, readMultipartForm } from '../http/uploads.ts';
+import { assertDocumentWithinBounds } from '../http/document-bounds.ts';
+import { inlineScriptHashes } from '../http/security-headers.ts';
+import { describeValidationError, validatorCompiler } from '../http/validation.ts';
+import type { ErrorObject } from 'ajv';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -65,12 +82,24 @@ declare module 'fastify' {
 }
 
 const SESSION_COOKIE = 'sdv_console';
-const MULTIPART_ROUTES = /^\/console\/units\/\d+\/members\/import$/;
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'";
+/** Pages with the upload script (pages/knowledge-page.ts): that script alone, and requests to this origin. */
+const CSP_WITH_UPLOAD_SCRIPT = `${CSP}; script-src ${inlineScriptHashes(`<script>${UPLOAD_SCRIPT}</script>`).join(' ')}; connect-src 'self'`;
 const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
 const Text = (max: number) => Type.String({ maxLength: max });
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' });
 const Format = Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]);
 const tags = ['Trang quản trị (console)'];
+const NOTICE_LIMITS = { files: MAX_ATTACHMENTS, megabytes: MAX_ATTACHMENT_BYTES / 1024 / 1024 };
+const NoticeForm = {
+  kind: Type.Union(NOTICE_KINDS.map((k) => Type.Literal(k))),
+  title: Type.String({ minLength: 1, maxLength: 300 }),
+  body: Type.String({ minLength: 1, maxLength: MAX_BODY }),
+  ackDueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
+  publishAt: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' })),
+  officialOnly: Type.Optional(Type.Literal('1')),
+};
 // What each route answers: a page, a redirect back to one (after a form), or a file.
 const HTML = { content: { 'text/html': { schema: { type: 'string' } } } };
 const PAGE = { 200: { description: 'Trang HTML', ...HTML }, '4xx': { description: 'Trang báo lỗi', ...HTML } };
@@ -91,6 +120,7 @@ const DONE: Record<string, string> = {
   resolution: 'Đã đăng nghị quyết và giao nhiệm vụ.',
   published: 'Đã đăng thông báo.',
   reminded: 'Đã xếp gửi lời nhắc tới những đồng chí chưa đọc.',
+  loaded: 'Đã nạp xong tài liệu; Trợ lý ảo trả lời được từ tài liệu này.',
   answered: 'Đã gửi trả lời cho đảng viên.',
   ended: 'Đã kết thúc phiên đăng nhập.',
 };
@@ -114,22 +144,24 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     reply.header('cache-control', 'no-store');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
-    reply.header(
-      'content-security-policy',
-      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
-    );
+    reply.header('content-security-policy', CSP);
     if (request.url.startsWith('/console/login')) return;
     request.consoleSession = await resumeConsoleSession(deps, request.cookies[SESSION_COOKIE]);
+    // The session's principal is the caller: the upload bounds (http/uploads.ts) let it send a file.
+    request.principal = request.consoleSession.principal;
   });
   // Every state-changing form: the CSRF token before anything else is looked at.
   app.addHook('preValidation', async (request, reply) => {
     if (request.method !== 'POST' || request.url.startsWith('/console/login')) return;
-    // A file upload's token is a field of the multipart body: its route checks it before using the file.
-    if (request.isMultipart() && MULTIPART_ROUTES.test(request.url)) return;
-    await new Promise<void>((resolve, reject) =>
+    // A file upload's token is a field of the multipart body: its route checks it (readUploadForm)
+    // before the file is used.
+    if (request.isMultipart() && request.routeOptions.config?.upload) return;
+    await checkCsrf(request, reply);
+  });
+  const checkCsrf = (request: FastifyRequest, reply: FastifyReply) =>
+    new Promise<void>((resolve, reject) =>
       app.csrfProtection(request, reply, (err?: Error) => (err ? reject(err) : resolve())),
     );
-  });
 
   app.setErrorHandler((error, request, reply) => {
     const who = request.consoleSession?.principal.displayName;
@@ -200,6 +232,33 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         return reply.redirect(await run(input as Parameters<typeof run>[0]), 303);
       },
     );
+
+  /**
+   * A form with files (multipart, on a route listed in http/uploads.ts): its fields and files
+   * within the bounds, then the CSRF token — a field of that body — checked as for every other
+   * form, and the fields checked against the form's closed schema, before anything is used.
+   * Call it after the rights check on the unit, so a refused caller's file is never read.
+   */
+  const readUploadForm = async <F extends TProperties>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    fields: F,
+    limits: { files: number; fileSize: number },
+  ) => {
+    if (!request.isMultipart()) throw invalid('file', 'Biểu mẫu gửi tệp phải ở dạng multipart/form-data.');
+    const form = await readMultipartForm(request, limits);
+    request.body = { _csrf: form.fields._csrf ?? '' };
+    await checkCsrf(request, reply);
+    const schema = Closed({ _csrf: Csrf, ...fields });
+    const check = validatorCompiler({ schema, method: 'POST', url: request.url, httpPart: 'body' }) as ((
+      v: unknown,
+    ) => boolean) & { errors?: ErrorObject[] | null };
+    if (!check(form.fields)) {
+      const e = describeValidationError(check.errors![0], 'body');
+      throw invalid(e.field, e.message);
+    }
+    return { fields: form.fields as Static<TObject<F>>, files: form.files };
+  };
 
   // ─── sign-in, sessions ────────────────────────────────────────────────────────────
   app.get(
@@ -274,11 +333,12 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
     async (request, reply) => {
       const f = frame(request, reply);
-      const [d, canExclude] = await Promise.all([
+      const [d, canExclude, canEditDocuments] = await Promise.all([
         getUnitDashboard(deps, actor(request), request.params.id),
         hasRole(deps.db, actor(request).id, request.params.id, CAN.manageOrgs),
+        hasRole(deps.db, actor(request).id, request.params.id, CAN.editDocuments),
       ]);
-      return html(reply, dashboardPage(d, { ...f, canExclude }));
+      return html(reply, dashboardPage(d, { ...f, canExclude, canEditDocuments }));
     },
   );
 
@@ -504,20 +564,9 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     { config: { upload: true }, schema: { response: PAGE, hide, params: IdParams } },
     async (request, reply) => {
       if (!request.isMultipart()) throw invalid('file', 'Hãy chọn tệp CSV hoặc XLSX để nhập.');
-      let token = '';
-      let file: { data: Buffer; filename: string } | undefined;
-      for await (const part of request.parts()) {
-        if (part.type === 'field' && part.fieldname === '_csrf') token = String(part.value);
-        else if (part.type === 'file' && part.fieldname === 'file' && !file) {
-          file = { data: await part.toBuffer(), filename: part.filename };
-        } else if (part.type === 'file') await part.toBuffer();
-      }
-      // The CSRF check, as for every other form, before the file is looked at.
-      request.body = { _csrf: token };
-      await new Promise<void>((resolve, reject) =>
-        app.csrfProtection(request, reply, (err?: Error) => (err ? reject(err) : resolve())),
-      );
       const unit = await readableUnit(deps, actor(request), request.params.id);
+      const form = await readUploadForm(request, reply, {}, { files: 1, fileSize: DEFAULT_BODY_LIMIT });
+      const file = form.files.find((x) => x.field === 'file');
       const f = frame(request, reply);
       if (!file || file.data.length === 0) {
         return html(reply.status(400), membersPage(unit, { ...f, error: 'Chưa chọn tệp để nhập.' }));
@@ -554,6 +603,76 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
+  app.get(
+    '/console/units/:id/knowledge',
+    { schema: { response: PAGE, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const k = await listUnitKnowledge(deps, actor(request), request.params.id);
+      return html(
+        reply.header('content-security-policy', CSP_WITH_UPLOAD_SCRIPT),
+        knowledgePage(k, { ...f, maxMegabytes: MAX_UPLOAD_BYTES / 1024 / 1024, extensions: SUPPORTED_EXTENSIONS }),
+      );
+    },
+  );
+
+  app.post(
+    '/console/units/:id/knowledge',
+    // A file of up to MAX_UPLOAD_BYTES, as through the API (http/uploads.ts sets the limit).
+    { schema: { response: { ...REDIRECT, ...PAGE }, hide, params: IdParams } },
+    async (request, reply) => {
+      // The right on the unit first, as the API does: a refused caller's file is never read.
+      await assertMayLoadDocuments(deps, actor(request), request.params.id);
+      const form = await readUploadForm(
+        request,
+        reply,
+        { title: Type.Optional(Text(300)) },
+        { files: 1, fileSize: MAX_UPLOAD_BYTES },
+      );
+      const file = form.files.find((x) => x.field === 'file');
+      if (!file || file.data.length === 0) throw invalid('file', 'Chưa chọn tệp tài liệu để tải lên.');
+      await assertDocumentWithinBounds(file.data, file.filename);
+      const { jobId } = await loadDocument(deps, actor(request), request.params.id, file, { title: form.fields.title });
+      return reply.redirect(`/console/knowledge/jobs/${jobId}`, 303);
+    },
+  );
+
+  app.get(
+    '/console/knowledge/jobs/:id',
+    { schema: { response: PAGE, hide, params: IdParams } },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const job = await getIngestJobOfUnit(deps, actor(request), request.params.id);
+      const [unit] = job.orgId ? await findUnits(deps.db, [job.orgId]) : [];
+      return html(reply, ingestJobPage(job, unit?.name ?? null, f));
+    },
+  );
+
+  app.get(
+    '/console/knowledge/jobs/:id/status',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            id: Id,
+            status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+            filename: Type.String(),
+            chunks: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+            error: Type.Union([Type.String(), Type.Null()]),
+          }),
+          '4xx': PAGE['4xx'],
+        },
+      },
+    },
+    async (request) => {
+      const job = await getIngestJob(deps, actor(request), request.params.id);
+      const chunks = (job.result as { chunks?: number } | null)?.chunks;
+      return { id: job.id, status: job.status, filename: job.filename, chunks: chunks ?? null, error: job.error };
+    },
+  );
+
   // ─── notices and feedback ────────────────────────────────────────────────────────
   app.get(
     '/console/units/:id/notices',
@@ -561,34 +680,50 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     async (request, reply) => {
       const f = frame(request, reply);
       const r = await listNoticesOfUnit(deps, actor(request), request.params.id);
-      return html(reply, noticesPage(r.unit, r.notices, { ...f, canPublish: r.canPublish }));
+      return html(reply, noticesPage(r.unit, r.notices, { ...f, canPublish: r.canPublish, limits: NOTICE_LIMITS }));
     },
   );
 
-  consoleAction(
+  app.post(
     '/console/units/:id/notices',
-    {
-      params: IdParams,
-      body: {
-        kind: Type.Union(NOTICE_KINDS.map((k) => Type.Literal(k))),
-        title: Type.String({ minLength: 1, maxLength: 300 }),
-        body: Type.String({ minLength: 1, maxLength: 50_000 }),
-        ackDueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
-        publishAt: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' })),
-        officialOnly: Type.Optional(Type.Literal('1')),
-      },
-    },
-    async ({ params, body: b, actor }) => {
-      const n = await publishNotice(deps, actor, {
-        orgId: params.id,
-        kind: b.kind as NoticeKind,
-        title: b.title,
-        body: b.body,
-        officialOnly: b.officialOnly === '1',
-        ackDueOn: b.ackDueOn || null,
-        publishAt: b.publishAt ? vietnamTime(b.publishAt) : null,
+    // Multipart: the text fields and up to MAX_ATTACHMENTS files (http/uploads.ts sets the body limit).
+    { schema: { response: { ...REDIRECT, ...PAGE }, hide, params: IdParams } },
+    async (request, reply) => {
+      // The right to publish first, as publishNotice checks it: a refused caller's files are never read.
+      await assertMayPublish(deps, actor(request), request.params.id);
+      const form = await readUploadForm(request, reply, NoticeForm, {
+        files: MAX_ATTACHMENTS,
+        fileSize: MAX_ATTACHMENT_BYTES,
       });
-      return `/console/notices/${n.id}?done=published`;
+      const b = form.fields;
+      try {
+        const n = await publishNotice(deps, actor(request), {
+          orgId: request.params.id,
+          kind: b.kind as NoticeKind,
+          title: b.title,
+          body: b.body,
+          officialOnly: b.officialOnly === '1',
+          ackDueOn: b.ackDueOn || null,
+          publishAt: b.publishAt ? vietnamTime(b.publishAt) : null,
+          attachments: form.files
+            .filter((a) => a.field === 'attachments')
+            .map((a) => ({ filename: a.filename, mime: a.mimetype, data: a.data })),
+        });
+        return reply.redirect(`/console/notices/${n.id}?done=published`, 303);
+      } catch (e) {
+        // A bad attachment or date: the form again, with what was typed and why it was refused.
+        if (!(e instanceof AppError) || e.code === 'forbidden' || e.code === 'unauthorized') throw e;
+        const r = await listNoticesOfUnit(deps, actor(request), request.params.id);
+        const f = frame(request, reply);
+        const page = noticesPage(r.unit, r.notices, {
+          ...f,
+          canPublish: r.canPublish,
+          limits: NOTICE_LIMITS,
+          error: e.message,
+          values: b,
+        });
+        return html(reply.status(e.httpStatus), page);
+      }
     },
   );
 

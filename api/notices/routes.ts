@@ -20,7 +20,7 @@ import {
 } from '../http/schemas.ts';
 import { verifyLink } from '../http/signed-link.ts';
 import { NOTICE_KINDS } from './notice.ts';
-import { publishNotice, MAX_BODY } from './publish-notice.ts';
+import { publishNotice, MAX_ATTACHMENTS, MAX_BODY } from './publish-notice.ts';
 import { acknowledgeNotice, editNotice } from './manage-notice.ts';
 import { getNoticeStats } from './get-notice-stats.ts';
 import { MANUAL_REMINDER_GAP_HOURS, remindNotice } from './remind-notice.ts';
@@ -103,7 +103,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
                 mime: Type.String({ maxLength: 100 }),
                 contentBase64: Type.String(),
               }),
-              { maxItems: 10 },
+              { maxItems: MAX_ATTACHMENTS },
             ),
           ),
         }),

@@ -9,20 +9,45 @@ const FEEDBACK_STATUS: Record<string, string> = {
   closed: 'Đã đóng',
 };
 
+/** What was typed in the compose form, shown again when publishing was refused. */
+export interface NoticeFormValues {
+  kind?: string;
+  title?: string;
+  body?: string;
+  ackDueOn?: string;
+  publishAt?: string;
+  officialOnly?: string;
+}
+
 export function noticesPage(
   unit: UnitRow,
   rows: NoticeListRow[],
-  opts: { who: string; csrf: string; canPublish: boolean; message?: string },
+  opts: {
+    who: string;
+    csrf: string;
+    canPublish: boolean;
+    message?: string;
+    /** Why publishing was refused; the form keeps `values` (files must be chosen again). */
+    error?: string;
+    values?: NoticeFormValues;
+    limits: { files: number; megabytes: number };
+  },
 ): string {
+  const v = opts.values ?? {};
   const form = opts.canPublish
-    ? `<form method="post" action="/console/units/${unit.id}/notices" class="noprint">${csrfField(opts.csrf)}
+    ? `<form method="post" action="/console/units/${unit.id}/notices" enctype="multipart/form-data" class="noprint">${csrfField(opts.csrf)}
 <fieldset><legend>Soạn thông báo gửi đảng viên trong đơn vị</legend>
-<div class="row"><div><label for="nkind">Loại</label><select id="nkind" name="kind">${NOTICE_KINDS.map((k) => `<option value="${k}">${h(KIND_LABELS[k])}</option>`).join('')}</select></div>
-<div><label for="nack">Hạn xác nhận đã đọc</label><input id="nack" name="ackDueOn" type="date"></div>
-<div><label for="nat">Hẹn giờ đăng (để trống: đăng ngay)</label><input id="nat" name="publishAt" type="datetime-local"></div>
-<div><label><input type="checkbox" name="officialOnly" value="1"> Chỉ đảng viên chính thức</label></div></div>
-<label for="ntitle">Tiêu đề</label><input id="ntitle" name="title" required maxlength="300" style="width:100%">
-<label for="nbody">Nội dung (Markdown)</label><textarea id="nbody" name="body" required maxlength="50000"></textarea>
+${opts.error ? `<p class="err" role="alert">${h(opts.error)} Chưa có gì được đăng${opts.values ? '; hãy chọn lại tệp đính kèm' : ''}.</p>` : ''}
+<div class="row"><div><label for="nkind">Loại</label><select id="nkind" name="kind">${NOTICE_KINDS.map((k) => `<option value="${k}"${v.kind === k ? ' selected' : ''}>${h(KIND_LABELS[k])}</option>`).join('')}</select></div>
+<div><label for="nack">Hạn xác nhận đã đọc</label><input id="nack" name="ackDueOn" type="date" value="${h(v.ackDueOn ?? '')}"></div>
+<div><label for="nat">Hẹn giờ đăng (để trống: đăng ngay)</label><input id="nat" name="publishAt" type="datetime-local" value="${h(v.publishAt ?? '')}"></div>
+<div><label><input type="checkbox" name="officialOnly" value="1"${v.officialOnly ? ' checked' : ''}> Chỉ đảng viên chính thức</label></div></div>
+<label for="ntitle">Tiêu đề</label><input id="ntitle" name="title" required maxlength="300" style="width:100%" value="${h(v.title ?? '')}">
+<label for="nbody">Nội dung (Markdown)</label><textarea id="nbody" name="body" required maxlength="50000">${h(v.body ?? '')}</textarea>
+<label for="nfiles">Tệp đính kèm (PDF, DOCX, ảnh PNG/JPEG)</label>
+<input id="nfiles" name="attachments" type="file" multiple aria-describedby="nfiles-hint"
+ accept=".pdf,.docx,.png,.jpg,.jpeg,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,image/png,image/jpeg">
+<p class="muted" id="nfiles-hint">Tối đa ${opts.limits.files} tệp, mỗi tệp ${opts.limits.megabytes} MB. Đảng viên mở tệp từ đường dẫn trong tin nhắn thông báo.</p>
 <p><button type="submit">Đăng thông báo</button></p></fieldset></form>`
     : '';
   return page(
