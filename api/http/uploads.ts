@@ -127,8 +127,10 @@ export interface UploadedFile {
 
 /**
  * A browser's multipart form: its text fields and up to `files` files of at most `fileSize`
- * bytes each (within the route's body limit). A file input left empty sends a part with no
- * name and no bytes; it is skipped. Bounds are raised as 413 with a message for people.
+ * bytes each, all within the route's body limit — counted as the bytes arrive, since a body
+ * sent without Content-Length is not checked before parsing. A file input left empty sends a
+ * part with no name and no bytes; it is skipped. Bounds are raised as 413 with a message for
+ * people.
  */
 export async function readMultipartForm(
   request: FastifyRequest,
@@ -136,14 +138,25 @@ export async function readMultipartForm(
 ): Promise<{ fields: Record<string, string>; files: (UploadedFile & { field: string })[] }> {
   const fields: Record<string, string> = {};
   const files: (UploadedFile & { field: string })[] = [];
+  const bodyLimit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  let received = 0;
   try {
     for await (const part of request.parts({ limits: { files: limits.files, fileSize: limits.fileSize } })) {
       if (part.type === 'field') {
+        received += String(part.value).length;
         fields[part.fieldname] = String(part.value);
         continue;
       }
-      const data = await part.toBuffer();
-      if (part.file.truncated) throw new AppError('payload_too_large', `Tệp "${part.filename}" quá lớn.`);
+      const chunks: Buffer[] = [];
+      for await (const chunk of part.file) {
+        received += chunk.length;
+        if (received > bodyLimit)
+          throw new AppError('payload_too_large', 'Dữ liệu gửi lên quá lớn (payload too large).');
+        chunks.push(chunk);
+      }
+      if (part.file.truncated)
+        throw new AppError('payload_too_large', `Mỗi tệp tối đa ${Math.floor(limits.fileSize / 1024 / 1024)} MB.`);
+      const data = Buffer.concat(chunks);
       if (!part.filename && data.length === 0) continue;
       files.push({ field: part.fieldname, data, filename: part.filename, mimetype: part.mimetype });
     }

@@ -5,6 +5,7 @@
  * chí chưa đọc" reaches only the members who have not read it, once — a second press within
  * the window is refused and sends nothing.
  */
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import PDFDocument from 'pdfkit';
 import { PNG } from 'pngjs';
@@ -110,6 +111,41 @@ const png = () => {
   image.data.fill(200);
   return PNG.sync.write(image);
 };
+/**
+ * A POST whose body is sent chunked (no Content-Length) over a connection of its own, dropped
+ * once the answer is read: a refused body must not be followed by another request on it.
+ */
+function chunkedPost(path: string, headers: Record<string, string>, body: Buffer) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    let answered = false;
+    const req = http.request(`${svc.baseUrl}${path}`, { method: 'POST', agent: false, headers }, (res) => {
+      answered = true;
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body: text });
+        req.destroy();
+      });
+    });
+    // The server may answer and close while the body is still being written (EPIPE): the answer
+    // already on the socket is still read.
+    let broken = false;
+    req.on('error', (e) => {
+      broken = true;
+      setTimeout(() => answered || reject(e), 2000);
+    });
+    let sent = 0;
+    const pump = () => {
+      if (answered || broken) return;
+      if (sent >= body.length) return req.end();
+      const next = body.subarray(sent, sent + 256 * 1024);
+      sent += next.length;
+      if (req.write(next)) setImmediate(pump);
+      else req.once('drain', pump);
+    };
+    pump();
+  });
+}
 const local = (url: string) => url.replace(/^http:\/\/localhost:\d+/, svc.baseUrl);
 const reminderRows = async (noticeId: number) =>
   t.db.query<{ memberId: number }>(
@@ -200,6 +236,22 @@ describe('a notice composed in the console', () => {
     });
     expect(tooMany.statusCode).toBe(413);
     expect(tooMany.body).toContain('tối đa 10 tệp');
+    expect(await count()).toBe(before);
+
+    // Three files each under the per-file bound, sent without Content-Length, past the form's
+    // 40 MB: counted as the bytes arrive and refused.
+    const h = await formToken(cookie, url);
+    const big = composeForm(
+      { _csrf: h.token, kind: 'notice', title: 'Tệp lớn', body: 'x' },
+      Array.from({ length: 3 }, (_, i) => ({
+        name: `lon-${i}.pdf`,
+        type: 'application/pdf',
+        data: Buffer.alloc(14 * 1024 * 1024),
+      })),
+    );
+    const chunked = await chunkedPost(url, { cookie: h.cookie, 'content-type': big.type }, big.payload);
+    expect(chunked.status).toBe(413);
+    expect(chunked.body).toContain('quá lớn');
     expect(await count()).toBe(before);
   });
 });
