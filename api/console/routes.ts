@@ -85,7 +85,8 @@ const SESSION_COOKIE = 'sdv_console';
 const CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'";
 /** Pages with the upload script (pages/knowledge-page.ts): that script alone, and requests to this origin. */
-const CSP_WITH_UPLOAD_SCRIPT = `${CSP}; script-src ${inlineScriptHashes(`<script>${UPLOAD_SCRIPT}</script>`).join(' ')}; connect-src 'self'`;
+const UPLOAD_SCRIPT_HASHES = inlineScriptHashes(`<script>${UPLOAD_SCRIPT}</script>`).join(' ');
+const CSP_WITH_UPLOAD_SCRIPT = `${CSP}; script-src ${UPLOAD_SCRIPT_HASHES}; connect-src 'self'`;
 const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
 const Text = (max: number) => Type.String({ maxLength: max });
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' });

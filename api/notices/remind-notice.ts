@@ -64,13 +64,15 @@ export async function remindNotice(
       throw new AppError(
         'too_many_requests',
         `Đã nhắc lại lúc ${formatVnDateTime(last!.sentAt)} (${last!.members} đồng chí chưa đọc). ` +
-          `Để đảng viên không bị làm phiền, mỗi thông báo chỉ nhắc lại cách nhau ít nhất ${MANUAL_REMINDER_GAP_HOURS} giờ; ` +
+          'Để đảng viên không bị làm phiền, mỗi thông báo chỉ nhắc lại cách nhau ít nhất ' +
+          `${MANUAL_REMINDER_GAP_HOURS} giờ; ` +
           `có thể nhắc tiếp từ ${formatVnDateTime(next)}.`,
         { detail: `notice ${noticeId} reminded in round ${last!.round}` },
       );
     }
     const unread = await sql.query<{ memberId: number }>(
-      `select member_id as "memberId" from notice_recipients where notice_id = $1 and read_at is null order by member_id`,
+      `select member_id as "memberId" from notice_recipients
+        where notice_id = $1 and read_at is null order by member_id`,
       [notice.id],
     );
     if (!unread.length) {
@@ -91,7 +93,8 @@ export async function remindNotice(
       },
     );
     await sql.query(
-      `insert into notice_reminders (notice_id, round, sent_by, sent_at, members, messages) values ($1, $2, $3, $4, $5, $6)`,
+      `insert into notice_reminders (notice_id, round, sent_by, sent_at, members, messages)
+       values ($1, $2, $3, $4, $5, $6)`,
       [notice.id, round, actor.id, now, unread.length, messages],
     );
     await recordAudit(sql, {

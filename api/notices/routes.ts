@@ -167,7 +167,9 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
     {
       schema: {
         tags,
-        summary: `Remind the recipients who have not confirmed reading (one round at most every ${MANUAL_REMINDER_GAP_HOURS} hours)`,
+        summary:
+          'Remind the recipients who have not confirmed reading ' +
+          `(one round at most every ${MANUAL_REMINDER_GAP_HOURS} hours)`,
         params: IdParams,
         response: Responses(ReminderT),
       },

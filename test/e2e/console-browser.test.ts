@@ -257,7 +257,8 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
     await page.getByRole('button', { name: 'Đăng thông báo' }).click();
     await page.getByText('Đã đăng thông báo').waitFor();
     const [attached] = await t.db.query(
-      `select a.filename from notice_attachments a join notices n on n.id = a.notice_id where n.title = 'Kế hoạch tháng 4'`,
+      `select a.filename from notice_attachments a join notices n on n.id = a.notice_id
+        where n.title = 'Kế hoạch tháng 4'`,
     );
     expect(attached).toEqual({ filename: 'ke-hoach.png' });
     await page.getByRole('button', { name: 'Nhắc lại những đồng chí chưa đọc' }).click();

@@ -87,7 +87,8 @@ function composeForm(fields: Record<string, string>, files: { name: string; type
   for (const f of files) {
     parts.push(
       Buffer.from(
-        `--${b}\r\nContent-Disposition: form-data; name="attachments"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`,
+        `--${b}\r\nContent-Disposition: form-data; name="attachments"; filename="${f.name}"\r\n` +
+          `Content-Type: ${f.type}\r\n\r\n`,
       ),
       f.data,
       Buffer.from('\r\n'),
@@ -149,7 +150,8 @@ function chunkedPost(path: string, headers: Record<string, string>, body: Buffer
 const local = (url: string) => url.replace(/^http:\/\/localhost:\d+/, svc.baseUrl);
 const reminderRows = async (noticeId: number) =>
   t.db.query<{ memberId: number }>(
-    `select member_id as "memberId" from outbox_messages where kind = 'notice.reminder' and ref_id = $1 order by member_id`,
+    `select member_id as "memberId" from outbox_messages
+      where kind = 'notice.reminder' and ref_id = $1 order by member_id`,
     [String(noticeId)],
   );
 const reminders = (chatId: string) => telegram.sentTo(chatId).filter((m) => m.text?.includes('⏰ Nhắc'));
@@ -257,7 +259,7 @@ describe('a notice composed in the console', () => {
 });
 
 describe('reminding the members who have not read a notice', () => {
-  it('reaches only the unread members, once; a second press within the window is refused and sends nothing', async () => {
+  it('reaches only the unread members, once; a second press within the window is refused', async () => {
     const n = await publishNotice(deps, committee, {
       orgId: tree.cellA.id,
       kind: 'notice',

@@ -484,7 +484,7 @@ describe('editors upload documents for the assistant', () => {
     expect(row).toEqual({ title: 'Quy chế sinh hoạt chi bộ (bản tải lên)', org_id: tree.commune.id });
   });
 
-  it('refuses a cell secretary without the editor role and another unit with 403, reading and starting nothing', async () => {
+  it('refuses a secretary without the editor role and another unit with 403; nothing starts', async () => {
     const secretary = await signIn('501');
     const own = `/console/units/${tree.cellA.id}/knowledge`;
     const page = await app.inject({ method: 'GET', url: own, headers: { cookie: secretary.cookie } });
