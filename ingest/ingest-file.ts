@@ -14,6 +14,8 @@ export interface IngestOptions {
   visibilityOrgId?: number | null;
   /** The unit the document is loaded for (its key is unique within that unit). */
   orgId?: number | null;
+  /** The title the uploader gave, in place of the file's own (front matter, <title>, file name). */
+  title?: string;
   onProgress?: (p: { pages?: number; chunks?: number; embedded?: number }) => void;
 }
 
@@ -24,7 +26,8 @@ export async function ingestFile(
   data: Buffer,
   options: IngestOptions = {},
 ): Promise<StoreResult & { pages: number }> {
-  const doc = await loadFile(filename, data);
+  const loaded = await loadFile(filename, data);
+  const doc = options.title ? { ...loaded, meta: { ...loaded.meta, title: options.title } } : loaded;
   options.onProgress?.({ pages: doc.pages });
   const chunks = await chunkDocument(doc.text, {
     label: doc.meta.number ?? doc.meta.title,
@@ -38,7 +41,10 @@ export async function ingestFile(
     embedder,
     {
       meta: doc.meta,
-      hash: contentHash(data),
+      // A title given with the upload is part of what was loaded: the same file retitled is a change.
+      hash: options.title
+        ? contentHash(Buffer.concat([data, Buffer.from(`\0title:${options.title}`)]))
+        : contentHash(data),
       filename,
       chunks,
       visibilityOrgId: options.visibilityOrgId,

@@ -12,7 +12,7 @@ export async function startIngestJob(
   db: Db,
   embedder: Embedder,
   file: { filename: string; data: Buffer },
-  options: { visibilityOrgId: number | null; orgId: number },
+  options: { visibilityOrgId: number | null; orgId: number; title?: string },
 ): Promise<{ jobId: number }> {
   const [{ id }] = await db.query<{ id: number }>(
     `insert into kb_jobs (filename, org_id) values ($1, $2) returning id`,

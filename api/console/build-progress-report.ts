@@ -1,23 +1,11 @@
-import {
-  AlignmentType,
-  BorderStyle,
-  Document,
-  Packer,
-  Paragraph,
-  Table,
-  TableCell,
-  TableRow,
-  TextRun,
-  WidthType,
-} from 'docx';
+import { AlignmentType, Document, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { findUnits } from './repository.ts';
 import { getUnitDashboard } from './get-unit-dashboard.ts';
 import { getMeetingsMonth } from './get-meetings-month.ts';
+import { NO_BORDERS, partyDocumentHeader, partyHeaderTable } from '../text/party-header.ts';
 
-const NONE = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
-const NO_BORDERS = { top: NONE, bottom: NONE, left: NONE, right: NONE, insideHorizontal: NONE, insideVertical: NONE };
 const pct = (x: number) => `${(Math.round(x * 1000) / 10).toLocaleString('vi-VN')} %`;
 
 /**
@@ -37,10 +25,6 @@ export async function buildProgressReport(
   const [parent] = d.unit.path.includes('.')
     ? await findUnits(deps.db, [Number(d.unit.path.split('.').at(-2))])
     : [undefined];
-  const now = deps.clock.now();
-  const vn = new Date(now.getTime() + 7 * 3600_000);
-  const dd = String(vn.getUTCDate()).padStart(2, '0');
-  const mm = String(vn.getUTCMonth() + 1).padStart(2, '0');
   const [y, mo] = month.split('-');
   const t = d.totals;
   const below = d.children.filter((c) => c.belowTarget);
@@ -49,38 +33,15 @@ export async function buildProgressReport(
   const centred = (text: string, opts: { bold?: boolean; italics?: boolean; size?: number } = {}) =>
     new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text, ...opts })] });
 
-  const header = new Table({
-    width: { size: 100, type: WidthType.PERCENTAGE },
-    borders: NO_BORDERS,
-    rows: [
-      new TableRow({
-        children: [
-          new TableCell({
-            width: { size: 45, type: WidthType.PERCENTAGE },
-            borders: NO_BORDERS,
-            children: [
-              centred((parent?.name ?? '').toUpperCase(), { size: 28 }),
-              centred(d.unit.name.toUpperCase(), { bold: true, size: 28 }),
-              centred('*', { size: 28 }),
-              centred('Số:      -BC/', { size: 28 }),
-            ],
-          }),
-          new TableCell({
-            width: { size: 55, type: WidthType.PERCENTAGE },
-            borders: NO_BORDERS,
-            children: [
-              new Paragraph({
-                alignment: AlignmentType.CENTER,
-                border: { bottom: { style: BorderStyle.SINGLE, size: 6, color: '000000', space: 1 } },
-                children: [new TextRun({ text: 'ĐẢNG CỘNG SẢN VIỆT NAM', bold: true, size: 30 })],
-              }),
-              centred(`………, ngày ${dd} tháng ${mm} năm ${vn.getUTCFullYear()}`, { italics: true, size: 28 }),
-            ],
-          }),
-        ],
-      }),
-    ],
-  });
+  const header = partyHeaderTable(
+    partyDocumentHeader({
+      parentName: parent?.name ?? null,
+      issuerName: d.unit.name,
+      number: 'Số:      -BC/',
+      place: '………',
+      at: deps.clock.now(),
+    }),
+  );
 
   const cell = (text: string, bold = false) =>
     new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold, size: 24 })] })] });

@@ -11,10 +11,12 @@ import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { type Static, type TObject, type TProperties, Type } from 'typebox';
 import type { Deps } from '../context.ts';
 import { AppError, invalid } from '../errors.ts';
 import { Closed, Id, IdParams } from '../http/schemas.ts';
+import { DOCUMENT_CONTENT_TYPES, DocumentFormatParam, sendDocument, sendDownload } from '../http/document-file.ts';
+import type { Principal } from '../auth/principal.ts';
 import { CAN, hasRole, listRoleGrants } from '../auth/roles.ts';
 import { setOrgDeployment } from '../orgs/set-org-deployment.ts';
 import { exportMembers } from '../members/export-members.ts';
@@ -27,8 +29,15 @@ import { closeMotion } from '../meetings/close-motion.ts';
 import { attachDocument } from '../meetings/documents.ts';
 import { adoptResolution } from '../meetings/adopt-resolution.ts';
 import { generateMinutes } from '../meetings/generate-minutes.ts';
-import { publishNotice } from '../notices/publish-notice.ts';
+import {
+  assertMayPublish,
+  MAX_ATTACHMENT_BYTES,
+  MAX_ATTACHMENTS,
+  MAX_BODY,
+  publishNotice,
+} from '../notices/publish-notice.ts';
 import { getNoticeStats } from '../notices/get-notice-stats.ts';
+import { MANUAL_REMINDER_GAP_HOURS, remindNotice } from '../notices/remind-notice.ts';
 import { NOTICE_KINDS, type NoticeKind } from '../notices/notice.ts';
 import { listFeedback, updateFeedback } from '../feedback/feedback.ts';
 import { DECISION_KINDS, type DecisionKind } from '../rules/meeting-rules.ts';
@@ -43,7 +52,6 @@ import { listNoticesOfUnit } from './list-unit-notices.ts';
 import { exportUnitTable } from './export-unit-table.ts';
 import { exportMeetingsTable } from './export-meetings-table.ts';
 import { buildProgressReport } from './build-progress-report.ts';
-import type { TableFile } from './table-file.ts';
 import { messagePage, page } from './pages/html.ts';
 import { homePage, loginPage, sessionsPage } from './pages/account-pages.ts';
 import { dashboardPage } from './pages/dashboard-page.ts';
@@ -55,6 +63,17 @@ import { listQuestionsForEditor } from './list-questions-to-review.ts';
 import { readableUnit } from './get-readable-unit.ts';
 import { getFeedbackTimes } from './get-feedback-times.ts';
 import { membersPage, questionsPage } from './pages/members-page.ts';
+import { ingestJobPage, knowledgePage, UPLOAD_SCRIPT } from './pages/knowledge-page.ts';
+import { findUnits } from './repository.ts';
+import { listUnitKnowledge } from '../knowledge/list-unit-knowledge.ts';
+import { assertMayLoadDocuments, loadDocument } from '../knowledge/load-document.ts';
+import { getIngestJob, getIngestJobOfUnit } from '../knowledge/get-ingest-job.ts';
+import { SUPPORTED_EXTENSIONS } from '../../ingest/loaders/load-file.ts';
+import { DEFAULT_BODY_LIMIT, MAX_UPLOAD_BYTES, readMultipartForm } from '../http/uploads.ts';
+import { assertDocumentWithinBounds } from '../http/document-bounds.ts';
+import { inlineScriptHashes } from '../http/security-headers.ts';
+import { describeValidationError, validatorCompiler } from '../http/validation.ts';
+import type { ErrorObject } from 'ajv';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -63,12 +82,25 @@ declare module 'fastify' {
 }
 
 const SESSION_COOKIE = 'sdv_console';
-const MULTIPART_ROUTES = /^\/console\/units\/\d+\/members\/import$/;
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'";
+/** Pages with the upload script (pages/knowledge-page.ts): that script alone, and requests to this origin. */
+const UPLOAD_SCRIPT_HASHES = inlineScriptHashes(`<script>${UPLOAD_SCRIPT}</script>`).join(' ');
+const CSP_WITH_UPLOAD_SCRIPT = `${CSP}; script-src ${UPLOAD_SCRIPT_HASHES}; connect-src 'self'`;
 const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
 const Text = (max: number) => Type.String({ maxLength: max });
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' });
 const Format = Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]);
 const tags = ['Trang quản trị (console)'];
+const NOTICE_LIMITS = { files: MAX_ATTACHMENTS, megabytes: MAX_ATTACHMENT_BYTES / 1024 / 1024 };
+const NoticeForm = {
+  kind: Type.Union(NOTICE_KINDS.map((k) => Type.Literal(k))),
+  title: Type.String({ minLength: 1, maxLength: 300 }),
+  body: Type.String({ minLength: 1, maxLength: MAX_BODY }),
+  ackDueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
+  publishAt: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' })),
+  officialOnly: Type.Optional(Type.Literal('1')),
+};
 // What each route answers: a page, a redirect back to one (after a form), or a file.
 const HTML = { content: { 'text/html': { schema: { type: 'string' } } } };
 const PAGE = { 200: { description: 'Trang HTML', ...HTML }, '4xx': { description: 'Trang báo lỗi', ...HTML } };
@@ -88,6 +120,8 @@ const DONE: Record<string, string> = {
   document: 'Đã gửi tài liệu cho đảng viên.',
   resolution: 'Đã đăng nghị quyết và giao nhiệm vụ.',
   published: 'Đã đăng thông báo.',
+  reminded: 'Đã xếp gửi lời nhắc tới những đồng chí chưa đọc.',
+  loaded: 'Đã nạp xong tài liệu; Trợ lý ảo trả lời được từ tài liệu này.',
   answered: 'Đã gửi trả lời cho đảng viên.',
   ended: 'Đã kết thúc phiên đăng nhập.',
 };
@@ -111,22 +145,24 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     reply.header('cache-control', 'no-store');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
-    reply.header(
-      'content-security-policy',
-      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
-    );
+    reply.header('content-security-policy', CSP);
     if (request.url.startsWith('/console/login')) return;
     request.consoleSession = await resumeConsoleSession(deps, request.cookies[SESSION_COOKIE]);
+    // The session's principal is the caller: the upload bounds (http/uploads.ts) let it send a file.
+    request.principal = request.consoleSession.principal;
   });
   // Every state-changing form: the CSRF token before anything else is looked at.
   app.addHook('preValidation', async (request, reply) => {
     if (request.method !== 'POST' || request.url.startsWith('/console/login')) return;
-    // A file upload's token is a field of the multipart body: its route checks it before using the file.
-    if (request.isMultipart() && MULTIPART_ROUTES.test(request.url)) return;
-    await new Promise<void>((resolve, reject) =>
+    // A file upload's token is a field of the multipart body: its route checks it (readUploadForm)
+    // before the file is used.
+    if (request.isMultipart() && request.routeOptions.config?.upload) return;
+    await checkCsrf(request, reply);
+  });
+  const checkCsrf = (request: FastifyRequest, reply: FastifyReply) =>
+    new Promise<void>((resolve, reject) =>
       app.csrfProtection(request, reply, (err?: Error) => (err ? reject(err) : resolve())),
     );
-  });
 
   app.setErrorHandler((error, request, reply) => {
     const who = request.consoleSession?.principal.displayName;
@@ -177,6 +213,53 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     csrf: reply.generateCsrf({ userInfo: String(session(request).id) }),
     message: done(request.query),
   });
+
+  /**
+   * A form that changes something and goes back to a page: the body is closed and carries the
+   * CSRF token (checked by the preValidation hook before anything else), the signed-in
+   * principal runs one use case (which checks the rights on every unit it touches), and the
+   * browser is sent to the page `run` names.
+   */
+  const consoleAction = <P extends TProperties, B extends TProperties = Record<never, never>>(
+    path: string,
+    schema: { params: TObject<P>; body?: B },
+    run: (input: { params: Static<TObject<P>>; body: Static<TObject<B>>; actor: Principal }) => Promise<string>,
+  ) =>
+    app.post(
+      path,
+      { schema: { response: REDIRECT, hide, params: schema.params, body: Closed({ _csrf: Csrf, ...schema.body }) } },
+      async (request, reply) => {
+        const input = { params: request.params, body: request.body, actor: actor(request) };
+        return reply.redirect(await run(input as Parameters<typeof run>[0]), 303);
+      },
+    );
+
+  /**
+   * A form with files (multipart, on a route listed in http/uploads.ts): its fields and files
+   * within the bounds, then the CSRF token — a field of that body — checked as for every other
+   * form, and the fields checked against the form's closed schema, before anything is used.
+   * Call it after the rights check on the unit, so a refused caller's file is never read.
+   */
+  const readUploadForm = async <F extends TProperties>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    fields: F,
+    limits: { files: number; fileSize: number },
+  ) => {
+    if (!request.isMultipart()) throw invalid('file', 'Biểu mẫu gửi tệp phải ở dạng multipart/form-data.');
+    const form = await readMultipartForm(request, limits);
+    request.body = { _csrf: form.fields._csrf ?? '' };
+    await checkCsrf(request, reply);
+    const schema = Closed({ _csrf: Csrf, ...fields });
+    const check = validatorCompiler({ schema, method: 'POST', url: request.url, httpPart: 'body' }) as ((
+      v: unknown,
+    ) => boolean) & { errors?: ErrorObject[] | null };
+    if (!check(form.fields)) {
+      const e = describeValidationError(check.errors![0], 'body');
+      throw invalid(e.field, e.message);
+    }
+    return { fields: form.fields as Static<TObject<F>>, files: form.files };
+  };
 
   // ─── sign-in, sessions ────────────────────────────────────────────────────────────
   app.get(
@@ -232,14 +315,10 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     return html(reply, sessionsPage(f.who, f.csrf, session(request).id, rows, f.message));
   });
 
-  app.post(
-    '/console/sessions/:id/end',
-    { schema: { response: REDIRECT, hide, params: IdParams, body: Closed({ _csrf: Csrf }) } },
-    async (request, reply) => {
-      await endConsoleSession(deps, actor(request), request.params.id);
-      return reply.redirect('/console/sessions?done=ended', 303);
-    },
-  );
+  consoleAction('/console/sessions/:id/end', { params: IdParams }, async ({ params, actor }) => {
+    await endConsoleSession(deps, actor, params.id);
+    return '/console/sessions?done=ended';
+  });
 
   // ─── dashboard, exports, report ──────────────────────────────────────────────────
   app.get(
@@ -255,36 +334,31 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
     async (request, reply) => {
       const f = frame(request, reply);
-      const [d, canExclude] = await Promise.all([
+      const [d, canExclude, canEditDocuments] = await Promise.all([
         getUnitDashboard(deps, actor(request), request.params.id),
         hasRole(deps.db, actor(request).id, request.params.id, CAN.manageOrgs),
+        hasRole(deps.db, actor(request).id, request.params.id, CAN.editDocuments),
       ]);
-      return html(reply, dashboardPage(d, { ...f, canExclude }));
+      return html(reply, dashboardPage(d, { ...f, canExclude, canEditDocuments }));
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/units/:id/exclusions',
     {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({
-          _csrf: Csrf,
-          orgId: Type.String({ pattern: '^[0-9]{1,9}$' }),
-          deployed: Type.Union([Type.Literal('true'), Type.Literal('false')]),
-          reason: Type.Optional(Text(500)),
-        }),
+      params: IdParams,
+      body: {
+        orgId: Type.String({ pattern: '^[0-9]{1,9}$' }),
+        deployed: Type.Union([Type.Literal('true'), Type.Literal('false')]),
+        reason: Type.Optional(Text(500)),
       },
     },
-    async (request, reply) => {
-      const b = request.body;
-      await setOrgDeployment(deps, actor(request), Number(b.orgId), {
-        deployed: b.deployed === 'true',
-        reason: b.reason ?? null,
+    async ({ params, body, actor }) => {
+      await setOrgDeployment(deps, actor, Number(body.orgId), {
+        deployed: body.deployed === 'true',
+        reason: body.reason ?? null,
       });
-      return reply.redirect(`/console/units/${request.params.id}?done=excluded`, 303);
+      return `/console/units/${params.id}?done=excluded`;
     },
   );
 
@@ -292,14 +366,14 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/units/:id/units.:format',
     { schema: { response: FILE, hide, params: Type.Object({ id: Id, format: Format }) } },
     async (request, reply) =>
-      sendFile(reply, await exportUnitTable(deps, actor(request), request.params.id, request.params.format)),
+      sendDownload(reply, await exportUnitTable(deps, actor(request), request.params.id, request.params.format)),
   );
 
   app.get(
     '/console/units/:id/members.:format',
     { schema: { response: FILE, hide, params: Type.Object({ id: Id, format: Format }) } },
     async (request, reply) =>
-      sendFile(reply, await exportMembers(deps, actor(request), request.params.id, request.params.format)),
+      sendDownload(reply, await exportMembers(deps, actor(request), request.params.id, request.params.format)),
   );
 
   app.get(
@@ -308,11 +382,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     async (request, reply) => {
       const month = request.query.month ?? thisMonth(deps.clock.now());
       const r = await buildProgressReport(deps, actor(request), request.params.id, month);
-      return sendFile(reply, {
-        data: r.data,
-        filename: r.filename,
-        contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-      });
+      return sendDownload(reply, { ...r, contentType: DOCUMENT_CONTENT_TYPES.docx });
     },
   );
 
@@ -347,38 +417,32 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     async (request, reply) => {
       const month = request.query.month ?? thisMonth(deps.clock.now());
       const { id, format } = request.params;
-      return sendFile(reply, await exportMeetingsTable(deps, actor(request), id, month, format));
+      return sendDownload(reply, await exportMeetingsTable(deps, actor(request), id, month, format));
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/units/:id/meetings',
     {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({
-          _csrf: Csrf,
-          kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
-          startsAt: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' }),
-          mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
-          topic: Type.Optional(Text(300)),
-          place: Type.Optional(Text(300)),
-        }),
+      params: IdParams,
+      body: {
+        kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
+        startsAt: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' }),
+        mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
+        topic: Type.Optional(Text(300)),
+        place: Type.Optional(Text(300)),
       },
     },
-    async (request, reply) => {
-      const b = request.body;
-      const m = await scheduleMeeting(deps, actor(request), {
-        cellId: request.params.id,
-        kind: b.kind,
-        startsAt: vietnamTime(b.startsAt),
-        mode: b.mode,
-        topic: b.topic?.trim() || null,
-        place: b.place?.trim() || null,
+    async ({ params, body, actor }) => {
+      const m = await scheduleMeeting(deps, actor, {
+        cellId: params.id,
+        kind: body.kind,
+        startsAt: vietnamTime(body.startsAt),
+        mode: body.mode,
+        topic: body.topic?.trim() || null,
+        place: body.place?.trim() || null,
       });
-      return reply.redirect(`/console/meetings/${m.id}?done=scheduled`, 303);
+      return `/console/meetings/${m.id}?done=scheduled`;
     },
   );
 
@@ -391,161 +455,96 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
-  const meetingAction = (
-    path: string,
-    key: string,
-    run: (request: FastifyRequest<{ Params: { id: number }; Body: { confirm?: string } }>) => Promise<unknown>,
-  ) =>
-    app.post(
-      path,
-      {
-        schema: {
-          response: REDIRECT,
-          hide,
-          params: IdParams,
-          body: Closed({ _csrf: Csrf, confirm: Type.Optional(Type.Literal('1')) }),
-        },
-      },
-      async (request, reply) => {
-        await run(request);
-        return reply.redirect(`/console/meetings/${request.params.id}?done=${key}`, 303);
-      },
-    );
-  meetingAction('/console/meetings/:id/open', 'opened', (r) => openMeeting(deps, actor(r), r.params.id));
-  meetingAction('/console/meetings/:id/close', 'closed', (r) =>
-    closeMeeting(deps, actor(r), r.params.id, { confirm: r.body.confirm === '1' }),
-  );
+  const Confirm = { confirm: Type.Optional(Type.Literal('1')) };
+  consoleAction('/console/meetings/:id/open', { params: IdParams }, async ({ params, actor }) => {
+    await openMeeting(deps, actor, params.id);
+    return `/console/meetings/${params.id}?done=opened`;
+  });
+  consoleAction('/console/meetings/:id/close', { params: IdParams, body: Confirm }, async ({ params, body, actor }) => {
+    await closeMeeting(deps, actor, params.id, { confirm: body.confirm === '1' });
+    return `/console/meetings/${params.id}?done=closed`;
+  });
 
-  app.post(
+  consoleAction(
     '/console/meetings/:id/check-in',
-    {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({ _csrf: Csrf, memberId: Type.String({ pattern: '^[0-9]{1,9}$' }) }),
-      },
-    },
-    async (request, reply) => {
-      await checkIn(deps, actor(request), {
-        meetingId: request.params.id,
-        memberId: Number(request.body.memberId),
-        method: 'secretary',
-      });
-      return reply.redirect(`/console/meetings/${request.params.id}?done=checked`, 303);
+    { params: IdParams, body: { memberId: Type.String({ pattern: '^[0-9]{1,9}$' }) } },
+    async ({ params, body, actor }) => {
+      await checkIn(deps, actor, { meetingId: params.id, memberId: Number(body.memberId), method: 'secretary' });
+      return `/console/meetings/${params.id}?done=checked`;
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/meetings/:id/motions',
     {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({
-          _csrf: Csrf,
-          kind: Type.Union(DECISION_KINDS.map((k) => Type.Literal(k))),
-          title: Type.String({ minLength: 1, maxLength: 500 }),
-        }),
+      params: IdParams,
+      body: {
+        kind: Type.Union(DECISION_KINDS.map((k) => Type.Literal(k))),
+        title: Type.String({ minLength: 1, maxLength: 500 }),
       },
     },
-    async (request, reply) => {
-      await openMotion(deps, actor(request), {
-        meetingId: request.params.id,
-        kind: request.body.kind as DecisionKind,
-        title: request.body.title.trim(),
+    async ({ params, body, actor }) => {
+      await openMotion(deps, actor, {
+        meetingId: params.id,
+        kind: body.kind as DecisionKind,
+        title: body.title.trim(),
       });
-      return reply.redirect(`/console/meetings/${request.params.id}?done=motion`, 303);
+      return `/console/meetings/${params.id}?done=motion`;
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/meetings/:id/motions/:motionId/close',
-    {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: Type.Object({ id: Id, motionId: Id }),
-        body: Closed({ _csrf: Csrf, confirm: Type.Optional(Type.Literal('1')) }),
-      },
-    },
-    async (request, reply) => {
-      await closeMotion(deps, actor(request), request.params.motionId, { confirm: request.body.confirm === '1' });
-      return reply.redirect(`/console/meetings/${request.params.id}?done=result`, 303);
+    { params: Type.Object({ id: Id, motionId: Id }), body: Confirm },
+    async ({ params, body, actor }) => {
+      await closeMotion(deps, actor, params.motionId, { confirm: body.confirm === '1' });
+      return `/console/meetings/${params.id}?done=result`;
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/meetings/:id/documents',
-    {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({ _csrf: Csrf, title: Type.String({ minLength: 1, maxLength: 300 }), body: Text(200_000) }),
-      },
-    },
-    async (request, reply) => {
-      await attachDocument(deps, actor(request), {
-        meetingId: request.params.id,
-        title: request.body.title.trim(),
-        body: request.body.body.trim() || undefined,
+    { params: IdParams, body: { title: Type.String({ minLength: 1, maxLength: 300 }), body: Text(200_000) } },
+    async ({ params, body, actor }) => {
+      await attachDocument(deps, actor, {
+        meetingId: params.id,
+        title: body.title.trim(),
+        body: body.body.trim() || undefined,
       });
-      return reply.redirect(`/console/meetings/${request.params.id}?done=document`, 303);
+      return `/console/meetings/${params.id}?done=document`;
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/meetings/:id/resolution',
     {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({
-          _csrf: Csrf,
-          body: Type.String({ minLength: 1, maxLength: 50_000 }),
-          assigneeMemberId: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
-          taskTitle: Type.Optional(Text(500)),
-          dueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
-        }),
+      params: IdParams,
+      body: {
+        body: Type.String({ minLength: 1, maxLength: 50_000 }),
+        assigneeMemberId: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+        taskTitle: Type.Optional(Text(500)),
+        dueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
       },
     },
-    async (request, reply) => {
-      const b = request.body;
+    async ({ params, body: b, actor }) => {
       const title = b.taskTitle?.trim();
       if (title && !b.dueOn) throw invalid('dueOn', 'Nhiệm vụ cần có hạn hoàn thành.');
-      await adoptResolution(deps, actor(request), {
-        meetingId: request.params.id,
+      await adoptResolution(deps, actor, {
+        meetingId: params.id,
         body: b.body,
         tasks:
           title && b.assigneeMemberId ? [{ assigneeMemberId: Number(b.assigneeMemberId), title, dueOn: b.dueOn! }] : [],
       });
-      return reply.redirect(`/console/meetings/${request.params.id}?done=resolution`, 303);
+      return `/console/meetings/${params.id}?done=resolution`;
     },
   );
 
   app.get(
     '/console/meetings/:id/minutes.:format',
-    {
-      schema: {
-        response: FILE,
-        hide,
-        params: Type.Object({ id: Id, format: Type.Union([Type.Literal('docx'), Type.Literal('pdf')]) }),
-      },
-    },
+    { schema: { response: FILE, hide, params: Type.Object({ id: Id, format: DocumentFormatParam }) } },
     async (request, reply) => {
       const { id, format } = request.params;
-      const data = await generateMinutes(deps, actor(request), id, format);
-      return sendFile(reply, {
-        data,
-        filename: `bien-ban-${id}.${format}`,
-        contentType:
-          format === 'pdf'
-            ? 'application/pdf'
-            : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-      });
+      return sendDocument(reply, await generateMinutes(deps, actor(request), id, format), `bien-ban-${id}`, format);
     },
   );
 
@@ -566,20 +565,9 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     { config: { upload: true }, schema: { response: PAGE, hide, params: IdParams } },
     async (request, reply) => {
       if (!request.isMultipart()) throw invalid('file', 'Hãy chọn tệp CSV hoặc XLSX để nhập.');
-      let token = '';
-      let file: { data: Buffer; filename: string } | undefined;
-      for await (const part of request.parts()) {
-        if (part.type === 'field' && part.fieldname === '_csrf') token = String(part.value);
-        else if (part.type === 'file' && part.fieldname === 'file' && !file) {
-          file = { data: await part.toBuffer(), filename: part.filename };
-        } else if (part.type === 'file') await part.toBuffer();
-      }
-      // The CSRF check, as for every other form, before the file is looked at.
-      request.body = { _csrf: token };
-      await new Promise<void>((resolve, reject) =>
-        app.csrfProtection(request, reply, (err?: Error) => (err ? reject(err) : resolve())),
-      );
       const unit = await readableUnit(deps, actor(request), request.params.id);
+      const form = await readUploadForm(request, reply, {}, { files: 1, fileSize: DEFAULT_BODY_LIMIT });
+      const file = form.files.find((x) => x.field === 'file');
       const f = frame(request, reply);
       if (!file || file.data.length === 0) {
         return html(reply.status(400), membersPage(unit, { ...f, error: 'Chưa chọn tệp để nhập.' }));
@@ -616,6 +604,76 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
+  app.get(
+    '/console/units/:id/knowledge',
+    { schema: { response: PAGE, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const k = await listUnitKnowledge(deps, actor(request), request.params.id);
+      return html(
+        reply.header('content-security-policy', CSP_WITH_UPLOAD_SCRIPT),
+        knowledgePage(k, { ...f, maxMegabytes: MAX_UPLOAD_BYTES / 1024 / 1024, extensions: SUPPORTED_EXTENSIONS }),
+      );
+    },
+  );
+
+  app.post(
+    '/console/units/:id/knowledge',
+    // A file of up to MAX_UPLOAD_BYTES, as through the API (http/uploads.ts sets the limit).
+    { schema: { response: { ...REDIRECT, ...PAGE }, hide, params: IdParams } },
+    async (request, reply) => {
+      // The right on the unit first, as the API does: a refused caller's file is never read.
+      await assertMayLoadDocuments(deps, actor(request), request.params.id);
+      const form = await readUploadForm(
+        request,
+        reply,
+        { title: Type.Optional(Text(300)) },
+        { files: 1, fileSize: MAX_UPLOAD_BYTES },
+      );
+      const file = form.files.find((x) => x.field === 'file');
+      if (!file || file.data.length === 0) throw invalid('file', 'Chưa chọn tệp tài liệu để tải lên.');
+      await assertDocumentWithinBounds(file.data, file.filename);
+      const { jobId } = await loadDocument(deps, actor(request), request.params.id, file, { title: form.fields.title });
+      return reply.redirect(`/console/knowledge/jobs/${jobId}`, 303);
+    },
+  );
+
+  app.get(
+    '/console/knowledge/jobs/:id',
+    { schema: { response: PAGE, hide, params: IdParams } },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const job = await getIngestJobOfUnit(deps, actor(request), request.params.id);
+      const [unit] = job.orgId ? await findUnits(deps.db, [job.orgId]) : [];
+      return html(reply, ingestJobPage(job, unit?.name ?? null, f));
+    },
+  );
+
+  app.get(
+    '/console/knowledge/jobs/:id/status',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            id: Id,
+            status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]),
+            filename: Type.String(),
+            chunks: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+            error: Type.Union([Type.String(), Type.Null()]),
+          }),
+          '4xx': PAGE['4xx'],
+        },
+      },
+    },
+    async (request) => {
+      const job = await getIngestJob(deps, actor(request), request.params.id);
+      const chunks = (job.result as { chunks?: number } | null)?.chunks;
+      return { id: job.id, status: job.status, filename: job.filename, chunks: chunks ?? null, error: job.error };
+    },
+  );
+
   // ─── notices and feedback ────────────────────────────────────────────────────────
   app.get(
     '/console/units/:id/notices',
@@ -623,40 +681,50 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     async (request, reply) => {
       const f = frame(request, reply);
       const r = await listNoticesOfUnit(deps, actor(request), request.params.id);
-      return html(reply, noticesPage(r.unit, r.notices, { ...f, canPublish: r.canPublish }));
+      return html(reply, noticesPage(r.unit, r.notices, { ...f, canPublish: r.canPublish, limits: NOTICE_LIMITS }));
     },
   );
 
   app.post(
     '/console/units/:id/notices',
-    {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({
-          _csrf: Csrf,
-          kind: Type.Union(NOTICE_KINDS.map((k) => Type.Literal(k))),
-          title: Type.String({ minLength: 1, maxLength: 300 }),
-          body: Type.String({ minLength: 1, maxLength: 50_000 }),
-          ackDueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
-          publishAt: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' })),
-          officialOnly: Type.Optional(Type.Literal('1')),
-        }),
-      },
-    },
+    // Multipart: the text fields and up to MAX_ATTACHMENTS files (http/uploads.ts sets the body limit).
+    { schema: { response: { ...REDIRECT, ...PAGE }, hide, params: IdParams } },
     async (request, reply) => {
-      const b = request.body;
-      const n = await publishNotice(deps, actor(request), {
-        orgId: request.params.id,
-        kind: b.kind as NoticeKind,
-        title: b.title,
-        body: b.body,
-        officialOnly: b.officialOnly === '1',
-        ackDueOn: b.ackDueOn || null,
-        publishAt: b.publishAt ? vietnamTime(b.publishAt) : null,
+      // The right to publish first, as publishNotice checks it: a refused caller's files are never read.
+      await assertMayPublish(deps, actor(request), request.params.id);
+      const form = await readUploadForm(request, reply, NoticeForm, {
+        files: MAX_ATTACHMENTS,
+        fileSize: MAX_ATTACHMENT_BYTES,
       });
-      return reply.redirect(`/console/notices/${n.id}?done=published`, 303);
+      const b = form.fields;
+      try {
+        const n = await publishNotice(deps, actor(request), {
+          orgId: request.params.id,
+          kind: b.kind as NoticeKind,
+          title: b.title,
+          body: b.body,
+          officialOnly: b.officialOnly === '1',
+          ackDueOn: b.ackDueOn || null,
+          publishAt: b.publishAt ? vietnamTime(b.publishAt) : null,
+          attachments: form.files
+            .filter((a) => a.field === 'attachments')
+            .map((a) => ({ filename: a.filename, mime: a.mimetype, data: a.data })),
+        });
+        return reply.redirect(`/console/notices/${n.id}?done=published`, 303);
+      } catch (e) {
+        // A bad attachment or date: the form again, with what was typed and why it was refused.
+        if (!(e instanceof AppError) || e.code === 'forbidden' || e.code === 'unauthorized') throw e;
+        const r = await listNoticesOfUnit(deps, actor(request), request.params.id);
+        const f = frame(request, reply);
+        const page = noticesPage(r.unit, r.notices, {
+          ...f,
+          canPublish: r.canPublish,
+          limits: NOTICE_LIMITS,
+          error: e.message,
+          values: b,
+        });
+        return html(reply.status(e.httpStatus), page);
+      }
     },
   );
 
@@ -665,9 +733,15 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     { schema: { response: PAGE, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
     async (request, reply) => {
       const f = frame(request, reply);
-      return html(reply, noticeStatsPage(await getNoticeStats(deps, actor(request), request.params.id), f));
+      const stats = await getNoticeStats(deps, actor(request), request.params.id);
+      return html(reply, noticeStatsPage(stats, { ...f, reminderGapHours: MANUAL_REMINDER_GAP_HOURS }));
     },
   );
+
+  consoleAction('/console/notices/:id/remind', { params: IdParams }, async ({ params, actor }) => {
+    await remindNotice(deps, actor, params.id);
+    return `/console/notices/${params.id}?done=reminded`;
+  });
 
   app.get(
     '/console/units/:id/feedback',
@@ -680,39 +754,24 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
-  app.post(
+  consoleAction(
     '/console/feedback/:id/answer',
     {
-      schema: {
-        response: REDIRECT,
-        hide,
-        params: IdParams,
-        body: Closed({
-          _csrf: Csrf,
-          unitId: Type.String({ pattern: '^[0-9]{1,9}$' }),
-          answer: Type.String({ minLength: 1, maxLength: 4000 }),
-        }),
+      params: IdParams,
+      body: {
+        unitId: Type.String({ pattern: '^[0-9]{1,9}$' }),
+        answer: Type.String({ minLength: 1, maxLength: 4000 }),
       },
     },
-    async (request, reply) => {
-      await updateFeedback(deps, actor(request), request.params.id, {
-        status: 'answered',
-        answer: request.body.answer.trim(),
-      });
-      return reply.redirect(`/console/units/${request.body.unitId}/feedback?done=answered`, 303);
+    async ({ params, body, actor }) => {
+      await updateFeedback(deps, actor, params.id, { status: 'answered', answer: body.answer.trim() });
+      return `/console/units/${body.unitId}/feedback?done=answered`;
     },
   );
 };
 
 function html(reply: FastifyReply, body: string) {
   return reply.header('content-type', 'text/html; charset=utf-8').send(body);
-}
-
-function sendFile(reply: FastifyReply, f: TableFile) {
-  return reply
-    .header('content-type', f.contentType)
-    .header('content-disposition', `attachment; filename="${f.filename}"`)
-    .send(f.data);
 }
 
 /** "2026-03-10T19:30" typed in a form means Vietnam time. */

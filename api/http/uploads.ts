@@ -6,7 +6,9 @@
  *   accepted only on the upload routes; anywhere else they get 415 before a byte of the body
  *   is read (a Buffer handed to a JSON schema validator is walked byte by byte).
  * - A route allowed more than the default requires an authenticated caller before its body is
- *   read: an anonymous 19 MB body gets 401 at once, not after it has been buffered.
+ *   read: an anonymous 19 MB body gets 401 at once, not after it has been buffered. The check
+ *   runs before parsing, after every onRequest hook: an API token or a console session (whose
+ *   hook sets `request.principal`) authenticates the caller.
  * - Uploaded DOCX/XLSX/PDF files are bounded (entries, inflated size, pages) before any parser
  *   opens them (document-bounds.ts).
  */
@@ -17,19 +19,23 @@ import { assertDocumentWithinBounds } from './document-bounds.ts';
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+/** A notice with up to 10 attachments (as base64 in the API's JSON, as files in the console's form). */
+export const NOTICE_BODY_BYTES = 40 * 1024 * 1024;
 
 /** Routes that take a file (multipart field `file`, or a raw body with the file's type), and their limits. */
 export const UPLOAD_ROUTES: Record<string, number> = {
   'POST /orgs/:id/members/import': MAX_UPLOAD_BYTES,
   'POST /orgs/:id/knowledge/documents': MAX_UPLOAD_BYTES,
+  // The console's forms for the same uploads (multipart, with the form's fields and CSRF token).
+  'POST /console/units/:id/knowledge': MAX_UPLOAD_BYTES,
+  'POST /console/units/:id/notices': NOTICE_BODY_BYTES,
 };
 
 /** JSON routes allowed more than the default, and their limits. */
 export const LARGE_BODY_ROUTES: Record<string, number> = {
   // 200 000 characters of Vietnamese text (up to 3 bytes each in UTF-8, plus JSON escapes).
   'POST /meetings/:id/documents': 1024 * 1024,
-  // Up to 10 attachments as base64 in the JSON body.
-  'POST /orgs/:id/notices': 40 * 1024 * 1024,
+  'POST /orgs/:id/notices': NOTICE_BODY_BYTES,
 };
 
 /** Content types read as a raw file body, on upload routes only. */
@@ -85,6 +91,10 @@ export async function registerUploads(app: FastifyInstance) {
         detail: `${type} on a route that takes no file`,
       });
     }
+  });
+  // Before the body is read, after every onRequest hook (authentication, console sessions).
+  app.addHook('preParsing', async (request) => {
+    if (!hasBody(request)) return;
     const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
     if (limit > DEFAULT_BODY_LIMIT && !request.principal) {
       throw new AppError('unauthorized', 'Cần mã truy cập: Authorization: Bearer <token>.');
@@ -113,6 +123,56 @@ export interface UploadedFile {
   data: Buffer;
   filename: string;
   mimetype: string;
+}
+
+/**
+ * A browser's multipart form: its text fields and up to `files` files of at most `fileSize`
+ * bytes each, all within the route's body limit — counted as the bytes arrive, since a body
+ * sent without Content-Length is not checked before parsing. A file input left empty sends a
+ * part with no name and no bytes; it is skipped. Bounds are raised as 413 with a message for
+ * people.
+ */
+export async function readMultipartForm(
+  request: FastifyRequest,
+  limits: { files: number; fileSize: number },
+): Promise<{ fields: Record<string, string>; files: (UploadedFile & { field: string })[] }> {
+  const fields: Record<string, string> = {};
+  const files: (UploadedFile & { field: string })[] = [];
+  const bodyLimit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  let received = 0;
+  try {
+    for await (const part of request.parts({ limits: { files: limits.files, fileSize: limits.fileSize } })) {
+      if (part.type === 'field') {
+        received += String(part.value).length;
+        fields[part.fieldname] = String(part.value);
+        continue;
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of part.file) {
+        received += chunk.length;
+        if (received > bodyLimit)
+          throw new AppError('payload_too_large', 'Dữ liệu gửi lên quá lớn (payload too large).');
+        chunks.push(chunk);
+      }
+      if (part.file.truncated)
+        throw new AppError('payload_too_large', `Mỗi tệp tối đa ${Math.floor(limits.fileSize / 1024 / 1024)} MB.`);
+      const data = Buffer.concat(chunks);
+      if (!part.filename && data.length === 0) continue;
+      files.push({ field: part.fieldname, data, filename: part.filename, mimetype: part.mimetype });
+    }
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'FST_FILES_LIMIT')
+      throw new AppError('payload_too_large', `Chỉ gửi được tối đa ${limits.files} tệp mỗi lần.`, { detail: code });
+    if (code === 'FST_REQ_FILE_TOO_LARGE')
+      throw new AppError('payload_too_large', `Mỗi tệp tối đa ${Math.floor(limits.fileSize / 1024 / 1024)} MB.`, {
+        detail: code,
+      });
+    if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
+      throw new AppError('payload_too_large', 'Biểu mẫu có quá nhiều trường.', { detail: code });
+    throw e;
+  }
+  return { fields, files };
 }
 
 /** The one uploaded file of a request, whichever way it was sent, within the document bounds. */

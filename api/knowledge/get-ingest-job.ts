@@ -18,6 +18,16 @@ export interface IngestJob {
  * before units were recorded (org_id null) are shown to editors of a root unit only.
  */
 export async function getIngestJob(deps: Pick<Deps, 'db'>, actor: Principal, jobId: number): Promise<IngestJob> {
+  const { orgId: _unit, ...shown } = await getIngestJobOfUnit(deps, actor, jobId);
+  return shown;
+}
+
+/** The same, with the unit the job loads for (the console links back to it). */
+export async function getIngestJobOfUnit(
+  deps: Pick<Deps, 'db'>,
+  actor: Principal,
+  jobId: number,
+): Promise<IngestJob & { orgId: number | null }> {
   const [job] = await deps.db.query<IngestJob & { orgId: number | null }>(
     `select id, status, filename, result, error, created_at as "createdAt", finished_at as "finishedAt", org_id as "orgId"
        from kb_jobs where id = $1`,
@@ -29,10 +39,7 @@ export async function getIngestJob(deps: Pick<Deps, 'db'>, actor: Principal, job
       ? [job.orgId]
       : (await deps.db.query<{ id: number }>(`select id from orgs where parent_id is null`)).map((o) => o.id);
   for (const orgId of orgs) {
-    if (await hasRole(deps.db, actor.id, orgId, CAN.editDocuments)) {
-      const { orgId: _unit, ...shown } = job;
-      return shown;
-    }
+    if (await hasRole(deps.db, actor.id, orgId, CAN.editDocuments)) return job;
   }
   throw forbidden(`principal ${actor.id} lacks editor on ingest job ${jobId}`);
 }

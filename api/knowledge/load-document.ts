@@ -25,6 +25,7 @@ export async function loadDocument(
   actor: Principal,
   orgId: number,
   file: { filename: string; data: Buffer },
+  options: { title?: string } = {},
 ): Promise<{ jobId: number }> {
   const org = await assertMayLoadDocuments(deps, actor, orgId);
   if (!SUPPORTED_EXTENSIONS.some((e) => file.filename.toLowerCase().endsWith(e))) {
@@ -34,5 +35,9 @@ export async function loadDocument(
   }
   // The root unit's documents are visible to everyone; any other unit's to its subtree.
   const visibility = org.parentId === null ? null : org.id;
-  return startIngestJob(deps.db, assistant().embedder, file, { visibilityOrgId: visibility, orgId: org.id });
+  return startIngestJob(deps.db, assistant().embedder, file, {
+    visibilityOrgId: visibility,
+    orgId: org.id,
+    title: options.title?.trim() || undefined,
+  });
 }

@@ -3,18 +3,7 @@
  * signed is the system's copy. Corrections are appended as amendments, never edits.
  */
 import { createRequire } from 'node:module';
-import {
-  AlignmentType,
-  BorderStyle,
-  Document,
-  Packer,
-  Paragraph,
-  Table,
-  TableCell,
-  TableRow,
-  TextRun,
-  WidthType,
-} from 'docx';
+import { AlignmentType, Document, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import PDFDocument from 'pdfkit';
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -28,6 +17,7 @@ import { KIND_LABELS, MODE_LABELS } from './vocabulary.ts';
 import { choiceLabel, motionChoices, type Motion } from './motions.ts';
 import { electionLines } from './close-motion.ts';
 import { VOTE_KIND_LABELS } from './open-motion.ts';
+import { NO_BORDERS, type PartyHeader, partyDocumentHeader, partyHeaderTable } from '../text/party-header.ts';
 
 export async function generateMinutes(
   deps: Pick<Deps, 'db'>,
@@ -75,33 +65,22 @@ export interface Line {
  * body above and the issuing cell at the left, the Party's name and the place and date at the
  * right, the document type and its subject centred, then the body, then the signatures.
  */
-export interface MinutesDocument {
-  headerLeft: { text: string; bold?: boolean }[];
-  headerRight: { text: string; bold?: boolean; italic?: boolean }[];
+export interface MinutesDocument extends PartyHeader {
   title: string;
   subject: string;
   body: Line[];
   signatures: { role: string; name: string }[];
 }
 
-/** The header of a party document issued by the cell (HD 36): left the bodies, right the Party and place/date. */
-export function partyHeader(d: Pick<MinutesData, 'meeting' | 'parentName' | 'cellName'>) {
-  const held = vnParts(d.meeting.openedAt ?? d.meeting.startsAt);
-  return {
-    headerLeft: [
-      ...(d.parentName ? [{ text: d.parentName.toUpperCase() }] : []),
-      { text: d.cellName.toUpperCase(), bold: true },
-      { text: '*' },
-      { text: 'Số:      -BB/CB' },
-    ],
-    headerRight: [
-      { text: 'ĐẢNG CỘNG SẢN VIỆT NAM', bold: true },
-      {
-        text: `${d.meeting.place ?? d.cellName}, ngày ${held.day} tháng ${held.month} năm ${held.year}`,
-        italic: true,
-      },
-    ],
-  };
+/** The header of a party document issued by the cell (HD 36), dated and placed where the meeting was held. */
+export function partyHeader(d: Pick<MinutesData, 'meeting' | 'parentName' | 'cellName'>): PartyHeader {
+  return partyDocumentHeader({
+    parentName: d.parentName,
+    issuerName: d.cellName,
+    number: 'Số:      -BB/CB',
+    place: d.meeting.place ?? d.cellName,
+    at: d.meeting.openedAt ?? d.meeting.startsAt,
+  });
 }
 
 export function minutesDocument(d: MinutesData): MinutesDocument {
@@ -203,17 +182,7 @@ function vnParts(at: Date) {
   return { day: pad(d.getUTCDate()), month: pad(d.getUTCMonth() + 1), year: d.getUTCFullYear() };
 }
 
-const NO_BORDER = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
-const NO_BORDERS = {
-  top: NO_BORDER,
-  bottom: NO_BORDER,
-  left: NO_BORDER,
-  right: NO_BORDER,
-  insideHorizontal: NO_BORDER,
-  insideVertical: NO_BORDER,
-};
-
-/** Two columns without borders: the header and the signatures of a party document. */
+/** Two columns without borders: the signatures of a party document. */
 function twoColumns(left: Paragraph[], right: Paragraph[]): Table {
   const cell = (children: Paragraph[]) =>
     new TableCell({ children, borders: NO_BORDERS, width: { size: 50, type: WidthType.PERCENTAGE } });
@@ -237,10 +206,7 @@ export async function renderDocx(m: MinutesDocument, title: string): Promise<Buf
       {
         properties: { page: { size: { width: 11906, height: 16838 } } },
         children: [
-          twoColumns(
-            m.headerLeft.map((l) => centred(l.text, { bold: l.bold })),
-            m.headerRight.map((l) => centred(l.text, { bold: l.bold, italics: l.italic, size: l.bold ? 30 : 28 })),
-          ),
+          partyHeaderTable(m),
           new Paragraph({ text: '' }),
           centred(m.title, { bold: true, size: 32 }),
           centred(m.subject, { bold: true }),

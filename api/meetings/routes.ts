@@ -8,7 +8,6 @@ import {
   ContentResponses,
   Count as CountT,
   DateTime,
-  FileBody,
   HtmlPage,
   HttpUrl,
   Id,
@@ -21,6 +20,7 @@ import {
   SignedLinkPart,
 } from '../http/schemas.ts';
 import { verifyLink } from '../http/signed-link.ts';
+import { DocumentFileResponses, DocumentFormatParam, sendDocument } from '../http/document-file.ts';
 import { escapeHtml } from '../http/escape-html.ts';
 import { DECISION_KINDS } from '../rules/meeting-rules.ts';
 import { DISCIPLINE_FORMS, NO_DISCIPLINE } from '../rules/discipline.ts';
@@ -501,29 +501,14 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       schema: {
         tags,
         summary: "An election's result sheet (biên bản kiểm phiếu) as DOCX or PDF",
-        params: Type.Object({ id: Id, format: Type.Union([Type.Literal('docx'), Type.Literal('pdf')]) }),
-        response: ContentResponses(
-          200,
-          {
-            'application/vnd.openxmlformats-officedocument.wordprocessingml.document': FileBody,
-            'application/pdf': FileBody,
-          },
-          'the result sheet file',
-        ),
+        params: Type.Object({ id: Id, format: DocumentFormatParam }),
+        response: DocumentFileResponses('the result sheet file'),
       },
     },
     async (request, reply) => {
       const { id, format } = request.params;
       const data = await generateResultSheet(deps, requirePrincipal(request), id, format);
-      return reply
-        .header(
-          'content-type',
-          format === 'pdf'
-            ? 'application/pdf'
-            : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-        )
-        .header('content-disposition', `attachment; filename="bien-ban-kiem-phieu-${id}.${format}"`)
-        .send(data);
+      return sendDocument(reply, data, `bien-ban-kiem-phieu-${id}`, format);
     },
   );
 
@@ -651,29 +636,14 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       schema: {
         tags,
         summary: 'The minutes (biên bản) as DOCX or PDF, written from what happened',
-        params: Type.Object({ id: Id, format: Type.Union([Type.Literal('docx'), Type.Literal('pdf')]) }),
-        response: ContentResponses(
-          200,
-          {
-            'application/vnd.openxmlformats-officedocument.wordprocessingml.document': FileBody,
-            'application/pdf': FileBody,
-          },
-          'the minutes file',
-        ),
+        params: Type.Object({ id: Id, format: DocumentFormatParam }),
+        response: DocumentFileResponses('the minutes file'),
       },
     },
     async (request, reply) => {
       const { id, format } = request.params;
       const data = await generateMinutes(deps, requirePrincipal(request), id, format);
-      return reply
-        .header(
-          'content-type',
-          format === 'pdf'
-            ? 'application/pdf'
-            : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-        )
-        .header('content-disposition', `attachment; filename="bien-ban-${id}.${format}"`)
-        .send(data);
+      return sendDocument(reply, data, `bien-ban-${id}`, format);
     },
   );
 

@@ -3,8 +3,12 @@ import type { Principal } from '../auth/principal.ts';
 import { CAN, requireRole } from '../auth/roles.ts';
 import { notFound } from '../errors.ts';
 import { findNotice } from './notice.ts';
+import { findLastReminder } from './remind-notice.ts';
 
-/** Per item and per unit: recipients, queued / sent / failed (with reasons) and read counts. */
+/**
+ * Per item and per unit: recipients, queued / sent / failed (with reasons) and read counts, and
+ * the last reminder sent by hand.
+ */
 export async function getNoticeStats(deps: Pick<Deps, 'db'>, actor: Principal, noticeId: number) {
   const notice = await findNotice(deps.db, noticeId);
   if (!notice) throw notFound('thông báo');
@@ -49,5 +53,6 @@ export async function getNoticeStats(deps: Pick<Deps, 'db'>, actor: Principal, n
     },
     failures,
     units,
+    lastReminder: (await findLastReminder(deps.db, noticeId)) ?? null,
   };
 }

@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal.ts';
 import { CAN, requireRole } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError, notFound } from '../errors.ts';
-import { findNotice, type Notice } from './notice.ts';
+import { findNotice, type Notice, reminderMessage } from './notice.ts';
 import { deliverNotice } from './deliver-notice.ts';
 import { enqueueForMembers } from '../outbox/enqueue.ts';
 
@@ -86,20 +86,12 @@ export async function runDueNoticeJobs(deps: Pick<Deps, 'db' | 'clock' | 'config
     [now],
   );
   for (const l of late) {
-    n += await enqueueForMembers(
-      deps.db,
-      [l.memberId],
-      {
-        text: `⏰ Nhắc: đồng chí chưa xác nhận đã đọc "${l.title}".`,
-        choices: [{ label: 'Đã đọc', action: { kind: 'notice-read', noticeId: l.noticeId } }],
-      },
-      {
-        kind: 'notice.reminder',
-        refType: 'notice',
-        refId: l.noticeId,
-        dedupePrefix: `notice:${l.noticeId}:remind:${l.memberId}`,
-      },
-    );
+    n += await enqueueForMembers(deps.db, [l.memberId], reminderMessage(l.noticeId, l.title), {
+      kind: 'notice.reminder',
+      refType: 'notice',
+      refId: l.noticeId,
+      dedupePrefix: `notice:${l.noticeId}:remind:${l.memberId}`,
+    });
   }
   return n;
 }

@@ -1,4 +1,5 @@
 import { maybeOne, type Sql } from '../db/connect.ts';
+import type { OutboundPayload } from '../outbox/enqueue.ts';
 
 export const NOTICE_KINDS = ['notice', 'document', 'resolution', 'study', 'news'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
@@ -31,4 +32,12 @@ export const NOTICE_COLUMNS = `id, org_id as "orgId", kind, title, body, officia
 
 export async function findNotice(sql: Sql, id: number): Promise<Notice | undefined> {
   return maybeOne<Notice>(sql, `select ${NOTICE_COLUMNS} from notices where id = $1`, [id]);
+}
+
+/** The reminder a member who has not confirmed reading gets (from the due date, or sent by hand). */
+export function reminderMessage(noticeId: number, title: string): OutboundPayload {
+  return {
+    text: `⏰ Nhắc: đồng chí chưa xác nhận đã đọc "${title}".`,
+    choices: [{ label: 'Đã đọc', action: { kind: 'notice-read', noticeId } }],
+  };
 }

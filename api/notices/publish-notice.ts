@@ -10,6 +10,7 @@ import { NOTICE_COLUMNS, type Notice, type NoticeKind } from './notice.ts';
 
 export const MAX_BODY = 50_000;
 export const MAX_ATTACHMENT_BYTES = 15 * 1024 * 1024;
+export const MAX_ATTACHMENTS = 10;
 
 export interface PublishNoticeInput {
   orgId: number;
@@ -24,6 +25,14 @@ export interface PublishNoticeInput {
   attachments?: { filename: string; mime: string; data: Buffer }[];
 }
 
+/** The unit, when the caller may publish to it (checked before an upload is read). */
+export async function assertMayPublish(deps: Pick<Deps, 'db'>, actor: Principal, orgId: number) {
+  const org = await findOrg(deps.db, orgId);
+  if (!org) throw notFound('tổ chức');
+  await requireRole(deps.db, actor, org.id, CAN.publish);
+  return org;
+}
+
 /**
  * A committee member or secretary publishes to a subtree they hold the right on (a
  * province-level notice reaches every member beneath). Published now, the deliveries are
@@ -35,9 +44,7 @@ export async function publishNotice(
   actor: Principal,
   input: PublishNoticeInput,
 ): Promise<Notice & { recipients: number }> {
-  const org = await findOrg(deps.db, input.orgId);
-  if (!org) throw notFound('tổ chức');
-  await requireRole(deps.db, actor, org.id, CAN.publish);
+  const org = await assertMayPublish(deps, actor, input.orgId);
   // Paid broadcast spends the bot's Telegram Stars: only roles allowed to spend (PAID_BROADCAST_ROLES).
   if (input.paidBroadcast && !(await hasSpendRight(deps.db, actor.id, org.id, deps.config.paidBroadcastRoles))) {
     throw new AppError(
@@ -63,6 +70,8 @@ export async function publishNotice(
         field: 'memberIds',
       });
   }
+  if ((input.attachments?.length ?? 0) > MAX_ATTACHMENTS)
+    throw new AppError('payload_too_large', `Tối đa ${MAX_ATTACHMENTS} tệp đính kèm.`, { field: 'attachments' });
   const files: { filename: string; mime: string; data: Buffer; text: string | null }[] = [];
   for (const a of input.attachments ?? []) {
     if (a.data.length > MAX_ATTACHMENT_BYTES)

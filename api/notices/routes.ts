@@ -20,9 +20,10 @@ import {
 } from '../http/schemas.ts';
 import { verifyLink } from '../http/signed-link.ts';
 import { NOTICE_KINDS } from './notice.ts';
-import { publishNotice, MAX_BODY } from './publish-notice.ts';
+import { publishNotice, MAX_ATTACHMENTS, MAX_BODY } from './publish-notice.ts';
 import { acknowledgeNotice, editNotice } from './manage-notice.ts';
 import { getNoticeStats } from './get-notice-stats.ts';
+import { MANUAL_REMINDER_GAP_HOURS, remindNotice } from './remind-notice.ts';
 import { renderNoticePage } from './web-view.ts';
 import { openAttachment } from './open-attachment.ts';
 
@@ -49,6 +50,16 @@ const DeliveryCountsT = {
   failed: Count,
   read: Count,
 };
+const ReminderT = Type.Object(
+  {
+    noticeId: Id,
+    round: Type.Integer({ minimum: 1, description: 'reminders sent by hand for this notice, this one included' }),
+    sentAt: DateTime,
+    members: Type.Integer({ minimum: 0, description: 'recipients who had not confirmed reading' }),
+    messages: Type.Integer({ minimum: 0, description: 'messages queued to their linked chats' }),
+  },
+  { description: 'a reminder sent by hand to the recipients who have not confirmed reading' },
+);
 const NoticeStatsT = Type.Object({
   noticeId: Id,
   title: Type.String(),
@@ -57,6 +68,7 @@ const NoticeStatsT = Type.Object({
   totals: Type.Object(DeliveryCountsT),
   failures: Type.Array(Type.Object({ reason: Type.String(), n: Count })),
   units: Type.Array(Type.Object({ cellId: Id, cellName: Type.String(), ...DeliveryCountsT })),
+  lastReminder: Nullable(ReminderT),
 });
 const NoticeLinkParams = Type.Object({
   notice: SignedLinkPart,
@@ -91,7 +103,7 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
                 mime: Type.String({ maxLength: 100 }),
                 contentBase64: Type.String(),
               }),
-              { maxItems: 10 },
+              { maxItems: MAX_ATTACHMENTS },
             ),
           ),
         }),
@@ -148,6 +160,21 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
       },
     },
     async (request) => getNoticeStats(deps, requirePrincipal(request), request.params.id),
+  );
+
+  app.post(
+    '/notices/:id/remind',
+    {
+      schema: {
+        tags,
+        summary:
+          'Remind the recipients who have not confirmed reading ' +
+          `(one round at most every ${MANUAL_REMINDER_GAP_HOURS} hours)`,
+        params: IdParams,
+        response: Responses(ReminderT),
+      },
+    },
+    async (request) => remindNotice(deps, requirePrincipal(request), request.params.id),
   );
 
   // The member's signed web view: /n/<notice>/<member>/<exp>/<sig>[/read | /a/<attachment>]

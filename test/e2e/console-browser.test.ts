@@ -2,7 +2,9 @@
  * The console in a real browser (Debian's Chromium driven by playwright-core): a secretary
  * signs in through the link the web chat bot sends, sees her cell and is refused another,
  * runs a meeting vote from the console; a committee member drills down from the province to
- * a cell, publishes a notice and downloads a table. Set UPDATE_SCREENSHOT=1 to refresh
+ * a cell, publishes a notice and downloads a table, then publishes one with an attachment and
+ * reminds those who have not read it; an editor uploads a document with a progress bar (and,
+ * with script turned off, through the plain form). Set UPDATE_SCREENSHOT=1 to refresh
  * docs/console-dashboard.png for the README.
  */
 import fs from 'node:fs';
@@ -38,6 +40,8 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
   let secretaryCode: string;
   let secretaryPrincipal: Principal;
   let committeeCode: string;
+  let adminPrincipal: Principal;
+  let committeeMember: Member;
   const cellAMembers: Member[] = [];
   let meetingMonth = '';
 
@@ -66,6 +70,8 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
     secretaryCode = (await issueLinkCode(deps, sec.principal, sec.member.id)).code;
     const admin = await makeUserWithRole(t.db, tree.province, 'admin');
     committeeCode = (await issueLinkCode(deps, admin.principal, committee.id)).code;
+    adminPrincipal = admin.principal;
+    committeeMember = committee;
     svc = await startServiceWithBots(deps, {}, false);
     browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -188,6 +194,78 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
     await page.getByText('Đã đăng thông báo').waitFor();
     await page.getByRole('heading', { name: 'Triệu tập hội nghị' }).waitFor();
     expect(await page.textContent('main')).toMatch(/Người nhận\s*11/);
+    await page.context().close();
+  });
+
+  it('an editor uploads a document with progress and sees it listed; without script the plain form works', async () => {
+    const editor = await makeMember(t.db, tree.cellB, { fullName: 'Phan Văn Biên Tập' });
+    await grantRole(t.db, (await ensureMemberPrincipal(t.db, editor.id)).id, tree.province.id, 'editor');
+    const page = await signIn((await issueLinkCode(deps, adminPrincipal, editor.id)).code);
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(`${r.resourceType()} ${r.method()} ${new URL(r.url()).pathname}`));
+    await page.getByRole('link', { name: 'tài liệu cho Trợ lý ảo' }).click();
+    await page.getByRole('heading', { name: 'Tài liệu cho Trợ lý ảo của Đảng bộ tỉnh Thử nghiệm' }).waitFor();
+    expect(await page.textContent('main')).toContain('Chưa có tài liệu nào.');
+    await page.getByLabel('Tên tài liệu (để trống: lấy tên trong tệp)').fill('Hướng dẫn đóng đảng phí');
+    await page.getByLabel('Tệp', { exact: true }).setInputFiles({
+      name: 'dang-phi.md',
+      mimeType: 'text/markdown',
+      buffer: Buffer.from('# Đảng phí\n\n### Điều 1. Mức đóng\nĐảng viên đóng đảng phí hằng tháng theo thu nhập.\n'),
+    });
+    await page.getByRole('button', { name: 'Tải lên và nạp' }).click();
+    await page.getByText('Đã nạp xong tài liệu').waitFor();
+    // The script sent the file and followed the job, then reloaded the list.
+    expect(page.url()).toMatch(/\/knowledge\?done=loaded$/);
+    expect(requests.some((r) => /^xhr POST \/console\/units\/\d+\/knowledge$/.test(r))).toBe(true);
+    expect(requests.some((r) => /^xhr GET \/console\/knowledge\/jobs\/\d+\/status$/.test(r))).toBe(true);
+    const row = page.locator('tr', { has: page.locator('td', { hasText: 'Hướng dẫn đóng đảng phí' }) });
+    expect(await row.locator('td').nth(2).textContent()).toBe('dang-phi.md');
+    expect(Number(await row.locator('td').nth(4).textContent())).toBeGreaterThan(0);
+
+    // The same form with script turned off: a plain post, then the job's page until it is done.
+    const plain = await browser.newContext({ javaScriptEnabled: false });
+    await plain.addCookies(await page.context().cookies());
+    const noScript = await plain.newPage();
+    await noScript.goto(page.url().replace(/\?.*$/, ''));
+    await noScript.getByLabel('Tệp', { exact: true }).setInputFiles({
+      name: 'ket-nap.md',
+      mimeType: 'text/markdown',
+      buffer: Buffer.from('# Kết nạp đảng viên\n\n### Điều 1. Hồ sơ\nNgười xin vào Đảng làm đơn tự nguyện.\n'),
+    });
+    await noScript.getByRole('button', { name: 'Tải lên và nạp' }).click();
+    await noScript.getByRole('heading', { name: 'Nạp tài liệu: ket-nap.md' }).waitFor();
+    await noScript.getByText(/Đã nạp xong: \d+ đoạn/).waitFor({ timeout: 15_000 });
+    await noScript.getByRole('link', { name: /Về danh sách tài liệu/ }).click();
+    expect(await noScript.textContent('main')).toContain('ket-nap.md');
+    await plain.close();
+    await page.context().close();
+  });
+
+  it('a committee member publishes a notice with an attachment and reminds those who have not read it', async () => {
+    const page = await signIn((await issueLinkCode(deps, adminPrincipal, committeeMember.id)).code);
+    await page.goto(`${svc.baseUrl}/console/units/${tree.commune.id}/notices`);
+    await page.fill('#ntitle', 'Kế hoạch tháng 4');
+    await page.fill('#nbody', 'Gửi các đồng chí kế hoạch tháng 4 (tệp đính kèm).');
+    await page.getByLabel('Tệp đính kèm (PDF, DOCX, ảnh PNG/JPEG)').setInputFiles({
+      name: 'ke-hoach.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(
+        'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+        'base64',
+      ),
+    });
+    await page.getByRole('button', { name: 'Đăng thông báo' }).click();
+    await page.getByText('Đã đăng thông báo').waitFor();
+    const [attached] = await t.db.query(
+      `select a.filename from notice_attachments a join notices n on n.id = a.notice_id
+        where n.title = 'Kế hoạch tháng 4'`,
+    );
+    expect(attached).toEqual({ filename: 'ke-hoach.png' });
+    await page.getByRole('button', { name: 'Nhắc lại những đồng chí chưa đọc' }).click();
+    await page.getByText('Đã xếp gửi lời nhắc tới những đồng chí chưa đọc.').waitFor();
+    expect(await page.textContent('main')).toMatch(/Lần nhắc gần nhất: .* đồng chí chưa đọc/);
+    await page.getByRole('button', { name: 'Nhắc lại những đồng chí chưa đọc' }).click();
+    expect(await page.textContent('main')).toContain('chỉ nhắc lại cách nhau ít nhất 6 giờ');
     await page.context().close();
   });
 });

@@ -366,6 +366,11 @@ const MATRIX: Record<string, Entry> = {
     req: async (f) => ({ url: `/notices/${await f.notice()}/stats` }),
     expect: [401, 403, 200, 200, 403, 403],
   },
+  // Reminding the unread recipients: whoever may publish on the notice's unit (cell A's notice).
+  'POST /notices/:id/remind': {
+    req: async (f) => ({ url: `/notices/${await f.notice()}/remind` }),
+    expect: [401, 403, 200, 200, 403, 403],
+  },
 
   // Feedback.
   'POST /feedback': {
@@ -488,6 +493,29 @@ const MATRIX: Record<string, Entry> = {
     expect: 401,
   },
   'GET /console/notices/:id': { req: () => ({ url: '/console/notices/1' }), expect: 401 },
+  'POST /console/notices/:id/remind': {
+    req: async (f) => ({ url: `/console/notices/${await f.notice()}/remind`, payload: {} }),
+    expect: 401,
+  },
+  'GET /console/units/:id/knowledge': {
+    req: (f) => ({ url: `/console/units/${f.p1.province.id}/knowledge` }),
+    expect: 401,
+  },
+  'POST /console/units/:id/knowledge': {
+    req: (f) => ({
+      url: `/console/units/${f.p1.province.id}/knowledge`,
+      ...multipart('quy-che.md', '# Quy chế\n\nĐiều 1. Nội dung.'),
+    }),
+    expect: 401,
+  },
+  'GET /console/knowledge/jobs/:id': {
+    req: async (f) => ({ url: `/console/knowledge/jobs/${await f.job()}` }),
+    expect: 401,
+  },
+  'GET /console/knowledge/jobs/:id/status': {
+    req: async (f) => ({ url: `/console/knowledge/jobs/${await f.job()}/status` }),
+    expect: 401,
+  },
   'GET /console/units/:id/feedback': { req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/feedback` }), expect: 401 },
   'POST /console/feedback/:id/answer': {
     req: () => ({ url: '/console/feedback/1/answer', payload: {} }),

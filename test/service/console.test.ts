@@ -434,3 +434,181 @@ describe('feedback', () => {
     expect(page.body).toMatch(/<td>Chi bộ B<\/td><td class="n">1<\/td><td class="n">1<\/td><td class="n">3<\/td>/);
   });
 });
+
+describe('editors upload documents for the assistant', () => {
+  let editor: { cookie: string };
+  const BOUNDARY = '----console-knowledge-boundary';
+  /** A browser's multipart form post: the text fields, then one file. */
+  function form(fields: Record<string, string>, file: { name: string; type: string; data: Buffer }) {
+    const head = Object.entries(fields)
+      .map(([k, v]) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+      .join('');
+    return {
+      payload: Buffer.concat([
+        Buffer.from(
+          `${head}--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\n` +
+            `Content-Type: ${file.type}\r\n\r\n`,
+        ),
+        file.data,
+        Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+      ]),
+      type: `multipart/form-data; boundary=${BOUNDARY}`,
+    };
+  }
+  const doc = Buffer.from(
+    '# Quy chế sinh hoạt chi bộ mẫu\n\n### Điều 1. Sinh hoạt thường kỳ\n' +
+      'Chi bộ sinh hoạt thường kỳ mỗi tháng một lần vào ngày mùng năm.\n',
+  );
+  const jobs = async () => (await t.db.query<{ n: number }>(`select count(*)::int as n from kb_jobs`))[0].n;
+
+  beforeAll(async () => {
+    const m = await makeMember(t.db, tree.cellB, { fullName: 'Võ Thị Biên Tập' });
+    await grantRole(t.db, (await ensureMemberPrincipal(t.db, m.id)).id, tree.commune.id, 'editor');
+    await linkChat(t.db, m, 'telegram', '801', 'default');
+    editor = await signIn('801');
+  });
+
+  it('shows the upload form and the documents; an upload is followed to its result and then listed', async () => {
+    const url = `/console/units/${tree.commune.id}/knowledge`;
+    const home = await app.inject({ method: 'GET', url: '/console', headers: { cookie: editor.cookie } });
+    expect(home.body).toContain(`href="${url}"`);
+    const empty = await app.inject({ method: 'GET', url, headers: { cookie: editor.cookie } });
+    expect(empty.statusCode).toBe(200);
+    expect(Buffer.byteLength(empty.body)).toBeLessThan(150_000);
+    expect(empty.body).toContain('Chưa có tài liệu nào.');
+    expect(empty.body).toContain('<progress id="kb-bar"');
+    expect(empty.body).toMatch(/<label for="kb-file">Tệp<\/label><input id="kb-file" name="file" type="file" required/);
+    // Only the page's own upload script may run, and it may talk to this origin only.
+    const csp = String(empty.headers['content-security-policy']);
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'; connect-src 'self'/);
+    expect(csp).toContain("default-src 'none'");
+
+    const f = await formToken(editor.cookie, url);
+    const body = form(
+      { _csrf: f.token, title: 'Quy chế sinh hoạt chi bộ (bản tải lên)' },
+      { name: 'quy-che-chi-bo.md', type: 'text/markdown', data: doc },
+    );
+    const posted = await app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: f.cookie, 'content-type': body.type },
+      payload: body.payload,
+    });
+    expect(posted.statusCode).toBe(303);
+    const jobUrl = String(posted.headers.location);
+    expect(jobUrl).toMatch(/^\/console\/knowledge\/jobs\/\d+$/);
+
+    // The page the form lands on without script: reloads itself while the job runs, then the result.
+    let status: { status: string; chunks: number | null; error: string | null } = {
+      status: 'running',
+      chunks: null,
+      error: null,
+    };
+    for (let i = 0; i < 200 && status.status === 'running'; i++) {
+      const page = await app.inject({ method: 'GET', url: jobUrl, headers: { cookie: editor.cookie } });
+      expect(page.statusCode).toBe(200);
+      const res = await app.inject({ method: 'GET', url: `${jobUrl}/status`, headers: { cookie: editor.cookie } });
+      status = res.json();
+      if (status.status === 'running') {
+        expect(page.body).toContain('<meta http-equiv="refresh" content="3">');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    }
+    expect(status).toMatchObject({ status: 'done', error: null });
+    expect(status.chunks).toBeGreaterThan(0);
+    const result = await app.inject({ method: 'GET', url: jobUrl, headers: { cookie: editor.cookie } });
+    expect(result.body).toContain(`Đã nạp xong: ${status.chunks} đoạn`);
+    expect(result.body).not.toContain('http-equiv="refresh"');
+
+    const listed = await app.inject({ method: 'GET', url, headers: { cookie: editor.cookie } });
+    expect(listed.body).toContain('<td>Quy chế sinh hoạt chi bộ (bản tải lên)</td>');
+    expect(listed.body).toContain('quy-che-chi-bo.md');
+    expect(listed.body).toMatch(new RegExp(`Đã nạp xong</td><td class="n">${status.chunks}</td>`));
+    // The document answers members beneath the unit.
+    const [row] = await t.db.query(`select title, org_id from kb_documents where filename = 'quy-che-chi-bo.md'`);
+    expect(row).toEqual({ title: 'Quy chế sinh hoạt chi bộ (bản tải lên)', org_id: tree.commune.id });
+  });
+
+  it('refuses a secretary without the editor role and another unit with 403; nothing starts', async () => {
+    const secretary = await signIn('501');
+    const own = `/console/units/${tree.cellA.id}/knowledge`;
+    const page = await app.inject({ method: 'GET', url: own, headers: { cookie: secretary.cookie } });
+    expect(page.statusCode).toBe(403);
+    expect(page.body).toContain('Không có quyền truy cập');
+    const before = await jobs();
+    // The secretary has a token from a page she may open; the upload is still refused.
+    const f = await formToken(secretary.cookie, `/console/units/${tree.cellA.id}/members`);
+    const body = form({ _csrf: f.token }, { name: 'quy-che.md', type: 'text/markdown', data: doc });
+    const refused = await app.inject({
+      method: 'POST',
+      url: own,
+      headers: { cookie: f.cookie, 'content-type': body.type },
+      payload: body.payload,
+    });
+    expect(refused.statusCode).toBe(403);
+
+    // The editor of the commune is no editor of the province above it.
+    const g = await formToken(editor.cookie, `/console/units/${tree.commune.id}/knowledge`);
+    const above = `/console/units/${tree.province.id}/knowledge`;
+    expect((await app.inject({ method: 'GET', url: above, headers: { cookie: editor.cookie } })).statusCode).toBe(403);
+    const elsewhere = form({ _csrf: g.token }, { name: 'quy-che.md', type: 'text/markdown', data: doc });
+    const other = await app.inject({
+      method: 'POST',
+      url: above,
+      headers: { cookie: g.cookie, 'content-type': elsewhere.type },
+      payload: elsewhere.payload,
+    });
+    expect(other.statusCode).toBe(403);
+    const [job] = await t.db.query<{ id: number }>(`select id from kb_jobs order by id desc limit 1`);
+    const foreignJob = await app.inject({
+      method: 'GET',
+      url: `/console/knowledge/jobs/${job.id}/status`,
+      headers: { cookie: secretary.cookie },
+    });
+    expect(foreignJob.statusCode).toBe(403);
+    expect(await jobs()).toBe(before);
+  });
+
+  it('refuses a body over the upload limit, a form without its token and a type it cannot read', async () => {
+    const url = `/console/units/${tree.commune.id}/knowledge`;
+    const before = await jobs();
+    const f = await formToken(editor.cookie, url);
+    const huge = form(
+      { _csrf: f.token },
+      { name: 'lon.pdf', type: 'application/pdf', data: Buffer.alloc(21 * 1024 * 1024) },
+    );
+    const big = await app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: f.cookie, 'content-type': huge.type },
+      payload: huge.payload,
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.body).toContain('quá lớn');
+
+    const bare = form({}, { name: 'quy-che.md', type: 'text/markdown', data: doc });
+    const noToken = await app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: f.cookie, 'content-type': bare.type },
+      payload: bare.payload,
+    });
+    expect(noToken.statusCode).toBe(403);
+    expect(noToken.body).toContain('thiếu mã bảo vệ');
+
+    const g = await formToken(editor.cookie, url);
+    const exe = form(
+      { _csrf: g.token },
+      { name: 'virus.exe', type: 'application/octet-stream', data: Buffer.from('MZ') },
+    );
+    const wrong = await app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: g.cookie, 'content-type': exe.type },
+      payload: exe.payload,
+    });
+    expect(wrong.statusCode).toBe(415);
+    expect(wrong.body).toContain('Chỉ nhận tệp .md');
+    expect(await jobs()).toBe(before);
+  });
+});

@@ -29,7 +29,7 @@ export function homePage(who: string, csrf: string, grants: RoleGrant[]): string
         (g) =>
           `<li>${h(ROLE[g.role])} — ${
             g.role === 'editor'
-              ? `${h(g.orgName)} — <a href="/console/units/${g.orgId}/questions">câu hỏi Trợ lý ảo chưa trả lời được</a>`
+              ? `${h(g.orgName)} — <a href="/console/units/${g.orgId}/knowledge">tài liệu cho Trợ lý ảo</a> · <a href="/console/units/${g.orgId}/questions">câu hỏi Trợ lý ảo chưa trả lời được</a>`
               : `<a href="/console/units/${g.orgId}">${h(g.orgName)}</a> · <a href="/console/units/${g.orgId}/meetings">sinh hoạt chi bộ</a>`
           }</li>`,
       )

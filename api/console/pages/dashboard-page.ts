@@ -7,7 +7,7 @@ const CHANNEL = { telegram: 'Telegram', zalo: 'Zalo', web: 'Web' } as Record<str
 
 export function dashboardPage(
   d: UnitDashboard,
-  opts: { who: string; csrf: string; canExclude: boolean; message?: string },
+  opts: { who: string; csrf: string; canExclude: boolean; canEditDocuments: boolean; message?: string },
 ): string {
   const t = d.totals;
   const crumbs = d.crumbs
@@ -22,7 +22,11 @@ export function dashboardPage(
  <a href="/console/units/${d.unit.id}/meetings">Sinh hoạt chi bộ</a> ·
  <a href="/console/units/${d.unit.id}/notices">Thông báo</a> ·
  <a href="/console/units/${d.unit.id}/feedback">Phản ánh</a> ·
- <a href="/console/units/${d.unit.id}/members">Nhập, xuất danh sách đảng viên</a></p>
+ <a href="/console/units/${d.unit.id}/members">Nhập, xuất danh sách đảng viên</a>${
+   opts.canEditDocuments
+     ? ` · <a href="/console/units/${d.unit.id}/knowledge">Tài liệu cho Trợ lý ảo</a> · <a href="/console/units/${d.unit.id}/questions">Câu hỏi chưa trả lời được</a>`
+     : ''
+ }</p>
 ${notice(opts.message)}
 <h2>Tổng hợp (không tính đơn vị không triển khai)</h2>
 <div class="cards">

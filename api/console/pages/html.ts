@@ -11,6 +11,10 @@ export interface Frame {
   /** The signed-in person, when there is one (shows the menu and logout). */
   who?: string;
   csrf?: string;
+  /** Reload the page after this many seconds (a job still running, for browsers without script). */
+  refreshSeconds?: number;
+  /** An inline script at the end of the body; the route's CSP must allow its hash (routes.ts). */
+  script?: string;
 }
 
 const STYLE = `
@@ -39,10 +43,10 @@ export function page(frame: Frame, body: string): string {
        <form method="post" action="/console/logout">${csrfField(frame.csrf)}<button class="light" type="submit">Đăng xuất</button></form>`
     : '';
   return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${h(frame.title)} — Sổ tay Đảng viên</title><style>${STYLE}</style></head><body>
+<title>${h(frame.title)} — Sổ tay Đảng viên</title><style>${STYLE}</style>${frame.refreshSeconds ? `<meta http-equiv="refresh" content="${frame.refreshSeconds}">` : ''}</head><body>
 <a class="skip" href="#noi-dung">Bỏ qua, tới nội dung chính</a>
 <header><strong>Sổ tay Đảng viên · Quản trị</strong>${menu}</header>
-<main id="noi-dung">${body}</main></body></html>`;
+<main id="noi-dung">${body}</main>${frame.script ? `<script>${frame.script}</script>` : ''}</body></html>`;
 }
 
 export const csrfField = (token?: string) => (token ? `<input type="hidden" name="_csrf" value="${h(token)}">` : '');

@@ -47,7 +47,8 @@ export function questionsPage(
     { title: 'Câu hỏi cần bổ sung tài liệu', who: opts.who, csrf: opts.csrf },
     `<p class="crumbs"><a href="/console">Trang chủ</a> › ${h(unit.name)}</p>
 <h1>${filter === 'unanswered' ? 'Câu hỏi Trợ lý ảo chưa trả lời được' : 'Câu trả lời bị đánh giá 👎'}</h1>
-<p><a href="/console/units/${unit.id}/questions?filter=unanswered">Chưa trả lời được</a> · <a href="/console/units/${unit.id}/questions?filter=poor">Bị đánh giá 👎</a></p>
+<p><a href="/console/units/${unit.id}/questions?filter=unanswered">Chưa trả lời được</a> · <a href="/console/units/${unit.id}/questions?filter=poor">Bị đánh giá 👎</a> ·
+ <a href="/console/units/${unit.id}/knowledge">Tải lên tài liệu cho Trợ lý ảo</a></p>
 <p class="muted">Các câu hỏi của đảng viên trong đơn vị mà tài liệu đã nạp chưa trả lời tốt: gợi ý tài liệu cần bổ sung.</p>
 <table><thead><tr><th scope="col">Thời gian</th><th scope="col">Câu hỏi</th><th scope="col">Góp ý</th></tr></thead><tbody>
 ${rows.map((q) => `<tr><td>${h(new Date(q.askedAt).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }))}</td><td>${h(q.question)}</td><td>${h(q.comment ?? '')}</td></tr>`).join('') || '<tr><td colspan="3">Không có.</td></tr>'}

@@ -9,20 +9,45 @@ const FEEDBACK_STATUS: Record<string, string> = {
   closed: 'Đã đóng',
 };
 
+/** What was typed in the compose form, shown again when publishing was refused. */
+export interface NoticeFormValues {
+  kind?: string;
+  title?: string;
+  body?: string;
+  ackDueOn?: string;
+  publishAt?: string;
+  officialOnly?: string;
+}
+
 export function noticesPage(
   unit: UnitRow,
   rows: NoticeListRow[],
-  opts: { who: string; csrf: string; canPublish: boolean; message?: string },
+  opts: {
+    who: string;
+    csrf: string;
+    canPublish: boolean;
+    message?: string;
+    /** Why publishing was refused; the form keeps `values` (files must be chosen again). */
+    error?: string;
+    values?: NoticeFormValues;
+    limits: { files: number; megabytes: number };
+  },
 ): string {
+  const v = opts.values ?? {};
   const form = opts.canPublish
-    ? `<form method="post" action="/console/units/${unit.id}/notices" class="noprint">${csrfField(opts.csrf)}
+    ? `<form method="post" action="/console/units/${unit.id}/notices" enctype="multipart/form-data" class="noprint">${csrfField(opts.csrf)}
 <fieldset><legend>Soạn thông báo gửi đảng viên trong đơn vị</legend>
-<div class="row"><div><label for="nkind">Loại</label><select id="nkind" name="kind">${NOTICE_KINDS.map((k) => `<option value="${k}">${h(KIND_LABELS[k])}</option>`).join('')}</select></div>
-<div><label for="nack">Hạn xác nhận đã đọc</label><input id="nack" name="ackDueOn" type="date"></div>
-<div><label for="nat">Hẹn giờ đăng (để trống: đăng ngay)</label><input id="nat" name="publishAt" type="datetime-local"></div>
-<div><label><input type="checkbox" name="officialOnly" value="1"> Chỉ đảng viên chính thức</label></div></div>
-<label for="ntitle">Tiêu đề</label><input id="ntitle" name="title" required maxlength="300" style="width:100%">
-<label for="nbody">Nội dung (Markdown)</label><textarea id="nbody" name="body" required maxlength="50000"></textarea>
+${opts.error ? `<p class="err" role="alert">${h(opts.error)} Chưa có gì được đăng${opts.values ? '; hãy chọn lại tệp đính kèm' : ''}.</p>` : ''}
+<div class="row"><div><label for="nkind">Loại</label><select id="nkind" name="kind">${NOTICE_KINDS.map((k) => `<option value="${k}"${v.kind === k ? ' selected' : ''}>${h(KIND_LABELS[k])}</option>`).join('')}</select></div>
+<div><label for="nack">Hạn xác nhận đã đọc</label><input id="nack" name="ackDueOn" type="date" value="${h(v.ackDueOn ?? '')}"></div>
+<div><label for="nat">Hẹn giờ đăng (để trống: đăng ngay)</label><input id="nat" name="publishAt" type="datetime-local" value="${h(v.publishAt ?? '')}"></div>
+<div><label><input type="checkbox" name="officialOnly" value="1"${v.officialOnly ? ' checked' : ''}> Chỉ đảng viên chính thức</label></div></div>
+<label for="ntitle">Tiêu đề</label><input id="ntitle" name="title" required maxlength="300" style="width:100%" value="${h(v.title ?? '')}">
+<label for="nbody">Nội dung (Markdown)</label><textarea id="nbody" name="body" required maxlength="50000">${h(v.body ?? '')}</textarea>
+<label for="nfiles">Tệp đính kèm (PDF, DOCX, ảnh PNG/JPEG)</label>
+<input id="nfiles" name="attachments" type="file" multiple aria-describedby="nfiles-hint"
+ accept=".pdf,.docx,.png,.jpg,.jpeg,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,image/png,image/jpeg">
+<p class="muted" id="nfiles-hint">Tối đa ${opts.limits.files} tệp, mỗi tệp ${opts.limits.megabytes} MB. Đảng viên mở tệp từ đường dẫn trong tin nhắn thông báo.</p>
 <p><button type="submit">Đăng thông báo</button></p></fieldset></form>`
     : '';
   return page(
@@ -45,13 +70,26 @@ export function noticeStatsPage(
   stats: {
     noticeId: number;
     title: string;
+    publishedAt: Date | null;
     totals: { recipients: number; queued: number; sent: number; failed: number; read: number };
     failures: { reason: string; n: number }[];
     units: { cellName: string; recipients: number; read: number; queued: number; sent: number; failed: number }[];
+    lastReminder: { sentAt: Date; members: number; messages: number } | null;
   },
-  opts: { who: string; csrf: string; message?: string },
+  opts: { who: string; csrf: string; message?: string; reminderGapHours: number },
 ): string {
   const t = stats.totals;
+  const unread = t.recipients - t.read;
+  const last = stats.lastReminder;
+  const remind = `<h2>Nhắc đọc</h2>
+${last ? `<p>Lần nhắc gần nhất: ${dateTime(last.sentAt)} — ${num(last.members)} đồng chí chưa đọc, ${num(last.messages)} tin nhắn đã xếp gửi.</p>` : '<p>Chưa nhắc lại lần nào.</p>'}
+${
+  stats.publishedAt && unread > 0
+    ? `<form method="post" action="/console/notices/${stats.noticeId}/remind" class="noprint">${csrfField(opts.csrf)}
+<p class="muted" id="remind-note">${num(unread)} đồng chí chưa xác nhận đã đọc. Mỗi thông báo chỉ nhắc lại cách nhau ít nhất ${opts.reminderGapHours} giờ.</p>
+<button type="submit" aria-describedby="remind-note">Nhắc lại những đồng chí chưa đọc</button></form>`
+    : `<p class="muted">${stats.publishedAt ? 'Mọi đồng chí đã xác nhận đã đọc.' : 'Thông báo chưa được đăng.'}</p>`
+}`;
   return page(
     { title: stats.title, who: opts.who, csrf: opts.csrf },
     `<h1>${h(stats.title)}</h1>${notice(opts.message)}
@@ -61,7 +99,8 @@ export function noticeStatsPage(
 ${stats.failures.length ? `<h2>Lý do gửi lỗi</h2><ul>${stats.failures.map((f) => `<li>${h(f.reason)}: ${f.n}</li>`).join('')}</ul>` : ''}
 <h2>Theo chi bộ</h2><table><thead><tr><th scope="col">Chi bộ</th><th scope="col" class="n">Người nhận</th><th scope="col" class="n">Đã gửi</th><th scope="col" class="n">Lỗi</th><th scope="col" class="n">Đã đọc</th></tr></thead><tbody>
 ${stats.units.map((u) => `<tr><td>${h(u.cellName)}</td><td class="n">${u.recipients}</td><td class="n">${u.sent}</td><td class="n">${u.failed}</td><td class="n">${u.read}</td></tr>`).join('')}
-</tbody></table>`,
+</tbody></table>
+${remind}`,
   );
 }
 

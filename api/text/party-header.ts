@@ -1,0 +1,77 @@
+/**
+ * The header block of a party document (Hướng dẫn 36-HD/VPTW 2018; rules.md §9), shared by
+ * the minutes, the election result sheet and the console's progress report: at the left the
+ * body above, the issuing body, a star and the number; at the right "ĐẢNG CỘNG SẢN VIỆT NAM",
+ * underlined, and the place and date.
+ */
+import { AlignmentType, BorderStyle, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
+
+export interface HeaderLine {
+  text: string;
+  bold?: boolean;
+  italic?: boolean;
+}
+
+export interface PartyHeader {
+  headerLeft: HeaderLine[];
+  headerRight: HeaderLine[];
+}
+
+export function partyDocumentHeader(o: {
+  /** The body above the issuer (none for a root unit). */
+  parentName: string | null;
+  issuerName: string;
+  /** The number line, left blank for the office to fill: `Số:      -BB/CB`. */
+  number: string;
+  place: string;
+  at: Date;
+}): PartyHeader {
+  const vn = new Date(o.at.getTime() + 7 * 3600_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return {
+    headerLeft: [
+      ...(o.parentName ? [{ text: o.parentName.toUpperCase() }] : []),
+      { text: o.issuerName.toUpperCase(), bold: true },
+      { text: '*' },
+      { text: o.number },
+    ],
+    headerRight: [
+      { text: 'ĐẢNG CỘNG SẢN VIỆT NAM', bold: true },
+      {
+        text: `${o.place}, ngày ${pad(vn.getUTCDate())} tháng ${pad(vn.getUTCMonth() + 1)} năm ${vn.getUTCFullYear()}`,
+        italic: true,
+      },
+    ],
+  };
+}
+
+const NO_BORDER = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
+export const NO_BORDERS = {
+  top: NO_BORDER,
+  bottom: NO_BORDER,
+  left: NO_BORDER,
+  right: NO_BORDER,
+  insideHorizontal: NO_BORDER,
+  insideVertical: NO_BORDER,
+};
+
+/** The header as a borderless two-column DOCX table (14 pt; the Party's name 15 pt bold, underlined). */
+export function partyHeaderTable(h: PartyHeader): Table {
+  const line = (l: HeaderLine, party: boolean) =>
+    new Paragraph({
+      alignment: AlignmentType.CENTER,
+      border: party ? { bottom: { style: BorderStyle.SINGLE, size: 6, color: '000000', space: 1 } } : undefined,
+      children: [new TextRun({ text: l.text, bold: l.bold, italics: l.italic, size: party ? 30 : 28 })],
+    });
+  const column = (lines: HeaderLine[], width: number, right: boolean) =>
+    new TableCell({
+      width: { size: width, type: WidthType.PERCENTAGE },
+      borders: NO_BORDERS,
+      children: lines.map((l, i) => line(l, right && i === 0)),
+    });
+  return new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE },
+    borders: NO_BORDERS,
+    rows: [new TableRow({ children: [column(h.headerLeft, 45, false), column(h.headerRight, 55, true)] })],
+  });
+}
