@@ -81,6 +81,10 @@ begin
   return null;
 end $$;
 
+-- Nothing reads member_activity by cell and time any more (the counts above do), and without
+-- this index the update of last_at on every vote is a HOT update: no index entries, less WAL.
+drop index member_activity_cell_at;
+
 drop function rebuild_unit_activity_days();
 drop function unit_activity_shift(integer, date, date);
 drop table unit_activity_days;
