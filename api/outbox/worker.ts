@@ -44,7 +44,7 @@ export type { ChannelLimits } from './sender.ts';
 
 /** Slots are spaced for this share of the nominal rate, to absorb network jitter. */
 export const HEADROOM = 0.97;
-const LATE_MS = 200;
+const LATE_MS = 50;
 
 export interface OutboxWorkerOptions {
   /** Overrides of the channels' own limits, per channel name. */
