@@ -7,8 +7,8 @@
 import type { Sql } from '../api/db/connect.ts';
 import { foldVietnamese } from '../api/text/fold.ts';
 import type { Assistant } from './assistant.ts';
-import { coverage, DEFAULT_ABSTAIN_THRESHOLD } from './confidence.ts';
-import { contentTerms, retrieve, type Hit } from './retrieve.ts';
+import { decideAbstention } from './abstain.ts';
+import { retrieve, type Hit } from './retrieve.ts';
 import { bestExcerpt, type Excerpt } from './quote.ts';
 import { correctSpelling } from './spelling.ts';
 
@@ -81,14 +81,8 @@ export async function askAssistant(
   const hits = asksForOld
     ? [...found.filter((h) => h.status === 'superseded'), ...found.filter((h) => h.status !== 'superseded')]
     : found;
-  const { terms, known } = await contentTerms(sql, query);
-  const confidence = coverage(
-    query,
-    hits.map((h) => h.text),
-    terms,
-    known,
-  );
-  const abstained = hits.length === 0 || confidence < DEFAULT_ABSTAIN_THRESHOLD;
+  // Answer or decline: a small model over the question's words against the store and the passages found.
+  const { abstain: abstained, confidence } = await decideAbstention(sql, query, found);
   const chosen = abstained ? [] : pickPassages(hits);
   // The part quoted answers what was just asked: a follow-up's own words pick it.
   const excerpt = chosen.length

@@ -16,6 +16,7 @@ import { ingestFile } from '../../ingest/ingest-file.ts';
 import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
 import { ensureLexicalIndex, LEXICAL_VERSION, refreshTermStats } from '../../knowledge/store.ts';
 import { retrieve } from '../../knowledge/retrieve.ts';
+import { ABSTAIN_MODEL } from '../../knowledge/abstain.ts';
 import {
   askAssistant,
   isFollowUp,
@@ -185,6 +186,32 @@ describe('answers', () => {
     }
     const [row] = await t.db.query(`select abstained from kb_questions order by id desc limit 1`);
     expect(row.abstained).toBe(true);
+  });
+
+  it('declines a question in words no document uses, even with party words in it; answers a paraphrase typed without diacritics', async () => {
+    for (const q of [
+      'Lãi suất gửi tiết kiệm ở ngân hàng bây giờ là bao nhiêu?',
+      'Đảng viên có được nuôi chim cảnh không?',
+      'chi bo co to chuc di tham quan du lich he khong',
+    ]) {
+      const a = await ask(q);
+      expect(a.abstained, q).toBe(true);
+      expect(a.text, q).toBe(NOT_FOUND);
+      expect(a.citations, q).toEqual([]);
+    }
+    for (const q of [
+      'nguoi ve huu moi thang dong dang phi bao nhieu',
+      'dang vien ho ngheo co phai dong dang phi khong',
+    ]) {
+      const a = await ask(q);
+      expect(a.abstained, q).toBe(false);
+      expect(a.citations[0].source, q).toMatch(/^Quy định mẫu về đảng phí \(bản mới\) › /);
+    }
+    // Editors reviewing unanswered questions see how sure the assistant was: p(answerable), 0–1.
+    const rows = await t.db.query<{ question: string; abstained: boolean; confidence: number }>(
+      `select question, abstained, confidence from kb_questions order by id desc limit 5`,
+    );
+    for (const r of rows) expect(Number(r.confidence) < ABSTAIN_MODEL.threshold, r.question).toBe(r.abstained);
   });
 
   it('treats instructions inside a document as data', async () => {
