@@ -22,6 +22,11 @@ export interface Citation {
 
 export interface Answer {
   questionId: number;
+  /**
+   * What the next follow-up is read with: the question itself, or for a follow-up the topic it
+   * followed — so "còn … thì sao?" after "còn … thì sao?" still reads the first question.
+   */
+  topic: string;
   text: string;
   citations: Citation[];
   abstained: boolean;
@@ -63,6 +68,7 @@ export async function askAssistant(
     question: string;
     scopePath: string | null | 'all';
     memberId?: number | null;
+    /** The previous answer's topic (Answer.topic): a follow-up is read with it. */
     previousQuestion?: string | null;
   },
 ): Promise<Answer> {
@@ -104,7 +110,14 @@ export async function askAssistant(
     `insert into kb_questions (member_id, question, abstained, confidence, mode) values ($1, $2, $3, $4, $5) returning id`,
     [input.memberId ?? null, question, abstained, confidence, ai.mode],
   );
-  return { questionId: id, text, citations, abstained, mode: ai.mode };
+  return {
+    questionId: id,
+    topic: followUp ? input.previousQuestion! : question,
+    text,
+    citations,
+    abstained,
+    mode: ai.mode,
+  };
 }
 
 /** The best passage, and up to two more from other articles that score nearly as well. */

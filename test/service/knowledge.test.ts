@@ -391,6 +391,13 @@ describe('in chat and over HTTP', () => {
     expect(first.text).toContain('Hướng dẫn mẫu về sinh hoạt chi bộ › Điều 2');
     const [follow] = await say('còn đảng viên dự bị thì sao?');
     expect(follow.text).toContain('dự bị');
+    // Follow-ups in a row are all read with the topic: the third still asks about đảng phí.
+    const [fee] = await say('Sinh viên đóng đảng phí bao nhiêu mỗi tháng?');
+    expect(fee.text).toContain('5.000 đồng');
+    const [retired] = await say('còn người nghỉ hưu thì sao?');
+    expect(retired.text).toContain('0,5% lương hưu');
+    const [exempt] = await say('vậy còn hộ nghèo thì sao?');
+    expect(exempt.text).toContain('Đảng viên thuộc hộ nghèo được miễn đóng đảng phí.');
     const [sources] = await say('xem nguon');
     expect(sources.text).toContain('«');
     // A new topic, however short, is not glued to the previous question.
