@@ -89,7 +89,8 @@ const idfOf = (df: number, total: number) => Math.log(1 + (total - df + 0.5) / (
 /**
  * How a question is asked, not what about (folded): interrogatives and framing phrases —
  * "như thế nào", "ra sao", "xử lý thế nào", "bao lâu", "ở đâu", "hiện nay", "mấy", "gồm",
- * "muốn" — beyond the function words retrieval drops. Documents rarely use them, so counting
+ * "muốn", and which version is meant ("quy định cũ", "trước đây", "hiện hành") — beyond the
+ * function words retrieval drops. Documents rarely use them, so counting
  * them would make every question look a little unknown. They are cut out of the question
  * (and word pairs do not bridge the cut) before its terms are weighed.
  */
@@ -117,11 +118,24 @@ const QUESTION_FRAMES = [
   'muon',
   'roi',
   'chua',
+  // Which version is asked about (answer.ts answers from the superseded text), not what about.
+  'theo quy dinh cu',
+  'quy dinh cu',
+  'van ban cu',
+  'ban cu',
+  'truoc day',
+  'bi thay the',
+  'da thay the',
+  'het hieu luc',
+  'hien hanh',
 ];
 const FRAME_RE = new RegExp(`(^|[^a-z0-9])(${QUESTION_FRAMES.join('|').replace(/ /g, '\\s+')})(?=$|[^a-z0-9])`, 'g');
 /** The question's folded text in the documents' wording, its framing phrases cut out. */
 export const subjectOf = (question: string) => inOfficialWords(question).replace(FRAME_RE, '$1 , ');
 const isContentWord = (w: string) => !STOPWORDS.has(w);
+
+/** The question's content terms (folded syllables and pairs, in the documents' wording), its framing cut out. */
+export const subjectTermsOf = (question: string): string[] => queryTerms(subjectOf(question));
 const isPairOfContentWords = (t: string) => {
   const parts = t.split(' ');
   return parts.length === 2 && isContentWord(parts[0]) && isContentWord(parts[1]);
@@ -201,6 +215,8 @@ export interface AbstainDecision {
   /** p(answerable), 0–1: stored with the question for editors' review. */
   confidence: number;
   features: AbstainFeatures;
+  /** The store's IDF of each of the question's content terms (1 for a term it did not look up). */
+  weightOf: (term: string) => number;
 }
 
 /** Measures a question against its best passages and decides: answer, or say the documents do not. */
@@ -211,7 +227,12 @@ export async function decideAbstention(
   options: { model?: AbstainModel; params?: Partial<RankingParams> } = {},
 ): Promise<AbstainDecision> {
   const m = options.model ?? ABSTAIN_MODEL;
-  const features = measureFeatures(question, hits, await vocabularyOf(sql, question), options.params);
+  const vocab = await vocabularyOf(sql, question);
+  const features = measureFeatures(question, hits, vocab, options.params);
   const confidence = hits.length ? answerability(features, m) : 0;
-  return { abstain: !hits.length || confidence < m.threshold, confidence, features };
+  const weightOf = (t: string) => {
+    const df = vocab.df.get(t);
+    return df === undefined ? 1 : idfOf(df, vocab.total);
+  };
+  return { abstain: !hits.length || confidence < m.threshold, confidence, features, weightOf };
 }

@@ -7,7 +7,9 @@
 import type { Sql } from '../api/db/connect.ts';
 import { foldVietnamese } from '../api/text/fold.ts';
 import type { Assistant } from './assistant.ts';
-import { decideAbstention } from './abstain.ts';
+import { decideAbstention, subjectTermsOf } from './abstain.ts';
+import { lexicalTerms } from './text.ts';
+import { inOfficialWords } from './thesaurus.ts';
 import { retrieve, type Hit } from './retrieve.ts';
 import { bestExcerpt, type Excerpt } from './quote.ts';
 import { correctSpelling } from './spelling.ts';
@@ -83,17 +85,19 @@ export async function askAssistant(
     includeSuperseded: asksForOld,
     limit: 5,
   });
+  // Answer or decline: a small model over the question's words against the store and the passages found.
+  const { abstain: abstained, confidence, weightOf } = await decideAbstention(sql, query, found);
+  // What was just asked picks among the passages found with the topic: "còn hộ nghèo thì sao?"
+  // after a question about students' fees puts the passage about hộ nghèo first.
+  const own = followUp ? await correctSpelling(sql, question) : query;
+  const ranked = followUp ? byOwnWords(found, own, weightOf) : found;
   // A question about the old rule is answered from the superseded text first (and says so).
   const hits = asksForOld
-    ? [...found.filter((h) => h.status === 'superseded'), ...found.filter((h) => h.status !== 'superseded')]
-    : found;
-  // Answer or decline: a small model over the question's words against the store and the passages found.
-  const { abstain: abstained, confidence } = await decideAbstention(sql, query, found);
+    ? [...ranked.filter((h) => h.status === 'superseded'), ...ranked.filter((h) => h.status !== 'superseded')]
+    : ranked;
   const chosen = abstained ? [] : pickPassages(hits);
   // The part quoted answers what was just asked: a follow-up's own words pick it.
-  const excerpt = chosen.length
-    ? bestExcerpt(chosen[0].body, followUp ? await correctSpelling(sql, question) : query)
-    : null;
+  const excerpt = chosen.length ? bestExcerpt(chosen[0].body, own, weightOf) : null;
   const citations = chosen.map((h, i) => ({
     n: i + 1,
     source: sourceOf(h, i === 0 ? (excerpt ?? undefined) : undefined),
@@ -118,6 +122,23 @@ export async function askAssistant(
     abstained,
     mode: ai.mode,
   };
+}
+
+/**
+ * Passages ordered by how much of a follow-up's own words (weighted by their IDF) they hold;
+ * the fused ranking decides among equals, and a follow-up without words of its own ("vậy thì
+ * sao?") keeps it.
+ */
+function byOwnWords(hits: Hit[], followUp: string, weightOf: (term: string) => number): Hit[] {
+  const own = subjectTermsOf(followUp);
+  const held = (h: Hit) => {
+    const terms = new Set(lexicalTerms(inOfficialWords(h.text)).keys());
+    return own.reduce((s, t) => s + (terms.has(t) ? weightOf(t) : 0), 0);
+  };
+  return hits
+    .map((h, i) => ({ h, i, s: held(h) }))
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .map((x) => x.h);
 }
 
 /** The best passage, and up to two more from other articles that score nearly as well. */

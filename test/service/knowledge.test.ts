@@ -166,6 +166,10 @@ describe('answers', () => {
     expect(old.text).toContain(
       'đã được thay thế bởi Quy định mẫu về đảng phí (bản mới) (số 02-QĐ/TEST), ban hành ngày 03/02/2026',
     );
+    // Asked for the old rule in other words, without naming the fee: still answered, from the old text.
+    const before = await ask('Trước đây sinh viên đóng bao nhiêu?');
+    expect(before.abstained).toBe(false);
+    expect(before.text).toContain('2.000 đồng');
     // "bầu cử" is not "cũ": a question about elections is not a question about the old rule.
     const vote = await ask('Đảng viên dự bị có được bầu cử không?');
     expect(vote.citations.every((c) => !c.source.includes('đã được thay thế'))).toBe(true);

@@ -8,6 +8,7 @@ import { answerability, FEATURE_NAMES, measureFeatures, type Vocabulary } from '
 import { lexicalTerms } from '../../knowledge/text.ts';
 import { chooseThreshold, crossValidate, type Example, fitLogistic } from '../../bench/fit-abstain.ts';
 import { offTopicQuestions } from '../../bench/off-topic-questions.ts';
+import { bestExcerpt } from '../../knowledge/quote.ts';
 
 const PASSAGES = [
   'Quy định mẫu về đảng phí › Điều 1. Đảng viên hưởng lương đóng đảng phí bằng 1% tiền lương tháng.',
@@ -106,5 +107,25 @@ describe('synthetic off-topic questions', () => {
     const ascii = qs.filter((q) => /^[\x20-\x7e]+$/.test(q.question)).length;
     expect(ascii).toBeGreaterThan(10);
     expect(ascii).toBeLessThan(35);
+  });
+});
+
+describe('the part of an article that is quoted', () => {
+  const article = [
+    'Điều 3. Mức đóng của đảng viên hưu trí và học sinh, sinh viên',
+    '1. Đảng viên hưởng lương hưu đóng đảng phí bằng 0,5% lương hưu hằng tháng.',
+    '2. Đảng viên là học sinh, sinh viên đóng 5.000 đồng mỗi tháng.',
+  ].join('\n');
+  it('is the khoản with the question’s rare words, when the store says which words are rare', () => {
+    const question = 'Sinh viên đóng đảng phí bao nhiêu?';
+    // Each khoản shares as many of the question's words: alone, the parts cannot tell.
+    expect(bestExcerpt(article, question).clause).toBeNull();
+    // In a store where "đảng phí" is everywhere and "sinh viên" rare, the second khoản answers.
+    const idf: Record<string, number> = { 'dang phi': 0.2, phi: 0.2, dong: 0.3, vien: 0.1, sinh: 2, 'sinh vien': 2.5 };
+    const excerpt = bestExcerpt(article, question, (t) => idf[t] ?? 1);
+    expect(excerpt.clause).toBe(2);
+    expect(excerpt.text).toBe(
+      'Điều 3. Mức đóng của đảng viên hưu trí và học sinh, sinh viên\n2. Đảng viên là học sinh, sinh viên đóng 5.000 đồng mỗi tháng.',
+    );
   });
 });
