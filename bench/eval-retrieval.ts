@@ -207,10 +207,12 @@ async function main() {
           `(95 % CI ${cv.dev.declines_ci95.join('–')}), wrong declines ${cv.dev.wrong_declines} ` +
           `(${cv.dev.wrong_declines_ci95.join('–')}); synthetic declines ${cv.synthetic_declines}.`,
       );
-      fs.writeFileSync(
-        new URL('../knowledge/abstain-model.json', import.meta.url),
-        `${JSON.stringify(model, null, 2)}\n`,
+      // Written as the formatter (Biome) writes it: short arrays on one line.
+      const json = JSON.stringify(model, null, 2).replace(
+        /\[\s+([^\]]*?)\s+\]/g,
+        (_, inner: string) => `[${inner.split(/,\s+/).join(', ')}]`,
       );
+      fs.writeFileSync(new URL('../knowledge/abstain-model.json', import.meta.url), `${json}\n`);
       console.error(`wrote knowledge/abstain-model.json: ${JSON.stringify(model)}`);
     }
     if (args.threshold >= 0) model = { ...model, threshold: args.threshold };
