@@ -13,9 +13,14 @@
  * seeded typing slips (a letter dropped, doubled, swapped with its neighbour, or a neighbouring
  * key) — so no one tunes on the wording of a question they wrote.
  *
- * The abstention threshold is chosen by k-fold cross-validation on the held-out sets (never
- * on the dev set) and reported with its spread across folds; the dev figures carry 95 %
- * Wilson intervals.
+ * Abstention (knowledge/abstain.ts) is a small logistic regression over features measured per
+ * question. `--fit` fits it on the dev set (as written, without diacritics, with slips) and
+ * generic synthetic off-topic questions (bench/off-topic-questions.ts), and writes
+ * knowledge/abstain-model.json; every run cross-validates the candidate feature sets on those
+ * same questions (5 folds by question) and scores the shipped model on the held-out sets it
+ * never saw, each with 95 % Wilson intervals.
+ *
+ *   npm run eval:retrieval -- --fit [--features rareCoverage,knownPairs]
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,13 +34,25 @@ import { HashingEmbedder } from '../knowledge/embed/hashing-embedder.ts';
 import { chooseEmbedder } from '../knowledge/embed/choose-embedder.ts';
 import type { Embedder } from '../knowledge/embed/embedder.ts';
 import { refreshTermStats } from '../knowledge/store.ts';
-import { contentTerms, DEFAULT_PARAMS, type Hit, type RankingParams, retrieve } from '../knowledge/retrieve.ts';
+import { DEFAULT_PARAMS, type Hit, type RankingParams, retrieve } from '../knowledge/retrieve.ts';
 import { correctSpelling } from '../knowledge/spelling.ts';
-import { coverage, DEFAULT_ABSTAIN_THRESHOLD } from '../knowledge/confidence.ts';
+import {
+  ABSTAIN_MODEL,
+  type AbstainFeatures,
+  type AbstainModel,
+  answerability,
+  FEATURE_NAMES,
+  type FeatureName,
+  measureFeatures,
+  type Vocabulary,
+  vocabularyOf,
+} from '../knowledge/abstain.ts';
 import { Bm25 } from '../knowledge/bm25.ts';
 import { benchArgs, round, runBench } from './args.ts';
+import { crossValidate, type Example, fitLogistic, hashOf } from './fit-abstain.ts';
+import { offTopicQuestions } from './off-topic-questions.ts';
 
-const flags = { explain: false, cv: false };
+const flags = { explain: false, cv: false, fit: false };
 for (const f of Object.keys(flags) as (keyof typeof flags)[]) {
   const i = process.argv.indexOf(`--${f}`);
   if (i >= 0) {
@@ -47,9 +64,14 @@ const args = benchArgs({
   corpus: '../shared/eval/corpus',
   qa: '../shared/eval/qa-dev.jsonl',
   also: 'test/data/knowledge/qa-own.jsonl,test/data/knowledge/qa-articles.jsonl',
-  threshold: DEFAULT_ABSTAIN_THRESHOLD,
+  /** Overrides the model's decision threshold on p(answerable) for this run (−1: the model's). */
+  threshold: -1,
   params: '',
   folds: 5,
+  /** With --fit: the features of the model to fit (default: the shipped model's). */
+  features: '',
+  /** Synthetic off-topic questions added to the training questions. */
+  synthetic: 120,
 });
 
 interface Question {
@@ -59,12 +81,11 @@ interface Question {
   kind: string;
 }
 interface Ranked {
-  /** The question as searched (spelling corrected) and its content terms. */
+  /** The question as searched (spelling corrected), and the store's frequencies of its terms. */
   asked: string;
-  terms: string[];
-  known: number;
+  vocab: Vocabulary;
   keys: string[];
-  coverage: number;
+  features: AbstainFeatures;
   hits: Hit[];
 }
 interface QuestionSet {
@@ -126,8 +147,6 @@ export function withSlips(question: string, seed: number): string {
   return words.join(' ');
 }
 
-const hashOf = (s: string) => [...s].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7);
-
 function variants(set: QuestionSet): QuestionSet[] {
   return [
     set,
@@ -153,49 +172,97 @@ async function main() {
     .map((f) => ({ name: path.basename(f, '.jsonl'), questions: readSet(f) }));
   const out: Record<string, unknown> = { eval: 'retrieval', questions: dev.questions.length };
   const corpus = await loadCorpus(new HashingEmbedder(512));
+  let model = ABSTAIN_MODEL;
   try {
-    // The threshold: cross-validated on the held-out sets (and their variants), never on the dev set.
-    const tuning = heldOut.flatMap(variants);
-    const tuningRuns: Ranked[][] = [];
-    for (const s of tuning) tuningRuns.push(await ask(corpus, s.questions, params));
-    // Typing slips are scored, not tuned on: the generator slips one or two words in every
-    // question, far more often than members do (2 of the 52 answerable dev questions).
-    const calibration = tuning.map((s, i) => ({ s, runs: tuningRuns[i] })).filter((x) => !x.s.name.endsWith('/slips'));
-    const abstain = crossValidateThreshold(
-      calibration.flatMap((x) => x.s.questions),
-      calibration.flatMap((x) => x.runs),
-    );
-    const threshold = args.threshold === DEFAULT_ABSTAIN_THRESHOLD ? abstain.threshold : args.threshold;
-
+    const [devSet, ...devVariants] = variants(dev);
     const devRuns = await ask(corpus, dev.questions, params);
-    out.hybrid = score(dev.questions, devRuns, threshold);
-    out.bm25 = score(dev.questions, bm25Runs(corpus, dev.questions, devRuns), threshold);
-    out.abstention = { ...abstain, dev: withIntervals(dev.questions, devRuns, threshold) };
-    const sets: Record<string, unknown> = {};
-    for (const [i, s] of tuning.entries()) {
-      sets[s.name] = {
-        hybrid: score(s.questions, tuningRuns[i], threshold),
-        bm25: score(s.questions, bm25Runs(corpus, s.questions, tuningRuns[i]), threshold),
+    const devVariantRuns = [];
+    for (const s of devVariants) devVariantRuns.push(await ask(corpus, s.questions, params));
+    // Abstention is fitted on the dev set as written, without diacritics and with typing
+    // slips, plus generic synthetic off-topic questions. The variants keep the decision from
+    // leaning on clean spelling: fitted without the slips, a model that reads unknown words
+    // declines a third of the slipped questions.
+    const synthetic = offTopicQuestions(args.synthetic);
+    const syntheticRuns = await ask(corpus, synthetic, params);
+    const training: Example[] = [
+      ...examplesOf(dev.questions, devRuns),
+      ...examplesOf(devVariants[0].questions, devVariantRuns[0]),
+      ...examplesOf(devVariants[1].questions, devVariantRuns[1]),
+      ...examplesOf(synthetic, syntheticRuns),
+    ];
+    const fitted = chooseFeatures(training, dev.questions.length, synthetic.length);
+    if (flags.fit) {
+      const features = args.features ? (args.features.split(',') as FeatureName[]) : ABSTAIN_MODEL.features;
+      const cv = fitted.find((c) => c.features.join(',') === features.join(',')) ?? {
+        features,
+        ...cvFigures(training, features, dev.questions.length, synthetic.length),
       };
+      model = fitLogistic(
+        training,
+        features,
+        `npm run eval:retrieval -- --fit${args.features ? ` --features ${args.features}` : ''} (${new Date().toISOString().slice(0, 10)}): ` +
+          `fitted on ${dev.name} (${dev.questions.length} questions) as written, without diacritics and with typing slips, ` +
+          `plus ${synthetic.length} synthetic off-topic questions (bench/off-topic-questions.ts); ` +
+          `${args.folds}-fold cross-validation on those: dev declines ${cv.dev.declines} ` +
+          `(95 % CI ${cv.dev.declines_ci95.join('–')}), wrong declines ${cv.dev.wrong_declines} ` +
+          `(${cv.dev.wrong_declines_ci95.join('–')}); synthetic declines ${cv.synthetic_declines}.`,
+      );
+      // Written as the formatter (Biome) writes it: short arrays on one line.
+      const json = JSON.stringify(model, null, 2).replace(
+        /\[\s+([^\]]*?)\s+\]/g,
+        (_, inner: string) => `[${inner.split(/,\s+/).join(', ')}]`,
+      );
+      fs.writeFileSync(new URL('../knowledge/abstain-model.json', import.meta.url), `${json}\n`);
+      console.error(`wrote knowledge/abstain-model.json: ${JSON.stringify(model)}`);
     }
-    for (const s of variants(dev).slice(1)) {
+    if (args.threshold >= 0) model = { ...model, threshold: args.threshold };
+
+    out.hybrid = score(dev.questions, devRuns, model);
+    out.bm25 = score(dev.questions, bm25Runs(corpus, dev.questions, devRuns, params), model);
+    const own = fitted.find((c) => c.features.join(',') === model.features.join(','));
+    const sets: Record<string, { hybrid: Metrics; bm25: Metrics }> = {};
+    const declines: Record<string, ReturnType<typeof withIntervals>> = {};
+    for (const s of heldOut.flatMap(variants)) {
       const runs = await ask(corpus, s.questions, params);
       sets[s.name] = {
-        hybrid: score(s.questions, runs, threshold),
-        bm25: score(s.questions, bm25Runs(corpus, s.questions, runs), threshold),
+        hybrid: score(s.questions, runs, model),
+        bm25: score(s.questions, bm25Runs(corpus, s.questions, runs, params), model),
       };
+      declines[s.name] = withIntervals(s.questions, runs, model);
     }
+    for (const [i, s] of devVariants.entries()) {
+      sets[s.name] = {
+        hybrid: score(s.questions, devVariantRuns[i], model),
+        bm25: score(s.questions, bm25Runs(corpus, s.questions, devVariantRuns[i], params), model),
+      };
+      declines[s.name] = withIntervals(s.questions, devVariantRuns[i], model);
+    }
+    out.abstention = {
+      threshold: model.threshold,
+      folds: args.folds,
+      cv_threshold_mean_sd: own?.threshold_mean_sd ?? null,
+      cv_declines_mean_sd: own?.declines_mean_sd ?? null,
+      cv_wrong_declines_mean_sd: own?.wrong_declines_mean_sd ?? null,
+      // The shipped model on the dev set: fitted on it (in-sample); the honest dev figure is cv_dev.
+      dev: withIntervals(devSet.questions, devRuns, model),
+      model: { features: model.features, weights: model.weights, bias: model.bias, source: model.source },
+      cv_dev: own?.dev ?? null,
+      candidates: Object.fromEntries(fitted.map((c) => [c.features.join('+'), c.dev])),
+      // Sets the model was never fitted on (slips of the dev set included).
+      sets: declines,
+      synthetic: withIntervals(synthetic, syntheticRuns, model),
+    };
     out.sets = sets;
     out.params = params;
-    if (flags.cv) out.cv = await crossValidateParams(corpus, tuning);
-    if (flags.explain) explain(dev.questions, devRuns, threshold);
+    if (flags.cv) out.cv = await crossValidateParams(corpus, heldOut.flatMap(variants));
+    if (flags.explain) explain(dev.questions, devRuns, model);
   } finally {
     await corpus.db.close();
   }
   if (process.env.OPENAI_API_KEY) {
     const remote = await loadCorpus(chooseEmbedder());
     try {
-      out.hybrid_remote = score(dev.questions, await ask(remote, dev.questions, params), args.threshold);
+      out.hybrid_remote = score(dev.questions, await ask(remote, dev.questions, params), model);
     } finally {
       await remote.db.close();
     }
@@ -211,7 +278,91 @@ async function main() {
     row(name, 'hybrid', m.hybrid);
     row(name, 'bm25', m.bm25);
   }
+  const a = out.abstention as { cv_dev: Interval | null; sets: Record<string, Interval>; synthetic: Interval };
+  console.log(`\nabstention (model: ${model.features.join(', ')}; decline below p = ${model.threshold})`);
+  console.log(`${'set'.padEnd(36)} declines (95 % CI)            wrong declines (95 % CI)`);
+  const line = (name: string, x: Interval) =>
+    console.log(
+      `${name.padEnd(36)} ${x.declines.padEnd(8)} (${x.declines_ci95.join('–')})`.padEnd(68) +
+        ` ${x.wrong_declines.padEnd(8)} (${x.wrong_declines_ci95.join('–')})`,
+    );
+  if (a.cv_dev) line(`${dev.name} (${args.folds}-fold CV)`, a.cv_dev);
+  for (const [name, x] of Object.entries(a.sets)) line(name, x);
+  line('synthetic off-topic', a.synthetic);
   console.log(JSON.stringify(out));
+}
+
+type Interval = ReturnType<typeof withIntervals>;
+
+/** Training examples of a question set: a question and its variants share a group (the id). */
+const examplesOf = (questions: Question[], runs: Ranked[]): Example[] =>
+  questions.map((q, i) => ({ group: q.id, features: runs[i].features, answerable: q.relevant.length > 0 }));
+
+/**
+ * Cross-validated figures of a feature set on the training questions: the dev questions as
+ * written (the first `devCount` examples) and the synthetic ones (the last `synCount`).
+ */
+function cvFigures(training: Example[], features: FeatureName[], devCount: number, synCount: number) {
+  const cv = crossValidate(training, features, args.folds);
+  const dev = training.slice(0, devCount);
+  const declined = cv.declined.slice(0, devCount);
+  const pick = (answerable: boolean) =>
+    dev.map((e, i) => ({ e, d: declined[i] })).filter((x) => x.e.answerable === answerable);
+  const un = pick(false);
+  const an = pick(true);
+  const k = un.filter((x) => x.d).length;
+  const w = an.filter((x) => x.d).length;
+  const syn = cv.declined.slice(training.length - synCount);
+  const perFold = Array.from({ length: args.folds }, (_, f) => {
+    const inFold = (x: { e: Example }) => hashOf(x.e.group) % args.folds === f;
+    const u = un.filter(inFold);
+    const a = an.filter(inFold);
+    return {
+      declines: u.length ? u.filter((x) => x.d).length / u.length : null,
+      wrong: a.length ? a.filter((x) => x.d).length / a.length : null,
+    };
+  });
+  const spread = (xs: (number | null)[]) => {
+    const ys = xs.filter((x): x is number => x !== null);
+    const m = mean(ys);
+    return [round(m, 3), round(Math.sqrt(mean(ys.map((x) => (x - m) ** 2))), 3)];
+  };
+  return {
+    dev: {
+      declines: `${k}/${un.length}`,
+      declines_ci95: wilson(k, un.length),
+      wrong_declines: `${w}/${an.length}`,
+      wrong_declines_ci95: wilson(w, an.length),
+    },
+    synthetic_declines: `${syn.filter(Boolean).length}/${synCount}`,
+    threshold_mean_sd: spread(cv.thresholds),
+    declines_mean_sd: spread(perFold.map((f) => f.declines)),
+    wrong_declines_mean_sd: spread(perFold.map((f) => f.wrong)),
+  };
+}
+
+/**
+ * The candidate models, each cross-validated the same way: the previous rule (a threshold on
+ * answer coverage), the IDF-weighted coverage alone and with the shares of known words and
+ * pairs, and all the features.
+ */
+function chooseFeatures(training: Example[], devCount: number, synCount: number) {
+  const candidates: FeatureName[][] = [
+    ['coverage'],
+    ['rareCoverage'],
+    ['rareCoverage', 'knownPairs'],
+    ['rareCoverage', 'known', 'knownPairs'],
+    FEATURE_NAMES,
+  ];
+  if (!candidates.some((c) => c.join(',') === ABSTAIN_MODEL.features.join(',')))
+    candidates.push(ABSTAIN_MODEL.features);
+  const results = candidates.map((features) => ({ features, ...cvFigures(training, features, devCount, synCount) }));
+  for (const r of results)
+    console.error(
+      `abstention cv ${r.features.join('+').padEnd(50)} dev declines ${r.dev.declines} (${r.dev.declines_ci95.join('–')}), ` +
+        `wrong ${r.dev.wrong_declines} (${r.dev.wrong_declines_ci95.join('–')}), synthetic ${r.synthetic_declines}`,
+    );
+  return results;
 }
 
 const fmt = (x: number | null) => (x === null ? '  –  ' : x.toFixed(3));
@@ -241,54 +392,52 @@ async function ask(corpus: Corpus, questions: Question[], params: RankingParams)
   const runs: Ranked[] = [];
   for (const q of questions) {
     const asked = await correctSpelling(corpus.db, q.question);
-    const { terms, known } = await contentTerms(corpus.db, asked);
     const hits = await retrieve(corpus.db, corpus.embedder, asked, {
       scopePath: 'all',
       limit: 10,
       params,
       explain: flags.explain,
     });
+    const vocab = await vocabularyOf(corpus.db, asked);
     runs.push({
       asked,
-      terms,
+      vocab,
       keys: hits.map((h) => `${h.docKey}#dieu-${h.article ?? 0}`),
-      coverage: coverage(
-        asked,
-        hits.map((h) => h.text),
-        terms,
-        known,
-      ),
-      known,
+      features: measureFeatures(asked, hits, vocab, params),
       hits,
     });
   }
   return runs;
 }
 
-/** The baseline over the same chunks: plain BM25 on folded syllables; its abstention reads the same question and terms. */
-function bm25Runs(corpus: Corpus, questions: Question[], hybrid: Ranked[]): Ranked[] {
+/**
+ * The baseline over the same chunks: plain BM25 on folded syllables. Its abstention reads the
+ * same question against BM25's passages; the score features (top, gap) stay the hybrid's, as
+ * BM25 scores are on another scale.
+ */
+function bm25Runs(corpus: Corpus, questions: Question[], hybrid: Ranked[], params: RankingParams): Ranked[] {
   return questions.map((_q, i) => {
-    const b = corpus.bm25.search(hybrid[i].asked, 10).map((r) => corpus.byId.get(r.id)!);
-    return {
-      ...hybrid[i],
-      keys: b.map((c) => c.key),
-      coverage: coverage(
-        hybrid[i].asked,
-        b.map((c) => c.text),
-        hybrid[i].terms,
-        hybrid[i].known,
-      ),
-      hits: [],
-    };
+    const h = hybrid[i];
+    const b = corpus.bm25.search(h.asked, 10).map((r) => corpus.byId.get(r.id)!);
+    const f = measureFeatures(
+      h.asked,
+      b.map((c) => ({ text: c.text, score: 0 })),
+      h.vocab,
+      params,
+    );
+    return { ...h, keys: b.map((c) => c.key), features: { ...f, top: h.features.top, gap: h.features.gap }, hits: [] };
   });
 }
 
+const declinedBy = (model: AbstainModel) => (r: Ranked) => answerability(r.features, model) < model.threshold;
+
 type Metrics = ReturnType<typeof score>;
 
-function score(questions: Question[], runs: Ranked[], threshold: number) {
+function score(questions: Question[], runs: Ranked[], model: AbstainModel) {
   const answerable = questions.map((q, i) => ({ q, r: runs[i] })).filter((x) => x.q.relevant.length > 0);
   const unanswerable = questions.map((q, i) => ({ q, r: runs[i] })).filter((x) => x.q.relevant.length === 0);
-  const abstains = (x: { r: Ranked }) => x.r.coverage < threshold;
+  const declined = declinedBy(model);
+  const abstains = (x: { r: Ranked }) => declined(x.r);
   const recall = (k: number) =>
     mean(
       answerable.map(
@@ -336,60 +485,17 @@ function wilson(k: number, n: number): [number, number] {
   return [round(Math.max(0, centre - half), 3), round(Math.min(1, centre + half), 3)];
 }
 
-function withIntervals(questions: Question[], runs: Ranked[], threshold: number) {
+function withIntervals(questions: { relevant: string[] }[], runs: Ranked[], model: AbstainModel) {
+  const declined = declinedBy(model);
   const un = runs.filter((_, i) => !questions[i].relevant.length);
   const an = runs.filter((_, i) => questions[i].relevant.length);
-  const declined = un.filter((r) => r.coverage < threshold).length;
-  const wrong = an.filter((r) => r.coverage < threshold).length;
+  const k = un.filter(declined).length;
+  const wrong = an.filter(declined).length;
   return {
-    declines: `${declined}/${un.length}`,
-    declines_ci95: wilson(declined, un.length),
+    declines: `${k}/${un.length}`,
+    declines_ci95: wilson(k, un.length),
     wrong_declines: `${wrong}/${an.length}`,
     wrong_declines_ci95: wilson(wrong, an.length),
-  };
-}
-
-/**
- * The threshold that declines the most unanswerable questions while declining at most 5 % of
- * answerable ones, chosen on k−1 folds and scored on the k-th (folds by question id, so a
- * question and its variants stay in one fold); then chosen once on all of them.
- */
-function crossValidateThreshold(questions: Question[], runs: Ranked[]) {
-  const items = questions.map((q, i) => ({ fold: hashOf(q.id.replace(/\/.*/, '')) % args.folds, q, r: runs[i] }));
-  const choose = (xs: typeof items) => {
-    const candidates = [...new Set(xs.map((x) => round(x.r.coverage + 0.001, 3)))].sort((a, b) => a - b);
-    let best = { t: 0, decl: -1 };
-    for (const t of candidates) {
-      const an = xs.filter((x) => x.q.relevant.length);
-      const un = xs.filter((x) => !x.q.relevant.length);
-      const wrong = an.filter((x) => x.r.coverage < t).length / Math.max(1, an.length);
-      const decl = un.filter((x) => x.r.coverage < t).length / Math.max(1, un.length);
-      if (wrong <= 0.05 && decl > best.decl) best = { t, decl };
-    }
-    return best.t;
-  };
-  const perFold = Array.from({ length: args.folds }, (_, k) => {
-    const t = choose(items.filter((x) => x.fold !== k));
-    const test = items.filter((x) => x.fold === k);
-    const un = test.filter((x) => !x.q.relevant.length);
-    const an = test.filter((x) => x.q.relevant.length);
-    return {
-      threshold: t,
-      declines: un.filter((x) => x.r.coverage < t).length / Math.max(1, un.length),
-      wrong: an.filter((x) => x.r.coverage < t).length / Math.max(1, an.length),
-    };
-  });
-  const spread = (xs: number[]) => {
-    const m = mean(xs);
-    const sd = Math.sqrt(mean(xs.map((x) => (x - m) ** 2)));
-    return [round(m, 3), round(sd, 3)];
-  };
-  return {
-    threshold: choose(items),
-    folds: args.folds,
-    cv_threshold_mean_sd: spread(perFold.map((f) => f.threshold)),
-    cv_declines_mean_sd: spread(perFold.map((f) => f.declines)),
-    cv_wrong_declines_mean_sd: spread(perFold.map((f) => f.wrong)),
   };
 }
 
@@ -405,7 +511,8 @@ async function crossValidateParams(corpus: Corpus, sets: QuestionSet[]) {
   for (const headWeight of [1, 2, 3])
     for (const lexicalWeight of [0.5, 1, 1.5, 2])
       for (const proximity of [0, 0.5]) grid.push({ ...DEFAULT_PARAMS, headWeight, lexicalWeight, proximity });
-  const mrrOf = async (qs: Question[], p: RankingParams) => score(qs, await ask(corpus, qs, p), 0)['mrr@10'];
+  const mrrOf = async (qs: Question[], p: RankingParams) =>
+    score(qs, await ask(corpus, qs, p), ABSTAIN_MODEL)['mrr@10'];
   const result = [];
   for (const [train, test] of [
     [halves[0], halves[1]],
@@ -428,24 +535,25 @@ async function crossValidateParams(corpus: Corpus, sets: QuestionSet[]) {
 }
 
 /** For each question the hybrid missed at rank 1: what ranked above the right article, from which arm, on which terms. */
-function explain(questions: Question[], runs: Ranked[], threshold: number) {
+function explain(questions: Question[], runs: Ranked[], model: AbstainModel) {
   console.log(
     '\nid    rank declined question → what ranked above the right article (arm ranks v=vector l=lexical; terms)',
   );
+  // Why a question was declined or answered: p(answerable) and the features the model reads.
+  const why = (r: Ranked) =>
+    `p ${round(answerability(r.features, model), 2)}: ${FEATURE_NAMES.map((f) => `${f} ${round(r.features[f], 2)}`).join(', ')}`;
   for (const [i, q] of questions.entries()) {
     const r = runs[i];
-    const declined = r.coverage < threshold;
+    const declined = declinedBy(model)(r);
     if (!q.relevant.length) {
       if (!declined)
-        console.log(
-          `${q.id.padEnd(5)} –    answered «${q.question}» (coverage ${round(r.coverage, 2)}) from ${r.keys[0] ?? '–'}`,
-        );
+        console.log(`${q.id.padEnd(5)} –    answered «${q.question}» from ${r.keys[0] ?? '–'} (${why(r)})`);
       continue;
     }
     const rank = r.keys.findIndex((k) => q.relevant.includes(k));
     if (rank === 0 && !declined) continue;
     console.log(
-      `${q.id.padEnd(5)} ${String(rank < 0 ? '>10' : rank + 1).padEnd(4)} ${declined ? `yes (${round(r.coverage, 2)})` : 'no'} «${q.question}» wants ${q.relevant.join(', ')}`,
+      `${q.id.padEnd(5)} ${String(rank < 0 ? '>10' : rank + 1).padEnd(4)} ${declined ? `yes (${why(r)})` : 'no'} «${q.question}» wants ${q.relevant.join(', ')}`,
     );
     for (const h of r.hits.slice(0, rank < 0 ? 3 : rank)) {
       const w = h.why;

@@ -7,8 +7,10 @@
 import type { Sql } from '../api/db/connect.ts';
 import { foldVietnamese } from '../api/text/fold.ts';
 import type { Assistant } from './assistant.ts';
-import { coverage, DEFAULT_ABSTAIN_THRESHOLD } from './confidence.ts';
-import { contentTerms, retrieve, type Hit } from './retrieve.ts';
+import { decideAbstention, subjectTermsOf } from './abstain.ts';
+import { lexicalTerms } from './text.ts';
+import { inOfficialWords } from './thesaurus.ts';
+import { retrieve, type Hit } from './retrieve.ts';
 import { bestExcerpt, type Excerpt } from './quote.ts';
 import { correctSpelling } from './spelling.ts';
 
@@ -22,6 +24,11 @@ export interface Citation {
 
 export interface Answer {
   questionId: number;
+  /**
+   * What the next follow-up is read with: the question itself, or for a follow-up the topic it
+   * followed — so "còn … thì sao?" after "còn … thì sao?" still reads the first question.
+   */
+  topic: string;
   text: string;
   citations: Citation[];
   abstained: boolean;
@@ -63,6 +70,7 @@ export async function askAssistant(
     question: string;
     scopePath: string | null | 'all';
     memberId?: number | null;
+    /** The previous answer's topic (Answer.topic): a follow-up is read with it. */
     previousQuestion?: string | null;
   },
 ): Promise<Answer> {
@@ -77,23 +85,19 @@ export async function askAssistant(
     includeSuperseded: asksForOld,
     limit: 5,
   });
+  // Answer or decline: a small model over the question's words against the store and the passages found.
+  const { abstain: abstained, confidence, weightOf } = await decideAbstention(sql, query, found);
+  // What was just asked picks among the passages found with the topic: "còn hộ nghèo thì sao?"
+  // after a question about students' fees puts the passage about hộ nghèo first.
+  const own = followUp ? await correctSpelling(sql, question) : query;
+  const ranked = followUp ? byOwnWords(found, own, weightOf) : found;
   // A question about the old rule is answered from the superseded text first (and says so).
   const hits = asksForOld
-    ? [...found.filter((h) => h.status === 'superseded'), ...found.filter((h) => h.status !== 'superseded')]
-    : found;
-  const { terms, known } = await contentTerms(sql, query);
-  const confidence = coverage(
-    query,
-    hits.map((h) => h.text),
-    terms,
-    known,
-  );
-  const abstained = hits.length === 0 || confidence < DEFAULT_ABSTAIN_THRESHOLD;
+    ? [...ranked.filter((h) => h.status === 'superseded'), ...ranked.filter((h) => h.status !== 'superseded')]
+    : ranked;
   const chosen = abstained ? [] : pickPassages(hits);
   // The part quoted answers what was just asked: a follow-up's own words pick it.
-  const excerpt = chosen.length
-    ? bestExcerpt(chosen[0].body, followUp ? await correctSpelling(sql, question) : query)
-    : null;
+  const excerpt = chosen.length ? bestExcerpt(chosen[0].body, own, weightOf) : null;
   const citations = chosen.map((h, i) => ({
     n: i + 1,
     source: sourceOf(h, i === 0 ? (excerpt ?? undefined) : undefined),
@@ -110,7 +114,31 @@ export async function askAssistant(
     `insert into kb_questions (member_id, question, abstained, confidence, mode) values ($1, $2, $3, $4, $5) returning id`,
     [input.memberId ?? null, question, abstained, confidence, ai.mode],
   );
-  return { questionId: id, text, citations, abstained, mode: ai.mode };
+  return {
+    questionId: id,
+    topic: followUp ? input.previousQuestion! : question,
+    text,
+    citations,
+    abstained,
+    mode: ai.mode,
+  };
+}
+
+/**
+ * Passages ordered by how much of a follow-up's own words (weighted by their IDF) they hold;
+ * the fused ranking decides among equals, and a follow-up without words of its own ("vậy thì
+ * sao?") keeps it.
+ */
+function byOwnWords(hits: Hit[], followUp: string, weightOf: (term: string) => number): Hit[] {
+  const own = subjectTermsOf(followUp);
+  const held = (h: Hit) => {
+    const terms = new Set(lexicalTerms(inOfficialWords(h.text)).keys());
+    return own.reduce((s, t) => s + (terms.has(t) ? weightOf(t) : 0), 0);
+  };
+  return hits
+    .map((h, i) => ({ h, i, s: held(h) }))
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .map((x) => x.h);
 }
 
 /** The best passage, and up to two more from other articles that score nearly as well. */

@@ -1,24 +1,15 @@
 /**
- * How sure the assistant is that the best passages answer the question, from 0 to 1: the
- * share of the question's content words (and of its two-syllable words) found in one of the
- * top passages, times the share of its content syllables the loaded documents use at all.
- * Below the threshold the assistant says the loaded documents do not answer, instead of
- * guessing.
+ * Answer coverage, from 0 to 1: the share of the question's content words (and of its
+ * two-syllable words) found in one of the top passages, times the share of its content
+ * syllables the loaded documents use at all. One of the features the abstention model
+ * (abstain.ts) weighs.
  *
  * Typed with diacritics, a word must match with its diacritics: "quỹ" is not "quy" (quy
  * định), "phụ cấp" not "phù"; accent folding is for questions typed without them.
- *
- * The threshold (KB_ABSTAIN_THRESHOLD) is chosen by 5-fold cross-validation on our held-out
- * question sets and their derived variants — never on the development set — as the one that
- * declines the most unanswerable questions while declining at most 5 % of answerable ones;
- * `npm run eval:retrieval` prints the choice, its spread across folds and the development
- * set's figures with 95 % intervals (docs/benchmarks.md).
  */
 import { foldVietnamese } from '../api/text/fold.ts';
-import { foldedSyllables, STOPWORDS, syllables } from './text.ts';
+import { foldedSyllables, spelledOut, STOPWORDS, syllables } from './text.ts';
 import { inOfficialWords } from './thesaurus.ts';
-
-export const DEFAULT_ABSTAIN_THRESHOLD = Number(process.env.KB_ABSTAIN_THRESHOLD ?? 0.376);
 
 export function coverage(question: string, passages: string[], terms: string[], known = 1): number {
   const q = foldedSyllables(inOfficialWords(question));
@@ -37,7 +28,7 @@ export function coverage(question: string, passages: string[], terms: string[], 
   for (const p of passages.slice(0, 3)) {
     const words = foldedSyllables(inOfficialWords(p));
     const vocab = new Set(words);
-    const exact = new Set(syllables(p));
+    const exact = new Set(syllables(spelledOut(p)));
     const pairs = new Set(words.slice(1).map((t, i) => `${words[i]} ${t}`));
     const has = (t: string) => vocab.has(t) && (!typed.has(t) || typed.get(t)!.some((w) => exact.has(w)));
     const termCov = terms.length ? terms.filter(has).length / terms.length : 0;

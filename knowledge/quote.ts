@@ -4,8 +4,9 @@
  * Parts are scored by the question's content words (accent-folded, in the documents'
  * wording) and word pairs they contain, each weighted by how few of the article's parts share
  * it (an inverse part frequency: "đảng viên" in every khoản tells them apart less than
- * "sinh viên" in one); a tie, or a part that only introduces a list ("Hồ sơ gồm:"), quotes
- * the whole passage.
+ * "sinh viên" in one) and, when the caller knows the store, by how rare it is in the whole
+ * store (its IDF: in a document about đảng phí, "đảng phí" says less than "sinh viên"); a
+ * tie, or a part that only introduces a list ("Hồ sơ gồm:"), quotes the whole passage.
  */
 import { foldedSyllables, STOPWORDS } from './text.ts';
 import { inOfficialWords } from './thesaurus.ts';
@@ -21,7 +22,8 @@ export interface Excerpt {
 const CLAUSE = /^(\d{1,2})\.\s/;
 const POINT = /^([a-zđ])\)\s/u;
 
-export function bestExcerpt(body: string, question: string): Excerpt {
+/** `weightOf`: a folded word or pair → its weight (the store's IDF); 1 for every term when omitted. */
+export function bestExcerpt(body: string, question: string, weightOf: (term: string) => number = () => 1): Excerpt {
   const lines = body.split('\n').filter((l) => l.trim());
   const whole = { text: body, clause: null, point: null };
   const titled = /^điều\s+\d+/iu.test(lines[0] ?? '');
@@ -57,7 +59,7 @@ export function bestExcerpt(body: string, question: string): Excerpt {
   const partsWith = new Map<string, number>();
   for (const set of features) for (const x of set) partsWith.set(x, (partsWith.get(x) ?? 0) + 1);
   const scored = parts
-    .map((p, i) => ({ ...p, s: [...features[i]].reduce((n, x) => n + 1 / partsWith.get(x)!, 0) }))
+    .map((p, i) => ({ ...p, s: [...features[i]].reduce((n, x) => n + weightOf(x) / partsWith.get(x)!, 0) }))
     .sort((a, b) => b.s - a.s);
   const [best, second] = scored;
   if (best.s === 0 || best.s - second.s < 1e-9 || /:\s*$/.test(best.line)) return whole;

@@ -11,7 +11,7 @@ import type { Sql } from '../api/db/connect.ts';
 import type { Embedder } from './embed/embedder.ts';
 import { queryTerms, toTsqueryLiteral } from './text.ts';
 import { toVector } from './store.ts';
-import { inOfficialWords, withOfficialWords } from './thesaurus.ts';
+import { withOfficialWords } from './thesaurus.ts';
 
 export interface RetrieveOptions {
   /** The asker's cell path; null sees only documents visible to everyone; 'all' (editors) sees everything. */
@@ -73,8 +73,8 @@ const LEXICAL_CANDIDATES = 100;
  * would make the candidate query match a large part of the store: it is dropped from the
  * candidate query (BM25 still weighs it when scoring the candidates).
  */
-const COMMON_SHARE = 0.05;
-const MIN_COMMON = 20;
+export const COMMON_SHARE = 0.05;
+export const MIN_COMMON = 20;
 /**
  * The candidate query ranks every chunk it matches (ts_rank_cd reads each one's tsvector), so
  * it takes the rarest terms first and stops adding terms once they would match more than about
@@ -187,21 +187,6 @@ function keepRare<T extends TermStat>(terms: T[], total: number): { kept: T[]; o
   const rare = terms.filter((s) => s.df <= Math.max(MIN_COMMON, total * COMMON_SHARE));
   if (rare.length > 0 || !terms.length) return { kept: rare, onlyCommon: false };
   return { kept: [...terms].sort((a, b) => a.df - b.df).slice(0, 2), onlyCommon: true };
-}
-
-/**
- * The question's rare single syllables (or, when all are common, its two rarest): what answer
- * coverage is measured on. Pairs are left out; coverage looks at word pairs on its own. With
- * them, the share of the question's content syllables the store has ever seen (`known`): a
- * question in words no loaded document uses is about something else.
- */
-export async function contentTerms(sql: Sql, question: string): Promise<{ terms: string[]; known: number }> {
-  const { all, total } = await termStats(sql, inOfficialWords(question));
-  const singles = all.filter((s) => !s.term.includes(' '));
-  return {
-    terms: keepRare(singles, total).kept.map((s) => s.term),
-    known: singles.length ? singles.filter((s) => Number(s.df) > 0).length / singles.length : 0,
-  };
 }
 
 const idfOf = (df: number, total: number) => Math.log(1 + (total - df + 0.5) / (df + 0.5));

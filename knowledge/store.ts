@@ -146,9 +146,10 @@ export async function insertChunkRows(
 
 /**
  * The lexical index's version: chunks' `tsv` are written by text.ts's tokenizer (syllables and
- * syllable pairs; heading positions weighted A since version 3). When the tokenizer changes, bump this; the service rebuilds on start.
+ * syllable pairs; heading positions weighted A since version 3; "%" read as "phần trăm" since
+ * version 4). When the tokenizer changes, bump this; the service rebuilds on start.
  */
-export const LEXICAL_VERSION = 3;
+export const LEXICAL_VERSION = 4;
 
 /**
  * Brings every chunk's full-text terms to the current tokenizer, in batches (each its own

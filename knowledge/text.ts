@@ -17,6 +17,13 @@ export function syllables(text: string): string[] {
 
 export const folded = (s: string) => foldVietnamese(s);
 
+/**
+ * Symbols spelled out as people say them: documents write "0,5%", members ask "bao nhiêu
+ * phần trăm". Applied wherever text becomes terms, so the index, the questions and the
+ * answer's coverage read "%" the same way.
+ */
+export const spelledOut = (text: string) => text.replace(/%/g, ' phần trăm ');
+
 /** Syllables without diacritics; folds the whole text once (per-word folding is slow on long text). */
 export const foldedSyllables = (text: string): string[] => syllables(foldVietnamese(text));
 
@@ -48,7 +55,7 @@ export function lexicalTerms(text: string): TermPositions {
     else terms.set(term, [pos]);
   };
   let pos = 0;
-  for (const segment of foldVietnamese(text).split(SEGMENT)) {
+  for (const segment of foldVietnamese(spelledOut(text)).split(SEGMENT)) {
     const words = syllables(segment);
     words.forEach((w, i) => {
       add(w, pos + i);
@@ -100,7 +107,7 @@ export function headingTermCount(text: string, body: string): number {
 
 /** Syllables counted as lexicalTerms counts positions. */
 const syllableCount = (text: string) =>
-  foldVietnamese(text)
+  foldVietnamese(spelledOut(text))
     .split(SEGMENT)
     .reduce((n, s) => n + syllables(s).length, 0);
 

@@ -10,6 +10,7 @@
  * "nghỉ hưu" when a document uses the everyday word).
  */
 import { foldVietnamese } from '../api/text/fold.ts';
+import { spelledOut } from './text.ts';
 
 const GROUPS: string[][] = [
   ['trực tuyến', 'online', 'qua mạng', 'từ xa'],
@@ -49,9 +50,9 @@ export function withOfficialWords(question: string): string {
   return extra.length ? `${question} (${extra.join(', ')})` : question;
 }
 
-/** A text, folded, with everyday phrases replaced by the documents' wording (for coverage). */
+/** A text, folded, with symbols spelled out and everyday phrases replaced by the documents' wording (for coverage). */
 export function inOfficialWords(text: string): string {
-  let folded = foldVietnamese(text);
+  let folded = foldVietnamese(spelledOut(text));
   for (const e of EVERYDAY)
     folded = folded.replace(e.re, (_, before: string) => `${before}${foldVietnamese(e.official)}`);
   return folded;

@@ -16,6 +16,7 @@ import { ingestFile } from '../../ingest/ingest-file.ts';
 import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
 import { ensureLexicalIndex, LEXICAL_VERSION, refreshTermStats } from '../../knowledge/store.ts';
 import { retrieve } from '../../knowledge/retrieve.ts';
+import { ABSTAIN_MODEL } from '../../knowledge/abstain.ts';
 import {
   askAssistant,
   isFollowUp,
@@ -165,6 +166,10 @@ describe('answers', () => {
     expect(old.text).toContain(
       'đã được thay thế bởi Quy định mẫu về đảng phí (bản mới) (số 02-QĐ/TEST), ban hành ngày 03/02/2026',
     );
+    // Asked for the old rule in other words, without naming the fee: still answered, from the old text.
+    const before = await ask('Trước đây sinh viên đóng bao nhiêu?');
+    expect(before.abstained).toBe(false);
+    expect(before.text).toContain('2.000 đồng');
     // "bầu cử" is not "cũ": a question about elections is not a question about the old rule.
     const vote = await ask('Đảng viên dự bị có được bầu cử không?');
     expect(vote.citations.every((c) => !c.source.includes('đã được thay thế'))).toBe(true);
@@ -185,6 +190,32 @@ describe('answers', () => {
     }
     const [row] = await t.db.query(`select abstained from kb_questions order by id desc limit 1`);
     expect(row.abstained).toBe(true);
+  });
+
+  it('declines a question in words no document uses, even with party words in it; answers a paraphrase typed without diacritics', async () => {
+    for (const q of [
+      'Lãi suất gửi tiết kiệm ở ngân hàng bây giờ là bao nhiêu?',
+      'Đảng viên có được nuôi chim cảnh không?',
+      'chi bo co to chuc di tham quan du lich he khong',
+    ]) {
+      const a = await ask(q);
+      expect(a.abstained, q).toBe(true);
+      expect(a.text, q).toBe(NOT_FOUND);
+      expect(a.citations, q).toEqual([]);
+    }
+    for (const q of [
+      'nguoi ve huu moi thang dong dang phi bao nhieu',
+      'dang vien ho ngheo co phai dong dang phi khong',
+    ]) {
+      const a = await ask(q);
+      expect(a.abstained, q).toBe(false);
+      expect(a.citations[0].source, q).toMatch(/^Quy định mẫu về đảng phí \(bản mới\) › /);
+    }
+    // Editors reviewing unanswered questions see how sure the assistant was: p(answerable), 0–1.
+    const rows = await t.db.query<{ question: string; abstained: boolean; confidence: number }>(
+      `select question, abstained, confidence from kb_questions order by id desc limit 5`,
+    );
+    for (const r of rows) expect(Number(r.confidence) < ABSTAIN_MODEL.threshold, r.question).toBe(r.abstained);
   });
 
   it('treats instructions inside a document as data', async () => {
@@ -364,6 +395,13 @@ describe('in chat and over HTTP', () => {
     expect(first.text).toContain('Hướng dẫn mẫu về sinh hoạt chi bộ › Điều 2');
     const [follow] = await say('còn đảng viên dự bị thì sao?');
     expect(follow.text).toContain('dự bị');
+    // Follow-ups in a row are all read with the topic: the third still asks about đảng phí.
+    const [fee] = await say('Sinh viên đóng đảng phí bao nhiêu mỗi tháng?');
+    expect(fee.text).toContain('5.000 đồng');
+    const [retired] = await say('còn người nghỉ hưu thì sao?');
+    expect(retired.text).toContain('0,5% lương hưu');
+    const [exempt] = await say('vậy còn hộ nghèo thì sao?');
+    expect(exempt.text).toContain('Đảng viên thuộc hộ nghèo được miễn đóng đảng phí.');
     const [sources] = await say('xem nguon');
     expect(sources.text).toContain('«');
     // A new topic, however short, is not glued to the previous question.

@@ -11,6 +11,7 @@ import { AppError } from '../../../api/errors.ts';
 import type { Command } from '../command.ts';
 
 interface LastAnswer {
+  /** The topic a follow-up is read with (the thread's first question). */
   question: string;
   citations: Citation[];
 }
@@ -31,7 +32,7 @@ export const askCommand: Command = {
       memberId: ctx.member.id,
       previousQuestion: last?.question ?? null,
     });
-    await ctx.session.set('assistant', { question: ctx.args, citations: answer.citations } satisfies LastAnswer);
+    await ctx.session.set('assistant', { question: answer.topic, citations: answer.citations } satisfies LastAnswer);
     return {
       text: answer.text,
       choices: [
