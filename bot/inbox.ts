@@ -63,7 +63,7 @@ export class InboxWorker {
     private readonly options: InboxOptions = {},
   ) {
     for (const c of channels) this.#channels.set(`${c.channel}:${c.botKey}`, c);
-    this.#concurrency = options.concurrency ?? (deps.db.kind === 'postgres' ? 32 : 8);
+    this.#concurrency = options.concurrency ?? (deps.db.kind === 'postgres' ? 64 : 8);
     this.#lease = options.leaseSeconds ?? 30;
     this.#idlePollMs = options.idlePollMs ?? 1000;
   }
