@@ -1,7 +1,7 @@
 import type { Deps } from '../context.ts';
 import type { Sql } from '../db/connect.ts';
 import { signLink } from '../http/signed-link.ts';
-import { enqueuePersonal, enqueueForSubtreeGroups } from '../outbox/enqueue.ts';
+import { enqueueForOrgGroups, enqueuePersonal } from '../outbox/enqueue.ts';
 import { KIND_LABELS, type Notice } from './notice.ts';
 
 export const VIEW_LINK_DAYS = 180;
@@ -59,7 +59,7 @@ export async function deliverNotice(
   });
   // A narrowed notice (official members only, or a list) is not announced to the whole group.
   if (!notice.officialOnly && !notice.memberIds?.length)
-    await enqueueForSubtreeGroups(
+    await enqueueForOrgGroups(
       sql,
       notice.orgId,
       {
@@ -69,6 +69,7 @@ export async function deliverNotice(
         deepLink: { label: 'Đọc và xác nhận', action: { kind: 'notice-open', noticeId: notice.id } },
       },
       { kind: 'notice.group', refType: 'notice', refId: notice.id, dedupePrefix: `notice:${notice.id}:group` },
+      { subtree: true },
     );
   return recipients.length;
 }

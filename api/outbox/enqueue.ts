@@ -71,42 +71,17 @@ export async function enqueueForMembers(
   return rows.length;
 }
 
-/** One row per chat group bound to the organisation (e.g. the cell's Telegram group). */
+/**
+ * One row per chat group bound to the organisation (e.g. the cell's Telegram group) — or, with
+ * `subtree`, to it or any unit beneath it (a province's notice reaches every cell's group) —
+ * in one statement.
+ */
 export async function enqueueForOrgGroups(
   sql: Sql,
   orgId: number,
   payload: OutboundPayload,
   meta: OutboundMeta,
-): Promise<number> {
-  const rows = await sql.query(
-    `insert into outbox_messages (channel, bot_key, chat_id, org_id, kind, ref_type, ref_id, payload, dedupe_key)
-     select g.channel, g.bot_key, g.chat_id, g.org_id, $2, $3, $4, $5::jsonb,
-            case when $6::text is null then null else $6 || ':' || g.channel || ':' || g.bot_key || ':' || g.chat_id end
-       from chat_groups g
-      where g.org_id = $1 and g.unbound_at is null
-     on conflict (dedupe_key) do nothing
-     returning id`,
-    [
-      orgId,
-      meta.kind,
-      meta.refType ?? null,
-      meta.refId == null ? null : String(meta.refId),
-      JSON.stringify(payload),
-      meta.dedupePrefix ?? null,
-    ],
-  );
-  return rows.length;
-}
-
-/**
- * One row per chat group bound to the organisation or any unit beneath it (a province's
- * notice reaches every cell's group), in one statement.
- */
-export async function enqueueForSubtreeGroups(
-  sql: Sql,
-  orgId: number,
-  payload: OutboundPayload,
-  meta: OutboundMeta,
+  options: { subtree?: boolean } = {},
 ): Promise<number> {
   const rows = await sql.query(
     `insert into outbox_messages (channel, bot_key, chat_id, org_id, kind, ref_type, ref_id, payload, dedupe_key)
@@ -115,7 +90,7 @@ export async function enqueueForSubtreeGroups(
        from chat_groups g
        join orgs o on o.id = g.org_id
        join orgs root on root.id = $1
-      where o.path <@ root.path and g.unbound_at is null
+      where g.unbound_at is null and (o.id = root.id or ($7 and o.path <@ root.path))
      on conflict (dedupe_key) do nothing
      returning id`,
     [
@@ -125,6 +100,7 @@ export async function enqueueForSubtreeGroups(
       meta.refId == null ? null : String(meta.refId),
       JSON.stringify(payload),
       meta.dedupePrefix ?? null,
+      options.subtree ?? false,
     ],
   );
   return rows.length;
