@@ -9,7 +9,9 @@
  * Fastify server whose check-in is one insert and whose vote is one transaction inserting the
  * vote and bumping a running tally, with no authentication and no rules.
  *
- *   npm run bench:meetings -- --cells 2000
+ *   npm run bench:meetings -- --cells 2000 [--pool 24] [--concurrency 32]
+ *
+ * --pool is the service's PostgreSQL pool (PG_POOL_SIZE), --concurrency the requests in flight.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -25,11 +27,16 @@ import type { Deps } from '../api/context.ts';
 import { freePort } from '../test/support/spawn-service.ts';
 import { benchArgs, round, runBench, runChild, withBenchDatabase } from './args.ts';
 
-const { cells, members: perCell, concurrency } = benchArgs({ cells: 2000, members: 25, concurrency: 32 });
+const {
+  cells,
+  members: perCell,
+  concurrency,
+  pool,
+} = benchArgs({ cells: 2000, members: 25, concurrency: 32, pool: 24 });
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 async function main() {
-  await withBenchDatabase('bench_meetings', 24, async (db) => {
+  await withBenchDatabase('bench_meetings', pool, async (db) => {
     const t0 = performance.now();
     await generate(db);
     console.log(
@@ -101,6 +108,8 @@ async function main() {
       JSON.stringify({
         bench: 'meetings',
         cells,
+        pool,
+        concurrency,
         ops_per_s: round(opsPerS),
         baseline_ops_per_s: round(baseline.ops / baseline.seconds),
         secret_motions: secretMotions[0].n,
