@@ -129,11 +129,17 @@ function chunkedPost(path: string, headers: Record<string, string>, body: Buffer
       });
     });
     // The server may answer and close while the body is still being written (EPIPE): the answer
-    // already on the socket is still read.
+    // already on the socket is still read. When the close outruns the answer (the peer resets a
+    // connection with unread data), the client sees only the reset: status 0.
     let broken = false;
     req.on('error', (e) => {
       broken = true;
-      setTimeout(() => answered || reject(e), 2000);
+      const code = (e as NodeJS.ErrnoException).code;
+      setTimeout(() => {
+        if (answered) return;
+        if (code === 'EPIPE' || code === 'ECONNRESET') resolve({ status: 0, body: '' });
+        else reject(e);
+      }, 2000);
     });
     let sent = 0;
     const pump = () => {
@@ -252,8 +258,9 @@ describe('a notice composed in the console', () => {
       })),
     );
     const chunked = await chunkedPost(url, { cookie: h.cookie, 'content-type': big.type }, big.payload);
-    expect(chunked.status).toBe(413);
-    expect(chunked.body).toContain('quá lớn');
+    // Refused: the 413 page, or (when the connection is cut before it arrives) the reset itself.
+    expect([413, 0]).toContain(chunked.status);
+    if (chunked.status === 413) expect(chunked.body).toContain('quá lớn');
     expect(await count()).toBe(before);
   });
 });
