@@ -4,7 +4,8 @@
 -- evening or after a national notice, all those transactions queued on one row lock, and
 -- the SQL-language shift function was planned again on every call (~1 ms a check-in).
 -- The console sums the cells of a subtree instead (the same cells it already reads for
--- cell_figures), and the triggers are PL/pgSQL, whose plans are kept per connection.
+-- cell_figures). The triggers of 061 stay as they are: the shift they call keeps its name
+-- and now moves the cell's count only, in PL/pgSQL, whose plans are kept per connection.
 
 create table cell_activity_days (
   cell_id integer not null references orgs(id),
@@ -13,7 +14,7 @@ create table cell_activity_days (
   primary key (cell_id, day)
 );
 
-create or replace function shift_cell_activity(cell integer, old_day date, new_day date) returns void
+create or replace function unit_activity_shift(cell integer, old_day date, new_day date) returns void
 language plpgsql as $$
 begin
   -- A member's last day only moves forward, so the older row is touched first: two shifts
@@ -25,45 +26,6 @@ begin
     insert into cell_activity_days (cell_id, day, n) values (cell, new_day, 1)
     on conflict (cell_id, day) do update set n = cell_activity_days.n + 1;
   end if;
-end $$;
-
-create or replace function touch_member_activity(member integer, at timestamptz) returns void
-language plpgsql as $$
-declare
-  old_at timestamptz;
-  cell integer;
-begin
-  select a.last_at, a.cell_id into old_at, cell from member_activity a where a.member_id = member for update;
-  if not found then
-    insert into member_activity (member_id, cell_id, last_at)
-    select id, cell_id, at from members where id = member
-    on conflict (member_id) do nothing
-    returning cell_id into cell;
-    if found then
-      perform shift_cell_activity(cell, null, vn_day(at));
-      return;
-    end if;
-    -- Inserted meanwhile by another transaction: lock it and carry on as an update.
-    select a.last_at, a.cell_id into old_at, cell from member_activity a where a.member_id = member for update;
-    if not found then return; end if;
-  end if;
-  if at <= old_at then return; end if;
-  update member_activity set last_at = at where member_id = member;
-  if vn_day(old_at) <> vn_day(at) then
-    perform shift_cell_activity(cell, vn_day(old_at), vn_day(at));
-  end if;
-end $$;
-
-create or replace function member_activity_follow_cell() returns trigger language plpgsql as $$
-declare
-  day date;
-begin
-  update member_activity set cell_id = new.cell_id where member_id = new.id returning vn_day(last_at) into day;
-  if found then
-    perform shift_cell_activity(old.cell_id, day, null);
-    perform shift_cell_activity(new.cell_id, null, day);
-  end if;
-  return null;
 end $$;
 
 create or replace function rebuild_cell_activity_days() returns void language sql as $$
@@ -86,6 +48,5 @@ end $$;
 drop index member_activity_cell_at;
 
 drop function rebuild_unit_activity_days();
-drop function unit_activity_shift(integer, date, date);
 drop table unit_activity_days;
 select rebuild_cell_activity_days();
