@@ -1,9 +1,8 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import type { Sql } from '../db/connect.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { DECISIONS } from '../rules/meeting-rules.ts';
 import { versionInForce } from '../rules/rule.ts';
 import { describeFraction, needed, reaches } from '../rules/vote-math.ts';
@@ -13,7 +12,6 @@ import { getAttendanceView } from './get-attendance-view.ts';
 import {
   chatTally,
   choiceLabel,
-  findMotion,
   motionChoices,
   type ElectionResult,
   type Motion,
@@ -32,7 +30,7 @@ import {
 } from './open-election.ts';
 import type { Meeting } from './repository.ts';
 import { VOTE_KIND_LABELS } from './open-motion.ts';
-import { requireMeeting } from './require-meeting.ts';
+import { requireOpenMotion } from './require-meeting.ts';
 
 /**
  * Closes a motion and decides it against the threshold in force on the meeting's date and
@@ -47,10 +45,7 @@ export async function closeMotion(
   options: { confirm?: boolean } = {},
 ): Promise<MotionResult & { text: string }> {
   const closed = await deps.db.tx(async (sql) => {
-    const motion = await findMotion(sql, motionId, true);
-    if (!motion) throw notFound('nội dung biểu quyết');
-    const meeting = await requireMeeting(sql, actor, motion.meetingId, { role: CAN.runMeetings });
-    if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết này đã kết thúc.');
+    const { motion, meeting } = await requireOpenMotion(sql, actor, motionId);
     const view = await getAttendanceView(sql, meeting);
     const date = meetingDate(meeting.startsAt);
     const base = view.voteBase.base;

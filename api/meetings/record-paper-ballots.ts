@@ -1,13 +1,12 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import type { Sql } from '../db/connect.ts';
-import { choiceLabel, findMotion, motionChoices, type Motion } from './motions.ts';
+import { choiceLabel, motionChoices, type Motion } from './motions.ts';
 import { listCandidates } from './open-election.ts';
 import { countEntitledInRoom } from './entitlement.ts';
-import { requireMeeting } from './require-meeting.ts';
+import { requireOpenMotion } from './require-meeting.ts';
 
 /**
  * A secret ballot in the room: members checked in in the room vote on paper, the counting
@@ -20,59 +19,48 @@ export async function recordPaperBallots(
   input: { motionId: number; counts: Record<string, number>; countingCommittee: string },
 ): Promise<void> {
   await deps.db.tx(async (sql) => {
-    const motion = await findMotion(sql, input.motionId, true);
-    if (!motion) throw notFound('nội dung biểu quyết');
-    const meeting = await requireMeeting(sql, actor, motion.meetingId, { role: CAN.runMeetings });
-    if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết đã kết thúc.');
+    const { motion, meeting } = await requireOpenMotion(sql, actor, input.motionId);
     if (motion.ballot !== 'secret')
       throw new AppError('validation', 'Biểu quyết công khai tại phòng họp ghi bằng số giơ tay.');
     const entitled = await countEntitledInRoom(sql, meeting);
-    if (motion.kind === 'election') {
-      const counts = await checkElectionPaper(sql, motion, input.counts, entitled);
-      await sql.query(`update motions set room_counts = $2::jsonb, counting_committee = $3 where id = $1`, [
-        motion.id,
-        JSON.stringify(counts),
-        input.countingCommittee.trim(),
-      ]);
-      await recordAudit(sql, {
-        actorPrincipalId: actor.id,
-        action: 'motion.paper_ballots',
-        subjectType: 'motion',
-        subjectId: motion.id,
-        details: { counts, countingCommittee: input.countingCommittee.trim() },
-        at: deps.clock.now(),
-      });
-      return;
-    }
-    const choices = motionChoices(motion);
-    const unknown = Object.keys(input.counts).filter((c) => !choices.includes(c));
-    if (unknown.length)
-      throw new AppError('validation', `Lựa chọn phải là: ${choices.map(choiceLabel).join(', ')}.`, {
-        field: 'counts',
-      });
-    const total = Object.values(input.counts).reduce((a, b) => a + b, 0);
-    if (total > entitled) {
-      throw new AppError(
-        'validation',
-        `Số phiếu giấy (${total}) vượt số đảng viên có quyền biểu quyết điểm danh tại phòng họp (${entitled}).`,
-        { field: 'counts' },
-      );
-    }
-    const counts = Object.fromEntries(choices.map((c) => [c, input.counts[c] ?? 0]));
+    const counts =
+      motion.kind === 'election'
+        ? await checkElectionPaper(sql, motion, input.counts, entitled)
+        : checkMotionPaper(motion, input.counts, entitled);
+    const countingCommittee = input.countingCommittee.trim();
     await sql.query(`update motions set room_counts = $2::jsonb, counting_committee = $3 where id = $1`, [
       motion.id,
       JSON.stringify(counts),
-      input.countingCommittee.trim(),
+      countingCommittee,
     ]);
     await recordAudit(sql, {
       actorPrincipalId: actor.id,
       action: 'motion.paper_ballots',
       subjectType: 'motion',
       subjectId: motion.id,
-      details: { counts, countingCommittee: input.countingCommittee.trim() },
+      details: { counts, countingCommittee },
       at: deps.clock.now(),
     });
   });
+}
+
+/** A motion's paper ballots: a count per choice, together at most the entitled members in the room. */
+function checkMotionPaper(motion: Motion, input: Record<string, number>, entitled: number): Record<string, number> {
+  const choices = motionChoices(motion);
+  const unknown = Object.keys(input).filter((c) => !choices.includes(c));
+  if (unknown.length)
+    throw new AppError('validation', `Lựa chọn phải là: ${choices.map(choiceLabel).join(', ')}.`, {
+      field: 'counts',
+    });
+  const total = Object.values(input).reduce((a, b) => a + b, 0);
+  if (total > entitled) {
+    throw new AppError(
+      'validation',
+      `Số phiếu giấy (${total}) vượt số đảng viên có quyền biểu quyết điểm danh tại phòng họp (${entitled}).`,
+      { field: 'counts' },
+    );
+  }
+  return Object.fromEntries(choices.map((c) => [c, input[c] ?? 0]));
 }
 
 /**

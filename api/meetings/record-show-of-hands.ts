@@ -1,10 +1,8 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { AppError, notFound } from '../errors.ts';
-import { requireMeeting } from './require-meeting.ts';
-import { findMotion } from './motions.ts';
+import { AppError } from '../errors.ts';
+import { requireOpenMotion } from './require-meeting.ts';
 import { countEntitledInRoom } from './entitlement.ts';
 
 /**
@@ -18,10 +16,7 @@ export async function recordShowOfHands(
   input: { motionId: number; for: number; against: number; abstain: number },
 ): Promise<void> {
   await deps.db.tx(async (sql) => {
-    const motion = await findMotion(sql, input.motionId, true);
-    if (!motion) throw notFound('nội dung biểu quyết');
-    const meeting = await requireMeeting(sql, actor, motion.meetingId, { role: CAN.runMeetings });
-    if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết đã kết thúc.');
+    const { motion, meeting } = await requireOpenMotion(sql, actor, input.motionId);
     if (motion.ballot === 'secret')
       throw new AppError(
         'validation',

@@ -3,6 +3,8 @@ import type { Principal } from '../auth/principal.ts';
 import { requireRole, type Role } from '../auth/roles.ts';
 import { AppError, notFound } from '../errors.ts';
 import { findMeeting, findMeetingWithEntry, type Meeting, type RollRow } from './repository.ts';
+import { findMotion, type Motion } from './motions.ts';
+import { CAN } from '../auth/roles.ts';
 import type { MeetingStatus } from './vocabulary.ts';
 
 export interface MeetingGuard {
@@ -46,4 +48,21 @@ export async function requireMeeting(
     throw new AppError('conflict', message ?? STATUS_MESSAGES[meeting.status]);
   }
   return meeting;
+}
+
+/**
+ * The prologue of the secretary's acts on a vote in progress (room counts, paper ballots,
+ * closing): the motion, locked until the transaction ends (404), the secretary's role on its
+ * meeting's cell (403), and the motion still open (409).
+ */
+export async function requireOpenMotion(
+  sql: Sql,
+  actor: Principal,
+  motionId: number,
+): Promise<{ motion: Motion; meeting: Meeting }> {
+  const motion = await findMotion(sql, motionId, true);
+  if (!motion) throw notFound('nội dung biểu quyết');
+  const meeting = await requireMeeting(sql, actor, motion.meetingId, { role: CAN.runMeetings });
+  if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết này đã kết thúc.');
+  return { motion, meeting };
 }
