@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
+import pino from 'pino';
+import { readConfig } from '../api/config.ts';
+import type { Deps } from '../api/context.ts';
 import { connectPostgres, type Db } from '../api/db/connect.ts';
 import { migrate } from '../api/db/migrate.ts';
 import { adminQuery, withDatabase } from '../test/support/db.ts';
@@ -76,4 +79,15 @@ export function runBench(main: () => Promise<void>) {
     console.error(e);
     process.exit(1);
   });
+}
+
+/** Use-case dependencies for a bench: warnings only in the log, the real clock. */
+export function benchDeps(db: Db): Deps {
+  return {
+    db,
+    clock: { now: () => new Date() },
+    log: pino({ level: 'warn' }),
+    config: { ...readConfig({}), demo: false },
+    linkSecret: 'bench',
+  };
 }

@@ -6,17 +6,14 @@
  *
  *   npm run bench:broadcast -- --recipients 5000 --limit 30
  */
-import pino from 'pino';
 import { Telegram } from 'telegraf';
 import type { Db } from '../api/db/connect.ts';
-import { readConfig } from '../api/config.ts';
-import type { Deps } from '../api/context.ts';
 import { publishNotice } from '../api/notices/publish-notice.ts';
 import { startOutboxWorker } from '../api/outbox/worker.ts';
 import { createBots } from '../bot/bots.ts';
 import { FakeTelegram } from '../test/fakes/telegram-api.ts';
 import { makeLinkedMembersInBulk, makeOrgTree, makeUserWithRole } from '../test/factories/index.ts';
-import { benchArgs, percentile, round, runBench, withBenchDatabase } from './args.ts';
+import { benchArgs, benchDeps, percentile, round, runBench, withBenchDatabase } from './args.ts';
 
 const { recipients, limit, naive } = benchArgs({ recipients: 5000, limit: 30, naive: 0 });
 const TOKEN = '31337:BROADCAST';
@@ -32,13 +29,7 @@ async function main() {
 }
 
 async function measure(db: Db, telegram: FakeTelegram) {
-  const deps: Deps = {
-    db,
-    clock: { now: () => new Date() },
-    log: pino({ level: 'warn' }),
-    config: { ...readConfig({}), demo: false },
-    linkSecret: 'bench',
-  };
+  const deps = benchDeps(db);
   const tree = await makeOrgTree(db);
   await makeLinkedMembersInBulk(db, tree.cellA, recipients, 1_000_001);
   const { principal } = await makeUserWithRole(db, tree.commune, 'committee');

@@ -19,13 +19,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
-import pino from 'pino';
 import type { Db } from '../api/db/connect.ts';
-import { readConfig } from '../api/config.ts';
 import { buildServer } from '../api/server.ts';
-import type { Deps } from '../api/context.ts';
 import { freePort } from '../test/support/spawn-service.ts';
-import { benchArgs, round, runBench, runChild, withBenchDatabase } from './args.ts';
+import { benchArgs, benchDeps, round, runBench, runChild, withBenchDatabase } from './args.ts';
 
 const {
   cells,
@@ -42,13 +39,7 @@ async function main() {
     console.log(
       `set up ${cells} cells × ${perCell} members, meetings in progress, one open motion each: ${round((performance.now() - t0) / 1000, 1)} s`,
     );
-    const deps: Deps = {
-      db,
-      clock: { now: () => new Date() },
-      log: pino({ level: 'warn' }),
-      config: { ...readConfig({}), demo: false },
-      linkSecret: 'bench',
-    };
+    const deps = benchDeps(db);
     const baseline = await runBaseline(db);
     console.log(
       `baseline (bare insert + running tally, no auth, no rules): ${round(baseline.ops / baseline.seconds)} ops/s`,

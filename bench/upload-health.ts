@@ -7,14 +7,11 @@
  *   npm run bench:upload-health -- --mb 19 --probes 50
  */
 import http from 'node:http';
-import pino from 'pino';
 import { connectPglite } from '../api/db/connect.ts';
 import { migrate } from '../api/db/migrate.ts';
-import { readConfig } from '../api/config.ts';
-import type { Deps } from '../api/context.ts';
 import { buildServer } from '../api/server.ts';
 import { makeOrgTree, makeSecretary } from '../test/factories/index.ts';
-import { benchArgs, percentile, round, runBench } from './args.ts';
+import { benchArgs, benchDeps, percentile, round, runBench } from './args.ts';
 
 const { mb, probes } = benchArgs({ mb: 19, probes: 50 });
 const CHUNK = 256 * 1024;
@@ -22,13 +19,7 @@ const CHUNK = 256 * 1024;
 async function main() {
   const db = await connectPglite(null);
   await migrate(db);
-  const deps: Deps = {
-    db,
-    clock: { now: () => new Date() },
-    log: pino({ level: 'warn' }),
-    config: { ...readConfig({}), demo: false },
-    linkSecret: 'bench',
-  };
+  const deps = benchDeps(db);
   const app = await buildServer(deps);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;

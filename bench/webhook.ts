@@ -8,14 +8,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
-import pino from 'pino';
 import type { Db } from '../api/db/connect.ts';
-import { readConfig } from '../api/config.ts';
-import type { Deps } from '../api/context.ts';
 import { FakeTelegram } from '../test/fakes/telegram-api.ts';
 import { startServiceWithBots } from '../test/support/bot-harness.ts';
 import { freePort } from '../test/support/spawn-service.ts';
-import { benchArgs, percentile, round, runBench, runChild, withBenchDatabase } from './args.ts';
+import { benchArgs, benchDeps, percentile, round, runBench, runChild, withBenchDatabase } from './args.ts';
 
 const { updates, connections } = benchArgs({ updates: 20_000, connections: 50 });
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -40,13 +37,7 @@ async function main() {
 }
 
 async function measure(db: Db, telegram: FakeTelegram) {
-  const deps: Deps = {
-    db,
-    clock: { now: () => new Date() },
-    log: pino({ level: 'warn' }),
-    config: { ...readConfig({}), demo: false },
-    linkSecret: 'bench',
-  };
+  const deps = benchDeps(db);
 
   // Baseline: a bare Fastify route doing the same insert.
   const bare = Fastify();
