@@ -1,3 +1,4 @@
+import { foldMemberActivity } from './fold-member-activity.ts';
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { CAN, requireRole } from '../auth/roles.ts';
@@ -61,6 +62,7 @@ export async function getUnitDashboard(
   // Vietnam dates: the last ACTIVE_DAYS days, today included.
   const sinceDay = new Date(now.getTime() + 7 * 3600_000 - (ACTIVE_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
   const today = now.toISOString().slice(0, 10);
+  await foldMemberActivity(deps);
   // rule: adoption target — console.adoption_target (a province setting)
   const target = versionInForce(ADOPTION_TARGET, today);
 

@@ -339,6 +339,37 @@ describe('activity in the last 30 days', () => {
     expect(activeOf('Chi bộ Y')).toBe('1');
     expect(activeOf('Chi bộ Quân sự')).toBe('1');
   });
+
+  it('keeps counting a member once when their acts are folded on different days, and moves them with their cell', async () => {
+    const commune = await makeOrg(t.db, 'grassroots_committee', tree.commune, 'Đảng bộ cơ sở Chuyển');
+    const cellX = await makeOrg(t.db, 'cell', commune, 'Chi bộ Đi');
+    const cellY = await makeOrg(t.db, 'cell', commune, 'Chi bộ Đến');
+    const [x1, x2] = [await makeMember(t.db, cellX), await makeMember(t.db, cellX)];
+    const { cookie } = await signIn('601', 'quan tri');
+    const activeIn = async (name: string) => {
+      const res = await app.inject({ method: 'GET', url: `/console/units/${commune.id}`, headers: { cookie } });
+      return new RegExp(`>${name}</a></td>(?:\\s*<td class="n">[^<]*</td>){6}\\s*<td class="n">(\\d+)</td>`).exec(
+        res.body,
+      )?.[1];
+    };
+    const act = async (m: typeof x1, at: string) => {
+      clock.set(at);
+      await sendFeedback(deps, await ensureMemberPrincipal(t.db, m.id), { body: 'Ý kiến' });
+    };
+    const today = clock.now().toISOString();
+    try {
+      await act(x1, '2026-03-01T09:00:00+07:00');
+      expect(await activeIn('Chi bộ Đi')).toBe('1'); // read, so folded: x1 counted on 1 March
+      await act(x1, '2026-03-08T09:00:00+07:00');
+      await act(x2, '2026-03-08T10:00:00+07:00');
+      expect(await activeIn('Chi bộ Đi')).toBe('2'); // x1 left 1 March for 8 March: not counted twice
+      await t.db.query('update members set cell_id = $2, cell_path = $3 where id = $1', [x1.id, cellY.id, cellY.path]);
+      expect(await activeIn('Chi bộ Đi')).toBe('1');
+      expect(await activeIn('Chi bộ Đến')).toBe('1');
+    } finally {
+      clock.set(today);
+    }
+  });
 });
 
 describe("members import and the assistant's questions", () => {
