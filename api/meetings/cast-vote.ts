@@ -1,7 +1,8 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { AppError, notFound } from '../errors.ts';
-import { choiceLabel, findMotionForVote, motionChoices, type Motion } from './motions.ts';
+import { choiceLabel, findMotionForVote, motionChoices, type Motion, recordChatBallot } from './motions.ts';
+import type { RollRow } from './repository.ts';
 import { listCandidates } from './open-election.ts';
 import { attendsInRoom, whyNotEntitled } from './entitlement.ts';
 
@@ -11,10 +12,10 @@ import { attendsInRoom, whyNotEntitled } from './entitlement.ts';
  * an open vote may be changed until close when the secretary allowed it; a secret vote is
  * stored as participation apart from an anonymous ballot. Committed before the member is told.
  *
- * Two round trips and no explicit transaction — the busiest path of a meeting evening: one
- * read (motion, meeting and the member's roll entry), then one atomic write statement that
- * re-checks under a share lock that the motion is still open (closing takes the exclusive
- * lock, so no vote lands in a closed motion, and votes never wait for each other).
+ * One round trip, the busiest path of a meeting evening: `recordChatBallot` reads the motion
+ * and the member's roll entry and writes the ballot only when they allow it; a refusal is
+ * then explained here, from what it read, by the same rules in the same order. An election
+ * ballot first reads the candidates to check the names kept.
  */
 export async function castVote(
   deps: Pick<Deps, 'db' | 'clock'>,
@@ -23,14 +24,50 @@ export async function castVote(
 ): Promise<{ changed: boolean; secret: boolean }> {
   const memberId = actor.memberId;
   if (!memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới biểu quyết.');
-  const found = await findMotionForVote(deps.db, input.motionId, memberId);
-  if (!found) throw notFound('nội dung biểu quyết');
-  const { motion, entry } = found;
+  let kept: number[] | null = null;
+  if (input.keep) {
+    const found = await findMotionForVote(deps.db, input.motionId, memberId);
+    if (!found) throw notFound('nội dung biểu quyết');
+    kept = await assertMayVote(deps.db, found.motion, found.entry, input);
+  }
+  const r = await recordChatBallot(deps.db, {
+    motionId: input.motionId,
+    memberId,
+    choice: kept ? 'ballot' : (input.choice ?? ''),
+    kept,
+    at: deps.clock.now(),
+    principalId: actor.id,
+  });
+  if (!r) throw notFound('nội dung biểu quyết');
+  if (!r.allowed) {
+    await assertMayVote(deps.db, r.motion, r.entry, input);
+    throw new Error(`motion ${r.motion.id}: the ballot was refused in SQL but allowed by whyNotEntitled`);
+  }
+  if (!r.open) throw closedError();
+  if (!r.took)
+    throw new AppError(
+      'conflict',
+      r.motion.ballot === 'secret'
+        ? 'Đồng chí đã bỏ phiếu kín cho nội dung này; phiếu kín không sửa được.'
+        : 'Đồng chí đã biểu quyết nội dung này.',
+    );
+  return { changed: r.changed, secret: r.motion.ballot === 'secret' };
+}
+
+/**
+ * Why this ballot may not be cast, in the order a member would want to hear it (throws), or,
+ * for an election, the names kept, checked against the candidates and the seats.
+ */
+async function assertMayVote(
+  db: Deps['db'],
+  motion: Motion,
+  entry: RollRow | undefined,
+  input: { choice?: string; keep?: number[] },
+): Promise<number[] | null> {
   if (motion.status !== 'open') throw closedError();
   // An election ballot keeps some names (at most the seats) and crosses out the others.
-  const kept = motion.kind === 'election' ? await checkKept(deps.db, motion, input.keep) : null;
-  const choice = kept ? 'ballot' : (input.choice ?? '');
-  if (!kept && !motionChoices(motion).includes(choice)) {
+  const kept = motion.kind === 'election' ? await checkKept(db, motion, input.keep) : null;
+  if (!kept && !motionChoices(motion).includes(input.choice ?? '')) {
     throw new AppError('validation', `Lựa chọn phải là: ${motionChoices(motion).map(choiceLabel).join(', ')}.`, {
       field: 'choice',
     });
@@ -45,44 +82,7 @@ export async function castVote(
         'không biểu quyết qua chat — để không phiếu nào được tính hai lần.',
     );
   }
-  if (motion.ballot === 'open') {
-    // Insert (or change, only when the secretary allowed it) and its audit entry, atomically.
-    const [r] = await deps.db.query<{ open: boolean; took: boolean; changed: boolean | null }>(
-      `with open as (
-         select id from motions where id = $1 and status = 'open' for share
-       ), v as (
-         insert into votes (motion_id, member_id, choice, cast_at) select $1, $2, $3, $4 from open
-         on conflict (motion_id, member_id) do update set choice = excluded.choice, cast_at = excluded.cast_at where $5
-         returning (xmax <> 0) as changed
-       ), audit as (
-         insert into audit_log (at, actor_principal_id, action, subject_type, subject_id, details)
-         select $4, $6, 'vote.cast', 'motion', $1::text, jsonb_build_object('memberId', $2::int, 'choice', $3::text) from v
-       )
-       select exists (select 1 from open) as open, exists (select 1 from v) as took, (select changed from v) as changed`,
-      [motion.id, memberId, choice, deps.clock.now(), motion.allowChange, actor.id],
-    );
-    if (!r.open) throw closedError();
-    if (!r.took) throw new AppError('conflict', 'Đồng chí đã biểu quyết nội dung này.');
-    return { changed: Boolean(r.changed), secret: false };
-  }
-  // Secret: participation (who) and the ballot (what) are two rows with nothing in common but
-  // the motion — no member, id or timestamp on the ballot. They share this statement's xmin
-  // while the motion is open; closing rewrites both (close-motion.ts). No audit entry here:
-  // it would carry the same xmin. The close records how many took part.
-  const [r] = await deps.db.query<{ open: boolean; took: boolean }>(
-    `with open as (
-       select id from motions where id = $1 and status = 'open' for share
-     ), p as (
-       insert into ballot_participation (motion_id, member_id) select $1, $2 from open on conflict do nothing returning 1
-     ), b as (
-       insert into ballot_box (motion_id, choice, kept) select $1, $3, $4::int[] from p
-     )
-     select exists (select 1 from open) as open, exists (select 1 from p) as took`,
-    [motion.id, memberId, choice, kept],
-  );
-  if (!r.open) throw closedError();
-  if (!r.took) throw new AppError('conflict', 'Đồng chí đã bỏ phiếu kín cho nội dung này; phiếu kín không sửa được.');
-  return { changed: false, secret: true };
+  return kept;
 }
 
 async function checkKept(db: Deps['db'], motion: Motion, keep: number[] | undefined): Promise<number[]> {

@@ -2,11 +2,11 @@ import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { CAN } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
-import { AppError } from '../errors.ts';
+import { AppError, notFound } from '../errors.ts';
 import type { Sql } from '../db/connect.ts';
 import { throttle } from '../throttle/throttle.ts';
-import { loadRollEntry, type Meeting } from './repository.ts';
-import { requireMeeting } from './require-meeting.ts';
+import { loadRollEntry, type Meeting, type RollRow, recordChatCheckIn } from './repository.ts';
+import { assertMeetingStatus, requireMeeting } from './require-meeting.ts';
 import { meetingDate } from './meeting-date.ts';
 
 export type CheckInMethod = 'chat' | 'code' | 'secretary';
@@ -21,19 +21,26 @@ export async function checkIn(
   actor: Principal,
   input: { meetingId: number; memberId: number; method: CheckInMethod; code?: string },
 ): Promise<{ meeting: Meeting; alreadyPresent: boolean }> {
-  // No explicit transaction: one read (the meeting and the member's roll entry), then the
-  // check-in with its audit entry in one atomic statement — two round trips on the busiest
-  // path of a meeting evening.
   const sql = deps.db;
   if (input.method !== 'secretary' && actor.memberId !== input.memberId)
     throw new AppError('forbidden', 'Mỗi đồng chí tự điểm danh cho mình.');
+  const now = deps.clock.now();
+  if (input.method === 'chat') {
+    // One round trip on the busiest path: read, check and write in one statement; a refusal
+    // is explained from what it read.
+    const r = await recordChatCheckIn(sql, { ...input, at: now, principalId: actor.id });
+    if (!r) throw notFound('buổi họp');
+    if (!r.allowed) {
+      assertMayCheckIn(r.meeting, input.method);
+      throw new Error(`meeting ${r.meeting.id}: the check-in was refused in SQL but allowed by assertMayCheckIn`);
+    }
+    return { meeting: r.meeting, alreadyPresent: !r.took };
+  }
   const meeting = await requireMeeting(sql, actor, input.meetingId, {
     role: input.method === 'secretary' ? CAN.runMeetings : undefined,
-    status: ['in_progress'],
-    statusMessage: { scheduled: 'Buổi họp chưa bắt đầu, chưa điểm danh được.' },
     member: input.memberId,
   });
-  if (!meeting.entry) throw notOnRoll();
+  assertMayCheckIn(meeting, input.method);
   if (input.method === 'code') {
     // Room codes are short: wrong guesses are throttled per member and meeting.
     const guard = throttle(sql, 'checkInCode');
@@ -43,14 +50,6 @@ export async function checkIn(
       throw new AppError('validation', 'Mã điểm danh không đúng.', { field: 'code' });
     await guard.succeeded(key);
   }
-  if (input.method === 'chat' && meeting.mode === 'in_person') {
-    throw new AppError(
-      'validation',
-      'Buổi họp trực tiếp: hãy điểm danh bằng mã trên màn hình của bí thư (diemdanh MÃ).',
-      { field: 'code' },
-    );
-  }
-  const now = deps.clock.now();
   // The check-in and its audit entry in one statement; checking in twice keeps the first time.
   const rows = await sql.query(
     `with a as (
@@ -66,6 +65,26 @@ export async function checkIn(
     [meeting.id, input.memberId, now, input.method, actor.id],
   );
   return { meeting, alreadyPresent: rows.length === 0 };
+}
+
+/**
+ * Whether a member may check in now (throws why not): the meeting is in progress, the member
+ * is on its roll, and an in-person meeting takes check-ins by the room code only. The chat
+ * path checks the same in SQL (repository.ts `recordChatCheckIn`).
+ */
+function assertMayCheckIn(meeting: Meeting & { entry?: RollRow | null }, method: CheckInMethod) {
+  assertMeetingStatus(meeting, {
+    status: ['in_progress'],
+    statusMessage: { scheduled: 'Buổi họp chưa bắt đầu, chưa điểm danh được.' },
+  });
+  if (!meeting.entry) throw notOnRoll();
+  if (method === 'chat' && meeting.mode === 'in_person') {
+    throw new AppError(
+      'validation',
+      'Buổi họp trực tiếp: hãy điểm danh bằng mã trên màn hình của bí thư (diemdanh MÃ).',
+      { field: 'code' },
+    );
+  }
 }
 
 /** A member answers the invitation: attending, or absent with a reason (the minutes list both). */

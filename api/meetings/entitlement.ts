@@ -37,6 +37,18 @@ export function attendsInRoom(entry: Pick<RollRow, 'checkInMethod'> | undefined)
   return entry?.checkInMethod === 'code' || entry?.checkInMethod === 'secretary';
 }
 
+/**
+ * The same decision as SQL over a roll entry `e` (the columns of rollEntrySql): entitled
+ * (`whyNotEntitled` finds nothing) and present online (not `attendsInRoom`). It guards the
+ * one-statement chat ballot (motions.ts `recordChatBallot`), whose refusals are then
+ * explained by the two functions above; test/service/vote-guard.test.ts checks that the
+ * three agree on every combination of a roll entry's facts.
+ */
+export const votesOnlineSql = (e: string) =>
+  `coalesce(${e}.status <> 'probationary' and not ${e}."transferredIn" and not ${e}.suspended
+     and not ${e}."transferredOut" and ${e}.present
+     and coalesce(${e}."checkInMethod", '') not in ('code', 'secretary'), false)`;
+
 /** Entitled members present in the room: the cap on the room's show of hands or paper ballots. */
 export async function countEntitledInRoom(sql: Sql, meeting: Meeting): Promise<number> {
   const roll = await loadRoll(sql, meeting.id, meeting.cellId, meetingDate(meeting.startsAt));

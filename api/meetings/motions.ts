@@ -1,6 +1,7 @@
 import { maybeOne, type Sql } from '../db/connect.ts';
 import type { DecisionKind } from '../rules/meeting-rules.ts';
 import { MEETING_DATE_SQL, reviveEntry, rollEntrySql, type RollRow } from './repository.ts';
+import { votesOnlineSql } from './entitlement.ts';
 
 import { DISCIPLINE_LABELS, type DisciplineChoice } from '../rules/discipline.ts';
 import { CHOICE_LABELS, CHOICES, type Ballot, type Choice } from './vocabulary.ts';
@@ -111,6 +112,80 @@ export async function chatTally(
   const tally: Record<string, number> = Object.fromEntries(motionChoices(motion).map((c) => [c, 0]));
   for (const r of rows) tally[r.choice] = r.n;
   return tally;
+}
+
+export interface ChatBallot {
+  motionId: number;
+  memberId: number;
+  /** A choice of the motion's; 'ballot' for an election ballot. */
+  choice: string;
+  /** An election ballot's names kept (already checked against the candidates), else null. */
+  kept: number[] | null;
+  at: Date;
+  principalId: number;
+}
+
+export interface ChatBallotOutcome {
+  motion: Motion;
+  entry: RollRow | undefined;
+  /** The member may cast this ballot (entitled, online, a valid choice); when not, nothing was written. */
+  allowed: boolean;
+  /** The motion was still open under its share lock. */
+  open: boolean;
+  /** A ballot was recorded (or an open vote changed where allowed). */
+  took: boolean;
+  changed: boolean;
+}
+
+/**
+ * A member's ballot from chat in one statement (the busiest write of a meeting evening): the
+ * motion and the member's roll entry are read, the ballot is written only when
+ * `votesOnlineSql` allows it and the choice is the motion's, and what was read comes back so
+ * the caller can explain a refusal. A share lock on the motion re-checks that it is open at
+ * the moment of writing (closing takes the exclusive lock, so no vote lands in a closed motion).
+ *
+ * Open ballot: the vote (changed only where the secretary allowed) and its audit entry.
+ * Secret ballot: participation (who) and the ballot (what) are two rows with nothing in common
+ * but the motion — no member, id or timestamp on the ballot, and no audit entry, which would
+ * share their xmin; closing rewrites both (close-motion.ts).
+ */
+export async function recordChatBallot(sql: Sql, b: ChatBallot): Promise<ChatBallotOutcome | undefined> {
+  const [row] = await sql.query<
+    Motion & { entry: RollRow | null; allowed: boolean; open: boolean; took: boolean; changed: boolean }
+  >(
+    `with mo as (
+       select ${columns('mo.')}, row_to_json(e) as entry,
+              ${votesOnlineSql('e')}
+              and case when mo.kind = 'election' then $5::int[] is not null
+                       else $5::int[] is null and $3 = any(coalesce(mo.options, $7::text[])) end as allowed
+         from motions mo join meetings mt on mt.id = mo.meeting_id
+         left join lateral (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), '$2')}) e on true
+        where mo.id = $1
+     ), open as (
+       select m.id, mo.ballot from motions m join mo on mo.id = m.id and mo.allowed
+        where m.status = 'open' for share of m
+     ), v as (
+       insert into votes (motion_id, member_id, choice, cast_at) select $1, $2, $3, $4 from open where ballot = 'open'
+       on conflict (motion_id, member_id) do update set choice = excluded.choice, cast_at = excluded.cast_at
+         where (select "allowChange" from mo)
+       returning (xmax <> 0) as changed
+     ), audit as (
+       insert into audit_log (at, actor_principal_id, action, subject_type, subject_id, details)
+       select $4, $6, 'vote.cast', 'motion', $1::text, jsonb_build_object('memberId', $2::int, 'choice', $3::text) from v
+     ), p as (
+       insert into ballot_participation (motion_id, member_id) select $1, $2 from open where ballot = 'secret'
+       on conflict do nothing returning 1
+     ), box as (
+       insert into ballot_box (motion_id, choice, kept) select $1, $3, $5::int[] from p
+     )
+     select mo.*, exists (select 1 from open) as open,
+            exists (select 1 from v) or exists (select 1 from p) as took, coalesce((select changed from v), false) as changed
+       from mo`,
+    [b.motionId, b.memberId, b.choice, b.at, b.kept, b.principalId, CHOICES],
+  );
+  if (!row) return undefined;
+  const { entry, allowed, open, took, changed, ...motion } = row;
+  return { motion, entry: entry ? reviveEntry(entry) : undefined, allowed, open, took, changed };
 }
 
 /** A motion and the voter's roll entry at its meeting, in one round trip (the vote's read). */

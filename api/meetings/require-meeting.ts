@@ -42,12 +42,20 @@ export async function requireMeeting(
       : await findMeeting(sql, meetingId, guard.lock ?? false);
   if (!meeting) throw notFound('buổi họp');
   if (guard.role) await requireRole(sql, actor, meeting.cellId, guard.role);
+  assertMeetingStatus(meeting, guard);
+  return meeting;
+}
+
+/** The meeting's status is one the action is allowed in (409 with the right message). */
+export function assertMeetingStatus(
+  meeting: Pick<Meeting, 'status'>,
+  guard: Pick<MeetingGuard, 'status' | 'statusMessage'>,
+) {
   if (guard.status && !guard.status.includes(meeting.status)) {
     const custom = guard.statusMessage;
     const message = typeof custom === 'string' ? custom : custom?.[meeting.status];
     throw new AppError('conflict', message ?? STATUS_MESSAGES[meeting.status]);
   }
-  return meeting;
 }
 
 /**
