@@ -134,6 +134,15 @@ async function generate(db: Db) {
     insert into motions (meeting_id, kind, title, ballot)
       select id, case when id % 2 = 0 then 'question' else 'resolution' end, 'Biểu quyết',
              case when id % 2 = 0 then 'secret' else 'open' end from meetings;
+    -- Last month's meeting of every cell, everyone present: the tables a real evening starts
+    -- from are not empty (an empty table's plans scan it whole as it fills).
+    insert into meetings (cell_id, kind, starts_at, mode, status, opened_at, closed_at)
+      select id, 'regular', now() - interval '30 days', 'hybrid', 'closed', now() - interval '30 days',
+             now() - interval '30 days' + interval '2 hours' from orgs where kind = 'cell';
+    insert into meeting_attendance (meeting_id, member_id, checked_in_at, check_in_method)
+      select mt.id, m.id, mt.starts_at, 'chat' from meetings mt join members m on m.cell_id = mt.cell_id
+       where mt.status = 'closed';
+    select fold_member_activity();
     analyze;`);
 }
 
