@@ -352,10 +352,6 @@ function chooseFeatures(training: Example[], devCount: number, synCount: number)
     ['rareCoverage'],
     ['rareCoverage', 'knownPairs'],
     ['rareCoverage', 'known', 'knownPairs'],
-    ['rareCoverage', 'answersType'],
-    ['rareCoverage', 'knownPairs', 'answersType'],
-    ['rareCoverage', 'proximity'],
-    ['rareCoverage', 'answersType', 'proximity'],
     FEATURE_NAMES,
   ];
   if (!candidates.some((c) => c.join(',') === ABSTAIN_MODEL.features.join(',')))

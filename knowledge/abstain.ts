@@ -19,16 +19,7 @@
  *    the store (an unseen term weighs most), and the weighted share found in one of the best
  *    three passages — the rare words are the ones that say what the question is about;
  *  - `top` and `gap`: the best fused score (as a share of the most a hit can score) and its
- *    lead over the second;
- *  - `answersType`: 1 unless the question asks for a quantity ("bao nhiêu", "mấy", "bao lâu",
- *    "tối thiểu", "tối đa") and the passage that covers its rare words best states none
- *    (answer-type.ts). Coverage counts words, not answers: "Bầu bí thư chi bộ cần bao nhiêu
- *    ứng cử viên?" finds every word in the article on the right to stand for election, which
- *    has no number to give. The expected answer type is the QA literature's oldest check (a
- *    "how many" question wants a number); only the best-covering passage is read, as that is
- *    the one the answer would quote — any of three would nearly always hold some number;
- *  - `proximity`: how close together the question's rare syllables stand in that passage
- *    (term proximity, as in Rasolofo & Savoy 2003).
+ *    lead over the second.
  *
  * The model (features, weights, standardisation, decision threshold) is data, in
  * abstain-model.json, with where it came from: `npm run eval:retrieval -- --fit` fits it by
@@ -39,7 +30,6 @@
 import type { Sql } from '../api/db/connect.ts';
 import { foldVietnamese } from '../api/text/fold.ts';
 import model from './abstain-model.json' with { type: 'json' };
-import { asksQuantity, statesQuantity } from './answer-type.ts';
 import { coverage } from './confidence.ts';
 import { COMMON_SHARE, DEFAULT_PARAMS, MIN_COMMON, type RankingParams } from './retrieve.ts';
 import { foldedSyllables, queryTerms, spelledOut, STOPWORDS, syllables } from './text.ts';
@@ -52,21 +42,10 @@ export interface AbstainFeatures {
   rareCoverage: number;
   top: number;
   gap: number;
-  answersType: number;
-  proximity: number;
 }
 
 export type FeatureName = keyof AbstainFeatures;
-export const FEATURE_NAMES: FeatureName[] = [
-  'coverage',
-  'known',
-  'knownPairs',
-  'rareCoverage',
-  'top',
-  'gap',
-  'answersType',
-  'proximity',
-];
+export const FEATURE_NAMES: FeatureName[] = ['coverage', 'known', 'knownPairs', 'rareCoverage', 'top', 'gap'];
 
 /** A logistic regression on standardised features: p(answerable) = σ(bias + Σ wᵢ (xᵢ − meanᵢ) / sdᵢ). */
 export interface AbstainModel {
@@ -198,8 +177,6 @@ export function measureFeatures(
   const weighted = [...singles, ...pairs].map((t) => [t, idfOf(dfOf(t), vocab.total)] as const);
   const mass = weighted.reduce((s, [, w]) => s + w, 0);
   let rareCoverage = 0;
-  // The passage covering the rare words best (the first of equals): the one an answer quotes.
-  let covering: string | undefined;
   for (const p of passages) {
     const words = foldedSyllables(inOfficialWords(p));
     const vocabulary = new Set(words);
@@ -210,8 +187,7 @@ export function measureFeatures(
         ? pairSet.has(t)
         : vocabulary.has(t) && (!typed.has(t) || typed.get(t)!.some((w) => exact.has(w)));
     const found = weighted.reduce((s, [t, w]) => s + (has(t) ? w : 0), 0);
-    const share = mass ? found / mass : 0;
-    if (covering === undefined || share > rareCoverage) [rareCoverage, covering] = [share, p];
+    rareCoverage = Math.max(rareCoverage, mass ? found / mass : 0);
   }
 
   const p = { ...DEFAULT_PARAMS, ...params };
@@ -224,40 +200,7 @@ export function measureFeatures(
     rareCoverage,
     top: first ? Math.min(1, first.score / most) : 0,
     gap: first && first.score > 0 ? (first.score - (second?.score ?? 0)) / first.score : 0,
-    proximity: covering === undefined ? 0 : proximityIn(covering, coverTerms),
-    answersType: !asksQuantity(question) || (covering !== undefined && statesQuantity(covering)) ? 1 : 0,
   };
-}
-
-/**
- * How close together the question's rare syllables stand in a passage: those found, over the
- * length of the shortest stretch of the passage holding one of each (1: side by side; 1 when
- * fewer than two are found). Words scattered over a long article are less likely to say what
- * the question asks than words in one sentence.
- */
-export function proximityIn(passage: string, terms: string[]): number {
-  const words = foldedSyllables(inOfficialWords(passage));
-  const wanted = new Set(terms);
-  const found = new Set(words.filter((w) => wanted.has(w)));
-  if (found.size < 2) return 1;
-  // The shortest window holding every found term (two pointers over the passage).
-  const count = new Map<string, number>();
-  let have = 0;
-  let best = words.length;
-  for (let lo = 0, hi = 0; hi < words.length; hi++) {
-    const w = words[hi];
-    if (!found.has(w)) continue;
-    count.set(w, (count.get(w) ?? 0) + 1);
-    if (count.get(w) === 1) have++;
-    while (have === found.size) {
-      best = Math.min(best, hi - lo + 1);
-      const out = words[lo++];
-      if (!found.has(out)) continue;
-      count.set(out, count.get(out)! - 1);
-      if (count.get(out) === 0) have--;
-    }
-  }
-  return found.size / best;
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
