@@ -297,6 +297,15 @@ describe('committee dashboard', () => {
 });
 
 describe('activity in the last 30 days', () => {
+  /** A member acts (sends feedback) at a given moment. */
+  const act = async (m: { id: number }, at: string) => {
+    clock.set(at);
+    await sendFeedback(deps, await ensureMemberPrincipal(t.db, m.id), { body: 'Ý kiến' });
+  };
+  /** The "active in 30 days" column of a unit's row on a console page. */
+  const activeOf = (body: string, name: string) =>
+    new RegExp(`>${name}</a></td>(?:\\s*<td class="n">[^<]*</td>){6}\\s*<td class="n">(\\d+)</td>`).exec(body)?.[1];
+
   it('counts each member once, by their last action, in their cell and every unit above, leaving excluded units out', async () => {
     // Under the commune whose committee member (chat 601) reads the console.
     const commune = await makeOrg(t.db, 'grassroots_committee', tree.commune, 'Đảng bộ cơ sở Hoạt động');
@@ -312,10 +321,6 @@ describe('activity in the last 30 days', () => {
       await makeMember(t.db, cellY),
       await makeMember(t.db, army),
     ];
-    const act = async (m: typeof x1, at: string) => {
-      clock.set(at);
-      await sendFeedback(deps, await ensureMemberPrincipal(t.db, m.id), { body: 'Ý kiến' });
-    };
     const today = clock.now().toISOString();
     try {
       await act(x2, '2026-01-20T09:00:00+07:00'); // 49 days before: not active
@@ -331,13 +336,9 @@ describe('activity in the last 30 days', () => {
     const res = await app.inject({ method: 'GET', url: `/console/units/${commune.id}`, headers: { cookie } });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/Hoạt động 30 ngày<b>2<\/b>/);
-    const activeOf = (name: string) =>
-      new RegExp(`>${name}</a></td>(?:\\s*<td class="n">[^<]*</td>){6}\\s*<td class="n">(\\d+)</td>`).exec(
-        res.body,
-      )?.[1];
-    expect(activeOf('Chi bộ X')).toBe('1');
-    expect(activeOf('Chi bộ Y')).toBe('1');
-    expect(activeOf('Chi bộ Quân sự')).toBe('1');
+    expect(activeOf(res.body, 'Chi bộ X')).toBe('1');
+    expect(activeOf(res.body, 'Chi bộ Y')).toBe('1');
+    expect(activeOf(res.body, 'Chi bộ Quân sự')).toBe('1');
   });
 
   it('keeps counting a member once when their acts are folded on different days, and moves them with their cell', async () => {
@@ -348,13 +349,7 @@ describe('activity in the last 30 days', () => {
     const { cookie } = await signIn('601', 'quan tri');
     const activeIn = async (name: string) => {
       const res = await app.inject({ method: 'GET', url: `/console/units/${commune.id}`, headers: { cookie } });
-      return new RegExp(`>${name}</a></td>(?:\\s*<td class="n">[^<]*</td>){6}\\s*<td class="n">(\\d+)</td>`).exec(
-        res.body,
-      )?.[1];
-    };
-    const act = async (m: typeof x1, at: string) => {
-      clock.set(at);
-      await sendFeedback(deps, await ensureMemberPrincipal(t.db, m.id), { body: 'Ý kiến' });
+      return activeOf(res.body, name);
     };
     const today = clock.now().toISOString();
     try {
