@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { Sql } from '../db/connect.ts';
 import { throttle } from '../throttle/throttle.ts';
-import { loadRollEntry, type Meeting, type RollRow, recordChatCheckIn } from './repository.ts';
+import { loadRollEntry, type Meeting, type RollRow, recordCheckIn } from './repository.ts';
 import { assertMeetingStatus, requireMeeting } from './require-meeting.ts';
 import { meetingDate } from './meeting-date.ts';
 
@@ -24,53 +24,38 @@ export async function checkIn(
   const sql = deps.db;
   if (input.method !== 'secretary' && actor.memberId !== input.memberId)
     throw new AppError('forbidden', 'Mỗi đồng chí tự điểm danh cho mình.');
-  const now = deps.clock.now();
-  if (input.method === 'chat') {
-    // One round trip on the busiest path: read, check and write in one statement; a refusal
-    // is explained from what it read.
-    const r = await recordChatCheckIn(sql, { ...input, at: now, principalId: actor.id });
-    if (!r) throw notFound('buổi họp');
-    if (!r.allowed) {
-      assertMayCheckIn(r.meeting, input.method);
-      throw new Error(`meeting ${r.meeting.id}: the check-in was refused in SQL but allowed by assertMayCheckIn`);
+  if (input.method !== 'chat') {
+    // The room code and the secretary's mark: the role and the code are checked first.
+    const meeting = await requireMeeting(sql, actor, input.meetingId, {
+      role: input.method === 'secretary' ? CAN.runMeetings : undefined,
+      member: input.memberId,
+    });
+    assertMayCheckIn(meeting, input.method);
+    if (input.method === 'code') {
+      // Room codes are short: wrong guesses are throttled per member and meeting.
+      const guard = throttle(sql, 'checkInCode');
+      const key = `${meeting.id}:${input.memberId}`;
+      await guard.attempt(key);
+      if (input.code?.trim() !== meeting.checkinCode)
+        throw new AppError('validation', 'Mã điểm danh không đúng.', { field: 'code' });
+      await guard.succeeded(key);
     }
-    return { meeting: r.meeting, alreadyPresent: !r.took };
   }
-  const meeting = await requireMeeting(sql, actor, input.meetingId, {
-    role: input.method === 'secretary' ? CAN.runMeetings : undefined,
-    member: input.memberId,
-  });
-  assertMayCheckIn(meeting, input.method);
-  if (input.method === 'code') {
-    // Room codes are short: wrong guesses are throttled per member and meeting.
-    const guard = throttle(sql, 'checkInCode');
-    const key = `${meeting.id}:${input.memberId}`;
-    await guard.attempt(key);
-    if (input.code?.trim() !== meeting.checkinCode)
-      throw new AppError('validation', 'Mã điểm danh không đúng.', { field: 'code' });
-    await guard.succeeded(key);
+  // Read, check and write in one statement (from chat, the only round trip); a refusal is
+  // explained from what it read.
+  const r = await recordCheckIn(sql, { ...input, at: deps.clock.now(), principalId: actor.id });
+  if (!r) throw notFound('buổi họp');
+  if (!r.allowed) {
+    assertMayCheckIn(r.meeting, input.method);
+    throw new Error(`meeting ${r.meeting.id}: the check-in was refused in SQL but allowed by assertMayCheckIn`);
   }
-  // The check-in and its audit entry in one statement; checking in twice keeps the first time.
-  const rows = await sql.query(
-    `with a as (
-       insert into meeting_attendance (meeting_id, member_id, checked_in_at, check_in_method) values ($1, $2, $3, $4)
-       on conflict (meeting_id, member_id) do update set checked_in_at = $3, check_in_method = $4, left_at = null
-         where meeting_attendance.checked_in_at is null
-       returning member_id
-     ), audit as (
-       insert into audit_log (at, actor_principal_id, action, subject_type, subject_id, details)
-       select $3, $5, 'meeting.check_in', 'meeting', $1::text, jsonb_build_object('memberId', member_id, 'method', $4::text) from a
-     )
-     select member_id from a`,
-    [meeting.id, input.memberId, now, input.method, actor.id],
-  );
-  return { meeting, alreadyPresent: rows.length === 0 };
+  return { meeting: r.meeting, alreadyPresent: !r.took };
 }
 
 /**
  * Whether a member may check in now (throws why not): the meeting is in progress, the member
- * is on its roll, and an in-person meeting takes check-ins by the room code only. The chat
- * path checks the same in SQL (repository.ts `recordChatCheckIn`).
+ * is on its roll, and an in-person meeting takes check-ins by the room code only. The write
+ * checks the same in SQL (repository.ts `recordCheckIn`).
  */
 function assertMayCheckIn(meeting: Meeting & { entry?: RollRow | null }, method: CheckInMethod) {
   assertMeetingStatus(meeting, {

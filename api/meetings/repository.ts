@@ -148,37 +148,37 @@ export async function findMeetingWithEntry(
 }
 
 /**
- * A member's check-in from chat in one statement (the busiest write of a meeting evening
- * beside votes): the meeting and the member's roll entry are read, and the check-in with its
- * audit entry is written only when the meeting is in progress, the member is on its roll and
- * it is not in the room only — the conditions check-in.ts explains when `allowed` is false.
- * Checking in twice keeps the first time (`took` false).
+ * A check-in in one statement (from chat, the busiest write of a meeting evening beside
+ * votes): the meeting and the member's roll entry are read, and the check-in with its audit
+ * entry is written only when the meeting is in progress, the member is on its roll and, from
+ * chat, the meeting is not in the room only — the conditions check-in.ts explains when
+ * `allowed` is false. Checking in twice keeps the first time (`took` false).
  */
-export async function recordChatCheckIn(
+export async function recordCheckIn(
   sql: Sql,
-  c: { meetingId: number; memberId: number; at: Date; principalId: number },
+  c: { meetingId: number; memberId: number; method: string; at: Date; principalId: number },
 ): Promise<{ meeting: Meeting & { entry: RollRow | null }; allowed: boolean; took: boolean } | undefined> {
   const row = await maybeOne<Meeting & { entry: RollRow | null; allowed: boolean; took: boolean }>(
     sql,
     `with mt as (
        select ${meetingColumns('mt.')}, row_to_json(e) as entry,
-              mt.status = 'in_progress' and e."memberId" is not null and mt.mode <> 'in_person' as allowed
+              mt.status = 'in_progress' and e."memberId" is not null and ($4 <> 'chat' or mt.mode <> 'in_person') as allowed
          from meetings mt
          left join lateral (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), '$2')}) e on true
         where mt.id = $1
      ), a as (
        insert into meeting_attendance (meeting_id, member_id, checked_in_at, check_in_method)
-       select $1, $2, $3, 'chat' from mt where allowed
-       on conflict (meeting_id, member_id) do update set checked_in_at = $3, check_in_method = 'chat', left_at = null
+       select $1, $2, $3, $4 from mt where allowed
+       on conflict (meeting_id, member_id) do update set checked_in_at = $3, check_in_method = $4, left_at = null
          where meeting_attendance.checked_in_at is null
        returning member_id
      ), audit as (
        insert into audit_log (at, actor_principal_id, action, subject_type, subject_id, details)
-       select $3, $4, 'meeting.check_in', 'meeting', $1::text, jsonb_build_object('memberId', member_id, 'method', 'chat')
+       select $3, $5, 'meeting.check_in', 'meeting', $1::text, jsonb_build_object('memberId', member_id, 'method', $4::text)
          from a
      )
      select mt.*, exists (select 1 from a) as took from mt`,
-    [c.meetingId, c.memberId, c.at, c.principalId],
+    [c.meetingId, c.memberId, c.at, c.method, c.principalId],
   );
   if (!row) return undefined;
   const { allowed, took, entry, ...meeting } = row;
