@@ -45,6 +45,10 @@ export type { ChannelLimits } from './sender.ts';
 /** Slots are spaced for this share of the nominal rate, to absorb network jitter. */
 export const HEADROOM = 0.97;
 const LATE_MS = 50;
+/** Attempts to record a finished batch as sent before letting its leases lapse. */
+const COMPLETION_TRIES = 5;
+
+type Bot = { channel: string; botKey: string; pace: 'normal' | 'paid' };
 
 export interface OutboxWorkerOptions {
   /** Overrides of the channels' own limits, per channel name. */
@@ -100,25 +104,37 @@ export function startOutboxWorker(
   const listening = options.listenUrl ? listenForWake(options.listenUrl, kick, deps.log) : undefined;
 
   // Completions are written in batches: one statement for all sends that finished meanwhile.
+  // A batch whose statement fails is tried again, still held (its leases extended), so a
+  // database blip does not send it twice; after COMPLETION_TRIES it is let go: its leases
+  // lapse and the messages are sent again (at-least-once, as after a crash).
   const sentQueue: { id: number; providerMessageId: string }[] = [];
   let flushing: Promise<void> | undefined;
   const flushSent = async () => {
-    while (sentQueue.length) {
+    for (let failures = 0; sentQueue.length > 0; ) {
       const batch = sentQueue.splice(0, 500);
-      const kept = new Set(await markSent(deps.db, owner, batch));
-      for (const b of batch) {
-        held.delete(b.id);
-        if (!kept.has(b.id)) deps.log.warn({ outboxId: b.id }, 'outbox lease was taken over before completion');
+      try {
+        const kept = new Set(await markSent(deps.db, owner, batch));
+        failures = 0;
+        for (const b of batch) {
+          held.delete(b.id);
+          if (!kept.has(b.id)) deps.log.warn({ outboxId: b.id }, 'outbox lease was taken over before completion');
+        }
+      } catch (e) {
+        failures++;
+        const giveUp = failures >= COMPLETION_TRIES;
+        deps.log.error({ err: (e as Error).name, giveUp }, 'outbox completion failed');
+        if (giveUp) for (const b of batch) held.delete(b.id);
+        else {
+          sentQueue.unshift(...batch);
+          await sleep(250 * 2 ** failures);
+        }
       }
     }
     flushing = undefined;
   };
   const recordSent = (id: number, providerMessageId: string) => {
     sentQueue.push({ id, providerMessageId });
-    flushing ??= flushSent().catch((e) => {
-      flushing = undefined;
-      deps.log.error({ err: (e as Error).name }, 'outbox completion failed; leases will lapse');
-    });
+    flushing ??= flushSent();
     return flushing;
   };
 
@@ -135,43 +151,49 @@ export function startOutboxWorker(
       groups.set(key, [...(groups.get(key) ?? []), row]);
     }
     for (const [key, group] of groups) {
-      const [channel, botKey, pace] = key.split('\u0000') as [string, string, 'normal' | 'paid'];
-      const limits = limitsOf(channel);
-      const gapOf = (row: OutboxRow) => (row.org_id ? limits.groupChatGapMs : limits.privateChatGapMs);
-      const seen = new Set<string>();
-      const gated = group.filter((r) => gapOf(r) > 0 && !seen.has(r.chat_id) && seen.add(r.chat_id));
-      const turns = await takeChatTurns(
-        deps.db.relaxed,
-        { channel, botKey },
-        gated.map((r) => ({ chatId: r.chat_id, gapMs: gapOf(r) })),
-      );
-      const ready: OutboxRow[] = [];
-      for (const row of group) {
-        const gap = gapOf(row);
-        if (gap === 0 || (gated.includes(row) && turns.has(row.chat_id))) ready.push(row);
-        else
-          tasks.push(
-            reschedule(deps.db, owner, row.id, { ms: gap, reason: 'chat gap', refund: true }).finally(() =>
-              held.delete(row.id),
-            ),
-          );
+      const [channel, botKey, pace] = key.split('\u0000') as [string, string, Bot['pace']];
+      try {
+        await dispatchGroup({ channel, botKey, pace }, group, tasks);
+      } catch (e) {
+        // Not sent: let the rows' leases lapse, and any worker claims them again.
+        deps.log.error({ err: (e as Error).name }, 'outbox dispatch failed');
+        for (const row of group) held.delete(row.id);
       }
-      if (ready.length === 0) continue;
-      const interval = 1000 / ((pace === 'paid' ? limits.paidPerSecond : limits.perSecond) * HEADROOM);
-      const first = await takeSendSlots(deps.db.relaxed, { channel, botKey, pace }, interval, ready.length);
-      for (const [i, row] of ready.entries())
-        tasks.push(deliver(row, { channel, botKey, pace }, first + i * interval, interval));
     }
     return tasks;
   }
 
-  async function deliver(
-    row: OutboxRow,
-    bot: { channel: string; botKey: string; pace: 'normal' | 'paid' },
-    wait: number,
-    interval: number,
-  ) {
+  /** One bot's share of a claimed batch: chat turns and send slots, one statement each. */
+  async function dispatchGroup(bot: Bot, group: OutboxRow[], tasks: Promise<void>[]) {
+    const limits = limitsOf(bot.channel);
+    const gapOf = (row: OutboxRow) => (row.org_id ? limits.groupChatGapMs : limits.privateChatGapMs);
+    const seen = new Set<string>();
+    const gated = group.filter((r) => gapOf(r) > 0 && !seen.has(r.chat_id) && seen.add(r.chat_id));
+    const turns = await takeChatTurns(
+      deps.db.relaxed,
+      bot,
+      gated.map((r) => ({ chatId: r.chat_id, gapMs: gapOf(r) })),
+    );
+    const ready: OutboxRow[] = [];
+    for (const row of group) {
+      const gap = gapOf(row);
+      if (gap === 0 || (gated.includes(row) && turns.has(row.chat_id))) ready.push(row);
+      else
+        tasks.push(
+          reschedule(deps.db, owner, row.id, { ms: gap, reason: 'chat gap', refund: true }).finally(() =>
+            held.delete(row.id),
+          ),
+        );
+    }
+    if (ready.length === 0) return;
+    const interval = 1000 / ((bot.pace === 'paid' ? limits.paidPerSecond : limits.perSecond) * HEADROOM);
+    const first = await takeSendSlots(deps.db.relaxed, bot, interval, ready.length);
+    for (const [i, row] of ready.entries()) tasks.push(deliver(row, bot, first + i * interval, interval));
+  }
+
+  async function deliver(row: OutboxRow, bot: Bot, wait: number, interval: number) {
     const sender = bySender.get(row.channel)!;
+    let sent: { providerMessageId: string };
     try {
       // A worker that was held up (a busy machine, a long GC) must not fire its overdue slots
       // all at once: a send more than a little late takes a fresh slot instead.
@@ -181,37 +203,44 @@ export function startOutboxWorker(
         if (Date.now() - at <= Math.max(LATE_MS, 2 * interval) || tries >= 1) break;
         wait = await takeSendSlots(deps.db.relaxed, bot, interval, 1);
       }
-      const { providerMessageId } = await sender.send(
+      sent = await sender.send(
         { botKey: row.bot_key, chatId: row.chat_id, paidBroadcast: bot.pace === 'paid' },
         row.payload,
       );
-      // Replies' choices were remembered by the conversation core when it answered.
-      if (sender.numberedChoices && row.lane !== LANE.reply && row.payload.choices?.length)
-        await rememberSentChoices(
-          deps.db,
-          { channel: row.channel, botKey: row.bot_key, chatId: row.chat_id },
-          row.payload.choices.map((c) => sender.choiceData?.(c) ?? ('data' in c ? (c.data ?? '') : '')),
-        );
-      await recordSent(row.id, providerMessageId);
-      return;
     } catch (e) {
-      const err = e instanceof SendError ? e : new SendError('transient', 'unexpected error');
-      if (!(e instanceof SendError))
-        deps.log.error({ err: (e as Error).name, outboxId: row.id }, 'outbox send crashed');
-      if (err.kind === 'rate_limited') {
-        const ms = err.retryAfterMs ?? 1000;
-        await pauseBot(deps.db.relaxed, bot, ms);
-        // A 429 is the platform's pacing, not a failed attempt.
-        await reschedule(deps.db, owner, row.id, { ms, reason: 'rate limited', refund: true });
-      } else if (err.kind === 'permanent' || row.attempts >= maxAttempts) {
-        await markFailed(deps.db, owner, row.id, err.reason);
-      } else {
-        const backoff = Math.min(300_000, 1000 * 2 ** (row.attempts - 1));
-        const ms = backoff / 2 + Math.random() * (backoff / 2);
-        await reschedule(deps.db, owner, row.id, { ms, reason: err.reason, refund: false });
+      try {
+        await settleFailure(row, bot, e);
+      } finally {
+        held.delete(row.id);
       }
+      return;
     }
-    held.delete(row.id);
+    // Replies' choices were remembered by the conversation core when it answered. Losing
+    // them costs the member a typed number, not a second copy of the message.
+    if (sender.numberedChoices && row.lane !== LANE.reply && row.payload.choices?.length)
+      await rememberSentChoices(
+        deps.db,
+        { channel: row.channel, botKey: row.bot_key, chatId: row.chat_id },
+        row.payload.choices.map((c) => sender.choiceData?.(c) ?? ('data' in c ? (c.data ?? '') : '')),
+      ).catch((e) => deps.log.warn({ err: (e as Error).name, outboxId: row.id }, 'numbered choices not kept'));
+    await recordSent(row.id, sent.providerMessageId);
+  }
+
+  async function settleFailure(row: OutboxRow, bot: Bot, e: unknown) {
+    const err = e instanceof SendError ? e : new SendError('transient', 'unexpected error');
+    if (!(e instanceof SendError)) deps.log.error({ err: (e as Error).name, outboxId: row.id }, 'outbox send crashed');
+    if (err.kind === 'rate_limited') {
+      const ms = err.retryAfterMs ?? 1000;
+      await pauseBot(deps.db.relaxed, bot, ms);
+      // A 429 is the platform's pacing, not a failed attempt.
+      await reschedule(deps.db, owner, row.id, { ms, reason: 'rate limited', refund: true });
+    } else if (err.kind === 'permanent' || row.attempts >= maxAttempts) {
+      await markFailed(deps.db, owner, row.id, err.reason);
+    } else {
+      const backoff = Math.min(300_000, 1000 * 2 ** (row.attempts - 1));
+      const ms = backoff / 2 + Math.random() * (backoff / 2);
+      await reschedule(deps.db, owner, row.id, { ms, reason: err.reason, refund: false });
+    }
   }
 
   const loop = (async () => {
