@@ -17,6 +17,12 @@ import { registerCommandMenu } from './commands-menu.ts';
 const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 const POLL_TIMEOUT_S = 25;
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+/**
+ * A send that has not been answered by then counts as a network error (retried with backoff).
+ * Telegraf's own limit is 500 s, and the send worker keeps the message's lease alive while it
+ * waits: one hung connection would otherwise hold its message for that long.
+ */
+const SEND_TIMEOUT_MS = 30_000;
 
 function client(token: string, apiRoot?: string) {
   return new Telegram(token, { apiRoot: apiRoot ?? 'https://api.telegram.org', webhookReply: false });
@@ -152,15 +158,25 @@ async function sendTo(
     // A deep link opens the bot and sends "/start <payload>": scanning is enough to act.
     const content = username && reply.qr.start ? `https://t.me/${username}?start=${reply.qr.start}` : reply.qr.text;
     const png = await QRCode.toBuffer(content, { width: 360, margin: 2 });
-    const sent = await telegram.sendPhoto(chatId, Input.fromBuffer(png, 'qr.png'), { caption: reply.qr.caption });
+    const sent = await telegram.callApi(
+      'sendPhoto',
+      { chat_id: chatId, photo: Input.fromBuffer(png, 'qr.png'), caption: reply.qr.caption },
+      { signal: AbortSignal.timeout(SEND_TIMEOUT_MS) as never },
+    );
     ids.push(sent.message_id);
   }
   for (const part of renderTelegram(reply, { username })) {
-    const sent = await telegram.sendMessage(chatId, part.text, {
-      reply_markup: part.reply_markup,
-      link_preview_options: { is_disabled: true },
-      ...(paidBroadcast ? { allow_paid_broadcast: true } : {}),
-    });
+    const sent = await telegram.callApi(
+      'sendMessage',
+      {
+        chat_id: chatId,
+        text: part.text,
+        reply_markup: part.reply_markup,
+        link_preview_options: { is_disabled: true },
+        ...(paidBroadcast ? { allow_paid_broadcast: true } : {}),
+      },
+      { signal: AbortSignal.timeout(SEND_TIMEOUT_MS) as never },
+    );
     ids.push(sent.message_id);
   }
   return ids;
