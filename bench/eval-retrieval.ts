@@ -350,6 +350,8 @@ function chooseFeatures(training: Example[], devCount: number, synCount: number)
   const candidates: FeatureName[][] = [
     ['coverage'],
     ['rareCoverage'],
+    ['typedCoverage'],
+    ['typedCoverage', 'rareCoverage'],
     ['rareCoverage', 'knownPairs'],
     ['rareCoverage', 'known', 'knownPairs'],
     FEATURE_NAMES,

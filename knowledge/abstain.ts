@@ -18,6 +18,12 @@
  *  - `rareCoverage`: the question's content syllables and pairs, each weighted by its IDF in
  *    the store (an unseen term weighs most), and the weighted share found in one of the best
  *    three passages — the rare words are the ones that say what the question is about;
+ *  - `typedCoverage`: the same, counted only in passages of the answer type the question
+ *    expects (answer-type.ts). Words are not answers: "Bầu bí thư chi bộ cần bao nhiêu ứng cử
+ *    viên?" finds all its words in the article on the right to stand for election, which
+ *    states no number. A "how many" question is covered only by a passage that states a
+ *    quantity — the expected-answer-type check of question answering since TREC; for other
+ *    questions it equals `rareCoverage`;
  *  - `top` and `gap`: the best fused score (as a share of the most a hit can score) and its
  *    lead over the second.
  *
@@ -30,6 +36,7 @@
 import type { Sql } from '../api/db/connect.ts';
 import { foldVietnamese } from '../api/text/fold.ts';
 import model from './abstain-model.json' with { type: 'json' };
+import { asksQuantity, statesQuantity } from './answer-type.ts';
 import { coverage } from './confidence.ts';
 import { COMMON_SHARE, DEFAULT_PARAMS, MIN_COMMON, type RankingParams } from './retrieve.ts';
 import { foldedSyllables, queryTerms, spelledOut, STOPWORDS, syllables } from './text.ts';
@@ -40,12 +47,21 @@ export interface AbstainFeatures {
   known: number;
   knownPairs: number;
   rareCoverage: number;
+  typedCoverage: number;
   top: number;
   gap: number;
 }
 
 export type FeatureName = keyof AbstainFeatures;
-export const FEATURE_NAMES: FeatureName[] = ['coverage', 'known', 'knownPairs', 'rareCoverage', 'top', 'gap'];
+export const FEATURE_NAMES: FeatureName[] = [
+  'coverage',
+  'known',
+  'knownPairs',
+  'rareCoverage',
+  'typedCoverage',
+  'top',
+  'gap',
+];
 
 /** A logistic regression on standardised features: p(answerable) = σ(bias + Σ wᵢ (xᵢ − meanᵢ) / sdᵢ). */
 export interface AbstainModel {
@@ -167,28 +183,12 @@ export function measureFeatures(
   const coverTerms = rare.length ? rare : [...singles].sort((a, b) => dfOf(a) - dfOf(b)).slice(0, 2);
   const passages = hits.slice(0, 3).map((h) => h.text);
 
-  // The accented forms the asker typed, by folded form: typed with diacritics, a word must
-  // match with them ("quỹ" is not "quy").
-  const typed = new Map<string, string[]>();
-  for (const w of syllables(question)) {
-    const f = foldVietnamese(w);
-    if (f !== w) typed.set(f, [...(typed.get(f) ?? []), w]);
-  }
-  const weighted = [...singles, ...pairs].map((t) => [t, idfOf(dfOf(t), vocab.total)] as const);
-  const mass = weighted.reduce((s, [, w]) => s + w, 0);
-  let rareCoverage = 0;
-  for (const p of passages) {
-    const words = foldedSyllables(inOfficialWords(p));
-    const vocabulary = new Set(words);
-    const exact = new Set(syllables(spelledOut(p)));
-    const pairSet = new Set(words.slice(1).map((t, i) => `${words[i]} ${t}`));
-    const has = (t: string) =>
-      t.includes(' ')
-        ? pairSet.has(t)
-        : vocabulary.has(t) && (!typed.has(t) || typed.get(t)!.some((w) => exact.has(w)));
-    const found = weighted.reduce((s, [t, w]) => s + (has(t) ? w : 0), 0);
-    rareCoverage = Math.max(rareCoverage, mass ? found / mass : 0);
-  }
+  const shares = rareShares(question, passages, { singles, pairs, dfOf, total: vocab.total });
+  const rareCoverage = Math.max(0, ...shares);
+  // A "how many" question is answered only by a passage that states a quantity.
+  const typedCoverage = asksQuantity(question)
+    ? Math.max(0, ...shares.filter((_, i) => statesQuantity(passages[i])))
+    : rareCoverage;
 
   const p = { ...DEFAULT_PARAMS, ...params };
   const most = (1 + p.lexicalWeight) / (p.rrfK + 1);
@@ -198,9 +198,41 @@ export function measureFeatures(
     known,
     knownPairs,
     rareCoverage,
+    typedCoverage,
     top: first ? Math.min(1, first.score / most) : 0,
     gap: first && first.score > 0 ? (first.score - (second?.score ?? 0)) / first.score : 0,
   };
+}
+
+/**
+ * For each passage, the IDF-weighted share of the question's content terms (syllables and
+ * pairs of known syllables) found in it. Typed with diacritics, a word must match with them
+ * ("quỹ" is not "quy").
+ */
+function rareShares(
+  question: string,
+  passages: string[],
+  terms: { singles: string[]; pairs: string[]; dfOf: (t: string) => number; total: number },
+): number[] {
+  const typed = new Map<string, string[]>();
+  for (const w of syllables(question)) {
+    const f = foldVietnamese(w);
+    if (f !== w) typed.set(f, [...(typed.get(f) ?? []), w]);
+  }
+  const weighted = [...terms.singles, ...terms.pairs].map((t) => [t, idfOf(terms.dfOf(t), terms.total)] as const);
+  const mass = weighted.reduce((s, [, w]) => s + w, 0);
+  return passages.map((p) => {
+    const words = foldedSyllables(inOfficialWords(p));
+    const vocabulary = new Set(words);
+    const exact = new Set(syllables(spelledOut(p)));
+    const pairSet = new Set(words.slice(1).map((t, i) => `${words[i]} ${t}`));
+    const has = (t: string) =>
+      t.includes(' ')
+        ? pairSet.has(t)
+        : vocabulary.has(t) && (!typed.has(t) || typed.get(t)!.some((w) => exact.has(w)));
+    const found = weighted.reduce((s, [t, w]) => s + (has(t) ? w : 0), 0);
+    return mass ? found / mass : 0;
+  });
 }
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));

@@ -12,6 +12,7 @@ import { lexicalTerms } from './text.ts';
 import { inOfficialWords } from './thesaurus.ts';
 import { retrieve, type Hit } from './retrieve.ts';
 import { bestExcerpt, type Excerpt } from './quote.ts';
+import { asksQuantity, statesQuantity } from './answer-type.ts';
 import { correctSpelling } from './spelling.ts';
 
 export interface Citation {
@@ -95,7 +96,7 @@ export async function askAssistant(
   const hits = asksForOld
     ? [...ranked.filter((h) => h.status === 'superseded'), ...ranked.filter((h) => h.status !== 'superseded')]
     : ranked;
-  const chosen = abstained ? [] : pickPassages(hits);
+  const chosen = abstained ? [] : pickPassages(asksQuantity(question) ? quantityFirst(hits) : hits);
   // The part quoted answers what was just asked: a follow-up's own words pick it.
   const excerpt = chosen.length ? bestExcerpt(chosen[0].body, own, weightOf) : null;
   const citations = chosen.map((h, i) => ({
@@ -141,13 +142,26 @@ function byOwnWords(hits: Hit[], followUp: string, weightOf: (term: string) => n
     .map((x) => x.h);
 }
 
+/**
+ * A "how many" question is answered by a passage that states a quantity (answer-type.ts): when
+ * the first does not, the first of the next two that does and scores nearly as well leads.
+ */
+function quantityFirst(hits: Hit[]): Hit[] {
+  if (hits.length < 2 || statesQuantity(hits[0].body)) return hits;
+  const i = hits.slice(1, 3).findIndex((h) => h.score >= hits[0].score * NEARLY && statesQuantity(h.body)) + 1;
+  return i > 0 ? [hits[i], ...hits.slice(0, i), ...hits.slice(i + 1)] : hits;
+}
+
+/** A passage scoring at least this share of the best is as good an answer. */
+const NEARLY = 0.75;
+
 /** The best passage, and up to two more from other articles that score nearly as well. */
 function pickPassages(hits: Hit[]): Hit[] {
   const out = [hits[0]];
   const best = Math.max(...hits.map((h) => h.score));
   for (const h of hits.slice(1)) {
     if (out.length >= 3) break;
-    if (h.score >= best * 0.75 && !out.some((o) => o.docKey === h.docKey && o.article === h.article)) out.push(h);
+    if (h.score >= best * NEARLY && !out.some((o) => o.docKey === h.docKey && o.article === h.article)) out.push(h);
   }
   return out;
 }

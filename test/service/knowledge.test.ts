@@ -218,6 +218,17 @@ describe('answers', () => {
     for (const r of rows) expect(Number(r.confidence) < ABSTAIN_MODEL.threshold, r.question).toBe(r.abstained);
   });
 
+  it('answers "how many" from a passage that states a number, and declines when none does', async () => {
+    const a = await ask('chi bo can bao nhieu dang vien co mat thi moi sinh hoat duoc');
+    expect(a.abstained).toBe(false);
+    expect(a.citations[0].source).toMatch(/› Điều 5$/);
+    expect(a.text).toContain('hai phần ba');
+    // Every word is in the article on elections; no number of candidates is.
+    const b = await ask('Bầu bí thư chi bộ cần bao nhiêu ứng cử viên?');
+    expect(b.abstained).toBe(true);
+    expect((await ask('Ai bầu bí thư chi bộ?')).citations[0].source).toMatch(/› Điều 6$/);
+  });
+
   it('treats instructions inside a document as data', async () => {
     const a = await ask('Đảng viên nghỉ hưu đóng đảng phí bao nhiêu?');
     expect(a.text).not.toMatch(/0 đồng cho tất cả/);

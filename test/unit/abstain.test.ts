@@ -9,6 +9,7 @@ import { lexicalTerms } from '../../knowledge/text.ts';
 import { chooseThreshold, crossValidate, type Example, fitLogistic } from '../../bench/fit-abstain.ts';
 import { offTopicQuestions } from '../../bench/off-topic-questions.ts';
 import { bestExcerpt } from '../../knowledge/quote.ts';
+import { asksQuantity, statesQuantity } from '../../knowledge/answer-type.ts';
 
 const PASSAGES = [
   'Quy định mẫu về đảng phí › Điều 1. Đảng viên hưởng lương đóng đảng phí bằng 1% tiền lương tháng.',
@@ -62,6 +63,84 @@ describe('abstention features', () => {
   });
 });
 
+describe('the expected answer type: quantities', () => {
+  it('a question asks for a quantity: "bao nhiêu", "mấy", "bao lâu", "tối thiểu", "tối đa", diacritics or not', () => {
+    for (const q of [
+      'Bầu bí thư chi bộ cần bao nhiêu ứng cử viên?',
+      'bau bi thu chi bo can bao nhieu ung cu vien',
+      'Nhiệm kỳ đại hội chi bộ là mấy năm?',
+      'sinh hoat chuyen de may thang mot lan',
+      'Thời gian dự bị là bao lâu?',
+      'thoi gian du bi bao lau',
+      'Buổi sinh hoạt tối thiểu kéo dài mấy giờ?',
+      'Thời hạn tối đa để khiếu nại?',
+      'thoi han khieu nai toi da la',
+    ])
+      expect(asksQuantity(q), q).toBe(true);
+  });
+
+  it('a question asks for none when the words only look alike: "máy", "may", "tôi đã", "báo"', () => {
+    for (const q of [
+      'Thủ tục kết nạp đảng viên như thế nào?',
+      'Đảng viên có được sửa máy giặt không?',
+      'nganh may mac co duoc vao dang khong',
+      'toi da dong dang phi thang nay chua',
+      'Ai báo cáo lâu nhất?',
+    ])
+      expect(asksQuantity(q), q).toBe(false);
+  });
+
+  it('a passage states one by a number bound to a unit, a percentage, a fraction or a half', () => {
+    for (const p of [
+      'Đảng viên không đóng đảng phí 3 tháng trong năm thì bị xóa tên.',
+      'Đảng viên không đóng đảng phí ba tháng trong năm thì bị xóa tên.',
+      'Thời gian dự bị là mười hai tháng.',
+      'Đảng viên hưu trí đóng 0,5% lương hưu.',
+      'Được ít nhất hai phần ba số đảng viên chính thức tán thành.',
+      'Phải được trên 2/3 số đảng viên chính thức tán thành.',
+      'Quá nửa số đảng viên chính thức có mặt.',
+      'Buổi sinh hoạt kéo dài ít nhất 90 phút.',
+      'Chi bộ đánh giá theo một trong bốn mức: tốt, khá, trung bình, kém.',
+      'Chi bộ sinh hoạt thường kỳ mỗi tháng một lần.',
+      'Người vào Đảng phải từ đủ 18 tuổi trở lên.',
+      'Phải có 2 đảng viên chính thức giới thiệu.',
+    ])
+      expect(statesQuantity(p), p).toBe(true);
+  });
+
+  it('numbering, references, dates and document numbers are not quantities', () => {
+    for (const p of [
+      'Quyền của đảng viên › Điều 2\n1. Được thông tin và thảo luận.\n2. Ứng cử, đề cử và bầu cử cơ quan lãnh đạo.',
+      'a) Khiển trách;\nb) cảnh cáo.',
+      'Theo khoản 2 Điều 5 Chương II của Quy định số 24-QĐ/TW.',
+      'Quy định có hiệu lực từ ngày 15 tháng 3 năm 2026.',
+      'Lễ trao thẻ vào ngày thành lập Đảng (3/2) và Quốc khánh (2/9).',
+      'Hằng năm đảng viên tự kiểm điểm.',
+      'Khi một đảng viên chuyển đi, một người trong chi ủy nhận hồ sơ.',
+    ])
+      expect(statesQuantity(p), p).toBe(false);
+  });
+
+  it('typed coverage: a quantity question counts only the passages that state a quantity', () => {
+    const passages = [{ text: 'Quyền › Điều 2\n2. Ứng cử, đề cử và bầu cử cơ quan lãnh đạo các cấp.', score: 0.03 }];
+    const vocab: Vocabulary = {
+      df: new Map([
+        ['ung', 1],
+        ['cu', 1],
+        ['bau', 1],
+      ]),
+      total: 5,
+    };
+    const asked = measureFeatures('Bầu cử cần bao nhiêu ứng cử viên?', passages, vocab);
+    expect(asked.rareCoverage).toBeGreaterThan(0.5);
+    expect(asked.typedCoverage).toBe(0);
+    const who = measureFeatures('Ai được ứng cử, bầu cử?', passages, vocab);
+    expect(who.typedCoverage).toBe(who.rareCoverage);
+    const fee = measureFeatures('dang vien huong luong dong dang phi bao nhieu', hits(0, 1), VOCAB);
+    expect(fee.typedCoverage).toBeGreaterThan(0.9);
+  });
+});
+
 describe('fitting the model', () => {
   // Answerable questions cover their passage; unanswerable ones do not (with some overlap).
   const examples: Example[] = Array.from({ length: 80 }, (_, i) => {
@@ -70,7 +149,7 @@ describe('fitting the model', () => {
     return {
       group: `q${i}`,
       answerable,
-      features: { coverage: x, known: 1, knownPairs: x, rareCoverage: x, top: 0.5, gap: 0.1 },
+      features: { coverage: x, known: 1, knownPairs: x, rareCoverage: x, typedCoverage: x, top: 0.5, gap: 0.1 },
     };
   });
 
