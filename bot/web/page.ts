@@ -14,8 +14,10 @@ export const CHAT_PAGE = `<!doctype html>
   * { box-sizing: border-box; }
   html { font-size: 18px; }
   html.large { font-size: 23px; }
-  body { font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 0; background: #f4f1ea; color: #1d1d1d; overflow-wrap: anywhere; }
-  header { background: #b71c1c; color: #fff; padding: .5em .8em; display: flex; align-items: center; gap: .5em; flex-wrap: wrap; }
+  body { font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 0;
+    background: #f4f1ea; color: #1d1d1d; overflow-wrap: anywhere; }
+  header { background: #b71c1c; color: #fff; padding: .5em .8em; display: flex; align-items: center; gap: .5em;
+    flex-wrap: wrap; }
   header h1 { font-size: 1.05rem; margin: 0; flex: 1; min-width: 8em; }
   header small { font-weight: 400; display: block; opacity: .95; }
   header button { background: #fff; color: #b71c1c; border-color: #fff; min-height: 44px; padding: .3em .7em; }
@@ -24,15 +26,19 @@ export const CHAT_PAGE = `<!doctype html>
   .msg { padding: .6em .8em; border-radius: .6em; max-width: 92%; white-space: pre-wrap; }
   .me { align-self: flex-end; background: #fff3c4; }
   .bot { align-self: flex-start; background: #fff; border: 1px solid #ccc; }
-  .choices, .menu { display: grid; grid-template-columns: repeat(auto-fit, minmax(8.5em, 1fr)); gap: .45em; margin-top: .6em; white-space: normal; }
+  .choices, .menu { display: grid; grid-template-columns: repeat(auto-fit, minmax(8.5em, 1fr)); gap: .45em;
+    margin-top: .6em; white-space: normal; }
   .menu { grid-template-columns: 1fr 1fr; border-top: 1px dashed #ccc; padding-top: .6em; }
   .msg.wide { width: 92%; }
-  button { font: inherit; min-height: 48px; padding: .45em .8em; border-radius: .5em; border: 2px solid #b71c1c; background: #fff; color: #8e1414; cursor: pointer; text-align: center; }
+  button { font: inherit; min-height: 48px; padding: .45em .8em; border-radius: .5em; border: 2px solid #b71c1c;
+    background: #fff; color: #8e1414; cursor: pointer; text-align: center; }
   .menu button { background: #fbeaea; }
   button.primary { background: #b71c1c; color: #fff; }
   button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
-  form { position: fixed; bottom: 0; left: 0; right: 0; background: #fff; border-top: 1px solid #ccc; padding: .5em; display: flex; gap: .4em; justify-content: center; }
-  input { font: inherit; flex: 1; min-width: 0; max-width: 620px; min-height: 48px; padding: .4em .6em; border: 2px solid #888; border-radius: .5em; }
+  form { position: fixed; bottom: 0; left: 0; right: 0; background: #fff; border-top: 1px solid #ccc; padding: .5em;
+    display: flex; gap: .4em; justify-content: center; }
+  input { font: inherit; flex: 1; min-width: 0; max-width: 620px; min-height: 48px; padding: .4em .6em;
+    border: 2px solid #888; border-radius: .5em; }
   #signin { background: #fff; padding: 1em; border-radius: .6em; border: 1px solid #ccc; }
   #signin p:last-of-type { display: flex; gap: .4em; flex-wrap: wrap; }
   img { max-width: 100%; height: auto; }
@@ -47,7 +53,8 @@ export const CHAT_PAGE = `<!doctype html>
 <main>
   <div id="signin" hidden>
     <p><label for="code">Nhập mã liên kết do bí thư chi bộ cấp (ví dụ <b>ABCDE-12345</b>):</label></p>
-    <p><input id="code" autocomplete="one-time-code"> <button class="primary" id="go" type="button">Đăng nhập</button></p>
+    <p><input id="code" autocomplete="one-time-code">
+      <button class="primary" id="go" type="button">Đăng nhập</button></p>
     <p id="err" role="alert"></p>
   </div>
   <h2 class="sr">Cuộc trò chuyện</h2>
@@ -57,11 +64,15 @@ export const CHAT_PAGE = `<!doctype html>
   <input id="text" placeholder="Bấm nút ở trên, hoặc gõ câu hỏi…" aria-label="Tin nhắn hoặc câu hỏi" autocomplete="off">
   <button class="primary" type="submit">Gửi</button>
 </form>
-<noscript><p style="padding:1em">Trang này cần JavaScript. Nếu máy không hỗ trợ, hãy dùng bot Telegram hoặc Zalo.</p></noscript>
+<noscript><p style="padding:1em">Trang này cần JavaScript.
+  Nếu máy không hỗ trợ, hãy dùng bot Telegram hoặc Zalo.</p></noscript>
 <script>
 (function () {
-  var token = localStorage.getItem('sotay.token'), cursor = 0, $ = function (id) { return document.getElementById(id); };
-  function id() { return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2)); }
+  var token = localStorage.getItem('sotay.token'), cursor = 0,
+      $ = function (id) { return document.getElementById(id); };
+  function id() {
+    return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
+  }
   function large(on) {
     document.documentElement.classList.toggle('large', on);
     $('large').setAttribute('aria-pressed', on ? 'true' : 'false');
@@ -70,19 +81,44 @@ export const CHAT_PAGE = `<!doctype html>
   large(localStorage.getItem('sotay.large') === '1');
   $('large').onclick = function () { large(!document.documentElement.classList.contains('large')); };
   function api(method, path, body) {
-    return fetch(path, { method: method, headers: Object.assign({ 'content-type': 'application/json' }, token ? { authorization: 'Bearer ' + token } : {}), body: body ? JSON.stringify(body) : undefined })
+    return fetch(path, {
+      method: method,
+      headers: Object.assign({ 'content-type': 'application/json' }, token ? { authorization: 'Bearer ' + token } : {}),
+      body: body ? JSON.stringify(body) : undefined
+    })
       .then(function (r) { return r.json().then(function (j) { if (!r.ok) throw j; return j; }); });
   }
   function buttons(list, cls, name) {
-    var row = document.createElement('div'); row.className = cls; row.setAttribute('role', 'group'); row.setAttribute('aria-label', name);
-    list.forEach(function (c) { var b = document.createElement('button'); b.type = 'button'; b.textContent = c.label; b.onclick = function () { send({ choice: c.data }, c.label); }; row.appendChild(b); });
+    var row = document.createElement('div');
+    row.className = cls;
+    row.setAttribute('role', 'group');
+    row.setAttribute('aria-label', name);
+    list.forEach(function (c) {
+      var b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = c.label;
+      b.onclick = function () { send({ choice: c.data }, c.label); };
+      row.appendChild(b);
+    });
     return row;
   }
   function show(who, m) {
     var div = document.createElement('div'); div.className = 'msg ' + who; div.textContent = m.text || '';
-    if (m.link) { var a = document.createElement('a'); a.href = m.link.url; a.textContent = m.link.label; div.appendChild(document.createElement('br')); div.appendChild(a); }
-    if (m.photo) { var img = document.createElement('img'); img.src = m.photo; img.alt = 'Mã QR điểm danh'; div.appendChild(img); }
-    var choices = (m.choices || []).filter(function (c) { return !c.menu; }), menu = (m.choices || []).filter(function (c) { return c.menu; });
+    if (m.link) {
+      var a = document.createElement('a');
+      a.href = m.link.url;
+      a.textContent = m.link.label;
+      div.appendChild(document.createElement('br'));
+      div.appendChild(a);
+    }
+    if (m.photo) {
+      var img = document.createElement('img');
+      img.src = m.photo;
+      img.alt = 'Mã QR điểm danh';
+      div.appendChild(img);
+    }
+    var choices = (m.choices || []).filter(function (c) { return !c.menu; }),
+        menu = (m.choices || []).filter(function (c) { return c.menu; });
     if (choices.length) div.appendChild(buttons(choices, 'choices', 'Lựa chọn'));
     if (menu.length) { div.appendChild(buttons(menu, 'menu', 'Menu chính')); div.className += ' wide'; }
     $('log').appendChild(div); window.scrollTo(0, document.body.scrollHeight);
@@ -91,25 +127,44 @@ export const CHAT_PAGE = `<!doctype html>
     show('me', { text: echo });
     msg.id = id();
     api('POST', '/chat/api/messages', msg).then(function (r) { r.replies.forEach(function (m) { show('bot', m); }); })
-      .catch(function (e) { if (e && e.error === 'unauthorized') signout(); else show('bot', { text: (e && e.message) || 'Không gửi được, hãy thử lại.' }); });
+      .catch(function (e) {
+        if (e && e.error === 'unauthorized') signout();
+        else show('bot', { text: (e && e.message) || 'Không gửi được, hãy thử lại.' });
+      });
   }
   function poll() {
     if (!token) return;
-    api('GET', '/chat/api/inbox?after=' + cursor).then(function (r) { r.messages.forEach(function (m) { cursor = m.id; show('bot', m); }); }).catch(function () {});
+    api('GET', '/chat/api/inbox?after=' + cursor).then(function (r) {
+      r.messages.forEach(function (m) { cursor = m.id; show('bot', m); });
+    }).catch(function () {});
   }
   function ready(name) {
-    $('signin').hidden = true; $('send').hidden = false; $('who').textContent = name || localStorage.getItem('sotay.name') || '';
+    $('signin').hidden = true;
+    $('send').hidden = false;
+    $('who').textContent = name || localStorage.getItem('sotay.name') || '';
     poll(); setInterval(poll, 15000);
     if (!$('log').children.length) send({ text: 'trợ giúp' }, 'Trợ giúp');
   }
-  function signout() { localStorage.removeItem('sotay.token'); token = null; $('signin').hidden = false; $('send').hidden = true; }
+  function signout() {
+    localStorage.removeItem('sotay.token');
+    token = null;
+    $('signin').hidden = false;
+    $('send').hidden = true;
+  }
   function signin(code) {
     api('POST', '/chat/api/session', { code: code }).then(function (r) {
-      token = r.token; localStorage.setItem('sotay.token', r.token); localStorage.setItem('sotay.name', r.name); ready(r.name);
+      token = r.token;
+      localStorage.setItem('sotay.token', r.token);
+      localStorage.setItem('sotay.name', r.name);
+      ready(r.name);
     }).catch(function (e) { signout(); $('err').textContent = (e && e.message) || 'Không đăng nhập được.'; });
   }
   $('go').onclick = function () { signin($('code').value); };
-  $('send').onsubmit = function (ev) { ev.preventDefault(); var t = $('text').value.trim(); if (t) { $('text').value = ''; send({ text: t }, t); } };
+  $('send').onsubmit = function (ev) {
+    ev.preventDefault();
+    var t = $('text').value.trim();
+    if (t) { $('text').value = ''; send({ text: t }, t); }
+  };
   var code = new URLSearchParams(location.search).get('code');
   if (code) { history.replaceState(null, '', '/chat'); signin(code); } else if (token) ready(); else signout();
 })();

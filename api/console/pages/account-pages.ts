@@ -8,7 +8,8 @@ export function loginPage(token: string, valid: boolean): string {
   if (!valid) {
     return page(
       { title: 'Đường dẫn không dùng được' },
-      `<h1>Đường dẫn không dùng được</h1><p class="err" role="alert">Đường dẫn đăng nhập không hợp lệ, đã được dùng hoặc đã hết hạn.
+      `<h1>Đường dẫn không dùng được</h1>\
+<p class="err" role="alert">Đường dẫn đăng nhập không hợp lệ, đã được dùng hoặc đã hết hạn.
 Hãy nhắn "quản trị" (hoặc /admin) cho bot để nhận đường dẫn mới.</p>`,
     );
   }
@@ -16,7 +17,8 @@ Hãy nhắn "quản trị" (hoặc /admin) cho bot để nhận đường dẫn 
   return page(
     { title: 'Đăng nhập trang quản trị' },
     `<h1>Đăng nhập trang quản trị</h1><p>Đường dẫn chỉ dùng được một lần. Bấm nút để vào.</p>
-<form method="post" action="/console/login"><input type="hidden" name="token" value="${h(token)}"><button type="submit">Vào trang quản trị</button></form>`,
+<form method="post" action="/console/login"><input type="hidden" name="token" value="${h(token)}">\
+<button type="submit">Vào trang quản trị</button></form>`,
   );
 }
 
@@ -29,8 +31,10 @@ export function homePage(who: string, csrf: string, grants: RoleGrant[]): string
         (g) =>
           `<li>${h(ROLE[g.role])} — ${
             g.role === 'editor'
-              ? `${h(g.orgName)} — <a href="/console/units/${g.orgId}/knowledge">tài liệu cho Trợ lý ảo</a> · <a href="/console/units/${g.orgId}/questions">câu hỏi Trợ lý ảo chưa trả lời được</a>`
-              : `<a href="/console/units/${g.orgId}">${h(g.orgName)}</a> · <a href="/console/units/${g.orgId}/meetings">sinh hoạt chi bộ</a>`
+              ? `${h(g.orgName)} — <a href="/console/units/${g.orgId}/knowledge">tài liệu cho Trợ lý ảo</a> · ` +
+                `<a href="/console/units/${g.orgId}/questions">câu hỏi Trợ lý ảo chưa trả lời được</a>`
+              : `<a href="/console/units/${g.orgId}">${h(g.orgName)}</a> · ` +
+                `<a href="/console/units/${g.orgId}/meetings">sinh hoạt chi bộ</a>`
           }</li>`,
       )
       .join('')}</ul>`,
@@ -41,13 +45,15 @@ export function sessionsPage(who: string, csrf: string, currentId: number, rows:
   return page(
     { title: 'Phiên đăng nhập', who, csrf },
     `<h1>Phiên đăng nhập đang mở</h1>${notice(message)}
-<table><thead><tr><th scope="col">Bắt đầu</th><th scope="col">Lần cuối</th><th scope="col">Hết hạn</th><th scope="col">Trình duyệt</th><th scope="col">Thao tác</th></tr></thead><tbody>
+<table><thead><tr><th scope="col">Bắt đầu</th><th scope="col">Lần cuối</th><th scope="col">Hết hạn</th>\
+<th scope="col">Trình duyệt</th><th scope="col">Thao tác</th></tr></thead><tbody>
 ${rows
   .map(
-    (
-      s,
-    ) => `<tr><td>${dateTime(s.createdAt)}</td><td>${dateTime(s.lastSeenAt)}</td><td>${dateTime(s.expiresAt)}</td><td>${h(s.userAgent ?? '')}${s.id === currentId ? ' <strong>(phiên này)</strong>' : ''}</td>
-<td><form method="post" action="/console/sessions/${s.id}/end">${csrfField(csrf)}<button type="submit" class="light">Kết thúc</button></form></td></tr>`,
+    (s) => `<tr><td>${dateTime(s.createdAt)}</td><td>${dateTime(s.lastSeenAt)}</td>\
+<td>${dateTime(s.expiresAt)}</td>\
+<td>${h(s.userAgent ?? '')}${s.id === currentId ? ' <strong>(phiên này)</strong>' : ''}</td>
+<td><form method="post" action="/console/sessions/${s.id}/end">${csrfField(csrf)}\
+<button type="submit" class="light">Kết thúc</button></form></td></tr>`,
   )
   .join('')}</tbody></table>`,
   );

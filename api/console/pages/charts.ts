@@ -25,14 +25,18 @@ export function shareBars(title: string, bars: Bar[], target: number): string {
       const y = 10 + i * rowH;
       const label = b.label.length > 28 ? `${b.label.slice(0, 27)}…` : b.label;
       return `<text x="${left - 6}" y="${y + 15}" text-anchor="end" font-size="12">${h(label)}</text>
-<rect x="${left}" y="${y + 3}" width="${(x(b.value) - left).toFixed(1)}" height="${rowH - 6}" fill="${b.flag ? '#c0392b' : '#2e7d32'}"/>
-<text x="${(x(b.value) + 4).toFixed(1)}" y="${y + 15}" font-size="12">${(Math.round(b.value * 1000) / 10).toLocaleString('vi-VN')} %</text>`;
+<rect x="${left}" y="${y + 3}" width="${(x(b.value) - left).toFixed(1)}" height="${rowH - 6}"
+ fill="${b.flag ? '#c0392b' : '#2e7d32'}"/>
+<text x="${(x(b.value) + 4).toFixed(1)}" y="${y + 15}"
+ font-size="12">${(Math.round(b.value * 1000) / 10).toLocaleString('vi-VN')} %</text>`;
     })
     .join('');
   const tx = x(target).toFixed(1);
-  return `<figure><svg viewBox="0 0 ${width} ${height}" width="${width}" role="img" aria-label="${h(title)}"><title>${h(title)}</title>
+  return `<figure><svg viewBox="0 0 ${width} ${height}" width="${width}" role="img" aria-label="${h(title)}">
+<title>${h(title)}</title>
 ${rows}<line x1="${tx}" y1="4" x2="${tx}" y2="${height - 16}" stroke="#000" stroke-dasharray="4 3"/>
-<text x="${tx}" y="${height - 4}" font-size="11" text-anchor="middle">mục tiêu ${Math.round(target * 100)} %</text></svg>
+<text x="${tx}" y="${height - 4}" font-size="11" text-anchor="middle">mục tiêu ${Math.round(target * 100)} %</text>
+</svg>
 <figcaption class="muted">${h(title)}. Màu đỏ: dưới mục tiêu.</figcaption></figure>`;
 }
 
@@ -56,17 +60,24 @@ export function monthColumns(
   const cols = months
     .map((m, i) => {
       const x = left + i * step;
-      return `<rect x="${(x + step * 0.15).toFixed(1)}" y="${yC(m.columns).toFixed(1)}" width="${(step * 0.7).toFixed(1)}" height="${(bottom - yC(m.columns)).toFixed(1)}" fill="#5c7cfa"/>
-<text x="${(x + step / 2).toFixed(1)}" y="${bottom + 14}" font-size="10" text-anchor="middle">${h(m.month.slice(5))}/${h(m.month.slice(2, 4))}</text>
-<text x="${(x + step / 2).toFixed(1)}" y="${(yC(m.columns) - 3).toFixed(1)}" font-size="10" text-anchor="middle">${m.columns}</text>`;
+      return `<rect x="${(x + step * 0.15).toFixed(1)}" y="${yC(m.columns).toFixed(1)}"
+ width="${(step * 0.7).toFixed(1)}" height="${(bottom - yC(m.columns)).toFixed(1)}" fill="#5c7cfa"/>
+<text x="${(x + step / 2).toFixed(1)}" y="${bottom + 14}" font-size="10"
+ text-anchor="middle">${h(m.month.slice(5))}/${h(m.month.slice(2, 4))}</text>
+<text x="${(x + step / 2).toFixed(1)}" y="${(yC(m.columns) - 3).toFixed(1)}" font-size="10"
+ text-anchor="middle">${m.columns}</text>`;
     })
     .join('');
   const points = months.map((m, i) => `${(left + i * step + step / 2).toFixed(1)},${yL(m.line).toFixed(1)}`).join(' ');
-  return `<figure><svg viewBox="0 0 ${width} ${height}" width="${width}" role="img" aria-label="${h(title)}"><title>${h(title)}</title>
+  return `<figure><svg viewBox="0 0 ${width} ${height}" width="${width}" role="img" aria-label="${h(title)}">
+<title>${h(title)}</title>
 <line x1="${left}" y1="${bottom}" x2="${width - 10}" y2="${bottom}" stroke="#000"/>${cols}
 <polyline points="${points}" fill="none" stroke="#c0392b" stroke-width="2.5"/>
-<rect x="${left}" y="${height - 18}" width="12" height="10" fill="#5c7cfa"/><text x="${left + 16}" y="${height - 9}" font-size="11">${h(columnLabel)}</text>
-<line x1="${left + 200}" y1="${height - 13}" x2="${left + 220}" y2="${height - 13}" stroke="#c0392b" stroke-width="2.5"/><text x="${left + 224}" y="${height - 9}" font-size="11">${h(lineLabel)} (tối đa ${maxL.toLocaleString('vi-VN')})</text>
+<rect x="${left}" y="${height - 18}" width="12" height="10" fill="#5c7cfa"/>
+<text x="${left + 16}" y="${height - 9}" font-size="11">${h(columnLabel)}</text>
+<line x1="${left + 200}" y1="${height - 13}" x2="${left + 220}" y2="${height - 13}"
+ stroke="#c0392b" stroke-width="2.5"/>
+<text x="${left + 224}" y="${height - 9}" font-size="11">${h(lineLabel)} (tối đa ${maxL.toLocaleString('vi-VN')})</text>
 </svg><figcaption class="muted">${h(title)}</figcaption></figure>`;
 }
 
@@ -89,8 +100,10 @@ export function partBar(title: string, parts: { label: string; value: number; co
   const legend = parts
     .map(
       (p, i) =>
-        `<rect x="${i * 200}" y="36" width="12" height="12" fill="${p.color}"/><text x="${i * 200 + 16}" y="46" font-size="12">${h(p.label)}: ${p.value}</text>`,
+        `<rect x="${i * 200}" y="36" width="12" height="12" fill="${p.color}"/>
+<text x="${i * 200 + 16}" y="46" font-size="12">${h(p.label)}: ${p.value}</text>`,
     )
     .join('');
-  return `<figure><svg viewBox="0 0 ${width} 56" width="${width}" role="img" aria-label="${h(title)}"><title>${h(title)}</title>${rects}${legend}</svg></figure>`;
+  return `<figure><svg viewBox="0 0 ${width} 56" width="${width}" role="img" aria-label="${h(title)}">
+<title>${h(title)}</title>${rects}${legend}</svg></figure>`;
 }

@@ -24,21 +24,26 @@ export function dashboardPage(
  <a href="/console/units/${d.unit.id}/feedback">Phản ánh</a> ·
  <a href="/console/units/${d.unit.id}/members">Nhập, xuất danh sách đảng viên</a>${
    opts.canEditDocuments
-     ? ` · <a href="/console/units/${d.unit.id}/knowledge">Tài liệu cho Trợ lý ảo</a> · <a href="/console/units/${d.unit.id}/questions">Câu hỏi chưa trả lời được</a>`
+     ? ` · <a href="/console/units/${d.unit.id}/knowledge">Tài liệu cho Trợ lý ảo</a> · ` +
+       `<a href="/console/units/${d.unit.id}/questions">Câu hỏi chưa trả lời được</a>`
      : ''
  }</p>
 ${notice(opts.message)}
 <h2>Tổng hợp (không tính đơn vị không triển khai)</h2>
 <div class="cards">
- <div class="card">Đảng viên<b>${num(t.members)}</b><span class="muted">${num(t.official)} chính thức, ${num(t.probationary)} dự bị</span></div>
+ <div class="card">Đảng viên<b>${num(t.members)}</b>\
+<span class="muted">${num(t.official)} chính thức, ${num(t.probationary)} dự bị</span></div>
  <div class="card">Đã liên kết chat<b>${num(t.linked)}</b><span>${pct(t.share)}</span></div>
- <div class="card">Hoạt động 30 ngày<b>${num(t.active)}</b><span>${pct(t.members ? t.active / t.members : 0)}</span></div>
- <div class="card">Theo kênh<b style="font-size:1em">Telegram ${num(t.telegram)} · Zalo ${num(t.zalo)} · Web ${num(t.web)}</b></div>
+ <div class="card">Hoạt động 30 ngày<b>${num(t.active)}</b>\
+<span>${pct(t.members ? t.active / t.members : 0)}</span></div>
+ <div class="card">Theo kênh\
+<b style="font-size:1em">Telegram ${num(t.telegram)} · Zalo ${num(t.zalo)} · Web ${num(t.web)}</b></div>
  <div class="card">Chi bộ<b>${num(t.cells)}</b></div>
 </div>
 ${
   below.length
-    ? `<p class="warn">Đơn vị dưới mục tiêu ${pct(d.target.value)}: ${below.map((b) => `${h(b.name)} (${pct(b.share)})`).join('; ')}.</p>`
+    ? `<p class="warn">Đơn vị dưới mục tiêu ${pct(d.target.value)}: ` +
+      `${below.map((b) => `${h(b.name)} (${pct(b.share)})`).join('; ')}.</p>`
     : kids.length
       ? `<p class="ok">Mọi đơn vị trực thuộc đạt mục tiêu ${pct(d.target.value)}.</p>`
       : ''
@@ -51,11 +56,14 @@ ${shareBars(
   kids.filter((k) => !k.excluded).map((k) => ({ label: k.name, value: k.share, flag: k.belowTarget })),
   d.target.value,
 )}
-<p class="noprint">Tải bảng: <a href="/console/units/${d.unit.id}/units.xlsx">XLSX</a> · <a href="/console/units/${d.unit.id}/units.csv">CSV</a> ·
+<p class="noprint">Tải bảng: <a href="/console/units/${d.unit.id}/units.xlsx">XLSX</a> ·\
+ <a href="/console/units/${d.unit.id}/units.csv">CSV</a> ·
  <a href="/console/units/${d.unit.id}/report.docx">Báo cáo sơ kết (DOCX)</a></p>
 <table><caption class="muted">Nguồn mục tiêu: ${h(d.target.source)}</caption>
-<thead><tr><th scope="col">Hạng</th><th scope="col">Đơn vị</th><th scope="col" class="n">Đảng viên</th><th scope="col" class="n">Đã liên kết</th>
-<th scope="col" class="n">Tỷ lệ</th><th scope="col" class="n">Telegram</th><th scope="col" class="n">Zalo</th><th scope="col" class="n">Web</th>
+<thead><tr><th scope="col">Hạng</th><th scope="col">Đơn vị</th>\
+<th scope="col" class="n">Đảng viên</th><th scope="col" class="n">Đã liên kết</th>
+<th scope="col" class="n">Tỷ lệ</th><th scope="col" class="n">Telegram</th>\
+<th scope="col" class="n">Zalo</th><th scope="col" class="n">Web</th>
 <th scope="col" class="n">Hoạt động 30 ngày</th><th scope="col">Ghi chú</th></tr></thead><tbody>
 ${kids
   .map(
@@ -63,9 +71,17 @@ ${kids
       k,
       i,
     ) => `<tr><td class="n">${k.excluded ? '—' : i + 1}</td><td><a href="/console/units/${k.id}">${h(k.name)}</a></td>
-<td class="n">${num(k.members)}</td><td class="n">${num(k.linked)}</td><td class="n">${k.excluded ? '—' : pct(k.share)}</td>
-<td class="n">${num(k.telegram)}</td><td class="n">${num(k.zalo)}</td><td class="n">${num(k.web)}</td><td class="n">${num(k.active)}</td>
-<td>${k.excluded ? `Không tính: ${h(k.reason ?? 'đơn vị cấp dưới không triển khai')}` : k.belowTarget ? '<span class="warn">Dưới mục tiêu</span>' : ''}</td></tr>`,
+<td class="n">${num(k.members)}</td><td class="n">${num(k.linked)}</td>\
+<td class="n">${k.excluded ? '—' : pct(k.share)}</td>
+<td class="n">${num(k.telegram)}</td><td class="n">${num(k.zalo)}</td>\
+<td class="n">${num(k.web)}</td><td class="n">${num(k.active)}</td>
+<td>${
+      k.excluded
+        ? `Không tính: ${h(k.reason ?? 'đơn vị cấp dưới không triển khai')}`
+        : k.belowTarget
+          ? '<span class="warn">Dưới mục tiêu</span>'
+          : ''
+    }</td></tr>`,
   )
   .join('')}
 </tbody></table>`
@@ -78,13 +94,22 @@ ${monthColumns(
   'Buổi sinh hoạt',
   'Tài khoản đã liên kết',
 )}
-<table><thead><tr><th scope="col">Tháng</th><th scope="col" class="n">Buổi sinh hoạt</th><th scope="col" class="n">Tài khoản đã liên kết (cộng dồn)</th></tr></thead><tbody>
-${d.trend.map((m) => `<tr><td>${h(m.month.slice(5))}/${h(m.month.slice(0, 4))}</td><td class="n">${num(m.meetings)}</td><td class="n">${num(m.linked)}</td></tr>`).join('')}
+<table><thead><tr><th scope="col">Tháng</th><th scope="col" class="n">Buổi sinh hoạt</th>\
+<th scope="col" class="n">Tài khoản đã liên kết (cộng dồn)</th></tr></thead><tbody>
+${d.trend
+  .map(
+    (m) =>
+      `<tr><td>${h(m.month.slice(5))}/${h(m.month.slice(0, 4))}</td><td class="n">${num(m.meetings)}</td>\
+<td class="n">${num(m.linked)}</td></tr>`,
+  )
+  .join('')}
 </tbody></table>
 <h2>Đơn vị không tính vào số liệu</h2>
 ${
   d.excluded.length
-    ? `<ul>${d.excluded.map((e) => `<li>${h(e.name)} — ${num(e.members)} đảng viên. Lý do: ${h(e.reason ?? '')}</li>`).join('')}</ul>`
+    ? `<ul>${d.excluded
+        .map((e) => `<li>${h(e.name)} — ${num(e.members)} đảng viên. Lý do: ${h(e.reason ?? '')}</li>`)
+        .join('')}</ul>`
     : '<p>Không có.</p>'
 }
 ${opts.canExclude ? exclusionForm(d, opts.csrf) : ''}
@@ -99,21 +124,30 @@ function exclusionForm(d: UnitDashboard, csrf: string): string {
   return `<form method="post" action="/console/units/${d.unit.id}/exclusions" class="noprint">${csrfField(csrf)}
 <fieldset><legend>Không tính / tính lại một đơn vị trong số liệu</legend>
 <div class="row"><div><label for="ex-unit">Đơn vị</label><select id="ex-unit" name="orgId">${options}</select></div>
-<div><label for="ex-mode">Thao tác</label><select id="ex-mode" name="deployed"><option value="false">Không tính (nêu lý do)</option><option value="true">Tính lại</option></select></div>
-<div style="flex:1"><label for="ex-reason">Lý do</label><input id="ex-reason" name="reason" maxlength="500" style="width:100%"></div>
+<div><label for="ex-mode">Thao tác</label><select id="ex-mode" name="deployed">\
+<option value="false">Không tính (nêu lý do)</option>\
+<option value="true">Tính lại</option></select></div>
+<div style="flex:1"><label for="ex-reason">Lý do</label>\
+<input id="ex-reason" name="reason" maxlength="500" style="width:100%"></div>
 <div><button type="submit">Lưu</button></div></div></fieldset></form>`;
 }
 
 function memberTable(d: UnitDashboard): string {
   const rows = d.members ?? [];
   return `<h2>Danh sách đảng viên (${rows.length})</h2>
-<p class="noprint">Tải danh sách: <a href="/console/units/${d.unit.id}/members.xlsx">XLSX</a> · <a href="/console/units/${d.unit.id}/members.csv">CSV</a></p>
-<table><thead><tr><th scope="col">Họ và tên</th><th scope="col">Loại</th><th scope="col">Kênh đã liên kết</th><th scope="col">Hoạt động gần nhất</th></tr></thead><tbody>
+<p class="noprint">Tải danh sách: <a href="/console/units/${d.unit.id}/members.xlsx">XLSX</a> ·\
+ <a href="/console/units/${d.unit.id}/members.csv">CSV</a></p>
+<table><thead><tr><th scope="col">Họ và tên</th><th scope="col">Loại</th>\
+<th scope="col">Kênh đã liên kết</th><th scope="col">Hoạt động gần nhất</th></tr></thead><tbody>
 ${rows
   .map(
     (m) =>
       `<tr><td>${h(m.fullName)}</td><td>${m.status === 'official' ? 'Chính thức' : 'Dự bị'}</td>
-<td>${m.channels.length ? m.channels.map((c) => CHANNEL[c] ?? h(c)).join(', ') : '<span class="warn">Chưa liên kết</span>'}</td><td>${dateTime(m.lastActiveAt)}</td></tr>`,
+<td>${
+        m.channels.length
+          ? m.channels.map((c) => CHANNEL[c] ?? h(c)).join(', ')
+          : '<span class="warn">Chưa liên kết</span>'
+      }</td><td>${dateTime(m.lastActiveAt)}</td></tr>`,
   )
   .join('')}
 </tbody></table>`;

@@ -18,35 +18,47 @@ export interface Frame {
 }
 
 const STYLE = `
-*{box-sizing:border-box}body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;background:#fff;margin:0}
-a{color:#0645ad}a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f0b400;outline-offset:1px}
+*{box-sizing:border-box}
+body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1a1a1a;background:#fff;margin:0}
+a{color:#0645ad}
+a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #f0b400;outline-offset:1px}
 header{background:#8b0000;color:#fff;padding:.5em 1em;display:flex;flex-wrap:wrap;gap:.5em 1.5em;align-items:center}
 header a{color:#fff}header form{margin:0 0 0 auto}main{max-width:1100px;margin:0 auto;padding:1em}
 .skip{position:absolute;left:-999px}.skip:focus{left:1em;top:1em;background:#fff;color:#000;padding:.5em;z-index:9}
 h1{font-size:1.5em;margin:.3em 0}h2{font-size:1.2em;margin:1.2em 0 .4em;border-bottom:2px solid #8b0000}
-table{border-collapse:collapse;width:100%;margin:.5em 0}th,td{border:1px solid #999;padding:.3em .5em;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;margin:.5em 0}
+th,td{border:1px solid #999;padding:.3em .5em;text-align:left;vertical-align:top}
 th{background:#f2e6e6}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.cards{display:flex;flex-wrap:wrap;gap:.6em}.card{border:1px solid #999;padding:.5em .8em;min-width:9em}.card b{display:block;font-size:1.4em}
+.cards{display:flex;flex-wrap:wrap;gap:.6em}.card{border:1px solid #999;padding:.5em .8em;min-width:9em}
+.card b{display:block;font-size:1.4em}
 .warn{color:#8b0000;font-weight:bold}.ok{color:#0b6b0b}.muted{color:#555}.crumbs{margin:.2em 0}
-button,.btn{font:inherit;background:#8b0000;color:#fff;border:0;padding:.4em .9em;cursor:pointer;text-decoration:none;display:inline-block}
+button,.btn{font:inherit;background:#8b0000;color:#fff;border:0;padding:.4em .9em;cursor:pointer;
+  text-decoration:none;display:inline-block}
 button.light{background:#eee;color:#000;border:1px solid #777}label{display:block;margin:.4em 0 .1em;font-weight:600}
 input,select,textarea{font:inherit;padding:.3em;border:1px solid #555;max-width:100%}textarea{width:100%;min-height:6em}
-.row{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-end}.msg{border-left:5px solid #0b6b0b;background:#eef7ee;padding:.5em 1em}
+.row{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-end}
+.msg{border-left:5px solid #0b6b0b;background:#eef7ee;padding:.5em 1em}
 .err{border-left:5px solid #8b0000;background:#fbeaea;padding:.5em 1em}svg{max-width:100%;height:auto}
 @media print{header form,header nav,.noprint,form{display:none}a{color:#000;text-decoration:none}}
 `;
 
 export function page(frame: Frame, body: string): string {
   const menu = frame.who
-    ? `<nav aria-label="Điều hướng chính"><a href="/console">Trang chủ</a> · <a href="/console/sessions">Phiên đăng nhập</a></nav>
+    ? `<nav aria-label="Điều hướng chính"><a href="/console">Trang chủ</a> · \
+<a href="/console/sessions">Phiên đăng nhập</a></nav>
        <span>${h(frame.who)}</span>
-       <form method="post" action="/console/logout">${csrfField(frame.csrf)}<button class="light" type="submit">Đăng xuất</button></form>`
+       <form method="post" action="/console/logout">${csrfField(frame.csrf)}\
+<button class="light" type="submit">Đăng xuất</button></form>`
     : '';
-  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${h(frame.title)} — Sổ tay Đảng viên</title><style>${STYLE}</style>${frame.refreshSeconds ? `<meta http-equiv="refresh" content="${frame.refreshSeconds}">` : ''}</head><body>
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8">\
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${h(frame.title)} — Sổ tay Đảng viên</title><style>${STYLE}</style>${
+    frame.refreshSeconds ? `<meta http-equiv="refresh" content="${frame.refreshSeconds}">` : ''
+  }</head><body>
 <a class="skip" href="#noi-dung">Bỏ qua, tới nội dung chính</a>
 <header><strong>Sổ tay Đảng viên · Quản trị</strong>${menu}</header>
-<main id="noi-dung">${body}</main>${frame.script ? `<script>${frame.script}</script>` : ''}</body></html>`;
+<main id="noi-dung">${body}</main>${frame.script ? `<script>${frame.script}</script>` : ''}\
+</body></html>`;
 }
 
 export const csrfField = (token?: string) => (token ? `<input type="hidden" name="_csrf" value="${h(token)}">` : '');
@@ -70,7 +82,8 @@ export function dateTime(d: Date | null | undefined): string {
 export function messagePage(title: string, message: string, who?: string): string {
   return page(
     { title, who },
-    `<h1>${h(title)}</h1><p class="err" role="alert">${h(message)}</p><p><a href="/console">Về trang chủ quản trị</a></p>`,
+    `<h1>${h(title)}</h1><p class="err" role="alert">${h(message)}</p>\
+<p><a href="/console">Về trang chủ quản trị</a></p>`,
   );
 }
 

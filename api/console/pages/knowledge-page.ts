@@ -90,39 +90,50 @@ export function knowledgePage(
     { title: 'Tài liệu cho Trợ lý ảo', who: opts.who, csrf: opts.csrf, script: UPLOAD_SCRIPT },
     `<p class="crumbs"><a href="/console">Trang chủ</a> › ${h(u.name)} › Tài liệu cho Trợ lý ảo</p>
 <h1>Tài liệu cho Trợ lý ảo của ${h(u.name)}</h1>${notice(opts.message)}
-<p class="muted">Trợ lý ảo trả lời đảng viên ${u.parentId === null ? 'trong toàn hệ thống' : `của ${h(u.name)} và các đơn vị trực thuộc`} từ các tài liệu dưới đây.
+<p class="muted">Trợ lý ảo trả lời đảng viên ${
+      u.parentId === null ? 'trong toàn hệ thống' : `của ${h(u.name)} và các đơn vị trực thuộc`
+    } từ các tài liệu dưới đây.
  <a href="/console/units/${u.id}/questions">Câu hỏi Trợ lý ảo chưa trả lời được</a> gợi ý tài liệu cần bổ sung.</p>
-<form id="kb-upload" method="post" action="/console/units/${u.id}/knowledge" enctype="multipart/form-data" class="noprint">${csrfField(opts.csrf)}
+<form id="kb-upload" method="post" action="/console/units/${u.id}/knowledge"\
+ enctype="multipart/form-data" class="noprint">${csrfField(opts.csrf)}
 <fieldset><legend>Tải lên tài liệu</legend>
-<p class="muted" id="kb-hint">Nhận tệp ${opts.extensions.map((e) => h(e.slice(1).toUpperCase())).join(', ')}, tối đa ${opts.maxMegabytes} MB.
+<p class="muted" id="kb-hint">Nhận tệp ${opts.extensions.map((e) => h(e.slice(1).toUpperCase())).join(', ')},\
+ tối đa ${opts.maxMegabytes} MB.
  Tải lại một tệp cùng tên thì bản mới thay bản cũ.</p>
-<label for="kb-title">Tên tài liệu (để trống: lấy tên trong tệp)</label><input id="kb-title" name="title" maxlength="300" style="width:100%">
+<label for="kb-title">Tên tài liệu (để trống: lấy tên trong tệp)</label>\
+<input id="kb-title" name="title" maxlength="300" style="width:100%">
 <label for="kb-file">Tệp</label><input id="kb-file" name="file" type="file" required aria-describedby="kb-hint"
  accept="${opts.extensions.join(',')}">
 <p><button type="submit">Tải lên và nạp</button></p>
-<div id="kb-progress" hidden><label for="kb-bar">Tiến độ tải lên</label><progress id="kb-bar" max="100" value="0"></progress></div>
+<div id="kb-progress" hidden>\
+<label for="kb-bar">Tiến độ tải lên</label><progress id="kb-bar" max="100" value="0"></progress></div>
 <p id="kb-status" role="status" aria-live="polite"></p>
 </fieldset></form>
 <h2>Các lần tải lên gần đây</h2>
-<table><thead><tr><th scope="col">Tệp</th><th scope="col">Bắt đầu</th><th scope="col">Trạng thái</th><th scope="col" class="n">Số đoạn</th><th scope="col">Kết quả</th></tr></thead><tbody>
+<table><thead><tr><th scope="col">Tệp</th><th scope="col">Bắt đầu</th><th scope="col">Trạng thái</th>\
+<th scope="col" class="n">Số đoạn</th><th scope="col">Kết quả</th></tr></thead><tbody>
 ${
   k.jobs
     .map((j) => {
       const r = jobResult(j);
-      return `<tr><td><a href="/console/knowledge/jobs/${j.id}">${h(j.filename)}</a></td><td>${dateTime(j.createdAt)}</td>
-<td${j.status === 'failed' ? ' class="warn"' : ''}>${JOB_STATUS[j.status]}</td><td class="n">${r.chunks === undefined ? '—' : num(r.chunks)}</td>
+      return `<tr><td><a href="/console/knowledge/jobs/${j.id}">${h(j.filename)}</a></td>\
+<td>${dateTime(j.createdAt)}</td>
+<td${j.status === 'failed' ? ' class="warn"' : ''}>${JOB_STATUS[j.status]}</td>\
+<td class="n">${r.chunks === undefined ? '—' : num(r.chunks)}</td>
 <td>${j.status === 'failed' ? h(j.error ?? '') : j.status === 'done' ? h(RESULT[r.status ?? ''] ?? '') : ''}</td></tr>`;
     })
     .join('') || '<tr><td colspan="5">Chưa tải lên tài liệu nào.</td></tr>'
 }
 </tbody></table>
 <h2>Tài liệu đã nạp (${num(k.documents.length)})</h2>
-<table><thead><tr><th scope="col">Tên tài liệu</th><th scope="col">Số hiệu</th><th scope="col">Tệp</th><th scope="col">Hiệu lực</th><th scope="col" class="n">Số đoạn</th><th scope="col">Nạp lúc</th></tr></thead><tbody>
+<table><thead><tr><th scope="col">Tên tài liệu</th><th scope="col">Số hiệu</th><th scope="col">Tệp</th>\
+<th scope="col">Hiệu lực</th><th scope="col" class="n">Số đoạn</th><th scope="col">Nạp lúc</th></tr></thead><tbody>
 ${
   k.documents
     .map(
       (d) => `<tr><td>${h(d.title)}</td><td>${h(d.number ?? '')}</td><td>${h(d.filename ?? '')}</td>
-<td>${d.status === 'in_force' ? 'Đang có hiệu lực' : 'Đã được thay thế'}</td><td class="n">${num(d.chunks)}</td><td>${dateTime(d.ingestedAt)}</td></tr>`,
+<td>${d.status === 'in_force' ? 'Đang có hiệu lực' : 'Đã được thay thế'}</td>\
+<td class="n">${num(d.chunks)}</td><td>${dateTime(d.ingestedAt)}</td></tr>`,
     )
     .join('') || '<tr><td colspan="6">Chưa có tài liệu nào.</td></tr>'
 }
@@ -138,14 +149,16 @@ export function ingestJobPage(
 ): string {
   const r = jobResult(job);
   const back = job.orgId
-    ? `<p><a href="/console/units/${job.orgId}/knowledge">Về danh sách tài liệu${unitName ? ` của ${h(unitName)}` : ''}</a></p>`
+    ? `<p><a href="/console/units/${job.orgId}/knowledge">` +
+      `Về danh sách tài liệu${unitName ? ` của ${h(unitName)}` : ''}</a></p>`
     : '';
   const state =
     job.status === 'running'
       ? `<p role="status">Đã nhận tệp; đang đọc và nạp tài liệu. Trang tự cập nhật sau ${JOB_REFRESH_SECONDS} giây
  (<a href="/console/knowledge/jobs/${job.id}">cập nhật ngay</a>).</p>`
       : job.status === 'done'
-        ? `<p class="msg" role="status">Đã nạp xong: ${num(r.chunks ?? 0)} đoạn${r.pages ? `, ${num(r.pages)} trang` : ''} — ${h(RESULT[r.status ?? ''] ?? '')}.</p>`
+        ? `<p class="msg" role="status">Đã nạp xong: ${num(r.chunks ?? 0)} đoạn` +
+          `${r.pages ? `, ${num(r.pages)} trang` : ''} — ${h(RESULT[r.status ?? ''] ?? '')}.</p>`
         : `<p class="err" role="alert">Không nạp được tài liệu: ${h(job.error ?? 'lỗi không rõ')}.</p>`;
   return page(
     {
@@ -155,6 +168,7 @@ export function ingestJobPage(
       refreshSeconds: job.status === 'running' ? JOB_REFRESH_SECONDS : undefined,
     },
     `<h1>Nạp tài liệu: ${h(job.filename)}</h1>${state}
-<p class="muted">Bắt đầu ${dateTime(job.createdAt)}${job.finishedAt ? ` · xong ${dateTime(job.finishedAt)}` : ''}</p>${back}`,
+<p class="muted">Bắt đầu ${dateTime(job.createdAt)}${job.finishedAt ? ` · xong ${dateTime(job.finishedAt)}` : ''}</p>\
+${back}`,
   );
 }

@@ -22,27 +22,37 @@ export function meetingsMonthPage(m: Month, opts: { who: string; csrf: string; m
 <p class="crumbs"><a href="/console/units/${m.unit.id}">${h(m.unit.name)}</a> › Sinh hoạt chi bộ</p>
 <h1>Sinh hoạt chi bộ tháng ${h(m.month.slice(5))}/${h(m.month.slice(0, 4))}</h1>
 ${notice(opts.message)}
-<form method="get" class="noprint row"><div><label for="month">Tháng</label><input id="month" name="month" type="month" value="${h(m.month)}"></div><div><button type="submit">Xem</button></div></form>
+<form method="get" class="noprint row">\
+<div><label for="month">Tháng</label><input id="month" name="month" type="month" value="${h(m.month)}"></div>\
+<div><button type="submit">Xem</button></div></form>
 <div class="cards">
  <div class="card">Buổi đã họp<b>${total}</b><span class="muted">${m.cellsWithMeeting} chi bộ</span></div>
  <div class="card">Đủ cả 3 phần<b>${m.complete}/${total}</b></div>
- <div class="card">Trực tiếp / trực tuyến / kết hợp<b style="font-size:1em">${m.modes.in_person ?? 0} / ${m.modes.online ?? 0} / ${m.modes.hybrid ?? 0}</b>
-  <span class="muted">trực tuyến ${pct(total ? ((m.modes.online ?? 0) + (m.modes.hybrid ?? 0)) / total : 0)}</span></div>
+ <div class="card">Trực tiếp / trực tuyến / kết hợp\
+<b style="font-size:1em">${m.modes.in_person ?? 0} / ${m.modes.online ?? 0} / ${m.modes.hybrid ?? 0}</b>
+  <span class="muted">trực tuyến ${pct(total ? ((m.modes.online ?? 0) + (m.modes.hybrid ?? 0)) / total : 0)}</span>\
+</div>
  <div class="card">Loại buổi họp<b style="font-size:1em">${kinds || '—'}</b></div>
- <div class="card">Xếp loại (phiếu)<b style="font-size:1em">${m.ratings.map((r) => `${h(r.level)}: ${r.count}`).join('; ') || '—'}</b></div>
+ <div class="card">Xếp loại (phiếu)\
+<b style="font-size:1em">${m.ratings.map((r) => `${h(r.level)}: ${r.count}`).join('; ') || '—'}</b></div>
 </div>
 ${partBar('Buổi họp đủ 3 phần trên tổng số buổi', [
   { label: 'Đủ 3 phần', value: m.complete, color: '#2e7d32' },
   { label: 'Chưa đủ', value: total - m.complete, color: '#c0392b' },
 ])}
-<p class="muted">Phần 1: tài liệu gửi trước ít nhất 1 ngày. Phần 2: điểm danh, đánh giá, biểu quyết thông qua nghị quyết. Phần 3: nghị quyết đăng và giao nhiệm vụ.</p>
-<p class="noprint">Tải bảng: <a href="/console/units/${m.unit.id}/meetings.xlsx?month=${h(m.month)}">XLSX</a> · <a href="/console/units/${m.unit.id}/meetings.csv?month=${h(m.month)}">CSV</a></p>
-<table><thead><tr><th scope="col">Chi bộ</th><th scope="col">Ngày</th><th scope="col">Loại</th><th scope="col">Hình thức</th>
+<p class="muted">Phần 1: tài liệu gửi trước ít nhất 1 ngày.\
+ Phần 2: điểm danh, đánh giá, biểu quyết thông qua nghị quyết.\
+ Phần 3: nghị quyết đăng và giao nhiệm vụ.</p>
+<p class="noprint">Tải bảng: <a href="/console/units/${m.unit.id}/meetings.xlsx?month=${h(m.month)}">XLSX</a> ·\
+ <a href="/console/units/${m.unit.id}/meetings.csv?month=${h(m.month)}">CSV</a></p>
+<table><thead><tr><th scope="col">Chi bộ</th><th scope="col">Ngày</th>\
+<th scope="col">Loại</th><th scope="col">Hình thức</th>
 <th scope="col">Phần 1</th><th scope="col">Phần 2</th><th scope="col">Phần 3</th></tr></thead><tbody>
 ${m.meetings
   .map(
     (r) => `<tr><td>${h(r.cellName)}</td><td><a href="/console/meetings/${r.meetingId}">${dateTime(r.startsAt)}</a></td>
-<td>${KIND_LABELS[r.kind as keyof typeof KIND_LABELS] ?? h(r.kind)}</td><td>${MODE[r.mode] ?? h(r.mode)}</td><td>${yes(r.part1)}</td><td>${yes(r.part2)}</td><td>${yes(r.part3)}</td></tr>`,
+<td>${KIND_LABELS[r.kind as keyof typeof KIND_LABELS] ?? h(r.kind)}</td><td>${MODE[r.mode] ?? h(r.mode)}</td>\
+<td>${yes(r.part1)}</td><td>${yes(r.part2)}</td><td>${yes(r.part3)}</td></tr>`,
   )
   .join('')}
 </tbody></table>
@@ -52,15 +62,28 @@ ${m.isCell ? pendingSection(m, opts.csrf) : ''}`;
 
 function pendingSection(m: Month, csrf: string): string {
   const list = m.pending.length
-    ? `<ul>${m.pending.map((p) => `<li><a href="/console/meetings/${p.id}">${dateTime(p.startsAt)} — ${KIND_LABELS[p.kind as keyof typeof KIND_LABELS] ?? h(p.kind)}${p.topic ? `: ${h(p.topic)}` : ''}</a> (${p.status === 'in_progress' ? 'đang họp' : 'đã lên lịch'})</li>`).join('')}</ul>`
+    ? `<ul>${m.pending
+        .map(
+          (p) =>
+            `<li><a href="/console/meetings/${p.id}">${dateTime(p.startsAt)} — ` +
+            `${KIND_LABELS[p.kind as keyof typeof KIND_LABELS] ?? h(p.kind)}${p.topic ? `: ${h(p.topic)}` : ''}</a> ` +
+            `(${p.status === 'in_progress' ? 'đang họp' : 'đã lên lịch'})</li>`,
+        )
+        .join('')}</ul>`
     : '<p>Chưa có buổi họp nào sắp tới.</p>';
   const form = m.canRun
     ? `<form method="post" action="/console/units/${m.unit.id}/meetings" class="noprint">${csrfField(csrf)}
 <fieldset><legend>Lên lịch buổi sinh hoạt</legend>
-<div class="row"><div><label for="kind">Loại</label><select id="kind" name="kind"><option value="regular">Thường kỳ</option><option value="thematic">Chuyên đề</option><option value="combined">Thường kỳ kết hợp chuyên đề</option></select></div>
-<div><label for="startsAt">Thời gian (giờ Việt Nam)</label><input id="startsAt" name="startsAt" type="datetime-local" required></div>
-<div><label for="mode">Hình thức</label><select id="mode" name="mode"><option value="in_person">Trực tiếp</option><option value="online">Trực tuyến</option><option value="hybrid">Kết hợp</option></select></div></div>
-<label for="topic">Chủ đề (bắt buộc với chuyên đề)</label><input id="topic" name="topic" maxlength="300" style="width:100%">
+<div class="row"><div><label for="kind">Loại</label><select id="kind" name="kind">\
+<option value="regular">Thường kỳ</option>\
+<option value="thematic">Chuyên đề</option><option value="combined">Thường kỳ kết hợp chuyên đề</option></select></div>
+<div><label for="startsAt">Thời gian (giờ Việt Nam)</label>\
+<input id="startsAt" name="startsAt" type="datetime-local" required></div>
+<div><label for="mode">Hình thức</label><select id="mode" name="mode">\
+<option value="in_person">Trực tiếp</option><option value="online">Trực tuyến</option>\
+<option value="hybrid">Kết hợp</option></select></div></div>
+<label for="topic">Chủ đề (bắt buộc với chuyên đề)</label>\
+<input id="topic" name="topic" maxlength="300" style="width:100%">
 <label for="place">Địa điểm</label><input id="place" name="place" maxlength="300" style="width:100%">
 <p><button type="submit">Lên lịch và báo cho đảng viên</button></p></fieldset></form>`
     : '';
@@ -77,76 +100,127 @@ export function meetingRecordPage(r: Record_, opts: { who: string; csrf: string;
   const CONFIRM =
     '<label style="margin-right:.5em"><input type="checkbox" name="confirm" value="1"> Xác nhận kết thúc sớm</label>';
   const act = (path: string, label: string, fields = '') =>
-    `<form method="post" action="/console/meetings/${m.id}/${path}" class="noprint" style="display:inline">${csrf}${fields}<button type="submit">${h(label)}</button></form>`;
+    `<form method="post" action="/console/meetings/${m.id}/${path}" class="noprint" style="display:inline">` +
+    `${csrf}${fields}<button type="submit">${h(label)}</button></form>`;
+  const checkIn = (memberId: number) =>
+    act('check-in', 'Ghi có mặt', `<input type="hidden" name="memberId" value="${memberId}">`);
   const status = { scheduled: 'Đã lên lịch', in_progress: 'Đang họp', closed: 'Đã kết thúc' }[m.status];
   const motions = r.motions
     .map((v) => {
       const res = v.result;
-      return `<tr><td>${h(VOTE_KIND_LABELS[v.kind])}: ${h(v.title)}</td><td>${v.ballot === 'secret' ? 'Bỏ phiếu kín' : 'Biểu quyết công khai'}</td>
+      return `<tr><td>${h(VOTE_KIND_LABELS[v.kind])}: ${h(v.title)}</td>\
+<td>${v.ballot === 'secret' ? 'Bỏ phiếu kín' : 'Biểu quyết công khai'}</td>
 <td>${
         res
-          ? `${CHOICE_LABELS.for} ${res.for}, ${CHOICE_LABELS.against} ${res.against}, ${CHOICE_LABELS.abstain} ${res.abstain}.
+          ? `${CHOICE_LABELS.for} ${res.for}, ${CHOICE_LABELS.against} ${res.against},\
+ ${CHOICE_LABELS.abstain} ${res.abstain}.
 Cơ sở tính: ${res.base} (${h(res.baseExplanation)}). Ngưỡng: ${h(res.threshold)}, cần ${res.needed}.
-<strong class="${res.passed ? 'ok' : 'warn'}">${res.passed ? 'THÔNG QUA' : 'KHÔNG THÔNG QUA'}</strong> <span class="muted">(${h(res.source)})</span>`
+<strong class="${res.passed ? 'ok' : 'warn'}">${res.passed ? 'THÔNG QUA' : 'KHÔNG THÔNG QUA'}</strong>\
+ <span class="muted">(${h(res.source)})</span>`
           : 'Đang biểu quyết'
-      }</td><td>${v.status === 'open' && run ? act(`motions/${v.id}/close`, 'Kết thúc biểu quyết', CONFIRM) : ''}</td></tr>`;
+      }</td>\
+<td>${v.status === 'open' && run ? act(`motions/${v.id}/close`, 'Kết thúc biểu quyết', CONFIRM) : ''}</td></tr>`;
     })
     .join('');
   const body = `
-<p class="crumbs"><a href="/console/units/${r.cell.id}">${h(r.cell.name)}</a> › <a href="/console/units/${r.cell.id}/meetings">Sinh hoạt chi bộ</a></p>
+<p class="crumbs"><a href="/console/units/${r.cell.id}">${h(r.cell.name)}</a> ›\
+ <a href="/console/units/${r.cell.id}/meetings">Sinh hoạt chi bộ</a></p>
 <h1>${h(KIND_LABELS[m.kind])}${m.topic ? `: ${h(m.topic)}` : ''}</h1>
 ${notice(opts.message)}
-<p>${dateTime(m.startsAt)} · ${h(m.place ?? '')} · ${status}${m.status === 'in_progress' && m.checkinCode && run ? ` · Mã điểm danh tại phòng: <strong>${h(m.checkinCode)}</strong>` : ''}</p>
-<p class="noprint">Biên bản: <a href="/console/meetings/${m.id}/minutes.docx">DOCX</a> · <a href="/console/meetings/${m.id}/minutes.pdf">PDF</a></p>
+<p>${dateTime(m.startsAt)} · ${h(m.place ?? '')} · ${status}${
+    m.status === 'in_progress' && m.checkinCode && run
+      ? ` · Mã điểm danh tại phòng: <strong>${h(m.checkinCode)}</strong>`
+      : ''
+  }</p>
+<p class="noprint">Biên bản: <a href="/console/meetings/${m.id}/minutes.docx">DOCX</a> ·\
+ <a href="/console/meetings/${m.id}/minutes.pdf">PDF</a></p>
 ${run && m.status === 'scheduled' ? act('open', 'Bắt đầu buổi họp (mở điểm danh)') : ''}
 ${run && m.status === 'in_progress' ? act('close', 'Kết thúc buổi họp', CONFIRM) : ''}
 <h2>Điểm danh và số lượng cần thiết</h2>
-<p role="status"><strong class="${a.quorum.reached ? 'ok' : 'warn'}">${a.quorum.reached ? 'Đủ' : 'Chưa đủ'} số lượng:</strong> ${h(a.quorum.explanation)}</p>
-<table><thead><tr><th scope="col">Đảng viên</th><th scope="col">Có mặt</th><th scope="col">Ghi chú</th>${run && m.status === 'in_progress' ? '<th scope="col">Thao tác</th>' : ''}</tr></thead><tbody>
+<p role="status">\
+<strong class="${a.quorum.reached ? 'ok' : 'warn'}">${a.quorum.reached ? 'Đủ' : 'Chưa đủ'} số lượng:</strong>\
+ ${h(a.quorum.explanation)}</p>
+<table><thead><tr><th scope="col">Đảng viên</th><th scope="col">Có mặt</th>\
+<th scope="col">Ghi chú</th>\
+${run && m.status === 'in_progress' ? '<th scope="col">Thao tác</th>' : ''}</tr></thead><tbody>
 ${a.roll
   .map(
-    (
-      p,
-    ) => `<tr><td>${h(p.fullName)}</td><td>${p.present ? `<span class="ok">Có mặt</span> ${dateTime(p.checkedInAt)}` : 'Vắng'}</td>
-<td>${h(p.absenceReason ?? '')}${p.exempt ? ' Miễn sinh hoạt.' : ''}${p.transferredIn ? ' Sinh hoạt tạm thời.' : ''}</td>
-${run && m.status === 'in_progress' ? `<td>${p.present ? '' : act('check-in', 'Ghi có mặt', `<input type="hidden" name="memberId" value="${p.memberId}">`)}</td>` : ''}</tr>`,
+    (p) => `<tr><td>${h(p.fullName)}</td>\
+<td>${p.present ? `<span class="ok">Có mặt</span> ${dateTime(p.checkedInAt)}` : 'Vắng'}</td>
+<td>${h(p.absenceReason ?? '')}${p.exempt ? ' Miễn sinh hoạt.' : ''}\
+${p.transferredIn ? ' Sinh hoạt tạm thời.' : ''}</td>
+${run && m.status === 'in_progress' ? `<td>${p.present ? '' : checkIn(p.memberId)}</td>` : ''}</tr>`,
   )
   .join('')}
 </tbody></table>
 <h2>Biểu quyết</h2>
-<table><thead><tr><th scope="col">Nội dung</th><th scope="col">Hình thức</th><th scope="col">Kết quả</th><th scope="col"><span class="muted">Thao tác</span></th></tr></thead><tbody>${motions || '<tr><td colspan="4">Chưa có.</td></tr>'}</tbody></table>
+<table><thead><tr><th scope="col">Nội dung</th><th scope="col">Hình thức</th>\
+<th scope="col">Kết quả</th><th scope="col"><span class="muted">Thao tác</span></th></tr></thead><tbody>\
+${motions || '<tr><td colspan="4">Chưa có.</td></tr>'}</tbody></table>
 ${
   run && m.status === 'in_progress'
-    ? `<form method="post" action="/console/meetings/${m.id}/motions" class="noprint">${csrf}<fieldset><legend>Mở biểu quyết</legend>
-<div class="row"><div><label for="mkind">Loại</label><select id="mkind" name="kind">${DECISION_KINDS.map((k) => `<option value="${k}">${h(VOTE_KIND_LABELS[k])}</option>`).join('')}</select></div>
-<div style="flex:1"><label for="mtitle">Nội dung</label><input id="mtitle" name="title" required maxlength="500" style="width:100%"></div>
+    ? `<form method="post" action="/console/meetings/${m.id}/motions" class="noprint">${csrf}\
+<fieldset><legend>Mở biểu quyết</legend>
+<div class="row"><div><label for="mkind">Loại</label><select id="mkind" name="kind">\
+${DECISION_KINDS.map((k) => `<option value="${k}">${h(VOTE_KIND_LABELS[k])}</option>`).join('')}</select></div>
+<div style="flex:1"><label for="mtitle">Nội dung</label>\
+<input id="mtitle" name="title" required maxlength="500" style="width:100%"></div>
 <div><button type="submit">Mở biểu quyết</button></div></div></fieldset></form>`
     : ''
 }
 <h2>Tài liệu</h2>
-${r.documents.length ? `<ul>${r.documents.map((d) => `<li>${h(d.title)} — gửi ${dateTime(d.sentAt)}, ${d.opens} lượt mở</li>`).join('')}</ul>` : '<p>Chưa có tài liệu.</p>'}
+${
+  r.documents.length
+    ? `<ul>${r.documents
+        .map((d) => `<li>${h(d.title)} — gửi ${dateTime(d.sentAt)}, ${d.opens} lượt mở</li>`)
+        .join('')}</ul>`
+    : '<p>Chưa có tài liệu.</p>'
+}
 ${
   run && m.status !== 'closed'
-    ? `<form method="post" action="/console/meetings/${m.id}/documents" class="noprint">${csrf}<fieldset><legend>Gửi tài liệu cho đảng viên</legend>
+    ? `<form method="post" action="/console/meetings/${m.id}/documents" class="noprint">${csrf}\
+<fieldset><legend>Gửi tài liệu cho đảng viên</legend>
 <label for="dtitle">Tên tài liệu</label><input id="dtitle" name="title" required maxlength="300" style="width:100%">
 <label for="dbody">Nội dung</label><textarea id="dbody" name="body" maxlength="200000"></textarea>
 <p><button type="submit">Gửi tài liệu</button></p></fieldset></form>`
     : ''
 }
 <h2>Nghị quyết và nhiệm vụ</h2>
-${r.resolution ? `<div style="white-space:pre-wrap">${h(r.resolution.body)}</div><p class="muted">Đăng lúc ${dateTime(r.resolution.publishedAt)}</p>` : '<p>Chưa đăng nghị quyết.</p>'}
-${r.tasks.length ? `<ul>${r.tasks.map((t) => `<li>${h(t.title)} — ${h(t.assignee)}, hạn ${h(t.dueOn)} (${t.status === 'done' ? 'đã xong' : 'đang làm'})</li>`).join('')}</ul>` : ''}
+${
+  r.resolution
+    ? `<div style="white-space:pre-wrap">${h(r.resolution.body)}</div>` +
+      `<p class="muted">Đăng lúc ${dateTime(r.resolution.publishedAt)}</p>`
+    : '<p>Chưa đăng nghị quyết.</p>'
+}
+${
+  r.tasks.length
+    ? `<ul>${r.tasks
+        .map(
+          (t) =>
+            `<li>${h(t.title)} — ${h(t.assignee)}, hạn ${h(t.dueOn)} ` +
+            `(${t.status === 'done' ? 'đã xong' : 'đang làm'})</li>`,
+        )
+        .join('')}</ul>`
+    : ''
+}
 ${
   run && r.motions.some((v) => v.kind === 'resolution' && v.result?.passed)
-    ? `<form method="post" action="/console/meetings/${m.id}/resolution" class="noprint">${csrf}<fieldset><legend>Đăng nghị quyết và giao nhiệm vụ</legend>
+    ? `<form method="post" action="/console/meetings/${m.id}/resolution" class="noprint">${csrf}\
+<fieldset><legend>Đăng nghị quyết và giao nhiệm vụ</legend>
 <label for="rbody">Nội dung nghị quyết</label><textarea id="rbody" name="body" required maxlength="50000"></textarea>
-<div class="row"><div><label for="tassignee">Giao cho</label><select id="tassignee" name="assigneeMemberId">${a.roll.map((p) => `<option value="${p.memberId}">${h(p.fullName)}</option>`).join('')}</select></div>
-<div style="flex:1"><label for="ttitle">Nhiệm vụ</label><input id="ttitle" name="taskTitle" maxlength="500" style="width:100%"></div>
+<div class="row"><div><label for="tassignee">Giao cho</label><select id="tassignee" name="assigneeMemberId">\
+${a.roll.map((p) => `<option value="${p.memberId}">${h(p.fullName)}</option>`).join('')}</select></div>
+<div style="flex:1"><label for="ttitle">Nhiệm vụ</label>\
+<input id="ttitle" name="taskTitle" maxlength="500" style="width:100%"></div>
 <div><label for="tdue">Hạn</label><input id="tdue" name="dueOn" type="date"></div></div>
 <p><button type="submit">Đăng nghị quyết</button></p></fieldset></form>`
     : ''
 }
 <h2>Đánh giá của đảng viên</h2>
-${r.ratings.length ? `<ul>${r.ratings.map((x) => `<li>${h(x.level)}: ${x.count}</li>`).join('')}</ul>` : '<p>Chưa có.</p>'}`;
+${
+  r.ratings.length
+    ? `<ul>${r.ratings.map((x) => `<li>${h(x.level)}: ${x.count}</li>`).join('')}</ul>`
+    : '<p>Chưa có.</p>'
+}`;
   return page({ title: 'Buổi sinh hoạt', who: opts.who, csrf: opts.csrf }, body);
 }

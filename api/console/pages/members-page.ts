@@ -19,19 +19,30 @@ export function membersPage(
     { title: 'Nhập, xuất danh sách đảng viên', who: opts.who, csrf: opts.csrf },
     `<p class="crumbs"><a href="/console/units/${unit.id}">${h(unit.name)}</a> › Danh sách đảng viên</p>
 <h1>Nhập, xuất danh sách đảng viên</h1>${notice(opts.message)}
-${opts.error ? `<div class="err" role="alert"><p>${h(opts.error)}</p>${problems.length ? '<p>Chưa nhập dòng nào. Sửa các dòng dưới đây rồi tải lại tệp.</p>' : ''}</div>` : ''}
 ${
-  problems.length
-    ? `<table><caption>Các dòng có lỗi</caption><thead><tr><th scope="col" class="n">Dòng</th><th scope="col">Cột</th><th scope="col">Lỗi</th></tr></thead><tbody>
-${problems.map((p) => `<tr><td class="n">${p.line}</td><td>${h(p.field)}</td><td>${h(p.message)}</td></tr>`).join('')}</tbody></table>`
+  opts.error
+    ? `<div class="err" role="alert"><p>${h(opts.error)}</p>${
+        problems.length ? '<p>Chưa nhập dòng nào. Sửa các dòng dưới đây rồi tải lại tệp.</p>' : ''
+      }</div>`
     : ''
 }
-<p>Tải danh sách hiện có: <a href="/console/units/${unit.id}/members.xlsx">XLSX</a> · <a href="/console/units/${unit.id}/members.csv">CSV</a>
+${
+  problems.length
+    ? `<table><caption>Các dòng có lỗi</caption>\
+<thead><tr><th scope="col" class="n">Dòng</th><th scope="col">Cột</th><th scope="col">Lỗi</th></tr></thead><tbody>
+${problems
+  .map((p) => `<tr><td class="n">${p.line}</td><td>${h(p.field)}</td><td>${h(p.message)}</td></tr>`)
+  .join('')}</tbody></table>`
+    : ''
+}
+<p>Tải danh sách hiện có: <a href="/console/units/${unit.id}/members.xlsx">XLSX</a> ·\
+ <a href="/console/units/${unit.id}/members.csv">CSV</a>
  (cùng các cột với tệp nhập, nên xuất ra có thể nhập lại).</p>
 <form method="post" action="/console/units/${unit.id}/members/import" enctype="multipart/form-data">
 <input type="hidden" name="_csrf" value="${h(opts.csrf)}">
 <fieldset><legend>Nhập danh sách từ tệp CSV hoặc XLSX</legend>
-<p class="muted">Các cột: ${SHEET_COLUMNS.map((c) => h(c.header)).join(', ')}. Tệp có dòng sai thì không dòng nào được nhập.</p>
+<p class="muted">Các cột: ${SHEET_COLUMNS.map((c) => h(c.header)).join(', ')}.\
+ Tệp có dòng sai thì không dòng nào được nhập.</p>
 <label for="file">Tệp</label><input id="file" name="file" type="file" accept=".csv,.xlsx" required>
 <p><button type="submit">Nhập danh sách</button></p></fieldset></form>`,
   );
@@ -47,11 +58,22 @@ export function questionsPage(
     { title: 'Câu hỏi cần bổ sung tài liệu', who: opts.who, csrf: opts.csrf },
     `<p class="crumbs"><a href="/console">Trang chủ</a> › ${h(unit.name)}</p>
 <h1>${filter === 'unanswered' ? 'Câu hỏi Trợ lý ảo chưa trả lời được' : 'Câu trả lời bị đánh giá 👎'}</h1>
-<p><a href="/console/units/${unit.id}/questions?filter=unanswered">Chưa trả lời được</a> · <a href="/console/units/${unit.id}/questions?filter=poor">Bị đánh giá 👎</a> ·
+<p><a href="/console/units/${unit.id}/questions?filter=unanswered">Chưa trả lời được</a> ·\
+ <a href="/console/units/${unit.id}/questions?filter=poor">Bị đánh giá 👎</a> ·
  <a href="/console/units/${unit.id}/knowledge">Tải lên tài liệu cho Trợ lý ảo</a></p>
-<p class="muted">Các câu hỏi của đảng viên trong đơn vị mà tài liệu đã nạp chưa trả lời tốt: gợi ý tài liệu cần bổ sung.</p>
-<table><thead><tr><th scope="col">Thời gian</th><th scope="col">Câu hỏi</th><th scope="col">Góp ý</th></tr></thead><tbody>
-${rows.map((q) => `<tr><td>${h(new Date(q.askedAt).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }))}</td><td>${h(q.question)}</td><td>${h(q.comment ?? '')}</td></tr>`).join('') || '<tr><td colspan="3">Không có.</td></tr>'}
+<p class="muted">Các câu hỏi của đảng viên trong đơn vị mà tài liệu đã nạp chưa trả lời tốt:\
+ gợi ý tài liệu cần bổ sung.</p>
+<table><thead><tr><th scope="col">Thời gian</th>\
+<th scope="col">Câu hỏi</th><th scope="col">Góp ý</th></tr></thead><tbody>
+${
+  rows
+    .map(
+      (q) =>
+        `<tr><td>${h(new Date(q.askedAt).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }))}</td>\
+<td>${h(q.question)}</td><td>${h(q.comment ?? '')}</td></tr>`,
+    )
+    .join('') || '<tr><td colspan="3">Không có.</td></tr>'
+}
 </tbody></table>`,
   );
 }

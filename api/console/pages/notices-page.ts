@@ -10,6 +10,11 @@ const FEEDBACK_STATUS: Record<string, string> = {
 };
 
 /** What was typed in the compose form, shown again when publishing was refused. */
+/** The file types the compose form's file picker offers for attachments. */
+const ATTACHMENT_TYPES =
+  '.pdf,.docx,.png,.jpg,.jpeg,application/pdf,' +
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document,image/png,image/jpeg';
+
 export interface NoticeFormValues {
   kind?: string;
   title?: string;
@@ -34,33 +39,54 @@ export function noticesPage(
   },
 ): string {
   const v = opts.values ?? {};
+  const kindOptions = NOTICE_KINDS.map(
+    (k) => `<option value="${k}"${v.kind === k ? ' selected' : ''}>${h(KIND_LABELS[k])}</option>`,
+  ).join('');
   const form = opts.canPublish
-    ? `<form method="post" action="/console/units/${unit.id}/notices" enctype="multipart/form-data" class="noprint">${csrfField(opts.csrf)}
+    ? `<form method="post" action="/console/units/${unit.id}/notices"\
+ enctype="multipart/form-data" class="noprint">${csrfField(opts.csrf)}
 <fieldset><legend>Soạn thông báo gửi đảng viên trong đơn vị</legend>
-${opts.error ? `<p class="err" role="alert">${h(opts.error)} Chưa có gì được đăng${opts.values ? '; hãy chọn lại tệp đính kèm' : ''}.</p>` : ''}
-<div class="row"><div><label for="nkind">Loại</label><select id="nkind" name="kind">${NOTICE_KINDS.map((k) => `<option value="${k}"${v.kind === k ? ' selected' : ''}>${h(KIND_LABELS[k])}</option>`).join('')}</select></div>
-<div><label for="nack">Hạn xác nhận đã đọc</label><input id="nack" name="ackDueOn" type="date" value="${h(v.ackDueOn ?? '')}"></div>
-<div><label for="nat">Hẹn giờ đăng (để trống: đăng ngay)</label><input id="nat" name="publishAt" type="datetime-local" value="${h(v.publishAt ?? '')}"></div>
-<div><label><input type="checkbox" name="officialOnly" value="1"${v.officialOnly ? ' checked' : ''}> Chỉ đảng viên chính thức</label></div></div>
-<label for="ntitle">Tiêu đề</label><input id="ntitle" name="title" required maxlength="300" style="width:100%" value="${h(v.title ?? '')}">
-<label for="nbody">Nội dung (Markdown)</label><textarea id="nbody" name="body" required maxlength="50000">${h(v.body ?? '')}</textarea>
+${
+  opts.error
+    ? `<p class="err" role="alert">${h(opts.error)} Chưa có gì được đăng${
+        opts.values ? '; hãy chọn lại tệp đính kèm' : ''
+      }.</p>`
+    : ''
+}
+<div class="row"><div><label for="nkind">Loại</label><select id="nkind" name="kind">\
+${kindOptions}</select></div>
+<div><label for="nack">Hạn xác nhận đã đọc</label>\
+<input id="nack" name="ackDueOn" type="date" value="${h(v.ackDueOn ?? '')}"></div>
+<div><label for="nat">Hẹn giờ đăng (để trống: đăng ngay)</label>\
+<input id="nat" name="publishAt" type="datetime-local" value="${h(v.publishAt ?? '')}"></div>
+<div><label><input type="checkbox" name="officialOnly" value="1"${v.officialOnly ? ' checked' : ''}>\
+ Chỉ đảng viên chính thức</label></div></div>
+<label for="ntitle">Tiêu đề</label>\
+<input id="ntitle" name="title" required maxlength="300" style="width:100%" value="${h(v.title ?? '')}">
+<label for="nbody">Nội dung (Markdown)</label>\
+<textarea id="nbody" name="body" required maxlength="50000">${h(v.body ?? '')}</textarea>
 <label for="nfiles">Tệp đính kèm (PDF, DOCX, ảnh PNG/JPEG)</label>
 <input id="nfiles" name="attachments" type="file" multiple aria-describedby="nfiles-hint"
- accept=".pdf,.docx,.png,.jpg,.jpeg,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,image/png,image/jpeg">
-<p class="muted" id="nfiles-hint">Tối đa ${opts.limits.files} tệp, mỗi tệp ${opts.limits.megabytes} MB. Đảng viên mở tệp từ đường dẫn trong tin nhắn thông báo.</p>
+ accept="${ATTACHMENT_TYPES}">
+<p class="muted" id="nfiles-hint">Tối đa ${opts.limits.files} tệp, mỗi tệp ${opts.limits.megabytes} MB.\
+ Đảng viên mở tệp từ đường dẫn trong tin nhắn thông báo.</p>
 <p><button type="submit">Đăng thông báo</button></p></fieldset></form>`
     : '';
   return page(
     { title: 'Thông báo', who: opts.who, csrf: opts.csrf },
-    `<p class="crumbs"><a href="/console/units/${unit.id}">${h(unit.name)}</a> › Thông báo</p><h1>Thông báo của ${h(unit.name)} và đơn vị trực thuộc</h1>
+    `<p class="crumbs"><a href="/console/units/${unit.id}">${h(unit.name)}</a> › Thông báo</p>\
+<h1>Thông báo của ${h(unit.name)} và đơn vị trực thuộc</h1>
 ${notice(opts.message)}${form}
-<table><thead><tr><th scope="col">Tiêu đề</th><th scope="col">Đơn vị đăng</th><th scope="col">Đăng lúc</th><th scope="col" class="n">Người nhận</th><th scope="col" class="n">Đã đọc</th></tr></thead><tbody>
+<table><thead><tr><th scope="col">Tiêu đề</th><th scope="col">Đơn vị đăng</th>\
+<th scope="col">Đăng lúc</th><th scope="col" class="n">Người nhận</th>\
+<th scope="col" class="n">Đã đọc</th></tr></thead><tbody>
 ${rows
   .map(
-    (
-      n,
-    ) => `<tr><td><a href="/console/notices/${n.id}">${h(n.title)}</a></td><td>${h(n.orgName)}</td><td>${n.publishedAt ? dateTime(n.publishedAt) : `hẹn ${dateTime(n.publishAt)}`}</td>
-<td class="n">${num(n.recipients)}</td><td class="n">${num(n.read)} (${pct(n.recipients ? n.read / n.recipients : 0)})</td></tr>`,
+    (n) => `<tr><td><a href="/console/notices/${n.id}">${h(n.title)}</a></td>\
+<td>${h(n.orgName)}</td>\
+<td>${n.publishedAt ? dateTime(n.publishedAt) : `hẹn ${dateTime(n.publishAt)}`}</td>
+<td class="n">${num(n.recipients)}</td>\
+<td class="n">${num(n.read)} (${pct(n.recipients ? n.read / n.recipients : 0)})</td></tr>`,
   )
   .join('')}</tbody></table>`,
   );
@@ -82,23 +108,43 @@ export function noticeStatsPage(
   const unread = t.recipients - t.read;
   const last = stats.lastReminder;
   const remind = `<h2>Nhắc đọc</h2>
-${last ? `<p>Lần nhắc gần nhất: ${dateTime(last.sentAt)} — ${num(last.members)} đồng chí chưa đọc, ${num(last.messages)} tin nhắn đã xếp gửi.</p>` : '<p>Chưa nhắc lại lần nào.</p>'}
+${
+  last
+    ? `<p>Lần nhắc gần nhất: ${dateTime(last.sentAt)} — ${num(last.members)} đồng chí chưa đọc, ` +
+      `${num(last.messages)} tin nhắn đã xếp gửi.</p>`
+    : '<p>Chưa nhắc lại lần nào.</p>'
+}
 ${
   stats.publishedAt && unread > 0
     ? `<form method="post" action="/console/notices/${stats.noticeId}/remind" class="noprint">${csrfField(opts.csrf)}
-<p class="muted" id="remind-note">${num(unread)} đồng chí chưa xác nhận đã đọc. Mỗi thông báo chỉ nhắc lại cách nhau ít nhất ${opts.reminderGapHours} giờ.</p>
+<p class="muted" id="remind-note">${num(unread)} đồng chí chưa xác nhận đã đọc.\
+ Mỗi thông báo chỉ nhắc lại cách nhau ít nhất ${opts.reminderGapHours} giờ.</p>
 <button type="submit" aria-describedby="remind-note">Nhắc lại những đồng chí chưa đọc</button></form>`
     : `<p class="muted">${stats.publishedAt ? 'Mọi đồng chí đã xác nhận đã đọc.' : 'Thông báo chưa được đăng.'}</p>`
 }`;
   return page(
     { title: stats.title, who: opts.who, csrf: opts.csrf },
     `<h1>${h(stats.title)}</h1>${notice(opts.message)}
-<div class="cards"><div class="card">Người nhận<b>${num(t.recipients)}</b></div><div class="card">Đã gửi<b>${num(t.sent)}</b></div>
+<div class="cards"><div class="card">Người nhận<b>${num(t.recipients)}</b></div>\
+<div class="card">Đã gửi<b>${num(t.sent)}</b></div>
 <div class="card">Đang chờ gửi<b>${num(t.queued)}</b></div><div class="card">Gửi lỗi<b>${num(t.failed)}</b></div>
 <div class="card">Đã đọc<b>${num(t.read)}</b><span>${pct(t.recipients ? t.read / t.recipients : 0)}</span></div></div>
-${stats.failures.length ? `<h2>Lý do gửi lỗi</h2><ul>${stats.failures.map((f) => `<li>${h(f.reason)}: ${f.n}</li>`).join('')}</ul>` : ''}
-<h2>Theo chi bộ</h2><table><thead><tr><th scope="col">Chi bộ</th><th scope="col" class="n">Người nhận</th><th scope="col" class="n">Đã gửi</th><th scope="col" class="n">Lỗi</th><th scope="col" class="n">Đã đọc</th></tr></thead><tbody>
-${stats.units.map((u) => `<tr><td>${h(u.cellName)}</td><td class="n">${u.recipients}</td><td class="n">${u.sent}</td><td class="n">${u.failed}</td><td class="n">${u.read}</td></tr>`).join('')}
+${
+  stats.failures.length
+    ? `<h2>Lý do gửi lỗi</h2><ul>${stats.failures.map((f) => `<li>${h(f.reason)}: ${f.n}</li>`).join('')}</ul>`
+    : ''
+}
+<h2>Theo chi bộ</h2>\
+<table><thead><tr><th scope="col">Chi bộ</th><th scope="col" class="n">Người nhận</th>\
+<th scope="col" class="n">Đã gửi</th><th scope="col" class="n">Lỗi</th>\
+<th scope="col" class="n">Đã đọc</th></tr></thead><tbody>
+${stats.units
+  .map(
+    (u) =>
+      `<tr><td>${h(u.cellName)}</td><td class="n">${u.recipients}</td><td class="n">${u.sent}</td>\
+<td class="n">${u.failed}</td><td class="n">${u.read}</td></tr>`,
+  )
+  .join('')}
 </tbody></table>
 ${remind}`,
   );
@@ -112,23 +158,36 @@ export function feedbackPage(
 ): string {
   return page(
     { title: 'Phản ánh', who: opts.who, csrf: opts.csrf },
-    `<p class="crumbs"><a href="/console/units/${unit.id}">${h(unit.name)}</a> › Phản ánh</p><h1>Phản ánh của đảng viên</h1>${notice(opts.message)}
+    `<p class="crumbs"><a href="/console/units/${unit.id}">${h(unit.name)}</a> › Phản ánh</p>\
+<h1>Phản ánh của đảng viên</h1>${notice(opts.message)}
 <h2>Thời gian trả lời theo đơn vị</h2>
-<table><thead><tr><th scope="col">Đơn vị nhận</th><th scope="col" class="n">Đã nhận</th><th scope="col" class="n">Đã trả lời</th><th scope="col" class="n">Trung bình (giờ)</th></tr></thead><tbody>
-${times.map((r) => `<tr><td>${h(r.orgName)}</td><td class="n">${r.received}</td><td class="n">${r.answered}</td><td class="n">${r.avgHours === null ? '—' : num(r.avgHours)}</td></tr>`).join('') || '<tr><td colspan="4">Chưa có phản ánh.</td></tr>'}
+<table><thead><tr><th scope="col">Đơn vị nhận</th><th scope="col" class="n">Đã nhận</th>\
+<th scope="col" class="n">Đã trả lời</th><th scope="col" class="n">Trung bình (giờ)</th></tr></thead><tbody>
+${
+  times
+    .map(
+      (r) =>
+        `<tr><td>${h(r.orgName)}</td><td class="n">${r.received}</td><td class="n">${r.answered}</td>\
+<td class="n">${r.avgHours === null ? '—' : num(r.avgHours)}</td></tr>`,
+    )
+    .join('') || '<tr><td colspan="4">Chưa có phản ánh.</td></tr>'
+}
 </tbody></table>
 <h2>Danh sách phản ánh</h2>
-<table><thead><tr><th scope="col">Ngày</th><th scope="col">Đảng viên</th><th scope="col">Gửi tới</th><th scope="col">Nội dung</th><th scope="col">Trạng thái</th><th scope="col">Trả lời</th></tr></thead><tbody>
+<table><thead><tr><th scope="col">Ngày</th><th scope="col">Đảng viên</th><th scope="col">Gửi tới</th>\
+<th scope="col">Nội dung</th><th scope="col">Trạng thái</th><th scope="col">Trả lời</th></tr></thead><tbody>
 ${rows
   .map(
-    (
-      f,
-    ) => `<tr><td>${dateTime(f.createdAt)}</td><td>${h(f.memberName)}</td><td>${h(f.orgName)}</td><td>${h(f.body)}</td><td>${h(FEEDBACK_STATUS[f.status] ?? f.status)}</td>
+    (f) => `<tr><td>${dateTime(f.createdAt)}</td><td>${h(f.memberName)}</td><td>${h(f.orgName)}</td>\
+<td>${h(f.body)}</td><td>${h(FEEDBACK_STATUS[f.status] ?? f.status)}</td>
 <td>${
       f.status === 'answered' || f.status === 'closed'
         ? h(f.answer ?? '')
-        : `<form method="post" action="/console/feedback/${f.id}/answer">${csrfField(opts.csrf)}<input type="hidden" name="unitId" value="${unit.id}">
-<label for="fa${f.id}">Trả lời</label><textarea id="fa${f.id}" name="answer" required maxlength="4000"></textarea><button type="submit">Gửi trả lời</button></form>`
+        : `<form method="post" action="/console/feedback/${f.id}/answer">${csrfField(opts.csrf)}\
+<input type="hidden" name="unitId" value="${unit.id}">
+<label for="fa${f.id}">Trả lời</label>\
+<textarea id="fa${f.id}" name="answer" required maxlength="4000"></textarea>\
+<button type="submit">Gửi trả lời</button></form>`
     }</td></tr>`,
   )
   .join('')}</tbody></table>`,
