@@ -112,7 +112,8 @@ export async function askAssistant(
     else text = extractive(excerpt, citations, lineage);
   }
   const [{ id }] = await sql.query<{ id: number }>(
-    `insert into kb_questions (member_id, question, abstained, confidence, mode) values ($1, $2, $3, $4, $5) returning id`,
+    `insert into kb_questions (member_id, question, abstained, confidence, mode) values ($1, $2, $3, $4, $5)
+      returning id`,
     [input.memberId ?? null, question, abstained, confidence, ai.mode],
   );
   return {
@@ -196,7 +197,8 @@ async function replacementNote(sql: Sql, h: Hit): Promise<string | null> {
     return 'Lưu ý: văn bản này đã được thay thế; quy định hiện hành có thể khác.';
   }
   const older = await sql.query<{ title: string; number: string | null; issuedOn: string | null }>(
-    `select title, number, to_char(issued_on, 'DD/MM/YYYY') as "issuedOn" from kb_documents where replaced_by = $1 order by issued_on`,
+    `select title, number, to_char(issued_on, 'DD/MM/YYYY') as "issuedOn" from kb_documents where replaced_by = $1
+      order by issued_on`,
     [h.docKey],
   );
   if (!older.length) return null;

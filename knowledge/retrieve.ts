@@ -96,7 +96,8 @@ export async function retrieve(
   const [stats, vector] = await Promise.all([termStats(sql, search), embedder.embedQuery(search)]);
   const scope = options.scopePath === 'all' ? null : options.scopePath;
   const filterParams = [options.includeSuperseded ?? false, options.scopePath === 'all', scope];
-  const filter = `(d.status = 'in_force' or $2) and ($3::boolean or d.visibility_path is null or ($4::ltree is not null and $4::ltree <@ d.visibility_path))`;
+  const filter = `(d.status = 'in_force' or $2) and ($3::boolean or d.visibility_path is null or ($4::ltree is not null
+                   and $4::ltree <@ d.visibility_path))`;
 
   // The nearest chunks come from the HNSW index first, then the filters apply: a join or
   // filter inside the ordered scan can make the planner compute every distance instead.
@@ -117,7 +118,8 @@ export async function retrieve(
   const lexQuery = tsquery
     ? sql.query<Candidate>(
         `with matched as materialized (
-           select c.id, c.document_id, c.tsv, c.term_count, ts_rank_cd(c.tsv, q) as rank from kb_chunks c, cast($1 as tsquery) q where c.tsv @@ q
+           select c.id, c.document_id, c.tsv, c.term_count, ts_rank_cd(c.tsv, q) as rank
+             from kb_chunks c, cast($1 as tsquery) q where c.tsv @@ q
          ), top as (
            select m.id, m.tsv, m.term_count from matched m join kb_documents d on d.id = m.document_id
             where ${filter} order by m.rank desc, m.id limit ${LEXICAL_CANDIDATES}
@@ -174,7 +176,8 @@ async function termStats(
   const terms = queryTerms(question);
   if (terms.length === 0) return { kept: [], all: [], total: 0, onlyCommon: false };
   const rows = await sql.query<{ term: string; df: number; total: number }>(
-    `select t.term, coalesce(s.df, 0) as df, coalesce((select value::int from kb_stats where key = 'chunks'), 0) as total
+    `select t.term, coalesce(s.df, 0) as df,
+            coalesce((select value::int from kb_stats where key = 'chunks'), 0) as total
        from unnest($1::text[]) t(term) left join kb_term_df s on s.term = t.term`,
     [terms],
   );

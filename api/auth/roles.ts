@@ -89,7 +89,8 @@ export async function hasSpendRight(sql: Sql, principalId: number, orgId: number
     `select 1 from role_grants g
        join orgs granted on granted.id = g.org_id
        join orgs target on target.id = $2
-       join unnest($3::text[], $4::text[]) as r(role, kind) on r.role = g.role and (r.kind = '*' or r.kind = granted.kind)
+       join unnest($3::text[], $4::text[]) as r(role, kind) on r.role = g.role and (r.kind = '*'
+         or r.kind = granted.kind)
       where g.principal_id = $1 and target.path <@ granted.path
       limit 1`,
     [principalId, orgId, pairs.map((p) => p[0]), pairs.map((p) => p[1])],

@@ -88,7 +88,8 @@ export async function openMotion(
       action: { kind: 'vote' as const, motionId: id, choice: c },
     }));
     const present = await sql.query<{ id: number }>(
-      `select member_id as id from meeting_attendance where meeting_id = $1 and checked_in_at is not null and left_at is null`,
+      `select member_id as id from meeting_attendance where meeting_id = $1 and checked_in_at is not null
+        and left_at is null`,
       [meeting.id],
     );
     const meta = { kind: 'motion.opened', refType: 'motion', refId: id, dedupePrefix: `motion:${id}:opened` };

@@ -81,7 +81,8 @@ export async function publishNotice(
   }
   return deps.db.tx(async (sql) => {
     const [notice] = await sql.query<Notice>(
-      `insert into notices (org_id, kind, title, body, official_only, member_ids, publish_at, ack_due_on, paid_broadcast, created_by, created_at)
+      `insert into notices (org_id, kind, title, body, official_only, member_ids, publish_at, ack_due_on,
+        paid_broadcast, created_by, created_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning ${NOTICE_COLUMNS}`,
       [
         org.id,
