@@ -29,7 +29,10 @@ export interface RetrieveOptions {
  * (chosen on one half of the question sets, scored on the other half) — see docs/benchmarks.md.
  */
 export interface RankingParams {
-  /** BM25F: an occurrence in the chunk's heading (title › Chương › Điều and its title) counts as this many body occurrences. */
+  /**
+   * BM25F: an occurrence in the chunk's heading (title › Chương › Điều and its title) counts as this
+   * many body occurrences.
+   */
   headWeight: number;
   /** Weighted reciprocal rank fusion (Cormack et al. 2009): weight of the lexical arm; the vector arm's is 1. */
   lexicalWeight: number;
@@ -41,7 +44,10 @@ export interface RankingParams {
 
 export const DEFAULT_PARAMS: RankingParams = { headWeight: 2, lexicalWeight: 1.5, rrfK: 60, proximity: 0 };
 
-/** Why a hit ranked where it did: each arm's rank (1-based, null when that arm did not find it) and the terms it matched. */
+/**
+ * Why a hit ranked where it did: each arm's rank (1-based, null when that arm did not find it) and the
+ * terms it matched.
+ */
 export interface HitExplanation {
   vectorRank: number | null;
   lexicalRank: number | null;

@@ -72,7 +72,8 @@ export function parseSpendRules(text: string): SpendRule[] {
       if (!ROLES.includes(role as Role) || (kind !== undefined && level < 0) || extra !== undefined) {
         throw new AppError(
           'startup',
-          `PAID_BROADCAST_ROLES không hợp lệ: "${entry}". Dạng: vai trò hoặc vai trò@cấp, ví dụ "${DEFAULT_PAID_BROADCAST_ROLES}" ` +
+          `PAID_BROADCAST_ROLES không hợp lệ: "${entry}". Dạng: vai trò hoặc vai trò@cấp, ` +
+            `ví dụ "${DEFAULT_PAID_BROADCAST_ROLES}" ` +
             `(vai trò: ${ROLES.join(', ')}; cấp: ${ORG_KINDS.join(', ')}).`,
         );
       }

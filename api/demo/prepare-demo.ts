@@ -59,7 +59,8 @@ export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines:
   const memberCode = await issueLinkCode(deps, admin, ids.memberId);
   return {
     lines: [
-      `  Demo:      ${fresh ? 'đã nạp' : 'đã có'} Đảng bộ Thị trấn Hòa Bình (13 chi bộ, 320 đảng viên; tổ chức gốc id ${ids.rootId})`,
+      `  Demo:      ${fresh ? 'đã nạp' : 'đã có'} Đảng bộ Thị trấn Hòa Bình ` +
+        `(13 chi bộ, 320 đảng viên; tổ chức gốc id ${ids.rootId})`,
       ...(samples > 0
         ? [`  Trợ lý ảo: đã nạp ${samples} tài liệu mẫu (knowledge/samples/); hỏi thử: "thủ tục kết nạp đảng viên"`]
         : []),

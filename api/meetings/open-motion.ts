@@ -56,7 +56,8 @@ export async function openMotion(
       );
     }
     const rule = versionInForce(DECISIONS[input.kind], meetingDate(meeting.startsAt)).value;
-    // rule: secret ballots — discipline/expulsion QĐ 22 Đ15 (QĐ 296), elections QĐ 190; resolutions open (Điều lệ Đ9 k5)
+    // rule: secret ballots — discipline/expulsion QĐ 22 Đ15 (QĐ 296), elections QĐ 190;
+    // resolutions open (Điều lệ Đ9 k5)
     const ballot = rule.ballot === 'choice' ? (input.ballot ?? 'open') : rule.ballot;
     if (input.ballot && input.ballot !== ballot) {
       throw new AppError(

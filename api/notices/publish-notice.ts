@@ -49,7 +49,8 @@ export async function publishNotice(
   if (input.paidBroadcast && !(await hasSpendRight(deps.db, actor.id, org.id, deps.config.paidBroadcastRoles))) {
     throw new AppError(
       'forbidden',
-      'Vai trò của đồng chí không được gửi thông báo khẩn trả phí (paidBroadcast); mặc định chỉ quản trị viên hoặc cấp ủy cấp tỉnh trở lên.',
+      'Vai trò của đồng chí không được gửi thông báo khẩn trả phí (paidBroadcast); ' +
+        'mặc định chỉ quản trị viên hoặc cấp ủy cấp tỉnh trở lên.',
       { field: 'paidBroadcast', detail: `principal ${actor.id} may not spend on org ${org.id}` },
     );
   }
