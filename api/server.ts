@@ -52,7 +52,8 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
         title: 'Sổ tay Đảng viên — bot service API',
         version: '0.1.0',
         description:
-          'Tổ chức đảng, đảng viên, sinh hoạt chi bộ, thông báo và Trợ lý ảo. Xác thực: `Authorization: Bearer <token>`.',
+          'Tổ chức đảng, đảng viên, sinh hoạt chi bộ, thông báo và Trợ lý ảo. ' +
+          'Xác thực: `Authorization: Bearer <token>`.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],

@@ -126,7 +126,8 @@ export function createBots(deps: Deps, env: NodeJS.ProcessEnv = process.env, opt
   });
   const mode = publicUrl ? 'webhook' : 'long polling';
   const summary = configs.length
-    ? `Bots: ${configs.map((c) => `${c.channel}:${c.key}${c.orgId ? ` (tổ chức ${c.orgId})` : ''}`).join(', ')} — ${mode}`
+    ? `Bots: ` +
+      `${configs.map((c) => `${c.channel}:${c.key}${c.orgId ? ` (tổ chức ${c.orgId})` : ''}`).join(', ')} — ${mode}`
     : 'Bots: chưa cấu hình TELEGRAM_BOT_TOKEN / ZALO_BOT_TOKEN — chỉ chạy web chat';
   const web = inline.find((b) => b.botKey === WEB_BOT_KEY);
   return {

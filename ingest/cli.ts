@@ -75,7 +75,9 @@ for (const file of files) {
 bars.stop();
 await refreshTermStats(db);
 console.log(
-  `Đã nạp ${files.length} tệp (${totals.pages} trang): ${totals.created} mới, ${totals.replaced} thay thế, ${totals.unchanged} không đổi, ${totals.failed} lỗi; ${totals.chunks} đoạn; mô hình ${embedder.model}.`,
+  `Đã nạp ${files.length} tệp (${totals.pages} trang): ${totals.created} mới, ${totals.replaced} thay thế, ` +
+    `${totals.unchanged} không đổi, ` +
+    `${totals.failed} lỗi; ${totals.chunks} đoạn; mô hình ${embedder.model}.`,
 );
 await db.close();
 if (totals.failed) process.exitCode = 1;

@@ -93,7 +93,8 @@ export async function vocabularyOf(sql: Sql, question: string): Promise<Vocabula
   const terms = queryTerms(subjectOf(question));
   if (!terms.length) return { df: new Map(), total: 0 };
   const rows = await sql.query<{ term: string; df: number; total: number }>(
-    `select t.term, coalesce(s.df, 0) as df, coalesce((select value::int from kb_stats where key = 'chunks'), 0) as total
+    `select t.term, coalesce(s.df, 0) as df,
+            coalesce((select value::int from kb_stats where key = 'chunks'), 0) as total
        from unnest($1::text[]) t(term) left join kb_term_df s on s.term = t.term`,
     [terms],
   );

@@ -10,7 +10,8 @@ export async function rateAnswer(
   comment?: string | null,
 ) {
   const rows = await sql.query(
-    `update kb_questions set rating = $3, comment = coalesce($4, comment) where id = $1 and (member_id is not distinct from $2) returning 1`,
+    `update kb_questions set rating = $3, comment = coalesce($4, comment) where id = $1
+      and (member_id is not distinct from $2) returning 1`,
     [questionId, memberId, rating, comment?.trim() || null],
   );
   if (!rows.length) throw new AppError('not_found', 'Không tìm thấy câu hỏi này.');

@@ -26,7 +26,8 @@ for (const doc of docs) {
   const vectors = await embedder.embedDocuments(rows.map((r) => r.text));
   await db.tx(async (sql) => {
     await sql.query(
-      `update kb_chunks c set embedding = v.e::vector, dim = $3 from unnest($1::bigint[], $2::text[]) as v(id, e) where c.id = v.id`,
+      `update kb_chunks c set embedding = v.e::vector, dim = $3 from unnest($1::bigint[], $2::text[]) as v(id, e)
+        where c.id = v.id`,
       [rows.map((r) => r.id), vectors.map(toVector), embedder.dimensions],
     );
     await sql.query(`update kb_documents set embed_model = $2 where id = $1`, [doc.id, embedder.model]);

@@ -29,7 +29,10 @@ export interface RetrieveOptions {
  * (chosen on one half of the question sets, scored on the other half) — see docs/benchmarks.md.
  */
 export interface RankingParams {
-  /** BM25F: an occurrence in the chunk's heading (title › Chương › Điều and its title) counts as this many body occurrences. */
+  /**
+   * BM25F: an occurrence in the chunk's heading (title › Chương › Điều and its title) counts as this
+   * many body occurrences.
+   */
   headWeight: number;
   /** Weighted reciprocal rank fusion (Cormack et al. 2009): weight of the lexical arm; the vector arm's is 1. */
   lexicalWeight: number;
@@ -41,7 +44,10 @@ export interface RankingParams {
 
 export const DEFAULT_PARAMS: RankingParams = { headWeight: 2, lexicalWeight: 1.5, rrfK: 60, proximity: 0 };
 
-/** Why a hit ranked where it did: each arm's rank (1-based, null when that arm did not find it) and the terms it matched. */
+/**
+ * Why a hit ranked where it did: each arm's rank (1-based, null when that arm did not find it) and the
+ * terms it matched.
+ */
 export interface HitExplanation {
   vectorRank: number | null;
   lexicalRank: number | null;
@@ -96,7 +102,8 @@ export async function retrieve(
   const [stats, vector] = await Promise.all([termStats(sql, search), embedder.embedQuery(search)]);
   const scope = options.scopePath === 'all' ? null : options.scopePath;
   const filterParams = [options.includeSuperseded ?? false, options.scopePath === 'all', scope];
-  const filter = `(d.status = 'in_force' or $2) and ($3::boolean or d.visibility_path is null or ($4::ltree is not null and $4::ltree <@ d.visibility_path))`;
+  const filter = `(d.status = 'in_force' or $2) and ($3::boolean or d.visibility_path is null or ($4::ltree is not null
+                   and $4::ltree <@ d.visibility_path))`;
 
   // The nearest chunks come from the HNSW index first, then the filters apply: a join or
   // filter inside the ordered scan can make the planner compute every distance instead.
@@ -117,7 +124,8 @@ export async function retrieve(
   const lexQuery = tsquery
     ? sql.query<Candidate>(
         `with matched as materialized (
-           select c.id, c.document_id, c.tsv, c.term_count, ts_rank_cd(c.tsv, q) as rank from kb_chunks c, cast($1 as tsquery) q where c.tsv @@ q
+           select c.id, c.document_id, c.tsv, c.term_count, ts_rank_cd(c.tsv, q) as rank
+             from kb_chunks c, cast($1 as tsquery) q where c.tsv @@ q
          ), top as (
            select m.id, m.tsv, m.term_count from matched m join kb_documents d on d.id = m.document_id
             where ${filter} order by m.rank desc, m.id limit ${LEXICAL_CANDIDATES}
@@ -174,7 +182,8 @@ async function termStats(
   const terms = queryTerms(question);
   if (terms.length === 0) return { kept: [], all: [], total: 0, onlyCommon: false };
   const rows = await sql.query<{ term: string; df: number; total: number }>(
-    `select t.term, coalesce(s.df, 0) as df, coalesce((select value::int from kb_stats where key = 'chunks'), 0) as total
+    `select t.term, coalesce(s.df, 0) as df,
+            coalesce((select value::int from kb_stats where key = 'chunks'), 0) as total
        from unnest($1::text[]) t(term) left join kb_term_df s on s.term = t.term`,
     [terms],
   );

@@ -17,7 +17,8 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const MIN_LENGTH = 3;
 /** The vowel groups of Vietnamese syllables, folded ("ươi" → "uoi", "hưu" → "huu"). */
 const VOWELS =
-  'ieu|yeu|uoi|uou|uya|uye|uyu|oai|oay|oeo|uay|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ya|ye|a|e|i|o|u|y';
+  'ieu|yeu|uoi|uou|uya|uye|uyu|oai|oay|oeo|uay|' +
+  'ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|oi|oo|ua|ue|ui|uo|uu|uy|ya|ye|a|e|i|o|u|y';
 /** A folded Vietnamese syllable: an initial consonant, a vowel group, a final consonant. */
 const SYLLABLE = new RegExp(`^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?(${VOWELS})(ch|ng|nh|[cmnpt])?$`);
 

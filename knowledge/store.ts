@@ -68,11 +68,14 @@ export async function storeDocument(
   await db.tx(async (sql) => {
     const m = doc.meta;
     const [{ id }] = await sql.query<{ id: number }>(
-      `insert into kb_documents (doc_key, number, title, issuer, issued_on, status, replaced_by, visibility_org_id, visibility_path, filename, content_hash, embed_model, ingested_at, org_id)
+      `insert into kb_documents (doc_key, number, title, issuer, issued_on, status, replaced_by, visibility_org_id,
+        visibility_path, filename, content_hash, embed_model, ingested_at, org_id)
        values ($1, $2, $3, $4, $5, $6, $7, $8, (select path from orgs where id = $8), $9, $10, $11, now(), $12)
-       on conflict ((coalesce(org_id, 0)), doc_key) do update set number = excluded.number, title = excluded.title, issuer = excluded.issuer, issued_on = excluded.issued_on,
-         status = excluded.status, replaced_by = excluded.replaced_by, visibility_org_id = excluded.visibility_org_id, visibility_path = excluded.visibility_path,
-         filename = excluded.filename, content_hash = excluded.content_hash, embed_model = excluded.embed_model, ingested_at = now()
+       on conflict ((coalesce(org_id, 0)), doc_key) do update set number = excluded.number, title = excluded.title,
+         issuer = excluded.issuer, issued_on = excluded.issued_on, status = excluded.status,
+         replaced_by = excluded.replaced_by, visibility_org_id = excluded.visibility_org_id,
+         visibility_path = excluded.visibility_path, filename = excluded.filename, content_hash = excluded.content_hash,
+         embed_model = excluded.embed_model, ingested_at = now()
        returning id`,
       [
         m.key,
@@ -97,7 +100,8 @@ export async function storeDocument(
       await sql.query(
         `update kb_documents d set status = 'superseded'
           where d.replaced_by = $1 and d.status = 'in_force'
-            and ($2::int is null or d.org_id in (select o.id from orgs o join orgs u on u.id = $2 where o.path <@ u.path))`,
+            and ($2::int is null or d.org_id in (select o.id from orgs o join orgs u on u.id = $2
+              where o.path <@ u.path))`,
         [m.key, orgId],
       );
   });
@@ -124,9 +128,12 @@ export async function insertChunkRows(
   if (!rows.length) return;
   const lexical = rows.map(({ chunk: c }) => lexicalIndexEntry(c.text, headingTermCount(c.text, c.body)));
   await sql.query(
-    `insert into kb_chunks (document_id, ord, heading_path, article, clause, body, text, tsv, term_count, dim, embedding)
-     select c.document_id, c.ord, c.heading_path, c.article, c.clause, c.body, c.text, c.tsv::tsvector, c.term_count, $8, c.embedding::vector
-       from unnest($1::int[], $2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $9::text[], $10::text[], $11::int[])
+    `insert into kb_chunks (document_id, ord, heading_path, article, clause, body, text, tsv, term_count, dim,
+      embedding)
+     select c.document_id, c.ord, c.heading_path, c.article, c.clause, c.body, c.text, c.tsv::tsvector, c.term_count,
+       $8, c.embedding::vector
+       from unnest($1::int[], $2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $9::text[],
+         $10::text[], $11::int[])
             as c(document_id, ord, heading_path, article, clause, body, text, embedding, tsv, term_count)`,
     [
       rows.map((r) => r.documentId),
@@ -178,7 +185,8 @@ export async function ensureLexicalIndex(db: Db): Promise<number> {
   }
   await refreshTermStats(db);
   await db.query(
-    `insert into kb_stats (key, value) values ('lexical_version', $1) on conflict (key) do update set value = excluded.value`,
+    `insert into kb_stats (key, value) values ('lexical_version', $1) on conflict (key) do update
+      set value = excluded.value`,
     [LEXICAL_VERSION],
   );
   return rewritten;
@@ -190,7 +198,8 @@ export async function refreshTermStats(db: Db): Promise<void> {
     await sql.query(`delete from kb_term_df`);
     await sql.query(`insert into kb_term_df (term, df) select word, ndoc from ts_stat('select tsv from kb_chunks')`);
     await sql.query(
-      `insert into kb_stats (key, value) select 'chunks', count(*) from kb_chunks on conflict (key) do update set value = excluded.value`,
+      `insert into kb_stats (key, value) select 'chunks', count(*) from kb_chunks on conflict (key) do update
+        set value = excluded.value`,
     );
   });
 }

@@ -30,8 +30,10 @@ export const foldedSyllables = (text: string): string[] => syllables(foldVietnam
 /** Function words (folded). Questions are full of them; documents too. */
 export const STOPWORDS = new Set(
   (
-    'la co cua va cac nhung duoc cho trong khi thi nao gi bao nhieu khong the nay do de voi mot hay hoac ma neu ve tu den tai theo ' +
-    'nhu phai can sao ai dau bi da se dang vao ra len xuong o boi vi nen hon rat cung lai con chi moi ca tat moi nhieu it ' +
+    'la co cua va cac nhung duoc cho trong khi thi nao gi bao nhieu khong the nay do ' +
+    'de voi mot hay hoac ma neu ve tu den tai theo ' +
+    'nhu phai can sao ai dau bi da se dang vao ra len xuong o boi vi nen ' +
+    'hon rat cung lai con chi moi ca tat moi nhieu it ' +
     'thuoc ke lan viec nguoi vay thoi ko k ạ a nhe'
   ).split(' '),
 );

@@ -72,7 +72,8 @@ export function parseSpendRules(text: string): SpendRule[] {
       if (!ROLES.includes(role as Role) || (kind !== undefined && level < 0) || extra !== undefined) {
         throw new AppError(
           'startup',
-          `PAID_BROADCAST_ROLES không hợp lệ: "${entry}". Dạng: vai trò hoặc vai trò@cấp, ví dụ "${DEFAULT_PAID_BROADCAST_ROLES}" ` +
+          `PAID_BROADCAST_ROLES không hợp lệ: "${entry}". Dạng: vai trò hoặc vai trò@cấp, ` +
+            `ví dụ "${DEFAULT_PAID_BROADCAST_ROLES}" ` +
             `(vai trò: ${ROLES.join(', ')}; cấp: ${ORG_KINDS.join(', ')}).`,
         );
       }
@@ -89,7 +90,8 @@ export async function hasSpendRight(sql: Sql, principalId: number, orgId: number
     `select 1 from role_grants g
        join orgs granted on granted.id = g.org_id
        join orgs target on target.id = $2
-       join unnest($3::text[], $4::text[]) as r(role, kind) on r.role = g.role and (r.kind = '*' or r.kind = granted.kind)
+       join unnest($3::text[], $4::text[]) as r(role, kind) on r.role = g.role and (r.kind = '*'
+         or r.kind = granted.kind)
       where g.principal_id = $1 and target.path <@ granted.path
       limit 1`,
     [principalId, orgId, pairs.map((p) => p[0]), pairs.map((p) => p[1])],

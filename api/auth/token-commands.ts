@@ -11,7 +11,9 @@ import { createApiToken, DEFAULT_TOKEN_DAYS, listTokens, MAX_TOKEN_DAYS, tokenEx
 import { revokeToken } from './manage-tokens.ts';
 import { PRINCIPAL_CACHE_MS } from './authenticate.ts';
 
-export const TOKEN_USAGE = `  npm run admin -- token --org <id> [--role ${ROLES.join('|')}] [--name "<tên>"] [--days <1–${MAX_TOKEN_DAYS}, mặc định ${DEFAULT_TOKEN_DAYS}>]
+export const TOKEN_USAGE =
+  `  npm run admin -- token --org <id> [--role ${ROLES.join('|')}] [--name "<tên>"] ` +
+  `[--days <1–${MAX_TOKEN_DAYS}, mặc định ${DEFAULT_TOKEN_DAYS}>]
   npm run admin -- tokens [--org <id>] [--principal <id>] [--all]
   npm run admin -- revoke <token id> | --principal <id>`;
 
@@ -42,7 +44,8 @@ export async function issueTokenCommand(deps: Pick<Deps, 'db' | 'clock'>, values
     };
   });
   return [
-    `Token (${role} trên "${org.name}", principal ${principalId}, hết hạn ${expiresAt.toISOString()}) — chỉ hiện một lần:`,
+    `Token (${role} trên "${org.name}", principal ${principalId}, ` +
+      `hết hạn ${expiresAt.toISOString()}) — chỉ hiện một lần:`,
     token,
   ];
 }
@@ -62,7 +65,8 @@ export async function listTokensCommand(deps: Pick<Deps, 'db' | 'clock'>, values
     'id\ttrạng thái\tprincipal\tnhãn\ttạo lúc\thết hạn',
     ...tokens.map(
       (t) =>
-        `${t.id}\t${t.state}\t${t.principalId} ${t.principalName}\t${t.label || '-'}\t${iso(t.createdAt)}\t${iso(t.expiresAt)}`,
+        `${t.id}\t${t.state}\t${t.principalId} ${t.principalName}\t${t.label || '-'}\t` +
+        `${iso(t.createdAt)}\t${iso(t.expiresAt)}`,
     ),
   ];
 }

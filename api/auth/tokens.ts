@@ -59,7 +59,8 @@ export async function findTokenPrincipal(
   if (!token.startsWith(API_TOKEN_PREFIX) || token.length > 200) return undefined;
   const row = await maybeOne<Principal & { tokenId: number; expiresAt: Date }>(
     sql,
-    `select p.id, p.display_name as "displayName", p.member_id as "memberId", t.id as "tokenId", t.expires_at as "expiresAt"
+    `select p.id, p.display_name as "displayName", p.member_id as "memberId", t.id as "tokenId",
+      t.expires_at as "expiresAt"
        from api_tokens t join principals p on p.id = t.principal_id
       where t.token_hash = $1 and t.revoked_at is null and t.expires_at > $2`,
     [hashSecret(token), now],

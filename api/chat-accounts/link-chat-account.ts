@@ -69,7 +69,8 @@ async function assertServedByBot(sql: Sql, memberId: number, botOrgId: number): 
 async function claim(deps: Pick<Deps, 'db'>, req: LinkRequest, codeHash: string, now: Date) {
   return deps.db.tx(async (sql) => {
     const claimed = await sql.query<{ memberId: number }>(
-      `update link_codes set used_at = $2 where code_hash = $1 and used_at is null and expires_at > $2 returning member_id as "memberId"`,
+      `update link_codes set used_at = $2 where code_hash = $1 and used_at is null and expires_at > $2
+        returning member_id as "memberId"`,
       [codeHash, now],
     );
     if (claimed.length === 0) return undefined;

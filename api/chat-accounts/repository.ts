@@ -19,7 +19,8 @@ const COLUMNS = `id, channel, bot_key as "botKey", external_user_id as "external
 export async function findActiveAccount(sql: Sql, channel: Channel, botKey: string, externalUserId: string) {
   return maybeOne<ChatAccount>(
     sql,
-    `select ${COLUMNS} from chat_accounts where channel = $1 and bot_key = $2 and external_user_id = $3 and unlinked_at is null`,
+    `select ${COLUMNS} from chat_accounts where channel = $1 and bot_key = $2 and external_user_id = $3
+      and unlinked_at is null`,
     [channel, botKey, externalUserId],
   );
 }

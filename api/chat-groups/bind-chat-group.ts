@@ -37,7 +37,8 @@ export async function bindChatGroup(
   return deps.db.tx(async (sql) => {
     const claimed = canonical
       ? await sql.query<{ orgId: number }>(
-          `update group_bind_codes set used_at = $2 where code_hash = $1 and used_at is null and expires_at > $2 returning org_id as "orgId"`,
+          `update group_bind_codes set used_at = $2 where code_hash = $1 and used_at is null and expires_at > $2
+            returning org_id as "orgId"`,
           [hashLinkCode(canonical), now],
         )
       : [];
@@ -50,7 +51,8 @@ export async function bindChatGroup(
     await requireRole(sql, actor, orgId, CAN.runMeetings);
     // Re-binding a group takes it from the unit it served: that needs the right there too.
     const [current] = await sql.query<{ orgId: number }>(
-      `select org_id as "orgId" from chat_groups where channel = $1 and bot_key = $2 and chat_id = $3 and unbound_at is null`,
+      `select org_id as "orgId" from chat_groups where channel = $1 and bot_key = $2 and chat_id = $3
+        and unbound_at is null`,
       [group.channel, group.botKey, group.chatId],
     );
     if (current && current.orgId !== orgId) {
@@ -60,11 +62,13 @@ export async function bindChatGroup(
         });
     }
     await sql.query(
-      `update chat_groups set unbound_at = $4 where channel = $1 and bot_key = $2 and chat_id = $3 and unbound_at is null`,
+      `update chat_groups set unbound_at = $4 where channel = $1 and bot_key = $2 and chat_id = $3
+        and unbound_at is null`,
       [group.channel, group.botKey, group.chatId, now],
     );
     await sql.query(
-      `insert into chat_groups (channel, bot_key, chat_id, org_id, title, bound_by, bound_at) values ($1, $2, $3, $4, $5, $6, $7)`,
+      `insert into chat_groups (channel, bot_key, chat_id, org_id, title, bound_by, bound_at)
+        values ($1, $2, $3, $4, $5, $6, $7)`,
       [group.channel, group.botKey, group.chatId, orgId, group.title ?? null, actor.id, now],
     );
     await recordAudit(sql, {

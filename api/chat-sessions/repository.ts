@@ -30,7 +30,8 @@ export async function setChatSessionValue(sql: Sql, chat: ChatRef, key: string, 
     return;
   }
   await sql.query(
-    `insert into chat_sessions (channel, bot_key, chat_id, key, value, updated_at) values ($1, $2, $3, $4, $5::jsonb, now())
+    `insert into chat_sessions (channel, bot_key, chat_id, key, value, updated_at)
+      values ($1, $2, $3, $4, $5::jsonb, now())
      on conflict (channel, bot_key, chat_id, key) do update set value = excluded.value, updated_at = now()`,
     [chat.channel, chat.botKey, chat.chatId, key, JSON.stringify(value)],
   );

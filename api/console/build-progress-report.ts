@@ -84,22 +84,27 @@ export async function buildProgressReport(
           new Paragraph({ text: '' }),
           line('I. KẾT QUẢ TRIỂN KHAI', { bold: true }),
           line(
-            `Toàn ${d.unit.name} có ${t.members.toLocaleString('vi-VN')} đảng viên thuộc ${t.cells} chi bộ triển khai; ` +
+            `Toàn ${d.unit.name} có ${t.members.toLocaleString('vi-VN')} đảng viên thuộc ` +
+              `${t.cells} chi bộ triển khai; ` +
               `${t.linked.toLocaleString('vi-VN')} đồng chí đã liên kết tài khoản chat, đạt ${pct(t.share)} ` +
-              `(Telegram ${t.telegram}, Zalo ${t.zalo}, Web ${t.web}); ${t.active.toLocaleString('vi-VN')} đồng chí hoạt động trong 30 ngày qua.`,
+              `(Telegram ${t.telegram}, Zalo ${t.zalo}, Web ${t.web}); ` +
+              `${t.active.toLocaleString('vi-VN')} đồng chí hoạt động trong 30 ngày qua.`,
           ),
           line(
             below.length
-              ? `Các đơn vị dưới mục tiêu ${pct(d.target.value)}: ${below.map((b) => `${b.name} (${pct(b.share)})`).join('; ')}.`
+              ? `Các đơn vị dưới mục tiêu ${pct(d.target.value)}: ` +
+                  `${below.map((b) => `${b.name} (${pct(b.share)})`).join('; ')}.`
               : `Tất cả đơn vị trực thuộc đạt mục tiêu ${pct(d.target.value)}.`,
           ),
           line(
             d.excluded.length
-              ? `Đơn vị không tính vào số liệu: ${d.excluded.map((e) => `${e.name} (${e.members} đảng viên; lý do: ${e.reason ?? ''})`).join('; ')}.`
+              ? `Đơn vị không tính vào số liệu: ` +
+                  `${d.excluded.map((e) => `${e.name} (${e.members} đảng viên; lý do: ${e.reason ?? ''})`).join('; ')}.`
               : 'Không có đơn vị nào ngoài phạm vi số liệu.',
           ),
           line(
-            `Sinh hoạt chi bộ tháng ${mo}/${y}: ${meetings.meetings.length} buổi tại ${meetings.cellsWithMeeting} chi bộ; ` +
+            `Sinh hoạt chi bộ tháng ${mo}/${y}: ${meetings.meetings.length} buổi tại ` +
+              `${meetings.cellsWithMeeting} chi bộ; ` +
               `${meetings.complete}/${meetings.meetings.length} buổi thực hiện đủ 3 phần trên nền tảng.`,
           ),
           line('Số liệu theo đơn vị:', { italics: true }),

@@ -23,7 +23,8 @@ export async function getMeetingRecord(deps: Pick<Deps, 'db'>, actor: Principal,
     [meetingId],
   );
   const documents = await deps.db.query<{ title: string; sentAt: Date; opens: number }>(
-    `select d.title, d.sent_at as "sentAt", (select count(*)::int from document_opens o where o.document_id = d.id) as opens
+    `select d.title, d.sent_at as "sentAt",
+            (select count(*)::int from document_opens o where o.document_id = d.id) as opens
        from meeting_documents d where d.meeting_id = $1 order by d.id`,
     [meetingId],
   );

@@ -34,7 +34,8 @@ export async function getMeetingsMonth(deps: Pick<Deps, 'db'>, actor: Principal,
     [ids],
   );
   const ratings = await deps.db.query<{ level: string; count: number }>(
-    `select level, count(*)::int as count from meeting_ratings where meeting_id = any($1::int[]) group by level order by 2 desc`,
+    `select level, count(*)::int as count from meeting_ratings where meeting_id = any($1::int[]) group by level
+      order by 2 desc`,
     [ids],
   );
   const byId = new Map(extra.map((e) => [e.id, e]));
@@ -49,7 +50,8 @@ export async function getMeetingsMonth(deps: Pick<Deps, 'db'>, actor: Principal,
   const isCell = isCellKind(unit.kind);
   const pending = isCell
     ? await deps.db.query<{ id: number; kind: string; topic: string | null; startsAt: Date; status: string }>(
-        `select id, kind, topic, starts_at as "startsAt", status from meetings where cell_id = $1 and status <> 'closed' order by starts_at`,
+        `select id, kind, topic, starts_at as "startsAt", status from meetings where cell_id = $1 and status <> 'closed'
+          order by starts_at`,
         [orgId],
       )
     : [];

@@ -135,7 +135,8 @@ export interface MemberRow {
 export async function cellMembers(sql: Sql, cellId: number): Promise<MemberRow[]> {
   return sql.query<MemberRow>(
     `select m.id, m.full_name as "fullName", m.status,
-            array(select distinct a.channel from chat_accounts a where a.member_id = m.id and a.unlinked_at is null order by 1) as channels,
+            array(select distinct a.channel from chat_accounts a where a.member_id = m.id and a.unlinked_at is null
+              order by 1) as channels,
             act.last_at as "lastActiveAt"
        from members m left join member_activity act on act.member_id = m.id
       where m.cell_id = $1 and m.active order by m.full_name, m.id`,
@@ -189,7 +190,8 @@ export async function feedbackTimes(sql: Sql, rootPath: string): Promise<Feedbac
     `select o.name as "orgName", count(*)::int as received, count(a.at)::int as answered,
             round((avg(extract(epoch from a.at - f.created_at)) / 3600)::numeric, 1) as "avgHours"
        from feedback f join orgs o on o.id = f.org_id
-       left join lateral (select min(e.at) as at from feedback_events e where e.feedback_id = f.id and e.status = 'answered') a on true
+       left join lateral (select min(e.at) as at from feedback_events e
+         where e.feedback_id = f.id and e.status = 'answered') a on true
       where o.path <@ text2ltree($1)
       group by o.id, o.name order by o.name`,
     [rootPath],

@@ -93,7 +93,8 @@ export interface SessionListRow {
 
 export async function listOpenSessions(sql: Sql, principalId: number, now: Date): Promise<SessionListRow[]> {
   return sql.query<SessionListRow>(
-    `select id, user_agent as "userAgent", created_at as "createdAt", last_seen_at as "lastSeenAt", expires_at as "expiresAt"
+    `select id, user_agent as "userAgent", created_at as "createdAt", last_seen_at as "lastSeenAt",
+      expires_at as "expiresAt"
        from console_sessions where principal_id = $1 and ended_at is null and expires_at > $2 order by created_at desc`,
     [principalId, now],
   );

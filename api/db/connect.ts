@@ -110,6 +110,9 @@ const CONNECTION_ERROR_CODES = new Set([
   'ENOTFOUND',
 ]);
 
+const CONNECTION_ERROR_MESSAGE =
+  /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|not queryable/i;
+
 /** True for errors that mean "the connection is gone", not "the statement was wrong". */
 export function isConnectionError(e: unknown): boolean {
   if (e instanceof DatabaseUnavailableError) return true;
@@ -117,9 +120,7 @@ export function isConnectionError(e: unknown): boolean {
   // 08xxx connection exceptions; 57P01–57P03 admin/crash shutdown, cannot connect now.
   if (code.startsWith('08') || /^57P0[1-3]$/.test(code) || CONNECTION_ERROR_CODES.has(code)) return true;
   const message = String((e as Error)?.message ?? '');
-  return /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed|not queryable/i.test(
-    message,
-  );
+  return CONNECTION_ERROR_MESSAGE.test(message);
 }
 
 const unavailable = (e: unknown) => (isConnectionError(e) ? new DatabaseUnavailableError(e) : e);

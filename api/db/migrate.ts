@@ -60,8 +60,10 @@ async function assertExtensionsAvailable(db: Db): Promise<void> {
     throw new AppError(
       'startup',
       'PostgreSQL thiếu extension "vector" (pgvector). Cài pgvector cho đúng phiên bản PostgreSQL của máy chủ ' +
-        '(Debian/Ubuntu: `apt-get install postgresql-<phiên bản>-pgvector`, hoặc chạy `sudo bash .ci/install-pgvector.sh` ' +
-        'để build từ mã nguồn), rồi khởi động lại. The PostgreSQL server lacks the pgvector extension; install it and restart.',
+        '(Debian/Ubuntu: `apt-get install postgresql-<phiên bản>-pgvector`, hoặc chạy ' +
+        '`sudo bash .ci/install-pgvector.sh` ' +
+        'để build từ mã nguồn), rồi khởi động lại. ' +
+        'The PostgreSQL server lacks the pgvector extension; install it and restart.',
     );
   }
   for (const ext of ['unaccent', 'ltree']) {

@@ -24,12 +24,16 @@ export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines:
     return -1;
   });
   const [ids] = await deps.db.query<{ adminId: number; rootId: number; secretaryId: number; memberId: number }>(
-    `select (select g.principal_id from role_grants g join orgs o on o.id = g.org_id where o.is_demo and g.role = 'admin' order by g.id limit 1) as "adminId",
+    `select (select g.principal_id from role_grants g join orgs o on o.id = g.org_id
+      where o.is_demo and g.role = 'admin' order by g.id limit 1) as "adminId",
             (select id from orgs where is_demo and parent_id is null order by id limit 1) as "rootId",
-            (select p.member_id from role_grants g join principals p on p.id = g.principal_id join orgs o on o.id = g.org_id
+            (select p.member_id from role_grants g join principals p on p.id = g.principal_id
+              join orgs o on o.id = g.org_id
               where o.is_demo and g.role = 'secretary' order by g.id limit 1) as "secretaryId",
-            (select m.id from members m join role_grants g on g.org_id = m.cell_id join principals p on p.id = g.principal_id
-              where g.role = 'secretary' and m.id <> p.member_id and m.status = 'official' order by m.id limit 1) as "memberId"`,
+            (select m.id from members m join role_grants g on g.org_id = m.cell_id
+              join principals p on p.id = g.principal_id
+              where g.role = 'secretary' and m.id <> p.member_id and m.status = 'official' order by m.id
+                limit 1) as "memberId"`,
   );
   if (!ids?.adminId)
     return { lines: ['  Demo: dữ liệu demo không đầy đủ; tạo token bằng: npm run admin -- token --org <id>'] };
@@ -55,7 +59,8 @@ export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines:
   const memberCode = await issueLinkCode(deps, admin, ids.memberId);
   return {
     lines: [
-      `  Demo:      ${fresh ? 'đã nạp' : 'đã có'} Đảng bộ Thị trấn Hòa Bình (13 chi bộ, 320 đảng viên; tổ chức gốc id ${ids.rootId})`,
+      `  Demo:      ${fresh ? 'đã nạp' : 'đã có'} Đảng bộ Thị trấn Hòa Bình ` +
+        `(13 chi bộ, 320 đảng viên; tổ chức gốc id ${ids.rootId})`,
       ...(samples > 0
         ? [`  Trợ lý ảo: đã nạp ${samples} tài liệu mẫu (knowledge/samples/); hỏi thử: "thủ tục kết nạp đảng viên"`]
         : []),

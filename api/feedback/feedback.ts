@@ -119,11 +119,13 @@ export async function listFeedback(
   actor: Principal,
   scope: { orgId?: number },
 ): Promise<FeedbackRow[]> {
-  const columns = `f.id, f.body, f.status, f.answer, f.created_at as "createdAt", m.full_name as "memberName", o.name as "orgName", f.photo_ref is not null as "hasPhoto"`;
+  const columns = `f.id, f.body, f.status, f.answer, f.created_at as "createdAt", m.full_name as "memberName",
+                    o.name as "orgName", f.photo_ref is not null as "hasPhoto"`;
   if (scope.orgId === undefined) {
     if (!actor.memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới có phản ánh riêng.');
     return deps.db.query(
-      `select ${columns} from feedback f join members m on m.id = f.member_id join orgs o on o.id = f.org_id where f.member_id = $1 order by f.id desc limit 50`,
+      `select ${columns} from feedback f join members m on m.id = f.member_id join orgs o on o.id = f.org_id
+        where f.member_id = $1 order by f.id desc limit 50`,
       [actor.memberId],
     );
   }
@@ -131,8 +133,10 @@ export async function listFeedback(
   if (!org) throw notFound('tổ chức');
   await requireRole(deps.db, actor, org.id, CAN.readOrg);
   return deps.db.query(
-    `select ${columns}, coalesce((select json_agg(json_build_object('status', e.status, 'at', e.at, 'by', p.display_name) order by e.id)
-        from feedback_events e left join principals p on p.id = e.actor_principal_id where e.feedback_id = f.id), '[]') as history
+    `select ${columns},
+        coalesce((select json_agg(json_build_object('status', e.status, 'at', e.at, 'by', p.display_name) order by e.id)
+          from feedback_events e left join principals p on p.id = e.actor_principal_id
+            where e.feedback_id = f.id), '[]') as history
        from feedback f join members m on m.id = f.member_id join orgs o on o.id = f.org_id
       where o.path <@ text2ltree($1) order by f.id desc limit 500`,
     [org.path],

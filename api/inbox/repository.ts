@@ -27,7 +27,8 @@ export async function insertUpdate(
   claim?: { owner: string; leaseSeconds: number },
 ): Promise<number | null> {
   const rows = await sql.query<{ id: number }>(
-    `insert into inbound_updates (channel, bot_key, update_id, chat_key, payload, claimed_by, claimed_at, lease_until, attempts)
+    `insert into inbound_updates (channel, bot_key, update_id, chat_key, payload, claimed_by, claimed_at, lease_until,
+      attempts)
      values ($1, $2, $3, $4, $5::jsonb, $6, case when $6::text is null then null else now() end,
              case when $6::text is null then null else now() + make_interval(secs => $7) end,
              case when $6::text is null then 0 else 1 end)
@@ -59,7 +60,8 @@ export async function claimUpdates(
 ): Promise<StoredUpdate[]> {
   const rows = await sql.query<StoredUpdate>(
     `update inbound_updates u
-        set claimed_by = $1, claimed_at = now(), lease_until = now() + make_interval(secs => $2), attempts = u.attempts + 1
+        set claimed_by = $1, claimed_at = now(), lease_until = now() + make_interval(secs => $2),
+          attempts = u.attempts + 1
       where u.id in (
         select c.id from inbound_updates c
          where c.processed_at is null and (c.channel || ':' || c.bot_key) = any($3::text[])
@@ -112,7 +114,8 @@ export async function completeUpdates(
         returning id),
      ins as (
        insert into outbox_messages (channel, bot_key, chat_id, kind, payload, dedupe_key, lane, inbound_id)
-       select r.channel, r.bot_key, r.chat_id, 'reply', r.payload, 'reply:' || r.inbound_id || ':' || r.n, 0, r.inbound_id
+       select r.channel, r.bot_key, r.chat_id, 'reply', r.payload, 'reply:' || r.inbound_id || ':' || r.n, 0,
+         r.inbound_id
          from unnest($3::bigint[], $4::int[], $5::text[], $6::text[], $7::text[], $8::jsonb[])
               as r(inbound_id, n, channel, bot_key, chat_id, payload)
          join done on done.id = r.inbound_id

@@ -29,7 +29,8 @@ export async function getIngestJobOfUnit(
   jobId: number,
 ): Promise<IngestJob & { orgId: number | null }> {
   const [job] = await deps.db.query<IngestJob & { orgId: number | null }>(
-    `select id, status, filename, result, error, created_at as "createdAt", finished_at as "finishedAt", org_id as "orgId"
+    `select id, status, filename, result, error, created_at as "createdAt", finished_at as "finishedAt",
+      org_id as "orgId"
        from kb_jobs where id = $1`,
     [jobId],
   );

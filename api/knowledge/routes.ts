@@ -81,7 +81,8 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
         tags,
         params: IdParams,
         summary:
-          'Load a procedure document (PDF, DOCX, HTML, Markdown, text) visible to this unit’s subtree; returns a job to poll',
+          'Load a procedure document (PDF, DOCX, HTML, Markdown, text) visible to this unit’s subtree; ' +
+          'returns a job to poll',
         description: 'multipart/form-data with field `file`. Use the root unit for a document everyone may see.',
         body: { content: { 'multipart/form-data': { schema: UploadBody }, ...mediaTypes(DOCUMENT_TYPES) } },
         response: Responses(Type.Object({ jobId: Id }), 202),
@@ -150,7 +151,8 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
       schema: {
         tags,
         summary:
-          'For editors: unanswered questions or poorly rated answers from members of this unit’s subtree (what documents are missing)',
+          'For editors: unanswered questions or poorly rated answers from members of ' +
+          'this unit’s subtree (what documents are missing)',
         params: IdParams,
         querystring: Closed({ filter: Type.Union([Type.Literal('unanswered'), Type.Literal('poor')]) }),
         response: Responses(UntypedRows(Type.Array(QuestionToReviewT))),

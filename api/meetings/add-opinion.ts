@@ -31,7 +31,8 @@ export async function addOpinion(
       itemId = item.id;
     }
     await sql.query(
-      `insert into meeting_opinions (meeting_id, agenda_item_id, member_id, body, created_at) values ($1, $2, $3, $4, $5)`,
+      `insert into meeting_opinions (meeting_id, agenda_item_id, member_id, body, created_at)
+        values ($1, $2, $3, $4, $5)`,
       [meeting.id, itemId, actor.memberId, body, deps.clock.now()],
     );
     await recordAudit(sql, {

@@ -24,14 +24,16 @@ export async function adoptResolution(
   return deps.db.tx(async (sql) => {
     const meeting = await requireMeeting(sql, actor, input.meetingId, { role: CAN.runMeetings });
     const [passed] = await sql.query<{ id: number }>(
-      `select id from motions where meeting_id = $1 and kind = 'resolution' and status = 'closed' and (result->>'passed')::boolean order by id desc limit 1`,
+      `select id from motions where meeting_id = $1 and kind = 'resolution' and status = 'closed'
+        and (result->>'passed')::boolean order by id desc limit 1`,
       [meeting.id],
     );
     if (!passed) throw new AppError('conflict', 'Chưa có biểu quyết thông qua nghị quyết tại buổi họp này.');
     const now = deps.clock.now();
     await sql.query(
       `insert into resolutions (meeting_id, body, motion_id, published_at) values ($1, $2, $3, $4)
-       on conflict (meeting_id) do update set body = excluded.body, motion_id = excluded.motion_id, published_at = excluded.published_at`,
+       on conflict (meeting_id) do update set body = excluded.body, motion_id = excluded.motion_id,
+         published_at = excluded.published_at`,
       [meeting.id, input.body.trim(), passed.id, now],
     );
     const members = await sql.query<{ id: number }>(`select id from members where cell_id = $1 and active`, [
@@ -42,7 +44,8 @@ export async function adoptResolution(
       if (!ids.has(t.assigneeMemberId))
         throw new AppError('validation', 'Người được giao nhiệm vụ phải là đảng viên của chi bộ.', { field: 'tasks' });
       const [{ id }] = await sql.query<{ id: number }>(
-        `insert into tasks (meeting_id, cell_id, assignee_member_id, title, due_on) values ($1, $2, $3, $4, $5) returning id`,
+        `insert into tasks (meeting_id, cell_id, assignee_member_id, title, due_on) values ($1, $2, $3, $4, $5)
+          returning id`,
         [meeting.id, meeting.cellId, t.assigneeMemberId, t.title.trim(), t.dueOn],
       );
       await enqueueForMembers(
@@ -78,7 +81,8 @@ export async function adoptResolution(
 /** The assignee reports a task done from chat. */
 export async function completeTask(deps: Pick<Deps, 'db' | 'clock'>, actor: Principal, taskId: number) {
   const rows = await deps.db.query<{ title: string }>(
-    `update tasks set status = 'done', done_at = $3 where id = $1 and assignee_member_id = $2 and status = 'open' returning title`,
+    `update tasks set status = 'done', done_at = $3 where id = $1 and assignee_member_id = $2 and status = 'open'
+      returning title`,
     [taskId, actor.memberId ?? 0, deps.clock.now()],
   );
   if (!rows.length) throw new AppError('not_found', 'Không tìm thấy nhiệm vụ đang mở của đồng chí.');

@@ -129,12 +129,14 @@ export async function acceptAbsence(
       await sql.query(
         `insert into meeting_attendance (meeting_id, member_id, response, absence_reason, reason_accepted)
          values ($1, $2, 'absent', $3, $4)
-         on conflict (meeting_id, member_id) do update set response = 'absent', absence_reason = $3, reason_accepted = $4`,
+         on conflict (meeting_id, member_id) do update set response = 'absent', absence_reason = $3,
+           reason_accepted = $4`,
         [meeting.id, input.memberId, reason, input.accepted],
       );
     } else {
       const rows = await sql.query(
-        `update meeting_attendance set reason_accepted = $3 where meeting_id = $1 and member_id = $2 and response = 'absent' returning 1`,
+        `update meeting_attendance set reason_accepted = $3 where meeting_id = $1 and member_id = $2
+          and response = 'absent' returning 1`,
         [input.meetingId, input.memberId, input.accepted],
       );
       if (!rows.length) throw new AppError('validation', 'Đồng chí này chưa báo vắng.');
@@ -162,7 +164,8 @@ export async function recordLeave(
     });
     const now = deps.clock.now();
     const rows = await sql.query(
-      `update meeting_attendance set left_at = $3 where meeting_id = $1 and member_id = $2 and checked_in_at is not null and left_at is null returning 1`,
+      `update meeting_attendance set left_at = $3 where meeting_id = $1 and member_id = $2 and checked_in_at is not null
+        and left_at is null returning 1`,
       [input.meetingId, input.memberId, now],
     );
     if (!rows.length) throw new AppError('validation', 'Đồng chí này chưa điểm danh hoặc đã rời họp.');

@@ -28,14 +28,17 @@ export async function getCompletenessReport(deps: Pick<Deps, 'db'>, actor: Princ
     part3: boolean;
   }>(
     `select o.id as "cellId", o.name as "cellName", mt.id as "meetingId", mt.kind,
-            exists (select 1 from meeting_documents d where d.meeting_id = mt.id and d.sent_at <= mt.starts_at - make_interval(hours => $3)) as part1,
+            exists (select 1 from meeting_documents d where d.meeting_id = mt.id
+              and d.sent_at <= mt.starts_at - make_interval(hours => $3)) as part1,
             (exists (select 1 from meeting_attendance a where a.meeting_id = mt.id and a.checked_in_at is not null)
              and exists (select 1 from meeting_ratings r where r.meeting_id = mt.id)
-             and exists (select 1 from motions v where v.meeting_id = mt.id and v.kind = 'resolution' and v.status = 'closed')) as part2,
+             and exists (select 1 from motions v where v.meeting_id = mt.id and v.kind = 'resolution'
+               and v.status = 'closed')) as part2,
             (exists (select 1 from resolutions z where z.meeting_id = mt.id and z.published_at is not null)
              and exists (select 1 from tasks t where t.meeting_id = mt.id)) as part3
        from meetings mt join orgs o on o.id = mt.cell_id
-      where o.path <@ text2ltree($1) and to_char((mt.starts_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM') = $2 and mt.status = 'closed'
+      where o.path <@ text2ltree($1) and to_char((mt.starts_at at time zone 'UTC') + interval '7 hours', 'YYYY-MM') = $2
+        and mt.status = 'closed'
       order by o.name, mt.starts_at`,
     [org.path, month, aheadHours],
   );

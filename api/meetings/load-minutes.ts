@@ -37,7 +37,8 @@ export async function loadMinutes(sql: Sql, meetingId: number): Promise<MinutesD
     [meetingId],
   );
   const opinions = await sql.query<{ itemId: number | null; name: string; body: string }>(
-    `select o.agenda_item_id as "itemId", m.full_name as name, o.body from meeting_opinions o join members m on m.id = o.member_id
+    `select o.agenda_item_id as "itemId", m.full_name as name, o.body from meeting_opinions o
+      join members m on m.id = o.member_id
       where o.meeting_id = $1 order by o.id`,
     [meetingId],
   );
@@ -68,7 +69,8 @@ export async function loadMinutes(sql: Sql, meetingId: number): Promise<MinutesD
       (await sql.query<{ body: string }>(`select body from resolutions where meeting_id = $1`, [meetingId]))[0]?.body ??
       null,
     tasks: await sql.query(
-      `select m.full_name as assignee, t.title, t.due_on as "dueOn", t.status from tasks t join members m on m.id = t.assignee_member_id where t.meeting_id = $1 order by t.id`,
+      `select m.full_name as assignee, t.title, t.due_on as "dueOn", t.status from tasks t
+        join members m on m.id = t.assignee_member_id where t.meeting_id = $1 order by t.id`,
       [meetingId],
     ),
     ratings: await sql.query(
@@ -76,7 +78,8 @@ export async function loadMinutes(sql: Sql, meetingId: number): Promise<MinutesD
       [meetingId],
     ),
     amendments: await sql.query(
-      `select a.body, a.created_at as at, p.display_name as author from minutes_amendments a left join principals p on p.id = a.author_principal_id where a.meeting_id = $1 order by a.id`,
+      `select a.body, a.created_at as at, p.display_name as author from minutes_amendments a
+        left join principals p on p.id = a.author_principal_id where a.meeting_id = $1 order by a.id`,
       [meetingId],
     ),
   };

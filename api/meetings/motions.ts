@@ -80,9 +80,11 @@ export interface ElectionResult {
 
 const columns = (
   t = '',
-) => `${t}id, ${t}meeting_id as "meetingId", ${t}kind, ${t}title, ${t}ballot, ${t}allow_change as "allowChange", ${t}status,
+) => `${t}id, ${t}meeting_id as "meetingId", ${t}kind, ${t}title, ${t}ballot, ${t}allow_change as "allowChange",
+       ${t}status,
   ${t}room_for as "roomFor", ${t}room_against as "roomAgainst", ${t}room_abstain as "roomAbstain", ${t}result,
-  ${t}options, ${t}subject_member_id as "subjectMemberId", ${t}room_counts as "roomCounts", ${t}counting_committee as "countingCommittee",
+  ${t}options, ${t}subject_member_id as "subjectMemberId", ${t}room_counts as "roomCounts",
+    ${t}counting_committee as "countingCommittee",
   ${t}seats, ${t}election_body as "electionBody", ${t}round, ${t}previous_round_id as "previousRoundId"`;
 const COLUMNS = columns();
 
@@ -171,7 +173,8 @@ export async function recordChatBallot(sql: Sql, b: ChatBallot): Promise<ChatBal
        returning (xmax <> 0) as changed
      ), audit as (
        insert into audit_log (at, actor_principal_id, action, subject_type, subject_id, details)
-       select $4, $6, 'vote.cast', 'motion', $1::text, jsonb_build_object('memberId', $2::int, 'choice', $3::text) from v
+       select $4, $6, 'vote.cast', 'motion', $1::text, jsonb_build_object('memberId', $2::int, 'choice', $3::text)
+         from v
      ), p as (
        insert into ballot_participation (motion_id, member_id) select $1, $2 from open where ballot = 'secret'
        on conflict do nothing returning 1
@@ -179,7 +182,8 @@ export async function recordChatBallot(sql: Sql, b: ChatBallot): Promise<ChatBal
        insert into ballot_box (motion_id, choice, kept) select $1, $3, $5::int[] from p
      )
      select mo.*, exists (select 1 from open) as open,
-            exists (select 1 from v) or exists (select 1 from p) as took, coalesce((select changed from v), false) as changed
+            exists (select 1 from v) or exists (select 1 from p) as took,
+            coalesce((select changed from v), false) as changed
        from mo`,
     [b.motionId, b.memberId, b.choice, b.at, b.kept, b.principalId, CHOICES],
   );
@@ -196,7 +200,8 @@ export async function findMotionForVote(
 ): Promise<{ motion: Motion; entry: RollRow | undefined } | undefined> {
   const [row] = await sql.query<Motion & { entry: RollRow | null }>(
     `select ${columns('mo.')},
-            (select row_to_json(e) from (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), '$2')}) e) as entry
+            (select row_to_json(e) from (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), '$2')}) e)
+              as entry
        from motions mo join meetings mt on mt.id = mo.meeting_id where mo.id = $1`,
     [id, memberId],
   );

@@ -88,7 +88,8 @@ export async function changeCandidate(
       throw new AppError('conflict', 'Đã bắt đầu bỏ phiếu: danh sách ứng cử không thay đổi được nữa.');
     if (input.withdraw) {
       const rows = await sql.query(
-        `update election_candidates set withdrawn_at = $3 where motion_id = $1 and member_id = $2 and withdrawn_at is null returning 1`,
+        `update election_candidates set withdrawn_at = $3 where motion_id = $1 and member_id = $2
+          and withdrawn_at is null returning 1`,
         [motion.id, input.memberId, deps.clock.now()],
       );
       if (!rows.length) throw new AppError('validation', 'Đồng chí này không có trong danh sách ứng cử.');

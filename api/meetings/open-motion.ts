@@ -56,7 +56,8 @@ export async function openMotion(
       );
     }
     const rule = versionInForce(DECISIONS[input.kind], meetingDate(meeting.startsAt)).value;
-    // rule: secret ballots — discipline/expulsion QĐ 22 Đ15 (QĐ 296), elections QĐ 190; resolutions open (Điều lệ Đ9 k5)
+    // rule: secret ballots — discipline/expulsion QĐ 22 Đ15 (QĐ 296), elections QĐ 190;
+    // resolutions open (Điều lệ Đ9 k5)
     const ballot = rule.ballot === 'choice' ? (input.ballot ?? 'open') : rule.ballot;
     if (input.ballot && input.ballot !== ballot) {
       throw new AppError(
@@ -88,7 +89,8 @@ export async function openMotion(
       action: { kind: 'vote' as const, motionId: id, choice: c },
     }));
     const present = await sql.query<{ id: number }>(
-      `select member_id as id from meeting_attendance where meeting_id = $1 and checked_in_at is not null and left_at is null`,
+      `select member_id as id from meeting_attendance where meeting_id = $1 and checked_in_at is not null
+        and left_at is null`,
       [meeting.id],
     );
     const meta = { kind: 'motion.opened', refType: 'motion', refId: id, dedupePrefix: `motion:${id}:opened` };

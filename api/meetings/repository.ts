@@ -19,7 +19,8 @@ export interface Meeting {
 }
 
 const meetingColumns = (t = '') => `${t}id, ${t}cell_id as "cellId", ${t}kind, ${t}topic, ${t}starts_at as "startsAt",
-  ${t}place, ${t}mode, ${t}status, ${t}opened_at as "openedAt", ${t}closed_at as "closedAt", ${t}checkin_code as "checkinCode"`;
+  ${t}place, ${t}mode, ${t}status, ${t}opened_at as "openedAt", ${t}closed_at as "closedAt",
+    ${t}checkin_code as "checkinCode"`;
 const MEETING_COLUMNS = meetingColumns();
 
 export async function findMeeting(sql: Sql, id: number, lock = false): Promise<Meeting | undefined> {
@@ -34,7 +35,8 @@ export async function insertMeeting(
 ): Promise<Meeting> {
   return one<Meeting>(
     sql,
-    `insert into meetings (cell_id, kind, topic, starts_at, place, mode, created_by) values ($1, $2, $3, $4, $5, $6, $7) returning ${MEETING_COLUMNS}`,
+    `insert into meetings (cell_id, kind, topic, starts_at, place, mode, created_by) values ($1, $2, $3, $4, $5, $6, $7)
+      returning ${MEETING_COLUMNS}`,
     [m.cellId, m.kind, m.topic, m.startsAt, m.place, m.mode, m.createdBy],
   );
 }
@@ -79,11 +81,14 @@ export async function loadRoll(
      )
      select r.id as "memberId", r.full_name as "fullName", r.status, r.transferred_in as "transferredIn",
             exists (select 1 from member_periods p where p.member_id = r.id and p.kind = 'exempt' ${inForce}) as exempt,
-            exists (select 1 from member_periods p where p.member_id = r.id and p.kind in ('suspended', 'prosecuted') ${inForce}) as suspended,
-            (not r.transferred_in and exists (select 1 from member_periods p where p.member_id = r.id and p.kind = 'temporary_transfer' ${inForce})) as "transferredOut",
+            exists (select 1 from member_periods p where p.member_id = r.id
+              and p.kind in ('suspended', 'prosecuted') ${inForce}) as suspended,
+            (not r.transferred_in and exists (select 1 from member_periods p
+              where p.member_id = r.id and p.kind = 'temporary_transfer' ${inForce})) as "transferredOut",
             (a.checked_in_at is not null and a.left_at is null) as present,
             (a.response = 'absent' and a.reason_accepted and a.checked_in_at is null) as "absentWithAcceptedReason",
-            a.absence_reason as "absenceReason", a.checked_in_at as "checkedInAt", a.left_at as "leftAt", a.check_in_method as "checkInMethod"
+            a.absence_reason as "absenceReason", a.checked_in_at as "checkedInAt", a.left_at as "leftAt",
+              a.check_in_method as "checkInMethod"
        from roll r left join meeting_attendance a on a.meeting_id = $1 and a.member_id = r.id
       where $4::int is null or r.id = $4
       order by r.full_name, r.id`,
@@ -104,11 +109,15 @@ export function rollEntrySql(meetingId: string, cellId: string, onDate: string, 
             and p.host_cell_id = ${cellId} ${force})`;
   return `select m.id as "memberId", m.full_name as "fullName", m.status, (m.cell_id <> ${cellId}) as "transferredIn",
             exists (select 1 from member_periods p where p.member_id = m.id and p.kind = 'exempt' ${force}) as exempt,
-            exists (select 1 from member_periods p where p.member_id = m.id and p.kind in ('suspended', 'prosecuted') ${force}) as suspended,
-            (m.cell_id = ${cellId} and exists (select 1 from member_periods p where p.member_id = m.id and p.kind = 'temporary_transfer' ${force})) as "transferredOut",
+            exists (select 1 from member_periods p where p.member_id = m.id
+              and p.kind in ('suspended', 'prosecuted') ${force}) as suspended,
+            (m.cell_id = ${cellId} and exists (select 1 from member_periods p
+              where p.member_id = m.id and p.kind = 'temporary_transfer' ${force})) as "transferredOut",
             (a.checked_in_at is not null and a.left_at is null) as present,
-            coalesce(a.response = 'absent' and a.reason_accepted and a.checked_in_at is null, false) as "absentWithAcceptedReason",
-            a.absence_reason as "absenceReason", a.checked_in_at as "checkedInAt", a.left_at as "leftAt", a.check_in_method as "checkInMethod"
+            coalesce(a.response = 'absent' and a.reason_accepted and a.checked_in_at is null, false)
+              as "absentWithAcceptedReason",
+            a.absence_reason as "absenceReason", a.checked_in_at as "checkedInAt", a.left_at as "leftAt",
+              a.check_in_method as "checkInMethod"
        from members m left join meeting_attendance a on a.meeting_id = ${meetingId} and a.member_id = m.id
       where m.id = ${memberId} and m.active and (m.cell_id = ${cellId} or ${transferIn})`;
 }
@@ -140,7 +149,8 @@ export async function findMeetingWithEntry(
   const row = await maybeOne<Meeting & { entry: (RollRow & { checkedInAt: string | null }) | null }>(
     sql,
     `select ${MEETING_COLUMNS},
-            (select row_to_json(e) from (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), '$2')}) e) as entry
+            (select row_to_json(e) from (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), '$2')}) e)
+              as entry
        from meetings mt where id = $1`,
     [id, memberId],
   );
@@ -162,7 +172,8 @@ export async function recordCheckIn(
     sql,
     `with mt as (
        select ${meetingColumns('mt.')}, row_to_json(e) as entry,
-              mt.status = 'in_progress' and e."memberId" is not null and ($4 <> 'chat' or mt.mode <> 'in_person') as allowed
+              mt.status = 'in_progress' and e."memberId" is not null and ($4 <> 'chat'
+                or mt.mode <> 'in_person') as allowed
          from meetings mt
          left join lateral (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), '$2')}) e on true
         where mt.id = $1
@@ -174,7 +185,8 @@ export async function recordCheckIn(
        returning member_id
      ), audit as (
        insert into audit_log (at, actor_principal_id, action, subject_type, subject_id, details)
-       select $3, $5, 'meeting.check_in', 'meeting', $1::text, jsonb_build_object('memberId', member_id, 'method', $4::text)
+       select $3, $5, 'meeting.check_in', 'meeting', $1::text,
+              jsonb_build_object('memberId', member_id, 'method', $4::text)
          from a
      )
      select mt.*, exists (select 1 from a) as took from mt`,
@@ -197,7 +209,8 @@ export function reviveEntry(e: RollRow): RollRow {
 /** Open tasks of a cell past their deadline: shown at the next meeting. */
 export async function listOverdueTasks(sql: Sql, cellId: number, onDate: string) {
   return sql.query<{ id: number; title: string; dueOn: string; assignee: string }>(
-    `select t.id, t.title, t.due_on as "dueOn", m.full_name as assignee from tasks t join members m on m.id = t.assignee_member_id
+    `select t.id, t.title, t.due_on as "dueOn", m.full_name as assignee from tasks t
+      join members m on m.id = t.assignee_member_id
       where t.cell_id = $1 and t.status = 'open' and t.due_on < $2::date order by t.due_on`,
     [cellId, onDate],
   );

@@ -54,7 +54,8 @@ export async function runDueReminders(deps: Pick<Deps, 'db' | 'clock'>): Promise
     }
   }
   const tasks = await deps.db.query<{ id: number; member: number; title: string; dueOn: string }>(
-    `update tasks set reminded_at = $1 where status = 'open' and reminded_at is null and due_on <= ($1::timestamptz + make_interval(days => $2))::date
+    `update tasks set reminded_at = $1 where status = 'open' and reminded_at is null
+      and due_on <= ($1::timestamptz + make_interval(days => $2))::date
      returning id, assignee_member_id as member, title, due_on as "dueOn"`,
     [now, TASK_AHEAD_DAYS],
   );

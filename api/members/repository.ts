@@ -59,8 +59,10 @@ export async function insertMembers(sql: Sql, rows: NewMember[]): Promise<number
                           admitted_on, probation_ends_on, official_on)
      select r.full_name, r.gender, r.birth_year, r.card_number, r.phone, r.cell_id, o.path, r.status,
             r.admitted_on, r.probation_ends_on, r.official_on
-       from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::date[], $9::date[], $10::date[])
-            as r(full_name, gender, birth_year, card_number, phone, cell_id, status, admitted_on, probation_ends_on, official_on)
+       from unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::date[],
+         $9::date[], $10::date[])
+            as r(full_name, gender, birth_year, card_number, phone, cell_id, status, admitted_on, probation_ends_on,
+              official_on)
        join orgs o on o.id = r.cell_id
      returning id`,
     [
@@ -131,8 +133,10 @@ export async function listMembersUnder(
   return sql.query<MemberListRow>(
     `select ${MEMBER_COLUMNS}, o.name as "cellName",
             exists (select 1 from member_periods p where p.member_id = m.id and p.kind = 'exempt' ${inForce}) as exempt,
-            exists (select 1 from member_periods p where p.member_id = m.id and p.kind in ('suspended', 'prosecuted') ${inForce}) as suspended,
-            exists (select 1 from member_periods p where p.member_id = m.id and p.kind = 'temporary_transfer' ${inForce}) as "transferredOut"
+            exists (select 1 from member_periods p where p.member_id = m.id
+              and p.kind in ('suspended', 'prosecuted') ${inForce}) as suspended,
+            exists (select 1 from member_periods p where p.member_id = m.id
+              and p.kind = 'temporary_transfer' ${inForce}) as "transferredOut"
        from members m join orgs o on o.id = m.cell_id
       where m.cell_path <@ text2ltree($1) and m.active
       order by o.path, m.full_name, m.id
@@ -158,15 +162,18 @@ export interface MemberPeriod {
 export async function insertPeriod(sql: Sql, p: Omit<MemberPeriod, 'id'>): Promise<MemberPeriod> {
   return one<MemberPeriod>(
     sql,
-    `insert into member_periods (member_id, kind, host_cell_id, starts_on, ends_on, reason) values ($1, $2, $3, $4, $5, $6)
-     returning id, member_id as "memberId", kind, host_cell_id as "hostCellId", starts_on as "startsOn", ends_on as "endsOn", reason`,
+    `insert into member_periods (member_id, kind, host_cell_id, starts_on, ends_on, reason)
+      values ($1, $2, $3, $4, $5, $6)
+     returning id, member_id as "memberId", kind, host_cell_id as "hostCellId", starts_on as "startsOn",
+       ends_on as "endsOn", reason`,
     [p.memberId, p.kind, p.hostCellId, p.startsOn, p.endsOn, p.reason],
   );
 }
 
 export async function listPeriods(sql: Sql, memberId: number): Promise<MemberPeriod[]> {
   return sql.query<MemberPeriod>(
-    `select id, member_id as "memberId", kind, host_cell_id as "hostCellId", starts_on as "startsOn", ends_on as "endsOn", reason
+    `select id, member_id as "memberId", kind, host_cell_id as "hostCellId", starts_on as "startsOn",
+      ends_on as "endsOn", reason
        from member_periods where member_id = $1 order by starts_on, id`,
     [memberId],
   );
@@ -181,7 +188,8 @@ export async function moveMemberToCell(
   note: string | null,
 ) {
   await sql.query(
-    `insert into member_transfers (member_id, from_cell_id, to_cell_id, transferred_on, note) values ($1, $2, $3, $4, $5)`,
+    `insert into member_transfers (member_id, from_cell_id, to_cell_id, transferred_on, note)
+      values ($1, $2, $3, $4, $5)`,
     [memberId, fromCellId, toCellId, on, note],
   );
   await sql.query(

@@ -154,7 +154,8 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
         summary: 'Import members from CSV or XLSX: all rows or none; bad rows listed by line',
         description:
           'multipart/form-data with field `file`, or a raw text/csv or xlsx body. Columns: ' +
-          'Họ và tên, Giới tính, Năm sinh, Số thẻ đảng, Điện thoại, Chi bộ, Loại đảng viên, Ngày kết nạp, Ngày chính thức.',
+          'Họ và tên, Giới tính, Năm sinh, Số thẻ đảng, Điện thoại, Chi bộ, ' +
+          'Loại đảng viên, Ngày kết nạp, Ngày chính thức.',
         params: IdParams,
         body: { content: { 'multipart/form-data': { schema: UploadBody }, ...mediaTypes(SHEET_TYPES) } },
         response: Responses(Type.Object({ imported: Count })),

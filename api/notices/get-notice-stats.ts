@@ -23,10 +23,12 @@ export async function getNoticeStats(deps: Pick<Deps, 'db'>, actor: Principal, n
     failed: number;
   }>(
     `select r.cell_id as "cellId", o.name as "cellName", count(*)::int as recipients, count(r.read_at)::int as read,
-            coalesce(sum(d.queued), 0)::int as queued, coalesce(sum(d.sent), 0)::int as sent, coalesce(sum(d.failed), 0)::int as failed
+            coalesce(sum(d.queued), 0)::int as queued, coalesce(sum(d.sent), 0)::int as sent,
+            coalesce(sum(d.failed), 0)::int as failed
        from notice_recipients r join orgs o on o.id = r.cell_id
        left join (
-         select member_id, count(*) filter (where status in ('queued', 'sending')) as queued, count(*) filter (where status = 'sent') as sent,
+         select member_id, count(*) filter (where status in ('queued', 'sending')) as queued,
+           count(*) filter (where status = 'sent') as sent,
                 count(*) filter (where status = 'failed') as failed
            from outbox_messages where ref_type = 'notice' and ref_id = $2 and kind = 'notice' group by member_id
        ) d on d.member_id = r.member_id

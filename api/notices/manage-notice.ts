@@ -21,7 +21,8 @@ export async function editNotice(
     if (patch.body !== undefined && !patch.body.trim())
       throw new AppError('validation', 'Nội dung không được để trống.', { field: 'body' });
     await sql.query(
-      `insert into notice_versions (notice_id, version, title, body, replaced_by, replaced_at) values ($1, $2, $3, $4, $5, $6)`,
+      `insert into notice_versions (notice_id, version, title, body, replaced_by, replaced_at)
+        values ($1, $2, $3, $4, $5, $6)`,
       [notice.id, notice.version, notice.title, notice.body, actor.id, deps.clock.now()],
     );
     await sql.query(`update notices set title = $2, body = $3, version = version + 1 where id = $1`, [

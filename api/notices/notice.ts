@@ -27,8 +27,9 @@ export interface Notice {
   version: number;
 }
 
-export const NOTICE_COLUMNS = `id, org_id as "orgId", kind, title, body, official_only as "officialOnly", member_ids as "memberIds",
-  publish_at as "publishAt", published_at as "publishedAt", ack_due_on as "ackDueOn", paid_broadcast as "paidBroadcast", version`;
+export const NOTICE_COLUMNS = `id, org_id as "orgId", kind, title, body, official_only as "officialOnly",
+  member_ids as "memberIds", publish_at as "publishAt", published_at as "publishedAt", ack_due_on as "ackDueOn",
+  paid_broadcast as "paidBroadcast", version`;
 
 export async function findNotice(sql: Sql, id: number): Promise<Notice | undefined> {
   return maybeOne<Notice>(sql, `select ${NOTICE_COLUMNS} from notices where id = $1`, [id]);

@@ -49,7 +49,8 @@ export async function publishNotice(
   if (input.paidBroadcast && !(await hasSpendRight(deps.db, actor.id, org.id, deps.config.paidBroadcastRoles))) {
     throw new AppError(
       'forbidden',
-      'Vai trò của đồng chí không được gửi thông báo khẩn trả phí (paidBroadcast); mặc định chỉ quản trị viên hoặc cấp ủy cấp tỉnh trở lên.',
+      'Vai trò của đồng chí không được gửi thông báo khẩn trả phí (paidBroadcast); ' +
+        'mặc định chỉ quản trị viên hoặc cấp ủy cấp tỉnh trở lên.',
       { field: 'paidBroadcast', detail: `principal ${actor.id} may not spend on org ${org.id}` },
     );
   }
@@ -81,7 +82,8 @@ export async function publishNotice(
   }
   return deps.db.tx(async (sql) => {
     const [notice] = await sql.query<Notice>(
-      `insert into notices (org_id, kind, title, body, official_only, member_ids, publish_at, ack_due_on, paid_broadcast, created_by, created_at)
+      `insert into notices (org_id, kind, title, body, official_only, member_ids, publish_at, ack_due_on,
+        paid_broadcast, created_by, created_at)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning ${NOTICE_COLUMNS}`,
       [
         org.id,

@@ -8,6 +8,10 @@ import type { Deps } from '../context.ts';
 import { findNotice, KIND_LABELS } from './notice.ts';
 import { escapeHtml } from '../http/escape-html.ts';
 
+const STYLE =
+  'body{font:18px/1.6 Georgia,"Times New Roman",serif;max-width:780px;margin:0 auto;padding:1em;color:#111}' +
+  'h1{font-size:1.35em}.k{color:#b71c1c;font-weight:bold}button{font:inherit;padding:.4em 1em}';
+
 // html: false — a notice's Markdown can never inject markup or script into the page.
 const md = new MarkdownIt({ html: false, linkify: true, breaks: true });
 
@@ -28,15 +32,27 @@ export async function renderNoticePage(
     `select id, filename, text from notice_attachments where notice_id = $1 order by id`,
     [noticeId],
   );
+  const details = (text: string) =>
+    '<details><summary>Nội dung văn bản</summary>' +
+    `<pre style="white-space:pre-wrap">${escapeHtml(text.slice(0, 20000))}</pre></details>`;
+  const item = (f: { id: number; filename: string; text: string | null }) =>
+    `<li><a href="${escapeHtml(selfPath)}/a/${f.id}">${escapeHtml(f.filename)}</a>` +
+    `${f.text ? details(f.text) : ''}</li>`;
+  const attachments = files.length
+    ? `<h2 style="font-size:1.1em">Tệp đính kèm</h2><ul>${files.map(item).join('')}</ul>`
+    : '';
+  const readPart = recipient.readAt
+    ? '<p>✔ Đồng chí đã xác nhận đã đọc.</p>'
+    : `<form method="post" action="${escapeHtml(selfPath)}/read"><button type="submit">Đã đọc</button></form>`;
   return `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(notice.title)}</title>
-<style>body{font:18px/1.6 Georgia,"Times New Roman",serif;max-width:780px;margin:0 auto;padding:1em;color:#111}h1{font-size:1.35em}.k{color:#b71c1c;font-weight:bold}button{font:inherit;padding:.4em 1em}</style>
+<style>${STYLE}</style>
 </head><body>
 <p class="k">${escapeHtml(KIND_LABELS[notice.kind])}</p>
 <h1>${escapeHtml(notice.title)}</h1>
 ${md.render(notice.body)}
-${files.length ? `<h2 style="font-size:1.1em">Tệp đính kèm</h2><ul>${files.map((f) => `<li><a href="${escapeHtml(selfPath)}/a/${f.id}">${escapeHtml(f.filename)}</a>${f.text ? `<details><summary>Nội dung văn bản</summary><pre style="white-space:pre-wrap">${escapeHtml(f.text.slice(0, 20000))}</pre></details>` : ''}</li>`).join('')}</ul>` : ''}
-${recipient.readAt ? '<p>✔ Đồng chí đã xác nhận đã đọc.</p>' : `<form method="post" action="${escapeHtml(selfPath)}/read"><button type="submit">Đã đọc</button></form>`}
+${attachments}
+${readPart}
 </body></html>`;
 }

@@ -11,7 +11,8 @@ export interface Org {
   notDeployedReason: string | null;
 }
 
-const ORG_COLUMNS = `id, parent_id as "parentId", kind, name, path::text as path, deployed, not_deployed_reason as "notDeployedReason"`;
+const ORG_COLUMNS = `id, parent_id as "parentId", kind, name, path::text as path, deployed,
+                      not_deployed_reason as "notDeployedReason"`;
 
 export async function findOrg(sql: Sql, id: number): Promise<Org | undefined> {
   return maybeOne<Org>(sql, `select ${ORG_COLUMNS} from orgs where id = $1`, [id]);

@@ -120,7 +120,8 @@ export async function enqueuePersonal(
   const rows = await sql.query(
     `insert into outbox_messages (channel, bot_key, chat_id, member_id, kind, ref_type, ref_id, payload, dedupe_key)
      select a.channel, a.bot_key, a.chat_id, a.member_id, $3, $4, $5, i.payload,
-            case when $6::text is null then null else $6 || ':' || a.member_id || ':' || a.channel || ':' || a.bot_key || ':' || a.chat_id end
+            case when $6::text is null then null else
+              $6 || ':' || a.member_id || ':' || a.channel || ':' || a.bot_key || ':' || a.chat_id end
        from unnest($1::int[], $2::jsonb[]) as i(member_id, payload)
        join chat_accounts a on a.member_id = i.member_id and a.unlinked_at is null
      on conflict (dedupe_key) do nothing

@@ -32,7 +32,8 @@ export async function claimMessages(
 ): Promise<OutboxRow[]> {
   const rows = await sql.query<OutboxRow>(
     `update outbox_messages
-        set status = 'sending', attempts = attempts + 1, claimed_by = $1, next_attempt_at = now() + make_interval(secs => $2)
+        set status = 'sending', attempts = attempts + 1, claimed_by = $1,
+          next_attempt_at = now() + make_interval(secs => $2)
       where id in (
         select id from outbox_messages
          where status in ('queued', 'sending') and lane = $3 and next_attempt_at <= now()
@@ -181,7 +182,8 @@ export async function rememberSentChoices(
   data: string[],
 ): Promise<void> {
   await sql.query(
-    `insert into chat_sessions (channel, bot_key, chat_id, key, value, updated_at) values ($1, $2, $3, 'choices', $4::jsonb, now())
+    `insert into chat_sessions (channel, bot_key, chat_id, key, value, updated_at)
+      values ($1, $2, $3, 'choices', $4::jsonb, now())
      on conflict (channel, bot_key, chat_id, key) do update set value = excluded.value, updated_at = now()`,
     [chat.channel, chat.botKey, chat.chatId, JSON.stringify(data)],
   );

@@ -88,7 +88,8 @@ export function decideDiscipline(
     const ok = base > 0 && reaches(cumulative, base, threshold);
     const sum = added.length > 1 ? `${added.join(' + ')} = ${cumulative}` : `${cumulative}`;
     steps.push(
-      `${DISCIPLINE_LABELS[form]}: ${sum} phiếu, cần ${describeFraction(threshold)} của ${base} (${needed(base, threshold)}) — ${ok ? 'đạt' : 'chưa đạt'}`,
+      `${DISCIPLINE_LABELS[form]}: ${sum} phiếu, ` +
+        `cần ${describeFraction(threshold)} của ${base} (${needed(base, threshold)}) — ${ok ? 'đạt' : 'chưa đạt'}`,
     );
     if (ok) {
       return {

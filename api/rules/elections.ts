@@ -9,7 +9,10 @@ import { reaches } from './vote-math.ts';
 export interface ElectionOutcome {
   /** Candidate ids elected, highest count first. */
   elected: number[];
-  /** Seats left, and the candidates a further round is among (tied or not yet elected); null when all seats are filled. */
+  /**
+   * Seats left, and the candidates a further round is among (tied or not yet elected); null when all
+   * seats are filled.
+   */
   furtherRound: { seats: number; candidates: number[]; reason: 'tie' | 'too_few' } | null;
   /** Every candidate with its count, highest first. */
   ranking: { candidate: number; votes: number; passed: boolean }[];

@@ -160,7 +160,8 @@ export const DECISIONS: Record<DecisionKind, Rule<DecisionRule>> = {
   },
 };
 
-// rule: meeting length — at least 90 minutes, 120 when combined with a thematic meeting (HD 42-HD/BTCTW 2025) — warn, don't block
+// rule: meeting length — at least 90 minutes, 120 when combined with a thematic meeting (HD 42-HD/BTCTW 2025)
+// — warn, don't block
 export const MIN_MINUTES: Rule<{ regular: number; combined: number }> = {
   key: 'meeting.min_minutes',
   description: 'Thời lượng tối thiểu (phút)',

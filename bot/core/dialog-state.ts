@@ -100,7 +100,9 @@ export function ask(d: Dialog): Reply {
       };
     case 'show-of-hands':
       return {
-        text: `Ghi kết quả giơ tay tại phòng — ${d.counts.length + 1}/3.\n${COUNT_QUESTIONS[d.counts.length]} (gõ một số)`,
+        text:
+          `Ghi kết quả giơ tay tại phòng — ${d.counts.length + 1}/3.\n` +
+          `${COUNT_QUESTIONS[d.counts.length]} (gõ một số)`,
         choices: [CANCEL],
         expects: 'number',
       };

@@ -73,7 +73,9 @@ export async function runMenuItem(ctx: CommandContext, item: MenuItem): Promise<
   if (item === 'ask')
     return [
       {
-        text: 'Đồng chí gõ câu hỏi về công tác đảng, ví dụ: "Đảng viên dự bị có được biểu quyết không?" Trợ lý ảo trả lời kèm nguồn.',
+        text:
+          'Đồng chí gõ câu hỏi về công tác đảng, ví dụ: "Đảng viên dự bị có được biểu quyết không?" ' +
+          'Trợ lý ảo trả lời kèm nguồn.',
       },
     ];
   if (item === 'hide-keyboard')

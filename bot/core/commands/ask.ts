@@ -49,7 +49,8 @@ export const askCommand: Command = {
       text:
         rating === 1
           ? 'Cảm ơn đồng chí!'
-          : 'Cảm ơn đồng chí, ban biên tập sẽ xem lại câu trả lời này. Cần thêm tài liệu nào, đồng chí có thể gửi "phananh <nội dung>".',
+          : 'Cảm ơn đồng chí, ban biên tập sẽ xem lại câu trả lời này. ' +
+            'Cần thêm tài liệu nào, đồng chí có thể gửi "phananh <nội dung>".',
     };
   },
 };

@@ -16,7 +16,9 @@ export const bindGroupCommand: Command = {
     if (ctx.update.chat.kind === 'private') {
       const code = await issueGroupBindCode(ctx.deps, ctx.principal, ctx.member.cellId);
       return {
-        text: `Mã gắn nhóm (dùng một lần, hết hạn sau ${GROUP_CODE_TTL_MINUTES} phút): ${code}\nTrong nhóm chat của chi bộ, gửi: /ganchibo ${code}`,
+        text:
+          `Mã gắn nhóm (dùng một lần, hết hạn sau ${GROUP_CODE_TTL_MINUTES} phút): ${code}\n` +
+          `Trong nhóm chat của chi bộ, gửi: /ganchibo ${code}`,
       };
     }
     if (ctx.update.channel === 'web') throw new AppError('validation', 'Web chat không có nhóm.');

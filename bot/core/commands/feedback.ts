@@ -36,7 +36,9 @@ export async function sendFeedbackReply(ctx: CommandContext, body: string, escal
     escalate,
   });
   return {
-    text: `Đã gửi phản ánh #${id} tới ${orgName}. Đồng chí sẽ nhận trả lời tại đây. Gõ "phananhcuatoi" để xem tình trạng.`,
+    text:
+      `Đã gửi phản ánh #${id} tới ${orgName}. ` +
+      `Đồng chí sẽ nhận trả lời tại đây. Gõ "phananhcuatoi" để xem tình trạng.`,
   };
 }
 

@@ -54,7 +54,10 @@ function secretaryHelp(state: Awaited<ReturnType<typeof meetingState>>, items: M
           : 'Buổi họp đang diễn ra.'
         : 'Chi bộ chưa có buổi họp nào được lên lịch (lên lịch trên trang quản trị).';
   const buttons = items.map((i) => MENU_LABELS[i]).join(', ');
-  return `Dành cho bí thư chi bộ: ${now}${items.length ? ` Lúc này: ${buttons}.` : ''}\nGắn nhóm chat của chi bộ: gõ "ganchibo".`;
+  return (
+    `Dành cho bí thư chi bộ: ${now}${items.length ? ` Lúc này: ${buttons}.` : ''}` +
+    `\nGắn nhóm chat của chi bộ: gõ "ganchibo".`
+  );
 }
 
 /** Every command this member may use here, one line each ("Xem thêm", and help in a group). */

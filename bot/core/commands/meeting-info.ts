@@ -17,7 +17,9 @@ export const meetingInfoCommand: Command = {
     const m = await currentMeeting(ctx);
     const status = m.status === 'in_progress' ? ' (đang diễn ra — bấm "Điểm danh" hoặc gõ "diemdanh")' : '';
     return {
-      text: `📅 ${KIND_LABELS[m.kind]}${m.topic ? ` — ${m.topic}` : ''}${status}\nThời gian: ${formatVnDateTime(m.startsAt)}${m.place ? `\nĐịa điểm: ${m.place}` : ''}`,
+      text:
+        `📅 ${KIND_LABELS[m.kind]}${m.topic ? ` — ${m.topic}` : ''}${status}\n` +
+        `Thời gian: ${formatVnDateTime(m.startsAt)}${m.place ? `\nĐịa điểm: ${m.place}` : ''}`,
       choices:
         m.status === 'scheduled'
           ? [

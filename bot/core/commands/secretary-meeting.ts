@@ -29,7 +29,10 @@ export const openMeetingCommand: Command = {
     const meeting = await openMeeting(ctx.deps, ctx.principal, (await currentMeeting(ctx)).id);
     const checkIn = { kind: 'room-check-in' as const, code: meeting.checkinCode! };
     return {
-      text: `Buổi họp đã bắt đầu. Mã điểm danh tại phòng họp: ${meeting.checkinCode}\nĐảng viên gõ: diemdanh ${meeting.checkinCode} (hoặc quét mã QR). Người họp trực tuyến gõ: diemdanh.`,
+      text:
+        `Buổi họp đã bắt đầu. Mã điểm danh tại phòng họp: ${meeting.checkinCode}\n` +
+        `Đảng viên gõ: diemdanh ${meeting.checkinCode} (hoặc quét mã QR). ` +
+        `Người họp trực tuyến gõ: diemdanh.`,
       qr: {
         text: `diemdanh ${meeting.checkinCode}`,
         start: encodeStart(checkIn),
@@ -51,6 +54,8 @@ export const attendanceCommand: Command = {
     const meeting = await currentMeeting(ctx, true);
     const v = await getAttendanceView(ctx.deps.db, meeting, ctx.deps.clock.now());
     const overdue = await listOverdueTasks(ctx.deps.db, meeting.cellId, meetingDate(meeting.startsAt));
+    const overdueTask = (t: (typeof overdue)[number]) =>
+      `${t.title} (${t.assignee}, hạn ${t.dueOn.split('-').reverse().join('/')})`;
     const names = (rows: { fullName: string }[]) => rows.map((r) => r.fullName).join(', ') || 'không';
     return {
       text: [
@@ -63,11 +68,7 @@ export const attendanceCommand: Command = {
         v.started ? `Vắng không lý do: ${names(v.absentWithoutReason)}` : `Chưa điểm danh: ${names(v.notYetCheckedIn)}`,
         `Miễn sinh hoạt (vắng): ${names(v.exemptAbsent)}`,
         ...(v.guests.length ? [`Sinh hoạt tạm thời: ${names(v.guests)}`] : []),
-        ...(overdue.length
-          ? [
-              `Nhiệm vụ quá hạn: ${overdue.map((t) => `${t.title} (${t.assignee}, hạn ${t.dueOn.split('-').reverse().join('/')})`).join('; ')}`,
-            ]
-          : []),
+        ...(overdue.length ? [`Nhiệm vụ quá hạn: ${overdue.map(overdueTask).join('; ')}`] : []),
       ].join('\n'),
     };
   },
@@ -113,7 +114,10 @@ export async function openMotionReply(
   const meeting = await currentMeeting(ctx, true);
   const motion = await openMotion(ctx.deps, ctx.principal, { meetingId: meeting.id, ...input });
   return {
-    text: `Đã mở biểu quyết (${motion.ballot === 'secret' ? 'bỏ phiếu kín' : 'công khai'}): ${motion.title}\nĐảng viên có mặt nhận nút biểu quyết trong chat. Kết thúc: bấm "Kết thúc biểu quyết" (hoặc gõ ketthucbieuquyet).`,
+    text:
+      `Đã mở biểu quyết (${motion.ballot === 'secret' ? 'bỏ phiếu kín' : 'công khai'}): ${motion.title}\n` +
+      `Đảng viên có mặt nhận nút biểu quyết trong chat. ` +
+      `Kết thúc: bấm "Kết thúc biểu quyết" (hoặc gõ ketthucbieuquyet).`,
   };
 }
 

@@ -78,7 +78,8 @@ async function electionBallot(ctx: CommandContext, motion: Motion, folded: strin
   }
   return {
     text:
-      `🗳 ${motion.title} — ${motion.seats} suất, bỏ phiếu kín.\n${list.map((c, i) => `${i + 1}. ${c.fullName}`).join('\n')}\n` +
+      `🗳 ${motion.title} — ${motion.seats} suất, bỏ phiếu kín.\n` +
+      `${list.map((c, i) => `${i + 1}. ${c.fullName}`).join('\n')}\n` +
       `Gõ "bieuquyet giữ 1 3" để giữ tên số 1 và 3 (tối đa ${motion.seats} tên); các tên khác coi như gạch.`,
   };
 }
