@@ -80,10 +80,13 @@ async function measure(db: Db, telegram: FakeTelegram) {
   const naivePerS = naiveOk / ((Date.now() - naiveStart) / 1000);
 
   console.log(
-    `outbox: ${telegram.sent.length === 0 ? chats.size : chats.size} recipients reached at ${round(perS)} msg/s against a limit of ${limit}/s (ratio ${round(perS / limit)}); 429s ${tooMany}; duplicates ${duplicates}; lost ${lost}`,
+    `outbox: ${telegram.sent.length === 0 ? chats.size : chats.size} recipients reached at ${round(perS)} msg/s ` +
+      `against a limit of ${limit}/s (ratio ${round(perS / limit)}); ` +
+      `429s ${tooMany}; duplicates ${duplicates}; lost ${lost}`,
   );
   console.log(
-    `publish→delivery latency p50 ${round(percentile(latencies, 50) / 1000, 2)} s, p99 ${round(percentile(latencies, 99) / 1000, 2)} s`,
+    `publish→delivery latency p50 ${round(percentile(latencies, 50) / 1000, 2)} s, ` +
+      `p99 ${round(percentile(latencies, 99) / 1000, 2)} s`,
   );
   console.log(
     `naive sequential loop: ${naiveOk}/${naiveCount} delivered at ${round(naivePerS)} msg/s (the rest lost to 429s)`,

@@ -98,17 +98,20 @@ async function generateProvince(db: Db, total: number) {
   const committees = Math.ceil(cells / CELLS_PER_COMMITTEE);
   const communes = Math.ceil(committees / COMMITTEES_PER_COMMUNE);
   await db.exec(`
-    insert into orgs (id, parent_id, kind, name, path) overriding system value values (1, null, 'province', 'Đảng bộ tỉnh Bench', '1');
+    insert into orgs (id, parent_id, kind, name, path) overriding system value
+      values (1, null, 'province', 'Đảng bộ tỉnh Bench', '1');
     insert into orgs (id, parent_id, kind, name, path, deployed, not_deployed_reason) overriding system value
       select 1 + g, 1, 'commune', 'Đảng bộ xã ' || g, text2ltree('1.' || (1 + g)), g % 50 <> 7,
              case when g % 50 = 7 then 'Lực lượng vũ trang triển khai riêng' end
         from generate_series(1, ${communes}) g;
     insert into orgs (id, parent_id, kind, name, path) overriding system value
-      select 1 + ${communes} + g, 1 + ((g - 1) / ${COMMITTEES_PER_COMMUNE} + 1), 'grassroots_committee', 'Đảng bộ cơ sở ' || g,
+      select 1 + ${communes} + g, 1 + ((g - 1) / ${COMMITTEES_PER_COMMUNE} + 1), 'grassroots_committee',
+             'Đảng bộ cơ sở ' || g,
              text2ltree('1.' || (1 + ((g - 1) / ${COMMITTEES_PER_COMMUNE} + 1)) || '.' || (1 + ${communes} + g))
         from generate_series(1, ${committees}) g;
     insert into orgs (id, parent_id, kind, name, path) overriding system value
-      select 1 + ${communes + committees} + g, p.id, 'cell', 'Chi bộ ' || g, p.path || text2ltree((1 + ${communes + committees} + g)::text)
+      select 1 + ${communes + committees} + g, p.id, 'cell', 'Chi bộ ' || g,
+             p.path || text2ltree((1 + ${communes + committees} + g)::text)
         from generate_series(1, ${cells}) g
         join orgs p on p.id = 1 + ${communes} + ((g - 1) / ${CELLS_PER_COMMITTEE} + 1);
     select setval(pg_get_serial_sequence('orgs', 'id'), (select max(id) from orgs));`);
@@ -120,7 +123,8 @@ async function generateProvince(db: Db, total: number) {
         from generate_series(0, ${total - 1}) g
         join orgs c on c.id = 2 + ${communes + committees} + g / ${PER_CELL};
     insert into chat_accounts (channel, bot_key, external_user_id, chat_id, member_id, linked_at)
-      select case when id % 20 = 0 then 'web' when id % 3 = 0 then 'zalo' else 'telegram' end, 'b', id::text, id::text, id,
+      select case when id % 20 = 0 then 'web' when id % 3 = 0 then 'zalo' else 'telegram' end,
+             'b', id::text, id::text, id,
              now() - make_interval(days => (id * 7) % 360)
         from members where id % 10 <> 3;
     insert into meetings (cell_id, kind, topic, starts_at, mode, status, opened_at, closed_at)
@@ -133,7 +137,8 @@ async function generateProvince(db: Db, total: number) {
         from orgs c cross join generate_series(0, ${MONTHS - 1}) m where c.kind = 'cell'
          and date_trunc('month', now()) - make_interval(months => m) + interval '4 days 12 hours' < now();
     insert into notices (org_id, kind, title, body, publish_at, published_at)
-      select 1, 'notice', 'Thông báo tháng ' || m, 'Nội dung', date_trunc('month', now()) - make_interval(months => m) + interval '2 days',
+      select 1, 'notice', 'Thông báo tháng ' || m, 'Nội dung',
+             date_trunc('month', now()) - make_interval(months => m) + interval '2 days',
              date_trunc('month', now()) - make_interval(months => m) + interval '2 days'
         from generate_series(0, ${MONTHS - 1}) m;
     insert into notice_recipients (notice_id, member_id, cell_id, read_at)
@@ -153,7 +158,8 @@ async function generateProvince(db: Db, total: number) {
   );
   const [cell] = await db.query<{ id: number }>(`select id from orgs where kind = 'cell' order by id limit 1`);
   const [{ meetings, receipts }] = await db.query(
-    `select (select count(*)::int from meetings) as meetings, (select count(*)::int from notice_recipients) as receipts`,
+    `select (select count(*)::int from meetings) as meetings,
+            (select count(*)::int from notice_recipients) as receipts`,
   );
   return { cells, communes, meetings, receipts, rootId: 1, rootPath: '1', communeId: commune.id, cellId: cell.id };
 }

@@ -200,8 +200,10 @@ async function main() {
       model = fitLogistic(
         training,
         features,
-        `npm run eval:retrieval -- --fit${args.features ? ` --features ${args.features}` : ''} (${new Date().toISOString().slice(0, 10)}): ` +
-          `fitted on ${dev.name} (${dev.questions.length} questions) as written, without diacritics and with typing slips, ` +
+        `npm run eval:retrieval -- --fit${args.features ? ` --features ${args.features}` : ''} ` +
+          `(${new Date().toISOString().slice(0, 10)}): ` +
+          `fitted on ${dev.name} (${dev.questions.length} questions) as written, ` +
+          'without diacritics and with typing slips, ' +
           `plus ${synthetic.length} synthetic off-topic questions (bench/off-topic-questions.ts); ` +
           `${args.folds}-fold cross-validation on those: dev declines ${cv.dev.declines} ` +
           `(95 % CI ${cv.dev.declines_ci95.join('–')}), wrong declines ${cv.dev.wrong_declines} ` +
@@ -270,7 +272,8 @@ async function main() {
   console.log(`${'set'.padEnd(36)} ${'arm'.padEnd(7)} R@1   R@5   MRR@10 declines wrong-declines`);
   const row = (name: string, arm: string, m: Metrics) =>
     console.log(
-      `${name.padEnd(36)} ${arm.padEnd(7)} ${fmt(m['recall@1'])} ${fmt(m['recall@5'])} ${fmt(m['mrr@10'])}  ${fmt(m.abstain_accuracy)}    ${fmt(m.false_abstain)}`,
+      `${name.padEnd(36)} ${arm.padEnd(7)} ${fmt(m['recall@1'])} ${fmt(m['recall@5'])} ${fmt(m['mrr@10'])}  ` +
+        `${fmt(m.abstain_accuracy)}    ${fmt(m.false_abstain)}`,
     );
   row(dev.name, 'hybrid', out.hybrid as Metrics);
   row(dev.name, 'bm25', out.bm25 as Metrics);
@@ -361,7 +364,8 @@ function chooseFeatures(training: Example[], devCount: number, synCount: number)
   const results = candidates.map((features) => ({ features, ...cvFigures(training, features, devCount, synCount) }));
   for (const r of results)
     console.error(
-      `abstention cv ${r.features.join('+').padEnd(50)} dev declines ${r.dev.declines} (${r.dev.declines_ci95.join('–')}), ` +
+      `abstention cv ${r.features.join('+').padEnd(50)} ` +
+        `dev declines ${r.dev.declines} (${r.dev.declines_ci95.join('–')}), ` +
         `wrong ${r.dev.wrong_declines} (${r.dev.wrong_declines_ci95.join('–')}), synthetic ${r.synthetic_declines}`,
     );
   return results;
@@ -384,7 +388,9 @@ async function loadCorpus(embedder: Embedder): Promise<Corpus> {
   }
   await refreshTermStats(db);
   const chunks = await db.query<{ id: number; key: string; text: string }>(
-    `select c.id, d.doc_key || '#dieu-' || coalesce(c.article, 0) as key, c.text from kb_chunks c join kb_documents d on d.id = c.document_id where d.status = 'in_force'`,
+    `select c.id, d.doc_key || '#dieu-' || coalesce(c.article, 0) as key, c.text
+       from kb_chunks c join kb_documents d on d.id = c.document_id
+      where d.status = 'in_force'`,
   );
   return { db, embedder, bm25: new Bm25(chunks), byId: new Map(chunks.map((c) => [Number(c.id), c])) };
 }
@@ -536,14 +542,18 @@ async function crossValidateParams(corpus: Corpus, sets: QuestionSet[]) {
   return result;
 }
 
-/** For each question the hybrid missed at rank 1: what ranked above the right article, from which arm, on which terms. */
+/**
+ * For each question the hybrid missed at rank 1: what ranked above the right article, from which arm, on which
+ * terms.
+ */
 function explain(questions: Question[], runs: Ranked[], model: AbstainModel) {
   console.log(
     '\nid    rank declined question → what ranked above the right article (arm ranks v=vector l=lexical; terms)',
   );
   // Why a question was declined or answered: p(answerable) and the features the model reads.
   const why = (r: Ranked) =>
-    `p ${round(answerability(r.features, model), 2)}: ${FEATURE_NAMES.map((f) => `${f} ${round(r.features[f], 2)}`).join(', ')}`;
+    `p ${round(answerability(r.features, model), 2)}: ` +
+    FEATURE_NAMES.map((f) => `${f} ${round(r.features[f], 2)}`).join(', ');
   for (const [i, q] of questions.entries()) {
     const r = runs[i];
     const declined = declinedBy(model)(r);
@@ -555,18 +565,21 @@ function explain(questions: Question[], runs: Ranked[], model: AbstainModel) {
     const rank = r.keys.findIndex((k) => q.relevant.includes(k));
     if (rank === 0 && !declined) continue;
     console.log(
-      `${q.id.padEnd(5)} ${String(rank < 0 ? '>10' : rank + 1).padEnd(4)} ${declined ? `yes (${why(r)})` : 'no'} «${q.question}» wants ${q.relevant.join(', ')}`,
+      `${q.id.padEnd(5)} ${String(rank < 0 ? '>10' : rank + 1).padEnd(4)} ${declined ? `yes (${why(r)})` : 'no'} ` +
+        `«${q.question}» wants ${q.relevant.join(', ')}`,
     );
     for (const h of r.hits.slice(0, rank < 0 ? 3 : rank)) {
       const w = h.why;
       console.log(
-        `        ${`${h.docKey}#dieu-${h.article ?? 0}`.padEnd(28)} v=${w?.vectorRank ?? '–'} l=${w?.lexicalRank ?? '–'} terms: ${w?.terms.join(', ') || '–'}`,
+        `        ${`${h.docKey}#dieu-${h.article ?? 0}`.padEnd(28)} ` +
+          `v=${w?.vectorRank ?? '–'} l=${w?.lexicalRank ?? '–'} terms: ${w?.terms.join(', ') || '–'}`,
       );
     }
     if (rank > 0) {
       const w = r.hits[rank].why;
       console.log(
-        `      ✓ ${r.keys[rank].padEnd(28)} v=${w?.vectorRank ?? '–'} l=${w?.lexicalRank ?? '–'} terms: ${w?.terms.join(', ') || '–'}`,
+        `      ✓ ${r.keys[rank].padEnd(28)} ` +
+          `v=${w?.vectorRank ?? '–'} l=${w?.lexicalRank ?? '–'} terms: ${w?.terms.join(', ') || '–'}`,
       );
     }
   }

@@ -37,7 +37,8 @@ async function main() {
     const t0 = performance.now();
     await generate(db);
     console.log(
-      `set up ${cells} cells × ${perCell} members, meetings in progress, one open motion each: ${round((performance.now() - t0) / 1000, 1)} s`,
+      `set up ${cells} cells × ${perCell} members, meetings in progress, one open motion each: ` +
+        `${round((performance.now() - t0) / 1000, 1)} s`,
     );
     const deps = benchDeps(db);
     const baseline = await runBaseline(db);
@@ -76,7 +77,8 @@ async function main() {
       expected.set(p.motionId, e);
     }
     const secretaries = await db.query<{ motionId: number; token: string }>(
-      `select mo.id as "motionId", 'sdv_bench_s' || mt.cell_id as token from motions mo join meetings mt on mt.id = mo.meeting_id`,
+      `select mo.id as "motionId", 'sdv_bench_s' || mt.cell_id as token
+         from motions mo join meetings mt on mt.id = mo.meeting_id`,
     );
     let exact = 0;
     for (const s of secretaries) {
@@ -92,7 +94,8 @@ async function main() {
     await app.close();
     const opsPerS = load.ops / load.seconds;
     console.log(
-      `${load.ops} check-ins + votes in ${round(load.seconds, 1)} s = ${round(opsPerS)} ops/s; p50 ${round(load.p50)} ms, p99 ${round(load.p99)} ms; errors ${load.errors}`,
+      `${load.ops} check-ins + votes in ${round(load.seconds, 1)} s = ${round(opsPerS)} ops/s; ` +
+        `p50 ${round(load.p50)} ms, p99 ${round(load.p99)} ms; errors ${load.errors}`,
     );
     console.log(`exact tallies: ${exact}/${secretaries.length}`);
     console.log(
@@ -116,19 +119,24 @@ async function main() {
 /** Cells, members, principals with known tokens, a meeting in progress and an open motion per cell — in SQL. */
 async function generate(db: Db) {
   await db.exec(`
-    insert into orgs (id, parent_id, kind, name, path) overriding system value values (1, null, 'province', 'Tỉnh bench', '1'), (2, 1, 'grassroots_committee', 'Đảng bộ bench', '1.2');
+    insert into orgs (id, parent_id, kind, name, path) overriding system value
+      values (1, null, 'province', 'Tỉnh bench', '1'), (2, 1, 'grassroots_committee', 'Đảng bộ bench', '1.2');
     insert into orgs (id, parent_id, kind, name, path) overriding system value
       select 2 + g, 2, 'cell', 'Chi bộ ' || g, text2ltree('1.2.' || (2 + g)) from generate_series(1, ${cells}) g;
     select setval(pg_get_serial_sequence('orgs', 'id'), (select max(id) from orgs));
     insert into members (full_name, gender, cell_id, cell_path, status)
-      select 'Đảng viên ' || c.id || '-' || k, 'male', c.id, c.path, 'official' from orgs c, generate_series(1, ${perCell}) k where c.kind = 'cell';
+      select 'Đảng viên ' || c.id || '-' || k, 'male', c.id, c.path, 'official'
+        from orgs c, generate_series(1, ${perCell}) k where c.kind = 'cell';
     insert into principals (display_name, member_id) select full_name, id from members;
-    insert into api_tokens (principal_id, token_hash) select p.id, encode(sha256(convert_to('sdv_bench_' || p.member_id, 'UTF8')), 'hex') from principals p;
+    insert into api_tokens (principal_id, token_hash)
+      select p.id, encode(sha256(convert_to('sdv_bench_' || p.member_id, 'UTF8')), 'hex') from principals p;
     insert into principals (display_name) select 'Bí thư ' || id from orgs where kind = 'cell';
     insert into role_grants (principal_id, org_id, role)
-      select p.id, o.id, 'secretary' from principals p join orgs o on p.display_name = 'Bí thư ' || o.id where p.member_id is null;
+      select p.id, o.id, 'secretary'
+        from principals p join orgs o on p.display_name = 'Bí thư ' || o.id where p.member_id is null;
     insert into api_tokens (principal_id, token_hash)
-      select p.id, encode(sha256(convert_to('sdv_bench_s' || o.id, 'UTF8')), 'hex') from principals p join orgs o on p.display_name = 'Bí thư ' || o.id where p.member_id is null;
+      select p.id, encode(sha256(convert_to('sdv_bench_s' || o.id, 'UTF8')), 'hex')
+        from principals p join orgs o on p.display_name = 'Bí thư ' || o.id where p.member_id is null;
     insert into meetings (cell_id, kind, starts_at, mode, status, opened_at, checkin_code)
       select id, 'regular', now(), 'hybrid', 'in_progress', now(), '123456' from orgs where kind = 'cell';
     insert into motions (meeting_id, kind, title, ballot)

@@ -38,12 +38,10 @@ async function main() {
         throw new Error(`${c.label}: results differ`);
       indexedTotal += indexed.ms;
       naiveTotal += naive.ms;
+      const speedup = round(naive.ms / indexed.ms).toString();
       log(
-        `${c.label.padEnd(30)}${round(indexed.ms).toString().padStart(10)}${round(naive.ms).toString().padStart(11)}${round(
-          naive.ms / indexed.ms,
-        )
-          .toString()
-          .padStart(10)}`,
+        `${c.label.padEnd(30)}${round(indexed.ms).toString().padStart(10)}` +
+          `${round(naive.ms).toString().padStart(11)}${speedup.padStart(10)}`,
       );
     }
     const gist = await timeMedian(() => indexedCount(db, shape.rootPath));
@@ -74,15 +72,18 @@ async function generateProvince(db: Db, total: number) {
   const committees = Math.ceil(cells / CELLS_PER_COMMITTEE);
   const communes = Math.ceil(committees / COMMITTEES_PER_COMMUNE);
   await db.exec(`
-    insert into orgs (id, parent_id, kind, name, path) overriding system value values (1, null, 'province', 'Tỉnh bench', '1');
+    insert into orgs (id, parent_id, kind, name, path) overriding system value
+      values (1, null, 'province', 'Tỉnh bench', '1');
     insert into orgs (id, parent_id, kind, name, path) overriding system value
       select 1 + g, 1, 'commune', 'Xã ' || g, text2ltree('1.' || (1 + g)) from generate_series(1, ${communes}) g;
     insert into orgs (id, parent_id, kind, name, path) overriding system value
-      select 1 + ${communes} + g, 1 + ((g - 1) / ${COMMITTEES_PER_COMMUNE} + 1), 'grassroots_committee', 'Đảng bộ cơ sở ' || g,
+      select 1 + ${communes} + g, 1 + ((g - 1) / ${COMMITTEES_PER_COMMUNE} + 1), 'grassroots_committee',
+             'Đảng bộ cơ sở ' || g,
              text2ltree('1.' || (1 + ((g - 1) / ${COMMITTEES_PER_COMMUNE} + 1)) || '.' || (1 + ${communes} + g))
         from generate_series(1, ${committees}) g;
     insert into orgs (id, parent_id, kind, name, path) overriding system value
-      select 1 + ${communes + committees} + g, p.id, 'cell', 'Chi bộ ' || g, p.path || text2ltree((1 + ${communes + committees} + g)::text)
+      select 1 + ${communes + committees} + g, p.id, 'cell', 'Chi bộ ' || g,
+             p.path || text2ltree((1 + ${communes + committees} + g)::text)
         from generate_series(1, ${cells}) g
         join orgs p on p.id = 1 + ${communes} + ((g - 1) / ${CELLS_PER_COMMITTEE} + 1);
     select setval(pg_get_serial_sequence('orgs', 'id'), (select max(id) from orgs));
@@ -146,7 +147,8 @@ const naiveBreakdown = (db: Db, id: number) =>
     `with recursive sub(id, unit) as (
        select o.id, o.id from orgs o where o.parent_id = $1
        union all select o.id, sub.unit from orgs o join sub on o.parent_id = sub.id)
-     select sub.unit, count(*)::int as n from members m join sub on sub.id = m.cell_id where m.active group by 1 order by 1`,
+     select sub.unit, count(*)::int as n from members m join sub on sub.id = m.cell_id
+      where m.active group by 1 order by 1`,
     [id],
   );
 

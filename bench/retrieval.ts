@@ -24,9 +24,12 @@ const PER_DOC = 100;
 // A vocabulary of real syllables, so term statistics look like Vietnamese text.
 const SYLLABLES = (
   'đảng viên chi bộ sinh hoạt nghị quyết biểu quyết kết nạp dự bị chính thức đảng phí kỷ luật khiển trách cảnh cáo ' +
-  'khai trừ chuyển tổ chức cơ sở cấp ủy bí thư phó thường kỳ chuyên đề tháng quý năm hội nghị đại hội bầu cử ứng cử đề cử ' +
-  'hồ sơ giấy giới thiệu lý lịch thẻ huy hiệu tuổi miễn công tác nghỉ hưu lương phụ cấp mức đóng thu nộp quản lý kiểm tra ' +
-  'giám sát báo cáo đánh giá xếp loại hoàn thành xuất sắc tốt nhiệm vụ quyền lợi trách nhiệm học tập rèn luyện phấn đấu ' +
+  'khai trừ chuyển tổ chức cơ sở cấp ủy bí thư phó thường kỳ chuyên đề tháng quý năm hội nghị đại hội ' +
+  'bầu cử ứng cử đề cử ' +
+  'hồ sơ giấy giới thiệu lý lịch thẻ huy hiệu tuổi miễn công tác nghỉ hưu lương phụ cấp mức đóng thu nộp ' +
+  'quản lý kiểm tra ' +
+  'giám sát báo cáo đánh giá xếp loại hoàn thành xuất sắc tốt nhiệm vụ quyền lợi trách nhiệm học tập ' +
+  'rèn luyện phấn đấu ' +
   'xã phường tỉnh thành phố huyện cơ quan đơn vị trường bệnh viện doanh nghiệp quân đội công an thôn ấp khu phố tổ dân'
 ).split(' ');
 
@@ -103,7 +106,8 @@ const hybrid = (db: Db) => async (q: string) =>
 /** The baseline: what a first version would do — every syllable OR-ed, ranked with ts_rank. */
 const naiveFullText = (db: Db) => (q: string) =>
   db.query(
-    `select id from kb_chunks where tsv @@ cast($1 as tsquery) order by ts_rank(tsv, cast($1 as tsquery)) desc limit 10`,
+    `select id from kb_chunks where tsv @@ cast($1 as tsquery)
+      order by ts_rank(tsv, cast($1 as tsquery)) desc limit 10`,
     [toTsqueryLiteral([...new Set(foldedSyllables(q))])],
   );
 
@@ -115,8 +119,10 @@ async function main() {
   });
   const ratio = percentile(pgTimes, 95) / percentile(naiveTimes, 95);
   console.log(
-    `PostgreSQL: ${args.chunks} chunks ingested at ${round(ingestPerS)} chunks/s; hybrid p50 ${round(percentile(pgTimes, 50))} ms, p95 ${round(percentile(pgTimes, 95))} ms` +
-      ` (${round(ratio, 2)}× the p95 of plain OR full text ranked with ts_rank, ${round(percentile(naiveTimes, 95))} ms)`,
+    `PostgreSQL: ${args.chunks} chunks ingested at ${round(ingestPerS)} chunks/s; ` +
+      `hybrid p50 ${round(percentile(pgTimes, 50))} ms, p95 ${round(percentile(pgTimes, 95))} ms` +
+      ` (${round(ratio, 2)}× the p95 of plain OR full text ranked with ts_rank, ` +
+      `${round(percentile(naiveTimes, 95))} ms)`,
   );
 
   const liteChunks = args['pglite-chunks'] || args.chunks;
@@ -126,7 +132,8 @@ async function main() {
   const liteTimes = await measure(hybrid(lite));
   await lite.close();
   console.log(
-    `PGlite: ${liteChunks} chunks ingested at ${round(liteIngest)} chunks/s; hybrid p50 ${round(percentile(liteTimes, 50))} ms, p95 ${round(percentile(liteTimes, 95))} ms`,
+    `PGlite: ${liteChunks} chunks ingested at ${round(liteIngest)} chunks/s; ` +
+      `hybrid p50 ${round(percentile(liteTimes, 50))} ms, p95 ${round(percentile(liteTimes, 95))} ms`,
   );
   console.log(
     JSON.stringify({

@@ -200,10 +200,13 @@ async function main() {
 
     console.log(`baseline: the bot's limit, ${limit}/s (a perfect sender's ratio is 1.0)`);
     console.log(
-      `sent ${telegram.sent.length} (${messages} broadcast + ${updates} replies) at ${round(perS)}/s; busiest 1 s window ${busiest}; 429s ${telegram.tooManyRequests}; lost ${lost}; duplicates ${duplicates}`,
+      `sent ${telegram.sent.length} (${messages} broadcast + ${updates} replies) at ${round(perS)}/s; ` +
+        `busiest 1 s window ${busiest}; 429s ${telegram.tooManyRequests}; lost ${lost}; duplicates ${duplicates}`,
     );
     console.log(
-      `still queued at the deadline (counted as lost): ${unsent}; updates processed ${processed}/${updates}, twice ${twice}; webhook calls re-sent ${webhookRetries}; reply latency during the broadcast p50 ${percentile(replyLag, 50)} ms, p99 ${percentile(replyLag, 99)} ms`,
+      `still queued at the deadline (counted as lost): ${unsent}; ` +
+        `updates processed ${processed}/${updates}, twice ${twice}; webhook calls re-sent ${webhookRetries}; ` +
+        `reply latency during the broadcast p50 ${percentile(replyLag, 50)} ms, p99 ${percentile(replyLag, 99)} ms`,
     );
     console.log(
       JSON.stringify({

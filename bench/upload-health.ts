@@ -70,7 +70,8 @@ async function main() {
     during.sort((a, b) => a - b);
     after.sort((a, b) => a - b);
     console.error(
-      `baseline (idle): /health p50 ${round(percentile(idle, 50))} ms, max ${round(idle.at(-1)!)} ms over ${idle.length} probes`,
+      `baseline (idle): /health p50 ${round(percentile(idle, 50))} ms, ` +
+        `max ${round(idle.at(-1)!)} ms over ${idle.length} probes`,
     );
     console.error(
       `during a ${mb} MB upload (answered ${uploaded.status}): /health p50 ${round(percentile(during, 50))} ms, ` +

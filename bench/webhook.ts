@@ -44,7 +44,8 @@ async function measure(db: Db, telegram: FakeTelegram) {
   bare.post('/baseline', async (request) => {
     const body = request.body as { update_id: number };
     await db.query(
-      `insert into inbound_updates (channel, bot_key, update_id, payload, processed_at) values ('telegram', 'baseline', $1, $2::jsonb, now())
+      `insert into inbound_updates (channel, bot_key, update_id, payload, processed_at)
+       values ('telegram', 'baseline', $1, $2::jsonb, now())
        on conflict do nothing`,
       [String(body.update_id), JSON.stringify(body)],
     );
@@ -82,7 +83,8 @@ async function measure(db: Db, telegram: FakeTelegram) {
   // Processing lag: how long after acknowledgement each update was handled.
   for (;;) {
     const [{ pending }] = await db.query<{ pending: number }>(
-      `select count(*)::int as pending from inbound_updates where bot_key = 'telegram' and processed_at is null and update_id::bigint < 2000000000`,
+      `select count(*)::int as pending from inbound_updates
+        where bot_key = 'telegram' and processed_at is null and update_id::bigint < 2000000000`,
     );
     if (pending === 0) break;
     await new Promise((r) => setTimeout(r, 200));
@@ -90,23 +92,29 @@ async function measure(db: Db, telegram: FakeTelegram) {
   const drainS = (Date.now() - started) / 1000;
   const lags = (
     await db.query<{ ms: number }>(
-      `select extract(epoch from (processed_at - received_at)) * 1000 as ms from inbound_updates where bot_key = 'telegram' and update_id::bigint < 2000000000 order by 1`,
+      `select extract(epoch from (processed_at - received_at)) * 1000 as ms from inbound_updates
+        where bot_key = 'telegram' and update_id::bigint < 2000000000 order by 1`,
     )
   ).map((r) => Number(r.ms));
   await svc.close();
 
   const ratio = real.per_s / baseline.per_s;
   console.log(
-    `baseline (bare Fastify + same insert): ${round(baseline.per_s)} req/s, p50 ${baseline.p50_ms} ms, p99 ${baseline.p99_ms} ms`,
+    `baseline (bare Fastify + same insert): ${round(baseline.per_s)} req/s, ` +
+      `p50 ${baseline.p50_ms} ms, p99 ${baseline.p99_ms} ms`,
   );
   console.log(
-    `webhook route:                          ${round(real.per_s)} updates/s, p50 ${real.p50_ms} ms, p99 ${real.p99_ms} ms, non-2xx ${real.non2xx}`,
+    `webhook route:                          ${round(real.per_s)} updates/s, ` +
+      `p50 ${real.p50_ms} ms, p99 ${real.p99_ms} ms, non-2xx ${real.non2xx}`,
   );
   console.log(
-    `reply with nothing queued (webhook → sendMessage at the fake Telegram): p50 ${percentile(replyMs, 50)} ms, p99 ${percentile(replyMs, 99)} ms`,
+    `reply with nothing queued (webhook → sendMessage at the fake Telegram): ` +
+      `p50 ${percentile(replyMs, 50)} ms, p99 ${percentile(replyMs, 99)} ms`,
   );
   console.log(
-    `processing: ${lags.length} updates handled (with a reply each) in ${round(drainS, 1)} s = ${round(lags.length / drainS)} /s; lag p50 ${round(percentile(lags, 50))} ms, p99 ${round(percentile(lags, 99))} ms`,
+    `processing: ${lags.length} updates handled (with a reply each) in ${round(drainS, 1)} s = ` +
+      `${round(lags.length / drainS)} /s; ` +
+      `lag p50 ${round(percentile(lags, 50))} ms, p99 ${round(percentile(lags, 99))} ms`,
   );
   console.log(
     JSON.stringify({

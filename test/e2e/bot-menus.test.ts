@@ -163,7 +163,9 @@ describe.each(['telegram', 'zalo', 'web'] as const)('buttons only on %s', (chann
     await driver().choose(who, 'Lịch họp');
   });
 
-  it('a secretary opens a vote and records the room step by step, cancels a step, and nothing half-done is saved', async () => {
+  const stepByStepVote =
+    'a secretary opens a vote and records the room step by step, cancels a step, and nothing half-done is saved';
+  it(stepByStepVote, async () => {
     const { sec, cell, meeting } = await cellWithMeeting();
     // One member in the room, checked in by the secretary (who is not: no ballot reaches them).
     const inRoom = await makeMember(t.db, cell);
@@ -219,7 +221,9 @@ describe.each(['telegram', 'zalo', 'web'] as const)('buttons only on %s', (chann
     expect((await driver().choose(who, 'Kết thúc biểu quyết')).join()).toMatch(/thông qua|Kết quả|tán thành/i);
   });
 
-  it('a motion whose words name its kind skips that question; the rules decide whether to ask open or secret', async () => {
+  const kindFromWords =
+    'a motion whose words name its kind skips that question; the rules decide whether to ask open or secret';
+  it(kindFromWords, async () => {
     const { sec, meeting } = await cellWithMeeting();
     const who = person();
     await link(driver(), who, (await issueLinkCode(deps, sec.principal, sec.member.id)).code);

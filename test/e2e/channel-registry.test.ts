@@ -84,7 +84,8 @@ describe('a channel added in its own folder plus one registry line', () => {
     ).toEqual([{ key: 'x', channel: 'signed', token: 't', orgId: null }]);
     await expect(
       t.db.query(
-        `insert into outbox_messages (channel, bot_key, chat_id, kind, payload) values ('messenger', 'x', '1', 'k', '{}')`,
+        `insert into outbox_messages (channel, bot_key, chat_id, kind, payload)
+         values ('messenger', 'x', '1', 'k', '{}')`,
       ),
     ).rejects.toThrow();
   });

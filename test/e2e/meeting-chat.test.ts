@@ -40,7 +40,9 @@ afterAll(async () => {
 });
 
 describe('a meeting run from chat', () => {
-  it('schedules, checks in, votes on three channels plus the room, and posts the result to the cell group', async () => {
+  const wholeMeeting =
+    'schedules, checks in, votes on three channels plus the room, and posts the result to the cell group';
+  it(wholeMeeting, async () => {
     const tree = await makeOrgTree(t.db);
     const sec = await makeSecretary(t.db, tree.cellA, { fullName: 'Bí Thư' });
     const a = await makeMember(t.db, tree.cellA, { fullName: 'Telegram A' });

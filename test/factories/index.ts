@@ -143,7 +143,8 @@ export async function makeLinkedMembersInBulk(sql: Sql, cell: Org, count: number
        returning id
      )
      insert into chat_accounts (channel, bot_key, external_user_id, chat_id, member_id)
-     select 'telegram', 'telegram', ($4::int + row_number() over (order by id) - 1)::text, ($4::int + row_number() over (order by id) - 1)::text, id from m`,
+     select 'telegram', 'telegram', ($4::int + row_number() over (order by id) - 1)::text,
+            ($4::int + row_number() over (order by id) - 1)::text, id from m`,
     [cell.id, cell.path, count, firstChatId],
   );
 }

@@ -607,7 +607,8 @@ class Fixture {
   async task() {
     const meetingId = await this.meeting('closed');
     const [row] = await t.db.query<{ id: number }>(
-      `insert into tasks (meeting_id, cell_id, assignee_member_id, title, due_on) values ($1, $2, $3, 'Việc thử', '2026-04-01') returning id`,
+      `insert into tasks (meeting_id, cell_id, assignee_member_id, title, due_on)
+       values ($1, $2, $3, 'Việc thử', '2026-04-01') returning id`,
       [meetingId, this.p1.cellA.id, this.memberId],
     );
     return row.id;
@@ -635,7 +636,8 @@ class Fixture {
     const meetingId = await this.meeting('scheduled');
     await attachDocument(deps, this.secretary, { meetingId, title: 'Tài liệu', body: 'Nội dung' });
     const rows = await t.db.query<{ kind: string; url: string }>(
-      `select kind, payload->'link'->>'url' as url from outbox_messages where member_id = $1 and payload ? 'link' order by id desc`,
+      `select kind, payload->'link'->>'url' as url from outbox_messages
+        where member_id = $1 and payload ? 'link' order by id desc`,
       [this.memberId],
     );
     const path = (kind: string) => new URL(rows.find((r) => r.kind === kind)!.url).pathname;
@@ -671,7 +673,8 @@ async function digest(): Promise<Map<string, string>> {
     tables
       .map(
         (x) =>
-          `select '${x.name}' as name, md5(coalesce(string_agg(r::text, '|' order by r::text), '')) as d from "${x.name}" r`,
+          `select '${x.name}' as name, md5(coalesce(string_agg(r::text, '|' order by r::text), '')) as d
+             from "${x.name}" r`,
       )
       .join(' union all '),
   );

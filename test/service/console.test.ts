@@ -208,7 +208,9 @@ describe('roles and subtrees', () => {
     expect(csv.statusCode).toBe(403);
   });
 
-  it('refuses a form posted without its CSRF token and changes nothing; with it, the meeting is scheduled', async () => {
+  const csrfRefused =
+    'refuses a form posted without its CSRF token and changes nothing; with it, the meeting is scheduled';
+  it(csrfRefused, async () => {
     const { cookie } = await signIn('501');
     const url = `/console/units/${tree.cellA.id}/meetings`;
     const payload = { kind: 'regular', startsAt: '2026-03-20T19:30', mode: 'in_person', place: 'Nhà văn hóa' };
@@ -306,7 +308,9 @@ describe('activity in the last 30 days', () => {
   const activeOf = (body: string, name: string) =>
     new RegExp(`>${name}</a></td>(?:\\s*<td class="n">[^<]*</td>){6}\\s*<td class="n">(\\d+)</td>`).exec(body)?.[1];
 
-  it('counts each member once, by their last action, in their cell and every unit above, leaving excluded units out', async () => {
+  const countsOncePerUnit =
+    'counts each member once, by their last action, in their cell and every unit above, leaving excluded units out';
+  it(countsOncePerUnit, async () => {
     // Under the commune whose committee member (chat 601) reads the console.
     const commune = await makeOrg(t.db, 'grassroots_committee', tree.commune, 'Đảng bộ cơ sở Hoạt động');
     const cellX = await makeOrg(t.db, 'cell', commune, 'Chi bộ X');
@@ -341,7 +345,9 @@ describe('activity in the last 30 days', () => {
     expect(activeOf(res.body, 'Chi bộ Quân sự')).toBe('1');
   });
 
-  it('keeps counting a member once when their acts are folded on different days, and moves them with their cell', async () => {
+  const countsOnceAcrossDays =
+    'keeps counting a member once when their acts are folded on different days, and moves them with their cell';
+  it(countsOnceAcrossDays, async () => {
     const commune = await makeOrg(t.db, 'grassroots_committee', tree.commune, 'Đảng bộ cơ sở Chuyển');
     const cellX = await makeOrg(t.db, 'cell', commune, 'Chi bộ Đi');
     const cellY = await makeOrg(t.db, 'cell', commune, 'Chi bộ Đến');
@@ -375,7 +381,8 @@ describe("members import and the assistant's questions", () => {
       ([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`,
     );
     parts.push(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.content}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\n` +
+        `Content-Type: text/csv\r\n\r\n${file.content}\r\n`,
     );
     return { payload: `${parts.join('')}--${boundary}--\r\n`, type: `multipart/form-data; boundary=${boundary}` };
   }
@@ -388,7 +395,10 @@ describe("members import and the assistant's questions", () => {
     const { cookie } = await signIn('501');
     const url = `/console/units/${tree.cellA.id}/members`;
     const before = await count();
-    const bad = `${header}\nNguyễn Văn Mới,Nam,1980,,,Chi bộ A,Chính thức,01/02/2010,01/02/2011\nLê Thị Sai,Không rõ,1985,,,Chi bộ A,Chính thức,01/02/2010,01/02/2011\n`;
+    const bad =
+      `${header}\n` +
+      'Nguyễn Văn Mới,Nam,1980,,,Chi bộ A,Chính thức,01/02/2010,01/02/2011\n' +
+      'Lê Thị Sai,Không rõ,1985,,,Chi bộ A,Chính thức,01/02/2010,01/02/2011\n';
     const f = await formToken(cookie, url);
     const form = multipart({ _csrf: f.token }, { name: 'ds.csv', content: bad });
     const res = await app.inject({

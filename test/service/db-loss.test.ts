@@ -165,7 +165,8 @@ describe.runIf(onPostgres)('losing the database', () => {
     const idle = await backends();
     expect(idle.length).toBeGreaterThan(0);
     await t.db.query(
-      `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = $1`,
+      `select pg_terminate_backend(pid) from pg_stat_activity
+        where datname = current_database() and application_name = $1`,
       [APP_NAME],
     );
     // Requests that hit a dead pooled connection fail with 503 or are served by a new one.

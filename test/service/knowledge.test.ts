@@ -65,7 +65,9 @@ describe('ingest', () => {
 
   it('a new version replaces the chunks atomically: a concurrent question sees one version', async () => {
     const v1 =
-      '---\nid: ver\ntitle: Phiên bản\n---\n### Điều 1. A\nNội dung phiên bản MỘT về lệ phí.\n### Điều 2. B\nNội dung phiên bản MỘT khác về lệ phí.';
+      '---\nid: ver\ntitle: Phiên bản\n---\n' +
+      '### Điều 1. A\nNội dung phiên bản MỘT về lệ phí.\n' +
+      '### Điều 2. B\nNội dung phiên bản MỘT khác về lệ phí.';
     await ingestFile(t.db, embedder, 'ver.md', Buffer.from(v1));
     const v2 = v1.replace(/MỘT/g, 'HAI');
     const seen = new Set<string>();
@@ -107,7 +109,8 @@ describe('ingest', () => {
     });
     expect((await ingestFile(t.db, embedder, 'archive.pdf', pdf)).chunks).toBe(1);
     const html =
-      '<html><head><title>Lưu trữ</title></head><body><h3>Điều 1. Lưu trữ hồ sơ</h3><p>Hồ sơ đảng viên được lưu trữ tại cấp ủy.</p><script>x()</script></body></html>';
+      '<html><head><title>Lưu trữ</title></head><body><h3>Điều 1. Lưu trữ hồ sơ</h3>' +
+      '<p>Hồ sơ đảng viên được lưu trữ tại cấp ủy.</p><script>x()</script></body></html>';
     const r = await ingestFile(t.db, embedder, 'luu-tru.html', Buffer.from(html));
     expect(r.chunks).toBe(1);
     const [c] = await t.db.query<{ body: string }>(
@@ -137,7 +140,9 @@ describe('ingest', () => {
 });
 
 describe('answers', () => {
-  it('finds "đảng phí" when typed "dang phi", and cites title › Chương › Điều › khoản, quoting only that khoản', async () => {
+  const foldedQuestion =
+    'finds "đảng phí" when typed "dang phi", and cites title › Chương › Điều › khoản, quoting only that khoản';
+  it(foldedQuestion, async () => {
     const a = await ask('muc dong dang phi cua dang vien nghi huu');
     expect(a.abstained).toBe(false);
     expect(a.citations[0].source).toBe('Quy định mẫu về đảng phí (bản mới) › Chương I › Điều 1 › khoản 2');
@@ -158,7 +163,8 @@ describe('answers', () => {
     expect(a.text).toContain('5.000 đồng');
     expect(a.text).not.toContain('2.000 đồng');
     expect(a.text).toContain(
-      'Văn bản này (ban hành ngày 03/02/2026) thay thế Quy định mẫu về đảng phí (bản cũ) (số 01-QĐ/TEST) ban hành ngày 01/01/2018.',
+      'Văn bản này (ban hành ngày 03/02/2026) thay thế Quy định mẫu về đảng phí (bản cũ) ' +
+        '(số 01-QĐ/TEST) ban hành ngày 01/01/2018.',
     );
     const old = await ask('Theo quy định cũ, sinh viên đóng đảng phí bao nhiêu?');
     expect(old.citations[0].source).toBe('Quy định mẫu về đảng phí (bản cũ) › Điều 2 (đã được thay thế)');
@@ -192,7 +198,10 @@ describe('answers', () => {
     expect(row.abstained).toBe(true);
   });
 
-  it('declines a question in words no document uses, even with party words in it; answers a paraphrase typed without diacritics', async () => {
+  const declinesUnknownWords =
+    'declines a question in words no document uses, even with party words in it; ' +
+    'answers a paraphrase typed without diacritics';
+  it(declinesUnknownWords, async () => {
     for (const q of [
       'Lãi suất gửi tiết kiệm ở ngân hàng bây giờ là bao nhiêu?',
       'Đảng viên có được nuôi chim cảnh không?',
@@ -242,7 +251,8 @@ describe('answers', () => {
       embedder,
       'rieng.md',
       Buffer.from(
-        '---\nid: rieng\nnumber: "99-QĐ/RIENG"\ntitle: Riêng\n---\n### Điều 1. Quy chế riêng\nQuy chế riêng về trực ban đêm của tỉnh.',
+        '---\nid: rieng\nnumber: "99-QĐ/RIENG"\ntitle: Riêng\n---\n' +
+          '### Điều 1. Quy chế riêng\nQuy chế riêng về trực ban đêm của tỉnh.',
       ),
       { visibilityOrgId: other.id },
     );
@@ -278,7 +288,8 @@ describe('uploads by editors', () => {
         );
       };
       const doc =
-        '---\nid: khen-thuong-tap-the\ntitle: Quy định mẫu về khen thưởng\n---\n### Điều 1. Khen thưởng tập thể\nChi bộ đạt trong sạch vững mạnh tiêu biểu được tặng giấy khen.';
+        '---\nid: khen-thuong-tap-the\ntitle: Quy định mẫu về khen thưởng\n---\n' +
+        '### Điều 1. Khen thưởng tập thể\nChi bộ đạt trong sạch vững mạnh tiêu biểu được tặng giấy khen.';
       const res = await upload('khen-thuong.md', doc);
       expect(res.statusCode).toBe(202);
       const { jobId } = res.json();
@@ -377,7 +388,10 @@ describe('with a model server (fake OpenAI, real LangChain clients)', () => {
     expect(messages[0]).toEqual({ role: 'system', content: SYSTEM_PROMPT });
     // Grounded: the quoted khoản comes first, fenced as data with its source; the answer quotes it.
     expect(messages[1].content).toMatch(
-      /^<tai_lieu so="1" nguon="Hướng dẫn mẫu về sinh hoạt chi bộ › Điều 2 › khoản 1">\nĐiều 2\. Quyền biểu quyết\n1\. Đảng viên dự bị/,
+      new RegExp(
+        String.raw`^<tai_lieu so="1" nguon="Hướng dẫn mẫu về sinh hoạt chi bộ › Điều 2 › khoản 1">\n` +
+          String.raw`Điều 2\. Quyền biểu quyết\n1\. Đảng viên dự bị`,
+      ),
     );
     expect(a.text).toContain('Đảng viên dự bị được dự họp và phát biểu nhưng không có quyền biểu quyết. [1]');
     expect(fake.requests.some((r) => r.path === '/v1/embeddings' && r.body.dimensions === 256)).toBe(true);
@@ -387,7 +401,9 @@ describe('with a model server (fake OpenAI, real LangChain clients)', () => {
 });
 
 describe('in chat and over HTTP', () => {
-  it('any private text is a question; follow-ups use the previous one; "xem nguồn" quotes; 👎 is recorded for editors', async () => {
+  const privateTextIsQuestion =
+    'any private text is a question; follow-ups use the previous one; "xem nguồn" quotes; 👎 is recorded for editors';
+  it(privateTextIsQuestion, async () => {
     const m = await makeMember(t.db, tree.cellA);
     await linkChat(t.db, m, 'web', 'asker', 'web');
     let n = 0;

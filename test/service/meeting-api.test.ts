@@ -140,7 +140,9 @@ describe('a whole meeting', () => {
     expect(view.guests.map((r: { fullName: string }) => r.fullName)).toEqual(['Sinh Hoạt Tạm']);
   });
 
-  it('refuses votes from the probationary, the absent, a guest and another cell, with reasons; accepts each member once', async () => {
+  const refusedVoters =
+    'refuses votes from the probationary, the absent, a guest and another cell, with reasons; accepts each member once';
+  it(refusedVoters, async () => {
     const motion = (
       await post(`/meetings/${meetingId}/motions`, auth(sec.token), {
         kind: 'resolution',
@@ -324,7 +326,8 @@ describe('a whole meeting', () => {
     ).json();
     expect(r.meetings).toBe(1);
     expect(r.byKind).toEqual({ combined: 1 });
-    // Documents were sent two days before; check-in, rating and the resolution vote happened; resolution + tasks posted.
+    // Documents were sent two days before; check-in, rating and the resolution vote happened;
+    // resolution + tasks posted.
     expect(r.rows[0]).toMatchObject({ part1: true, part2: true, part3: true });
     expect(r.summary).toBe('1/1 buổi họp đủ cả 3 phần');
   });

@@ -207,7 +207,9 @@ describe('a discipline ballot in the room and online', () => {
 });
 
 describe('the minutes in the party document form (HD 36-HD/VPTW)', () => {
-  it('has the header, type, chair and note-taker, attendance by name, each motion with its arithmetic, signatures', async () => {
+  const minutesContent =
+    'has the header, type, chair and note-taker, attendance by name, each motion with its arithmetic, signatures';
+  it(minutesContent, async () => {
     expect(
       (
         await post(`/meetings/${meetingId}/officers`, auth(sec.token), {
@@ -249,7 +251,10 @@ describe('the minutes in the party document form (HD 36-HD/VPTW)', () => {
       expect(text).toContain('Vắng không lý do: Dự Bị.');
       expect(text).toContain('Cơ sở tính: 20 chính thức − 1 vắng có lý do = 19 đảng viên được triệu tập');
       expect(text).toMatch(
-        /1\. Kỷ luật — Xem xét kỷ luật đồng chí Đảng Viên 05 \(bỏ phiếu kín\): khai trừ 0, cách chức 6, cảnh cáo 3, khiển trách 2, không kỷ luật 7\./,
+        new RegExp(
+          String.raw`1\. Kỷ luật — Xem xét kỷ luật đồng chí Đảng Viên 05 \(bỏ phiếu kín\): ` +
+            String.raw`khai trừ 0, cách chức 6, cảnh cáo 3, khiển trách 2, không kỷ luật 7\.`,
+        ),
       );
       expect(text).toContain('Hình thức được quyết định: KHIỂN TRÁCH.');
       expect(text).toContain('Số phiếu: 14 qua chat + 4 tại phòng họp.');

@@ -50,7 +50,8 @@ describe('reminders', () => {
     await runDueReminders(deps);
     expect(await reminders('meeting.reminder')).toBe(6); // and one hour before
     await t.db.query(
-      `insert into tasks (meeting_id, cell_id, assignee_member_id, title, due_on) select id, cell_id, $1, 'Nộp báo cáo', '2026-05-04' from meetings limit 1`,
+      `insert into tasks (meeting_id, cell_id, assignee_member_id, title, due_on)
+       select id, cell_id, $1, 'Nộp báo cáo', '2026-05-04' from meetings limit 1`,
       [members[1].id],
     );
     await runDueReminders(deps);

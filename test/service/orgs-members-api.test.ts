@@ -289,7 +289,9 @@ describe('import and export', () => {
     const cell = await makeOrg(t.db, 'cell', tree.committee, 'Chi bộ Không dấu');
     const res = await upload(
       cell.id,
-      'Ho va ten;Gioi tinh;So the dang;Loai dang vien;Ngay ket nap\nVõ Văn Em;nam;IMP-10;du bi;02/09/2026\nĐỗ Thị Gấm;Nữ;IMP-11;Chính thức;03/02/2000\n',
+      'Ho va ten;Gioi tinh;So the dang;Loai dang vien;Ngay ket nap\n' +
+        'Võ Văn Em;nam;IMP-10;du bi;02/09/2026\n' +
+        'Đỗ Thị Gấm;Nữ;IMP-11;Chính thức;03/02/2000\n',
     );
     expect(res.json()).toEqual({ imported: 2 });
     const rows = await t.db.query(

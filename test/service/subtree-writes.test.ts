@@ -163,7 +163,10 @@ describe('knowledge documents are keyed per unit', () => {
         where d.doc_key = 'quy-trinh-x' group by d.id order by d.id`,
     );
 
-  it('an editor of another province uploading the same key makes their own document; ours is untouched; jobs stay private', async () => {
+  const otherProvinceUpload =
+    'an editor of another province uploading the same key makes their own document; ' +
+    'ours is untouched; jobs stay private';
+  it(otherProvinceUpload, async () => {
     const editor1 = await makeUserWithRole(t.db, p1.province, 'editor');
     const editor2 = await makeUserWithRole(t.db, p2.province, 'editor');
     const first = await upload(editor1.token, p1.province.id, doc('Bản của tỉnh một: đảng viên nộp hồ sơ tại chi bộ.'));
@@ -324,7 +327,9 @@ describe('paid broadcast only for roles allowed to spend', () => {
       payload: { kind: 'notice', title: 'Khẩn', body: 'Thông báo khẩn.', paidBroadcast },
     });
 
-  it('a cell secretary or a commune committee may publish, but not with paid broadcast; nothing is stored', async () => {
+  const publishWithoutBroadcast =
+    'a cell secretary or a commune committee may publish, but not with paid broadcast; nothing is stored';
+  it(publishWithoutBroadcast, async () => {
     const sec = await makeSecretary(t.db, p1.cellB);
     const commune = await makeUserWithRole(t.db, p1.commune, 'committee');
     const before = await count('select 1 from notices');

@@ -73,7 +73,10 @@ const checkIn = (a: App, m: Member, code: string) =>
   a.inject({ method: 'POST', url: `/meetings/${meetingId}/check-in`, headers: as(m), payload: { code } });
 
 describe('room check-in codes', () => {
-  it(`after ${THROTTLES.checkInCode.points} wrong codes a member is refused, on every instance, even with the right code`, async () => {
+  const refusedAfterWrongCodes =
+    `after ${THROTTLES.checkInCode.points} wrong codes a member is refused, ` +
+    'on every instance, even with the right code';
+  it(refusedAfterWrongCodes, async () => {
     const [guesser, neighbour] = members;
     const limit = THROTTLES.checkInCode.points;
     // Half the guesses on one instance, half on the other: the count is shared.

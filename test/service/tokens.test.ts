@@ -70,11 +70,14 @@ describe('tokens expire by default', () => {
     }
   });
 
-  it('a row written without an expiry (e.g. by an old script) gets the default; no token lives past the maximum', async () => {
+  const defaultExpiry =
+    'a row written without an expiry (e.g. by an old script) gets the default; no token lives past the maximum';
+  it(defaultExpiry, async () => {
     const { principal } = await makeUserWithRole(t.db, tree.province, 'editor');
     await t.db.query(`insert into api_tokens (principal_id, token_hash) values ($1, 'x-no-expiry')`, [principal.id]);
     const [row] = await t.db.query<{ days: number }>(
-      `select extract(epoch from expires_at - created_at) / 86400 as days from api_tokens where token_hash = 'x-no-expiry'`,
+      `select extract(epoch from expires_at - created_at) / 86400 as days from api_tokens
+        where token_hash = 'x-no-expiry'`,
     );
     expect(Math.round(Number(row.days))).toBe(DEFAULT_TOKEN_DAYS);
     await expect(
@@ -108,12 +111,15 @@ describe('listing and revoking through the API', () => {
     expect(all.json().map((x: { state: string }) => x.state)).toEqual(['revoked', 'active']);
     expect((await app.inject({ method: 'GET', url: '/tokens', headers: auth(token) })).json()).toHaveLength(1);
     const [audit] = await t.db.query<{ action: string; actor: number }>(
-      `select action, actor_principal_id as actor from audit_log where action = 'api_token.revoked' order by id desc limit 1`,
+      `select action, actor_principal_id as actor from audit_log
+        where action = 'api_token.revoked' order by id desc limit 1`,
     );
     expect(audit).toEqual({ action: 'api_token.revoked', actor: principal.id });
   });
 
-  it("an admin revokes the token of someone inside their subtree; another province's admin cannot, and nothing changes", async () => {
+  const revokeInSubtree =
+    "an admin revokes the token of someone inside their subtree; another province's admin cannot, and nothing changes";
+  it(revokeInSubtree, async () => {
     const sec = await makeSecretary(t.db, tree.cellA);
     const admin = await makeUserWithRole(t.db, tree.province, 'admin');
     const stranger = await makeUserWithRole(t.db, tree2.province, 'admin');
@@ -200,7 +206,8 @@ describe('the command line: token, tokens, revoke', () => {
     }
   }
 
-  it(`issues a ${DEFAULT_TOKEN_DAYS}-day token, lists it without the token, revokes it, or all of a principal's`, async () => {
+  const tokenDays = `${DEFAULT_TOKEN_DAYS}-day`;
+  it(`issues a ${tokenDays} token, lists it without the token, revokes it, or all of a principal's`, async () => {
     const org = await withDb(async (db) => makeOrg(db, 'province', null, 'Đảng bộ tỉnh Dòng Lệnh'));
     const issued = await admin('token', '--org', String(org.id), '--role', 'editor', '--name', 'Biên tập CLI');
     const token = /(sdv_\S+)/.exec(issued)![1];

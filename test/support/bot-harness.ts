@@ -159,7 +159,8 @@ export async function waitProcessed(deps: Deps, channel: string, botKey: string,
   for (let i = 0; i < 500; i++) {
     const rows = await deps.db.query(
       `select u.processed_at,
-              (select count(*)::int from outbox_messages o where o.inbound_id = u.id and o.status in ('queued', 'sending')) as unsent
+              (select count(*)::int from outbox_messages o
+                where o.inbound_id = u.id and o.status in ('queued', 'sending')) as unsent
          from inbound_updates u where channel = $1 and bot_key = $2 and update_id = $3`,
       [channel, botKey, updateId],
     );

@@ -153,7 +153,9 @@ describe('fitting the model', () => {
     };
   });
 
-  it('learns that covered questions are answerable, and declines at most the share of answerable ones it is allowed', () => {
+  const learnsAnswerable =
+    'learns that covered questions are answerable, and declines at most the share of answerable ones it is allowed';
+  it(learnsAnswerable, () => {
     const m = fitLogistic(examples, ['rareCoverage', 'knownPairs'], 'unit test');
     expect(m.weights.every((w) => w > 0)).toBe(true);
     const declined = (e: Example) => answerability(e.features, m) < m.threshold;
@@ -204,7 +206,8 @@ describe('the part of an article that is quoted', () => {
     const excerpt = bestExcerpt(article, question, (t) => idf[t] ?? 1);
     expect(excerpt.clause).toBe(2);
     expect(excerpt.text).toBe(
-      'Điều 3. Mức đóng của đảng viên hưu trí và học sinh, sinh viên\n2. Đảng viên là học sinh, sinh viên đóng 5.000 đồng mỗi tháng.',
+      'Điều 3. Mức đóng của đảng viên hưu trí và học sinh, sinh viên\n' +
+        '2. Đảng viên là học sinh, sinh viên đóng 5.000 đồng mỗi tháng.',
     );
   });
 });

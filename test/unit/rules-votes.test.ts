@@ -96,7 +96,9 @@ describe('thresholds at their boundaries (rule 3)', () => {
     expect(needed(19, rule('admission'))).toBe(13);
     expect(needed(18, rule('admission'))).toBe(12);
   });
-  it('discipline, expulsion and elections are always secret; resolutions open; admission is the meeting’s choice', () => {
+  const secretBallots =
+    'discipline, expulsion and elections are always secret; resolutions open; admission is the meeting’s choice';
+  it(secretBallots, () => {
     const ballot = (k: keyof typeof DECISIONS) => versionInForce(DECISIONS[k], '2026-03-10').value.ballot;
     expect([ballot('discipline'), ballot('expulsion'), ballot('election')]).toEqual(['secret', 'secret', 'secret']);
     expect(ballot('resolution')).toBe('open');
