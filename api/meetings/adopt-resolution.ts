@@ -58,7 +58,9 @@ export async function adoptResolution(
         { kind: 'task.assigned', refType: 'task', refId: id, dedupePrefix: `task:${id}:assigned` },
       );
     }
-    const text = `📜 Nghị quyết chi bộ:\n${input.body.trim()}${input.tasks.length ? `\n\nNhiệm vụ: ${input.tasks.length} việc đã giao.` : ''}`;
+    const text =
+      `📜 Nghị quyết chi bộ:\n` +
+      `${input.body.trim()}${input.tasks.length ? `\n\nNhiệm vụ: ${input.tasks.length} việc đã giao.` : ''}`;
     const meta = {
       kind: 'resolution.published',
       refType: 'meeting',

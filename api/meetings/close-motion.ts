@@ -86,8 +86,12 @@ export async function closeMotion(
             .map((c) => `${choiceLabel(c)} ${counts[c]}`)
             .join(', ')}.\n${result.explanation}`
         : `Tán thành ${result.for}, không tán thành ${result.against}, không biểu quyết ${result.abstain}.`;
+    const kindLabel = motion.electionBody
+      ? ELECTION_BODY_LABELS[motion.electionBody as ElectionBody]
+      : VOTE_KIND_LABELS[motion.kind];
     const text =
-      `Kết quả — ${motion.electionBody ? ELECTION_BODY_LABELS[motion.electionBody as ElectionBody] : VOTE_KIND_LABELS[motion.kind]}: ${motion.title}\n${countsLine}\n` +
+      `Kết quả — ${kindLabel}: ${motion.title}` +
+      `\n${countsLine}\n` +
       (roomBallots ? `Số phiếu: ${chatBallots} qua chat + ${roomBallots} tại phòng họp = ${cast}.\n` : '') +
       `Cần ${result.threshold} của ${base} (tối thiểu ${result.needed}). ${view.voteBase.explanation}.\n` +
       (result.election ? '' : result.passed ? '✅ THÔNG QUA.' : '❌ KHÔNG THÔNG QUA.');
@@ -279,7 +283,8 @@ async function decideElectionMotion(
 /** The result sheet's lines (biên bản kiểm phiếu), in chat and in the minutes. */
 export function electionLines(e: ElectionResult): string {
   return [
-    `Số được triệu tập ${e.summoned}, có mặt ${e.attending}; phiếu phát ra ${e.ballotsIssued}, thu về ${e.ballotsReceived}, hợp lệ ${e.valid}, không hợp lệ ${e.invalid}.`,
+    `Số được triệu tập ${e.summoned}, có mặt ${e.attending}; phiếu phát ra ${e.ballotsIssued}, ` +
+      `thu về ${e.ballotsReceived}, hợp lệ ${e.valid}, không hợp lệ ${e.invalid}.`,
     ...e.candidates.map(
       (x, i) =>
         `${i + 1}. ${x.fullName}: ${x.votes} phiếu (${x.share} số được triệu tập)${x.elected ? ' — trúng cử' : ''}`,

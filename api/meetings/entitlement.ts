@@ -9,7 +9,10 @@ import { meetingDate } from './meeting-date.ts';
 export function whyNotEntitled(entry: RollRow | undefined): string | undefined {
   if (!entry) return 'Đồng chí không thuộc chi bộ của buổi họp này nên không biểu quyết ở đây.';
   if (entry.status === 'probationary') {
-    return 'Đảng viên dự bị có quyền dự họp, phát biểu, góp ý nhưng không biểu quyết (Điều lệ Đảng, Điều 3). Cảm ơn ý kiến của đồng chí.';
+    return (
+      'Đảng viên dự bị có quyền dự họp, phát biểu, góp ý nhưng không biểu quyết ' +
+      '(Điều lệ Đảng, Điều 3). Cảm ơn ý kiến của đồng chí.'
+    );
   }
   if (entry.transferredIn)
     return 'Đồng chí đang sinh hoạt tạm thời tại chi bộ này; quyền biểu quyết thuộc chi bộ chính thức của đồng chí.';

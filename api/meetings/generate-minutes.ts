@@ -108,14 +108,18 @@ export function minutesLines(d: MinutesData): Line[] {
   const names = (rows: { fullName: string }[]) => rows.map((r) => r.fullName).join(', ') || 'không';
   if (m.topic) p(`Chủ đề: ${m.topic}.`);
   p(
-    `Thời gian: bắt đầu lúc ${formatVnDateTime(m.openedAt ?? m.startsAt)}${m.closedAt ? `, kết thúc lúc ${formatVnDateTime(m.closedAt)}` : ''}.`,
+    `Thời gian: ` +
+      `bắt đầu lúc ${formatVnDateTime(m.openedAt ?? m.startsAt)}` +
+      `${m.closedAt ? `, kết thúc lúc ${formatVnDateTime(m.closedAt)}` : ''}.`,
   );
   p(`Địa điểm: ${m.place ?? 'không ghi'}. Hình thức: ${MODE_LABELS[m.mode]}.`);
   p(`Chủ trì: đồng chí ${d.chair ?? '(chưa ghi)'}. Thư ký: đồng chí ${d.minuteTaker ?? '(chưa ghi)'}.`);
   h('I. THÀNH PHẦN');
   const own = a.roll.filter((r) => !r.transferredIn);
   p(
-    `Tổng số đảng viên của chi bộ: ${own.length} (chính thức ${a.voteBase.official}, dự bị ${own.filter((r) => r.status === 'probationary').length}); miễn sinh hoạt vắng mặt: ${a.exemptAbsent.length}.`,
+    `Tổng số đảng viên của chi bộ: ${own.length} (chính thức ${a.voteBase.official}, ` +
+      `dự bị ${own.filter((r) => r.status === 'probationary').length}); ` +
+      `miễn sinh hoạt vắng mặt: ${a.exemptAbsent.length}.`,
   );
   p(`Có mặt ${a.present.length} đồng chí: ${names(a.present)}.`);
   p(`Vắng có lý do: ${a.absentWithReason.map((r) => `${r.fullName} (${r.absenceReason})`).join('; ') || 'không'}.`);
@@ -125,7 +129,8 @@ export function minutesLines(d: MinutesData): Line[] {
   const left = a.roll.filter((r) => r.leftAt);
   if (left.length) p(`Rời họp sớm: ${left.map((r) => `${r.fullName} (${formatVnDateTime(r.leftAt!)})`).join('; ')}.`);
   p(
-    `${a.voteBase.explanation} đảng viên được triệu tập. Điều kiện tiến hành: ${a.quorum.reached ? 'đủ' : 'không đủ'} (${a.quorum.explanation}).`,
+    `${a.voteBase.explanation} đảng viên được triệu tập. ` +
+      `Điều kiện tiến hành: ${a.quorum.reached ? 'đủ' : 'không đủ'} (${a.quorum.explanation}).`,
   );
   h('II. NỘI DUNG');
   for (const item of d.agenda) {
@@ -147,7 +152,8 @@ export function minutesLines(d: MinutesData): Line[] {
   }
   if (d.ratings.length)
     p(
-      `Đánh giá chất lượng buổi sinh hoạt: ${d.ratings.map((r) => `${d.ratingLabels[r.level] ?? r.level} ${r.n} ý kiến`).join(', ')}.`,
+      `Đánh giá chất lượng buổi sinh hoạt: ` +
+        `${d.ratings.map((r) => `${d.ratingLabels[r.level] ?? r.level} ${r.n} ý kiến`).join(', ')}.`,
     );
   if (d.amendments.length) {
     h('ĐÍNH CHÍNH SAU BUỔI HỌP');
@@ -162,7 +168,9 @@ export function minutesLines(d: MinutesData): Line[] {
 }
 
 function motionLine(mo: Motion): string {
-  const head = `${VOTE_KIND_LABELS[mo.kind]} — ${mo.title} (${mo.ballot === 'secret' ? 'bỏ phiếu kín' : 'biểu quyết công khai'})`;
+  const head =
+    `${VOTE_KIND_LABELS[mo.kind]} — ${mo.title} ` +
+    `(${mo.ballot === 'secret' ? 'bỏ phiếu kín' : 'biểu quyết công khai'})`;
   const r = mo.result;
   if (!r) return `${head}: chưa kết thúc.`;
   const counts =
@@ -173,7 +181,10 @@ function motionLine(mo: Motion): string {
       : `tán thành ${r.for}, không tán thành ${r.against}, không biểu quyết ${r.abstain}.`;
   if (r.election) return `${head}: ${electionLines(r.election).replaceAll('\n', ' ')}`;
   const room = r.roomBallots ? ` Số phiếu: ${r.chatBallots} qua chat + ${r.roomBallots} tại phòng họp.` : '';
-  return `${head}: ${counts}${room} ${r.baseExplanation}; cần ${r.threshold} của ${r.base} (tối thiểu ${r.needed}) → ${r.passed ? 'thông qua' : 'không thông qua'}.`;
+  return (
+    `${head}: ${counts}${room} ${r.baseExplanation}; ` +
+    `cần ${r.threshold} của ${r.base} (tối thiểu ${r.needed}) → ${r.passed ? 'thông qua' : 'không thông qua'}.`
+  );
 }
 
 function vnParts(at: Date) {

@@ -29,7 +29,10 @@ export async function generateResultSheet(
   const doc = {
     ...partyHeader({ meeting, cellName: cell.name, parentName: parent?.name ?? null }),
     title: 'BIÊN BẢN KIỂM PHIẾU',
-    subject: `${ELECTION_BODY_LABELS[motion.electionBody as ElectionBody]}${motion.round > 1 ? ` (vòng ${motion.round})` : ''}: ${motion.title}`,
+    subject:
+      `${ELECTION_BODY_LABELS[motion.electionBody as ElectionBody]}` +
+      `${motion.round > 1 ? ` (vòng ${motion.round})` : ''}` +
+      `: ${motion.title}`,
     body: [
       ...(motion.countingCommittee ? [{ text: `Ban kiểm phiếu: ${motion.countingCommittee}.` }] : []),
       ...electionLines(motion.result.election)

@@ -57,7 +57,9 @@ export async function getAttendanceView(sql: Sql, meeting: Meeting, now?: Date):
       reached: reaches(presentInBase, voteBase.base, q.value),
       rule: describeFraction(q.value),
       source: q.source,
-      explanation: `${presentInBase}/${voteBase.base} đảng viên chính thức được triệu tập có mặt, cần ${describeFraction(q.value)} (tối thiểu ${required}). ${voteBase.explanation}`,
+      explanation:
+        `${presentInBase}/${voteBase.base} đảng viên chính thức được triệu tập có mặt, ` +
+        `cần ${describeFraction(q.value)} (tối thiểu ${required}). ${voteBase.explanation}`,
     },
     // rule: nothing passes without more than half of the whole vote base — Điều lệ Đ9 k5
     majorityOfBase: Math.floor(voteBase.base / 2) + 1,

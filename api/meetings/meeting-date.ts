@@ -6,5 +6,8 @@ export function meetingDate(startsAt: Date): string {
 export function formatVnDateTime(at: Date): string {
   const d = new Date(at.getTime() + 7 * 3600_000);
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} ngày ${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+  return (
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} ngày ` +
+    `${pad(d.getUTCDate())}/${pad(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`
+  );
 }

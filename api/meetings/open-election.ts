@@ -133,7 +133,9 @@ export async function insertElection(
     sql,
     meeting.cellId,
     {
-      text: `🗳 ${ELECTION_BODY_LABELS[e.body]}${e.round > 1 ? ` (vòng ${e.round})` : ''}: ${e.title.trim()}. Bỏ phiếu kín.`,
+      text:
+        `🗳 ${ELECTION_BODY_LABELS[e.body]}${e.round > 1 ? ` (vòng ${e.round})` : ''}` +
+        `: ${e.title.trim()}. Bỏ phiếu kín.`,
     },
     { kind: 'election.opened', refType: 'motion', refId: id, dedupePrefix: `motion:${id}:opened` },
   );

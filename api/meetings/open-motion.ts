@@ -62,7 +62,8 @@ export async function openMotion(
     if (input.ballot && input.ballot !== ballot) {
       throw new AppError(
         'validation',
-        `${VOTE_KIND_LABELS[input.kind]} phải biểu quyết ${ballot === 'secret' ? 'kín (bỏ phiếu kín)' : 'công khai'} theo quy định.`,
+        `${VOTE_KIND_LABELS[input.kind]} phải biểu quyết ` +
+          `${ballot === 'secret' ? 'kín (bỏ phiếu kín)' : 'công khai'} theo quy định.`,
         { field: 'ballot' },
       );
     }
@@ -83,7 +84,9 @@ export async function openMotion(
         input.subjectMemberId ?? null,
       ],
     );
-    const text = `🗳 ${VOTE_KIND_LABELS[input.kind]}: ${input.title.trim()}\n${ballot === 'secret' ? 'Bỏ phiếu kín: lựa chọn của đồng chí không gắn với tên.' : 'Biểu quyết công khai.'}`;
+    const text =
+      `🗳 ${VOTE_KIND_LABELS[input.kind]}: ${input.title.trim()}\n` +
+      `${ballot === 'secret' ? 'Bỏ phiếu kín: lựa chọn của đồng chí không gắn với tên.' : 'Biểu quyết công khai.'}`;
     const choices = (options ?? [...CHOICES]).map((c) => ({
       label: choiceLabel(c),
       action: { kind: 'vote' as const, motionId: id, choice: c },

@@ -79,7 +79,8 @@ async function checkElectionPaper(
   const unknown = Object.keys(counts).filter((k) => !['issued', 'received', 'invalid', ...candidates].includes(k));
   if (unknown.length)
     throw bad(
-      'Phiếu giấy: chỉ ghi số phát ra (issued), thu về (received), không hợp lệ (invalid) và số phiếu của từng người ứng cử.',
+      'Phiếu giấy: chỉ ghi số phát ra (issued), thu về (received), ' +
+        'không hợp lệ (invalid) và số phiếu của từng người ứng cử.',
     );
   const issued = counts.issued ?? 0;
   const received = counts.received ?? 0;

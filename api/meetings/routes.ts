@@ -704,9 +704,12 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       return reply
         .header('content-type', 'text/html; charset=utf-8')
         .send(
-          `<!doctype html><html lang="vi"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(d.title)}</title>` +
-            `<body style="font:18px/1.6 serif;max-width:760px;margin:1em auto;padding:0 1em"><h1 style="font-size:1.3em">${escapeHtml(d.title)}</h1>` +
-            `${d.body ? `<div style="white-space:pre-wrap">${escapeHtml(d.body)}</div>` : ''}${d.url ? `<p><a href="${escapeHtml(d.url)}">Tải tài liệu</a></p>` : ''}</body></html>`,
+          `<!doctype html><html lang="vi"><meta charset="utf-8">` +
+            `<meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(d.title)}</title>` +
+            `<body style="font:18px/1.6 serif;max-width:760px;margin:1em auto;padding:0 1em">` +
+            `<h1 style="font-size:1.3em">${escapeHtml(d.title)}</h1>` +
+            `${d.body ? `<div style="white-space:pre-wrap">${escapeHtml(d.body)}</div>` : ''}` +
+            `${d.url ? `<p><a href="${escapeHtml(d.url)}">Tải tài liệu</a></p>` : ''}</body></html>`,
         );
     },
   );

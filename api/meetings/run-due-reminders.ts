@@ -41,7 +41,9 @@ export async function runDueReminders(deps: Pick<Deps, 'db' | 'clock'>): Promise
           sql,
           members.map((x) => x.id),
           {
-            text: `⏰ Nhắc lịch: ${KIND_LABELS[m.kind]} chi bộ ${w.label}, lúc ${formatVnDateTime(m.startsAt)}${m.place ? ` tại ${m.place}` : ''}.`,
+            text:
+              `⏰ Nhắc lịch: ${KIND_LABELS[m.kind]} chi bộ ${w.label}, ` +
+              `lúc ${formatVnDateTime(m.startsAt)}${m.place ? ` tại ${m.place}` : ''}.`,
           },
           {
             kind: 'meeting.reminder',
