@@ -88,10 +88,7 @@ describe('several send workers on one database', () => {
       db = (await openDatabase({ databaseUrl: '', dataDir }, 'client')).db;
     }
     const tree = await makeOrgTree(db);
-    await makeLinkedMembersInBulk(db, tree.cellA, MESSAGES, 300_001);
-    const ids = (await db.query<{ id: number }>(`select id from members where cell_id = $1`, [tree.cellA.id])).map(
-      (r) => r.id,
-    );
+    const ids = await makeLinkedMembersInBulk(db, tree.cellA, MESSAGES, 300_001);
     expect(await enqueueForMembers(db, ids, { text: 'Thông báo chung' }, { kind: 'workers-test' })).toBe(MESSAGES);
 
     const [victim] = [startWorker(env), startWorker(env), startWorker(env)];

@@ -133,10 +133,15 @@ export async function linkChat(
 
 /**
  * Many official members in one cell, each linked to a Telegram chat numbered from
- * `firstChatId` (written in SQL: thousands in a blink, for broadcasts).
+ * `firstChatId` (written in SQL: thousands in a blink, for broadcasts). Returns their ids.
  */
-export async function makeLinkedMembersInBulk(sql: Sql, cell: Org, count: number, firstChatId: number): Promise<void> {
-  await sql.query(
+export async function makeLinkedMembersInBulk(
+  sql: Sql,
+  cell: Org,
+  count: number,
+  firstChatId: number,
+): Promise<number[]> {
+  const rows = await sql.query<{ member_id: number }>(
     `with m as (
        insert into members (full_name, gender, cell_id, cell_path, status)
        select 'Đảng viên ' || g, 'female', $1, $2::ltree, 'official' from generate_series(1, $3::int) g
@@ -144,7 +149,9 @@ export async function makeLinkedMembersInBulk(sql: Sql, cell: Org, count: number
      )
      insert into chat_accounts (channel, bot_key, external_user_id, chat_id, member_id)
      select 'telegram', 'telegram', ($4::int + row_number() over (order by id) - 1)::text,
-            ($4::int + row_number() over (order by id) - 1)::text, id from m`,
+            ($4::int + row_number() over (order by id) - 1)::text, id from m
+     returning member_id`,
     [cell.id, cell.path, count, firstChatId],
   );
+  return rows.map((r) => r.member_id);
 }

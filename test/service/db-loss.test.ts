@@ -223,14 +223,8 @@ describe.runIf(onPostgres)('losing the database', () => {
     const RECIPIENTS = 300;
     const telegram = await new FakeTelegram([TG]).start();
     try {
-      await makeLinkedMembersInBulk(t.db, tree.cellB, RECIPIENTS, 510_001);
-      const ids = await t.db.query<{ id: number }>(`select id from members where cell_id = $1`, [tree.cellB.id]);
-      await enqueueForMembers(
-        t.db,
-        ids.map((r) => r.id),
-        { text: 'Thông báo' },
-        { kind: 'db-loss' },
-      );
+      const ids = await makeLinkedMembersInBulk(t.db, tree.cellB, RECIPIENTS, 510_001);
+      await enqueueForMembers(t.db, ids, { text: 'Thông báo' }, { kind: 'db-loss' });
       const deps = testDeps(db);
       const bots = createBots(deps, { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root });
       const worker = startOutboxWorker(deps, bots.senders, {
