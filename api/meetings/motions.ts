@@ -81,11 +81,10 @@ export interface ElectionResult {
 const columns = (
   t = '',
 ) => `${t}id, ${t}meeting_id as "meetingId", ${t}kind, ${t}title, ${t}ballot, ${t}allow_change as "allowChange",
-       ${t}status,
-  ${t}room_for as "roomFor", ${t}room_against as "roomAgainst", ${t}room_abstain as "roomAbstain", ${t}result,
-  ${t}options, ${t}subject_member_id as "subjectMemberId", ${t}room_counts as "roomCounts",
-    ${t}counting_committee as "countingCommittee",
-  ${t}seats, ${t}election_body as "electionBody", ${t}round, ${t}previous_round_id as "previousRoundId"`;
+  ${t}status, ${t}room_for as "roomFor", ${t}room_against as "roomAgainst", ${t}room_abstain as "roomAbstain",
+  ${t}result, ${t}options, ${t}subject_member_id as "subjectMemberId", ${t}room_counts as "roomCounts",
+  ${t}counting_committee as "countingCommittee", ${t}seats, ${t}election_body as "electionBody", ${t}round,
+  ${t}previous_round_id as "previousRoundId"`;
 const COLUMNS = columns();
 
 export async function findMotion(sql: Sql, id: number, lock = false): Promise<Motion | undefined> {

@@ -20,7 +20,7 @@ export interface Meeting {
 
 const meetingColumns = (t = '') => `${t}id, ${t}cell_id as "cellId", ${t}kind, ${t}topic, ${t}starts_at as "startsAt",
   ${t}place, ${t}mode, ${t}status, ${t}opened_at as "openedAt", ${t}closed_at as "closedAt",
-    ${t}checkin_code as "checkinCode"`;
+  ${t}checkin_code as "checkinCode"`;
 const MEETING_COLUMNS = meetingColumns();
 
 export async function findMeeting(sql: Sql, id: number, lock = false): Promise<Meeting | undefined> {
@@ -172,8 +172,8 @@ export async function recordCheckIn(
     sql,
     `with mt as (
        select ${meetingColumns('mt.')}, row_to_json(e) as entry,
-              mt.status = 'in_progress' and e."memberId" is not null and ($4 <> 'chat'
-                or mt.mode <> 'in_person') as allowed
+              mt.status = 'in_progress' and e."memberId" is not null
+                and ($4 <> 'chat' or mt.mode <> 'in_person') as allowed
          from meetings mt
          left join lateral (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), '$2')}) e on true
         where mt.id = $1
