@@ -22,6 +22,13 @@ export interface OutboxRow {
 
 export const LANE = { reply: 0, bulk: 1 } as const;
 
+/** A bot's send pace: its normal limit, or paid broadcast (its own, higher limit). */
+export interface PacedBot {
+  channel: string;
+  botKey: string;
+  pace: 'normal' | 'paid';
+}
+
 /**
  * Claims due messages of one lane for `owner`, only of the bots given (`channel:bot` keys):
  * instances that serve different bots share one outbox, and none fails another's messages.
@@ -59,12 +66,7 @@ export async function extendMessageLeases(sql: Sql, owner: string, ids: number[]
  * atomically, so concurrent workers get distinct slots. Returns how many ms from now the
  * first slot is; the others follow one interval apart.
  */
-export async function takeSendSlots(
-  sql: Sql,
-  bot: { channel: string; botKey: string; pace: 'normal' | 'paid' },
-  intervalMs: number,
-  count: number,
-): Promise<number> {
+export async function takeSendSlots(sql: Sql, bot: PacedBot, intervalMs: number, count: number): Promise<number> {
   const [r] = await sql.query<{ wait_ms: number }>(
     `insert into outbox_bot_slots as s (channel, bot_key, pace, next_at)
      values ($1, $2, $3, clock_timestamp() + make_interval(secs => $4))
@@ -77,11 +79,7 @@ export async function takeSendSlots(
 }
 
 /** The platform answered 429: no worker sends for this bot before `ms` from now. */
-export async function pauseBot(
-  sql: Sql,
-  bot: { channel: string; botKey: string; pace: 'normal' | 'paid' },
-  ms: number,
-) {
+export async function pauseBot(sql: Sql, bot: PacedBot, ms: number) {
   await sql.query(
     `insert into outbox_bot_slots as s (channel, bot_key, pace, next_at)
      values ($1, $2, $3, clock_timestamp() + make_interval(secs => $4))

@@ -37,6 +37,7 @@ import {
   takeChatTurns,
   takeSendSlots,
   type OutboxRow,
+  type PacedBot,
 } from './repository.ts';
 import { listenForWake } from './wake.ts';
 
@@ -47,8 +48,6 @@ export const HEADROOM = 0.97;
 const LATE_MS = 50;
 /** Attempts to record a finished batch as sent before letting its leases lapse. */
 const COMPLETION_TRIES = 5;
-
-type Bot = { channel: string; botKey: string; pace: 'normal' | 'paid' };
 
 export interface OutboxWorkerOptions {
   /** Overrides of the channels' own limits, per channel name. */
@@ -151,7 +150,7 @@ export function startOutboxWorker(
       groups.set(key, [...(groups.get(key) ?? []), row]);
     }
     for (const [key, group] of groups) {
-      const [channel, botKey, pace] = key.split('\u0000') as [string, string, Bot['pace']];
+      const [channel, botKey, pace] = key.split('\u0000') as [string, string, PacedBot['pace']];
       try {
         await dispatchGroup({ channel, botKey, pace }, group, tasks);
       } catch (e) {
@@ -164,7 +163,7 @@ export function startOutboxWorker(
   }
 
   /** One bot's share of a claimed batch: chat turns and send slots, one statement each. */
-  async function dispatchGroup(bot: Bot, group: OutboxRow[], tasks: Promise<void>[]) {
+  async function dispatchGroup(bot: PacedBot, group: OutboxRow[], tasks: Promise<void>[]) {
     const limits = limitsOf(bot.channel);
     const gapOf = (row: OutboxRow) => (row.org_id ? limits.groupChatGapMs : limits.privateChatGapMs);
     const seen = new Set<string>();
@@ -191,7 +190,7 @@ export function startOutboxWorker(
     for (const [i, row] of ready.entries()) tasks.push(deliver(row, bot, first + i * interval, interval));
   }
 
-  async function deliver(row: OutboxRow, bot: Bot, wait: number, interval: number) {
+  async function deliver(row: OutboxRow, bot: PacedBot, wait: number, interval: number) {
     const sender = bySender.get(row.channel)!;
     let sent: { providerMessageId: string };
     try {
@@ -226,7 +225,7 @@ export function startOutboxWorker(
     await recordSent(row.id, sent.providerMessageId);
   }
 
-  async function settleFailure(row: OutboxRow, bot: Bot, e: unknown) {
+  async function settleFailure(row: OutboxRow, bot: PacedBot, e: unknown) {
     const err = e instanceof SendError ? e : new SendError('transient', 'unexpected error');
     if (!(e instanceof SendError)) deps.log.error({ err: (e as Error).name, outboxId: row.id }, 'outbox send crashed');
     if (err.kind === 'rate_limited') {
