@@ -188,6 +188,18 @@ describe('answers', () => {
     expect((await ask('Giá xăng hôm nay bao nhiêu?')).abstained).toBe(true);
   });
 
+  const slipsThatLookLikeWords =
+    'reads slips that only look like syllables ("miễnh", "khing"), picking the word the keys were next to, ' +
+    'and leaves real words the documents lack';
+  it(slipsThatLookLikeWords, async () => {
+    // "nh" never closes "iê", "ng" never closes "i": neither can be a Vietnamese syllable.
+    const a = await ask('Đảng viên được miễnh đóng đảng phí khing, trường hợp nào?');
+    expect(a.abstained).toBe(false);
+    expect(a.citations[0].source).toMatch(/^Quy định mẫu về đảng phí \(bản mới\) › Chương II › Điều 3/);
+    // "căn cước" and "mấy" are words, absent from these documents: not turned into "căn được", "mặt".
+    expect((await ask('Thủ tục cấp lại căn cước công dân như thế nào?')).abstained).toBe(true);
+  });
+
   it('says the documents do not answer rather than inventing', async () => {
     for (const q of ['Thời tiết Hà Nội ngày mai thế nào?', 'Phụ cấp hằng tháng của bí thư chi bộ là bao nhiêu?']) {
       const a = await ask(q);

@@ -5,7 +5,8 @@ import { coverage } from '../../knowledge/confidence.ts';
 import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
 import { headingTermCount, lexicalIndexEntry, lexicalTerms, queryTerms } from '../../knowledge/text.ts';
 import { inOfficialWords, withOfficialWords } from '../../knowledge/thesaurus.ts';
-import { oneEditAway } from '../../knowledge/spelling.ts';
+import { isLikelySlip, oneEditAway } from '../../knowledge/spelling.ts';
+import { canBeSyllable } from '../../knowledge/vietnamese-syllable.ts';
 
 describe('repairing extracted Vietnamese text', () => {
   it('joins split diacritics into NFC, hyphenated words, and drops page furniture', () => {
@@ -154,5 +155,26 @@ describe('typing mistakes', () => {
     expect(near).toEqual(expect.arrayContaining(['tuc', 'tcuc', 'tuca', 'tuccx']));
     expect(near).not.toContain('tucc');
     expect(oneEditAway('khnog')).toContain('khong');
+  });
+
+  it('tells words that cannot be Vietnamese syllables from those that can', () => {
+    const words =
+      'đảng viên chính thức được việc nghị quyết quyền khuyên chuyển huỳnh giếng gì gìn kia khuya yêu ' +
+      'tuần xoong nghiêng kiểm ghế người rượu oanh huých ích inh cũng hỏng xuân căn cước mấy xăng';
+    for (const w of words.split(' ')) expect(canBeSyllable(w), w).toBe(true);
+    // A doubled letter, "yê" after "ch", "ng" after "i", "nh" after "iê", "c" after "ưi",
+    // "qu" + "u", "ng" before "i", "c" before "e", a stop final with huyền, two tone marks.
+    for (const w of ['gồmm', 'chyen', 'khing', 'miễnh', 'đưic', 'quuyết', 'ngi', 'cen', 'tiềt', 'đảảng']) {
+      expect(canBeSyllable(w), w).toBe(false);
+    }
+  });
+
+  it('a neighbouring key, a doubled or dropped letter and a swap are likely slips; a far key is not', () => {
+    expect(isLikelySlip('viex', 'viec')).toBe(true); // x is next to c
+    expect(isLikelySlip('viex', 'vien')).toBe(false);
+    expect(isLikelySlip('nhhieu', 'nhieu')).toBe(true);
+    expect(isLikelySlip('phm', 'pham')).toBe(true);
+    expect(isLikelySlip('dagn', 'dang')).toBe(true);
+    expect(isLikelySlip('dagn', 'dan')).toBe(false); // a stray g after a
   });
 });
