@@ -255,7 +255,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       v: unknown,
     ) => boolean) & { errors?: ErrorObject[] | null };
     if (!check(form.fields)) {
-      const e = describeValidationError(check.errors![0], 'body');
+      const e = describeValidationError(check.errors!, 'body');
       throw invalid(e.field, e.message);
     }
     return { fields: form.fields as Static<TObject<F>>, files: form.files };

@@ -17,7 +17,7 @@ export function handleHttpError(error: FastifyError | AppError | Error, request:
   }
   const fe = error as FastifyError;
   if (fe.validation && fe.validation.length > 0) {
-    const { field, message } = describeValidationError(fe.validation[0] as ErrorObject, fe.validationContext);
+    const { field, message } = describeValidationError(fe.validation as ErrorObject[], fe.validationContext);
     return reply.status(400).send({ error: 'validation', message, field });
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

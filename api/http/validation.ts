@@ -35,11 +35,12 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
   return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
 };
 
-/** A short message naming the field, in Vietnamese then English. */
+/** A short message naming the field of the first error, in Vietnamese then English. */
 export function describeValidationError(
-  error: ErrorObject,
+  errors: ErrorObject[],
   part: string | undefined,
 ): { field: string; message: string } {
+  const error = errors[0];
   const base = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
   let field = base;
   let reason: string;
@@ -67,11 +68,34 @@ export function describeValidationError(
     case 'enum':
       reason = `phải là một trong: ${(error.params.allowedValues as unknown[]).join(', ')}`;
       break;
+    case 'const': {
+      // A union of literals fails once per literal, at the same place: name them all.
+      const allowed = errors
+        .filter((e) => e.keyword === 'const' && e.instancePath === error.instancePath)
+        .map((e) => e.params.allowedValue);
+      reason = `phải là một trong: ${allowed.join(', ')}`;
+      break;
+    }
     case 'format':
       reason = `sai định dạng ${error.params.format} (bad format)`;
       break;
+    case 'pattern':
+      reason = `chứa ký tự không được phép (must match ${error.params.pattern})`;
+      break;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      reason = `phải ${error.params.comparison} ${error.params.limit} (out of range)`;
+      break;
+    case 'minItems':
+      reason = `cần ít nhất ${error.params.limit} mục (too few items)`;
+      break;
+    case 'maxItems':
+      reason = `có quá ${error.params.limit} mục (too many items)`;
+      break;
     default:
-      reason = `${error.message ?? 'không hợp lệ'}`;
+      reason = `không hợp lệ (${error.message ?? error.keyword})`;
   }
   const where = field || part || 'body';
   return { field: where, message: `Trường "${where}" ${reason}.` };

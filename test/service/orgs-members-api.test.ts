@@ -162,8 +162,10 @@ describe('members and bad input', () => {
     ['wrong type', member({ birthYear: '1970' }), 'birthYear'],
     ['too long', member({ fullName: 'x'.repeat(201) }), 'fullName'],
     ['missing field', { fullName: 'A', status: 'official' }, 'gender'],
-    ['bad enum', member({ status: 'honorary' }), 'status'],
-  ])('%s → 400 naming the field, nothing written', async (_label, payload, field) => {
+    ['bad enum', member({ status: 'honorary' }), 'status', 'phải là một trong: official, probationary'],
+    ['out of range', member({ birthYear: 1800 }), 'birthYear', 'phải >= 1900'],
+    ['bad characters', member({ phone: 'gọi tôi' }), 'phone'],
+  ])('%s → 400 naming the field in Vietnamese, nothing written', async (_label, payload, field, says = '') => {
     const before = await count('members');
     const res = await app.inject({
       method: 'POST',
@@ -174,6 +176,9 @@ describe('members and bad input', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().field).toBe(field);
     expect(res.json().message).toContain(field);
+    // The reason is in Vietnamese first (the English in brackets is for developers).
+    expect(res.json().message).toMatch(new RegExp(`^Trường "${field}" [^(]*[à-ỹ][^(]*( \\(|\\.$)`));
+    expect(res.json().message).toContain(says);
     expect(await count('members')).toBe(before);
   });
 
