@@ -26,6 +26,13 @@ import { canBeSyllable } from './vietnamese-syllable.ts';
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const MIN_LENGTH = 3;
+/**
+ * The longest Vietnamese syllable has seven letters ("nghiêng"); a slip adds one. Longer words,
+ * and slips past the first few, are left as typed: a word's candidates grow with its length
+ * (55 per letter), and a question is up to 1 000 characters of anyone's typing.
+ */
+const MAX_LENGTH = 12;
+const MAX_SLIPS = 6;
 
 /**
  * The keys around each key of a QWERTY keyboard (the one Vietnamese is typed on, with Telex or
@@ -51,7 +58,9 @@ export async function correctSpelling(sql: Sql, question: string): Promise<strin
   }));
   const suspects = [
     ...new Set(
-      tokens.map((t) => t.word).filter((w) => w.length >= MIN_LENGTH && /^[a-z]+$/.test(w) && !STOPWORDS.has(w)),
+      tokens
+        .map((t) => t.word)
+        .filter((w) => w.length >= MIN_LENGTH && w.length <= MAX_LENGTH && /^[a-z]+$/.test(w) && !STOPWORDS.has(w)),
     ),
   ];
   if (!suspects.length) return question;
@@ -62,7 +71,7 @@ export async function correctSpelling(sql: Sql, question: string): Promise<strin
   );
   // A real word the documents do not use is left as typed: only what cannot be Vietnamese is a slip.
   const slips = new Set(
-    suspects.filter((w) => !known.has(w) && !canBeSyllable(tokens.find((t) => t.word === w)!.text)),
+    suspects.filter((w) => !known.has(w) && !canBeSyllable(tokens.find((t) => t.word === w)!.text)).slice(0, MAX_SLIPS),
   );
   if (!slips.size) return question;
 
