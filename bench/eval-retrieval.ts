@@ -5,7 +5,8 @@
  * baseline over the same chunks, in the same run.
  *
  *   npm run eval:retrieval                      (dev set, plus the held-out sets and their variants)
- *   npm run eval:retrieval -- --explain         (per question: what ranked above the right article, and why)
+ *   npm run eval:retrieval -- --explain         (per question of every set: what ranked above the right
+ *                                               article, and why; the question as spelling correction read it)
  *   npm run eval:retrieval -- --cv              (ranking parameters chosen on one half, scored on the other)
  *   npm run eval:retrieval -- --corpus <dir> --qa <file.jsonl> --also <a.jsonl,b.jsonl>
  *
@@ -231,6 +232,7 @@ async function main() {
         bm25: score(s.questions, bm25Runs(corpus, s.questions, runs, params), model),
       };
       declines[s.name] = withIntervals(s.questions, runs, model);
+      if (flags.explain) explain(s.name, s.questions, runs, model);
     }
     for (const [i, s] of devVariants.entries()) {
       sets[s.name] = {
@@ -257,7 +259,7 @@ async function main() {
     out.sets = sets;
     out.params = params;
     if (flags.cv) out.cv = await crossValidateParams(corpus, heldOut.flatMap(variants));
-    if (flags.explain) explain(dev.questions, devRuns, model);
+    if (flags.explain) explain(dev.name, dev.questions, devRuns, model);
   } finally {
     await corpus.db.close();
   }
@@ -546,9 +548,10 @@ async function crossValidateParams(corpus: Corpus, sets: QuestionSet[]) {
  * For each question the hybrid missed at rank 1: what ranked above the right article, from which arm, on which
  * terms.
  */
-function explain(questions: Question[], runs: Ranked[], model: AbstainModel) {
+function explain(set: string, questions: Question[], runs: Ranked[], model: AbstainModel) {
   console.log(
-    '\nid    rank declined question → what ranked above the right article (arm ranks v=vector l=lexical; terms)',
+    `\n${set}\nid    rank declined question → what ranked above the right article ` +
+      '(arm ranks v=vector l=lexical; terms)',
   );
   // Why a question was declined or answered: p(answerable) and the features the model reads.
   const why = (r: Ranked) =>
@@ -568,6 +571,8 @@ function explain(questions: Question[], runs: Ranked[], model: AbstainModel) {
       `${q.id.padEnd(5)} ${String(rank < 0 ? '>10' : rank + 1).padEnd(4)} ${declined ? `yes (${why(r)})` : 'no'} ` +
         `«${q.question}» wants ${q.relevant.join(', ')}`,
     );
+    // What retrieval was given, when spelling correction changed the question.
+    if (r.asked !== q.question) console.log(`        asked as «${r.asked}»`);
     for (const h of r.hits.slice(0, rank < 0 ? 3 : rank)) {
       const w = h.why;
       console.log(
