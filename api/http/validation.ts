@@ -86,7 +86,7 @@ export function describeValidationError(
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      reason = `phải ${error.params.comparison} ${error.params.limit} (out of range)`;
+      reason = `phải ${COMPARISONS[error.params.comparison as string]} ${error.params.limit} (out of range)`;
       break;
     case 'minItems':
       reason = `cần ít nhất ${error.params.limit} mục (too few items)`;
@@ -100,5 +100,7 @@ export function describeValidationError(
   const where = field || part || 'body';
   return { field: where, message: `Trường "${where}" ${reason}.` };
 }
+
+const COMPARISONS: Record<string, string> = { '>=': 'từ', '<=': 'không quá', '>': 'lớn hơn', '<': 'nhỏ hơn' };
 
 const join = (a: string, b: string) => (a ? `${a}.${b}` : b);

@@ -163,7 +163,7 @@ describe('members and bad input', () => {
     ['too long', member({ fullName: 'x'.repeat(201) }), 'fullName'],
     ['missing field', { fullName: 'A', status: 'official' }, 'gender'],
     ['bad enum', member({ status: 'honorary' }), 'status', 'phải là một trong: official, probationary'],
-    ['out of range', member({ birthYear: 1800 }), 'birthYear', 'phải >= 1900'],
+    ['out of range', member({ birthYear: 1800 }), 'birthYear', 'phải từ 1900'],
     ['bad characters', member({ phone: 'gọi tôi' }), 'phone'],
   ])('%s → 400 naming the field in Vietnamese, nothing written', async (_label, payload, field, says = '') => {
     const before = await count('members');
