@@ -1,4 +1,5 @@
 import { maybeOne, one, type Sql } from '../db/connect.ts';
+import { batchedWrite, batchTable } from '../db/batched-write.ts';
 import type { RollEntry } from '../rules/vote-math.ts';
 import type { MeetingKind, MeetingMode, MeetingStatus } from './vocabulary.ts';
 
@@ -157,45 +158,78 @@ export async function findMeetingWithEntry(
   return row && { ...row, entry: row.entry && reviveEntry(row.entry) };
 }
 
+export interface CheckInWrite {
+  meetingId: number;
+  memberId: number;
+  method: string;
+  at: Date;
+  principalId: number;
+}
+
+export interface CheckInOutcome {
+  meeting: Meeting & { entry: RollRow | null };
+  allowed: boolean;
+  took: boolean;
+}
+
 /**
  * A check-in in one statement (from chat, the busiest write of a meeting evening beside
  * votes): the meeting and the member's roll entry are read, and the check-in with its audit
  * entry is written only when the meeting is in progress, the member is on its roll and, from
  * chat, the meeting is not in the room only — the conditions check-in.ts explains when
- * `allowed` is false. Checking in twice keeps the first time (`took` false).
+ * `allowed` is false. Checking in twice keeps the first time (`took` false). Undefined: no
+ * such meeting.
+ * Check-ins arriving together share one statement (db/batched-write.ts).
  */
-export async function recordCheckIn(
-  sql: Sql,
-  c: { meetingId: number; memberId: number; method: string; at: Date; principalId: number },
-): Promise<{ meeting: Meeting & { entry: RollRow | null }; allowed: boolean; took: boolean } | undefined> {
-  const row = await maybeOne<Meeting & { entry: RollRow | null; allowed: boolean; took: boolean }>(
-    sql,
-    `with mt as (
-       select ${meetingColumns('mt.')}, row_to_json(e) as entry,
-              mt.status = 'in_progress' and e."memberId" is not null
-                and ($4 <> 'chat' or mt.mode <> 'in_person') as allowed
-         from meetings mt
-         left join lateral (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), '$2')}) e on true
-        where mt.id = $1
-     ), a as (
-       insert into meeting_attendance (meeting_id, member_id, checked_in_at, check_in_method)
-       select $1, $2, $3, $4 from mt where allowed
-       on conflict (meeting_id, member_id) do update set checked_in_at = $3, check_in_method = $4, left_at = null
-         where meeting_attendance.checked_in_at is null
-       returning member_id
-     ), audit as (
-       insert into audit_log (at, actor_principal_id, action, subject_type, subject_id, details)
-       select $3, $5, 'meeting.check_in', 'meeting', $1::text,
-              jsonb_build_object('memberId', member_id, 'method', $4::text)
-         from a
-     )
-     select mt.*, exists (select 1 from a) as took from mt`,
-    [c.meetingId, c.memberId, c.at, c.method, c.principalId],
-  );
-  if (!row) return undefined;
-  const { allowed, took, entry, ...meeting } = row;
-  return { meeting: { ...meeting, entry: entry && reviveEntry(entry) }, allowed, took };
-}
+export const recordCheckIn = batchedWrite<CheckInWrite, CheckInOutcome | undefined>({
+  key: (c) => `${c.meetingId}:${c.memberId}`,
+  async run(sql, batch) {
+    const rows = await sql.query<Meeting & { n: number; entry: RollRow | null; allowed: boolean; took: boolean }>(
+      CHECK_IN_SQL,
+      [
+        batch.map((c) => c.meetingId),
+        batch.map((c) => c.memberId),
+        batch.map((c) => c.at),
+        batch.map((c) => c.method),
+        batch.map((c) => c.principalId),
+      ],
+    );
+    const byItem = new Map(rows.map((r) => [Number(r.n), r]));
+    return batch.map((_, i) => {
+      const row = byItem.get(i + 1);
+      if (!row) return undefined;
+      const { n, allowed, took, entry, ...meeting } = row;
+      return { meeting: { ...meeting, entry: entry && reviveEntry(entry) }, allowed, took };
+    });
+  },
+});
+
+/** The check-ins of a batch, each read, checked and written for itself, in (meeting, member) order. */
+const CHECK_IN_SQL = `with i as (
+         ${batchTable({ meeting_id: 'int', member_id: 'int', at: 'timestamptz', method: 'text', principal_id: 'int' })}
+       ), mt as (
+         select i.n, ${meetingColumns('mt.')}, row_to_json(e) as entry,
+                mt.status = 'in_progress' and e."memberId" is not null
+                  and (i.method <> 'chat' or mt.mode <> 'in_person') as allowed
+           from i join meetings mt on mt.id = i.meeting_id
+           left join lateral (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), 'i.member_id')}) e on true
+       ), a as (
+         insert into meeting_attendance (meeting_id, member_id, checked_in_at, check_in_method)
+         select i.meeting_id, i.member_id, i.at, i.method from i join mt using (n) where mt.allowed
+          order by i.meeting_id, i.member_id
+         on conflict (meeting_id, member_id) do update
+           set checked_in_at = excluded.checked_in_at, check_in_method = excluded.check_in_method, left_at = null
+           where meeting_attendance.checked_in_at is null
+         returning meeting_id, member_id
+       ), took as (
+         select i.* from a join i using (meeting_id, member_id)
+       ), audit as (
+         insert into audit_log (at, actor_principal_id, action, subject_type, subject_id, details)
+         select at, principal_id, 'meeting.check_in', 'meeting', meeting_id::text,
+                jsonb_build_object('memberId', member_id, 'method', method)
+           from took
+       )
+       select mt.*, exists (select 1 from took where took.n = mt.n) as took from mt`;
 
 /** JSON built in SQL carries timestamps as strings. */
 export function reviveEntry(e: RollRow): RollRow {
