@@ -1,4 +1,5 @@
 import { maybeOne, type Sql } from '../db/connect.ts';
+import { batchedWrite, batchTable } from '../db/batched-write.ts';
 import type { DecisionKind } from '../rules/meeting-rules.ts';
 import { MEETING_DATE_SQL, reviveEntry, rollEntrySql, type RollRow } from './repository.ts';
 import { votesOnlineSql } from './entitlement.ts';
@@ -150,46 +151,87 @@ export interface ChatBallotOutcome {
  * but the motion — no member, id or timestamp on the ballot, and no audit entry, which would
  * share their xmin; closing rewrites both (close-motion.ts).
  */
-export async function recordChatBallot(sql: Sql, b: ChatBallot): Promise<ChatBallotOutcome | undefined> {
-  const [row] = await sql.query<
-    Motion & { entry: RollRow | null; allowed: boolean; open: boolean; took: boolean; changed: boolean }
-  >(
-    `with mo as (
-       select ${columns('mo.')}, row_to_json(e) as entry,
-              ${votesOnlineSql('e')}
-              and case when mo.kind = 'election' then $5::int[] is not null
-                       else $5::int[] is null and $3 = any(coalesce(mo.options, $7::text[])) end as allowed
-         from motions mo join meetings mt on mt.id = mo.meeting_id
-         left join lateral (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), '$2')}) e on true
-        where mo.id = $1
-     ), open as (
-       select m.id, mo.ballot from motions m join mo on mo.id = m.id and mo.allowed
-        where m.status = 'open' for share of m
-     ), v as (
-       insert into votes (motion_id, member_id, choice, cast_at) select $1, $2, $3, $4 from open where ballot = 'open'
-       on conflict (motion_id, member_id) do update set choice = excluded.choice, cast_at = excluded.cast_at
-         where (select "allowChange" from mo)
-       returning (xmax <> 0) as changed
-     ), audit as (
-       insert into audit_log (at, actor_principal_id, action, subject_type, subject_id, details)
-       select $4, $6, 'vote.cast', 'motion', $1::text, jsonb_build_object('memberId', $2::int, 'choice', $3::text)
-         from v
-     ), p as (
-       insert into ballot_participation (motion_id, member_id) select $1, $2 from open where ballot = 'secret'
-       on conflict do nothing returning 1
-     ), box as (
-       insert into ballot_box (motion_id, choice, kept) select $1, $3, $5::int[] from p
-     )
-     select mo.*, exists (select 1 from open) as open,
-            exists (select 1 from v) or exists (select 1 from p) as took,
-            coalesce((select changed from v), false) as changed
-       from mo`,
-    [b.motionId, b.memberId, b.choice, b.at, b.kept, b.principalId, CHOICES],
-  );
-  if (!row) return undefined;
-  const { entry, allowed, open, took, changed, ...motion } = row;
-  return { motion, entry: entry ? reviveEntry(entry) : undefined, allowed, open, took, changed };
-}
+export const recordChatBallot = batchedWrite<ChatBallot, ChatBallotOutcome | undefined>({
+  key: (b) => `${b.motionId}:${b.memberId}`,
+  async run(sql, batch) {
+    const rows = await sql.query<
+      Motion & { n: number; entry: RollRow | null; allowed: boolean; open: boolean; took: boolean; changed: boolean }
+    >(CHAT_BALLOT_SQL, [
+      batch.map((b) => b.motionId),
+      batch.map((b) => b.memberId),
+      batch.map((b) => b.choice),
+      batch.map((b) => b.at),
+      batch.map((b) => (b.kept ? JSON.stringify(b.kept) : null)),
+      batch.map((b) => b.principalId),
+      CHOICES,
+    ]);
+    const byItem = new Map(rows.map((r) => [Number(r.n), r]));
+    return batch.map((_, i) => {
+      const row = byItem.get(i + 1);
+      if (!row) return undefined;
+      const { n, entry, allowed, open, took, changed, ...motion } = row;
+      return { motion, entry: entry ? reviveEntry(entry) : undefined, allowed, open, took, changed };
+    });
+  },
+});
+
+/**
+ * The ballots of a batch (db/batched-write.ts), each read, checked and written for itself.
+ * Written in (motion, member) order, so concurrent batches take their rows' locks in one
+ * order; a batch's secret ballots go into the box in random order, so a ballot's place says
+ * nothing of whose it is.
+ */
+const CHAT_BALLOT_SQL = `with i as (
+    ${batchTable({
+      motion_id: 'int',
+      member_id: 'int',
+      choice: 'text',
+      at: 'timestamptz',
+      kept: 'text', // an election ballot's names kept, as JSON
+      principal_id: 'int',
+    })}
+  ), mo as (
+    select i.n, ${columns('mo.')}, row_to_json(e) as entry,
+           ${votesOnlineSql('e')}
+           and case when mo.kind = 'election' then i.kept is not null
+                    else i.kept is null and i.choice = any(coalesce(mo.options, $7::text[])) end as allowed
+      from i join motions mo on mo.id = i.motion_id join meetings mt on mt.id = mo.meeting_id
+      left join lateral (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), 'i.member_id')}) e on true
+  ), open as (
+    select mo.n, mo.ballot from motions m join mo on mo.id = m.id and mo.allowed
+     where m.status = 'open' for share of m
+  ), v as (
+    insert into votes (motion_id, member_id, choice, cast_at)
+    select i.motion_id, i.member_id, i.choice, i.at from i join open using (n) where open.ballot = 'open'
+     order by i.motion_id, i.member_id
+    on conflict (motion_id, member_id) do update set choice = excluded.choice, cast_at = excluded.cast_at
+      where (select mo."allowChange" from mo where mo.id = excluded.motion_id limit 1)
+    returning motion_id, member_id, (xmax <> 0) as changed
+  ), voted as (
+    select i.*, v.changed from v join i using (motion_id, member_id)
+  ), audit as (
+    insert into audit_log (at, actor_principal_id, action, subject_type, subject_id, details)
+    select at, principal_id, 'vote.cast', 'motion', motion_id::text,
+           jsonb_build_object('memberId', member_id, 'choice', choice)
+      from voted
+  ), p as (
+    insert into ballot_participation (motion_id, member_id)
+    select i.motion_id, i.member_id from i join open using (n) where open.ballot = 'secret'
+     order by i.motion_id, i.member_id
+    on conflict do nothing returning motion_id, member_id
+  ), secret as (
+    select i.* from p join i using (motion_id, member_id)
+  ), box as (
+    insert into ballot_box (motion_id, choice, kept)
+    select motion_id, choice,
+           case when kept is not null then array(select jsonb_array_elements_text(kept::jsonb)::int) end
+      from secret order by random()
+  )
+  select mo.*, exists (select 1 from open where open.n = mo.n) as open,
+         exists (select 1 from voted where voted.n = mo.n) or exists (select 1 from secret where secret.n = mo.n)
+           as took,
+         coalesce((select changed from voted where voted.n = mo.n), false) as changed
+    from mo`;
 
 /** A motion and the voter's roll entry at its meeting, in one round trip (the vote's read). */
 export async function findMotionForVote(
