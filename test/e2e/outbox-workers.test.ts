@@ -22,8 +22,8 @@ import { startService, type RunningService } from '../support/spawn-service.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TG = '9191:WORKERS';
-const MESSAGES = 400;
-const LIMIT = 40;
+const MESSAGES = 1000;
+const LIMIT = 100;
 const CONCURRENCY = 8;
 const onPostgres = Boolean(process.env.DATABASE_URL?.startsWith('postgres'));
 
