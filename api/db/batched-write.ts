@@ -16,6 +16,9 @@
  *   own and never another's; without a connection, all fail at once.
  * - Only on the database itself: inside a transaction a write is that transaction's, and runs
  *   at once.
+ * - The price: writes of one kind wait for the statement ahead of them. A statement that waits
+ *   for a lock (a ballot for a motion being closed) holds back those queued behind it for as
+ *   long; the transactions that lock motions and meetings are short.
  */
 import { type Db, isConnectionError, type Sql } from './connect.ts';
 
