@@ -111,3 +111,9 @@ export function batchTable(columns: Record<string, string>): string {
   const arrays = names.map((name, k) => `(select $${k + 1}::${columns[name]}[])`).join(', ');
   return `select * from unnest(${arrays}) with ordinality as i(${names.join(', ')}, n)`;
 }
+
+/** A batch statement's rows (each with its place `n` from `batchTable`) in the batch's order; undefined where none. */
+export function inBatchOrder<R extends { n: number | string }>(size: number, rows: R[]): (R | undefined)[] {
+  const byPlace = new Map(rows.map((r) => [Number(r.n), r]));
+  return Array.from({ length: size }, (_, i) => byPlace.get(i + 1));
+}

@@ -1,5 +1,5 @@
 import { maybeOne, type Sql } from '../db/connect.ts';
-import { batchedWrite, batchTable } from '../db/batched-write.ts';
+import { batchedWrite, batchTable, inBatchOrder } from '../db/batched-write.ts';
 import type { DecisionKind } from '../rules/meeting-rules.ts';
 import { MEETING_DATE_SQL, reviveEntry, rollEntrySql, type RollRow } from './repository.ts';
 import { votesOnlineSql } from './entitlement.ts';
@@ -165,9 +165,7 @@ export const recordChatBallot = batchedWrite<ChatBallot, ChatBallotOutcome | und
       batch.map((b) => b.principalId),
       CHOICES,
     ]);
-    const byItem = new Map(rows.map((r) => [Number(r.n), r]));
-    return batch.map((_, i) => {
-      const row = byItem.get(i + 1);
+    return inBatchOrder(batch.length, rows).map((row) => {
       if (!row) return undefined;
       const { n, entry, allowed, open, took, changed, ...motion } = row;
       return { motion, entry: entry ? reviveEntry(entry) : undefined, allowed, open, took, changed };

@@ -1,5 +1,5 @@
 import { maybeOne, one, type Sql } from '../db/connect.ts';
-import { batchedWrite, batchTable } from '../db/batched-write.ts';
+import { batchedWrite, batchTable, inBatchOrder } from '../db/batched-write.ts';
 import type { RollEntry } from '../rules/vote-math.ts';
 import type { MeetingKind, MeetingMode, MeetingStatus } from './vocabulary.ts';
 
@@ -178,8 +178,7 @@ export interface CheckInOutcome {
  * entry is written only when the meeting is in progress, the member is on its roll and, from
  * chat, the meeting is not in the room only — the conditions check-in.ts explains when
  * `allowed` is false. Checking in twice keeps the first time (`took` false). Undefined: no
- * such meeting.
- * Check-ins arriving together share one statement (db/batched-write.ts).
+ * such meeting. Check-ins arriving together share one statement (db/batched-write.ts).
  */
 export const recordCheckIn = batchedWrite<CheckInWrite, CheckInOutcome | undefined>({
   key: (c) => `${c.meetingId}:${c.memberId}`,
@@ -194,9 +193,7 @@ export const recordCheckIn = batchedWrite<CheckInWrite, CheckInOutcome | undefin
         batch.map((c) => c.principalId),
       ],
     );
-    const byItem = new Map(rows.map((r) => [Number(r.n), r]));
-    return batch.map((_, i) => {
-      const row = byItem.get(i + 1);
+    return inBatchOrder(batch.length, rows).map((row) => {
       if (!row) return undefined;
       const { n, allowed, took, entry, ...meeting } = row;
       return { meeting: { ...meeting, entry: entry && reviveEntry(entry) }, allowed, took };
