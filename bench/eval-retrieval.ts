@@ -225,21 +225,17 @@ async function main() {
     const own = fitted.find((c) => c.features.join(',') === model.features.join(','));
     const sets: Record<string, { hybrid: Metrics; bm25: Metrics }> = {};
     const declines: Record<string, ReturnType<typeof withIntervals>> = {};
-    for (const s of heldOut.flatMap(variants)) {
-      const runs = await ask(corpus, s.questions, params);
+    // The held-out sets and their variants, then the dev set's variants (already asked, for the fit).
+    const scored: [QuestionSet, Ranked[]][] = [];
+    for (const s of heldOut.flatMap(variants)) scored.push([s, await ask(corpus, s.questions, params)]);
+    for (const [i, s] of devVariants.entries()) scored.push([s, devVariantRuns[i]]);
+    for (const [s, runs] of scored) {
       sets[s.name] = {
         hybrid: score(s.questions, runs, model),
         bm25: score(s.questions, bm25Runs(corpus, s.questions, runs, params), model),
       };
       declines[s.name] = withIntervals(s.questions, runs, model);
       if (flags.explain) explain(s.name, s.questions, runs, model);
-    }
-    for (const [i, s] of devVariants.entries()) {
-      sets[s.name] = {
-        hybrid: score(s.questions, devVariantRuns[i], model),
-        bm25: score(s.questions, bm25Runs(corpus, s.questions, devVariantRuns[i], params), model),
-      };
-      declines[s.name] = withIntervals(s.questions, devVariantRuns[i], model);
     }
     out.abstention = {
       threshold: model.threshold,
