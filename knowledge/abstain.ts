@@ -38,7 +38,7 @@ import { foldVietnamese } from '../api/text/fold.ts';
 import model from './abstain-model.json' with { type: 'json' };
 import { asksQuantity, statesQuantity } from './answer-type.ts';
 import { coverage } from './confidence.ts';
-import { COMMON_SHARE, DEFAULT_PARAMS, MIN_COMMON, type RankingParams } from './retrieve.ts';
+import { COMMON_SHARE, DEFAULT_PARAMS, documentFrequencies, MIN_COMMON, type RankingParams } from './retrieve.ts';
 import { foldedSyllables, queryTerms, spelledOut, STOPWORDS, syllables } from './text.ts';
 import { inOfficialWords } from './thesaurus.ts';
 
@@ -92,13 +92,8 @@ export interface Vocabulary {
 export async function vocabularyOf(sql: Sql, question: string): Promise<Vocabulary> {
   const terms = queryTerms(subjectOf(question));
   if (!terms.length) return { df: new Map(), total: 0 };
-  const rows = await sql.query<{ term: string; df: number; total: number }>(
-    `select t.term, coalesce(s.df, 0) as df,
-            coalesce((select value::int from kb_stats where key = 'chunks'), 0) as total
-       from unnest($1::text[]) t(term) left join kb_term_df s on s.term = t.term`,
-    [terms],
-  );
-  return { df: new Map(rows.map((r) => [r.term, Number(r.df)])), total: Number(rows[0]?.total ?? 0) };
+  const { rows, total } = await documentFrequencies(sql, terms);
+  return { df: new Map(rows.map((r) => [r.term, Number(r.df)])), total };
 }
 
 const idfOf = (df: number, total: number) => Math.log(1 + (total - df + 0.5) / (df + 0.5));

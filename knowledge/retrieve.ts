@@ -181,14 +181,19 @@ async function termStats(
 ): Promise<{ kept: TermStat[]; all: TermStat[]; total: number; onlyCommon: boolean }> {
   const terms = queryTerms(question);
   if (terms.length === 0) return { kept: [], all: [], total: 0, onlyCommon: false };
-  const rows = await sql.query<{ term: string; df: number; total: number }>(
+  const { rows, total } = await documentFrequencies(sql, terms);
+  return { ...keepRare(rows, total), all: rows, total };
+}
+
+/** How many chunks contain each term (0: never seen), and how many chunks the store holds. */
+export async function documentFrequencies(sql: Sql, terms: string[]): Promise<{ rows: TermStat[]; total: number }> {
+  const rows = await sql.query<TermStat & { total: number }>(
     `select t.term, coalesce(s.df, 0) as df,
             coalesce((select value::int from kb_stats where key = 'chunks'), 0) as total
        from unnest($1::text[]) t(term) left join kb_term_df s on s.term = t.term`,
     [terms],
   );
-  const total = rows[0]?.total ?? 0;
-  return { ...keepRare(rows, total), all: rows, total };
+  return { rows, total: Number(rows[0]?.total ?? 0) };
 }
 
 /** Rare terms: all of them. Only common terms: the rarest two. */
