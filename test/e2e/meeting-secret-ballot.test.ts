@@ -10,10 +10,8 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestDb } from '../support/db.ts';
 import { testDeps } from '../support/app.ts';
-import { linkChat, makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
+import { linkChat, makeMember, makeMemberToken, makeOrgTree, makeSecretary } from '../factories/index.ts';
 import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
-import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
-import { createApiToken } from '../../api/auth/tokens.ts';
 import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
 import type { Deps } from '../../api/context.ts';
 import {
@@ -70,7 +68,7 @@ describe('a secret ballot cast on every channel', () => {
     await linkChat(t.db, sec.member, 'telegram', '601', 'telegram');
     await linkChat(t.db, tgVoter, 'telegram', '602', 'telegram');
     await linkChat(t.db, zaloVoter, 'zalo', 'zs', 'zalo');
-    const apiToken = await createApiToken(t.db, (await ensureMemberPrincipal(t.db, apiVoter.id)).id);
+    const apiToken = await makeMemberToken(t.db, apiVoter);
     const tg = telegramDriver(deps, telegram, TG, 'telegram', 'polling');
     const zl = zaloDriver(deps, zalo, ZL, 'zalo', 'polling');
     const web = webDriver(svc.baseUrl);

@@ -109,6 +109,11 @@ export async function makeUserWithRole(
   return { principal, token: await createApiToken(sql, principal.id) };
 }
 
+/** An API token of a member's own (their principal made when they have none), as the app or a chat holds. */
+export async function makeMemberToken(sql: Sql, member: Pick<Member, 'id'>): Promise<string> {
+  return createApiToken(sql, (await ensureMemberPrincipal(sql, member.id)).id);
+}
+
 /** A member who is also secretary of their cell (acts in chat and by token). */
 export async function makeSecretary(sql: Sql, cell: Org, overrides: Partial<MemberInput> = {}) {
   const member = await makeMember(sql, cell, overrides);

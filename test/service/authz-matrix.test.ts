@@ -13,7 +13,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
-import { linkChat, makeMember, makeOrgTree, makeSecretary, makeUserWithRole } from '../factories/index.ts';
+import {
+  linkChat,
+  makeMember,
+  makeMemberToken,
+  makeOrgTree,
+  makeSecretary,
+  makeUserWithRole,
+} from '../factories/index.ts';
 import { createApiToken } from '../../api/auth/tokens.ts';
 import { ensureMemberPrincipal, type Principal } from '../../api/auth/principal.ts';
 import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
@@ -547,7 +554,7 @@ class Fixture {
   }
   async freshMemberTokenId() {
     const m = await this.freshMember();
-    await createApiToken(t.db, (await ensureMemberPrincipal(t.db, m.id)).id);
+    await makeMemberToken(t.db, m);
     const [row] = await t.db.query<{ id: number }>(`select id from api_tokens order by id desc limit 1`);
     return row.id;
   }

@@ -7,9 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mammoth from 'mammoth';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
-import { makeMember, makeOrgTree, makePeriod, makeSecretary, makeUserWithRole } from '../factories/index.ts';
-import { createApiToken } from '../../api/auth/tokens.ts';
-import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
+import {
+  makeMember,
+  makeMemberToken,
+  makeOrgTree,
+  makePeriod,
+  makeSecretary,
+  makeUserWithRole,
+} from '../factories/index.ts';
 import type { App } from '../../api/server.ts';
 import type { Member } from '../../api/members/repository.ts';
 
@@ -32,7 +37,7 @@ let meetingId: number;
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 const as = (m: Member) => auth(tokens.get(m.id)!);
 async function tokenFor(m: Member) {
-  tokens.set(m.id, await createApiToken(t.db, (await ensureMemberPrincipal(t.db, m.id)).id));
+  tokens.set(m.id, await makeMemberToken(t.db, m));
   return m;
 }
 

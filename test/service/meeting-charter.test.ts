@@ -7,9 +7,7 @@ import mammoth from 'mammoth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
-import { linkChat, makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
-import { createApiToken } from '../../api/auth/tokens.ts';
-import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
+import { linkChat, makeMember, makeMemberToken, makeOrgTree, makeSecretary } from '../factories/index.ts';
 import type { App } from '../../api/server.ts';
 import type { Member } from '../../api/members/repository.ts';
 
@@ -37,7 +35,7 @@ beforeAll(async () => {
   officials = [sec.member];
   for (let i = 1; i < 20; i++) {
     const m = await makeMember(t.db, tree.cellA, { fullName: `Đảng Viên ${String(i).padStart(2, '0')}` });
-    tokens.set(m.id, await createApiToken(t.db, (await ensureMemberPrincipal(t.db, m.id)).id));
+    tokens.set(m.id, await makeMemberToken(t.db, m));
     officials.push(m);
   }
   probationary = await makeMember(t.db, tree.cellA, {

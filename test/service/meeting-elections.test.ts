@@ -8,10 +8,8 @@ import mammoth from 'mammoth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
-import { linkChat, makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
+import { linkChat, makeMember, makeMemberToken, makeOrgTree, makeSecretary } from '../factories/index.ts';
 import { handleUpdate } from '../../bot/core/conversation.ts';
-import { createApiToken } from '../../api/auth/tokens.ts';
-import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
 import type { App } from '../../api/server.ts';
 import type { Member } from '../../api/members/repository.ts';
 
@@ -40,7 +38,7 @@ beforeAll(async () => {
   for (let i = 1; i < 19; i++) {
     const letter = 'ABCDEF'[i - 1] as keyof typeof cand | undefined;
     const m = await makeMember(t.db, tree.cellA, { fullName: letter ? `Ứng Viên ${letter}` : `Đảng Viên ${i}` });
-    tokens.set(m.id, await createApiToken(t.db, (await ensureMemberPrincipal(t.db, m.id)).id));
+    tokens.set(m.id, await makeMemberToken(t.db, m));
     voters.push(m);
     if (letter) cand[letter] = m;
   }

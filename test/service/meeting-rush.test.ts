@@ -5,12 +5,11 @@
  * one-at-a-time writes would have left, including a member who taps twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken } from '../../api/auth/tokens.ts';
 import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
 import { recordCheckIn } from '../../api/meetings/repository.ts';
 import type { Member } from '../../api/members/repository.ts';
 import type { App } from '../../api/server.ts';
-import { makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
+import { makeMember, makeMemberToken, makeOrgTree, makeSecretary } from '../factories/index.ts';
 import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 
@@ -35,7 +34,7 @@ const post = (url: string, m: Member | string, payload: object = {}) =>
 const count = async (text: string, params: unknown[] = []) => (await t.db.query<{ n: number }>(text, params))[0].n;
 
 async function withToken(m: Member) {
-  tokens.set(m.id, await createApiToken(t.db, (await ensureMemberPrincipal(t.db, m.id)).id));
+  tokens.set(m.id, await makeMemberToken(t.db, m));
   return m;
 }
 

@@ -7,9 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
-import { makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
-import { createApiToken } from '../../api/auth/tokens.ts';
-import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
+import { makeMember, makeMemberToken, makeOrgTree, makeSecretary } from '../factories/index.ts';
 import { connectPostgres, type Db } from '../../api/db/connect.ts';
 import { THROTTLES } from '../../api/throttle/throttle.ts';
 import { createBots } from '../../bot/bots.ts';
@@ -46,7 +44,7 @@ beforeAll(async () => {
   sec = await makeSecretary(t.db, tree.cellA);
   for (let i = 0; i < 3; i++) {
     const m = await makeMember(t.db, tree.cellA);
-    tokens.set(m.id, await createApiToken(t.db, (await ensureMemberPrincipal(t.db, m.id)).id));
+    tokens.set(m.id, await makeMemberToken(t.db, m));
     members.push(m);
   }
   const scheduled = await app.inject({
