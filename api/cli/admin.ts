@@ -7,6 +7,7 @@
  *   npm run admin -- tokens [--org ID] [--principal ID] [--all]
  *   npm run admin -- revoke TOKEN_ID | --principal ID
  *   npm run admin -- orgs
+ *   npm run admin -- --help
  */
 import { parseArgs } from 'node:util';
 import { readConfig } from '../config.ts';
@@ -22,22 +23,38 @@ import { ORG_KINDS, type OrgKind } from '../orgs/kinds.ts';
 const USAGE = `Dùng:
   npm run admin -- create-org --kind <${ORG_KINDS.join('|')}> --name "<tên>" [--parent <id>]
 ${TOKEN_USAGE}
-  npm run admin -- orgs`;
+  npm run admin -- orgs
+  npm run admin -- --help`;
+
+const OPTIONS = {
+  kind: { type: 'string' },
+  name: { type: 'string' },
+  parent: { type: 'string' },
+  org: { type: 'string' },
+  role: { type: 'string' },
+  days: { type: 'string' },
+  principal: { type: 'string' },
+  all: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The command line's words, or a usage error that names the option it does not know. */
+function readArgs() {
+  try {
+    return parseArgs({ allowPositionals: true, options: OPTIONS });
+  } catch (e) {
+    const option = /'(-[^']*)'/.exec((e as Error).message)?.[1];
+    throw new AppError('validation', `${option ? `Không có tùy chọn ${option}.` : 'Lệnh không hợp lệ.'}\n${USAGE}`);
+  }
+}
 
 async function main() {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      kind: { type: 'string' },
-      name: { type: 'string' },
-      parent: { type: 'string' },
-      org: { type: 'string' },
-      role: { type: 'string' },
-      days: { type: 'string' },
-      principal: { type: 'string' },
-      all: { type: 'boolean' },
-    },
-  });
+  const { positionals, values } = readArgs();
+  // Help needs no database.
+  if (values.help || positionals[0] === 'help' || positionals.length === 0) {
+    console.log(USAGE);
+    return;
+  }
   const config = readConfig();
   // Beside a running service on the embedded database, its SQL goes through the service.
   const { db } = await openDatabase(config, 'client');
