@@ -1,7 +1,7 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { AppError, notFound } from '../errors.ts';
-import { choiceLabel, findMotionForVote, motionChoices, type Motion, recordChatBallot } from './motions.ts';
+import { findMotionForVote, motionChoices, notAChoice, type Motion, recordChatBallot } from './motions.ts';
 import type { RollRow } from './repository.ts';
 import { listCandidates } from './open-election.ts';
 import { attendsInRoom, whyNotEntitled } from './entitlement.ts';
@@ -67,11 +67,8 @@ async function assertMayVote(
   if (motion.status !== 'open') throw closedError();
   // An election ballot keeps some names (at most the seats) and crosses out the others.
   const kept = motion.kind === 'election' ? await checkKept(db, motion, input.keep) : null;
-  if (!kept && !motionChoices(motion).includes(input.choice ?? '')) {
-    throw new AppError('validation', `Lựa chọn phải là: ${motionChoices(motion).map(choiceLabel).join(', ')}.`, {
-      field: 'choice',
-    });
-  }
+  if (!kept && !motionChoices(motion).includes(input.choice ?? ''))
+    throw new AppError('validation', notAChoice(motion, input.choice ?? ''), { field: 'choice' });
   const refusal = whyNotEntitled(entry);
   if (refusal) throw new AppError('forbidden', refusal);
   // One roll, no double count (issue 16.3): a member checked in in the room votes in the room.

@@ -4,7 +4,12 @@ import type { DecisionKind } from '../rules/meeting-rules.ts';
 import { MEETING_DATE_SQL, reviveEntry, rollEntrySql, type RollRow } from './repository.ts';
 import { votesOnlineSql } from './entitlement.ts';
 
-import { DISCIPLINE_LABELS, type DisciplineChoice } from '../rules/discipline.ts';
+import {
+  DISCIPLINE_LABELS,
+  type DisciplineChoice,
+  formNotForProbationary,
+  isDisciplineForm,
+} from '../rules/discipline.ts';
 import { CHOICE_LABELS, CHOICES, type Ballot, type Choice } from './vocabulary.ts';
 
 export { CHOICE_LABELS, CHOICES, type Choice } from './vocabulary.ts';
@@ -41,6 +46,18 @@ export function motionChoices(motion: Pick<Motion, 'options'>): string[] {
 
 export function choiceLabel(choice: string): string {
   return CHOICE_LABELS[choice as Choice] ?? DISCIPLINE_LABELS[choice as DisciplineChoice] ?? choice;
+}
+
+/**
+ * What a refused choice is told: the motion's choices, and for a discipline form left off
+ * the ballot (the member is probationary) why — rule: rules.md §3.
+ */
+export function notAChoice(motion: Pick<Motion, 'kind' | 'options'>, choice: string): string {
+  const choices = motionChoices(motion);
+  const list = `Lựa chọn phải là: ${choices.map(choiceLabel).join(', ')}.`;
+  return motion.kind === 'discipline' && isDisciplineForm(choice)
+    ? `${formNotForProbationary(choice, choices)} ${list}`
+    : list;
 }
 
 export interface MotionResult {

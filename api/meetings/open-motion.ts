@@ -10,8 +10,9 @@ import { requireMeeting } from './require-meeting.ts';
 import { meetingDate } from './meeting-date.ts';
 import { CHOICES, choiceLabel, findMotion, type Motion } from './motions.ts';
 import type { Sql } from '../db/connect.ts';
-import { findMember } from '../members/repository.ts';
-import { disciplineForms, NO_DISCIPLINE } from '../rules/discipline.ts';
+import { findMember, MEMBER_COLUMNS, type Member } from '../members/repository.ts';
+import { DISCIPLINE, DISCIPLINE_LABELS, disciplineForms, NO_DISCIPLINE } from '../rules/discipline.ts';
+import { foldVietnamese } from '../text/fold.ts';
 import type { Meeting } from './repository.ts';
 
 export const VOTE_KIND_LABELS: Record<DecisionKind, string> = {
@@ -69,20 +70,12 @@ export async function openMotion(
     }
     // A secret vote cannot be changed: nobody, not even the system, knows what to take back.
     const allowChange = ballot === 'open' && (input.allowChange ?? false);
-    const options = input.kind === 'discipline' ? await disciplineOptions(sql, meeting, input.subjectMemberId) : null;
+    const subject = await motionSubject(sql, meeting, input);
+    const options = input.kind === 'discipline' ? disciplineOptions(meeting, subject) : null;
     const [{ id }] = await sql.query<{ id: number }>(
       `insert into motions (meeting_id, kind, title, ballot, allow_change, opened_at, options, subject_member_id)
        values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
-      [
-        meeting.id,
-        input.kind,
-        input.title.trim(),
-        ballot,
-        allowChange,
-        deps.clock.now(),
-        options,
-        input.subjectMemberId ?? null,
-      ],
+      [meeting.id, input.kind, input.title.trim(), ballot, allowChange, deps.clock.now(), options, subject?.id ?? null],
     );
     const text =
       `🗳 ${VOTE_KIND_LABELS[input.kind]}: ${input.title.trim()}\n` +
@@ -121,12 +114,56 @@ export async function openMotion(
   });
 }
 
-// rule: discipline forms — one ballot over the forms; a probationary member only khiển trách or cảnh cáo (rules.md §3)
-async function disciplineOptions(sql: Sql, meeting: Meeting, subjectMemberId: number | undefined): Promise<string[]> {
-  const subject = subjectMemberId ? await findMember(sql, subjectMemberId) : undefined;
-  if (subjectMemberId && subject?.cellId !== meeting.cellId)
+/** Motions about one member of the cell: discipline, expulsion. */
+const ABOUT_A_MEMBER: readonly DecisionKind[] = ['discipline', 'expulsion'];
+
+/**
+ * The member a discipline or expulsion motion is about: the one given, or the one member of
+ * the cell the title names ("Khai trừ đồng chí Nguyễn Văn A", as typed in chat). A
+ * probationary member cannot be expelled — rule: QĐ 22 Đ15, QĐ 296; rules.md §3.
+ */
+async function motionSubject(
+  sql: Sql,
+  meeting: Meeting,
+  input: { kind: DecisionKind; title: string; subjectMemberId?: number },
+): Promise<Member | undefined> {
+  if (!ABOUT_A_MEMBER.includes(input.kind)) return undefined;
+  const subject = input.subjectMemberId
+    ? await findMember(sql, input.subjectMemberId)
+    : await findMemberNamed(sql, meeting.cellId, input.title);
+  if (input.subjectMemberId && (subject?.cellId !== meeting.cellId || !subject.active))
     throw new AppError('validation', 'Đảng viên bị xem xét kỷ luật phải thuộc chi bộ này.', {
       field: 'subjectMemberId',
     });
+  const rule = versionInForce(DISCIPLINE, meetingDate(meeting.startsAt));
+  if (input.kind === 'expulsion' && subject?.status === 'probationary') {
+    const forms = disciplineForms(meetingDate(meeting.startsAt), true).reverse();
+    throw new AppError(
+      'validation',
+      `Đồng chí ${subject.fullName} là đảng viên dự bị: chỉ có thể bị kỷ luật ` +
+        `${forms.map((f) => DISCIPLINE_LABELS[f].toLowerCase()).join(' hoặc ')}, không thể khai trừ (${rule.source}).`,
+      { field: 'subjectMemberId' },
+    );
+  }
+  return subject;
+}
+
+// rule: discipline forms — one ballot over the forms; a probationary member only khiển trách or cảnh cáo (rules.md §3)
+function disciplineOptions(meeting: Meeting, subject: Member | undefined): string[] {
   return [...disciplineForms(meetingDate(meeting.startsAt), subject?.status === 'probationary'), NO_DISCIPLINE];
+}
+
+/** The one active member of the cell whose full name the text contains (the longest, when names nest). */
+async function findMemberNamed(sql: Sql, cellId: number, text: string): Promise<Member | undefined> {
+  const folded = ` ${foldVietnamese(text)
+    .replace(/[^a-z0-9 ]/g, ' ')
+    .replace(/\s+/g, ' ')} `;
+  const members = await sql.query<Member>(`select ${MEMBER_COLUMNS} from members m where m.cell_id = $1 and m.active`, [
+    cellId,
+  ]);
+  const named = members
+    .filter((m) => folded.includes(` ${foldVietnamese(m.fullName)} `))
+    .sort((a, b) => b.fullName.length - a.fullName.length);
+  if (named.length > 1 && named[0].fullName.length === named[1].fullName.length) return undefined;
+  return named[0];
 }

@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import type { Sql } from '../db/connect.ts';
-import { choiceLabel, motionChoices, type Motion } from './motions.ts';
+import { motionChoices, notAChoice, type Motion } from './motions.ts';
 import { listCandidates } from './open-election.ts';
 import { countEntitledInRoom } from './entitlement.ts';
 import { requireOpenMotion } from './require-meeting.ts';
@@ -47,11 +47,8 @@ export async function recordPaperBallots(
 /** A motion's paper ballots: a count per choice, together at most the entitled members in the room. */
 function checkMotionPaper(motion: Motion, input: Record<string, number>, entitled: number): Record<string, number> {
   const choices = motionChoices(motion);
-  const unknown = Object.keys(input).filter((c) => !choices.includes(c));
-  if (unknown.length)
-    throw new AppError('validation', `Lựa chọn phải là: ${choices.map(choiceLabel).join(', ')}.`, {
-      field: 'counts',
-    });
+  const unknown = Object.keys(input).find((c) => !choices.includes(c));
+  if (unknown) throw new AppError('validation', notAChoice(motion, unknown), { field: 'counts' });
   const total = Object.values(input).reduce((a, b) => a + b, 0);
   if (total > entitled) {
     throw new AppError(

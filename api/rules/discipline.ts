@@ -61,6 +61,22 @@ export interface DisciplineOutcome {
   explanation: string;
 }
 
+export const isDisciplineForm = (choice: string): choice is DisciplineForm =>
+  (DISCIPLINE_FORMS as readonly string[]).includes(choice);
+
+/**
+ * Why a form was not offered on a discipline ballot: only a probationary member's ballot
+ * leaves forms out. `offered` are the ballot's choices (heaviest first); the forms a
+ * probationary member may receive are named lightest first.
+ */
+export function formNotForProbationary(form: DisciplineForm, offered: readonly string[]): string {
+  const allowed = offered.filter(isDisciplineForm).reverse();
+  return (
+    `${DISCIPLINE_LABELS[form]} không áp dụng với đảng viên dự bị: ` +
+    `chỉ có thể ${allowed.map((f) => DISCIPLINE_LABELS[f].toLowerCase()).join(' hoặc ')}.`
+  );
+}
+
 /** The forms offered on the ballot for a member of this status, heaviest first. */
 export function disciplineForms(onDate: string, probationary: boolean): DisciplineForm[] {
   const rule = versionInForce(DISCIPLINE, onDate).value;

@@ -199,7 +199,10 @@ describe('a discipline ballot in the room and online', () => {
     expect(open.json().options).toEqual(['canh_cao', 'khien_trach', 'khong_ky_luat']);
     const refused = await post(`/motions/${open.json().id}/votes`, as(officials[1]), { choice: 'khai_tru' });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json().message).toBe('Lựa chọn phải là: Cảnh cáo, Khiển trách, Không kỷ luật.');
+    expect(refused.json().message).toBe(
+      'Khai trừ không áp dụng với đảng viên dự bị: chỉ có thể khiển trách hoặc cảnh cáo. ' +
+        'Lựa chọn phải là: Cảnh cáo, Khiển trách, Không kỷ luật.',
+    );
     expect(await t.db.query(`select 1 from ballot_box where motion_id = $1`, [open.json().id])).toEqual([]);
   });
 });
