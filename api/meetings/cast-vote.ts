@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal.ts';
 import { AppError, notFound } from '../errors.ts';
 import { findMotionForVote, motionChoices, notAChoice, type Motion, recordChatBallot } from './motions.ts';
 import type { RollRow } from './repository.ts';
-import { listCandidates } from './open-election.ts';
+import { assertListSettled, listCandidates } from './open-election.ts';
 import { attendsInRoom, whyNotEntitled } from './entitlement.ts';
 
 /**
@@ -83,6 +83,7 @@ async function assertMayVote(
 }
 
 async function checkKept(db: Deps['db'], motion: Motion, keep: number[] | undefined): Promise<number[]> {
+  await assertListSettled(db, motion);
   const candidates = new Set((await listCandidates(db, motion.id)).map((c) => c.memberId));
   const kept = [...new Set(keep ?? [])].sort((a, b) => a - b);
   if (!keep || kept.some((k) => !candidates.has(k)))

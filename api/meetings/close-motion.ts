@@ -48,7 +48,14 @@ export async function closeMotion(
     const { motion, meeting } = await requireOpenMotion(sql, actor, motionId);
     const view = await getAttendanceView(sql, meeting);
     const date = meetingDate(meeting.startsAt);
-    const base = view.voteBase.base;
+    // rule: the threshold's base — the vote base (those summoned, rules.md §1), or those attending
+    // (a nominee's introduction, QĐ 190 Điều 14)
+    const byAttending =
+      motion.kind !== 'election' && versionInForce(DECISIONS[motion.kind], date).value.base === 'attending';
+    const base = byAttending ? view.presentInBase : view.voteBase.base;
+    const baseExplanation = byAttending
+      ? `${view.presentInBase} đảng viên chính thức có mặt`
+      : view.voteBase.explanation;
     const chat = await chatTally(sql, motion);
     // An election's paper ballots count once each as ballots; their names are counted in decideElectionMotion.
     const room = motion.kind === 'election' ? { ballot: motion.roomCounts.received ?? 0 } : roomTally(motion);
@@ -69,7 +76,7 @@ export async function closeMotion(
         : motion.kind === 'discipline'
           ? await decideDisciplineMotion(sql, motion, counts, base, date)
           : decideMotion(motion, counts, base, date);
-    Object.assign(result, { baseExplanation: view.voteBase.explanation, counts, chatBallots, roomBallots });
+    Object.assign(result, { baseExplanation, counts, chatBallots, roomBallots });
     // Safeguard (issue 16.5): a motion that cannot pass for lack of votes is closed only when confirmed.
     if (cast < result.needed && !options.confirm) {
       throw new AppError(
@@ -93,8 +100,11 @@ export async function closeMotion(
       `Kết quả — ${kindLabel}: ${motion.title}` +
       `\n${countsLine}\n` +
       (roomBallots ? `Số phiếu: ${chatBallots} qua chat + ${roomBallots} tại phòng họp = ${cast}.\n` : '') +
-      `Cần ${result.threshold} của ${base} (tối thiểu ${result.needed}). ${view.voteBase.explanation}.\n` +
-      (result.election ? '' : result.passed ? '✅ THÔNG QUA.' : '❌ KHÔNG THÔNG QUA.');
+      (byAttending
+        ? `Cần ${result.threshold} của ${base} đảng viên có mặt (tối thiểu ${result.needed}).\n`
+        : `Cần ${result.threshold} của ${base} (tối thiểu ${result.needed}). ${view.voteBase.explanation}.\n`) +
+      (result.election ? '' : result.passed ? '✅ THÔNG QUA.' : '❌ KHÔNG THÔNG QUA.') +
+      (await introductionOutcome(sql, motion, result.passed));
     const now = deps.clock.now();
     await sql.query(`update motions set status = 'closed', closed_at = $2, result = $3::jsonb where id = $1`, [
       motion.id,
@@ -142,6 +152,13 @@ async function vacuumBallotBox(db: Deps['db']) {
 }
 
 const sum = (t: Record<string, number>) => Object.values(t).reduce((a, b) => a + b, 0);
+
+/** After a nominee's introduction: whether they go on the election's list. */
+async function introductionOutcome(sql: Sql, motion: Motion, passed: boolean): Promise<string> {
+  if (motion.kind !== 'introduction' || !motion.subjectMemberId) return '';
+  const nominee = await findMember(sql, motion.subjectMemberId);
+  return `\nĐồng chí ${nominee?.fullName} ${passed ? 'được' : 'không được'} đưa vào danh sách bầu cử.`;
+}
 
 /** The room's counts: the show of hands of an open ballot, or the paper ballots of a secret one. */
 function roomTally(motion: Motion): Record<string, number> {

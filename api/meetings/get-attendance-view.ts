@@ -1,6 +1,6 @@
 import type { Sql } from '../db/connect.ts';
-import { QUORUM } from '../rules/meeting-rules.ts';
-import { versionInForce } from '../rules/rule.ts';
+import { CONGRESS_QUORUM, QUORUM } from '../rules/meeting-rules.ts';
+import { defaultNote, versionInForce } from '../rules/rule.ts';
 import { computeVoteBase, describeFraction, needed, reaches, type VoteBase } from '../rules/vote-math.ts';
 import { loadRoll, type Meeting, type RollRow } from './repository.ts';
 import { meetingDate } from './meeting-date.ts';
@@ -34,8 +34,10 @@ export async function getAttendanceView(sql: Sql, meeting: Meeting, now?: Date):
   const own = roll.filter((r) => !r.transferredIn);
   const inBase = (r: RollRow) => r.status === 'official' && !r.transferredIn && !r.suspended && !r.transferredOut;
   const presentInBase = roll.filter((r) => r.present && inBase(r)).length;
-  // rule: quorum — setting meeting.quorum (default more than 2/3 of the vote base) [unconfirmed]
-  const q = versionInForce(QUORUM, date);
+  // rule: quorum — setting meeting.quorum (default more than 2/3 of the vote base) [unconfirmed]; a meeting
+  // that elects is a congress: setting meeting.congress_quorum (default more than 2/3 of those summoned) [unconfirmed]
+  const congress = await holdsElection(sql, meeting.id);
+  const q = versionInForce(congress ? CONGRESS_QUORUM : QUORUM, date);
   const required = needed(voteBase.base, q.value);
   const started =
     meeting.status === 'closed' ||
@@ -59,10 +61,18 @@ export async function getAttendanceView(sql: Sql, meeting: Meeting, now?: Date):
       source: q.source,
       explanation:
         `${presentInBase}/${voteBase.base} đảng viên chính thức được triệu tập có mặt, ` +
-        `cần ${describeFraction(q.value)} (tối thiểu ${required}). ${voteBase.explanation}`,
+        `cần ${describeFraction(q.value)}${congress ? ' để đại hội hợp lệ' : ''} ` +
+        `(tối thiểu ${required})${defaultNote(q)}. ${voteBase.explanation}`,
     },
     // rule: nothing passes without more than half of the whole vote base — Điều lệ Đ9 k5
     majorityOfBase: Math.floor(voteBase.base / 2) + 1,
     roll,
   };
+}
+
+async function holdsElection(sql: Sql, meetingId: number): Promise<boolean> {
+  const rows = await sql.query(`select 1 from motions where meeting_id = $1 and kind = 'election' limit 1`, [
+    meetingId,
+  ]);
+  return rows.length > 0;
 }

@@ -23,6 +23,7 @@ export const VOTE_KIND_LABELS: Record<DecisionKind, string> = {
   discipline: 'Kỷ luật',
   expulsion: 'Khai trừ',
   election: 'Bầu cử',
+  introduction: 'Giới thiệu người ứng cử',
 };
 
 /**
@@ -49,10 +50,12 @@ export async function openMotion(
       status: ['in_progress'],
       statusMessage: 'Chỉ biểu quyết được khi buổi họp đang diễn ra.',
     });
-    if (input.kind === 'election') {
+    if (input.kind === 'election' || input.kind === 'introduction') {
       throw new AppError(
         'validation',
-        'Bầu cử cần danh sách người ứng cử và số suất: mở bằng chức năng bầu cử (POST /meetings/:id/elections).',
+        input.kind === 'election'
+          ? 'Bầu cử cần danh sách người ứng cử và số suất: mở bằng chức năng bầu cử (POST /meetings/:id/elections).'
+          : 'Giới thiệu người ứng cử mở khi đề cử vào danh sách bầu cử (POST /motions/:id/candidates).',
         { field: 'kind' },
       );
     }
@@ -68,50 +71,78 @@ export async function openMotion(
         { field: 'ballot' },
       );
     }
-    // A secret vote cannot be changed: nobody, not even the system, knows what to take back.
-    const allowChange = ballot === 'open' && (input.allowChange ?? false);
     const subject = await motionSubject(sql, meeting, input);
-    const options = input.kind === 'discipline' ? disciplineOptions(meeting, subject) : null;
-    const [{ id }] = await sql.query<{ id: number }>(
-      `insert into motions (meeting_id, kind, title, ballot, allow_change, opened_at, options, subject_member_id)
-       values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
-      [meeting.id, input.kind, input.title.trim(), ballot, allowChange, deps.clock.now(), options, subject?.id ?? null],
-    );
-    const text =
-      `🗳 ${VOTE_KIND_LABELS[input.kind]}: ${input.title.trim()}\n` +
-      `${ballot === 'secret' ? 'Bỏ phiếu kín: lựa chọn của đồng chí không gắn với tên.' : 'Biểu quyết công khai.'}`;
-    const choices = (options ?? [...CHOICES]).map((c) => ({
-      label: choiceLabel(c),
-      action: { kind: 'vote' as const, motionId: id, choice: c },
-    }));
-    const present = await sql.query<{ id: number }>(
-      `select member_id as id from meeting_attendance where meeting_id = $1 and checked_in_at is not null
-        and left_at is null`,
-      [meeting.id],
-    );
-    const meta = { kind: 'motion.opened', refType: 'motion', refId: id, dedupePrefix: `motion:${id}:opened` };
-    await enqueueForMembers(
-      sql,
-      present.map((p) => p.id),
-      { text, choices },
-      meta,
-    );
-    await enqueueForOrgGroups(
-      sql,
-      meeting.cellId,
-      { text: `${text}\nĐồng chí có mặt gõ "bieuquyet" để bỏ phiếu.` },
-      meta,
-    );
-    await recordAudit(sql, {
-      actorPrincipalId: actor.id,
-      action: 'motion.opened',
-      subjectType: 'motion',
-      subjectId: id,
-      details: { meetingId: meeting.id, kind: input.kind, ballot },
-      at: deps.clock.now(),
+    const id = await startMotion(sql, deps.clock.now(), actor, meeting, {
+      kind: input.kind,
+      title: input.title,
+      ballot,
+      // A secret vote cannot be changed: nobody, not even the system, knows what to take back.
+      allowChange: ballot === 'open' && (input.allowChange ?? false),
+      options: input.kind === 'discipline' ? disciplineOptions(meeting, subject) : null,
+      subjectMemberId: subject?.id ?? null,
     });
     return (await findMotion(sql, id))!;
   });
+}
+
+/**
+ * Inserts a motion and puts it to those present: the choices to each member checked in, a
+ * line to the cell's group, an audit entry. Also opens an election's introduction ballots.
+ */
+export async function startMotion(
+  sql: Sql,
+  now: Date,
+  actor: Principal,
+  meeting: Meeting,
+  m: {
+    kind: DecisionKind;
+    title: string;
+    ballot: 'open' | 'secret';
+    allowChange: boolean;
+    options: string[] | null;
+    subjectMemberId: number | null;
+  },
+): Promise<number> {
+  const title = m.title.trim();
+  const [{ id }] = await sql.query<{ id: number }>(
+    `insert into motions (meeting_id, kind, title, ballot, allow_change, opened_at, options, subject_member_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+    [meeting.id, m.kind, title, m.ballot, m.allowChange, now, m.options, m.subjectMemberId],
+  );
+  const text =
+    `🗳 ${VOTE_KIND_LABELS[m.kind]}: ${title}\n` +
+    `${m.ballot === 'secret' ? 'Bỏ phiếu kín: lựa chọn của đồng chí không gắn với tên.' : 'Biểu quyết công khai.'}`;
+  const choices = (m.options ?? [...CHOICES]).map((c) => ({
+    label: choiceLabel(c),
+    action: { kind: 'vote' as const, motionId: id, choice: c },
+  }));
+  const present = await sql.query<{ id: number }>(
+    `select member_id as id from meeting_attendance where meeting_id = $1 and checked_in_at is not null
+      and left_at is null`,
+    [meeting.id],
+  );
+  const meta = { kind: 'motion.opened', refType: 'motion', refId: id, dedupePrefix: `motion:${id}:opened` };
+  await enqueueForMembers(
+    sql,
+    present.map((p) => p.id),
+    { text, choices },
+    meta,
+  );
+  await enqueueForOrgGroups(
+    sql,
+    meeting.cellId,
+    { text: `${text}\nĐồng chí có mặt gõ "bieuquyet" để bỏ phiếu.` },
+    meta,
+  );
+  await recordAudit(sql, {
+    actorPrincipalId: actor.id,
+    action: 'motion.opened',
+    subjectType: 'motion',
+    subjectId: id,
+    details: { meetingId: meeting.id, kind: m.kind, ballot: m.ballot },
+    at: now,
+  });
+  return id;
 }
 
 /** Motions about one member of the cell: discipline, expulsion. */

@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import type { Sql } from '../db/connect.ts';
 import { motionChoices, notAChoice, type Motion } from './motions.ts';
-import { listCandidates } from './open-election.ts';
+import { assertListSettled, listCandidates } from './open-election.ts';
 import { countEntitledInRoom } from './entitlement.ts';
 import { requireOpenMotion } from './require-meeting.ts';
 
@@ -71,6 +71,7 @@ async function checkElectionPaper(
   counts: Record<string, number>,
   entitled: number,
 ): Promise<Record<string, number>> {
+  await assertListSettled(sql, motion);
   const candidates = (await listCandidates(sql, motion.id)).map((c) => String(c.memberId));
   const bad = (message: string) => new AppError('validation', message, { field: 'counts' });
   const unknown = Object.keys(counts).filter((k) => !['issued', 'received', 'invalid', ...candidates].includes(k));

@@ -484,15 +484,21 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           nominatedBy: Type.Optional(Type.Union(NOMINATIONS.map((n) => Type.Literal(n)))),
           withdraw: Type.Optional(Type.Boolean()),
         }),
-        response: Responses(Type.Object({ candidates: Type.Array(CandidateT) })),
+        response: Responses(
+          Type.Object({
+            candidates: Type.Array(CandidateT, { description: 'the list; a nominee only once introduced' }),
+            introduction: Type.Optional(
+              Type.Object(MotionT.properties, {
+                description:
+                  'a nominee the committee did not propose: the ballot that decides whether they go on the list',
+              }),
+            ),
+          }),
+        ),
       },
     },
-    async (request) => ({
-      candidates: await changeCandidate(deps, requirePrincipal(request), {
-        motionId: request.params.id,
-        ...request.body,
-      }),
-    }),
+    async (request) =>
+      changeCandidate(deps, requirePrincipal(request), { motionId: request.params.id, ...request.body }),
   );
 
   app.get(

@@ -21,6 +21,8 @@ export const DECISION_KINDS = [
   'discipline',
   'expulsion',
   'election',
+  // a nominee the convening committee did not propose, put to the meeting before going on the list
+  'introduction',
 ] as const;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 
@@ -28,6 +30,8 @@ export interface DecisionRule {
   threshold: Fraction;
   /** 'secret' always secret; 'open' show of hands; 'choice' the meeting chooses. */
   ballot: 'open' | 'secret' | 'choice';
+  /** What the threshold is a fraction of: the vote base (those summoned, rule 1; the default) or those attending. */
+  base?: 'summoned' | 'attending';
 }
 
 const CHARTER = 'Điều lệ Đảng 2011';
@@ -158,6 +162,68 @@ export const DECISIONS: Record<DecisionKind, Rule<DecisionRule>> = {
       },
     ],
   },
+  // rule: a nominee the convening committee did not propose goes on the list only if more than 30 % of those
+  // attending agree — QĐ 190-QĐ/TW 2024, Điều 14 [one source]; secret, as the opinion on who goes on the list
+  introduction: {
+    key: 'vote.introduction',
+    description: 'Giới thiệu người ứng cử, được đề cử ngoài danh sách của cấp ủy triệu tập',
+    setting: false,
+    versions: [
+      {
+        value: { threshold: { num: 3, den: 10, strict: true }, ballot: 'secret', base: 'attending' },
+        effectiveFrom: '2024-10-10',
+        source: 'QĐ 190-QĐ/TW 2024, Điều 14',
+        confidence: 'one_source',
+      },
+    ],
+  },
+};
+
+// rule: congress quorum — more than 2/3 of those summoned attend; widely cited, article not confirmed (rules.md §2)
+// [unconfirmed — a setting]. Applied to a meeting that holds an election.
+export const CONGRESS_QUORUM: Rule<Fraction> = {
+  key: 'meeting.congress_quorum',
+  description: 'Đại hội hợp lệ khi số có mặt vượt tỷ lệ này của số được triệu tập',
+  setting: true,
+  versions: [
+    {
+      value: { num: 2, den: 3, strict: true },
+      effectiveFrom: '2011-01-19',
+      source: 'Điều lệ Đảng 2011 và hướng dẫn thi hành (được trích dẫn rộng rãi; chưa xác nhận điều khoản)',
+      confidence: 'unconfirmed',
+    },
+  ],
+};
+
+// rule: the list's surplus — at most 30 % of the seats (QĐ 190-QĐ/TW 2024, Điều 14; rules.md §8) [one source]
+export const ELECTION_SURPLUS: Rule<Fraction> = {
+  key: 'election.max_surplus',
+  description: 'Số dư tối đa của danh sách bầu cử so với số lượng cần bầu',
+  setting: false,
+  versions: [
+    {
+      value: { num: 3, den: 10, strict: false },
+      effectiveFrom: '2024-10-10',
+      source: 'QĐ 190-QĐ/TW 2024, Điều 14',
+      confidence: 'one_source',
+    },
+  ],
+};
+
+// rule: with few seats 30 % is less than one person; the rules file is silent. One person's surplus is allowed
+// (answers on 2025 congresses: a committee of 3–5 may have one more candidate) [unconfirmed — a setting, default 1].
+export const ELECTION_SURPLUS_FLOOR: Rule<number> = {
+  key: 'election.min_surplus_allowed',
+  description: 'Số dư được phép tối thiểu (người) khi 30 % số lượng cần bầu chưa tới một người',
+  setting: true,
+  versions: [
+    {
+      value: 1,
+      effectiveFrom: '2024-10-10',
+      source: 'Hỏi đáp về đại hội đảng bộ các cấp 2025 (số dư tối đa 1 người với cấp ủy 3–5 người); chưa xác nhận',
+      confidence: 'unconfirmed',
+    },
+  ],
 };
 
 // rule: meeting length — at least 90 minutes, 120 when combined with a thematic meeting (HD 42-HD/BTCTW 2025)

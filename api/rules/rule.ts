@@ -31,3 +31,13 @@ export function versionInForce<T>(rule: Rule<T>, onDate: string): RuleVersion<T>
   if (candidates.length === 0) throw new Error(`rule ${rule.key} has no version in force on ${onDate}`);
   return candidates[0];
 }
+
+/**
+ * What a person is told beside a value that is a default rather than a confirmed rule (rules.md
+ * marks it [unconfirmed], or says nothing): empty for a confirmed rule.
+ */
+export function defaultNote(version: Pick<RuleVersion<unknown>, 'confidence'>): string {
+  return version.confidence === 'unconfirmed' ? ` (${DEFAULT_WORDS})` : '';
+}
+
+export const DEFAULT_WORDS = 'mặc định, chưa có quy định xác nhận — có thể điều chỉnh';

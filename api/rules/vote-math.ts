@@ -71,6 +71,7 @@ export function needed(base: number, f: Fraction): number {
 }
 
 export function describeFraction(f: Fraction): string {
-  const frac = f.num === 1 && f.den === 2 ? '1/2' : `${f.num}/${f.den}`;
+  // Tenths and hundredths read as a percentage ("trên 30 %"), as the rules write them.
+  const frac = f.den === 10 || f.den === 100 ? `${(100 * f.num) / f.den} %` : `${f.num}/${f.den}`;
   return f.strict ? `trên ${frac}` : `ít nhất ${frac}`;
 }

@@ -286,7 +286,7 @@ const MATRIX: Record<string, Entry> = {
   },
   'POST /meetings/:id/elections': {
     req: async (f) => ({
-      url: `/meetings/${await f.meeting('open')}/elections`,
+      url: `/meetings/${await f.congress()}/elections`,
       payload: {
         body: 'secretary',
         title: 'Bầu bí thư',
@@ -587,8 +587,18 @@ class Fixture {
     ).id;
   }
   /** An open election (one seat) with the member as candidate; closed when asked. */
-  async election(closed = false) {
+  /** An open meeting that every member of the cell attends: a congress may elect (more than 2/3 present). */
+  async congress() {
     const meetingId = await this.meeting('open');
+    await t.db.query(
+      `insert into meeting_attendance (meeting_id, member_id, checked_in_at, check_in_method)
+       select $1, id, now(), 'chat' from members where cell_id = $2 and active`,
+      [meetingId, this.p1.cellA.id],
+    );
+    return meetingId;
+  }
+  async election(closed = false) {
+    const meetingId = await this.congress();
     const e = await openElection(deps, this.secretary, {
       meetingId,
       body: 'secretary',

@@ -79,3 +79,146 @@ describe('a probationary member cannot be expelled, nor given a form the rules f
     expect(await t.db.query(`select 1 from ballot_box where motion_id = $1`, [motionId])).toEqual([]);
   });
 });
+
+describe('the candidate list of an election (QĐ 190-QĐ/TW 2024, Điều 14; rules.md §8)', () => {
+  const committee = (ids: number[]) => ids.map((memberId) => ({ memberId, nominatedBy: 'committee' }));
+
+  it('refuses a surplus over 30 % of the seats, with the arithmetic; 6 for 5 seats is accepted', async () => {
+    const s = await makeMeetingScenario(app, t.db, { official: 19, startsAt: '2026-12-05T12:00:00Z' });
+    await s.checkIn(s.officials.slice(0, 15), 'online');
+    await s.checkIn(s.officials.slice(15), 'room');
+    const ids = s.officials.slice(1, 9).map((m) => m.id);
+    const election = (n: number) =>
+      s.post(`/meetings/${s.meetingId}/elections`, {
+        body: 'committee',
+        title: 'Bầu chi ủy',
+        seats: 5,
+        candidates: committee(ids.slice(0, n)),
+      });
+    for (const [n, share] of [
+      [7, '40 %'],
+      [8, '60 %'],
+    ] as const) {
+      const refused = await election(n);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().message).toBe(
+        `Danh sách ${n} người cho 5 suất: số dư ${n - 5} (${share}) vượt mức tối đa ` +
+          'trên 30 % số lượng cần bầu (tối đa 1 người, tức 6 người ứng cử) — QĐ 190-QĐ/TW 2024, Điều 14.',
+      );
+    }
+    expect(await motionsOf(s.meetingId)).toBe(0);
+    const ok = await election(6);
+    expect(ok.statusCode).toBe(201);
+    // The list is full: one more, even introduced by the meeting, would exceed the surplus.
+    const more = await s.post(`/motions/${ok.json().id}/candidates`, { memberId: ids[6], nominatedBy: 'nominated' });
+    expect(more.statusCode).toBe(400);
+    expect(more.json().message).toMatch(/^Danh sách 7 người cho 5 suất: số dư 2 \(40 %\) vượt mức tối đa/);
+  });
+
+  it('a one-seat election may have two candidates: the one-person minimum is a default setting, and says so', async () => {
+    const s = await makeMeetingScenario(app, t.db, { official: 9, startsAt: '2026-12-05T12:00:00Z' });
+    await s.checkIn(s.officials, 'online');
+    const [a, b, c] = s.officials.slice(1, 4).map((m) => m.id);
+    const two = await s.post(`/meetings/${s.meetingId}/elections`, {
+      body: 'secretary',
+      title: 'Bầu bí thư',
+      seats: 1,
+      candidates: committee([a, b]),
+    });
+    expect(two.statusCode).toBe(201);
+    const three = await s.post(`/meetings/${s.meetingId}/elections`, {
+      body: 'deputy',
+      title: 'Bầu phó bí thư',
+      seats: 1,
+      candidates: committee([a, b, c]),
+    });
+    expect(three.statusCode).toBe(400);
+    expect(three.json().message).toContain(
+      '(tối đa 1 người, tức 2 người ứng cử; với ít suất, được dư ít nhất 1 người: mặc định, ' +
+        'chưa có quy định xác nhận — có thể điều chỉnh)',
+    );
+  });
+
+  it('a nominee the committee did not propose goes on the list only when more than 30 % of those attending agree', async () => {
+    const s = await makeMeetingScenario(app, t.db, { official: 19, startsAt: '2026-12-05T12:00:00Z' });
+    const online = s.officials.slice(0, 15);
+    await s.checkIn(online, 'online');
+    await s.checkIn(s.officials.slice(15), 'room');
+    const [a, b, c, d, e, nominee, self] = s.officials.slice(1, 8);
+    const opened = await s.post(`/meetings/${s.meetingId}/elections`, {
+      body: 'committee',
+      title: 'Bầu chi ủy',
+      seats: 5,
+      candidates: committee([a, b, c, d, e].map((m) => m.id)),
+    });
+    const electionId = opened.json().id;
+    const introduce = async (member: typeof a, nominatedBy: 'nominated' | 'self', forVotes: number) => {
+      const who = nominatedBy === 'self' ? member : undefined;
+      const res = await s.post(`/motions/${electionId}/candidates`, { memberId: member.id, nominatedBy }, who);
+      const intro = res.json().introduction;
+      for (const m of online.slice(0, forVotes)) await s.post(`/motions/${intro.id}/votes`, { choice: 'for' }, m);
+      for (const m of online.slice(forVotes)) await s.post(`/motions/${intro.id}/votes`, { choice: 'against' }, m);
+      await s.post(`/motions/${intro.id}/paper-ballots`, {
+        counts: { against: 4 },
+        countingCommittee: 'Ban kiểm phiếu',
+      });
+      return { res, intro, closed: await s.post(`/motions/${intro.id}/close`) };
+    };
+
+    // A self-nominee: not on the list yet, an introduction ballot opens (secret); the election's
+    // ballots wait until it is decided. 5 of the 19 attending agree: not more than 30 %.
+    const res = await s.post(`/motions/${electionId}/candidates`, { memberId: self.id, nominatedBy: 'self' }, self);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().candidates).toHaveLength(5);
+    const intro = res.json().introduction;
+    expect(intro).toMatchObject({ kind: 'introduction', ballot: 'secret', subjectMemberId: self.id });
+    expect(intro.title).toBe('Giới thiệu đồng chí Đảng Viên 07 vào danh sách bầu cử: Bầu chi ủy');
+    const early = await s.post(`/motions/${electionId}/votes`, { keep: [a.id] }, s.officials[9]);
+    expect(early.statusCode).toBe(409);
+    expect(early.json().message).toMatch(/danh sách bầu cử chưa chốt/);
+    for (const m of online.slice(0, 5)) await s.post(`/motions/${intro.id}/votes`, { choice: 'for' }, m);
+    for (const m of online.slice(5)) await s.post(`/motions/${intro.id}/votes`, { choice: 'against' }, m);
+    await s.post(`/motions/${intro.id}/paper-ballots`, { counts: { against: 4 }, countingCommittee: 'Ban kiểm phiếu' });
+    const failed = (await s.post(`/motions/${intro.id}/close`)).json();
+    expect(failed).toMatchObject({ passed: false, base: 19, needed: 6, threshold: 'trên 30 %' });
+    expect(failed.text).toContain('Cần trên 30 % của 19 đảng viên có mặt (tối thiểu 6).');
+    expect(failed.text).toContain('Đồng chí Đảng Viên 07 không được đưa vào danh sách bầu cử.');
+
+    // A member nominated by another, 6 of 19 agreeing (more than 30 % of 19 is 6): on the list.
+    const { closed } = await introduce(nominee, 'nominated', 6);
+    expect(closed.json()).toMatchObject({ passed: true, needed: 6 });
+    expect(closed.json().text).toContain('Đồng chí Đảng Viên 06 được đưa vào danh sách bầu cử.');
+    const keep = await s.post(`/motions/${electionId}/votes`, { keep: [a.id, nominee.id] }, s.officials[9]);
+    expect(keep.statusCode).toBe(200);
+    const refused = await s.post(`/motions/${electionId}/votes`, { keep: [self.id] }, s.officials[10]);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toMatch(/chỉ giữ tên người trong danh sách ứng cử/);
+  });
+});
+
+describe('a congress is valid when more than 2/3 of those summoned attend [unconfirmed: a setting]', () => {
+  it('refuses to open an election with 12 of 19 present, says the rule is a default setting; 13 is enough', async () => {
+    const s = await makeMeetingScenario(app, t.db, { official: 19, startsAt: '2026-12-05T12:00:00Z' });
+    await s.checkIn(s.officials.slice(0, 12), 'online');
+    const open = () =>
+      s.post(`/meetings/${s.meetingId}/elections`, {
+        body: 'secretary',
+        title: 'Bầu bí thư',
+        seats: 1,
+        candidates: [{ memberId: s.officials[1].id, nominatedBy: 'committee' }],
+      });
+    const refused = await open();
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().message).toBe(
+      'Đại hội chưa hợp lệ để bầu cử: 12/19 đảng viên được triệu tập có mặt, cần trên 2/3 (tối thiểu 13) ' +
+        '(mặc định, chưa có quy định xác nhận — có thể điều chỉnh).',
+    );
+    await s.checkIn([s.officials[12]], 'online');
+    expect((await open()).statusCode).toBe(201);
+    // The meeting's live view now judges the quorum by the congress rule, and says it is a default.
+    const view = (await s.get(`/meetings/${s.meetingId}`)).json().attendance;
+    expect(view.quorum).toMatchObject({ required: 13, reached: true, rule: 'trên 2/3' });
+    expect(view.quorum.explanation).toContain('đại hội');
+    expect(view.quorum.explanation).toContain('mặc định, chưa có quy định xác nhận — có thể điều chỉnh');
+  });
+});
