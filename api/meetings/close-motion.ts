@@ -31,6 +31,7 @@ import {
 import type { Meeting } from './repository.ts';
 import { VOTE_KIND_LABELS } from './open-motion.ts';
 import { requireOpenMotion } from './require-meeting.ts';
+import { recognitionOutcome } from './recognition.ts';
 
 /**
  * Closes a motion and decides it against the threshold in force on the meeting's date and
@@ -104,7 +105,7 @@ export async function closeMotion(
         ? `Cần ${result.threshold} của ${base} đảng viên có mặt (tối thiểu ${result.needed}).\n`
         : `Cần ${result.threshold} của ${base} (tối thiểu ${result.needed}). ${view.voteBase.explanation}.\n`) +
       (result.election ? '' : result.passed ? '✅ THÔNG QUA.' : '❌ KHÔNG THÔNG QUA.') +
-      (await introductionOutcome(sql, motion, result.passed));
+      (await subjectOutcome(sql, motion, result.passed, date));
     const now = deps.clock.now();
     await sql.query(`update motions set status = 'closed', closed_at = $2, result = $3::jsonb where id = $1`, [
       motion.id,
@@ -153,11 +154,14 @@ async function vacuumBallotBox(db: Deps['db']) {
 
 const sum = (t: Record<string, number>) => Object.values(t).reduce((a, b) => a + b, 0);
 
-/** After a nominee's introduction: whether they go on the election's list. */
-async function introductionOutcome(sql: Sql, motion: Motion, passed: boolean): Promise<string> {
-  if (motion.kind !== 'introduction' || !motion.subjectMemberId) return '';
-  const nominee = await findMember(sql, motion.subjectMemberId);
-  return `\nĐồng chí ${nominee?.fullName} ${passed ? 'được' : 'không được'} đưa vào danh sách bầu cử.`;
+/** What the result means for the member a motion is about: a nominee's place on the list, a recognition. */
+async function subjectOutcome(sql: Sql, motion: Motion, passed: boolean, date: string): Promise<string> {
+  const subject = motion.subjectMemberId ? await findMember(sql, motion.subjectMemberId) : undefined;
+  if (!subject) return '';
+  if (motion.kind === 'introduction')
+    return `\nĐồng chí ${subject.fullName} ${passed ? 'được' : 'không được'} đưa vào danh sách bầu cử.`;
+  if (motion.kind === 'recognition') return `\n${await recognitionOutcome(sql, subject, passed, date)}`;
+  return '';
 }
 
 /** The room's counts: the show of hands of an open ballot, or the paper ballots of a secret one. */

@@ -14,6 +14,7 @@ import { findMember, MEMBER_COLUMNS, type Member } from '../members/repository.t
 import { DISCIPLINE, DISCIPLINE_LABELS, disciplineForms, NO_DISCIPLINE } from '../rules/discipline.ts';
 import { foldVietnamese } from '../text/fold.ts';
 import type { Meeting } from './repository.ts';
+import { checkRecognition } from './recognition.ts';
 
 export const VOTE_KIND_LABELS: Record<DecisionKind, string> = {
   resolution: 'Thông qua nghị quyết',
@@ -43,7 +44,7 @@ export async function openMotion(
     /** Discipline: the member it concerns (a probationary member can only receive the lighter forms). */
     subjectMemberId?: number;
   },
-): Promise<Motion> {
+): Promise<Motion & { warnings: string[] }> {
   return deps.db.tx(async (sql) => {
     const meeting = await requireMeeting(sql, actor, input.meetingId, {
       role: CAN.runMeetings,
@@ -72,6 +73,7 @@ export async function openMotion(
       );
     }
     const subject = await motionSubject(sql, meeting, input);
+    const warnings = input.kind === 'recognition' ? await checkRecognition(sql, meeting, subject) : [];
     const id = await startMotion(sql, deps.clock.now(), actor, meeting, {
       kind: input.kind,
       title: input.title,
@@ -81,7 +83,7 @@ export async function openMotion(
       options: input.kind === 'discipline' ? disciplineOptions(meeting, subject) : null,
       subjectMemberId: subject?.id ?? null,
     });
-    return (await findMotion(sql, id))!;
+    return { ...(await findMotion(sql, id))!, warnings };
   });
 }
 
@@ -145,11 +147,11 @@ export async function startMotion(
   return id;
 }
 
-/** Motions about one member of the cell: discipline, expulsion. */
-const ABOUT_A_MEMBER: readonly DecisionKind[] = ['discipline', 'expulsion'];
+/** Motions about one member of the cell. */
+const ABOUT_A_MEMBER: readonly DecisionKind[] = ['discipline', 'expulsion', 'recognition'];
 
 /**
- * The member a discipline or expulsion motion is about: the one given, or the one member of
+ * The member a discipline, expulsion or recognition motion is about: the one given, or the one member of
  * the cell the title names ("Khai trừ đồng chí Nguyễn Văn A", as typed in chat). A
  * probationary member cannot be expelled — rule: QĐ 22 Đ15, QĐ 296; rules.md §3.
  */
@@ -163,7 +165,7 @@ async function motionSubject(
     ? await findMember(sql, input.subjectMemberId)
     : await findMemberNamed(sql, meeting.cellId, input.title);
   if (input.subjectMemberId && (subject?.cellId !== meeting.cellId || !subject.active))
-    throw new AppError('validation', 'Đảng viên bị xem xét kỷ luật phải thuộc chi bộ này.', {
+    throw new AppError('validation', 'Đảng viên được xem xét phải là đảng viên của chi bộ này.', {
       field: 'subjectMemberId',
     });
   const rule = versionInForce(DISCIPLINE, meetingDate(meeting.startsAt));

@@ -401,7 +401,13 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           allowChange: Type.Optional(Type.Boolean()),
           subjectMemberId: Type.Optional(Id),
         }),
-        response: Responses(MotionT, 201),
+        response: Responses(
+          Type.Object({
+            ...MotionT.properties,
+            warnings: Type.Array(Type.String(), { description: 'what the secretary should know (a late recognition)' }),
+          }),
+          201,
+        ),
       },
     },
     async (request, reply) =>

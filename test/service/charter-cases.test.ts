@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
 import { makeMeetingScenario } from '../support/meeting-scenario.ts';
+import { makeMember } from '../factories/index.ts';
 import type { App } from '../../api/server.ts';
 
 let t: TestDb;
@@ -220,5 +221,76 @@ describe('a congress is valid when more than 2/3 of those summoned attend [uncon
     expect(view.quorum).toMatchObject({ required: 13, reached: true, rule: 'trên 2/3' });
     expect(view.quorum.explanation).toContain('đại hội');
     expect(view.quorum.explanation).toContain('mặc định, chưa có quy định xác nhận — có thể điều chỉnh');
+  });
+});
+
+describe('recognition as an official member (Điều lệ Đ5; rules.md §3)', () => {
+  const scenario = async () => {
+    const s = await makeMeetingScenario(app, t.db, { official: 9, startsAt: '2026-12-05T12:00:00Z' });
+    await s.checkIn(s.officials, 'online');
+    const member = async (fullName: string, admittedOn: string) =>
+      makeMember(t.db, s.tree.cellA, { fullName, status: 'probationary', admittedOn, officialOn: null });
+    const recognise = (title: string, subjectMemberId?: number) =>
+      s.post(`/meetings/${s.meetingId}/motions`, { kind: 'recognition', title, ballot: 'secret', subjectMemberId });
+    return { s, member, recognise };
+  };
+
+  it('is considered after the 12 months; a vote passed proposes recognition from the end of the 12 months', async () => {
+    const { s, member, recognise } = await scenario();
+    const early = await member('Chưa Đủ', '2026-06-01');
+    const refused = await recognise('Công nhận chính thức đồng chí Chưa Đủ', early.id);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toBe(
+      'Đồng chí Chưa Đủ chưa hết 12 tháng dự bị (hết ngày 01/06/2027): chưa xét công nhận chính thức được.',
+    );
+    const official = await recognise('Công nhận chính thức đồng chí Đảng Viên 01', s.officials[1].id);
+    expect(official.json().message).toBe('Đồng chí Đảng Viên 01 đã là đảng viên chính thức.');
+
+    const due = await member('Đến Hạn', '2025-11-20');
+    // Named in the title, as typed in chat.
+    const opened = await recognise('Công nhận đảng viên chính thức cho đồng chí Đến Hạn');
+    expect(opened.statusCode).toBe(201);
+    expect(opened.json()).toMatchObject({ subjectMemberId: due.id, warnings: [] });
+    for (const m of s.officials) await s.post(`/motions/${opened.json().id}/votes`, { choice: 'for' }, m);
+    const closed = (await s.post(`/motions/${opened.json().id}/close`)).json();
+    expect(closed.passed).toBe(true);
+    expect(closed.text).toContain(
+      'Đề nghị cấp ủy cấp trên quyết định công nhận đồng chí Đến Hạn là đảng viên chính thức, ' +
+        'tính từ ngày 20/11/2026 (hết 12 tháng dự bị).',
+    );
+  });
+
+  it('late past the 30 working days: opened with a warning naming the deadline', async () => {
+    const { member, recognise } = await scenario();
+    await member('Quá Hạn', '2025-09-01');
+    const opened = await recognise('Công nhận chính thức đồng chí Quá Hạn');
+    expect(opened.statusCode).toBe(201);
+    expect(opened.json().warnings).toEqual([
+      'Đã quá thời hạn xét công nhận: 30 ngày làm việc sau khi hết 12 tháng dự bị (01/09/2026) là ngày 13/10/2026 ' +
+        '(ngày làm việc: thứ Hai đến thứ Sáu, chưa trừ ngày lễ).',
+    ]);
+  });
+
+  it('after three failed votes the cell does not vote again: it goes to the committee above', async () => {
+    const { s, member, recognise } = await scenario();
+    const m = await member('Ba Lần', '2025-11-20');
+    for (let i = 1; i <= 3; i++) {
+      const opened = await recognise('Công nhận chính thức đồng chí Ba Lần', m.id);
+      expect(opened.statusCode).toBe(201);
+      for (const v of s.officials) await s.post(`/motions/${opened.json().id}/votes`, { choice: 'against' }, v);
+      const closed = (await s.post(`/motions/${opened.json().id}/close`)).json();
+      expect(closed.passed).toBe(false);
+      expect(closed.text).toContain(
+        i < 3
+          ? `Lần biểu quyết thứ ${i} không đạt; chi bộ còn xét lại được ${3 - i} lần.`
+          : 'Đã 3 lần biểu quyết không đạt: việc công nhận chính thức do cấp ủy cấp trên xem xét, quyết định.',
+      );
+    }
+    const fourth = await recognise('Công nhận chính thức đồng chí Ba Lần', m.id);
+    expect(fourth.statusCode).toBe(409);
+    expect(fourth.json().message).toBe(
+      'Chi bộ đã biểu quyết 3 lần không đạt việc công nhận chính thức đồng chí Ba Lần: ' +
+        'việc này do cấp ủy cấp trên xem xét, quyết định (Điều lệ Đảng 2011, Điều 5).',
+    );
   });
 });

@@ -114,10 +114,11 @@ export async function openMotionReply(
   const meeting = await currentMeeting(ctx, true);
   const motion = await openMotion(ctx.deps, ctx.principal, { meetingId: meeting.id, ...input });
   return {
-    text:
-      `Đã mở biểu quyết (${motion.ballot === 'secret' ? 'bỏ phiếu kín' : 'công khai'}): ${motion.title}\n` +
-      `Đảng viên có mặt nhận nút biểu quyết trong chat. ` +
-      `Kết thúc: bấm "Kết thúc biểu quyết" (hoặc gõ ketthucbieuquyet).`,
+    text: [
+      `Đã mở biểu quyết (${motion.ballot === 'secret' ? 'bỏ phiếu kín' : 'công khai'}): ${motion.title}`,
+      ...motion.warnings.map((w) => `⚠️ ${w}`),
+      'Đảng viên có mặt nhận nút biểu quyết trong chat. Kết thúc: bấm "Kết thúc biểu quyết" (hoặc gõ ketthucbieuquyet).',
+    ].join('\n'),
   };
 }
 
