@@ -7,6 +7,9 @@ import { MIN_MINUTES } from '../rules/meeting-rules.ts';
 import { versionInForce } from '../rules/rule.ts';
 import { requireMeeting } from './require-meeting.ts';
 import { meetingDate } from './meeting-date.ts';
+import { getAttendanceView } from './get-attendance-view.ts';
+import type { Meeting } from './repository.ts';
+import type { Sql } from '../db/connect.ts';
 
 /**
  * Closes the meeting; open motions must be closed first. A meeting shorter than the rule's
@@ -40,7 +43,14 @@ export async function closeMeeting(
         data: { confirmationRequired: true, minutes, required },
       });
     }
-    await sql.query(`update meetings set status = 'closed', closed_at = $2 where id = $1`, [meetingId, now]);
+    await markRunnersPresent(sql, meeting, actor);
+    // The record: the roll, the vote base and the quorum as they stand at close (issue 24).
+    const record = { attendance: await getAttendanceView(sql, meeting) };
+    await sql.query(`update meetings set status = 'closed', closed_at = $2, record = $3::jsonb where id = $1`, [
+      meetingId,
+      now,
+      JSON.stringify(record),
+    ]);
     await recordAudit(sql, {
       actorPrincipalId: actor.id,
       action: 'meeting.closed',
@@ -51,4 +61,22 @@ export async function closeMeeting(
     });
     return { warnings: short ? [warning] : [] };
   });
+}
+
+/**
+ * The secretary who opened the meeting, and whoever closes it, ran it: they were there from the
+ * opening, whether or not they checked themselves in (in the room, as the secretary marks).
+ */
+async function markRunnersPresent(sql: Sql, meeting: Meeting, closer: Principal) {
+  await sql.query(
+    `insert into meeting_attendance (meeting_id, member_id, checked_in_at, check_in_method)
+     select mt.id, p.member_id, mt.opened_at, 'secretary'
+       from meetings mt join principals p on p.id in (mt.opened_by, $2)
+       join members m on m.id = p.member_id and m.cell_id = mt.cell_id and m.active
+      where mt.id = $1
+     on conflict (meeting_id, member_id) do update set checked_in_at = excluded.checked_in_at,
+       check_in_method = excluded.check_in_method, left_at = null
+       where meeting_attendance.checked_in_at is null`,
+    [meeting.id, closer.id],
+  );
 }

@@ -2,7 +2,7 @@ import type { Sql } from '../db/connect.ts';
 import { CONGRESS_QUORUM, QUORUM } from '../rules/meeting-rules.ts';
 import { defaultNote, versionInForce } from '../rules/rule.ts';
 import { computeVoteBase, describeFraction, needed, reaches, type VoteBase } from '../rules/vote-math.ts';
-import { loadRoll, type Meeting, type RollRow } from './repository.ts';
+import { loadRoll, type Meeting, reviveEntry, type RollRow } from './repository.ts';
 import { meetingDate } from './meeting-date.ts';
 
 export interface AttendanceView {
@@ -27,7 +27,15 @@ export interface AttendanceView {
   roll: RollRow[];
 }
 
+/**
+ * Who is expected, present and absent, the vote base and the quorum. A closed meeting's view is
+ * the one kept at its close (close-meeting.ts): later changes to the cell do not rewrite it.
+ */
 export async function getAttendanceView(sql: Sql, meeting: Meeting, now?: Date): Promise<AttendanceView> {
+  if (meeting.status === 'closed') {
+    const frozen = await frozenAttendance(sql, meeting.id);
+    if (frozen) return frozen;
+  }
   const date = meetingDate(meeting.startsAt);
   const roll = await loadRoll(sql, meeting.id, meeting.cellId, date);
   const voteBase = computeVoteBase(roll);
@@ -75,4 +83,24 @@ async function holdsElection(sql: Sql, meetingId: number): Promise<boolean> {
     meetingId,
   ]);
   return rows.length > 0;
+}
+
+async function frozenAttendance(sql: Sql, meetingId: number): Promise<AttendanceView | undefined> {
+  const [row] = await sql.query<{ view: AttendanceView | null }>(
+    `select record->'attendance' as view from meetings where id = $1`,
+    [meetingId],
+  );
+  if (!row?.view) return undefined;
+  const v = row.view;
+  const revive = (rows: RollRow[]) => rows.map(reviveEntry);
+  return {
+    ...v,
+    present: revive(v.present),
+    absentWithReason: revive(v.absentWithReason),
+    absentWithoutReason: revive(v.absentWithoutReason),
+    notYetCheckedIn: revive(v.notYetCheckedIn),
+    exemptAbsent: revive(v.exemptAbsent),
+    guests: revive(v.guests),
+    roll: revive(v.roll),
+  };
 }

@@ -24,11 +24,10 @@ export async function openMeeting(
     });
     const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
     const now = deps.clock.now();
-    await sql.query(`update meetings set status = 'in_progress', opened_at = $2, checkin_code = $3 where id = $1`, [
-      meetingId,
-      now,
-      code,
-    ]);
+    await sql.query(
+      `update meetings set status = 'in_progress', opened_at = $2, checkin_code = $3, opened_by = $4 where id = $1`,
+      [meetingId, now, code, actor.id],
+    );
     await enqueueForOrgGroups(
       sql,
       meeting.cellId,
