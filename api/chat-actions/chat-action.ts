@@ -10,7 +10,9 @@ export type DomainAction =
   | { kind: 'vote'; motionId: number; choice: string }
   | { kind: 'attend'; meetingId: number; attending: boolean }
   | { kind: 'task-done'; taskId: number }
-  | { kind: 'notice-read'; noticeId: number };
+  | { kind: 'notice-read'; noticeId: number }
+  /** A member checked in online who is in the room votes on paper there instead (a secret ballot with few online). */
+  | { kind: 'vote-on-paper'; meetingId: number };
 
 /** A button (Telegram), a numbered option (Zalo) or a button on the web chat. */
 export interface ActionChoice {

@@ -20,6 +20,8 @@ import {
 import { decideDiscipline, DISCIPLINE, NO_DISCIPLINE } from '../rules/discipline.ts';
 import { findMember } from '../members/repository.ts';
 import { decideElection } from '../rules/elections.ts';
+import { attendsInRoom, whyNotEntitled } from './entitlement.ts';
+import { motionThreshold, PAPER_WHERE, paperMissing, paperState } from './motion-progress.ts';
 import { ELECTION_ROUNDS } from '../rules/meeting-rules.ts';
 import {
   addCandidate,
@@ -49,14 +51,19 @@ export async function closeMotion(
     const { motion, meeting } = await requireOpenMotion(sql, actor, motionId);
     const view = await getAttendanceView(sql, meeting);
     const date = meetingDate(meeting.startsAt);
-    // rule: the threshold's base — the vote base (those summoned, rules.md §1), or those attending
-    // (a nominee's introduction, QĐ 190 Điều 14)
-    const byAttending =
-      motion.kind !== 'election' && versionInForce(DECISIONS[motion.kind], date).value.base === 'attending';
-    const base = byAttending ? view.presentInBase : view.voteBase.base;
-    const baseExplanation = byAttending
-      ? `${view.presentInBase} đảng viên chính thức có mặt`
-      : view.voteBase.explanation;
+    const { base, byAttending, baseExplanation } = motionThreshold(motion, view, date);
+    const secret = motion.ballot === 'secret';
+    // A secret ballot held in the room is decided with the room's paper count, or with the statement that
+    // nobody there voted on paper — never with the online ballots alone (issue 24).
+    const inRoom = view.roll.filter((r) => !whyNotEntitled(r) && attendsInRoom(r)).length;
+    if (paperState(motion, meeting, inRoom) === 'missing') {
+      throw new AppError(
+        'conflict',
+        `Chưa kết thúc được: ${paperMissing(inRoom)}. Ban kiểm phiếu nhập ${PAPER_WHERE}; ` +
+          'nếu tại phòng họp không ai bỏ phiếu giấy, chọn "Không có phiếu giấy".',
+        { data: { paperMissing: true, motionId: motion.id } },
+      );
+    }
     const chat = await chatTally(sql, motion);
     // An election's paper ballots count once each as ballots; their names are counted in decideElectionMotion.
     const room = motion.kind === 'election' ? { ballot: motion.roomCounts.received ?? 0 } : roomTally(motion);
@@ -77,14 +84,21 @@ export async function closeMotion(
         : motion.kind === 'discipline'
           ? await decideDisciplineMotion(sql, motion, counts, base, date)
           : decideMotion(motion, counts, base, date);
-    Object.assign(result, { baseExplanation, counts, chatBallots, roomBallots });
+    // An election's result is its sheet: no for/against. A secret ballot's counts are never split by channel
+    // (the paper count and the total would give the online ballots' choices: issue 26).
+    Object.assign(
+      result,
+      { baseExplanation },
+      motion.kind === 'election' ? {} : { counts },
+      secret ? {} : { chatBallots, roomBallots },
+    );
     // Safeguard (issue 16.5): a motion that cannot pass for lack of votes is closed only when confirmed.
     if (cast < result.needed && !options.confirm) {
       throw new AppError(
         'conflict',
         `Mới có ${cast} phiếu, ít hơn ${result.needed} phiếu cần để thông qua (${result.threshold} của ${base}). ` +
           'Nếu vẫn kết thúc biểu quyết, hãy xác nhận.',
-        { data: { confirmationRequired: true, cast, needed: result.needed } },
+        { data: { confirmationRequired: true, cast, needed: result.needed, motionId: motion.id } },
       );
     }
     const countsLine = result.election
@@ -93,26 +107,28 @@ export async function closeMotion(
         ? `${motionChoices(motion)
             .map((c) => `${choiceLabel(c)} ${counts[c]}`)
             .join(', ')}.\n${result.explanation}`
-        : `Tán thành ${result.for}, không tán thành ${result.against}, không biểu quyết ${result.abstain}.`;
+        : `Tán thành ${counts.for}, không tán thành ${counts.against}, không biểu quyết ${counts.abstain}.`;
     const kindLabel = motion.electionBody
       ? ELECTION_BODY_LABELS[motion.electionBody as ElectionBody]
       : VOTE_KIND_LABELS[motion.kind];
     const text =
       `Kết quả — ${kindLabel}: ${motion.title}` +
       `\n${countsLine}\n` +
-      (roomBallots ? `Số phiếu: ${chatBallots} qua chat + ${roomBallots} tại phòng họp = ${cast}.\n` : '') +
+      (!secret && roomBallots ? `Số phiếu: ${chatBallots} qua chat + ${roomBallots} tại phòng họp = ${cast}.\n` : '') +
       (byAttending
         ? `Cần ${result.threshold} của ${base} đảng viên có mặt (tối thiểu ${result.needed}).\n`
         : `Cần ${result.threshold} của ${base} (tối thiểu ${result.needed}). ${view.voteBase.explanation}.\n`) +
       (result.election ? '' : result.passed ? '✅ THÔNG QUA.' : '❌ KHÔNG THÔNG QUA.') +
       (await subjectOutcome(sql, motion, result.passed, date));
     const now = deps.clock.now();
-    await sql.query(`update motions set status = 'closed', closed_at = $2, result = $3::jsonb where id = $1`, [
-      motion.id,
-      now,
-      JSON.stringify(result),
-    ]);
-    const voters = motion.ballot === 'secret' ? await sealBallotBox(sql, motion) : await openVoters(sql, motion);
+    // The paper counts (a secret ballot's room subtotal) give way to the totals in the result.
+    await sql.query(
+      `update motions set status = 'closed', closed_at = $2, result = $3::jsonb,
+              room_counts = case when ballot = 'secret' then '{}'::jsonb else room_counts end
+        where id = $1`,
+      [motion.id, now, JSON.stringify(result)],
+    );
+    const voters = secret ? await sealBallotBox(sql, motion) : await openVoters(sql, motion);
     const entitled = view.roll.filter((r) => inBase(r) && r.present).map((r) => r.memberId);
     const meta = {
       kind: 'motion.closed',
@@ -136,7 +152,7 @@ export async function closeMotion(
       details: { ...result, ballots: cast, confirmedShort: cast < result.needed },
       at: now,
     });
-    return { ...result, text: text.trimEnd(), secret: motion.ballot === 'secret' };
+    return { ...result, text: text.trimEnd(), secret };
   });
   const { secret, ...out } = closed;
   if (secret) await vacuumBallotBox(deps.db);
@@ -144,12 +160,13 @@ export async function closeMotion(
 }
 
 /**
- * Deleted row versions stay in the table's pages until VACUUM; vacuum the two ballot tables
- * now instead of waiting for autovacuum. Best effort: skipped when another vacuum holds the
- * table, and it cannot remove versions an older snapshot still sees (README, Security).
+ * Deleted row versions stay in the table's pages until VACUUM; vacuum the two ballot tables,
+ * and the motions (whose old version held the paper counts), now instead of waiting for
+ * autovacuum. Best effort: skipped when another vacuum holds the table, and it cannot remove
+ * versions an older snapshot still sees (README, Security).
  */
 async function vacuumBallotBox(db: Deps['db']) {
-  await db.exec('vacuum (skip_locked) ballot_box, ballot_participation').catch(() => {});
+  await db.exec('vacuum (skip_locked) ballot_box, ballot_participation, motions').catch(() => {});
 }
 
 const sum = (t: Record<string, number>) => Object.values(t).reduce((a, b) => a + b, 0);
@@ -288,9 +305,6 @@ async function decideElectionMotion(
     furtherRound,
   };
   return {
-    for: ballots,
-    against: 0,
-    abstain: 0,
     base,
     baseExplanation: '',
     threshold: describeFraction(rule.value.threshold),

@@ -32,12 +32,16 @@ export async function whyMemberCannotVote(sql: Sql, meeting: Meeting, memberId: 
   return whyNotEntitled(await loadRollEntry(sql, meeting, meetingDate(meeting.startsAt), memberId));
 }
 
+/** Check-in methods of members in the room (the code, the secretary's mark, moved to vote on paper). */
+export const ROOM_METHODS = ['code', 'secretary', 'room'] as const;
+
 /**
- * Where a present member takes part: checked in with the room code or marked present by the
- * secretary is in the room; checked in from chat is online. Each is counted in one place only.
+ * Where a present member takes part: checked in with the room code, marked present by the
+ * secretary, or moved to the room to vote on paper is in the room; checked in from chat is
+ * online. Each is counted in one place only.
  */
 export function attendsInRoom(entry: Pick<RollRow, 'checkInMethod'> | undefined): boolean {
-  return entry?.checkInMethod === 'code' || entry?.checkInMethod === 'secretary';
+  return (ROOM_METHODS as readonly (string | null | undefined)[]).includes(entry?.checkInMethod);
 }
 
 /**
@@ -50,7 +54,7 @@ export function attendsInRoom(entry: Pick<RollRow, 'checkInMethod'> | undefined)
 export const votesOnlineSql = (e: string) =>
   `coalesce(${e}.status <> 'probationary' and not ${e}."transferredIn" and not ${e}.suspended
      and not ${e}."transferredOut" and ${e}.present
-     and coalesce(${e}."checkInMethod", '') not in ('code', 'secretary'), false)`;
+     and coalesce(${e}."checkInMethod", '') not in (${ROOM_METHODS.map((m) => `'${m}'`).join(', ')}), false)`;
 
 /** Entitled members present in the room: the cap on the room's show of hands or paper ballots. */
 export async function countEntitledInRoom(sql: Sql, meeting: Meeting): Promise<number> {

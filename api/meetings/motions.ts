@@ -28,9 +28,14 @@ export interface Motion {
   /** The choices offered (discipline: the forms); null: for / against / abstain. */
   options: string[] | null;
   subjectMemberId: number | null;
-  /** Secret ballots: the room's paper ballots per choice, entered by the counting committee. */
+  /**
+   * Secret ballots: the room's paper ballots per choice, entered by the counting committee, kept
+   * only until close (then replaced by the totals); never shown.
+   */
   roomCounts: Record<string, number>;
   countingCommittee: string | null;
+  /** Secret ballots: the room's paper count entered, declared none, or not yet (null). */
+  paperBallots: 'counted' | 'none' | null;
   /** Elections: seats, what is elected, the round (a further round names the previous one). */
   seats: number | null;
   electionBody: string | null;
@@ -61,9 +66,10 @@ export function notAChoice(motion: Pick<Motion, 'kind' | 'options'>, choice: str
 }
 
 export interface MotionResult {
-  for: number;
-  against: number;
-  abstain: number;
+  /** For / against / abstain (discipline: for any form / none); an election has its sheet instead. */
+  for?: number;
+  against?: number;
+  abstain?: number;
   base: number;
   baseExplanation: string;
   threshold: string;
@@ -76,7 +82,10 @@ export interface MotionResult {
   explanation?: string;
   /** Discipline: the form adopted, or null for none. */
   adopted?: string | null;
-  /** Ballots from chat and from the room, apart, so the addition is shown. */
+  /**
+   * Open ballots only: votes from chat and hands in the room, apart, so the addition is shown.
+   * A secret ballot's counts are never split by channel (issue 26).
+   */
   chatBallots?: number;
   roomBallots?: number;
   /** Elections: the result sheet (biên bản kiểm phiếu). */
@@ -102,7 +111,8 @@ const columns = (
   ${t}status, ${t}room_for as "roomFor", ${t}room_against as "roomAgainst", ${t}room_abstain as "roomAbstain",
   ${t}result, ${t}options, ${t}subject_member_id as "subjectMemberId", ${t}room_counts as "roomCounts",
   ${t}counting_committee as "countingCommittee", ${t}seats, ${t}election_body as "electionBody", ${t}round,
-  ${t}previous_round_id as "previousRoundId"`;
+  ${t}previous_round_id as "previousRoundId",
+  case when ${t}paper_none then 'none' when ${t}counting_committee is not null then 'counted' end as "paperBallots"`;
 const COLUMNS = columns();
 
 export async function findMotion(sql: Sql, id: number, lock = false): Promise<Motion | undefined> {

@@ -135,7 +135,7 @@ async function openIntroduction(
 ): Promise<Motion> {
   const rule = versionInForce(DECISIONS.introduction, meetingDate(meeting.startsAt)).value;
   const nominee = await loadRollEntry(sql, meeting, meetingDate(meeting.startsAt), memberId);
-  const id = await startMotion(sql, now, actor, meeting, {
+  const { id } = await startMotion(sql, now, actor, meeting, {
     kind: 'introduction',
     title: `Giới thiệu đồng chí ${nominee?.fullName ?? ''} vào danh sách bầu cử: ${election.title}`,
     ballot: rule.ballot === 'open' ? 'open' : 'secret',

@@ -15,6 +15,7 @@ import { DISCIPLINE, DISCIPLINE_LABELS, disciplineForms, NO_DISCIPLINE } from '.
 import { foldVietnamese } from '../text/fold.ts';
 import type { Meeting } from './repository.ts';
 import { checkRecognition } from './recognition.ts';
+import { onlineSecrecy, PAPER_INSTEAD_LABEL } from './ballot-secrecy.ts';
 
 export const VOTE_KIND_LABELS: Record<DecisionKind, string> = {
   resolution: 'Thông qua nghị quyết',
@@ -74,7 +75,7 @@ export async function openMotion(
     }
     const subject = await motionSubject(sql, meeting, input);
     const warnings = input.kind === 'recognition' ? await checkRecognition(sql, meeting, subject) : [];
-    const id = await startMotion(sql, deps.clock.now(), actor, meeting, {
+    const started = await startMotion(sql, deps.clock.now(), actor, meeting, {
       kind: input.kind,
       title: input.title,
       ballot,
@@ -83,7 +84,7 @@ export async function openMotion(
       options: input.kind === 'discipline' ? disciplineOptions(meeting, subject) : null,
       subjectMemberId: subject?.id ?? null,
     });
-    return { ...(await findMotion(sql, id))!, warnings };
+    return { ...(await findMotion(sql, started.id))!, warnings: [...warnings, ...started.warnings] };
   });
 }
 
@@ -104,7 +105,7 @@ export async function startMotion(
     options: string[] | null;
     subjectMemberId: number | null;
   },
-): Promise<number> {
+): Promise<{ id: number; warnings: string[] }> {
   const title = m.title.trim();
   const [{ id }] = await sql.query<{ id: number }>(
     `insert into motions (meeting_id, kind, title, ballot, allow_change, opened_at, options, subject_member_id)
@@ -123,11 +124,26 @@ export async function startMotion(
       and left_at is null`,
     [meeting.id],
   );
+  // Few voting online in a secret ballot held in the room: they are told before they choose, and may vote on paper.
+  const secrecy = await onlineSecrecy(sql, meeting, m.ballot);
+  const warned = new Set(secrecy.toMember ? secrecy.online : []);
   const meta = { kind: 'motion.opened', refType: 'motion', refId: id, dedupePrefix: `motion:${id}:opened` };
   await enqueueForMembers(
     sql,
-    present.map((p) => p.id),
+    present.map((p) => p.id).filter((p) => !warned.has(p)),
     { text, choices },
+    meta,
+  );
+  await enqueueForMembers(
+    sql,
+    [...warned],
+    {
+      text: `${secrecy.toMember}\n\n${text}`,
+      choices: [
+        ...choices,
+        { label: PAPER_INSTEAD_LABEL, action: { kind: 'vote-on-paper' as const, meetingId: meeting.id } },
+      ],
+    },
     meta,
   );
   await enqueueForOrgGroups(
@@ -144,7 +160,7 @@ export async function startMotion(
     details: { meetingId: meeting.id, kind: m.kind, ballot: m.ballot },
     at: now,
   });
-  return id;
+  return { id, warnings: secrecy.toSecretary ? [secrecy.toSecretary] : [] };
 }
 
 /** Motions about one member of the cell. */

@@ -7,41 +7,60 @@ import { motionChoices, notAChoice, type Motion } from './motions.ts';
 import { assertListSettled, listCandidates } from './open-election.ts';
 import { countEntitledInRoom } from './entitlement.ts';
 import { requireOpenMotion } from './require-meeting.ts';
+import { listCounters } from './counting-committee.ts';
 
 /**
  * A secret ballot in the room: members checked in in the room vote on paper, the counting
- * committee (ban kiểm phiếu) counts, and the secretary enters the counts per choice. They are
- * capped by the entitled members in the room; members online vote in chat — nobody twice.
+ * committee (ban kiểm phiếu) counts, and the secretary — or a member of the committee she
+ * named — enters the counts per choice, or states that nobody in the room voted on paper. The
+ * counts are capped by the entitled members in the room; members online vote in chat — nobody
+ * twice. They are kept only until close, and no record (the audit log included) repeats them.
  */
 export async function recordPaperBallots(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
-  input: { motionId: number; counts: Record<string, number>; countingCommittee: string },
+  input: { motionId: number; counts?: Record<string, number>; countingCommittee?: string; none?: boolean },
 ): Promise<void> {
   await deps.db.tx(async (sql) => {
-    const { motion, meeting } = await requireOpenMotion(sql, actor, input.motionId);
+    const { motion, meeting } = await requireOpenMotion(
+      sql,
+      actor,
+      input.motionId,
+      'Chỉ bí thư hoặc ban kiểm phiếu do bí thư cử mới nhập số phiếu giấy.',
+    );
     if (motion.ballot !== 'secret')
       throw new AppError('validation', 'Biểu quyết công khai tại phòng họp ghi bằng số giơ tay.');
+    if (!input.none && !input.counts)
+      throw new AppError('validation', 'Nhập số phiếu giấy theo từng lựa chọn, hoặc chọn "Không có phiếu giấy".', {
+        field: 'counts',
+      });
     const entitled = await countEntitledInRoom(sql, meeting);
-    const counts =
-      motion.kind === 'election'
-        ? await checkElectionPaper(sql, motion, input.counts, entitled)
-        : checkMotionPaper(motion, input.counts, entitled);
-    const countingCommittee = input.countingCommittee.trim();
-    await sql.query(`update motions set room_counts = $2::jsonb, counting_committee = $3 where id = $1`, [
-      motion.id,
-      JSON.stringify(counts),
-      countingCommittee,
-    ]);
+    const counts = input.none
+      ? {}
+      : motion.kind === 'election'
+        ? await checkElectionPaper(sql, motion, input.counts ?? {}, entitled)
+        : checkMotionPaper(motion, input.counts ?? {}, entitled);
+    const countingCommittee = input.none ? null : await committeeNames(sql, meeting.id, actor, input.countingCommittee);
+    await sql.query(
+      `update motions set room_counts = $2::jsonb, counting_committee = $3, paper_none = $4 where id = $1`,
+      [motion.id, JSON.stringify(counts), countingCommittee, input.none ?? false],
+    );
     await recordAudit(sql, {
       actorPrincipalId: actor.id,
       action: 'motion.paper_ballots',
       subjectType: 'motion',
       subjectId: motion.id,
-      details: { counts, countingCommittee },
+      details: input.none ? { none: true } : { countingCommittee },
       at: deps.clock.now(),
     });
   });
+}
+
+/** Who counted: as typed, else the committee the secretary named, else whoever enters the count. */
+async function committeeNames(sql: Sql, meetingId: number, actor: Principal, typed: string | undefined) {
+  if (typed?.trim()) return typed.trim();
+  const named = await listCounters(sql, meetingId);
+  return named.length ? named.map((c) => c.fullName).join(', ') : actor.displayName;
 }
 
 /** A motion's paper ballots: a count per choice, together at most the entitled members in the room. */

@@ -1,6 +1,6 @@
 import type { Sql } from '../db/connect.ts';
 import type { Principal } from '../auth/principal.ts';
-import { requireRole, type Role } from '../auth/roles.ts';
+import { hasRole, requireRole, type Role } from '../auth/roles.ts';
 import { AppError, notFound } from '../errors.ts';
 import { findMeeting, findMeetingWithEntry, type Meeting, type RollRow } from './repository.ts';
 import { findMotion, type Motion } from './motions.ts';
@@ -67,10 +67,28 @@ export async function requireOpenMotion(
   sql: Sql,
   actor: Principal,
   motionId: number,
+  /** Refusal for a member of the meeting's counting committee, who may act too; undefined: the secretary only. */
+  counters?: string,
 ): Promise<{ motion: Motion; meeting: Meeting }> {
   const motion = await findMotion(sql, motionId, true);
   if (!motion) throw notFound('nội dung biểu quyết');
-  const meeting = await requireMeeting(sql, actor, motion.meetingId, { role: CAN.runMeetings });
+  const meeting = await requireMeeting(sql, actor, motion.meetingId);
+  if (counters === undefined) await requireRole(sql, actor, meeting.cellId, CAN.runMeetings);
+  else if (
+    !(await isCounter(sql, meeting.id, actor.memberId)) &&
+    !(await hasRole(sql, actor.id, meeting.cellId, CAN.runMeetings))
+  )
+    throw new AppError('forbidden', counters);
   if (motion.status !== 'open') throw new AppError('conflict', 'Biểu quyết này đã kết thúc.');
   return { motion, meeting };
+}
+
+/** Whether a member is on the counting committee the secretary named for the meeting. */
+export async function isCounter(sql: Sql, meetingId: number, memberId: number | null): Promise<boolean> {
+  if (!memberId) return false;
+  const rows = await sql.query(`select 1 from meeting_counters where meeting_id = $1 and member_id = $2`, [
+    meetingId,
+    memberId,
+  ]);
+  return rows.length > 0;
 }

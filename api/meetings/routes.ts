@@ -26,6 +26,9 @@ import { DECISION_KINDS } from '../rules/meeting-rules.ts';
 import { DISCIPLINE_FORMS, NO_DISCIPLINE } from '../rules/discipline.ts';
 import { CHOICES, MEETING_KINDS, MEETING_MODES } from './vocabulary.ts';
 import { recordPaperBallots } from './record-paper-ballots.ts';
+import { getMotionProgress } from './motion-progress.ts';
+import { nameCountingCommittee } from './counting-committee.ts';
+import { voteOnPaper } from './vote-on-paper.ts';
 import { setMeetingOfficers } from './set-meeting-officers.ts';
 import { changeCandidate, ELECTION_BODIES, NOMINATIONS, openElection } from './open-election.ts';
 import { generateResultSheet } from './generate-result-sheet.ts';
@@ -108,9 +111,9 @@ const AttendanceViewT = Type.Object({
   roll: Type.Array(RollRowT),
 });
 const MotionResultT = Type.Object({
-  for: CountT,
-  against: CountT,
-  abstain: CountT,
+  for: Type.Optional(CountT),
+  against: Type.Optional(CountT),
+  abstain: Type.Optional(CountT),
   base: CountT,
   baseExplanation: Type.String(),
   threshold: Type.String(),
@@ -120,6 +123,7 @@ const MotionResultT = Type.Object({
   counts: Type.Optional(Type.Record(Type.String(), CountT, { description: 'every choice, chat and room together' })),
   explanation: Type.Optional(Type.String({ description: 'discipline: the cumulative steps' })),
   adopted: Type.Optional(Nullable(Type.String({ description: 'discipline: the form adopted' }))),
+  // open ballots only: votes from chat and hands in the room (a secret ballot is never split by channel)
   chatBallots: Type.Optional(CountT),
   roomBallots: Type.Optional(CountT),
   election: Type.Optional(
@@ -165,8 +169,9 @@ const MotionT = Type.Object({
   roomAbstain: CountT,
   options: Nullable(Type.Array(Type.String(), { description: 'the choices offered; null: for / against / abstain' })),
   subjectMemberId: Nullable(Id),
-  roomCounts: Type.Record(Type.String(), CountT, { description: "the room's paper ballots per choice" }),
   countingCommittee: Nullable(Type.String()),
+  // secret ballots: the room's paper count entered, or declared none — never the counts themselves
+  paperBallots: Nullable(OneOf(['counted', 'none'])),
   seats: Nullable(CountT),
   electionBody: Nullable(Type.String()),
   round: CountT,
@@ -529,12 +534,19 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       schema: {
         tags,
-        summary: "A secret ballot's paper ballots in the room, as counted by the counting committee",
+        summary:
+          "A secret ballot's paper ballots in the room, as counted by the counting committee (or none): " +
+          'the secretary or a member of the committee she named',
         params: IdParams,
         body: Closed({
           // a choice (khien_trach…), or for an election: issued, received, invalid and each candidate's member id
-          counts: Type.Record(Type.String({ pattern: '^([a-z_]{2,20}|[0-9]{1,10})$' }), Count, { maxProperties: 210 }),
-          countingCommittee: Text(500),
+          counts: Type.Optional(
+            Type.Record(Type.String({ pattern: '^([a-z_]{2,20}|[0-9]{1,10})$' }), Count, { maxProperties: 210 }),
+          ),
+          // who counted; default: the counting committee named for the meeting, or whoever enters the count
+          countingCommittee: Type.Optional(Text(500)),
+          // nobody in the room voted on paper
+          none: Type.Optional(Type.Literal(true)),
         }),
         response: Responses(Ok),
       },
@@ -543,6 +555,66 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       await recordPaperBallots(deps, requirePrincipal(request), { motionId: request.params.id, ...request.body });
       return { ok: true };
     },
+  );
+
+  app.get(
+    '/motions/:id/progress',
+    {
+      schema: {
+        tags,
+        summary: 'A vote in progress: ballots received (a count), the paper count, what is missing before closing',
+        params: IdParams,
+        response: Responses(
+          Type.Object({
+            motionId: Id,
+            ballot: OneOf(['open', 'secret']),
+            received: CountT,
+            online: CountT,
+            inRoom: CountT,
+            paper: Nullable(OneOf(['counted', 'none', 'missing'])),
+            threshold: Type.String(),
+            base: CountT,
+            needed: CountT,
+            missing: Type.Array(Type.String()),
+          }),
+        ),
+      },
+    },
+    async (request) => getMotionProgress(deps, requirePrincipal(request), request.params.id),
+  );
+
+  app.post(
+    '/meetings/:id/counting-committee',
+    {
+      schema: {
+        tags,
+        summary: "Name the meeting's counting committee: they may enter the room's paper counts",
+        params: IdParams,
+        body: Closed({ memberIds: Type.Array(Id, { maxItems: 20 }) }),
+        response: Responses(
+          Type.Object({ members: Type.Array(Type.Object({ memberId: Id, fullName: Type.String() })) }),
+        ),
+      },
+    },
+    async (request) => ({
+      members: await nameCountingCommittee(deps, requirePrincipal(request), {
+        meetingId: request.params.id,
+        memberIds: request.body.memberIds,
+      }),
+    }),
+  );
+
+  app.post(
+    '/meetings/:id/vote-on-paper',
+    {
+      schema: {
+        tags,
+        summary: 'A member checked in online who is in the room votes on paper there from now on',
+        params: IdParams,
+        response: Responses(Type.Object({ ok: Type.Boolean(), alreadyInRoom: Type.Boolean() })),
+      },
+    },
+    async (request) => ({ ok: true, ...(await voteOnPaper(deps, requirePrincipal(request), request.params.id)) }),
   );
 
   app.post(

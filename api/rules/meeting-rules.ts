@@ -226,6 +226,23 @@ export const ELECTION_SURPLUS_FLOOR: Rule<number> = {
   ],
 };
 
+// A secret ballot held in the room with fewer than this many voting online: those who count the paper know the
+// paper counts and the totals, so the online ballots' choices follow by subtraction. Not a party rule — the rules
+// file is silent: a setting, default 3 (issue 26).
+export const SECRET_ONLINE_MINIMUM: Rule<number> = {
+  key: 'ballot.secret_online_minimum',
+  description: 'Số người bỏ phiếu kín trực tuyến tối thiểu để lựa chọn của họ không suy ra được từ phiếu giấy',
+  setting: true,
+  versions: [
+    {
+      value: 3,
+      effectiveFrom: '2011-01-19',
+      source: 'Thiết lập của hệ thống để giữ bí mật phiếu (không phải quy định của Đảng)',
+      confidence: 'unconfirmed',
+    },
+  ],
+};
+
 // rule: meeting length — at least 90 minutes, 120 when combined with a thematic meeting (HD 42-HD/BTCTW 2025)
 // — warn, don't block
 export const MIN_MINUTES: Rule<{ regular: number; combined: number }> = {

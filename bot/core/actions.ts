@@ -67,6 +67,8 @@ function fields(a: ChatAction): (string | number)[] {
       return ['t', a.taskId];
     case 'notice-read':
       return ['r', a.noticeId];
+    case 'vote-on-paper':
+      return ['vp', a.meetingId];
     case 'notice-open':
       return ['n', a.noticeId];
     case 'notices-page':
@@ -125,6 +127,8 @@ export function decodeAction(data: string): ChatAction | undefined {
       return arity(1) || (arity(2) && f[1] === 'done')
         ? withId(0, (taskId) => ({ kind: 'task-done', taskId }))
         : undefined;
+    case 'vp':
+      return arity(1) ? withId(0, (meetingId) => ({ kind: 'vote-on-paper', meetingId })) : undefined;
     case 'r':
     case 'dadoc':
       return arity(1) ? withId(0, (noticeId) => ({ kind: 'notice-read', noticeId })) : undefined;

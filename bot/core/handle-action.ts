@@ -7,7 +7,7 @@ import type { CommandContext } from './command.ts';
 import type { Reply } from './reply.ts';
 import { asList, runNamed } from './run-command.ts';
 import { CANCELLED } from './dialog-state.ts';
-import { vote } from './commands/vote.ts';
+import { vote, voteOnPaperReply } from './commands/vote.ts';
 import { confirmScheduledMeeting } from './commands/schedule-meeting.ts';
 import { answerAttendance } from './commands/meeting-info.ts';
 import { finishTask, rate } from './commands/member-meeting.ts';
@@ -37,6 +37,8 @@ export async function handleAction(ctx: CommandContext, action: ChatAction): Pro
   switch (action.kind) {
     case 'vote':
       return [await vote(ctx, action.motionId, action.choice)];
+    case 'vote-on-paper':
+      return [await voteOnPaperReply(ctx, action.meetingId)];
     case 'attend':
       return [await answerAttendance(ctx, action.meetingId, action.attending)];
     case 'task-done':

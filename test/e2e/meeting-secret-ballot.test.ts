@@ -130,6 +130,8 @@ describe('a secret ballot cast on every channel', () => {
     );
     expect(voteXids.size).toBe(4);
 
+    // The secretary, in the room, did not vote on paper: said so, as closing a ballot held in the room requires.
+    expect((await api(`/motions/${motionId}/paper-ballots`, sec.token, { none: true })).statusCode).toBe(200);
     const closing = await api(`/motions/${motionId}/close?confirm=true`, sec.token, {});
     expect(closing.json().counts).toEqual({ khai_tru: 0, cach_chuc: 0, canh_cao: 1, khien_trach: 2, khong_ky_luat: 1 });
 
@@ -174,7 +176,7 @@ describe('a secret ballot cast on every channel', () => {
       `select action, details from audit_log where subject_type = 'motion' and subject_id = $1 order by id`,
       [String(motionId)],
     );
-    expect(audit.map((a) => a.action)).toEqual(['motion.opened', 'motion.closed']);
+    expect(audit.map((a) => a.action)).toEqual(['motion.opened', 'motion.paper_ballots', 'motion.closed']);
     expect(JSON.stringify(audit)).not.toMatch(/memberId/);
 
     // 4. Stored platform updates: only ids remain once processed (no button data, no text).

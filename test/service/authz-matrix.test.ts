@@ -277,6 +277,19 @@ const MATRIX: Record<string, Entry> = {
     req: async (f) => ({ url: `/motions/${await f.motion()}/close?confirm=true` }),
     expect: [401, 403, 200, 403, 403, 403],
   },
+  'GET /motions/:id/progress': {
+    req: async (f) => ({ url: `/motions/${await f.motion()}/progress` }),
+    expect: [401, 403, 200, 200, 403, 403],
+  },
+  'POST /meetings/:id/counting-committee': {
+    req: async (f) => ({ url: `/meetings/${await f.meeting('open')}/counting-committee`, payload: { memberIds: [] } }),
+    expect: [401, 403, 200, 403, 403, 403],
+  },
+  // A member checked in online goes to vote on paper in the room: only for themselves.
+  'POST /meetings/:id/vote-on-paper': {
+    req: async (f) => ({ url: `/meetings/${await f.motionMeeting()}/vote-on-paper` }),
+    expect: [401, 200, 200, 403, 403, 403],
+  },
   'POST /meetings/:id/officers': {
     req: async (f) => ({
       url: `/meetings/${await f.meeting('open')}/officers`,
@@ -575,13 +588,18 @@ class Fixture {
     if (state === 'closed') await closeMeeting(deps, this.secretary, m.id, { confirm: true });
     return m.id;
   }
-  /** An open motion in a meeting where the member and the secretary are present. */
-  async motion() {
+  /** An open meeting where the member and the secretary are present online. */
+  async motionMeeting() {
     // Both check in online: members in the room vote in the room, not through the API.
     const meetingId = await this.meeting('open');
     const sec = this.secretary.memberId!;
     await checkIn(deps, this.memberPrincipal, { meetingId, memberId: this.memberId, method: 'chat' });
     await checkIn(deps, this.secretary, { meetingId, memberId: sec, method: 'chat' });
+    return meetingId;
+  }
+  /** An open motion in a meeting where the member and the secretary are present. */
+  async motion() {
+    const meetingId = await this.motionMeeting();
     return (
       await openMotion(deps, this.secretary, { meetingId, kind: 'resolution', title: 'Biểu quyết thử', ballot: 'open' })
     ).id;

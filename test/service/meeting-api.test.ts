@@ -233,6 +233,8 @@ describe('a whole meeting', () => {
         String(motion.id),
       ]),
     ).toBe(1);
+    // The three in the room did not vote on paper: said explicitly, or the ballot cannot close.
+    expect((await post(`/motions/${motion.id}/paper-ballots`, auth(sec.token), { none: true })).statusCode).toBe(200);
     // 10 ballots cannot reach the 11 needed: closing asks for confirmation and changes nothing.
     const unconfirmed = await post(`/motions/${motion.id}/close`, auth(sec.token));
     expect(unconfirmed.statusCode).toBe(409);

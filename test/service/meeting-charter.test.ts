@@ -169,8 +169,10 @@ describe('a discipline ballot in the room and online', () => {
     expect(closed.statusCode).toBe(200);
     const r = closed.json();
     expect(r.counts).toEqual({ khai_tru: 0, cach_chuc: 6, canh_cao: 3, khien_trach: 2, khong_ky_luat: 7 });
-    expect(r).toMatchObject({ adopted: 'khien_trach', passed: true, base: 19, chatBallots: 14, roomBallots: 4 });
-    expect(r.text).toContain('Số phiếu: 14 qua chat + 4 tại phòng họp = 18.');
+    expect(r).toMatchObject({ adopted: 'khien_trach', passed: true, base: 19 });
+    // A secret ballot's counts are never split by channel (issue 26): the totals only.
+    expect(r).not.toHaveProperty('chatBallots');
+    expect(r.text).not.toMatch(/qua chat|tại phòng họp/);
     expect(r.text).toContain('Khai trừ: 0 phiếu, cần ít nhất 2/3 của 19 (13) — chưa đạt');
     expect(r.text).toContain('Cảnh cáo: khai trừ 0 + cách chức 6 + cảnh cáo 3 = 9 phiếu, cần trên 1/2 của 19 (10)');
     expect(r.text).toContain('Hình thức được quyết định: KHIỂN TRÁCH.');
@@ -224,7 +226,10 @@ describe('the minutes in the party document form (HD 36-HD/VPTW)', () => {
     const open = await t.db.query<{ id: number }>(`select id from motions where meeting_id = $1 and status = 'open'`, [
       meetingId,
     ]);
-    for (const m of open) await post(`/motions/${m.id}/close?confirm=true`, auth(sec.token));
+    for (const m of open) {
+      await post(`/motions/${m.id}/paper-ballots`, auth(sec.token), { none: true });
+      await post(`/motions/${m.id}/close?confirm=true`, auth(sec.token));
+    }
     clock.set('2026-12-05T13:40:00Z');
     expect((await post(`/meetings/${meetingId}/close`, auth(sec.token))).statusCode).toBe(200);
 
@@ -258,7 +263,7 @@ describe('the minutes in the party document form (HD 36-HD/VPTW)', () => {
         ),
       );
       expect(text).toContain('Hình thức được quyết định: KHIỂN TRÁCH.');
-      expect(text).toContain('Số phiếu: 14 qua chat + 4 tại phòng họp.');
+      expect(text).not.toMatch(/qua chat/);
       expect(text).toContain('cần trên 1/2 của 19 (tối thiểu 10) → thông qua');
       expect(text).toContain('Đánh giá chất lượng buổi sinh hoạt: Tốt 1 ý kiến.');
       expect(text).not.toMatch(/\btot\b|in_person|hybrid|khien_trach/);

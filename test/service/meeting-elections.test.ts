@@ -171,7 +171,10 @@ describe('electing the cell committee', () => {
     expect(closed.statusCode).toBe(200);
     const e = closed.json().election;
     expect(e).toMatchObject({ summoned: 19, attending: 19, ballotsIssued: 19, valid: 19, invalid: 0, seats: 3 });
-    expect(closed.json().text).toContain('Số phiếu: 15 qua chat + 4 tại phòng họp = 19.');
+    expect(closed.json().text).not.toMatch(/qua chat|tại phòng họp/);
+    // The result is the sheet: no for/against, no counts per choice (issue 26).
+    for (const key of ['for', 'against', 'abstain', 'counts', 'chatBallots', 'roomBallots'])
+      expect(closed.json()).not.toHaveProperty(key);
     expect(e.candidates.map((c: { fullName: string; votes: number }) => [c.fullName, c.votes])).toEqual([
       ['Ứng Viên A', 15],
       ['Ứng Viên B', 12],

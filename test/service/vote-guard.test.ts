@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 const flags = [false, true];
-const methods = [null, 'chat', 'code', 'secretary'];
+const methods = [null, 'chat', 'code', 'secretary', 'room'];
 function* entries(): Generator<RollRow> {
   for (const status of ['official', 'probationary'] as const)
     for (const transferredIn of flags)

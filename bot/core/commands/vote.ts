@@ -6,6 +6,7 @@ import { foldVietnamese } from '../../../api/text/fold.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { currentMeeting, currentMotionId } from './meeting-context.ts';
 import { whyMemberCannotVote } from '../../../api/meetings/entitlement.ts';
+import { voteOnPaper } from '../../../api/meetings/vote-on-paper.ts';
 
 const TYPED: Record<string, Choice | undefined> = {
   'tan thanh': 'for',
@@ -53,6 +54,17 @@ export const voteCommand: Command = {
     };
   },
 };
+
+/** "Bỏ phiếu giấy tại phòng họp": from now on the member votes on paper in the room, not in chat. */
+export async function voteOnPaperReply(ctx: CommandContext, meetingId: number) {
+  const { alreadyInRoom } = await voteOnPaper(ctx.deps, ctx.principal, meetingId);
+  return {
+    text: alreadyInRoom
+      ? 'Đồng chí đang biểu quyết tại phòng họp: đồng chí bỏ phiếu giấy do ban kiểm phiếu phát.'
+      : 'Đã ghi nhận: đồng chí bỏ phiếu giấy tại phòng họp (ban kiểm phiếu phát phiếu), ' +
+        'không bỏ phiếu trong chat nữa — để không phiếu nào được tính hai lần.',
+  };
+}
 
 /** A vote from a button (or a typed choice); the motion's own choices are checked by castVote. */
 export async function vote(ctx: CommandContext, motionId: number, choice: string) {
