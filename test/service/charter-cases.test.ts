@@ -140,7 +140,7 @@ describe('the candidate list of an election (QĐ 190-QĐ/TW 2024, Điều 14; ru
     );
   });
 
-  it('a nominee the committee did not propose goes on the list only when more than 30 % of those attending agree', async () => {
+  it('a nominee the committee did not propose is listed only when over 30 % of those attending agree', async () => {
     const s = await makeMeetingScenario(app, t.db, { official: 19, startsAt: '2026-12-05T12:00:00Z' });
     const online = s.officials.slice(0, 15);
     await s.checkIn(online, 'online');
@@ -198,7 +198,7 @@ describe('the candidate list of an election (QĐ 190-QĐ/TW 2024, Điều 14; ru
 });
 
 describe('a congress is valid when more than 2/3 of those summoned attend [unconfirmed: a setting]', () => {
-  it('refuses to open an election with 12 of 19 present, says the rule is a default setting; 13 is enough', async () => {
+  it('refuses an election with 12 of 19 present, says the rule is a default setting; 13 is enough', async () => {
     const s = await makeMeetingScenario(app, t.db, { official: 19, startsAt: '2026-12-05T12:00:00Z' });
     await s.checkIn(s.officials.slice(0, 12), 'online');
     const open = () =>
@@ -235,7 +235,7 @@ describe('recognition as an official member (Điều lệ Đ5; rules.md §3)', (
     return { s, member, recognise };
   };
 
-  it('is considered after the 12 months; a vote passed proposes recognition from the end of the 12 months', async () => {
+  it('is considered after the 12 months; a vote passed proposes it from the end of the 12 months', async () => {
     const { s, member, recognise } = await scenario();
     const early = await member('Chưa Đủ', '2026-06-01');
     const refused = await recognise('Công nhận chính thức đồng chí Chưa Đủ', early.id);
