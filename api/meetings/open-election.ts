@@ -222,7 +222,8 @@ export async function addCandidate(
       field: 'candidates',
     });
   await sql.query(
-    `insert into election_candidates (motion_id, member_id, nominated_by, introduction_motion_id) values ($1, $2, $3, $4)
+    `insert into election_candidates (motion_id, member_id, nominated_by, introduction_motion_id)
+     values ($1, $2, $3, $4)
      on conflict (motion_id, member_id) do update set withdrawn_at = null, nominated_by = excluded.nominated_by,
        introduction_motion_id = excluded.introduction_motion_id`,
     [motionId, memberId, by, introductionMotionId],
@@ -249,7 +250,8 @@ async function checkList(sql: Sql, meeting: Meeting, motionId: number, seats: nu
   const share = `${Math.round((100 * surplus) / seats)} %`;
   const floorNote =
     byShare < floor.value
-      ? `; với ít suất, được dư ít nhất ${floor.value} người${floor.confidence === 'unconfirmed' ? `: ${DEFAULT_WORDS}` : ''}`
+      ? `; với ít suất, được dư ít nhất ${floor.value} người` +
+        (floor.confidence === 'unconfirmed' ? `: ${DEFAULT_WORDS}` : '')
       : '';
   throw new AppError(
     'validation',

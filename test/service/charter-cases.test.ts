@@ -116,7 +116,7 @@ describe('the candidate list of an election (QĐ 190-QĐ/TW 2024, Điều 14; ru
     expect(more.json().message).toMatch(/^Danh sách 7 người cho 5 suất: số dư 2 \(40 %\) vượt mức tối đa/);
   });
 
-  it('a one-seat election may have two candidates: the one-person minimum is a default setting, and says so', async () => {
+  it('a one-seat election may have two candidates: the one-person minimum is a default, and says so', async () => {
     const s = await makeMeetingScenario(app, t.db, { official: 9, startsAt: '2026-12-05T12:00:00Z' });
     await s.checkIn(s.officials, 'online');
     const [a, b, c] = s.officials.slice(1, 4).map((m) => m.id);

@@ -35,7 +35,7 @@ async function roomAndOnline(online = 8) {
 }
 
 describe('the paper count of a secret ballot held in the room', () => {
-  it('cannot close without it, says where to enter it, and shows what is missing and the ballots received', async () => {
+  it('cannot close without it, says where to enter it, shows what is missing and the ballots received', async () => {
     const s = await roomAndOnline();
     const open = await s.post(`/meetings/${s.meetingId}/motions`, {
       kind: 'admission',
@@ -93,7 +93,7 @@ describe('the paper count of a secret ballot held in the room', () => {
     expect(r.text).toContain('Cần ít nhất 2/3 của 12 (tối thiểu 8).');
   });
 
-  it('"không có phiếu giấy" is an explicit step, and the counts of each channel are kept nowhere after close', async () => {
+  it('"không có phiếu giấy" is an explicit step; no count per channel is kept after close', async () => {
     const s = await roomAndOnline();
     const id = (
       await s.post(`/meetings/${s.meetingId}/motions`, { kind: 'discipline', title: 'Kỷ luật đồng chí Đảng Viên 03' })
@@ -131,9 +131,7 @@ describe('the paper count of a secret ballot held in the room', () => {
     ).json().id;
     const refused = await s.post(`/motions/${id}/paper-ballots`, { counts: { for: 4 } }, other);
     expect(refused.statusCode).toBe(403);
-    expect(refused.json().message).toBe(
-      'Chỉ bí thư hoặc ban kiểm phiếu do bí thư cử mới nhập số phiếu giấy.',
-    );
+    expect(refused.json().message).toBe('Chỉ bí thư hoặc ban kiểm phiếu do bí thư cử mới nhập số phiếu giấy.');
     const entered = await s.post(`/motions/${id}/paper-ballots`, { counts: { for: 4 } }, counter);
     expect(entered.statusCode).toBe(200);
     // Named, the committee signs the count without being typed again.

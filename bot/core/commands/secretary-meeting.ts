@@ -117,7 +117,8 @@ export async function openMotionReply(
     text: [
       `Đã mở biểu quyết (${motion.ballot === 'secret' ? 'bỏ phiếu kín' : 'công khai'}): ${motion.title}`,
       ...motion.warnings.map((w) => `⚠️ ${w}`),
-      'Đảng viên có mặt nhận nút biểu quyết trong chat. Kết thúc: bấm "Kết thúc biểu quyết" (hoặc gõ ketthucbieuquyet).',
+      'Đảng viên có mặt nhận nút biểu quyết trong chat. ' +
+        'Kết thúc: bấm "Kết thúc biểu quyết" (hoặc gõ ketthucbieuquyet).',
     ].join('\n'),
   };
 }
