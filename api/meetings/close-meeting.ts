@@ -8,6 +8,7 @@ import { versionInForce } from '../rules/rule.ts';
 import { requireMeeting } from './require-meeting.ts';
 import { meetingDate } from './meeting-date.ts';
 import { getAttendanceView } from './get-attendance-view.ts';
+import { headerNames } from './load-minutes.ts';
 import type { Meeting } from './repository.ts';
 import type { Sql } from '../db/connect.ts';
 
@@ -45,7 +46,10 @@ export async function closeMeeting(
     }
     await markRunnersPresent(sql, meeting, actor);
     // The record: the roll, the vote base and the quorum as they stand at close (issue 24).
-    const record = { attendance: await getAttendanceView(sql, meeting) };
+    const record = {
+      attendance: await getAttendanceView(sql, meeting),
+      header: await headerNames(sql, meeting.cellId),
+    };
     await sql.query(`update meetings set status = 'closed', closed_at = $2, record = $3::jsonb where id = $1`, [
       meetingId,
       now,

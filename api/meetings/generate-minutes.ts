@@ -14,6 +14,7 @@ import { requireMeeting } from './require-meeting.ts';
 import { loadMinutes, type MinutesData } from './load-minutes.ts';
 import { formatVnDateTime } from './meeting-date.ts';
 import { KIND_LABELS, MODE_LABELS } from './vocabulary.ts';
+import type { RollRow } from './repository.ts';
 import { choiceLabel, motionChoices, type Motion } from './motions.ts';
 import { electionLines } from './close-motion.ts';
 import { VOTE_KIND_LABELS } from './open-motion.ts';
@@ -72,13 +73,13 @@ export interface MinutesDocument extends PartyHeader {
   signatures: { role: string; name: string }[];
 }
 
-/** The header of a party document issued by the cell (HD 36), dated and placed where the meeting was held. */
-export function partyHeader(d: Pick<MinutesData, 'meeting' | 'parentName' | 'cellName'>): PartyHeader {
+/** The header of a party document issued by the cell (HD 36), dated the day of the meeting, placed at its locality. */
+export function partyHeader(d: Pick<MinutesData, 'meeting' | 'parentName' | 'cellName' | 'locality'>): PartyHeader {
   return partyDocumentHeader({
     parentName: d.parentName,
     issuerName: d.cellName,
     number: 'Số:      -BB/CB',
-    place: d.meeting.place ?? d.cellName,
+    place: d.locality,
     at: d.meeting.openedAt ?? d.meeting.startsAt,
   });
 }
@@ -121,7 +122,13 @@ export function minutesLines(d: MinutesData): Line[] {
       `dự bị ${own.filter((r) => r.status === 'probationary').length}); ` +
       `miễn sinh hoạt vắng mặt: ${a.exemptAbsent.length}.`,
   );
-  p(`Có mặt ${a.present.length} đồng chí: ${names(a.present)}.`);
+  const probationaryPresent = a.present.filter((r) => r.status === 'probationary').length;
+  // An exempt member who attends is in the base and may vote; the minutes say why they are listed (rules.md §1).
+  const attendee = (r: RollRow) => (r.exempt ? `${r.fullName} (miễn sinh hoạt, có mặt)` : r.fullName);
+  p(
+    `Có mặt ${a.present.length} đồng chí (chính thức ${a.present.length - probationaryPresent}, ` +
+      `dự bị ${probationaryPresent}): ${a.present.map(attendee).join(', ') || 'không'}.`,
+  );
   p(`Vắng có lý do: ${a.absentWithReason.map((r) => `${r.fullName} (${r.absenceReason})`).join('; ') || 'không'}.`);
   p(`Vắng không lý do: ${names(a.absentWithoutReason)}.`);
   if (a.exemptAbsent.length) p(`Miễn sinh hoạt, vắng mặt: ${names(a.exemptAbsent)}.`);
@@ -130,7 +137,8 @@ export function minutesLines(d: MinutesData): Line[] {
   if (left.length) p(`Rời họp sớm: ${left.map((r) => `${r.fullName} (${formatVnDateTime(r.leftAt!)})`).join('; ')}.`);
   p(
     `${a.voteBase.explanation} đảng viên được triệu tập. ` +
-      `Điều kiện tiến hành: ${a.quorum.reached ? 'đủ' : 'không đủ'} (${a.quorum.explanation}).`,
+      `Điều kiện tiến hành: ${a.quorum.reached ? 'đủ' : 'không đủ'} (${a.presentInBase}/${a.voteBase.base} có mặt, ` +
+      `cần ${a.quorum.rule}, tối thiểu ${a.quorum.required}${a.quorum.note ? `; ${a.quorum.note}` : ''}).`,
   );
   h('II. NỘI DUNG');
   for (const item of d.agenda) {
@@ -159,10 +167,11 @@ export function minutesLines(d: MinutesData): Line[] {
     h('ĐÍNH CHÍNH SAU BUỔI HỌP');
     for (const am of d.amendments) p(`– ${formatVnDateTime(am.at)}${am.author ? `, ${am.author}` : ''}: ${am.body}`);
   }
+  p(m.closedAt ? `Buổi sinh hoạt kết thúc lúc ${formatVnDateTime(m.closedAt)}.` : 'Buổi sinh hoạt chưa kết thúc.');
   p(
-    m.closedAt
-      ? `Buổi sinh hoạt kết thúc lúc ${formatVnDateTime(m.closedAt)}; biên bản đã được đọc lại và thông qua.`
-      : 'Buổi sinh hoạt chưa kết thúc.',
+    d.approvedAt
+      ? `Biên bản đã được đọc lại và thông qua lúc ${formatVnDateTime(d.approvedAt)}.`
+      : 'Biên bản chưa được đọc lại và thông qua.',
   );
   return lines;
 }
@@ -244,12 +253,14 @@ export async function renderDocx(m: MinutesDocument, title: string): Promise<Buf
   return Buffer.from(await Packer.toBuffer(doc));
 }
 
-// DejaVu Serif (shipped as an npm package) has every Vietnamese glyph; the PDF standard
-// fonts have none of the stacked diacritics.
+// Tinos: metrically Times New Roman, the party's usual face (HD 36), with every Vietnamese glyph
+// (the PDF standard fonts have none of the stacked diacritics). Whole TTF files from the npm
+// package of Google Fonts' Tinos (SIL OFL): pdfkit embeds one font file per run, so the
+// per-script WOFF subsets of @fontsource/tinos would split every Vietnamese word.
 const require = createRequire(import.meta.url);
-const FONT = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif.ttf');
-const FONT_BOLD = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif-Bold.ttf');
-const FONT_ITALIC = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSerif-Italic.ttf');
+const FONT = require.resolve('@expo-google-fonts/tinos/400Regular/Tinos_400Regular.ttf');
+const FONT_BOLD = require.resolve('@expo-google-fonts/tinos/700Bold/Tinos_700Bold.ttf');
+const FONT_ITALIC = require.resolve('@expo-google-fonts/tinos/400Regular_Italic/Tinos_400Regular_Italic.ttf');
 
 export function renderPdf(m: MinutesDocument, title: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -265,13 +276,29 @@ export function renderPdf(m: MinutesDocument, title: string): Promise<Buffer> {
     doc.registerFont('body', FONT).registerFont('bold', FONT_BOLD).registerFont('italic', FONT_ITALIC);
     const width = doc.page.width - 85 - 56;
     const half = width / 2;
-    const column = (lines: { text: string; bold?: boolean; italic?: boolean }[], x: number, y: number) => {
+    const column = (
+      lines: { text: string; bold?: boolean; italic?: boolean; rule?: boolean }[],
+      x: number,
+      y: number,
+    ) => {
       doc.y = y;
-      for (const l of lines)
+      for (const l of lines) {
         doc
           .font(l.bold ? 'bold' : l.italic ? 'italic' : 'body')
           .fontSize(l.bold ? 12.5 : 11.5)
           .text(l.text, x, doc.y, { width: half, align: 'center' });
+        // HD 36: a rule beneath the Party's name, as long as the line of text.
+        if (l.rule) {
+          const w = doc.widthOfString(l.text);
+          const ruleY = doc.y + 1;
+          doc
+            .moveTo(x + (half - w) / 2, ruleY)
+            .lineTo(x + (half + w) / 2, ruleY)
+            .lineWidth(0.6)
+            .stroke();
+          doc.y = ruleY + 3;
+        }
+      }
       return doc.y;
     };
     const top = doc.y;
@@ -285,20 +312,20 @@ export function renderPdf(m: MinutesDocument, title: string): Promise<Buffer> {
       else doc.font('body').fontSize(11.5).text(l.text, { width, align: 'justify' });
     }
     doc.moveDown(1.5);
+    // The signatures, titles and names side by side, are never split across pages.
+    const block = (s: { role: string; name: string }) => [
+      { text: s.role, bold: true },
+      { text: '(Ký, ghi rõ họ tên)', italic: true },
+      { text: ' ' },
+      { text: ' ' },
+      { text: ' ' },
+      { text: s.name || ' ', bold: true },
+    ];
+    const lineHeight = doc.font('bold').fontSize(12.5).currentLineHeight(true);
+    const needed = (block(m.signatures[0]).length + 1) * lineHeight;
+    if (doc.y + needed > doc.page.height - doc.page.margins.bottom) doc.addPage();
     const signTop = doc.y;
-    m.signatures.forEach((s, i) => {
-      column(
-        [
-          { text: s.role, bold: true },
-          { text: '(Ký, ghi rõ họ tên)', italic: true },
-          { text: ' ' },
-          { text: ' ' },
-          { text: s.name, bold: true },
-        ],
-        85 + i * half,
-        signTop,
-      );
-    });
+    for (const [i, s] of m.signatures.entries()) column(block(s), 85 + i * half, signTop);
     doc.end();
   });
 }

@@ -2,9 +2,9 @@ import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { CAN } from '../auth/roles.ts';
 import { AppError, notFound } from '../errors.ts';
-import { findOrg } from '../orgs/repository.ts';
 import { electionLines } from './close-motion.ts';
 import { partyHeader, renderDocx, renderPdf } from './generate-minutes.ts';
+import { meetingHeaderNames } from './load-minutes.ts';
 import { findMotion } from './motions.ts';
 import { ELECTION_BODY_LABELS, type ElectionBody } from './open-election.ts';
 import { requireMeeting } from './require-meeting.ts';
@@ -24,10 +24,8 @@ export async function generateResultSheet(
   if (motion?.kind !== 'election') throw notFound('cuộc bầu cử');
   const meeting = await requireMeeting(deps.db, actor, motion.meetingId, { role: CAN.readOrg });
   if (!motion.result?.election) throw new AppError('conflict', 'Cuộc bầu cử chưa kết thúc.');
-  const cell = (await findOrg(deps.db, meeting.cellId))!;
-  const parent = cell.parentId ? await findOrg(deps.db, cell.parentId) : undefined;
   const doc = {
-    ...partyHeader({ meeting, cellName: cell.name, parentName: parent?.name ?? null }),
+    ...partyHeader({ meeting, ...(await meetingHeaderNames(deps.db, meeting)) }),
     title: 'BIÊN BẢN KIỂM PHIẾU',
     subject:
       `${ELECTION_BODY_LABELS[motion.electionBody as ElectionBody]}` +

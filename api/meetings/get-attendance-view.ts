@@ -1,6 +1,6 @@
 import type { Sql } from '../db/connect.ts';
 import { CONGRESS_QUORUM, QUORUM } from '../rules/meeting-rules.ts';
-import { defaultNote, versionInForce } from '../rules/rule.ts';
+import { DEFAULT_WORDS, defaultNote, versionInForce } from '../rules/rule.ts';
 import { computeVoteBase, describeFraction, needed, reaches, type VoteBase } from '../rules/vote-math.ts';
 import { loadRoll, type Meeting, reviveEntry, type RollRow } from './repository.ts';
 import { meetingDate } from './meeting-date.ts';
@@ -21,7 +21,15 @@ export interface AttendanceView {
   voteBase: VoteBase;
   /** Present members who are in the vote base (official, not transferred in, not suspended). */
   presentInBase: number;
-  quorum: { required: number; reached: boolean; rule: string; source: string; explanation: string };
+  quorum: {
+    required: number;
+    reached: boolean;
+    rule: string;
+    source: string;
+    /** The rule is a default setting, not a confirmed rule: what the reader is told (else empty). */
+    note: string;
+    explanation: string;
+  };
   /** Regardless of quorum nothing passes without more than half of the whole base (rules.md §2). */
   majorityOfBase: number;
   roll: RollRow[];
@@ -67,6 +75,7 @@ export async function getAttendanceView(sql: Sql, meeting: Meeting, now?: Date):
       reached: reaches(presentInBase, voteBase.base, q.value),
       rule: describeFraction(q.value),
       source: q.source,
+      note: q.confidence === 'unconfirmed' ? DEFAULT_WORDS : '',
       explanation:
         `${presentInBase}/${voteBase.base} đảng viên chính thức được triệu tập có mặt, ` +
         `cần ${describeFraction(q.value)}${congress ? ' để đại hội hợp lệ' : ''} ` +

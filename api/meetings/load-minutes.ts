@@ -1,5 +1,4 @@
 import type { Sql } from '../db/connect.ts';
-import { findOrg } from '../orgs/repository.ts';
 import { notFound } from '../errors.ts';
 import { findMeeting, type Meeting } from './repository.ts';
 import { getAttendanceView, type AttendanceView } from './get-attendance-view.ts';
@@ -7,13 +6,22 @@ import { listMotions, type Motion } from './motions.ts';
 import { QUALITY_LEVELS } from '../rules/meeting-rules.ts';
 import { versionInForce } from '../rules/rule.ts';
 import { meetingDate } from './meeting-date.ts';
+import { localityOf } from '../text/party-header.ts';
 
 /** Everything the minutes (biên bản) contain, read from what happened (rules.md §5). */
-export interface MinutesData {
-  meeting: Meeting;
+/** The names a party document of the cell carries in its header (kept with a closed meeting's record). */
+export interface HeaderNames {
   cellName: string;
   /** The body above the cell (e.g. "Đảng bộ xã …"), for the document's header; null at a root. */
   parentName: string | null;
+  /** The locality written before the date (HD 36), from the units' names; null: left to fill in. */
+  locality: string | null;
+}
+
+export interface MinutesData extends HeaderNames {
+  meeting: Meeting;
+  /** When the minutes were read back and approved at the meeting; null: not (yet). */
+  approvedAt: Date | null;
   chair: string | null;
   minuteTaker: string | null;
   /** Rating levels' labels (rule data), for readable values. */
@@ -28,10 +36,34 @@ export interface MinutesData {
   amendments: { body: string; at: Date; author: string | null }[];
 }
 
+/** The header's names now, from the cell and the units above it (nearest first). */
+export async function headerNames(sql: Sql, cellId: number): Promise<HeaderNames> {
+  const units = await sql.query<{ name: string }>(
+    `select a.name from orgs c join orgs a on a.path @> c.path where c.id = $1 order by nlevel(a.path) desc`,
+    [cellId],
+  );
+  return {
+    cellName: units[0].name,
+    parentName: units[1]?.name ?? null,
+    locality: localityOf(units.map((u) => u.name)),
+  };
+}
+
+/** A closed meeting's header, as kept at its close; else today's. */
+export async function meetingHeaderNames(sql: Sql, meeting: Meeting): Promise<HeaderNames> {
+  const [kept] =
+    meeting.status === 'closed'
+      ? await sql.query<{ header: HeaderNames | null }>(
+          `select record->'header' as header from meetings where id = $1`,
+          [meeting.id],
+        )
+      : [];
+  return kept?.header ?? headerNames(sql, meeting.cellId);
+}
+
 export async function loadMinutes(sql: Sql, meetingId: number): Promise<MinutesData> {
   const meeting = await findMeeting(sql, meetingId);
   if (!meeting) throw notFound('buổi họp');
-  const cell = (await findOrg(sql, meeting.cellId))!;
   const items = await sql.query<{ id: number; position: number; title: string }>(
     `select id, position, title from meeting_agenda_items where meeting_id = $1 order by position`,
     [meetingId],
@@ -48,12 +80,15 @@ export async function loadMinutes(sql: Sql, meetingId: number): Promise<MinutesD
       where mt.id = $1`,
     [meetingId],
   );
-  const parent = cell.parentId ? await findOrg(sql, cell.parentId) : undefined;
   const levels = versionInForce(QUALITY_LEVELS, meetingDate(meeting.startsAt)).value;
+  const [{ approvedAt }] = await sql.query<{ approvedAt: Date | null }>(
+    `select minutes_approved_at as "approvedAt" from meetings where id = $1`,
+    [meetingId],
+  );
   return {
     meeting,
-    cellName: cell.name,
-    parentName: parent?.name ?? null,
+    ...(await meetingHeaderNames(sql, meeting)),
+    approvedAt,
     chair: officers[0]?.chair ?? null,
     minuteTaker: officers[0]?.taker ?? null,
     ratingLabels: Object.fromEntries(levels.map((l) => [l.key, l.label])),

@@ -45,6 +45,7 @@ import { rateMeeting } from './rate-meeting.ts';
 import { adoptResolution, completeTask } from './adopt-resolution.ts';
 import { attachDocument, openDocument } from './documents.ts';
 import { amendMinutes, generateMinutes } from './generate-minutes.ts';
+import { approveMinutes } from './approve-minutes.ts';
 import { getCompletenessReport } from './get-completeness-report.ts';
 import { getMeeting } from './get-meeting.ts';
 
@@ -105,6 +106,7 @@ const AttendanceViewT = Type.Object({
     reached: Type.Boolean(),
     rule: Type.String(),
     source: Type.String(),
+    note: Type.String({ description: 'the rule is a default setting, not a confirmed rule (else empty)' }),
     explanation: Type.String(),
   }),
   majorityOfBase: CountT,
@@ -729,6 +731,19 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       const data = await generateMinutes(deps, requirePrincipal(request), id, format);
       return sendDocument(reply, data, `bien-ban-${id}`, format);
     },
+  );
+
+  app.post(
+    '/meetings/:id/minutes/approve',
+    {
+      schema: {
+        tags,
+        summary: 'The minutes were read back and approved at the meeting (they then say so, with the time)',
+        params: IdParams,
+        response: Responses(Type.Object({ approvedAt: DateTime })),
+      },
+    },
+    async (request) => approveMinutes(deps, requirePrincipal(request), request.params.id),
   );
 
   app.post(

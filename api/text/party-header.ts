@@ -10,6 +10,8 @@ export interface HeaderLine {
   text: string;
   bold?: boolean;
   italic?: boolean;
+  /** A rule beneath, as long as the line (the Party's name). */
+  rule?: boolean;
 }
 
 export interface PartyHeader {
@@ -23,7 +25,8 @@ export function partyDocumentHeader(o: {
   issuerName: string;
   /** The number line, left blank for the office to fill: `Số:      -BB/CB`. */
   number: string;
-  place: string;
+  /** The locality (địa danh) where the issuer sits, not the venue; null: left to fill in. */
+  place: string | null;
   at: Date;
 }): PartyHeader {
   const vn = new Date(o.at.getTime() + 7 * 3600_000);
@@ -36,9 +39,11 @@ export function partyDocumentHeader(o: {
       { text: o.number },
     ],
     headerRight: [
-      { text: 'ĐẢNG CỘNG SẢN VIỆT NAM', bold: true },
+      { text: 'ĐẢNG CỘNG SẢN VIỆT NAM', bold: true, rule: true },
       {
-        text: `${o.place}, ngày ${pad(vn.getUTCDate())} tháng ${pad(vn.getUTCMonth() + 1)} năm ${vn.getUTCFullYear()}`,
+        text:
+          `${o.place ?? '………'}, ngày ${pad(vn.getUTCDate())} ` +
+          `tháng ${pad(vn.getUTCMonth() + 1)} năm ${vn.getUTCFullYear()}`,
         italic: true,
       },
     ],
@@ -57,21 +62,39 @@ export const NO_BORDERS = {
 
 /** The header as a borderless two-column DOCX table (14 pt; the Party's name 15 pt bold, underlined). */
 export function partyHeaderTable(h: PartyHeader): Table {
-  const line = (l: HeaderLine, party: boolean) =>
+  const line = (l: HeaderLine) =>
     new Paragraph({
       alignment: AlignmentType.CENTER,
-      border: party ? { bottom: { style: BorderStyle.SINGLE, size: 6, color: '000000', space: 1 } } : undefined,
-      children: [new TextRun({ text: l.text, bold: l.bold, italics: l.italic, size: party ? 30 : 28 })],
+      border: l.rule ? { bottom: { style: BorderStyle.SINGLE, size: 6, color: '000000', space: 1 } } : undefined,
+      children: [new TextRun({ text: l.text, bold: l.bold, italics: l.italic, size: l.rule ? 30 : 28 })],
     });
-  const column = (lines: HeaderLine[], width: number, right: boolean) =>
+  const column = (lines: HeaderLine[], width: number) =>
     new TableCell({
       width: { size: width, type: WidthType.PERCENTAGE },
       borders: NO_BORDERS,
-      children: lines.map((l, i) => line(l, right && i === 0)),
+      children: lines.map(line),
     });
   return new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
     borders: NO_BORDERS,
-    rows: [new TableRow({ children: [column(h.headerLeft, 45, false), column(h.headerRight, 55, true)] })],
+    rows: [new TableRow({ children: [column(h.headerLeft, 45), column(h.headerRight, 55)] })],
   });
+}
+
+/** "Đảng bộ xã Đồng Đăng", "Đảng ủy phường …", "Đảng bộ tỉnh Lào Cai": the administrative unit's own name. */
+const ADMINISTRATIVE =
+  /^(?:đảng bộ|đảng ủy|chi bộ)\s+(?:xã|phường|thị trấn|thị xã|đặc khu|huyện|quận|thành phố|tỉnh)\s+(.+)$/iu;
+
+/**
+ * The place written before the date (địa danh, HD 36): the name of the administrative unit where
+ * the issuer sits — the nearest unit above (or the issuer itself) named after a commune, ward,
+ * town, district or province ("Đảng bộ xã Đồng Đăng" → "Đồng Đăng"), never the meeting's venue.
+ * `names` run from the issuer up to the root; null when none is named so (left to fill in).
+ */
+export function localityOf(names: readonly string[]): string | null {
+  for (const name of names) {
+    const m = ADMINISTRATIVE.exec(name.replace(/\s*\([^)]*\)\s*$/, '').trim());
+    if (m) return m[1].trim();
+  }
+  return null;
 }
