@@ -46,6 +46,7 @@ import { adoptResolution, completeTask } from './adopt-resolution.ts';
 import { attachDocument, openDocument } from './documents.ts';
 import { amendMinutes, generateMinutes } from './generate-minutes.ts';
 import { approveMinutes } from './approve-minutes.ts';
+import { setAgenda } from './set-agenda.ts';
 import { getCompletenessReport } from './get-completeness-report.ts';
 import { getMeeting } from './get-meeting.ts';
 
@@ -285,6 +286,24 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       await setMeetingOfficers(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body });
       return { ok: true };
     },
+  );
+
+  app.post(
+    '/meetings/:id/agenda',
+    {
+      schema: {
+        tags,
+        summary: 'Set the agenda (section II of the minutes), before the meeting ends',
+        params: IdParams,
+        body: Closed({ items: Type.Array(Text(300), { minItems: 1, maxItems: 30 }) }),
+        response: Responses(
+          Type.Object({ agenda: Type.Array(Type.Object({ position: CountT, title: Type.String() })) }),
+        ),
+      },
+    },
+    async (request) => ({
+      agenda: await setAgenda(deps, requirePrincipal(request), { meetingId: request.params.id, ...request.body }),
+    }),
   );
 
   app.post(

@@ -26,6 +26,7 @@ export const MENU_ITEMS = [
   'show-of-hands',
   'close-motion',
   'close-meeting',
+  'paper-count',
   'hide-keyboard',
 ] as const;
 export type MenuItem = (typeof MENU_ITEMS)[number];
@@ -44,6 +45,11 @@ export type CoreAction =
   | { kind: 'schedule-meeting'; confirm: boolean }
   /** One of the options the current step of a dialogue listed (0-based). */
   | { kind: 'pick'; index: number }
+  /** The secretary confirms closing a vote, or the meeting, that the domain asked her to confirm. */
+  | { kind: 'close-motion'; motionId: number }
+  | { kind: 'close-meeting'; meetingId: number }
+  /** Nobody in the room voted on paper in this secret ballot. */
+  | { kind: 'paper-none'; motionId: number }
   | { kind: 'cancel' };
 
 export type ChatAction = DomainAction | CoreAction;
@@ -90,6 +96,12 @@ function fields(a: ChatAction): (string | number)[] {
       return ['lenlichhop', a.confirm ? 'ok' : 'cancel'];
     case 'pick':
       return ['o', a.index];
+    case 'close-motion':
+      return ['cm', a.motionId];
+    case 'close-meeting':
+      return ['ch', a.meetingId];
+    case 'paper-none':
+      return ['pn', a.motionId];
     case 'cancel':
       return ['x'];
     default:
@@ -162,6 +174,12 @@ export function decodeAction(data: string): ChatAction | undefined {
       return arity(1) && /^\d$/.test(f[0]) ? { kind: 'pick', index: Number(f[0]) } : undefined;
     case 'x':
       return arity(0) ? { kind: 'cancel' } : undefined;
+    case 'cm':
+      return arity(1) ? withId(0, (motionId) => ({ kind: 'close-motion', motionId })) : undefined;
+    case 'ch':
+      return arity(1) ? withId(0, (meetingId) => ({ kind: 'close-meeting', meetingId })) : undefined;
+    case 'pn':
+      return arity(1) ? withId(0, (motionId) => ({ kind: 'paper-none', motionId })) : undefined;
     case 'lenlichhop':
       return arity(1) && (f[0] === 'ok' || f[0] === 'cancel')
         ? { kind: 'schedule-meeting', confirm: f[0] === 'ok' }

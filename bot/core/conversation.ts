@@ -18,7 +18,7 @@ import { matchCommand, namesCommandExactly } from './router.ts';
 import { chatSession, choiceForNumber, rememberChoices } from './session.ts';
 import { decodeAction } from './actions.ts';
 import { handleAction, runMenuItem, STALE } from './handle-action.ts';
-import { CANCELLED, currentDialog, endDialog, isCancelWord, type Dialog } from './dialog-state.ts';
+import { ask, CANCELLED, currentDialog, endDialog, isCancelWord, type Dialog } from './dialog-state.ts';
 import { continueDialog } from './dialogs.ts';
 import { mainMenu, menuItemForText } from './menu.ts';
 import { asList, runCommand } from './run-command.ts';
@@ -61,7 +61,7 @@ async function dispatch(
   const dialog = inGroup ? undefined : await currentDialog({ session, deps });
   const text = update.text?.trim() ?? '';
   // A typed digit picks a numbered option — unless the dialogue is asking for a number.
-  if (!update.choice && text && !(dialog?.flow === 'show-of-hands')) {
+  if (!update.choice && text && !(dialog && ask(dialog).expects === 'number')) {
     const picked = await choiceForNumber(deps.db, chatRef(update), text);
     if (picked) update = { ...update, choice: picked, text: undefined };
   }

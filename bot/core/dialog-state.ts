@@ -17,7 +17,12 @@ export type Dialog =
   | { flow: 'show-of-hands'; step: 'count'; counts: number[] }
   | { flow: 'feedback'; step: 'text' }
   | { flow: 'feedback'; step: 'photo'; body: string }
-  | { flow: 'absence'; step: 'reason'; meetingId: number };
+  | { flow: 'absence'; step: 'reason'; meetingId: number }
+  // The room's paper count, one number per choice (or per ballot figure and name of an election).
+  | { flow: 'paper-count'; motionId: number; keys: string[]; labels: string[]; counts: number[] }
+  // The chair and the minute-taker, by their number in the list of those present.
+  | { flow: 'officers'; step: 'chair' | 'taker'; meetingId: number; people: [number, string][]; chair?: number }
+  | { flow: 'agenda'; meetingId: number };
 
 const KEY = 'dialog';
 export const DIALOG_TTL_MINUTES = 30;
@@ -56,6 +61,11 @@ export const isCancelWord = (text: string) =>
       .replace(/[^a-z ]/g, '')
       .trim(),
   );
+
+const noPaper = (motionId: number): Choice => ({
+  label: 'Không có phiếu giấy',
+  action: { kind: 'paper-none', motionId },
+});
 
 export const CANCELLED: Reply = { text: 'Đã hủy, không có gì được ghi.' };
 
@@ -112,6 +122,30 @@ export function ask(d: Dialog): Reply {
       return {
         text: 'Phản ánh — bước 2/2.\nĐồng chí có thể gửi kèm một ảnh ngay bây giờ, hoặc gửi luôn không kèm ảnh.',
         choices: [{ label: 'Gửi không kèm ảnh', action: { kind: 'skip-photo' } }, CANCEL],
+      };
+    case 'paper-count': {
+      const i = d.counts.length;
+      return {
+        text:
+          `Phiếu giấy tại phòng họp — ${i + 1}/${d.keys.length}.\n` +
+          `Số phiếu ${d.labels[i]}? (gõ một số${i === 0 ? '; không ai bỏ phiếu giấy: gõ "không"' : ''})`,
+        choices: [...(i === 0 ? [noPaper(d.motionId)] : []), CANCEL],
+        expects: 'number',
+      };
+    }
+    case 'officers':
+      return {
+        text:
+          `Chủ trì, thư ký — bước ${d.step === 'chair' ? 1 : 2}/2.\n` +
+          `Đồng chí nào ${d.step === 'chair' ? 'chủ trì' : 'làm thư ký'}? Gõ số thứ tự:\n` +
+          d.people.map(([, name], i) => `${i + 1}. ${name}`).join('\n'),
+        choices: [CANCEL],
+        expects: 'number',
+      };
+    case 'agenda':
+      return {
+        text: 'Nội dung họp: đồng chí gõ các mục, mỗi mục một dòng (hoặc cách nhau bằng dấu ;).',
+        choices: [CANCEL],
       };
     case 'absence':
       return {

@@ -23,6 +23,14 @@ import {
 import { openMotionReply, recordShowOfHandsReply, kindOfWords } from './commands/secretary-meeting.ts';
 import { sendFeedbackReply } from './commands/feedback.ts';
 import { reportAbsence } from './commands/meeting-info.ts';
+import {
+  agendaLines,
+  NO_PAPER_WORDS,
+  paperNoneReply,
+  recordPaperReply,
+  setAgendaReply,
+  setOfficersReply,
+} from './commands/meeting-steps.ts';
 
 /** The dialogue's answer to the member's next message or button. */
 export async function continueDialog(
@@ -84,6 +92,31 @@ export async function continueDialog(
         return sendFeedbackReply(ctx, [d.body, text].filter(Boolean).join('\n'), false);
       }
       return ask(d);
+    }
+    case 'paper-count': {
+      if (d.counts.length === 0 && NO_PAPER_WORDS.test(foldVietnamese(text))) {
+        await endDialog(ctx);
+        return paperNoneReply(ctx, d.motionId);
+      }
+      if (!/^\d{1,4}$/.test(text)) return { ...ask(d), text: `Xin gõ một số, ví dụ 12.\n${ask(d).text}` };
+      const counts = [...d.counts, Number(text)];
+      if (counts.length < d.keys.length) return saveAndAsk(ctx, { ...d, counts });
+      await endDialog(ctx);
+      return recordPaperReply(ctx, d.motionId, Object.fromEntries(d.keys.map((k, i) => [k, counts[i]])));
+    }
+    case 'officers': {
+      const picked = /^\d{1,3}$/.test(text) ? d.people[Number(text) - 1]?.[0] : undefined;
+      if (picked === undefined)
+        return { ...ask(d), text: `Xin gõ số thứ tự từ 1 đến ${d.people.length}.\n${ask(d).text}` };
+      if (d.step === 'chair') return saveAndAsk(ctx, { ...d, step: 'taker', chair: picked });
+      await endDialog(ctx);
+      return setOfficersReply(ctx, d.meetingId, d.chair!, picked);
+    }
+    case 'agenda': {
+      const items = agendaLines(text);
+      if (!items.length) return ask(d);
+      await endDialog(ctx);
+      return setAgendaReply(ctx, d.meetingId, items);
     }
     case 'absence': {
       const reason = input.action?.kind === 'pick' ? ABSENCE_REASONS[input.action.index] : text;

@@ -11,6 +11,8 @@ import { vote, voteOnPaperReply } from './commands/vote.ts';
 import { confirmScheduledMeeting } from './commands/schedule-meeting.ts';
 import { answerAttendance } from './commands/meeting-info.ts';
 import { finishTask, rate } from './commands/member-meeting.ts';
+import { closeMeetingReply, closeMotionReply } from './commands/secretary-meeting.ts';
+import { paperNoneReply } from './commands/meeting-steps.ts';
 import { acknowledge, noticesPage, showNotice } from './commands/notices.ts';
 
 export const STALE: Reply = { text: 'Lựa chọn này đã hết hiệu lực.' };
@@ -31,6 +33,7 @@ const MENU_COMMANDS: Partial<Record<MenuItem, string>> = {
   'show-of-hands': 'giotay',
   'close-motion': 'ketthucbieuquyet',
   'close-meeting': 'ketthuchop',
+  'paper-count': 'phieugiay',
 };
 
 export async function handleAction(ctx: CommandContext, action: ChatAction): Promise<Reply[]> {
@@ -62,6 +65,12 @@ export async function handleAction(ctx: CommandContext, action: ChatAction): Pro
       return [await confirmScheduledMeeting(ctx, action.confirm)];
     case 'cancel':
       return [CANCELLED];
+    case 'close-motion':
+      return [await closeMotionReply(ctx, action.motionId, true)];
+    case 'close-meeting':
+      return [await closeMeetingReply(ctx, action.meetingId, true)];
+    case 'paper-none':
+      return [await paperNoneReply(ctx, action.motionId)];
     // Steps of a dialogue that is no longer open.
     case 'motion-kind':
     case 'ballot':

@@ -6,6 +6,7 @@
  */
 import { findCurrentMeeting } from '../../api/meetings/repository.ts';
 import { findOpenMotionId } from '../../api/meetings/find-open-motion.ts';
+import { findMotion } from '../../api/meetings/motions.ts';
 import { foldVietnamese } from '../../api/text/fold.ts';
 import type { MenuItem } from './actions.ts';
 import type { CommandContext } from './command.ts';
@@ -27,6 +28,7 @@ export const MENU_LABELS: Record<MenuItem, string> = {
   'show-of-hands': 'Ghi kết quả giơ tay',
   'close-motion': 'Kết thúc biểu quyết',
   'close-meeting': 'Kết thúc họp',
+  'paper-count': 'Nhập phiếu giấy',
   'hide-keyboard': 'Ẩn menu',
 };
 
@@ -34,13 +36,16 @@ export const MENU_LABELS: Record<MenuItem, string> = {
 export interface MeetingState {
   meeting?: { id: number; status: 'scheduled' | 'in_progress' | 'closed' };
   openMotionId?: number;
+  /** A secret ballot is counted in the room on paper, an open one by hands. */
+  openMotionBallot?: 'open' | 'secret';
 }
 
 export async function meetingState(ctx: Pick<CommandContext, 'deps' | 'member'>): Promise<MeetingState> {
   const meeting = await findCurrentMeeting(ctx.deps.db, ctx.member.cellId);
   if (!meeting) return {};
   const openMotionId = meeting.status === 'in_progress' ? await findOpenMotionId(ctx.deps.db, meeting.id) : undefined;
-  return { meeting: { id: meeting.id, status: meeting.status }, openMotionId };
+  const openMotionBallot = openMotionId ? (await findMotion(ctx.deps.db, openMotionId))?.ballot : undefined;
+  return { meeting: { id: meeting.id, status: meeting.status }, openMotionId, openMotionBallot };
 }
 
 /** The member's main actions: check-in while a meeting is on, voting while a vote is open. */
@@ -64,7 +69,7 @@ export function secretaryItems(state: MeetingState): MenuItem[] {
       return ['open-meeting'];
     case 'in_progress':
       return state.openMotionId
-        ? ['attendance', 'show-of-hands', 'close-motion']
+        ? ['attendance', state.openMotionBallot === 'secret' ? 'paper-count' : 'show-of-hands', 'close-motion']
         : ['attendance', 'open-motion', 'close-meeting'];
     default:
       return [];

@@ -277,6 +277,10 @@ const MATRIX: Record<string, Entry> = {
     req: async (f) => ({ url: `/motions/${await f.motion()}/close?confirm=true` }),
     expect: [401, 403, 200, 403, 403, 403],
   },
+  'POST /meetings/:id/agenda': {
+    req: async (f) => ({ url: `/meetings/${await f.meeting('scheduled')}/agenda`, payload: { items: ['Thời sự'] } }),
+    expect: [401, 403, 200, 403, 403, 403],
+  },
   'POST /meetings/:id/minutes/approve': {
     req: async (f) => ({ url: `/meetings/${await f.meeting('open')}/minutes/approve` }),
     expect: [401, 403, 200, 403, 403, 403],

@@ -11,6 +11,7 @@ import { checkInCommand } from './check-in.ts';
 import { voteCommand } from './vote.ts';
 import { opinionCommand, rateCommand, tasksCommand } from './member-meeting.ts';
 import { SECRETARY_MEETING_COMMANDS } from './secretary-meeting.ts';
+import { MEETING_STEP_COMMANDS } from './meeting-steps.ts';
 import { acknowledgeCommand, noticesCommand } from './notices.ts';
 import { feedbackCommand, myFeedbackCommand } from './feedback.ts';
 import { askCommand, sourcesCommand } from './ask.ts';
@@ -37,6 +38,7 @@ export const COMMANDS: Command[] = [
   unlinkCommand,
   bindGroupCommand,
   ...SECRETARY_MEETING_COMMANDS,
+  ...MEETING_STEP_COMMANDS,
   consoleCommand,
   scheduleMeetingCommand,
 ];

@@ -1,7 +1,8 @@
 /**
  * "lên lịch họp 5/12 19:00" (or "len lich hop ngay 5/12 luc 19 gio tai Nha van hoa"): the
  * secretary schedules the cell's regular meeting from chat. The bot reads the date and time,
- * shows what it understood with buttons, and schedules only when confirmed.
+ * and the agenda from the lines that follow (one item each), shows what it understood with
+ * buttons, and schedules only when confirmed.
  */
 import { scheduleMeeting } from '../../../api/meetings/schedule-meeting.ts';
 import { formatVnDateTime } from '../../../api/meetings/meeting-date.ts';
@@ -9,6 +10,7 @@ import { AppError } from '../../../api/errors.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
 import type { Command, CommandContext } from '../command.ts';
 import type { Reply } from '../reply.ts';
+import { agendaLines } from './meeting-steps.ts';
 
 const PENDING = 'schedule-meeting';
 const VN_OFFSET_MS = 7 * 3600_000;
@@ -16,7 +18,7 @@ const VN_OFFSET_MS = 7 * 3600_000;
 export const scheduleMeetingCommand: Command = {
   name: 'lenlichhop',
   aliases: ['lên lịch họp', 'đặt lịch họp', 'lịch họp mới', 'tạo lịch họp'],
-  summary: 'lên lịch họp chi bộ: lên lịch họp 5/12 19:00 [tại địa điểm]',
+  summary: 'lên lịch họp chi bộ: lên lịch họp 5/12 19:00 [tại địa điểm], nội dung họp ở các dòng sau',
   audience: 'secretary',
   chats: 'private',
   async run(ctx) {
@@ -24,10 +26,16 @@ export const scheduleMeetingCommand: Command = {
     if (!startsAt) {
       throw new AppError('validation', 'Gõ ngày và giờ họp, ví dụ: lên lịch họp 5/12 19:00 tại Nhà văn hóa.');
     }
-    const place = /\b(?:tại|tai)\s+(.+)$/i.exec(ctx.args)?.[1]?.trim() || null;
-    await ctx.session.set(PENDING, { startsAt: startsAt.toISOString(), place });
+    const [firstLine, ...rest] = (ctx.update.text ?? ctx.args).split('\n');
+    const place = /\b(?:tại|tai)\s+(.+)$/i.exec(firstLine)?.[1]?.trim() || null;
+    const agenda = agendaLines(rest.join('\n'));
+    await ctx.session.set(PENDING, { startsAt: startsAt.toISOString(), place, agenda });
     return {
-      text: `Lên lịch sinh hoạt chi bộ thường kỳ lúc ${formatVnDateTime(startsAt)}${place ? ` tại ${place}` : ''}?`,
+      text:
+        `Lên lịch sinh hoạt chi bộ thường kỳ lúc ${formatVnDateTime(startsAt)}${place ? ` tại ${place}` : ''}?` +
+        (agenda.length
+          ? `\nNội dung:\n${agenda.map((a, i) => `${i + 1}. ${a}`).join('\n')}`
+          : '\n(Nội dung họp: gõ ở các dòng sau dòng ngày giờ, hoặc sau này bằng "noidunghop".)'),
       choices: [
         { label: 'Xác nhận', action: { kind: 'schedule-meeting', confirm: true } },
         { label: 'Hủy', action: { kind: 'schedule-meeting', confirm: false } },
@@ -38,7 +46,7 @@ export const scheduleMeetingCommand: Command = {
 
 /** The secretary's answer to "Lên lịch … ?": schedules what she typed, or drops it. */
 export async function confirmScheduledMeeting(ctx: CommandContext, confirm: boolean): Promise<Reply> {
-  const pending = await ctx.session.get<{ startsAt: string; place: string | null }>(PENDING);
+  const pending = await ctx.session.get<{ startsAt: string; place: string | null; agenda?: string[] }>(PENDING);
   await ctx.session.set(PENDING, null);
   if (!confirm) return { text: 'Đã hủy, chưa lên lịch họp.' };
   if (!pending) return { text: 'Không còn lịch họp nào chờ xác nhận. Gõ lại: lên lịch họp 5/12 19:00.' };
@@ -48,6 +56,7 @@ export async function confirmScheduledMeeting(ctx: CommandContext, confirm: bool
     startsAt: new Date(pending.startsAt),
     place: pending.place,
     mode: 'hybrid',
+    agenda: pending.agenda,
   });
   return { text: `Đã lên lịch họp lúc ${formatVnDateTime(meeting.startsAt)}; đảng viên của chi bộ đã được báo.` };
 }

@@ -8,7 +8,10 @@ import { openMotion } from '../../../api/meetings/open-motion.ts';
 import { recordShowOfHands } from '../../../api/meetings/record-show-of-hands.ts';
 import { closeMotion } from '../../../api/meetings/close-motion.ts';
 import { closeMeeting } from '../../../api/meetings/close-meeting.ts';
-import { listOverdueTasks } from '../../../api/meetings/repository.ts';
+import { listOverdueTasks, type Meeting } from '../../../api/meetings/repository.ts';
+import { findOpenMotionId } from '../../../api/meetings/find-open-motion.ts';
+import { findMotion } from '../../../api/meetings/motions.ts';
+import { motionProgress } from '../../../api/meetings/motion-progress.ts';
 import { meetingDate } from '../../../api/meetings/meeting-date.ts';
 import type { DecisionKind } from '../../../api/rules/meeting-rules.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
@@ -63,7 +66,7 @@ export const attendanceCommand: Command = {
         v.quorum.reached
           ? '✅ Đủ điều kiện tiến hành.'
           : `⚠️ Chưa đủ: cần ít nhất ${v.quorum.required} đảng viên chính thức được triệu tập có mặt.`,
-        `Nghị quyết cần trên một nửa số được triệu tập: ${v.majorityOfBase} phiếu tán thành.`,
+        ...(await openMotionLines(ctx, meeting, v.majorityOfBase)),
         `Vắng có lý do: ${v.absentWithReason.map((r) => `${r.fullName} (${r.absenceReason})`).join(', ') || 'không'}`,
         v.started ? `Vắng không lý do: ${names(v.absentWithoutReason)}` : `Chưa điểm danh: ${names(v.notYetCheckedIn)}`,
         `Miễn sinh hoạt (vắng): ${names(v.exemptAbsent)}`,
@@ -73,6 +76,22 @@ export const attendanceCommand: Command = {
     };
   },
 };
+
+/**
+ * The vote in progress, with its own threshold (an admission needs at least 2/3, not more than
+ * half), the ballots received and what is missing; with no vote open, what a resolution needs.
+ */
+async function openMotionLines(ctx: CommandContext, meeting: Meeting, majority: number): Promise<string[]> {
+  const id = await findOpenMotionId(ctx.deps.db, meeting.id);
+  const motion = id ? await findMotion(ctx.deps.db, id) : undefined;
+  if (!motion) return [`Nghị quyết cần trên một nửa số được triệu tập: ${majority} phiếu tán thành.`];
+  const p = await motionProgress(ctx.deps.db, motion, meeting);
+  return [
+    `Đang biểu quyết (${motion.ballot === 'secret' ? 'bỏ phiếu kín' : 'công khai'}): ${motion.title}`,
+    `Cần ${p.threshold} của ${p.base}: ${p.needed} phiếu. Đã nhận ${p.received}/${p.online} phiếu trực tuyến.`,
+    ...p.missing.map((m) => `• ${m}`),
+  ];
+}
 
 const KIND_WORDS: [string, DecisionKind][] = [
   ['nghi quyet', 'resolution'],
@@ -159,12 +178,35 @@ export const closeMotionCommand: Command = {
   chats: 'any',
   async run(ctx) {
     const confirm = foldVietnamese(ctx.args).includes('xac nhan');
-    const result = await closeMotion(ctx.deps, ctx.principal, await currentMotionId(ctx), { confirm }).catch(
-      askToConfirm,
-    );
-    return { text: result.text };
+    return closeMotionReply(ctx, await currentMotionId(ctx), confirm);
   },
 };
+
+/**
+ * Closes the vote, or says what it waits for: a confirmation when too few voted (the command
+ * again with "xác nhận", or the button, on every channel), or the room's paper count.
+ */
+export async function closeMotionReply(ctx: CommandContext, motionId: number, confirm: boolean): Promise<Reply> {
+  try {
+    return { text: (await closeMotion(ctx.deps, ctx.principal, motionId, { confirm })).text };
+  } catch (e) {
+    const data = e instanceof AppError ? (e.data as { confirmationRequired?: boolean; paperMissing?: boolean }) : {};
+    if (data?.confirmationRequired)
+      return {
+        text: `${(e as AppError).message}\nBấm "Xác nhận kết thúc biểu quyết", hoặc gõ: ketthucbieuquyet xác nhận.`,
+        choices: [{ label: 'Xác nhận kết thúc biểu quyết', action: { kind: 'close-motion', motionId } }],
+      };
+    if (data?.paperMissing)
+      return {
+        text: (e as AppError).message,
+        choices: [
+          { label: 'Nhập phiếu giấy', action: { kind: 'menu', item: 'paper-count' } },
+          { label: 'Không có phiếu giấy', action: { kind: 'paper-none', motionId } },
+        ],
+      };
+    throw e;
+  }
+}
 
 export const closeMeetingCommand: Command = {
   name: 'ketthuchop',
@@ -174,23 +216,26 @@ export const closeMeetingCommand: Command = {
   chats: 'private',
   async run(ctx) {
     const confirm = foldVietnamese(ctx.args).includes('xac nhan');
-    const { warnings } = await closeMeeting(ctx.deps, ctx.principal, (await currentMeeting(ctx, true)).id, {
-      confirm,
-    }).catch(askToConfirm);
+    return closeMeetingReply(ctx, (await currentMeeting(ctx, true)).id, confirm);
+  },
+};
+
+export async function closeMeetingReply(ctx: CommandContext, meetingId: number, confirm: boolean): Promise<Reply> {
+  try {
+    const { warnings } = await closeMeeting(ctx.deps, ctx.principal, meetingId, { confirm });
     return {
       text: [
         'Đã kết thúc buổi họp. Đảng viên gõ "danhgia" để đánh giá buổi sinh hoạt.',
         ...warnings.map((w) => `⚠️ ${w}`),
       ].join('\n'),
     };
-  },
-};
-
-/** A close the domain wants confirmed: say how to confirm in chat (the command again, with "xác nhận"). */
-function askToConfirm(e: unknown): never {
-  if (e instanceof AppError && (e.data as { confirmationRequired?: boolean })?.confirmationRequired)
-    throw new AppError('conflict', `${e.message}\nGõ lại lệnh kèm "xác nhận", ví dụ: kết thúc họp xác nhận.`);
-  throw e;
+  } catch (e) {
+    if (!(e instanceof AppError && (e.data as { confirmationRequired?: boolean })?.confirmationRequired)) throw e;
+    return {
+      text: `${e.message}\nBấm "Xác nhận kết thúc họp", hoặc gõ: ketthuchop xác nhận.`,
+      choices: [{ label: 'Xác nhận kết thúc họp', action: { kind: 'close-meeting', meetingId } }],
+    };
+  }
 }
 
 export const SECRETARY_MEETING_COMMANDS = [

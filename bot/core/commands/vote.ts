@@ -7,6 +7,8 @@ import type { Command, CommandContext } from '../command.ts';
 import { currentMeeting, currentMotionId } from './meeting-context.ts';
 import { whyMemberCannotVote } from '../../../api/meetings/entitlement.ts';
 import { voteOnPaper } from '../../../api/meetings/vote-on-paper.ts';
+import { onlineSecrecy, PAPER_INSTEAD_LABEL } from '../../../api/meetings/ballot-secrecy.ts';
+import type { Choice as ReplyChoice } from '../reply.ts';
 
 const TYPED: Record<string, Choice | undefined> = {
   'tan thanh': 'for',
@@ -45,12 +47,21 @@ export const voteCommand: Command = {
     const typed =
       TYPED[folded] ?? motionChoices(motion).find((c) => foldVietnamese(choiceLabel(c)) === folded && folded !== '');
     if (typed && motionChoices(motion).includes(typed)) return vote(ctx, motionId, typed);
+    // Few voting online in a secret ballot held in the room: told before choosing, offered paper instead.
+    const secrecy = await onlineSecrecy(ctx.deps.db, meeting, motion.ballot);
+    const warned = secrecy.toMember && secrecy.online.includes(ctx.member.id);
     return {
-      text: `🗳 ${motion.title}${motion.ballot === 'secret' ? '\n(Bỏ phiếu kín: lựa chọn không gắn với tên.)' : ''}`,
-      choices: motionChoices(motion).map((c) => ({
-        label: choiceLabel(c),
-        action: { kind: 'vote', motionId, choice: c },
-      })),
+      text:
+        `${warned ? `${secrecy.toMember}\n\n` : ''}🗳 ${motion.title}` +
+        `${motion.ballot === 'secret' ? '\n(Bỏ phiếu kín: lựa chọn không gắn với tên.)' : ''}`,
+      choices: [
+        ...motionChoices(motion).map(
+          (c): ReplyChoice => ({ label: choiceLabel(c), action: { kind: 'vote', motionId, choice: c } }),
+        ),
+        ...(warned
+          ? [{ label: PAPER_INSTEAD_LABEL, action: { kind: 'vote-on-paper' as const, meetingId: meeting.id } }]
+          : []),
+      ],
     };
   },
 };
@@ -88,10 +99,13 @@ async function electionBallot(ctx: CommandContext, motion: Motion, folded: strin
     await castVote(ctx.deps, ctx.principal, { motionId: motion.id, keep: numbers.map((n) => list[n - 1].memberId) });
     return { text: `Đã ghi nhận phiếu bầu kín (giữ ${numbers.length} tên, gạch ${list.length - numbers.length} tên).` };
   }
+  // The example keeps no more names than the seats allow (one seat: one name).
+  const example = motion.seats === 1 || list.length < 3 ? [1] : [1, 3];
   return {
     text:
       `🗳 ${motion.title} — ${motion.seats} suất, bỏ phiếu kín.\n` +
       `${list.map((c, i) => `${i + 1}. ${c.fullName}`).join('\n')}\n` +
-      `Gõ "bieuquyet giữ 1 3" để giữ tên số 1 và 3 (tối đa ${motion.seats} tên); các tên khác coi như gạch.`,
+      `Gõ "bieuquyet giữ ${example.join(' ')}" để giữ tên số ${example.join(' và ')} ` +
+      `(tối đa ${motion.seats} tên); các tên khác coi như gạch.`,
   };
 }
