@@ -6,6 +6,8 @@ import { getAttendanceView } from '../meetings/get-attendance-view.ts';
 import { listMotions } from '../meetings/motions.ts';
 import { findMeeting, summariseRatings } from '../meetings/repository.ts';
 import { findUnits } from './repository.ts';
+import { getMotionsPanel } from '../meetings/get-motions-panel.ts';
+import { motionProgress } from '../meetings/motion-progress.ts';
 
 /** One meeting's record for the console: roll and quorum, motions with base and threshold, ratings, resolution. */
 export async function getMeetingRecord(deps: Pick<Deps, 'db'>, actor: Principal, meetingId: number) {
@@ -28,15 +30,31 @@ export async function getMeetingRecord(deps: Pick<Deps, 'db'>, actor: Principal,
        from meeting_documents d where d.meeting_id = $1 order by d.id`,
     [meetingId],
   );
+  const motions = await listMotions(deps.db, meeting.id);
   return {
     meeting,
     cell,
     canRun: await hasRole(deps.db, actor.id, meeting.cellId, CAN.runMeetings),
     attendance: await getAttendanceView(deps.db, meeting),
-    motions: await listMotions(deps.db, meeting.id),
+    motions,
+    ...(await getMotionsPanel(deps.db, meeting, motions)),
     ratings: await summariseRatings(deps.db, meeting.id),
     resolution: resolution ?? null,
     tasks,
     documents,
   };
+}
+
+/** The live count of a meeting's open votes (the page's script asks every few seconds). */
+export async function getMeetingProgress(deps: Pick<Deps, 'db'>, actor: Principal, meetingId: number) {
+  const meeting = await findMeeting(deps.db, meetingId);
+  if (!meeting) throw notFound('buổi họp');
+  await requireRole(deps.db, actor, meeting.cellId, CAN.readOrg);
+  const open = (await listMotions(deps.db, meeting.id)).filter((m) => m.status === 'open');
+  const out: Record<string, { received: number; missing: string[] }> = {};
+  for (const m of open) {
+    const p = await motionProgress(deps.db, m, meeting);
+    out[m.id] = { received: p.received, missing: p.missing };
+  }
+  return out;
 }

@@ -25,6 +25,11 @@ import { openMeeting } from '../meetings/open-meeting.ts';
 import { closeMeeting } from '../meetings/close-meeting.ts';
 import { checkIn } from '../meetings/check-in.ts';
 import { openMotion } from '../meetings/open-motion.ts';
+import { recordPaperBallots } from '../meetings/record-paper-ballots.ts';
+import { nameCountingCommittee } from '../meetings/counting-committee.ts';
+import { setMeetingOfficers } from '../meetings/set-meeting-officers.ts';
+import { agendaFromText, MAX_AGENDA_ITEMS, setAgenda } from '../meetings/set-agenda.ts';
+import { approveMinutes } from '../meetings/approve-minutes.ts';
 import { closeMotion } from '../meetings/close-motion.ts';
 import { attachDocument } from '../meetings/documents.ts';
 import { adoptResolution } from '../meetings/adopt-resolution.ts';
@@ -47,7 +52,7 @@ import { type ConsoleSession, resumeConsoleSession } from './resume-console-sess
 import { endConsoleSession, listConsoleSessions } from './end-console-session.ts';
 import { getUnitDashboard } from './get-unit-dashboard.ts';
 import { getMeetingsMonth } from './get-meetings-month.ts';
-import { getMeetingRecord } from './get-meeting-record.ts';
+import { getMeetingProgress, getMeetingRecord } from './get-meeting-record.ts';
 import { listNoticesOfUnit } from './list-unit-notices.ts';
 import { exportUnitTable } from './export-unit-table.ts';
 import { exportMeetingsTable } from './export-meetings-table.ts';
@@ -56,6 +61,7 @@ import { messagePage, page } from './pages/html.ts';
 import { homePage, loginPage, sessionsPage } from './pages/account-pages.ts';
 import { dashboardPage } from './pages/dashboard-page.ts';
 import { meetingRecordPage, meetingsMonthPage } from './pages/meetings-page.ts';
+import { COUNT_SCRIPT } from './pages/meeting-motions.ts';
 import { feedbackPage, noticeStatsPage, noticesPage } from './pages/notices-page.ts';
 import type { FeedbackRow } from './repository.ts';
 import { importMembers, type ImportProblem } from '../members/import-members.ts';
@@ -87,6 +93,9 @@ const CSP =
 /** Pages with the upload script (pages/knowledge-page.ts): that script alone, and requests to this origin. */
 const UPLOAD_SCRIPT_HASHES = inlineScriptHashes(`<script>${UPLOAD_SCRIPT}</script>`).join(' ');
 const CSP_WITH_UPLOAD_SCRIPT = `${CSP}; script-src ${UPLOAD_SCRIPT_HASHES}; connect-src 'self'`;
+/** The meeting page: its live count of ballots received (pages/meeting-motions.ts), and requests to this origin. */
+const COUNT_SCRIPT_HASHES = inlineScriptHashes(`<script>${COUNT_SCRIPT}</script>`).join(' ');
+const CSP_WITH_COUNT_SCRIPT = `${CSP}; script-src ${COUNT_SCRIPT_HASHES}; connect-src 'self'`;
 const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
 const Text = (max: number) => Type.String({ maxLength: max });
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' });
@@ -116,6 +125,11 @@ const DONE: Record<string, string> = {
   closed: 'Buổi họp đã kết thúc.',
   checked: 'Đã ghi nhận có mặt.',
   motion: 'Đã mở biểu quyết; đảng viên có mặt nhận lựa chọn trong chat.',
+  paper: 'Đã ghi phiếu giấy của phòng họp.',
+  counters: 'Đã ghi ban kiểm phiếu.',
+  officers: 'Đã ghi chủ trì và thư ký.',
+  agenda: 'Đã ghi nội dung họp.',
+  approved: 'Đã ghi: biên bản đã được đọc lại và thông qua.',
   result: 'Đã kết thúc biểu quyết và công bố kết quả.',
   document: 'Đã gửi tài liệu cho đảng viên.',
   resolution: 'Đã đăng nghị quyết và giao nhiệm vụ.',
@@ -431,9 +445,12 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
         topic: Type.Optional(Text(300)),
         place: Type.Optional(Text(300)),
+        agenda: Type.Optional(Text(9000)),
       },
     },
     async ({ params, body, actor }) => {
+      const agenda = agendaFromText(body.agenda ?? '');
+      if (agenda.length > MAX_AGENDA_ITEMS) throw invalid('agenda', `Nội dung họp tối đa ${MAX_AGENDA_ITEMS} mục.`);
       const m = await scheduleMeeting(deps, actor, {
         cellId: params.id,
         kind: body.kind,
@@ -441,6 +458,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         mode: body.mode,
         topic: body.topic?.trim() || null,
         place: body.place?.trim() || null,
+        agenda,
       });
       return `/console/meetings/${m.id}?done=scheduled`;
     },
@@ -451,8 +469,26 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     { schema: { response: PAGE, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
     async (request, reply) => {
       const f = frame(request, reply);
-      return html(reply, meetingRecordPage(await getMeetingRecord(deps, actor(request), request.params.id), f));
+      const record = await getMeetingRecord(deps, actor(request), request.params.id);
+      return html(reply.header('content-security-policy', CSP_WITH_COUNT_SCRIPT), meetingRecordPage(record, f));
     },
+  );
+
+  app.get(
+    '/console/meetings/:id/progress',
+    {
+      schema: {
+        hide,
+        params: IdParams,
+        response: {
+          200: Type.Record(
+            Type.String(),
+            Type.Object({ received: Type.Integer(), missing: Type.Array(Type.String()) }),
+          ),
+        },
+      },
+    },
+    async (request) => getMeetingProgress(deps, actor(request), request.params.id),
   );
 
   const Confirm = { confirm: Type.Optional(Type.Literal('1')) };
@@ -481,6 +517,8 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       body: {
         kind: Type.Union(DECISION_KINDS.map((k) => Type.Literal(k))),
         title: Type.String({ minLength: 1, maxLength: 500 }),
+        ballot: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('open'), Type.Literal('secret')])),
+        subjectMemberId: Type.Optional(Type.String({ pattern: '^[0-9]{0,9}$' })),
       },
     },
     async ({ params, body, actor }) => {
@@ -488,10 +526,81 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         meetingId: params.id,
         kind: body.kind as DecisionKind,
         title: body.title.trim(),
+        ballot: body.ballot || undefined,
+        subjectMemberId: body.subjectMemberId ? Number(body.subjectMemberId) : undefined,
       });
       return `/console/meetings/${params.id}?done=motion`;
     },
   );
+
+  // The room's paper count of a secret ballot: one number per choice (or election figure), in pairs of fields.
+  const OneOrMany = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Array(s, { maxItems: 210 })]);
+  const many = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const MotionParams = Type.Object({ id: Id, motionId: Id });
+  consoleAction(
+    '/console/meetings/:id/motions/:motionId/paper',
+    {
+      params: MotionParams,
+      body: {
+        key: OneOrMany(Type.String({ pattern: '^([a-z_]{2,20}|[0-9]{1,10})$' })),
+        count: OneOrMany(Type.String({ pattern: '^[0-9]{1,4}$' })),
+        countingCommittee: Type.Optional(Text(500)),
+      },
+    },
+    async ({ params, body, actor }) => {
+      const keys = many(body.key);
+      const counts = many(body.count);
+      if (keys.length !== counts.length) throw invalid('count', 'Nhập đủ số phiếu cho từng ô.');
+      await recordPaperBallots(deps, actor, {
+        motionId: params.motionId,
+        counts: Object.fromEntries(keys.map((k, i) => [k, Number(counts[i])])),
+        countingCommittee: body.countingCommittee,
+      });
+      return `/console/meetings/${params.id}?done=paper`;
+    },
+  );
+  consoleAction('/console/meetings/:id/motions/:motionId/paper-none', { params: MotionParams }, async (a) => {
+    await recordPaperBallots(deps, a.actor, { motionId: a.params.motionId, none: true });
+    return `/console/meetings/${a.params.id}?done=paper`;
+  });
+  consoleAction(
+    '/console/meetings/:id/counting-committee',
+    { params: IdParams, body: { memberId: Type.Optional(OneOrMany(Type.String({ pattern: '^[0-9]{1,9}$' }))) } },
+    async ({ params, body, actor }) => {
+      await nameCountingCommittee(deps, actor, { meetingId: params.id, memberIds: many(body.memberId).map(Number) });
+      return `/console/meetings/${params.id}?done=counters`;
+    },
+  );
+  consoleAction(
+    '/console/meetings/:id/officers',
+    {
+      params: IdParams,
+      body: {
+        chairMemberId: Type.String({ pattern: '^[0-9]{1,9}$' }),
+        minuteTakerMemberId: Type.String({ pattern: '^[0-9]{1,9}$' }),
+      },
+    },
+    async ({ params, body, actor }) => {
+      await setMeetingOfficers(deps, actor, {
+        meetingId: params.id,
+        chairMemberId: Number(body.chairMemberId),
+        minuteTakerMemberId: Number(body.minuteTakerMemberId),
+      });
+      return `/console/meetings/${params.id}?done=officers`;
+    },
+  );
+  consoleAction(
+    '/console/meetings/:id/agenda',
+    { params: IdParams, body: { items: Text(9000) } },
+    async ({ params, body, actor }) => {
+      await setAgenda(deps, actor, { meetingId: params.id, items: agendaFromText(body.items) });
+      return `/console/meetings/${params.id}?done=agenda`;
+    },
+  );
+  consoleAction('/console/meetings/:id/minutes/approve', { params: IdParams }, async ({ params, actor }) => {
+    await approveMinutes(deps, actor, params.id);
+    return `/console/meetings/${params.id}?done=approved`;
+  });
 
   consoleAction(
     '/console/meetings/:id/motions/:motionId/close',

@@ -1,6 +1,6 @@
 import type { Sql } from '../db/connect.ts';
 import { CONGRESS_QUORUM, QUORUM } from '../rules/meeting-rules.ts';
-import { DEFAULT_WORDS, defaultNote, versionInForce } from '../rules/rule.ts';
+import { DEFAULT_WORDS, versionInForce } from '../rules/rule.ts';
 import { computeVoteBase, describeFraction, needed, reaches, type VoteBase } from '../rules/vote-math.ts';
 import { loadRoll, type Meeting, reviveEntry, type RollRow } from './repository.ts';
 import { meetingDate } from './meeting-date.ts';
@@ -79,7 +79,7 @@ export async function getAttendanceView(sql: Sql, meeting: Meeting, now?: Date):
       explanation:
         `${presentInBase}/${voteBase.base} đảng viên chính thức được triệu tập có mặt, ` +
         `cần ${describeFraction(q.value)}${congress ? ' để đại hội hợp lệ' : ''} ` +
-        `(tối thiểu ${required})${defaultNote(q)}. ${voteBase.explanation}`,
+        `(tối thiểu ${required}${q.confidence === 'unconfirmed' ? `; ${DEFAULT_WORDS}` : ''}). ${voteBase.explanation}`,
     },
     // rule: nothing passes without more than half of the whole vote base — Điều lệ Đ9 k5
     majorityOfBase: Math.floor(voteBase.base / 2) + 1,

@@ -7,6 +7,15 @@ import { requireMeeting } from './require-meeting.ts';
 
 export const MAX_AGENDA_ITEMS = 30;
 
+/** Agenda items as typed (chat, a textarea): one per line, or separated by ";", numbering ("1.", "-") dropped. */
+export function agendaFromText(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .flatMap((l) => l.split(';'))
+    .map((l) => l.replace(/^\s*(\d+[.)]|[-–•*])\s*/u, '').trim())
+    .filter(Boolean);
+}
+
 /**
  * The meeting's agenda (chương trình, section "II. NỘI DUNG" of the minutes), set or replaced
  * from the schedule form, the meeting page or chat before the meeting ends. Items that already

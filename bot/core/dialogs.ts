@@ -23,8 +23,8 @@ import {
 import { openMotionReply, recordShowOfHandsReply, kindOfWords } from './commands/secretary-meeting.ts';
 import { sendFeedbackReply } from './commands/feedback.ts';
 import { reportAbsence } from './commands/meeting-info.ts';
+import { agendaFromText } from '../../api/meetings/set-agenda.ts';
 import {
-  agendaLines,
   NO_PAPER_WORDS,
   paperNoneReply,
   recordPaperReply,
@@ -113,7 +113,7 @@ export async function continueDialog(
       return setOfficersReply(ctx, d.meetingId, d.chair!, picked);
     }
     case 'agenda': {
-      const items = agendaLines(text);
+      const items = agendaFromText(text);
       if (!items.length) return ask(d);
       await endDialog(ctx);
       return setAgendaReply(ctx, d.meetingId, items);

@@ -62,7 +62,7 @@ async function cell() {
 }
 
 describe('the secretary’s steps in chat', () => {
-  it('schedules with the agenda, names chair, minute-taker and counting committee, and the minutes show them', async () => {
+  it('schedules with the agenda, names chair, minute-taker, counting committee; the minutes show them', async () => {
     const c = await cell();
     const { driver: tg, me } = c.tg;
     const asked = (
@@ -105,7 +105,7 @@ describe('the secretary’s steps in chat', () => {
     expect(text).not.toContain('Vắng không lý do: Bí Thư Chat');
   });
 
-  it('a secret ballot in the room: close waits for the paper count, which the committee enters step by step', async () => {
+  it('a secret ballot in the room: close waits for the paper count, entered step by step', async () => {
     const c = await cell();
     const { driver: tg, me } = c.tg;
     const { id: meetingId } = (
@@ -146,7 +146,7 @@ describe('the secretary’s steps in chat', () => {
   });
 
   for (const channel of ['tg', 'zl', 'web'] as const)
-    it(`a vote closed short asks to confirm, names the right command, and its button closes it (${channel})`, async () => {
+    it(`a vote closed short asks to confirm with the right command and a button (${channel})`, async () => {
       const c = await cell();
       const { driver, me } = c[channel];
       const { id: meetingId } = (

@@ -494,6 +494,31 @@ const MATRIX: Record<string, Entry> = {
     req: () => ({ url: '/console/meetings/1/motions/1/close', payload: {} }),
     expect: 401,
   },
+  'GET /console/meetings/:id/progress': { req: () => ({ url: '/console/meetings/1/progress' }), expect: 401 },
+  'POST /console/meetings/:id/motions/:motionId/paper': {
+    req: () => ({ url: '/console/meetings/1/motions/1/paper', payload: {} }),
+    expect: 401,
+  },
+  'POST /console/meetings/:id/motions/:motionId/paper-none': {
+    req: () => ({ url: '/console/meetings/1/motions/1/paper-none', payload: {} }),
+    expect: 401,
+  },
+  'POST /console/meetings/:id/counting-committee': {
+    req: () => ({ url: '/console/meetings/1/counting-committee', payload: {} }),
+    expect: 401,
+  },
+  'POST /console/meetings/:id/officers': {
+    req: () => ({ url: '/console/meetings/1/officers', payload: {} }),
+    expect: 401,
+  },
+  'POST /console/meetings/:id/agenda': {
+    req: () => ({ url: '/console/meetings/1/agenda', payload: {} }),
+    expect: 401,
+  },
+  'POST /console/meetings/:id/minutes/approve': {
+    req: () => ({ url: '/console/meetings/1/minutes/approve', payload: {} }),
+    expect: 401,
+  },
   'POST /console/meetings/:id/documents': {
     req: () => ({ url: '/console/meetings/1/documents', payload: {} }),
     expect: 401,

@@ -1,11 +1,9 @@
 import { KIND_LABELS } from '../../meetings/schedule-meeting.ts';
-import { CHOICE_LABELS } from '../../meetings/motions.ts';
-import { VOTE_KIND_LABELS } from '../../meetings/open-motion.ts';
-import { DECISION_KINDS } from '../../rules/meeting-rules.ts';
 import type { getMeetingsMonth } from '../get-meetings-month.ts';
 import type { getMeetingRecord } from '../get-meeting-record.ts';
 import { partBar } from './charts.ts';
 import { csrfField, dateTime, h, notice, page, pct } from './html.ts';
+import { COUNT_SCRIPT, motionsSection, stepsSection } from './meeting-motions.ts';
 
 type Month = Awaited<ReturnType<typeof getMeetingsMonth>>;
 type Record_ = Awaited<ReturnType<typeof getMeetingRecord>>;
@@ -85,6 +83,8 @@ function pendingSection(m: Month, csrf: string): string {
 <label for="topic">Chủ đề (bắt buộc với chuyên đề)</label>\
 <input id="topic" name="topic" maxlength="300" style="width:100%">
 <label for="place">Địa điểm</label><input id="place" name="place" maxlength="300" style="width:100%">
+<label for="agenda">Nội dung họp (mỗi mục một dòng)</label>\
+<textarea id="agenda" name="agenda" maxlength="9000"></textarea>
 <p><button type="submit">Lên lịch và báo cho đảng viên</button></p></fieldset></form>`
     : '';
   return `<h2>Buổi họp sắp tới và đang diễn ra</h2>${list}${form}`;
@@ -105,23 +105,6 @@ export function meetingRecordPage(r: Record_, opts: { who: string; csrf: string;
   const checkIn = (memberId: number) =>
     act('check-in', 'Ghi có mặt', `<input type="hidden" name="memberId" value="${memberId}">`);
   const status = { scheduled: 'Đã lên lịch', in_progress: 'Đang họp', closed: 'Đã kết thúc' }[m.status];
-  const motions = r.motions
-    .map((v) => {
-      const res = v.result;
-      return `<tr><td>${h(VOTE_KIND_LABELS[v.kind])}: ${h(v.title)}</td>\
-<td>${v.ballot === 'secret' ? 'Bỏ phiếu kín' : 'Biểu quyết công khai'}</td>
-<td>${
-        res
-          ? `${CHOICE_LABELS.for} ${res.for}, ${CHOICE_LABELS.against} ${res.against},\
- ${CHOICE_LABELS.abstain} ${res.abstain}.
-Cơ sở tính: ${res.base} (${h(res.baseExplanation)}). Ngưỡng: ${h(res.threshold)}, cần ${res.needed}.
-<strong class="${res.passed ? 'ok' : 'warn'}">${res.passed ? 'THÔNG QUA' : 'KHÔNG THÔNG QUA'}</strong>\
- <span class="muted">(${h(res.source)})</span>`
-          : 'Đang biểu quyết'
-      }</td>\
-<td>${v.status === 'open' && run ? act(`motions/${v.id}/close`, 'Kết thúc biểu quyết', CONFIRM) : ''}</td></tr>`;
-    })
-    .join('');
   const body = `
 <p class="crumbs"><a href="/console/units/${r.cell.id}">${h(r.cell.name)}</a> ›\
  <a href="/console/units/${r.cell.id}/meetings">Sinh hoạt chi bộ</a></p>
@@ -153,21 +136,8 @@ ${run && m.status === 'in_progress' ? `<td>${p.present ? '' : checkIn(p.memberId
   )
   .join('')}
 </tbody></table>
-<h2>Biểu quyết</h2>
-<table><thead><tr><th scope="col">Nội dung</th><th scope="col">Hình thức</th>\
-<th scope="col">Kết quả</th><th scope="col"><span class="muted">Thao tác</span></th></tr></thead><tbody>\
-${motions || '<tr><td colspan="4">Chưa có.</td></tr>'}</tbody></table>
-${
-  run && m.status === 'in_progress'
-    ? `<form method="post" action="/console/meetings/${m.id}/motions" class="noprint">${csrf}\
-<fieldset><legend>Mở biểu quyết</legend>
-<div class="row"><div><label for="mkind">Loại</label><select id="mkind" name="kind">\
-${DECISION_KINDS.map((k) => `<option value="${k}">${h(VOTE_KIND_LABELS[k])}</option>`).join('')}</select></div>
-<div style="flex:1"><label for="mtitle">Nội dung</label>\
-<input id="mtitle" name="title" required maxlength="500" style="width:100%"></div>
-<div><button type="submit">Mở biểu quyết</button></div></div></fieldset></form>`
-    : ''
-}
+${motionsSection(r, opts.csrf)}
+${stepsSection(r, opts.csrf)}
 <h2>Tài liệu</h2>
 ${
   r.documents.length
@@ -222,5 +192,5 @@ ${
     ? `<ul>${r.ratings.map((x) => `<li>${h(x.level)}: ${x.count}</li>`).join('')}</ul>`
     : '<p>Chưa có.</p>'
 }`;
-  return page({ title: 'Buổi sinh hoạt', who: opts.who, csrf: opts.csrf }, body);
+  return page({ title: 'Buổi sinh hoạt', who: opts.who, csrf: opts.csrf, script: COUNT_SCRIPT }, body);
 }

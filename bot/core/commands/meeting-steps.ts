@@ -7,7 +7,7 @@
 import { recordPaperBallots } from '../../../api/meetings/record-paper-ballots.ts';
 import { nameCountingCommittee } from '../../../api/meetings/counting-committee.ts';
 import { setMeetingOfficers } from '../../../api/meetings/set-meeting-officers.ts';
-import { setAgenda } from '../../../api/meetings/set-agenda.ts';
+import { agendaFromText, setAgenda } from '../../../api/meetings/set-agenda.ts';
 import { approveMinutes } from '../../../api/meetings/approve-minutes.ts';
 import { getAttendanceView } from '../../../api/meetings/get-attendance-view.ts';
 import { motionProgress } from '../../../api/meetings/motion-progress.ts';
@@ -98,7 +98,9 @@ export const countingCommitteeCommand: Command = {
       memberIds: ids as number[],
     });
     return {
-      text: `Ban kiểm phiếu: ${members.map((m) => m.fullName).join(', ')}. Các đồng chí nhập phiếu giấy bằng "phieugiay".`,
+      text:
+        `Ban kiểm phiếu: ${members.map((m) => m.fullName).join(', ')}. ` +
+        'Các đồng chí nhập phiếu giấy bằng "phieugiay".',
     };
   },
 };
@@ -138,7 +140,7 @@ export const agendaCommand: Command = {
   chats: 'private',
   async run(ctx) {
     const meeting = await currentMeeting(ctx);
-    const items = agendaLines(afterCommandName(ctx));
+    const items = agendaFromText(afterCommandName(ctx));
     if (!items.length) return startDialog(ctx, { flow: 'agenda', meetingId: meeting.id });
     return setAgendaReply(ctx, meeting.id, items);
   },
@@ -151,15 +153,6 @@ function afterCommandName(ctx: CommandContext): string {
   const nameWords = words(lines.join(' ')).length - words(ctx.args).length;
   lines[0] = words(lines[0]).slice(nameWords).join(' ');
   return lines.join('\n');
-}
-
-/** Agenda items as typed: one per line, or separated by ";", numbering ("1.", "-") dropped. */
-export function agendaLines(text: string): string[] {
-  return text
-    .split('\n')
-    .flatMap((l) => l.split(';'))
-    .map((l) => l.replace(/^\s*(\d+[.)]|[-–•*])\s*/u, '').trim())
-    .filter(Boolean);
 }
 
 export async function setAgendaReply(ctx: CommandContext, meetingId: number, items: string[]): Promise<Reply> {

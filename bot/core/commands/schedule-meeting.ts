@@ -10,7 +10,7 @@ import { AppError } from '../../../api/errors.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
 import type { Command, CommandContext } from '../command.ts';
 import type { Reply } from '../reply.ts';
-import { agendaLines } from './meeting-steps.ts';
+import { agendaFromText } from '../../../api/meetings/set-agenda.ts';
 
 const PENDING = 'schedule-meeting';
 const VN_OFFSET_MS = 7 * 3600_000;
@@ -28,7 +28,7 @@ export const scheduleMeetingCommand: Command = {
     }
     const [firstLine, ...rest] = (ctx.update.text ?? ctx.args).split('\n');
     const place = /\b(?:tại|tai)\s+(.+)$/i.exec(firstLine)?.[1]?.trim() || null;
-    const agenda = agendaLines(rest.join('\n'));
+    const agenda = agendaFromText(rest.join('\n'));
     await ctx.session.set(PENDING, { startsAt: startsAt.toISOString(), place, agenda });
     return {
       text:
