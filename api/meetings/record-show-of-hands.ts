@@ -4,6 +4,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import { requireOpenMotion } from './require-meeting.ts';
 import { countEntitledInRoom } from './entitlement.ts';
+import { PAPER_WHERE } from './motion-progress.ts';
 
 /**
  * The secretary records the room's show of hands. Chat votes come only from members online,
@@ -20,7 +21,7 @@ export async function recordShowOfHands(
     if (motion.ballot === 'secret')
       throw new AppError(
         'validation',
-        'Bỏ phiếu kín không ghi nhận bằng giơ tay: ban kiểm phiếu nhập số phiếu giấy tại phòng họp.',
+        `Bỏ phiếu kín không ghi nhận bằng giơ tay: ban kiểm phiếu nhập số phiếu giấy ${PAPER_WHERE}.`,
       );
     const entitled = await countEntitledInRoom(sql, meeting);
     const total = input.for + input.against + input.abstain;

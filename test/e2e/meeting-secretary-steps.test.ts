@@ -121,6 +121,7 @@ describe('the secretary’s steps in chat', () => {
     await c.api(`/meetings/${meetingId}/counting-committee`, { memberIds: [c.members[2].id] });
     const opened = (await tg.say(me, 'mobieuquyet Kết nạp quần chúng Lê Mới kín')).join();
     expect(opened).toContain('bỏ phiếu kín');
+    expect(opened).toContain('Phiếu giấy tại phòng họp: ban kiểm phiếu nhập bằng lệnh "phieugiay" trong chat');
     // The status names the admission threshold, not "more than half".
     const status = (await tg.say(me, 'tình hình')).join('\n');
     expect(status).toContain('Cần ít nhất 2/3 của 6: 4 phiếu.');

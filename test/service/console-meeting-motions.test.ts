@@ -123,7 +123,7 @@ describe('the console meeting page', () => {
     expect(shown).not.toMatch(/Tán thành 5, Không tán thành 1/);
   });
 
-  it('names the chair, minute-taker and counting committee, sets the agenda, records the minutes approved', async () => {
+  it('names chair, minute-taker and counting committee, sets the agenda, records the minutes approved', async () => {
     await submit('officers', {
       chairMemberId: String(s.officials[0].id),
       minuteTakerMemberId: String(s.officials[1].id),

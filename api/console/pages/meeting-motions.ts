@@ -20,7 +20,8 @@ const FORM_KINDS: DecisionKind[] = ['resolution', 'question', 'admission', 'reco
 const ABOUT_A_MEMBER: DecisionKind[] = ['discipline', 'expulsion', 'recognition'];
 
 const form = (r: Record_, csrf: string, path: string, inner: string, cls = 'noprint') =>
-  `<form method="post" action="/console/meetings/${r.meeting.id}/${path}" class="${cls}">${csrfField(csrf)}${inner}</form>`;
+  `<form method="post" action="/console/meetings/${r.meeting.id}/${path}" class="${cls}">` +
+  `${csrfField(csrf)}${inner}</form>`;
 
 export function motionsSection(r: Record_, csrf: string): string {
   const run = r.canRun && r.meeting.status === 'in_progress';
@@ -152,7 +153,9 @@ export function stepsSection(r: Record_, csrf: string): string {
         (p) => `<option value="${p.memberId}"${p.fullName === selected ? ' selected' : ''}>${h(p.fullName)}</option>`,
       )
       .join('');
-  const officers = `<p>Chủ trì: ${h(r.officers.chair ?? '(chưa ghi)')}. Thư ký: ${h(r.officers.taker ?? '(chưa ghi)')}.</p>${
+  const chair = h(r.officers.chair ?? '(chưa ghi)');
+  const taker = h(r.officers.taker ?? '(chưa ghi)');
+  const officers = `<p>Chủ trì: ${chair}. Thư ký: ${taker}.</p>${
     run
       ? form(
           r,
@@ -165,7 +168,8 @@ ${options(r.officers.chair)}</select></div><div><label for="otaker">Thư ký</la
         )
       : ''
   }`;
-  const counters = `<p>Ban kiểm phiếu: ${h(r.counters.map((c) => c.fullName).join(', ') || '(chưa cử: bí thư nhập phiếu giấy)')}.</p>${
+  const named = r.counters.map((c) => c.fullName).join(', ') || '(chưa cử: bí thư nhập phiếu giấy)';
+  const counters = `<p>Ban kiểm phiếu: ${h(named)}.</p>${
     run
       ? form(
           r,
@@ -188,7 +192,8 @@ ${r.counters.some((c) => c.memberId === p.memberId) ? ' checked' : ''}> ${h(p.fu
           r,
           csrf,
           'agenda',
-          `<label for="agenda">Nội dung họp (mỗi mục một dòng)</label><textarea id="agenda" name="items" maxlength="9000">\
+          `<label for="agenda">Nội dung họp (mỗi mục một dòng)</label>\
+<textarea id="agenda" name="items" maxlength="9000">\
 ${h(r.agenda.map((a) => a.title).join('\n'))}</textarea><p><button type="submit">Ghi nội dung họp</button></p>`,
         )
       : ''

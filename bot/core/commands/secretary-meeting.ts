@@ -11,7 +11,7 @@ import { closeMeeting } from '../../../api/meetings/close-meeting.ts';
 import { listOverdueTasks, type Meeting } from '../../../api/meetings/repository.ts';
 import { findOpenMotionId } from '../../../api/meetings/find-open-motion.ts';
 import { findMotion } from '../../../api/meetings/motions.ts';
-import { motionProgress } from '../../../api/meetings/motion-progress.ts';
+import { motionProgress, PAPER_WHERE } from '../../../api/meetings/motion-progress.ts';
 import { meetingDate } from '../../../api/meetings/meeting-date.ts';
 import type { DecisionKind } from '../../../api/rules/meeting-rules.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
@@ -136,6 +136,9 @@ export async function openMotionReply(
     text: [
       `Đã mở biểu quyết (${motion.ballot === 'secret' ? 'bỏ phiếu kín' : 'công khai'}): ${motion.title}`,
       ...motion.warnings.map((w) => `⚠️ ${w}`),
+      ...(motion.ballot === 'secret' && meeting.mode !== 'online'
+        ? [`Phiếu giấy tại phòng họp: ban kiểm phiếu nhập ${PAPER_WHERE}.`]
+        : []),
       'Đảng viên có mặt nhận nút biểu quyết trong chat. ' +
         'Kết thúc: bấm "Kết thúc biểu quyết" (hoặc gõ ketthucbieuquyet).',
     ].join('\n'),
