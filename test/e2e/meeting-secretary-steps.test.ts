@@ -16,6 +16,7 @@ import {
   zaloDriver,
   type BotHarness,
   type ChannelDriver,
+  waitFor,
 } from '../support/bot-harness.ts';
 
 const TG = '557:STEPS';
@@ -49,11 +50,33 @@ async function cell() {
       headers: { authorization: `Bearer ${sec.token}` },
       payload,
     });
+  /**
+   * A regular meeting of the cell in a minute, scheduled through the API; its id, once the
+   * invitations (with their own numbered choices on Zalo) have been sent.
+   */
+  const schedule = async (mode: 'hybrid' | 'online'): Promise<number> => {
+    const { id } = (
+      await api(`/orgs/${tree.cellA.id}/meetings`, {
+        kind: 'regular',
+        startsAt: new Date(Date.now() + 60_000).toISOString(),
+        mode,
+        place: 'Hội trường',
+      })
+    ).json();
+    await waitFor(
+      async () =>
+        (await h.t.db.query(`select 1 from outbox_messages where status in ('queued', 'sending')`)).length === 0,
+      10_000,
+      'invitations sent',
+    );
+    return id;
+  };
   return {
     tree,
     sec,
     members,
     api,
+    schedule,
     tg: { driver: telegramDriver(h.deps, h.telegram, TG, 'telegram', 'polling'), me: { id: tgId } },
     zl: { driver: zaloDriver(h.deps, h.zalo, ZL, 'zalo', 'polling'), me: { id: `zs-${tree.cellA.id}` } },
     web: { driver: h.web as ChannelDriver, me: { id: webId } },
@@ -108,14 +131,7 @@ describe('the secretary’s steps in chat', () => {
   it('a secret ballot in the room: close waits for the paper count, entered step by step', async () => {
     const c = await cell();
     const { driver: tg, me } = c.tg;
-    const { id: meetingId } = (
-      await c.api(`/orgs/${c.tree.cellA.id}/meetings`, {
-        kind: 'regular',
-        startsAt: new Date(Date.now() + 60_000).toISOString(),
-        mode: 'hybrid',
-        place: 'Hội trường',
-      })
-    ).json();
+    const meetingId = await c.schedule('hybrid');
     await tg.say(me, 'mở họp');
     for (const m of [c.sec.member, ...c.members]) await c.api(`/meetings/${meetingId}/check-in`, { memberId: m.id });
     await c.api(`/meetings/${meetingId}/counting-committee`, { memberIds: [c.members[2].id] });
@@ -150,13 +166,7 @@ describe('the secretary’s steps in chat', () => {
     it(`a vote closed short asks to confirm with the right command and a button (${channel})`, async () => {
       const c = await cell();
       const { driver, me } = c[channel];
-      const { id: meetingId } = (
-        await c.api(`/orgs/${c.tree.cellA.id}/meetings`, {
-          kind: 'regular',
-          startsAt: new Date(Date.now() + 60_000).toISOString(),
-          mode: 'hybrid',
-        })
-      ).json();
+      const meetingId = await c.schedule('hybrid');
       await c.api(`/meetings/${meetingId}/open`, {});
       await c.api(`/meetings/${meetingId}/check-in`, { memberId: c.members[0].id });
       await c.api(`/meetings/${meetingId}/motions`, { kind: 'resolution', title: 'Nghị quyết thử' });
@@ -176,13 +186,7 @@ describe('the secretary’s steps in chat', () => {
   it('a one-seat election’s chat help gives an example within its own limit', async () => {
     const c = await cell();
     const { driver: tg, me } = c.tg;
-    const { id: meetingId } = (
-      await c.api(`/orgs/${c.tree.cellA.id}/meetings`, {
-        kind: 'regular',
-        startsAt: new Date(Date.now() + 60_000).toISOString(),
-        mode: 'online',
-      })
-    ).json();
+    const meetingId = await c.schedule('online');
     await c.api(`/meetings/${meetingId}/open`, {});
     await tg.say(me, 'điểm danh');
     for (const m of c.members) await c.api(`/meetings/${meetingId}/check-in`, { memberId: m.id });
