@@ -90,7 +90,8 @@ export async function changeCandidate(
       `select count(*)::int as n from ballot_participation where motion_id = $1`,
       [motion.id],
     );
-    if (n > 0 || Object.keys(motion.roomCounts).length)
+    // Voting has started once a ballot is cast, or the room's paper count (or its absence) recorded.
+    if (n > 0 || motion.paperBallots)
       throw new AppError('conflict', 'Đã bắt đầu bỏ phiếu: danh sách ứng cử không thay đổi được nữa.');
     const nominatedBy = input.nominatedBy ?? 'nominated';
     let introduction: Motion | undefined;
