@@ -69,8 +69,7 @@ import { listUnitKnowledge } from '../knowledge/list-unit-knowledge.ts';
 import { assertMayLoadDocuments, loadDocument } from '../knowledge/load-document.ts';
 import { getIngestJob, getIngestJobOfUnit } from '../knowledge/get-ingest-job.ts';
 import { SUPPORTED_EXTENSIONS } from '../../ingest/loaders/load-file.ts';
-import { DEFAULT_BODY_LIMIT, MAX_UPLOAD_BYTES, readMultipartForm } from '../http/uploads.ts';
-import { assertDocumentWithinBounds } from '../http/document-bounds.ts';
+import { assertUploadWithinBounds, DEFAULT_BODY_LIMIT, MAX_UPLOAD_BYTES, readMultipartForm } from '../http/uploads.ts';
 import { inlineScriptHashes } from '../http/security-headers.ts';
 import { describeValidationError, validatorCompiler } from '../http/validation.ts';
 import type { ErrorObject } from 'ajv';
@@ -632,7 +631,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       );
       const file = form.files.find((x) => x.field === 'file');
       if (!file || file.data.length === 0) throw invalid('file', 'Chưa chọn tệp tài liệu để tải lên.');
-      await assertDocumentWithinBounds(file.data, file.filename);
+      await assertUploadWithinBounds(file);
       const { jobId } = await loadDocument(deps, actor(request), request.params.id, file, { title: form.fields.title });
       return reply.redirect(`/console/knowledge/jobs/${jobId}`, 303);
     },

@@ -9,13 +9,14 @@
  *   read: an anonymous 19 MB body gets 401 at once, not after it has been buffered. The check
  *   runs before parsing, after every onRequest hook: an API token or a console session (whose
  *   hook sets `request.principal`) authenticates the caller.
- * - Uploaded DOCX/XLSX/PDF files are bounded (entries, inflated size, pages) before any parser
- *   opens them (document-bounds.ts).
+ * - Uploaded files are read only in extraction processes (api/extract/), each bounded in
+ *   inflated size, memory and time; `assertUploadWithinBounds` checks a file's bounds there
+ *   before it is accepted.
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import multipart from '@fastify/multipart';
 import { AppError } from '../errors.ts';
-import { assertDocumentWithinBounds } from './document-bounds.ts';
+import { runExtraction } from '../extract/run-extraction.ts';
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
@@ -175,14 +176,16 @@ export async function readMultipartForm(
   return { fields, files };
 }
 
-/** The one uploaded file of a request, whichever way it was sent, within the document bounds. */
-export async function readUploadedFile(request: FastifyRequest): Promise<UploadedFile> {
-  const file = await readFile(request);
-  await assertDocumentWithinBounds(file.data, file.filename);
-  return file;
+/**
+ * Refuses (413/415) a file past the document bounds (zip entries and inflated size, PDF pages
+ * and inflated streams), checked in an extraction process, before it is accepted.
+ */
+export async function assertUploadWithinBounds(file: Pick<UploadedFile, 'data' | 'filename'>): Promise<void> {
+  await runExtraction({ kind: 'bounds', data: file.data, filename: file.filename, field: 'file' });
 }
 
-async function readFile(request: FastifyRequest): Promise<UploadedFile> {
+/** The one uploaded file of a request, whichever way it was sent (its content is read by the use case). */
+export async function readUploadedFile(request: FastifyRequest): Promise<UploadedFile> {
   if (request.isMultipart()) {
     const part = await request.file();
     if (!part) throw new AppError('validation', 'Thiếu tệp tải lên (trường "file").', { field: 'file' });

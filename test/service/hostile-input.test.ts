@@ -6,7 +6,6 @@
  * while a 19 MB body is on its way.
  */
 import http from 'node:http';
-import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { createTestDb, type TestDb } from '../support/db.ts';
@@ -14,7 +13,8 @@ import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
 import { makeMember, makeOrgTree, makeSecretary, makeUserWithRole } from '../factories/index.ts';
 import { createBots } from '../../bot/bots.ts';
 import { readMemberSheet } from '../../api/members/member-sheet.ts';
-import { DOCUMENT_LIMITS } from '../../api/http/document-bounds.ts';
+import { DOCUMENT_LIMITS } from '../../api/extract/document-bounds.ts';
+import { pdfWithPages, zipBomb } from '../support/bombs.ts';
 import { DEFAULT_BODY_LIMIT, LARGE_BODY_ROUTES, UPLOAD_ROUTES } from '../../api/http/uploads.ts';
 import { signLink } from '../../api/http/signed-link.ts';
 import type { App } from '../../api/server.ts';
@@ -313,75 +313,6 @@ describe('spreadsheet exports', () => {
     }
   });
 });
-
-/** A zip with one deflated entry of `size` zero bytes that declares `declared` as its size. */
-function zipBomb(size: number, declared = size, name = 'xl/worksheets/sheet1.xml'): Buffer {
-  // Deflate blocks from separate compressors concatenate: 1 MB of zeros, compressed once,
-  // repeated, then one final empty block.
-  const zero = Buffer.alloc(MB);
-  const block = zlib.deflateRawSync(zero, { level: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  const blocks: Buffer[] = [];
-  let crc = 0;
-  for (let done = 0; done < size; done += MB) {
-    crc = zlib.crc32(zero, crc);
-    blocks.push(block);
-  }
-  blocks.push(zlib.deflateRawSync(Buffer.alloc(0)));
-  return buildZip(name, Buffer.concat(blocks), crc, declared);
-}
-
-function buildZip(name: string, compressed: Buffer, crc: number, uncompressed: number): Buffer {
-  const fileName = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(0, 6);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc >>> 0, 14);
-  local.writeUInt32LE(compressed.length, 18);
-  local.writeUInt32LE(uncompressed, 22);
-  local.writeUInt16LE(fileName.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(crc >>> 0, 16);
-  central.writeUInt32LE(compressed.length, 20);
-  central.writeUInt32LE(uncompressed, 24);
-  central.writeUInt16LE(fileName.length, 28);
-  central.writeUInt32LE(0, 42);
-  const centralStart = local.length + fileName.length + compressed.length;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + fileName.length, 12);
-  end.writeUInt32LE(centralStart, 16);
-  return Buffer.concat([local, fileName, compressed, central, fileName, end]);
-}
-
-/** A valid PDF with `pages` empty pages. */
-function pdfWithPages(pages: number): Buffer {
-  const objs = ['<< /Type /Catalog /Pages 2 0 R >>', ''];
-  const kids: string[] = [];
-  for (let i = 0; i < pages; i++) {
-    kids.push(`${objs.length + 1} 0 R`);
-    objs.push('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>');
-  }
-  objs[1] = `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${pages} >>`;
-  let body = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objs.forEach((o, i) => {
-    offsets.push(body.length);
-    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = body.length;
-  body += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
-  body += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
-  body += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, 'latin1');
-}
 
 describe('document bombs', () => {
   const bombSize = DOCUMENT_LIMITS.maxInflatedBytes + 10 * MB;
