@@ -81,6 +81,8 @@ declare module 'fastify' {
 }
 
 const SESSION_COOKIE = 'sdv_console';
+/** What the sign-in form's CSRF token is bound to, before there is a session. */
+const SIGN_IN = 'sign-in';
 const CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'";
 /** Pages with the upload script (pages/knowledge-page.ts): that script alone, and requests to this origin. */
@@ -134,8 +136,8 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     sessionPlugin: '@fastify/cookie',
     cookieKey: 'sdv_console_csrf',
     cookieOpts: { path: '/console', sameSite: 'strict', httpOnly: true, secure },
-    // A token is good only with the session it was issued in.
-    getUserInfo: (request: FastifyRequest) => String(request.consoleSession?.id ?? ''),
+    // A token is good only with the session it was issued in (sign-in has none yet).
+    getUserInfo: (request: FastifyRequest) => String(request.consoleSession?.id ?? SIGN_IN),
     csrfOpts: { hmacKey: crypto.createHmac('sha256', deps.linkSecret).update('console-csrf').digest('base64url') },
   });
 
@@ -150,9 +152,12 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     // The session's principal is the caller: the upload bounds (http/uploads.ts) let it send a file.
     request.principal = request.consoleSession.principal;
   });
-  // Every state-changing form: the CSRF token before anything else is looked at.
+  // Every state-changing form, the sign-in button's too: the CSRF token before anything else is
+  // looked at. Sign-in has no session yet: its token is bound to SIGN_IN, and to the CSRF cookie the
+  // sign-in page set (SameSite=Strict, so a cross-site form that would sign a victim into someone
+  // else's console arrives without it).
   app.addHook('preValidation', async (request, reply) => {
-    if (request.method !== 'POST' || request.url.startsWith('/console/login')) return;
+    if (request.method !== 'POST') return;
     // A file upload's token is a field of the multipart body: its route checks it (readUploadForm)
     // before the file is used.
     if (request.isMultipart() && request.routeOptions.config?.upload) return;
@@ -266,13 +271,14 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     { schema: { response: PAGE, hide, params: Type.Object({ token: Type.String({ maxLength: 100 }) }) } },
     async (request, reply) => {
       const valid = await checkConsoleLink(deps, request.params.token);
-      return html(reply.status(valid ? 200 : 401), loginPage(request.params.token, valid));
+      const csrfToken = valid ? reply.generateCsrf({ userInfo: SIGN_IN }) : '';
+      return html(reply.status(valid ? 200 : 401), loginPage(request.params.token, valid, csrfToken));
     },
   );
 
   app.post(
     '/console/login',
-    { schema: { response: REDIRECT, hide, body: Closed({ token: Type.String({ maxLength: 100 }) }) } },
+    { schema: { response: REDIRECT, hide, body: Closed({ _csrf: Csrf, token: Type.String({ maxLength: 100 }) }) } },
     async (request, reply) => {
       const s = await openConsoleSession(deps, request.body.token, request.headers['user-agent'] ?? null);
       reply.setCookie(SESSION_COOKIE, s.sessionToken, {

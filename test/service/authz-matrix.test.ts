@@ -424,9 +424,10 @@ const MATRIX: Record<string, Entry> = {
   // token is no console session. Without one, every page and form answers 401 and changes
   // nothing; a made-up sign-in link or token is refused.
   'GET /console/login/:token': { req: () => ({ url: '/console/login/ungues5able-token' }), expect: 401 },
+  // The sign-in button's form carries a CSRF token from the sign-in page (no login CSRF).
   'POST /console/login': {
     req: () => ({ url: '/console/login', payload: { token: 'ungues5able-token' } }),
-    expect: 401,
+    expect: 403,
   },
   'POST /console/logout': { req: () => ({ url: '/console/logout', payload: {} }), expect: 401 },
   'GET /console': { req: () => ({ url: '/console' }), expect: 401 },

@@ -17,7 +17,7 @@ Hãy nhắn "quản trị" (hoặc /admin) cho bot để nhận đường dẫn 
   return page(
     { title: 'Đăng nhập trang quản trị' },
     `<h1>Đăng nhập trang quản trị</h1><p>Đường dẫn chỉ dùng được một lần. Bấm nút để vào.</p>
-<form method="post" action="/console/login"><input type="hidden" name="token" value="${h(token)}">\
+<form method="post" action="/console/login">${csrfField(csrf)}<input type="hidden" name="token" value="${h(token)}">\
 <button type="submit">Vào trang quản trị</button></form>`,
   );
 }
