@@ -63,6 +63,10 @@ import { listQuestionsForEditor } from './list-questions-to-review.ts';
 import { readableUnit } from './get-readable-unit.ts';
 import { getFeedbackTimes } from './get-feedback-times.ts';
 import { membersPage, questionsPage } from './pages/members-page.ts';
+import { auditPage, rolesPage } from './pages/rights-page.ts';
+import { AUDIT_PAGE_SIZE, listUnitAudit } from './list-unit-audit.ts';
+import { listUnitRoles } from '../auth/list-unit-roles.ts';
+import { removeRole } from '../auth/remove-role.ts';
 import { ingestJobPage, knowledgePage, UPLOAD_SCRIPT } from './pages/knowledge-page.ts';
 import { findUnits } from './repository.ts';
 import { listUnitKnowledge } from '../knowledge/list-unit-knowledge.ts';
@@ -125,6 +129,7 @@ const DONE: Record<string, string> = {
   loaded: 'Đã nạp xong tài liệu; Trợ lý ảo trả lời được từ tài liệu này.',
   answered: 'Đã gửi trả lời cho đảng viên.',
   ended: 'Đã kết thúc phiên đăng nhập.',
+  removed: 'Đã bỏ vai trò; việc này được ghi vào nhật ký thao tác.',
 };
 const done = (query: unknown) => DONE[(query as { done?: string })?.done ?? ''];
 
@@ -324,6 +329,44 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     await endConsoleSession(deps, actor, params.id);
     return '/console/sessions?done=ended';
   });
+
+  // ─── roles and the audit log ─────────────────────────────────────────────────────
+  app.get(
+    '/console/units/:id/roles',
+    { schema: { response: PAGE, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const grants = await listUnitRoles(deps, actor(request), request.params.id);
+      const unit = await readableUnit(deps, actor(request), request.params.id);
+      return html(reply, rolesPage(unit, grants, f));
+    },
+  );
+
+  consoleAction(
+    '/console/roles/:id/remove',
+    { params: IdParams, body: { unitId: Type.String({ pattern: '^[0-9]{1,9}$' }) } },
+    async ({ params, body, actor }) => {
+      await removeRole(deps, actor, params.id);
+      return `/console/units/${body.unitId}/roles?done=removed`;
+    },
+  );
+
+  app.get(
+    '/console/units/:id/audit',
+    {
+      schema: {
+        response: PAGE,
+        hide,
+        params: IdParams,
+        querystring: Type.Object({ before: Type.Optional(Type.Integer({ minimum: 1 })) }),
+      },
+    },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const r = await listUnitAudit(deps, actor(request), request.params.id, request.query.before ?? null);
+      return html(reply, auditPage(r.unit, r.rows, { ...f, more: r.rows.length === AUDIT_PAGE_SIZE }));
+    },
+  );
 
   // ─── dashboard, exports, report ──────────────────────────────────────────────────
   app.get(

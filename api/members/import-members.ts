@@ -4,6 +4,7 @@ import { CAN, requireRole } from '../auth/roles.ts';
 import { AppError, notFound } from '../errors.ts';
 import { ExtractionFailed } from '../extract/run-extraction.ts';
 import { findOrg } from '../orgs/repository.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import { isCellKind } from '../orgs/kinds.ts';
 import { foldVietnamese } from '../text/fold.ts';
 import { prepareMember, type MemberInput } from './prepare-member.ts';
@@ -23,7 +24,7 @@ export const MAX_IMPORT_ROWS = 20_000;
  * imported or none (the answer lists each bad row's line and reason).
  */
 export async function importMembers(
-  deps: Pick<Deps, 'db'>,
+  deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
   orgId: number,
   file: { data: Buffer; format: SheetFormat },
@@ -82,7 +83,19 @@ export async function importMembers(
       },
     );
   }
-  const imported = await deps.db.tx((sql) => insertMembers(sql, members));
+  const imported = await deps.db.tx(async (sql) => {
+    const n = await insertMembers(sql, members);
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      orgId: org.id,
+      action: 'members.imported',
+      subjectType: 'org',
+      subjectId: org.id,
+      details: { format: file.format, imported: n },
+      at: deps.clock.now(),
+    });
+    return n;
+  });
   return { imported };
 }
 

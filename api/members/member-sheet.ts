@@ -4,6 +4,7 @@
  * Headers match without diacritics or case ("Ho va ten" = "Họ và tên").
  */
 import { runExtraction } from '../extract/run-extraction.ts';
+import { restoreNeutralised } from '../http/table-file.ts';
 import { foldVietnamese } from '../text/fold.ts';
 
 export const SHEET_COLUMNS = [
@@ -27,23 +28,6 @@ export interface SheetRow {
 }
 
 export type SheetFormat = 'csv' | 'xlsx';
-
-/** A cell starting with one of these is a formula to a spreadsheet (or becomes one when edited). */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/**
- * Text that spreadsheets show as text: a value that would start a formula (=, +, -, @, tab,
- * carriage return — "=HYPERLINK(…)" as a member's name) is written with a leading apostrophe,
- * Excel's and LibreOffice's own "this is text" mark. Import removes it again, so files round-trip.
- */
-export function neutraliseFormula(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
-
-/** The value as typed, without the apostrophe `neutraliseFormula` added. */
-export function restoreNeutralised(value: string): string {
-  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
-}
 
 /** The province's member list (20 000 rows) is a few tens of MB of sheet XML; nothing needs more. */
 export const MAX_SHEET_INFLATED = 60 * 1024 * 1024;

