@@ -15,8 +15,12 @@ export interface Config {
   linkSecret: string | null;
   /** Who may publish with Telegram paid broadcast (PAID_BROADCAST_ROLES). */
   paidBroadcastRoles: SpendRule[];
-  /** Fastify's `trustProxy` (TRUST_PROXY: `true`, or the proxies' addresses), for the client address behind a proxy. */
-  trustProxy?: boolean | string;
+  /**
+   * Fastify's `trustProxy`, for the client address behind a reverse proxy (TRUST_PROXY): false;
+   * a number of proxy hops (`true` is one: the proxy in front, whose own entry at the end of
+   * X-Forwarded-For is the client); or the proxies' addresses and subnets.
+   */
+  trustProxy?: boolean | number | string;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -35,7 +39,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-function parseTrustProxy(value: string | undefined): boolean | string {
+/**
+ * Never Fastify's `true` (every hop trusted): the client address would be the first entry of
+ * X-Forwarded-For, which the client writes itself, and a throttle keyed on it could be
+ * dodged by rotating the header. `true` trusts one hop — the proxy the service sits behind.
+ */
+function parseTrustProxy(value: string | undefined): number | string | false {
   if (!value || value === 'false' || value === '0') return false;
-  return value === 'true' ? true : value;
+  if (value === 'true') return 1;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
