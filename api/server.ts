@@ -64,7 +64,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
 
   authenticate(app, deps);
   await registerUploads(app);
-  registerMetrics(app);
+  registerMetrics(app, deps.config.metricsToken);
 
   app.get('/health', { schema: { hide: true } }, async () => {
     await deps.db.query('select 1');

@@ -86,7 +86,8 @@ const multipart = (filename: string, text: string) => {
 const MATRIX: Record<string, Entry> = {
   // Public pages and service endpoints.
   'GET /health': { req: () => ({ url: '/health' }), expect: 200 },
-  'GET /metrics': { req: () => ({ url: '/metrics' }), expect: 200 },
+  // Reached with METRICS_TOKEN only (hostile-input.test.ts); none of these callers has it.
+  'GET /metrics': { req: () => ({ url: '/metrics' }), expect: 401 },
   'GET /docs': { req: () => ({ url: '/docs' }), expect: 200 },
   'GET /docs/static/index.html': { req: () => ({ url: '/docs/static/index.html' }), expect: 302 },
   'GET /docs/static/swagger-initializer.js': {

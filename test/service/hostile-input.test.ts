@@ -213,6 +213,30 @@ describe('bodies', () => {
   });
 });
 
+describe('service endpoints', () => {
+  it('/metrics answers only the METRICS_TOKEN: not anonymous callers, API tokens or a wrong one', async () => {
+    const metricsToken = 'm'.repeat(40);
+    const deps = testDeps(t.db, clock);
+    const withMetrics = await buildTestApp({ ...deps, config: { ...deps.config, metricsToken } });
+    try {
+      for (const authorization of [undefined, `Bearer ${sec.token}`, `Bearer ${'n'.repeat(40)}`, metricsToken]) {
+        const res = await withMetrics.inject({ url: '/metrics', headers: authorization ? { authorization } : {} });
+        expect(res.statusCode, String(authorization)).toBe(401);
+        expect(res.body).not.toContain('http_request_duration_seconds');
+      }
+      const ok = await withMetrics.inject({ url: '/metrics', headers: { authorization: `Bearer ${metricsToken}` } });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('http_request_duration_seconds');
+    } finally {
+      await withMetrics.close();
+    }
+    // Without METRICS_TOKEN, /metrics answers nobody.
+    expect(
+      (await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${metricsToken}` } })).statusCode,
+    ).toBe(401);
+  });
+});
+
 describe('links', () => {
   it.each([
     'javascript:alert(document.cookie)',
