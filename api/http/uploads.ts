@@ -55,6 +55,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set from UPLOAD_ROUTES: the route takes a file. */
     upload?: boolean;
+    /**
+     * The route refuses unknown callers in its own onRequest hook, before the body is read, and
+     * sets its own body limit (the command line's SQL through the service, api/db/remote.ts).
+     */
+    authenticatesItself?: boolean;
   }
 }
 
@@ -71,7 +76,9 @@ export async function registerUploads(app: FastifyInstance) {
       const key = routeKey(method, route.url);
       const upload = UPLOAD_ROUTES[key];
       const large = LARGE_BODY_ROUTES[key];
-      if (upload !== undefined) {
+      if (route.config?.authenticatesItself) {
+        // Its own limit stands: the route lets no one it does not know send a body.
+      } else if (upload !== undefined) {
         route.bodyLimit = upload;
         route.config = { ...route.config, upload: true };
       } else if (large !== undefined) {
@@ -97,7 +104,7 @@ export async function registerUploads(app: FastifyInstance) {
   app.addHook('preParsing', async (request) => {
     if (!hasBody(request)) return;
     const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
-    if (limit > DEFAULT_BODY_LIMIT && !request.principal) {
+    if (limit > DEFAULT_BODY_LIMIT && !request.principal && !request.routeOptions.config?.authenticatesItself) {
       throw new AppError('unauthorized', 'Cần mã truy cập: Authorization: Bearer <token>.');
     }
     const length = Number(request.headers['content-length']);

@@ -25,6 +25,7 @@ import { pdfWithPages, zipBomb } from '../support/bombs.ts';
 import { DEFAULT_BODY_LIMIT, LARGE_BODY_ROUTES, UPLOAD_ROUTES } from '../../api/http/uploads.ts';
 import { signLink } from '../../api/http/signed-link.ts';
 import type { App } from '../../api/server.ts';
+import { LOCAL_DB_PATH, localDbRoutes } from '../../api/db/remote.ts';
 
 let t: TestDb;
 let app: App;
@@ -36,13 +37,15 @@ let editor: { token: string };
 let meetingId: number;
 
 const MB = 1024 * 1024;
+const LOCAL_SECRET = 'local-secret-of-this-test-0123456789';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const count = async (table: string) => (await t.db.query<{ n: number }>(`select count(*)::int n from ${table}`))[0].n;
 
 beforeAll(async () => {
   t = await createTestDb();
   const deps = testDeps(t.db, clock);
-  app = await buildTestApp(deps, { plugins: createBots(deps, {}).plugins });
+  // The command line's SQL route too (registered while the service owns the embedded database).
+  app = await buildTestApp(deps, { plugins: [...createBots(deps, {}).plugins, localDbRoutes(t.db, LOCAL_SECRET)] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
   base = `http://127.0.0.1:${address.port}`;
@@ -143,6 +146,27 @@ describe('bodies', () => {
     });
     expect(res.status).toBe(401);
     expect(res.sentWhenAnswered).toBeLessThan(19 * MB);
+  });
+
+  it("the command line's SQL route takes a large body only from a caller with the secret", async () => {
+    const anonymous = await slowRequest({
+      path: LOCAL_DB_PATH,
+      headers: { 'content-type': 'application/json' },
+      size: 19 * MB,
+      pauseMs: 5,
+    });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.sentWhenAnswered).toBeLessThan(19 * MB);
+    // A statement of 2 MB (a long document's chunks) with the secret is run.
+    const text = 'x'.repeat(2 * MB);
+    const res = await app.inject({
+      method: 'POST',
+      url: LOCAL_DB_PATH,
+      headers: { 'x-local-secret': LOCAL_SECRET },
+      payload: { op: 'query', text: 'select length($1::text) as n', params: [text] },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().rows[0].n).toBe(2 * MB);
   });
 
   it('each route has its own limit: small by default, larger only where files and documents arrive', async () => {
