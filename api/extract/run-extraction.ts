@@ -141,8 +141,8 @@ function inProcess(job: ExtractionJob, limits: typeof EXTRACTION_LIMITS): Promis
       if (rss !== null && rss > limits.memoryMb) finish('memory');
     }, WATCH_MS);
     child.on('message', (reply: ExtractionReply | 'ready') => (reply === 'ready' ? child.send(job) : finish(reply)));
-    // A heap past --max-old-space-size aborts the process.
-    child.on('exit', (code, signal) => finish(code === 134 || signal === 'SIGABRT' ? 'memory' : 'crash'));
+    // A heap past --max-old-space-size aborts the process. 'close' comes after its last message.
+    child.on('close', (code, signal) => finish(code === 134 || signal === 'SIGABRT' ? 'memory' : 'crash'));
     child.on('error', () => finish('crash'));
   });
 }
@@ -194,7 +194,8 @@ function inThread(job: ExtractionJob, limits: typeof EXTRACTION_LIMITS): Promise
     worker.on('error', (e) =>
       finish((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash'),
     );
-    worker.on('exit', () => finish('crash'));
+    // A message posted just before the thread ended is handled first.
+    worker.on('exit', () => setImmediate(() => finish('crash')));
     worker.postMessage(job, [job.data.buffer as ArrayBuffer]);
   });
 }
