@@ -39,7 +39,7 @@ beforeAll(async () => {
   sec = await makeSecretary(t.db, tree.cellA);
   editor = await makeUserWithRole(t.db, tree.province, 'editor');
   // The same probes on the idle service: on a loaded, shared machine every probe is slower.
-  const idle = await whileProbed(() => new Promise((r) => setTimeout(r, 500)));
+  const idle = await whileProbed(() => new Promise((r) => setTimeout(r, 1000)));
   idleHealthMax = idle.healthMaxMs;
   idleLoopMax = idle.loopMaxMs;
 });
@@ -89,10 +89,12 @@ async function whileProbed<T>(
 
 /**
  * The bounds while a bomb is worked on, against the idle service on this (shared, loaded)
- * machine: a parse on the event loop shows as seconds (the audit's DOCX stalled it for 24 s).
+ * machine: a parse on the event loop shows as seconds (the audit's DOCX stalled it for 24 s;
+ * on the old code here the HTML, XLSX and CSV stalled the loop 5.7 s, 2.4 s and 2.2 s), while a
+ * machine running other suites beside this one can hold a process back for most of a second.
  */
 const healthBound = () => Math.max(1000, 3 * idleHealthMax);
-const loopBound = () => Math.max(500, 3 * idleLoopMax);
+const loopBound = () => Math.max(1000, 3 * idleLoopMax);
 function expectServiceAnswered(figures: { healthMaxMs: number; loopMaxMs: number }) {
   expect(figures.healthMaxMs).toBeLessThan(healthBound());
   expect(figures.loopMaxMs).toBeLessThan(loopBound());
