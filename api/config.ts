@@ -1,9 +1,12 @@
 import path from 'node:path';
 import { DEFAULT_PAID_BROADCAST_ROLES, parseSpendRules, type SpendRule } from './auth/roles.ts';
+import { API_TOKEN_PREFIX } from './auth/tokens.ts';
+import { AppError } from './errors.ts';
 
 /** Service configuration, read once from the environment at start. */
 export interface Config {
   port: number;
+  /** The address to listen on: loopback unless HOST says otherwise (a reverse proxy on the machine). */
   host: string;
   /** `memory://`, `postgres://…`, or empty for the embedded PGlite under `dataDir`. */
   databaseUrl: string;
@@ -15,15 +18,21 @@ export interface Config {
   linkSecret: string | null;
   /** Who may publish with Telegram paid broadcast (PAID_BROADCAST_ROLES). */
   paidBroadcastRoles: SpendRule[];
-  /** Fastify's `trustProxy` (TRUST_PROXY: `true`, or the proxies' addresses), for the client address behind a proxy. */
-  trustProxy?: boolean | string;
+  /**
+   * Fastify's `trustProxy`, for the client address behind a reverse proxy (TRUST_PROXY): false;
+   * a number of proxy hops (`true` is one: the proxy in front, whose own entry at the end of
+   * X-Forwarded-For is the client); or the proxies' addresses and subnets.
+   */
+  trustProxy?: boolean | number | string;
+  /** METRICS_TOKEN: the bearer token Prometheus sends for /metrics; without it /metrics is off. */
+  metricsToken?: string | null;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR ?? './data');
   return {
     port: Number(env.PORT ?? 3000),
-    host: env.HOST ?? '0.0.0.0',
+    host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL ?? '',
     dataDir,
     demo: env.DEMO !== '0',
@@ -32,10 +41,30 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     linkSecret: env.LINK_SECRET ?? null,
     paidBroadcastRoles: parseSpendRules(env.PAID_BROADCAST_ROLES ?? DEFAULT_PAID_BROADCAST_ROLES),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    metricsToken: parseMetricsToken(env.METRICS_TOKEN),
   };
 }
 
-function parseTrustProxy(value: string | undefined): boolean | string {
+/** At least 32 characters, and not shaped like an API token (those are looked up as such). */
+function parseMetricsToken(value: string | undefined): string | null {
+  if (!value) return null;
+  if (value.length < 32 || value.startsWith(API_TOKEN_PREFIX) || /\s/.test(value)) {
+    throw new AppError(
+      'startup',
+      `METRICS_TOKEN phải dài ít nhất 32 ký tự, không có khoảng trắng và không bắt đầu bằng "${API_TOKEN_PREFIX}" ` +
+        '(ví dụ: openssl rand -hex 32).',
+    );
+  }
+  return value;
+}
+
+/**
+ * Never Fastify's `true` (every hop trusted): the client address would be the first entry of
+ * X-Forwarded-For, which the client writes itself, and a throttle keyed on it could be
+ * dodged by rotating the header. `true` trusts one hop — the proxy the service sits behind.
+ */
+function parseTrustProxy(value: string | undefined): number | string | false {
   if (!value || value === 'false' || value === '0') return false;
-  return value === 'true' ? true : value;
+  if (value === 'true') return 1;
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

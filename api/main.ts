@@ -56,13 +56,18 @@ async function main() {
       : config.databaseUrl === 'memory://'
         ? 'PGlite in memory'
         : `PGlite in ${config.dataDir}`;
+  const loopbackOnly = config.host === '127.0.0.1';
+  const metrics = config.metricsToken
+    ? `${base}/metrics (Authorization: Bearer <METRICS_TOKEN>)`
+    : 'tắt (đặt METRICS_TOKEN để bật)';
   const lines = [
     '',
     `Sổ tay Đảng viên — dịch vụ bot đang chạy (database: ${where})`,
     `  API:       ${base}/`,
     `  API docs:  ${base}/docs   (OpenAPI JSON: ${base}/docs/json)`,
     `  Web chat:  ${base}/chat`,
-    `  Health:    ${base}/health   Metrics: ${base}/metrics`,
+    `  Health:    ${base}/health   Metrics: ${metrics}`,
+    `  Listening: ${config.host}:${config.port}${loopbackOnly ? ' (this machine only; HOST=0.0.0.0 to open)' : ''}`,
     `  ${bots.summary}`,
     ...(demo?.lines ?? ['  Demo: off (DEMO=0). Admin token: npm run admin -- token --org <id>']),
     '',

@@ -36,7 +36,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
     // Each route's own limit is set in http/uploads.ts; this is the small default.
     bodyLimit: DEFAULT_BODY_LIMIT,
     // Behind a reverse proxy, the client address (throttles key on it) comes from X-Forwarded-For.
-    trustProxy: deps.config.trustProxy ?? false,
+    trustProxy: trustProxyOption(deps.config.trustProxy),
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
 
@@ -64,7 +64,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
 
   authenticate(app, deps);
   await registerUploads(app);
-  registerMetrics(app);
+  registerMetrics(app, deps.config.metricsToken);
 
   app.get('/health', { schema: { hide: true } }, async () => {
     await deps.db.query('select 1');
@@ -74,4 +74,15 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
   for (const routes of FEATURE_ROUTES) await app.register(routes, { deps });
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
+}
+
+/**
+ * TRUST_PROXY as Fastify takes it. A number of hops becomes "trust the socket's peer and the
+ * hops before it, no more": the client is the address the outermost trusted proxy appended to
+ * X-Forwarded-For, never an entry the client wrote itself. (Fastify's own number option
+ * trusts nothing, and its `true` trusts every entry.)
+ */
+function trustProxyOption(value: Deps['config']['trustProxy']) {
+  if (typeof value === 'number') return (_address: string, hop: number) => hop < value;
+  return value ?? false;
 }

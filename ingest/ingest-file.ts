@@ -6,8 +6,9 @@
 import type { Db } from '../api/db/connect.ts';
 import type { Embedder } from '../knowledge/embed/embedder.ts';
 import { contentHash, ensureVectorIndex, storeDocument, type StoreResult } from '../knowledge/store.ts';
+import { AppError } from '../api/errors.ts';
+import { ExtractionFailed, runExtraction } from '../api/extract/run-extraction.ts';
 import { chunkDocument } from './chunk.ts';
-import { loadFile } from './loaders/load-file.ts';
 
 export interface IngestOptions {
   maxTokens?: number;
@@ -26,7 +27,7 @@ export async function ingestFile(
   data: Buffer,
   options: IngestOptions = {},
 ): Promise<StoreResult & { pages: number }> {
-  const loaded = await loadFile(filename, data);
+  const loaded = await readDocument(filename, data);
   const doc = options.title ? { ...loaded, meta: { ...loaded.meta, title: options.title } } : loaded;
   options.onProgress?.({ pages: doc.pages });
   const chunks = await chunkDocument(doc.text, {
@@ -53,4 +54,17 @@ export async function ingestFile(
     (embedded) => options.onProgress?.({ embedded }),
   );
   return { ...result, pages: doc.pages };
+}
+
+/** The file's text and metadata, read in an extraction process (bounded in size, memory and time). */
+async function readDocument(filename: string, data: Buffer) {
+  try {
+    return await runExtraction({ kind: 'document', data, filename, field: 'file' });
+  } catch (e) {
+    if (!(e instanceof ExtractionFailed)) throw e;
+    throw new AppError('unsupported_media_type', `Tệp "${filename}" bị hỏng hoặc không đúng định dạng.`, {
+      field: 'file',
+      detail: e.message,
+    });
+  }
 }

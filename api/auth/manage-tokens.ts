@@ -1,13 +1,22 @@
 /**
- * Listing and revoking API tokens. Anyone may list and revoke their own tokens; an admin may
- * do it for a principal whose every grant (and member's cell) lies inside the admin's subtree
- * — an admin of one province can never cut off someone who also acts elsewhere.
+ * Listing and revoking API tokens, and revoking a principal. Anyone may list and revoke their
+ * own tokens; an admin may do it for a principal whose every grant (and member's cell) lies
+ * inside the admin's subtree — an admin of one province can never cut off someone who also
+ * acts elsewhere.
+ *
+ * What a token opened ends with it: the web-chat sessions signed in with it, and the
+ * principal's console sessions and unused sign-in links (a console link may have been asked
+ * for from such a web chat; the principal signs in again from chat). Those are checked in the
+ * database on every request, so they end at once on every instance; the token itself within
+ * the principal cache's time (PRINCIPAL_CACHE_MS) on other instances.
  */
 import type { Deps } from '../context.ts';
 import type { Sql } from '../db/connect.ts';
 import { recordAudit } from '../audit/record-audit.ts';
+import { unlinkTokenAccounts } from '../chat-accounts/repository.ts';
+import { endPrincipalConsoleAccess } from '../console/session-repository.ts';
 import { forbidden, notFound } from '../errors.ts';
-import type { Principal } from './principal.ts';
+import { findPrincipal, type Principal } from './principal.ts';
 import { CAN, hasRole } from './roles.ts';
 import { findToken, listTokens, markTokenRevoked, type TokenInfo } from './tokens.ts';
 
@@ -50,16 +59,66 @@ export async function revokeToken(
     if (!token) throw notFound('mã truy cập');
     if (actor && !(await mayManagePrincipal(sql, actor, token.principalId)))
       throw forbidden(`principal ${actor.id} may not revoke token ${tokenId}`);
-    if (await markTokenRevoked(sql, tokenId, now, actor?.id ?? null)) {
-      await recordAudit(sql, {
-        actorPrincipalId: actor?.id ?? null,
-        action: 'api_token.revoked',
-        subjectType: 'principal',
-        subjectId: token.principalId,
-        details: { tokenId, via: actor ? 'api' : 'cli' },
-        at: now,
-      });
-    }
+    await revokeTokenIn(sql, actor, token.principalId, tokenId, now);
     return (await findToken(sql, tokenId, now))!;
+  });
+}
+
+/** Marks the token revoked and ends what it opened; audited when it was active. */
+async function revokeTokenIn(sql: Sql, actor: Principal | null, principalId: number, tokenId: number, now: Date) {
+  if (!(await markTokenRevoked(sql, tokenId, now, actor?.id ?? null))) return { webChats: 0, consoleSessions: 0 };
+  const webChats = await unlinkTokenAccounts(sql, [tokenId], now);
+  const consoleSessions = await endPrincipalConsoleAccess(sql, principalId, now);
+  await recordAudit(sql, {
+    actorPrincipalId: actor?.id ?? null,
+    action: 'api_token.revoked',
+    subjectType: 'principal',
+    subjectId: principalId,
+    details: { tokenId, via: actor ? 'api' : 'cli', webChats, consoleSessions },
+    at: now,
+  });
+  return { webChats, consoleSessions };
+}
+
+/**
+ * Revokes a principal: every active token, every web-chat session signed in with any of its
+ * tokens, its console sessions and unused sign-in links. Its roles stay (remove them apart).
+ * `actor` null is the command line. Returns the ids of the tokens revoked.
+ */
+export async function revokePrincipal(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal | null,
+  principalId: number,
+): Promise<{ principalId: number; tokensRevoked: number[]; webChats: number; consoleSessions: number }> {
+  return deps.db.tx(async (sql) => {
+    const now = deps.clock.now();
+    if (!(await findPrincipal(sql, principalId))) throw notFound('tài khoản');
+    if (actor && !(await mayManagePrincipal(sql, actor, principalId)))
+      throw forbidden(`principal ${actor.id} may not revoke principal ${principalId}`);
+    const active = await listTokens(sql, now, { principalId });
+    let webChats = 0;
+    let consoleSessions = 0;
+    for (const t of active) {
+      const ended = await revokeTokenIn(sql, actor, principalId, t.id, now);
+      webChats += ended.webChats;
+      consoleSessions += ended.consoleSessions;
+    }
+    // Sessions opened with tokens revoked or expired earlier, and a member's console opened from chat.
+    const all = await sql.query<{ id: number }>(`select id from api_tokens where principal_id = $1`, [principalId]);
+    webChats += await unlinkTokenAccounts(
+      sql,
+      all.map((t) => t.id),
+      now,
+    );
+    consoleSessions += await endPrincipalConsoleAccess(sql, principalId, now);
+    await recordAudit(sql, {
+      actorPrincipalId: actor?.id ?? null,
+      action: 'principal.revoked',
+      subjectType: 'principal',
+      subjectId: principalId,
+      details: { tokens: active.length, via: actor ? 'api' : 'cli' },
+      at: now,
+    });
+    return { principalId, tokensRevoked: active.map((t) => t.id), webChats, consoleSessions };
   });
 }

@@ -19,6 +19,8 @@ export const CAN = {
   manageOrgs: ['admin'],
   grantRoles: ['admin'],
   editDocuments: ['admin', 'editor'],
+  /** The audit log of a unit's subtree (console): committees and admins. */
+  readAudit: ['admin', 'committee'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export async function hasRole(sql: Sql, principalId: number, orgId: number, roles: readonly Role[]): Promise<boolean> {
@@ -114,18 +116,59 @@ export async function listRoleGrants(sql: Sql, principalId: number): Promise<Rol
   );
 }
 
-export async function grantRole(sql: Sql, principalId: number, orgId: number, role: Role): Promise<void> {
-  await sql.query(`insert into role_grants (principal_id, org_id, role) values ($1, $2, $3) on conflict do nothing`, [
-    principalId,
-    orgId,
-    role,
-  ]);
+/** Grants a role; returns whether it is new (false: the principal held it already). */
+export async function grantRole(sql: Sql, principalId: number, orgId: number, role: Role): Promise<boolean> {
+  const rows = await sql.query(
+    `insert into role_grants (principal_id, org_id, role) values ($1, $2, $3) on conflict do nothing returning id`,
+    [principalId, orgId, role],
+  );
+  return rows.length > 0;
 }
 
-export async function revokeRole(sql: Sql, principalId: number, orgId: number, role: Role): Promise<void> {
-  await sql.query(`delete from role_grants where principal_id = $1 and org_id = $2 and role = $3`, [
-    principalId,
-    orgId,
-    role,
-  ]);
+/** A grant as listed: who holds which role on which unit. */
+export interface GrantRow {
+  id: number;
+  orgId: number;
+  orgName: string;
+  role: Role;
+  principalId: number;
+  principalName: string;
+  memberId: number | null;
+  createdAt: Date;
+}
+
+const GRANT_COLUMNS = `g.id, g.org_id as "orgId", o.name as "orgName", g.role, g.principal_id as "principalId",
+  p.display_name as "principalName", p.member_id as "memberId", g.created_at as "createdAt"`;
+
+export async function findGrant(sql: Sql, id: number): Promise<GrantRow | undefined> {
+  const [row] = await sql.query<GrantRow>(
+    `select ${GRANT_COLUMNS}
+       from role_grants g join orgs o on o.id = g.org_id join principals p on p.id = g.principal_id
+      where g.id = $1`,
+    [id],
+  );
+  return row;
+}
+
+/** Every grant on a unit of the subtree at `path`, the unit's own first. */
+export async function listGrantsUnder(sql: Sql, path: string): Promise<GrantRow[]> {
+  return sql.query<GrantRow>(
+    `select ${GRANT_COLUMNS}
+       from role_grants g join orgs o on o.id = g.org_id join principals p on p.id = g.principal_id
+      where o.path <@ text2ltree($1) order by o.path, g.role, p.display_name, g.id limit 2000`,
+    [path],
+  );
+}
+
+/** Deletes grants by id; returns those deleted. */
+export async function deleteGrants(
+  sql: Sql,
+  ids: number[],
+): Promise<{ id: number; orgId: number; role: Role; principalId: number }[]> {
+  if (ids.length === 0) return [];
+  return sql.query(
+    `delete from role_grants where id = any($1::int[])
+     returning id, org_id as "orgId", role, principal_id as "principalId"`,
+    [ids],
+  );
 }

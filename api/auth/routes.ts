@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Deps } from '../context.ts';
 import { requirePrincipal } from './authenticate.ts';
-import { CAN, grantRole, listRoleGrants, requireRole, ROLES } from './roles.ts';
-import { ensureMemberPrincipal, findPrincipal } from './principal.ts';
-import { AppError, notFound } from '../errors.ts';
+import { listRoleGrants, ROLES } from './roles.ts';
 import { Closed, DateTime, Id, IdParams, Nullable, OneOf, Responses } from '../http/schemas.ts';
-import { findMember } from '../members/repository.ts';
-import { listPrincipalTokens, revokeToken } from './manage-tokens.ts';
+import { listPrincipalTokens, revokePrincipal, revokeToken } from './manage-tokens.ts';
+import { assignRole } from './assign-role.ts';
+import { listUnitRoles } from './list-unit-roles.ts';
+import { removeRole } from './remove-role.ts';
 
 const tags = ['Quyền (roles)'];
 const RoleT = OneOf(ROLES);
@@ -16,6 +16,17 @@ const MeT = Type.Object({
   displayName: Type.String(),
   memberId: Nullable(Id),
   roles: Type.Array(Type.Object({ orgId: Id, orgName: Type.String(), role: RoleT })),
+});
+
+const GrantT = Type.Object({
+  id: Id,
+  orgId: Id,
+  orgName: Type.String(),
+  role: RoleT,
+  principalId: Id,
+  principalName: Type.String(),
+  memberId: Nullable(Id),
+  createdAt: DateTime,
 });
 
 const TokenT = Type.Object({
@@ -54,26 +65,63 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
         response: Responses(Type.Object({ principalId: Id, orgId: Id, role: RoleT }), 201),
       },
     },
-    async (request, reply) => {
-      const actor = requirePrincipal(request);
-      const { role, memberId, principalId } = request.body;
-      if ((memberId === undefined) === (principalId === undefined)) {
-        throw new AppError('validation', 'Cần đúng một trong hai trường memberId hoặc principalId.', {
-          field: 'memberId',
-        });
-      }
-      await requireRole(deps.db, actor, request.params.id, CAN.grantRoles);
-      const target = await deps.db.tx(async (sql) => {
-        if (memberId !== undefined) {
-          if (!(await findMember(sql, memberId))) throw notFound('đảng viên');
-          return ensureMemberPrincipal(sql, memberId);
-        }
-        const p = await findPrincipal(sql, principalId!);
-        if (!p) throw notFound('tài khoản');
-        return p;
-      });
-      await grantRole(deps.db, target.id, request.params.id, role);
-      return reply.status(201).send({ principalId: target.id, orgId: request.params.id, role });
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await assignRole(deps, requirePrincipal(request), { orgId: request.params.id, ...request.body })),
+  );
+
+  app.get(
+    '/orgs/:id/roles',
+    {
+      schema: {
+        tags,
+        summary: 'Every role held on a unit and the units beneath it (for whoever may grant roles there)',
+        params: IdParams,
+        response: Responses(Type.Array(GrantT)),
+      },
+    },
+    async (request) => listUnitRoles(deps, requirePrincipal(request), request.params.id),
+  );
+
+  app.delete(
+    '/roles/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Remove a role (a grant listed by GET /orgs/:id/roles); recorded in the audit log',
+        description: 'Needs the right to grant roles on the unit the role is held on.',
+        params: IdParams,
+        response: Responses(GrantT),
+      },
+    },
+    async (request) => removeRole(deps, requirePrincipal(request), request.params.id),
+  );
+
+  app.post(
+    '/principals/:id/revoke',
+    {
+      schema: {
+        tags,
+        summary: 'Revoke a principal: every token, web-chat session and console session it has',
+        description:
+          'Console and web-chat sessions end at once; its tokens at once on this instance, within the ' +
+          'principal cache time elsewhere. Its roles stay (DELETE /roles/:id removes them).',
+        params: IdParams,
+        response: Responses(
+          Type.Object({
+            principalId: Id,
+            tokensRevoked: Type.Array(Id),
+            webChats: Type.Integer({ minimum: 0 }),
+            consoleSessions: Type.Integer({ minimum: 0 }),
+          }),
+        ),
+      },
+    },
+    async (request) => {
+      const revoked = await revokePrincipal(deps, requirePrincipal(request), request.params.id);
+      for (const id of revoked.tokensRevoked) app.principalCache.forgetToken(id);
+      return revoked;
     },
   );
 

@@ -8,8 +8,9 @@ import { findOrg } from '../orgs/repository.ts';
 import { createPrincipal } from './principal.ts';
 import { grantRole, ROLES, type Role } from './roles.ts';
 import { createApiToken, DEFAULT_TOKEN_DAYS, listTokens, MAX_TOKEN_DAYS, tokenExpiry } from './tokens.ts';
-import { revokeToken } from './manage-tokens.ts';
+import { revokePrincipal, revokeToken } from './manage-tokens.ts';
 import { PRINCIPAL_CACHE_MS } from './authenticate.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 
 export const TOKEN_USAGE =
   `  npm run admin -- token --org <id> [--role ${ROLES.join('|')}] [--name "<tên>"] ` +
@@ -38,6 +39,14 @@ export async function issueTokenCommand(deps: Pick<Deps, 'db' | 'clock'>, values
   const { token, principalId } = await deps.db.tx(async (sql) => {
     const principal = await createPrincipal(sql, str(values.name) ?? `Quản trị ${org.name}`);
     await grantRole(sql, principal.id, org.id, role);
+    await recordAudit(sql, {
+      orgId: org.id,
+      action: 'role.granted',
+      subjectType: 'principal',
+      subjectId: principal.id,
+      details: { role, via: 'cli' },
+      at: now,
+    });
     return {
       principalId: principal.id,
       token: await createApiToken(sql, principal.id, { label: 'cli', expiresAt, now }),
@@ -71,7 +80,10 @@ export async function listTokensCommand(deps: Pick<Deps, 'db' | 'clock'>, values
   ];
 }
 
-/** Revokes one token by id, or every active token of a principal. */
+/**
+ * Revokes one token by id, or a principal: every active token, and every web-chat and console
+ * session it has (api/auth/manage-tokens.ts).
+ */
 export async function revokeTokensCommand(
   deps: Pick<Deps, 'db' | 'clock'>,
   values: Values,
@@ -81,15 +93,22 @@ export async function revokeTokensCommand(
   const principalId = positiveId(str(values.principal), '--principal');
   if ((tokenId === undefined) === (principalId === undefined))
     throw new AppError('validation', `Cần đúng một: <token id> hoặc --principal <id>.\n${TOKEN_USAGE}`);
-  const ids =
-    tokenId !== undefined ? [tokenId] : (await listTokens(deps.db, deps.clock.now(), { principalId })).map((t) => t.id);
-  if (ids.length === 0) return [`Principal ${principalId} không có mã truy cập nào đang hiệu lực.`];
   const lines: string[] = [];
-  for (const id of ids) {
-    const t = await revokeToken(deps, null, id);
+  if (tokenId !== undefined) {
+    const t = await revokeToken(deps, null, tokenId);
     lines.push(`Đã thu hồi mã truy cập ${t.id} (principal ${t.principalId} ${t.principalName}).`);
+  } else {
+    const r = await revokePrincipal(deps, null, principalId!);
+    lines.push(
+      `Đã thu hồi principal ${r.principalId}: ${r.tokensRevoked.length} mã truy cập` +
+        (r.tokensRevoked.length ? ` (${r.tokensRevoked.join(', ')})` : '') +
+        `, ${r.webChats} phiên web chat, ${r.consoleSessions} phiên trang quản trị.`,
+    );
   }
-  lines.push(`Dịch vụ đang chạy ngừng nhận mã này trong vòng ${PRINCIPAL_CACHE_MS / 1000} giây.`);
+  lines.push(
+    `Phiên web chat và trang quản trị kết thúc ngay; dịch vụ đang chạy ngừng nhận mã trong vòng ` +
+      `${PRINCIPAL_CACHE_MS / 1000} giây.`,
+  );
   return lines;
 }
 

@@ -46,11 +46,10 @@ export async function createApiToken(
   return token;
 }
 
-export async function findPrincipalByToken(sql: Sql, token: string, now: Date): Promise<Principal | undefined> {
-  return (await findTokenPrincipal(sql, token, now))?.principal;
-}
-
-/** The principal of a token that is neither revoked nor expired, with the token's id and expiry. */
+/**
+ * The principal of a token that is neither revoked nor expired, with the token's id and
+ * expiry. A member's token stops when the member is deactivated: rights end with membership.
+ */
 export async function findTokenPrincipal(
   sql: Sql,
   token: string,
@@ -61,8 +60,8 @@ export async function findTokenPrincipal(
     sql,
     `select p.id, p.display_name as "displayName", p.member_id as "memberId", t.id as "tokenId",
       t.expires_at as "expiresAt"
-       from api_tokens t join principals p on p.id = t.principal_id
-      where t.token_hash = $1 and t.revoked_at is null and t.expires_at > $2`,
+       from api_tokens t join principals p on p.id = t.principal_id left join members m on m.id = p.member_id
+      where t.token_hash = $1 and t.revoked_at is null and t.expires_at > $2 and (p.member_id is null or m.active)`,
     [hashSecret(token), now],
   );
   if (!row) return undefined;

@@ -32,10 +32,13 @@ export async function linkChatAccount(
   req: LinkRequest,
 ): Promise<{ account: ChatAccount; member: Member }> {
   const now = deps.clock.now();
-  // Throttled per chat account and per client address; the web chat's account id is new on
-  // every sign-in, so there only the address counts.
+  // Throttled per chat account, per client address, and — for a chat already linked (a
+  // re-link) — per member: the web chat's account id is new on every sign-in, and its
+  // address may be a proxy's, but a signed-in member is the same member in every session.
+  const linked = await findActiveAccount(deps.db, req.channel, req.botKey, req.externalUserId);
   const keys = [
     ...(req.channel === 'web' ? [] : [`account:${req.channel}:${req.botKey}:${req.externalUserId}`]),
+    ...(linked ? [`member:${linked.memberId}`] : []),
     ...(req.clientAddress ? [`address:${req.clientAddress}`] : []),
   ];
   const guard = throttle(deps.db, 'linkCodeAccount');

@@ -36,11 +36,28 @@ export async function unlinkAccount(sql: Sql, id: number, at: Date): Promise<voi
   await sql.query(`update chat_accounts set unlinked_at = $2 where id = $1 and unlinked_at is null`, [id, at]);
 }
 
-export async function insertAccount(sql: Sql, a: Omit<ChatAccount, 'id'>, at: Date): Promise<ChatAccount> {
+/** Links a chat account; `apiTokenId`: a web chat signed in with that token ends when it is revoked. */
+export async function insertAccount(
+  sql: Sql,
+  a: Omit<ChatAccount, 'id'> & { apiTokenId?: number | null },
+  at: Date,
+): Promise<ChatAccount> {
   const rows = await sql.query<ChatAccount>(
-    `insert into chat_accounts (channel, bot_key, external_user_id, chat_id, member_id, display_name, linked_at)
-     values ($1, $2, $3, $4, $5, $6, $7) returning ${COLUMNS}`,
-    [a.channel, a.botKey, a.externalUserId, a.chatId, a.memberId, a.displayName, at],
+    `insert into chat_accounts (channel, bot_key, external_user_id, chat_id, member_id, display_name, linked_at,
+       api_token_id)
+     values ($1, $2, $3, $4, $5, $6, $7, $8) returning ${COLUMNS}`,
+    [a.channel, a.botKey, a.externalUserId, a.chatId, a.memberId, a.displayName, at, a.apiTokenId ?? null],
   );
   return rows[0];
+}
+
+/** Ends the web-chat sessions signed in with any of these API tokens; returns how many. */
+export async function unlinkTokenAccounts(sql: Sql, tokenIds: number[], at: Date): Promise<number> {
+  if (tokenIds.length === 0) return 0;
+  const rows = await sql.query(
+    `update chat_accounts set unlinked_at = $2
+      where api_token_id = any($1::int[]) and unlinked_at is null returning id`,
+    [tokenIds, at],
+  );
+  return rows.length;
 }

@@ -6,6 +6,8 @@
  *   npm run admin -- token --org ID [--role admin|committee|secretary|editor] [--name "Tên"] [--days N]
  *   npm run admin -- tokens [--org ID] [--principal ID] [--all]
  *   npm run admin -- revoke TOKEN_ID | --principal ID
+ *   npm run admin -- roles --org ID
+ *   npm run admin -- remove-role GRANT_ID
  *   npm run admin -- orgs
  *   npm run admin -- --help
  */
@@ -16,13 +18,15 @@ import { migrate } from '../db/migrate.ts';
 import { AppError } from '../errors.ts';
 import { systemClock } from '../context.ts';
 import { issueTokenCommand, listTokensCommand, revokeTokensCommand, TOKEN_USAGE } from '../auth/token-commands.ts';
-import { findOrg, insertOrg } from '../orgs/repository.ts';
-import { assertParentKind } from '../orgs/create-org.ts';
+import { listRolesCommand, removeRoleCommand, ROLE_USAGE } from '../auth/role-commands.ts';
+import { findOrg } from '../orgs/repository.ts';
+import { createOrg } from '../orgs/create-org.ts';
 import { ORG_KINDS, type OrgKind } from '../orgs/kinds.ts';
 
 const USAGE = `Dùng:
   npm run admin -- create-org --kind <${ORG_KINDS.join('|')}> --name "<tên>" [--parent <id>]
 ${TOKEN_USAGE}
+${ROLE_USAGE}
   npm run admin -- orgs
   npm run admin -- --help`;
 
@@ -66,13 +70,10 @@ async function main() {
         if (!ORG_KINDS.includes(kind) || !values.name) throw new AppError('validation', USAGE);
         const parent = values.parent ? await findOrg(db, Number(values.parent)) : null;
         if (values.parent && !parent) throw new AppError('not_found', `Không có tổ chức ${values.parent}.`);
-        assertParentKind(kind, parent?.kind ?? null);
-        const org = await insertOrg(db, {
+        const org = await createOrg({ db, clock: systemClock }, null, {
           parentId: parent?.id ?? null,
           kind,
           name: values.name,
-          deployed: true,
-          notDeployedReason: null,
         });
         console.log(JSON.stringify(org));
         break;
@@ -85,6 +86,12 @@ async function main() {
         break;
       case 'revoke':
         console.log((await revokeTokensCommand({ db, clock: systemClock }, values, positionals.slice(1))).join('\n'));
+        break;
+      case 'roles':
+        console.log((await listRolesCommand({ db }, values.org)).join('\n'));
+        break;
+      case 'remove-role':
+        console.log((await removeRoleCommand({ db, clock: systemClock }, positionals[1])).join('\n'));
         break;
       case 'orgs': {
         const rows = await db.query(

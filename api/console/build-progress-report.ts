@@ -1,5 +1,6 @@
 import { AlignmentType, Document, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
 import type { Deps } from '../context.ts';
+import { recordExport } from '../audit/record-audit.ts';
 import type { Principal } from '../auth/principal.ts';
 import { findUnits } from './repository.ts';
 import { getUnitDashboard } from './get-unit-dashboard.ts';
@@ -22,6 +23,7 @@ export async function buildProgressReport(
 ): Promise<{ data: Buffer; filename: string }> {
   const d = await getUnitDashboard(deps, actor, orgId);
   const meetings = await getMeetingsMonth(deps, actor, orgId, month);
+  await recordExport(deps.db, { actor, orgId: d.unit.id, what: 'report', format: 'docx', at: deps.clock.now() });
   const [parent] = d.unit.path.includes('.')
     ? await findUnits(deps.db, [Number(d.unit.path.split('.').at(-2))])
     : [undefined];

@@ -1,14 +1,15 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { KIND_LABELS } from '../meetings/schedule-meeting.ts';
+import { recordExport } from '../audit/record-audit.ts';
+import { tableFile, type TableFile, type TableFormat } from '../http/table-file.ts';
 import { getMeetingsMonth } from './get-meetings-month.ts';
-import { tableFile, type TableFile, type TableFormat } from './table-file.ts';
 
 const MODE: Record<string, string> = { in_person: 'Trực tiếp', online: 'Trực tuyến', hybrid: 'Kết hợp' };
 
-/** The month's meetings with their three parts, as CSV or XLSX. */
+/** The month's meetings with their three parts, as CSV or XLSX; audited. */
 export async function exportMeetingsTable(
-  deps: Pick<Deps, 'db'>,
+  deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
   orgId: number,
   month: string,
@@ -25,11 +26,13 @@ export async function exportMeetingsTable(
     yes(r.part2),
     yes(r.part3),
   ]);
-  return tableFile(
-    `sinh-hoat-${orgId}-${month}`,
-    'Sinh hoạt chi bộ',
-    ['Chi bộ', 'Ngày', 'Loại', 'Hình thức', 'Phần 1', 'Phần 2', 'Phần 3'],
+  const at = deps.clock.now();
+  await recordExport(deps.db, { actor, orgId, what: 'meetings', format, rows: rows.length, at });
+  return tableFile({
+    name: `sinh-hoat-${orgId}-${month}`,
+    sheet: 'Sinh hoạt chi bộ',
+    header: ['Chi bộ', 'Ngày', 'Loại', 'Hình thức', 'Phần 1', 'Phần 2', 'Phần 3'],
     rows,
     format,
-  );
+  });
 }

@@ -1,9 +1,10 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
+import { recordExport } from '../audit/record-audit.ts';
+import { tableFile, type TableFile, type TableFormat } from '../http/table-file.ts';
 import { getUnitDashboard } from './get-unit-dashboard.ts';
-import { tableFile, type TableFile, type TableFormat } from './table-file.ts';
 
-/** The ranking table of a unit's dashboard as CSV or XLSX (the same figures as the page). */
+/** The ranking table of a unit's dashboard as CSV or XLSX (the same figures as the page); audited. */
 export async function exportUnitTable(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
@@ -37,6 +38,8 @@ export async function exportUnitTable(
     c.active,
     c.excluded ? `Không tính: ${c.reason ?? ''}` : c.belowTarget ? 'Dưới mục tiêu' : '',
   ]);
-  const day = deps.clock.now().toISOString().slice(0, 10);
-  return tableFile(`so-lieu-${d.unit.id}-${day}`, 'Số liệu', header, rows, format);
+  const now = deps.clock.now();
+  await recordExport(deps.db, { actor, orgId: d.unit.id, what: 'units', format, rows: rows.length, at: now });
+  const day = now.toISOString().slice(0, 10);
+  return tableFile({ name: `so-lieu-${d.unit.id}-${day}`, sheet: 'Số liệu', header, rows, format });
 }

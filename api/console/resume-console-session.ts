@@ -12,7 +12,10 @@ export interface ConsoleSession {
   principal: Principal;
 }
 
-/** The session behind a browser's cookie, or 401 when it is unknown, ended, expired or idle too long. */
+/**
+ * The session behind a browser's cookie, or 401 when it is unknown, ended (logout, revocation,
+ * the last role gone), expired, idle too long, or its member deactivated.
+ */
 export async function resumeConsoleSession(
   deps: Pick<Deps, 'db' | 'clock'>,
   token: string | undefined,
@@ -20,9 +23,15 @@ export async function resumeConsoleSession(
   const now = deps.clock.now();
   const s = token ? await findSessionByToken(deps.db, token) : undefined;
   const idleLimit = new Date(now.getTime() - IDLE_MINUTES * 60_000);
-  if (!s || s.endedAt || s.expiresAt <= now || s.lastSeenAt < idleLimit) {
+  if (!s || s.endedAt || s.expiresAt <= now || s.lastSeenAt < idleLimit || !s.memberActive) {
     throw new AppError('unauthorized', SESSION_ENDED_MESSAGE, {
-      detail: !s ? 'no console session' : s.endedAt ? 'session ended' : 'session expired',
+      detail: !s
+        ? 'no console session'
+        : s.endedAt
+          ? 'session ended'
+          : s.memberActive
+            ? 'session expired'
+            : 'member deactivated',
     });
   }
   // Written at most once a minute: reading pages should not be a stream of writes.

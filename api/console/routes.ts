@@ -69,14 +69,17 @@ import { listQuestionsForEditor } from './list-questions-to-review.ts';
 import { readableUnit } from './get-readable-unit.ts';
 import { getFeedbackTimes } from './get-feedback-times.ts';
 import { membersPage, questionsPage } from './pages/members-page.ts';
+import { auditPage, rolesPage } from './pages/rights-page.ts';
+import { AUDIT_PAGE_SIZE, listUnitAudit } from './list-unit-audit.ts';
+import { listUnitRoles } from '../auth/list-unit-roles.ts';
+import { removeRole } from '../auth/remove-role.ts';
 import { ingestJobPage, knowledgePage, UPLOAD_SCRIPT } from './pages/knowledge-page.ts';
 import { findUnits } from './repository.ts';
 import { listUnitKnowledge } from '../knowledge/list-unit-knowledge.ts';
 import { assertMayLoadDocuments, loadDocument } from '../knowledge/load-document.ts';
 import { getIngestJob, getIngestJobOfUnit } from '../knowledge/get-ingest-job.ts';
 import { SUPPORTED_EXTENSIONS } from '../../ingest/loaders/load-file.ts';
-import { DEFAULT_BODY_LIMIT, MAX_UPLOAD_BYTES, readMultipartForm } from '../http/uploads.ts';
-import { assertDocumentWithinBounds } from '../http/document-bounds.ts';
+import { assertUploadWithinBounds, DEFAULT_BODY_LIMIT, MAX_UPLOAD_BYTES, readMultipartForm } from '../http/uploads.ts';
 import { inlineScriptHashes } from '../http/security-headers.ts';
 import { describeValidationError, validatorCompiler } from '../http/validation.ts';
 import type { ErrorObject } from 'ajv';
@@ -88,6 +91,8 @@ declare module 'fastify' {
 }
 
 const SESSION_COOKIE = 'sdv_console';
+/** What the sign-in form's CSRF token is bound to, before there is a session. */
+const SIGN_IN = 'sign-in';
 const CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'";
 /** Pages with the upload script (pages/knowledge-page.ts): that script alone, and requests to this origin. */
@@ -138,6 +143,7 @@ const DONE: Record<string, string> = {
   loaded: 'Đã nạp xong tài liệu; Trợ lý ảo trả lời được từ tài liệu này.',
   answered: 'Đã gửi trả lời cho đảng viên.',
   ended: 'Đã kết thúc phiên đăng nhập.',
+  removed: 'Đã bỏ vai trò; việc này được ghi vào nhật ký thao tác.',
 };
 const done = (query: unknown) => DONE[(query as { done?: string })?.done ?? ''];
 
@@ -149,8 +155,8 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     sessionPlugin: '@fastify/cookie',
     cookieKey: 'sdv_console_csrf',
     cookieOpts: { path: '/console', sameSite: 'strict', httpOnly: true, secure },
-    // A token is good only with the session it was issued in.
-    getUserInfo: (request: FastifyRequest) => String(request.consoleSession?.id ?? ''),
+    // A token is good only with the session it was issued in (sign-in has none yet).
+    getUserInfo: (request: FastifyRequest) => String(request.consoleSession?.id ?? SIGN_IN),
     csrfOpts: { hmacKey: crypto.createHmac('sha256', deps.linkSecret).update('console-csrf').digest('base64url') },
   });
 
@@ -165,9 +171,12 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     // The session's principal is the caller: the upload bounds (http/uploads.ts) let it send a file.
     request.principal = request.consoleSession.principal;
   });
-  // Every state-changing form: the CSRF token before anything else is looked at.
+  // Every state-changing form, the sign-in button's too: the CSRF token before anything else is
+  // looked at. Sign-in has no session yet: its token is bound to SIGN_IN, and to the CSRF cookie the
+  // sign-in page set (SameSite=Strict, so a cross-site form that would sign a victim into someone
+  // else's console arrives without it).
   app.addHook('preValidation', async (request, reply) => {
-    if (request.method !== 'POST' || request.url.startsWith('/console/login')) return;
+    if (request.method !== 'POST') return;
     // A file upload's token is a field of the multipart body: its route checks it (readUploadForm)
     // before the file is used.
     if (request.isMultipart() && request.routeOptions.config?.upload) return;
@@ -281,13 +290,14 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     { schema: { response: PAGE, hide, params: Type.Object({ token: Type.String({ maxLength: 100 }) }) } },
     async (request, reply) => {
       const valid = await checkConsoleLink(deps, request.params.token);
-      return html(reply.status(valid ? 200 : 401), loginPage(request.params.token, valid));
+      const csrfToken = valid ? reply.generateCsrf({ userInfo: SIGN_IN }) : '';
+      return html(reply.status(valid ? 200 : 401), loginPage(request.params.token, valid, csrfToken));
     },
   );
 
   app.post(
     '/console/login',
-    { schema: { response: REDIRECT, hide, body: Closed({ token: Type.String({ maxLength: 100 }) }) } },
+    { schema: { response: REDIRECT, hide, body: Closed({ _csrf: Csrf, token: Type.String({ maxLength: 100 }) }) } },
     async (request, reply) => {
       const s = await openConsoleSession(deps, request.body.token, request.headers['user-agent'] ?? null);
       reply.setCookie(SESSION_COOKIE, s.sessionToken, {
@@ -333,6 +343,44 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     await endConsoleSession(deps, actor, params.id);
     return '/console/sessions?done=ended';
   });
+
+  // ─── roles and the audit log ─────────────────────────────────────────────────────
+  app.get(
+    '/console/units/:id/roles',
+    { schema: { response: PAGE, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const grants = await listUnitRoles(deps, actor(request), request.params.id);
+      const unit = await readableUnit(deps, actor(request), request.params.id);
+      return html(reply, rolesPage(unit, grants, f));
+    },
+  );
+
+  consoleAction(
+    '/console/roles/:id/remove',
+    { params: IdParams, body: { unitId: Type.String({ pattern: '^[0-9]{1,9}$' }) } },
+    async ({ params, body, actor }) => {
+      await removeRole(deps, actor, params.id);
+      return `/console/units/${body.unitId}/roles?done=removed`;
+    },
+  );
+
+  app.get(
+    '/console/units/:id/audit',
+    {
+      schema: {
+        response: PAGE,
+        hide,
+        params: IdParams,
+        querystring: Type.Object({ before: Type.Optional(Type.Integer({ minimum: 1 })) }),
+      },
+    },
+    async (request, reply) => {
+      const f = frame(request, reply);
+      const r = await listUnitAudit(deps, actor(request), request.params.id, request.query.before ?? null);
+      return html(reply, auditPage(r.unit, r.rows, { ...f, more: r.rows.length === AUDIT_PAGE_SIZE }));
+    },
+  );
 
   // ─── dashboard, exports, report ──────────────────────────────────────────────────
   app.get(
@@ -741,7 +789,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       );
       const file = form.files.find((x) => x.field === 'file');
       if (!file || file.data.length === 0) throw invalid('file', 'Chưa chọn tệp tài liệu để tải lên.');
-      await assertDocumentWithinBounds(file.data, file.filename);
+      await assertUploadWithinBounds(file);
       const { jobId } = await loadDocument(deps, actor(request), request.params.id, file, { title: form.fields.title });
       return reply.redirect(`/console/knowledge/jobs/${jobId}`, 303);
     },

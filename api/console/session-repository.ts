@@ -53,6 +53,8 @@ export async function insertSession(
 export interface SessionRow {
   id: number;
   principal: Principal;
+  /** False when the principal is a member who has been deactivated. */
+  memberActive: boolean;
   createdAt: Date;
   lastSeenAt: Date;
   expiresAt: Date;
@@ -64,14 +66,16 @@ export async function findSessionByToken(sql: Sql, token: string): Promise<Sessi
   const row = await maybeOne(
     sql,
     `select s.id, s.created_at, s.last_seen_at, s.expires_at, s.ended_at,
-            p.id as principal_id, p.display_name, p.member_id
-       from console_sessions s join principals p on p.id = s.principal_id where s.token_hash = $1`,
+            p.id as principal_id, p.display_name, p.member_id, coalesce(m.active, true) as member_active
+       from console_sessions s join principals p on p.id = s.principal_id left join members m on m.id = p.member_id
+      where s.token_hash = $1`,
     [hashSecret(token)],
   );
   if (!row) return undefined;
   return {
     id: row.id,
     principal: { id: row.principal_id, displayName: row.display_name, memberId: row.member_id },
+    memberActive: row.member_active,
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
     expiresAt: row.expires_at,
@@ -107,4 +111,20 @@ export async function endSessionRow(sql: Sql, principalId: number, sessionId: nu
     [principalId, sessionId, at],
   );
   return rows.length > 0;
+}
+
+/**
+ * Ends every open console session of a principal and voids its unused sign-in links (its
+ * rights ended, or it was revoked); returns how many sessions were open.
+ */
+export async function endPrincipalConsoleAccess(sql: Sql, principalId: number, at: Date): Promise<number> {
+  await sql.query(
+    `update console_login_links set expires_at = $2 where principal_id = $1 and used_at is null and expires_at > $2`,
+    [principalId, at],
+  );
+  const rows = await sql.query(
+    `update console_sessions set ended_at = $2 where principal_id = $1 and ended_at is null returning id`,
+    [principalId, at],
+  );
+  return rows.length;
 }

@@ -8,6 +8,11 @@
  * (api/db/remote.ts) — in the service's own PGlite, under its transaction lock, so nothing
  * they write is lost or interleaved. With no service running a tool opens the folder itself
  * under the same lock; a second process that would open it refuses with one line.
+ *
+ * The folder holds members' data and token hashes: it is the owner's alone (folders 0700,
+ * files 0600). PGlite's initdb writes its files world-readable and writable (0666, whatever
+ * the umask), so every process that opens the folder restricts it — before (an existing
+ * folder), after opening (a new one, and the files PostgreSQL writes at start) and at close.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -82,14 +87,18 @@ export async function openDatabase(
     if (readLock(lockPath)?.pid === process.pid) fs.rmSync(lockPath, { force: true });
   };
   process.once('exit', release);
+  const ownDataDir = dir === path.join(config.dataDir, 'pglite') ? config.dataDir : null;
+  restrictToOwner(dir, ownDataDir);
   const pglite = await connectPglite(dir).catch((e) => {
     release();
     throw e;
   });
+  restrictToOwner(dir, ownDataDir);
   const db: Db = {
     ...pglite,
     async close() {
       await pglite.close();
+      restrictToOwner(dir, ownDataDir);
       release();
     },
   };
@@ -102,6 +111,31 @@ export async function openDatabase(
       fs.renameSync(`${lockPath}.tmp`, lockPath);
     },
   };
+}
+
+/**
+ * Makes the embedded database's folder (and the data folder around it, when it is the
+ * default `DATA_DIR/pglite`) the owner's alone: folders 0700, files 0600. Links are left alone.
+ */
+export function restrictToOwner(dir: string, dataDir: string | null = null): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (dataDir) fs.chmodSync(dataDir, 0o700);
+  const chmod = (file: string, mode: number) => {
+    try {
+      fs.chmodSync(file, mode);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // removed meanwhile
+    }
+  };
+  const walk = (folder: string) => {
+    chmod(folder, 0o700);
+    for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) chmod(full, 0o600);
+    }
+  };
+  walk(dir);
 }
 
 function readLock(file: string): LockContent | null {

@@ -151,7 +151,9 @@ export function localDbRoutes(db: Db, secret: string): FastifyPluginAsync {
     };
     app.post(
       LOCAL_DB_PATH,
-      { schema: { hide: true }, bodyLimit: 64 * 1024 * 1024, onRequest },
+      // A document the command line ingests travels as statements: a 1.3 MB file's chunks and
+      // vectors are a few MB. Only a caller holding the secret gets this far (onRequest).
+      { schema: { hide: true }, bodyLimit: 64 * 1024 * 1024, config: { authenticatesItself: true }, onRequest },
       async (request, reply) => {
         const op = decode(JSON.stringify(request.body)) as Op;
         try {

@@ -9,13 +9,14 @@
  *   read: an anonymous 19 MB body gets 401 at once, not after it has been buffered. The check
  *   runs before parsing, after every onRequest hook: an API token or a console session (whose
  *   hook sets `request.principal`) authenticates the caller.
- * - Uploaded DOCX/XLSX/PDF files are bounded (entries, inflated size, pages) before any parser
- *   opens them (document-bounds.ts).
+ * - Uploaded files are read only in extraction processes (api/extract/), each bounded in
+ *   inflated size, memory and time; `assertUploadWithinBounds` checks a file's bounds there
+ *   before it is accepted.
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import multipart from '@fastify/multipart';
 import { AppError } from '../errors.ts';
-import { assertDocumentWithinBounds } from './document-bounds.ts';
+import { runExtraction } from '../extract/run-extraction.ts';
 
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
@@ -54,6 +55,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Set from UPLOAD_ROUTES: the route takes a file. */
     upload?: boolean;
+    /**
+     * The route refuses unknown callers in its own onRequest hook, before the body is read, and
+     * sets its own body limit (the command line's SQL through the service, api/db/remote.ts).
+     */
+    authenticatesItself?: boolean;
   }
 }
 
@@ -70,7 +76,9 @@ export async function registerUploads(app: FastifyInstance) {
       const key = routeKey(method, route.url);
       const upload = UPLOAD_ROUTES[key];
       const large = LARGE_BODY_ROUTES[key];
-      if (upload !== undefined) {
+      if (route.config?.authenticatesItself) {
+        // Its own limit stands: the route lets no one it does not know send a body.
+      } else if (upload !== undefined) {
         route.bodyLimit = upload;
         route.config = { ...route.config, upload: true };
       } else if (large !== undefined) {
@@ -96,7 +104,7 @@ export async function registerUploads(app: FastifyInstance) {
   app.addHook('preParsing', async (request) => {
     if (!hasBody(request)) return;
     const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
-    if (limit > DEFAULT_BODY_LIMIT && !request.principal) {
+    if (limit > DEFAULT_BODY_LIMIT && !request.principal && !request.routeOptions.config?.authenticatesItself) {
       throw new AppError('unauthorized', 'Cần mã truy cập: Authorization: Bearer <token>.');
     }
     const length = Number(request.headers['content-length']);
@@ -175,14 +183,16 @@ export async function readMultipartForm(
   return { fields, files };
 }
 
-/** The one uploaded file of a request, whichever way it was sent, within the document bounds. */
-export async function readUploadedFile(request: FastifyRequest): Promise<UploadedFile> {
-  const file = await readFile(request);
-  await assertDocumentWithinBounds(file.data, file.filename);
-  return file;
+/**
+ * Refuses (413/415) a file past the document bounds (zip entries and inflated size, PDF pages
+ * and inflated streams), checked in an extraction process, before it is accepted.
+ */
+export async function assertUploadWithinBounds(file: Pick<UploadedFile, 'data' | 'filename'>): Promise<void> {
+  await runExtraction({ kind: 'bounds', data: file.data, filename: file.filename, field: 'file' });
 }
 
-async function readFile(request: FastifyRequest): Promise<UploadedFile> {
+/** The one uploaded file of a request, whichever way it was sent (its content is read by the use case). */
+export async function readUploadedFile(request: FastifyRequest): Promise<UploadedFile> {
   if (request.isMultipart()) {
     const part = await request.file();
     if (!part) throw new AppError('validation', 'Thiếu tệp tải lên (trường "file").', { field: 'file' });

@@ -19,7 +19,7 @@ import {
   UntypedRows,
   UploadBody,
 } from '../http/schemas.ts';
-import { readUploadedFile } from '../http/uploads.ts';
+import { assertUploadWithinBounds, readUploadedFile } from '../http/uploads.ts';
 import { findMember } from '../members/repository.ts';
 import { findOrg } from '../orgs/repository.ts';
 import { assistant } from '../../knowledge/assistant.ts';
@@ -93,6 +93,8 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
       // The right on the unit is checked before the upload is read.
       await assertMayLoadDocuments(deps, principal, request.params.id);
       const file = await readUploadedFile(request);
+      // A file past the bounds is refused now, not in the job.
+      await assertUploadWithinBounds(file);
       return reply.status(202).send(await loadDocument(deps, principal, request.params.id, file));
     },
   );

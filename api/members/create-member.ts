@@ -5,17 +5,31 @@ import { AppError, invalid, notFound } from '../errors.ts';
 import { findOrg } from '../orgs/repository.ts';
 import { isCellKind, ORG_KIND_LABELS } from '../orgs/kinds.ts';
 import type { Sql } from '../db/connect.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import { findCardNumbers, insertMember, type Member } from './repository.ts';
 import { prepareMember, type MemberInput } from './prepare-member.ts';
 
-export async function createMember(deps: Pick<Deps, 'db'>, actor: Principal, input: MemberInput): Promise<Member> {
+export async function createMember(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Principal,
+  input: MemberInput,
+): Promise<Member> {
   return deps.db.tx(async (sql) => {
     await assertMemberCell(sql, input.cellId);
     await requireRole(sql, actor, input.cellId, CAN.manageMembers);
     const { member, problems } = prepareMember(input);
     if (problems.length) throw invalid(problems[0].field, problems[0].message);
     if (member.cardNumber) await assertCardFree(sql, member.cardNumber);
-    return insertMember(sql, member);
+    const created = await insertMember(sql, member);
+    await recordAudit(sql, {
+      actorPrincipalId: actor.id,
+      orgId: created.cellId,
+      action: 'member.created',
+      subjectType: 'member',
+      subjectId: created.id,
+      at: deps.clock.now(),
+    });
+    return created;
   });
 }
 

@@ -3,8 +3,8 @@
  * exported here (or kept by a secretary beside the national app) imports back unchanged.
  * Headers match without diacritics or case ("Ho va ten" = "Họ và tên").
  */
-import { parse as parseCsv } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import { runExtraction } from '../extract/run-extraction.ts';
+import { restoreNeutralised } from '../http/table-file.ts';
 import { foldVietnamese } from '../text/fold.ts';
 
 export const SHEET_COLUMNS = [
@@ -29,41 +29,41 @@ export interface SheetRow {
 
 export type SheetFormat = 'csv' | 'xlsx';
 
-/** A cell starting with one of these is a formula to a spreadsheet (or becomes one when edited). */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/** The province's member list (20 000 rows) is a few tens of MB of sheet XML; nothing needs more. */
+export const MAX_SHEET_INFLATED = 60 * 1024 * 1024;
 
 /**
- * Text that spreadsheets show as text: a value that would start a formula (=, +, -, @, tab,
- * carriage return — "=HYPERLINK(…)" as a member's name) is written with a leading apostrophe,
- * Excel's and LibreOffice's own "this is text" mark. Import removes it again, so files round-trip.
+ * The rows of a member list, read in an extraction process (bounded in inflated size, memory
+ * and time: a 19 MB CSV or an XLSX of millions of shared strings never holds up the service).
+ * Throws AppError when the file passes a bound, ExtractionFailed when it cannot be read.
  */
-export function neutraliseFormula(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
-
-/** The value as typed, without the apostrophe `neutraliseFormula` added. */
-export function restoreNeutralised(value: string): string {
-  return value.startsWith("'") && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
-}
-
 export async function readMemberSheet(
   data: Buffer,
   format: SheetFormat,
+  maxRows = Number.MAX_SAFE_INTEGER - 1,
 ): Promise<{ rows: SheetRow[]; unknownHeaders: string[] }> {
-  const table = format === 'csv' ? readCsv(data) : await readXlsx(data);
+  const table = await runExtraction({
+    kind: 'table',
+    data,
+    format,
+    maxRows: maxRows + 1,
+    filename: format.toUpperCase(),
+    field: 'file',
+    limits: { maxInflatedBytes: MAX_SHEET_INFLATED },
+  });
   if (table.length === 0) return { rows: [], unknownHeaders: [] };
-  const [header, ...body] = table;
-  const keys = header.map((h) => matchHeader(h.value));
-  const unknownHeaders = header.filter((h, i) => h.value.trim() && !keys[i]).map((h) => h.value);
+  const [{ cells: header }, ...body] = table;
+  const keys = header.map((h) => matchHeader(h));
+  const unknownHeaders = header.filter((h, i) => h.trim() && !keys[i]);
   const rows: SheetRow[] = [];
-  for (const cells of body) {
-    if (cells.every((c) => !c.value.trim())) continue;
+  for (const { line, cells } of body) {
+    if (cells.every((c) => !c.trim())) continue;
     const values: SheetRow['values'] = {};
     cells.forEach((c, i) => {
       const key = keys[i];
-      if (key && c.value.trim()) values[key] = restoreNeutralised(c.value.trim());
+      if (key && c.trim()) values[key] = restoreNeutralised(c.trim());
     });
-    rows.push({ line: cells[0]?.line ?? 0, values });
+    rows.push({ line, values });
   }
   return { rows, unknownHeaders };
 }
@@ -74,55 +74,4 @@ function matchHeader(raw: string): SheetKey | undefined {
     if (foldVietnamese(c.header) === h || (c.aliases as readonly string[]).includes(h)) return c.key;
   }
   return undefined;
-}
-
-type Cell = { value: string; line: number };
-
-export const MAX_CSV_RECORD_CHARS = 10_000;
-
-function readCsv(data: Buffer): Cell[][] {
-  const text = data.toString('utf8').replace(/^\uFEFF/, '');
-  const delimiter = detectDelimiter(text);
-  const records = parseCsv(text, {
-    delimiter,
-    relax_column_count: true,
-    skip_empty_lines: false,
-    info: true,
-    // A member's row is a few hundred characters; a multi-megabyte "field" is not a member list
-    // (and csv-parse takes time that grows faster than its size on one: 44 s for 19 MB).
-    max_record_size: MAX_CSV_RECORD_CHARS,
-  }) as unknown as { record: string[]; info: { lines: number } }[];
-  return records.map(({ record, info }) => record.map((v) => ({ value: v.normalize('NFC'), line: info.lines })));
-}
-
-/** Vietnamese Excel exports CSV with ';' as often as ','. */
-function detectDelimiter(text: string): string {
-  const first = text.slice(0, 65_536).split(/\r?\n/, 1)[0] ?? '';
-  return (first.match(/;/g)?.length ?? 0) > (first.match(/,/g)?.length ?? 0) ? ';' : ',';
-}
-
-async function readXlsx(data: Buffer): Promise<Cell[][]> {
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.load(data as unknown as ArrayBuffer);
-  const sheet = book.worksheets[0];
-  if (!sheet) return [];
-  const out: Cell[][] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: Cell[] = [];
-    for (let c = 1; c <= row.cellCount; c++) cells.push({ value: cellText(row.getCell(c).value), line: rowNumber });
-    out.push(cells);
-  });
-  return out;
-}
-
-function cellText(v: ExcelJS.CellValue): string {
-  if (v === null || v === undefined) return '';
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  if (typeof v === 'object') {
-    if ('text' in v && typeof v.text === 'string') return v.text;
-    if ('richText' in v) return v.richText.map((r) => r.text).join('');
-    if ('result' in v) return cellText(v.result as ExcelJS.CellValue);
-    return '';
-  }
-  return String(v).normalize('NFC');
 }

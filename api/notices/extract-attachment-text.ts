@@ -1,11 +1,10 @@
 /**
  * Text of an attachment, kept beside the file so the content reads on any phone and can be
- * searched. PDF through unpdf, DOCX through mammoth; images are kept without text.
+ * searched. PDF through unpdf, DOCX through mammoth, in an extraction process bounded in
+ * inflated size, memory and time (api/extract/); images are kept without text.
  */
-import mammoth from 'mammoth';
-import { extractText, getDocumentProxy } from 'unpdf';
 import { AppError } from '../errors.ts';
-import { assertZipWithinBounds, DOCUMENT_LIMITS } from '../http/document-bounds.ts';
+import { ExtractionFailed, runExtraction } from '../extract/run-extraction.ts';
 
 export const ATTACHMENT_TYPES: Record<string, 'pdf' | 'docx' | 'image'> = {
   'application/pdf': 'pdf',
@@ -31,27 +30,14 @@ export async function extractAttachmentText(
   type: 'pdf' | 'docx' | 'image',
   filename: string,
 ): Promise<string | null> {
-  // Bounded before any parser inflates the file (a DOCX is a zip; a PDF may have thousands of pages).
-  if (type === 'docx') await assertZipWithinBounds(data, filename, 'attachments');
+  if (type === 'image') return null;
   try {
-    if (type === 'pdf') {
-      const pdf = await getDocumentProxy(new Uint8Array(data));
-      if (pdf.numPages > DOCUMENT_LIMITS.maxPdfPages) {
-        await pdf.destroy();
-        throw new AppError('payload_too_large', `Tệp "${filename}" có quá ${DOCUMENT_LIMITS.maxPdfPages} trang.`, {
-          field: 'attachments',
-        });
-      }
-      const { text } = await extractText(pdf, { mergePages: true });
-      return (Array.isArray(text) ? text.join('\n') : text).normalize('NFC');
-    }
-    if (type === 'docx') return (await mammoth.extractRawText({ buffer: data })).value.normalize('NFC');
-    return null;
+    return await runExtraction({ kind: 'text', format: type, data, filename, field: 'attachments' });
   } catch (e) {
-    if (e instanceof AppError) throw e;
+    if (!(e instanceof ExtractionFailed)) throw e;
     throw new AppError('unsupported_media_type', `Tệp "${filename}" bị hỏng hoặc không đúng định dạng.`, {
       field: 'attachments',
-      detail: (e as Error).message,
+      detail: e.message,
     });
   }
 }

@@ -1,13 +1,14 @@
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { CAN, requireRole } from '../auth/roles.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import { invalid, notFound } from '../errors.ts';
 import { assertParentKind } from './create-org.ts';
 import { findOrg, reparentOrg, type Org } from './repository.ts';
 
-/** Moves a unit (with everything beneath) under another parent; refuses cycles. */
+/** Moves a unit (with everything beneath) under another parent; refuses cycles; audited at both parents. */
 export async function moveOrg(
-  deps: Pick<Deps, 'db'>,
+  deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
   orgId: number,
   newParentId: number,
@@ -28,6 +29,18 @@ export async function moveOrg(
     }
     assertParentKind(org.kind, parent.kind);
     await reparentOrg(sql, org, parent);
+    // The unit, now under its new parent, and its old parent: both sides' committees see the move.
+    for (const orgId of new Set([org.id, org.parentId ?? org.id])) {
+      await recordAudit(sql, {
+        actorPrincipalId: actor.id,
+        orgId,
+        action: 'org.moved',
+        subjectType: 'org',
+        subjectId: org.id,
+        details: { fromParentId: org.parentId, toParentId: parent.id },
+        at: deps.clock.now(),
+      });
+    }
     return (await findOrg(sql, org.id))!;
   });
 }

@@ -32,6 +32,9 @@ export interface PacedBot {
 /**
  * Claims due messages of one lane for `owner`, only of the bots given (`channel:bot` keys):
  * instances that serve different bots share one outbox, and none fails another's messages.
+ * Only the earliest unsent message of each chat is claimable: one waiting for its chat's
+ * turn or retried after an error holds the later ones back, so a chat gets its messages in
+ * the order they were queued (the reply lane and the broadcast lane each in its own order).
  */
 export async function claimMessages(
   sql: Sql,
@@ -42,10 +45,14 @@ export async function claimMessages(
         set status = 'sending', attempts = attempts + 1, claimed_by = $1,
           next_attempt_at = now() + make_interval(secs => $2)
       where id in (
-        select id from outbox_messages
-         where status in ('queued', 'sending') and lane = $3 and next_attempt_at <= now()
-           and (channel || ':' || bot_key) = any($4::text[])
-         order by lane, next_attempt_at, id limit $5 for update skip locked)
+        select m.id from outbox_messages m
+         where m.status in ('queued', 'sending') and m.lane = $3 and m.next_attempt_at <= now()
+           and (m.channel || ':' || m.bot_key) = any($4::text[])
+           and not exists (
+             select 1 from outbox_messages e
+              where e.channel = m.channel and e.bot_key = m.bot_key and e.chat_id = m.chat_id and e.lane = m.lane
+                and e.status in ('queued', 'sending') and e.id < m.id)
+         order by m.lane, m.next_attempt_at, m.id limit $5 for update skip locked)
       returning id, channel, bot_key, chat_id, org_id, lane, payload, attempts`,
     [o.owner, o.leaseSeconds, o.lane, o.bots, o.limit],
   );
@@ -138,9 +145,14 @@ export async function markSent(
   return rows.map((r) => Number(r.id));
 }
 
+/**
+ * Failed for good: the reason is kept; a reply's text is not (it may carry a console sign-in
+ * link, or answer a secret ballot), as when it is sent.
+ */
 export async function markFailed(sql: Sql, owner: string, id: number, reason: string): Promise<void> {
   await sql.query(
-    `update outbox_messages set status = 'failed', last_error = $3, claimed_by = null
+    `update outbox_messages set status = 'failed', last_error = $3, claimed_by = null,
+            payload = case when lane = 0 then '{}'::jsonb else payload end
       where id = $2 and claimed_by = $1 and status = 'sending'`,
     [owner, id, reason.slice(0, 300)],
   );

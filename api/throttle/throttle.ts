@@ -28,7 +28,7 @@ export interface ThrottleLimit {
 export const THROTTLES = {
   /** Room check-in codes, per member and meeting: 6 digits cannot be tried from home. */
   checkInCode: { points: 5, duration: 15 * 60, blockDuration: 15 * 60, what: 'mã điểm danh' },
-  /** One-time link codes, per chat account (Telegram/Zalo user on one bot). */
+  /** One-time link codes, per chat account (Telegram/Zalo user on one bot), and per member re-linking. */
   linkCodeAccount: { points: 5, duration: 15 * 60, blockDuration: 15 * 60, what: 'mã liên kết' },
   /** One-time link codes, per client address (the web chat, where there is no account yet). */
   linkCodeAddress: { points: 20, duration: 60 * 60, blockDuration: 60 * 60, what: 'mã liên kết' },

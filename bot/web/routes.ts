@@ -10,7 +10,7 @@ import { AppError } from '../../api/errors.ts';
 import { ContentResponses, HtmlPage, Id, Responses } from '../../api/http/schemas.ts';
 import { linkChatAccount } from '../../api/chat-accounts/link-chat-account.ts';
 import { findActiveAccount, insertAccount } from '../../api/chat-accounts/repository.ts';
-import { findPrincipalByToken } from '../../api/auth/tokens.ts';
+import { findTokenPrincipal } from '../../api/auth/tokens.ts';
 import { findMember } from '../../api/members/repository.ts';
 import { listChatMessages } from '../../api/outbox/list-chat-messages.ts';
 import type { BotChannel } from '../channel.ts';
@@ -87,9 +87,10 @@ export function webChatRoutes(deps: Deps, inbox: InboxWorker, web: BotChannel): 
           return { token, name: member.fullName };
         }
         const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-        const principal = bearer ? await findPrincipalByToken(deps.db, bearer, now) : undefined;
-        if (!principal?.memberId) throw new AppError('unauthorized', 'Cần mã liên kết do bí thư chi bộ cấp.');
-        const member = (await findMember(deps.db, principal.memberId))!;
+        const found = bearer ? await findTokenPrincipal(deps.db, bearer, now) : undefined;
+        if (!found?.principal.memberId) throw new AppError('unauthorized', 'Cần mã liên kết do bí thư chi bộ cấp.');
+        const member = (await findMember(deps.db, found.principal.memberId))!;
+        // The session remembers the token: revoking it ends the session.
         await insertAccount(
           deps.db,
           {
@@ -99,6 +100,7 @@ export function webChatRoutes(deps: Deps, inbox: InboxWorker, web: BotChannel): 
             chatId: webId,
             memberId: member.id,
             displayName: member.fullName,
+            apiTokenId: found.tokenId,
           },
           now,
         );

@@ -1,12 +1,14 @@
 /**
  * Loads a document file into normalised text plus metadata. Markdown carries its metadata
  * in YAML front matter (id, number, title, issuer, date, status, replaced_by).
+ *
+ * Runs inside an extraction process, after the file's bounds were checked: call it through
+ * `runExtraction({ kind: 'document', … })` (api/extract/run-extraction.ts), never on the
+ * service's event loop.
  */
 import path from 'node:path';
-import mammoth from 'mammoth';
-import { convert as htmlToText } from 'html-to-text';
-import { extractText, getDocumentProxy } from 'unpdf';
 import { parse as parseYaml } from 'yaml';
+import { docxText, htmlText, pdfPages } from '../../api/extract/formats.ts';
 import type { DocumentMeta } from '../../knowledge/document.ts';
 import { normalizeText, stripPageFurniture } from '../normalize.ts';
 
@@ -41,26 +43,14 @@ export async function loadFile(filename: string, data: Buffer): Promise<LoadedDo
     }
     case '.html':
     case '.htm': {
-      const html = data.toString('utf8');
-      const title = /<title>([^<]*)<\/title>/i.exec(html)?.[1]?.trim();
-      const text = htmlToText(html, {
-        wordwrap: false,
-        selectors: [
-          { selector: 'a', options: { ignoreHref: true } },
-          { selector: 'img', format: 'skip' },
-        ],
-      });
+      const { title, text } = await htmlText(data.toString('utf8'));
       return { meta: { ...defaults, title: title || base }, text: normalizeText(text), pages: 1 };
     }
-    case '.docx': {
-      const { value } = await mammoth.extractRawText({ buffer: data });
-      return { meta: defaults, text: normalizeText(value), pages: 1 };
-    }
+    case '.docx':
+      return { meta: defaults, text: normalizeText(await docxText(data)), pages: 1 };
     case '.pdf': {
-      const pdf = await getDocumentProxy(new Uint8Array(data));
-      const { text, totalPages } = await extractText(pdf, { mergePages: false });
-      const pages = stripPageFurniture((text as string[]).map((p) => p.normalize('NFC')));
-      return { meta: defaults, text: normalizeText(pages.join('\n\n')), pages: totalPages };
+      const pages = await pdfPages(data);
+      return { meta: defaults, text: normalizeText(stripPageFurniture(pages).join('\n\n')), pages: pages.length };
     }
     default:
       throw new Error(`unsupported file type ${ext} (supported: ${SUPPORTED_EXTENSIONS.join(', ')})`);

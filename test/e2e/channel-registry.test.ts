@@ -54,7 +54,11 @@ async function say(sender: string, text: string): Promise<string> {
     15_000,
     `a reply to ${sender}`,
   );
-  return fresh.at(-1)!.text;
+  // Every reply that has arrived: an answer may come in two messages (a confirmation, then the menu).
+  return fresh
+    .slice(before)
+    .map((m) => m.text)
+    .join('\n');
 }
 
 describe('a channel added in its own folder plus one registry line', () => {

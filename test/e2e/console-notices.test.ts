@@ -9,6 +9,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import PDFDocument from 'pdfkit';
 import { PNG } from 'pngjs';
+import { pressSignIn } from '../support/console-sign-in.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { TestClock, testDeps } from '../support/app.ts';
 import { linkChat, makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
@@ -61,7 +62,7 @@ async function signIn(chatId: string): Promise<string> {
   const replies = await tg.say({ id: chatId }, 'quản trị');
   const url = /(http\S+\/console\/login\/[\w-]+)/.exec(replies.join('\n'))![1];
   const token = new URL(url).pathname.split('/').at(-1)!;
-  const res = await svc.app.inject({ method: 'POST', url: '/console/login', payload: { token } });
+  const res = await pressSignIn(svc.app, token);
   expect(res.statusCode).toBe(303);
   return String(res.headers['set-cookie']).split(';')[0];
 }

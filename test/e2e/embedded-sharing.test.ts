@@ -73,6 +73,26 @@ describe('the embedded database shared with the command-line tools', () => {
     expect(await ask(token)).toMatch(/0,5%/);
   }, 180_000);
 
+  it('ingest loads a 1.3 MB document beside the running service', async () => {
+    const article = (n: number) =>
+      `## Điều ${n}. Quy định số ${n}\n\n` +
+      `1. Chi bộ thực hiện nội dung thứ ${n} theo hướng dẫn của cấp ủy cấp trên, báo cáo định kỳ hằng tháng.\n` +
+      `2. Đảng viên tham gia đầy đủ, đóng góp ý kiến và chấp hành nghị quyết của chi bộ về nội dung ${n}.\n\n`;
+    let text = '---\nid: so-tay-lon\ntitle: Sổ tay lớn\n---\n# Sổ tay lớn\n\n';
+    for (let n = 1; Buffer.byteLength(text) < 1.3 * 1024 * 1024; n++) text += article(n);
+    text += '## Điều cuối. Kênh liên lạc\n\nMọi thắc mắc gửi về hộp thư điện tử hopthu-sotay-lon@example.vn.\n';
+    const file = path.join(dataDir, 'so-tay-lon.md');
+    fs.writeFileSync(file, text);
+    const ingested = await run('ingest/cli.ts', [file]);
+    expect(ingested.out).toContain('1 mới');
+    expect(ingested.code).toBe(0);
+    const res = await api(token, '/knowledge/ask', {
+      method: 'POST',
+      body: JSON.stringify({ question: 'Thắc mắc về sổ tay lớn gửi hộp thư nào?' }),
+    });
+    expect(JSON.stringify(await res.json())).toContain('hopthu-sotay-lon@example.vn');
+  }, 300_000);
+
   it('a second service on the same data folder refuses with one clear line', async () => {
     const second = await run('api/main.ts', [], { PORT: String(await freePort()), HOST: '127.0.0.1' });
     expect(second.code).not.toBe(0);

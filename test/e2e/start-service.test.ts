@@ -17,7 +17,8 @@ afterAll(async () => {
 });
 
 // The embedded mode is what this test is about, whatever database the suite runs on.
-const embedded = { DATABASE_URL: '', DATA_DIR: dataDir };
+const METRICS = 'metrics-token-for-the-start-test-0123456789';
+const embedded = { DATABASE_URL: '', DATA_DIR: dataDir, METRICS_TOKEN: METRICS };
 // Loading the demo on a busy two-core machine (the whole suite running beside) can take over a minute.
 const START_MS = 180_000;
 
@@ -34,7 +35,10 @@ describe('starting the service on its embedded defaults', { timeout: START_MS + 
     expect(await (await fetch(`${service.baseUrl}/health`)).json()).toEqual({ status: 'ok', database: 'pglite' });
     const docs = await (await fetch(`${service.baseUrl}/docs/json`)).json();
     expect(docs.paths['/orgs/{id}/members']).toBeTruthy();
-    expect(await (await fetch(`${service.baseUrl}/metrics`)).text()).toContain('http_request_duration_seconds');
+    // /metrics is reached with METRICS_TOKEN only.
+    expect((await fetch(`${service.baseUrl}/metrics`)).status).toBe(401);
+    const metrics = await fetch(`${service.baseUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS}` } });
+    expect(await metrics.text()).toContain('http_request_duration_seconds');
 
     const root = Number(/tổ chức gốc id (\d+)/.exec(out)![1]);
     const report = await (

@@ -9,6 +9,10 @@
  * the grassroots unit above cells A and B; an editor of the province; an admin of another
  * province. Each request acts on province one; each call gets fresh objects, so one caller's
  * success never changes what the next one meets.
+ *
+ * Then what the matrix cannot show in one call: roles removed (through the API, and by the end
+ * of the membership they were held through) stop at once, and revocation ends the console and
+ * web-chat sessions a token or a principal opened.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.ts';
@@ -22,6 +26,7 @@ import {
   makeUserWithRole,
 } from '../factories/index.ts';
 import { createApiToken } from '../../api/auth/tokens.ts';
+import { grantRole } from '../../api/auth/roles.ts';
 import { ensureMemberPrincipal, type Principal } from '../../api/auth/principal.ts';
 import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
 import { openMeeting } from '../../api/meetings/open-meeting.ts';
@@ -35,6 +40,8 @@ import { publishNotice } from '../../api/notices/publish-notice.ts';
 import { sendFeedback } from '../../api/feedback/feedback.ts';
 import { loadDocument } from '../../api/knowledge/load-document.ts';
 import { createBots } from '../../bot/bots.ts';
+import { issueConsoleLink } from '../../api/console/issue-console-link.ts';
+import { pressSignIn } from '../support/console-sign-in.ts';
 import type { App } from '../../api/server.ts';
 import type { Deps } from '../../api/context.ts';
 import type { Member } from '../../api/members/repository.ts';
@@ -79,7 +86,8 @@ const multipart = (filename: string, text: string) => {
 const MATRIX: Record<string, Entry> = {
   // Public pages and service endpoints.
   'GET /health': { req: () => ({ url: '/health' }), expect: 200 },
-  'GET /metrics': { req: () => ({ url: '/metrics' }), expect: 200 },
+  // Reached with METRICS_TOKEN only (hostile-input.test.ts); none of these callers has it.
+  'GET /metrics': { req: () => ({ url: '/metrics' }), expect: 401 },
   'GET /docs': { req: () => ({ url: '/docs' }), expect: 200 },
   'GET /docs/static/index.html': { req: () => ({ url: '/docs/static/index.html' }), expect: 302 },
   'GET /docs/static/swagger-initializer.js': {
@@ -128,10 +136,24 @@ const MATRIX: Record<string, Entry> = {
     }),
     expect: [401, 403, 403, 403, 403, 403],
   },
+  // Roles on province one: its admin's (none of these callers is); the other province's admin
+  // may neither see nor remove them.
+  'GET /orgs/:id/roles': {
+    req: (f) => ({ url: `/orgs/${f.p1.province.id}/roles` }),
+    expect: [401, 403, 403, 403, 403, 403],
+  },
+  'DELETE /roles/:id': {
+    req: async (f) => ({ url: `/roles/${await f.freshGrantId()}` }),
+    expect: [401, 403, 403, 403, 403, 403],
+  },
   'GET /tokens': { req: () => ({ url: '/tokens' }), expect: [401, 200, 200, 200, 200, 200] },
   // Another member's token: only that member or an admin over all their units may revoke it.
   'POST /tokens/:id/revoke': {
     req: async (f) => ({ url: `/tokens/${await f.freshMemberTokenId()}/revoke` }),
+    expect: [401, 403, 403, 403, 403, 403],
+  },
+  'POST /principals/:id/revoke': {
+    req: async (f) => ({ url: `/principals/${await f.freshMemberPrincipalId()}/revoke` }),
     expect: [401, 403, 403, 403, 403, 403],
   },
 
@@ -445,15 +467,22 @@ const MATRIX: Record<string, Entry> = {
   // token is no console session. Without one, every page and form answers 401 and changes
   // nothing; a made-up sign-in link or token is refused.
   'GET /console/login/:token': { req: () => ({ url: '/console/login/ungues5able-token' }), expect: 401 },
+  // The sign-in button's form carries a CSRF token from the sign-in page (no login CSRF).
   'POST /console/login': {
     req: () => ({ url: '/console/login', payload: { token: 'ungues5able-token' } }),
-    expect: 401,
+    expect: 403,
   },
   'POST /console/logout': { req: () => ({ url: '/console/logout', payload: {} }), expect: 401 },
   'GET /console': { req: () => ({ url: '/console' }), expect: 401 },
   'GET /console/sessions': { req: () => ({ url: '/console/sessions' }), expect: 401 },
   'POST /console/sessions/:id/end': { req: () => ({ url: '/console/sessions/1/end', payload: {} }), expect: 401 },
   'GET /console/units/:id': { req: (f) => ({ url: `/console/units/${f.p1.cellA.id}` }), expect: 401 },
+  'GET /console/units/:id/roles': { req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/roles` }), expect: 401 },
+  'POST /console/roles/:id/remove': {
+    req: async (f) => ({ url: `/console/roles/${await f.freshGrantId()}/remove`, payload: {} }),
+    expect: 401,
+  },
+  'GET /console/units/:id/audit': { req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/audit` }), expect: 401 },
   'POST /console/units/:id/exclusions': {
     req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/exclusions`, payload: {} }),
     expect: 401,
@@ -598,6 +627,20 @@ class Fixture {
   freshMember() {
     return makeMember(t.db, this.p1.cellA);
   }
+  /** A secretary grant on cell A, held by a fresh member of it. */
+  async freshGrantId() {
+    const principal = await ensureMemberPrincipal(t.db, (await this.freshMember()).id);
+    await grantRole(t.db, principal.id, this.p1.cellA.id, 'secretary');
+    const [row] = await t.db.query<{ id: number }>(`select id from role_grants where principal_id = $1`, [
+      principal.id,
+    ]);
+    return row.id;
+  }
+  async freshMemberPrincipalId() {
+    const m = await this.freshMember();
+    await makeMemberToken(t.db, m);
+    return (await ensureMemberPrincipal(t.db, m.id)).id;
+  }
   async freshMemberTokenId() {
     const m = await this.freshMember();
     await makeMemberToken(t.db, m);
@@ -720,6 +763,8 @@ class Fixture {
 }
 
 let f: Fixture;
+/** The province the other admin administers. */
+let otherProvinceId: number;
 
 /** Background work started by a request (document ingestion) has finished. */
 async function settle() {
@@ -761,6 +806,7 @@ beforeAll(async () => {
   });
   const p1 = await makeOrgTree(t.db);
   const p2 = await makeOrgTree(t.db);
+  otherProvinceId = p2.province.id;
   const member = await makeMember(t.db, p1.cellA, { fullName: 'Đảng Viên Ma Trận' });
   const memberPrincipal = await ensureMemberPrincipal(t.db, member.id);
   await linkChat(t.db, member, 'telegram', '990001', 'telegram');
@@ -827,3 +873,190 @@ function expected(entry: Entry, who: Who): number {
 function ok(entry: Entry, who: Who): boolean {
   return expected(entry, who) < 400;
 }
+
+// ─── Role removal, the end of membership, revocation ──────────────────────────────────────
+const as = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** A console session of `principal` (a sign-in link, its page, the button): the cookie. */
+async function consoleSession(principal: Principal): Promise<string> {
+  const link = await issueConsoleLink(deps, principal);
+  const res = await pressSignIn(app, new URL(link.url).pathname.split('/').at(-1)!);
+  expect(res.statusCode).toBe(303);
+  return String(res.headers['set-cookie']).split(';')[0];
+}
+const consolePage = (cookie: string, url = '/console') => app.inject({ method: 'GET', url, headers: { cookie } });
+
+/** A web-chat session signed in with a member's API token: its bearer token. */
+async function webChat(memberToken: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/chat/api/session', headers: as(memberToken), payload: {} });
+  expect(res.statusCode).toBe(200);
+  return res.json().token;
+}
+let sent = 0;
+const sayOnWeb = (webToken: string, text: string) =>
+  app.inject({
+    method: 'POST',
+    url: '/chat/api/messages',
+    headers: as(webToken),
+    payload: { id: `authz-${String(++sent).padStart(4, '0')}`, text },
+  });
+
+async function auditActions(subjectId: number): Promise<string[]> {
+  const rows = await t.db.query<{ action: string }>(
+    `select action from audit_log where subject_id = $1 and action like 'role.%' order by id`,
+    [String(subjectId)],
+  );
+  return rows.map((r) => r.action);
+}
+
+describe('roles end when removed, and with the membership they were held through', () => {
+  it('a province lists every role on its units and removes one: the holder is refused at once; audited', async () => {
+    const admin = await makeUserWithRole(t.db, f.p1.province, 'admin');
+    const sec = await makeSecretary(t.db, f.p1.cellA);
+    const cookie = await consoleSession(sec.principal);
+    const listed = await app.inject({ url: `/orgs/${f.p1.province.id}/roles`, headers: as(admin.token) });
+    expect(listed.statusCode).toBe(200);
+    const grant = listed.json().find((g: { principalId: number }) => g.principalId === sec.principal.id);
+    expect(grant).toMatchObject({ orgId: f.p1.cellA.id, role: 'secretary', memberId: sec.member.id });
+
+    const removed = await app.inject({ method: 'DELETE', url: `/roles/${grant.id}`, headers: as(admin.token) });
+    expect(removed.statusCode).toBe(200);
+    const create = await app.inject({
+      method: 'POST',
+      url: `/orgs/${f.p1.cellA.id}/members`,
+      headers: as(sec.token),
+      payload: { fullName: 'Không Được Thêm', gender: 'male', status: 'official' },
+    });
+    expect(create.statusCode).toBe(403);
+    // Her only role is gone: so is her console session, and she is told why when she asks for a link.
+    expect((await consolePage(cookie)).statusCode).toBe(401);
+    await expect(issueConsoleLink(deps, sec.principal)).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await auditActions(sec.principal.id)).toEqual(['role.removed']);
+    // Removing it again: it is gone.
+    expect(
+      (await app.inject({ method: 'DELETE', url: `/roles/${grant.id}`, headers: as(admin.token) })).statusCode,
+    ).toBe(404);
+  });
+
+  it('another province’s admin can neither give this province’s member a role nor see or remove roles', async () => {
+    const otherAdmin = f.tokens.get('otherAdmin')!;
+    const member = await f.freshMember();
+    const before = await t.db.query(`select count(*)::int n from role_grants`);
+    const grant = await app.inject({
+      method: 'POST',
+      url: `/orgs/${otherProvinceId}/roles`,
+      headers: as(otherAdmin),
+      payload: { role: 'committee', memberId: member.id },
+    });
+    expect(grant.statusCode).toBe(403);
+    expect(await t.db.query(`select count(*)::int n from role_grants`)).toEqual(before);
+    const list = await app.inject({ url: `/orgs/${f.p1.province.id}/roles`, headers: as(otherAdmin) });
+    expect(list.statusCode).toBe(403);
+    const remove = await app.inject({
+      method: 'DELETE',
+      url: `/roles/${await f.freshGrantId()}`,
+      headers: as(otherAdmin),
+    });
+    expect(remove.statusCode).toBe(403);
+  });
+
+  it('a secretary moved out of her cell loses that role, its console and new console links', async () => {
+    const admin = await makeUserWithRole(t.db, f.p1.province, 'admin');
+    const sec = await makeSecretary(t.db, f.p1.cellA);
+    const cookie = await consoleSession(sec.principal);
+    expect((await consolePage(cookie, `/console/units/${f.p1.cellA.id}`)).statusCode).toBe(200);
+    const moved = await app.inject({
+      method: 'POST',
+      url: `/members/${sec.member.id}/transfer`,
+      headers: as(admin.token),
+      payload: { toCellId: f.p1.cellB.id, transferredOn: '2026-03-01' },
+    });
+    expect(moved.statusCode).toBe(200);
+    expect((await consolePage(cookie, `/console/units/${f.p1.cellA.id}`)).statusCode).toBe(401);
+    await expect(issueConsoleLink(deps, sec.principal)).rejects.toMatchObject({ code: 'forbidden' });
+    const schedule = await app.inject({
+      method: 'POST',
+      url: `/orgs/${f.p1.cellA.id}/meetings`,
+      headers: as(sec.token),
+      payload: { kind: 'regular', startsAt: day(3), mode: 'hybrid' },
+    });
+    expect(schedule.statusCode).toBe(403);
+    expect(await auditActions(sec.principal.id)).toEqual(['role.ended']);
+  });
+
+  it('a committee member who moves within her commune keeps her commune role', async () => {
+    const admin = await makeUserWithRole(t.db, f.p1.province, 'admin');
+    const member = await makeMember(t.db, f.p1.cellA);
+    const principal = await ensureMemberPrincipal(t.db, member.id);
+    await grantRole(t.db, principal.id, f.p1.commune.id, 'committee');
+    const moved = await app.inject({
+      method: 'POST',
+      url: `/members/${member.id}/transfer`,
+      headers: as(admin.token),
+      payload: { toCellId: f.p1.cellB.id, transferredOn: '2026-03-01' },
+    });
+    expect(moved.statusCode).toBe(200);
+    expect(await t.db.query(`select role from role_grants where principal_id = $1`, [principal.id])).toEqual([
+      { role: 'committee' },
+    ]);
+  });
+
+  it('a deactivated secretary loses every role, her console, and her API token', async () => {
+    const admin = await makeUserWithRole(t.db, f.p1.province, 'admin');
+    const sec = await makeSecretary(t.db, f.p1.cellA);
+    const cookie = await consoleSession(sec.principal);
+    const off = await app.inject({
+      method: 'PATCH',
+      url: `/members/${sec.member.id}`,
+      headers: as(admin.token),
+      payload: { active: false },
+    });
+    expect(off.statusCode).toBe(200);
+    expect((await consolePage(cookie)).statusCode).toBe(401);
+    expect((await app.inject({ url: '/me', headers: as(sec.token) })).statusCode).toBe(401);
+    expect(await t.db.query(`select 1 from role_grants where principal_id = $1`, [sec.principal.id])).toEqual([]);
+    expect(await auditActions(sec.principal.id)).toEqual(['role.ended']);
+  });
+});
+
+describe('revocation ends the sessions a token or a principal opened', () => {
+  it('a web-chat session signed in with a revoked member token ends, and can ask for no console link', async () => {
+    const sec = await makeSecretary(t.db, f.p1.cellA);
+    const web = await webChat(sec.token);
+    const asked = await sayOnWeb(web, 'quan tri');
+    expect(asked.statusCode).toBe(200);
+    expect(JSON.stringify(asked.json())).toContain('/console/login/');
+    const [token] = await t.db.query<{ id: number }>(`select id from api_tokens where principal_id = $1`, [
+      sec.principal.id,
+    ]);
+    const revoked = await app.inject({ method: 'POST', url: `/tokens/${token.id}/revoke`, headers: as(sec.token) });
+    expect(revoked.statusCode).toBe(200);
+    const links = await t.db.query(`select count(*)::int n from console_login_links where principal_id = $1`, [
+      sec.principal.id,
+    ]);
+    const again = await sayOnWeb(web, 'quan tri');
+    expect(again.statusCode).toBe(401);
+    expect(again.json().message).toMatch(/Phiên web chat đã hết/);
+    expect(
+      await t.db.query(`select count(*)::int n from console_login_links where principal_id = $1`, [sec.principal.id]),
+    ).toEqual(links);
+  });
+
+  it('revoking a principal ends its console and web-chat sessions and its tokens', async () => {
+    const admin = await makeUserWithRole(t.db, f.p1.province, 'admin');
+    const sec = await makeSecretary(t.db, f.p1.cellA);
+    const web = await webChat(sec.token);
+    const cookie = await consoleSession(sec.principal);
+    expect((await consolePage(cookie)).statusCode).toBe(200);
+    const res = await app.inject({
+      method: 'POST',
+      url: `/principals/${sec.principal.id}/revoke`,
+      headers: as(admin.token),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ webChats: 1, consoleSessions: 1 });
+    expect((await consolePage(cookie)).statusCode).toBe(401);
+    expect((await sayOnWeb(web, 'trogiup')).statusCode).toBe(401);
+    expect((await app.inject({ url: '/me', headers: as(sec.token) })).statusCode).toBe(401);
+  });
+});

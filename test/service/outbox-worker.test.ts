@@ -100,6 +100,57 @@ describe('outbox worker', () => {
     expect((await t.db.query(`select attempts from outbox_messages where kind = 'retry-test'`))[0].attempts).toBe(3);
   });
 
+  it('sends the replies to one chat in order under per-chat pacing, a retried one included', async () => {
+    const chat = '66000';
+    // Five replies to one member, as the inbox queues them (the reply lane); the first meets two 502s.
+    for (let i = 1; i <= 5; i++) {
+      await t.db.query(
+        `insert into outbox_messages (channel, bot_key, chat_id, kind, payload, lane)
+         values ('telegram', 'telegram', $1, 'reply', $2::jsonb, 0)`,
+        [chat, JSON.stringify({ text: `Trả lời ${i}` })],
+      );
+    }
+    telegram.failNext(2, 502);
+    const bots = createBots(deps, { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root });
+    const w = startOutboxWorker(deps, bots.senders, {
+      idlePollMs: 20,
+      limits: { telegram: { perSecond: 30, privateChatGapMs: 300 } },
+    });
+    await waitFor(() => telegram.sentTo(chat).length === 5, 20_000, 'five replies');
+    await w.stop();
+    expect(telegram.sentTo(chat).map((m) => m.text)).toEqual([1, 2, 3, 4, 5].map((i) => `Trả lời ${i}`));
+  });
+
+  it('a reply that fails keeps the reason, not its text (a console link in it)', async () => {
+    const chat = '67000';
+    telegram.blockChat(chat);
+    await t.db.query(
+      `insert into outbox_messages (channel, bot_key, chat_id, kind, payload, lane)
+       values ('telegram', 'telegram', $1, 'reply', $2::jsonb, 0)`,
+      [
+        chat,
+        JSON.stringify({
+          text: 'Đường dẫn vào trang quản trị',
+          link: { label: 'Mở', url: 'http://x/console/login/s' },
+        }),
+      ],
+    );
+    const w = worker(30);
+    await waitFor(
+      async () =>
+        (await t.db.query(`select 1 from outbox_messages where chat_id = $1 and status = 'failed'`, [chat])).length > 0,
+      10_000,
+      'failed',
+    );
+    await w.stop();
+    const [row] = await t.db.query<{ payload: unknown; last_error: string }>(
+      `select payload, last_error from outbox_messages where chat_id = $1`,
+      [chat],
+    );
+    expect(row.payload).toEqual({});
+    expect(row.last_error).toMatch(/403.*blocked/);
+  });
+
   it('never queues the same logical message twice (dedupe keys)', async () => {
     const ids = await members(2, 64000);
     expect(await enqueueForMembers(t.db, ids, { text: 'A' }, { kind: 'dedupe-test', dedupePrefix: 'x:1' })).toBe(2);

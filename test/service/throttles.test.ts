@@ -10,6 +10,7 @@ import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
 import { makeMember, makeMemberToken, makeOrgTree, makeSecretary } from '../factories/index.ts';
 import { connectPostgres, type Db } from '../../api/db/connect.ts';
 import { THROTTLES } from '../../api/throttle/throttle.ts';
+import { readConfig } from '../../api/config.ts';
 import { createBots } from '../../bot/bots.ts';
 import { issueLinkCode } from '../../api/chat-accounts/issue-link-code.ts';
 import type { App } from '../../api/server.ts';
@@ -127,6 +128,63 @@ describe('web-chat link codes', () => {
     const ok = await signIn(app, code, '198.51.100.20');
     expect(ok.statusCode).toBe(200);
     expect(ok.json().name).toBe(member.fullName);
+  });
+});
+
+describe('a member re-linking from the web chat', () => {
+  it('is throttled on the member: a new session or address does not give new tries', async () => {
+    const member = await makeMember(t.db, tree.cellA);
+    const memberToken = await makeMemberToken(t.db, member);
+    const session = async (remoteAddress: string) =>
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/chat/api/session',
+          headers: bearer(memberToken),
+          payload: {},
+          remoteAddress,
+        })
+      ).json().token as string;
+    let n = 0;
+    const say = async (web: string, text: string) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/chat/api/messages',
+        headers: bearer(web),
+        payload: { id: `relink-${String(++n).padStart(4, '0')}`, text },
+      });
+      return (res.json().replies as { text: string }[]).map((r) => r.text).join('\n');
+    };
+    const limit = THROTTLES.linkCodeAccount.points;
+    for (let i = 0; i < limit; i++) {
+      // Each guess from a new web-chat session, from a new address.
+      const web = await session(`198.51.100.${100 + i}`);
+      expect(await say(web, 'lienket AAAAA-AAAAA')).toMatch(/Mã liên kết không đúng/);
+    }
+    const web = await session('198.51.100.200');
+    expect(await say(web, 'lienket AAAAA-AAAAA')).toMatch(/quá 5 lần/);
+  });
+});
+
+describe('behind a reverse proxy (TRUST_PROXY=true)', () => {
+  it('the client address is the one the proxy saw: rotating X-Forwarded-For gives no new tries', async () => {
+    const config = { ...testDeps(t.db, clock).config, trustProxy: readConfig({ TRUST_PROXY: 'true' }).trustProxy };
+    const proxied = await buildTestApp({ ...testDeps(t.db, clock), config });
+    try {
+      // The client writes any X-Forwarded-For it likes; the proxy (127.0.0.1) appends the address it saw.
+      const guess = (i: number, client = '203.0.113.99') =>
+        proxied.inject({
+          url: `/orgs/${tree.cellA.id}`,
+          headers: { ...bearer(`sdv_proxied${i}`), 'x-forwarded-for': `10.${i}.0.1, ${client}` },
+          remoteAddress: '127.0.0.1',
+        });
+      for (let i = 0; i < THROTTLES.bearerToken.points; i++) expect((await guess(i)).statusCode).toBe(401);
+      expect((await guess(999)).statusCode).toBe(429);
+      // Another client behind the same proxy is its own address, not the proxy's.
+      expect((await guess(1000, '203.0.113.100')).statusCode).toBe(401);
+    } finally {
+      await proxied.close();
+    }
   });
 });
 

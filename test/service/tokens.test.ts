@@ -236,13 +236,36 @@ describe('the command line: token, tokens, revoke', () => {
       );
       expect(row.n).toBe(1);
     });
-    expect(await admin('revoke', '--principal', String(principal))).toMatch(/Đã thu hồi mã truy cập \d+/);
+    expect(await admin('revoke', '--principal', String(principal))).toMatch(
+      new RegExp(`Đã thu hồi principal ${principal}: 1 mã truy cập \\(\\d+\\)`),
+    );
     const all = await admin('tokens', '--org', String(org.id), '--all');
     expect(all).toMatch(new RegExp(`^${id}\\trevoked\\t`, 'm'));
     expect(all).not.toMatch(/\tactive\t/);
     await withDb(async (_db, a) => {
       clock.set(new Date(clock.now().getTime() + PRINCIPAL_CACHE_MS + 1));
       expect((await me(a, spare)).statusCode).toBe(401);
+    });
+  }, 300_000);
+
+  it('lists the roles held on a unit and beneath it, and removes one (audited)', async () => {
+    const org = await withDb(async (db) => makeOrg(db, 'province', null, 'Đảng bộ tỉnh Vai Trò'));
+    await admin('token', '--org', String(org.id), '--role', 'committee', '--name', 'Cấp ủy CLI');
+    const listed = await admin('roles', '--org', String(org.id));
+    const line = listed.split('\n').find((l) => l.includes('Cấp ủy CLI'))!;
+    expect(line).toMatch(new RegExp(`^\\d+\\t${org.id} Đảng bộ tỉnh Vai Trò\\tcommittee\\t`));
+    const grantId = line.split('\t')[0];
+    expect(await admin('remove-role', grantId)).toContain('Đã bỏ vai trò committee của Cấp ủy CLI');
+    expect(await admin('roles', '--org', String(org.id))).toContain('Không có vai trò nào');
+    await withDb(async (db) => {
+      const rows = await db.query<{ action: string; via: string }>(
+        `select action, details->>'via' as via from audit_log where org_id = $1 order by id`,
+        [org.id],
+      );
+      expect(rows).toEqual([
+        { action: 'role.granted', via: 'cli' },
+        { action: 'role.removed', via: 'cli' },
+      ]);
     });
   }, 300_000);
 });

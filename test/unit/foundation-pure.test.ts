@@ -1,3 +1,4 @@
+import { readConfig } from '../../api/config.ts';
 import { describe, expect, it } from 'vitest';
 import { foldVietnamese } from '../../api/text/fold.ts';
 import { generateLinkCode, normalizeLinkCode } from '../../api/chat-accounts/link-code.ts';
@@ -69,5 +70,26 @@ describe('rules as data', () => {
     expect(versionInForce(rule, '2025-05-31').value).toBe(1);
     expect(versionInForce(rule, '2025-06-01').value).toBe(2);
     expect(() => versionInForce(rule, '2000-01-01')).toThrow(/no version/);
+  });
+});
+
+describe('configuration that faces the network', () => {
+  it('listens on the loopback address unless HOST says otherwise', () => {
+    expect(readConfig({}).host).toBe('127.0.0.1');
+    expect(readConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
+  it('TRUST_PROXY=true trusts one hop (the proxy in front), never every X-Forwarded-For entry', () => {
+    expect(readConfig({}).trustProxy).toBe(false);
+    expect(readConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(readConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(readConfig({ TRUST_PROXY: '10.0.0.1,10.0.0.2' }).trustProxy).toBe('10.0.0.1,10.0.0.2');
+  });
+
+  it('METRICS_TOKEN is long, and unlike an API token; without it /metrics is off', () => {
+    expect(readConfig({}).metricsToken).toBeNull();
+    expect(readConfig({ METRICS_TOKEN: 'a'.repeat(32) }).metricsToken).toBe('a'.repeat(32));
+    for (const bad of ['short', `sdv_${'a'.repeat(40)}`, `${'a'.repeat(20)} ${'a'.repeat(20)}`])
+      expect(() => readConfig({ METRICS_TOKEN: bad })).toThrow(/METRICS_TOKEN/);
   });
 });

@@ -1,10 +1,9 @@
 import type { RoleGrant } from '../../auth/roles.ts';
 import type { SessionListRow } from '../session-repository.ts';
 import { csrfField, dateTime, h, notice, page } from './html.ts';
+import { ROLE_LABELS } from './rights-page.ts';
 
-const ROLE = { admin: 'Quản trị', committee: 'Cấp ủy', secretary: 'Bí thư chi bộ', editor: 'Biên tập tài liệu' };
-
-export function loginPage(token: string, valid: boolean): string {
+export function loginPage(token: string, valid: boolean, csrf: string): string {
   if (!valid) {
     return page(
       { title: 'Đường dẫn không dùng được' },
@@ -17,7 +16,7 @@ Hãy nhắn "quản trị" (hoặc /admin) cho bot để nhận đường dẫn 
   return page(
     { title: 'Đăng nhập trang quản trị' },
     `<h1>Đăng nhập trang quản trị</h1><p>Đường dẫn chỉ dùng được một lần. Bấm nút để vào.</p>
-<form method="post" action="/console/login"><input type="hidden" name="token" value="${h(token)}">\
+<form method="post" action="/console/login">${csrfField(csrf)}<input type="hidden" name="token" value="${h(token)}">\
 <button type="submit">Vào trang quản trị</button></form>`,
   );
 }
@@ -29,12 +28,16 @@ export function homePage(who: string, csrf: string, grants: RoleGrant[]): string
 <ul>${grants
       .map(
         (g) =>
-          `<li>${h(ROLE[g.role])} — ${
+          `<li>${h(ROLE_LABELS[g.role])} — ${
             g.role === 'editor'
               ? `${h(g.orgName)} — <a href="/console/units/${g.orgId}/knowledge">tài liệu cho Trợ lý ảo</a> · ` +
                 `<a href="/console/units/${g.orgId}/questions">câu hỏi Trợ lý ảo chưa trả lời được</a>`
               : `<a href="/console/units/${g.orgId}">${h(g.orgName)}</a> · ` +
                 `<a href="/console/units/${g.orgId}/meetings">sinh hoạt chi bộ</a>`
+          }${g.role === 'admin' ? ` · <a href="/console/units/${g.orgId}/roles">vai trò</a>` : ''}${
+            g.role === 'admin' || g.role === 'committee'
+              ? ` · <a href="/console/units/${g.orgId}/audit">nhật ký thao tác</a>`
+              : ''
           }</li>`,
       )
       .join('')}</ul>`,
