@@ -5,6 +5,7 @@
 import type { App } from '../../api/server.ts';
 import type { Deps } from '../../api/context.ts';
 import { handleUpdate } from '../../bot/core/conversation.ts';
+import { pressSignIn } from './console-sign-in.ts';
 
 let n = 0;
 
@@ -20,7 +21,7 @@ export async function consoleSignIn(app: App, deps: Deps, chatId: string, botKey
     receivedAt: deps.clock.now(),
   });
   const token = new URL(reply.link!.url).pathname.split('/').at(-1)!;
-  const res = await app.inject({ method: 'POST', url: '/console/login', payload: { token } });
+  const res = await pressSignIn(app, token);
   if (res.statusCode !== 303) throw new Error(`console sign-in: ${res.statusCode} ${res.body}`);
   return String(res.headers['set-cookie']).split(';')[0];
 }
