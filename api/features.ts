@@ -12,6 +12,7 @@ import { noticeRoutes } from './notices/routes.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
 import { knowledgeRoutes } from './knowledge/routes.ts';
 import { consoleRoutes } from './console/routes.ts';
+import { homeRoutes } from './home/routes.ts';
 
 export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [
   authRoutes,
@@ -23,4 +24,5 @@ export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [
   feedbackRoutes,
   knowledgeRoutes,
   consoleRoutes,
+  homeRoutes,
 ];

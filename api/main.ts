@@ -60,16 +60,30 @@ async function main() {
   const metrics = config.metricsToken
     ? `${base}/metrics (Authorization: Bearer <METRICS_TOKEN>)`
     : 'tắt (đặt METRICS_TOKEN để bật)';
+  // The banner stands apart from the log lines around it: ruled above and below, in plain text.
+  const rule = '═'.repeat(78);
   const lines = [
     '',
-    `Sổ tay Đảng viên — dịch vụ bot đang chạy (database: ${where})`,
-    `  API:       ${base}/`,
-    `  API docs:  ${base}/docs   (OpenAPI JSON: ${base}/docs/json)`,
+    rule,
+    `  Sổ tay Đảng viên — dịch vụ bot đang chạy (database: ${where})`,
+    rule,
+    `  Trang đầu: ${base}/   (lối vào web chat, trang quản trị và tài liệu API)`,
     `  Web chat:  ${base}/chat`,
+    `  Quản trị:  ${base}/console   (đăng nhập bằng đường dẫn một lần, nhắn "quản trị" cho bot)`,
+    `  API docs:  ${base}/docs   (OpenAPI JSON: ${base}/docs/json)`,
     `  Health:    ${base}/health   Metrics: ${metrics}`,
     `  Listening: ${config.host}:${config.port}${loopbackOnly ? ' (this machine only; HOST=0.0.0.0 to open)' : ''}`,
     `  ${bots.summary}`,
     ...(demo?.lines ?? ['  Demo: off (DEMO=0). Admin token: npm run admin -- token --org <id>']),
+    ...(demo?.signIn.length
+      ? [
+          '',
+          '  Thử với vai trò của từng người (demo; mỗi lần khởi động cấp đường dẫn mới, thay đường dẫn cũ):',
+          ...demo.signIn,
+          '  Đường dẫn quản trị hết hạn: mở web chat của người đó và nhắn "quản trị" để nhận đường dẫn mới.',
+        ]
+      : []),
+    rule,
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

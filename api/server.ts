@@ -10,7 +10,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Deps } from './context.ts';
 import { validatorCompiler } from './http/validation.ts';
-import { handleHttpError } from './http/errors.ts';
+import { handleHttpError, handleNotFound } from './http/errors.ts';
 import { registerMetrics } from './http/metrics.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { DEFAULT_BODY_LIMIT, registerUploads } from './http/uploads.ts';
@@ -42,6 +42,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
 
   app.setValidatorCompiler(validatorCompiler);
   app.setErrorHandler(handleHttpError);
+  app.setNotFoundHandler(handleNotFound);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

@@ -18,17 +18,22 @@ export const chatAccountRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asyn
             code: Type.String({ description: 'one-time code, valid until expiresAt' }),
             expiresAt: DateTime,
             howTo: Type.String({ description: 'how the member sends the code to a bot' }),
+            replaced: Type.Integer({ description: "the member's earlier unused codes this one voids" }),
           }),
           201,
         ),
       },
     },
     async (request, reply) => {
-      const { code, expiresAt } = await issueLinkCode(deps, requirePrincipal(request), request.params.id);
+      const { code, expiresAt, replaced } = await issueLinkCode(deps, requirePrincipal(request), request.params.id);
+      const howTo = `Gửi "/start ${code}" cho bot Telegram, hoặc "lienket ${code}" cho bot Zalo.`;
       return reply.status(201).send({
         code,
         expiresAt,
-        howTo: `Gửi "/start ${code}" cho bot Telegram, hoặc "lienket ${code}" cho bot Zalo.`,
+        replaced,
+        howTo: replaced
+          ? `Mã này thay thế mã liên kết cấp trước đó; mã cũ không còn dùng được. ${howTo}`
+          : howTo,
       });
     },
   );

@@ -1,7 +1,9 @@
 import type { Deps } from '../context.ts';
 import { createApiToken } from '../auth/tokens.ts';
 import { issueLinkCode } from '../chat-accounts/issue-link-code.ts';
-import { ensureMemberPrincipal, findPrincipal } from '../auth/principal.ts';
+import { findPrincipal, type Principal } from '../auth/principal.ts';
+import { issueConsoleLink } from '../console/issue-console-link.ts';
+import { ensureDemoPeople, type DemoPerson, type DemoPersonKind } from './demo-people.ts';
 import { hasDemoData, seedDemo } from './seed-demo.ts';
 import { loadSampleDocuments } from '../../ingest/load-samples.ts';
 import { assistant } from '../../knowledge/assistant.ts';
@@ -16,27 +18,24 @@ const SHOWN_KEY = 'demo_admin_token_shown_at';
  * code voids the previous unused one), so a newcomer can try everything without a bot token.
  * Returns the lines to print.
  */
-export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines: string[] }> {
+export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines: string[]; signIn: string[] }> {
   const fresh = !(await hasDemoData(deps));
   if (fresh) await seedDemo(deps);
   const samples = await loadSampleDocuments(deps.db, assistant().embedder).catch((e: Error) => {
     deps.log.warn({ err: e.message }, 'sample documents not loaded');
     return -1;
   });
-  const [ids] = await deps.db.query<{ adminId: number; rootId: number; secretaryId: number; memberId: number }>(
+  const [ids] = await deps.db.query<{ adminId: number; rootId: number }>(
     `select (select g.principal_id from role_grants g join orgs o on o.id = g.org_id
       where o.is_demo and g.role = 'admin' order by g.id limit 1) as "adminId",
-            (select id from orgs where is_demo and parent_id is null order by id limit 1) as "rootId",
-            (select p.member_id from role_grants g join principals p on p.id = g.principal_id
-              join orgs o on o.id = g.org_id
-              where o.is_demo and g.role = 'secretary' order by g.id limit 1) as "secretaryId",
-            (select m.id from members m join role_grants g on g.org_id = m.cell_id
-              join principals p on p.id = g.principal_id
-              where g.role = 'secretary' and m.id <> p.member_id and m.status = 'official' order by m.id
-                limit 1) as "memberId"`,
+            (select id from orgs where is_demo and parent_id is null order by id limit 1) as "rootId"`,
   );
-  if (!ids?.adminId)
-    return { lines: ['  Demo: dữ liệu demo không đầy đủ; tạo token bằng: npm run admin -- token --org <id>'] };
+  const people = await deps.db.tx((sql) => ensureDemoPeople(sql));
+  if (!ids?.adminId || !people)
+    return {
+      lines: ['  Demo: dữ liệu demo không đầy đủ; tạo token bằng: npm run admin -- token --org <id>'],
+      signIn: [],
+    };
   const now = deps.clock.now();
   // Claimed in one statement, so two instances starting together mint at most one token.
   const claimed = await deps.db.query(
@@ -54,9 +53,8 @@ export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines:
     ? []
     : await deps.db.query<{ value: string }>(`select value from service_settings where key = $1`, [SHOWN_KEY]);
   const admin = (await findPrincipal(deps.db, ids.adminId))!;
-  const secretaryPrincipal = await ensureMemberPrincipal(deps.db, ids.secretaryId);
-  const secretaryCode = await issueLinkCode(deps, admin, ids.secretaryId);
-  const memberCode = await issueLinkCode(deps, admin, ids.memberId);
+  const signIn: string[] = [];
+  for (const person of people) signIn.push(...(await signInLines(deps, admin, person, baseUrl)));
   return {
     lines: [
       `  Demo:      ${fresh ? 'đã nạp' : 'đã có'} Đảng bộ Thị trấn Hòa Bình ` +
@@ -73,8 +71,37 @@ export async function prepareDemo(deps: Deps, baseUrl: string): Promise<{ lines:
             `  Admin token: đã in một lần ở lần khởi động đầu (${shown?.value.slice(0, 16).replace('T', ' ')} UTC). ` +
               `Mã mới: npm run admin -- token --org ${ids.rootId}`,
           ]),
-      `  Web chat của bí thư chi bộ (principal ${secretaryPrincipal.id}): ${baseUrl}/chat?code=${secretaryCode.code}`,
-      `  Web chat của một đảng viên:  ${baseUrl}/chat?code=${memberCode.code}`,
     ],
+    signIn,
   };
+}
+
+const WHO: Record<DemoPersonKind, string> = {
+  member: 'Đảng viên',
+  secretary: 'Bí thư chi bộ',
+  committee: 'Cấp ủy viên (Đảng ủy Thị trấn)',
+  editor: 'Biên tập tài liệu cho Trợ lý ảo',
+};
+
+/**
+ * One person's sign-in: the web chat by a one-time link code (72 hours; a new start issues a
+ * new one, which replaces it), and for a role the console by a one-time link (10 minutes;
+ * after that, "quản trị" typed in that web chat gives a new one).
+ */
+async function signInLines(deps: Deps, admin: Principal, person: DemoPerson, baseUrl: string): Promise<string[]> {
+  const code = await issueLinkCode(deps, admin, person.memberId);
+  const lines = [
+    `  • ${WHO[person.kind]}: đồng chí ${person.fullName} — ${person.unitName}` +
+      (person.unitName === person.cellName ? '' : ` (sinh hoạt tại ${person.cellName})`),
+    `      Web chat:  ${baseUrl}/chat?code=${code.code}`,
+  ];
+  if (person.kind === 'member') return lines;
+  const link = await issueConsoleLink(deps, {
+    id: person.principalId,
+    displayName: person.fullName,
+    memberId: person.memberId,
+  });
+  const page = person.kind === 'editor' ? 'tài liệu cho Trợ lý ảo' : 'trang quản trị';
+  lines.push(`      Quản trị:  ${link.url}   (${page}; dùng một lần trong ${link.minutes} phút)`);
+  return lines;
 }

@@ -3,34 +3,69 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import { describeValidationError } from './validation.ts';
 import { isConnectionError } from '../db/connect.ts';
+import { errorPage, sendPage, wantsHtml } from './public-page.ts';
+
+/** The page title a browser sees for each refusal. */
+const PAGE_TITLES: Record<string, string> = {
+  forbidden: 'Không mở được trang này',
+  unauthorized: 'Cần đăng nhập',
+  not_found: 'Không tìm thấy',
+  conflict: 'Không thực hiện được',
+  rate_limited: 'Xin đợi một lát',
+};
 
 /** Seconds a client should wait before retrying while the database is unreachable. */
 const RETRY_AFTER_SECONDS = 5;
 
-/** Maps every error to `{ error, message, field?, data? }` with the right status; nothing internal leaks. */
+/**
+ * Maps every error to `{ error, message, field?, data? }` with the right status; nothing internal
+ * leaks. A browser (it asks for text/html: a notice or document link, an address typed by hand)
+ * gets the same message as a Vietnamese page instead.
+ */
 export function handleHttpError(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
+  const { status, body, retryAfter } = describeError(error, request);
+  if (retryAfter) reply.header('retry-after', String(retryAfter));
+  if (wantsHtml(request)) {
+    return sendPage(reply, status, errorPage(PAGE_TITLES[body.error] ?? 'Không thực hiện được', body.message));
+  }
+  return reply.status(status).send(body);
+}
+
+interface ErrorBody {
+  error: string;
+  message: string;
+  field?: string;
+  data?: unknown;
+}
+
+function describeError(
+  error: FastifyError | AppError | Error,
+  request: FastifyRequest,
+): { status: number; body: ErrorBody; retryAfter?: number } {
   if (error instanceof AppError) {
     if (error.detail) request.log.info({ code: error.code, detail: error.detail }, 'request refused');
-    return reply
-      .status(error.httpStatus)
-      .send({ error: error.code, message: error.message, field: error.field, data: error.data });
+    return {
+      status: error.httpStatus,
+      body: { error: error.code, message: error.message, field: error.field, data: error.data },
+    };
   }
   const fe = error as FastifyError;
   if (fe.validation && fe.validation.length > 0) {
     const { field, message } = describeValidationError(fe.validation as ErrorObject[], fe.validationContext);
-    return reply.status(400).send({ error: 'validation', message, field });
+    return { status: 400, body: { error: 'validation', message, field } };
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return reply
-      .status(413)
-      .send({ error: 'payload_too_large', message: 'Dữ liệu gửi lên quá lớn (payload too large).' });
+    return {
+      status: 413,
+      body: { error: 'payload_too_large', message: 'Dữ liệu gửi lên quá lớn (payload too large).' },
+    };
   }
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return reply.status(415).send({ error: 'unsupported_media_type', message: 'Định dạng dữ liệu không được hỗ trợ.' });
+    return { status: 415, body: { error: 'unsupported_media_type', message: 'Định dạng dữ liệu không được hỗ trợ.' } };
   }
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     // e.g. malformed JSON; Fastify's message names the problem, not our internals.
-    return reply.status(fe.statusCode).send({ error: 'bad_request', message: `Yêu cầu không hợp lệ: ${fe.message}` });
+    return { status: fe.statusCode, body: { error: 'bad_request', message: `Yêu cầu không hợp lệ: ${fe.message}` } };
   }
   if (isConnectionError(error)) {
     // The database is restarting or the connection was lost: nothing was accepted; try again.
@@ -38,11 +73,28 @@ export function handleHttpError(error: FastifyError | AppError | Error, request:
       { err: { name: error.name, code: (error.cause as { code?: string })?.code } },
       'database unavailable',
     );
-    return reply
-      .status(503)
-      .header('retry-after', String(RETRY_AFTER_SECONDS))
-      .send({ error: 'unavailable', message: 'Hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít phút.' });
+    return {
+      status: 503,
+      retryAfter: RETRY_AFTER_SECONDS,
+      body: { error: 'unavailable', message: 'Hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít phút.' },
+    };
   }
   request.log.error({ err: error }, 'unhandled error');
-  return reply.status(500).send({ error: 'internal', message: 'Lỗi hệ thống, vui lòng thử lại sau.' });
+  return { status: 500, body: { error: 'internal', message: 'Lỗi hệ thống, vui lòng thử lại sau.' } };
+}
+
+/** An address nobody serves: a page for a browser, JSON for an API client. */
+export function handleNotFound(request: FastifyRequest, reply: FastifyReply) {
+  if (wantsHtml(request)) {
+    return sendPage(
+      reply,
+      404,
+      errorPage(
+        'Không tìm thấy trang',
+        'Địa chỉ đồng chí mở không có trên hệ thống; có thể đường dẫn bị gõ sai hoặc bị cắt mất một phần. ' +
+          'Xin mở lại từ tin nhắn của bot, hoặc bắt đầu từ trang đầu.',
+      ),
+    );
+  }
+  return reply.status(404).send({ error: 'not_found', message: 'Không có địa chỉ này trên hệ thống.' });
 }

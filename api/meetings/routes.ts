@@ -21,6 +21,7 @@ import {
 } from '../http/schemas.ts';
 import { verifyLink } from '../http/signed-link.ts';
 import { DocumentFileResponses, DocumentFormatParam, sendDocument } from '../http/document-file.ts';
+import { errorPage } from '../http/public-page.ts';
 import { escapeHtml } from '../http/escape-html.ts';
 import { DECISION_KINDS } from '../rules/meeting-rules.ts';
 import { DISCIPLINE_FORMS, NO_DISCIPLINE } from '../rules/discipline.ts';
@@ -816,7 +817,12 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         return reply
           .status(403)
           .header('content-type', 'text/html; charset=utf-8')
-          .send('<p>Đường dẫn không hợp lệ hoặc đã hết hạn.</p>');
+          .send(
+            errorPage(
+              'Không mở được tài liệu',
+              'Đường dẫn không hợp lệ hoặc đã hết hạn. Xin đồng chí mở lại tài liệu từ tin nhắn mới nhất của bot.',
+            ),
+          );
       }
       const d = await openDocument(deps, Number(doc), Number(member));
       return reply
