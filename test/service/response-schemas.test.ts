@@ -147,7 +147,7 @@ describe('answers keep every field through their schemas', () => {
     expect(edited).toMatchObject({ id: member.id, phone: '0912 345 678', cardNumber: member.cardNumber });
 
     const code = await call('POST', `/members/${member.id}/link-codes`, secretary.token);
-    expect(Object.keys(code).sort()).toEqual(['code', 'expiresAt', 'howTo']);
+    expect(Object.keys(code).sort()).toEqual(['code', 'expiresAt', 'howTo', 'replaced']);
     expect(new Date(code.expiresAt).getTime()).toBeGreaterThan(Date.now());
 
     const sent = await call('POST', '/feedback', secretary.token, { body: 'Đề nghị họp sớm hơn' });
