@@ -227,7 +227,13 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   });
 
   const session = (request: FastifyRequest) => {
-    if (!request.consoleSession) throw new AppError('unauthorized', 'Cần đăng nhập.');
+    if (!request.consoleSession) {
+      throw new AppError(
+        'unauthorized',
+        'Đồng chí chưa đăng nhập, hoặc phiên làm việc đã kết thúc. Xin nhắn “quản trị” cho bot trong tin nhắn ' +
+          'riêng (Telegram, Zalo hoặc web chat) để nhận đường dẫn đăng nhập dùng một lần.',
+      );
+    }
     return request.consoleSession;
   };
   const actor = (request: FastifyRequest) => session(request).principal;
