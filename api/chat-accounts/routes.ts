@@ -31,9 +31,7 @@ export const chatAccountRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = asyn
         code,
         expiresAt,
         replaced,
-        howTo: replaced
-          ? `Mã này thay thế mã liên kết cấp trước đó; mã cũ không còn dùng được. ${howTo}`
-          : howTo,
+        howTo: replaced ? `Mã này thay thế mã liên kết cấp trước đó; mã cũ không còn dùng được. ${howTo}` : howTo,
       });
     },
   );

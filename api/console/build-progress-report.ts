@@ -2,74 +2,81 @@ import { AlignmentType, Document, Packer, Paragraph, Table, TableCell, TableRow,
 import type { Deps } from '../context.ts';
 import { recordExport } from '../audit/record-audit.ts';
 import type { Principal } from '../auth/principal.ts';
-import { findUnits } from './repository.ts';
 import { getUnitDashboard } from './get-unit-dashboard.ts';
 import { getMeetingsMonth } from './get-meetings-month.ts';
-import { NO_BORDERS, partyDocumentHeader, partyHeaderTable } from '../text/party-header.ts';
+import { documentNumber, NO_BORDERS, partyDocumentHeader, partyHeaderTable } from '../text/party-header.ts';
+import { type DocumentSettings, getDocumentSettings, issuingBody, withoutNote } from '../orgs/document-settings.ts';
 
 const pct = (x: number) => `${(Math.round(x * 1000) / 10).toLocaleString('vi-VN')} %`;
+const num = (n: number) => n.toLocaleString('vi-VN');
 
 /**
- * A "Báo cáo sơ kết" section for a month, laid out as a party document (Hướng dẫn
- * 36-HD/VPTW, rules.md §9): the header with the body above and the issuing body, the
- * national party line and place-date, the title, the figures by unit and the units below
- * target named, the excluded units with their reason, the meetings' three parts.
+ * A "Báo cáo sơ kết" for a month, laid out as a party document that can be handed in (Hướng dẫn
+ * 36-HD/VPTW, rules.md §9): at the left the body above and the issuing body — the committee
+ * ("ĐẢNG ỦY THỊ TRẤN …") or the cell — a star and the number with its ký hiệu ("Số 12-BC/ĐU", or
+ * blank for the office's register); at the right the Party's name and "<locality>, ngày …";
+ * the title; the figures by unit and the meetings by cell, each table with a total row; the
+ * units below target and those left out named; the signature "T/M ĐẢNG ỦY / BÍ THƯ" with the
+ * signer's name. Header and signer come from the unit's document settings (console), shared
+ * with the minutes and result sheets.
  */
 export async function buildProgressReport(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
   orgId: number,
   month: string,
+  number: number | null = null,
 ): Promise<{ data: Buffer; filename: string }> {
   const d = await getUnitDashboard(deps, actor, orgId);
   const meetings = await getMeetingsMonth(deps, actor, orgId, month);
-  await recordExport(deps.db, { actor, orgId: d.unit.id, what: 'report', format: 'docx', at: deps.clock.now() });
-  const [parent] = d.unit.path.includes('.')
-    ? await findUnits(deps.db, [Number(d.unit.path.split('.').at(-2))])
-    : [undefined];
+  const now = deps.clock.now();
+  const settings = await getDocumentSettings(deps.db, orgId, vietnamDay(now));
+  await recordExport(deps.db, { actor, orgId: d.unit.id, what: 'report', format: 'docx', at: now });
   const [y, mo] = month.split('-');
   const t = d.totals;
   const below = d.children.filter((c) => c.belowTarget);
+  const unitName = withoutNote(d.unit.name);
   const line = (text: string, opts: { bold?: boolean; italics?: boolean; size?: number } = {}) =>
-    new Paragraph({ spacing: { after: 120 }, children: [new TextRun({ text, ...opts })] });
+    new Paragraph({
+      spacing: { after: 120 },
+      alignment: AlignmentType.JUSTIFIED,
+      indent: { firstLine: 567 },
+      children: [new TextRun({ text, ...opts })],
+    });
+  const heading = (text: string) =>
+    new Paragraph({ spacing: { before: 120, after: 120 }, children: [new TextRun({ text, bold: true })] });
   const centred = (text: string, opts: { bold?: boolean; italics?: boolean; size?: number } = {}) =>
     new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text, ...opts })] });
 
   const header = partyHeaderTable(
     partyDocumentHeader({
-      parentName: parent?.name ?? null,
-      issuerName: d.unit.name,
-      number: 'Số:      -BC/',
-      place: '………',
-      at: deps.clock.now(),
+      parentName: settings.parentName,
+      issuerName: settings.issuerName,
+      number: documentNumber(number, 'BC', settings.symbol),
+      place: settings.locality,
+      at: now,
     }),
   );
 
-  const cell = (text: string, bold = false) =>
-    new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold, size: 24 })] })] });
-  const figures = new Table({
-    width: { size: 100, type: WidthType.PERCENTAGE },
-    rows: [
-      new TableRow({
-        tableHeader: true,
-        children: ['Đơn vị', 'Đảng viên', 'Đã liên kết', 'Tỷ lệ', 'Hoạt động 30 ngày'].map((x) => cell(x, true)),
-      }),
-      ...d.children
-        .filter((c) => !c.excluded)
-        .map(
-          (c) =>
-            new TableRow({
-              children: [
-                cell(c.name),
-                cell(c.members.toLocaleString('vi-VN')),
-                cell(c.linked.toLocaleString('vi-VN')),
-                cell(pct(c.share), c.belowTarget),
-                cell(c.active.toLocaleString('vi-VN')),
-              ],
-            }),
-        ),
-    ],
-  });
+  const live = d.children.filter((c) => !c.excluded);
+  const figures = table(
+    ['Đơn vị', 'Đảng viên', 'Đã liên kết', 'Tỷ lệ liên kết', 'Hoạt động 30 ngày'],
+    live.map((c) => [c.name, num(c.members), num(c.linked), pct(c.share), num(c.active)]),
+    ['Cộng', num(t.members), num(t.linked), pct(t.share), num(t.active)],
+  );
+  const cells = meetings.cells.filter((c) => !c.excluded);
+  const met = cells.filter((c) => c.meetings > 0);
+  const notMet = cells.filter((c) => c.meetings === 0);
+  const meetingsTable = table(
+    ['Chi bộ', 'Số buổi sinh hoạt', 'Đủ 3 phần', 'Ghi chú'],
+    cells.map((c) => [
+      c.cellName,
+      num(c.meetings),
+      num(c.complete),
+      c.meetings === 0 ? 'Chưa sinh hoạt trên nền tảng' : c.complete < c.meetings ? 'Thiếu phần' : '',
+    ]),
+    ['Cộng', num(meetings.meetings.length), num(meetings.complete), `${num(notMet.length)} chi bộ chưa sinh hoạt`],
+  );
 
   const doc = new Document({
     styles: { default: { document: { run: { font: 'Times New Roman', size: 28 } } } },
@@ -82,69 +89,137 @@ export async function buildProgressReport(
           header,
           new Paragraph({ text: '' }),
           centred('BÁO CÁO', { bold: true, size: 32 }),
-          centred(`sơ kết triển khai Sổ tay đảng viên trên các kênh chat, tháng ${mo}/${y}`, { bold: true, size: 28 }),
-          new Paragraph({ text: '' }),
-          line('I. KẾT QUẢ TRIỂN KHAI', { bold: true }),
+          centred(`sơ kết việc sử dụng Sổ tay đảng viên trên Telegram, Zalo và trang web tháng ${mo}/${y}`, {
+            bold: true,
+            size: 28,
+          }),
+          centred('-----', {}),
+          heading('I. KẾT QUẢ THỰC HIỆN'),
+          heading('1. Liên kết tài khoản và sử dụng'),
           line(
-            `Toàn ${d.unit.name} có ${t.members.toLocaleString('vi-VN')} đảng viên thuộc ` +
-              `${t.cells} chi bộ triển khai; ` +
-              `${t.linked.toLocaleString('vi-VN')} đồng chí đã liên kết tài khoản chat, đạt ${pct(t.share)} ` +
-              `(Telegram ${t.telegram}, Zalo ${t.zalo}, Web ${t.web}); ` +
-              `${t.active.toLocaleString('vi-VN')} đồng chí hoạt động trong 30 ngày qua.`,
+            `Toàn ${unitName} có ${num(t.members)} đảng viên sinh hoạt tại ${num(t.cells)} chi bộ ` +
+              `sử dụng Sổ tay; ${num(t.linked)} đồng chí đã liên kết tài khoản, đạt ${pct(t.share)} ` +
+              `(Telegram ${num(t.telegram)}, Zalo ${num(t.zalo)}, trang web ${num(t.web)}); ` +
+              `${num(t.active)} đồng chí hoạt động trong 30 ngày qua (${ACTIVE_MEANING}).`,
           ),
           line(
             below.length
-              ? `Các đơn vị dưới mục tiêu ${pct(d.target.value)}: ` +
+              ? `Có ${num(below.length)} đơn vị chưa đạt mục tiêu ${pct(d.target.value)} đảng viên liên kết: ` +
                   `${below.map((b) => `${b.name} (${pct(b.share)})`).join('; ')}.`
-              : `Tất cả đơn vị trực thuộc đạt mục tiêu ${pct(d.target.value)}.`,
+              : `Tất cả đơn vị trực thuộc đạt mục tiêu ${pct(d.target.value)} đảng viên liên kết.`,
           ),
-          line(
-            d.excluded.length
-              ? `Đơn vị không tính vào số liệu: ` +
-                  `${d.excluded.map((e) => `${e.name} (${e.members} đảng viên; lý do: ${e.reason ?? ''})`).join('; ')}.`
-              : 'Không có đơn vị nào ngoài phạm vi số liệu.',
-          ),
-          line(
-            `Sinh hoạt chi bộ tháng ${mo}/${y}: ${meetings.meetings.length} buổi tại ` +
-              `${meetings.cellsWithMeeting} chi bộ; ` +
-              `${meetings.complete}/${meetings.meetings.length} buổi thực hiện đủ 3 phần trên nền tảng.`,
-          ),
+          ...(d.excluded.length
+            ? [
+                line(
+                  `Không tính vào số liệu: ${d.excluded
+                    .map((e) => `${e.name} (${num(e.members)} đảng viên; ${e.reason ?? 'chưa ghi lý do'})`)
+                    .join('; ')}.`,
+                ),
+              ]
+            : []),
           line('Số liệu theo đơn vị:', { italics: true }),
           figures,
-          new Paragraph({ text: '' }),
-          line('II. PHƯƠNG HƯỚNG', { bold: true }),
+          heading(`2. Sinh hoạt chi bộ tháng ${mo}/${y}`),
           line(
-            'Các đơn vị dưới mục tiêu rà soát danh sách đảng viên chưa liên kết và hướng dẫn cài đặt trong tháng tới.',
+            `${num(met.length)}/${num(cells.length)} chi bộ đã tổ chức ${num(meetings.meetings.length)} buổi sinh ` +
+              `hoạt trên nền tảng; ${num(meetings.complete)} buổi thực hiện đủ 3 phần (gửi tài liệu trước ít nhất ` +
+              `một ngày; điểm danh, đánh giá và biểu quyết nghị quyết; công bố nghị quyết và giao nhiệm vụ).` +
+              (notMet.length
+                ? ` Chi bộ chưa sinh hoạt trên nền tảng: ${notMet.map((c) => c.cellName).join('; ')}.`
+                : ''),
           ),
+          meetingsTable,
+          heading('II. PHƯƠNG HƯỚNG THÁNG TỚI'),
+          line(
+            below.length
+              ? 'Các đơn vị chưa đạt mục tiêu rà soát danh sách đảng viên chưa liên kết tài khoản, hướng dẫn ' +
+                  'từng đồng chí cài đặt và liên kết trong tháng tới.'
+              : 'Duy trì tỷ lệ liên kết; hướng dẫn đảng viên mới liên kết tài khoản ngay khi chuyển sinh hoạt đến.',
+          ),
+          ...(notMet.length
+            ? [
+                line(
+                  'Các chi bộ chưa sinh hoạt trên nền tảng tổ chức sinh hoạt, gửi tài liệu trước ít nhất một ngày ' +
+                    'và điểm danh, biểu quyết trên Sổ tay.',
+                ),
+              ]
+            : []),
           new Paragraph({ text: '' }),
-          new Table({
-            width: { size: 100, type: WidthType.PERCENTAGE },
-            borders: NO_BORDERS,
-            rows: [
-              new TableRow({
-                children: [
-                  new TableCell({
-                    borders: NO_BORDERS,
-                    children: [
-                      line('Nơi nhận:', { bold: true, italics: true, size: 24 }),
-                      line(`- ${parent?.name ?? 'Cấp ủy cấp trên'},`, { size: 22 }),
-                      line('- Lưu Văn phòng.', { size: 22 }),
-                    ],
-                  }),
-                  new TableCell({
-                    borders: NO_BORDERS,
-                    children: [
-                      centred(`T/M ${d.unit.name.toUpperCase()}`, { bold: true }),
-                      centred('(ký, ghi rõ họ tên)', { italics: true }),
-                    ],
-                  }),
-                ],
-              }),
-            ],
-          }),
+          signatureBlock(settings, d.unit.name),
         ],
       },
     ],
   });
-  return { data: Buffer.from(await Packer.toBuffer(doc)), filename: `bao-cao-so-ket-${d.unit.id}-${month}.docx` };
+  return { data: Buffer.from(await Packer.toBuffer(doc)), filename: `bao-cao-so-ket-thang-${mo}-${y}.docx` };
 }
+
+/** What "hoạt động 30 ngày" counts, said in the report as on the dashboard. */
+export const ACTIVE_MEANING =
+  'tự thực hiện ít nhất một việc trên kênh chat: xác nhận đã đọc thông báo, mở tài liệu họp, tự điểm danh, ' +
+  'biểu quyết hoặc gửi ý kiến';
+
+/** A table with its header row in bold and a total row in bold at the foot. */
+function table(head: string[], rows: string[][], total: string[]): Table {
+  const cell = (text: string, bold: boolean, right: boolean) =>
+    new TableCell({
+      children: [
+        new Paragraph({
+          alignment: right ? AlignmentType.RIGHT : AlignmentType.LEFT,
+          children: [new TextRun({ text, bold, size: 24 })],
+        }),
+      ],
+    });
+  const row = (values: string[], bold: boolean, header = false) =>
+    new TableRow({
+      tableHeader: header,
+      children: values.map((v, i) => cell(v, bold, !header && i > 0 && /^[\d.,\s%]+$/.test(v))),
+    });
+  return new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE },
+    rows: [row(head, true, true), ...rows.map((r) => row(r, false)), row(total, true)],
+  });
+}
+
+/** Nơi nhận at the left; at the right "T/M ĐẢNG ỦY", the title, room to sign, the name. */
+function signatureBlock(s: DocumentSettings, unitName: string): Table {
+  const p = (text: string, opts: { bold?: boolean; italics?: boolean; size?: number } = {}, center = false) =>
+    new Paragraph({
+      alignment: center ? AlignmentType.CENTER : AlignmentType.LEFT,
+      children: [new TextRun({ text, ...opts })],
+    });
+  const above = s.parentName ? issuingBody(s.parentName) : null;
+  return new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE },
+    borders: NO_BORDERS,
+    rows: [
+      new TableRow({
+        children: [
+          new TableCell({
+            borders: NO_BORDERS,
+            width: { size: 45, type: WidthType.PERCENTAGE },
+            children: [
+              p('Nơi nhận:', { bold: true, italics: true, size: 24 }),
+              ...(above ? [p(`- ${above} (để báo cáo),`, { size: 22 })] : []),
+              p(`- Các chi bộ trực thuộc ${withoutNote(unitName)},`, { size: 22 }),
+              p(`- Lưu Văn phòng ${s.issuerBody === 'ĐẢNG ỦY' ? 'Đảng ủy' : 'chi bộ'}.`, { size: 22 }),
+            ],
+          }),
+          new TableCell({
+            borders: NO_BORDERS,
+            width: { size: 55, type: WidthType.PERCENTAGE },
+            children: [
+              p(`T/M ${s.issuerBody}`, { bold: true }, true),
+              p(s.signerTitle ?? 'BÍ THƯ', { bold: true }, true),
+              p(''),
+              p(''),
+              p(''),
+              p(s.signerName ?? '', { bold: true }, true),
+            ],
+          }),
+        ],
+      }),
+    ],
+  });
+}
+
+const vietnamDay = (d: Date) => new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 10);

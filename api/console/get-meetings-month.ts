@@ -4,7 +4,21 @@ import { CAN, hasRole } from '../auth/roles.ts';
 import { getCompletenessReport } from '../meetings/get-completeness-report.ts';
 import { findUnits } from './repository.ts';
 import { notFound } from '../errors.ts';
-import { isCellKind } from '../orgs/kinds.ts';
+import { CELL_KINDS, isCellKind } from '../orgs/kinds.ts';
+
+/** One cell beneath the unit in a month: how many closed meetings, how many with all three parts. */
+export interface CellMonth {
+  cellId: number;
+  cellName: string;
+  /** The unit directly beneath the one asked about that holds the cell (the cell itself at a commune). */
+  childId: number;
+  childName: string;
+  meetings: number;
+  complete: number;
+  /** Left out of the figures (not deployed), with the reason. */
+  excluded: boolean;
+  reason: string | null;
+}
 
 export interface MeetingLine {
   meetingId: number;
@@ -55,9 +69,11 @@ export async function getMeetingsMonth(deps: Pick<Deps, 'db'>, actor: Principal,
         [orgId],
       )
     : [];
+  const cells = await cellsOfMonth(deps, unit.path, lines);
   return {
     unit,
     month,
+    cells,
     isCell,
     canRun: isCell && (await hasRole(deps.db, actor.id, orgId, CAN.runMeetings)),
     meetings: lines,
@@ -68,4 +84,36 @@ export async function getMeetingsMonth(deps: Pick<Deps, 'db'>, actor: Principal,
     cellsWithMeeting: new Set(lines.map((l) => l.cellId)).size,
     pending,
   };
+}
+
+/**
+ * Every cell beneath the unit — those that met this month and those that did not — so a
+ * committee sees who is missing rather than only who reported.
+ */
+async function cellsOfMonth(deps: Pick<Deps, 'db'>, path: string, lines: MeetingLine[]): Promise<CellMonth[]> {
+  const cells = await deps.db.query<{
+    cellId: number;
+    cellName: string;
+    childId: number;
+    childName: string;
+    excluded: boolean;
+    reason: string | null;
+  }>(
+    `select c.id as "cellId", c.name as "cellName", coalesce(ch.id, c.id) as "childId",
+            coalesce(ch.name, c.name) as "childName",
+            exists (select 1 from orgs x where c.path <@ x.path and x.path <@ text2ltree($1) and not x.deployed)
+              as excluded,
+            (select x.not_deployed_reason from orgs x where c.path <@ x.path and x.path <@ text2ltree($1)
+               and not x.deployed order by nlevel(x.path) limit 1) as reason
+       from orgs c
+       left join orgs ch on nlevel(c.path) > nlevel(text2ltree($1))
+                        and ch.path = subpath(c.path, 0, nlevel(text2ltree($1)) + 1)
+      where c.path <@ text2ltree($1) and c.kind = any($2::text[])
+      order by coalesce(ch.name, c.name), c.name`,
+    [path, CELL_KINDS],
+  );
+  return cells.map((c) => {
+    const own = lines.filter((l) => l.cellId === c.cellId);
+    return { ...c, meetings: own.length, complete: own.filter((l) => l.part1 && l.part2 && l.part3).length };
+  });
 }

@@ -50,7 +50,8 @@ import { SESSION_HOURS } from './policy.ts';
 import { checkConsoleLink, openConsoleSession } from './open-console-session.ts';
 import { type ConsoleSession, resumeConsoleSession } from './resume-console-session.ts';
 import { endConsoleSession, listConsoleSessions } from './end-console-session.ts';
-import { getUnitDashboard } from './get-unit-dashboard.ts';
+import { getUnitDashboard, lastMonths } from './get-unit-dashboard.ts';
+import { getDocumentSettings, saveDocumentSettings } from '../orgs/document-settings.ts';
 import { getMeetingsMonth } from './get-meetings-month.ts';
 import { getMeetingProgress, getMeetingRecord } from './get-meeting-record.ts';
 import { listNoticesOfUnit } from './list-unit-notices.ts';
@@ -125,6 +126,7 @@ const hide = true;
 /** Messages shown after a form was handled (the redirect carries only the key). */
 const DONE: Record<string, string> = {
   excluded: 'Đã cập nhật đơn vị không tính vào số liệu.',
+  documents: 'Đã lưu thông tin ghi trên văn bản của đơn vị.',
   scheduled: 'Đã lên lịch buổi họp và báo cho đảng viên.',
   opened: 'Buổi họp đã bắt đầu; đảng viên có thể điểm danh.',
   closed: 'Buổi họp đã kết thúc.',
@@ -402,12 +404,18 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
     async (request, reply) => {
       const f = frame(request, reply);
-      const [d, canExclude, canEditDocuments] = await Promise.all([
+      const [d, canExclude, canEditDocuments, canSetDocuments] = await Promise.all([
         getUnitDashboard(deps, actor(request), request.params.id),
         hasRole(deps.db, actor(request).id, request.params.id, CAN.manageOrgs),
         hasRole(deps.db, actor(request).id, request.params.id, CAN.editDocuments),
+        hasRole(deps.db, actor(request).id, request.params.id, CAN.publish),
       ]);
-      return html(reply, dashboardPage(d, { ...f, canExclude, canEditDocuments }));
+      const documents = await getDocumentSettings(deps.db, d.unit.id, `${thisMonth(deps.clock.now())}-01`);
+      const months = lastMonths(deps.clock.now(), 12);
+      return html(
+        reply,
+        dashboardPage(d, { ...f, canExclude, canEditDocuments, report: { documents, canSetDocuments, months } }),
+      );
     },
   );
 
@@ -446,11 +454,45 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   app.get(
     '/console/units/:id/report.docx',
-    { schema: { response: FILE, hide, params: IdParams, querystring: Type.Object({ month: Type.Optional(Month) }) } },
+    {
+      schema: {
+        response: FILE,
+        hide,
+        params: IdParams,
+        // The number in the issuer's register; a form left empty sends "" (the office writes it in by hand).
+        querystring: Type.Object({
+          month: Type.Optional(Month),
+          number: Type.Optional(Type.String({ pattern: '^[0-9]{0,5}$' })),
+        }),
+      },
+    },
     async (request, reply) => {
       const month = request.query.month ?? thisMonth(deps.clock.now());
-      const r = await buildProgressReport(deps, actor(request), request.params.id, month);
+      const number = request.query.number ? Number(request.query.number) : null;
+      const r = await buildProgressReport(deps, actor(request), request.params.id, month, number);
       return sendDownload(reply, { ...r, contentType: DOCUMENT_CONTENT_TYPES.docx });
+    },
+  );
+
+  consoleAction(
+    '/console/units/:id/document-settings',
+    {
+      params: IdParams,
+      body: {
+        issuerName: Type.Optional(Text(200)),
+        locality: Type.Optional(Text(100)),
+        signerName: Type.Optional(Text(200)),
+        signerTitle: Type.Union([Type.Literal(''), Type.Literal('secretary'), Type.Literal('deputy_secretary')]),
+      },
+    },
+    async ({ params, body, actor }) => {
+      await saveDocumentSettings(deps, actor, params.id, {
+        issuerName: body.issuerName ?? null,
+        locality: body.locality ?? null,
+        signerName: body.signerName ?? null,
+        signerTitle: body.signerTitle || null,
+      });
+      return `/console/units/${params.id}?done=documents`;
     },
   );
 

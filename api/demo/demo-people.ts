@@ -44,6 +44,13 @@ export async function ensureDemoPeople(sql: Sql): Promise<DemoPerson[] | null> {
   const committee = await holderOrNew(sql, town.id, 'committee');
   const editor = await holderOrNew(sql, town.id, 'editor');
   if (!member || !committee || !editor) return null;
+  // The town's reports are signed by its secretary: in the demo, the committee member.
+  await sql.query(
+    `insert into org_document_settings (org_id, signer_name, signer_title)
+     select $1, full_name, 'secretary' from members where id = $2
+     on conflict (org_id) do nothing`,
+    [town.id, committee],
+  );
   const people: [DemoPersonKind, number, number | null][] = [
     ['member', member.id, null],
     ['secretary', secretary.memberId, secretary.cellId],

@@ -18,7 +18,13 @@ import type { RollRow } from './repository.ts';
 import { choiceLabel, motionChoices, type Motion } from './motions.ts';
 import { electionLines } from './close-motion.ts';
 import { VOTE_KIND_LABELS } from './open-motion.ts';
-import { NO_BORDERS, type PartyHeader, partyDocumentHeader, partyHeaderTable } from '../text/party-header.ts';
+import {
+  documentNumber,
+  NO_BORDERS,
+  type PartyHeader,
+  partyDocumentHeader,
+  partyHeaderTable,
+} from '../text/party-header.ts';
 
 export async function generateMinutes(
   deps: Pick<Deps, 'db'>,
@@ -78,7 +84,7 @@ export function partyHeader(d: Pick<MinutesData, 'meeting' | 'parentName' | 'cel
   return partyDocumentHeader({
     parentName: d.parentName,
     issuerName: d.cellName,
-    number: 'Số:      -BB/CB',
+    number: documentNumber(null, 'BB', 'CB'),
     place: d.locality,
     at: d.meeting.openedAt ?? d.meeting.startsAt,
   });

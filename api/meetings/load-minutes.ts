@@ -6,7 +6,7 @@ import { listMotions, type Motion } from './motions.ts';
 import { QUALITY_LEVELS } from '../rules/meeting-rules.ts';
 import { versionInForce } from '../rules/rule.ts';
 import { meetingDate } from './meeting-date.ts';
-import { localityOf } from '../text/party-header.ts';
+import { documentLocality, withoutNote } from '../orgs/document-settings.ts';
 
 /** Everything the minutes (biên bản) contain, read from what happened (rules.md §5). */
 /** The names a party document of the cell carries in its header (kept with a closed meeting's record). */
@@ -43,9 +43,9 @@ export async function headerNames(sql: Sql, cellId: number): Promise<HeaderNames
     [cellId],
   );
   return {
-    cellName: units[0].name,
-    parentName: units[1]?.name ?? null,
-    locality: localityOf(units.map((u) => u.name)),
+    cellName: withoutNote(units[0].name),
+    parentName: units[1] ? withoutNote(units[1].name) : null,
+    locality: await documentLocality(sql, cellId),
   };
 }
 

@@ -10,6 +10,15 @@ export const PROBATION_MONTHS: Rule<number> = {
   ],
 };
 
+// rule: cell committee — a cell with 9 or more official members elects a chi ủy; below that, a
+// secretary (Điều lệ Đảng 2011, Điều 21 and Điều 24; rules.md §7) [firm]
+export const CELL_COMMITTEE_MIN_OFFICIAL: Rule<number> = {
+  key: 'membership.cell_committee_min_official',
+  description: 'Số đảng viên chính thức từ đó chi bộ bầu chi ủy',
+  setting: false,
+  versions: [{ value: 9, effectiveFrom: '2011-01-19', source: 'Điều lệ Đảng 2011, Điều 21, 24', confidence: 'firm' }],
+};
+
 export interface RecognitionRule {
   /** The cell considers recognition within this many working days after the 12 months. */
   withinWorkingDays: number;

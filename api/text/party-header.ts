@@ -23,7 +23,7 @@ export function partyDocumentHeader(o: {
   /** The body above the issuer (none for a root unit). */
   parentName: string | null;
   issuerName: string;
-  /** The number line, left blank for the office to fill: `Số:      -BB/CB`. */
+  /** The number line (`documentNumber`): `Số 12-BC/ĐU`, or blank for the office to fill: `Số      -BB/CB`. */
   number: string;
   /** The locality (địa danh) where the issuer sits, not the venue; null: left to fill in. */
   place: string | null;
@@ -48,6 +48,15 @@ export function partyDocumentHeader(o: {
       },
     ],
   };
+}
+
+/**
+ * The number and ký hiệu of a party document (HD 36): "Số 12-BC/ĐU" — the number in the issuer's
+ * register, the document type (BC báo cáo, BB biên bản) and the issuer (ĐU đảng ủy, CB chi bộ).
+ * Without a number the space is left for the office to write it in.
+ */
+export function documentNumber(number: number | null, type: string, issuer: string): string {
+  return `Số ${number === null ? '     ' : number}-${type}/${issuer}`;
 }
 
 const NO_BORDER = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };

@@ -488,6 +488,10 @@ const MATRIX: Record<string, Entry> = {
     req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/exclusions`, payload: {} }),
     expect: 401,
   },
+  'POST /console/units/:id/document-settings': {
+    req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/document-settings`, payload: {} }),
+    expect: 401,
+  },
   'GET /console/units/:id/units.:format': {
     req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/units.csv` }),
     expect: 401,

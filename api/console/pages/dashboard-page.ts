@@ -1,4 +1,5 @@
 import { ORG_KIND_LABELS } from '../../orgs/kinds.ts';
+import type { DocumentSettings } from '../../orgs/document-settings.ts';
 import type { UnitDashboard } from '../get-unit-dashboard.ts';
 import { monthColumns, shareBars } from './charts.ts';
 import { csrfField, dateTime, h, notice, num, page, pct } from './html.ts';
@@ -7,7 +8,14 @@ const CHANNEL = { telegram: 'Telegram', zalo: 'Zalo', web: 'Web' } as Record<str
 
 export function dashboardPage(
   d: UnitDashboard,
-  opts: { who: string; csrf: string; canExclude: boolean; canEditDocuments: boolean; message?: string },
+  opts: {
+    who: string;
+    csrf: string;
+    canExclude: boolean;
+    canEditDocuments: boolean;
+    message?: string;
+    report: ReportOptions;
+  },
 ): string {
   const t = d.totals;
   const crumbs = d.crumbs
@@ -58,7 +66,7 @@ ${shareBars(
 )}
 <p class="noprint">Tải bảng: <a href="/console/units/${d.unit.id}/units.xlsx">XLSX</a> ·\
  <a href="/console/units/${d.unit.id}/units.csv">CSV</a> ·
- <a href="/console/units/${d.unit.id}/report.docx">Báo cáo sơ kết (DOCX)</a></p>
+ <a href="#bao-cao">Báo cáo sơ kết (DOCX)</a></p>
 <table><caption class="muted">Nguồn mục tiêu: ${h(d.target.source)}</caption>
 <thead><tr><th scope="col">Hạng</th><th scope="col">Đơn vị</th>\
 <th scope="col" class="n">Đảng viên</th><th scope="col" class="n">Đã liên kết</th>
@@ -113,8 +121,58 @@ ${
     : '<p>Không có.</p>'
 }
 ${opts.canExclude ? exclusionForm(d, opts.csrf) : ''}
+${reportSection(d, opts.report, opts.csrf)}
 ${d.members ? memberTable(d) : ''}`;
   return page({ title: d.unit.name, who: opts.who, csrf: opts.csrf }, body);
+}
+
+export interface ReportOptions {
+  documents: DocumentSettings;
+  canSetDocuments: boolean;
+  /** The months a report may be asked for, oldest first (YYYY-MM). */
+  months: string[];
+}
+
+/**
+ * The month's "Báo cáo sơ kết": which month and the number in the register, and — for whoever may
+ * issue the unit's documents — what its documents carry (issuing body, locality, signer).
+ */
+function reportSection(d: UnitDashboard, r: ReportOptions, csrf: string): string {
+  const s = r.documents;
+  const months = [...r.months]
+    .reverse()
+    .map((m, i) => `<option value="${m}"${i === 0 ? ' selected' : ''}>tháng ${m.slice(5)}/${m.slice(0, 4)}</option>`)
+    .join('');
+  const blank = '(để trống, ghi tay)';
+  return `<h2 id="bao-cao">Báo cáo sơ kết</h2>
+<p>Văn bản: <strong>${h(s.issuerName.toLocaleUpperCase('vi'))}</strong> · ký hiệu <strong>-BC/${h(s.symbol)}</strong>
+ · địa danh <strong>${h(s.locality ?? blank)}</strong> · ký: <strong>T/M ${h(s.issuerBody)},
+ ${h(s.signerTitle ?? 'BÍ THƯ')} ${h(s.signerName ?? blank)}</strong></p>
+<form method="get" action="/console/units/${d.unit.id}/report.docx" class="noprint">
+<div class="row"><div><label for="rp-month">Tháng báo cáo</label>
+<select id="rp-month" name="month">${months}</select></div>
+<div><label for="rp-number">Số văn bản (theo sổ; để trống để ghi tay)</label>
+<input id="rp-number" name="number" inputmode="numeric" pattern="[0-9]{0,5}" maxlength="5" size="6"></div>
+<div><button type="submit">Tải báo cáo (DOCX)</button></div></div></form>
+${r.canSetDocuments ? settingsForm(d, s, csrf) : ''}`;
+}
+
+function settingsForm(d: UnitDashboard, s: DocumentSettings, csrf: string): string {
+  const title = (v: string, label: string) =>
+    `<option value="${v}"${(s.stored.signerTitle ?? '') === v ? ' selected' : ''}>${label}</option>`;
+  const field = (id: string, name: string, label: string, max: number, value: string | null, hint: string | null) =>
+    `<div><label for="${id}">${label}</label>
+<input id="${id}" name="${name}" maxlength="${max}" value="${h(value ?? '')}" placeholder="${h(hint ?? '')}"></div>`;
+  return `<form method="post" action="/console/units/${d.unit.id}/document-settings" class="noprint">${csrfField(csrf)}
+<fieldset><legend>Thông tin ghi trên văn bản (báo cáo, biên bản)</legend>
+<div class="row">
+${field('ds-issuer', 'issuerName', 'Cơ quan ban hành', 200, s.stored.issuerName, s.issuerName)}
+${field('ds-place', 'locality', 'Địa danh ghi trước ngày tháng', 100, s.stored.locality, s.locality)}
+${field('ds-signer', 'signerName', 'Người ký', 200, s.stored.signerName, s.signerName)}
+<div><label for="ds-title">Chức danh người ký</label><select id="ds-title" name="signerTitle">
+${title('', 'Theo mặc định')}${title('secretary', 'Bí thư')}${title('deputy_secretary', 'Phó Bí thư')}</select></div>
+<div><button type="submit">Lưu</button></div></div>
+<p class="muted">Ô để trống dùng giá trị gợi ý (chữ mờ trong ô).</p></fieldset></form>`;
 }
 
 function exclusionForm(d: UnitDashboard, csrf: string): string {
