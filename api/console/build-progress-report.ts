@@ -4,6 +4,7 @@ import { recordExport } from '../audit/record-audit.ts';
 import type { Principal } from '../auth/principal.ts';
 import { getUnitDashboard } from './get-unit-dashboard.ts';
 import { getMeetingsMonth } from './get-meetings-month.ts';
+import { ACTIVE_MEANING } from './policy.ts';
 import { documentNumber, NO_BORDERS, partyDocumentHeader, partyHeaderTable } from '../text/party-header.ts';
 import { type DocumentSettings, getDocumentSettings, issuingBody, withoutNote } from '../orgs/document-settings.ts';
 
@@ -152,11 +153,6 @@ export async function buildProgressReport(
   });
   return { data: Buffer.from(await Packer.toBuffer(doc)), filename: `bao-cao-so-ket-thang-${mo}-${y}.docx` };
 }
-
-/** What "hoạt động 30 ngày" counts, said in the report as on the dashboard. */
-export const ACTIVE_MEANING =
-  'tự thực hiện ít nhất một việc trên kênh chat: xác nhận đã đọc thông báo, mở tài liệu họp, tự điểm danh, ' +
-  'biểu quyết hoặc gửi ý kiến';
 
 /** A table with its header row in bold and a total row in bold at the foot. */
 function table(head: string[], rows: string[][], total: string[]): Table {

@@ -29,3 +29,11 @@ export const ADOPTION_TARGET: Rule<number> = {
     },
   ],
 };
+
+/**
+ * What "hoạt động 30 ngày" counts (migration 121), said on the dashboard and in the report: what
+ * a member did herself — a secretary marking her present in the room is not her act.
+ */
+export const ACTIVE_MEANING =
+  'tự thực hiện ít nhất một việc trên kênh chat hoặc trang web: xác nhận đã đọc thông báo, mở tài liệu họp, ' +
+  'tự điểm danh, biểu quyết hoặc gửi ý kiến; bí thư điểm danh hộ không tính';

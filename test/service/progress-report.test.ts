@@ -74,6 +74,7 @@ describe('the Báo cáo sơ kết', () => {
     expect(lines).toContain('ĐẢNG CỘNG SẢN VIỆT NAM');
     expect(lines).toContain('Đồng Đăng, ngày 07 tháng 12 năm 2026');
     expect(lines).toContain('BÁO CÁO');
+    expect(lines.join('\n')).toContain('hoạt động trong 30 ngày qua (tự thực hiện ít nhất một việc');
     // Figures by unit with a total row: 8 members in the deployed cells, 3 linked.
     const total = lines.indexOf('Cộng');
     expect(lines.slice(total, total + 5)).toEqual(['Cộng', '8', '3', '37,5 %', '0']);

@@ -1,5 +1,6 @@
 import { ORG_KIND_LABELS } from '../../orgs/kinds.ts';
 import type { DocumentSettings } from '../../orgs/document-settings.ts';
+import { ACTIVE_MEANING } from '../policy.ts';
 import type { UnitDashboard } from '../get-unit-dashboard.ts';
 import { monthColumns, shareBars } from './charts.ts';
 import { csrfField, dateTime, h, notice, num, page, pct } from './html.ts';
@@ -48,6 +49,7 @@ ${notice(opts.message)}
 <b style="font-size:1em">Telegram ${num(t.telegram)} · Zalo ${num(t.zalo)} · Web ${num(t.web)}</b></div>
  <div class="card">Chi bộ<b>${num(t.cells)}</b></div>
 </div>
+<p class="muted">Hoạt động 30 ngày: số đảng viên ${h(ACTIVE_MEANING)}.</p>
 ${
   below.length
     ? `<p class="warn">Đơn vị dưới mục tiêu ${pct(d.target.value)}: ` +

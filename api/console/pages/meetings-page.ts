@@ -2,7 +2,7 @@ import { KIND_LABELS } from '../../meetings/schedule-meeting.ts';
 import type { getMeetingsMonth } from '../get-meetings-month.ts';
 import type { getMeetingRecord } from '../get-meeting-record.ts';
 import { partBar } from './charts.ts';
-import { csrfField, dateTime, h, notice, page, pct } from './html.ts';
+import { csrfField, dateTime, h, notice, page } from './html.ts';
 import { COUNT_SCRIPT, motionsSection, stepsSection } from './meeting-motions.ts';
 
 type Month = Awaited<ReturnType<typeof getMeetingsMonth>>;
@@ -13,6 +13,9 @@ const yes = (b: boolean) => (b ? '<span class="ok">Có</span>' : '<span class="w
 
 export function meetingsMonthPage(m: Month, opts: { who: string; csrf: string; message?: string }): string {
   const total = m.meetings.length;
+  const cells = m.cells.filter((c) => !c.excluded);
+  const notMet = cells.filter((c) => c.meetings === 0);
+  const excluded = m.cells.filter((c) => c.excluded);
   const kinds = Object.entries(m.byKind)
     .map(([k, n]) => `${KIND_LABELS[k as keyof typeof KIND_LABELS] ?? h(k)}: ${n}`)
     .join('; ');
@@ -20,16 +23,17 @@ export function meetingsMonthPage(m: Month, opts: { who: string; csrf: string; m
 <p class="crumbs"><a href="/console/units/${m.unit.id}">${h(m.unit.name)}</a> › Sinh hoạt chi bộ</p>
 <h1>Sinh hoạt chi bộ tháng ${h(m.month.slice(5))}/${h(m.month.slice(0, 4))}</h1>
 ${notice(opts.message)}
-<form method="get" class="noprint row">\
-<div><label for="month">Tháng</label><input id="month" name="month" type="month" value="${h(m.month)}"></div>\
+<form method="get" class="noprint row">
+<div><label for="month">Tháng</label><select id="month" name="month">${monthOptions(m.month)}</select></div>
 <div><button type="submit">Xem</button></div></form>
 <div class="cards">
- <div class="card">Buổi đã họp<b>${total}</b><span class="muted">${m.cellsWithMeeting} chi bộ</span></div>
+ <div class="card">Buổi đã họp<b>${total}</b>
+<span class="muted">${m.cellsWithMeeting}/${cells.length} chi bộ</span></div>
+ <div class="card">Chi bộ chưa họp<b>${notMet.length}</b></div>
  <div class="card">Đủ cả 3 phần<b>${m.complete}/${total}</b></div>
- <div class="card">Trực tiếp / trực tuyến / kết hợp\
-<b style="font-size:1em">${m.modes.in_person ?? 0} / ${m.modes.online ?? 0} / ${m.modes.hybrid ?? 0}</b>
-  <span class="muted">trực tuyến ${pct(total ? ((m.modes.online ?? 0) + (m.modes.hybrid ?? 0)) / total : 0)}</span>\
-</div>
+ <div class="card">Hình thức<b style="font-size:1em">Trực tiếp ${m.modes.in_person ?? 0}
+ · Kết hợp ${m.modes.hybrid ?? 0} · Trực tuyến ${m.modes.online ?? 0}</b>
+  <span class="muted">kết hợp: họp tại phòng, đồng chí được phép dự trực tuyến</span></div>
  <div class="card">Loại buổi họp<b style="font-size:1em">${kinds || '—'}</b></div>
  <div class="card">Xếp loại (phiếu)\
 <b style="font-size:1em">${m.ratings.map((r) => `${h(r.level)}: ${r.count}`).join('; ') || '—'}</b></div>
@@ -43,19 +47,53 @@ ${partBar('Buổi họp đủ 3 phần trên tổng số buổi', [
  Phần 3: nghị quyết đăng và giao nhiệm vụ.</p>
 <p class="noprint">Tải bảng: <a href="/console/units/${m.unit.id}/meetings.xlsx?month=${h(m.month)}">XLSX</a> ·\
  <a href="/console/units/${m.unit.id}/meetings.csv?month=${h(m.month)}">CSV</a></p>
-<table><thead><tr><th scope="col">Chi bộ</th><th scope="col">Ngày</th>\
+<table><thead><tr><th scope="col">Chi bộ</th><th scope="col">Ngày</th>
 <th scope="col">Loại</th><th scope="col">Hình thức</th>
-<th scope="col">Phần 1</th><th scope="col">Phần 2</th><th scope="col">Phần 3</th></tr></thead><tbody>
+<th scope="col">Phần 1</th><th scope="col">Phần 2</th><th scope="col">Phần 3</th><th scope="col">Ghi chú</th>
+</tr></thead><tbody>
 ${m.meetings
   .map(
     (r) => `<tr><td>${h(r.cellName)}</td><td><a href="/console/meetings/${r.meetingId}">${dateTime(r.startsAt)}</a></td>
-<td>${KIND_LABELS[r.kind as keyof typeof KIND_LABELS] ?? h(r.kind)}</td><td>${MODE[r.mode] ?? h(r.mode)}</td>\
-<td>${yes(r.part1)}</td><td>${yes(r.part2)}</td><td>${yes(r.part3)}</td></tr>`,
+<td>${KIND_LABELS[r.kind as keyof typeof KIND_LABELS] ?? h(r.kind)}</td><td>${MODE[r.mode] ?? h(r.mode)}</td>
+<td>${yes(r.part1)}</td><td>${yes(r.part2)}</td><td>${yes(r.part3)}</td><td>${missingParts(r)}</td></tr>`,
+  )
+  .join('')}
+${notMet
+  .map(
+    (c) => `<tr><td>${h(c.cellName)}</td><td colspan="6">—</td>
+<td class="warn">Chưa có buổi sinh hoạt nào được đóng trên nền tảng trong tháng</td></tr>`,
   )
   .join('')}
 </tbody></table>
+${
+  excluded.length
+    ? `<p class="muted">Không tính: ${excluded
+        .map((c) => `${h(c.cellName)} (${h(c.reason ?? 'không triển khai')})`)
+        .join('; ')}.</p>`
+    : ''
+}
 ${m.isCell ? pendingSection(m, opts.csrf) : ''}`;
   return page({ title: 'Sinh hoạt chi bộ', who: opts.who, csrf: opts.csrf }, body);
+}
+
+/** Why a meeting is not complete: the parts it lacks, each said in a few words. */
+function missingParts(r: { part1: boolean; part2: boolean; part3: boolean }): string {
+  const lacks = [
+    r.part1 ? '' : 'phần 1: tài liệu chưa gửi trước ít nhất 1 ngày',
+    r.part2 ? '' : 'phần 2: thiếu điểm danh, đánh giá hoặc biểu quyết thông qua nghị quyết',
+    r.part3 ? '' : 'phần 3: nghị quyết chưa đăng hoặc chưa giao nhiệm vụ',
+  ].filter(Boolean);
+  return lacks.length ? `Thiếu ${lacks.map(h).join('; ')}` : '';
+}
+
+/** The twelve months up to the one shown (and the one shown), newest first, as "tháng 11/2026". */
+function monthOptions(current: string): string {
+  const [y, m] = current.split('-').map(Number);
+  return Array.from({ length: 13 }, (_, i) => {
+    const d = new Date(Date.UTC(y, m - 1 - i + 1, 1));
+    const v = d.toISOString().slice(0, 7);
+    return `<option value="${v}"${v === current ? ' selected' : ''}>tháng ${v.slice(5)}/${v.slice(0, 4)}</option>`;
+  }).join('');
 }
 
 function pendingSection(m: Month, csrf: string): string {

@@ -1,0 +1,58 @@
+/**
+ * Figures that mean what they say (issue 25, point 2): "Hoạt động 30 ngày" counts what members
+ * did themselves on the platform, not the secretary ticking them present; and the monthly
+ * meetings view lists every cell beneath, those that did not meet too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { buildTestApp, TestClock, testDeps } from '../support/app.ts';
+import { makeMeetingScenario } from '../support/meeting-scenario.ts';
+import { checkIn } from '../../api/meetings/check-in.ts';
+import { getUnitDashboard } from '../../api/console/get-unit-dashboard.ts';
+import { getMeetingsMonth } from '../../api/console/get-meetings-month.ts';
+import { meetingsMonthPage } from '../../api/console/pages/meetings-page.ts';
+import type { Deps } from '../../api/context.ts';
+import type { App } from '../../api/server.ts';
+
+let t: TestDb;
+let deps: Deps;
+let app: App;
+const clock = new TestClock(new Date('2026-12-05T12:00:00Z'));
+
+beforeAll(async () => {
+  t = await createTestDb();
+  deps = testDeps(t.db, clock);
+  app = await buildTestApp(deps);
+});
+afterAll(async () => {
+  await app?.close();
+  await t?.close();
+});
+
+describe('active in 30 days', () => {
+  it("counts a member's own check-in, not the secretary marking members present", async () => {
+    const s = await makeMeetingScenario(app, t.db, { official: 5, startsAt: '2026-12-05T12:00:00Z' });
+    const [, a, b, c, d] = s.officials;
+    for (const m of [a, b])
+      await checkIn(deps, s.sec.principal, { meetingId: s.meetingId, memberId: m.id, method: 'secretary' });
+    await s.checkIn([c], 'online');
+    await s.checkIn([d], 'room');
+    const cell = await getUnitDashboard(deps, s.sec.principal, s.tree.cellA.id);
+    expect(cell.totals.active).toBe(2);
+    const active = new Map(cell.members!.map((m) => [m.fullName, m]));
+    expect(active.get(a.fullName)).toBeTruthy();
+  });
+});
+
+describe('the meetings of a month', () => {
+  it('lists every cell beneath, those that did not meet too', async () => {
+    const s = await makeMeetingScenario(app, t.db, { official: 3, startsAt: '2026-12-05T12:00:00Z' });
+    const month = await getMeetingsMonth(deps, s.sec.principal, s.tree.cellA.id, '2026-12');
+    expect(month.cells.map((c) => [c.cellName, c.meetings])).toEqual([['Chi bộ A', 0]]);
+    const page = meetingsMonthPage(month, { who: 'Bí Thư', csrf: 'x' });
+    expect(page).toContain('Chưa có buổi sinh hoạt nào được đóng trên nền tảng trong tháng');
+    // The month is chosen from a list written "tháng 12/2026", not the browser's own month input.
+    expect(page).toContain('<option value="2026-12" selected>tháng 12/2026</option>');
+    expect(page).not.toContain('type="month"');
+  });
+});
