@@ -4,6 +4,11 @@ import { AppError } from '../errors.ts';
 import { IDLE_MINUTES } from './policy.ts';
 import { findSessionByToken, touchSession } from './session-repository.ts';
 
+/** A browser that never signed in (no cookie): who the console is for and how to get in. */
+export const SIGN_IN_MESSAGE =
+  'Trang quản trị dành cho bí thư chi bộ, cấp ủy và biên tập tài liệu. Xin đồng chí nhắn “quản trị” cho bot ' +
+  'trong tin nhắn riêng (Telegram, Zalo hoặc web chat) để nhận đường dẫn đăng nhập dùng một lần.';
+
 export const SESSION_ENDED_MESSAGE =
   'Phiên làm việc đã hết hạn hoặc đã đăng xuất. Hãy nhắn "quản trị" cho bot để nhận đường dẫn đăng nhập mới.';
 
@@ -24,7 +29,7 @@ export async function resumeConsoleSession(
   const s = token ? await findSessionByToken(deps.db, token) : undefined;
   const idleLimit = new Date(now.getTime() - IDLE_MINUTES * 60_000);
   if (!s || s.endedAt || s.expiresAt <= now || s.lastSeenAt < idleLimit || !s.memberActive) {
-    throw new AppError('unauthorized', SESSION_ENDED_MESSAGE, {
+    throw new AppError('unauthorized', token ? SESSION_ENDED_MESSAGE : SIGN_IN_MESSAGE, {
       detail: !s
         ? 'no console session'
         : s.endedAt

@@ -36,6 +36,13 @@ describe('pages a browser reaches', () => {
     expect(res.body).toContain('nhắn “quản trị” cho bot');
   });
 
+  it('/console without a session says who it is for and how to sign in', async () => {
+    const res = await app.inject({ url: '/console', headers: BROWSER });
+    expect(res.statusCode).toBe(401);
+    expect(res.body).toContain('nhắn “quản trị” cho bot');
+    expect(res.body).not.toContain('hết hạn');
+  });
+
   it('an unknown address is a page for a browser and JSON for an API client', async () => {
     const page = await app.inject({ url: '/khong-co-trang-nay', headers: BROWSER });
     expect(page.statusCode).toBe(404);
