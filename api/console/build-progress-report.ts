@@ -113,7 +113,10 @@ export async function buildProgressReport(
             ? [
                 line(
                   `Không tính vào số liệu: ${d.excluded
-                    .map((e) => `${e.name} (${num(e.members)} đảng viên; ${e.reason ?? 'chưa ghi lý do'})`)
+                    .map(
+                      (e) =>
+                        `${e.name} (${num(e.members)} đảng viên; ${e.reason?.replace(/[.\s]+$/, '') ?? 'chưa ghi lý do'})`,
+                    )
                     .join('; ')}.`,
                 ),
               ]
