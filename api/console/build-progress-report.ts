@@ -222,3 +222,6 @@ function signatureBlock(s: DocumentSettings, unitName: string): Table {
 }
 
 const vietnamDay = (d: Date) => new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+
+/** A reason as the middle of a sentence: without its own closing full stop. */
+const reasonOf = (reason: string | null) => reason?.replace(/[.\s]+$/, '') || 'chưa ghi lý do';
