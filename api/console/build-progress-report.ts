@@ -113,10 +113,7 @@ export async function buildProgressReport(
             ? [
                 line(
                   `Không tính vào số liệu: ${d.excluded
-                    .map(
-                      (e) =>
-                        `${e.name} (${num(e.members)} đảng viên; ${e.reason?.replace(/[.\s]+$/, '') ?? 'chưa ghi lý do'})`,
-                    )
+                    .map((e) => `${e.name} (${num(e.members)} đảng viên; ${reasonOf(e.reason)})`)
                     .join('; ')}.`,
                 ),
               ]
