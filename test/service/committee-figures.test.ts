@@ -11,6 +11,8 @@ import { checkIn } from '../../api/meetings/check-in.ts';
 import { getUnitDashboard } from '../../api/console/get-unit-dashboard.ts';
 import { getMeetingsMonth } from '../../api/console/get-meetings-month.ts';
 import { meetingsMonthPage } from '../../api/console/pages/meetings-page.ts';
+import { dashboardPage } from '../../api/console/pages/dashboard-page.ts';
+import { getDocumentSettings } from '../../api/orgs/document-settings.ts';
 import type { Deps } from '../../api/context.ts';
 import type { App } from '../../api/server.ts';
 
@@ -41,6 +43,30 @@ describe('active in 30 days', () => {
     expect(cell.totals.active).toBe(2);
     const active = new Map(cell.members!.map((m) => [m.fullName, m]));
     expect(active.get(a.fullName)).toBeTruthy();
+  });
+});
+
+describe('an excluded unit', () => {
+  it('says on its own page why it is left out, with its own member count above its list', async () => {
+    const s = await makeMeetingScenario(app, t.db, { official: 3, startsAt: '2026-12-05T12:00:00Z', open: false });
+    await t.db.query(`update orgs set deployed = false, not_deployed_reason = 'Ngành riêng' where id = $1`, [
+      s.tree.cellA.id,
+    ]);
+    const d = await getUnitDashboard(deps, s.sec.principal, s.tree.cellA.id);
+    const page = dashboardPage(d, {
+      who: 'Bí Thư',
+      csrf: 'x',
+      canExclude: false,
+      canEditDocuments: false,
+      report: {
+        documents: await getDocumentSettings(t.db, s.tree.cellA.id, '2026-12-05'),
+        canSetDocuments: false,
+        months: ['2026-12'],
+      },
+    });
+    expect(page).toContain('Đơn vị không tính vào số liệu của cấp trên: Ngành riêng');
+    expect(page).toMatch(/Đảng viên<b>3<\/b>/);
+    expect(page).not.toMatch(/Đảng viên<b>0<\/b>/);
   });
 });
 

@@ -18,12 +18,13 @@ export function dashboardPage(
     report: ReportOptions;
   },
 ): string {
-  const t = d.totals;
   const crumbs = d.crumbs
     .map((c) => (c.open && c.id !== d.unit.id ? `<a href="/console/units/${c.id}">${h(c.name)}</a>` : h(c.name)))
     .join(' › ');
   const below = d.children.filter((c) => c.belowTarget);
   const kids = d.children;
+  // The unit itself, or a unit above it in the subtree, is left out of the figures.
+  const off = d.excluded.find((e) => d.crumbs.some((c) => c.id === e.id));
   const body = `
 <p class="crumbs" aria-label="Vị trí">${crumbs}</p>
 <h1>${h(d.unit.name)}</h1>
@@ -38,18 +39,7 @@ export function dashboardPage(
      : ''
  }</p>
 ${notice(opts.message)}
-<h2>Tổng hợp (không tính đơn vị không triển khai)</h2>
-<div class="cards">
- <div class="card">Đảng viên<b>${num(t.members)}</b>\
-<span class="muted">${num(t.official)} chính thức, ${num(t.probationary)} dự bị</span></div>
- <div class="card">Đã liên kết chat<b>${num(t.linked)}</b><span>${pct(t.share)}</span></div>
- <div class="card">Hoạt động 30 ngày<b>${num(t.active)}</b>\
-<span>${pct(t.members ? t.active / t.members : 0)}</span></div>
- <div class="card">Theo kênh\
-<b style="font-size:1em">Telegram ${num(t.telegram)} · Zalo ${num(t.zalo)} · Web ${num(t.web)}</b></div>
- <div class="card">Chi bộ<b>${num(t.cells)}</b></div>
-</div>
-<p class="muted">Hoạt động 30 ngày: số đảng viên ${h(ACTIVE_MEANING)}.</p>
+${off ? excludedSummary(off) : summaryCards(d)}
 ${
   below.length
     ? `<p class="warn">Đơn vị dưới mục tiêu ${pct(d.target.value)}: ` +
@@ -126,6 +116,31 @@ ${opts.canExclude ? exclusionForm(d, opts.csrf) : ''}
 ${reportSection(d, opts.report, opts.csrf)}
 ${d.members ? memberTable(d) : ''}`;
   return page({ title: d.unit.name, who: opts.who, csrf: opts.csrf }, body);
+}
+
+function summaryCards(d: UnitDashboard): string {
+  const t = d.totals;
+  return `<h2>Tổng hợp (không tính đơn vị không triển khai)</h2>
+<div class="cards">
+ <div class="card">Đảng viên<b>${num(t.members)}</b>\
+<span class="muted">${num(t.official)} chính thức, ${num(t.probationary)} dự bị</span></div>
+ <div class="card">Đã liên kết chat<b>${num(t.linked)}</b><span>${pct(t.share)}</span></div>
+ <div class="card">Hoạt động 30 ngày<b>${num(t.active)}</b>\
+<span>${pct(t.members ? t.active / t.members : 0)}</span></div>
+ <div class="card">Theo kênh\
+<b style="font-size:1em">Telegram ${num(t.telegram)} · Zalo ${num(t.zalo)} · Web ${num(t.web)}</b></div>
+ <div class="card">Chi bộ<b>${num(t.cells)}</b></div>
+</div>
+<p class="muted">Hoạt động 30 ngày: số đảng viên ${h(ACTIVE_MEANING)}.</p>
+`;
+}
+
+/** An excluded unit's own page: why it is left out, and its own member count — never "0 members". */
+function excludedSummary(off: UnitDashboard['excluded'][number]): string {
+  return `<h2>Tổng hợp</h2>
+<p class="warn">Đơn vị không tính vào số liệu của cấp trên${off.reason ? `: ${h(off.reason)}` : '.'}</p>
+<div class="cards"><div class="card">Đảng viên<b>${num(off.members)}</b>\
+<span class="muted">không tính vào tổng của cấp trên</span></div></div>`;
 }
 
 export interface ReportOptions {
