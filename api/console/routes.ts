@@ -42,6 +42,7 @@ import {
   publishNotice,
 } from '../notices/publish-notice.ts';
 import { getNoticeStats } from '../notices/get-notice-stats.ts';
+import { listNoticeUnread } from './list-notice-unread.ts';
 import { MANUAL_REMINDER_GAP_HOURS, remindNotice } from '../notices/remind-notice.ts';
 import { NOTICE_KINDS, type NoticeKind } from '../notices/notice.ts';
 import { listFeedback, updateFeedback } from '../feedback/feedback.ts';
@@ -939,7 +940,9 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     async (request, reply) => {
       const f = frame(request, reply);
       const stats = await getNoticeStats(deps, actor(request), request.params.id);
-      return html(reply, noticeStatsPage(stats, { ...f, reminderGapHours: MANUAL_REMINDER_GAP_HOURS }));
+      const readers = await listNoticeUnread(deps, actor(request), request.params.id);
+      const options = { ...f, reminderGapHours: MANUAL_REMINDER_GAP_HOURS, now: deps.clock.now() };
+      return html(reply, noticeStatsPage(stats, options, readers));
     },
   );
 

@@ -1,3 +1,4 @@
+import type { UnreadRecipient } from '../list-notice-unread.ts';
 import { KIND_LABELS, NOTICE_KINDS } from '../../notices/notice.ts';
 import type { FeedbackRow, FeedbackTimesRow, NoticeListRow, UnitRow } from '../repository.ts';
 import { csrfField, dateTime, h, notice, num, page, pct } from './html.ts';
@@ -102,11 +103,26 @@ export function noticeStatsPage(
     units: { cellName: string; recipients: number; read: number; queued: number; sent: number; failed: number }[];
     lastReminder: { sentAt: Date; members: number; messages: number } | null;
   },
-  opts: { who: string; csrf: string; message?: string; reminderGapHours: number },
+  opts: { who: string; csrf: string; message?: string; reminderGapHours: number; now: Date },
+  readers: { unread: UnreadRecipient[]; withoutChat: number },
 ): string {
   const t = stats.totals;
-  const unread = t.recipients - t.read;
+  const unread = readers.unread;
+  const reachable = unread.filter((u) => u.reachable).length;
   const last = stats.lastReminder;
+  const next = last ? new Date(last.sentAt.getTime() + opts.reminderGapHours * 3600_000) : null;
+  // The button is offered only when the reminder would be sent: published, someone unread with a
+  // chat account, and the gap since the last round passed.
+  const why = !stats.publishedAt
+    ? 'Thông báo chưa được đăng.'
+    : unread.length === 0
+      ? 'Mọi đồng chí đã xác nhận đã đọc.'
+      : reachable === 0
+        ? 'Những đồng chí chưa đọc đều chưa liên kết tài khoản chat: tin nhắc không đến được; xin báo trực tiếp.'
+        : next && next > opts.now
+          ? `Mỗi thông báo chỉ nhắc lại cách nhau ít nhất ${opts.reminderGapHours} giờ; ` +
+            `có thể nhắc tiếp từ ${dateTime(next)}.`
+          : null;
   const remind = `<h2>Nhắc đọc</h2>
 ${
   last
@@ -115,17 +131,31 @@ ${
     : '<p>Chưa nhắc lại lần nào.</p>'
 }
 ${
-  stats.publishedAt && unread > 0
+  why === null
     ? `<form method="post" action="/console/notices/${stats.noticeId}/remind" class="noprint">${csrfField(opts.csrf)}
-<p class="muted" id="remind-note">${num(unread)} đồng chí chưa xác nhận đã đọc.\
- Mỗi thông báo chỉ nhắc lại cách nhau ít nhất ${opts.reminderGapHours} giờ.</p>
+<p class="muted" id="remind-note">${num(unread.length)} đồng chí chưa xác nhận đã đọc; tin nhắc đến được \
+${num(reachable)} đồng chí có tài khoản chat. Mỗi thông báo chỉ nhắc lại cách nhau ít nhất \
+${opts.reminderGapHours} giờ.</p>
 <button type="submit" aria-describedby="remind-note">Nhắc lại những đồng chí chưa đọc</button></form>`
-    : `<p class="muted">${stats.publishedAt ? 'Mọi đồng chí đã xác nhận đã đọc.' : 'Thông báo chưa được đăng.'}</p>`
+    : `<p class="muted">${h(why)}</p>`
+}
+${
+  unread.length
+    ? `<h2>Chưa xác nhận đã đọc (${num(unread.length)})</h2>
+<table><thead><tr><th scope="col">Họ và tên</th><th scope="col">Chi bộ</th><th scope="col">Tài khoản chat</th>\
+</tr></thead><tbody>${unread
+        .map(
+          (u) => `<tr><td>${h(u.fullName)}</td><td>${h(u.cellName)}</td>\
+<td>${u.reachable ? 'Đã liên kết' : '<span class="warn">Chưa liên kết</span>'}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : ''
 }`;
   return page(
     { title: stats.title, who: opts.who, csrf: opts.csrf },
     `<h1>${h(stats.title)}</h1>${notice(opts.message)}
-<div class="cards"><div class="card">Người nhận<b>${num(t.recipients)}</b></div>\
+<div class="cards"><div class="card">Người nhận<b>${num(t.recipients)}</b>\
+<span class="muted">${num(readers.withoutChat)} đồng chí chưa có tài khoản chat</span></div>\
 <div class="card">Đã gửi<b>${num(t.sent)}</b></div>
 <div class="card">Đang chờ gửi<b>${num(t.queued)}</b></div><div class="card">Gửi lỗi<b>${num(t.failed)}</b></div>
 <div class="card">Đã đọc<b>${num(t.read)}</b><span>${pct(t.recipients ? t.read / t.recipients : 0)}</span></div></div>
