@@ -3,7 +3,8 @@
  * signs in through the link the web chat bot sends, sees her cell and is refused another,
  * runs a meeting vote from the console; a committee member drills down from the province to
  * a cell, publishes a notice and downloads a table, then publishes one with an attachment,
- * reminds those who have not read it and sees who they are (and no second reminder offered); an editor uploads a document with a progress bar (and,
+ * reminds those who have not read it and sees who they are (and no second reminder offered);
+ * an editor uploads a document with a progress bar (and,
  * with script turned off, through the plain form). Set UPDATE_SCREENSHOT=1 to refresh
  * docs/console-dashboard.png for the README.
  */

@@ -88,6 +88,8 @@ export async function launchChromium(): Promise<Browser> {
 
 export async function newPage(browser: Browser, viewport = DESKTOP): Promise<Page> {
   const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'en-US' });
+  // Two cores shared with other test runs: a page may take a while; a journey is not a timing test.
+  context.setDefaultTimeout(90_000);
   return context.newPage();
 }
 

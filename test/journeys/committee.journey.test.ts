@@ -30,6 +30,7 @@ describe.runIf(chromiumPath)("the committee member's month", { timeout: 300_000 
   let browser: Browser;
   let page: Page;
   let townUrl = '';
+  let cellUrl = '';
   beforeAll(async () => {
     [demo, browser] = await Promise.all([startDemoService(), launchChromium()]);
     page = await newPage(browser, DESKTOP);
@@ -59,6 +60,7 @@ describe.runIf(chromiumPath)("the committee member's month", { timeout: 300_000 
     await screenshot(page, 'committee-dashboard-1366');
     await page.getByRole('link', { name: 'Chi bộ Khu phố 1' }).first().click();
     await page.getByRole('heading', { name: 'Chi bộ Khu phố 1' }).waitFor();
+    cellUrl = page.url();
     expect(await main()).toMatch(/Đảng viên\s*38/);
     await screenshot(page, 'committee-cell-1366');
   });
@@ -110,13 +112,14 @@ describe.runIf(chromiumPath)("the committee member's month", { timeout: 300_000 
     expect(names).toContain('Chi bộ Khu phố 1');
   });
 
-  it('on a phone the meetings page fits; screenshots of each page are kept', async () => {
+  it('on a phone the dashboard, the cell and the meetings fit 390 px without sideways scrolling', async () => {
     const phone = await newPage(browser, PHONE);
     const cookies = await page.context().cookies();
     await phone.context().addCookies(cookies);
     const widths: Record<string, number> = {};
     for (const [name, url] of [
       ['dashboard', townUrl],
+      ['cell', cellUrl],
       ['meetings', `${townUrl}/meetings`],
     ] as const) {
       await phone.goto(url);
@@ -124,6 +127,7 @@ describe.runIf(chromiumPath)("the committee member's month", { timeout: 300_000 
       await screenshot(phone, `committee-${name}-390`);
     }
     fs.writeFileSync(`${ARTIFACTS}/committee-overflow-390.json`, JSON.stringify(widths));
+    expect(widths).toEqual({ dashboard: 0, cell: 0, meetings: 0 });
     expect(await phone.textContent('main')).toContain('Chi bộ chưa họp');
     await phone.context().close();
   });

@@ -12,18 +12,22 @@ export interface Bar {
   flag?: boolean;
 }
 
+const MAX_LABEL = 42;
+
 /** Horizontal bars of shares (0–1), with a dashed line at the target. */
 export function shareBars(title: string, bars: Bar[], target: number): string {
   const rowH = 22;
-  const left = 190;
-  const width = 620;
+  // Room for the longest label at 12 px (about 6.6 px a letter), so no unit's name is clipped.
+  const longest = Math.max(10, ...bars.map((b) => Math.min(b.label.length, MAX_LABEL)));
+  const left = Math.ceil(longest * 6.6) + 12;
+  const width = left + 430;
   const plot = width - left - 60;
   const height = bars.length * rowH + 30;
   const x = (v: number) => left + Math.max(0, Math.min(1, v)) * plot;
   const rows = bars
     .map((b, i) => {
       const y = 10 + i * rowH;
-      const label = b.label.length > 28 ? `${b.label.slice(0, 27)}…` : b.label;
+      const label = b.label.length > MAX_LABEL ? `${b.label.slice(0, MAX_LABEL - 1)}…` : b.label;
       return `<text x="${left - 6}" y="${y + 15}" text-anchor="end" font-size="12">${h(label)}</text>
 <rect x="${left}" y="${y + 3}" width="${(x(b.value) - left).toFixed(1)}" height="${rowH - 6}"
  fill="${b.flag ? '#c0392b' : '#2e7d32'}"/>
@@ -69,10 +73,17 @@ export function monthColumns(
     })
     .join('');
   const points = months.map((m, i) => `${(left + i * step + step / 2).toFixed(1)},${yL(m.line).toFixed(1)}`).join(' ');
+  // Each point of the line carries its value, so the trend reads without the table.
+  const values = months
+    .map(
+      (m, i) => `<text x="${(left + i * step + step / 2).toFixed(1)}" y="${(yL(m.line) - 6).toFixed(1)}"
+ font-size="10" fill="#c0392b" text-anchor="middle">${m.line.toLocaleString('vi-VN')}</text>`,
+    )
+    .join('');
   return `<figure><svg viewBox="0 0 ${width} ${height}" width="${width}" role="img" aria-label="${h(title)}">
 <title>${h(title)}</title>
 <line x1="${left}" y1="${bottom}" x2="${width - 10}" y2="${bottom}" stroke="#000"/>${cols}
-<polyline points="${points}" fill="none" stroke="#c0392b" stroke-width="2.5"/>
+<polyline points="${points}" fill="none" stroke="#c0392b" stroke-width="2.5"/>${values}
 <rect x="${left}" y="${height - 18}" width="12" height="10" fill="#5c7cfa"/>
 <text x="${left + 16}" y="${height - 9}" font-size="11">${h(columnLabel)}</text>
 <line x1="${left + 200}" y1="${height - 13}" x2="${left + 220}" y2="${height - 13}"

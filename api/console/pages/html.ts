@@ -39,6 +39,9 @@ input,select,textarea{font:inherit;padding:.3em;border:1px solid #555;max-width:
 .row{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-end}
 .msg{border-left:5px solid #0b6b0b;background:#eef7ee;padding:.5em 1em}
 .err{border-left:5px solid #8b0000;background:#fbeaea;padding:.5em 1em}svg{max-width:100%;height:auto}
+@media (max-width:700px){main{padding:.5em}table{display:block;overflow-x:auto;max-width:100%}
+  .row{flex-direction:column;align-items:stretch}.card{flex:1 1 40%;min-width:0}header{padding:.5em}
+  figure{margin:0;overflow-x:auto}figure svg{max-width:none}}
 @media print{header form,header nav,.noprint,form{display:none}a{color:#000;text-decoration:none}}
 `;
 
