@@ -39,8 +39,7 @@ export interface Answer {
 export const NOT_FOUND =
   'Tôi không tìm thấy nội dung này trong các tài liệu đã nạp vào Trợ lý ảo. ' +
   'Đồng chí có thể hỏi bí thư chi bộ hoặc cấp ủy phụ trách.';
-export const OFFLINE_FOOTER =
-  '(Chế độ ngoại tuyến: trích nguyên văn tài liệu đã nạp, không phải câu trả lời do máy soạn.)';
+export const OFFLINE_FOOTER = '(Trích nguyên văn tài liệu đã nạp, không phải câu trả lời do máy soạn.)';
 
 /**
  * A follow-up says so: it opens with "còn …", "vậy (thì) …", "thế còn …", "nếu vậy …", ends with

@@ -19,7 +19,7 @@ export async function exportMeetingsTable(
   const yes = (b: boolean) => (b ? 'Có' : 'Chưa');
   const rows = m.meetings.map((r) => [
     r.cellName,
-    r.startsAt.toISOString().slice(0, 10),
+    vnDay(r.startsAt),
     KIND_LABELS[r.kind as keyof typeof KIND_LABELS] ?? r.kind,
     MODE[r.mode] ?? r.mode,
     yes(r.part1),
@@ -29,10 +29,16 @@ export async function exportMeetingsTable(
   const at = deps.clock.now();
   await recordExport(deps.db, { actor, orgId, what: 'meetings', format, rows: rows.length, at });
   return tableFile({
-    name: `sinh-hoat-${orgId}-${month}`,
+    name: `sinh-hoat-${orgId}-thang-${month.slice(5)}-${month.slice(0, 4)}`,
     sheet: 'Sinh hoạt chi bộ',
     header: ['Chi bộ', 'Ngày', 'Loại', 'Hình thức', 'Phần 1', 'Phần 2', 'Phần 3'],
     rows,
     format,
   });
+}
+
+/** A moment's day in Vietnam, written dd/mm/yyyy (a UTC date is the day before for evenings after 17:00 UTC). */
+export function vnDay(at: Date): string {
+  const [y, m, d] = new Date(at.getTime() + 7 * 3600_000).toISOString().slice(0, 10).split('-');
+  return `${d}/${m}/${y}`;
 }

@@ -1,3 +1,4 @@
+import { vnDay } from './export-meetings-table.ts';
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
 import { recordExport } from '../audit/record-audit.ts';
@@ -40,6 +41,6 @@ export async function exportUnitTable(
   ]);
   const now = deps.clock.now();
   await recordExport(deps.db, { actor, orgId: d.unit.id, what: 'units', format, rows: rows.length, at: now });
-  const day = now.toISOString().slice(0, 10);
+  const day = vnDay(now).replaceAll('/', '-');
   return tableFile({ name: `so-lieu-${d.unit.id}-${day}`, sheet: 'Số liệu', header, rows, format });
 }

@@ -2,6 +2,7 @@
  * The console's figures: sums over the counters kept by migration 061 (cell_figures and
  * member_activity and cell_activity_days per cell, unit_months per unit), so a province is a few thousand rows.
  */
+import { compareVietnameseNames } from '../text/vietnamese-names.ts';
 import type { Sql } from '../db/connect.ts';
 import type { OrgKind } from '../orgs/kinds.ts';
 
@@ -132,16 +133,18 @@ export interface MemberRow {
   lastActiveAt: Date | null;
 }
 
+/** A cell's members in the order its list is kept: by given name, the Vietnamese alphabet's order. */
 export async function cellMembers(sql: Sql, cellId: number): Promise<MemberRow[]> {
-  return sql.query<MemberRow>(
+  const rows = await sql.query<MemberRow>(
     `select m.id, m.full_name as "fullName", m.status,
             array(select distinct a.channel from chat_accounts a where a.member_id = m.id and a.unlinked_at is null
               order by 1) as channels,
             act.last_at as "lastActiveAt"
        from members m left join member_activity act on act.member_id = m.id
-      where m.cell_id = $1 and m.active order by m.full_name, m.id`,
+      where m.cell_id = $1 and m.active order by m.id`,
     [cellId],
   );
+  return rows.sort((a, b) => compareVietnameseNames(a.fullName, b.fullName));
 }
 
 export interface NoticeListRow {

@@ -42,6 +42,7 @@ import {
   publishNotice,
 } from '../notices/publish-notice.ts';
 import { getNoticeStats } from '../notices/get-notice-stats.ts';
+import { readVnDate, readVnDateTime } from '../text/vn-date.ts';
 import { listNoticeUnread } from './list-notice-unread.ts';
 import { MANUAL_REMINDER_GAP_HOURS, remindNotice } from '../notices/remind-notice.ts';
 import { NOTICE_KINDS, type NoticeKind } from '../notices/notice.ts';
@@ -113,8 +114,9 @@ const NoticeForm = {
   kind: Type.Union(NOTICE_KINDS.map((k) => Type.Literal(k))),
   title: Type.String({ minLength: 1, maxLength: 300 }),
   body: Type.String({ minLength: 1, maxLength: MAX_BODY }),
-  ackDueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
-  publishAt: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' })),
+  // Typed day first ("05/12/2026 19:30"), read by text/vn-date.ts; ISO is read too.
+  ackDueOn: Type.Optional(Text(30)),
+  publishAt: Type.Optional(Text(30)),
   officialOnly: Type.Optional(Type.Literal('1')),
 };
 // What each route answers: a page, a redirect back to one (after a form), or a file.
@@ -538,7 +540,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       params: IdParams,
       body: {
         kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
-        startsAt: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}$' }),
+        startsAt: Text(30),
         mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
         topic: Type.Optional(Text(300)),
         place: Type.Optional(Text(300)),
@@ -551,7 +553,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       const m = await scheduleMeeting(deps, actor, {
         cellId: params.id,
         kind: body.kind,
-        startsAt: vietnamTime(body.startsAt),
+        startsAt: vietnamTime(body.startsAt, 'startsAt'),
         mode: body.mode,
         topic: body.topic?.trim() || null,
         place: body.place?.trim() || null,
@@ -729,7 +731,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         body: Type.String({ minLength: 1, maxLength: 50_000 }),
         assigneeMemberId: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
         taskTitle: Type.Optional(Text(500)),
-        dueOn: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
+        dueOn: Type.Optional(Text(30)),
       },
     },
     async ({ params, body: b, actor }) => {
@@ -739,7 +741,9 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         meetingId: params.id,
         body: b.body,
         tasks:
-          title && b.assigneeMemberId ? [{ assigneeMemberId: Number(b.assigneeMemberId), title, dueOn: b.dueOn! }] : [],
+          title && b.assigneeMemberId
+            ? [{ assigneeMemberId: Number(b.assigneeMemberId), title, dueOn: vietnamDate(b.dueOn!, 'dueOn') }]
+            : [],
       });
       return `/console/meetings/${params.id}?done=resolution`;
     },
@@ -910,8 +914,8 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           title: b.title,
           body: b.body,
           officialOnly: b.officialOnly === '1',
-          ackDueOn: b.ackDueOn || null,
-          publishAt: b.publishAt ? vietnamTime(b.publishAt) : null,
+          ackDueOn: b.ackDueOn ? vietnamDate(b.ackDueOn, 'ackDueOn') : null,
+          publishAt: b.publishAt ? vietnamTime(b.publishAt, 'publishAt') : null,
           attachments: form.files
             .filter((a) => a.field === 'attachments')
             .map((a) => ({ filename: a.filename, mime: a.mimetype, data: a.data })),
@@ -982,11 +986,21 @@ function html(reply: FastifyReply, body: string) {
   return reply.header('content-type', 'text/html; charset=utf-8').send(body);
 }
 
-/** "2026-03-10T19:30" typed in a form means Vietnam time. */
-function vietnamTime(local: string): Date {
-  const d = new Date(`${local}:00+07:00`);
-  if (Number.isNaN(d.getTime())) throw invalid('startsAt', 'Thời gian không hợp lệ.');
+/** "10/03/2026 19:30" (or "2026-03-10T19:30") typed in a form means Vietnam time. */
+function vietnamTime(typed: string, field: string): Date {
+  const local = readVnDateTime(typed);
+  const d = local ? new Date(`${local}:00+07:00`) : null;
+  if (!d || Number.isNaN(d.getTime())) {
+    throw invalid(field, 'Ngày giờ không hợp lệ: xin nhập ngày/tháng/năm giờ:phút, ví dụ 05/12/2026 19:30.');
+  }
   return d;
+}
+
+/** "31/12/2026" (or "2026-12-31") typed in a form → "2026-12-31". */
+function vietnamDate(typed: string, field: string): string {
+  const day = readVnDate(typed);
+  if (!day) throw invalid(field, 'Ngày không hợp lệ: xin nhập ngày/tháng/năm, ví dụ 31/12/2026.');
+  return day;
 }
 
 function thisMonth(now: Date): string {

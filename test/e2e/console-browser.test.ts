@@ -184,7 +184,7 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
 
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: 'XLSX' }).first().click();
-    expect((await download).suggestedFilename()).toMatch(/^so-lieu-\d+-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    expect((await download).suggestedFilename()).toMatch(/^so-lieu-\d+-\d{2}-\d{2}-\d{4}\.xlsx$/);
 
     await page.getByRole('link', { name: 'Chi bộ B' }).click();
     await page.getByRole('heading', { name: 'Danh sách đảng viên (6)' }).waitFor();

@@ -54,10 +54,45 @@ ${rows
   .map(
     (s) => `<tr><td>${dateTime(s.createdAt)}</td><td>${dateTime(s.lastSeenAt)}</td>\
 <td>${dateTime(s.expiresAt)}</td>\
-<td>${h(s.userAgent ?? '')}${s.id === currentId ? ' <strong>(phiên này)</strong>' : ''}</td>
+<td>${h(describeBrowser(s.userAgent))}${s.id === currentId ? ' <strong>(phiên này)</strong>' : ''}</td>
 <td><form method="post" action="/console/sessions/${s.id}/end">${csrfField(csrf)}\
 <button type="submit" class="light">Kết thúc</button></form></td></tr>`,
   )
   .join('')}</tbody></table>`,
   );
+}
+
+/**
+ * The browser and device of a session as a person names them ("Chrome trên Android"), never the
+ * raw user-agent string.
+ */
+export function describeBrowser(userAgent: string | null): string {
+  const ua = userAgent ?? '';
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /OPR\/|Opera/.test(ua)
+      ? 'Opera'
+      : /CocCoc|coc_coc/i.test(ua)
+        ? 'Cốc Cốc'
+        : /Zalo/i.test(ua)
+          ? 'trình duyệt trong Zalo'
+          : /Chrome\/|CriOS\//.test(ua)
+            ? 'Chrome'
+            : /Firefox\/|FxiOS\//.test(ua)
+              ? 'Firefox'
+              : /Safari\//.test(ua)
+                ? 'Safari'
+                : 'trình duyệt khác';
+  const device = /Android/.test(ua)
+    ? 'Android'
+    : /iPhone|iPad|iPod/.test(ua)
+      ? 'iPhone/iPad'
+      : /Windows/.test(ua)
+        ? 'Windows'
+        : /Mac OS X|Macintosh/.test(ua)
+          ? 'máy Mac'
+          : /Linux/.test(ua)
+            ? 'Linux'
+            : '';
+  return ua ? `${browser}${device ? ` trên ${device}` : ''}` : 'không rõ';
 }

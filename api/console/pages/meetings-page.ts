@@ -114,7 +114,8 @@ function pendingSection(m: Month, csrf: string): string {
 <option value="regular">Thường kỳ</option>\
 <option value="thematic">Chuyên đề</option><option value="combined">Thường kỳ kết hợp chuyên đề</option></select></div>
 <div><label for="startsAt">Thời gian (giờ Việt Nam)</label>\
-<input id="startsAt" name="startsAt" type="datetime-local" required></div>
+<input id="startsAt" name="startsAt" required inputmode="numeric" placeholder="05/12/2026 19:30" size="17"\
+ aria-describedby="startsAt-hint"><br><span class="muted" id="startsAt-hint">ngày/tháng/năm giờ:phút</span></div>
 <div><label for="mode">Hình thức</label><select id="mode" name="mode">\
 <option value="in_person">Trực tiếp</option><option value="online">Trực tuyến</option>\
 <option value="hybrid">Kết hợp</option></select></div></div>
@@ -220,7 +221,8 @@ ${
 ${a.roll.map((p) => `<option value="${p.memberId}">${h(p.fullName)}</option>`).join('')}</select></div>
 <div style="flex:1"><label for="ttitle">Nhiệm vụ</label>\
 <input id="ttitle" name="taskTitle" maxlength="500" style="width:100%"></div>
-<div><label for="tdue">Hạn</label><input id="tdue" name="dueOn" type="date"></div></div>
+<div><label for="tdue">Hạn (ngày/tháng/năm)</label>\
+<input id="tdue" name="dueOn" inputmode="numeric" placeholder="31/12/2026" size="11"></div></div>
 <p><button type="submit">Đăng nghị quyết</button></p></fieldset></form>`
     : ''
 }

@@ -56,15 +56,17 @@ ${
 }
 <div class="row"><div><label for="nkind">Loại</label><select id="nkind" name="kind">\
 ${kindOptions}</select></div>
-<div><label for="nack">Hạn xác nhận đã đọc</label>\
-<input id="nack" name="ackDueOn" type="date" value="${h(v.ackDueOn ?? '')}"></div>
-<div><label for="nat">Hẹn giờ đăng (để trống: đăng ngay)</label>\
-<input id="nat" name="publishAt" type="datetime-local" value="${h(v.publishAt ?? '')}"></div>
+<div><label for="nack">Hạn xác nhận đã đọc (ngày/tháng/năm)</label>\
+<input id="nack" name="ackDueOn" inputmode="numeric" placeholder="31/12/2026" size="11"\
+ value="${h(v.ackDueOn ?? '')}"></div>
+<div><label for="nat">Hẹn giờ đăng (ngày/tháng/năm giờ:phút; để trống: đăng ngay)</label>\
+<input id="nat" name="publishAt" inputmode="numeric" placeholder="05/12/2026 19:30" size="17"\
+ value="${h(v.publishAt ?? '')}"></div>
 <div><label><input type="checkbox" name="officialOnly" value="1"${v.officialOnly ? ' checked' : ''}>\
  Chỉ đảng viên chính thức</label></div></div>
 <label for="ntitle">Tiêu đề</label>\
 <input id="ntitle" name="title" required maxlength="300" style="width:100%" value="${h(v.title ?? '')}">
-<label for="nbody">Nội dung (Markdown)</label>\
+<label for="nbody">Nội dung (chữ *nghiêng*, **đậm**; dòng bắt đầu bằng "- " là một ý trong danh sách)</label>\
 <textarea id="nbody" name="body" required maxlength="50000">${h(v.body ?? '')}</textarea>
 <label for="nfiles">Tệp đính kèm (PDF, DOCX, ảnh PNG/JPEG)</label>
 <input id="nfiles" name="attachments" type="file" multiple aria-describedby="nfiles-hint"
