@@ -776,7 +776,12 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     async (request, reply) => {
       if (!request.isMultipart()) throw invalid('file', 'Hãy chọn tệp CSV hoặc XLSX để nhập.');
       const unit = await readableUnit(deps, actor(request), request.params.id);
-      const form = await readUploadForm(request, reply, {}, { files: 1, fileSize: DEFAULT_BODY_LIMIT });
+      const form = await readUploadForm(
+        request,
+        reply,
+        { mode: Type.Optional(Type.Union([Type.Literal('preview'), Type.Literal('apply')])) },
+        { files: 1, fileSize: DEFAULT_BODY_LIMIT },
+      );
       const file = form.files.find((x) => x.field === 'file');
       const f = frame(request, reply);
       if (!file || file.data.length === 0) {
@@ -784,8 +789,13 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       }
       const format = /\.xlsx$/i.test(file.filename) ? 'xlsx' : 'csv';
       try {
-        const r = await importMembers(deps, actor(request), unit.id, { data: file.data, format });
-        return html(reply, membersPage(unit, { ...f, message: `Đã nhập ${r.imported} đảng viên.` }));
+        const preview = form.fields.mode === 'preview';
+        const r = await importMembers(deps, actor(request), unit.id, { data: file.data, format }, { preview });
+        const message = preview
+          ? `Xem trước (chưa lưu): sẽ thêm ${r.imported}, cập nhật ${r.updated}, ` +
+            `giữ nguyên ${r.unchanged} đảng viên. Nếu đúng, chọn lại tệp và bấm "Nhập danh sách".`
+          : `Đã thêm ${r.imported}, cập nhật ${r.updated}, giữ nguyên ${r.unchanged} đảng viên.`;
+        return html(reply, membersPage(unit, { ...f, message, result: r }));
       } catch (e) {
         if (!(e instanceof AppError) || e.code === 'forbidden') throw e;
         const problems = (e.data as { problems?: ImportProblem[] } | undefined)?.problems ?? [];

@@ -8,27 +8,54 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { isCellKind } from '../orgs/kinds.ts';
 import { foldVietnamese } from '../text/fold.ts';
 import { prepareMember, type MemberInput } from './prepare-member.ts';
-import { findCardNumbers, insertMembers, type NewMember } from './repository.ts';
-import { readMemberSheet, type SheetFormat, type SheetRow } from './member-sheet.ts';
+import { findCardNumbers, insertMembers, type NewMember, updateMemberRow } from './repository.ts';
+import { writeVnDate } from '../text/vn-date.ts';
+import { readMemberSheet, SHEET_COLUMNS, type SheetFormat, type SheetRow } from './member-sheet.ts';
 
 export interface ImportProblem {
   line: number;
   field: string;
+  /** The column as the template names it ("Ngày kết nạp"), for people; `field` is for programs. */
+  column: string;
   message: string;
+}
+
+/** A member the file changes (matched by card number), with each changed column. */
+export interface ImportChange {
+  line: number;
+  fullName: string;
+  changes: { column: string; from: string; to: string }[];
+}
+
+export interface ImportResult {
+  /** Members added. */
+  imported: number;
+  /** Members already on the list (same card number) whose record the file changed. */
+  updated: number;
+  /** Rows that matched a member and changed nothing. */
+  unchanged: number;
+  added: string[];
+  changed: ImportChange[];
+  /** A preview: nothing was written. */
+  preview: boolean;
 }
 
 export const MAX_IMPORT_ROWS = 20_000;
 
 /**
  * Imports a member list into a unit: every row is checked first, and either all rows are
- * imported or none (the answer lists each bad row's line and reason).
+ * imported or none (the answer lists each bad row's line and reason, naming the column as the
+ * template does). A row whose card number belongs to a member of the unit updates that member
+ * — so a list exported here, corrected and imported back, updates rather than fails — and the
+ * answer says who was added and what changed for whom; `preview` says it without writing.
  */
 export async function importMembers(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
   orgId: number,
   file: { data: Buffer; format: SheetFormat },
-): Promise<{ imported: number }> {
+  options: { preview?: boolean } = {},
+): Promise<ImportResult> {
   const org = await findOrg(deps.db, orgId);
   if (!org) throw notFound('tổ chức', `org ${orgId}`);
   await requireRole(deps.db, actor, orgId, CAN.manageMembers);
@@ -50,8 +77,8 @@ export async function importMembers(
     `select id, name from orgs where path <@ text2ltree($1) and kind in ('cell', 'grassroots_cell')`,
     [org.path],
   );
-  const problems: ImportProblem[] = [];
-  const members: NewMember[] = [];
+  const problems: Omit<ImportProblem, 'column'>[] = [];
+  const members: (NewMember & { line: number })[] = [];
   const seenCards = new Map<string, number>();
   for (const row of sheet.rows) {
     const parsed = parseRow(row, isCellKind(org.kind) ? org.id : null, cells);
@@ -65,38 +92,137 @@ export async function importMembers(
         problems.push({ line: row.line, field: 'cardNumber', message: `Số thẻ đảng trùng với dòng ${earlier}.` });
       else seenCards.set(member.cardNumber, row.line);
     }
-    members.push(member);
+    members.push({ ...member, line: row.line });
   }
+  // A card number already in the system: a member of this unit is updated; anyone else's is refused.
+  const existing = await findMembersByCard(deps, org.path, [...seenCards.keys()]);
   const taken = new Set(await findCardNumbers(deps.db, [...seenCards.keys()]));
-  for (const [card, line] of seenCards) {
-    if (taken.has(card))
-      problems.push({ line, field: 'cardNumber', message: `Số thẻ đảng ${card} đã có trong hệ thống.` });
+  const cellNames = new Map(cells.map((c) => [c.id, c.name]));
+  const added: (NewMember & { line: number })[] = [];
+  const updates: { id: number; member: NewMember; change: ImportChange }[] = [];
+  let unchanged = 0;
+  for (const m of members) {
+    const current = m.cardNumber ? existing.get(m.cardNumber) : undefined;
+    if (!current) {
+      if (m.cardNumber && taken.has(m.cardNumber))
+        problems.push({
+          line: m.line,
+          field: 'cardNumber',
+          message: `Số thẻ đảng ${m.cardNumber} là của một đảng viên ngoài đơn vị này.`,
+        });
+      added.push(m);
+      continue;
+    }
+    if (current.cellId !== m.cellId) {
+      problems.push({
+        line: m.line,
+        field: 'cell',
+        message:
+          `Đồng chí ${current.fullName} đang sinh hoạt ở ${cellNames.get(current.cellId) ?? 'chi bộ khác'}; ` +
+          'đổi chi bộ bằng thủ tục chuyển sinh hoạt, không bằng nhập danh sách.',
+      });
+      continue;
+    }
+    const changes = describeChanges(current, m);
+    if (changes.length === 0) unchanged++;
+    else updates.push({ id: current.id, member: m, change: { line: m.line, fullName: m.fullName, changes } });
   }
   if (problems.length > 0) {
-    problems.sort((a, b) => a.line - b.line);
     throw new AppError(
       'validation',
       `Có ${problems.length} lỗi trong tệp; chưa nhập dòng nào. Sửa các dòng được nêu rồi gửi lại.`,
-      {
-        field: 'file',
-        data: { problems },
-      },
+      { field: 'file', data: { problems: describeProblems(problems) } },
     );
   }
-  const imported = await deps.db.tx(async (sql) => {
-    const n = await insertMembers(sql, members);
+  const result = {
+    imported: added.length,
+    updated: updates.length,
+    unchanged,
+    added: added.map((m) => m.fullName),
+    changed: updates.map((u) => u.change),
+  };
+  if (options.preview) return { ...result, preview: true };
+  await deps.db.tx(async (sql) => {
+    await insertMembers(
+      sql,
+      added.map(({ line: _line, ...m }) => m),
+    );
+    for (const u of updates) {
+      const { cellId: _cell, line: _line, ...fields } = u.member as NewMember & { line: number };
+      await updateMemberRow(sql, u.id, fields);
+    }
     await recordAudit(sql, {
       actorPrincipalId: actor.id,
       orgId: org.id,
       action: 'members.imported',
       subjectType: 'org',
       subjectId: org.id,
-      details: { format: file.format, imported: n },
+      details: { format: file.format, imported: added.length, updated: updates.length },
       at: deps.clock.now(),
     });
-    return n;
   });
-  return { imported };
+  return { ...result, preview: false };
+}
+
+const COLUMN_OF = new Map<string, string>(SHEET_COLUMNS.map((c) => [c.key, c.header]));
+
+/** Each problem once, in line order, with its column named as the template names it. */
+function describeProblems(problems: Omit<ImportProblem, 'column'>[]): ImportProblem[] {
+  const seen = new Set<string>();
+  return problems
+    .sort((a, b) => a.line - b.line)
+    .filter((p) => {
+      const key = `${p.line}|${p.field}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map((p) => ({ ...p, column: COLUMN_OF.get(p.field) ?? p.field }));
+}
+
+interface CurrentMember {
+  id: number;
+  cellId: number;
+  fullName: string;
+  gender: string;
+  birthYear: number | null;
+  phone: string | null;
+  status: string;
+  admittedOn: string | null;
+  officialOn: string | null;
+}
+
+async function findMembersByCard(deps: Pick<Deps, 'db'>, path: string, cards: string[]) {
+  if (cards.length === 0) return new Map<string, CurrentMember>();
+  const rows = await deps.db.query<CurrentMember & { card: string }>(
+    `select m.id, m.card_number as card, m.cell_id as "cellId", m.full_name as "fullName", m.gender,
+            m.birth_year as "birthYear", m.phone, m.status,
+            to_char(m.admitted_on, 'YYYY-MM-DD') as "admittedOn", to_char(m.official_on, 'YYYY-MM-DD') as "officialOn"
+       from members m join orgs c on c.id = m.cell_id
+      where m.card_number = any($1::text[]) and m.active and c.path <@ text2ltree($2)`,
+    [cards, path],
+  );
+  return new Map(rows.map((r) => [r.card, r]));
+}
+
+const SHOWN: Record<string, (v: unknown) => string> = {
+  gender: (v) => (v === 'male' ? 'Nam' : v === 'female' ? 'Nữ' : ''),
+  status: (v) => (v === 'official' ? 'Chính thức' : v === 'probationary' ? 'Dự bị' : ''),
+  admittedOn: (v) => (v ? writeVnDate(String(v)) : ''),
+  officialOn: (v) => (v ? writeVnDate(String(v)) : ''),
+};
+
+/** The columns whose value the file changes, written as the list writes them. */
+function describeChanges(current: CurrentMember, next: NewMember): ImportChange['changes'] {
+  const keys = ['fullName', 'gender', 'birthYear', 'phone', 'status', 'admittedOn', 'officialOn'] as const;
+  const out: ImportChange['changes'] = [];
+  for (const k of keys) {
+    const show = SHOWN[k] ?? ((v: unknown) => (v === null || v === undefined ? '' : String(v)));
+    const from = show(current[k]);
+    const to = show((next as unknown as Record<string, unknown>)[k]);
+    if (from !== to) out.push({ column: COLUMN_OF.get(k) ?? k, from, to });
+  }
+  return out;
 }
 
 type Parsed = { input?: MemberInput; problems: { field: string; message: string }[] };

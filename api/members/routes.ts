@@ -151,14 +151,34 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
     {
       schema: {
         tags,
-        summary: 'Import members from CSV or XLSX: all rows or none; bad rows listed by line',
+        summary:
+          'Import members from CSV or XLSX: all rows or none; bad rows listed by line; a known card number updates',
         description:
           'multipart/form-data with field `file`, or a raw text/csv or xlsx body. Columns: ' +
           'Họ và tên, Giới tính, Năm sinh, Số thẻ đảng, Điện thoại, Chi bộ, ' +
           'Loại đảng viên, Ngày kết nạp, Ngày chính thức.',
         params: IdParams,
         body: { content: { 'multipart/form-data': { schema: UploadBody }, ...mediaTypes(SHEET_TYPES) } },
-        response: Responses(Type.Object({ imported: Count })),
+        querystring: Type.Object({
+          preview: Type.Optional(Type.Boolean({ description: 'say what would be added and changed; write nothing' })),
+        }),
+        response: Responses(
+          Type.Object({
+            imported: Count,
+            updated: Count,
+            unchanged: Count,
+            added: Type.Array(Type.String(), { description: 'names of the members added' }),
+            changed: Type.Array(
+              Type.Object({
+                line: Type.Integer(),
+                fullName: Type.String(),
+                changes: Type.Array(Type.Object({ column: Type.String(), from: Type.String(), to: Type.String() })),
+              }),
+              { description: 'members matched by card number whose record the file changes' },
+            ),
+            preview: Type.Boolean(),
+          }),
+        ),
       },
     },
     async (request) => {
@@ -167,7 +187,13 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
       if (format === 'csv' && file.data.subarray(0, 2).toString('latin1') === 'PK') {
         throw new AppError('validation', 'Tệp có vẻ là XLSX; hãy đặt tên tệp có đuôi .xlsx.', { field: 'file' });
       }
-      return importMembers(deps, requirePrincipal(request), request.params.id, { data: file.data, format });
+      return importMembers(
+        deps,
+        requirePrincipal(request),
+        request.params.id,
+        { data: file.data, format },
+        { preview: request.query.preview === true },
+      );
     },
   );
 

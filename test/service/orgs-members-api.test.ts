@@ -282,12 +282,44 @@ describe('import and export', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ line: 3, field: 'birthYear' }),
-        expect.objectContaining({ line: 4, field: 'admittedOn' }),
+        expect.objectContaining({ line: 4, field: 'admittedOn', column: 'Ngày kết nạp' }),
         expect.objectContaining({ line: 4, field: 'cardNumber' }),
         expect.objectContaining({ line: 5, field: 'gender' }),
       ]),
     );
     expect((await t.db.query(`select count(*)::int n from members where cell_id = $1`, [cell.id]))[0].n).toBe(0);
+  });
+
+  it('an exported list, corrected and imported back, updates the members it names — previewed first', async () => {
+    const cell = await makeOrg(t.db, 'cell', tree.committee, 'Chi bộ Nhập lại');
+    const a = await makeMember(t.db, cell, { fullName: 'Hà Văn Cũ', cardNumber: 'RE-1', phone: null });
+    await makeMember(t.db, cell, { fullName: 'Lý Thị Giữ', cardNumber: 'RE-2' });
+    const exported = await app.inject({ url: `/orgs/${cell.id}/members?format=csv`, headers: auth(admin) });
+    const edited = `${exported.body
+      .replace('Hà Văn Cũ', 'Hà Văn Mới')
+      .trimEnd()}\nTạ Văn Thêm,Nam,1980,RE-3,,Chi bộ Nhập lại,Chính thức,01/02/2010,01/02/2011\n`;
+    const count = async () =>
+      (await t.db.query(`select count(*)::int n from members where cell_id = $1`, [cell.id]))[0].n;
+    const preview = await app.inject({
+      method: 'POST',
+      url: `/orgs/${cell.id}/members/import?preview=true`,
+      headers: { ...auth(admin), 'content-type': 'text/csv' },
+      payload: edited,
+    });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.json()).toMatchObject({
+      preview: true,
+      imported: 1,
+      updated: 1,
+      unchanged: 1,
+      added: ['Tạ Văn Thêm'],
+      changed: [{ fullName: 'Hà Văn Mới', changes: [{ column: 'Họ và tên', from: 'Hà Văn Cũ', to: 'Hà Văn Mới' }] }],
+    });
+    expect(await count()).toBe(2);
+    expect((await upload(cell.id, edited)).json()).toMatchObject({ preview: false, imported: 1, updated: 1 });
+    expect(await count()).toBe(3);
+    const [renamed] = await t.db.query<{ full_name: string }>(`select full_name from members where id = $1`, [a.id]);
+    expect(renamed.full_name).toBe('Hà Văn Mới');
   });
 
   it('imports every row of a good file, headers typed without diacritics, ; separated', async () => {
@@ -298,7 +330,7 @@ describe('import and export', () => {
         'Võ Văn Em;nam;IMP-10;du bi;02/09/2026\n' +
         'Đỗ Thị Gấm;Nữ;IMP-11;Chính thức;03/02/2000\n',
     );
-    expect(res.json()).toEqual({ imported: 2 });
+    expect(res.json()).toMatchObject({ imported: 2, updated: 0 });
     const rows = await t.db.query(
       `select full_name, status, probation_ends_on from members where cell_id = $1 order by card_number desc`,
       [cell.id],
@@ -332,14 +364,15 @@ describe('import and export', () => {
     await t.db.query(`update members set card_number = null where cell_id = $1`, [source.id]);
     const target = await makeOrg(t.db, 'cell', tree.committee, 'Chi bộ Đích');
     const csvBack = exported.body.replace(/Chi bộ Nguồn/g, 'Chi bộ Đích');
-    expect((await upload(target.id, csvBack)).json()).toEqual({ imported: 2 });
+    expect((await upload(target.id, csvBack)).json()).toMatchObject({ imported: 2, updated: 0 });
     const xlsxRes = await app.inject({
       method: 'POST',
       url: `/orgs/${tree.committee.id}/members/import`,
       headers: { ...auth(admin), 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
       payload: xlsx.rawPayload,
     });
-    // Same rows again: the card number RT-1 now exists, so the whole file is refused.
+    // Same rows again: card RT-1 is now a member of Chi bộ Đích, and a list cannot move her to
+    // Chi bộ Nguồn (that is a transfer), so the whole file is refused.
     expect(xlsxRes.statusCode).toBe(400);
     await t.db.query(`update members set card_number = null where card_number = 'RT-1'`);
     const again = await app.inject({
@@ -348,7 +381,7 @@ describe('import and export', () => {
       headers: { ...auth(admin), 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
       payload: xlsx.rawPayload,
     });
-    expect(again.json()).toEqual({ imported: 2 });
+    expect(again.json()).toMatchObject({ imported: 2, updated: 0 });
     const names = await t.db.query(`select m.full_name, m.status from members m where m.cell_id = $1 order by 1`, [
       source.id,
     ]);

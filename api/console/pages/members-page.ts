@@ -1,4 +1,4 @@
-import type { ImportProblem } from '../../members/import-members.ts';
+import type { ImportProblem, ImportResult } from '../../members/import-members.ts';
 import { SHEET_COLUMNS } from '../../members/member-sheet.ts';
 import type { UnitRow } from '../repository.ts';
 import { h, notice, page } from './html.ts';
@@ -12,6 +12,7 @@ export function membersPage(
     message?: string;
     error?: string;
     problems?: ImportProblem[];
+    result?: ImportResult;
   },
 ): string {
   const problems = opts.problems ?? [];
@@ -31,10 +32,11 @@ ${
     ? `<table><caption>Các dòng có lỗi</caption>\
 <thead><tr><th scope="col" class="n">Dòng</th><th scope="col">Cột</th><th scope="col">Lỗi</th></tr></thead><tbody>
 ${problems
-  .map((p) => `<tr><td class="n">${p.line}</td><td>${h(p.field)}</td><td>${h(p.message)}</td></tr>`)
+  .map((p) => `<tr><td class="n">${p.line}</td><td>${h(p.column)}</td><td>${h(p.message)}</td></tr>`)
   .join('')}</tbody></table>`
     : ''
 }
+${opts.result ? importResult(opts.result) : ''}
 <p>Tải danh sách hiện có: <a href="/console/units/${unit.id}/members.xlsx">XLSX</a> ·\
  <a href="/console/units/${unit.id}/members.csv">CSV</a>
  (cùng các cột với tệp nhập, nên xuất ra có thể nhập lại).</p>
@@ -42,10 +44,34 @@ ${problems
 <input type="hidden" name="_csrf" value="${h(opts.csrf)}">
 <fieldset><legend>Nhập danh sách từ tệp CSV hoặc XLSX</legend>
 <p class="muted">Các cột: ${SHEET_COLUMNS.map((c) => h(c.header)).join(', ')}.\
- Tệp có dòng sai thì không dòng nào được nhập.</p>
+ Tệp có dòng sai thì không dòng nào được nhập. Dòng có số thẻ đảng của đảng viên đã có trong đơn vị\
+ thì cập nhật đồng chí đó (xuất danh sách, sửa, rồi nhập lại).</p>
 <label for="file">Tệp</label><input id="file" name="file" type="file" accept=".csv,.xlsx" required>
-<p><button type="submit">Nhập danh sách</button></p></fieldset></form>`,
+<p><button type="submit" name="mode" value="preview" class="light">Xem trước thay đổi</button>
+ <button type="submit" name="mode" value="apply">Nhập danh sách</button></p></fieldset></form>`,
   );
+}
+
+/** Who the file adds and what it changes for whom (a preview, or what was done). */
+function importResult(r: ImportResult): string {
+  const added = r.added.length
+    ? `<h2>${r.preview ? 'Sẽ thêm' : 'Đã thêm'} (${r.added.length})</h2><ul>${r.added
+        .map((n) => `<li>${h(n)}</li>`)
+        .join('')}</ul>`
+    : '';
+  const changed = r.changed.length
+    ? `<h2>${r.preview ? 'Sẽ cập nhật' : 'Đã cập nhật'} (${r.changed.length})</h2>
+<table><thead><tr><th scope="col" class="n">Dòng</th><th scope="col">Đảng viên</th><th scope="col">Cột</th>\
+<th scope="col">Trước</th><th scope="col">Sau</th></tr></thead><tbody>${r.changed
+        .flatMap((c) =>
+          c.changes.map(
+            (x) => `<tr><td class="n">${c.line}</td><td>${h(c.fullName)}</td><td>${h(x.column)}</td>\
+<td>${h(x.from || '(trống)')}</td><td>${h(x.to || '(trống)')}</td></tr>`,
+          ),
+        )
+        .join('')}</tbody></table>`
+    : '';
+  return added + changed;
 }
 
 export function questionsPage(
