@@ -534,32 +534,54 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
-  consoleAction(
+  // Scheduling keeps what was typed: a refusal (a date typed wrong, a thematic meeting without its
+  // topic) shows the month's page again with the form filled in and the reason above it.
+  app.post(
     '/console/units/:id/meetings',
     {
-      params: IdParams,
-      body: {
-        kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
-        startsAt: Text(30),
-        mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
-        topic: Type.Optional(Text(300)),
-        place: Type.Optional(Text(300)),
-        agenda: Type.Optional(Text(9000)),
+      schema: {
+        response: { ...REDIRECT, ...PAGE },
+        hide,
+        params: IdParams,
+        body: Closed({
+          _csrf: Csrf,
+          kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
+          startsAt: Text(30),
+          mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
+          topic: Type.Optional(Text(300)),
+          place: Type.Optional(Text(300)),
+          agenda: Type.Optional(Text(9000)),
+        }),
       },
     },
-    async ({ params, body, actor }) => {
-      const agenda = agendaFromText(body.agenda ?? '');
-      if (agenda.length > MAX_AGENDA_ITEMS) throw invalid('agenda', `Nội dung họp tối đa ${MAX_AGENDA_ITEMS} mục.`);
-      const m = await scheduleMeeting(deps, actor, {
-        cellId: params.id,
-        kind: body.kind,
-        startsAt: vietnamTime(body.startsAt, 'startsAt'),
-        mode: body.mode,
-        topic: body.topic?.trim() || null,
-        place: body.place?.trim() || null,
-        agenda,
-      });
-      return `/console/meetings/${m.id}?done=scheduled`;
+    async (request, reply) => {
+      const body = request.body;
+      try {
+        const agenda = agendaFromText(body.agenda ?? '');
+        if (agenda.length > MAX_AGENDA_ITEMS) throw invalid('agenda', `Nội dung họp tối đa ${MAX_AGENDA_ITEMS} mục.`);
+        const m = await scheduleMeeting(deps, actor(request), {
+          cellId: request.params.id,
+          kind: body.kind,
+          startsAt: vietnamTime(body.startsAt, 'startsAt'),
+          mode: body.mode,
+          topic: body.topic?.trim() || null,
+          place: body.place?.trim() || null,
+          agenda,
+        });
+        return reply.redirect(`/console/meetings/${m.id}?done=scheduled`, 303);
+      } catch (e) {
+        if (!(e instanceof AppError) || e.code === 'forbidden' || e.code === 'unauthorized') throw e;
+        const f = frame(request, reply);
+        const month = await getMeetingsMonth(deps, actor(request), request.params.id, thisMonth(deps.clock.now()));
+        const { _csrf, ...values } = body;
+        return html(
+          reply.status(e.httpStatus),
+          meetingsMonthPage(month, {
+            ...f,
+            schedule: { values, error: `${e.message} Chưa lên lịch; xin sửa rồi gửi lại.` },
+          }),
+        );
+      }
     },
   );
 

@@ -13,6 +13,8 @@ import { getMeetingsMonth } from '../../api/console/get-meetings-month.ts';
 import { meetingsMonthPage } from '../../api/console/pages/meetings-page.ts';
 import { dashboardPage } from '../../api/console/pages/dashboard-page.ts';
 import { getDocumentSettings } from '../../api/orgs/document-settings.ts';
+import { linkChat } from '../factories/index.ts';
+import { consoleSignIn, postConsoleForm } from '../support/console-session.ts';
 import type { Deps } from '../../api/context.ts';
 import type { App } from '../../api/server.ts';
 
@@ -67,6 +69,40 @@ describe('an excluded unit', () => {
     expect(page).toContain('Đơn vị không tính vào số liệu của cấp trên: Ngành riêng');
     expect(page).toMatch(/Đảng viên<b>3<\/b>/);
     expect(page).not.toMatch(/Đảng viên<b>0<\/b>/);
+  });
+});
+
+describe('a console form that fails', () => {
+  it('keeps what was typed and says what to fix; nothing is scheduled', async () => {
+    const s = await makeMeetingScenario(app, t.db, { official: 3, startsAt: '2026-12-05T12:00:00Z', open: false });
+    await linkChat(t.db, s.sec.member, 'telegram', 'form-1');
+    const cookie = await consoleSignIn(app, deps, 'form-1');
+    const count = async () => (await t.db.query(`select count(*)::int n from meetings`))[0].n;
+    const before = await count();
+    const url = `/console/units/${s.tree.cellA.id}/meetings`;
+    const res = await postConsoleForm(app, cookie, url, url, {
+      kind: 'regular',
+      startsAt: '31/02/2026 19:30',
+      mode: 'hybrid',
+      place: 'Nhà văn hóa khu 3',
+      agenda: 'Kiểm điểm tháng\nPhương hướng tháng tới',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.body).toContain('Ngày giờ không hợp lệ: xin nhập ngày/tháng/năm giờ:phút, ví dụ 05/12/2026 19:30.');
+    expect(res.body).toContain('value="31/02/2026 19:30"');
+    expect(res.body).toContain('value="Nhà văn hóa khu 3"');
+    expect(res.body).toContain('Kiểm điểm tháng\nPhương hướng tháng tới</textarea>');
+    expect(res.body).toContain('<option value="hybrid" selected>Kết hợp</option>');
+    expect(await count()).toBe(before);
+    // Typed right, day first, it is scheduled.
+    const ok = await postConsoleForm(app, cookie, url, url, {
+      kind: 'regular',
+      startsAt: '20/12/2026 19:30',
+      mode: 'hybrid',
+    });
+    expect(ok.statusCode).toBe(303);
+    expect(await count()).toBe(before + 1);
   });
 });
 

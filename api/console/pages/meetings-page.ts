@@ -11,7 +11,16 @@ type Record_ = Awaited<ReturnType<typeof getMeetingRecord>>;
 const MODE = { in_person: 'Trực tiếp', online: 'Trực tuyến', hybrid: 'Kết hợp' } as Record<string, string>;
 const yes = (b: boolean) => (b ? '<span class="ok">Có</span>' : '<span class="warn">Chưa</span>');
 
-export function meetingsMonthPage(m: Month, opts: { who: string; csrf: string; message?: string }): string {
+/** What was typed in the scheduling form, shown again with the reason when it was refused. */
+export interface ScheduleForm {
+  values: Record<string, string | undefined>;
+  error: string;
+}
+
+export function meetingsMonthPage(
+  m: Month,
+  opts: { who: string; csrf: string; message?: string; schedule?: ScheduleForm },
+): string {
   const total = m.meetings.length;
   const cells = m.cells.filter((c) => !c.excluded);
   const notMet = cells.filter((c) => c.meetings === 0);
@@ -72,7 +81,7 @@ ${
         .join('; ')}.</p>`
     : ''
 }
-${m.isCell ? pendingSection(m, opts.csrf) : ''}`;
+${m.isCell ? pendingSection(m, opts.csrf, opts.schedule) : ''}`;
   return page({ title: 'Sinh hoạt chi bộ', who: opts.who, csrf: opts.csrf }, body);
 }
 
@@ -96,7 +105,11 @@ function monthOptions(current: string): string {
   }).join('');
 }
 
-function pendingSection(m: Month, csrf: string): string {
+function pendingSection(m: Month, csrf: string, typed?: ScheduleForm): string {
+  const v = typed?.values ?? {};
+  const value = (k: string) => (v[k] ? ` value="${h(v[k]!)}"` : '');
+  const option = (k: string, val: string, label: string) =>
+    `<option value="${val}"${v[k] === val ? ' selected' : ''}>${label}</option>`;
   const list = m.pending.length
     ? `<ul>${m.pending
         .map(
@@ -109,21 +122,24 @@ function pendingSection(m: Month, csrf: string): string {
     : '<p>Chưa có buổi họp nào sắp tới.</p>';
   const form = m.canRun
     ? `<form method="post" action="/console/units/${m.unit.id}/meetings" class="noprint">${csrfField(csrf)}
-<fieldset><legend>Lên lịch buổi sinh hoạt</legend>
-<div class="row"><div><label for="kind">Loại</label><select id="kind" name="kind">\
-<option value="regular">Thường kỳ</option>\
-<option value="thematic">Chuyên đề</option><option value="combined">Thường kỳ kết hợp chuyên đề</option></select></div>
+<fieldset><legend>Lên lịch buổi sinh hoạt</legend>${
+        typed ? `<p class="err" role="alert" id="schedule-error">${h(typed.error)}</p>` : ''
+      }
+<div class="row"><div><label for="kind">Loại</label><select id="kind" name="kind">
+${option('kind', 'regular', 'Thường kỳ')}${option('kind', 'thematic', 'Chuyên đề')}\
+${option('kind', 'combined', 'Thường kỳ kết hợp chuyên đề')}</select></div>
 <div><label for="startsAt">Thời gian (giờ Việt Nam)</label>\
 <input id="startsAt" name="startsAt" required inputmode="numeric" placeholder="05/12/2026 19:30" size="17"\
- aria-describedby="startsAt-hint"><br><span class="muted" id="startsAt-hint">ngày/tháng/năm giờ:phút</span></div>
-<div><label for="mode">Hình thức</label><select id="mode" name="mode">\
-<option value="in_person">Trực tiếp</option><option value="online">Trực tuyến</option>\
-<option value="hybrid">Kết hợp</option></select></div></div>
+ aria-describedby="startsAt-hint"${value('startsAt')}><br>\
+<span class="muted" id="startsAt-hint">ngày/tháng/năm giờ:phút</span></div>
+<div><label for="mode">Hình thức</label><select id="mode" name="mode">
+${option('mode', 'in_person', 'Trực tiếp')}${option('mode', 'online', 'Trực tuyến')}\
+${option('mode', 'hybrid', 'Kết hợp')}</select></div></div>
 <label for="topic">Chủ đề (bắt buộc với chuyên đề)</label>\
-<input id="topic" name="topic" maxlength="300" style="width:100%">
-<label for="place">Địa điểm</label><input id="place" name="place" maxlength="300" style="width:100%">
+<input id="topic" name="topic" maxlength="300" style="width:100%"${value('topic')}>
+<label for="place">Địa điểm</label><input id="place" name="place" maxlength="300" style="width:100%"${value('place')}>
 <label for="agenda">Nội dung họp (mỗi mục một dòng)</label>\
-<textarea id="agenda" name="agenda" maxlength="9000"></textarea>
+<textarea id="agenda" name="agenda" maxlength="9000">${h(v.agenda ?? '')}</textarea>
 <p><button type="submit">Lên lịch và báo cho đảng viên</button></p></fieldset></form>`
     : '';
   return `<h2>Buổi họp sắp tới và đang diễn ra</h2>${list}${form}`;
