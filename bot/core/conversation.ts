@@ -160,7 +160,9 @@ function askAgain(dialog: Dialog): Reply {
   const step = ask(dialog);
   return {
     ...step,
-    text: `Đồng chí đang làm dở một việc — bước này vẫn được giữ:\n\n${step.text}\n\nTrả lời để làm tiếp, hoặc bấm "Hủy".`,
+    text:
+      `Đồng chí đang làm dở một việc — bước này vẫn được giữ:\n\n${step.text}\n\n` +
+      'Trả lời để làm tiếp, hoặc bấm "Hủy".',
   };
 }
 

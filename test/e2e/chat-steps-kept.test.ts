@@ -35,7 +35,7 @@ const count = async (table: string) =>
 
 describe('a step in progress survives help and reloads', () => {
   for (const channel of ['telegram', 'web'] as const)
-    it(`feedback half written: "trợ giúp" asks the step again, and the text typed next is what is sent (${channel})`, async () => {
+    it(`feedback half written: "trợ giúp" asks the step again; the text typed next is sent (${channel})`, async () => {
       const [driver, who] = channel === 'telegram' ? [tg, tgMember] : [h.web as ChannelDriver, webMember];
       expect((await driver.say(who, 'phản ánh')).join()).toContain('Phản ánh — bước 1/2');
       const again = (await driver.say(who, 'trợ giúp')).join('\n');
@@ -50,7 +50,7 @@ describe('a step in progress survives help and reloads', () => {
 
 describe('a number typed out of context', () => {
   for (const channel of ['telegram', 'web'] as const)
-    it(`"0", "30" and "19:00" with nothing waiting: a clear message, no answer quoted, nothing recorded (${channel})`, async () => {
+    it(`"0", "30", "19:00" with nothing waiting: clear message, nothing quoted or recorded (${channel})`, async () => {
       const [driver, who] = channel === 'telegram' ? [tg, tgMember] : [h.web as ChannelDriver, webMember];
       await driver.say(who, 'trợ giúp');
       const questions = await count('kb_questions');
