@@ -139,6 +139,9 @@ const DONE: Record<string, string> = {
   document: 'Đã gửi tài liệu cho đảng viên.',
   resolution: 'Đã đăng nghị quyết và giao nhiệm vụ.',
   published: 'Đã đăng thông báo.',
+  deferred:
+    'Đã đăng thông báo. Đang trong giờ yên tĩnh ban đêm nên thông báo sẽ được gửi tới điện thoại của đảng viên ' +
+    'khi hết giờ yên tĩnh (xem giờ gửi bên dưới); thông báo khẩn thì gửi ngay.',
   reminded: 'Đã xếp gửi lời nhắc tới những đồng chí chưa đọc.',
   loaded: 'Đã nạp xong tài liệu; Trợ lý ảo trả lời được từ tài liệu này.',
   answered: 'Đã gửi trả lời cho đảng viên.',
@@ -540,8 +543,8 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   );
 
   const Confirm = { confirm: Type.Optional(Type.Literal('1')) };
-  consoleAction('/console/meetings/:id/open', { params: IdParams }, async ({ params, actor }) => {
-    await openMeeting(deps, actor, params.id);
+  consoleAction('/console/meetings/:id/open', { params: IdParams, body: Confirm }, async ({ params, body, actor }) => {
+    await openMeeting(deps, actor, params.id, { confirmEarly: body.confirm === '1' });
     return `/console/meetings/${params.id}?done=opened`;
   });
   consoleAction('/console/meetings/:id/close', { params: IdParams, body: Confirm }, async ({ params, body, actor }) => {
@@ -867,7 +870,9 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
             .filter((a) => a.field === 'attachments')
             .map((a) => ({ filename: a.filename, mime: a.mimetype, data: a.data })),
         });
-        return reply.redirect(`/console/notices/${n.id}?done=published`, 303);
+        // No date asked for, yet not sent now: published in the quiet hours, it goes when they end.
+        const deferred = !b.publishAt && !n.publishedAt;
+        return reply.redirect(`/console/notices/${n.id}?done=${deferred ? 'deferred' : 'published'}`, 303);
       } catch (e) {
         // A bad attachment or date: the form again, with what was typed and why it was refused.
         if (!(e instanceof AppError) || e.code === 'forbidden' || e.code === 'unauthorized') throw e;

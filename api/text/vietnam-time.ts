@@ -36,3 +36,24 @@ export function relativeVietnamDay(at: Date, now: Date): string | null {
   const diff = vietnamDayNumber(at) - vietnamDayNumber(now);
   return diff === 0 ? 'hôm nay' : diff === 1 ? 'ngày mai' : diff === 2 ? 'ngày kia' : null;
 }
+
+/** Whether `now` falls in the nightly quiet hours (Vietnam time); never with none configured. */
+export function inQuietHours(now: Date, quiet: { start: number; end: number } | null | undefined): boolean {
+  if (!quiet) return false;
+  const minute = vietnamMinuteOfDay(now);
+  return quiet.start < quiet.end
+    ? minute >= quiet.start && minute < quiet.end
+    : minute >= quiet.start || minute < quiet.end;
+}
+
+/** When the quiet hours `now` falls in end (the next Vietnam wall-clock `end`); `now` outside them. */
+export function quietHoursEnd(now: Date, quiet: { start: number; end: number } | null | undefined): Date {
+  if (!quiet || !inQuietHours(now, quiet)) return now;
+  const today = vietnamDayNumber(now);
+  const end = vietnamInstant(today, quiet.end);
+  return end.getTime() > now.getTime() ? end : vietnamInstant(today + 1, quiet.end);
+}
+
+/** "06:30" for a minute of the day. */
+export const clockTime = (minuteOfDay: number) =>
+  `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
