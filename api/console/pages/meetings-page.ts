@@ -99,6 +99,9 @@ export function meetingRecordPage(r: Record_, opts: { who: string; csrf: string;
   // confirmation, which the use case records in the audit log.
   const CONFIRM =
     '<label style="margin-right:.5em"><input type="checkbox" name="confirm" value="1"> Xác nhận kết thúc sớm</label>';
+  // Opening more than an hour before the scheduled time needs the same kind of confirmation.
+  const EARLY =
+    '<label style="margin-right:.5em"><input type="checkbox" name="confirm" value="1"> Xác nhận bắt đầu sớm</label>';
   const act = (path: string, label: string, fields = '') =>
     `<form method="post" action="/console/meetings/${m.id}/${path}" class="noprint" style="display:inline">` +
     `${csrf}${fields}<button type="submit">${h(label)}</button></form>`;
@@ -117,7 +120,7 @@ ${notice(opts.message)}
   }</p>
 <p class="noprint">Biên bản: <a href="/console/meetings/${m.id}/minutes.docx">DOCX</a> ·\
  <a href="/console/meetings/${m.id}/minutes.pdf">PDF</a></p>
-${run && m.status === 'scheduled' ? act('open', 'Bắt đầu buổi họp (mở điểm danh)') : ''}
+${run && m.status === 'scheduled' ? act('open', 'Bắt đầu buổi họp (mở điểm danh)', EARLY) : ''}
 ${run && m.status === 'in_progress' ? act('close', 'Kết thúc buổi họp', CONFIRM) : ''}
 <h2>Điểm danh và số lượng cần thiết</h2>
 <p role="status">\
