@@ -42,6 +42,8 @@ export const CHAT_PAGE = `<!doctype html>
   #signin { background: #fff; padding: 1em; border-radius: .6em; border: 1px solid #ccc; }
   #signin p:last-of-type { display: flex; gap: .4em; flex-wrap: wrap; }
   img { max-width: 100%; height: auto; }
+  .old { opacity: .8; }
+  .earlier { align-self: center; color: #555; font-size: .85rem; margin: .2em 0; }
   .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 </style>
 </head>
@@ -68,7 +70,9 @@ export const CHAT_PAGE = `<!doctype html>
   Nếu máy không hỗ trợ, hãy dùng bot Telegram hoặc Zalo.</p></noscript>
 <script>
 (function () {
-  var token = localStorage.getItem('sotay.token'), cursor = 0,
+  // seen: the newest pushed message this device has shown; after a reload the ones up to it are
+  // history (shown as earlier messages), not news.
+  var token = localStorage.getItem('sotay.token'), cursor = 0, seen = Number(localStorage.getItem('sotay.seen') || 0),
       $ = function (id) { return document.getElementById(id); };
   function id() {
     return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
@@ -102,8 +106,9 @@ export const CHAT_PAGE = `<!doctype html>
     });
     return row;
   }
-  function show(who, m) {
-    var div = document.createElement('div'); div.className = 'msg ' + who; div.textContent = m.text || '';
+  function show(who, m, old) {
+    var div = document.createElement('div'); div.className = 'msg ' + who + (old ? ' old' : '');
+    div.textContent = m.text || '';
     if (m.link) {
       var a = document.createElement('a');
       a.href = m.link.url;
@@ -135,7 +140,15 @@ export const CHAT_PAGE = `<!doctype html>
   function poll() {
     if (!token) return;
     api('GET', '/chat/api/inbox?after=' + cursor).then(function (r) {
-      r.messages.forEach(function (m) { cursor = m.id; show('bot', m); });
+      var earlier = r.messages.filter(function (m) { return m.id <= seen; });
+      if (earlier.length && !cursor) {
+        var note = document.createElement('p');
+        note.className = 'earlier';
+        note.textContent = 'Tin nhắn đã nhận trước đây';
+        $('log').appendChild(note);
+      }
+      r.messages.forEach(function (m) { cursor = m.id; show('bot', m, m.id <= seen); });
+      if (cursor > seen) { seen = cursor; localStorage.setItem('sotay.seen', String(seen)); }
     }).catch(function () {});
   }
   function ready(name) {
@@ -143,6 +156,9 @@ export const CHAT_PAGE = `<!doctype html>
     $('send').hidden = false;
     $('who').textContent = name || localStorage.getItem('sotay.name') || '';
     poll(); setInterval(poll, 15000);
+    // Back from another app or tab: what was pushed meanwhile shows at once.
+    document.addEventListener('visibilitychange', function () { if (!document.hidden) poll(); });
+    window.addEventListener('focus', poll);
     if (!$('log').children.length) send({ text: 'trợ giúp' }, 'Trợ giúp');
   }
   function signout() {
@@ -156,6 +172,8 @@ export const CHAT_PAGE = `<!doctype html>
       token = r.token;
       localStorage.setItem('sotay.token', r.token);
       localStorage.setItem('sotay.name', r.name);
+      localStorage.removeItem('sotay.seen');
+      seen = 0;
       ready(r.name);
     }).catch(function (e) { signout(); $('err').textContent = (e && e.message) || 'Không đăng nhập được.'; });
   }

@@ -45,6 +45,11 @@ const WebReplyT = Type.Object({
 export function webChatRoutes(deps: Deps, inbox: InboxWorker, web: BotChannel): FastifyPluginAsync {
   allowInlineScriptsOf(CHAT_PAGE); // the page's one script passes the Content-Security-Policy
   return async (app) => {
+    // A member's messages: never kept in a browser's cache (a cached inbox showed an evening's
+    // messages as one, and on a shared computer would show them to the next person).
+    app.addHook('onSend', async (request, reply) => {
+      if (request.url.startsWith('/chat/api/')) reply.header('cache-control', 'no-store');
+    });
     app.get(
       '/chat',
       { schema: { hide: true, response: ContentResponses(200, { 'text/html': HtmlPage }, 'the page') } },
