@@ -28,6 +28,10 @@ export const MENU_ITEMS = [
   'close-meeting',
   'paper-count',
   'hide-keyboard',
+  // "Xem thêm": the other things a member does now and then.
+  'rate',
+  'my-feedback',
+  'console',
 ] as const;
 export type MenuItem = (typeof MENU_ITEMS)[number];
 

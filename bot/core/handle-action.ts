@@ -35,6 +35,9 @@ const MENU_COMMANDS: Partial<Record<MenuItem, string>> = {
   'close-motion': 'ketthucbieuquyet',
   'close-meeting': 'ketthuchop',
   'paper-count': 'phieugiay',
+  rate: 'danhgia',
+  'my-feedback': 'phananhcuatoi',
+  console: 'admin',
 };
 
 export async function handleAction(ctx: CommandContext, action: ChatAction): Promise<Reply[]> {
