@@ -41,7 +41,7 @@ describeJourney('the member’s evening, on her phone', () => {
 
   beforeAll(async () => {
     j = await startJourney('member-evening');
-    const { t, deps } = j.h;
+    const { t } = j.h;
     tree = await makeOrgTree(t.db);
     sec = await makeSecretary(t.db, tree.cellA, { fullName: 'Trần Thị Hoa' });
     bay = await makeMember(t.db, tree.cellA, { fullName: 'Nguyễn Thị Bảy', birthYear: 1952 });
