@@ -21,6 +21,7 @@ import { CAN, hasRole, listRoleGrants } from '../auth/roles.ts';
 import { setOrgDeployment } from '../orgs/set-org-deployment.ts';
 import { exportMembers } from '../members/export-members.ts';
 import { scheduleMeeting } from '../meetings/schedule-meeting.ts';
+import { recordRoll } from '../meetings/record-roll.ts';
 import { openMeeting } from '../meetings/open-meeting.ts';
 import { closeMeeting } from '../meetings/close-meeting.ts';
 import { checkIn } from '../meetings/check-in.ts';
@@ -129,6 +130,7 @@ const DONE: Record<string, string> = {
   opened: 'Buổi họp đã bắt đầu; đảng viên có thể điểm danh.',
   closed: 'Buổi họp đã kết thúc.',
   checked: 'Đã ghi nhận có mặt.',
+  roll: 'Đã lưu điểm danh.',
   motion: 'Đã mở biểu quyết; đảng viên có mặt nhận lựa chọn trong chat.',
   paper: 'Đã ghi phiếu giấy của phòng họp.',
   counters: 'Đã ghi ban kiểm phiếu.',
@@ -552,6 +554,30 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     return `/console/meetings/${params.id}?done=closed`;
   });
 
+  const OneOrMany = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Array(s, { maxItems: 210 })]);
+  const many = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  consoleAction(
+    '/console/meetings/:id/roll',
+    {
+      params: IdParams,
+      body: {
+        present: Type.Optional(OneOrMany(Type.String({ pattern: '^[0-9]{1,9}$' }))),
+        absentId: Type.Optional(OneOrMany(Type.String({ pattern: '^[0-9]{1,9}$' }))),
+        reason: Type.Optional(OneOrMany(Type.String({ pattern: '^(|trip|ill|family|none)$' }))),
+      },
+    },
+    async ({ params, body, actor }) => {
+      const ids = many(body.absentId);
+      const reasons = many(body.reason);
+      if (ids.length !== reasons.length) throw invalid('reason', 'Biểu mẫu điểm danh không đầy đủ, xin tải lại trang.');
+      await recordRoll(deps, actor, {
+        meetingId: params.id,
+        present: many(body.present).map(Number),
+        absences: ids.map((id, i) => ({ memberId: Number(id), reason: reasons[i] })),
+      });
+      return `/console/meetings/${params.id}?done=roll#diem-danh`;
+    },
+  );
   consoleAction(
     '/console/meetings/:id/check-in',
     { params: IdParams, body: { memberId: Type.String({ pattern: '^[0-9]{1,9}$' }) } },
@@ -585,8 +611,6 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   );
 
   // The room's paper count of a secret ballot: one number per choice (or election figure), in pairs of fields.
-  const OneOrMany = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Array(s, { maxItems: 210 })]);
-  const many = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
   const MotionParams = Type.Object({ id: Id, motionId: Id });
   consoleAction(
     '/console/meetings/:id/motions/:motionId/paper',

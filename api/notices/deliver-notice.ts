@@ -89,11 +89,17 @@ export function noticeViewLink(
 
 /** Markdown shown as plain text on any phone: no markup characters left over. */
 export function plain(markdown: string): string {
-  return markdown
-    .replace(/^#{1,6}\s+/gm, '')
-    .replace(/\*\*(.+?)\*\*/g, '$1')
-    .replace(/\*(.+?)\*/g, '$1')
-    .replace(/`([^`]+)`/g, '$1')
-    .replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)')
-    .replace(/^\s*[-*]\s+/gm, '• ');
+  return (
+    markdown
+      // A browser's form posts lines ending in CR LF: a lone CR is no line break on Telegram or
+      // Zalo, and a list would run together on one line.
+      .replace(/\r\n?/g, '\n')
+      .replace(/^#{1,6}[ \t]+/gm, '')
+      .replace(/\*\*(.+?)\*\*/g, '$1')
+      .replace(/\*(.+?)\*/g, '$1')
+      .replace(/`([^`]+)`/g, '$1')
+      .replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)')
+      // Within the line only: the blank line before a list stays.
+      .replace(/^[ \t]*[-*][ \t]+/gm, '• ')
+  );
 }

@@ -29,7 +29,7 @@ export async function editNotice(
     await sql.query(`update notices set title = $2, body = $3, version = version + 1 where id = $1`, [
       notice.id,
       patch.title?.trim() || notice.title,
-      patch.body ?? notice.body,
+      patch.body?.replace(/\r\n?/g, '\n') ?? notice.body,
     ]);
     await recordAudit(sql, {
       actorPrincipalId: actor.id,

@@ -90,7 +90,7 @@ export async function publishNotice(
         org.id,
         input.kind,
         input.title.trim(),
-        input.body,
+        input.body.replace(/\r\n?/g, '\n'),
         input.officialOnly ?? false,
         input.memberIds?.length ? input.memberIds : null,
         // Published in the quiet hours and not urgent: it goes to phones when they end.

@@ -37,7 +37,7 @@ export const CHAT_PAGE = `<!doctype html>
   button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
   form { position: fixed; bottom: 0; left: 0; right: 0; background: #fff; border-top: 1px solid #ccc; padding: .5em;
     display: flex; gap: .4em; justify-content: center; }
-  input { font: inherit; flex: 1; min-width: 0; max-width: 620px; min-height: 48px; padding: .4em .6em;
+  input, textarea { font: inherit; flex: 1; min-width: 0; max-width: 620px; min-height: 48px; padding: .4em .6em;
     border: 2px solid #888; border-radius: .5em; }
   #signin { background: #fff; padding: 1em; border-radius: .6em; border: 1px solid #ccc; }
   #signin p:last-of-type { display: flex; gap: .4em; flex-wrap: wrap; }
@@ -63,7 +63,8 @@ export const CHAT_PAGE = `<!doctype html>
   <div id="log" role="log" aria-live="polite" aria-label="Tin nhắn với Sổ tay Đảng viên"></div>
 </main>
 <form id="send" hidden aria-label="Gửi tin nhắn">
-  <input id="text" placeholder="Bấm nút ở trên, hoặc gõ câu hỏi…" aria-label="Tin nhắn hoặc câu hỏi" autocomplete="off">
+  <textarea id="text" rows="1" placeholder="Bấm nút ở trên, hoặc gõ câu hỏi…" aria-label="Tin nhắn hoặc câu hỏi"
+    autocomplete="off"></textarea>
   <button class="primary" type="submit">Gửi</button>
 </form>
 <noscript><p style="padding:1em">Trang này cần JavaScript.
@@ -178,6 +179,13 @@ export const CHAT_PAGE = `<!doctype html>
     }).catch(function (e) { signout(); $('err').textContent = (e && e.message) || 'Không đăng nhập được.'; });
   }
   $('go').onclick = function () { signin($('code').value); };
+  // Enter sends; Shift+Enter starts a new line (a meeting's agenda, one item a line).
+  $('text').onkeydown = function (ev) {
+    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      if ($('send').requestSubmit) $('send').requestSubmit(); else $('send').onsubmit(ev);
+    }
+  };
   $('send').onsubmit = function (ev) {
     ev.preventDefault();
     var t = $('text').value.trim();

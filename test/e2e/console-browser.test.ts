@@ -128,10 +128,11 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
     await page.getByLabel('Xác nhận bắt đầu sớm').check();
     await page.getByRole('button', { name: 'Bắt đầu buổi họp (mở điểm danh)' }).click();
     await page.getByText('Mã điểm danh tại phòng').waitFor();
-    for (let i = 0; i < 4; i++) {
-      await page.getByRole('button', { name: 'Ghi có mặt' }).first().click();
-      await page.getByText('Đã ghi nhận có mặt').waitFor();
-    }
+    // One roll form: four ticked, saved once (issue 24).
+    const ticks = page.getByRole('checkbox', { name: /^Có mặt: / });
+    for (let i = 0; i < 4; i++) await ticks.nth(i).check();
+    await page.getByRole('button', { name: 'Lưu điểm danh' }).click();
+    await page.getByText('Đã lưu điểm danh').waitFor();
     expect(await page.textContent('main')).toContain('Đủ số lượng');
     await page.fill('#mtitle', 'Thông qua nghị quyết tháng');
     await page.getByRole('button', { name: 'Mở biểu quyết' }).click();

@@ -94,6 +94,7 @@ export async function startJourney(
         page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.message}`));
         page.on('console', (m) => m.type() === 'error' && pageErrors.push(`${page.url()}: ${m.text()}`));
       });
+      context.setDefaultTimeout(10_000);
       contexts.push(context);
       return context;
     },
