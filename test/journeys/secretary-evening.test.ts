@@ -142,6 +142,7 @@ describeJourney('the secretary’s evening, on her phone and the office PC', () 
     await office.getByText('Đã lưu điểm danh.').waitFor();
     // Back at the roll, not at the top of the page.
     expect(new URL(office.url()).hash).toBe('#diem-danh');
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text keeps each cell apart
     const roll = await office.locator('form[action$="/roll"] table').innerText();
     expect(roll).toMatch(/Trần Thị Hoa\s+Có mặt/);
     expect(roll).toMatch(/Ngô Thị Khánh\s+Có mặt/);
