@@ -12,6 +12,8 @@ export const CHAT_PAGE = `<!doctype html>
 <title>Sổ tay Đảng viên — Web chat</title>
 <style>
   * { box-sizing: border-box; }
+  /* The message form is display:flex: without this, hiding it when signed out did nothing. */
+  [hidden] { display: none !important; }
   html { font-size: 18px; }
   html.large { font-size: 23px; }
   body { font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 0;
@@ -58,12 +60,14 @@ export const CHAT_PAGE = `<!doctype html>
     <p><input id="code" autocomplete="one-time-code">
       <button class="primary" id="go" type="button">Đăng nhập</button></p>
     <p id="err" role="alert"></p>
+    <p>Chưa có mã? Đồng chí xin bí thư chi bộ cấp mã liên kết (10 ký tự, dùng một lần), hoặc mở đường dẫn
+      bí thư gửi — trang sẽ tự đăng nhập. Sau khi liên kết, thông báo, lịch họp và biểu quyết hiện ở đây.</p>
   </div>
   <h2 class="sr">Cuộc trò chuyện</h2>
   <div id="log" role="log" aria-live="polite" aria-label="Tin nhắn với Sổ tay Đảng viên"></div>
 </main>
 <form id="send" hidden aria-label="Gửi tin nhắn">
-  <textarea id="text" rows="1" placeholder="Bấm nút ở trên, hoặc gõ câu hỏi…" aria-label="Tin nhắn hoặc câu hỏi"
+  <textarea id="text" rows="1" placeholder="Gõ tin nhắn…" aria-label="Tin nhắn hoặc câu hỏi"
     autocomplete="off"></textarea>
   <button class="primary" type="submit">Gửi</button>
 </form>
@@ -134,7 +138,7 @@ export const CHAT_PAGE = `<!doctype html>
     msg.id = id();
     api('POST', '/chat/api/messages', msg).then(function (r) { r.replies.forEach(function (m) { show('bot', m); }); })
       .catch(function (e) {
-        if (e && e.error === 'unauthorized') signout();
+        if (e && e.error === 'unauthorized') signout(e.message);
         else show('bot', { text: (e && e.message) || 'Không gửi được, hãy thử lại.' });
       });
   }
@@ -150,7 +154,7 @@ export const CHAT_PAGE = `<!doctype html>
       }
       r.messages.forEach(function (m) { cursor = m.id; show('bot', m, m.id <= seen); });
       if (cursor > seen) { seen = cursor; localStorage.setItem('sotay.seen', String(seen)); }
-    }).catch(function () {});
+    }).catch(function (e) { if (e && e.error === 'unauthorized') signout(e.message); });
   }
   function ready(name) {
     $('signin').hidden = true;
@@ -162,11 +166,19 @@ export const CHAT_PAGE = `<!doctype html>
     window.addEventListener('focus', poll);
     if (!$('log').children.length) send({ text: 'trợ giúp' }, 'Trợ giúp');
   }
-  function signout() {
-    localStorage.removeItem('sotay.token');
+  // Signed out (or the account was unlinked): the sign-in box says why and how to link again,
+  // rather than the message box going silent.
+  function signout(why) {
+    if (why) $('err').textContent = why;
+    // The phone may be handed on: nothing of the last member's conversation stays on screen.
+    $('log').textContent = '';
+    $('who').textContent = '';
+    cursor = 0;
+    ['sotay.token', 'sotay.name', 'sotay.seen'].forEach(function (k) { localStorage.removeItem(k); });
     token = null;
     $('signin').hidden = false;
     $('send').hidden = true;
+    if (why) { window.scrollTo(0, 0); $('code').focus(); }
   }
   function signin(code) {
     api('POST', '/chat/api/session', { code: code }).then(function (r) {

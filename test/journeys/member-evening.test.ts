@@ -252,6 +252,24 @@ describeJourney('the member’s evening, on her phone', () => {
     expect(await overflowing(chat.page)).toBeNull();
   });
 
+  it('unlinks before handing the phone on; the chat then says how to link again instead of going silent', async () => {
+    expect(await chat.say('hủy liên kết')).toContain('Đã hủy liên kết.');
+    await chat.page.fill('#text', 'lịch họp');
+    await chat.page.press('#text', 'Enter');
+    await chat.page.getByRole('alert').getByText('Xin bí thư chi bộ cấp mã liên kết').waitFor();
+    await chat.page.getByText('Chưa có mã? Đồng chí xin bí thư chi bộ cấp mã liên kết').waitFor();
+    expect(await chat.page.locator('#send').isHidden()).toBe(true);
+    // Nothing of her conversation stays for the next person holding the phone.
+    expect(await chat.botMessages()).toEqual([]);
+    expect(await chat.page.locator('#who').textContent()).toBe('');
+    // Where she is looking: the sign-in box is on screen, its field ready for the new code.
+    expect(await chat.page.evaluate(() => document.getElementById('signin')!.getBoundingClientRect().top)).toBeLessThan(
+      200,
+    );
+    expect(await overflowing(chat.page)).toBeNull();
+    await j.shot(chat.page, 'unlinked');
+  });
+
   it('met no script error on any page', () => {
     expect(j.pageErrors.filter((e) => !e.includes('Failed to load resource'))).toEqual([]);
   });
