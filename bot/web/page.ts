@@ -45,6 +45,7 @@ export const CHAT_PAGE = `<!doctype html>
   #signin p:last-of-type { display: flex; gap: .4em; flex-wrap: wrap; }
   img { max-width: 100%; height: auto; }
   .old { opacity: .8; }
+  .closed { margin: .4em 0 0; font-weight: 600; color: #555; }
   .earlier { align-self: center; color: #555; font-size: .85rem; margin: .2em 0; }
   .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 </style>
@@ -126,6 +127,12 @@ export const CHAT_PAGE = `<!doctype html>
       img.src = m.photo;
       img.alt = 'Mã QR điểm danh';
       div.appendChild(img);
+    }
+    if (m.closed) {
+      var over = document.createElement('p');
+      over.className = 'closed';
+      over.textContent = '🔒 ' + m.closed;
+      div.appendChild(over);
     }
     var choices = (m.choices || []).filter(function (c) { return !c.menu; }),
         menu = (m.choices || []).filter(function (c) { return c.menu; });

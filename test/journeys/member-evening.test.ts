@@ -208,6 +208,12 @@ describeJourney('the member’s evening, on her phone', () => {
     await view.goBack();
     await chat.page.getByText('Tin nhắn đã nhận trước đây').waitFor();
     expect(await chat.page.locator('#log .msg.bot.old').count()).toBeGreaterThan(3);
+    // The closed resolution vote reads as closed; the admission ballot still open keeps its buttons.
+    const resolutionMessage = chat.page.locator('#log .msg.bot', { hasText: '🗳 Thông qua nghị quyết' }).first();
+    expect(await resolutionMessage.textContent()).toContain('🔒 Biểu quyết này đã kết thúc.');
+    expect(await resolutionMessage.getByRole('button').count()).toBe(0);
+    const admissionMessage = chat.page.locator('#log .msg.bot', { hasText: '🗳 Kết nạp đảng viên' }).first();
+    expect(await admissionMessage.getByRole('button', { name: 'Tán thành', exact: true }).count()).toBe(1);
     const list = await chat.press('Thông báo mới');
     expect(list).toContain('Lịch thu đảng phí quý IV');
     expect(list).not.toContain('🔴 Thông báo: Lịch thu đảng phí quý IV');
