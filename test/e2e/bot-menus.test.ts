@@ -266,13 +266,16 @@ describe.each(['telegram', 'zalo', 'web'] as const)('buttons only on %s', (chann
     const who = person();
     await link(driver(), who, (await issueLinkCode(deps, sec.principal, member.id)).code);
     expect((await driver().choose(who, 'Phản ánh')).join()).toContain('gõ nội dung phản ánh');
-    expect((await driver().say(who, 'Đèn hội trường bị hỏng')).join()).toContain('gửi kèm một ảnh');
+    const typed = (await driver().say(who, 'Đèn hội trường bị hỏng')).join();
+    // The web chat cannot send a photo: it is never offered one, and the text is sent at once (issue 24).
+    if (channel === 'web') expect(typed).not.toContain('ảnh');
+    else expect(typed).toContain('gửi kèm một ảnh');
     const sent =
       channel === 'telegram'
         ? await telegramPhoto(who, 'photo-file-1')
         : channel === 'zalo'
           ? await zaloPhoto(who, 'https://zalo.example/photo-1.jpg')
-          : await driver().choose(who, 'Gửi không kèm ảnh');
+          : [typed];
     expect(sent.join()).toMatch(/Đã gửi phản ánh #\d+ tới/);
     const [f] = await t.db.query<{ body: string; photo: string | null }>(
       `select body, photo_ref as photo from feedback where member_id = $1`,
@@ -496,9 +499,9 @@ describe('Zalo keeps numbered menus short', () => {
       const others = ['Nhiệm vụ', 'Đánh giá buổi họp', 'Phản ánh của tôi', 'Trang quản trị'];
       const rest = numbered(more).filter((label) => !shown.includes(label) && !others.includes(label));
       expect([...shown.slice(0, -1), ...rest].sort()).toEqual([...now, ...EVERYDAY].sort());
-      // And what is behind it works: the first of the rest (or, when nothing is, "Phản ánh").
-      const next = rest[0] ?? 'Phản ánh';
-      if (!rest.length) expect(numbered(more)).toContain('Phản ánh');
+      // And what is behind it works: the first of the rest (or, when nothing is, "Nhiệm vụ").
+      const next = rest[0] ?? 'Nhiệm vụ';
+      if (!rest.length) expect(numbered(more)).toContain('Nhiệm vụ');
       const answer = (await zl().choose(who, next)).join('\n');
       expect(answer).not.toMatch(/hết hiệu lực|chưa hiểu|Xin lỗi/);
       expect(answer.length).toBeGreaterThan(0);
