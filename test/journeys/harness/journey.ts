@@ -15,15 +15,19 @@ import { startBotHarness, type BotHarness, type BotHarnessOptions } from '../../
 import { freePort } from '../../support/spawn-service.ts';
 import { testDeps } from '../../support/app.ts';
 
-/** Chromium on this machine ('' when there is none: a member's or developer's own computer). */
-export const CHROMIUM = (() => {
-  for (const name of ['chromium', 'chromium-browser']) {
+const which = (...names: string[]) => {
+  for (const name of names) {
     try {
       return execFileSync('which', [name], { encoding: 'utf8' }).trim();
     } catch {}
   }
   return '';
-})();
+};
+
+/** Chromium on this machine ('' when there is none: a member's or developer's own computer). */
+export const CHROMIUM = which('chromium', 'chromium-browser');
+/** pdftotext (poppler-utils), which reads the downloaded PDFs back. */
+const PDFTOTEXT = which('pdftotext');
 
 /** Where screenshots go (git-ignored); kept after the run as the journey's artefacts. */
 export const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
@@ -33,10 +37,11 @@ export const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url
  * rather than failing on a machine that cannot run a browser.
  */
 export function describeJourney(name: string, body: () => void): void {
-  if (CHROMIUM) describe(name, body);
+  if (CHROMIUM && PDFTOTEXT) describe(name, body);
   else
     describe(name, () => {
-      it.skip('skipped: Chromium not found (install Debian’s "chromium"; CI does) — the journey needs a browser');
+      const missing = [CHROMIUM ? '' : 'Chromium', PDFTOTEXT ? '' : 'pdftotext'].filter(Boolean).join(' and ');
+      it.skip(`skipped: ${missing} not found — install Debian’s "chromium" and "poppler-utils" (CI does)`);
     });
 }
 
