@@ -42,6 +42,7 @@ export async function deliverNotice(
     payload: {
       text,
       link: noticeViewLink(deps, notice.id, r.memberId),
+      bold: boldPhrases(body),
       choices: [{ label: 'Đã đọc', action: { kind: 'notice-read' as const, noticeId: notice.id } }],
       paidBroadcast: notice.paidBroadcast || undefined,
     },
@@ -85,6 +86,12 @@ export function noticeViewLink(
     label: 'Xem toàn văn và tệp đính kèm',
     url: `${base}/n/${signLink(deps.linkSecret, 'notice', [noticeId, memberId], expires)}`,
   };
+}
+
+/** The phrases a notice's Markdown marks **bold** (as plain() leaves them), for channels that show bold. */
+export function boldPhrases(markdown: string): string[] | undefined {
+  const phrases = [...markdown.matchAll(/\*\*(.+?)\*\*/g)].map((m) => plain(m[1])).slice(0, 50);
+  return phrases.length ? phrases : undefined;
 }
 
 /** Markdown shown as plain text on any phone: no markup characters left over. */

@@ -295,6 +295,9 @@ describeJourney('the secretary’s evening, on her phone and the office PC', () 
     // The console's form posts CR LF line ends: still a list, one line each, on Telegram.
     expect(sent.text).toContain('quý IV:\n\n• trước ngày 20/12\n• cho đồng chí Bình');
     expect(sent.text).not.toContain('\r');
+    // The emphasis the secretary typed (**ngày 20/12**) shows in bold on Telegram, with no markup left.
+    const at = sent.text!.indexOf('ngày 20/12');
+    expect(sent.entities).toEqual([{ type: 'bold', offset: at, length: 'ngày 20/12'.length }]);
     await office.getByRole('button', { name: /Nhắc/ }).first().click();
     await office.getByText('Đã xếp gửi lời nhắc').waitFor();
     await j.shot(office, 'notice-reminded', true);

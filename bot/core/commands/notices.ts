@@ -1,6 +1,6 @@
 import { acknowledgeNotice } from '../../../api/notices/manage-notice.ts';
 import { KIND_LABELS } from '../../../api/notices/notice.ts';
-import { noticeViewLink, plain } from '../../../api/notices/deliver-notice.ts';
+import { boldPhrases, noticeViewLink, plain } from '../../../api/notices/deliver-notice.ts';
 import { findLatestUnreadNoticeId, listMemberNotices } from '../../../api/notices/list-member-notices.ts';
 import { readMemberNotice } from '../../../api/notices/read-member-notice.ts';
 import type { Command, CommandContext } from '../command.ts';
@@ -45,6 +45,7 @@ export async function showNotice(ctx: CommandContext, noticeId: number): Promise
     text: `📢 ${KIND_LABELS[n.kind]}: ${n.title}\n\n${plain(n.body)}${files}`,
     // The same web view as the delivered message: the full text, the attachments, "Đã đọc".
     link: noticeViewLink(ctx.deps, noticeId, ctx.member.id),
+    bold: boldPhrases(n.body),
     choices: n.readAt ? undefined : [{ label: 'Đã đọc', action: { kind: 'notice-read', noticeId } }],
   };
 }
