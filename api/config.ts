@@ -26,6 +26,17 @@ export interface Config {
   trustProxy?: boolean | number | string;
   /** METRICS_TOKEN: the bearer token Prometheus sends for /metrics; without it /metrics is off. */
   metricsToken?: string | null;
+  /**
+   * QUIET_HOURS, Vietnam time ("21:30-06:30", the default; "off" for none): reminders and notices
+   * are not pushed to phones then, unless urgent (paid broadcast); they go when the hours end.
+   */
+  quietHours?: QuietHours | null;
+}
+
+/** A nightly span of Vietnam wall-clock minutes, [start, end) crossing midnight when start > end. */
+export interface QuietHours {
+  start: number;
+  end: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -42,7 +53,25 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paidBroadcastRoles: parseSpendRules(env.PAID_BROADCAST_ROLES ?? DEFAULT_PAID_BROADCAST_ROLES),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     metricsToken: parseMetricsToken(env.METRICS_TOKEN),
+    quietHours: parseQuietHours(env.QUIET_HOURS ?? DEFAULT_QUIET_HOURS),
   };
+}
+
+export const DEFAULT_QUIET_HOURS = '21:30-06:30';
+
+/** "21:30-06:30" → minutes of the day; "off" (or "") → none. */
+export function parseQuietHours(value: string): QuietHours | null {
+  const v = value.trim().toLowerCase();
+  if (v === '' || v === 'off' || v === '0' || v === 'none') return null;
+  const m = /^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$/.exec(v);
+  const [h1, m1, h2, m2] = m ? m.slice(1).map(Number) : [];
+  if (!m || h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59 || h1 * 60 + m1 === h2 * 60 + m2) {
+    throw new AppError(
+      'startup',
+      `QUIET_HOURS phải có dạng giờ:phút-giờ:phút theo giờ Việt Nam (ví dụ ${DEFAULT_QUIET_HOURS}), hoặc "off".`,
+    );
+  }
+  return { start: h1 * 60 + m1, end: h2 * 60 + m2 };
 }
 
 /** At least 32 characters, and not shaped like an API token (those are looked up as such). */

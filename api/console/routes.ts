@@ -21,6 +21,7 @@ import { CAN, hasRole, listRoleGrants } from '../auth/roles.ts';
 import { setOrgDeployment } from '../orgs/set-org-deployment.ts';
 import { exportMembers } from '../members/export-members.ts';
 import { scheduleMeeting } from '../meetings/schedule-meeting.ts';
+import { recordRoll } from '../meetings/record-roll.ts';
 import { openMeeting } from '../meetings/open-meeting.ts';
 import { closeMeeting } from '../meetings/close-meeting.ts';
 import { checkIn } from '../meetings/check-in.ts';
@@ -134,6 +135,7 @@ const DONE: Record<string, string> = {
   opened: 'Buổi họp đã bắt đầu; đảng viên có thể điểm danh.',
   closed: 'Buổi họp đã kết thúc.',
   checked: 'Đã ghi nhận có mặt.',
+  roll: 'Đã lưu điểm danh.',
   motion: 'Đã mở biểu quyết; đảng viên có mặt nhận lựa chọn trong chat.',
   paper: 'Đã ghi phiếu giấy của phòng họp.',
   counters: 'Đã ghi ban kiểm phiếu.',
@@ -144,6 +146,9 @@ const DONE: Record<string, string> = {
   document: 'Đã gửi tài liệu cho đảng viên.',
   resolution: 'Đã đăng nghị quyết và giao nhiệm vụ.',
   published: 'Đã đăng thông báo.',
+  deferred:
+    'Đã đăng thông báo. Đang trong giờ yên tĩnh ban đêm nên thông báo sẽ được gửi tới điện thoại của đảng viên ' +
+    'khi hết giờ yên tĩnh (xem giờ gửi bên dưới); thông báo khẩn thì gửi ngay.',
   reminded: 'Đã xếp gửi lời nhắc tới những đồng chí chưa đọc.',
   loaded: 'Đã nạp xong tài liệu; Trợ lý ảo trả lời được từ tài liệu này.',
   answered: 'Đã gửi trả lời cho đảng viên.',
@@ -613,8 +618,8 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   );
 
   const Confirm = { confirm: Type.Optional(Type.Literal('1')) };
-  consoleAction('/console/meetings/:id/open', { params: IdParams }, async ({ params, actor }) => {
-    await openMeeting(deps, actor, params.id);
+  consoleAction('/console/meetings/:id/open', { params: IdParams, body: Confirm }, async ({ params, body, actor }) => {
+    await openMeeting(deps, actor, params.id, { confirmEarly: body.confirm === '1' });
     return `/console/meetings/${params.id}?done=opened`;
   });
   consoleAction('/console/meetings/:id/close', { params: IdParams, body: Confirm }, async ({ params, body, actor }) => {
@@ -622,6 +627,30 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     return `/console/meetings/${params.id}?done=closed`;
   });
 
+  const OneOrMany = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Array(s, { maxItems: 210 })]);
+  const many = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  consoleAction(
+    '/console/meetings/:id/roll',
+    {
+      params: IdParams,
+      body: {
+        present: Type.Optional(OneOrMany(Type.String({ pattern: '^[0-9]{1,9}$' }))),
+        absentId: Type.Optional(OneOrMany(Type.String({ pattern: '^[0-9]{1,9}$' }))),
+        reason: Type.Optional(OneOrMany(Type.String({ pattern: '^(|trip|ill|family|none)$' }))),
+      },
+    },
+    async ({ params, body, actor }) => {
+      const ids = many(body.absentId);
+      const reasons = many(body.reason);
+      if (ids.length !== reasons.length) throw invalid('reason', 'Biểu mẫu điểm danh không đầy đủ, xin tải lại trang.');
+      await recordRoll(deps, actor, {
+        meetingId: params.id,
+        present: many(body.present).map(Number),
+        absences: ids.map((id, i) => ({ memberId: Number(id), reason: reasons[i] })),
+      });
+      return `/console/meetings/${params.id}?done=roll#diem-danh`;
+    },
+  );
   consoleAction(
     '/console/meetings/:id/check-in',
     { params: IdParams, body: { memberId: Type.String({ pattern: '^[0-9]{1,9}$' }) } },
@@ -655,8 +684,6 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   );
 
   // The room's paper count of a secret ballot: one number per choice (or election figure), in pairs of fields.
-  const OneOrMany = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Array(s, { maxItems: 210 })]);
-  const many = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
   const MotionParams = Type.Object({ id: Id, motionId: Id });
   consoleAction(
     '/console/meetings/:id/motions/:motionId/paper',
@@ -952,7 +979,9 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
             .filter((a) => a.field === 'attachments')
             .map((a) => ({ filename: a.filename, mime: a.mimetype, data: a.data })),
         });
-        return reply.redirect(`/console/notices/${n.id}?done=published`, 303);
+        // No date asked for, yet not sent now: published in the quiet hours, it goes when they end.
+        const deferred = !b.publishAt && !n.publishedAt;
+        return reply.redirect(`/console/notices/${n.id}?done=${deferred ? 'deferred' : 'published'}`, 303);
       } catch (e) {
         // A bad attachment or date: the form again, with what was typed and why it was refused.
         if (!(e instanceof AppError) || e.code === 'forbidden' || e.code === 'unauthorized') throw e;

@@ -17,31 +17,34 @@ const PAGE_TITLES: Record<string, string> = {
 /** Seconds a client should wait before retrying while the database is unreachable. */
 const RETRY_AFTER_SECONDS = 5;
 
+/** What an error answers: its status, its JSON body, and any header (nothing internal leaks). */
+export interface HttpErrorAnswer {
+  status: number;
+  body: { error: string; message: string; field?: string; data?: unknown };
+  headers?: Record<string, string>;
+}
+
 /**
  * Maps every error to `{ error, message, field?, data? }` with the right status; nothing internal
  * leaks. A browser (it asks for text/html: a notice or document link, an address typed by hand)
  * gets the same message as a Vietnamese page instead.
  */
 export function handleHttpError(error: FastifyError | AppError | Error, request: FastifyRequest, reply: FastifyReply) {
-  const { status, body, retryAfter } = describeError(error, request);
-  if (retryAfter) reply.header('retry-after', String(retryAfter));
-  if (wantsHtml(request)) {
-    return sendPage(reply, status, errorPage(PAGE_TITLES[body.error] ?? 'Không thực hiện được', body.message));
-  }
-  return reply.status(status).send(body);
+  const answer = describeHttpError(error, request);
+  if (wantsHtml(request)) return sendErrorPage(reply, answer);
+  for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
+  return reply.status(answer.status).send(answer.body);
 }
 
-interface ErrorBody {
-  error: string;
-  message: string;
-  field?: string;
-  data?: unknown;
+/** The answer as a Vietnamese page, for a browser. */
+export function sendErrorPage(reply: FastifyReply, answer: HttpErrorAnswer) {
+  for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
+  const title = PAGE_TITLES[answer.body.error] ?? 'Không thực hiện được';
+  return sendPage(reply, answer.status, errorPage(title, answer.body.message));
 }
 
-function describeError(
-  error: FastifyError | AppError | Error,
-  request: FastifyRequest,
-): { status: number; body: ErrorBody; retryAfter?: number } {
+/** The answer to an error, logged as it must be; routes that answer pages render it as HTML. */
+export function describeHttpError(error: FastifyError | AppError | Error, request: FastifyRequest): HttpErrorAnswer {
   if (error instanceof AppError) {
     if (error.detail) request.log.info({ code: error.code, detail: error.detail }, 'request refused');
     return {
@@ -75,7 +78,7 @@ function describeError(
     );
     return {
       status: 503,
-      retryAfter: RETRY_AFTER_SECONDS,
+      headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
       body: { error: 'unavailable', message: 'Hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít phút.' },
     };
   }

@@ -275,3 +275,13 @@ export async function findMotionForVote(
   const { entry, ...motion } = row;
   return { motion, entry: entry ? reviveEntry(entry) : undefined };
 }
+
+/** Of these motions, the ones whose vote is over (their buttons in old messages lead nowhere). */
+export async function findClosedMotionIds(sql: Sql, ids: number[]): Promise<Set<number>> {
+  if (!ids.length) return new Set();
+  const rows = await sql.query<{ id: number }>(
+    `select id from motions where id = any($1::int[]) and status <> 'open'`,
+    [ids],
+  );
+  return new Set(rows.map((r) => r.id));
+}

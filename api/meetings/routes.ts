@@ -264,12 +264,14 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       schema: {
         tags,
-        summary: 'Start the meeting and its check-in (returns the room code)',
+        summary: 'Start the meeting and its check-in (returns the room code; confirm=true over an hour early)',
         params: IdParams,
+        querystring: Closed({ confirm: Type.Optional(Type.Boolean()) }),
         response: Responses(MeetingT),
       },
     },
-    async (request) => openMeeting(deps, requirePrincipal(request), request.params.id),
+    async (request) =>
+      openMeeting(deps, requirePrincipal(request), request.params.id, { confirmEarly: request.query.confirm }),
   );
 
   app.post(

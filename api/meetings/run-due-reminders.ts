@@ -6,17 +6,20 @@
 import type { Deps } from '../context.ts';
 import { enqueueForMembers } from '../outbox/enqueue.ts';
 import { formatVnDateTime } from './meeting-date.ts';
+import { inQuietHours, relativeVietnamDay } from '../text/vietnam-time.ts';
 import { KIND_LABELS } from './schedule-meeting.ts';
 import type { MeetingKind } from './repository.ts';
 
 const WINDOWS = [
-  { key: 'day', aheadMs: 24 * 3600_000, label: 'ngày mai' },
-  { key: 'hour', aheadMs: 3600_000, label: '1 giờ nữa' },
+  { key: 'day', aheadMs: 24 * 3600_000 },
+  { key: 'hour', aheadMs: 3600_000 },
 ] as const;
 const TASK_AHEAD_DAYS = 2;
 
-export async function runDueReminders(deps: Pick<Deps, 'db' | 'clock'>): Promise<number> {
+export async function runDueReminders(deps: Pick<Deps, 'db' | 'clock' | 'config'>): Promise<number> {
   const now = deps.clock.now();
+  // Nothing is pushed to phones in the quiet hours: what is due then goes when they end.
+  if (inQuietHours(now, deps.config.quietHours)) return 0;
   let queued = 0;
   for (const w of WINDOWS) {
     const meetings = await deps.db.query<{
@@ -42,7 +45,7 @@ export async function runDueReminders(deps: Pick<Deps, 'db' | 'clock'>): Promise
           members.map((x) => x.id),
           {
             text:
-              `⏰ Nhắc lịch: ${KIND_LABELS[m.kind]} chi bộ ${w.label}, ` +
+              `⏰ Nhắc lịch: ${KIND_LABELS[m.kind]} chi bộ ${when(w.key, m.startsAt, now)}, ` +
               `lúc ${formatVnDateTime(m.startsAt)}${m.place ? ` tại ${m.place}` : ''}.`,
           },
           {
@@ -73,4 +76,14 @@ export async function runDueReminders(deps: Pick<Deps, 'db' | 'clock'>): Promise
     );
   }
   return queued;
+}
+
+/**
+ * When the meeting is, as the member lives it: the Vietnam calendar day ("hôm nay", "ngày mai"),
+ * and within the hour the minutes left — never "ngày mai" for a meeting later today.
+ */
+function when(window: 'day' | 'hour', startsAt: Date, now: Date): string {
+  if (window === 'hour')
+    return `sau ${Math.max(1, Math.round((startsAt.getTime() - now.getTime()) / 60_000))} phút nữa`;
+  return relativeVietnamDay(startsAt, now) ?? 'sắp tới';
 }

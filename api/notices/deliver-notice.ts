@@ -32,8 +32,6 @@ export async function deliverNotice(
     [notice.id, notice.orgId, notice.officialOnly, notice.memberIds],
   );
   await sql.query(`update notices set published_at = $2 where id = $1`, [notice.id, now]);
-  const base = deps.config.publicUrl ?? `http://localhost:${deps.config.port}`;
-  const expires = new Date(now.getTime() + VIEW_LINK_DAYS * 86_400_000);
   const body = notice.body.length > EXCERPT ? `${notice.body.slice(0, EXCERPT).trimEnd()}…` : notice.body;
   const due = notice.ackDueOn
     ? `\n\nXin xác nhận đã đọc trước ngày ${notice.ackDueOn.split('-').reverse().join('/')}.`
@@ -43,10 +41,8 @@ export async function deliverNotice(
     memberId: r.memberId,
     payload: {
       text,
-      link: {
-        label: 'Xem toàn văn và tệp đính kèm',
-        url: `${base}/n/${signLink(deps.linkSecret, 'notice', [notice.id, r.memberId], expires)}`,
-      },
+      link: noticeViewLink(deps, notice.id, r.memberId),
+      bold: boldPhrases(body),
       choices: [{ label: 'Đã đọc', action: { kind: 'notice-read' as const, noticeId: notice.id } }],
       paidBroadcast: notice.paidBroadcast || undefined,
     },
@@ -74,13 +70,43 @@ export async function deliverNotice(
   return recipients.length;
 }
 
+/**
+ * The member's own signed link to the notice's web view (full text, attachments, "Đã đọc"),
+ * good for VIEW_LINK_DAYS from now: in the message that delivers the notice, and again whenever
+ * the member opens it from "Thông báo mới".
+ */
+export function noticeViewLink(
+  deps: Pick<Deps, 'clock' | 'config' | 'linkSecret'>,
+  noticeId: number,
+  memberId: number,
+): { label: string; url: string } {
+  const base = deps.config.publicUrl ?? `http://localhost:${deps.config.port}`;
+  const expires = new Date(deps.clock.now().getTime() + VIEW_LINK_DAYS * 86_400_000);
+  return {
+    label: 'Xem toàn văn và tệp đính kèm',
+    url: `${base}/n/${signLink(deps.linkSecret, 'notice', [noticeId, memberId], expires)}`,
+  };
+}
+
+/** The phrases a notice's Markdown marks **bold** (as plain() leaves them), for channels that show bold. */
+export function boldPhrases(markdown: string): string[] | undefined {
+  const phrases = [...markdown.matchAll(/\*\*(.+?)\*\*/g)].map((m) => plain(m[1])).slice(0, 50);
+  return phrases.length ? phrases : undefined;
+}
+
 /** Markdown shown as plain text on any phone: no markup characters left over. */
 export function plain(markdown: string): string {
-  return markdown
-    .replace(/^#{1,6}\s+/gm, '')
-    .replace(/\*\*(.+?)\*\*/g, '$1')
-    .replace(/\*(.+?)\*/g, '$1')
-    .replace(/`([^`]+)`/g, '$1')
-    .replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)')
-    .replace(/^\s*[-*]\s+/gm, '• ');
+  return (
+    markdown
+      // A browser's form posts lines ending in CR LF: a lone CR is no line break on Telegram or
+      // Zalo, and a list would run together on one line.
+      .replace(/\r\n?/g, '\n')
+      .replace(/^#{1,6}[ \t]+/gm, '')
+      .replace(/\*\*(.+?)\*\*/g, '$1')
+      .replace(/\*(.+?)\*/g, '$1')
+      .replace(/`([^`]+)`/g, '$1')
+      .replace(/\[([^\]]+)\]\(([^)]+)\)/g, '$1 ($2)')
+      // Within the line only: the blank line before a list stays.
+      .replace(/^[ \t]*[-*][ \t]+/gm, '• ')
+  );
 }

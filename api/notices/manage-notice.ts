@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.ts';
 import { CAN, requireRole } from '../auth/roles.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { AppError, notFound } from '../errors.ts';
+import { inQuietHours } from '../text/vietnam-time.ts';
 import { findNotice, type Notice, reminderMessage } from './notice.ts';
 import { deliverNotice } from './deliver-notice.ts';
 import { enqueueForMembers } from '../outbox/enqueue.ts';
@@ -28,7 +29,7 @@ export async function editNotice(
     await sql.query(`update notices set title = $2, body = $3, version = version + 1 where id = $1`, [
       notice.id,
       patch.title?.trim() || notice.title,
-      patch.body ?? notice.body,
+      patch.body?.replace(/\r\n?/g, '\n') ?? notice.body,
     ]);
     await recordAudit(sql, {
       actorPrincipalId: actor.id,
@@ -65,9 +66,12 @@ export async function acknowledgeNotice(
  */
 export async function runDueNoticeJobs(deps: Pick<Deps, 'db' | 'clock' | 'config' | 'linkSecret'>): Promise<number> {
   const now = deps.clock.now();
+  // In the quiet hours only urgent notices (paid broadcast) go out; the rest, and the reminders, wait.
+  const quiet = inQuietHours(now, deps.config.quietHours);
   const due = await deps.db.query<{ id: number }>(
-    `select id from notices where published_at is null and publish_at <= $1 order by id`,
-    [now],
+    `select id from notices where published_at is null and publish_at <= $1 and (paid_broadcast or not $2)
+      order by id`,
+    [now, quiet],
   );
   let n = 0;
   for (const { id } of due) {
@@ -79,6 +83,7 @@ export async function runDueNoticeJobs(deps: Pick<Deps, 'db' | 'clock' | 'config
       return locked.length ? deliverNotice(sql, deps, (await findNotice(sql, id))!) : 0;
     });
   }
+  if (quiet) return n;
   const late = await deps.db.query<{ noticeId: number; memberId: number; title: string }>(
     `update notice_recipients r set reminded_at = $1 from notices n
       where n.id = r.notice_id and n.ack_due_on < ($1::timestamptz at time zone 'UTC' + interval '7 hours')::date

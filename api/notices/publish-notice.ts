@@ -6,6 +6,7 @@ import { AppError, notFound } from '../errors.ts';
 import { findOrg } from '../orgs/repository.ts';
 import { attachmentType, extractAttachmentText } from './extract-attachment-text.ts';
 import { deliverNotice } from './deliver-notice.ts';
+import { quietHoursEnd } from '../text/vietnam-time.ts';
 import { NOTICE_COLUMNS, type Notice, type NoticeKind } from './notice.ts';
 
 export const MAX_BODY = 50_000;
@@ -89,10 +90,11 @@ export async function publishNotice(
         org.id,
         input.kind,
         input.title.trim(),
-        input.body,
+        input.body.replace(/\r\n?/g, '\n'),
         input.officialOnly ?? false,
         input.memberIds?.length ? input.memberIds : null,
-        input.publishAt ?? now,
+        // Published in the quiet hours and not urgent: it goes to phones when they end.
+        input.publishAt ?? (input.paidBroadcast ? now : quietHoursEnd(now, deps.config.quietHours)),
         input.ackDueOn ?? null,
         input.paidBroadcast ?? false,
         actor.id,

@@ -26,6 +26,7 @@ import { getNoticeStats } from './get-notice-stats.ts';
 import { MANUAL_REMINDER_GAP_HOURS, remindNotice } from './remind-notice.ts';
 import { renderNoticePage } from './web-view.ts';
 import { openAttachment } from './open-attachment.ts';
+import { asBrowserPages } from '../http/web-page.ts';
 
 const tags = ['Thông báo (notices)'];
 
@@ -177,57 +178,62 @@ export const noticeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
     async (request) => remindNotice(deps, requirePrincipal(request), request.params.id),
   );
 
-  // The member's signed web view: /n/<notice>/<member>/<exp>/<sig>[/read | /a/<attachment>]
-  const verified = (p: Record<string, string>) => {
-    const ok = verifyLink(deps.linkSecret, 'notice', [p.notice, p.member], p.exp, p.sig, deps.clock.now());
-    if (!ok) throw new AppError('forbidden', 'Đường dẫn không hợp lệ hoặc đã hết hạn.');
-    return {
-      noticeId: Number(p.notice),
-      memberId: Number(p.member),
-      self: `/n/${p.notice}/${p.member}/${p.exp}/${p.sig}`,
+  // The member's signed web view, /n/<notice>/<member>/<exp>/<sig>[/read | /a/<attachment>], is opened
+  // in a browser: its scope takes a browser's form post (urlencoded, or no body) and answers errors as pages.
+  const webView: FastifyPluginAsyncTypebox = async (pages) => {
+    await asBrowserPages(pages);
+    const verified = (p: Record<string, string>) => {
+      const ok = verifyLink(deps.linkSecret, 'notice', [p.notice, p.member], p.exp, p.sig, deps.clock.now());
+      if (!ok) throw new AppError('forbidden', 'Đường dẫn không hợp lệ hoặc đã hết hạn.');
+      return {
+        noticeId: Number(p.notice),
+        memberId: Number(p.member),
+        self: `/n/${p.notice}/${p.member}/${p.exp}/${p.sig}`,
+      };
     };
+    pages.get(
+      '/n/:notice/:member/:exp/:sig',
+      { schema: { hide: true, params: NoticeLinkParams, response: html } },
+      async (request, reply) => {
+        const v = verified(request.params);
+        const page = await renderNoticePage(deps, v.noticeId, v.memberId, v.self);
+        if (!page) throw new AppError('not_found', 'Không tìm thấy thông báo.');
+        return reply.header('content-type', 'text/html; charset=utf-8').send(page);
+      },
+    );
+    pages.post(
+      '/n/:notice/:member/:exp/:sig/read',
+      {
+        schema: {
+          hide: true,
+          params: NoticeLinkParams,
+          response: { 303: { description: 'read recorded; back to the notice page', type: 'null' } },
+        },
+      },
+      async (request, reply) => {
+        const v = verified(request.params);
+        await acknowledgeNotice(deps, v.memberId, v.noticeId);
+        return reply.redirect(v.self, 303);
+      },
+    );
+    pages.get(
+      '/n/:notice/:member/:exp/:sig/a/:attachment',
+      {
+        schema: {
+          hide: true,
+          params: Type.Object({ ...NoticeLinkParams.properties, attachment: SignedLinkPart }),
+          response: ContentResponses(200, { '*/*': FileBody }, 'the attached file, with its own content type'),
+        },
+      },
+      async (request, reply) => {
+        const v = verified(request.params);
+        const file = await openAttachment(deps, v.noticeId, Number(request.params.attachment));
+        return reply
+          .header('content-type', file.mime)
+          .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+          .send(file.data);
+      },
+    );
   };
-  app.get(
-    '/n/:notice/:member/:exp/:sig',
-    { schema: { hide: true, params: NoticeLinkParams, response: html } },
-    async (request, reply) => {
-      const v = verified(request.params);
-      const page = await renderNoticePage(deps, v.noticeId, v.memberId, v.self);
-      if (!page) throw new AppError('not_found', 'Không tìm thấy thông báo.');
-      return reply.header('content-type', 'text/html; charset=utf-8').send(page);
-    },
-  );
-  app.post(
-    '/n/:notice/:member/:exp/:sig/read',
-    {
-      schema: {
-        hide: true,
-        params: NoticeLinkParams,
-        response: { 303: { description: 'read recorded; back to the notice page', type: 'null' } },
-      },
-    },
-    async (request, reply) => {
-      const v = verified(request.params);
-      await acknowledgeNotice(deps, v.memberId, v.noticeId);
-      return reply.redirect(v.self, 303);
-    },
-  );
-  app.get(
-    '/n/:notice/:member/:exp/:sig/a/:attachment',
-    {
-      schema: {
-        hide: true,
-        params: Type.Object({ ...NoticeLinkParams.properties, attachment: SignedLinkPart }),
-        response: ContentResponses(200, { '*/*': FileBody }, 'the attached file, with its own content type'),
-      },
-    },
-    async (request, reply) => {
-      const v = verified(request.params);
-      const file = await openAttachment(deps, v.noticeId, Number(request.params.attachment));
-      return reply
-        .header('content-type', file.mime)
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
-        .send(file.data);
-    },
-  );
+  await app.register(webView);
 };

@@ -7,10 +7,8 @@ import MarkdownIt from 'markdown-it';
 import type { Deps } from '../context.ts';
 import { findNotice, KIND_LABELS } from './notice.ts';
 import { escapeHtml } from '../http/escape-html.ts';
-
-const STYLE =
-  'body{font:18px/1.6 Georgia,"Times New Roman",serif;max-width:780px;margin:0 auto;padding:1em;color:#111}' +
-  'h1{font-size:1.35em}.k{color:#b71c1c;font-weight:bold}button{font:inherit;padding:.4em 1em}';
+import { PAGE_STYLE } from '../http/web-page.ts';
+import { formatVietnamDateTime } from '../text/vietnam-time.ts';
 
 // html: false — a notice's Markdown can never inject markup or script into the page.
 const md = new MarkdownIt({ html: false, linkify: true, breaks: true });
@@ -42,12 +40,12 @@ export async function renderNoticePage(
     ? `<h2 style="font-size:1.1em">Tệp đính kèm</h2><ul>${files.map(item).join('')}</ul>`
     : '';
   const readPart = recipient.readAt
-    ? '<p>✔ Đồng chí đã xác nhận đã đọc.</p>'
+    ? `<p class="ok" role="status">✔ Đồng chí đã xác nhận đã đọc (${formatVietnamDateTime(recipient.readAt)}).</p>`
     : `<form method="post" action="${escapeHtml(selfPath)}/read"><button type="submit">Đã đọc</button></form>`;
   return `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(notice.title)}</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}</style>
 </head><body>
 <p class="k">${escapeHtml(KIND_LABELS[notice.kind])}</p>
 <h1>${escapeHtml(notice.title)}</h1>

@@ -24,6 +24,8 @@ export interface OutboundPayload {
   /** The next message should be a number (Zalo then offers no numbered options). */
   expects?: 'number';
   link?: { label: string; url: string };
+  /** Phrases of `text` shown in bold where the channel can (Telegram); elsewhere they stay plain. */
+  bold?: string[];
   /** Opens the bot privately on an action (Telegram: a t.me link button; elsewhere what to type). */
   deepLink?: DeepLink;
   /** A QR code the channel draws (see bot/core/reply.ts). */

@@ -28,6 +28,10 @@ export const MENU_ITEMS = [
   'close-meeting',
   'paper-count',
   'hide-keyboard',
+  // "Xem thêm": the other things a member does now and then.
+  'rate',
+  'my-feedback',
+  'console',
 ] as const;
 export type MenuItem = (typeof MENU_ITEMS)[number];
 
@@ -48,6 +52,8 @@ export type CoreAction =
   /** The secretary confirms closing a vote, or the meeting, that the domain asked her to confirm. */
   | { kind: 'close-motion'; motionId: number }
   | { kind: 'close-meeting'; meetingId: number }
+  /** The secretary confirms opening a meeting well before its scheduled time. */
+  | { kind: 'open-meeting'; meetingId: number }
   /** Nobody in the room voted on paper in this secret ballot. */
   | { kind: 'paper-none'; motionId: number }
   | { kind: 'cancel' };
@@ -100,6 +106,8 @@ function fields(a: ChatAction): (string | number)[] {
       return ['cm', a.motionId];
     case 'close-meeting':
       return ['ch', a.meetingId];
+    case 'open-meeting':
+      return ['oh', a.meetingId];
     case 'paper-none':
       return ['pn', a.motionId];
     case 'cancel':
@@ -180,6 +188,8 @@ export function decodeAction(data: string): ChatAction | undefined {
       return arity(1) ? withId(0, (meetingId) => ({ kind: 'close-meeting', meetingId })) : undefined;
     case 'pn':
       return arity(1) ? withId(0, (motionId) => ({ kind: 'paper-none', motionId })) : undefined;
+    case 'oh':
+      return arity(1) ? withId(0, (meetingId) => ({ kind: 'open-meeting', meetingId })) : undefined;
     case 'lenlichhop':
       return arity(1) && (f[0] === 'ok' || f[0] === 'cancel')
         ? { kind: 'schedule-meeting', confirm: f[0] === 'ok' }

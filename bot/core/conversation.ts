@@ -18,6 +18,7 @@ import { matchCommand, namesCommandExactly } from './router.ts';
 import { chatSession, choiceForNumber, rememberChoices } from './session.ts';
 import { decodeAction } from './actions.ts';
 import { handleAction, runMenuItem, STALE } from './handle-action.ts';
+import { foldVietnamese } from '../../api/text/fold.ts';
 import { ask, CANCELLED, currentDialog, endDialog, isCancelWord, type Dialog } from './dialog-state.ts';
 import { continueDialog } from './dialogs.ts';
 import { mainMenu, menuItemForText } from './menu.ts';
@@ -115,6 +116,9 @@ async function respond(ctx: CommandContext, dialog: Dialog | undefined, text: st
   }
 
   if (dialog) {
+    // Asking for help mid-step (or the web chat reloaded, which asks for help) keeps the step and
+    // asks it again: a half-entered paper count or feedback is not lost, nor answered with "trợ giúp".
+    if (isHelpWord(text)) return [askAgain(dialog)];
     // A slash command or a menu label (a reply-keyboard press) leaves the dialogue; anything
     // else (text or a photo) answers its step.
     const leaves = (text.startsWith('/') && !isCancelWord(text)) || menuItemForText(text);
@@ -122,6 +126,9 @@ async function respond(ctx: CommandContext, dialog: Dialog | undefined, text: st
     await endDialog(ctx);
   } else if (!inGroup && isCancelWord(text)) return [CANCELLED];
 
+  // A bare number with no step waiting for it (nor a numbered choice to pick) is no question for
+  // the assistant: say so, rather than quote a document about "0" or list "30" as unanswered.
+  if (!inGroup && BARE_NUMBER.test(text)) return [numberOutOfContext(text)];
   // Emoji-only or empty messages name no command.
   if (!/[\p{L}\p{N}]/u.test(text)) return inGroup ? [] : [shortHelp()];
   // A reply-keyboard press sends its label ("💬 Hỏi Trợ lý ảo"): it is a menu item, not a question.
@@ -135,6 +142,36 @@ async function respond(ctx: CommandContext, dialog: Dialog | undefined, text: st
     return fallback ? asList(await fallback.run({ ...ctx, args: text })) : [shortHelp()];
   }
   return runCommand(match.command, { ...ctx, args: match.args });
+}
+
+const BARE_NUMBER = /^[\s\d.,:/+-]*\d[\s\d.,:/+-]*$/;
+const HELP_WORDS = new Set(['tro giup', 'trogiup', 'help', 'giup', 'giup do', 'huong dan']);
+const isHelpWord = (text: string) =>
+  text === '?' ||
+  HELP_WORDS.has(
+    foldVietnamese(text)
+      .replace(/^\//, '')
+      .replace(/[^a-z ]/g, '')
+      .trim(),
+  );
+
+/** The step in progress asked again, saying it was kept. */
+function askAgain(dialog: Dialog): Reply {
+  const step = ask(dialog);
+  return {
+    ...step,
+    text:
+      `Đồng chí đang làm dở một việc — bước này vẫn được giữ:\n\n${step.text}\n\n` +
+      'Trả lời để làm tiếp, hoặc bấm "Hủy".',
+  };
+}
+
+function numberOutOfContext(text: string): Reply {
+  return {
+    text:
+      `Đồng chí vừa gõ «${text.slice(0, 20)}», nhưng lúc này không có bước nào đang chờ một con số, ` +
+      'nên số này không được ghi vào đâu. Đồng chí chọn việc bên dưới, hoặc gõ câu hỏi bằng chữ.',
+  };
 }
 
 /** Ends a finished action with the main menu; replies that ask for a choice stand alone. */

@@ -15,7 +15,8 @@ export type Dialog =
   | { flow: 'open-motion'; step: 'kind'; title: string }
   | { flow: 'open-motion'; step: 'ballot'; title: string; decision: DecisionKind }
   | { flow: 'show-of-hands'; step: 'count'; counts: number[] }
-  | { flow: 'feedback'; step: 'text' }
+  // noPhotos: a chat that cannot send a photo answers in one step.
+  | { flow: 'feedback'; step: 'text'; noPhotos?: boolean }
   | { flow: 'feedback'; step: 'photo'; body: string }
   | { flow: 'absence'; step: 'reason'; meetingId: number }
   // The room's paper count, one number per choice (or per ballot figure and name of an election).
@@ -118,7 +119,10 @@ export function ask(d: Dialog): Reply {
       };
     case 'feedback':
       if (d.step === 'text')
-        return { text: 'Phản ánh — bước 1/2.\nĐồng chí gõ nội dung phản ánh, kiến nghị:', choices: [CANCEL] };
+        return {
+          text: `Phản ánh${d.noPhotos ? '' : ' — bước 1/2'}.\nĐồng chí gõ nội dung phản ánh, kiến nghị:`,
+          choices: [CANCEL],
+        };
       return {
         text: 'Phản ánh — bước 2/2.\nĐồng chí có thể gửi kèm một ảnh ngay bây giờ, hoặc gửi luôn không kèm ảnh.',
         choices: [{ label: 'Gửi không kèm ảnh', action: { kind: 'skip-photo' } }, CANCEL],

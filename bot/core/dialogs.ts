@@ -85,6 +85,11 @@ export async function continueDialog(
           return sendFeedbackReply(ctx, text, false);
         }
         if (!text) return ask(d);
+        // No photo step where the chat cannot send one: the text is the whole feedback.
+        if (d.noPhotos) {
+          await endDialog(ctx);
+          return sendFeedbackReply(ctx, text, false);
+        }
         return saveAndAsk(ctx, { flow: 'feedback', step: 'photo', body: text });
       }
       if (input.photo || input.action?.kind === 'skip-photo') {

@@ -8,6 +8,7 @@ import type { Reply } from './reply.ts';
 import { asList, runNamed } from './run-command.ts';
 import { CANCELLED } from './dialog-state.ts';
 import { vote, voteOnPaperReply } from './commands/vote.ts';
+import { openMeetingReply } from './commands/secretary-meeting.ts';
 import { confirmScheduledMeeting } from './commands/schedule-meeting.ts';
 import { answerAttendance } from './commands/meeting-info.ts';
 import { finishTask, rate } from './commands/member-meeting.ts';
@@ -34,6 +35,9 @@ const MENU_COMMANDS: Partial<Record<MenuItem, string>> = {
   'close-motion': 'ketthucbieuquyet',
   'close-meeting': 'ketthuchop',
   'paper-count': 'phieugiay',
+  rate: 'danhgia',
+  'my-feedback': 'phananhcuatoi',
+  console: 'admin',
 };
 
 export async function handleAction(ctx: CommandContext, action: ChatAction): Promise<Reply[]> {
@@ -69,6 +73,8 @@ export async function handleAction(ctx: CommandContext, action: ChatAction): Pro
       return [await closeMotionReply(ctx, action.motionId, true)];
     case 'close-meeting':
       return [await closeMeetingReply(ctx, action.meetingId, true)];
+    case 'open-meeting':
+      return [await openMeetingReply(ctx, action.meetingId, true)];
     case 'paper-none':
       return [await paperNoneReply(ctx, action.motionId)];
     // Steps of a dialogue that is no longer open.

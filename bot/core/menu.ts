@@ -30,6 +30,9 @@ export const MENU_LABELS: Record<MenuItem, string> = {
   'close-meeting': 'Kết thúc họp',
   'paper-count': 'Nhập phiếu giấy',
   'hide-keyboard': 'Ẩn menu',
+  rate: 'Đánh giá buổi họp',
+  'my-feedback': 'Phản ánh của tôi',
+  console: 'Trang quản trị',
 };
 
 /** Where the member's cell stands now: what can be done depends on it. */
@@ -111,6 +114,19 @@ const menuOf = async (ctx: MenuCtx) =>
 /** The menu shown after a finished action (private chats only). */
 export async function mainMenu(ctx: MenuCtx): Promise<Choice[]> {
   return menuChoices((await menuOf(ctx)).shown);
+}
+
+/**
+ * What "Xem thêm" offers besides the main menu: the things a member does now and then, with
+ * what each is for — the console only for those who run a cell.
+ */
+export function otherItems(isSecretary: boolean): [MenuItem, string][] {
+  return [
+    ['tasks', 'xem nhiệm vụ được giao, báo đã xong'],
+    ['rate', 'đánh giá buổi sinh hoạt vừa rồi'],
+    ['my-feedback', 'xem các phản ánh đã gửi và trả lời của chi bộ'],
+    ...(isSecretary ? ([['console', 'mở trang quản trị trên máy tính']] as [MenuItem, string][]) : []),
+  ];
 }
 
 /** What "Xem thêm" offers beyond a short numbered menu (none where every item is a button). */

@@ -33,6 +33,8 @@ export interface Reply {
   /** The next message should be a number: Zalo must not offer numbered options then. */
   expects?: 'number';
   link?: { label: string; url: string };
+  /** Phrases of `text` shown in bold where the channel can (Telegram); elsewhere they stay plain. */
+  bold?: string[];
   /**
    * Opens the bot privately on an action (a notice posted to a group, the room's check-in):
    * Telegram renders a URL button to t.me/<bot>?start=…; channels without deep links add a

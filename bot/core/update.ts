@@ -22,6 +22,8 @@ export interface ChatUpdate {
    * inbox from the channel module's `numberedChoices`; menus are kept short there.
    */
   numberedChoices?: boolean;
+  /** The chat cannot send a photo (the web chat): no step offers one. Set by the adapter. */
+  noPhotos?: boolean;
   /** The platform's token for acknowledging a button press (Telegram callback query id). */
   interactionId?: string;
   receivedAt: Date;

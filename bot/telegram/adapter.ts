@@ -172,6 +172,7 @@ async function sendTo(
         chat_id: chatId,
         text: part.text,
         reply_markup: part.reply_markup,
+        ...(part.entities ? { entities: part.entities } : {}),
         link_preview_options: { is_disabled: true },
         ...(paidBroadcast ? { allow_paid_broadcast: true } : {}),
       },

@@ -27,6 +27,8 @@ export type TelegramMarkup =
 export interface TelegramMessagePart {
   text: string;
   reply_markup?: TelegramMarkup;
+  /** Bold spans (UTF-16 offsets, as the Bot API counts): no parse mode, so no text needs escaping. */
+  entities?: { type: 'bold'; offset: number; length: number }[];
 }
 
 /** The link that opens the bot @username and sends "/start <payload>" for the action. */
@@ -42,7 +44,10 @@ export function renderTelegram(
   const urlButton = deepLink && username ? [[{ text: deepLink.label, url: startUrl(username, deepLink.action) }]] : [];
   const line = deepLink && !username ? deepLinkLine(text, deepLink) : undefined;
   if (line) text += `\n\n${line}`;
-  const parts: TelegramMessagePart[] = splitText(text, TELEGRAM_TEXT_LIMIT).map((t) => ({ text: t }));
+  const parts: TelegramMessagePart[] = splitText(text, TELEGRAM_TEXT_LIMIT).map((t) => ({
+    text: t,
+    entities: boldSpans(t, reply.bold),
+  }));
   const menu = 'menu' in reply ? (reply.menu ?? []) : [];
   const rows = [...buttonRows(reply.choices ?? []), ...urlButton, ...buttonRows(menu, 2)];
   if (rows.length) parts[parts.length - 1].reply_markup = { inline_keyboard: rows };
@@ -57,6 +62,19 @@ export function renderTelegram(
       reply_markup: keyboard,
     });
   return parts;
+}
+
+/** Where each phrase stands in the part, in order (a phrase split across parts stays plain). */
+function boldSpans(text: string, phrases: readonly string[] | undefined): TelegramMessagePart['entities'] {
+  const spans: NonNullable<TelegramMessagePart['entities']> = [];
+  let from = 0;
+  for (const phrase of phrases ?? []) {
+    const at = phrase ? text.indexOf(phrase, from) : -1;
+    if (at < 0) continue;
+    spans.push({ type: 'bold', offset: at, length: phrase.length });
+    from = at + phrase.length;
+  }
+  return spans.length ? spans : undefined;
 }
 
 function buttonRows(choices: readonly AnyChoice[], perRowMax = 2): InlineButton[][] {

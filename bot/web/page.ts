@@ -12,6 +12,8 @@ export const CHAT_PAGE = `<!doctype html>
 <title>Sổ tay Đảng viên — Web chat</title>
 <style>
   * { box-sizing: border-box; }
+  /* The message form is display:flex: without this, hiding it when signed out did nothing. */
+  [hidden] { display: none !important; }
   html { font-size: 18px; }
   html.large { font-size: 23px; }
   body { font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 0;
@@ -37,11 +39,14 @@ export const CHAT_PAGE = `<!doctype html>
   button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
   form { position: fixed; bottom: 0; left: 0; right: 0; background: #fff; border-top: 1px solid #ccc; padding: .5em;
     display: flex; gap: .4em; justify-content: center; }
-  input { font: inherit; flex: 1; min-width: 0; max-width: 620px; min-height: 48px; padding: .4em .6em;
+  input, textarea { font: inherit; flex: 1; min-width: 0; max-width: 620px; min-height: 48px; padding: .4em .6em;
     border: 2px solid #888; border-radius: .5em; }
   #signin { background: #fff; padding: 1em; border-radius: .6em; border: 1px solid #ccc; }
   #signin p:last-of-type { display: flex; gap: .4em; flex-wrap: wrap; }
   img { max-width: 100%; height: auto; }
+  .old { opacity: .8; }
+  .closed { margin: .4em 0 0; font-weight: 600; color: #555; }
+  .earlier { align-self: center; color: #555; font-size: .85rem; margin: .2em 0; }
   .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 </style>
 </head>
@@ -56,19 +61,24 @@ export const CHAT_PAGE = `<!doctype html>
     <p><input id="code" autocomplete="one-time-code">
       <button class="primary" id="go" type="button">Đăng nhập</button></p>
     <p id="err" role="alert"></p>
+    <p>Chưa có mã? Đồng chí xin bí thư chi bộ cấp mã liên kết (10 ký tự, dùng một lần), hoặc mở đường dẫn
+      bí thư gửi — trang sẽ tự đăng nhập. Sau khi liên kết, thông báo, lịch họp và biểu quyết hiện ở đây.</p>
   </div>
   <h2 class="sr">Cuộc trò chuyện</h2>
   <div id="log" role="log" aria-live="polite" aria-label="Tin nhắn với Sổ tay Đảng viên"></div>
 </main>
 <form id="send" hidden aria-label="Gửi tin nhắn">
-  <input id="text" placeholder="Bấm nút ở trên, hoặc gõ câu hỏi…" aria-label="Tin nhắn hoặc câu hỏi" autocomplete="off">
+  <textarea id="text" rows="1" placeholder="Gõ tin nhắn…" aria-label="Tin nhắn hoặc câu hỏi"
+    autocomplete="off"></textarea>
   <button class="primary" type="submit">Gửi</button>
 </form>
 <noscript><p style="padding:1em">Trang này cần JavaScript.
   Nếu máy không hỗ trợ, hãy dùng bot Telegram hoặc Zalo.</p></noscript>
 <script>
 (function () {
-  var token = localStorage.getItem('sotay.token'), cursor = 0,
+  // seen: the newest pushed message this device has shown; after a reload the ones up to it are
+  // history (shown as earlier messages), not news.
+  var token = localStorage.getItem('sotay.token'), cursor = 0, seen = Number(localStorage.getItem('sotay.seen') || 0),
       $ = function (id) { return document.getElementById(id); };
   function id() {
     return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2));
@@ -102,8 +112,9 @@ export const CHAT_PAGE = `<!doctype html>
     });
     return row;
   }
-  function show(who, m) {
-    var div = document.createElement('div'); div.className = 'msg ' + who; div.textContent = m.text || '';
+  function show(who, m, old) {
+    var div = document.createElement('div'); div.className = 'msg ' + who + (old ? ' old' : '');
+    div.textContent = m.text || '';
     if (m.link) {
       var a = document.createElement('a');
       a.href = m.link.url;
@@ -117,6 +128,12 @@ export const CHAT_PAGE = `<!doctype html>
       img.alt = 'Mã QR điểm danh';
       div.appendChild(img);
     }
+    if (m.closed) {
+      var over = document.createElement('p');
+      over.className = 'closed';
+      over.textContent = '🔒 ' + m.closed;
+      div.appendChild(over);
+    }
     var choices = (m.choices || []).filter(function (c) { return !c.menu; }),
         menu = (m.choices || []).filter(function (c) { return c.menu; });
     if (choices.length) div.appendChild(buttons(choices, 'choices', 'Lựa chọn'));
@@ -128,38 +145,66 @@ export const CHAT_PAGE = `<!doctype html>
     msg.id = id();
     api('POST', '/chat/api/messages', msg).then(function (r) { r.replies.forEach(function (m) { show('bot', m); }); })
       .catch(function (e) {
-        if (e && e.error === 'unauthorized') signout();
+        if (e && e.error === 'unauthorized') signout(e.message);
         else show('bot', { text: (e && e.message) || 'Không gửi được, hãy thử lại.' });
       });
   }
   function poll() {
     if (!token) return;
     api('GET', '/chat/api/inbox?after=' + cursor).then(function (r) {
-      r.messages.forEach(function (m) { cursor = m.id; show('bot', m); });
-    }).catch(function () {});
+      var earlier = r.messages.filter(function (m) { return m.id <= seen; });
+      if (earlier.length && !cursor) {
+        var note = document.createElement('p');
+        note.className = 'earlier';
+        note.textContent = 'Tin nhắn đã nhận trước đây';
+        $('log').appendChild(note);
+      }
+      r.messages.forEach(function (m) { cursor = m.id; show('bot', m, m.id <= seen); });
+      if (cursor > seen) { seen = cursor; localStorage.setItem('sotay.seen', String(seen)); }
+    }).catch(function (e) { if (e && e.error === 'unauthorized') signout(e.message); });
   }
   function ready(name) {
     $('signin').hidden = true;
     $('send').hidden = false;
     $('who').textContent = name || localStorage.getItem('sotay.name') || '';
     poll(); setInterval(poll, 15000);
+    // Back from another app or tab: what was pushed meanwhile shows at once.
+    document.addEventListener('visibilitychange', function () { if (!document.hidden) poll(); });
+    window.addEventListener('focus', poll);
     if (!$('log').children.length) send({ text: 'trợ giúp' }, 'Trợ giúp');
   }
-  function signout() {
-    localStorage.removeItem('sotay.token');
+  // Signed out (or the account was unlinked): the sign-in box says why and how to link again,
+  // rather than the message box going silent.
+  function signout(why) {
+    if (why) $('err').textContent = why;
+    // The phone may be handed on: nothing of the last member's conversation stays on screen.
+    $('log').textContent = '';
+    $('who').textContent = '';
+    cursor = 0;
+    ['sotay.token', 'sotay.name', 'sotay.seen'].forEach(function (k) { localStorage.removeItem(k); });
     token = null;
     $('signin').hidden = false;
     $('send').hidden = true;
+    if (why) { window.scrollTo(0, 0); $('code').focus(); }
   }
   function signin(code) {
     api('POST', '/chat/api/session', { code: code }).then(function (r) {
       token = r.token;
       localStorage.setItem('sotay.token', r.token);
       localStorage.setItem('sotay.name', r.name);
+      localStorage.removeItem('sotay.seen');
+      seen = 0;
       ready(r.name);
     }).catch(function (e) { signout(); $('err').textContent = (e && e.message) || 'Không đăng nhập được.'; });
   }
   $('go').onclick = function () { signin($('code').value); };
+  // Enter sends; Shift+Enter starts a new line (a meeting's agenda, one item a line).
+  $('text').onkeydown = function (ev) {
+    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      if ($('send').requestSubmit) $('send').requestSubmit(); else $('send').onsubmit(ev);
+    }
+  };
   $('send').onsubmit = function (ev) {
     ev.preventDefault();
     var t = $('text').value.trim();

@@ -13,6 +13,7 @@ import { findActiveAccount, insertAccount } from '../../api/chat-accounts/reposi
 import { findTokenPrincipal } from '../../api/auth/tokens.ts';
 import { findMember } from '../../api/members/repository.ts';
 import { listChatMessages } from '../../api/outbox/list-chat-messages.ts';
+import { findClosedMotionIds } from '../../api/meetings/motions.ts';
 import type { BotChannel } from '../channel.ts';
 import type { Reply } from '../core/reply.ts';
 import type { InboxWorker } from '../inbox.ts';
@@ -40,11 +41,17 @@ const WebReplyT = Type.Object({
   ),
   link: Type.Optional(Type.Object({ label: Type.String(), url: Type.String() })),
   photo: Type.Optional(Type.String({ description: 'a QR code as a data: URL' })),
+  closed: Type.Optional(Type.String({ description: 'why the buttons of this earlier message are gone' })),
 });
 
 export function webChatRoutes(deps: Deps, inbox: InboxWorker, web: BotChannel): FastifyPluginAsync {
   allowInlineScriptsOf(CHAT_PAGE); // the page's one script passes the Content-Security-Policy
   return async (app) => {
+    // A member's messages: never kept in a browser's cache (a cached inbox showed an evening's
+    // messages as one, and on a shared computer would show them to the next person).
+    app.addHook('onSend', async (request, reply) => {
+      if (request.url.startsWith('/chat/api/')) reply.header('cache-control', 'no-store');
+    });
     app.get(
       '/chat',
       { schema: { hide: true, response: ContentResponses(200, { 'text/html': HtmlPage }, 'the page') } },
@@ -164,7 +171,22 @@ export function webChatRoutes(deps: Deps, inbox: InboxWorker, web: BotChannel): 
           { channel: 'web', botKey: WEB_BOT_KEY, chatId: webId },
           request.query.after ?? 0,
         );
-        return { messages: await Promise.all(rows.map(async (r) => ({ id: r.id, ...(await toJson(r.payload)) }))) };
+        // A vote that has closed since: its message is shown without buttons, saying so.
+        const votedOn = (p: OutboundPayload) =>
+          (p.choices ?? []).flatMap((c) =>
+            'action' in c && c.action?.kind === 'vote' ? [(c.action as { motionId: number }).motionId] : [],
+          );
+        const closed = await findClosedMotionIds(deps.db, [...new Set(rows.flatMap((r) => votedOn(r.payload)))]);
+        return {
+          messages: await Promise.all(
+            rows.map(async (r) => {
+              const over = votedOn(r.payload).some((id) => closed.has(id));
+              if (!over) return { id: r.id, ...(await toJson(r.payload)) };
+              const message = await toJson({ ...r.payload, choices: undefined });
+              return { id: r.id, ...message, closed: 'Biểu quyết này đã kết thúc.' };
+            }),
+          ),
+        };
       },
     );
   };

@@ -48,6 +48,8 @@ export class WebBot implements BotChannel {
       chat: { id: p.webId, kind: 'private' },
       text: p.text,
       choice: p.choice,
+      // The page has no way to attach a photo.
+      noPhotos: true,
       receivedAt,
     };
   }

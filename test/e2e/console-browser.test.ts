@@ -122,12 +122,18 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
     await page.fill('#place', 'Hội trường thôn');
     await page.getByRole('button', { name: 'Lên lịch và báo cho đảng viên' }).click();
     await page.getByText('Đã lên lịch buổi họp').waitFor();
+    // Tomorrow's meeting opened today: the console asks to confirm an early start (issue 24).
+    await page.getByRole('button', { name: 'Bắt đầu buổi họp (mở điểm danh)' }).click();
+    await page.getByText(/còn \d+ giờ \d+ phút nữa/).waitFor();
+    await page.goBack();
+    await page.getByLabel('Xác nhận bắt đầu sớm').check();
     await page.getByRole('button', { name: 'Bắt đầu buổi họp (mở điểm danh)' }).click();
     await page.getByText('Mã điểm danh tại phòng').waitFor();
-    for (let i = 0; i < 4; i++) {
-      await page.getByRole('button', { name: 'Ghi có mặt' }).first().click();
-      await page.getByText('Đã ghi nhận có mặt').waitFor();
-    }
+    // One roll form: four ticked, saved once (issue 24).
+    const ticks = page.getByRole('checkbox', { name: /^Có mặt: / });
+    for (let i = 0; i < 4; i++) await ticks.nth(i).check();
+    await page.getByRole('button', { name: 'Lưu điểm danh' }).click();
+    await page.getByText('Đã lưu điểm danh').waitFor();
     expect(await page.textContent('main')).toContain('Đủ số lượng');
     await page.fill('#mtitle', 'Thông qua nghị quyết tháng');
     await page.getByRole('button', { name: 'Mở biểu quyết' }).click();

@@ -102,7 +102,9 @@ describe('the secretary’s steps in chat', () => {
     expect(
       (await tg.say(me, 'noi dung hop\nThông tin thời sự\nKiểm điểm nghị quyết tháng 11\nNhiệm vụ tháng 12')).join(),
     ).toContain('3. Nhiệm vụ tháng 12');
-    await tg.say(me, 'mở họp');
+    // 5 December is days away: opening now is confirmed with the button (issue 24).
+    expect((await tg.say(me, 'mở họp')).join()).toContain('Nếu vẫn bắt đầu họp ngay bây giờ, hãy xác nhận.');
+    expect((await tg.choose(me, 'Xác nhận bắt đầu họp')).join()).toContain('Buổi họp đã bắt đầu.');
     for (const m of [c.sec.member, ...c.members]) await c.api(`/meetings/${meeting.id}/check-in`, { memberId: m.id });
 
     // Chair and minute-taker: the numbered list of those present, a number each (digits are not menu picks).

@@ -20,6 +20,8 @@ export interface SentMessage {
   };
   /** The uploaded image of a sendPhoto. */
   photo?: Buffer;
+  /** Formatting entities of a sendMessage (e.g. bold), as sent. */
+  entities?: { type: string; offset: number; length: number }[];
   paidBroadcast: boolean;
   messageId: number;
   at: number;
@@ -350,6 +352,10 @@ export class FakeTelegram {
       method === 'sendMessage' ? String(params.text ?? '') : params.caption ? String(params.caption) : undefined;
     if (method === 'sendMessage' && (!text || text.length > 4096))
       return error(400, text ? 'Bad Request: message is too long' : 'Bad Request: message text is empty');
+    const entities = asJson(params.entities) as SentMessage['entities'];
+    // As the Bot API: an entity outside the text is refused.
+    if (entities?.some((e) => e.offset < 0 || e.length < 1 || e.offset + e.length > (text ?? '').length))
+      return error(400, "Bad Request: can't parse entities");
     const paid = params.allow_paid_broadcast === true || params.allow_paid_broadcast === 'true';
     const retryAfter = this.limits ? this.overLimit(bot, chatId, paid) : 0;
     if (retryAfter > 0) {
@@ -371,6 +377,7 @@ export class FakeTelegram {
       text,
       replyMarkup: asJson(params.reply_markup) as SentMessage['replyMarkup'],
       photo: (params.photo as { bytes?: Buffer } | undefined)?.bytes,
+      entities,
       paidBroadcast: paid,
       messageId: this.#nextMessageId++,
       at: Date.now(),

@@ -10,7 +10,8 @@ export function testDeps(db: Db, clock: Clock = { now: () => new Date() }): Deps
     db,
     clock,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    config: { ...readConfig({}), dataDir: '/nonexistent', demo: false },
+    // Tests run at any hour on the real clock: no quiet hours unless a test sets them (quiet-hours.test.ts).
+    config: { ...readConfig({}), dataDir: '/nonexistent', demo: false, quietHours: null },
     linkSecret: 'test-link-secret',
   };
 }

@@ -31,8 +31,10 @@ export async function startServiceWithBots(
   env: Record<string, string>,
   webhooks: boolean,
   modules?: readonly ChannelModule[],
+  /** Listen here (e.g. the port `deps.config.port` names, so links in messages lead to this service). */
+  listenPort?: number,
 ): Promise<Running> {
-  const port = await freePort();
+  const port = listenPort ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
   const withUrl = { ...deps, config: { ...deps.config, publicUrl: webhooks ? baseUrl : null } };
   let outbox: ReturnType<typeof startOutboxWorker> | undefined;
@@ -93,6 +95,8 @@ export interface BotHarnessOptions {
    */
   env?: (h: HarnessBase) => Record<string, string> | Promise<Record<string, string>>;
   webhooks?: boolean;
+  /** The first service's port (default: a free one). */
+  port?: number;
 }
 
 /**
@@ -107,8 +111,8 @@ export async function startBotHarness(o: BotHarnessOptions = {}): Promise<BotHar
   const base: HarnessBase = { t, deps, telegram, zalo };
   const roots = { TELEGRAM_API_ROOT: telegram.root, ZALO_API_ROOT: zalo.root };
   const services: Running[] = [];
-  const startService = async (env: Record<string, string>, webhooks: boolean) => {
-    const running = await startServiceWithBots(deps, { ...roots, ...env }, webhooks);
+  const startService = async (env: Record<string, string>, webhooks: boolean, port?: number) => {
+    const running = await startServiceWithBots(deps, { ...roots, ...env }, webhooks, undefined, port);
     services.push(running);
     return running;
   };
@@ -120,7 +124,7 @@ export async function startBotHarness(o: BotHarnessOptions = {}): Promise<BotHar
         ...(tgToken ? { TELEGRAM_BOT_TOKEN: tgToken } : {}),
         ...(zaloToken ? { ZALO_BOT_TOKEN: zaloToken } : {}),
       };
-  const svc = await startService(env, o.webhooks ?? false);
+  const svc = await startService(env, o.webhooks ?? false, o.port);
   const mode = o.webhooks ? 'webhook' : 'polling';
   return {
     ...base,

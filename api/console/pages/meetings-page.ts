@@ -154,11 +154,12 @@ export function meetingRecordPage(r: Record_, opts: { who: string; csrf: string;
   // confirmation, which the use case records in the audit log.
   const CONFIRM =
     '<label style="margin-right:.5em"><input type="checkbox" name="confirm" value="1"> Xác nhận kết thúc sớm</label>';
+  // Opening more than an hour before the scheduled time needs the same kind of confirmation.
+  const EARLY =
+    '<label style="margin-right:.5em"><input type="checkbox" name="confirm" value="1"> Xác nhận bắt đầu sớm</label>';
   const act = (path: string, label: string, fields = '') =>
     `<form method="post" action="/console/meetings/${m.id}/${path}" class="noprint" style="display:inline">` +
     `${csrf}${fields}<button type="submit">${h(label)}</button></form>`;
-  const checkIn = (memberId: number) =>
-    act('check-in', 'Ghi có mặt', `<input type="hidden" name="memberId" value="${memberId}">`);
   const status = { scheduled: 'Đã lên lịch', in_progress: 'Đang họp', closed: 'Đã kết thúc' }[m.status];
   const body = `
 <p class="crumbs"><a href="/console/units/${r.cell.id}">${h(r.cell.name)}</a> ›\
@@ -172,25 +173,13 @@ ${notice(opts.message)}
   }</p>
 <p class="noprint">Biên bản: <a href="/console/meetings/${m.id}/minutes.docx">DOCX</a> ·\
  <a href="/console/meetings/${m.id}/minutes.pdf">PDF</a></p>
-${run && m.status === 'scheduled' ? act('open', 'Bắt đầu buổi họp (mở điểm danh)') : ''}
+${run && m.status === 'scheduled' ? act('open', 'Bắt đầu buổi họp (mở điểm danh)', EARLY) : ''}
 ${run && m.status === 'in_progress' ? act('close', 'Kết thúc buổi họp', CONFIRM) : ''}
-<h2>Điểm danh và số lượng cần thiết</h2>
+<h2 id="diem-danh">Điểm danh và số lượng cần thiết</h2>
 <p role="status">\
 <strong class="${a.quorum.reached ? 'ok' : 'warn'}">${a.quorum.reached ? 'Đủ' : 'Chưa đủ'} số lượng:</strong>\
  ${h(a.quorum.explanation)}</p>
-<table><thead><tr><th scope="col">Đảng viên</th><th scope="col">Có mặt</th>\
-<th scope="col">Ghi chú</th>\
-${run && m.status === 'in_progress' ? '<th scope="col">Thao tác</th>' : ''}</tr></thead><tbody>
-${a.roll
-  .map(
-    (p) => `<tr><td>${h(p.fullName)}</td>\
-<td>${p.present ? `<span class="ok">Có mặt</span> ${dateTime(p.checkedInAt)}` : 'Vắng'}</td>
-<td>${h(p.absenceReason ?? '')}${p.exempt ? ' Miễn sinh hoạt.' : ''}\
-${p.transferredIn ? ' Sinh hoạt tạm thời.' : ''}</td>
-${run && m.status === 'in_progress' ? `<td>${p.present ? '' : checkIn(p.memberId)}</td>` : ''}</tr>`,
-  )
-  .join('')}
-</tbody></table>
+${rollTable(r, csrf, Boolean(run && m.status === 'in_progress'))}
 ${motionsSection(r, opts.csrf)}
 ${stepsSection(r, opts.csrf)}
 <h2>Tài liệu</h2>
@@ -249,4 +238,46 @@ ${
     : '<p>Chưa có.</p>'
 }`;
   return page({ title: 'Buổi sinh hoạt', who: opts.who, csrf: opts.csrf, script: COUNT_SCRIPT }, body);
+}
+
+/** Reasons the roll form offers for a member who is away (values of ROLL_ABSENCE_REASONS). */
+const ROLL_REASONS: [string, string][] = [
+  ['', '— chưa rõ —'],
+  ['trip', 'Đi công tác (có lý do)'],
+  ['ill', 'Ốm, đau (có lý do)'],
+  ['family', 'Việc gia đình (có lý do)'],
+  ['none', 'Vắng không lý do'],
+];
+
+/**
+ * The roll. While the meeting runs, one form: a checkbox per member not yet present (the
+ * secretary herself too), named with the member's name so a screen reader tells them apart,
+ * and a reason for those away — saved once, back at this table rather than the top of the page.
+ */
+function rollTable(r: Record_, csrf: string, editable: boolean): string {
+  const a = r.attendance;
+  const rows = a.roll
+    .map((p) => {
+      const present = p.present ? `<span class="ok">Có mặt</span> ${dateTime(p.checkedInAt)}` : 'Vắng';
+      const notes = `${h(p.absenceReason ?? '')}${p.exempt ? ' Miễn sinh hoạt.' : ''}\
+${p.transferredIn ? ' Sinh hoạt tạm thời.' : ''}`;
+      if (!editable || p.present)
+        return `<tr><td>${h(p.fullName)}</td><td>${present}</td><td>${notes}</td>\
+${editable ? '<td></td><td></td>' : ''}</tr>`;
+      const id = p.memberId;
+      return `<tr><td>${h(p.fullName)}</td><td>${present}</td><td>${notes}</td>
+<td><label class="tick"><input type="checkbox" name="present" value="${id}" aria-label="Có mặt: ${h(p.fullName)}">\
+ Có mặt</label></td>
+<td><input type="hidden" name="absentId" value="${id}"><select name="reason" aria-label="Lý do vắng: ${h(p.fullName)}">\
+${ROLL_REASONS.map(([v, label]) => `<option value="${v}">${h(label)}</option>`).join('')}</select></td></tr>`;
+    })
+    .join('');
+  const head = `<table><thead><tr><th scope="col">Đảng viên</th><th scope="col">Có mặt</th>\
+<th scope="col">Ghi chú</th>${editable ? '<th scope="col">Đánh dấu có mặt</th><th scope="col">Nếu vắng</th>' : ''}\
+</tr></thead><tbody>${rows}</tbody></table>`;
+  if (!editable) return head;
+  return `<form method="post" action="/console/meetings/${r.meeting.id}/roll" class="noprint">${csrf}
+${head}
+<p><button type="submit">Lưu điểm danh</button> <span class="muted">Đánh dấu nhiều đồng chí rồi lưu một lần.</span></p>
+</form>`;
 }

@@ -22,7 +22,7 @@ export const feedbackCommand: Command = {
     if (!text.trim() && !ctx.update.photo) {
       if (escalate)
         throw new AppError('validation', 'Gõ: phananh len <nội dung phản ánh> (có thể gửi kèm ảnh với chú thích này).');
-      return startDialog(ctx, { flow: 'feedback', step: 'text' });
+      return startDialog(ctx, { flow: 'feedback', step: 'text', noPhotos: ctx.update.noPhotos });
     }
     return sendFeedbackReply(ctx, text, escalate);
   },

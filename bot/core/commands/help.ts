@@ -8,7 +8,7 @@ import { foldVietnamese } from '../../../api/text/fold.ts';
 import type { Command, CommandContext } from '../command.ts';
 import type { Reply } from '../reply.ts';
 import type { MenuItem } from '../actions.ts';
-import { MENU_LABELS, meetingState, menuChoices, menuItems, restOfMenu, secretaryItems } from '../menu.ts';
+import { MENU_LABELS, meetingState, menuChoices, menuItems, otherItems, restOfMenu, secretaryItems } from '../menu.ts';
 
 const MEMBER_LINES: [keyof typeof MENU_LABELS, string][] = [
   ['meeting', 'xem lịch, báo tham dự hay vắng'],
@@ -66,6 +66,8 @@ export function fullHelp(ctx: Pick<CommandContext, 'update' | 'isSecretary'>, co
   const usable = commands.filter(
     (c) =>
       !c.fallback &&
+      // The console is for those who run a cell: a plain member is never shown /admin.
+      (c.name !== 'admin' || ctx.isSecretary) &&
       (c.chats === 'any' || (c.chats === 'group') === inGroup) &&
       (c.audience === 'member' || ctx.isSecretary),
   );
@@ -111,18 +113,30 @@ export const helpCommand: Command = {
 };
 
 /**
- * xemthem — every command, for those who know what they want; where the menu is short
- * numbers (Zalo), also the menu's other actions as numbers.
+ * xemthem — "Xem thêm": in a private chat the other things a member does, as buttons with a
+ * line each (and, where the menu is short numbers, the menu's other actions first); every
+ * command as a list only when asked for by name ("tất cả lệnh"), or in a group.
  */
 export const moreCommand: Command = {
   name: 'xemthem',
   aliases: ['xem thêm', 'tất cả lệnh', 'danh sách lệnh'],
-  summary: 'xem tất cả các lệnh',
+  summary: 'xem các việc khác',
   audience: 'member',
   chats: 'any',
   async run(ctx) {
-    const all = fullHelp(ctx, ctx.commands);
-    const rest = ctx.update.chat.kind === 'private' ? await restOfMenu(ctx) : [];
-    return rest.length ? { ...all, menu: rest } : all;
+    const asksForCommands = /\blenh\b/.test(foldVietnamese(ctx.update.text ?? ''));
+    if (ctx.update.chat.kind !== 'private' || asksForCommands) return fullHelp(ctx, ctx.commands);
+    const rest = await restOfMenu(ctx);
+    const others = otherItems(ctx.isSecretary);
+    return {
+      text: [
+        'Các việc khác — đồng chí bấm nút, hoặc gõ tên việc (có dấu hay không dấu đều được):',
+        ...others.map(([item, what]) => `• ${MENU_LABELS[item]} — ${what}`),
+        // No button for it: one slip of the finger would cut the member off.
+        '• Thôi nhận tin trên tài khoản chat này (khi đổi điện thoại): gõ "hủy liên kết".',
+        ...(ctx.isSecretary ? ['Gắn nhóm chat của chi bộ với bot: gõ "ganchibo" trong nhóm.'] : []),
+      ].join('\n'),
+      menu: [...rest, ...menuChoices(others.map(([item]) => item))],
+    };
   },
 };

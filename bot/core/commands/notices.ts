@@ -1,6 +1,6 @@
 import { acknowledgeNotice } from '../../../api/notices/manage-notice.ts';
 import { KIND_LABELS } from '../../../api/notices/notice.ts';
-import { plain } from '../../../api/notices/deliver-notice.ts';
+import { boldPhrases, noticeViewLink, plain } from '../../../api/notices/deliver-notice.ts';
 import { findLatestUnreadNoticeId, listMemberNotices } from '../../../api/notices/list-member-notices.ts';
 import { readMemberNotice } from '../../../api/notices/read-member-notice.ts';
 import type { Command, CommandContext } from '../command.ts';
@@ -40,8 +40,12 @@ export async function noticesPage(ctx: CommandContext, page: number): Promise<Re
 
 export async function showNotice(ctx: CommandContext, noticeId: number): Promise<Reply> {
   const n = await readMemberNotice(ctx.deps.db, ctx.member.id, noticeId);
+  const files = n.attachments.length ? `\n\n📎 Tệp đính kèm: ${n.attachments.join(', ')}.` : '';
   return {
-    text: `📢 ${KIND_LABELS[n.kind]}: ${n.title}\n\n${plain(n.body)}`,
+    text: `📢 ${KIND_LABELS[n.kind]}: ${n.title}\n\n${plain(n.body)}${files}`,
+    // The same web view as the delivered message: the full text, the attachments, "Đã đọc".
+    link: noticeViewLink(ctx.deps, noticeId, ctx.member.id),
+    bold: boldPhrases(n.body),
     choices: n.readAt ? undefined : [{ label: 'Đã đọc', action: { kind: 'notice-read', noticeId } }],
   };
 }

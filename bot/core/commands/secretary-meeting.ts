@@ -29,23 +29,38 @@ export const openMeetingCommand: Command = {
   audience: 'secretary',
   chats: 'private',
   async run(ctx) {
-    const meeting = await openMeeting(ctx.deps, ctx.principal, (await currentMeeting(ctx)).id);
-    const checkIn = { kind: 'room-check-in' as const, code: meeting.checkinCode! };
-    return {
-      text:
-        `Buổi họp đã bắt đầu. Mã điểm danh tại phòng họp: ${meeting.checkinCode}\n` +
-        `Đảng viên gõ: diemdanh ${meeting.checkinCode} (hoặc quét mã QR). ` +
-        `Người họp trực tuyến gõ: diemdanh.`,
-      qr: {
-        text: `diemdanh ${meeting.checkinCode}`,
-        start: encodeStart(checkIn),
-        caption: `Mã điểm danh: ${meeting.checkinCode}`,
-      },
-      // The same link as the QR code, to forward to members in the room.
-      deepLink: { label: 'Link điểm danh tại phòng họp', action: checkIn },
-    };
+    const confirm = foldVietnamese(ctx.args).includes('xac nhan');
+    return openMeetingReply(ctx, (await currentMeeting(ctx)).id, confirm);
   },
 };
+
+/** Opens the meeting, or — hours before its time — asks to confirm with a button or "mohop xác nhận". */
+export async function openMeetingReply(ctx: CommandContext, meetingId: number, confirm: boolean): Promise<Reply> {
+  let meeting: Awaited<ReturnType<typeof openMeeting>>;
+  try {
+    meeting = await openMeeting(ctx.deps, ctx.principal, meetingId, { confirmEarly: confirm });
+  } catch (e) {
+    if (!(e instanceof AppError && (e.data as { confirmationRequired?: boolean })?.confirmationRequired)) throw e;
+    return {
+      text: `${e.message}\nBấm "Xác nhận bắt đầu họp", hoặc gõ: mohop xác nhận.`,
+      choices: [{ label: 'Xác nhận bắt đầu họp', action: { kind: 'open-meeting', meetingId } }],
+    };
+  }
+  const checkIn = { kind: 'room-check-in' as const, code: meeting.checkinCode! };
+  return {
+    text:
+      `Buổi họp đã bắt đầu. Mã điểm danh tại phòng họp: ${meeting.checkinCode}\n` +
+      `Đảng viên gõ: diemdanh ${meeting.checkinCode} (hoặc quét mã QR). ` +
+      `Người họp trực tuyến gõ: diemdanh.`,
+    qr: {
+      text: `diemdanh ${meeting.checkinCode}`,
+      start: encodeStart(checkIn),
+      caption: `Mã điểm danh: ${meeting.checkinCode}`,
+    },
+    // The same link as the QR code, to forward to members in the room.
+    deepLink: { label: 'Link điểm danh tại phòng họp', action: checkIn },
+  };
+}
 
 export const attendanceCommand: Command = {
   name: 'tinhhinh',

@@ -1,0 +1,79 @@
+/**
+ * A person in the web chat (/chat) in Chromium: what they type, the buttons they press, and
+ * the bot's messages as they read them on the screen.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+
+export class WebChatPerson {
+  private constructor(readonly page: Page) {}
+
+  /** Opens the one-time link the secretary gave (…/chat?code=…) and waits for the main menu. */
+  static async open(context: BrowserContext, baseUrl: string, code: string): Promise<WebChatPerson> {
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/chat?code=${code}`);
+    await page.getByText('Đồng chí chọn việc bên dưới').first().waitFor();
+    return new WebChatPerson(page);
+  }
+
+  /** The text of every bot message on the screen, oldest first. */
+  async botMessages(): Promise<string[]> {
+    return this.page.locator('#log .msg.bot').allInnerTexts();
+  }
+
+  /** Types a message, sends it, and returns the text of the bot's answers to it. */
+  async say(text: string): Promise<string> {
+    return this.answered(async () => {
+      await this.page.fill('#text', text);
+      await this.page.press('#text', 'Enter');
+    });
+  }
+
+  /** Presses the newest button with exactly this label and returns the bot's answers. */
+  async press(label: string): Promise<string> {
+    return this.answered(() =>
+      this.page.locator('#log').getByRole('button', { name: label, exact: true }).last().click(),
+    );
+  }
+
+  /** Presses a button of an earlier message (the one whose text contains `message`): a stale button. */
+  async pressIn(message: string, label: string): Promise<string> {
+    return this.answered(() =>
+      this.page
+        .locator('#log .msg.bot', { hasText: message })
+        .first()
+        .getByRole('button', { name: label, exact: true })
+        .click(),
+    );
+  }
+
+  /**
+   * Comes back to the chat (switches back to the browser, as after reading a message in another
+   * app): the page fetches what was pushed meanwhile. Returns the new bot messages.
+   */
+  async comeBack(): Promise<string> {
+    const before = (await this.botMessages()).length;
+    const fetched = this.page.waitForResponse((r) => r.url().includes('/chat/api/inbox'));
+    await this.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await fetched;
+    await this.page.waitForTimeout(50);
+    return (await this.botMessages()).slice(before).join('\n\n');
+  }
+
+  /** Reloads the page (a phone that dropped the tab); returns the bot messages then shown as new. */
+  async reload(): Promise<void> {
+    const fetched = this.page.waitForResponse((r) => r.url().includes('/chat/api/inbox'));
+    await this.page.reload();
+    await fetched;
+    await this.page.waitForTimeout(100);
+  }
+
+  private async answered(act: () => Promise<void>): Promise<string> {
+    const before = (await this.botMessages()).length;
+    const response = this.page.waitForResponse((r) => r.url().endsWith('/chat/api/messages'));
+    await act();
+    await response;
+    // The page appends the replies right after the response is read.
+    await this.page.waitForFunction((n) => document.querySelectorAll('#log .msg.bot').length > n, before);
+    return (await this.botMessages()).slice(before).join('\n\n');
+  }
+}
