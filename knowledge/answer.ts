@@ -114,14 +114,14 @@ export async function askAssistant(
   let text: string;
   if (abstained || !excerpt) text = NOT_FOUND;
   else {
-    const lineage = await replacementNote(sql, chosen[0]);
+    const lineage = await replacementNote(sql, chosen[0], input.scopePath);
     if (ai.chat) text = await generate(ai, question, chosen, citations, excerpt, lineage);
     else text = extractive(excerpt, citations, lineage);
   }
   const [{ id }] = await sql.query<{ id: number }>(
-    `insert into kb_questions (member_id, question, abstained, confidence, mode) values ($1, $2, $3, $4, $5)
-      returning id`,
-    [input.memberId ?? null, question, abstained, confidence, ai.mode],
+    `insert into kb_questions (member_id, question, abstained, confidence, mode, scope_path)
+     values ($1, $2, $3, $4, $5, $6::ltree) returning id`,
+    [input.memberId ?? null, question, abstained, confidence, ai.mode, scopeOf(input.scopePath)],
   );
   return {
     questionId: id,
@@ -188,16 +188,23 @@ export function sourceOf(h: Hit, excerpt?: Excerpt): string {
 const documentName = (d: { title: string; number: string | null }) =>
   d.number ? `${d.title} (số ${d.number})` : d.title;
 
+const scopeOf = (scopePath: string | null | 'all') => (scopePath === 'all' ? null : scopePath);
+
+/** Documents the asker may see (as retrieve.ts filters them): national ones, and those of units above her cell. */
+const VISIBLE_TO = (param: string) =>
+  `(${param}::text = 'all' or visibility_path is null or visibility_path @> nullif(${param}::text, 'all')::ltree)`;
+
 /**
  * Which document a rule's document replaced, or was replaced by, and when: an answer from a
  * document in force names the older one it replaced; an answer from a superseded one (asked
- * for "quy định cũ") names the one in force.
+ * for "quy định cũ") names the one in force. Only documents the asker may see are named.
  */
-async function replacementNote(sql: Sql, h: Hit): Promise<string | null> {
+async function replacementNote(sql: Sql, h: Hit, scopePath: string | null | 'all'): Promise<string | null> {
   if (h.status === 'superseded' && h.replacedBy) {
     const [by] = await sql.query<{ title: string; number: string | null; issuedOn: string | null }>(
-      `select title, number, to_char(issued_on, 'DD/MM/YYYY') as "issuedOn" from kb_documents where doc_key = $1`,
-      [h.replacedBy],
+      `select title, number, to_char(issued_on, 'DD/MM/YYYY') as "issuedOn" from kb_documents
+        where doc_key = $1 and ${VISIBLE_TO('$2')}`,
+      [h.replacedBy, scopePath],
     );
     if (by)
       return (
@@ -208,9 +215,9 @@ async function replacementNote(sql: Sql, h: Hit): Promise<string | null> {
     return 'Lưu ý: văn bản này đã được thay thế; quy định hiện hành có thể khác.';
   }
   const older = await sql.query<{ title: string; number: string | null; issuedOn: string | null }>(
-    `select title, number, to_char(issued_on, 'DD/MM/YYYY') as "issuedOn" from kb_documents where replaced_by = $1
-      order by issued_on`,
-    [h.docKey],
+    `select title, number, to_char(issued_on, 'DD/MM/YYYY') as "issuedOn" from kb_documents
+      where replaced_by = $1 and ${VISIBLE_TO('$2')} order by issued_on`,
+    [h.docKey, scopePath],
   );
   if (!older.length) return null;
   return `Văn bản này${h.issuedOn ? ` (ban hành ngày ${h.issuedOn})` : ''} thay thế ${older

@@ -15,7 +15,7 @@ export async function listQuestionsForEditor(
   const [unit] = await findUnits(deps.db, [orgId]);
   if (!unit) throw notFound('tổ chức');
   await requireRole(deps.db, actor, orgId, CAN.editDocuments);
-  const rows = await listQuestionsToReview(deps.db, filter, { path: unit.path, isRoot: !unit.path.includes('.') });
+  const rows = await listQuestionsToReview(deps.db, filter, { path: unit.path, kind: unit.kind });
   return {
     unit,
     rows: rows as { id: number; askedAt: Date; question: string; rating: number | null; comment: string | null }[],

@@ -166,7 +166,7 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
       if (!org) throw notFound('tổ chức');
       if (!(await hasRole(deps.db, principal.id, org.id, CAN.editDocuments)))
         throw new AppError('forbidden', 'Chỉ biên tập viên mới xem được.');
-      return listQuestionsToReview(deps.db, request.query.filter, { path: org.path, isRoot: org.parentId === null });
+      return listQuestionsToReview(deps.db, request.query.filter, { path: org.path, kind: org.kind });
     },
   );
 };
