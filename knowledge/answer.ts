@@ -10,9 +10,9 @@ import type { Assistant } from './assistant.ts';
 import { decideAbstention, subjectTermsOf } from './abstain.ts';
 import { lexicalTerms } from './text.ts';
 import { inOfficialWords } from './thesaurus.ts';
-import { retrieve, type Hit } from './retrieve.ts';
+import { answerTypeFirst, NEARLY, retrieve, type Hit } from './retrieve.ts';
 import { bestExcerpt, type Excerpt } from './quote.ts';
-import { asksQuantity, statesQuantity } from './answer-type.ts';
+import { expectedAnswerType } from './answer-type.ts';
 import { correctSpelling } from './spelling.ts';
 
 export interface Citation {
@@ -103,9 +103,17 @@ export async function askAssistant(
   const hits = asksForOld
     ? [...ranked.filter((h) => h.status === 'superseded'), ...ranked.filter((h) => h.status !== 'superseded')]
     : ranked;
-  const chosen = abstained ? [] : pickPassages(asksQuantity(question) ? quantityFirst(hits) : hits);
-  // The part quoted answers what was just asked: a follow-up's own words pick it.
-  const excerpt = chosen.length ? bestExcerpt(chosen[0].body, own, weightOf) : null;
+  // Found answerable, a question asking for a list or steps is answered by a passage that
+  // enumerates, among those that match about as well (retrieve.ts put a quantity first already).
+  const type = expectedAnswerType(question);
+  const chosen = abstained ? [] : pickPassages(answerTypeFirst(hits, type));
+  // The part quoted answers what was just asked: a follow-up's own words pick it. A list or a
+  // procedure is quoted whole: one of its items answers "gồm những gì" no better than the rest.
+  const excerpt = chosen.length
+    ? type === 'list' || type === 'steps'
+      ? wholePassage(chosen[0].body)
+      : bestExcerpt(chosen[0].body, own, weightOf)
+    : null;
   const citations = chosen.map((h, i) => ({
     n: i + 1,
     source: sourceOf(h, i === 0 ? (excerpt ?? undefined) : undefined),
@@ -150,18 +158,7 @@ function byOwnWords(hits: Hit[], followUp: string, weightOf: (term: string) => n
     .map((x) => x.h);
 }
 
-/**
- * A "how many" question is answered by a passage that states a quantity (answer-type.ts): when
- * the first does not, the first of the next two that does and scores nearly as well leads.
- */
-function quantityFirst(hits: Hit[]): Hit[] {
-  if (hits.length < 2 || statesQuantity(hits[0].body)) return hits;
-  const i = hits.slice(1, 3).findIndex((h) => h.score >= hits[0].score * NEARLY && statesQuantity(h.body)) + 1;
-  return i > 0 ? [hits[i], ...hits.slice(0, i), ...hits.slice(i + 1)] : hits;
-}
-
-/** A passage scoring at least this share of the best is as good an answer. */
-const NEARLY = 0.75;
+const wholePassage = (body: string): Excerpt => ({ text: body, clause: null, point: null });
 
 /** The best passage, and up to two more from other articles that score nearly as well. */
 function pickPassages(hits: Hit[]): Hit[] {

@@ -153,7 +153,7 @@ describe('a province’s documents stay in that province', () => {
     expect(await review(tokens.editorCentre, centre.id)).toContain('lịch trực tết nguyên đán của tỉnh B');
   });
 
-  it('a document loaded for a province before this fix (visible to everyone) is narrowed by the migration', async () => {
+  it('a document loaded for a province before this fix (visible to all) is narrowed by the migration', async () => {
     const old = await ingestFile(t.db, embedder, 'cu.md', Buffer.from(DOC_B.replace('dang-phi-tinh-b', 'cu-tinh-b')), {
       visibilityOrgId: null,
       orgId: provinceB.id,

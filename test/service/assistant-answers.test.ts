@@ -1,0 +1,100 @@
+/**
+ * Issue 29 points 1 and 2, on the demo's three sample documents as a new user finds them:
+ * short everyday questions find the article that answers them, and the quoted part is the
+ * answer — never the document's title, subtitle or disclaimer, and of the kind asked for
+ * (amounts for "bao nhiêu", the steps for "thủ tục", the list for "hồ sơ gồm những gì").
+ * Runs on PGlite, and on PostgreSQL with DATABASE_URL.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../support/db.ts';
+import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
+import { loadSampleDocuments } from '../../ingest/load-samples.ts';
+import { ingestFile } from '../../ingest/ingest-file.ts';
+import { refreshTermStats } from '../../knowledge/store.ts';
+import { askAssistant } from '../../knowledge/answer.ts';
+import type { Assistant } from '../../knowledge/assistant.ts';
+
+let t: TestDb;
+const embedder = new HashingEmbedder(512);
+const offline: Assistant = { embedder, chat: null, mode: 'offline' };
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await loadSampleDocuments(t.db, embedder);
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+const ask = (question: string) => askAssistant(t.db, offline, { question, scopePath: null });
+/** The quoted part of an offline answer (between « and »). */
+const quoteOf = (text: string) => /«([\s\S]*)»/.exec(text)?.[1] ?? '';
+const DISCLAIMER = /soạn riêng cho bản demo/;
+
+describe('short and everyday questions', () => {
+  for (const q of ['đảng phí bao nhiêu', 'dang phi bao nhieu', 'muc dong dang phi']) {
+    it(`"${q}" is answered with the amounts of "Mức đóng", not declined nor the disclaimer`, async () => {
+      const a = await ask(q);
+      expect(a.abstained).toBe(false);
+      expect(a.citations[0].source).toMatch(/^Tài liệu mẫu: Đóng đảng phí hằng tháng › Điều 2( › khoản \d)?$/);
+      expect(quoteOf(a.text)).toMatch(/^Điều 2\. Mức đóng\n[\s\S]*\d% (tiền lương|lương hưu)/);
+      expect(a.text).not.toMatch(DISCLAIMER);
+    });
+  }
+
+  it('a short question about something the documents lack is still declined', async () => {
+    expect((await ask('giá vàng hôm nay')).abstained).toBe(true);
+  });
+});
+
+describe('the part quoted is of the kind asked for', () => {
+  it('"thủ tục kết nạp đảng viên" quotes the chi bộ’s steps, not the ceremony', async () => {
+    const a = await ask('thủ tục kết nạp đảng viên');
+    expect(a.citations[0].source).toMatch(/› Điều 3$/);
+    const quote = quoteOf(a.text);
+    expect(quote).toMatch(/^Điều 3\. Chi bộ họp xét/);
+    // The steps whole: every khoản, not one of them.
+    expect(quote).toMatch(/1\. Bí thư chi bộ[\s\S]*2\. Chi bộ xét[\s\S]*3\. Chi bộ gửi/);
+  });
+
+  it('"ho so xin vao dang gom nhung gi" quotes the whole list of papers', async () => {
+    const a = await ask('ho so xin vao dang gom nhung gi');
+    expect(a.citations[0].source).toMatch(/› Điều 2$/);
+    const quote = quoteOf(a.text);
+    expect(quote).toMatch(/^Điều 2\. Hồ sơ cần chuẩn bị/);
+    expect(quote).toMatch(/a\) Đơn tự nguyện[\s\S]*đ\) Ý kiến nhận xét/);
+  });
+
+  it('what worked still works: the exact khoản for "đảng viên dự bị có được biểu quyết không"', async () => {
+    const a = await ask('đảng viên dự bị có được biểu quyết không');
+    expect(a.citations[0].source).toMatch(/Điều 4 › khoản 2$/);
+    expect(quoteOf(a.text)).toMatch(/dự bị được phát biểu nhưng không biểu quyết/);
+  });
+});
+
+describe('boilerplate is never an answer', () => {
+  it('a title, subtitle or disclaimer alone is never quoted, whatever is asked', async () => {
+    for (const q of ['tài liệu mẫu sổ tay đảng viên', 'bản demo trợ lý ảo', 'văn bản chính thức cấp có thẩm quyền']) {
+      const a = await ask(q);
+      expect(a.text).not.toMatch(DISCLAIMER);
+      for (const c of a.citations) expect(c.quote).not.toMatch(DISCLAIMER);
+    }
+  });
+
+  it('an unstructured upload’s subtitle alone is not an answer; its passage is', async () => {
+    await ingestFile(
+      t.db,
+      embedder,
+      'huong-dan-sinh-hoat-truc-tuyen.txt',
+      Buffer.from(
+        'HƯỚNG DẪN\nSinh hoạt chi bộ trực tuyến qua mạng\n\n' +
+          'Khi chi bộ sinh hoạt trực tuyến, bí thư gửi đường dẫn phòng họp cho đảng viên trước giờ họp ' +
+          'ít nhất một ngày và điểm danh đảng viên bằng mã trên màn hình.',
+      ),
+    );
+    await refreshTermStats(t.db);
+    const a = await ask('sinh hoạt chi bộ trực tuyến qua mạng');
+    expect(a.abstained).toBe(false);
+    expect(quoteOf(a.text)).toMatch(/gửi đường dẫn phòng họp/);
+  });
+});
