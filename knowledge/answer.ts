@@ -7,7 +7,8 @@
 import type { Sql } from '../api/db/connect.ts';
 import { foldVietnamese } from '../api/text/fold.ts';
 import type { Assistant } from './assistant.ts';
-import { decideAbstention, subjectTermsOf } from './abstain.ts';
+import { ABSTAIN_MODEL, decideAbstention, subjectTermsOf } from './abstain.ts';
+import { AppError } from '../api/errors.ts';
 import { lexicalTerms } from './text.ts';
 import { inOfficialWords } from './thesaurus.ts';
 import { answerTypeFirst, NEARLY, retrieve, type Hit } from './retrieve.ts';
@@ -34,11 +35,34 @@ export interface Answer {
   citations: Citation[];
   abstained: boolean;
   mode: 'offline' | 'model';
+  /**
+   * Not confident enough to answer, but some articles are close: the two or three most likely,
+   * by title, for the member to choose from (answerChoice answers the one chosen). Empty otherwise.
+   */
+  choices: ArticleChoice[];
+}
+
+export interface ArticleChoice {
+  chunkId: number;
+  /** The article's title and its document's: "Điều 2. Mức đóng — Đóng đảng phí hằng tháng". */
+  label: string;
 }
 
 export const NOT_FOUND =
   'Tôi không tìm thấy nội dung này trong các tài liệu đã nạp vào Trợ lý ảo. ' +
   'Đồng chí có thể hỏi bí thư chi bộ hoặc cấp ủy phụ trách.';
+/** The assistant is not sure: it lists what the member may have meant (as buttons, numbers on Zalo). */
+export const DID_YOU_MEAN =
+  'Đồng chí muốn hỏi về nội dung nào dưới đây? Chọn một mục để xem trích dẫn. ' +
+  'Nếu không có mục nào đúng, đồng chí có thể hỏi bí thư chi bộ hoặc cấp ủy phụ trách.';
+/**
+ * Choices are offered to a declined question whose p(answerable) is at least this share of the
+ * decision threshold: close to answerable ("đảng phí đóng bao nhiêu", p 0.35 against 0.38), not
+ * a question about something else ("giá vàng hôm nay", p 0.01), which is declined plainly.
+ */
+const CHOICE_SHARE = 0.5;
+const MAX_CHOICES = 3;
+const CHOICE_LABEL_CHARS = 60;
 export const OFFLINE_FOOTER =
   '(Chế độ ngoại tuyến: trích nguyên văn tài liệu đã nạp, không phải câu trả lời do máy soạn.)';
 
@@ -95,6 +119,7 @@ export async function askAssistant(
   });
   // Answer or decline: a small model over the question's words against the store and the passages found.
   const { abstain: abstained, confidence, weightOf } = await decideAbstention(sql, query, found);
+  const offered = abstained && confidence >= ABSTAIN_MODEL.threshold * CHOICE_SHARE ? articleChoices(found) : [];
   // What was just asked picks among the passages found with the topic: "còn hộ nghèo thì sao?"
   // after a question about students' fees puts the passage about hộ nghèo first.
   const own = followUp ? await correctSpelling(sql, question) : query;
@@ -120,16 +145,25 @@ export async function askAssistant(
     quote: h.body,
   }));
   let text: string;
-  if (abstained || !excerpt) text = NOT_FOUND;
+  if (offered.length) text = DID_YOU_MEAN;
+  else if (abstained || !excerpt) text = NOT_FOUND;
   else {
     const lineage = await replacementNote(sql, chosen[0], input.scopePath);
     if (ai.chat) text = await generate(ai, question, chosen, citations, excerpt, lineage);
     else text = extractive(excerpt, citations, lineage);
   }
   const [{ id }] = await sql.query<{ id: number }>(
-    `insert into kb_questions (member_id, question, abstained, confidence, mode, scope_path)
-     values ($1, $2, $3, $4, $5, $6::ltree) returning id`,
-    [input.memberId ?? null, question, abstained, confidence, ai.mode, scopeOf(input.scopePath)],
+    `insert into kb_questions (member_id, question, abstained, confidence, mode, scope_path, offered)
+     values ($1, $2, $3, $4, $5, $6::ltree, $7::bigint[]) returning id`,
+    [
+      input.memberId ?? null,
+      question,
+      abstained,
+      confidence,
+      ai.mode,
+      scopeOf(input.scopePath),
+      offered.length ? offered.map((c) => c.chunkId) : null,
+    ],
   );
   return {
     questionId: id,
@@ -138,6 +172,68 @@ export async function askAssistant(
     citations,
     abstained,
     mode: ai.mode,
+    choices: offered,
+  };
+}
+
+/** The most likely articles among the passages found, one choice each, best first. */
+function articleChoices(hits: Hit[]): ArticleChoice[] {
+  const out: (ArticleChoice & { key: string })[] = [];
+  for (const h of hits) {
+    const key = `${h.docKey}#${h.article ?? h.chunkId}`;
+    if (out.length >= MAX_CHOICES || out.some((c) => c.key === key)) continue;
+    const heading = h.body.split('\n')[0].trim();
+    const label = `${heading} — ${h.title}`;
+    out.push({
+      key,
+      chunkId: Number(h.chunkId),
+      label: label.length > CHOICE_LABEL_CHARS ? `${label.slice(0, CHOICE_LABEL_CHARS - 1)}…` : label,
+    });
+  }
+  return out.length >= 2 ? out.map(({ key: _, ...c }) => c) : [];
+}
+
+/**
+ * The member chose one of the articles offered for a question: the answer quotes that article
+ * (the part that answers the question), and the choice is kept for the editors. Only an article
+ * offered for this member's own question, and still visible to them, can be chosen.
+ */
+export async function answerChoice(
+  sql: Sql,
+  ai: Assistant,
+  input: { questionId: number; chunkId: number; scopePath: string | null | 'all'; memberId: number | null },
+): Promise<Answer> {
+  const [asked] = await sql.query<{ question: string }>(
+    `select question from kb_questions
+      where id = $1 and member_id is not distinct from $2 and $3::bigint = any(offered)`,
+    [input.questionId, input.memberId, input.chunkId],
+  );
+  if (!asked) throw new AppError('not_found', 'Lựa chọn này đã hết hiệu lực. Đồng chí hỏi lại giúp.');
+  const [hit] = await sql.query<Hit>(
+    `select c.id as "chunkId", d.doc_key as "docKey", d.number, d.title, d.status, d.replaced_by as "replacedBy",
+            to_char(d.issued_on, 'DD/MM/YYYY') as "issuedOn", c.heading_path as "headingPath",
+            c.article, c.clause, c.body, c.text, 1 as score
+       from kb_chunks c join kb_documents d on d.id = c.document_id
+      where c.id = $1 and ${VISIBLE_TO('$2')}`,
+    [input.chunkId, input.scopePath],
+  );
+  if (!hit) throw new AppError('not_found', 'Lựa chọn này đã hết hiệu lực. Đồng chí hỏi lại giúp.');
+  await sql.query(`update kb_questions set chosen_chunk_id = $2 where id = $1`, [input.questionId, input.chunkId]);
+  const type = expectedAnswerType(asked.question);
+  const excerpt = type === 'list' || type === 'steps' ? wholePassage(hit.body) : bestExcerpt(hit.body, asked.question);
+  const citations = [{ n: 1, source: sourceOf(hit, excerpt), quote: hit.body }];
+  const lineage = await replacementNote(sql, hit, input.scopePath);
+  const text = ai.chat
+    ? await generate(ai, asked.question, [hit], citations, excerpt, lineage)
+    : extractive(excerpt, citations, lineage);
+  return {
+    questionId: input.questionId,
+    topic: asked.question,
+    text,
+    citations,
+    abstained: false,
+    mode: ai.mode,
+    choices: [],
   };
 }
 

@@ -18,6 +18,13 @@ export async function listQuestionsForEditor(
   const rows = await listQuestionsToReview(deps.db, filter, { path: unit.path, kind: unit.kind });
   return {
     unit,
-    rows: rows as { id: number; askedAt: Date; question: string; rating: number | null; comment: string | null }[],
+    rows: rows as {
+      id: number;
+      askedAt: Date;
+      question: string;
+      rating: number | null;
+      comment: string | null;
+      chosen: string | null;
+    }[],
   };
 }

@@ -23,7 +23,7 @@ import { assertUploadWithinBounds, readUploadedFile } from '../http/uploads.ts';
 import { findMember } from '../members/repository.ts';
 import { findOrg } from '../orgs/repository.ts';
 import { assistant } from '../../knowledge/assistant.ts';
-import { askAssistant } from '../../knowledge/answer.ts';
+import { answerChoice, askAssistant } from '../../knowledge/answer.ts';
 import { listQuestionsToReview, rateAnswer } from '../../knowledge/rate-answer.ts';
 import { cellScope } from '../../knowledge/scope.ts';
 import { assertMayLoadDocuments, loadDocument } from './load-document.ts';
@@ -56,6 +56,11 @@ const AnswerT = Type.Object({
   citations: Type.Array(Type.Object({ n: Type.Integer({ minimum: 1 }), source: Type.String(), quote: Type.String() })),
   abstained: Type.Boolean({ description: 'the loaded documents do not answer the question' }),
   mode: OneOf(['offline', 'model']),
+  choices: Type.Array(Type.Object({ chunkId: Id, label: Type.String() }), {
+    description:
+      'when not confident enough to answer: the most likely articles, to choose one with ' +
+      'POST /knowledge/questions/:id/choice',
+  }),
 });
 const QuestionToReviewT = Type.Object({
   id: Id,
@@ -64,6 +69,7 @@ const QuestionToReviewT = Type.Object({
   confidence: Nullable(Type.Number()),
   rating: Nullable(Type.Integer({ minimum: -1, maximum: 1 })),
   comment: Nullable(Type.String()),
+  chosen: Nullable(Type.String({ description: 'the article the member chose among those offered' })),
 });
 const DOCUMENT_TYPES = {
   'application/pdf': FileBody,
@@ -120,6 +126,29 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
       const member = principal.memberId ? await findMember(deps.db, principal.memberId) : undefined;
       return askAssistant(deps.db, assistant(), {
         question: request.body.question,
+        scopePath: await cellScope(deps.db, member?.cellId),
+        memberId: member?.id ?? null,
+      });
+    },
+  );
+
+  app.post(
+    '/knowledge/questions/:id/choice',
+    {
+      schema: {
+        tags,
+        summary: 'Choose one of the articles offered for a question; returns the answer from it',
+        params: IdParams,
+        body: Closed({ chunkId: Id }),
+        response: Responses(AnswerT),
+      },
+    },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      const member = principal.memberId ? await findMember(deps.db, principal.memberId) : undefined;
+      return answerChoice(deps.db, assistant(), {
+        questionId: request.params.id,
+        chunkId: request.body.chunkId,
         scopePath: await cellScope(deps.db, member?.cellId),
         memberId: member?.id ?? null,
       });

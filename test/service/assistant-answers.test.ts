@@ -11,8 +11,13 @@ import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
 import { loadSampleDocuments } from '../../ingest/load-samples.ts';
 import { ingestFile } from '../../ingest/ingest-file.ts';
 import { refreshTermStats } from '../../knowledge/store.ts';
-import { askAssistant } from '../../knowledge/answer.ts';
+import { answerChoice, askAssistant, DID_YOU_MEAN, NOT_FOUND } from '../../knowledge/answer.ts';
 import type { Assistant } from '../../knowledge/assistant.ts';
+import { listQuestionsToReview } from '../../knowledge/rate-answer.ts';
+import { handleUpdate } from '../../bot/core/conversation.ts';
+import { encodeAction } from '../../bot/core/actions.ts';
+import { testDeps } from '../support/app.ts';
+import { linkChat, makeMember, makeOrg } from '../factories/index.ts';
 
 let t: TestDb;
 const embedder = new HashingEmbedder(512);
@@ -96,5 +101,68 @@ describe('boilerplate is never an answer', () => {
     const a = await ask('sinh hoạt chi bộ trực tuyến qua mạng');
     expect(a.abstained).toBe(false);
     expect(quoteOf(a.text)).toMatch(/gửi đường dẫn phòng họp/);
+  });
+});
+
+describe('choices instead of a dead end', () => {
+  it('not sure, it offers the likely articles by title; the one chosen is answered and recorded', async () => {
+    const a = await ask('đảng phí đóng bao nhiêu');
+    expect(a.abstained).toBe(true);
+    expect(a.text).toBe(DID_YOU_MEAN);
+    expect(a.choices.length).toBeGreaterThanOrEqual(2);
+    expect(a.choices.length).toBeLessThanOrEqual(3);
+    const fees = a.choices.find((c) => c.label.startsWith('Điều 2. Mức đóng — Tài liệu mẫu: Đóng đảng phí'));
+    expect(fees).toBeDefined();
+    const chosen = await answerChoice(t.db, offline, {
+      questionId: a.questionId,
+      chunkId: fees!.chunkId,
+      scopePath: null,
+      memberId: null,
+    });
+    expect(chosen.abstained).toBe(false);
+    expect(chosen.citations[0].source).toMatch(/Đóng đảng phí hằng tháng › Điều 2/);
+    expect(quoteOf(chosen.text)).toMatch(/\d% (tiền lương|lương hưu)/);
+    const review = (await listQuestionsToReview(t.db, 'unanswered', { path: '0', kind: 'central' })) as {
+      question: string;
+      chosen: string | null;
+    }[];
+    expect(review.find((q) => q.question === 'đảng phí đóng bao nhiêu')?.chosen).toMatch(/^Điều 2\. Mức đóng — /);
+  });
+
+  it('nothing close: declined plainly, naming who to ask; an article never offered cannot be chosen', async () => {
+    const gold = await ask('giá vàng hôm nay');
+    expect(gold.choices).toEqual([]);
+    expect(gold.text).toBe(NOT_FOUND);
+    expect(gold.text).toMatch(/bí thư chi bộ/);
+    const [{ id }] = await t.db.query<{ id: number }>(`select min(id)::int as id from kb_chunks`);
+    await expect(
+      answerChoice(t.db, offline, { questionId: gold.questionId, chunkId: id, scopePath: null, memberId: null }),
+    ).rejects.toThrow(/hết hiệu lực/);
+  });
+
+  it('in the web chat the articles are buttons, and pressing one answers from it', async () => {
+    const deps = testDeps(t.db);
+    const cell = await makeOrg(t.db, 'cell', await makeOrg(t.db, 'grassroots_committee', null));
+    await linkChat(t.db, await makeMember(t.db, cell), 'web', 'chooser', 'web');
+    let n = 0;
+    const say = (text?: string, choice?: string) =>
+      handleUpdate(deps, {
+        channel: 'web',
+        botKey: 'web',
+        updateId: `c${++n}`,
+        from: { id: 'chooser' },
+        chat: { id: 'chooser', kind: 'private' },
+        text,
+        choice,
+        receivedAt: new Date(),
+      });
+    const [offer] = await say('dang phi dong bao nhieu');
+    expect(offer.text).toBe(DID_YOU_MEAN);
+    const button = offer.choices!.find((c) => c.label.startsWith('Điều 2. Mức đóng'))!;
+    const [answer] = await say(undefined, encodeAction(button.action!));
+    expect(answer.text).toMatch(/^Theo Tài liệu mẫu: Đóng đảng phí hằng tháng › Điều 2/);
+    expect(answer.choices!.map((c) => c.label)).toEqual(['👍 Hữu ích', '👎 Chưa đúng']);
+    const [sources] = await say('xem nguồn');
+    expect(sources.text).toContain('Mức đóng');
   });
 });

@@ -51,7 +51,14 @@ ${problems
 export function questionsPage(
   unit: UnitRow,
   filter: 'unanswered' | 'poor',
-  rows: { id: number; askedAt: Date; question: string; rating: number | null; comment: string | null }[],
+  rows: {
+    id: number;
+    askedAt: Date;
+    question: string;
+    rating: number | null;
+    comment: string | null;
+    chosen?: string | null;
+  }[],
   opts: { who: string; csrf: string },
 ): string {
   return page(
@@ -70,7 +77,8 @@ ${
     .map(
       (q) =>
         `<tr><td>${h(new Date(q.askedAt).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }))}</td>\
-<td>${h(q.question)}</td><td>${h(q.comment ?? '')}</td></tr>`,
+<td>${h(q.question)}${q.chosen ? `<br><span class="muted">Đã chọn: ${h(q.chosen)}</span>` : ''}</td>\
+<td>${h(q.comment ?? '')}</td></tr>`,
     )
     .join('') || '<tr><td colspan="3">Không có.</td></tr>'
 }
