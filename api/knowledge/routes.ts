@@ -89,7 +89,10 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
         summary:
           'Load a procedure document (PDF, DOCX, HTML, Markdown, text) visible to this unit’s subtree; ' +
           'returns a job to poll',
-        description: 'multipart/form-data with field `file`. Use the root unit for a document everyone may see.',
+        description:
+          'multipart/form-data with field `file`; `?title=` names it (else its metadata or first heading). ' +
+          'A document is visible to this unit’s subtree; one loaded for the centre (kind central) to everyone.',
+        querystring: Closed({ title: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })) }),
         body: { content: { 'multipart/form-data': { schema: UploadBody }, ...mediaTypes(DOCUMENT_TYPES) } },
         response: Responses(Type.Object({ jobId: Id }), 202),
       },
@@ -101,7 +104,9 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
       const file = await readUploadedFile(request);
       // A file past the bounds is refused now, not in the job.
       await assertUploadWithinBounds(file);
-      return reply.status(202).send(await loadDocument(deps, principal, request.params.id, file));
+      return reply
+        .status(202)
+        .send(await loadDocument(deps, principal, request.params.id, file, { title: request.query.title }));
     },
   );
 

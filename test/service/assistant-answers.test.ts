@@ -16,8 +16,9 @@ import type { Assistant } from '../../knowledge/assistant.ts';
 import { listQuestionsToReview } from '../../knowledge/rate-answer.ts';
 import { handleUpdate } from '../../bot/core/conversation.ts';
 import { encodeAction } from '../../bot/core/actions.ts';
-import { testDeps } from '../support/app.ts';
-import { linkChat, makeMember, makeOrg } from '../factories/index.ts';
+import { Document, Packer, Paragraph } from 'docx';
+import { buildTestApp, testDeps } from '../support/app.ts';
+import { linkChat, makeMember, makeOrg, makeUserWithRole } from '../factories/index.ts';
 
 let t: TestDb;
 const embedder = new HashingEmbedder(512);
@@ -101,6 +102,9 @@ describe('boilerplate is never an answer', () => {
     const a = await ask('sinh hoạt chi bộ trực tuyến qua mạng');
     expect(a.abstained).toBe(false);
     expect(quoteOf(a.text)).toMatch(/gửi đường dẫn phòng họp/);
+    // Point 6: cited by the title its first heading gives, never the file name.
+    expect(a.text).toMatch(/^Theo Hướng dẫn sinh hoạt chi bộ trực tuyến qua mạng:/);
+    expect(a.citations[0].source).not.toMatch(/huong-dan|huong dan/);
   });
 });
 
@@ -164,5 +168,62 @@ describe('choices instead of a dead end', () => {
     expect(answer.choices!.map((c) => c.label)).toEqual(['👍 Hữu ích', '👎 Chưa đúng']);
     const [sources] = await say('xem nguồn');
     expect(sources.text).toContain('Mức đóng');
+  });
+});
+
+const TYPED_TITLE = 'Hướng dẫn kỷ niệm ngày thành lập Đảng';
+
+describe('titles people recognise', () => {
+  it('a DOCX is cited by its first heading (past the document header), an upload by the title typed', async () => {
+    const docx = await Packer.toBuffer(
+      new Document({
+        sections: [
+          {
+            children: [
+              'ĐẢNG CỘNG SẢN VIỆT NAM',
+              'Số: 07-HD/ĐU',
+              'HƯỚNG DẪN',
+              'Về việc cấp lại thẻ đảng viên',
+              'Điều 1. Cấp lại thẻ đảng viên bị mất',
+              'Đảng viên bị mất thẻ đảng làm đơn trình bày rõ lý do gửi chi bộ để đề nghị cấp lại.',
+            ].map((text) => new Paragraph(text)),
+          },
+        ],
+      }),
+    );
+    await ingestFile(t.db, embedder, 'hd-07-the-dang.docx', docx);
+    await refreshTermStats(t.db);
+    const a = await ask('thẻ đảng mất');
+    expect(a.abstained).toBe(false);
+    expect(a.citations[0].source).toBe('Hướng dẫn về việc cấp lại thẻ đảng viên › Điều 1');
+
+    const deps = testDeps(t.db);
+    const app = await buildTestApp(deps);
+    try {
+      const unit = await makeOrg(t.db, 'province', null);
+      const editor = (await makeUserWithRole(t.db, unit, 'editor')).token;
+      const form = new FormData();
+      const body = 'Chi bộ tổ chức kỷ niệm ngày thành lập Đảng vào tuần đầu tháng hai, có báo công của đảng viên.';
+      form.append('file', new Blob([body], { type: 'text/plain' }), 'ky-niem-3-2.txt');
+      const request = new Request('http://x/', { method: 'POST', body: form });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/orgs/${unit.id}/knowledge/documents?title=${encodeURIComponent(TYPED_TITLE)}`,
+        headers: { authorization: `Bearer ${editor}`, 'content-type': request.headers.get('content-type')! },
+        payload: Buffer.from(await request.arrayBuffer()),
+      });
+      expect(res.statusCode).toBe(202);
+      for (let i = 0; i < 100; i++) {
+        const [job] = await t.db.query<{ status: string }>(`select status from kb_jobs where id = $1`, [
+          res.json().jobId,
+        ]);
+        if (job.status !== 'running') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const [doc] = await t.db.query<{ title: string }>(`select title from kb_documents where doc_key = 'ky-niem-3-2'`);
+      expect(doc.title).toBe(TYPED_TITLE);
+    } finally {
+      await app.close();
+    }
   });
 });
