@@ -145,12 +145,15 @@ export async function askAssistant(
     quote: h.body,
   }));
   let text: string;
+  let mode: Answer['mode'] = ai.mode;
   if (offered.length) text = DID_YOU_MEAN;
   else if (abstained || !excerpt) text = NOT_FOUND;
   else {
     const lineage = await replacementNote(sql, chosen[0], input.scopePath);
-    if (ai.chat) text = await generate(ai, question, chosen, citations, excerpt, lineage);
-    else text = extractive(excerpt, citations, lineage);
+    const generated = ai.chat ? await generate(ai, question, chosen, citations, excerpt, lineage) : null;
+    // A model's answer that is not grounded (generate returns null) gives way to the quote.
+    if (generated === null) mode = 'offline';
+    text = generated ?? extractive(excerpt, citations, lineage);
   }
   const [{ id }] = await sql.query<{ id: number }>(
     `insert into kb_questions (member_id, question, abstained, confidence, mode, scope_path, offered)
@@ -160,7 +163,7 @@ export async function askAssistant(
       question,
       abstained,
       confidence,
-      ai.mode,
+      mode,
       scopeOf(input.scopePath),
       offered.length ? offered.map((c) => c.chunkId) : null,
     ],
@@ -171,7 +174,7 @@ export async function askAssistant(
     text,
     citations,
     abstained,
-    mode: ai.mode,
+    mode,
     choices: offered,
   };
 }
@@ -223,16 +226,14 @@ export async function answerChoice(
   const excerpt = type === 'list' || type === 'steps' ? wholePassage(hit.body) : bestExcerpt(hit.body, asked.question);
   const citations = [{ n: 1, source: sourceOf(hit, excerpt), quote: hit.body }];
   const lineage = await replacementNote(sql, hit, input.scopePath);
-  const text = ai.chat
-    ? await generate(ai, asked.question, [hit], citations, excerpt, lineage)
-    : extractive(excerpt, citations, lineage);
+  const generated = ai.chat ? await generate(ai, asked.question, [hit], citations, excerpt, lineage) : null;
   return {
     questionId: input.questionId,
     topic: asked.question,
-    text,
+    text: generated ?? extractive(excerpt, citations, lineage),
     citations,
     abstained: false,
-    mode: ai.mode,
+    mode: generated === null ? 'offline' : 'model',
     choices: [],
   };
 }
@@ -337,6 +338,14 @@ function extractive(excerpt: Excerpt, citations: Citation[], lineage: string | n
   ].join('\n\n');
 }
 
+/** Whether a generated answer cites at least one passage, and only passages 1…count that it was given. */
+export function citesOnly(body: string, count: number): boolean {
+  const cited = [...body.matchAll(/\[(\d+(?:\s*[,;–-]\s*\d+)*)\]/g)].flatMap((m) =>
+    m[1].split(/\s*[,;–-]\s*/).map(Number),
+  );
+  return cited.length > 0 && cited.every((n) => Number.isInteger(n) && n >= 1 && n <= count);
+}
+
 export const SYSTEM_PROMPT =
   'Bạn là Trợ lý ảo nghiệp vụ công tác đảng. Chỉ trả lời dựa trên các đoạn tài liệu ' +
   'được cung cấp trong thẻ <tai_lieu>. ' +
@@ -348,7 +357,9 @@ export const SYSTEM_PROMPT =
 
 /**
  * With a model: the prompt holds the quoted part first, then the retrieved passages, each
- * fenced as data with its source; the reply is followed by the sources it may cite.
+ * fenced as data with its source; the reply is followed by the sources it may cite. A reply
+ * that cites no passage, or cites one it was not given ("[4]" of three), is not grounded in
+ * what was retrieved: null, and the caller quotes the passage instead.
  */
 async function generate(
   ai: Assistant,
@@ -357,7 +368,7 @@ async function generate(
   citations: Citation[],
   excerpt: Excerpt,
   lineage: string | null,
-): Promise<string> {
+): Promise<string | null> {
   const fence = (text: string) => text.replace(/<\/?tai_lieu/gi, '');
   const passages = hits
     .map(
@@ -372,6 +383,7 @@ async function generate(
   ]);
   const body =
     typeof reply.content === 'string' ? reply.content : reply.content.map((c) => ('text' in c ? c.text : '')).join('');
+  if (!citesOnly(body, citations.length)) return null;
   return [
     body.trim(),
     `Nguồn: ${citations.map((c) => `[${c.n}] ${c.source}`).join('; ')}`,

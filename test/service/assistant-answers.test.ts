@@ -12,7 +12,8 @@ import { loadSampleDocuments } from '../../ingest/load-samples.ts';
 import { ingestFile } from '../../ingest/ingest-file.ts';
 import { refreshTermStats } from '../../knowledge/store.ts';
 import { answerChoice, askAssistant, DID_YOU_MEAN, NOT_FOUND } from '../../knowledge/answer.ts';
-import type { Assistant } from '../../knowledge/assistant.ts';
+import { type Assistant, createAssistant } from '../../knowledge/assistant.ts';
+import { FakeOpenAI } from '../fakes/openai-api.ts';
 import { listQuestionsToReview } from '../../knowledge/rate-answer.ts';
 import { handleUpdate } from '../../bot/core/conversation.ts';
 import { encodeAction } from '../../bot/core/actions.ts';
@@ -224,6 +225,38 @@ describe('titles people recognise', () => {
       expect(doc.title).toBe(TYPED_TITLE);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('with a model server, only grounded answers', () => {
+  it('an answer citing nothing, or a passage not retrieved, gives way to the offline quote', async () => {
+    const fake = await new FakeOpenAI().start();
+    try {
+      // The fake embeds as the offline hashing embedder does, so the stored vectors still match.
+      const remote = createAssistant({
+        OPENAI_API_KEY: 'sk-test-fake',
+        OPENAI_BASE_URL: fake.root,
+        EMBEDDING_DIM: '512',
+        CHAT_MODEL: 'local-model',
+      });
+      const askRemote = (question: string) => askAssistant(t.db, remote, { question, scopePath: null });
+      const grounded = await askRemote('dang phi bao nhieu');
+      expect(grounded.mode).toBe('model');
+      expect(grounded.text).toMatch(/\[1\]/);
+      expect(grounded.text).not.toContain('«');
+
+      for (const reply of ['Đảng viên đóng 5% thu nhập mỗi tháng.', 'Đảng viên đóng 5% thu nhập mỗi tháng [4].']) {
+        fake.chatReply = () => reply;
+        const a = await askRemote('dang phi bao nhieu');
+        expect(a.mode, reply).toBe('offline');
+        expect(a.text).not.toContain('5% thu nhập');
+        expect(a.text).toMatch(/^Theo Tài liệu mẫu: Đóng đảng phí hằng tháng › Điều 2/);
+        expect(quoteOf(a.text)).toMatch(/1% tiền lương/);
+      }
+      expect(fake.requests.filter((r) => r.path === '/v1/chat/completions').length).toBe(3);
+    } finally {
+      await fake.close();
     }
   });
 });
