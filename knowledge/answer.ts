@@ -15,6 +15,7 @@ import { answerTypeFirst, NEARLY, retrieve, type Hit } from './retrieve.ts';
 import { bestExcerpt, type Excerpt } from './quote.ts';
 import { expectedAnswerType } from './answer-type.ts';
 import { correctSpelling } from './spelling.ts';
+import { findLesson, type Lesson } from './lessons.ts';
 
 export interface Citation {
   n: number;
@@ -119,6 +120,10 @@ export async function askAssistant(
   });
   // Answer or decline: a small model over the question's words against the store and the passages found.
   const { abstain: abstained, confidence, weightOf } = await decideAbstention(sql, query, found);
+  // What an editor taught for a question worded like this one, in a unit above the asker, answers it.
+  const lesson = input.scopePath === 'all' ? null : await findLesson(sql, query, input.scopePath);
+  const taught = lesson ? await lessonPassage(sql, lesson, input.scopePath) : null;
+  if (lesson && taught) return answerTaught(sql, ai, input, { question, query, followUp, lesson, taught, confidence });
   const offered = abstained && confidence >= ABSTAIN_MODEL.threshold * CHOICE_SHARE ? articleChoices(found) : [];
   // What was just asked picks among the passages found with the topic: "còn hộ nghèo thì sao?"
   // after a question about students' fees puts the passage about hộ nghèo first.
@@ -179,6 +184,28 @@ export async function askAssistant(
   };
 }
 
+/** A question answered from the article an editor linked to a question worded like it. */
+async function answerTaught(
+  sql: Sql,
+  ai: Assistant,
+  input: Parameters<typeof askAssistant>[2],
+  q: { question: string; query: string; followUp: boolean; lesson: Lesson; taught: Hit; confidence: number },
+): Promise<Answer> {
+  const answer = await answerFrom(sql, ai, q.query, q.taught, input.scopePath, q.lesson);
+  const [{ id }] = await sql.query<{ id: number }>(
+    `insert into kb_questions (member_id, question, abstained, confidence, mode, scope_path, lesson_id)
+     values ($1, $2, false, $3, $4, $5::ltree, $6) returning id`,
+    [input.memberId ?? null, q.question, q.confidence, answer.mode, scopeOf(input.scopePath), q.lesson.id],
+  );
+  return {
+    questionId: id,
+    topic: q.followUp ? input.previousQuestion! : q.question,
+    ...answer,
+    abstained: false,
+    choices: [],
+  };
+}
+
 /** The most likely articles among the passages found, one choice each, best first. */
 function articleChoices(hits: Hit[]): ArticleChoice[] {
   const out: (ArticleChoice & { key: string })[] = [];
@@ -222,20 +249,54 @@ export async function answerChoice(
   );
   if (!hit) throw new AppError('not_found', 'Lựa chọn này đã hết hiệu lực. Đồng chí hỏi lại giúp.');
   await sql.query(`update kb_questions set chosen_chunk_id = $2 where id = $1`, [input.questionId, input.chunkId]);
-  const type = expectedAnswerType(asked.question);
-  const excerpt = type === 'list' || type === 'steps' ? wholePassage(hit.body) : bestExcerpt(hit.body, asked.question);
-  const citations = [{ n: 1, source: sourceOf(hit, excerpt), quote: hit.body }];
-  const lineage = await replacementNote(sql, hit, input.scopePath);
-  const generated = ai.chat ? await generate(ai, asked.question, [hit], citations, excerpt, lineage) : null;
   return {
     questionId: input.questionId,
     topic: asked.question,
-    text: generated ?? extractive(excerpt, citations, lineage),
-    citations,
+    ...(await answerFrom(sql, ai, asked.question, hit, input.scopePath)),
     abstained: false,
-    mode: generated === null ? 'offline' : 'model',
     choices: [],
   };
+}
+
+/** The answer quoted from one passage chosen for the question (by the member, or by an editor's lesson). */
+async function answerFrom(
+  sql: Sql,
+  ai: Assistant,
+  question: string,
+  hit: Hit,
+  scopePath: string | null | 'all',
+  lesson: { note: string | null } | null = null,
+): Promise<Pick<Answer, 'text' | 'citations' | 'mode'>> {
+  const type = expectedAnswerType(question);
+  // An editor linked the article, not one of its khoản: a lesson quotes it whole.
+  const excerpt =
+    lesson || type === 'list' || type === 'steps' ? wholePassage(hit.body) : bestExcerpt(hit.body, question);
+  const note = lesson?.note;
+  const citations = [{ n: 1, source: sourceOf(hit, excerpt), quote: hit.body }];
+  const lineage = await replacementNote(sql, hit, scopePath);
+  const generated = ai.chat ? await generate(ai, question, [hit], citations, excerpt, lineage) : null;
+  const text = generated ?? extractive(excerpt, citations, lineage);
+  return {
+    // An editor's own short answer comes first, above the article it cites.
+    text: note ? `${EDITORS_NOTE}: ${note}\n\n${text}` : text,
+    citations,
+    mode: generated === null ? 'offline' : 'model',
+  };
+}
+
+export const EDITORS_NOTE = 'Ban biên tập trả lời';
+
+/** The first passage of a lesson's article, when the asker may see it. */
+async function lessonPassage(sql: Sql, lesson: Lesson, scopePath: string | null | 'all'): Promise<Hit | null> {
+  const [hit] = await sql.query<Hit>(
+    `select c.id as "chunkId", d.doc_key as "docKey", d.number, d.title, d.status, d.replaced_by as "replacedBy",
+            to_char(d.issued_on, 'DD/MM/YYYY') as "issuedOn", c.heading_path as "headingPath",
+            c.article, c.clause, c.body, c.text, 1 as score
+       from kb_chunks c join kb_documents d on d.id = c.document_id
+      where d.id = $1 and c.article = $3 and ${VISIBLE_TO('$2')} order by c.ord limit 1`,
+    [lesson.documentId, scopePath, lesson.article],
+  );
+  return hit ?? null;
 }
 
 /**

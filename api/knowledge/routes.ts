@@ -28,6 +28,7 @@ import { listQuestionsToReview, rateAnswer } from '../../knowledge/rate-answer.t
 import { cellScope } from '../../knowledge/scope.ts';
 import { assertMayLoadDocuments, loadDocument } from './load-document.ts';
 import { getIngestJob } from './get-ingest-job.ts';
+import { teachAnswer } from './teach-answer.ts';
 
 const tags = ['Trợ lý ảo (assistant)'];
 
@@ -179,6 +180,28 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
       await rateAnswer(deps.db, request.params.id, principal.memberId, request.body.rating, request.body.comment);
       return { ok: true };
     },
+  );
+
+  app.post(
+    '/orgs/:id/knowledge/lessons',
+    {
+      schema: {
+        tags,
+        summary:
+          'For editors: link a question (one to review, or typed) to the article that answers it; questions ' +
+          'worded like it are then answered from that article in this unit’s subtree',
+        params: IdParams,
+        body: Closed({
+          questionId: Type.Optional(Id),
+          question: Type.Optional(Type.String({ minLength: 2, maxLength: 1000 })),
+          chunkId: Id,
+          note: Type.Optional(Type.String({ maxLength: 1000 })),
+        }),
+        response: Responses(Type.Object({ id: Id }), 201),
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await teachAnswer(deps, requirePrincipal(request), request.params.id, request.body)),
   );
 
   app.get(

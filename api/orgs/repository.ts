@@ -72,6 +72,10 @@ export async function reparentOrg(sql: Sql, org: Org, newParent: Org): Promise<v
     `update kb_questions set scope_path = ${newPath.replace('%col%', 'scope_path')} where scope_path <@ text2ltree($1)`,
     params,
   );
+  await sql.query(
+    `update kb_lessons set org_path = ${newPath.replace('%col%', 'org_path')} where org_path <@ text2ltree($1)`,
+    params,
+  );
   await sql.query(`update orgs set parent_id = $2 where id = $1`, [org.id, newParent.id]);
 }
 
