@@ -13,6 +13,10 @@ import { assistant } from '../../knowledge/assistant.ts';
 import { loadSampleDocuments } from '../../ingest/load-samples.ts';
 import { EDITORS_NOTE } from '../../knowledge/answer.ts';
 import { ingestFile } from '../../ingest/ingest-file.ts';
+import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
+import { grantRole } from '../../api/auth/roles.ts';
+import { linkChat } from '../factories/index.ts';
+import { consoleSignIn, postConsoleForm } from '../support/console-session.ts';
 
 let t: TestDb;
 let app: App;
@@ -51,7 +55,7 @@ const ask = async (token: string, question: string) =>
   };
 
 describe('an editor teaches the assistant', () => {
-  it('links an unanswered question to an article; a paraphrase never seen is then answered, in her subtree only', async () => {
+  it('links an unanswered question to its article; an unseen rewording is answered, in her subtree only', async () => {
     const before = await ask(tokens.memberA, TAUGHT);
     expect(before.abstained).toBe(true);
     const paraphraseBefore = await ask(tokens.memberA, PARAPHRASE);
@@ -116,5 +120,32 @@ describe('an editor teaches the assistant', () => {
     ).toBe(403);
     const [{ n }] = await t.db.query<{ n: number }>(`select count(*)::int as n from kb_lessons`);
     expect(n).toBe(1);
+  });
+});
+
+describe('in the console', () => {
+  it('the questions page offers the articles found for each question; the one chosen teaches it', async () => {
+    const deps = testDeps(t.db);
+    const editor = await makeMember(t.db, tree.cellB);
+    await grantRole(t.db, (await ensureMemberPrincipal(t.db, editor.id)).id, tree.province.id, 'editor');
+    await linkChat(t.db, editor, 'telegram', 'editor-console');
+    const cookie = await consoleSignIn(app, deps, 'editor-console');
+    const question = 'đảng viên đi làm ăn xa có phải về họp chi bộ hằng tháng không';
+    expect((await ask(tokens.memberA, question)).abstained).toBe(true);
+    const pageUrl = `/console/units/${tree.province.id}/questions`;
+    const page = (await app.inject({ url: pageUrl, headers: { cookie } })).body;
+    const row = page.slice(page.indexOf(question));
+    const option = /<option value="(\d+)">(Điều 1\. Lịch sinh hoạt — [^<]+)<\/option>/.exec(row);
+    expect(option?.[2]).toBe('Điều 1. Lịch sinh hoạt — Tài liệu mẫu: Tổ chức buổi sinh hoạt chi bộ');
+    const questionId = /name="questionId" value="(\d+)"/.exec(row)![1];
+    const res = await postConsoleForm(app, cookie, pageUrl, `/console/units/${tree.province.id}/lessons`, {
+      questionId,
+      chunkId: option![1],
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`${pageUrl}?done=taught`);
+    const after = await ask(tokens.memberA, 'đi làm ăn xa thì đảng viên có phải về họp chi bộ hằng tháng không');
+    expect(after.abstained).toBe(false);
+    expect(after.citations[0].source).toMatch(/› Chương I › Điều 1$/);
   });
 });

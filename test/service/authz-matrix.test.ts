@@ -495,6 +495,10 @@ const MATRIX: Record<string, Entry> = {
     expect: 401,
   },
   'GET /console/units/:id/audit': { req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/audit` }), expect: 401 },
+  'POST /console/units/:id/lessons': {
+    req: (f) => ({ url: `/console/units/${f.p1.province.id}/lessons`, payload: {} }),
+    expect: 401,
+  },
   'POST /console/units/:id/exclusions': {
     req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/exclusions`, payload: {} }),
     expect: 401,
