@@ -12,6 +12,9 @@ import { seededRandom } from '../api/demo/names.ts';
 import { HashingEmbedder } from '../knowledge/embed/hashing-embedder.ts';
 import { ensureVectorIndex, insertChunkRows, refreshTermStats } from '../knowledge/store.ts';
 import { retrieve } from '../knowledge/retrieve.ts';
+import { askAssistant } from '../knowledge/answer.ts';
+import { findLesson } from '../knowledge/lessons.ts';
+import { insertOrg } from '../api/orgs/repository.ts';
 import { correctSpelling } from '../knowledge/spelling.ts';
 import { foldedSyllables, toTsqueryLiteral } from '../knowledge/text.ts';
 import type { Chunk } from '../knowledge/document.ts';
@@ -111,11 +114,44 @@ const naiveFullText = (db: Db) => (q: string) =>
     [toTsqueryLiteral([...new Set(foldedSyllables(q))])],
   );
 
+/** Lessons taught in the benchmark's province: what finding the one a question matches costs (issue 29 point 4). */
+const LESSONS = 200;
+
+/**
+ * The whole question (askAssistant: retrieval, abstention, choices, editors' lessons, the record)
+ * from a cell of a province whose editors taught LESSONS questions; and the lesson lookup alone.
+ */
+async function measureAsking(db: Db) {
+  const province = await insertOrg(db, {
+    parentId: null,
+    kind: 'province',
+    name: 'Tỉnh đo',
+    deployed: true,
+    notDeployedReason: null,
+  });
+  const rand = seededRandom(5);
+  await db.query(
+    `insert into kb_lessons (org_id, org_path, question, document_id, article)
+     select $1, $2::ltree, q, (select min(id) from kb_documents), 1 from unnest($3::text[]) q`,
+    [province.id, province.path, Array.from({ length: LESSONS }, () => makeText(rand, 7))],
+  );
+  const ai = { embedder, chat: null, mode: 'offline' as const };
+  return {
+    ask: await measure((q) => askAssistant(db, ai, { question: q, scopePath: province.path })),
+    lessons: await measure(async (q) => findLesson(db, await correctSpelling(db, q), province.path)),
+  };
+}
+
 async function main() {
-  const { pgTimes, naiveTimes, ingestPerS } = await withBenchDatabase('bench_retrieval', 4, async (pgDb) => {
+  const { pgTimes, naiveTimes, ingestPerS, asking } = await withBenchDatabase('bench_retrieval', 4, async (pgDb) => {
     const ingestPerS = await load(pgDb, args.chunks);
     await pgDb.exec('analyze kb_chunks; analyze kb_documents;');
-    return { ingestPerS, pgTimes: await measure(hybrid(pgDb)), naiveTimes: await measure(naiveFullText(pgDb)) };
+    return {
+      ingestPerS,
+      pgTimes: await measure(hybrid(pgDb)),
+      naiveTimes: await measure(naiveFullText(pgDb)),
+      asking: await measureAsking(pgDb),
+    };
   });
   const ratio = percentile(pgTimes, 95) / percentile(naiveTimes, 95);
   console.log(
@@ -123,6 +159,12 @@ async function main() {
       `hybrid p50 ${round(percentile(pgTimes, 50))} ms, p95 ${round(percentile(pgTimes, 95))} ms` +
       ` (${round(ratio, 2)}× the p95 of plain OR full text ranked with ts_rank, ` +
       `${round(percentile(naiveTimes, 95))} ms)`,
+  );
+
+  console.log(
+    `PostgreSQL, a whole question (retrieval, abstention, choices, lessons, record): p50 ` +
+      `${round(percentile(asking.ask, 50))} ms, p95 ${round(percentile(asking.ask, 95))} ms; of which finding ` +
+      `the matching lesson among ${LESSONS}: p95 ${round(percentile(asking.lessons, 95))} ms`,
   );
 
   const liteChunks = args['pglite-chunks'] || args.chunks;
@@ -148,6 +190,9 @@ async function main() {
       pglite_ingest_chunks_per_s: round(liteIngest),
       baseline_pg_p95_ms: round(percentile(naiveTimes, 95)),
       pg_p95_vs_baseline: round(ratio, 3),
+      pg_ask_p95_ms: round(percentile(asking.ask, 95)),
+      pg_lesson_lookup_p95_ms: round(percentile(asking.lessons, 95)),
+      lessons: LESSONS,
     }),
   );
 }

@@ -11,6 +11,7 @@ import { openDatabase } from '../api/db/open-database.ts';
 import { migrate } from '../api/db/migrate.ts';
 import { chooseEmbedder } from '../knowledge/embed/choose-embedder.ts';
 import { ensureLexicalIndex, refreshTermStats } from '../knowledge/store.ts';
+import { documentVisibility } from '../knowledge/scope.ts';
 import { ingestFile } from './ingest-file.ts';
 import { SUPPORTED_EXTENSIONS } from './loaders/load-file.ts';
 
@@ -49,7 +50,10 @@ for (const file of files) {
   try {
     const r = await ingestFile(db, embedder, path.basename(file), fs.readFileSync(file), {
       maxTokens: values['max-tokens'] ? Number(values['max-tokens']) : undefined,
-      visibilityOrgId: values.org ? Number(values.org) : null,
+      // --org: that unit's subtree sees it, and its key is that unit's (an upload's rules);
+      // without it the document is national.
+      visibilityOrgId: values.org ? await documentVisibility(db, Number(values.org)) : null,
+      orgId: values.org ? Number(values.org) : null,
       onProgress: (p) => {
         if (p.chunks !== undefined) chunkBar?.setTotal(Math.max(1, p.chunks));
         if (p.embedded !== undefined) chunkBar?.update(p.embedded);

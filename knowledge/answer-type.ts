@@ -150,3 +150,38 @@ export function asksQuantity(question: string): boolean {
   }
   return false;
 }
+
+/**
+ * The answer types a question can expect beyond a quantity: a `list` ("hồ sơ gồm những gì",
+ * "cần những giấy tờ gì") and `steps` ("thủ tục …", "các bước …", "quy trình …", "trình tự …").
+ * Both are answered by a passage that enumerates (`enumerates`); a quantity by one that states a
+ * quantity. Read on the folded question, so typed without diacritics they are the same.
+ */
+export type AnswerType = 'quantity' | 'list' | 'steps';
+
+const ASKS_LIST = /\b(gom|bao gom|can|co) (nhung )?(gi|giay to gi|nhung gi|nhung giay to)\b|\bnhung (gi|giay to)\b/;
+const ASKS_STEPS = /\b(thu tuc|cac buoc|nhung buoc|quy trinh|trinh tu)\b/;
+
+export function expectedAnswerType(question: string): AnswerType | null {
+  if (asksQuantity(question)) return 'quantity';
+  const folded = foldVietnamese(question);
+  if (ASKS_LIST.test(folded)) return 'list';
+  if (ASKS_STEPS.test(folded)) return 'steps';
+  return null;
+}
+
+/**
+ * A passage enumerates when it holds at least three numbered khoản or lettered điểm — the
+ * shape in which the documents write a procedure's steps (two items are as often a rule and
+ * its exception). A list ("hồ sơ gồm:") is also introduced: a line ending in a colon.
+ */
+export function enumerates(passage: string): boolean {
+  return (passage.match(ENUMERATION) ?? []).length >= 3;
+}
+const introducesList = (passage: string) => /:\s*$/m.test(passage);
+
+/** Whether a passage is of the answer type a question expects. */
+export function fitsAnswerType(type: AnswerType, passage: string): boolean {
+  if (type === 'quantity') return statesQuantity(passage);
+  return enumerates(passage) && (type === 'steps' || introducesList(passage));
+}

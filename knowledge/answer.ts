@@ -7,13 +7,15 @@
 import type { Sql } from '../api/db/connect.ts';
 import { foldVietnamese } from '../api/text/fold.ts';
 import type { Assistant } from './assistant.ts';
-import { decideAbstention, subjectTermsOf } from './abstain.ts';
+import { ABSTAIN_MODEL, decideAbstention, subjectTermsOf } from './abstain.ts';
+import { AppError } from '../api/errors.ts';
 import { lexicalTerms } from './text.ts';
 import { inOfficialWords } from './thesaurus.ts';
-import { retrieve, type Hit } from './retrieve.ts';
+import { answerTypeFirst, NEARLY, retrieve, type Hit } from './retrieve.ts';
 import { bestExcerpt, type Excerpt } from './quote.ts';
-import { asksQuantity, statesQuantity } from './answer-type.ts';
+import { expectedAnswerType } from './answer-type.ts';
 import { correctSpelling } from './spelling.ts';
+import { findLesson, type Lesson } from './lessons.ts';
 
 export interface Citation {
   n: number;
@@ -34,11 +36,34 @@ export interface Answer {
   citations: Citation[];
   abstained: boolean;
   mode: 'offline' | 'model';
+  /**
+   * Not confident enough to answer, but some articles are close: the two or three most likely,
+   * by title, for the member to choose from (answerChoice answers the one chosen). Empty otherwise.
+   */
+  choices: ArticleChoice[];
+}
+
+export interface ArticleChoice {
+  chunkId: number;
+  /** The article's title and its document's: "Điều 2. Mức đóng — Đóng đảng phí hằng tháng". */
+  label: string;
 }
 
 export const NOT_FOUND =
   'Tôi không tìm thấy nội dung này trong các tài liệu đã nạp vào Trợ lý ảo. ' +
   'Đồng chí có thể hỏi bí thư chi bộ hoặc cấp ủy phụ trách.';
+/** The assistant is not sure: it lists what the member may have meant (as buttons, numbers on Zalo). */
+export const DID_YOU_MEAN =
+  'Đồng chí muốn hỏi về nội dung nào dưới đây? Chọn một mục để xem trích dẫn. ' +
+  'Nếu không có mục nào đúng, đồng chí có thể hỏi bí thư chi bộ hoặc cấp ủy phụ trách.';
+/**
+ * Choices are offered to a declined question whose p(answerable) is at least this share of the
+ * decision threshold: close to answerable ("đảng phí đóng bao nhiêu", p 0.35 against 0.38), not
+ * a question about something else ("giá vàng hôm nay", p 0.01), which is declined plainly.
+ */
+const CHOICE_SHARE = 0.5;
+const MAX_CHOICES = 3;
+const CHOICE_LABEL_CHARS = 60;
 export const OFFLINE_FOOTER = '(Trích nguyên văn tài liệu đã nạp, không phải câu trả lời do máy soạn.)';
 
 /**
@@ -94,6 +119,11 @@ export async function askAssistant(
   });
   // Answer or decline: a small model over the question's words against the store and the passages found.
   const { abstain: abstained, confidence, weightOf } = await decideAbstention(sql, query, found);
+  // What an editor taught for a question worded like this one, in a unit above the asker, answers it.
+  const lesson = input.scopePath === 'all' ? null : await findLesson(sql, query, input.scopePath);
+  const taught = lesson ? await lessonPassage(sql, lesson, input.scopePath) : null;
+  if (lesson && taught) return answerTaught(sql, ai, input, { question, query, followUp, lesson, taught, confidence });
+  const offered = abstained && confidence >= ABSTAIN_MODEL.threshold * CHOICE_SHARE ? articleChoices(found) : [];
   // What was just asked picks among the passages found with the topic: "còn hộ nghèo thì sao?"
   // after a question about students' fees puts the passage about hộ nghèo first.
   const own = followUp ? await correctSpelling(sql, question) : query;
@@ -102,25 +132,45 @@ export async function askAssistant(
   const hits = asksForOld
     ? [...ranked.filter((h) => h.status === 'superseded'), ...ranked.filter((h) => h.status !== 'superseded')]
     : ranked;
-  const chosen = abstained ? [] : pickPassages(asksQuantity(question) ? quantityFirst(hits) : hits);
-  // The part quoted answers what was just asked: a follow-up's own words pick it.
-  const excerpt = chosen.length ? bestExcerpt(chosen[0].body, own, weightOf) : null;
+  // Found answerable, a question asking for a list or steps is answered by a passage that
+  // enumerates, among those that match about as well (retrieve.ts put a quantity first already).
+  const type = expectedAnswerType(question);
+  const chosen = abstained ? [] : pickPassages(answerTypeFirst(hits, type));
+  // The part quoted answers what was just asked: a follow-up's own words pick it. A list or a
+  // procedure is quoted whole: one of its items answers "gồm những gì" no better than the rest.
+  const excerpt = chosen.length
+    ? type === 'list' || type === 'steps'
+      ? wholePassage(chosen[0].body)
+      : bestExcerpt(chosen[0].body, own, weightOf)
+    : null;
   const citations = chosen.map((h, i) => ({
     n: i + 1,
     source: sourceOf(h, i === 0 ? (excerpt ?? undefined) : undefined),
     quote: h.body,
   }));
   let text: string;
-  if (abstained || !excerpt) text = NOT_FOUND;
+  let mode: Answer['mode'] = ai.mode;
+  if (offered.length) text = DID_YOU_MEAN;
+  else if (abstained || !excerpt) text = NOT_FOUND;
   else {
-    const lineage = await replacementNote(sql, chosen[0]);
-    if (ai.chat) text = await generate(ai, question, chosen, citations, excerpt, lineage);
-    else text = extractive(excerpt, citations, lineage);
+    const lineage = await replacementNote(sql, chosen[0], input.scopePath);
+    const generated = ai.chat ? await generate(ai, question, chosen, citations, excerpt, lineage) : null;
+    // A model's answer that is not grounded (generate returns null) gives way to the quote.
+    if (generated === null) mode = 'offline';
+    text = generated ?? extractive(excerpt, citations, lineage);
   }
   const [{ id }] = await sql.query<{ id: number }>(
-    `insert into kb_questions (member_id, question, abstained, confidence, mode) values ($1, $2, $3, $4, $5)
-      returning id`,
-    [input.memberId ?? null, question, abstained, confidence, ai.mode],
+    `insert into kb_questions (member_id, question, abstained, confidence, mode, scope_path, offered)
+     values ($1, $2, $3, $4, $5, $6::ltree, $7::bigint[]) returning id`,
+    [
+      input.memberId ?? null,
+      question,
+      abstained,
+      confidence,
+      mode,
+      scopeOf(input.scopePath),
+      offered.length ? offered.map((c) => c.chunkId) : null,
+    ],
   );
   return {
     questionId: id,
@@ -128,8 +178,124 @@ export async function askAssistant(
     text,
     citations,
     abstained,
-    mode: ai.mode,
+    mode,
+    choices: offered,
   };
+}
+
+/** A question answered from the article an editor linked to a question worded like it. */
+async function answerTaught(
+  sql: Sql,
+  ai: Assistant,
+  input: Parameters<typeof askAssistant>[2],
+  q: { question: string; query: string; followUp: boolean; lesson: Lesson; taught: Hit; confidence: number },
+): Promise<Answer> {
+  const answer = await answerFrom(sql, ai, q.query, q.taught, input.scopePath, q.lesson);
+  const [{ id }] = await sql.query<{ id: number }>(
+    `insert into kb_questions (member_id, question, abstained, confidence, mode, scope_path, lesson_id)
+     values ($1, $2, false, $3, $4, $5::ltree, $6) returning id`,
+    [input.memberId ?? null, q.question, q.confidence, answer.mode, scopeOf(input.scopePath), q.lesson.id],
+  );
+  return {
+    questionId: id,
+    topic: q.followUp ? input.previousQuestion! : q.question,
+    ...answer,
+    abstained: false,
+    choices: [],
+  };
+}
+
+/** The most likely articles among the passages found, one choice each, best first. */
+function articleChoices(hits: Hit[]): ArticleChoice[] {
+  const out: (ArticleChoice & { key: string })[] = [];
+  for (const h of hits) {
+    const key = `${h.docKey}#${h.article ?? h.chunkId}`;
+    if (out.length >= MAX_CHOICES || out.some((c) => c.key === key)) continue;
+    const heading = h.body.split('\n')[0].trim();
+    const label = `${heading} — ${h.title}`;
+    out.push({
+      key,
+      chunkId: Number(h.chunkId),
+      label: label.length > CHOICE_LABEL_CHARS ? `${label.slice(0, CHOICE_LABEL_CHARS - 1)}…` : label,
+    });
+  }
+  return out.length >= 2 ? out.map(({ key: _, ...c }) => c) : [];
+}
+
+/**
+ * The member chose one of the articles offered for a question: the answer quotes that article
+ * (the part that answers the question), and the choice is kept for the editors. Only an article
+ * offered for this member's own question, and still visible to them, can be chosen.
+ */
+export async function answerChoice(
+  sql: Sql,
+  ai: Assistant,
+  input: { questionId: number; chunkId: number; scopePath: string | null | 'all'; memberId: number | null },
+): Promise<Answer> {
+  const [asked] = await sql.query<{ question: string }>(
+    `select question from kb_questions
+      where id = $1 and member_id is not distinct from $2 and $3::bigint = any(offered)`,
+    [input.questionId, input.memberId, input.chunkId],
+  );
+  if (!asked) throw new AppError('not_found', 'Lựa chọn này đã hết hiệu lực. Đồng chí hỏi lại giúp.');
+  const [hit] = await sql.query<Hit>(
+    `select c.id as "chunkId", d.doc_key as "docKey", d.number, d.title, d.status, d.replaced_by as "replacedBy",
+            to_char(d.issued_on, 'DD/MM/YYYY') as "issuedOn", c.heading_path as "headingPath",
+            c.article, c.clause, c.body, c.text, 1 as score
+       from kb_chunks c join kb_documents d on d.id = c.document_id
+      where c.id = $1 and ${VISIBLE_TO('$2')}`,
+    [input.chunkId, input.scopePath],
+  );
+  if (!hit) throw new AppError('not_found', 'Lựa chọn này đã hết hiệu lực. Đồng chí hỏi lại giúp.');
+  await sql.query(`update kb_questions set chosen_chunk_id = $2 where id = $1`, [input.questionId, input.chunkId]);
+  return {
+    questionId: input.questionId,
+    topic: asked.question,
+    ...(await answerFrom(sql, ai, asked.question, hit, input.scopePath)),
+    abstained: false,
+    choices: [],
+  };
+}
+
+/** The answer quoted from one passage chosen for the question (by the member, or by an editor's lesson). */
+async function answerFrom(
+  sql: Sql,
+  ai: Assistant,
+  question: string,
+  hit: Hit,
+  scopePath: string | null | 'all',
+  lesson: { note: string | null } | null = null,
+): Promise<Pick<Answer, 'text' | 'citations' | 'mode'>> {
+  const type = expectedAnswerType(question);
+  // An editor linked the article, not one of its khoản: a lesson quotes it whole.
+  const excerpt =
+    lesson || type === 'list' || type === 'steps' ? wholePassage(hit.body) : bestExcerpt(hit.body, question);
+  const note = lesson?.note;
+  const citations = [{ n: 1, source: sourceOf(hit, excerpt), quote: hit.body }];
+  const lineage = await replacementNote(sql, hit, scopePath);
+  const generated = ai.chat ? await generate(ai, question, [hit], citations, excerpt, lineage) : null;
+  const text = generated ?? extractive(excerpt, citations, lineage);
+  return {
+    // An editor's own short answer comes first, above the article it cites.
+    text: note ? `${EDITORS_NOTE}: ${note}\n\n${text}` : text,
+    citations,
+    mode: generated === null ? 'offline' : 'model',
+  };
+}
+
+export const EDITORS_NOTE = 'Ban biên tập trả lời';
+
+/** The first passage of a lesson's article, when the asker may see it. */
+async function lessonPassage(sql: Sql, lesson: Lesson, scopePath: string | null | 'all'): Promise<Hit | null> {
+  const [hit] = await sql.query<Hit>(
+    `select c.id as "chunkId", d.doc_key as "docKey", d.number, d.title, d.status, d.replaced_by as "replacedBy",
+            to_char(d.issued_on, 'DD/MM/YYYY') as "issuedOn", c.heading_path as "headingPath",
+            c.article, c.clause, c.body, c.text, 1 as score
+       from kb_chunks c join kb_documents d on d.id = c.document_id
+      where d.id = $1 and c.article = $3 and ${VISIBLE_TO('$2')} order by c.ord limit 1`,
+    [lesson.documentId, scopePath, lesson.article],
+  );
+  return hit ?? null;
 }
 
 /**
@@ -149,18 +315,7 @@ function byOwnWords(hits: Hit[], followUp: string, weightOf: (term: string) => n
     .map((x) => x.h);
 }
 
-/**
- * A "how many" question is answered by a passage that states a quantity (answer-type.ts): when
- * the first does not, the first of the next two that does and scores nearly as well leads.
- */
-function quantityFirst(hits: Hit[]): Hit[] {
-  if (hits.length < 2 || statesQuantity(hits[0].body)) return hits;
-  const i = hits.slice(1, 3).findIndex((h) => h.score >= hits[0].score * NEARLY && statesQuantity(h.body)) + 1;
-  return i > 0 ? [hits[i], ...hits.slice(0, i), ...hits.slice(i + 1)] : hits;
-}
-
-/** A passage scoring at least this share of the best is as good an answer. */
-const NEARLY = 0.75;
+const wholePassage = (body: string): Excerpt => ({ text: body, clause: null, point: null });
 
 /** The best passage, and up to two more from other articles that score nearly as well. */
 function pickPassages(hits: Hit[]): Hit[] {
@@ -187,16 +342,23 @@ export function sourceOf(h: Hit, excerpt?: Excerpt): string {
 const documentName = (d: { title: string; number: string | null }) =>
   d.number ? `${d.title} (số ${d.number})` : d.title;
 
+const scopeOf = (scopePath: string | null | 'all') => (scopePath === 'all' ? null : scopePath);
+
+/** Documents the asker may see (as retrieve.ts filters them): national ones, and those of units above her cell. */
+const VISIBLE_TO = (param: string) =>
+  `(${param}::text = 'all' or visibility_path is null or visibility_path @> nullif(${param}::text, 'all')::ltree)`;
+
 /**
  * Which document a rule's document replaced, or was replaced by, and when: an answer from a
  * document in force names the older one it replaced; an answer from a superseded one (asked
- * for "quy định cũ") names the one in force.
+ * for "quy định cũ") names the one in force. Only documents the asker may see are named.
  */
-async function replacementNote(sql: Sql, h: Hit): Promise<string | null> {
+async function replacementNote(sql: Sql, h: Hit, scopePath: string | null | 'all'): Promise<string | null> {
   if (h.status === 'superseded' && h.replacedBy) {
     const [by] = await sql.query<{ title: string; number: string | null; issuedOn: string | null }>(
-      `select title, number, to_char(issued_on, 'DD/MM/YYYY') as "issuedOn" from kb_documents where doc_key = $1`,
-      [h.replacedBy],
+      `select title, number, to_char(issued_on, 'DD/MM/YYYY') as "issuedOn" from kb_documents
+        where doc_key = $1 and ${VISIBLE_TO('$2')}`,
+      [h.replacedBy, scopePath],
     );
     if (by)
       return (
@@ -207,9 +369,9 @@ async function replacementNote(sql: Sql, h: Hit): Promise<string | null> {
     return 'Lưu ý: văn bản này đã được thay thế; quy định hiện hành có thể khác.';
   }
   const older = await sql.query<{ title: string; number: string | null; issuedOn: string | null }>(
-    `select title, number, to_char(issued_on, 'DD/MM/YYYY') as "issuedOn" from kb_documents where replaced_by = $1
-      order by issued_on`,
-    [h.docKey],
+    `select title, number, to_char(issued_on, 'DD/MM/YYYY') as "issuedOn" from kb_documents
+      where replaced_by = $1 and ${VISIBLE_TO('$2')} order by issued_on`,
+    [h.docKey, scopePath],
   );
   if (!older.length) return null;
   return `Văn bản này${h.issuedOn ? ` (ban hành ngày ${h.issuedOn})` : ''} thay thế ${older
@@ -236,6 +398,14 @@ function extractive(excerpt: Excerpt, citations: Citation[], lineage: string | n
   ].join('\n\n');
 }
 
+/** Whether a generated answer cites at least one passage, and only passages 1…count that it was given. */
+export function citesOnly(body: string, count: number): boolean {
+  const cited = [...body.matchAll(/\[(\d+(?:\s*[,;–-]\s*\d+)*)\]/g)].flatMap((m) =>
+    m[1].split(/\s*[,;–-]\s*/).map(Number),
+  );
+  return cited.length > 0 && cited.every((n) => Number.isInteger(n) && n >= 1 && n <= count);
+}
+
 export const SYSTEM_PROMPT =
   'Bạn là Trợ lý ảo nghiệp vụ công tác đảng. Chỉ trả lời dựa trên các đoạn tài liệu ' +
   'được cung cấp trong thẻ <tai_lieu>. ' +
@@ -247,7 +417,9 @@ export const SYSTEM_PROMPT =
 
 /**
  * With a model: the prompt holds the quoted part first, then the retrieved passages, each
- * fenced as data with its source; the reply is followed by the sources it may cite.
+ * fenced as data with its source; the reply is followed by the sources it may cite. A reply
+ * that cites no passage, or cites one it was not given ("[4]" of three), is not grounded in
+ * what was retrieved: null, and the caller quotes the passage instead.
  */
 async function generate(
   ai: Assistant,
@@ -256,7 +428,7 @@ async function generate(
   citations: Citation[],
   excerpt: Excerpt,
   lineage: string | null,
-): Promise<string> {
+): Promise<string | null> {
   const fence = (text: string) => text.replace(/<\/?tai_lieu/gi, '');
   const passages = hits
     .map(
@@ -271,6 +443,7 @@ async function generate(
   ]);
   const body =
     typeof reply.content === 'string' ? reply.content : reply.content.map((c) => ('text' in c ? c.text : '')).join('');
+  if (!citesOnly(body, citations.length)) return null;
   return [
     body.trim(),
     `Nguồn: ${citations.map((c) => `[${c.n}] ${c.source}`).join('; ')}`,

@@ -60,8 +60,20 @@ export function bestExcerpt(body: string, question: string, weightOf: (term: str
   for (const set of features) for (const x of set) partsWith.set(x, (partsWith.get(x) ?? 0) + 1);
   const scored = parts
     .map((p, i) => ({ ...p, s: [...features[i]].reduce((n, x) => n + weightOf(x) / partsWith.get(x)!, 0) }))
+    // A heading line (a title, a subtitle) holds the question's words and answers nothing.
+    .filter((p) => !isHeadingLine(p.line))
     .sort((a, b) => b.s - a.s);
-  const [best, second] = scored;
-  if (best.s === 0 || best.s - second.s < 1e-9 || /:\s*$/.test(best.line)) return whole;
+  const [best, second = { s: 0 }] = scored;
+  if (!best || best.s === 0 || best.s - second.s < 1e-9 || /:\s*$/.test(best.line)) return whole;
   return { text: title ? `${title}\n${best.line}` : best.line, clause: best.clause, point: best.point };
 }
+
+/**
+ * A short line that is neither a khoản nor a điểm and does not end a sentence: a heading
+ * ("HƯỚNG DẪN", "Sinh hoạt chi bộ trực tuyến qua mạng"), never quoted alone.
+ */
+function isHeadingLine(line: string): boolean {
+  const text = line.trim();
+  return !CLAUSE.test(text) && !POINT.test(text) && !/[.;:!?…]$/.test(text) && text.split(/\s+/).length < HEADING_WORDS;
+}
+const HEADING_WORDS = 10;

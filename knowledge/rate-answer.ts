@@ -19,20 +19,25 @@ export async function rateAnswer(
 
 /**
  * What an editor of a unit should look at: questions the documents did not answer, and poorly
- * rated answers, asked by members of that unit's subtree. Questions asked without a member
- * (an API token of staff) are shown to editors of the root unit only.
+ * rated answers, asked from that unit's subtree (with the article the member chose, when the
+ * assistant offered choices) (the asker's cell when asked). Questions asked
+ * from nowhere in the tree (an API token of staff) are shown to national editors only — the
+ * centre's (`kind` central): a province is a root too, and must not read another's questions.
  */
 export async function listQuestionsToReview(
   sql: Sql,
   filter: 'unanswered' | 'poor',
-  unit: { path: string; isRoot: boolean },
+  unit: { path: string; kind: string },
 ) {
   return sql.query(
-    `select q.id, q.asked_at as "askedAt", q.question, q.confidence, q.rating, q.comment
+    `select q.id, q.asked_at as "askedAt", q.question, q.confidence, q.rating, q.comment,
+            (select split_part(c.body, E'\n', 1) || ' — ' || d.title
+               from kb_chunks c join kb_documents d on d.id = c.document_id where c.id = q.chosen_chunk_id) as chosen
        from kb_questions q left join members m on m.id = q.member_id
       where ${filter === 'unanswered' ? 'q.abstained' : 'q.rating = -1'}
-        and (m.cell_path <@ $1::ltree or (m.id is null and $2::boolean))
+        and (coalesce(q.scope_path, m.cell_path) <@ $1::ltree
+          or (coalesce(q.scope_path, m.cell_path) is null and $2::boolean))
       order by q.id desc limit 200`,
-    [unit.path, unit.isRoot],
+    [unit.path, unit.kind === 'central'],
   );
 }

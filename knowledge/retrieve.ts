@@ -12,6 +12,7 @@ import type { Embedder } from './embed/embedder.ts';
 import { queryTerms, toTsqueryLiteral } from './text.ts';
 import { toVector } from './store.ts';
 import { withOfficialWords } from './thesaurus.ts';
+import { type AnswerType, expectedAnswerType, fitsAnswerType } from './answer-type.ts';
 
 export interface RetrieveOptions {
   /** The asker's cell path; null sees only documents visible to everyone; 'all' (editors) sees everything. */
@@ -146,27 +147,73 @@ export async function retrieve(
   const fused = new Map<number, number>();
   for (const [i, r] of vec.entries()) fused.set(r.id, (fused.get(r.id) ?? 0) + 1 / (p.rrfK + i + 1));
   for (const [i, { id }] of lex.entries()) fused.set(id, (fused.get(id) ?? 0) + p.lexicalWeight / (p.rrfK + i + 1));
-  const top = [...fused].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, options.limit ?? 10);
+  const limit = options.limit ?? 10;
+  // A few more than asked: boilerplate is dropped, and the answer type may bring one forward.
+  const top = [...fused].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, Math.max(limit, TYPE_WINDOW) + 3);
   if (!top.length) return [];
-  const rows = await sql.query<Omit<Hit, 'score'>>(
+  const rows = await sql.query<Omit<Hit, 'score'> & { frontMatter: boolean }>(
     `select c.id as "chunkId", d.doc_key as "docKey", d.number, d.title, d.status, d.replaced_by as "replacedBy",
             to_char(d.issued_on, 'DD/MM/YYYY') as "issuedOn", c.heading_path as "headingPath",
-            c.article, c.clause, c.body, c.text
+            c.article, c.clause, c.body, c.text,
+            (c.article is null and exists (select 1 from kb_chunks x
+               where x.document_id = c.document_id and x.article is not null)) as "frontMatter"
        from kb_chunks c join kb_documents d on d.id = c.document_id where c.id = any($1::bigint[])`,
     [top.map(([id]) => id)],
   );
-  const byId = new Map(rows.map((r) => [Number(r.chunkId), r]));
+  const byId = new Map(rows.filter((r) => !isBoilerplate(r)).map(({ frontMatter: _, ...r }) => [Number(r.chunkId), r]));
   const explain = (id: number): HitExplanation => {
     const v = vec.findIndex((r) => Number(r.id) === id);
     const l = lex.findIndex((r) => r.id === id);
     return { vectorRank: v < 0 ? null : v + 1, lexicalRank: l < 0 ? null : l + 1, terms: l < 0 ? [] : lex[l].terms };
   };
-  return top.map(([id, score]) => ({
-    ...byId.get(id)!,
-    chunkId: id,
-    score,
-    ...(options.explain ? { why: explain(id) } : {}),
-  }));
+  const hits = top
+    .filter(([id]) => byId.has(id))
+    .map(([id, score]) => ({
+      ...byId.get(id)!,
+      chunkId: id,
+      score,
+      ...(options.explain ? { why: explain(id) } : {}),
+    }));
+  // A quantity asked for leads the ranking (and so what abstention reads: its typedCoverage
+  // feature was fitted on it). A list or steps asked for only chooses among the passages once
+  // the question is found answerable (answer.ts): promoted before, a procedure of another
+  // subject sharing "thủ tục" would make an unanswerable question look answered.
+  const type = expectedAnswerType(question);
+  return (type === 'quantity' ? answerTypeFirst(hits, type) : hits).slice(0, limit);
+}
+
+/** How far down the ranking a passage of the expected answer type may come forward from. */
+const TYPE_WINDOW = 5;
+/** A passage scoring at least this share of the best is as good a match. */
+export const NEARLY = 0.75;
+/** A passage outside any article of fewer words than this is a heading alone (a title, a subtitle). */
+const HEADING_WORDS = 8;
+
+/**
+ * Never an answer: the text before a structured document's first article (its title, subtitle,
+ * disclaimer, table of contents — "Tài liệu mẫu — soạn riêng cho bản demo…"), or a passage
+ * outside any article that is a heading alone. Such a passage shares the document's words, so
+ * it ranks well for any short question about the document, and answers none.
+ */
+function isBoilerplate(row: { frontMatter: boolean; article: number | null; body: string }): boolean {
+  return row.frontMatter || (row.article === null && countWords(row.body) < HEADING_WORDS);
+}
+
+const countWords = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+/**
+ * The expected answer type (answer-type.ts) decides among passages that match about as well:
+ * of those within NEARLY of the best and among the first TYPE_WINDOW, the ones of the type
+ * ("bao nhiêu": a quantity; "gồm những gì", "thủ tục": a list of at least three items) come
+ * first, in their fused order. A passage far below the best never jumps ahead for its shape.
+ */
+export function answerTypeFirst<T extends { score: number; body: string }>(hits: T[], type: AnswerType | null): T[] {
+  if (!type || hits.length < 2) return hits;
+  const best = hits[0].score;
+  const close = (h: T, i: number) => i < TYPE_WINDOW && h.score >= best * NEARLY;
+  const lead = hits.filter((h, i) => close(h, i) && fitsAnswerType(type, h.body));
+  if (!lead.length || lead[0] === hits[0]) return hits;
+  return [...lead, ...hits.filter((h) => !lead.includes(h))];
 }
 
 interface TermStat {

@@ -82,6 +82,7 @@ import { findUnits } from './repository.ts';
 import { listUnitKnowledge } from '../knowledge/list-unit-knowledge.ts';
 import { assertMayLoadDocuments, loadDocument } from '../knowledge/load-document.ts';
 import { getIngestJob, getIngestJobOfUnit } from '../knowledge/get-ingest-job.ts';
+import { teachAnswer } from '../knowledge/teach-answer.ts';
 import { SUPPORTED_EXTENSIONS } from '../../ingest/loaders/load-file.ts';
 import { assertUploadWithinBounds, DEFAULT_BODY_LIMIT, MAX_UPLOAD_BYTES, readMultipartForm } from '../http/uploads.ts';
 import { inlineScriptHashes } from '../http/security-headers.ts';
@@ -862,6 +863,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         params: IdParams,
         querystring: Type.Object({
           filter: Type.Optional(Type.Union([Type.Literal('unanswered'), Type.Literal('poor')])),
+          done: Type.Optional(Text(20)),
         }),
       },
     },
@@ -869,7 +871,28 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       const f = frame(request, reply);
       const filter = request.query.filter ?? 'unanswered';
       const r = await listQuestionsForEditor(deps, actor(request), request.params.id, filter);
-      return html(reply, questionsPage(r.unit, filter, r.rows, f));
+      const message = request.query.done === 'taught' ? 'Đã dạy Trợ lý ảo câu hỏi này.' : undefined;
+      return html(reply, questionsPage(r.unit, filter, r.rows, { ...f, message }, r.articles));
+    },
+  );
+
+  consoleAction(
+    '/console/units/:id/lessons',
+    {
+      params: IdParams,
+      body: {
+        questionId: Type.String({ pattern: '^[0-9]{1,9}$' }),
+        chunkId: Type.String({ pattern: '^[0-9]{1,12}$' }),
+        note: Type.Optional(Type.String({ maxLength: 1000 })),
+      },
+    },
+    async ({ params, body, actor }) => {
+      await teachAnswer(deps, actor, params.id, {
+        questionId: Number(body.questionId),
+        chunkId: Number(body.chunkId),
+        note: body.note,
+      });
+      return `/console/units/${params.id}/questions?done=taught`;
     },
   );
 

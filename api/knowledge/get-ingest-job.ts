@@ -15,7 +15,8 @@ export interface IngestJob {
 
 /**
  * An ingest job, for a principal with the editor's right on the job's unit. Jobs from
- * before units were recorded (org_id null) are shown to editors of a root unit only.
+ * before units were recorded (org_id null) are shown to national editors only (the centre's):
+ * a province is a root too, and must not read another's jobs.
  */
 export async function getIngestJob(deps: Pick<Deps, 'db'>, actor: Principal, jobId: number): Promise<IngestJob> {
   const { orgId: _unit, ...shown } = await getIngestJobOfUnit(deps, actor, jobId);
@@ -38,7 +39,9 @@ export async function getIngestJobOfUnit(
   const orgs =
     job.orgId !== null
       ? [job.orgId]
-      : (await deps.db.query<{ id: number }>(`select id from orgs where parent_id is null`)).map((o) => o.id);
+      : (await deps.db.query<{ id: number }>(`select id from orgs where parent_id is null and kind = 'central'`)).map(
+          (o) => o.id,
+        );
   for (const orgId of orgs) {
     if (await hasRole(deps.db, actor.id, orgId, CAN.editDocuments)) return job;
   }

@@ -1,7 +1,8 @@
 /**
  * For an editor: the documents loaded for a unit and the latest ingest jobs, with their
- * status, chunk counts and errors. A root unit's editors also see what the command line
- * loaded (no unit), as they do through /knowledge/jobs/:id.
+ * status, chunk counts and errors. The command line's documents loaded with `--org` count as
+ * that unit's; the national ones (no unit) are listed for the centre's editors, who may change
+ * them — and for a root's editors, to whom they are visible anyway. Another root's are never.
  */
 import type { Deps } from '../context.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -39,14 +40,15 @@ export async function listUnitKnowledge(
     `select d.id, d.title, d.number, d.filename, d.status, d.ingested_at as "ingestedAt",
             (select count(*)::int from kb_chunks c where c.document_id = d.id) as chunks
        from kb_documents d
-      where d.org_id = $1 or ($2 and d.org_id is null)
+      where coalesce(d.org_id, d.visibility_org_id) = $1
+         or ($2 and d.org_id is null and d.visibility_org_id is null)
       order by d.ingested_at desc, d.id desc limit $3`,
     [unit.id, isRoot, SHOWN_DOCUMENTS],
   );
   const jobs = await deps.db.query<IngestJob>(
     `select id, status, filename, result, error, created_at as "createdAt", finished_at as "finishedAt"
        from kb_jobs where org_id = $1 or ($2 and org_id is null) order by id desc limit $3`,
-    [unit.id, isRoot, SHOWN_JOBS],
+    [unit.id, unit.kind === 'central', SHOWN_JOBS],
   );
   return { unit, documents, jobs };
 }

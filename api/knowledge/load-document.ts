@@ -9,6 +9,7 @@ import { CAN, requireRole } from '../auth/roles.ts';
 import { AppError, notFound } from '../errors.ts';
 import { findOrg } from '../orgs/repository.ts';
 import { assistant } from '../../knowledge/assistant.ts';
+import { documentVisibility } from '../../knowledge/scope.ts';
 import { startIngestJob } from '../../ingest/ingest-job.ts';
 import { SUPPORTED_EXTENSIONS } from '../../ingest/loaders/load-file.ts';
 
@@ -33,10 +34,9 @@ export async function loadDocument(
       field: 'file',
     });
   }
-  // The root unit's documents are visible to everyone; any other unit's to its subtree.
-  const visibility = org.parentId === null ? null : org.id;
   return startIngestJob(deps.db, assistant().embedder, file, {
-    visibilityOrgId: visibility,
+    // The unit's subtree sees it; only the centre's documents are national (scope.ts).
+    visibilityOrgId: await documentVisibility(deps.db, org.id),
     orgId: org.id,
     title: options.title?.trim() || undefined,
   });

@@ -23,11 +23,12 @@ import { assertUploadWithinBounds, readUploadedFile } from '../http/uploads.ts';
 import { findMember } from '../members/repository.ts';
 import { findOrg } from '../orgs/repository.ts';
 import { assistant } from '../../knowledge/assistant.ts';
-import { askAssistant } from '../../knowledge/answer.ts';
+import { answerChoice, askAssistant } from '../../knowledge/answer.ts';
 import { listQuestionsToReview, rateAnswer } from '../../knowledge/rate-answer.ts';
 import { cellScope } from '../../knowledge/scope.ts';
 import { assertMayLoadDocuments, loadDocument } from './load-document.ts';
 import { getIngestJob } from './get-ingest-job.ts';
+import { teachAnswer } from './teach-answer.ts';
 
 const tags = ['Trợ lý ảo (assistant)'];
 
@@ -56,6 +57,11 @@ const AnswerT = Type.Object({
   citations: Type.Array(Type.Object({ n: Type.Integer({ minimum: 1 }), source: Type.String(), quote: Type.String() })),
   abstained: Type.Boolean({ description: 'the loaded documents do not answer the question' }),
   mode: OneOf(['offline', 'model']),
+  choices: Type.Array(Type.Object({ chunkId: Id, label: Type.String() }), {
+    description:
+      'when not confident enough to answer: the most likely articles, to choose one with ' +
+      'POST /knowledge/questions/:id/choice',
+  }),
 });
 const QuestionToReviewT = Type.Object({
   id: Id,
@@ -64,6 +70,7 @@ const QuestionToReviewT = Type.Object({
   confidence: Nullable(Type.Number()),
   rating: Nullable(Type.Integer({ minimum: -1, maximum: 1 })),
   comment: Nullable(Type.String()),
+  chosen: Nullable(Type.String({ description: 'the article the member chose among those offered' })),
 });
 const DOCUMENT_TYPES = {
   'application/pdf': FileBody,
@@ -83,7 +90,10 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
         summary:
           'Load a procedure document (PDF, DOCX, HTML, Markdown, text) visible to this unit’s subtree; ' +
           'returns a job to poll',
-        description: 'multipart/form-data with field `file`. Use the root unit for a document everyone may see.',
+        description:
+          'multipart/form-data with field `file`; `?title=` names it (else its metadata or first heading). ' +
+          'A document is visible to this unit’s subtree; one loaded for the centre (kind central) to everyone.',
+        querystring: Closed({ title: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })) }),
         body: { content: { 'multipart/form-data': { schema: UploadBody }, ...mediaTypes(DOCUMENT_TYPES) } },
         response: Responses(Type.Object({ jobId: Id }), 202),
       },
@@ -95,7 +105,9 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
       const file = await readUploadedFile(request);
       // A file past the bounds is refused now, not in the job.
       await assertUploadWithinBounds(file);
-      return reply.status(202).send(await loadDocument(deps, principal, request.params.id, file));
+      return reply
+        .status(202)
+        .send(await loadDocument(deps, principal, request.params.id, file, { title: request.query.title }));
     },
   );
 
@@ -127,6 +139,29 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
   );
 
   app.post(
+    '/knowledge/questions/:id/choice',
+    {
+      schema: {
+        tags,
+        summary: 'Choose one of the articles offered for a question; returns the answer from it',
+        params: IdParams,
+        body: Closed({ chunkId: Id }),
+        response: Responses(AnswerT),
+      },
+    },
+    async (request) => {
+      const principal = requirePrincipal(request);
+      const member = principal.memberId ? await findMember(deps.db, principal.memberId) : undefined;
+      return answerChoice(deps.db, assistant(), {
+        questionId: request.params.id,
+        chunkId: request.body.chunkId,
+        scopePath: await cellScope(deps.db, member?.cellId),
+        memberId: member?.id ?? null,
+      });
+    },
+  );
+
+  app.post(
     '/knowledge/questions/:id/rating',
     {
       schema: {
@@ -145,6 +180,28 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
       await rateAnswer(deps.db, request.params.id, principal.memberId, request.body.rating, request.body.comment);
       return { ok: true };
     },
+  );
+
+  app.post(
+    '/orgs/:id/knowledge/lessons',
+    {
+      schema: {
+        tags,
+        summary:
+          'For editors: link a question (one to review, or typed) to the article that answers it; questions ' +
+          'worded like it are then answered from that article in this unit’s subtree',
+        params: IdParams,
+        body: Closed({
+          questionId: Type.Optional(Id),
+          question: Type.Optional(Type.String({ minLength: 2, maxLength: 1000 })),
+          chunkId: Id,
+          note: Type.Optional(Type.String({ maxLength: 1000 })),
+        }),
+        response: Responses(Type.Object({ id: Id }), 201),
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await teachAnswer(deps, requirePrincipal(request), request.params.id, request.body)),
   );
 
   app.get(
@@ -166,7 +223,7 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
       if (!org) throw notFound('tổ chức');
       if (!(await hasRole(deps.db, principal.id, org.id, CAN.editDocuments)))
         throw new AppError('forbidden', 'Chỉ biên tập viên mới xem được.');
-      return listQuestionsToReview(deps.db, request.query.filter, { path: org.path, isRoot: org.parentId === null });
+      return listQuestionsToReview(deps.db, request.query.filter, { path: org.path, kind: org.kind });
     },
   );
 };

@@ -53,13 +53,27 @@ export async function listRoots(sql: Sql): Promise<Org[]> {
   return sql.query<Org>(`select ${ORG_COLUMNS} from orgs where parent_id is null order by name`);
 }
 
-/** Moves an org and its subtree under a new parent, rewriting the paths of units and members. */
+/** Moves an org and its subtree under a new parent, rewriting the paths of units, members and documents. */
 export async function reparentOrg(sql: Sql, org: Org, newParent: Org): Promise<void> {
   const params = [org.path, newParent.path];
   const newPath = `text2ltree($2) || subpath(%col%, nlevel(text2ltree($1)) - 1)`;
   await sql.query(`update orgs set path = ${newPath.replace('%col%', 'path')} where path <@ text2ltree($1)`, params);
   await sql.query(
     `update members set cell_path = ${newPath.replace('%col%', 'cell_path')} where cell_path <@ text2ltree($1)`,
+    params,
+  );
+  // The assistant's documents keep their unit's subtree, and questions the place they were asked from.
+  await sql.query(
+    `update kb_documents set visibility_path = ${newPath.replace('%col%', 'visibility_path')}
+      where visibility_path <@ text2ltree($1)`,
+    params,
+  );
+  await sql.query(
+    `update kb_questions set scope_path = ${newPath.replace('%col%', 'scope_path')} where scope_path <@ text2ltree($1)`,
+    params,
+  );
+  await sql.query(
+    `update kb_lessons set org_path = ${newPath.replace('%col%', 'org_path')} where org_path <@ text2ltree($1)`,
     params,
   );
   await sql.query(`update orgs set parent_id = $2 where id = $1`, [org.id, newParent.id]);

@@ -42,6 +42,8 @@ export type CoreAction =
   | { kind: 'notices-page'; page: number }
   | { kind: 'rate-meeting'; meetingId: number; level: string }
   | { kind: 'rate-answer'; questionId: number; rating: 1 | -1 }
+  /** One of the articles the assistant offered for a question it was not sure of. */
+  | { kind: 'assistant-choice'; questionId: number; chunkId: number }
   | { kind: 'motion-kind'; decision: DecisionKind }
   | { kind: 'ballot'; ballot: 'open' | 'secret' }
   | { kind: 'skip-photo' }
@@ -90,6 +92,8 @@ function fields(a: ChatAction): (string | number)[] {
     case 'rate-answer':
       // The assistant's 👍/👎 buttons (bot/core/commands/ask.ts) are written in this same format.
       return ['hoi', a.questionId, a.rating];
+    case 'assistant-choice':
+      return ['hc', a.questionId, a.chunkId];
     case 'menu':
       return ['m', a.item];
     case 'motion-kind':
@@ -166,6 +170,10 @@ export function decodeAction(data: string): ChatAction | undefined {
       return arity(2) && (f[1] === '1' || f[1] === '-1')
         ? withId(0, (questionId) => ({ kind: 'rate-answer', questionId, rating: f[1] === '1' ? 1 : -1 }))
         : undefined;
+    case 'hc': {
+      const [questionId, chunkId] = [n(0), n(1)];
+      return arity(2) && questionId && chunkId ? { kind: 'assistant-choice', questionId, chunkId } : undefined;
+    }
     case 'm':
       return arity(1) && (MENU_ITEMS as readonly string[]).includes(f[0])
         ? { kind: 'menu', item: f[0] as MenuItem }

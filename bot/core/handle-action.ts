@@ -15,6 +15,7 @@ import { finishTask, rate } from './commands/member-meeting.ts';
 import { closeMeetingReply, closeMotionReply } from './commands/secretary-meeting.ts';
 import { paperNoneReply } from './commands/meeting-steps.ts';
 import { acknowledge, noticesPage, showNotice } from './commands/notices.ts';
+import { answerChosenArticle } from './commands/ask.ts';
 
 export const STALE: Reply = { text: 'Lựa chọn này đã hết hiệu lực.' };
 
@@ -63,6 +64,8 @@ export async function handleAction(ctx: CommandContext, action: ChatAction): Pro
       if (!ask?.onChoice) return [STALE];
       return asList(await ask.onChoice(ctx, `${action.questionId}:${action.rating}`));
     }
+    case 'assistant-choice':
+      return asList(await answerChosenArticle(ctx, action.questionId, action.chunkId));
     case 'menu':
       return runMenuItem(ctx, action.item);
     case 'schedule-meeting':

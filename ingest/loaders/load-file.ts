@@ -22,13 +22,58 @@ export interface LoadedDocument {
 
 export const SUPPORTED_EXTENSIONS = ['.md', '.markdown', '.txt', '.html', '.htm', '.docx', '.pdf'];
 
+/**
+ * A document's title when nothing names it (no front matter, no <title>, none typed in the
+ * upload form): its first heading — the first lines of its text, skipping the header every
+ * Vietnamese administrative document opens with (the party's or the state's name, the motto,
+ * "Số: …", "…, ngày … tháng … năm …"), up to a line that ends a title, at most two lines (a
+ * title is often "HƯỚNG DẪN" then "Về việc …"). An all-capitals title is written in sentence
+ * case. Answers cite it, so a member never reads a file name ("huong-dan-sinh-hoat-truc-tuyen").
+ * Only a document with no text at all falls back to its file name, spaced out.
+ */
+export function titleFromText(text: string, filename: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.replace(/^#{1,6}\s+/, '').trim())
+    .filter(Boolean);
+  const picked: string[] = [];
+  for (const line of lines.slice(0, 12)) {
+    if (DOCUMENT_HEADER.test(line)) {
+      if (picked.length) break;
+      continue;
+    }
+    if (/^(điều|chương|phần|mục)\s+[\dIVXLC]+\b/iu.test(line) || line.split(/\s+/).length > TITLE_WORDS) break;
+    picked.push(line);
+    if (picked.length === 2 || picked.join(' ').split(/\s+/).length >= 3) break;
+  }
+  const title = picked
+    .map((l) => (l === l.toUpperCase() ? l.toLowerCase() : l))
+    .map((l, i) => (i > 0 && /^\p{Lu}\p{Ll}/u.test(l) ? l.charAt(0).toLowerCase() + l.slice(1) : l))
+    .join(' ')
+    .replace(/[.:;]$/, '')
+    .trim();
+  if (!title) return path.basename(filename, path.extname(filename)).replace(/[-_]+/g, ' ').trim() || filename;
+  return title.charAt(0).toUpperCase() + title.slice(1);
+}
+const TITLE_WORDS = 25;
+const DOCUMENT_HEADER = new RegExp(
+  [
+    '^(đảng cộng sản việt nam|cộng hòa xã hội chủ nghĩa việt nam|cộng hoà xã hội chủ nghĩa việt nam)$',
+    '^độc lập\\s*[-–—]\\s*tự do',
+    '^số\\s*:',
+    ',\\s*ngày\\s+\\d{1,2}\\s+tháng',
+    '^(tài liệu mẫu\\b.*—|\\*+$|-+$)',
+  ].join('|'),
+  'iu',
+);
+
 export async function loadFile(filename: string, data: Buffer): Promise<LoadedDocument> {
   const ext = path.extname(filename).toLowerCase();
   const base = path.basename(filename, ext);
   const defaults: DocumentMeta = {
     key: base,
     number: null,
-    title: base,
+    title: base, // replaced below: a document's title is never its file name (titleFromText)
     issuer: null,
     issuedOn: null,
     status: 'in_force',
@@ -39,18 +84,23 @@ export async function loadFile(filename: string, data: Buffer): Promise<LoadedDo
     case '.markdown':
     case '.txt': {
       const { meta, body } = frontMatter(data.toString('utf8'));
-      return { meta: { ...defaults, ...meta }, text: normalizeText(body), pages: 1 };
+      const text = normalizeText(body);
+      return { meta: { ...defaults, title: titleFromText(text, filename), ...meta }, text, pages: 1 };
     }
     case '.html':
     case '.htm': {
-      const { title, text } = await htmlText(data.toString('utf8'));
-      return { meta: { ...defaults, title: title || base }, text: normalizeText(text), pages: 1 };
+      const { title, text: html } = await htmlText(data.toString('utf8'));
+      const text = normalizeText(html);
+      return { meta: { ...defaults, title: title || titleFromText(text, filename) }, text, pages: 1 };
     }
-    case '.docx':
-      return { meta: defaults, text: normalizeText(await docxText(data)), pages: 1 };
+    case '.docx': {
+      const text = normalizeText(await docxText(data));
+      return { meta: { ...defaults, title: titleFromText(text, filename) }, text, pages: 1 };
+    }
     case '.pdf': {
       const pages = await pdfPages(data);
-      return { meta: defaults, text: normalizeText(stripPageFurniture(pages).join('\n\n')), pages: pages.length };
+      const text = normalizeText(stripPageFurniture(pages).join('\n\n'));
+      return { meta: { ...defaults, title: titleFromText(text, filename) }, text, pages: pages.length };
     }
     default:
       throw new Error(`unsupported file type ${ext} (supported: ${SUPPORTED_EXTENSIONS.join(', ')})`);

@@ -11,6 +11,8 @@ import { HashingEmbedder } from '../../knowledge/embed/hashing-embedder.ts';
 export class FakeOpenAI {
   root = '';
   requests: { path: string; body: Params }[] = [];
+  /** What the "model" answers instead, given the user message (a test of a model that misbehaves). */
+  chatReply: ((user: string) => string) | null = null;
   #server?: http.Server;
 
   async start(): Promise<this> {
@@ -52,9 +54,11 @@ export class FakeOpenAI {
       const messages = body.messages as { role: string; content: string }[];
       const user = messages.find((m) => m.role === 'user')?.content ?? '';
       const firstPassage = /<tai_lieu so="1"[^>]*>\n([^\n]*)\n([^\n]*)/.exec(user);
-      const content = firstPassage
-        ? `Theo tài liệu, ${firstPassage[2] || firstPassage[1]} [1]`
-        : 'Tài liệu không đề cập.';
+      const content = this.chatReply
+        ? this.chatReply(user)
+        : firstPassage
+          ? `Theo tài liệu, ${firstPassage[2] || firstPassage[1]} [1]`
+          : 'Tài liệu không đề cập.';
       return {
         status: 200,
         body: {

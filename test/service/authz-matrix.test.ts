@@ -459,6 +459,18 @@ const MATRIX: Record<string, Entry> = {
     req: async (f) => ({ url: `/knowledge/questions/${await f.question()}/rating`, payload: { rating: -1 } }),
     expect: [401, 200, 404, 404, 404, 404],
   },
+  // Only an article offered for the caller's own question can be chosen: this one never was.
+  'POST /knowledge/questions/:id/choice': {
+    req: async (f) => ({ url: `/knowledge/questions/${await f.question()}/choice`, payload: { chunkId: 1 } }),
+    expect: [401, 404, 404, 404, 404, 404],
+  },
+  'POST /orgs/:id/knowledge/lessons': {
+    req: async (f) => ({
+      url: `/orgs/${f.p1.province.id}/knowledge/lessons`,
+      payload: { question: 'Đảng phí đóng thế nào?', chunkId: await f.articleChunk() },
+    }),
+    expect: [401, 403, 403, 403, 201, 403],
+  },
   'GET /orgs/:id/knowledge/questions': {
     req: (f) => ({ url: `/orgs/${f.p1.province.id}/knowledge/questions?filter=unanswered` }),
     expect: [401, 403, 403, 403, 200, 403],
@@ -484,6 +496,10 @@ const MATRIX: Record<string, Entry> = {
     expect: 401,
   },
   'GET /console/units/:id/audit': { req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/audit` }), expect: 401 },
+  'POST /console/units/:id/lessons': {
+    req: (f) => ({ url: `/console/units/${f.p1.province.id}/lessons`, payload: {} }),
+    expect: 401,
+  },
   'POST /console/units/:id/exclusions': {
     req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/exclusions`, payload: {} }),
     expect: 401,
@@ -737,6 +753,16 @@ class Fixture {
       payload: { question: 'Đảng phí đóng thế nào?' },
     });
     return res.json().questionId as number;
+  }
+  /** A passage of an article in a document loaded for province 1. */
+  async articleChunk() {
+    await this.job();
+    const [row] = await t.db.query<{ id: number }>(
+      `select c.id::int as id from kb_chunks c join kb_documents d on d.id = c.document_id
+        where c.article is not null and d.org_id = $1 order by c.id desc limit 1`,
+      [this.p1.province.id],
+    );
+    return row.id;
   }
   async job() {
     const { jobId } = await loadDocument(deps, this.editor, this.p1.province.id, {

@@ -91,7 +91,7 @@ export function knowledgePage(
     `<p class="crumbs"><a href="/console">Trang chủ</a> › ${h(u.name)} › Tài liệu cho Trợ lý ảo</p>
 <h1>Tài liệu cho Trợ lý ảo của ${h(u.name)}</h1>${notice(opts.message)}
 <p class="muted">Trợ lý ảo trả lời đảng viên ${
-      u.parentId === null ? 'trong toàn hệ thống' : `của ${h(u.name)} và các đơn vị trực thuộc`
+      u.kind === 'central' ? 'trong toàn hệ thống' : `của ${h(u.name)} và các đơn vị trực thuộc`
     } từ các tài liệu dưới đây.
  <a href="/console/units/${u.id}/questions">Câu hỏi Trợ lý ảo chưa trả lời được</a> gợi ý tài liệu cần bổ sung.</p>
 <form id="kb-upload" method="post" action="/console/units/${u.id}/knowledge"\
@@ -100,7 +100,8 @@ export function knowledgePage(
 <p class="muted" id="kb-hint">Nhận tệp ${opts.extensions.map((e) => h(e.slice(1).toUpperCase())).join(', ')},\
  tối đa ${opts.maxMegabytes} MB.
  Tải lại một tệp cùng tên thì bản mới thay bản cũ.</p>
-<label for="kb-title">Tên tài liệu (để trống: lấy tên trong tệp)</label>\
+<label for="kb-title">Tên tài liệu — câu trả lời trích dẫn theo tên này (để trống: lấy tên\
+ hoặc tiêu đề đầu tiên trong tệp)</label>\
 <input id="kb-title" name="title" maxlength="300" style="width:100%">
 <label for="kb-file">Tệp</label><input id="kb-file" name="file" type="file" required aria-describedby="kb-hint"
  accept="${opts.extensions.join(',')}">

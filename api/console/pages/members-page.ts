@@ -1,7 +1,7 @@
 import type { ImportProblem, ImportResult } from '../../members/import-members.ts';
 import { SHEET_COLUMNS } from '../../members/member-sheet.ts';
 import type { UnitRow } from '../repository.ts';
-import { h, notice, page } from './html.ts';
+import { csrfField, h, notice, page } from './html.ts';
 
 /** Import a member list (CSV/XLSX) with the per-line error report; export the list. */
 export function membersPage(
@@ -77,18 +77,29 @@ function importResult(r: ImportResult): string {
 export function questionsPage(
   unit: UnitRow,
   filter: 'unanswered' | 'poor',
-  rows: { id: number; askedAt: Date; question: string; rating: number | null; comment: string | null }[],
-  opts: { who: string; csrf: string },
+  rows: {
+    id: number;
+    askedAt: Date;
+    question: string;
+    rating: number | null;
+    comment: string | null;
+    chosen?: string | null;
+  }[],
+  opts: { who: string; csrf: string; message?: string },
+  articles: Map<number, { chunkId: number; label: string }[]> = new Map(),
 ): string {
   return page(
     { title: 'Câu hỏi cần bổ sung tài liệu', who: opts.who, csrf: opts.csrf },
     `<p class="crumbs"><a href="/console">Trang chủ</a> › ${h(unit.name)}</p>
-<h1>${filter === 'unanswered' ? 'Câu hỏi Trợ lý ảo chưa trả lời được' : 'Câu trả lời bị đánh giá 👎'}</h1>
+<h1>${filter === 'unanswered' ? 'Câu hỏi Trợ lý ảo chưa trả lời được' : 'Câu trả lời bị đánh giá 👎'}</h1>\
+${notice(opts.message)}
 <p><a href="/console/units/${unit.id}/questions?filter=unanswered">Chưa trả lời được</a> ·\
  <a href="/console/units/${unit.id}/questions?filter=poor">Bị đánh giá 👎</a> ·
  <a href="/console/units/${unit.id}/knowledge">Tải lên tài liệu cho Trợ lý ảo</a></p>
 <p class="muted">Các câu hỏi của đảng viên trong đơn vị mà tài liệu đã nạp chưa trả lời tốt:\
- gợi ý tài liệu cần bổ sung.</p>
+ gợi ý tài liệu cần bổ sung.
+ Chọn điều khoản trả lời cho một câu hỏi để dạy Trợ lý ảo: những câu hỏi tương tự của đảng viên trong đơn vị\
+ sẽ được trả lời từ điều khoản đó.</p>
 <table><thead><tr><th scope="col">Thời gian</th>\
 <th scope="col">Câu hỏi</th><th scope="col">Góp ý</th></tr></thead><tbody>
 ${
@@ -96,10 +107,26 @@ ${
     .map(
       (q) =>
         `<tr><td>${h(new Date(q.askedAt).toLocaleString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh' }))}</td>\
-<td>${h(q.question)}</td><td>${h(q.comment ?? '')}</td></tr>`,
+<td>${h(q.question)}${q.chosen ? `<br><span class="muted">Đã chọn: ${h(q.chosen)}</span>` : ''}\
+${teachForm(unit.id, q.id, articles.get(q.id) ?? [], opts.csrf)}</td>\
+<td>${h(q.comment ?? '')}</td></tr>`,
     )
     .join('') || '<tr><td colspan="3">Không có.</td></tr>'
 }
 </tbody></table>`,
   );
+}
+
+/** Links a question to the article that answers it, with an optional short answer (the editor teaches). */
+function teachForm(unitId: number, questionId: number, articles: { chunkId: number; label: string }[], csrf: string) {
+  if (!articles.length) return '';
+  const id = `teach-${questionId}`;
+  return `<form method="post" action="/console/units/${unitId}/lessons" class="noprint">\
+${csrfField(csrf)}<input type="hidden" name="questionId" value="${questionId}">
+<label for="${id}">Điều khoản trả lời câu hỏi này</label><select id="${id}" name="chunkId">${articles
+    .map((a) => `<option value="${a.chunkId}">${h(a.label)}</option>`)
+    .join('')}</select>
+<label for="${id}-note">Câu trả lời ngắn (không bắt buộc)</label>\
+<input id="${id}-note" name="note" maxlength="1000" style="width:100%">
+<button type="submit">Dạy Trợ lý ảo</button></form>`;
 }

@@ -3,12 +3,13 @@
  * ("dang vien du bi co duoc bieu quyet khong"). Follow-ups use the previous question;
  * "xem nguồn" shows the quoted passages; 👍/👎 rate the answer.
  */
-import { askAssistant, type Citation } from '../../../knowledge/answer.ts';
+import { type Answer, answerChoice, askAssistant, type Citation } from '../../../knowledge/answer.ts';
 import { assistant } from '../../../knowledge/assistant.ts';
 import { rateAnswer } from '../../../knowledge/rate-answer.ts';
 import { cellScope } from '../../../knowledge/scope.ts';
 import { AppError } from '../../../api/errors.ts';
-import type { Command } from '../command.ts';
+import type { Command, CommandContext } from '../command.ts';
+import type { Reply } from '../reply.ts';
 
 interface LastAnswer {
   /** The topic a follow-up is read with (the thread's first question). */
@@ -33,13 +34,15 @@ export const askCommand: Command = {
       previousQuestion: last?.question ?? null,
     });
     await ctx.session.set('assistant', { question: answer.topic, citations: answer.citations } satisfies LastAnswer);
-    return {
-      text: answer.text,
-      choices: [
-        { label: '👍 Hữu ích', data: `hoi:${answer.questionId}:1` },
-        { label: '👎 Chưa đúng', data: `hoi:${answer.questionId}:-1` },
-      ],
-    };
+    if (answer.choices.length)
+      return {
+        text: answer.text,
+        choices: answer.choices.map((c) => ({
+          label: c.label,
+          action: { kind: 'assistant-choice', questionId: answer.questionId, chunkId: c.chunkId },
+        })),
+      };
+    return answerReply(answer);
   },
   async onChoice(ctx, data) {
     const [id, rating] = data.split(':').map(Number);
@@ -54,6 +57,29 @@ export const askCommand: Command = {
     };
   },
 };
+
+/** An answer with its 👍/👎 buttons. */
+function answerReply(answer: Answer): Reply {
+  return {
+    text: answer.text,
+    choices: [
+      { label: '👍 Hữu ích', data: `hoi:${answer.questionId}:1` },
+      { label: '👎 Chưa đúng', data: `hoi:${answer.questionId}:-1` },
+    ],
+  };
+}
+
+/** The member chose one of the articles offered: the answer from it, and "xem nguồn" shows it. */
+export async function answerChosenArticle(ctx: CommandContext, questionId: number, chunkId: number): Promise<Reply> {
+  const answer = await answerChoice(ctx.deps.db, assistant(), {
+    questionId,
+    chunkId,
+    scopePath: await cellScope(ctx.deps.db, ctx.member.cellId),
+    memberId: ctx.member.id,
+  });
+  await ctx.session.set('assistant', { question: answer.topic, citations: answer.citations } satisfies LastAnswer);
+  return answerReply(answer);
+}
 
 export const sourcesCommand: Command = {
   name: 'xemnguon',
