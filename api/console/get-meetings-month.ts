@@ -5,6 +5,7 @@ import { getCompletenessReport } from '../meetings/get-completeness-report.ts';
 import { findUnits } from './repository.ts';
 import { notFound } from '../errors.ts';
 import { CELL_KINDS, isCellKind } from '../orgs/kinds.ts';
+import { compareVietnamese } from '../text/vietnamese-names.ts';
 
 /** One cell beneath the unit in a month: how many closed meetings, how many with all three parts. */
 export interface CellMonth {
@@ -112,8 +113,10 @@ async function cellsOfMonth(deps: Pick<Deps, 'db'>, path: string, lines: Meeting
       order by coalesce(ch.name, c.name), c.name`,
     [path, CELL_KINDS],
   );
-  return cells.map((c) => {
-    const own = lines.filter((l) => l.cellId === c.cellId);
-    return { ...c, meetings: own.length, complete: own.filter((l) => l.part1 && l.part2 && l.part3).length };
-  });
+  return cells
+    .map((c) => {
+      const own = lines.filter((l) => l.cellId === c.cellId);
+      return { ...c, meetings: own.length, complete: own.filter((l) => l.part1 && l.part2 && l.part3).length };
+    })
+    .sort((a, b) => compareVietnamese(a.childName, b.childName) || compareVietnamese(a.cellName, b.cellName));
 }

@@ -71,6 +71,9 @@ describe.runIf(chromiumPath)("the committee member's month", { timeout: 300_000 
     expect(text).toMatch(/Chi bộ chưa họp\s*12/);
     expect(text.match(/Chưa có buổi sinh hoạt nào được đóng trên nền tảng trong tháng/g)).toHaveLength(12);
     expect(text).toContain('Không tính: Chi bộ Công an Thị trấn');
+    expect(text).not.toContain('.).');
+    // Cells in the Vietnamese alphabet's order: "Trạm" before "Trường" (ạ is an a).
+    expect(text.indexOf('Chi bộ Trạm Y tế')).toBeLessThan(text.indexOf('Chi bộ Trường THCS Thị trấn'));
     await screenshot(page, 'committee-meetings-1366');
   });
 

@@ -454,7 +454,8 @@ describe("members import and the assistant's questions", () => {
       payload: good.payload,
     });
     expect(ok.statusCode).toBe(200);
-    expect(ok.body).toContain('Đã nhập 1 đảng viên');
+    expect(ok.body).toContain('Đã thêm 1, cập nhật 0, giữ nguyên 0 đảng viên.');
+    expect(ok.body).toContain('<h2>Đã thêm (1)</h2><ul><li>Nguyễn Văn Mới</li></ul>');
     expect(await count()).toBe(before + 1);
   });
 

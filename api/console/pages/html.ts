@@ -35,6 +35,7 @@ th{background:#f2e6e6}td.n,th.n{text-align:right;font-variant-numeric:tabular-nu
 button,.btn{font:inherit;background:#8b0000;color:#fff;border:0;padding:.4em .9em;cursor:pointer;
   text-decoration:none;display:inline-block}
 button.light{background:#eee;color:#000;border:1px solid #777}label{display:block;margin:.4em 0 .1em;font-weight:600}
+fieldset{min-width:0}
 input,select,textarea{font:inherit;padding:.3em;border:1px solid #555;max-width:100%}textarea{width:100%;min-height:6em}
 .row{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-end}
 .msg{border-left:5px solid #0b6b0b;background:#eef7ee;padding:.5em 1em}

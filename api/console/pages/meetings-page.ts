@@ -77,7 +77,7 @@ ${notMet
 ${
   excluded.length
     ? `<p class="muted">Không tính: ${excluded
-        .map((c) => `${h(c.cellName)} (${h(c.reason ?? 'không triển khai')})`)
+        .map((c) => `${h(c.cellName)} (${h(c.reason?.replace(/[.\s]+$/, '') || 'không triển khai')})`)
         .join('; ')}.</p>`
     : ''
 }
