@@ -1003,7 +1003,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
             .map((a) => ({ filename: a.filename, mime: a.mimetype, data: a.data })),
         });
         // No date asked for, yet not sent now: published in the quiet hours, it goes when they end.
-        const deferred = !b.publishAt && !n.publishedAt;
+        const deferred = !b.publishAt && n.publishAt.getTime() > deps.clock.now().getTime();
         return reply.redirect(`/console/notices/${n.id}?done=${deferred ? 'deferred' : 'published'}`, 303);
       } catch (e) {
         // A bad attachment or date: the form again, with what was typed and why it was refused.

@@ -15,12 +15,15 @@ import { meetingDate } from './meeting-date.ts';
 import { requireMeeting } from './require-meeting.ts';
 import { acceptAbsence, checkIn } from './check-in.ts';
 
-/** The reasons the form offers; `accepted` ones leave the vote base (rules.md §1). */
-export const ROLL_ABSENCE_REASONS: Record<string, { text: string; accepted: boolean }> = {
+/**
+ * The reasons the form offers; they leave the vote base (rules.md §1). "none" (vắng không lý do)
+ * writes nothing: a member away with no reason recorded is listed so in the minutes.
+ */
+export const ROLL_ABSENCE_REASONS: Record<string, { text: string; accepted: boolean } | null> = {
   trip: { text: 'Đi công tác', accepted: true },
   ill: { text: 'Ốm, đau', accepted: true },
   family: { text: 'Việc gia đình', accepted: true },
-  none: { text: 'Vắng không lý do', accepted: false },
+  none: null,
 };
 
 export async function recordRoll(
@@ -41,14 +44,17 @@ export async function recordRoll(
   for (const id of [...input.present, ...absences.map((a) => a.memberId)])
     if (!roll.has(id)) throw new AppError('validation', 'Có đồng chí không thuộc danh sách của buổi họp này.');
   for (const a of absences)
-    if (!ROLL_ABSENCE_REASONS[a.reason]) throw new AppError('validation', 'Lý do vắng không hợp lệ.');
+    if (!Object.hasOwn(ROLL_ABSENCE_REASONS, a.reason)) throw new AppError('validation', 'Lý do vắng không hợp lệ.');
   let checkedIn = 0;
   for (const memberId of new Set(input.present)) {
     const r = await checkIn(deps, actor, { meetingId: meeting.id, memberId, method: 'secretary' });
     if (!r.alreadyPresent) checkedIn++;
   }
+  let reasons = 0;
   for (const a of absences) {
     const reason = ROLL_ABSENCE_REASONS[a.reason];
+    if (!reason) continue;
+    reasons++;
     await acceptAbsence(deps, actor, {
       meetingId: meeting.id,
       memberId: a.memberId,
@@ -56,5 +62,5 @@ export async function recordRoll(
       reason: reason.text,
     });
   }
-  return { checkedIn, absences: absences.length };
+  return { checkedIn, absences: reasons };
 }

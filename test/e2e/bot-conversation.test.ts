@@ -116,7 +116,7 @@ describe.each(CHANNELS)('conversation on %s', (name) => {
     await link(driver(), who, (await issueLinkCode(deps, issuer, member.id)).code);
     for (const typed of ['/trogiup', 'trợ giúp', 'Tro Giup', 'TRO GIUP', 'tro giupp', 'xem them']) {
       const replies = await driver().say(who, typed);
-      expect(replies.join('\n'), typed).toMatch(/huylienket|Đồng chí chọn việc bên dưới/);
+      expect(replies.join('\n'), typed).toMatch(/Các việc khác|Đồng chí chọn việc bên dưới/);
       expect(replies.join('\n'), typed).not.toContain('Dành cho bí thư');
     }
     expect((await driver().say(who, '😀👍')).join()).toMatch(/chưa hiểu/);
@@ -146,9 +146,16 @@ describe.each(CHANNELS)('conversation on %s', (name) => {
       expect(help!.split('Trả lời bằng số:')[0].trim().split('\n').length, typed).toBeLessThanOrEqual(8);
       expect(help, typed).not.toContain('/');
     }
+    // "Xem thêm": the other things as choices with a line each, no slash commands (issue 24)…
     const more = (await driver().say(who, 'xem thêm')).join('\n');
-    expect(more).toContain('/huylienket');
-    expect(more).toContain('/nhiemvu');
+    expect(more).toContain('• Nhiệm vụ — xem nhiệm vụ được giao');
+    expect(more).toContain('gõ "hủy liên kết"');
+    expect(more).not.toMatch(/\/[a-z]+/);
+    // …and every command only when asked for by name, never /admin to a plain member.
+    const all = (await driver().say(who, 'tất cả lệnh')).join('\n');
+    expect(all).toContain('/huylienket');
+    expect(all).toContain('/nhiemvu');
+    expect(all).not.toContain('/admin');
     // A question that merely starts with "giúp" still goes to the assistant.
     expect((await driver().say(who, 'giúp tôi tính đảng phí hưu trí')).join()).not.toContain('Đồng chí chọn việc');
   });
@@ -160,7 +167,10 @@ describe.each(CHANNELS)('conversation on %s', (name) => {
     const help = (await driver().say(who, 'tro giup')).join('\n');
     expect(help).toContain('Dành cho bí thư chi bộ');
     expect(help).toContain('ganchibo');
-    expect((await driver().say(who, 'xem them')).join('\n')).toContain('/mobieuquyet');
+    const more = (await driver().say(who, 'xem them')).join('\n');
+    expect(more).toContain('• Trang quản trị — mở trang quản trị trên máy tính');
+    expect(more).toContain('ganchibo');
+    expect((await driver().say(who, 'tat ca lenh')).join('\n')).toContain('/mobieuquyet');
   });
 
   it('unlinks, after which the account is a stranger again', async () => {

@@ -536,6 +536,10 @@ const MATRIX: Record<string, Entry> = {
     req: () => ({ url: '/console/meetings/1/check-in', payload: {} }),
     expect: 401,
   },
+  'POST /console/meetings/:id/roll': {
+    req: () => ({ url: '/console/meetings/1/roll', payload: {} }),
+    expect: 401,
+  },
   'POST /console/meetings/:id/motions': {
     req: () => ({ url: '/console/meetings/1/motions', payload: {} }),
     expect: 401,
