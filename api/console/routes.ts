@@ -83,6 +83,7 @@ import { listUnitKnowledge } from '../knowledge/list-unit-knowledge.ts';
 import { assertMayLoadDocuments, loadDocument } from '../knowledge/load-document.ts';
 import { getIngestJob, getIngestJobOfUnit } from '../knowledge/get-ingest-job.ts';
 import { teachAnswer } from '../knowledge/teach-answer.ts';
+import { withdrawDocument } from '../knowledge/withdraw-document.ts';
 import { SUPPORTED_EXTENSIONS } from '../../ingest/loaders/load-file.ts';
 import { assertUploadWithinBounds, DEFAULT_BODY_LIMIT, MAX_UPLOAD_BYTES, readMultipartForm } from '../http/uploads.ts';
 import { inlineScriptHashes } from '../http/security-headers.ts';
@@ -155,6 +156,8 @@ const DONE: Record<string, string> = {
   answered: 'Đã gửi trả lời cho đảng viên.',
   ended: 'Đã kết thúc phiên đăng nhập.',
   removed: 'Đã bỏ vai trò; việc này được ghi vào nhật ký thao tác.',
+  taught: 'Đã dạy Trợ lý ảo: câu hỏi tương tự trong đơn vị được trả lời từ điều khoản đã chọn.',
+  withdrawn: 'Đã rút tài liệu; Trợ lý ảo không trả lời từ tài liệu này nữa.',
 };
 const done = (query: unknown) => DONE[(query as { done?: string })?.done ?? ''];
 
@@ -871,8 +874,16 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       const f = frame(request, reply);
       const filter = request.query.filter ?? 'unanswered';
       const r = await listQuestionsForEditor(deps, actor(request), request.params.id, filter);
-      const message = request.query.done === 'taught' ? 'Đã dạy Trợ lý ảo câu hỏi này.' : undefined;
-      return html(reply, questionsPage(r.unit, filter, r.rows, { ...f, message }, r.articles));
+      return html(reply, questionsPage(r.unit, filter, r.rows, f, r.articles));
+    },
+  );
+
+  consoleAction(
+    '/console/documents/:id/withdraw',
+    { params: IdParams, body: { unitId: Type.String({ pattern: '^[0-9]{1,9}$' }) } },
+    async ({ params, body, actor }) => {
+      await withdrawDocument(deps, actor, params.id);
+      return `/console/units/${body.unitId}/knowledge?done=withdrawn`;
     },
   );
 

@@ -1,5 +1,6 @@
 /**
- * For an editor: the documents loaded for a unit and the latest ingest jobs, with their
+ * For an editor: the documents loaded for a unit and the units beneath it (each with the unit
+ * it was loaded for), and the latest ingest jobs, with their
  * status, chunk counts and errors. The command line's documents loaded with `--org` count as
  * that unit's; the national ones (no unit) are listed for the centre's editors, who may change
  * them — and for a root's editors, to whom they are visible anyway. Another root's are never.
@@ -17,6 +18,8 @@ export interface UnitDocument {
   filename: string | null;
   status: 'in_force' | 'superseded';
   chunks: number;
+  /** The unit it was loaded for (this one or one beneath); null: national. */
+  unitName: string | null;
   ingestedAt: Date;
 }
 
@@ -37,10 +40,10 @@ export async function listUnitKnowledge(
   const unit = await assertMayLoadDocuments(deps, actor, orgId);
   const isRoot = unit.parentId === null;
   const documents = await deps.db.query<UnitDocument>(
-    `select d.id, d.title, d.number, d.filename, d.status, d.ingested_at as "ingestedAt",
+    `select d.id, d.title, d.number, d.filename, d.status, d.ingested_at as "ingestedAt", o.name as "unitName",
             (select count(*)::int from kb_chunks c where c.document_id = d.id) as chunks
-       from kb_documents d
-      where coalesce(d.org_id, d.visibility_org_id) = $1
+       from kb_documents d left join orgs o on o.id = coalesce(d.org_id, d.visibility_org_id)
+      where o.path <@ (select path from orgs where id = $1)
          or ($2 and d.org_id is null and d.visibility_org_id is null)
       order by d.ingested_at desc, d.id desc limit $3`,
     [unit.id, isRoot, SHOWN_DOCUMENTS],

@@ -29,6 +29,7 @@ import { cellScope } from '../../knowledge/scope.ts';
 import { assertMayLoadDocuments, loadDocument } from './load-document.ts';
 import { getIngestJob } from './get-ingest-job.ts';
 import { teachAnswer } from './teach-answer.ts';
+import { withdrawDocument } from './withdraw-document.ts';
 
 const tags = ['Trợ lý ảo (assistant)'];
 
@@ -108,6 +109,22 @@ export const knowledgeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
       return reply
         .status(202)
         .send(await loadDocument(deps, principal, request.params.id, file, { title: request.query.title }));
+    },
+  );
+
+  app.delete(
+    '/knowledge/documents/:id',
+    {
+      schema: {
+        tags,
+        summary: 'For editors: withdraw a document; its passages stop answering at once (audited)',
+        params: IdParams,
+        response: Responses(Ok),
+      },
+    },
+    async (request) => {
+      await withdrawDocument(deps, requirePrincipal(request), request.params.id);
+      return { ok: true };
     },
   );
 

@@ -227,8 +227,9 @@ describe.runIf(chromiumPath)('console in Chromium', () => {
     expect(requests.some((r) => /^xhr POST \/console\/units\/\d+\/knowledge$/.test(r))).toBe(true);
     expect(requests.some((r) => /^xhr GET \/console\/knowledge\/jobs\/\d+\/status$/.test(r))).toBe(true);
     const row = page.locator('tr', { has: page.locator('td', { hasText: 'Hướng dẫn đóng đảng phí' }) });
-    expect(await row.locator('td').nth(2).textContent()).toBe('dang-phi.md');
-    expect(Number(await row.locator('td').nth(4).textContent())).toBeGreaterThan(0);
+    expect(await row.locator('td').nth(1).textContent()).toBe('Đảng bộ tỉnh Thử nghiệm');
+    expect(await row.locator('td').nth(3).textContent()).toBe('dang-phi.md');
+    expect(Number(await row.locator('td').nth(5).textContent())).toBeGreaterThan(0);
 
     // The same form with script turned off: a plain post, then the job's page until it is done.
     const plain = await browser.newContext({ javaScriptEnabled: false });

@@ -471,6 +471,11 @@ const MATRIX: Record<string, Entry> = {
     }),
     expect: [401, 403, 403, 403, 201, 403],
   },
+  // Withdrawing needs the editor's right on the document's unit (a fresh document each time).
+  'DELETE /knowledge/documents/:id': {
+    req: async (f) => ({ url: `/knowledge/documents/${await f.documentId()}` }),
+    expect: [401, 403, 403, 403, 200, 403],
+  },
   'GET /orgs/:id/knowledge/questions': {
     req: (f) => ({ url: `/orgs/${f.p1.province.id}/knowledge/questions?filter=unanswered` }),
     expect: [401, 403, 403, 403, 200, 403],
@@ -496,6 +501,10 @@ const MATRIX: Record<string, Entry> = {
     expect: 401,
   },
   'GET /console/units/:id/audit': { req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/audit` }), expect: 401 },
+  'POST /console/documents/:id/withdraw': {
+    req: (f) => ({ url: `/console/documents/1/withdraw`, payload: { unitId: String(f.p1.province.id) } }),
+    expect: 401,
+  },
   'POST /console/units/:id/lessons': {
     req: (f) => ({ url: `/console/units/${f.p1.province.id}/lessons`, payload: {} }),
     expect: 401,
@@ -757,6 +766,15 @@ class Fixture {
       payload: { question: 'Đảng phí đóng thế nào?' },
     });
     return res.json().questionId as number;
+  }
+  /** A document loaded for province 1 (loaded again when withdrawn). */
+  async documentId() {
+    await this.job();
+    const [row] = await t.db.query<{ id: number }>(
+      `select id from kb_documents where org_id = $1 order by id desc limit 1`,
+      [this.p1.province.id],
+    );
+    return row.id;
   }
   /** A passage of an article in a document loaded for province 1. */
   async articleChunk() {

@@ -100,8 +100,7 @@ export function knowledgePage(
 <p class="muted" id="kb-hint">Nhận tệp ${opts.extensions.map((e) => h(e.slice(1).toUpperCase())).join(', ')},\
  tối đa ${opts.maxMegabytes} MB.
  Tải lại một tệp cùng tên thì bản mới thay bản cũ.</p>
-<label for="kb-title">Tên tài liệu — câu trả lời trích dẫn theo tên này (để trống: lấy tên\
- hoặc tiêu đề đầu tiên trong tệp)</label>\
+<label for="kb-title">Tên tài liệu (để trống: lấy tên trong tệp)</label>\
 <input id="kb-title" name="title" maxlength="300" style="width:100%">
 <label for="kb-file">Tệp</label><input id="kb-file" name="file" type="file" required aria-describedby="kb-hint"
  accept="${opts.extensions.join(',')}">
@@ -127,16 +126,20 @@ ${
 }
 </tbody></table>
 <h2>Tài liệu đã nạp (${num(k.documents.length)})</h2>
-<table><thead><tr><th scope="col">Tên tài liệu</th><th scope="col">Số hiệu</th><th scope="col">Tệp</th>\
-<th scope="col">Hiệu lực</th><th scope="col" class="n">Số đoạn</th><th scope="col">Nạp lúc</th></tr></thead><tbody>
+<table><thead><tr><th scope="col">Tên tài liệu</th><th scope="col">Đơn vị</th><th scope="col">Số hiệu</th>\
+<th scope="col">Tệp</th><th scope="col">Hiệu lực</th><th scope="col" class="n">Số đoạn</th><th scope="col">Nạp lúc</th>\
+<th scope="col">Rút</th></tr></thead><tbody>
 ${
   k.documents
     .map(
-      (d) => `<tr><td>${h(d.title)}</td><td>${h(d.number ?? '')}</td><td>${h(d.filename ?? '')}</td>
-<td>${d.status === 'in_force' ? 'Đang có hiệu lực' : 'Đã được thay thế'}</td>\
-<td class="n">${num(d.chunks)}</td><td>${dateTime(d.ingestedAt)}</td></tr>`,
+      (d) => `<tr><td>${h(d.title)}</td><td>${h(d.unitName ?? 'Toàn quốc')}</td><td>${h(d.number ?? '')}</td>\
+<td>${h(d.filename ?? '')}</td><td>${d.status === 'in_force' ? 'Đang có hiệu lực' : 'Đã được thay thế'}</td>\
+<td class="n">${num(d.chunks)}</td><td>${dateTime(d.ingestedAt)}</td>
+<td><form method="post" action="/console/documents/${d.id}/withdraw" class="noprint">${csrfField(opts.csrf)}\
+<input type="hidden" name="unitId" value="${u.id}"><button type="submit"\
+ aria-label="Rút tài liệu ${h(d.title)}">Rút tài liệu</button></form></td></tr>`,
     )
-    .join('') || '<tr><td colspan="6">Chưa có tài liệu nào.</td></tr>'
+    .join('') || '<tr><td colspan="8">Chưa có tài liệu nào.</td></tr>'
 }
 </tbody></table>`,
   );
