@@ -6,9 +6,8 @@
  * editor's upload without a title is cited by its first heading, never its file name.
  * Skipped, saying so, when chromium is not installed.
  */
-import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { testDeps } from '../support/app.ts';
 import { makeMember, makeOrgTree, makeSecretary, makeUserWithRole } from '../factories/index.ts';
@@ -18,20 +17,12 @@ import { loadSampleDocuments } from '../../ingest/load-samples.ts';
 import { assistant } from '../../knowledge/assistant.ts';
 import { DID_YOU_MEAN, NOT_FOUND } from '../../knowledge/answer.ts';
 import type { Deps } from '../../api/context.ts';
-
-const chromiumPath = (() => {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-})();
-if (!chromiumPath) console.warn('assistant journey skipped: chromium is not installed (apt-get install chromium)');
+import { describeJourney, launchChromium } from './harness/journey.ts';
 
 const FEES = /^Theo Tài liệu mẫu: Đóng đảng phí hằng tháng › Điều 2( › khoản \d)?:/;
 const DISCLAIMER = /soạn riêng cho bản demo/;
 
-describe.runIf(chromiumPath)('a new member asks the Trợ lý ảo through the web chat', () => {
+describeJourney('a new member asks the Trợ lý ảo through the web chat', () => {
   let t: TestDb;
   let deps: Deps;
   let svc: Running;
@@ -47,10 +38,7 @@ describe.runIf(chromiumPath)('a new member asks the Trợ lý ảo through the w
     expect(await loadSampleDocuments(t.db, assistant().embedder)).toBe(3);
     const sec = await makeSecretary(t.db, tree.cellA);
     svc = await startServiceWithBots(deps, {}, false);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu'],
-    });
+    browser = await launchChromium();
     const member = await makeMember(t.db, tree.cellA, { fullName: 'Trần Thị Hỏi' });
     const { code } = await issueLinkCode(deps, sec.principal, member.id);
     page = await browser.newPage({ viewport: { width: 390, height: 844 } });

@@ -6,9 +6,8 @@
  * hers, and withdraws the document — after which it answers nothing.
  * Skipped, saying so, when chromium is not installed.
  */
-import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { testDeps } from '../support/app.ts';
 import { makeMember, makeMemberToken, makeOrgTree, makeUserWithRole } from '../factories/index.ts';
@@ -21,15 +20,7 @@ import { assistant } from '../../knowledge/assistant.ts';
 import { ingestFile } from '../../ingest/ingest-file.ts';
 import { refreshTermStats } from '../../knowledge/store.ts';
 import type { Deps } from '../../api/context.ts';
-
-const chromiumPath = (() => {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-})();
-if (!chromiumPath) console.warn('editor journey skipped: chromium is not installed (apt-get install chromium)');
+import { describeJourney, launchChromium } from './harness/journey.ts';
 
 const TITLE = 'Hướng dẫn tiếp nhận đảng viên chuyển sinh hoạt đến';
 const DOCUMENT =
@@ -37,7 +28,7 @@ const DOCUMENT =
   '1. Đảng viên chuyển sinh hoạt đến nộp giấy giới thiệu cho bí thư chi bộ trong 30 ngày.\n' +
   '2. Chi bộ giới thiệu đảng viên mới với chi bộ tại buổi sinh hoạt gần nhất.\n';
 
-describe.runIf(chromiumPath)('an editor’s day in the console', () => {
+describeJourney('an editor’s day in the console', () => {
   let t: TestDb;
   let deps: Deps;
   let svc: Running;
@@ -66,10 +57,7 @@ describe.runIf(chromiumPath)('an editor’s day in the console', () => {
     editorCode = (await issueLinkCode(deps, admin.principal, editor.id)).code;
     memberToken = await makeMemberToken(t.db, await makeMember(t.db, tree.cellA));
     svc = await startServiceWithBots(deps, {}, false);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -36,8 +36,8 @@ export const ARTIFACTS = path.resolve(path.dirname(fileURLToPath(import.meta.url
  * `describe` for a journey: without Chromium the file reports one skipped test that says why,
  * rather than failing on a machine that cannot run a browser.
  */
-export function describeJourney(name: string, body: () => void): void {
-  if (CHROMIUM && PDFTOTEXT) describe(name, body);
+export function describeJourney(name: string, body: () => void, options: { timeout?: number } = {}): void {
+  if (CHROMIUM && PDFTOTEXT) describe(name, options, body);
   else
     describe(name, () => {
       const missing = [CHROMIUM ? '' : 'Chromium', PDFTOTEXT ? '' : 'pdftotext'].filter(Boolean).join(' and ');
@@ -48,6 +48,14 @@ export function describeJourney(name: string, body: () => void): void {
 /** The screen of a device a person uses. */
 export const PHONE = { width: 390, height: 844 } as const;
 export const OFFICE_PC = { width: 1366, height: 768 } as const;
+
+/** Debian's Chromium, headless, as every journey launches it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
 
 export interface Journey {
   h: BotHarness;
@@ -79,10 +87,7 @@ export async function startJourney(
       return { ...deps, config: { ...deps.config, port } };
     },
   });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   const folder = path.join(ARTIFACTS, name);
   fs.rmSync(folder, { recursive: true, force: true });
   fs.mkdirSync(folder, { recursive: true });

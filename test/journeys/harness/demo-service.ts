@@ -1,5 +1,5 @@
 /**
- * Small, generic helpers for the committee and newcomer journeys: the demo service started as a
+ * Helpers for journeys that start the demo as a newcomer does (committee, newcomer): the demo service started as a
  * newcomer starts it (`npm start` on a fresh data folder), the people its banner names, Chromium
  * (Debian's, through playwright-core) at a desktop and a phone width, screenshots kept under
  * test/journeys/artifacts/ (git-ignored), and signing in to the console from the web chat.
@@ -7,23 +7,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startService, type RunningService } from '../support/spawn-service.ts';
-
-export const ARTIFACTS = path.resolve(import.meta.dirname, 'artifacts');
-
-/** Debian's Chromium, or '' when it is not installed (the journeys then skip, saying so). */
-export const chromiumPath = (() => {
-  try {
-    return execFileSync('which', ['chromium'], { encoding: 'utf8' }).trim();
-  } catch {
-    return '';
-  }
-})();
-
-export const DESKTOP = { width: 1366, height: 900 };
-export const PHONE = { width: 390, height: 844 };
+import type { Browser, Page } from 'playwright-core';
+import { startService, type RunningService } from '../../support/spawn-service.ts';
+import { ARTIFACTS, OFFICE_PC } from './journey.ts';
 
 export interface BannerPerson {
   /** "Đảng viên", "Bí thư chi bộ", "Cấp ủy viên (Đảng ủy Thị trấn)", "Biên tập tài liệu cho Trợ lý ảo". */
@@ -79,14 +65,10 @@ export function bannerPeople(banner: string, baseUrl: string): BannerPerson[] {
   return people;
 }
 
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-}
-
-export async function newPage(browser: Browser, viewport = DESKTOP): Promise<Page> {
+export async function newPage(
+  browser: Browser,
+  viewport: { width: number; height: number } = OFFICE_PC,
+): Promise<Page> {
   const context = await browser.newContext({ viewport, acceptDownloads: true, locale: 'en-US' });
   // Two cores shared with other test runs: a page may take a while; a journey is not a timing test.
   context.setDefaultTimeout(90_000);
