@@ -80,6 +80,9 @@ describeJourney('an editor’s day in the console', () => {
     // The documents of the units beneath are listed with their unit.
     const commune = page.getByRole('row', { name: /Lịch trực của Đảng ủy xã/ });
     expect(await commune.textContent()).toContain('Đảng bộ xã Thử nghiệm');
+    // The form names the files it takes as an office does, not by technical format names.
+    expect(await page.locator('#kb-hint').textContent()).toMatch(/^Nhận văn bản Word \(DOCX\), PDF, .*tệp chữ \(TXT\)/);
+    expect(await page.locator('#kb-hint').textContent()).not.toMatch(/MARKDOWN|MD,/i);
 
     await page.fill('#kb-title', TITLE);
     await page.setInputFiles('#kb-file', {

@@ -81,6 +81,20 @@ export const UPLOAD_SCRIPT = `(function () {
 
 const jobResult = (job: IngestJob) => (job.result ?? {}) as JobResult;
 
+/** File kinds as an office names them ("văn bản Word"), not by their technical formats. */
+const FILE_KINDS: [extensions: string[], name: string][] = [
+  [['.docx'], 'văn bản Word (DOCX)'],
+  [['.pdf'], 'PDF'],
+  [['.html', '.htm'], 'trang web đã lưu (HTML)'],
+  [['.txt', '.md', '.markdown'], 'tệp chữ (TXT)'],
+];
+
+function fileKinds(extensions: string[]): string {
+  return FILE_KINDS.filter(([exts]) => exts.some((e) => extensions.includes(e)))
+    .map(([, name]) => name)
+    .join(', ');
+}
+
 export function knowledgePage(
   k: UnitKnowledge,
   opts: { who: string; csrf: string; message?: string; maxMegabytes: number; extensions: string[] },
@@ -97,7 +111,7 @@ export function knowledgePage(
 <form id="kb-upload" method="post" action="/console/units/${u.id}/knowledge"\
  enctype="multipart/form-data" class="noprint">${csrfField(opts.csrf)}
 <fieldset><legend>Tải lên tài liệu</legend>
-<p class="muted" id="kb-hint">Nhận tệp ${opts.extensions.map((e) => h(e.slice(1).toUpperCase())).join(', ')},\
+<p class="muted" id="kb-hint">Nhận ${h(fileKinds(opts.extensions))},\
  tối đa ${opts.maxMegabytes} MB.
  Tải lại một tệp cùng tên thì bản mới thay bản cũ.</p>
 <label for="kb-title">Tên tài liệu (để trống: lấy tên trong tệp)</label>\
