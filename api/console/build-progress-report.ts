@@ -7,6 +7,7 @@ import { getMeetingsMonth } from './get-meetings-month.ts';
 import { ACTIVE_MEANING } from './policy.ts';
 import { documentNumber, NO_BORDERS, partyDocumentHeader, partyHeaderTable } from '../text/party-header.ts';
 import { type DocumentSettings, getDocumentSettings, issuingBody, withoutNote } from '../orgs/document-settings.ts';
+import { vietnamDate } from '../text/vietnam-time.ts';
 
 const pct = (x: number) => `${(Math.round(x * 1000) / 10).toLocaleString('vi-VN')} %`;
 const num = (n: number) => n.toLocaleString('vi-VN');
@@ -31,7 +32,7 @@ export async function buildProgressReport(
   const d = await getUnitDashboard(deps, actor, orgId);
   const meetings = await getMeetingsMonth(deps, actor, orgId, month);
   const now = deps.clock.now();
-  const settings = await getDocumentSettings(deps.db, orgId, vietnamDay(now));
+  const settings = await getDocumentSettings(deps.db, orgId, vietnamDate(now));
   await recordExport(deps.db, { actor, orgId: d.unit.id, what: 'report', format: 'docx', at: now });
   const [y, mo] = month.split('-');
   const t = d.totals;
@@ -217,8 +218,6 @@ function signatureBlock(s: DocumentSettings, unitName: string): Table {
     ],
   });
 }
-
-const vietnamDay = (d: Date) => new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
 
 /** A reason as the middle of a sentence: without its own closing full stop. */
 const reasonOf = (reason: string | null) => reason?.replace(/[.\s]+$/, '') || 'chưa ghi lý do';

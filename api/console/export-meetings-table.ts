@@ -4,6 +4,7 @@ import { KIND_LABELS } from '../meetings/schedule-meeting.ts';
 import { recordExport } from '../audit/record-audit.ts';
 import { tableFile, type TableFile, type TableFormat } from '../http/table-file.ts';
 import { getMeetingsMonth } from './get-meetings-month.ts';
+import { vietnamDate } from '../text/vietnam-time.ts';
 
 const MODE: Record<string, string> = { in_person: 'Trực tiếp', online: 'Trực tuyến', hybrid: 'Kết hợp' };
 
@@ -39,6 +40,6 @@ export async function exportMeetingsTable(
 
 /** A moment's day in Vietnam, written dd/mm/yyyy (a UTC date is the day before for evenings after 17:00 UTC). */
 export function vnDay(at: Date): string {
-  const [y, m, d] = new Date(at.getTime() + 7 * 3600_000).toISOString().slice(0, 10).split('-');
+  const [y, m, d] = vietnamDate(at).split('-');
   return `${d}/${m}/${y}`;
 }

@@ -6,6 +6,7 @@ import { notFound } from '../errors.ts';
 import { isCellKind, type OrgKind } from '../orgs/kinds.ts';
 import { versionInForce } from '../rules/rule.ts';
 import { ACTIVE_DAYS, ADOPTION_TARGET } from './policy.ts';
+import { vietnamDate } from '../text/vietnam-time.ts';
 import {
   cellMembers,
   childUnits,
@@ -60,8 +61,8 @@ export async function getUnitDashboard(
   await requireRole(deps.db, actor, orgId, CAN.readOrg);
   const now = deps.clock.now();
   // Vietnam dates: the last ACTIVE_DAYS days, today included.
-  const sinceDay = new Date(now.getTime() + 7 * 3600_000 - (ACTIVE_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
-  const today = now.toISOString().slice(0, 10);
+  const sinceDay = vietnamDate(new Date(now.getTime() - (ACTIVE_DAYS - 1) * 86_400_000));
+  const today = vietnamDate(now);
   await foldMemberActivity(deps);
   // rule: adoption target — console.adoption_target (a province setting)
   const target = versionInForce(ADOPTION_TARGET, today);

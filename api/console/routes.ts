@@ -89,6 +89,7 @@ import { assertUploadWithinBounds, DEFAULT_BODY_LIMIT, MAX_UPLOAD_BYTES, readMul
 import { inlineScriptHashes } from '../http/security-headers.ts';
 import { describeValidationError, validatorCompiler } from '../http/validation.ts';
 import type { ErrorObject } from 'ajv';
+import { vietnamDate } from '../text/vietnam-time.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -795,7 +796,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         body: b.body,
         tasks:
           title && b.assigneeMemberId
-            ? [{ assigneeMemberId: Number(b.assigneeMemberId), title, dueOn: vietnamDate(b.dueOn!, 'dueOn') }]
+            ? [{ assigneeMemberId: Number(b.assigneeMemberId), title, dueOn: typedDate(b.dueOn!, 'dueOn') }]
             : [],
       });
       return `/console/meetings/${params.id}?done=resolution`;
@@ -1007,7 +1008,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           title: b.title,
           body: b.body,
           officialOnly: b.officialOnly === '1',
-          ackDueOn: b.ackDueOn ? vietnamDate(b.ackDueOn, 'ackDueOn') : null,
+          ackDueOn: b.ackDueOn ? typedDate(b.ackDueOn, 'ackDueOn') : null,
           publishAt: b.publishAt ? vietnamTime(b.publishAt, 'publishAt') : null,
           attachments: form.files
             .filter((a) => a.field === 'attachments')
@@ -1092,12 +1093,12 @@ function vietnamTime(typed: string, field: string): Date {
 }
 
 /** "31/12/2026" (or "2026-12-31") typed in a form → "2026-12-31". */
-function vietnamDate(typed: string, field: string): string {
+function typedDate(typed: string, field: string): string {
   const day = readVnDate(typed);
   if (!day) throw invalid(field, 'Ngày không hợp lệ: xin nhập ngày/tháng/năm, ví dụ 31/12/2026.');
   return day;
 }
 
 function thisMonth(now: Date): string {
-  return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 7);
+  return vietnamDate(now).slice(0, 7);
 }

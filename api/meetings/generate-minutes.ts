@@ -12,7 +12,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { AppError } from '../errors.ts';
 import { requireMeeting } from './require-meeting.ts';
 import { loadMinutes, type MinutesData } from './load-minutes.ts';
-import { formatVnDateTime } from './meeting-date.ts';
+import { formatVietnamDateTime } from '../text/vietnam-time.ts';
 import { KIND_LABELS, MODE_LABELS } from './vocabulary.ts';
 import type { RollRow } from './repository.ts';
 import { choiceLabel, motionChoices, type Motion } from './motions.ts';
@@ -116,8 +116,8 @@ export function minutesLines(d: MinutesData): Line[] {
   if (m.topic) p(`Chủ đề: ${m.topic}.`);
   p(
     `Thời gian: ` +
-      `bắt đầu lúc ${formatVnDateTime(m.openedAt ?? m.startsAt)}` +
-      `${m.closedAt ? `, kết thúc lúc ${formatVnDateTime(m.closedAt)}` : ''}.`,
+      `bắt đầu lúc ${formatVietnamDateTime(m.openedAt ?? m.startsAt)}` +
+      `${m.closedAt ? `, kết thúc lúc ${formatVietnamDateTime(m.closedAt)}` : ''}.`,
   );
   p(`Địa điểm: ${m.place ?? 'không ghi'}. Hình thức: ${MODE_LABELS[m.mode]}.`);
   p(`Chủ trì: đồng chí ${d.chair ?? '(chưa ghi)'}. Thư ký: đồng chí ${d.minuteTaker ?? '(chưa ghi)'}.`);
@@ -140,7 +140,8 @@ export function minutesLines(d: MinutesData): Line[] {
   if (a.exemptAbsent.length) p(`Miễn sinh hoạt, vắng mặt: ${names(a.exemptAbsent)}.`);
   if (a.guests.length) p(`Đảng viên sinh hoạt tạm thời dự họp: ${names(a.guests)}.`);
   const left = a.roll.filter((r) => r.leftAt);
-  if (left.length) p(`Rời họp sớm: ${left.map((r) => `${r.fullName} (${formatVnDateTime(r.leftAt!)})`).join('; ')}.`);
+  if (left.length)
+    p(`Rời họp sớm: ${left.map((r) => `${r.fullName} (${formatVietnamDateTime(r.leftAt!)})`).join('; ')}.`);
   p(
     `${a.voteBase.explanation} đảng viên được triệu tập. ` +
       `Điều kiện tiến hành: ${a.quorum.reached ? 'đủ' : 'không đủ'} (${a.presentInBase}/${a.voteBase.base} có mặt, ` +
@@ -171,12 +172,13 @@ export function minutesLines(d: MinutesData): Line[] {
     );
   if (d.amendments.length) {
     h('ĐÍNH CHÍNH SAU BUỔI HỌP');
-    for (const am of d.amendments) p(`– ${formatVnDateTime(am.at)}${am.author ? `, ${am.author}` : ''}: ${am.body}`);
+    for (const am of d.amendments)
+      p(`– ${formatVietnamDateTime(am.at)}${am.author ? `, ${am.author}` : ''}: ${am.body}`);
   }
-  p(m.closedAt ? `Buổi sinh hoạt kết thúc lúc ${formatVnDateTime(m.closedAt)}.` : 'Buổi sinh hoạt chưa kết thúc.');
+  p(m.closedAt ? `Buổi sinh hoạt kết thúc lúc ${formatVietnamDateTime(m.closedAt)}.` : 'Buổi sinh hoạt chưa kết thúc.');
   p(
     d.approvedAt
-      ? `Biên bản đã được đọc lại và thông qua lúc ${formatVnDateTime(d.approvedAt)}.`
+      ? `Biên bản đã được đọc lại và thông qua lúc ${formatVietnamDateTime(d.approvedAt)}.`
       : 'Biên bản chưa được đọc lại và thông qua.',
   );
   return lines;

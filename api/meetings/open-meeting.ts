@@ -7,7 +7,7 @@ import { enqueueForOrgGroups } from '../outbox/enqueue.ts';
 import { findMeeting, type Meeting } from './repository.ts';
 import { requireMeeting } from './require-meeting.ts';
 import { AppError } from '../errors.ts';
-import { formatVnDateTime } from './meeting-date.ts';
+import { formatVietnamDateTime } from '../text/vietnam-time.ts';
 
 /**
  * Opening more than this long before the scheduled time asks the secretary to confirm: a meeting
@@ -37,7 +37,7 @@ export async function openMeeting(
       const wait = early >= 60 ? `${Math.floor(early / 60)} giờ ${early % 60} phút` : `${early} phút`;
       throw new AppError(
         'conflict',
-        `Buổi họp được lên lịch lúc ${formatVnDateTime(meeting.startsAt)} (giờ Việt Nam), còn ${wait} nữa. ` +
+        `Buổi họp được lên lịch lúc ${formatVietnamDateTime(meeting.startsAt)} (giờ Việt Nam), còn ${wait} nữa. ` +
           'Nếu vẫn bắt đầu họp ngay bây giờ, hãy xác nhận.',
         { data: { confirmationRequired: true, minutesEarly: early } },
       );

@@ -2,6 +2,7 @@ import { maybeOne, one, type Sql } from '../db/connect.ts';
 import { batchedWrite, batchTable, inBatchOrder } from '../db/batched-write.ts';
 import type { RollEntry } from '../rules/vote-math.ts';
 import type { MeetingKind, MeetingMode, MeetingStatus } from './vocabulary.ts';
+import { compareVietnameseNames } from '../text/vietnamese-names.ts';
 
 export type { MeetingKind, MeetingStatus } from './vocabulary.ts';
 
@@ -71,7 +72,7 @@ export async function loadRoll(
   onDate: string,
   onlyMemberId: number | null = null,
 ): Promise<RollRow[]> {
-  return sql.query<RollRow>(
+  const rows = await sql.query<RollRow>(
     `with roll as (
        select m.id, m.full_name, m.status, false as transferred_in from members m where m.cell_id = $2 and m.active
        union
@@ -92,9 +93,11 @@ export async function loadRoll(
               a.check_in_method as "checkInMethod"
        from roll r left join meeting_attendance a on a.meeting_id = $1 and a.member_id = r.id
       where $4::int is null or r.id = $4
-      order by r.full_name, r.id`,
+      order by r.id`,
     [meetingId, cellId, onDate, onlyMemberId],
   );
+  // The roll reads as the cell's member list does: by given name, the Vietnamese way.
+  return rows.sort((x, y) => compareVietnameseNames(x.fullName, y.fullName) || x.memberId - y.memberId);
 }
 
 const inForce = `and p.starts_on <= $3::date and (p.ends_on is null or p.ends_on >= $3::date)`;

@@ -5,7 +5,7 @@
  */
 import type { Deps } from '../context.ts';
 import { enqueueForMembers } from '../outbox/enqueue.ts';
-import { formatVnDateTime } from './meeting-date.ts';
+import { formatVietnamDateTime } from '../text/vietnam-time.ts';
 import { inQuietHours, relativeVietnamDay } from '../text/vietnam-time.ts';
 import { KIND_LABELS } from './schedule-meeting.ts';
 import type { MeetingKind } from './repository.ts';
@@ -46,7 +46,7 @@ export async function runDueReminders(deps: Pick<Deps, 'db' | 'clock' | 'config'
           {
             text:
               `⏰ Nhắc lịch: ${KIND_LABELS[m.kind]} chi bộ ${when(w.key, m.startsAt, now)}, ` +
-              `lúc ${formatVnDateTime(m.startsAt)}${m.place ? ` tại ${m.place}` : ''}.`,
+              `lúc ${formatVietnamDateTime(m.startsAt)}${m.place ? ` tại ${m.place}` : ''}.`,
           },
           {
             kind: 'meeting.reminder',

@@ -6,7 +6,7 @@ import { invalid, notFound } from '../errors.ts';
 import { findOrg } from '../orgs/repository.ts';
 import { isCellKind } from '../orgs/kinds.ts';
 import { enqueueForMembers, enqueueForOrgGroups } from '../outbox/enqueue.ts';
-import { formatVnDateTime } from './meeting-date.ts';
+import { formatVietnamDateTime } from '../text/vietnam-time.ts';
 import { insertMeeting, type Meeting } from './repository.ts';
 import { KIND_LABELS, type MeetingKind, type MeetingMode } from './vocabulary.ts';
 
@@ -56,7 +56,7 @@ export async function scheduleMeeting(
     }
     const text =
       `📅 ${cell.name}: ${KIND_LABELS[meeting.kind]}${meeting.topic ? ` — chủ đề "${meeting.topic}"` : ''}\n` +
-      `Thời gian: ${formatVnDateTime(meeting.startsAt)}${meeting.place ? `\nĐịa điểm: ${meeting.place}` : ''}\n` +
+      `Thời gian: ${formatVietnamDateTime(meeting.startsAt)}${meeting.place ? `\nĐịa điểm: ${meeting.place}` : ''}\n` +
       (input.agenda?.length ? `Nội dung:\n${input.agenda.map((a, i) => `${i + 1}. ${a}`).join('\n')}\n` : '') +
       'Đồng chí xác nhận tham dự hoặc báo vắng (kèm lý do).';
     const choices = [

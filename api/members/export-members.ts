@@ -7,6 +7,8 @@ import { tableFile, type TableFile } from '../http/table-file.ts';
 import { findOrg } from '../orgs/repository.ts';
 import { listMembersUnder, type MemberListRow } from './repository.ts';
 import { SHEET_COLUMNS, type SheetFormat } from './member-sheet.ts';
+import { vietnamDate } from '../text/vietnam-time.ts';
+import { compareVietnameseNames } from '../text/vietnamese-names.ts';
 
 /**
  * The member list in the import's own columns, so the file round-trips. Every cell is text
@@ -23,8 +25,8 @@ export async function exportMembers(
   if (!org) throw notFound('tổ chức', `org ${orgId}`);
   await requireRole(deps.db, actor, orgId, CAN.readOrg);
   const now = deps.clock.now();
-  const today = now.toISOString().slice(0, 10);
-  const rows = (await listMembersUnder(deps.db, org.path, today)).map(toSheetRow);
+  const today = vietnamDate(now);
+  const rows = inListOrder(await listMembersUnder(deps.db, org.path, today)).map(toSheetRow);
   await recordExport(deps.db, { actor, orgId: org.id, what: 'members', format, rows: rows.length, at: now });
   return tableFile({
     name: `dang-vien-${org.id}-${today}`,
@@ -34,6 +36,15 @@ export async function exportMembers(
     format,
     columnWidth: 22,
   });
+}
+
+/** Cell by cell as the units are ordered, and within a cell by name the Vietnamese way (by given name). */
+function inListOrder(members: MemberListRow[]): MemberListRow[] {
+  const cellRank = new Map<string, number>();
+  for (const m of members) if (!cellRank.has(m.cellName)) cellRank.set(m.cellName, cellRank.size);
+  return [...members].sort(
+    (a, b) => cellRank.get(a.cellName)! - cellRank.get(b.cellName)! || compareVietnameseNames(a.fullName, b.fullName),
+  );
 }
 
 function toSheetRow(m: MemberListRow): string[] {

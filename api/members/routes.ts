@@ -28,6 +28,7 @@ import { transferMember } from './transfer-member.ts';
 import { importMembers } from './import-members.ts';
 import { exportMembers } from './export-members.ts';
 import { findMember, listMembersUnder, listPeriods, listTransfers } from './repository.ts';
+import { vietnamDate } from '../text/vietnam-time.ts';
 
 const tags = ['Đảng viên (members)'];
 const Gender = Type.Union([Type.Literal('male'), Type.Literal('female')]);
@@ -142,7 +143,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (ap
       if (!org) throw notFound('tổ chức');
       await requireRole(deps.db, principal, org.id, CAN.readOrg);
       const { limit = 500, offset = 0 } = request.query;
-      return listMembersUnder(deps.db, org.path, deps.clock.now().toISOString().slice(0, 10), { limit, offset });
+      return listMembersUnder(deps.db, org.path, vietnamDate(deps.clock.now()), { limit, offset });
     },
   );
 

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/record-audit.ts';
 import { maybeOne, type Sql } from '../db/connect.ts';
 import { AppError, notFound } from '../errors.ts';
 import { enqueueForMembers } from '../outbox/enqueue.ts';
-import { formatVnDateTime } from '../meetings/meeting-date.ts';
+import { formatVietnamDateTime } from '../text/vietnam-time.ts';
 import { findNotice, reminderMessage } from './notice.ts';
 
 /**
@@ -63,10 +63,10 @@ export async function remindNotice(
     if (next && next > now) {
       throw new AppError(
         'too_many_requests',
-        `Đã nhắc lại lúc ${formatVnDateTime(last!.sentAt)} (${last!.members} đồng chí chưa đọc). ` +
+        `Đã nhắc lại lúc ${formatVietnamDateTime(last!.sentAt)} (${last!.members} đồng chí chưa đọc). ` +
           'Để đảng viên không bị làm phiền, mỗi thông báo chỉ nhắc lại cách nhau ít nhất ' +
           `${MANUAL_REMINDER_GAP_HOURS} giờ; ` +
-          `có thể nhắc tiếp từ ${formatVnDateTime(next)}.`,
+          `có thể nhắc tiếp từ ${formatVietnamDateTime(next)}.`,
         { detail: `notice ${noticeId} reminded in round ${last!.round}` },
       );
     }

@@ -16,6 +16,11 @@ export function formatVietnamDateTime(at: Date): string {
   );
 }
 
+/** The Vietnam calendar date of an instant, "2026-12-07" (a UTC date is the day before after 17:00 UTC). */
+export function vietnamDate(at: Date): string {
+  return new Date(at.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10);
+}
+
 /** The Vietnam calendar day of an instant, as a day number (days since 1970-01-01 in Vietnam). */
 export function vietnamDayNumber(at: Date): number {
   return Math.floor((at.getTime() + VN_OFFSET_MS) / DAY_MS);

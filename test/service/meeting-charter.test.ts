@@ -253,7 +253,7 @@ describe('the minutes in the party document form (HD 36-HD/VPTW)', () => {
       expect(text).toContain('Chủ trì: đồng chí Bí Thư. Thư ký: đồng chí Đảng Viên 01.');
       expect(text).toContain('bắt đầu lúc 19:00 ngày 05/12/2026, kết thúc lúc 20:40 ngày 05/12/2026');
       expect(text).toContain('Hình thức: trực tiếp kết hợp trực tuyến.');
-      expect(text).toMatch(/Có mặt 19 đồng chí \(chính thức 19, dự bị 0\): Bí Thư, Đảng Viên 01, .*Đảng Viên 18\./);
+      expect(text).toMatch(/Có mặt 19 đồng chí \(chính thức 19, dự bị 0\): Đảng Viên 01, .*Đảng Viên 18, Bí Thư\./);
       expect(text).toContain('Vắng có lý do: Đảng Viên 19 (Ốm, báo qua điện thoại).');
       expect(text).toContain('Vắng không lý do: Dự Bị.');
       expect(text).toContain('Cơ sở tính: 20 chính thức − 1 vắng có lý do = 19 đảng viên được triệu tập');

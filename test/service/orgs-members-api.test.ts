@@ -290,6 +290,19 @@ describe('import and export', () => {
     expect((await t.db.query(`select count(*)::int n from members where cell_id = $1`, [cell.id]))[0].n).toBe(0);
   });
 
+  it('exports a cell in the Vietnamese order of party lists: by given name, Đ after D', async () => {
+    const cell = await makeOrg(t.db, 'cell', tree.committee, 'Chi bộ Thứ tự');
+    for (const fullName of ['Nguyễn Văn Đức', 'Trần Thị Dũng', 'Đặng An', 'Bùi Văn Ánh', 'Lê Thị Dung'])
+      await makeMember(t.db, cell, { fullName });
+    const exported = await app.inject({ url: `/orgs/${cell.id}/members?format=csv`, headers: auth(admin) });
+    const names = exported.body
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.replace(/^\uFEFF/, '').split(',')[0]);
+    expect(names).toEqual(['Đặng An', 'Bùi Văn Ánh', 'Lê Thị Dung', 'Trần Thị Dũng', 'Nguyễn Văn Đức']);
+  });
+
   it('an exported list, corrected and imported back, updates the members it names — previewed first', async () => {
     const cell = await makeOrg(t.db, 'cell', tree.committee, 'Chi bộ Nhập lại');
     const a = await makeMember(t.db, cell, { fullName: 'Hà Văn Cũ', cardNumber: 'RE-1', phone: null });

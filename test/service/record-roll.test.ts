@@ -6,10 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { testDeps } from '../support/app.ts';
-import { makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
+import { makeMember, makeOrg, makeOrgTree, makeSecretary } from '../factories/index.ts';
 import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
 import { openMeeting } from '../../api/meetings/open-meeting.ts';
 import { recordRoll } from '../../api/meetings/record-roll.ts';
+import { loadRoll } from '../../api/meetings/repository.ts';
 import type { Deps } from '../../api/context.ts';
 import type { Member } from '../../api/members/repository.ts';
 
@@ -19,6 +20,7 @@ let sec: Awaited<ReturnType<typeof makeSecretary>>;
 let members: Member[];
 let outsider: Member;
 let meetingId: number;
+let tree: Awaited<ReturnType<typeof makeOrgTree>>;
 
 const attendance = () =>
   t.db.query<{ memberId: number; present: boolean; reason: string | null; accepted: boolean | null }>(
@@ -31,7 +33,7 @@ const attendance = () =>
 beforeAll(async () => {
   t = await createTestDb();
   deps = testDeps(t.db);
-  const tree = await makeOrgTree(t.db);
+  tree = await makeOrgTree(t.db);
   sec = await makeSecretary(t.db, tree.cellA);
   members = [];
   for (let i = 0; i < 4; i++) members.push(await makeMember(t.db, tree.cellA));
@@ -83,5 +85,28 @@ describe('the roll in one form', () => {
     expect(byId.get(members[2].id)).toMatchObject({ present: false, reason: 'Ốm, đau', accepted: true });
     // "Vắng không lý do" records nothing: the minutes list the member as absent without a reason.
     expect(byId.get(members[3].id)).toBeUndefined();
+  });
+});
+
+describe('the roll as the cell lists its members', () => {
+  it('reads by given name the Vietnamese way (Đ after D), not by the family name', async () => {
+    const cell = await makeOrg(t.db, 'cell', tree.committee, 'Chi bộ Thứ tự họp');
+    const secretary = await makeSecretary(t.db, cell, { fullName: 'Võ Thị Yến' });
+    for (const fullName of ['Nguyễn Văn Đức', 'Trần Thị Dũng', 'Đặng An', 'Bùi Văn Ánh'])
+      await makeMember(t.db, cell, { fullName });
+    const meeting = await scheduleMeeting(deps, secretary.principal, {
+      cellId: cell.id,
+      kind: 'regular',
+      startsAt: new Date(Date.now() + 60_000),
+      mode: 'in_person',
+    });
+    const roll = await loadRoll(t.db, meeting.id, cell.id, new Date().toISOString().slice(0, 10));
+    expect(roll.map((r) => r.fullName)).toEqual([
+      'Đặng An',
+      'Bùi Văn Ánh',
+      'Trần Thị Dũng',
+      'Nguyễn Văn Đức',
+      'Võ Thị Yến',
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import { DECISIONS, type DecisionKind } from '../../rules/meeting-rules.ts';
 import { versionInForce } from '../../rules/rule.ts';
 import type { getMeetingRecord } from '../get-meeting-record.ts';
 import { csrfField, dateTime, h } from './html.ts';
+import { meetingDate } from '../../meetings/meeting-date.ts';
 
 type Record_ = Awaited<ReturnType<typeof getMeetingRecord>>;
 
@@ -118,7 +119,7 @@ function paperFields(v: Motion, p: Record_['progress'][number]): [string, string
 }
 
 function openMotionForm(r: Record_, csrf: string): string {
-  const date = r.meeting.startsAt.toISOString().slice(0, 10);
+  const date = meetingDate(r.meeting.startsAt);
   const choosable = FORM_KINDS.filter((k) => versionInForce(DECISIONS[k], date).value.ballot === 'choice');
   const members = r.attendance.roll.filter((p) => !p.transferredIn);
   return form(

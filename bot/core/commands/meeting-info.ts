@@ -1,5 +1,5 @@
 import { respondAttendance } from '../../../api/meetings/check-in.ts';
-import { formatVnDateTime } from '../../../api/meetings/meeting-date.ts';
+import { formatVietnamDateTime } from '../../../api/text/vietnam-time.ts';
 import { KIND_LABELS } from '../../../api/meetings/schedule-meeting.ts';
 import type { Command, CommandContext } from '../command.ts';
 import type { Reply } from '../reply.ts';
@@ -19,7 +19,7 @@ export const meetingInfoCommand: Command = {
     return {
       text:
         `📅 ${KIND_LABELS[m.kind]}${m.topic ? ` — ${m.topic}` : ''}${status}\n` +
-        `Thời gian: ${formatVnDateTime(m.startsAt)}${m.place ? `\nĐịa điểm: ${m.place}` : ''}`,
+        `Thời gian: ${formatVietnamDateTime(m.startsAt)}${m.place ? `\nĐịa điểm: ${m.place}` : ''}`,
       choices:
         m.status === 'scheduled'
           ? [

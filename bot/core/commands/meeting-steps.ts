@@ -14,7 +14,7 @@ import { motionProgress } from '../../../api/meetings/motion-progress.ts';
 import { choiceLabel, findMotion, motionChoices, type Motion } from '../../../api/meetings/motions.ts';
 import { listCandidates } from '../../../api/meetings/open-election.ts';
 import { findMeeting } from '../../../api/meetings/repository.ts';
-import { formatVnDateTime } from '../../../api/meetings/meeting-date.ts';
+import { formatVietnamDateTime } from '../../../api/text/vietnam-time.ts';
 import { AppError } from '../../../api/errors.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
 import type { Command, CommandContext } from '../command.ts';
@@ -169,7 +169,7 @@ export const approveMinutesCommand: Command = {
   async run(ctx) {
     const meeting = await currentMeeting(ctx, true);
     const { approvedAt } = await approveMinutes(ctx.deps, ctx.principal, meeting.id);
-    return { text: `Đã ghi: biên bản đã được đọc lại và thông qua lúc ${formatVnDateTime(approvedAt)}.` };
+    return { text: `Đã ghi: biên bản đã được đọc lại và thông qua lúc ${formatVietnamDateTime(approvedAt)}.` };
   },
 };
 

@@ -5,7 +5,7 @@
  * buttons, and schedules only when confirmed.
  */
 import { scheduleMeeting } from '../../../api/meetings/schedule-meeting.ts';
-import { formatVnDateTime } from '../../../api/meetings/meeting-date.ts';
+import { formatVietnamDateTime } from '../../../api/text/vietnam-time.ts';
 import { AppError } from '../../../api/errors.ts';
 import { foldVietnamese } from '../../../api/text/fold.ts';
 import type { Command, CommandContext } from '../command.ts';
@@ -32,7 +32,7 @@ export const scheduleMeetingCommand: Command = {
     await ctx.session.set(PENDING, { startsAt: startsAt.toISOString(), place, agenda });
     return {
       text:
-        `Lên lịch sinh hoạt chi bộ thường kỳ lúc ${formatVnDateTime(startsAt)}${place ? ` tại ${place}` : ''}?` +
+        `Lên lịch sinh hoạt chi bộ thường kỳ lúc ${formatVietnamDateTime(startsAt)}${place ? ` tại ${place}` : ''}?` +
         (agenda.length
           ? `\nNội dung:\n${agenda.map((a, i) => `${i + 1}. ${a}`).join('\n')}`
           : '\n(Nội dung họp: gõ ở các dòng sau dòng ngày giờ, hoặc sau này bằng "noidunghop".)'),
@@ -58,7 +58,7 @@ export async function confirmScheduledMeeting(ctx: CommandContext, confirm: bool
     mode: 'hybrid',
     agenda: pending.agenda,
   });
-  return { text: `Đã lên lịch họp lúc ${formatVnDateTime(meeting.startsAt)}; đảng viên của chi bộ đã được báo.` };
+  return { text: `Đã lên lịch họp lúc ${formatVietnamDateTime(meeting.startsAt)}; đảng viên của chi bộ đã được báo.` };
 }
 
 /**
