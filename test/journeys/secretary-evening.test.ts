@@ -98,6 +98,7 @@ describeJourney('the secretary’s evening, on her phone and the office PC', () 
     await office.getByRole('button', { name: 'Vào trang quản trị' }).click();
     await office.getByRole('heading', { name: /Xin chào đồng chí/ }).waitFor();
     await office.goto(`${j.h.svc.baseUrl}/console/meetings/${meetingId}`);
+    await office.getByRole('heading', { level: 1, name: /^Sinh hoạt thường kỳ/ }).waitFor();
     await office.fill('#dtitle', 'Dự thảo nghị quyết tháng 12');
     await office.fill('#dbody', 'Chi bộ tập trung ba nhiệm vụ trọng tâm của tháng 12.');
     await office.getByRole('button', { name: 'Gửi tài liệu' }).click();

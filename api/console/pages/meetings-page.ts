@@ -164,7 +164,7 @@ export function meetingRecordPage(r: Record_, opts: { who: string; csrf: string;
   const body = `
 <p class="crumbs"><a href="/console/units/${r.cell.id}">${h(r.cell.name)}</a> ›\
  <a href="/console/units/${r.cell.id}/meetings">Sinh hoạt chi bộ</a></p>
-<h1>${h(KIND_LABELS[m.kind])}${m.topic ? `: ${h(m.topic)}` : ''}</h1>
+<h1>${h(sentenceCase(KIND_LABELS[m.kind]))}${m.topic ? `: ${h(m.topic)}` : ''}</h1>
 ${notice(opts.message)}
 <p>${dateTime(m.startsAt)} · ${h(m.place ?? '')} · ${status}${
     m.status === 'in_progress' && m.checkinCode && run
@@ -280,4 +280,9 @@ ${ROLL_REASONS.map(([v, label]) => `<option value="${v}">${h(label)}</option>`).
 ${head}
 <p><button type="submit">Lưu điểm danh</button> <span class="muted">Đánh dấu nhiều đồng chí rồi lưu một lần.</span></p>
 </form>`;
+}
+
+/** A label written mid-sentence ("sinh hoạt thường kỳ") as a heading starts: with a capital. */
+function sentenceCase(label: string): string {
+  return label.charAt(0).toUpperCase() + label.slice(1);
 }
