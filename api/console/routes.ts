@@ -110,6 +110,8 @@ const COUNT_SCRIPT_HASHES = inlineScriptHashes(`<script>${COUNT_SCRIPT}</script>
 const CSP_WITH_COUNT_SCRIPT = `${CSP}; script-src ${COUNT_SCRIPT_HASHES}; connect-src 'self'`;
 const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
 const Text = (max: number) => Type.String({ maxLength: max });
+/** A row id as a form posts it: digits only. */
+const FormId = Type.String({ pattern: '^[0-9]{1,9}$' });
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' });
 const Format = Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]);
 const tags = ['Trang quản trị (console)'];
@@ -379,7 +381,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   consoleAction(
     '/console/roles/:id/remove',
-    { params: IdParams, body: { unitId: Type.String({ pattern: '^[0-9]{1,9}$' }) } },
+    { params: IdParams, body: { unitId: FormId } },
     async ({ params, body, actor }) => {
       await removeRole(deps, actor, params.id);
       return `/console/units/${body.unitId}/roles?done=removed`;
@@ -437,7 +439,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       params: IdParams,
       body: {
-        orgId: Type.String({ pattern: '^[0-9]{1,9}$' }),
+        orgId: FormId,
         deployed: Type.Union([Type.Literal('true'), Type.Literal('false')]),
         reason: Type.Optional(Text(500)),
       },
@@ -639,8 +641,8 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       params: IdParams,
       body: {
-        present: Type.Optional(OneOrMany(Type.String({ pattern: '^[0-9]{1,9}$' }))),
-        absentId: Type.Optional(OneOrMany(Type.String({ pattern: '^[0-9]{1,9}$' }))),
+        present: Type.Optional(OneOrMany(FormId)),
+        absentId: Type.Optional(OneOrMany(FormId)),
         reason: Type.Optional(OneOrMany(Type.String({ pattern: '^(|trip|ill|family|none)$' }))),
       },
     },
@@ -658,7 +660,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   );
   consoleAction(
     '/console/meetings/:id/check-in',
-    { params: IdParams, body: { memberId: Type.String({ pattern: '^[0-9]{1,9}$' }) } },
+    { params: IdParams, body: { memberId: FormId } },
     async ({ params, body, actor }) => {
       await checkIn(deps, actor, { meetingId: params.id, memberId: Number(body.memberId), method: 'secretary' });
       return `/console/meetings/${params.id}?done=checked`;
@@ -718,7 +720,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   });
   consoleAction(
     '/console/meetings/:id/counting-committee',
-    { params: IdParams, body: { memberId: Type.Optional(OneOrMany(Type.String({ pattern: '^[0-9]{1,9}$' }))) } },
+    { params: IdParams, body: { memberId: Type.Optional(OneOrMany(FormId)) } },
     async ({ params, body, actor }) => {
       await nameCountingCommittee(deps, actor, { meetingId: params.id, memberIds: many(body.memberId).map(Number) });
       return `/console/meetings/${params.id}?done=counters`;
@@ -729,8 +731,8 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       params: IdParams,
       body: {
-        chairMemberId: Type.String({ pattern: '^[0-9]{1,9}$' }),
-        minuteTakerMemberId: Type.String({ pattern: '^[0-9]{1,9}$' }),
+        chairMemberId: FormId,
+        minuteTakerMemberId: FormId,
       },
     },
     async ({ params, body, actor }) => {
@@ -783,7 +785,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
       params: IdParams,
       body: {
         body: Type.String({ minLength: 1, maxLength: 50_000 }),
-        assigneeMemberId: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+        assigneeMemberId: Type.Optional(FormId),
         taskTitle: Type.Optional(Text(500)),
         dueOn: Type.Optional(Text(30)),
       },
@@ -881,7 +883,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   consoleAction(
     '/console/documents/:id/withdraw',
-    { params: IdParams, body: { unitId: Type.String({ pattern: '^[0-9]{1,9}$' }) } },
+    { params: IdParams, body: { unitId: FormId } },
     async ({ params, body, actor }) => {
       await withdrawDocument(deps, actor, params.id);
       return `/console/units/${body.unitId}/knowledge?done=withdrawn`;
@@ -893,7 +895,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       params: IdParams,
       body: {
-        questionId: Type.String({ pattern: '^[0-9]{1,9}$' }),
+        questionId: FormId,
         chunkId: Type.String({ pattern: '^[0-9]{1,12}$' }),
         note: Type.Optional(Type.String({ maxLength: 1000 })),
       },
@@ -1067,7 +1069,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     {
       params: IdParams,
       body: {
-        unitId: Type.String({ pattern: '^[0-9]{1,9}$' }),
+        unitId: FormId,
         answer: Type.String({ minLength: 1, maxLength: 4000 }),
       },
     },
