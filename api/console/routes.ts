@@ -61,7 +61,7 @@ import { listNoticesOfUnit } from './list-unit-notices.ts';
 import { exportUnitTable } from './export-unit-table.ts';
 import { exportMeetingsTable } from './export-meetings-table.ts';
 import { buildProgressReport } from './build-progress-report.ts';
-import { messagePage, page } from './pages/html.ts';
+import { messagePage, page, type RefusedForm } from './pages/html.ts';
 import { homePage, loginPage, sessionsPage } from './pages/account-pages.ts';
 import { dashboardPage } from './pages/dashboard-page.ts';
 import { meetingRecordPage, meetingsMonthPage } from './pages/meetings-page.ts';
@@ -112,6 +112,8 @@ const Csrf = Type.Optional(Type.String({ maxLength: 200 }));
 const Text = (max: number) => Type.String({ maxLength: max });
 /** A row id as a form posts it: digits only. */
 const FormId = Type.String({ pattern: '^[0-9]{1,9}$' });
+/** A select whose first option, "— chưa chọn —", sends "". */
+const MaybeFormId = Type.String({ pattern: '^[0-9]{0,9}$' });
 const Month = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' });
 const Format = Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]);
 const tags = ['Trang quản trị (console)'];
@@ -264,21 +266,54 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
    * A form that changes something and goes back to a page: the body is closed and carries the
    * CSRF token (checked by the preValidation hook before anything else), the signed-in
    * principal runs one use case (which checks the rights on every unit it touches), and the
-   * browser is sent to the page `run` names.
+   * browser is sent to the page `run` names. A form with `again` keeps what was typed: when the
+   * use case refuses it (a date typed wrong, a count missing), `again` renders the page the form
+   * lives on, that form filled in as typed and the reason above it; nothing has changed.
    */
   const consoleAction = <P extends TProperties, B extends TProperties = Record<never, never>>(
     path: string,
-    schema: { params: TObject<P>; body?: B },
+    schema: { params: TObject<P>; body?: B; again?: PageAgain },
     run: (input: { params: Static<TObject<P>>; body: Static<TObject<B>>; actor: Principal }) => Promise<string>,
   ) =>
     app.post(
       path,
-      { schema: { response: REDIRECT, hide, params: schema.params, body: Closed({ _csrf: Csrf, ...schema.body }) } },
+      {
+        schema: {
+          response: { ...REDIRECT, ...PAGE },
+          hide,
+          params: schema.params,
+          body: Closed({ _csrf: Csrf, ...schema.body }),
+        },
+      },
       async (request, reply) => {
         const input = { params: request.params, body: request.body, actor: actor(request) };
-        return reply.redirect(await run(input as Parameters<typeof run>[0]), 303);
+        try {
+          return reply.redirect(await run(input as Parameters<typeof run>[0]), 303);
+        } catch (e) {
+          if (!schema.again || !(e instanceof AppError) || !REFILLABLE(e)) throw e;
+          const { _csrf, ...values } = request.body as Record<string, string | string[] | undefined>;
+          const refused = {
+            action: request.url.split('?')[0],
+            values,
+            error: `${e.message} Chưa lưu gì; xin sửa rồi gửi lại.`,
+          };
+          return html(reply.status(e.httpStatus), await schema.again(request, reply, refused));
+        }
       },
     );
+  type PageAgain = (request: FastifyRequest, reply: FastifyReply, refused: RefusedForm) => Promise<string>;
+  /** Refusals about what was typed; a caller without the right, or a unit that is not there, gets its own page. */
+  const REFILLABLE = (e: AppError) => !['forbidden', 'unauthorized', 'not_found'].includes(e.code);
+  const idOf = (request: FastifyRequest) => (request.params as { id: number }).id;
+  const meetingPageAgain: PageAgain = async (request, reply, refused) => {
+    const record = await getMeetingRecord(deps, actor(request), idOf(request));
+    reply.header('content-security-policy', CSP_WITH_COUNT_SCRIPT);
+    return meetingRecordPage(record, { ...frame(request, reply), refused });
+  };
+  const monthPageAgain: PageAgain = async (request, reply, refused) => {
+    const month = await getMeetingsMonth(deps, actor(request), idOf(request), thisMonth(deps.clock.now()));
+    return meetingsMonthPage(month, { ...frame(request, reply), refused });
+  };
 
   /**
    * A form with files (multipart, on a route listed in http/uploads.ts): its fields and files
@@ -417,22 +452,21 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         querystring: Type.Object({ done: Type.Optional(Text(20)) }),
       },
     },
-    async (request, reply) => {
-      const f = frame(request, reply);
-      const [d, canExclude, canEditDocuments, canSetDocuments] = await Promise.all([
-        getUnitDashboard(deps, actor(request), request.params.id),
-        hasRole(deps.db, actor(request).id, request.params.id, CAN.manageOrgs),
-        hasRole(deps.db, actor(request).id, request.params.id, CAN.editDocuments),
-        hasRole(deps.db, actor(request).id, request.params.id, CAN.publish),
-      ]);
-      const documents = await getDocumentSettings(deps.db, d.unit.id, `${thisMonth(deps.clock.now())}-01`);
-      const months = lastMonths(deps.clock.now(), 12);
-      return html(
-        reply,
-        dashboardPage(d, { ...f, canExclude, canEditDocuments, report: { documents, canSetDocuments, months } }),
-      );
-    },
+    async (request, reply) => html(reply, await dashboardPageFor(request, reply)),
   );
+  const dashboardPageFor = async (request: FastifyRequest, reply: FastifyReply, refused?: RefusedForm) => {
+    const f = frame(request, reply);
+    const [d, canExclude, canEditDocuments, canSetDocuments] = await Promise.all([
+      getUnitDashboard(deps, actor(request), idOf(request)),
+      hasRole(deps.db, actor(request).id, idOf(request), CAN.manageOrgs),
+      hasRole(deps.db, actor(request).id, idOf(request), CAN.editDocuments),
+      hasRole(deps.db, actor(request).id, idOf(request), CAN.publish),
+    ]);
+    const documents = await getDocumentSettings(deps.db, d.unit.id, `${thisMonth(deps.clock.now())}-01`);
+    const months = lastMonths(deps.clock.now(), 12);
+    const report = { documents, canSetDocuments, months };
+    return dashboardPage(d, { ...f, canExclude, canEditDocuments, report, refused });
+  };
 
   consoleAction(
     '/console/units/:id/exclusions',
@@ -443,6 +477,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         deployed: Type.Union([Type.Literal('true'), Type.Literal('false')]),
         reason: Type.Optional(Text(500)),
       },
+      again: dashboardPageFor,
     },
     async ({ params, body, actor }) => {
       await setOrgDeployment(deps, actor, Number(body.orgId), {
@@ -499,6 +534,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         signerName: Type.Optional(Text(200)),
         signerTitle: Type.Union([Type.Literal(''), Type.Literal('secretary'), Type.Literal('deputy_secretary')]),
       },
+      again: dashboardPageFor,
     },
     async ({ params, body, actor }) => {
       await saveDocumentSettings(deps, actor, params.id, {
@@ -546,54 +582,33 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     },
   );
 
-  // Scheduling keeps what was typed: a refusal (a date typed wrong, a thematic meeting without its
-  // topic) shows the month's page again with the form filled in and the reason above it.
-  app.post(
+  consoleAction(
     '/console/units/:id/meetings',
     {
-      schema: {
-        response: { ...REDIRECT, ...PAGE },
-        hide,
-        params: IdParams,
-        body: Closed({
-          _csrf: Csrf,
-          kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
-          startsAt: Text(30),
-          mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
-          topic: Type.Optional(Text(300)),
-          place: Type.Optional(Text(300)),
-          agenda: Type.Optional(Text(9000)),
-        }),
+      params: IdParams,
+      body: {
+        kind: Type.Union([Type.Literal('regular'), Type.Literal('thematic'), Type.Literal('combined')]),
+        startsAt: Text(30),
+        mode: Type.Union([Type.Literal('in_person'), Type.Literal('online'), Type.Literal('hybrid')]),
+        topic: Type.Optional(Text(300)),
+        place: Type.Optional(Text(300)),
+        agenda: Type.Optional(Text(9000)),
       },
+      again: monthPageAgain,
     },
-    async (request, reply) => {
-      const body = request.body;
-      try {
-        const agenda = agendaFromText(body.agenda ?? '');
-        if (agenda.length > MAX_AGENDA_ITEMS) throw invalid('agenda', `Nội dung họp tối đa ${MAX_AGENDA_ITEMS} mục.`);
-        const m = await scheduleMeeting(deps, actor(request), {
-          cellId: request.params.id,
-          kind: body.kind,
-          startsAt: vietnamTime(body.startsAt, 'startsAt'),
-          mode: body.mode,
-          topic: body.topic?.trim() || null,
-          place: body.place?.trim() || null,
-          agenda,
-        });
-        return reply.redirect(`/console/meetings/${m.id}?done=scheduled`, 303);
-      } catch (e) {
-        if (!(e instanceof AppError) || e.code === 'forbidden' || e.code === 'unauthorized') throw e;
-        const f = frame(request, reply);
-        const month = await getMeetingsMonth(deps, actor(request), request.params.id, thisMonth(deps.clock.now()));
-        const { _csrf, ...values } = body;
-        return html(
-          reply.status(e.httpStatus),
-          meetingsMonthPage(month, {
-            ...f,
-            schedule: { values, error: `${e.message} Chưa lên lịch; xin sửa rồi gửi lại.` },
-          }),
-        );
-      }
+    async ({ params, body, actor }) => {
+      const agenda = agendaFromText(body.agenda ?? '');
+      if (agenda.length > MAX_AGENDA_ITEMS) throw invalid('agenda', `Nội dung họp tối đa ${MAX_AGENDA_ITEMS} mục.`);
+      const m = await scheduleMeeting(deps, actor, {
+        cellId: params.id,
+        kind: body.kind,
+        startsAt: vietnamTime(body.startsAt, 'startsAt'),
+        mode: body.mode,
+        topic: body.topic?.trim() || null,
+        place: body.place?.trim() || null,
+        agenda,
+      });
+      return `/console/meetings/${m.id}?done=scheduled`;
     },
   );
 
@@ -677,6 +692,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         ballot: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('open'), Type.Literal('secret')])),
         subjectMemberId: Type.Optional(Type.String({ pattern: '^[0-9]{0,9}$' })),
       },
+      again: meetingPageAgain,
     },
     async ({ params, body, actor }) => {
       await openMotion(deps, actor, {
@@ -701,6 +717,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         count: OneOrMany(Type.String({ pattern: '^[0-9]{1,4}$' })),
         countingCommittee: Type.Optional(Text(500)),
       },
+      again: meetingPageAgain,
     },
     async ({ params, body, actor }) => {
       const keys = many(body.key);
@@ -730,12 +747,13 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     '/console/meetings/:id/officers',
     {
       params: IdParams,
-      body: {
-        chairMemberId: FormId,
-        minuteTakerMemberId: FormId,
-      },
+      // "— chưa chọn —" sends "": the form asks again rather than a bare 400.
+      body: { chairMemberId: MaybeFormId, minuteTakerMemberId: MaybeFormId },
+      again: meetingPageAgain,
     },
     async ({ params, body, actor }) => {
+      if (!body.chairMemberId) throw invalid('chairMemberId', 'Xin chọn đồng chí chủ trì.');
+      if (!body.minuteTakerMemberId) throw invalid('minuteTakerMemberId', 'Xin chọn đồng chí thư ký.');
       await setMeetingOfficers(deps, actor, {
         meetingId: params.id,
         chairMemberId: Number(body.chairMemberId),
@@ -746,7 +764,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   );
   consoleAction(
     '/console/meetings/:id/agenda',
-    { params: IdParams, body: { items: Text(9000) } },
+    { params: IdParams, body: { items: Text(9000) }, again: meetingPageAgain },
     async ({ params, body, actor }) => {
       await setAgenda(deps, actor, { meetingId: params.id, items: agendaFromText(body.items) });
       return `/console/meetings/${params.id}?done=agenda`;
@@ -768,7 +786,11 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
 
   consoleAction(
     '/console/meetings/:id/documents',
-    { params: IdParams, body: { title: Type.String({ minLength: 1, maxLength: 300 }), body: Text(200_000) } },
+    {
+      params: IdParams,
+      body: { title: Type.String({ minLength: 1, maxLength: 300 }), body: Text(200_000) },
+      again: meetingPageAgain,
+    },
     async ({ params, body, actor }) => {
       await attachDocument(deps, actor, {
         meetingId: params.id,
@@ -789,6 +811,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         taskTitle: Type.Optional(Text(500)),
         dueOn: Type.Optional(Text(30)),
       },
+      again: meetingPageAgain,
     },
     async ({ params, body: b, actor }) => {
       const title = b.taskTitle?.trim();

@@ -3,7 +3,7 @@ import type { DocumentSettings } from '../../orgs/document-settings.ts';
 import { ACTIVE_MEANING } from '../policy.ts';
 import type { UnitDashboard } from '../get-unit-dashboard.ts';
 import { monthColumns, shareBars } from './charts.ts';
-import { csrfField, dateTime, h, notice, num, page, pct } from './html.ts';
+import { csrfField, dateTime, h, notice, num, page, pct, type RefusedForm, refusedNotice, typedInto } from './html.ts';
 
 const CHANNEL = { telegram: 'Telegram', zalo: 'Zalo', web: 'Web' } as Record<string, string>;
 
@@ -16,6 +16,7 @@ export function dashboardPage(
     canEditDocuments: boolean;
     message?: string;
     report: ReportOptions;
+    refused?: RefusedForm;
   },
 ): string {
   const crumbs = d.crumbs
@@ -38,7 +39,7 @@ export function dashboardPage(
        `<a href="/console/units/${d.unit.id}/questions">Câu hỏi chưa trả lời được</a>`
      : ''
  }</p>
-${notice(opts.message)}
+${notice(opts.message)}${refusedNotice(opts.refused)}
 ${off ? excludedSummary(off) : summaryCards(d)}
 ${
   below.length
@@ -112,8 +113,8 @@ ${
         .join('')}</ul>`
     : '<p>Không có.</p>'
 }
-${opts.canExclude ? exclusionForm(d, opts.csrf) : ''}
-${reportSection(d, opts.report, opts.csrf)}
+${opts.canExclude ? exclusionForm(d, opts.csrf, opts.refused) : ''}
+${reportSection(d, opts.report, opts.csrf, opts.refused)}
 ${d.members ? memberTable(d) : ''}`;
   return page({ title: d.unit.name, who: opts.who, csrf: opts.csrf }, body);
 }
@@ -154,7 +155,7 @@ export interface ReportOptions {
  * The month's "Báo cáo sơ kết": which month and the number in the register, and — for whoever may
  * issue the unit's documents — what its documents carry (issuing body, locality, signer).
  */
-function reportSection(d: UnitDashboard, r: ReportOptions, csrf: string): string {
+function reportSection(d: UnitDashboard, r: ReportOptions, csrf: string, refused?: RefusedForm): string {
   const s = r.documents;
   const months = [...r.months]
     .reverse()
@@ -171,17 +172,18 @@ function reportSection(d: UnitDashboard, r: ReportOptions, csrf: string): string
 <div><label for="rp-number">Số văn bản (theo sổ; để trống để ghi tay)</label>
 <input id="rp-number" name="number" inputmode="numeric" pattern="[0-9]{0,5}" maxlength="5" size="6"></div>
 <div><button type="submit">Tải báo cáo (DOCX)</button></div></div></form>
-${r.canSetDocuments ? settingsForm(d, s, csrf) : ''}`;
+${r.canSetDocuments ? settingsForm(d, s, csrf, refused) : ''}`;
 }
 
-function settingsForm(d: UnitDashboard, s: DocumentSettings, csrf: string): string {
-  const title = (v: string, label: string) =>
-    `<option value="${v}"${(s.stored.signerTitle ?? '') === v ? ' selected' : ''}>${label}</option>`;
+function settingsForm(d: UnitDashboard, s: DocumentSettings, csrf: string, refused?: RefusedForm): string {
+  const action = `/console/units/${d.unit.id}/document-settings`;
+  const t = typedInto(refused, action);
+  const title = (v: string, label: string) => t.option('signerTitle', v, label, (s.stored.signerTitle ?? '') === v);
   const field = (id: string, name: string, label: string, max: number, value: string | null, hint: string | null) =>
     `<div><label for="${id}">${label}</label>
-<input id="${id}" name="${name}" maxlength="${max}" value="${h(value ?? '')}" placeholder="${h(hint ?? '')}"></div>`;
-  return `<form method="post" action="/console/units/${d.unit.id}/document-settings" class="noprint">${csrfField(csrf)}
-<fieldset><legend>Thông tin ghi trên văn bản (báo cáo, biên bản)</legend>
+<input id="${id}" name="${name}" maxlength="${max}"${t.value(name, value ?? '')} placeholder="${h(hint ?? '')}"></div>`;
+  return `<form method="post" action="${action}" class="noprint">${csrfField(csrf)}
+<fieldset><legend>Thông tin ghi trên văn bản (báo cáo, biên bản)</legend>${t.error}
 <div class="row">
 ${field('ds-issuer', 'issuerName', 'Cơ quan ban hành', 200, s.stored.issuerName, s.issuerName)}
 ${field('ds-place', 'locality', 'Địa danh ghi trước ngày tháng', 100, s.stored.locality, s.locality)}
@@ -192,18 +194,19 @@ ${title('', 'Theo mặc định')}${title('secretary', 'Bí thư')}${title('depu
 <p class="muted">Ô để trống dùng giá trị gợi ý (chữ mờ trong ô).</p></fieldset></form>`;
 }
 
-function exclusionForm(d: UnitDashboard, csrf: string): string {
+function exclusionForm(d: UnitDashboard, csrf: string, refused?: RefusedForm): string {
+  const action = `/console/units/${d.unit.id}/exclusions`;
+  const t = typedInto(refused, action);
   const options = [d.unit, ...d.children.map((c) => ({ id: c.id, name: c.name }))]
-    .map((u) => `<option value="${u.id}">${h(u.name)}</option>`)
+    .map((u) => t.option('orgId', String(u.id), u.name))
     .join('');
-  return `<form method="post" action="/console/units/${d.unit.id}/exclusions" class="noprint">${csrfField(csrf)}
-<fieldset><legend>Không tính / tính lại một đơn vị trong số liệu</legend>
+  return `<form method="post" action="${action}" class="noprint">${csrfField(csrf)}
+<fieldset><legend>Không tính / tính lại một đơn vị trong số liệu</legend>${t.error}
 <div class="row"><div><label for="ex-unit">Đơn vị</label><select id="ex-unit" name="orgId">${options}</select></div>
 <div><label for="ex-mode">Thao tác</label><select id="ex-mode" name="deployed">\
-<option value="false">Không tính (nêu lý do)</option>\
-<option value="true">Tính lại</option></select></div>
+${t.option('deployed', 'false', 'Không tính (nêu lý do)')}${t.option('deployed', 'true', 'Tính lại')}</select></div>
 <div style="flex:1"><label for="ex-reason">Lý do</label>\
-<input id="ex-reason" name="reason" maxlength="500" style="width:100%"></div>
+<input id="ex-reason" name="reason" maxlength="500" style="width:100%"${t.value('reason')}></div>
 <div><button type="submit">Lưu</button></div></div></fieldset></form>`;
 }
 

@@ -94,3 +94,48 @@ export function messagePage(title: string, message: string, who?: string): strin
 export function notice(text: string | undefined): string {
   return text ? `<p class="msg" role="status">${h(text)}</p>` : '';
 }
+
+/**
+ * A form the console refused (a date typed wrong, a count missing…): what was typed in it and
+ * why, so the page that holds the form is shown again with that form filled in as typed.
+ */
+export interface RefusedForm {
+  /** The refused form's action, e.g. "/console/meetings/7/motions": only that form is refilled. */
+  action: string;
+  values: Record<string, string | string[] | undefined>;
+  error: string;
+}
+
+/** The reason a form was refused, at the top of the page, with a link down to the form. */
+export function refusedNotice(refused: RefusedForm | undefined): string {
+  return refused
+    ? `<p class="err" role="alert">${h(refused.error)} <a href="#bieu-mau-bi-tu-choi">Sửa ở biểu mẫu</a>.</p>`
+    : '';
+}
+
+/**
+ * One form's fields as they were typed when that form was refused; for every other form (or
+ * when nothing was refused) the values the page would show anyway. Values come back raw: the
+ * helpers escape them.
+ */
+export function typedInto(refused: RefusedForm | undefined, action: string) {
+  const values = refused?.action === action ? refused.values : undefined;
+  const all = (name: string): string[] => {
+    const v = values?.[name];
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
+  };
+  const one = (name: string, otherwise = ''): string => (values ? (all(name)[0] ?? '') : otherwise);
+  return {
+    refused: values !== undefined,
+    /** The reason, inside the form (the page's top notice links here). */
+    error: values ? `<p class="err" id="bieu-mau-bi-tu-choi">${h(refused!.error)}</p>` : '',
+    all,
+    one,
+    /** ` value="…"` for an input. */
+    value: (name: string, otherwise = '') => ` value="${h(one(name, otherwise))}"`,
+    /** An option, selected as typed (or as `selectedOtherwise` says when nothing was typed). */
+    option: (name: string, value: string, label: string, selectedOtherwise = false) =>
+      `<option value="${h(value)}"${(values ? one(name) === value : selectedOtherwise) ? ' selected' : ''}>\
+${h(label)}</option>`,
+  };
+}

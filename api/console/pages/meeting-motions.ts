@@ -11,7 +11,7 @@ import { electionLines } from '../../meetings/close-motion.ts';
 import { DECISIONS, type DecisionKind } from '../../rules/meeting-rules.ts';
 import { versionInForce } from '../../rules/rule.ts';
 import type { getMeetingRecord } from '../get-meeting-record.ts';
-import { csrfField, dateTime, h } from './html.ts';
+import { csrfField, dateTime, h, type RefusedForm, typedInto } from './html.ts';
 import { meetingDate } from '../../meetings/meeting-date.ts';
 
 type Record_ = Awaited<ReturnType<typeof getMeetingRecord>>;
@@ -21,23 +21,23 @@ const FORM_KINDS: DecisionKind[] = ['resolution', 'question', 'admission', 'reco
 const ABOUT_A_MEMBER: DecisionKind[] = ['discipline', 'expulsion', 'recognition'];
 
 const form = (r: Record_, csrf: string, path: string, inner: string, cls = 'noprint') =>
-  `<form method="post" action="/console/meetings/${r.meeting.id}/${path}" class="${cls}">` +
-  `${csrfField(csrf)}${inner}</form>`;
+  `<form method="post" action="${actionOf(r, path)}" class="${cls}">${csrfField(csrf)}${inner}</form>`;
+const actionOf = (r: Record_, path: string) => `/console/meetings/${r.meeting.id}/${path}`;
 
-export function motionsSection(r: Record_, csrf: string): string {
+export function motionsSection(r: Record_, csrf: string, refused?: RefusedForm): string {
   const run = r.canRun && r.meeting.status === 'in_progress';
-  const rows = r.motions.map((v) => motionRow(r, v, csrf, run)).join('');
+  const rows = r.motions.map((v) => motionRow(r, v, csrf, run, refused)).join('');
   return `<h2>Biểu quyết</h2>
 <table><thead><tr><th scope="col">Nội dung</th><th scope="col">Hình thức</th>\
 <th scope="col">Kết quả</th></tr></thead><tbody>\
 ${rows || '<tr><td colspan="3">Chưa có.</td></tr>'}</tbody></table>
-${run ? openMotionForm(r, csrf) : ''}`;
+${run ? openMotionForm(r, csrf, refused) : ''}`;
 }
 
-function motionRow(r: Record_, v: Motion, csrf: string, run: boolean): string {
+function motionRow(r: Record_, v: Motion, csrf: string, run: boolean, refused?: RefusedForm): string {
   const kind = h(VOTE_KIND_LABELS[v.kind]);
   const ballot = v.ballot === 'secret' ? 'Bỏ phiếu kín' : 'Biểu quyết công khai';
-  const body = v.result ? resultHtml(v) : openHtml(r, v, csrf, run);
+  const body = v.result ? resultHtml(v) : openHtml(r, v, csrf, run, refused);
   return `<tr><td>${kind}: ${h(v.title)}</td><td>${ballot}</td><td>${body}</td></tr>`;
 }
 
@@ -62,7 +62,7 @@ ${CHOICE_LABELS.abstain} ${res.abstain ?? 0}.${
 }
 
 /** An open vote: its progress (a count, never the content), what is missing, and the secretary's forms. */
-function openHtml(r: Record_, v: Motion, csrf: string, run: boolean): string {
+function openHtml(r: Record_, v: Motion, csrf: string, run: boolean, refused?: RefusedForm): string {
   const p = r.progress[v.id];
   if (!p) return 'Đang biểu quyết';
   const paper = { counted: 'đã nhập', none: 'không có phiếu giấy', missing: 'chưa nhập' } as const;
@@ -73,21 +73,27 @@ ${p.paper ? `; phiếu giấy tại phòng họp (${p.inRoom} người): <strong
 <ul data-missing>${p.missing.map((m) => `<li>${h(m)}</li>`).join('')}</ul></div>
 ${p.warning ? `<p class="warn">⚠️ ${h(p.warning)}</p>` : ''}`;
   if (!run) return status;
+  const typed = typedInto(refused, actionOf(r, `motions/${v.id}/paper`));
+  const keys = typed.all('key');
+  const typedCount = (key: string) => typed.all('count')[keys.indexOf(key)] ?? '';
+  const paperInputs = paperFields(v, p)
+    .map(
+      ([key, label], i) => `<div><label for="p${v.id}-${i}">${h(label)}</label>\
+<input type="hidden" name="key" value="${h(key)}">\
+<input id="p${v.id}-${i}" name="count" type="number" min="0" max="10000" required style="width:6em"\
+ value="${h(typedCount(key))}"></div>`,
+    )
+    .join('');
   const paperForms =
     v.ballot === 'secret' && p.inRoom > 0
       ? form(
           r,
           csrf,
           `motions/${v.id}/paper`,
-          `<fieldset><legend>Phiếu giấy tại phòng họp (ban kiểm phiếu)</legend><div class="row">${paperFields(v, p)
-            .map(
-              ([key, label], i) => `<div><label for="p${v.id}-${i}">${h(label)}</label>\
-<input type="hidden" name="key" value="${h(key)}">\
-<input id="p${v.id}-${i}" name="count" type="number" min="0" max="10000" required style="width:6em"></div>`,
-            )
-            .join('')}</div>
-<label for="pc${v.id}">Ban kiểm phiếu</label><input id="pc${v.id}" name="countingCommittee" maxlength="500" \
-value="${h(r.counters.map((c) => c.fullName).join(', '))}" style="width:100%">
+          `<fieldset><legend>Phiếu giấy tại phòng họp (ban kiểm phiếu)</legend>${typed.error}
+<div class="row">${paperInputs}</div>
+<label for="pc${v.id}">Ban kiểm phiếu</label><input id="pc${v.id}" name="countingCommittee" maxlength="500"\
+${typed.value('countingCommittee', r.counters.map((c) => c.fullName).join(', '))} style="width:100%">
 <p><button type="submit">Ghi số phiếu giấy</button></p></fieldset>`,
         ) +
         form(
@@ -118,7 +124,8 @@ function paperFields(v: Motion, p: Record_['progress'][number]): [string, string
   ];
 }
 
-function openMotionForm(r: Record_, csrf: string): string {
+function openMotionForm(r: Record_, csrf: string, refused?: RefusedForm): string {
+  const t = typedInto(refused, actionOf(r, 'motions'));
   const date = meetingDate(r.meeting.startsAt);
   const choosable = FORM_KINDS.filter((k) => versionInForce(DECISIONS[k], date).value.ballot === 'choice');
   const members = r.attendance.roll.filter((p) => !p.transferredIn);
@@ -126,34 +133,34 @@ function openMotionForm(r: Record_, csrf: string): string {
     r,
     csrf,
     'motions',
-    `<fieldset><legend>Mở biểu quyết</legend>
+    `<fieldset><legend>Mở biểu quyết</legend>${t.error}
 <div class="row"><div><label for="mkind">Loại</label><select id="mkind" name="kind">\
-${FORM_KINDS.map((k) => `<option value="${k}">${h(VOTE_KIND_LABELS[k])}</option>`).join('')}</select></div>
+${FORM_KINDS.map((k) => t.option('kind', k, VOTE_KIND_LABELS[k])).join('')}</select></div>
 <div><label for="mballot">Hình thức bỏ phiếu</label><select id="mballot" name="ballot">\
-<option value="">Theo quy định</option><option value="open">Công khai (giơ tay)</option>\
-<option value="secret">Bỏ phiếu kín</option></select></div>
+${t.option('ballot', '', 'Theo quy định')}${t.option('ballot', 'open', 'Công khai (giơ tay)')}\
+${t.option('ballot', 'secret', 'Bỏ phiếu kín')}</select></div>
 <div><label for="msubject">Đồng chí được xem xét</label><select id="msubject" name="subjectMemberId">\
-<option value="">—</option>${members.map((p) => `<option value="${p.memberId}">${h(p.fullName)}</option>`).join('')}\
-</select></div></div>
+${t.option('subjectMemberId', '', '—')}\
+${members.map((p) => t.option('subjectMemberId', String(p.memberId), p.fullName)).join('')}</select></div></div>
 <p class="muted">Bỏ phiếu kín hay công khai do chi bộ chọn với: ${choosable
       .map((k) => h(VOTE_KIND_LABELS[k]))
       .join(', ')}; kỷ luật, khai trừ luôn bỏ phiếu kín, nghị quyết biểu quyết công khai. \
 Đồng chí được xem xét: với ${ABOUT_A_MEMBER.map((k) => h(VOTE_KIND_LABELS[k]).toLowerCase()).join(', ')}.</p>
-<label for="mtitle">Nội dung</label><input id="mtitle" name="title" required maxlength="500" style="width:100%">
+<label for="mtitle">Nội dung</label>\
+<input id="mtitle" name="title" required maxlength="500" style="width:100%"${t.value('title')}>
 <p><button type="submit">Mở biểu quyết</button></p></fieldset>`,
   );
 }
 
 /** Chair and minute-taker, counting committee, agenda, the minutes approved. */
-export function stepsSection(r: Record_, csrf: string): string {
+export function stepsSection(r: Record_, csrf: string, refused?: RefusedForm): string {
   const run = r.canRun && r.meeting.status !== 'closed';
   const people = r.attendance.present.length ? r.attendance.present : r.attendance.roll;
-  const options = (selected?: string | null) =>
-    people
-      .map(
-        (p) => `<option value="${p.memberId}"${p.fullName === selected ? ' selected' : ''}>${h(p.fullName)}</option>`,
-      )
-      .join('');
+  const typedOfficers = typedInto(refused, actionOf(r, 'officers'));
+  // Nobody is preselected: a chair or minute-taker saved by accident would go into the minutes.
+  const options = (field: string, current?: string | null) =>
+    typedOfficers.option(field, '', '— chưa chọn —', !current) +
+    people.map((p) => typedOfficers.option(field, String(p.memberId), p.fullName, p.fullName === current)).join('');
   const chair = h(r.officers.chair ?? '(chưa ghi)');
   const taker = h(r.officers.taker ?? '(chưa ghi)');
   const officers = `<p>Chủ trì: ${chair}. Thư ký: ${taker}.</p>${
@@ -162,9 +169,10 @@ export function stepsSection(r: Record_, csrf: string): string {
           r,
           csrf,
           'officers',
-          `<div class="row"><div><label for="ochair">Chủ trì</label><select id="ochair" name="chairMemberId">\
-${options(r.officers.chair)}</select></div><div><label for="otaker">Thư ký</label>\
-<select id="otaker" name="minuteTakerMemberId">${options(r.officers.taker)}</select></div>\
+          `${typedOfficers.error}<div class="row"><div><label for="ochair">Chủ trì</label>\
+<select id="ochair" name="chairMemberId">${options('chairMemberId', r.officers.chair)}</select></div>\
+<div><label for="otaker">Thư ký</label>\
+<select id="otaker" name="minuteTakerMemberId">${options('minuteTakerMemberId', r.officers.taker)}</select></div>\
 <div><button type="submit">Ghi chủ trì, thư ký</button></div></div>`,
         )
       : ''
@@ -185,6 +193,7 @@ ${r.counters.some((c) => c.memberId === p.memberId) ? ' checked' : ''}> ${h(p.fu
         )
       : ''
   }`;
+  const typedAgenda = typedInto(refused, actionOf(r, 'agenda'));
   const agenda = `${
     r.agenda.length ? `<ol>${r.agenda.map((a) => `<li>${h(a.title)}</li>`).join('')}</ol>` : '<p>Chưa ghi nội dung.</p>'
   }${
@@ -193,9 +202,10 @@ ${r.counters.some((c) => c.memberId === p.memberId) ? ' checked' : ''}> ${h(p.fu
           r,
           csrf,
           'agenda',
-          `<label for="agenda">Nội dung họp (mỗi mục một dòng)</label>\
+          `${typedAgenda.error}<label for="agenda">Nội dung họp (mỗi mục một dòng)</label>\
 <textarea id="agenda" name="items" maxlength="9000">\
-${h(r.agenda.map((a) => a.title).join('\n'))}</textarea><p><button type="submit">Ghi nội dung họp</button></p>`,
+${h(typedAgenda.one('items', r.agenda.map((a) => a.title).join('\n')))}</textarea>\
+<p><button type="submit">Ghi nội dung họp</button></p>`,
         )
       : ''
   }`;

@@ -2,7 +2,7 @@ import { KIND_LABELS } from '../../meetings/schedule-meeting.ts';
 import type { getMeetingsMonth } from '../get-meetings-month.ts';
 import type { getMeetingRecord } from '../get-meeting-record.ts';
 import { partBar } from './charts.ts';
-import { csrfField, dateTime, h, notice, page } from './html.ts';
+import { csrfField, dateTime, h, notice, page, type RefusedForm, refusedNotice, typedInto } from './html.ts';
 import { COUNT_SCRIPT, motionsSection, stepsSection } from './meeting-motions.ts';
 
 type Month = Awaited<ReturnType<typeof getMeetingsMonth>>;
@@ -11,16 +11,15 @@ type Record_ = Awaited<ReturnType<typeof getMeetingRecord>>;
 const MODE = { in_person: 'Trực tiếp', online: 'Trực tuyến', hybrid: 'Kết hợp' } as Record<string, string>;
 const yes = (b: boolean) => (b ? '<span class="ok">Có</span>' : '<span class="warn">Chưa</span>');
 
-/** What was typed in the scheduling form, shown again with the reason when it was refused. */
-export interface ScheduleForm {
-  values: Record<string, string | undefined>;
-  error: string;
+/** A console page's frame, and the form it shows again as typed when that form was refused. */
+interface PageOptions {
+  who: string;
+  csrf: string;
+  message?: string;
+  refused?: RefusedForm;
 }
 
-export function meetingsMonthPage(
-  m: Month,
-  opts: { who: string; csrf: string; message?: string; schedule?: ScheduleForm },
-): string {
+export function meetingsMonthPage(m: Month, opts: PageOptions): string {
   const total = m.meetings.length;
   const cells = m.cells.filter((c) => !c.excluded);
   const notMet = cells.filter((c) => c.meetings === 0);
@@ -31,7 +30,7 @@ export function meetingsMonthPage(
   const body = `
 <p class="crumbs"><a href="/console/units/${m.unit.id}">${h(m.unit.name)}</a> › Sinh hoạt chi bộ</p>
 <h1>Sinh hoạt chi bộ tháng ${h(m.month.slice(5))}/${h(m.month.slice(0, 4))}</h1>
-${notice(opts.message)}
+${notice(opts.message)}${refusedNotice(opts.refused)}
 <form method="get" class="noprint row">
 <div><label for="month">Tháng</label><select id="month" name="month">${monthOptions(m.month)}</select></div>
 <div><button type="submit">Xem</button></div></form>
@@ -81,7 +80,7 @@ ${
         .join('; ')}.</p>`
     : ''
 }
-${m.isCell ? pendingSection(m, opts.csrf, opts.schedule) : ''}`;
+${m.isCell ? pendingSection(m, opts.csrf, opts.refused) : ''}`;
   return page({ title: 'Sinh hoạt chi bộ', who: opts.who, csrf: opts.csrf }, body);
 }
 
@@ -105,11 +104,9 @@ function monthOptions(current: string): string {
   }).join('');
 }
 
-function pendingSection(m: Month, csrf: string, typed?: ScheduleForm): string {
-  const v = typed?.values ?? {};
-  const value = (k: string) => (v[k] ? ` value="${h(v[k]!)}"` : '');
-  const option = (k: string, val: string, label: string) =>
-    `<option value="${val}"${v[k] === val ? ' selected' : ''}>${label}</option>`;
+function pendingSection(m: Month, csrf: string, refused?: RefusedForm): string {
+  const action = `/console/units/${m.unit.id}/meetings`;
+  const t = typedInto(refused, action);
   const list = m.pending.length
     ? `<ul>${m.pending
         .map(
@@ -121,32 +118,32 @@ function pendingSection(m: Month, csrf: string, typed?: ScheduleForm): string {
         .join('')}</ul>`
     : '<p>Chưa có buổi họp nào sắp tới.</p>';
   const form = m.canRun
-    ? `<form method="post" action="/console/units/${m.unit.id}/meetings" class="noprint">${csrfField(csrf)}
-<fieldset><legend>Lên lịch buổi sinh hoạt</legend>${
-        typed ? `<p class="err" role="alert" id="schedule-error">${h(typed.error)}</p>` : ''
-      }
+    ? `<form method="post" action="${action}" class="noprint">${csrfField(csrf)}
+<fieldset><legend>Lên lịch buổi sinh hoạt</legend>${t.error}
 <div class="row"><div><label for="kind">Loại</label><select id="kind" name="kind">
-${option('kind', 'regular', 'Thường kỳ')}${option('kind', 'thematic', 'Chuyên đề')}\
-${option('kind', 'combined', 'Thường kỳ kết hợp chuyên đề')}</select></div>
+${t.option('kind', 'regular', 'Thường kỳ')}${t.option('kind', 'thematic', 'Chuyên đề')}\
+${t.option('kind', 'combined', 'Thường kỳ kết hợp chuyên đề')}</select></div>
 <div><label for="startsAt">Thời gian (giờ Việt Nam)</label>\
 <input id="startsAt" name="startsAt" required inputmode="numeric" placeholder="05/12/2026 19:30" size="17"\
- aria-describedby="startsAt-hint"${value('startsAt')}><br>\
+ aria-describedby="startsAt-hint"${t.value('startsAt')}><br>\
 <span class="muted" id="startsAt-hint">ngày/tháng/năm giờ:phút</span></div>
 <div><label for="mode">Hình thức</label><select id="mode" name="mode">
-${option('mode', 'in_person', 'Trực tiếp')}${option('mode', 'online', 'Trực tuyến')}\
-${option('mode', 'hybrid', 'Kết hợp')}</select></div></div>
+${t.option('mode', 'in_person', 'Trực tiếp')}${t.option('mode', 'online', 'Trực tuyến')}\
+${t.option('mode', 'hybrid', 'Kết hợp')}</select></div></div>
 <label for="topic">Chủ đề (bắt buộc với chuyên đề)</label>\
-<input id="topic" name="topic" maxlength="300" style="width:100%"${value('topic')}>
-<label for="place">Địa điểm</label><input id="place" name="place" maxlength="300" style="width:100%"${value('place')}>
+<input id="topic" name="topic" maxlength="300" style="width:100%"${t.value('topic')}>
+<label for="place">Địa điểm</label><input id="place" name="place" maxlength="300" style="width:100%"${t.value('place')}>
 <label for="agenda">Nội dung họp (mỗi mục một dòng)</label>\
-<textarea id="agenda" name="agenda" maxlength="9000">${h(v.agenda ?? '')}</textarea>
+<textarea id="agenda" name="agenda" maxlength="9000">${h(t.one('agenda'))}</textarea>
 <p><button type="submit">Lên lịch và báo cho đảng viên</button></p></fieldset></form>`
     : '';
   return `<h2>Buổi họp sắp tới và đang diễn ra</h2>${list}${form}`;
 }
 
-export function meetingRecordPage(r: Record_, opts: { who: string; csrf: string; message?: string }): string {
+export function meetingRecordPage(r: Record_, opts: PageOptions): string {
   const m = r.meeting;
+  const documentForm = typedInto(opts.refused, `/console/meetings/${m.id}/documents`);
+  const resolutionForm = typedInto(opts.refused, `/console/meetings/${m.id}/resolution`);
   const a = r.attendance;
   const csrf = csrfField(opts.csrf);
   const run = r.canRun;
@@ -165,7 +162,7 @@ export function meetingRecordPage(r: Record_, opts: { who: string; csrf: string;
 <p class="crumbs"><a href="/console/units/${r.cell.id}">${h(r.cell.name)}</a> ›\
  <a href="/console/units/${r.cell.id}/meetings">Sinh hoạt chi bộ</a></p>
 <h1>${h(sentenceCase(KIND_LABELS[m.kind]))}${m.topic ? `: ${h(m.topic)}` : ''}</h1>
-${notice(opts.message)}
+${notice(opts.message)}${refusedNotice(opts.refused)}
 <p>${dateTime(m.startsAt)} · ${h(m.place ?? '')} · ${status}${
     m.status === 'in_progress' && m.checkinCode && run
       ? ` · Mã điểm danh tại phòng: <strong>${h(m.checkinCode)}</strong>`
@@ -180,8 +177,8 @@ ${run && m.status === 'in_progress' ? act('close', 'Kết thúc buổi họp', C
 <strong class="${a.quorum.reached ? 'ok' : 'warn'}">${a.quorum.reached ? 'Đủ' : 'Chưa đủ'} số lượng:</strong>\
  ${h(a.quorum.explanation)}</p>
 ${rollTable(r, csrf, Boolean(run && m.status === 'in_progress'))}
-${motionsSection(r, opts.csrf)}
-${stepsSection(r, opts.csrf)}
+${motionsSection(r, opts.csrf, opts.refused)}
+${stepsSection(r, opts.csrf, opts.refused)}
 <h2>Tài liệu</h2>
 ${
   r.documents.length
@@ -193,9 +190,11 @@ ${
 ${
   run && m.status !== 'closed'
     ? `<form method="post" action="/console/meetings/${m.id}/documents" class="noprint">${csrf}\
-<fieldset><legend>Gửi tài liệu cho đảng viên</legend>
-<label for="dtitle">Tên tài liệu</label><input id="dtitle" name="title" required maxlength="300" style="width:100%">
-<label for="dbody">Nội dung</label><textarea id="dbody" name="body" maxlength="200000"></textarea>
+<fieldset><legend>Gửi tài liệu cho đảng viên</legend>${documentForm.error}
+<label for="dtitle">Tên tài liệu</label>\
+<input id="dtitle" name="title" required maxlength="300" style="width:100%"${documentForm.value('title')}>
+<label for="dbody">Nội dung</label><textarea id="dbody" name="body" maxlength="200000">\
+${h(documentForm.one('body'))}</textarea>
 <p><button type="submit">Gửi tài liệu</button></p></fieldset></form>`
     : ''
 }
@@ -220,14 +219,16 @@ ${
 ${
   run && r.motions.some((v) => v.kind === 'resolution' && v.result?.passed)
     ? `<form method="post" action="/console/meetings/${m.id}/resolution" class="noprint">${csrf}\
-<fieldset><legend>Đăng nghị quyết và giao nhiệm vụ</legend>
-<label for="rbody">Nội dung nghị quyết</label><textarea id="rbody" name="body" required maxlength="50000"></textarea>
+<fieldset><legend>Đăng nghị quyết và giao nhiệm vụ</legend>${resolutionForm.error}
+<label for="rbody">Nội dung nghị quyết</label><textarea id="rbody" name="body" required maxlength="50000">\
+${h(resolutionForm.one('body'))}</textarea>
 <div class="row"><div><label for="tassignee">Giao cho</label><select id="tassignee" name="assigneeMemberId">\
-${a.roll.map((p) => `<option value="${p.memberId}">${h(p.fullName)}</option>`).join('')}</select></div>
+${a.roll.map((p) => resolutionForm.option('assigneeMemberId', String(p.memberId), p.fullName)).join('')}</select></div>
 <div style="flex:1"><label for="ttitle">Nhiệm vụ</label>\
-<input id="ttitle" name="taskTitle" maxlength="500" style="width:100%"></div>
+<input id="ttitle" name="taskTitle" maxlength="500" style="width:100%"${resolutionForm.value('taskTitle')}></div>
 <div><label for="tdue">Hạn (ngày/tháng/năm)</label>\
-<input id="tdue" name="dueOn" inputmode="numeric" placeholder="31/12/2026" size="11"></div></div>
+<input id="tdue" name="dueOn" inputmode="numeric" placeholder="31/12/2026" size="11"${resolutionForm.value('dueOn')}>\
+</div></div>
 <p><button type="submit">Đăng nghị quyết</button></p></fieldset></form>`
     : ''
 }
