@@ -69,6 +69,7 @@ import { COUNT_SCRIPT } from './pages/meeting-motions.ts';
 import { feedbackPage, noticeStatsPage, noticesPage } from './pages/notices-page.ts';
 import type { FeedbackRow } from './repository.ts';
 import { importMembers, type ImportProblem } from '../members/import-members.ts';
+import { DRAFT_MINUTES, type ImportDraft, keepImportDraft, takeImportDraft } from '../members/import-drafts.ts';
 import { listQuestionsForEditor } from './list-questions-to-review.ts';
 import { readableUnit } from './get-readable-unit.ts';
 import { getFeedbackTimes } from './get-feedback-times.ts';
@@ -78,7 +79,7 @@ import { AUDIT_PAGE_SIZE, listUnitAudit } from './list-unit-audit.ts';
 import { listUnitRoles } from '../auth/list-unit-roles.ts';
 import { removeRole } from '../auth/remove-role.ts';
 import { ingestJobPage, knowledgePage, UPLOAD_SCRIPT } from './pages/knowledge-page.ts';
-import { findUnits } from './repository.ts';
+import { findUnits, type UnitRow } from './repository.ts';
 import { listUnitKnowledge } from '../knowledge/list-unit-knowledge.ts';
 import { assertMayLoadDocuments, loadDocument } from '../knowledge/load-document.ts';
 import { getIngestJob, getIngestJobOfUnit } from '../knowledge/get-ingest-job.ts';
@@ -867,21 +868,54 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         return html(reply.status(400), membersPage(unit, { ...f, error: 'Chưa chọn tệp để nhập.' }));
       }
       const format = /\.xlsx$/i.test(file.filename) ? 'xlsx' : 'csv';
+      const draft = { fileName: file.filename, format, data: file.data } as const;
+      return importAndShow(request, reply, unit, draft, form.fields.mode === 'preview');
+    },
+  );
+
+  // "Nhập danh sách này" under a preview: the file the preview read, kept for this session.
+  app.post(
+    '/console/units/:id/members/import-draft',
+    { schema: { response: PAGE, hide, params: IdParams, body: Closed({ _csrf: Csrf, draft: Text(40) }) } },
+    async (request, reply) => {
+      const unit = await readableUnit(deps, actor(request), request.params.id);
+      const owner = { sessionId: session(request).id, unitId: unit.id };
       try {
-        const preview = form.fields.mode === 'preview';
-        const r = await importMembers(deps, actor(request), unit.id, { data: file.data, format }, { preview });
-        const message = preview
-          ? `Xem trước (chưa lưu): sẽ thêm ${r.imported}, cập nhật ${r.updated}, ` +
-            `giữ nguyên ${r.unchanged} đảng viên. Nếu đúng, chọn lại tệp và bấm "Nhập danh sách".`
-          : `Đã thêm ${r.imported}, cập nhật ${r.updated}, giữ nguyên ${r.unchanged} đảng viên.`;
-        return html(reply, membersPage(unit, { ...f, message, result: r }));
+        const draft = await takeImportDraft(deps.db, owner, request.body.draft, deps.clock.now());
+        return importAndShow(request, reply, unit, draft, false);
       } catch (e) {
-        if (!(e instanceof AppError) || e.code === 'forbidden') throw e;
-        const problems = (e.data as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
-        return html(reply.status(e.httpStatus), membersPage(unit, { ...f, error: e.message, problems }));
+        if (!(e instanceof AppError) || e.code !== 'gone') throw e;
+        return html(reply.status(e.httpStatus), membersPage(unit, { ...frame(request, reply), error: e.message }));
       }
     },
   );
+  /** Previews or imports a member list; the page says what it adds and changes, or which lines to fix. */
+  const importAndShow = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    unit: UnitRow,
+    file: ImportDraft,
+    preview: boolean,
+  ) => {
+    const f = frame(request, reply);
+    try {
+      const r = await importMembers(deps, actor(request), unit.id, file, { preview });
+      const counts = `${r.imported} thêm, ${r.updated} cập nhật, ${r.unchanged} giữ nguyên`;
+      if (!preview) {
+        return html(reply, membersPage(unit, { ...f, message: `Đã nhập tệp ${file.fileName}: ${counts}.`, result: r }));
+      }
+      const owner = { sessionId: session(request).id, unitId: unit.id };
+      const draft = await keepImportDraft(deps.db, owner, file, deps.clock.now());
+      const message =
+        `Xem trước tệp ${file.fileName} (chưa lưu): ${counts}. ` +
+        `Nếu đúng, bấm “Nhập danh sách này” dưới bảng (trong ${DRAFT_MINUTES} phút).`;
+      return html(reply, membersPage(unit, { ...f, message, result: r, draft }));
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code === 'forbidden') throw e;
+      const problems = (e.data as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
+      return html(reply.status(e.httpStatus), membersPage(unit, { ...f, error: e.message, problems }));
+    }
+  };
 
   app.get(
     '/console/units/:id/questions',

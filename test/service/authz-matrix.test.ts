@@ -599,6 +599,10 @@ const MATRIX: Record<string, Entry> = {
     req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/members/import`, payload: {} }),
     expect: 401,
   },
+  'POST /console/units/:id/members/import-draft': {
+    req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/members/import-draft`, payload: { draft: 'x' } }),
+    expect: 401,
+  },
   'GET /console/units/:id/questions': {
     req: (f) => ({ url: `/console/units/${f.p1.cellA.id}/questions` }),
     expect: 401,

@@ -13,6 +13,8 @@ export function membersPage(
     error?: string;
     problems?: ImportProblem[];
     result?: ImportResult;
+    /** A preview's kept file: the button that imports it without choosing it again. */
+    draft?: string;
   },
 ): string {
   const problems = opts.problems ?? [];
@@ -37,6 +39,13 @@ ${problems
     : ''
 }
 ${opts.result ? importResult(opts.result) : ''}
+${
+  opts.draft
+    ? `<form method="post" action="/console/units/${unit.id}/members/import-draft">${csrfField(opts.csrf)}\
+<input type="hidden" name="draft" value="${h(opts.draft)}">\
+<p><button type="submit">Nhập danh sách này</button> <span class="muted">hoặc chọn tệp khác bên dưới.</span></p></form>`
+    : ''
+}
 <p>Tải danh sách hiện có: <a href="/console/units/${unit.id}/members.xlsx">XLSX</a> ·\
  <a href="/console/units/${unit.id}/members.csv">CSV</a>
  (cùng các cột với tệp nhập, nên xuất ra có thể nhập lại).</p>
