@@ -68,6 +68,19 @@ describeJourney('the secretary’s evening, on her phone and the office PC', () 
     return { day: d.getUTCDate(), month: d.getUTCMonth() + 1, year: d.getUTCFullYear() };
   };
 
+  /** The console's meeting page in her phone's browser (the office's session): what sticks out, if anything. */
+  const meetingPageOnPhone = async (shot: string) => {
+    const context = await j.device(PHONE);
+    await context.addCookies(await officeContext.cookies());
+    const page = await context.newPage();
+    await page.goto(`${j.h.svc.baseUrl}/console/meetings/${meetingId}`);
+    await page.getByRole('heading', { level: 1, name: /^Sinh hoạt thường kỳ/ }).waitFor();
+    await j.shot(page, shot, true);
+    const wide = await overflowing(page);
+    await context.close();
+    return wide;
+  };
+
   it('schedules tomorrow’s meeting with its agenda from the phone; members are invited', async () => {
     const { day, month, year } = tomorrow();
     const asked = await phone.say(
@@ -148,6 +161,8 @@ describeJourney('the secretary’s evening, on her phone and the office PC', () 
     expect(roll).toMatch(/Trần Thị Hoa\s+Có mặt/);
     expect(roll).toMatch(/Ngô Thị Khánh\s+Có mặt/);
     expect(roll).toMatch(/Bùi Văn Hải\s+Vắng\s+Đi công tác/);
+    // Her reason stays chosen in the form, so saving the roll again keeps it.
+    expect(await office.getByRole('combobox', { name: `Lý do vắng: ${away.fullName}` }).inputValue()).toBe('trip');
     await j.shot(office, 'roll-saved', true);
     const present = async () =>
       (
@@ -245,12 +260,26 @@ describeJourney('the secretary’s evening, on her phone and the office PC', () 
     await j.shot(office, 'discipline-closed', true);
   });
 
+  it('reads the running meeting’s page, its forms too, on her phone: no sideways scrolling', async () => {
+    expect(await meetingPageOnPhone('meeting-running-390')).toBeNull();
+  });
+
   it('publishes the resolution with a task, closes the meeting with confirmation', async () => {
     await office.goto(`${j.h.svc.baseUrl}/console/meetings/${meetingId}`);
     await office.fill('#rbody', 'Chi bộ thống nhất ba nhiệm vụ trọng tâm tháng 12.');
     await office.selectOption('#tassignee', { label: 'Nguyễn Văn An' });
     await office.fill('#ttitle', 'Hướng dẫn quần chúng Lê Mới hoàn thiện hồ sơ');
-    await office.fill('#tdue', '2026-12-31');
+    // A day that does not exist: the form comes back as typed, saying what to fix; nothing is published.
+    await office.fill('#tdue', '31/02/2027');
+    await office.getByRole('button', { name: 'Đăng nghị quyết' }).click();
+    await office.getByRole('alert').filter({ hasText: 'Ngày không hợp lệ' }).waitFor();
+    expect(await office.inputValue('#rbody')).toBe('Chi bộ thống nhất ba nhiệm vụ trọng tâm tháng 12.');
+    expect(await office.inputValue('#ttitle')).toBe('Hướng dẫn quần chúng Lê Mới hoàn thiện hồ sơ');
+    expect(await office.locator('#tassignee option:checked').textContent()).toBe('Nguyễn Văn An');
+    expect(await office.inputValue('#tdue')).toBe('31/02/2027');
+    await j.shot(office, 'resolution-refused');
+    await office.getByRole('link', { name: 'Sửa ở biểu mẫu' }).click();
+    await office.fill('#tdue', '31/12/2026');
     await office.getByRole('button', { name: 'Đăng nghị quyết' }).click();
     await office.getByText('Đã đăng nghị quyết và giao nhiệm vụ').waitFor();
     await j.h.telegram.waitForSent(Number(room[0].chat.id), 1);
@@ -258,6 +287,10 @@ describeJourney('the secretary’s evening, on her phone and the office PC', () 
     const asked = await phone.say('kết thúc họp');
     expect(asked).toContain('ketthuchop xác nhận');
     expect(await phone.press('Xác nhận kết thúc họp')).toContain('Đã kết thúc buổi họp.');
+  });
+
+  it('reads the closed meeting’s page on her phone: no sideways scrolling', async () => {
+    expect(await meetingPageOnPhone('meeting-closed-390')).toBeNull();
   });
 
   it('downloads the minutes as DOCX and PDF, and they say what happened', async () => {

@@ -42,7 +42,11 @@ input,select,textarea{font:inherit;padding:.3em;border:1px solid #555;max-width:
 .err{border-left:5px solid #8b0000;background:#fbeaea;padding:.5em 1em}svg{max-width:100%;height:auto}
 @media (max-width:700px){main{padding:.5em}table{display:block;overflow-x:auto;max-width:100%}
   .row{flex-direction:column;align-items:stretch}.card{flex:1 1 40%;min-width:0}header{padding:.5em}
-  figure{margin:0;overflow-x:auto}figure svg{max-width:none}}
+  figure{margin:0;overflow-x:auto}figure svg{max-width:none}
+  table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:100%}table.stack thead{display:none}
+  table.stack tr{border:1px solid #999;margin:.4em 0}table.stack td{border:0;padding:.2em .5em}
+  table.stack td:empty{display:none}table.stack td[data-label]:not(:empty)::before{content:attr(data-label) ": ";
+  font-weight:600}}
 @media print{header form,header nav,.noprint,form{display:none}a{color:#000;text-decoration:none}}
 `;
 

@@ -1,4 +1,5 @@
 import { KIND_LABELS } from '../../meetings/schedule-meeting.ts';
+import { ROLL_ABSENCE_REASONS } from '../../meetings/record-roll.ts';
 import type { getMeetingsMonth } from '../get-meetings-month.ts';
 import type { getMeetingRecord } from '../get-meeting-record.ts';
 import { partBar } from './charts.ts';
@@ -263,17 +264,24 @@ function rollTable(r: Record_, csrf: string, editable: boolean): string {
       const notes = `${h(p.absenceReason ?? '')}${p.exempt ? ' Miễn sinh hoạt.' : ''}\
 ${p.transferredIn ? ' Sinh hoạt tạm thời.' : ''}`;
       if (!editable || p.present)
-        return `<tr><td>${h(p.fullName)}</td><td>${present}</td><td>${notes}</td>\
+        return `<tr><td>${h(p.fullName)}</td><td>${present}</td><td data-label="Ghi chú">${notes}</td>\
 ${editable ? '<td></td><td></td>' : ''}</tr>`;
       const id = p.memberId;
-      return `<tr><td>${h(p.fullName)}</td><td>${present}</td><td>${notes}</td>
+      return `<tr><td>${h(p.fullName)}</td><td>${present}</td><td data-label="Ghi chú">${notes}</td>
 <td><label class="tick"><input type="checkbox" name="present" value="${id}" aria-label="Có mặt: ${h(p.fullName)}">\
  Có mặt</label></td>
-<td><input type="hidden" name="absentId" value="${id}"><select name="reason" aria-label="Lý do vắng: ${h(p.fullName)}">\
-${ROLL_REASONS.map(([v, label]) => `<option value="${v}">${h(label)}</option>`).join('')}</select></td></tr>`;
+<td data-label="Nếu vắng"><input type="hidden" name="absentId" value="${id}">\
+<select name="reason" aria-label="Lý do vắng: ${h(p.fullName)}">\
+${ROLL_REASONS.map(([v, label]) => {
+  // The reason saved earlier stays chosen: the roll saved again does not look as if it were lost.
+  const saved = v !== '' && ROLL_ABSENCE_REASONS[v]?.text === p.absenceReason;
+  return `<option value="${v}"${saved ? ' selected' : ''}>${h(label)}</option>`;
+}).join('')}</select></td></tr>`;
     })
     .join('');
-  const head = `<table><thead><tr><th scope="col">Đảng viên</th><th scope="col">Có mặt</th>\
+  // On a phone the form's five columns do not fit: each member becomes a block (html.ts, table.stack).
+  const head = `<table${editable ? ' class="stack"' : ''}><thead><tr><th scope="col">Đảng viên</th>\
+<th scope="col">Có mặt</th>\
 <th scope="col">Ghi chú</th>${editable ? '<th scope="col">Đánh dấu có mặt</th><th scope="col">Nếu vắng</th>' : ''}\
 </tr></thead><tbody>${rows}</tbody></table>`;
   if (!editable) return head;
