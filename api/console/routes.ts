@@ -970,15 +970,15 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
   app.get(
     '/console/units/:id/knowledge',
     { schema: { response: PAGE, hide, params: IdParams, querystring: Type.Object({ done: Type.Optional(Text(20)) }) } },
-    async (request, reply) => {
-      const f = frame(request, reply);
-      const k = await listUnitKnowledge(deps, actor(request), request.params.id);
-      return html(
-        reply.header('content-security-policy', CSP_WITH_UPLOAD_SCRIPT),
-        knowledgePage(k, { ...f, maxMegabytes: MAX_UPLOAD_BYTES / 1024 / 1024, extensions: SUPPORTED_EXTENSIONS }),
-      );
-    },
+    async (request, reply) => html(reply, await knowledgePageFor(request, reply)),
   );
+  const knowledgePageFor = async (request: FastifyRequest, reply: FastifyReply, refused?: RefusedForm) => {
+    const f = frame(request, reply);
+    const k = await listUnitKnowledge(deps, actor(request), idOf(request));
+    reply.header('content-security-policy', CSP_WITH_UPLOAD_SCRIPT);
+    const limits = { maxMegabytes: MAX_UPLOAD_BYTES / 1024 / 1024, extensions: SUPPORTED_EXTENSIONS };
+    return knowledgePage(k, { ...f, ...limits, refused });
+  };
 
   app.post(
     '/console/units/:id/knowledge',
@@ -994,10 +994,22 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         { files: 1, fileSize: MAX_UPLOAD_BYTES },
       );
       const file = form.files.find((x) => x.field === 'file');
-      if (!file || file.data.length === 0) throw invalid('file', 'Chưa chọn tệp tài liệu để tải lên.');
-      await assertUploadWithinBounds(file);
-      const { jobId } = await loadDocument(deps, actor(request), request.params.id, file, { title: form.fields.title });
-      return reply.redirect(`/console/knowledge/jobs/${jobId}`, 303);
+      try {
+        if (!file || file.data.length === 0) throw invalid('file', 'Chưa chọn tệp tài liệu để tải lên.');
+        await assertUploadWithinBounds(file);
+        const title = form.fields.title;
+        const { jobId } = await loadDocument(deps, actor(request), request.params.id, file, { title });
+        return reply.redirect(`/console/knowledge/jobs/${jobId}`, 303);
+      } catch (e) {
+        // A file refused (empty, of a kind not read, past a bound): the page again, the title as typed.
+        if (!(e instanceof AppError) || !REFILLABLE(e)) throw e;
+        const refused = {
+          action: request.url.split('?')[0],
+          values: { title: form.fields.title },
+          error: `${e.message} Chưa tải lên; xin chọn lại tệp.`,
+        };
+        return html(reply.status(e.httpStatus), await knowledgePageFor(request, reply, refused));
+      }
     },
   );
 

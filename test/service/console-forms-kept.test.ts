@@ -120,4 +120,34 @@ describe('a refused console form keeps what was typed', () => {
     expect(body).toContain('<option value="false" selected>Không tính (nêu lý do)</option>');
     expect(await excluded()).toBe(before);
   });
+
+  it('a document of a kind the assistant does not read: the title typed stays, the file is asked again', async () => {
+    await grantRole(t.db, s.sec.principal.id, s.tree.cellA.id, 'editor');
+    const url = `/console/units/${s.tree.cellA.id}/knowledge`;
+    const page = await app.inject({ url, headers: { cookie } });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+    const csrfCookie = String(page.headers['set-cookie'])
+      .split(',')
+      .map((c) => c.trim().split(';')[0])
+      .find((c) => c.startsWith('sdv_console_csrf='));
+    const b = '----kb-form';
+    const part = (name: string, value: string, file = '') =>
+      `--${b}\r\nContent-Disposition: form-data; name="${name}"${file ? `; filename="${file}"` : ''}\r\n\r\n` +
+      `${value}\r\n`;
+    const res = await app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: `${cookie}; ${csrfCookie}`, 'content-type': `multipart/form-data; boundary=${b}` },
+      payload:
+        part('_csrf', csrf) +
+        part('title', 'Quy định về đảng phí') +
+        part('file', 'PK', 'bang-tinh.ods') +
+        `--${b}--\r\n`,
+    });
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.body).toContain('id="bieu-mau-bi-tu-choi"');
+    expect(res.body).toContain('Chưa tải lên; xin chọn lại tệp.');
+    expect(res.body).toContain('name="title" maxlength="300" style="width:100%" value="Quy định về đảng phí"');
+    expect(await count(`select count(*)::int n from kb_jobs`)).toBe(0);
+  });
 });

@@ -1,6 +1,6 @@
 import type { IngestJob } from '../../knowledge/get-ingest-job.ts';
 import type { UnitKnowledge } from '../../knowledge/list-unit-knowledge.ts';
-import { csrfField, dateTime, h, notice, num, page } from './html.ts';
+import { csrfField, dateTime, h, notice, num, page, type RefusedForm, refusedNotice, typedInto } from './html.ts';
 
 const JOB_STATUS: Record<IngestJob['status'], string> = {
   running: 'Đang nạp',
@@ -67,7 +67,7 @@ export const UPLOAD_SCRIPT = `(function () {
     xhr.onload = function () {
       var done = /\\/console\\/knowledge\\/jobs\\/[0-9]+$/.test(xhr.responseURL || '');
       if (xhr.status !== 200 || !done) {
-        var alert = xhr.response && xhr.response.querySelector('[role=alert]');
+        var r = xhr.response, alert = r && (r.getElementById('bieu-mau-bi-tu-choi') || r.querySelector('[role=alert]'));
         return fail(alert ? alert.textContent : 'Tải lên không thành công (mã ' + xhr.status + ').');
       }
       bar.value = 100;
@@ -97,25 +97,33 @@ function fileKinds(extensions: string[]): string {
 
 export function knowledgePage(
   k: UnitKnowledge,
-  opts: { who: string; csrf: string; message?: string; maxMegabytes: number; extensions: string[] },
+  opts: {
+    who: string;
+    csrf: string;
+    message?: string;
+    maxMegabytes: number;
+    extensions: string[];
+    refused?: RefusedForm;
+  },
 ): string {
   const u = k.unit;
+  const typed = typedInto(opts.refused, `/console/units/${u.id}/knowledge`);
   return page(
     { title: 'Tài liệu cho Trợ lý ảo', who: opts.who, csrf: opts.csrf, script: UPLOAD_SCRIPT },
     `<p class="crumbs"><a href="/console">Trang chủ</a> › ${h(u.name)} › Tài liệu cho Trợ lý ảo</p>
-<h1>Tài liệu cho Trợ lý ảo của ${h(u.name)}</h1>${notice(opts.message)}
+<h1>Tài liệu cho Trợ lý ảo của ${h(u.name)}</h1>${notice(opts.message)}${refusedNotice(opts.refused)}
 <p class="muted">Trợ lý ảo trả lời đảng viên ${
       u.kind === 'central' ? 'trong toàn hệ thống' : `của ${h(u.name)} và các đơn vị trực thuộc`
     } từ các tài liệu dưới đây.
  <a href="/console/units/${u.id}/questions">Câu hỏi Trợ lý ảo chưa trả lời được</a> gợi ý tài liệu cần bổ sung.</p>
 <form id="kb-upload" method="post" action="/console/units/${u.id}/knowledge"\
  enctype="multipart/form-data" class="noprint">${csrfField(opts.csrf)}
-<fieldset><legend>Tải lên tài liệu</legend>
+<fieldset><legend>Tải lên tài liệu</legend>${typed.error}
 <p class="muted" id="kb-hint">Nhận ${h(fileKinds(opts.extensions))},\
  tối đa ${opts.maxMegabytes} MB.
  Tải lại một tệp cùng tên thì bản mới thay bản cũ.</p>
 <label for="kb-title">Tên tài liệu (để trống: lấy tên trong tệp)</label>\
-<input id="kb-title" name="title" maxlength="300" style="width:100%">
+<input id="kb-title" name="title" maxlength="300" style="width:100%"${typed.value('title')}>
 <label for="kb-file">Tệp</label><input id="kb-file" name="file" type="file" required aria-describedby="kb-hint"
  accept="${opts.extensions.join(',')}">
 <p><button type="submit">Tải lên và nạp</button></p>
