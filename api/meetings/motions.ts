@@ -138,7 +138,8 @@ export async function chatTally(
           [motion.id],
         )
       : await sql.query<{ choice: string; n: number }>(
-          `select choice, count(*)::int as n from ballot_box where motion_id = $1 and choice is not null group by choice`,
+          `select choice, count(*)::int as n from ballot_box
+            where motion_id = $1 and choice is not null group by choice`,
           [motion.id],
         );
   const tally: Record<string, number> = Object.fromEntries(motionChoices(motion).map((c) => [c, 0]));

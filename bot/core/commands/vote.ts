@@ -102,7 +102,9 @@ async function electionBallot(ctx: CommandContext, motion: Motion, folded: strin
       keep: numbers.map((n) => list[n - 1].memberId),
     });
     return {
-      text: `Đã ghi nhận phiếu bầu kín (giữ ${numbers.length} tên, gạch ${list.length - numbers.length} tên).\n${trackerLine(tracker)}`,
+      text:
+        `Đã ghi nhận phiếu bầu kín (giữ ${numbers.length} tên, gạch ${list.length - numbers.length} tên).\n` +
+        trackerLine(tracker),
     };
   }
   // The example keeps no more names than the seats allow (one seat: one name).
