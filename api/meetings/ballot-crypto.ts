@@ -84,7 +84,9 @@ function scalar(n: number): Bytes {
 const sAdd = (a: Bytes, b: Bytes) => sodium.crypto_core_ristretto255_scalar_add(a, b);
 const sSub = (a: Bytes, b: Bytes) => sodium.crypto_core_ristretto255_scalar_sub(a, b);
 const sMul = (a: Bytes, b: Bytes) => sodium.crypto_core_ristretto255_scalar_mul(a, b);
-const sRandom = () => sodium.crypto_core_ristretto255_scalar_random();
+// A uniform scalar: 64 random bytes reduced mod ℓ (libsodium's own scalar_random asks the
+// WebAssembly module's random source, a hundred times slower from Node than randomBytes).
+const sRandom = () => reduce64(new Uint8Array(randomBytes(64)));
 const reduce64 = (b: Bytes) => sodium.crypto_core_ristretto255_scalar_reduce(b);
 
 /** g^k (libsodium refuses a zero result; g^0 is the identity). */
