@@ -5,6 +5,7 @@
  * ballot-key.ts.
  */
 import type { Sql } from '../db/connect.ts';
+import { AppError } from '../errors.ts';
 import {
   aggregate,
   ballotTracker,
@@ -72,7 +73,17 @@ export async function tallySealedBallots(
   const agg = aggregate([...rows.map((r) => r.ballot.ciphertexts), paper], ctx.choices.length);
   const max = rows.length + paperVector.reduce((a, b) => a + b, 0);
   const { secret } = motionKey(motion.id);
-  const decrypted = agg.map((ct, i) => decryptTotal(tallyLabel(ctx, i), secret, ct, max));
+  let decrypted: ReturnType<typeof decryptTotal>[];
+  try {
+    decrypted = agg.map((ct, i) => decryptTotal(tallyLabel(ctx, i), secret, ct, max));
+  } catch {
+    // Only a key other than the one that encrypted gives no count (README "Secret ballots").
+    throw new AppError(
+      'conflict',
+      'Không giải mã được tổng số phiếu kín: khóa phiếu kín của máy chủ này khác khóa đã mã hóa phiếu. ' +
+        'Quản trị viên cần đặt lại đúng BALLOT_KEY (mọi máy chủ dùng cùng một khóa) rồi kết thúc lại.',
+    );
+  }
   const tally: SealedTally = {
     choices: ctx.choices,
     marks: ctx.marks,
