@@ -84,9 +84,22 @@ function scalar(n: number): Bytes {
 const sAdd = (a: Bytes, b: Bytes) => sodium.crypto_core_ristretto255_scalar_add(a, b);
 const sSub = (a: Bytes, b: Bytes) => sodium.crypto_core_ristretto255_scalar_sub(a, b);
 const sMul = (a: Bytes, b: Bytes) => sodium.crypto_core_ristretto255_scalar_mul(a, b);
-// A uniform scalar: 64 random bytes reduced mod ℓ (libsodium's own scalar_random asks the
-// WebAssembly module's random source, a hundred times slower from Node than randomBytes).
-const sRandom = () => reduce64(new Uint8Array(randomBytes(64)));
+// A uniform scalar: 64 random bytes reduced mod ℓ. libsodium's own scalar_random asks the
+// WebAssembly module's random source (~0.45 ms a call from Node); one randomBytes call per 16 KiB
+// of scalars costs far less than one per scalar.
+let entropy = new Uint8Array(0);
+let used = 0;
+function sRandom(): Bytes {
+  if (used + 64 > entropy.length) {
+    entropy = new Uint8Array(randomBytes(16_384));
+    used = 0;
+  }
+  const wide = entropy.subarray(used, used + 64);
+  used += 64;
+  const k = reduce64(wide);
+  wide.fill(0); // used once, never again
+  return k;
+}
 const reduce64 = (b: Bytes) => sodium.crypto_core_ristretto255_scalar_reduce(b);
 
 /** g^k (libsodium refuses a zero result; g^0 is the identity). */

@@ -40,7 +40,7 @@ export async function castVote(
       throw new AppError('validation', notAChoice(shape, input.choice ?? ''), { field: 'choice' });
     }
     const ctx = await ballotContext(deps.db, shape);
-    sealed = sealBallot(ctx, kept ? kept.map(String) : [input.choice ?? '']);
+    sealed = await sealBallot(ctx, kept ? kept.map(String) : [input.choice ?? '']);
   }
   const r = await recordChatBallot(deps.db, {
     motionId: input.motionId,

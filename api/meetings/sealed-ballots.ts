@@ -8,17 +8,16 @@ import type { Sql } from '../db/connect.ts';
 import { AppError } from '../errors.ts';
 import {
   aggregate,
-  ballotTracker,
   type BallotContext,
   type Ciphertext,
   type DecryptionProof,
   decryptTotal,
   type EncryptedBallot,
-  encryptBallot,
   encryptCounts,
   tallyLabel,
 } from './ballot-crypto.ts';
 import { motionKey } from './ballot-key.ts';
+import { encryptInPool } from './ballot-workers.ts';
 import { listCandidates } from './open-election.ts';
 import { choiceLabel, motionChoices, type Motion } from './motions.ts';
 
@@ -36,11 +35,10 @@ export async function ballotContext(
 }
 
 /** A member's choice (or an election ballot's names kept), encrypted with its proofs, and its tracker. */
-export function sealBallot(ctx: BallotContext, chosen: string[]): { ballot: string; tracker: string } {
+export async function sealBallot(ctx: BallotContext, chosen: string[]): Promise<{ ballot: string; tracker: string }> {
   const marked = chosen.map((c) => ctx.choices.indexOf(c));
   if (marked.some((i) => i < 0)) throw new Error(`motion ${ctx.motionId}: a choice outside the ballot`);
-  const sealed = encryptBallot(ctx, motionKey(ctx.motionId).secret, marked);
-  return { ballot: JSON.stringify(sealed), tracker: ballotTracker(sealed) };
+  return encryptInPool(ctx, motionKey(ctx.motionId).secret, marked);
 }
 
 export interface SealedTally {
