@@ -183,6 +183,7 @@ async function walOfVoting(from: string, to: string): Promise<Buffer> {
 
 describe('copies of the data taken during and after a secret ballot', () => {
   let board: BulletinBoard;
+  let link = '';
   const trackers = new Map<number, string>();
   const choiceOf = (i: number) => (['for', 'against', 'abstain'] as const)[i % 3];
 
@@ -244,6 +245,24 @@ describe('copies of the data taken during and after a secret ballot', () => {
     const res = await get(`/motions/${motion.id}/board`, tokens.get(members[0].id)!);
     expect(res.statusCode).toBe(200);
     board = res.json();
+    link = /\/b\/\d+\/\d+\/[A-Za-z0-9_-]+/.exec(closed.json().text)?.[0] ?? '';
+  });
+
+  it('the result message links the board: a member finds their tracker there, and the JSON verifies', async () => {
+    expect(link).not.toBe('');
+    const mine = trackers.get(members[4].id)!;
+    const page = await app.inject({ method: 'GET', url: `${link}?ma=${mine.toLowerCase()}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`<code>${mine}</code>`);
+    expect(page.body).toContain('có trên bảng: phiếu của đồng chí đã được tính');
+    // The page names no voter: only trackers and the totals.
+    for (const m of members) expect(page.body).not.toContain(m.fullName);
+    const missing = await app.inject({ method: 'GET', url: `${link}?ma=AAAAA-AAAAA` });
+    expect(missing.body).toContain('Không thấy mã phiếu');
+    const json = await app.inject({ method: 'GET', url: `${link}/board.json` });
+    expect(verifyBoard(json.json()).ok).toBe(true);
+    const forged = await app.inject({ method: 'GET', url: `${link.slice(0, -3)}abc` });
+    expect(forged.statusCode).toBe(403);
   });
 
   it('every voter finds their tracker on the board, and the verifier recomputes the totals', () => {
