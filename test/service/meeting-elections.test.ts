@@ -12,6 +12,7 @@ import { linkChat, makeMember, makeMemberToken, makeOrgTree, makeSecretary } fro
 import { handleUpdate } from '../../bot/core/conversation.ts';
 import type { App } from '../../api/server.ts';
 import type { Member } from '../../api/members/repository.ts';
+import { verifyBoard } from '../../api/cli/verify-ballots.ts';
 
 let t: TestDb;
 let app: App;
@@ -191,6 +192,19 @@ describe('electing the cell committee', () => {
       'Bằng phiếu ở suất cuối: bầu vòng tiếp theo 1 suất trong số: Ứng Viên C, Ứng Viên D.',
     );
     round2 = e.furtherRound.motionId;
+    // Its board (issue 28): 15 encrypted ballots, each keeping at most the seats; with the room's
+    // paper count encrypted in, the verifier recomputes the candidates' totals — never split by channel.
+    const board = (await app.inject({ url: `/motions/${round1}/board`, headers: as(voters[3]) })).json();
+    expect(board.ballots).toHaveLength(15);
+    expect(board.marks).toEqual({ atMost: 3 });
+    const verdict = verifyBoard(board);
+    expect(verdict.problems).toEqual([]);
+    expect(Object.fromEntries(verdict.totals.map((x) => [x.label, x.total]))).toEqual({
+      'Ứng Viên A': 15,
+      'Ứng Viên B': 12,
+      'Ứng Viên C': 10,
+      'Ứng Viên D': 10,
+    });
   });
 
   it('the further round fills the last seat; the result sheet is a party document in DOCX and PDF', async () => {
