@@ -8,6 +8,7 @@ import { orgRoutes } from './orgs/routes.ts';
 import { memberRoutes } from './members/routes.ts';
 import { chatAccountRoutes } from './chat-accounts/routes.ts';
 import { meetingRoutes } from './meetings/routes.ts';
+import { boardRoutes } from './meetings/board-routes.ts';
 import { noticeRoutes } from './notices/routes.ts';
 import { feedbackRoutes } from './feedback/routes.ts';
 import { knowledgeRoutes } from './knowledge/routes.ts';
@@ -20,6 +21,7 @@ export const FEATURE_ROUTES: FastifyPluginAsyncTypebox<{ deps: Deps }>[] = [
   memberRoutes,
   chatAccountRoutes,
   meetingRoutes,
+  boardRoutes,
   noticeRoutes,
   feedbackRoutes,
   knowledgeRoutes,

@@ -1,13 +1,14 @@
 /**
  * The load side of bench:meetings (a separate process): every member checks in, then votes,
- * through the HTTP API, with bounded concurrency. Prints one JSON line with latencies.
+ * through the HTTP API, with bounded concurrency — check-ins, open votes and secret votes in
+ * three timed phases. Prints one JSON line with latencies.
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import { benchArgs, percentile } from './args.ts';
 
 const { url, plan, concurrency } = benchArgs({ url: '', plan: '', concurrency: 64 });
-const members: { token: string; meetingId: number; motionId: number; choice: string }[] = JSON.parse(
+const members: { token: string; meetingId: number; motionId: number; choice: string; ballot?: string }[] = JSON.parse(
   fs.readFileSync(plan, 'utf8'),
 );
 
@@ -47,16 +48,34 @@ function call(path: string, token: string, body: object): Promise<void> {
   });
 }
 
-let next = 0;
+/**
+ * Three phases, each timed apart so a secret ballot's encryption shows on its own (issue 28):
+ * every member checks in, then the open ballots are cast, then the secret ones.
+ */
+async function phase(items: typeof members, send: (m: (typeof members)[number]) => Promise<void>) {
+  const from = latencies.length;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await send(items[next++]);
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const mine = latencies.slice(from).sort((a, b) => a - b);
+  return { ops: mine.length, seconds, p50: percentile(mine, 50), p99: percentile(mine, 99) };
+}
+
 const started = performance.now();
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (next < members.length) {
-      const m = members[next++];
-      await call(`/meetings/${m.meetingId}/check-in`, m.token, {});
-      await call(`/motions/${m.motionId}/votes`, m.token, { choice: m.choice });
-    }
-  }),
+const checkIns = await phase(members, (m) => call(`/meetings/${m.meetingId}/check-in`, m.token, {}));
+const vote = (m: (typeof members)[number]) => call(`/motions/${m.motionId}/votes`, m.token, { choice: m.choice });
+const openVotes = await phase(
+  members.filter((m) => m.ballot !== 'secret'),
+  vote,
+);
+const secretVotes = await phase(
+  members.filter((m) => m.ballot === 'secret'),
+  vote,
 );
 const seconds = (performance.now() - started) / 1000;
 latencies.sort((a, b) => a - b);
@@ -67,5 +86,8 @@ console.log(
     errors,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
+    checkIns,
+    openVotes,
+    secretVotes,
   }),
 );

@@ -2,7 +2,8 @@
  * bench:meetings — a national meeting evening on PostgreSQL: N cells of 25 members meet at
  * once; every member checks in and votes through the HTTP API (token auth, the roll and the
  * rules, audit log), driven from a second process. Half the cells vote by secret ballot
- * (ballot box rewritten at close, README "Secret ballots"), half openly. Then each motion is
+ * (encrypted at cast with proofs, decrypted only as totals at close: README "Secret ballots"),
+ * half openly. Check-ins, open votes and secret ballots are timed apart. Then each motion is
  * closed through the API and its tally compared with the votes that were sent.
  *
  * Baseline, measured in the same run with the same load: the simplest correct design — a bare
@@ -97,6 +98,12 @@ async function main() {
       `${load.ops} check-ins + votes in ${round(load.seconds, 1)} s = ${round(opsPerS)} ops/s; ` +
         `p50 ${round(load.p50)} ms, p99 ${round(load.p99)} ms; errors ${load.errors}`,
     );
+    console.log(
+      `check-ins ${perS(load.checkIns)}/s (p99 ${round(load.checkIns.p99)} ms), open votes ` +
+        `${perS(load.openVotes)}/s (p99 ${round(load.openVotes.p99)} ms), secret ballots encrypted with proofs ` +
+        `${perS(load.secretVotes)}/s (p99 ${round(load.secretVotes.p99)} ms); baseline check-ins ` +
+        `${perS(baseline.checkIns)}/s, votes ${perS(baseline.openVotes)}/s`,
+    );
     console.log(`exact tallies: ${exact}/${secretaries.length}`);
     console.log(
       JSON.stringify({
@@ -107,6 +114,12 @@ async function main() {
         ops_per_s: round(opsPerS),
         baseline_ops_per_s: round(baseline.ops / baseline.seconds),
         secret_motions: secretMotions[0].n,
+        check_ins_per_s: perS(load.checkIns),
+        open_votes_per_s: perS(load.openVotes),
+        secret_ballots_per_s: perS(load.secretVotes),
+        secret_p99_ms: round(load.secretVotes.p99),
+        baseline_check_ins_per_s: perS(baseline.checkIns),
+        baseline_votes_per_s: perS(baseline.openVotes),
         p50_ms: round(load.p50),
         p99_ms: round(load.p99),
         errors: load.errors,
@@ -207,11 +220,25 @@ async function runBaseline(db: Db) {
   }
 }
 
+interface Phase {
+  ops: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+}
+const perS = (p: Phase) => (p.ops ? round(p.ops / p.seconds) : 0);
+
 function runLoad(url: string, plan: string) {
-  return runChild<{ ops: number; seconds: number; errors: number; p50: number; p99: number }>(
-    path.join(HERE, 'meetings-load.ts'),
-    ['--url', url, '--plan', plan, '--concurrency', String(concurrency)],
-  );
+  return runChild<{
+    ops: number;
+    seconds: number;
+    errors: number;
+    p50: number;
+    p99: number;
+    checkIns: Phase;
+    openVotes: Phase;
+    secretVotes: Phase;
+  }>(path.join(HERE, 'meetings-load.ts'), ['--url', url, '--plan', plan, '--concurrency', String(concurrency)]);
 }
 
 runBench(main);

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
  * purpose and all three. The purpose is signed but not written in the link: a notice link
  * re-typed to the meeting-document route fails its signature there, and the other way round.
  */
-export type LinkPurpose = 'notice' | 'meeting-document';
+export type LinkPurpose = 'notice' | 'meeting-document' | 'ballot-board';
 
 export function signLink(secret: string, purpose: LinkPurpose, parts: (string | number)[], expiresAt: Date): string {
   const exp = Math.floor(expiresAt.getTime() / 1000);

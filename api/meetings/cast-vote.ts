@@ -5,12 +5,15 @@ import { findMotionForVote, motionChoices, notAChoice, type Motion, recordChatBa
 import type { RollRow } from './repository.ts';
 import { assertListSettled, listCandidates } from './open-election.ts';
 import { attendsInRoom, whyNotEntitled } from './entitlement.ts';
+import { ballotContext, sealBallot } from './sealed-ballots.ts';
 
 /**
  * A member votes in chat (or through the API). Only members entitled to vote — official,
  * present online, in the vote base — may (those in the room vote in the room); one vote each;
  * an open vote may be changed until close when the secretary allowed it; a secret vote is
- * stored as participation apart from an anonymous ballot. Committed before the member is told.
+ * stored as participation apart from an anonymous ballot, encrypted before it leaves this
+ * function (sealed-ballots.ts), and the member is given its tracker. Committed before the
+ * member is told.
  *
  * One round trip, the busiest path of a meeting evening: `recordChatBallot` reads the motion
  * and the member's roll entry and writes the ballot only when they allow it; a refusal is
@@ -21,20 +24,29 @@ export async function castVote(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
   input: { motionId: number; choice?: string; keep?: number[] },
-): Promise<{ changed: boolean; secret: boolean }> {
+): Promise<{ changed: boolean; secret: boolean; tracker: string | null }> {
   const memberId = actor.memberId;
   if (!memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới biểu quyết.');
-  let kept: number[] | null = null;
-  if (input.keep) {
-    const found = await findMotionForVote(deps.db, input.motionId, memberId);
-    if (!found) throw notFound('nội dung biểu quyết');
-    kept = await assertMayVote(deps.db, found.motion, found.entry, input);
+  const shape = await findBallotShape(deps.db, input.motionId);
+  if (!shape) throw notFound('nội dung biểu quyết');
+  // A secret ballot is encrypted here, before anything is written (issue 28): its choice never reaches SQL.
+  let sealed: { ballot: string; tracker: string } | null = null;
+  if (shape.ballot === 'secret') {
+    const kept = input.keep || shape.kind === 'election' ? await checkedKeep(deps.db, memberId, input) : null;
+    if (!kept && !motionChoices(shape).includes(input.choice ?? '')) {
+      // Said in the order a member would want to hear it (closed, not a choice, not entitled).
+      const found = await findMotionForVote(deps.db, input.motionId, memberId);
+      if (found) await assertMayVote(deps.db, found.motion, found.entry, input);
+      throw new AppError('validation', notAChoice(shape, input.choice ?? ''), { field: 'choice' });
+    }
+    const ctx = await ballotContext(deps.db, shape);
+    sealed = await sealBallot(ctx, kept ? kept.map(String) : [input.choice ?? '']);
   }
   const r = await recordChatBallot(deps.db, {
     motionId: input.motionId,
     memberId,
-    choice: kept ? 'ballot' : (input.choice ?? ''),
-    kept,
+    choice: shape.ballot === 'secret' ? '' : (input.choice ?? ''),
+    sealed,
     at: deps.clock.now(),
     principalId: actor.id,
   });
@@ -51,7 +63,36 @@ export async function castVote(
         ? 'Đồng chí đã bỏ phiếu kín cho nội dung này; phiếu kín không sửa được.'
         : 'Đồng chí đã biểu quyết nội dung này.',
     );
-  return { changed: r.changed, secret: r.motion.ballot === 'secret' };
+  const secret = r.motion.ballot === 'secret';
+  return { changed: r.changed, secret, tracker: secret ? (sealed?.tracker ?? null) : null };
+}
+
+/** An election ballot's names kept, checked (with every refusal before it) against the candidates. */
+async function checkedKeep(db: Deps['db'], memberId: number, input: { motionId: number; keep?: number[] }) {
+  const found = await findMotionForVote(db, input.motionId, memberId);
+  if (!found) throw notFound('nội dung biểu quyết');
+  return assertMayVote(db, found.motion, found.entry, input);
+}
+
+type BallotShape = Pick<Motion, 'id' | 'ballot' | 'kind' | 'options' | 'seats'>;
+const shapes = new WeakMap<Deps['db'], Map<number, BallotShape>>();
+
+/**
+ * What a motion's ballot looks like (open or secret, its choices): fixed when it opens, so read
+ * once per motion and kept, and the busiest path stays one round trip.
+ */
+async function findBallotShape(db: Deps['db'], motionId: number): Promise<BallotShape | undefined> {
+  const known = shapes.get(db) ?? new Map<number, BallotShape>();
+  shapes.set(db, known);
+  const shape = known.get(motionId);
+  if (shape) return shape;
+  const [row] = await db.query<BallotShape>('select id, ballot, kind, options, seats from motions where id = $1', [
+    motionId,
+  ]);
+  if (!row) return undefined;
+  if (known.size > 10_000) known.clear();
+  known.set(motionId, row);
+  return row;
 }
 
 /**

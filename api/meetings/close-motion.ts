@@ -34,6 +34,8 @@ import type { Meeting } from './repository.ts';
 import { VOTE_KIND_LABELS } from './open-motion.ts';
 import { requireOpenMotion } from './require-meeting.ts';
 import { recognitionOutcome } from './recognition.ts';
+import { tallySealedBallots } from './sealed-ballots.ts';
+import { signLink } from '../http/signed-link.ts';
 
 /**
  * Closes a motion and decides it against the threshold in force on the meeting's date and
@@ -42,7 +44,7 @@ import { recognitionOutcome } from './recognition.ts';
  * than the threshold needs asks for confirmation first, and the confirmation is audited.
  */
 export async function closeMotion(
-  deps: Pick<Deps, 'db' | 'clock'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'linkSecret' | 'config'>,
   actor: Principal,
   motionId: number,
   options: { confirm?: boolean } = {},
@@ -64,17 +66,23 @@ export async function closeMotion(
         { data: { paperMissing: true, motionId: motion.id } },
       );
     }
+    // Open votes; of a secret motion, only ballots cast in clear before they were encrypted (migration 110).
     const chat = await chatTally(sql, motion);
+    // A secret motion's encrypted ballots and its encrypted paper count, decrypted only as totals (issue 28).
+    const sealed = secret ? await tallySealedBallots(sql, motion, motion.roomCounts) : null;
     // An election's paper ballots count once each as ballots; their names are counted in decideElectionMotion.
     const room = motion.kind === 'election' ? { ballot: motion.roomCounts.received ?? 0 } : roomTally(motion);
-    const counts = Object.fromEntries(motionChoices(motion).map((c) => [c, (chat[c] ?? 0) + (room[c] ?? 0)]));
-    const chatBallots = sum(chat);
+    const counts = Object.fromEntries(
+      motionChoices(motion).map((c) => [c, (chat[c] ?? 0) + (sealed ? (sealed.totals[c] ?? 0) : (room[c] ?? 0))]),
+    );
+    const chatBallots = sum(chat) + (sealed?.ballots ?? 0);
     const roomBallots = sum(room);
     const cast = chatBallots + roomBallots;
     const result =
       motion.kind === 'election'
         ? await decideElectionMotion(sql, {
             motion,
+            sealed: sealed ?? { totals: {}, ballots: 0 },
             meeting,
             base,
             date,
@@ -119,7 +127,8 @@ export async function closeMotion(
         ? `Cần ${result.threshold} của ${base} đảng viên có mặt (tối thiểu ${result.needed}).\n`
         : `Cần ${result.threshold} của ${base} (tối thiểu ${result.needed}). ${view.voteBase.explanation}.\n`) +
       (result.election ? '' : result.passed ? '✅ THÔNG QUA.' : '❌ KHÔNG THÔNG QUA.') +
-      (await subjectOutcome(sql, motion, result.passed, date));
+      (await subjectOutcome(sql, motion, result.passed, date)) +
+      (sealed ? `\n${boardLine(deps, motion.id)}` : '');
     const now = deps.clock.now();
     // The paper counts (a secret ballot's room subtotal) give way to the totals in the result.
     await sql.query(
@@ -168,6 +177,19 @@ export async function closeMotion(
 async function vacuumBallotBox(db: Deps['db']) {
   await db.exec('vacuum (skip_locked) ballot_box, ballot_participation, motions').catch(() => {});
 }
+
+/** Where each voter finds their tracker, and anyone gets the board to verify (a link for the cell's chats). */
+function boardLine(deps: Pick<Deps, 'clock' | 'linkSecret' | 'config'>, motionId: number): string {
+  const base = deps.config.publicUrl ?? `http://localhost:${deps.config.port}`;
+  const expires = new Date(deps.clock.now().getTime() + BOARD_LINK_DAYS * 86_400_000);
+  return (
+    `Bảng kiểm phiếu công khai (phiếu đã mã hóa, mỗi đồng chí tìm mã phiếu của mình; ai cũng kiểm tra lại ` +
+    `được tổng số): ${base}/b/${signLink(deps.linkSecret, 'ballot-board', [motionId], expires)}`
+  );
+}
+
+/** How long the board's link opens (the board itself stays; the API serves it to the cell). */
+const BOARD_LINK_DAYS = 90;
 
 const sum = (t: Record<string, number>) => Object.values(t).reduce((a, b) => a + b, 0);
 
@@ -233,23 +255,34 @@ async function decideDisciplineMotion(
 // rule: elections — more than 1/2 of those summoned, within the seats, highest first (QĐ 190-QĐ/TW 2024; rules.md §8)
 async function decideElectionMotion(
   sql: Sql,
-  c: { motion: Motion; meeting: Meeting; base: number; date: string; attending: number; now: Date },
+  c: {
+    motion: Motion;
+    sealed: { totals: Record<string, number>; ballots: number };
+    meeting: Meeting;
+    base: number;
+    date: string;
+    attending: number;
+    now: Date;
+  },
 ): Promise<MotionResult> {
   const { motion, base, date } = c;
   const rule = versionInForce(DECISIONS.election, date);
-  const [{ ballots }] = await sql.query<{ ballots: number }>(
-    `select count(*)::int as ballots from ballot_box where motion_id = $1`,
+  // Ballots cast in clear before encryption (migration 110), counted as before.
+  const [{ legacy }] = await sql.query<{ legacy: number }>(
+    `select count(*)::int as legacy from ballot_box where motion_id = $1 and ballot is null`,
     [motion.id],
   );
   const kept = await sql.query<{ candidate: number; n: number }>(
-    `select k as candidate, count(*)::int as n from ballot_box, unnest(kept) k where motion_id = $1 group by k`,
+    `select k as candidate, count(*)::int as n from ballot_box, unnest(kept) k
+      where motion_id = $1 and ballot is null group by k`,
     [motion.id],
   );
+  const ballots = legacy + c.sealed.ballots;
   const candidates = await listCandidates(sql, motion.id);
   const seats = motion.seats ?? 1;
-  // The room's paper ballots, counted by the counting committee, add to the chat ballots.
+  // The decrypted totals hold the chat ballots and the room's paper ballots (counted by the counting committee).
   const paper = motion.roomCounts;
-  const votes = new Map(candidates.map((x) => [x.memberId, paper[String(x.memberId)] ?? 0]));
+  const votes = new Map(candidates.map((x) => [x.memberId, c.sealed.totals[String(x.memberId)] ?? 0]));
   for (const k of kept) votes.set(k.candidate, (votes.get(k.candidate) ?? 0) + k.n);
   const outcome = decideElection(
     votes,
@@ -347,13 +380,14 @@ async function openVoters(sql: Sql, motion: Motion): Promise<number[]> {
 }
 
 /**
- * The secret ballot box is rewritten at close, in this one transaction: the ballots (counted
- * above into the result) are deleted, and every participation row is deleted and written
+ * The secret ballot box is rewritten at close, in this one transaction: ballots in clear from
+ * before encryption (counted above) are deleted, and every participation row is deleted and written
  * again sorted by member. Afterwards every surviving row about this ballot carries this
  * transaction's xmin and no order but the members' — nothing links a voter to a choice.
  */
 async function sealBallotBox(sql: Sql, motion: Motion): Promise<number[]> {
-  await sql.query(`delete from ballot_box where motion_id = $1`, [motion.id]);
+  // Ballots in clear from before encryption go; the encrypted ones stay: they are the motion's board.
+  await sql.query(`delete from ballot_box where motion_id = $1 and ballot is null`, [motion.id]);
   const gone = await sql.query<{ id: number }>(
     `delete from ballot_participation where motion_id = $1 returning member_id as id`,
     [motion.id],

@@ -123,7 +123,10 @@ export async function listMotions(sql: Sql, meetingId: number): Promise<Motion[]
   return sql.query<Motion>(`select ${COLUMNS} from motions where meeting_id = $1 order by id`, [meetingId]);
 }
 
-/** Votes cast in chat (by choice): the open-ballot rows, or the ballots in the secret ballot box. */
+/**
+ * Votes cast in chat (by choice): the open-ballot rows; of a secret motion, only ballots in clear
+ * from before encryption (migration 110) — encrypted ones are counted by sealed-ballots.ts.
+ */
 export async function chatTally(
   sql: Sql,
   motion: Pick<Motion, 'id' | 'ballot' | 'options'>,
@@ -135,7 +138,8 @@ export async function chatTally(
           [motion.id],
         )
       : await sql.query<{ choice: string; n: number }>(
-          `select choice, count(*)::int as n from ballot_box where motion_id = $1 group by choice`,
+          `select choice, count(*)::int as n from ballot_box
+            where motion_id = $1 and choice is not null group by choice`,
           [motion.id],
         );
   const tally: Record<string, number> = Object.fromEntries(motionChoices(motion).map((c) => [c, 0]));
@@ -146,10 +150,10 @@ export async function chatTally(
 export interface ChatBallot {
   motionId: number;
   memberId: number;
-  /** A choice of the motion's; 'ballot' for an election ballot. */
+  /** An open ballot's choice; '' for a secret ballot, whose choice never leaves the service in clear. */
   choice: string;
-  /** An election ballot's names kept (already checked against the candidates), else null. */
-  kept: number[] | null;
+  /** A secret ballot: its ciphertexts and proofs (JSON, ballot-crypto.ts) and its tracker; else null. */
+  sealed: { ballot: string; tracker: string } | null;
   at: Date;
   principalId: number;
 }
@@ -188,7 +192,8 @@ export const recordChatBallot = batchedWrite<ChatBallot, ChatBallotOutcome | und
       batch.map((b) => b.memberId),
       batch.map((b) => b.choice),
       batch.map((b) => b.at),
-      batch.map((b) => (b.kept ? JSON.stringify(b.kept) : null)),
+      batch.map((b) => b.sealed?.ballot ?? null),
+      batch.map((b) => b.sealed?.tracker ?? null),
       batch.map((b) => b.principalId),
       CHOICES,
     ]);
@@ -212,14 +217,15 @@ const CHAT_BALLOT_SQL = `with i as (
       member_id: 'int',
       choice: 'text',
       at: 'timestamptz',
-      kept: 'text', // an election ballot's names kept, as JSON
+      sealed: 'text', // a secret ballot, encrypted (JSON)
+      tracker: 'text',
       principal_id: 'int',
     })}
   ), mo as (
     select i.n, ${columns('mo.')}, row_to_json(e) as entry,
            ${votesOnlineSql('e')}
-           and case when mo.kind = 'election' then i.kept is not null
-                    else i.kept is null and i.choice = any(coalesce(mo.options, $7::text[])) end as allowed
+           and case when mo.ballot = 'secret' then i.sealed is not null
+                    else i.sealed is null and i.choice = any(coalesce(mo.options, $8::text[])) end as allowed
       from i join motions mo on mo.id = i.motion_id join meetings mt on mt.id = mo.meeting_id
       left join lateral (${rollEntrySql('mt.id', 'mt.cell_id', MEETING_DATE_SQL('mt'), 'i.member_id')}) e on true
   ), open as (
@@ -247,10 +253,8 @@ const CHAT_BALLOT_SQL = `with i as (
   ), secret as (
     select i.* from p join i using (motion_id, member_id)
   ), box as (
-    insert into ballot_box (motion_id, choice, kept)
-    select motion_id, choice,
-           case when kept is not null then array(select jsonb_array_elements_text(kept::jsonb)::int) end
-      from secret order by random()
+    insert into ballot_box (motion_id, tracker, ballot)
+    select motion_id, tracker, sealed::jsonb from secret order by random()
   )
   select mo.*, exists (select 1 from open where open.n = mo.n) as open,
          exists (select 1 from voted where voted.n = mo.n) or exists (select 1 from secret where secret.n = mo.n)

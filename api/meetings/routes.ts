@@ -456,12 +456,20 @@ export const meetingRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
           choice: Type.Optional(ChoiceT),
           keep: Type.Optional(Type.Array(Id, { maxItems: 200 })),
         }),
-        response: Responses(Type.Object({ ok: Type.Boolean(), changed: Type.Boolean() })),
+        response: Responses(
+          Type.Object({
+            ok: Type.Boolean(),
+            changed: Type.Boolean(),
+            tracker: Nullable(
+              Type.String({ description: 'a secret ballot: the fingerprint of its encryption, to find on the board' }),
+            ),
+          }),
+        ),
       },
     },
     async (request) => {
       const r = await castVote(deps, requirePrincipal(request), { motionId: request.params.id, ...request.body });
-      return { ok: true, changed: r.changed };
+      return { ok: true, changed: r.changed, tracker: r.tracker };
     },
   );
 

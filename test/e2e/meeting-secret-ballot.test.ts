@@ -1,5 +1,6 @@
 /**
- * A secret ballot, tried as an attacker who reads everything (issue 12.1): members vote
+ * A secret ballot, tried as an attacker who reads everything (issue 12.1; since issue 28 every
+ * ballot is encrypted at cast, test/service/ballot-copies.test.ts): members vote
  * through Telegram, Zalo, the web chat and the HTTP API; the motion closes; then every join
  * we know — xmin/xmax across all tables, row order (ctid), ids, timestamps, the stored
  * platform updates, chat sessions, the audit log, the service's logs, the members export and
@@ -113,13 +114,18 @@ describe('a secret ballot cast on every channel', () => {
       [zaloVoter.id, 'khien_trach'],
     ]);
 
-    // While open, a database superuser can still join on xmin (accepted, README "Secret ballots").
-    const whileOpen = await t.db.query<{ member_id: number; choice: string }>(
-      `select p.member_id, b.choice from ballot_participation p join ballot_box b on b.xmin = p.xmin
-        where p.motion_id = $1 and b.motion_id = $1`,
+    // While open, a database superuser can still join a ballot to its voter on xmin — and finds a
+    // ciphertext: no choice is written in clear (issue 28). Before, this join gave every choice.
+    const whileOpen = await t.db.query<{ member_id: number; choice: string | null; ballot: string }>(
+      `select p.member_id, b.choice, b.ballot::text as ballot from ballot_participation p
+         join ballot_box b on b.xmin = p.xmin where p.motion_id = $1 and b.motion_id = $1`,
       [motionId],
     );
-    expect(new Map(whileOpen.map((r) => [r.member_id, r.choice]))).toEqual(truth);
+    expect(whileOpen.map((r) => r.member_id).sort()).toEqual([...truth.keys()].sort());
+    for (const r of whileOpen) {
+      expect(r.choice).toBeNull();
+      expect(r.ballot).not.toMatch(CHOICE_WORDS);
+    }
     // The attacker notes each voting transaction's id while it is open.
     const voteXids = new Set(
       (
@@ -151,12 +157,22 @@ describe('a secret ballot cast on every channel', () => {
         if (voteXids.has(r.x) || voteXids.has(r.y)) carrying.push({ table, row: r.j });
       }
     }
+    //    The encrypted ballots keep theirs: they are the motion's board, ciphertexts only.
     for (const c of carrying) {
-      expect(c.table).toBe('members');
-      expect(c.row).not.toMatch(CHOICE_WORDS);
+      expect(['members', 'ballot_box']).toContain(c.table);
+      if (c.table === 'ballot_box') expect(JSON.parse(c.row).choice).toBeNull();
+      expect(c.row.replace('"choice":null', '')).not.toMatch(CHOICE_WORDS);
     }
-    // The same join as while open now finds nothing: the box is empty, participation rewritten.
-    expect(await t.db.query(`select 1 from ballot_box where motion_id = $1`, [motionId])).toEqual([]);
+    // The same join as while open now finds nothing: participation was rewritten at close.
+    expect(
+      await t.db.query(
+        `select 1 from ballot_participation p join ballot_box b on b.xmin = p.xmin where b.motion_id = $1`,
+        [motionId],
+      ),
+    ).toEqual([]);
+    expect(
+      await t.db.query(`select 1 from ballot_box where motion_id = $1 and choice is not null`, [motionId]),
+    ).toEqual([]);
     const participation = await t.db.query<{ x: string; member_id: number }>(
       `select xmin::text as x, member_id from ballot_participation where motion_id = $1 order by ctid`,
       [motionId],

@@ -149,11 +149,18 @@ describeJourney('the member’s evening, on her phone', () => {
     });
     const secret = await chat.comeBack();
     expect(secret).toContain('Bỏ phiếu kín: lựa chọn của đồng chí không gắn với tên.');
-    expect(await chat.press('Tán thành')).toContain('Đã ghi nhận phiếu kín của đồng chí.');
+    const receipt = await chat.press('Tán thành');
+    expect(receipt).toContain('Đã ghi nhận phiếu kín của đồng chí.');
     await j.shot(chat.page, 'secret-ballot');
+    // Stored encrypted (issue 28): no choice in the row, and the member was shown its tracker.
     const box = () =>
-      j.h.t.db.query<{ choice: string }>(`select choice from ballot_box where motion_id = $1`, [admission.id]);
-    expect(await box()).toEqual([{ choice: 'for' }]);
+      j.h.t.db.query<{ choice: string | null; tracker: string }>(
+        `select choice, tracker from ballot_box where motion_id = $1`,
+        [admission.id],
+      );
+    const [ballot] = await box();
+    expect(ballot.choice).toBeNull();
+    expect(receipt).toContain(`Mã phiếu của đồng chí: ${ballot.tracker}`);
     // Pressed twice (a double tap): still one ballot.
     await chat.press('Tán thành');
     expect((await box()).length).toBe(1);

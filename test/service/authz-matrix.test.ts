@@ -308,6 +308,20 @@ const MATRIX: Record<string, Entry> = {
     req: async (f) => ({ url: `/meetings/${await f.meeting('open')}/minutes/approve` }),
     expect: [401, 403, 200, 403, 403, 403],
   },
+  // A closed secret ballot's board: the cell's members and those who may read the cell (issue 28).
+  'GET /motions/:id/board': {
+    req: async (f) => ({ url: `/motions/${await f.election(true)}/board` }),
+    expect: [401, 200, 200, 200, 403, 403],
+  },
+  // Its signed link (sent with the result): a forged signature opens nothing, whoever asks.
+  'GET /b/:motion/:exp/:sig': {
+    req: async (f) => ({ url: `/b/${await f.election(true)}/9999999999/${'x'.repeat(32)}` }),
+    expect: 403,
+  },
+  'GET /b/:motion/:exp/:sig/board.json': {
+    req: async (f) => ({ url: `/b/${await f.election(true)}/9999999999/${'x'.repeat(32)}/board.json` }),
+    expect: 403,
+  },
   'GET /motions/:id/progress': {
     req: async (f) => ({ url: `/motions/${await f.motion()}/progress` }),
     expect: [401, 403, 200, 200, 403, 403],

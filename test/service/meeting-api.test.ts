@@ -224,8 +224,16 @@ describe('a whole meeting', () => {
     // While open: who took part and the ballots are apart; a ballot names no member and has no id or time.
     const participation = await t.db.query(`select * from ballot_participation where motion_id = $1`, [motion.id]);
     expect(Object.keys(participation[0]).sort()).toEqual(['member_id', 'motion_id']);
-    const box = await t.db.query(`select * from ballot_box where motion_id = $1`, [motion.id]);
-    expect(box.map((r) => Object.keys(r).sort())).toEqual(Array(10).fill(['choice', 'kept', 'motion_id']));
+    // Each ballot is encrypted (issue 28): no choice is written in clear, only ciphertexts and a tracker.
+    const box = await t.db.query<{ choice: string | null; kept: number[] | null; ballot: string; tracker: string }>(
+      `select * from ballot_box where motion_id = $1`,
+      [motion.id],
+    );
+    expect(box.map((r) => Object.keys(r).sort())).toEqual(
+      Array(10).fill(['ballot', 'choice', 'kept', 'motion_id', 'tracker']),
+    );
+    expect(box.every((r) => r.choice === null && r.kept === null)).toBe(true);
+    expect(JSON.stringify(box)).not.toMatch(/khien_trach|khong_ky_luat/);
     expect(await count(`select count(*)::int n from votes where motion_id = $1`, [motion.id])).toBe(0);
     // No audit entry per ballot: it would share the voting transaction with the ballot.
     expect(
@@ -242,8 +250,10 @@ describe('a whole meeting', () => {
     expect(await count(`select count(*)::int n from ballot_box where motion_id = $1`, [motion.id])).toBe(10);
     const result = (await post(`/motions/${motion.id}/close?confirm=true`, auth(sec.token))).json();
     expect(result).toMatchObject({ for: 7, against: 3, base: 20, needed: 11, passed: false });
-    // Closed: the box is counted and emptied; participation was rewritten by the closing transaction.
-    expect(await count(`select count(*)::int n from ballot_box where motion_id = $1`, [motion.id])).toBe(0);
+    // Closed: the encrypted ballots stay as the motion's board; participation was rewritten by the closing transaction.
+    expect(
+      await count(`select count(*)::int n from ballot_box where motion_id = $1 and choice is null`, [motion.id]),
+    ).toBe(10);
     const rewritten = await t.db.query<{ xmin: string; member_id: number }>(
       `select xmin::text, member_id from ballot_participation where motion_id = $1 order by ctid`,
       [motion.id],

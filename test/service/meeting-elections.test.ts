@@ -12,6 +12,7 @@ import { linkChat, makeMember, makeMemberToken, makeOrgTree, makeSecretary } fro
 import { handleUpdate } from '../../bot/core/conversation.ts';
 import type { App } from '../../api/server.ts';
 import type { Member } from '../../api/members/repository.ts';
+import { verifyBoard } from '../../api/cli/verify-ballots.ts';
 
 let t: TestDb;
 let app: App;
@@ -149,7 +150,9 @@ describe('electing the cell committee', () => {
         .join('\n');
     expect(await say('bieu quyet')).toContain('1. Ứng Viên A\n2. Ứng Viên B\n3. Ứng Viên C\n4. Ứng Viên D');
     expect(await say('bieuquyet giữ 1 2 3 4')).toMatch(/nhiều hơn 3 suất/);
-    expect(await say('bieuquyet giu 1, 4')).toBe('Đã ghi nhận phiếu bầu kín (giữ 2 tên, gạch 2 tên).');
+    expect(await say('bieuquyet giu 1, 4')).toMatch(
+      /^Đã ghi nhận phiếu bầu kín \(giữ 2 tên, gạch 2 tên\)\.\nMã phiếu của đồng chí: [A-Z2-9]{5}-[A-Z2-9]{5} /,
+    );
     expect(keeps[0]).toEqual([A.id, D.id]);
     const online = voters.slice(1, 15);
     const cast = await Promise.all(
@@ -189,6 +192,19 @@ describe('electing the cell committee', () => {
       'Bằng phiếu ở suất cuối: bầu vòng tiếp theo 1 suất trong số: Ứng Viên C, Ứng Viên D.',
     );
     round2 = e.furtherRound.motionId;
+    // Its board (issue 28): 15 encrypted ballots, each keeping at most the seats; with the room's
+    // paper count encrypted in, the verifier recomputes the candidates' totals — never split by channel.
+    const board = (await app.inject({ url: `/motions/${round1}/board`, headers: as(voters[3]) })).json();
+    expect(board.ballots).toHaveLength(15);
+    expect(board.marks).toEqual({ atMost: 3 });
+    const verdict = verifyBoard(board);
+    expect(verdict.problems).toEqual([]);
+    expect(Object.fromEntries(verdict.totals.map((x) => [x.label, x.total]))).toEqual({
+      'Ứng Viên A': 15,
+      'Ứng Viên B': 12,
+      'Ứng Viên C': 10,
+      'Ứng Viên D': 10,
+    });
   });
 
   it('the further round fills the last seat; the result sheet is a party document in DOCX and PDF', async () => {

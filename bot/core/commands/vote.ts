@@ -79,9 +79,10 @@ export async function voteOnPaperReply(ctx: CommandContext, meetingId: number) {
 
 /** A vote from a button (or a typed choice); the motion's own choices are checked by castVote. */
 export async function vote(ctx: CommandContext, motionId: number, choice: string) {
-  const { changed, secret } = await castVote(ctx.deps, ctx.principal, { motionId, choice });
-  // Replies are stored (outbox) with the member's chat: a secret ballot's reply never names the choice.
-  if (secret) return { text: 'Đã ghi nhận phiếu kín của đồng chí. Lựa chọn không được lưu kèm tên.' };
+  const { changed, secret, tracker } = await castVote(ctx.deps, ctx.principal, { motionId, choice });
+  // Replies are stored (outbox) with the member's chat: a secret ballot's reply never names the choice,
+  // only its tracker — a fingerprint of the encrypted ballot, which proves to nobody what was chosen.
+  if (secret) return { text: secretReceipt(tracker) };
   return { text: `${changed ? 'Đã sửa phiếu' : 'Đã ghi nhận phiếu'}: ${choiceLabel(choice)}.` };
 }
 
@@ -96,8 +97,15 @@ async function electionBallot(ctx: CommandContext, motion: Motion, folded: strin
     const numbers = [...new Set(keep[1].match(/\d+/g)?.map(Number) ?? [])];
     if (numbers.some((n) => n < 1 || n > list.length))
       throw new AppError('validation', `Số thứ tự phải từ 1 đến ${list.length}.`);
-    await castVote(ctx.deps, ctx.principal, { motionId: motion.id, keep: numbers.map((n) => list[n - 1].memberId) });
-    return { text: `Đã ghi nhận phiếu bầu kín (giữ ${numbers.length} tên, gạch ${list.length - numbers.length} tên).` };
+    const { tracker } = await castVote(ctx.deps, ctx.principal, {
+      motionId: motion.id,
+      keep: numbers.map((n) => list[n - 1].memberId),
+    });
+    return {
+      text:
+        `Đã ghi nhận phiếu bầu kín (giữ ${numbers.length} tên, gạch ${list.length - numbers.length} tên).\n` +
+        trackerLine(tracker),
+    };
   }
   // The example keeps no more names than the seats allow (one seat: one name).
   const example = motion.seats === 1 || list.length < 3 ? [1] : [1, 3];
@@ -108,4 +116,17 @@ async function electionBallot(ctx: CommandContext, motion: Motion, folded: strin
       `Gõ "bieuquyet giữ ${example.join(' ')}" để giữ tên số ${example.join(' và ')} ` +
       `(tối đa ${motion.seats} tên); các tên khác coi như gạch.`,
   };
+}
+
+function secretReceipt(tracker: string | null): string {
+  return `Đã ghi nhận phiếu kín của đồng chí. Lựa chọn không được lưu kèm tên.\n${trackerLine(tracker)}`;
+}
+
+/** The tracker, and what it is for (it is the same whatever was chosen: it proves nothing to anyone else). */
+function trackerLine(tracker: string | null): string {
+  if (!tracker) return '';
+  return (
+    `Mã phiếu của đồng chí: ${tracker} (phiếu đã được mã hóa; mã này không cho biết đồng chí chọn gì). ` +
+    'Sau khi kết thúc biểu quyết, đồng chí tìm mã này trên bảng kiểm phiếu công khai của nội dung.'
+  );
 }
