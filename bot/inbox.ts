@@ -165,7 +165,6 @@ export class InboxWorker {
     try {
       const update = row.payload == null ? null : this.parse(channel, row.payload, row.received_at);
       if (update) {
-        if (update.interactionId) await channel.acknowledge?.(update).catch(() => {});
         const replies = await handleUpdate(this.deps, update, channel.scope);
         item.replies = replies.map((payload) => ({
           channel: row.channel,
