@@ -102,9 +102,8 @@ async function main() {
     );
     const apiOps = apiRuns.reduce((s, r) => s + r.ops, 0);
     const apiPerS = apiOps / Math.max(...apiRuns.map((r) => r.seconds));
-    console.log(
-      `API path: ${apiOps} check-ins + votes at ${round(apiPerS)} ops/s; errors ${apiRuns.reduce((s, r) => s + r.errors, 0)}`,
-    );
+    const apiErrors = apiRuns.reduce((s, r) => s + r.errors, 0);
+    console.log(`API path: ${apiOps} check-ins + votes at ${round(apiPerS)} ops/s; errors ${apiErrors}`);
 
     // ── the chat path: taps through the webhooks
     const { plan, expected } = await chatPlan(db);
@@ -145,7 +144,8 @@ async function main() {
     const lastRecorded = Math.max(...processed.map((p) => p.at));
     const chatPerS = processed.length / ((lastRecorded - load.started) / 1000);
     console.log(
-      `chat path: ${taps} taps (${load.posts} webhook calls with re-deliveries) recorded at ${round(chatPerS)} ops/s; ` +
+      `chat path: ${taps} taps (${load.posts} webhook calls with re-deliveries) ` +
+        `recorded at ${round(chatPerS)} ops/s; ` +
         `ack p50 ${round(load.ackP50)} ms, p99 ${round(load.ackP99)} ms; unanswered ${load.unanswered}; ` +
         `toasts naming a choice ${load.revealing}; webhook errors ${load.errors}`,
     );
