@@ -477,7 +477,13 @@ export class FakeTelegram {
     const span = group ? 60_000 : 1000;
     const perChat = group ? limits.perGroupPerMinute : limits.perChatPerSecond;
     const chat = (bot.chatWindows.get(chatId) ?? []).filter((x) => t - x < span);
-    if (bot.window.length >= global || chat.length >= perChat) return 1;
+    // As Telegram: retry_after is the whole seconds until the send would be allowed.
+    const waits = [
+      bot.window.length >= global ? bot.window[bot.window.length - global] + 1000 - t : 0,
+      chat.length >= perChat ? chat[chat.length - perChat] + span - t : 0,
+    ];
+    const wait = Math.max(...waits);
+    if (wait > 0) return Math.max(1, Math.ceil(wait / 1000));
     bot.window.push(t);
     chat.push(t);
     bot.chatWindows.set(chatId, chat);
