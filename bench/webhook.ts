@@ -1,7 +1,8 @@
 /**
  * bench:webhook — Telegram updates fired at the real webhook route (secret check, dedupe,
  * durable inbox insert, worker processing and replies to a fake Telegram) from a second
- * process, against a bare Fastify route doing the same insert, in the same run, on PostgreSQL.
+ * process, against a bare Fastify route doing the same insert, in the same run, on PostgreSQL;
+ * processing against the simplest correct inbox → handler → outbox (50 updates a transaction).
  *
  *   npm run bench:webhook -- --updates 20000
  */
@@ -55,6 +56,8 @@ async function measure(db: Db, telegram: FakeTelegram) {
   await bare.listen({ port: barePort, host: '127.0.0.1' });
   const baseline = await load(`http://127.0.0.1:${barePort}/baseline`, '', 1_000_000_000);
   await bare.close();
+
+  const processingBaseline = await runProcessingBaseline(db);
 
   const svc = await startServiceWithBots(deps, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.root }, true);
   const secret = telegram.webhookOf(TOKEN)!.secret!;
@@ -116,6 +119,11 @@ async function measure(db: Db, telegram: FakeTelegram) {
       `${round(lags.length / drainS)} /s; ` +
       `lag p50 ${round(percentile(lags, 50))} ms, p99 ${round(percentile(lags, 99))} ms`,
   );
+  const processedPerS = lags.length / drainS;
+  console.log(
+    `processing baseline (the simplest correct inbox → handler → outbox, ${BASELINE_BATCH} updates a ` +
+      `transaction): ${round(processingBaseline)} /s; processing ratio ${round(processedPerS / processingBaseline)}`,
+  );
   console.log(
     JSON.stringify({
       bench: 'webhook',
@@ -123,13 +131,68 @@ async function measure(db: Db, telegram: FakeTelegram) {
       per_s: round(real.per_s),
       p50_ack_ms: real.p50_ms,
       p99_ack_ms: real.p99_ms,
-      processed_per_s: round(lags.length / drainS),
+      processed_per_s: round(processedPerS),
       lag_p99_ms: round(percentile(lags, 99)),
       reply_p50_ms: percentile(replyMs, 50),
       baseline_per_s: round(baseline.per_s),
       ratio: round(ratio),
+      processing_baseline_per_s: round(processingBaseline),
+      processing_ratio: round(processedPerS / processingBaseline),
     }),
   );
+}
+
+const BASELINE_BATCH = 50;
+
+/**
+ * The processing baseline (issue 31): the simplest correct inbox → handler → outbox on the same
+ * database — claim 50 stored updates, answer each with a fixed text, queue the replies and mark
+ * the updates processed, in one transaction — over as many updates as the real run. Returns
+ * updates per second.
+ */
+async function runProcessingBaseline(db: Db): Promise<number> {
+  await db.query(
+    `insert into inbound_updates (channel, bot_key, update_id, chat_key, payload)
+     select 'telegram', 'baseline-proc', g::text, (80000000 + g)::text,
+            jsonb_build_object('update_id', g, 'message', jsonb_build_object(
+              'message_id', g, 'text', 'tro giup', 'chat', jsonb_build_object('id', 80000000 + g, 'type', 'private'),
+              'from', jsonb_build_object('id', 80000000 + g, 'is_bot', false, 'first_name', 'Bench')))
+       from generate_series(1, $1::int) g`,
+    [updates],
+  );
+  const started = performance.now();
+  for (;;) {
+    const n = await db.tx(async (sql) => {
+      const rows = await sql.query<{ id: number; payload: { message: { chat: { id: number } } } }>(
+        `update inbound_updates set claimed_by = 'baseline', claimed_at = now()
+          where id in (select id from inbound_updates where bot_key = 'baseline-proc' and processed_at is null
+                        order by id limit ${BASELINE_BATCH} for update skip locked)
+          returning id, payload`,
+      );
+      if (rows.length === 0) return 0;
+      await sql.query(
+        `insert into outbox_messages (channel, bot_key, chat_id, kind, payload, dedupe_key, lane, inbound_id)
+         select 'telegram', 'baseline-proc', r.chat_id, 'reply', r.payload, 'reply:' || r.inbound_id || ':0', 0,
+                r.inbound_id
+           from unnest($1::bigint[], $2::text[], $3::jsonb[]) as r(inbound_id, chat_id, payload)`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => String(r.payload.message.chat.id)),
+          rows.map(() => JSON.stringify({ text: 'Đồng chí chọn việc bên dưới.' })),
+        ],
+      );
+      await sql.query(
+        `update inbound_updates set processed_at = now(), payload = null, chat_key = null, claimed_by = null
+          where id = any($1::bigint[])`,
+        [rows.map((r) => r.id)],
+      );
+      return rows.length;
+    });
+    if (n === 0) break;
+  }
+  const perS = updates / ((performance.now() - started) / 1000);
+  await db.query(`delete from outbox_messages where bot_key = 'baseline-proc'`);
+  return perS;
 }
 
 function load(url: string, secret: string, start: number): Promise<LoadResult> {

@@ -148,7 +148,10 @@ export function createBots(deps: Deps, env: NodeJS.ProcessEnv = process.env, opt
         await bot
           .start(async (payload) => {
             const ids = module.identify(payload);
-            if (ids) await inbox.accept(bot, payload, ids);
+            if (!ids) return;
+            await inbox.accept(bot, payload, ids);
+            // Not awaited: the poll loop goes on storing the batch while the tap is answered.
+            void bot.acknowledgeReceipt?.(payload, 'poll');
           })
           .catch((e) =>
             deps.log.warn({ bot: bot.botKey, channel: bot.channel, error: (e as Error).name }, 'bot could not start'),

@@ -66,8 +66,14 @@ export interface BotChannel {
   readonly scope: BotScope;
   /** The platform update as a ChatUpdate, or null for events the bot does not handle. */
   parse(payload: unknown, receivedAt: Date): ChatUpdate | null;
-  /** Acknowledges a button press where the platform expects it (not a message to the chat). */
-  acknowledge?(update: ChatUpdate): Promise<void>;
+  /**
+   * Answers a button press (or what stands for one) the moment it is stored, whatever the queue
+   * behind it: not a message to the chat, so no outbox and none of its limits. `webhook`: may
+   * return a Bot API call to send as the webhook's response body (Telegram runs it; no extra
+   * request). `poll`: calls the platform itself. Never throws; a lost acknowledgement only
+   * leaves the platform's own spinner to time out.
+   */
+  acknowledgeReceipt?(payload: unknown, via: 'webhook' | 'poll'): Promise<WebhookReply | undefined>;
   /**
    * Renders and sends one outbox message. Failures are thrown as SendError, classified
    * (rate_limited with retry_after, transient, permanent) for the outbox's retry rules.
@@ -77,6 +83,9 @@ export interface BotChannel {
   start(onUpdate: (payload: unknown) => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** A Bot API method call returned as a webhook's response body. */
+export type WebhookReply = { method: string } & Record<string, unknown>;
 
 export const POLL_RETRY_MS = 2000;
 

@@ -20,6 +20,7 @@ import {
   completeUpdates,
   extendUpdateLeases,
   insertUpdate,
+  insertUpdateBatched,
   type Completion,
   type StoredUpdate,
 } from '../api/inbox/repository.ts';
@@ -70,7 +71,7 @@ export class InboxWorker {
 
   /** Stores an update from a webhook or a poll; false when it was a duplicate. */
   async accept(channel: BotChannel, payload: unknown, ids: { updateId: string; chatId: string | null }) {
-    const id = await insertUpdate(this.deps.db, {
+    const id = await insertUpdateBatched(this.deps.db, {
       channel: channel.channel,
       botKey: channel.botKey,
       updateId: ids.updateId,
@@ -165,7 +166,6 @@ export class InboxWorker {
     try {
       const update = row.payload == null ? null : this.parse(channel, row.payload, row.received_at);
       if (update) {
-        if (update.interactionId) await channel.acknowledge?.(update).catch(() => {});
         const replies = await handleUpdate(this.deps, update, channel.scope);
         item.replies = replies.map((payload) => ({
           channel: row.channel,

@@ -31,7 +31,20 @@ export function webhookRoutes(
       '/webhooks/:channel/:bot',
       {
         bodyLimit: WEBHOOK_BODY_LIMIT,
-        schema: { hide: true, response: Responses(Type.Object({ ok: Type.Boolean() })) },
+        // The body is { ok } or a Bot API call for the platform to run (answerCallbackQuery).
+        schema: {
+          hide: true,
+          response: Responses(
+            Type.Object({
+              ok: Type.Optional(Type.Boolean()),
+              method: Type.Optional(Type.String()),
+              callback_query_id: Type.Optional(Type.String()),
+              text: Type.Optional(Type.String()),
+              chat_id: Type.Optional(Type.String()),
+              action: Type.Optional(Type.String()),
+            }),
+          ),
+        },
       },
       async (request, reply) => {
         const entry = byKey.get(`${request.params.channel}:${request.params.bot}`);
@@ -43,7 +56,10 @@ export function webhookRoutes(
         const ids = entry.module.identify(request.body);
         if (!ids) return reply.status(400).send({ error: 'bad_request', message: 'Not a platform update.' });
         await inbox.accept(entry.bot, request.body, ids);
-        return { ok: true };
+        // Stored (durable) before it is answered; a re-delivered tap is answered again, as
+        // Telegram re-delivers only what it did not see answered.
+        const ack = await entry.bot.acknowledgeReceipt?.(request.body, 'webhook');
+        return ack ?? { ok: true };
       },
     );
   };

@@ -5,6 +5,7 @@
  * the raw payload and the chat it came from — afterwards the row holds ids only, what
  * de-duplication needs — and queues the replies in the outbox in the same statement.
  */
+import { batchTable, batchedWrite, inBatchOrder } from '../db/batched-write.ts';
 import type { Sql } from '../db/connect.ts';
 import type { OutboundPayload } from '../outbox/enqueue.ts';
 
@@ -45,6 +46,54 @@ export async function insertUpdate(
   );
   return rows[0]?.id ?? null;
 }
+
+export interface NewUpdate {
+  channel: string;
+  botKey: string;
+  updateId: string;
+  chatKey: string | null;
+  payload: unknown;
+}
+
+const UPDATE_BATCH = batchTable({
+  channel: 'text',
+  bot_key: 'text',
+  update_id: 'text',
+  chat_key: 'text',
+  payload: 'jsonb',
+});
+
+/**
+ * Stores an update as `insertUpdate` does, in one statement with the other webhook calls that
+ * arrive while the previous statement runs (group commit, api/db/batched-write.ts): during an
+ * evening's burst each call then costs a row rather than a statement and a commit of its own.
+ * The same update twice (a platform's retry) never shares a statement; rows are inserted in
+ * arrival order, so one chat's updates keep their order. Returns the row id, or null for a
+ * duplicate.
+ */
+export const insertUpdateBatched = batchedWrite<NewUpdate, number | null>({
+  key: (u) => `${u.channel}:${u.botKey}:${u.updateId}`,
+  maxSize: 128,
+  async run(sql, items) {
+    const rows = await sql.query<{ id: number; n: number }>(
+      `with i as (${UPDATE_BATCH}),
+       ins as (
+         insert into inbound_updates (channel, bot_key, update_id, chat_key, payload)
+         select channel, bot_key, update_id, chat_key, payload from i order by n
+         on conflict (channel, bot_key, update_id) do nothing
+         returning id, channel, bot_key, update_id)
+       select ins.id, i.n from ins join i using (channel, bot_key, update_id)`,
+      [
+        items.map((u) => u.channel),
+        items.map((u) => u.botKey),
+        items.map((u) => u.updateId),
+        items.map((u) => u.chatKey),
+        items.map((u) => JSON.stringify(u.payload)),
+      ],
+    );
+    return inBatchOrder(items.length, rows).map((r) => (r ? Number(r.id) : null));
+  },
+});
 
 /**
  * Claims up to `limit` pending updates of the given bots (`channel:bot` keys) for `owner`.

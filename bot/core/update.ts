@@ -24,7 +24,5 @@ export interface ChatUpdate {
   numberedChoices?: boolean;
   /** The chat cannot send a photo (the web chat): no step offers one. Set by the adapter. */
   noPhotos?: boolean;
-  /** The platform's token for acknowledging a button press (Telegram callback query id). */
-  interactionId?: string;
   receivedAt: Date;
 }

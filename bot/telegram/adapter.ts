@@ -4,11 +4,19 @@
  */
 import { Input, Telegram, TelegramError } from 'telegraf';
 import QRCode from 'qrcode';
-import { pollLoop, type BotChannel, type BotConfig, type BotContext, type ChannelModule } from '../channel.ts';
+import {
+  pollLoop,
+  type BotChannel,
+  type BotConfig,
+  type BotContext,
+  type ChannelModule,
+  type WebhookReply,
+} from '../channel.ts';
 import { constantTimeEqual } from '../webhook-secret.ts';
 import type { BotScope } from '../core/command.ts';
 import type { Reply } from '../core/reply.ts';
 import type { ChatUpdate } from '../core/update.ts';
+import { tapAcknowledgement } from '../core/tap-ack.ts';
 import { SendError, type SendTarget } from '../../api/outbox/sender.ts';
 import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
 import { renderTelegram } from './render.ts';
@@ -23,6 +31,8 @@ const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
  * waits: one hung connection would otherwise hold its message for that long.
  */
 const SEND_TIMEOUT_MS = 30_000;
+/** Telegram stops waiting for a callback answer after some seconds: a late one is useless. */
+const ACK_TIMEOUT_MS = 5_000;
 
 function client(token: string, apiRoot?: string) {
   return new Telegram(token, { apiRoot: apiRoot ?? 'https://api.telegram.org', webhookReply: false });
@@ -73,7 +83,7 @@ export class TelegramChannel implements BotChannel {
     if (u.callback_query) {
       const q = u.callback_query;
       const chat = q.message?.chat ?? { id: q.from.id, type: 'private' };
-      return { ...base, from: person(q.from), chat: chatOf(chat), choice: q.data ?? '', interactionId: q.id };
+      return { ...base, from: person(q.from), chat: chatOf(chat), choice: q.data ?? '' };
     }
     const m = u.message;
     if (!m?.from || m.from.is_bot) return null;
@@ -87,8 +97,22 @@ export class TelegramChannel implements BotChannel {
     };
   }
 
-  async acknowledge(update: ChatUpdate): Promise<void> {
-    if (update.interactionId) await this.telegram.answerCbQuery(update.interactionId);
+  /**
+   * A button press is answered with answerCallbackQuery as soon as it is stored: a short toast
+   * ("Đã ghi nhận phiếu", never the choice) or none, and the phone's spinner stops. Through a
+   * webhook it is the response body (Telegram runs it; no request of ours, nothing to wait for);
+   * when polling, one call. Not a message: it takes none of the bot's 30/s.
+   */
+  async acknowledgeReceipt(payload: unknown, via: 'webhook' | 'poll'): Promise<WebhookReply | undefined> {
+    const q = (payload as TelegramUpdate).callback_query;
+    if (!q || typeof q.id !== 'string') return undefined;
+    const text = tapAcknowledgement(typeof q.data === 'string' ? q.data : '');
+    const params = { callback_query_id: q.id, ...(text ? { text } : {}) };
+    if (via === 'webhook') return { method: 'answerCallbackQuery', ...params };
+    await this.telegram
+      .callApi('answerCallbackQuery', params, { signal: AbortSignal.timeout(ACK_TIMEOUT_MS) as never })
+      .catch((e) => this.#context.log.warn({ bot: this.botKey, error: describe(e) }, 'callback answer failed'));
+    return undefined;
   }
 
   async send(target: SendTarget, payload: OutboundPayload) {

@@ -83,6 +83,21 @@ export class ZaloChannel implements BotChannel {
     };
   }
 
+  /**
+   * Zalo has no buttons and nothing like answerCallbackQuery: a "tap" is a digit typed for a
+   * numbered option. The nearest acknowledgement without a message is the chat action
+   * "typing" (sendChatAction), which shows the member at once that the bot got it; the
+   * answer follows through the outbox. Sent only for a bare 1–2 digit answer, not fired for
+   * every message, and not awaited: the webhook is answered without waiting for Zalo.
+   */
+  async acknowledgeReceipt(payload: unknown): Promise<undefined> {
+    const u = unwrapZaloUpdate(payload);
+    if (u?.event_name !== 'message.text.received' || !/^\s*\d{1,2}\s*$/.test(u.message.text ?? '')) return;
+    void this.client
+      .sendChatAction({ chat_id: String(u.message.chat.id), action: 'typing' })
+      .catch((e) => this.#context.log.warn({ bot: this.botKey, error: describeZalo(e) }, 'zalo chat action failed'));
+  }
+
   async send(target: SendTarget, payload: OutboundPayload) {
     const ids: string[] = [];
     try {
@@ -116,7 +131,7 @@ export class ZaloChannel implements BotChannel {
         return u ? [u] : [];
       },
       onUpdate,
-      describe: (e) => (e instanceof ZaloApiError ? e.message : 'network error'),
+      describe: describeZalo,
     });
     log.info({ bot: this.botKey }, 'zalo long polling started');
   }
@@ -125,3 +140,6 @@ export class ZaloChannel implements BotChannel {
     this.#polling?.abort();
   }
 }
+
+/** A failure without the request URL (it carries the bot token). */
+const describeZalo = (e: unknown) => (e instanceof ZaloApiError ? e.message : 'network error');

@@ -69,10 +69,27 @@ export interface CommandList {
   scope: string;
 }
 
+/** An answerCallbackQuery as Telegram received it (from a request, or a webhook's response body). */
+export interface CallbackAnswer {
+  id: string;
+  text?: string;
+  /** How it arrived: its own request, or run from the body of the webhook response. */
+  via: 'request' | 'webhook-response';
+  /** Milliseconds from the callback's delivery (its webhook POST or getUpdates) to the answer. */
+  afterMs: number;
+  at: number;
+}
+
+/** Telegram stops accepting an answer to a callback query after about 15 s. */
+const CALLBACK_ANSWER_WINDOW_MS = 15_000;
+
 export class FakeTelegram {
   root = '';
   sent: SentMessage[] = [];
   callbacksAnswered: string[] = [];
+  callbackAnswers: CallbackAnswer[] = [];
+  /** Answers Telegram refused (unknown, answered twice or too late), with its description. */
+  callbackAnswerErrors: string[] = [];
   /** Every setMyCommands call, in order. */
   commandLists: CommandList[] = [];
   /** The default menu button set per bot token (setChatMenuButton without a chat). */
@@ -88,6 +105,8 @@ export class FakeTelegram {
   // whose inbox de-duplicates on the platform's id.
   #nextUpdateId = 1000 + Math.floor(Math.random() * 1e9);
   #nextMessageId = 1;
+  /** Callback queries issued by callbackUpdate: when each was delivered, and whether answered. */
+  #callbacks = new Map<string, { deliveredAt?: number; answered: boolean }>();
 
   constructor(tokens: string[] = ['123456:TEST-TOKEN']) {
     for (const [i, t] of tokens.entries()) this.addBot(t, `so_tay_test_${i + 1}_bot`);
@@ -130,16 +149,69 @@ export class FakeTelegram {
   }
 
   /** POSTs an update to the bot's registered webhook as Telegram does; returns the HTTP status. */
-  async deliverWebhook(token: string, update: object, secret?: string): Promise<number> {
+  async deliverWebhook(
+    token: string,
+    update: object,
+    secret?: string,
+    /** The connection drops before the response arrives: Telegram sees no answer and will re-send. */
+    options: { responseLost?: boolean } = {},
+  ): Promise<number> {
     const hook = this.bot(token).webhook;
     if (!hook) throw new Error('no webhook registered');
+    this.markDelivered([update]);
     const res = await fetch(hook.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret ?? hook.secret ?? '' },
       body: JSON.stringify(update),
     });
-    await res.text();
+    const body = await res.text();
+    // As Telegram: a 2xx response whose JSON body names a method is run as a Bot API call.
+    if (options.responseLost) return 0;
+    if (res.ok) {
+      const call = parseJsonObject(body);
+      if (call && typeof call.method === 'string') {
+        const { method, ...params } = call;
+        if (method === 'answerCallbackQuery') this.answerCallback(params, 'webhook-response');
+        else await this.handle(`/bot${token}/${method}`, params);
+      }
+    }
     return res.status;
+  }
+
+  private markDelivered(updates: unknown[]) {
+    const t = Date.now();
+    for (const u of updates) {
+      const id = (u as { callback_query?: { id?: string } }).callback_query?.id;
+      const known = id ? this.#callbacks.get(id) : undefined;
+      if (known && known.deliveredAt === undefined) known.deliveredAt = t;
+    }
+  }
+
+  /** answerCallbackQuery as the Bot API checks it: a known query, answered once, in time, text ≤ 200. */
+  private answerCallback(params: Params, via: CallbackAnswer['via']) {
+    const id = String(params.callback_query_id ?? '');
+    const text = params.text === undefined ? undefined : String(params.text);
+    const known = this.#callbacks.get(id);
+    const t = Date.now();
+    const late = known?.deliveredAt !== undefined && t - known.deliveredAt > CALLBACK_ANSWER_WINDOW_MS;
+    if (!known || known.answered || late) {
+      const description = 'Bad Request: query is too old and response timeout expired or query ID is invalid';
+      this.callbackAnswerErrors.push(description);
+      return error(400, description);
+    }
+    if (text !== undefined && text.length > 200) {
+      this.callbackAnswerErrors.push('Bad Request: MESSAGE_TOO_LONG');
+      return error(400, 'Bad Request: MESSAGE_TOO_LONG');
+    }
+    known.answered = true;
+    this.callbacksAnswered.push(id);
+    this.callbackAnswers.push({ id, text, via, afterMs: t - (known.deliveredAt ?? t), at: t });
+    return ok(true);
+  }
+
+  /** The answer to a callback query, once Telegram has it. */
+  answerOf(callbackId: string) {
+    return this.callbackAnswers.find((a) => a.id === callbackId);
   }
 
   blockChat(chatId: string | number) {
@@ -214,10 +286,12 @@ export class FakeTelegram {
 
   callbackUpdate(o: { fromId: number; chatId?: number; data: string; messageId?: number }) {
     const chatId = o.chatId ?? o.fromId;
+    const id = String(this.#nextUpdateId * 7);
+    this.#callbacks.set(id, { answered: false });
     return {
       update_id: this.#nextUpdateId++,
       callback_query: {
-        id: String(this.#nextUpdateId * 7),
+        id,
         from: { id: o.fromId, is_bot: false, first_name: 'Đảng viên' },
         chat_instance: '1',
         data: o.data,
@@ -282,8 +356,7 @@ export class FakeTelegram {
       case 'getWebhookInfo':
         return ok({ url: bot.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: 0 });
       case 'answerCallbackQuery':
-        this.callbacksAnswered.push(String(params.callback_query_id));
-        return ok(true);
+        return this.answerCallback(params, 'request');
       case 'setMyCommands': {
         const commands = (asJson(params.commands) ?? []) as CommandList['commands'];
         // Telegram's rules: 1–32 characters a-z0-9_, descriptions 1–256 characters, at most 100.
@@ -341,7 +414,9 @@ export class FakeTelegram {
         });
       });
     }
-    return bot.queue.slice(0, Number(params.limit ?? 100));
+    const batch = bot.queue.slice(0, Number(params.limit ?? 100));
+    this.markDelivered(batch);
+    return batch;
   }
 
   private send(token: string, bot: BotState, method: string, params: Params) {
@@ -402,7 +477,13 @@ export class FakeTelegram {
     const span = group ? 60_000 : 1000;
     const perChat = group ? limits.perGroupPerMinute : limits.perChatPerSecond;
     const chat = (bot.chatWindows.get(chatId) ?? []).filter((x) => t - x < span);
-    if (bot.window.length >= global || chat.length >= perChat) return 1;
+    // As Telegram: retry_after is the whole seconds until the send would be allowed.
+    const waits = [
+      bot.window.length >= global ? bot.window[bot.window.length - global] + 1000 - t : 0,
+      chat.length >= perChat ? chat[chat.length - perChat] + span - t : 0,
+    ];
+    const wait = Math.max(...waits);
+    if (wait > 0) return Math.max(1, Math.ceil(wait / 1000));
     bot.window.push(t);
     chat.push(t);
     bot.chatWindows.set(chatId, chat);
@@ -416,3 +497,12 @@ const error = (code: number, description: string) => ({
   body: { ok: false, error_code: code, description },
 });
 const now = () => Math.floor(Date.now() / 1000);
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

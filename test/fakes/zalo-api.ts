@@ -23,6 +23,8 @@ interface BotState {
 export class FakeZalo {
   root = '';
   sent: ZaloSent[] = [];
+  /** sendChatAction calls (e.g. "typing"), in order. */
+  chatActions: { chatId: string; action: string; at: number }[] = [];
   #server?: http.Server;
   #bots = new Map<string, BotState>();
   #nextMessageId = 1;
@@ -151,8 +153,13 @@ export class FakeZalo {
         return ok({ url: '', updated_at: Date.now() });
       case 'getWebhookInfo':
         return ok({ url: bot.webhook?.url ?? '', updated_at: Date.now() });
-      case 'sendChatAction':
+      case 'sendChatAction': {
+        const action = String(params.action ?? '');
+        if (!params.chat_id || !['typing', 'upload_photo'].includes(action))
+          return fail(400, 'Bad Request: invalid chat action');
+        this.chatActions.push({ chatId: String(params.chat_id), action, at: Date.now() });
         return ok(true);
+      }
       case 'sendMessage':
       case 'sendPhoto': {
         const chatId = String(params.chat_id ?? '');

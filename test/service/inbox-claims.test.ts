@@ -5,7 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../support/db.ts';
-import { claimUpdates, completeUpdates, extendUpdateLeases, insertUpdate } from '../../api/inbox/repository.ts';
+import {
+  claimUpdates,
+  completeUpdates,
+  extendUpdateLeases,
+  insertUpdate,
+  insertUpdateBatched,
+} from '../../api/inbox/repository.ts';
 
 let t: TestDb;
 beforeAll(async () => {
@@ -88,5 +94,36 @@ describe('inbox claims', () => {
     );
     expect(row).toEqual({ update_id: '30', payload: null, chat_key: null, claimed_by: null });
     expect(await store('30', 'chat-e')).toBeNull();
+  });
+
+  it('webhook calls arriving together are stored once each, in arrival order, re-sent ones refused', async () => {
+    // 100 calls at once: 40 chats × 2 updates, and one chat in 4 has each update sent twice (a platform's retry).
+    const calls: { updateId: string; chatKey: string }[] = [];
+    for (let k = 0; k < 2; k++)
+      for (let c = 0; c < 40; c++) {
+        const u = { updateId: `burst-${k}-${c}`, chatKey: `burst-chat-${c}` };
+        calls.push(u);
+        if (c % 4 === 0) calls.push(u);
+      }
+    const ids = await Promise.all(
+      calls.map((u) =>
+        insertUpdateBatched(t.db, { channel: 'telegram', botKey: 'burst', ...u, payload: { update_id: u.updateId } }),
+      ),
+    );
+    const stored = ids.filter((id) => id !== null);
+    expect(stored).toHaveLength(80);
+    expect(new Set(stored).size).toBe(80);
+    // Each of the 20 re-sent calls was refused as a duplicate.
+    expect(ids.filter((id) => id === null)).toHaveLength(20);
+    const rows = await t.db.query<{ update_id: string; chat_key: string }>(
+      `select update_id, chat_key from inbound_updates where bot_key = 'burst' order by id`,
+    );
+    expect(rows).toHaveLength(80);
+    // A chat's first update has the lower id: claimed (and answered) first.
+    for (let c = 0; c < 40; c++)
+      expect(rows.filter((r) => r.chat_key === `burst-chat-${c}`).map((r) => r.update_id)).toEqual([
+        `burst-0-${c}`,
+        `burst-1-${c}`,
+      ]);
   });
 });
