@@ -71,9 +71,16 @@ export class WebChatPerson {
     const before = (await this.botMessages()).length;
     const response = this.page.waitForResponse((r) => r.url().endsWith('/chat/api/messages'));
     await act();
-    await response;
+    const { replies } = (await (await response).json()) as { replies: { text?: string }[] };
     // The page appends the replies right after the response is read.
-    await this.page.waitForFunction((n) => document.querySelectorAll('#log .msg.bot').length > n, before);
-    return (await this.botMessages()).slice(before).join('\n\n');
+    await this.page.waitForFunction(
+      (n) => document.querySelectorAll('#log .msg.bot').length >= n,
+      before + Math.max(1, replies.length),
+    );
+    // Only the answers to this message: one pushed meanwhile (a vote opened, sent to every member
+    // and to her too) arrives on the screen between them under load, and is not an answer.
+    const starts = replies.map((r) => (r.text ?? '').trim().split('\n')[0].slice(0, 40));
+    const fresh = (await this.botMessages()).slice(before);
+    return fresh.filter((t) => starts.some((start) => t.trim().startsWith(start))).join('\n\n');
   }
 }
