@@ -98,7 +98,7 @@ describe('embedded backup and restore', () => {
     expect(again.out).toMatch(/đã có/);
   }, 240_000);
 
-  it('restores into an empty folder only, refuses what is no backup, and the restored service has the data', async () => {
+  it('restores into an empty folder only, refuses a file that is no backup; the restored data is there', async () => {
     const notBackup = path.join(work, 'notes.txt');
     fs.writeFileSync(notBackup, 'không phải bản sao lưu');
     const refused = await admin(['restore', notBackup], restoredDir);
