@@ -58,7 +58,13 @@ describe('deployment files', () => {
     fs.writeFileSync(path.join(work, 'sotay.conf'), site);
     fs.writeFileSync(
       path.join(work, 'nginx.conf'),
-      `pid ${work}/nginx.pid;\nerror_log ${work}/error.log;\nevents {}\nhttp {\n  access_log off;\n  include ${work}/sotay.conf;\n}\n`,
+      [
+        `pid ${work}/nginx.pid;`,
+        `error_log ${work}/error.log;`,
+        'events {}',
+        `http { access_log off; include ${work}/sotay.conf; }`,
+        '',
+      ].join('\n'),
     );
     const r = spawnSync('nginx', ['-t', '-q', '-p', work, '-c', path.join(work, 'nginx.conf')], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
