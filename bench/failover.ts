@@ -2,8 +2,8 @@
  * bench:failover — a meeting evening and a broadcast while the PostgreSQL primary dies.
  *
  * Brings up the local Patroni cluster (deploy/cluster/up.sh: etcd, two PostgreSQL 15 nodes in
- * synchronous mode, HAProxy on the leader), runs the service against HAProxy (API and outbox
- * worker, a fake Telegram), and while members check in and vote (open and secret ballots) and
+ * synchronous mode, HAProxy on the leader), starts the service as `npm start` does against
+ * HAProxy (a fake Telegram), and while members check in and vote (open and secret ballots) and
  * a notice goes out, kills the leader node with SIGKILL (Patroni and its PostgreSQL). Clients
  * retry a 503 or a dropped connection, as a member's phone does. Afterwards it checks that
  * every write answered 2xx is there, every tally is exact, and every broadcast recipient got
@@ -20,19 +20,15 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pino from 'pino';
 import { connectPostgres, type Db } from '../api/db/connect.ts';
 import { migrate } from '../api/db/migrate.ts';
-import { buildServer } from '../api/server.ts';
 import { enqueueForMembers } from '../api/outbox/enqueue.ts';
 import { countUnsent } from '../api/outbox/repository.ts';
-import { startOutboxWorker } from '../api/outbox/worker.ts';
 import { findOrg } from '../api/orgs/repository.ts';
-import { createBots } from '../bot/bots.ts';
 import { FakeTelegram } from '../test/fakes/telegram-api.ts';
 import { makeLinkedMembersInBulk } from '../test/factories/index.ts';
-import { freePort } from '../test/support/spawn-service.ts';
-import { benchArgs, benchDeps, round, runBench } from './args.ts';
+import { startService } from '../test/support/spawn-service.ts';
+import { benchArgs, round, runBench } from './args.ts';
 
 const {
   cells,
@@ -79,20 +75,24 @@ async function main() {
     const broadcastCell = (await findOrg(db, 3))!;
     const recipientIds = await makeLinkedMembersInBulk(db, broadcastCell, recipients, 880_001);
 
-    // The 503s while the leader is away are expected here: the log keeps errors only.
-    const deps = { ...benchDeps(db), log: pino({ level: 'error' }) };
+    // The service as `npm start` runs it (API, chat inbox, outbox worker with LISTEN, scheduler),
+    // its Telegram a local fake; it must outlive the failover.
     const telegram = await new FakeTelegram([TG]).start();
-    const bots = createBots(deps, { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root });
-    const app = await buildServer(deps);
-    const appPort = await freePort();
-    await app.listen({ port: appPort, host: '127.0.0.1' });
-    const worker = startOutboxWorker(deps, bots.senders, {
-      idlePollMs: 50,
-      limits: { telegram: { perSecond: 30, privateChatGapMs: 0 } },
-    });
+    const service = await startService(
+      {
+        DATABASE_URL: url,
+        DEMO: '0',
+        TELEGRAM_BOT_TOKEN: TG,
+        TELEGRAM_API_ROOT: telegram.root,
+        OUTBOX_TELEGRAM_RATE: '30',
+        LOG_LEVEL: 'error',
+      },
+      /Web chat:/,
+      120_000,
+    );
     await enqueueForMembers(db, recipientIds, { text: 'Thông báo khẩn của chi bộ' }, { kind: 'failover-bench' });
 
-    const client = new Client(`http://127.0.0.1:${appPort}`);
+    const client = new Client(service.baseUrl);
     const leader = await findLeader(basePort);
     let killedAt = 0;
     const killer = (async () => {
@@ -105,7 +105,7 @@ async function main() {
     const acknowledged = await drive(client, plan);
     await killer;
     for (let i = 0; i < 600 && (await countUnsent(db).catch(() => 1)) > 0; i++) await sleep(100);
-    await worker.stop();
+    if (service.child.exitCode !== null) throw new Error(`the service died:\n${service.output().slice(-3000)}`);
 
     const unavailable = client.outageAfter(killedAt);
     const lost = await countLost(db, acknowledged.checkIns, acknowledged.votes);
@@ -113,7 +113,8 @@ async function main() {
     const chats = new Set(telegram.sent.map((m) => m.chatId));
     const lostMessages = recipients - chats.size;
     const duplicates = telegram.sent.length - chats.size;
-    await app.close();
+    if (service.child.exitCode !== null) throw new Error(`the service died:\n${service.output().slice(-3000)}`);
+    await service.stop();
     await telegram.close();
     console.log(
       `${acknowledged.checkIns.length} check-ins and ${acknowledged.votes.length} votes acknowledged; ` +
