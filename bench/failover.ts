@@ -3,8 +3,8 @@
  *
  * Brings up the local Patroni cluster (deploy/cluster/up.sh: etcd, two PostgreSQL 15 nodes in
  * synchronous mode, HAProxy on the leader), starts the service as `npm start` does against
- * HAProxy (a fake Telegram), and while members check in and vote (open and secret ballots) and
- * a notice goes out, kills the leader node with SIGKILL (Patroni and its PostgreSQL). Clients
+ * HAProxy (a fake Telegram), and while members check in (API and Telegram) and vote (open and
+ * secret ballots) and a notice goes out, kills the leader node with SIGKILL (Patroni and its PostgreSQL). Clients
  * retry a 503 or a dropped connection, as a member's phone does. Afterwards it checks that
  * every write answered 2xx is there, every tally is exact, and every broadcast recipient got
  * the notice (a duplicate counted; the README's in-flight window bounds them).
@@ -102,29 +102,42 @@ async function main() {
       killedAt = performance.now();
       console.log(`killed node${leader} (the leader) after ${client.ok} acknowledged writes`);
     })();
+    // Members in the broadcast's cell check in from Telegram through the evening ("điểm danh"):
+    // an update stays with Telegram until the service has stored it, whatever the database does.
+    const chatMembers = recipientIds.slice(0, Math.floor(recipients / 2));
+    const chatting = (async () => {
+      for (let i = 0; i < chatMembers.length; i++) {
+        telegram.pushUpdate(TG, telegram.textUpdate({ fromId: 880_001 + i, text: 'diem danh' }));
+        await sleep((seconds * 1000) / chatMembers.length);
+      }
+    })();
     const acknowledged = await drive(client, plan);
     await killer;
+    await chatting;
     for (let i = 0; i < 600 && (await countUnsent(db).catch(() => 1)) > 0; i++) await sleep(100);
     if (service.child.exitCode !== null) throw new Error(`the service died:\n${service.output().slice(-3000)}`);
 
     const unavailable = client.outageAfter(killedAt);
-    const lost = await countLost(db, acknowledged.checkIns, acknowledged.votes);
+    const lostChat = await waitForChatCheckIns(db, chatMembers);
+    const lost = (await countLost(db, acknowledged.checkIns, acknowledged.votes)) + lostChat;
     const exact = await closeAndCompare(client, db, acknowledged.votes);
-    const chats = new Set(telegram.sent.map((m) => m.chatId));
+    const notices = telegram.sent.filter((m) => m.text?.includes('Thông báo khẩn'));
+    const chats = new Set(notices.map((m) => m.chatId));
     const lostMessages = recipients - chats.size;
-    const duplicates = telegram.sent.length - chats.size;
+    const duplicates = notices.length - chats.size;
     if (service.child.exitCode !== null) throw new Error(`the service died:\n${service.output().slice(-3000)}`);
     await service.stop();
     await telegram.close();
     console.log(
-      `${acknowledged.checkIns.length} check-ins and ${acknowledged.votes.length} votes acknowledged; ` +
+      `${acknowledged.checkIns.length} check-ins and ${acknowledged.votes.length} votes acknowledged, ` +
+        `${chatMembers.length - lostChat}/${chatMembers.length} chat check-ins on the roll; ` +
         `503 answers ${client.unavailable}, connection errors ${client.dropped}; ` +
         `notice to ${chats.size}/${recipients} chats, ${duplicates} duplicate(s)`,
     );
     console.log(
       JSON.stringify({
         bench: 'failover',
-        acknowledged: acknowledged.checkIns.length + acknowledged.votes.length,
+        acknowledged: acknowledged.checkIns.length + acknowledged.votes.length + chatMembers.length,
         lost: lost + lostMessages,
         duplicates,
         unavailable_s: round(unavailable / 1000, 1),
@@ -205,6 +218,22 @@ async function countLost(db: Db, checkIns: Plan[], votes: Plan[]): Promise<numbe
   let missingVotes = 0;
   for (const [motion, n] of expected) missingVotes += Math.max(0, n - (byMotion.get(motion) ?? 0));
   return missingCheckIns + missingVotes;
+}
+
+/** Chat check-ins not on the roll once the inbox has had a minute to process them all. */
+async function waitForChatCheckIns(db: Db, memberIds: number[]): Promise<number> {
+  let missing = memberIds.length;
+  for (let i = 0; i < 600 && missing > 0; i++) {
+    const [{ n }] = await db
+      .query<{ n: number }>(
+        `select count(*)::int as n from meeting_attendance where member_id = any($1) and checked_in_at is not null`,
+        [memberIds],
+      )
+      .catch(() => [{ n: 0 }]);
+    missing = memberIds.length - n;
+    if (missing > 0) await sleep(100);
+  }
+  return missing;
 }
 
 /** Closes every motion through the API; true when each tally equals the acknowledged votes. */
