@@ -1,9 +1,10 @@
 /**
  * Failover with nothing acknowledged lost: `npm run bench:failover` at a small size brings up
  * the local Patroni cluster, starts the service as `npm start` does, runs a meeting evening
- * (check-ins through the API and from Telegram, open and secret ballots) and a broadcast, kills the leader node with SIGKILL, and reports. Every write
- * answered 2xx must be there, every tally exact, every recipient reached, duplicates within
- * the outbox's in-flight window (8 per worker, README), and the service back within 30 s.
+ * (check-ins through the API and from Telegram, open and secret ballots) and a broadcast,
+ * kills the leader node with SIGKILL, and reports. Every write answered 2xx must be there,
+ * every tally exact, every recipient reached, duplicates within the outbox's in-flight window
+ * (8 per worker, README), and the service back within 30 s.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
