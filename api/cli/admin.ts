@@ -15,9 +15,8 @@
  */
 import { parseArgs } from 'node:util';
 import { readConfig } from '../config.ts';
-import { openDatabase } from '../db/open-database.ts';
+import { embeddedDir, openDatabase } from '../db/open-database.ts';
 import { migrate } from '../db/migrate.ts';
-import { embeddedDir } from '../db/open-database.ts';
 import { backupEmbedded, restoreEmbedded } from '../db/embedded-backup.ts';
 import { AppError } from '../errors.ts';
 import { systemClock } from '../context.ts';
