@@ -85,6 +85,8 @@ describeWithTools('pgBackRest: full backup, WAL archive, point-in-time restore',
       db!.query(`insert into orgs (kind, name, path) values ('province', $1, '0') returning id`, [name]);
     await addUnit('Trước bản sao lưu');
     backrest('backup', '--type=full');
+    // pgBackRest picks the backup by its stop time, kept to the second: the moment must be later.
+    await new Promise((r) => setTimeout(r, 1500));
 
     for (let i = 0; i < 20; i++) await addUnit(`Trước thời điểm ${i}`);
     const [{ t }] = await db.query<{ t: string }>(
