@@ -12,6 +12,7 @@ import type { Deps } from './context.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { handleHttpError, handleNotFound } from './http/errors.ts';
 import { registerMetrics } from './http/metrics.ts';
+import { registerHealth } from './http/health.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { DEFAULT_BODY_LIMIT, registerUploads } from './http/uploads.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
@@ -71,6 +72,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
     await deps.db.query('select 1');
     return { status: 'ok', database: deps.db.kind };
   });
+  registerHealth(app, deps.db);
 
   for (const routes of FEATURE_ROUTES) await app.register(routes, { deps });
   for (const plugin of options.plugins ?? []) await app.register(plugin);

@@ -9,12 +9,15 @@
  *   npm run admin -- roles --org ID
  *   npm run admin -- remove-role GRANT_ID
  *   npm run admin -- orgs
+ *   npm run admin -- backup FILE      (embedded database; works while `npm start` runs)
+ *   npm run admin -- restore FILE     (into an empty data folder)
  *   npm run admin -- --help
  */
 import { parseArgs } from 'node:util';
 import { readConfig } from '../config.ts';
-import { openDatabase } from '../db/open-database.ts';
+import { embeddedDir, openDatabase } from '../db/open-database.ts';
 import { migrate } from '../db/migrate.ts';
+import { backupEmbedded, restoreEmbedded } from '../db/embedded-backup.ts';
 import { AppError } from '../errors.ts';
 import { systemClock } from '../context.ts';
 import { issueTokenCommand, listTokensCommand, revokeTokensCommand, TOKEN_USAGE } from '../auth/token-commands.ts';
@@ -28,6 +31,8 @@ const USAGE = `Dùng:
 ${TOKEN_USAGE}
 ${ROLE_USAGE}
   npm run admin -- orgs
+  npm run admin -- backup <tệp>      (sao lưu cơ sở dữ liệu nhúng, chạy được khi dịch vụ đang chạy)
+  npm run admin -- restore <tệp>     (khôi phục vào thư mục dữ liệu trống)
   npm run admin -- --help`;
 
 const OPTIONS = {
@@ -60,6 +65,18 @@ async function main() {
     return;
   }
   const config = readConfig();
+  if (positionals[0] === 'backup' || positionals[0] === 'restore') {
+    const file = positionals[1];
+    if (!file || positionals.length > 2) throw new AppError('validation', USAGE);
+    if (positionals[0] === 'backup') {
+      const { bytes } = await backupEmbedded(config, file);
+      console.log(`Đã sao lưu vào ${file} (${(bytes / 1024 / 1024).toFixed(1)} MB).`);
+    } else {
+      await restoreEmbedded(config, file);
+      console.log(`Đã khôi phục từ ${file} vào ${embeddedDir(config)}. Khởi động dịch vụ: npm start`);
+    }
+    return;
+  }
   // Beside a running service on the embedded database, its SQL goes through the service.
   const { db } = await openDatabase(config, 'client');
   try {

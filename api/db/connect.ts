@@ -37,6 +37,11 @@ export interface Db extends Sql {
   readonly relaxed: Sql;
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   tx<T>(fn: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * The embedded database's whole data folder as one gzipped tar, taken between transactions
+   * after a checkpoint (api/db/embedded-backup.ts). Absent on PostgreSQL: pgBackRest does that.
+   */
+  dump?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -59,10 +64,12 @@ export async function connectDb(databaseUrl: string, dataDir: string): Promise<D
   return connectPglite(dir);
 }
 
-export async function connectPglite(dir: string | null): Promise<Db> {
+/** `load`: a tar made by `dump()`, unpacked into the (empty) folder before PostgreSQL starts. */
+export async function connectPglite(dir: string | null, load?: Blob): Promise<Db> {
   if (dir) fs.mkdirSync(dir, { recursive: true });
   const lite = await PGlite.create({
     dataDir: dir ?? undefined,
+    loadDataDir: load,
     extensions: { vector, unaccent, ltree },
     parsers: { [INT8]: parseInt8, [DATE]: keepString, [NUMERIC]: Number },
   });
@@ -81,6 +88,15 @@ export async function connectPglite(dir: string | null): Promise<Db> {
     ...base,
     relaxed: base,
     tx: (fn) => lite.transaction((t) => fn(asSql(t))),
+    // Inside a transaction of its own, which holds PGlite's transaction lock: no other
+    // transaction is half-way, none starts until the copy is made. The checkpoint puts every
+    // committed page in the files, so the copy needs no replay to open.
+    dump: () =>
+      lite.transaction(async (t) => {
+        await t.exec('checkpoint');
+        const tar = await lite.dumpDataDir('gzip');
+        return new Uint8Array(await tar.arrayBuffer());
+      }),
     close: () => lite.close(),
   };
 }

@@ -46,6 +46,8 @@ export function embeddedDir(config: Pick<Config, 'databaseUrl' | 'dataDir'>): st
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
   role: 'service' | 'client',
+  /** Restore: a backup unpacked into the (empty) embedded folder before it opens. */
+  load?: Blob,
 ): Promise<OpenedDatabase> {
   const url = config.databaseUrl;
   if (/^postgres(ql)?:\/\//.test(url)) return { db: await connectPostgres(url), listenUrl: url };
@@ -89,7 +91,7 @@ export async function openDatabase(
   process.once('exit', release);
   const ownDataDir = dir === path.join(config.dataDir, 'pglite') ? config.dataDir : null;
   restrictToOwner(dir, ownDataDir);
-  const pglite = await connectPglite(dir).catch((e) => {
+  const pglite = await connectPglite(dir, load).catch((e) => {
     release();
     throw e;
   });

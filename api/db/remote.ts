@@ -14,6 +14,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Db, Sql } from './connect.ts';
 
 export const LOCAL_DB_PATH = '/_local/db';
+/** The embedded database's backup (`npm run admin -- backup`), made by the service that holds it. */
+export const LOCAL_DUMP_PATH = '/_local/db/dump';
 const TX_IDLE_MS = 30_000;
 
 type Op =
@@ -75,6 +77,14 @@ export async function connectRemote(baseUrl: string, secret: string): Promise<Db
         await call({ op: 'rollback', tx }).catch(() => {});
         throw e;
       }
+    },
+    async dump() {
+      const res = await fetch(`${baseUrl}${LOCAL_DUMP_PATH}`, {
+        method: 'POST',
+        headers: { 'x-local-secret': secret },
+      });
+      if (!res.ok) throw new Error(`backup failed: HTTP ${res.status} ${await res.text()}`);
+      return new Uint8Array(await res.arrayBuffer());
     },
     async close() {},
   };
@@ -169,6 +179,15 @@ export function localDbRoutes(db: Db, secret: string): FastifyPluginAsync {
           const err = e as { message?: string; code?: string };
           return reply.status(400).send({ error: err.message ?? 'error', code: err.code });
         }
+      },
+    );
+    app.post(
+      LOCAL_DUMP_PATH,
+      { schema: { hide: true }, config: { authenticatesItself: true }, onRequest },
+      async (_request, reply) => {
+        if (!db.dump) return reply.status(400).send({ error: 'this database has no embedded backup' });
+        const tar = await db.dump();
+        return reply.header('content-type', 'application/gzip').send(Buffer.from(tar));
       },
     );
   };

@@ -86,6 +86,8 @@ const multipart = (filename: string, text: string) => {
 const MATRIX: Record<string, Entry> = {
   // Public pages and service endpoints.
   'GET /health': { req: () => ({ url: '/health' }), expect: 200 },
+  'GET /health/live': { req: () => ({ url: '/health/live' }), expect: 200 },
+  'GET /health/ready': { req: () => ({ url: '/health/ready' }), expect: 200 },
   'GET /': { req: () => ({ url: '/' }), expect: 200 },
   // Reached with METRICS_TOKEN only (hostile-input.test.ts); none of these callers has it.
   'GET /metrics': { req: () => ({ url: '/metrics' }), expect: 401 },

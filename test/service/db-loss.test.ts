@@ -9,7 +9,6 @@
  * restart goes through a TCP proxy in front of the shared test server, which other test
  * files use at the same time and which must not really be restarted.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres, DatabaseUnavailableError, type Db } from '../../api/db/connect.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
@@ -21,48 +20,10 @@ import { countUnsent } from '../../api/outbox/repository.ts';
 import { startOutboxWorker } from '../../api/outbox/worker.ts';
 import { createBots } from '../../bot/bots.ts';
 import { FakeTelegram } from '../support/bot-harness.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
 
 const onPostgres = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '');
 const APP_NAME = 'sotay_db_loss_under_test';
-
-/** Forwards TCP to PostgreSQL; `stop` drops every connection and refuses new ones until `start`. */
-class TcpProxy {
-  port = 0;
-  #server: net.Server | null = null;
-  #sockets = new Set<net.Socket>();
-  constructor(
-    private host: string,
-    private targetPort: number,
-  ) {}
-
-  start(port = this.port): Promise<void> {
-    const server = net.createServer((client) => {
-      const upstream = net.connect(this.targetPort, this.host);
-      for (const s of [client, upstream]) {
-        this.#sockets.add(s);
-        s.on('close', () => this.#sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    this.#server = server;
-    return new Promise((resolve) =>
-      server.listen(port, '127.0.0.1', () => {
-        this.port = (server.address() as net.AddressInfo).port;
-        resolve();
-      }),
-    );
-  }
-
-  async stop(): Promise<void> {
-    const server = this.#server;
-    this.#server = null;
-    for (const s of this.#sockets) s.destroy();
-    await new Promise((r) => server?.close(r));
-  }
-}
 
 describe.runIf(onPostgres)('losing the database', () => {
   let t: TestDb;
