@@ -6,6 +6,9 @@
 -- they are the motion's bulletin board, which anyone may check against the decrypted totals.
 -- `choice` and `kept` remain only for ballots cast before this migration (counted in clear at
 -- close and then deleted, as before); no new row fills them.
+-- lock: ballot_box and motions, ACCESS EXCLUSIVE for milliseconds: columns added without a default
+-- are catalogue changes, and the CHECK scans ballot_box, which holds only open motions' ballots
+-- (it is emptied at close). Run it outside a meeting evening all the same.
 alter table ballot_box alter column choice drop not null;
 alter table ballot_box add column tracker text;
 alter table ballot_box add column ballot jsonb;
