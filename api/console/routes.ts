@@ -900,14 +900,15 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     const f = frame(request, reply);
     try {
       const r = await importMembers(deps, actor(request), unit.id, file, { preview });
-      const counts = `${r.imported} thêm, ${r.updated} cập nhật, ${r.unchanged} giữ nguyên`;
+      const counts = `thêm ${r.imported}, cập nhật ${r.updated}, giữ nguyên ${r.unchanged} đảng viên`;
       if (!preview) {
-        return html(reply, membersPage(unit, { ...f, message: `Đã nhập tệp ${file.fileName}: ${counts}.`, result: r }));
+        const message = `Đã ${counts}. Tệp: ${file.fileName}.`;
+        return html(reply, membersPage(unit, { ...f, message, result: r }));
       }
       const owner = { sessionId: session(request).id, unitId: unit.id };
       const draft = await keepImportDraft(deps.db, owner, file, deps.clock.now());
       const message =
-        `Xem trước tệp ${file.fileName} (chưa lưu): ${counts}. ` +
+        `Xem trước tệp ${file.fileName} (chưa lưu): sẽ ${counts}. ` +
         `Nếu đúng, bấm “Nhập danh sách này” dưới bảng (trong ${DRAFT_MINUTES} phút).`;
       return html(reply, membersPage(unit, { ...f, message, result: r, draft }));
     } catch (e) {

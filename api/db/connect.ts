@@ -133,8 +133,11 @@ const CONNECTION_ERROR_MESSAGE =
 export function isConnectionError(e: unknown): boolean {
   if (e instanceof DatabaseUnavailableError) return true;
   const code = String((e as { code?: unknown })?.code ?? '');
-  // 08xxx connection exceptions; 57P01–57P03 admin/crash shutdown, cannot connect now.
+  // 08xxx connection exceptions; 57P01–57P03 admin/crash shutdown, cannot connect now; during a
+  // failover also 25006 (a standby not yet promoted: read-only) and 53300 (every client of the
+  // service reconnecting at once to the new primary: too many connections) — all "try again".
   if (code.startsWith('08') || /^57P0[1-3]$/.test(code) || CONNECTION_ERROR_CODES.has(code)) return true;
+  if (code === '25006' || code === '53300') return true;
   const message = String((e as Error)?.message ?? '');
   return CONNECTION_ERROR_MESSAGE.test(message);
 }

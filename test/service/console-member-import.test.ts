@@ -74,7 +74,7 @@ describe('a corrected member list, previewed then imported', () => {
 
     const preview = await postFile(cookie, 'preview', 'danh-sach-sua.csv', corrected);
     expect(preview.statusCode).toBe(200);
-    expect(preview.body).toContain('Xem trước tệp danh-sach-sua.csv (chưa lưu): 0 thêm, 1 cập nhật');
+    expect(preview.body).toContain('Xem trước tệp danh-sach-sua.csv (chưa lưu): sẽ thêm 0, cập nhật 1, giữ nguyên');
     expect(preview.body).toContain('Sẽ cập nhật (1)');
     expect(preview.body).toContain('<button type="submit">Nhập danh sách này</button>');
     expect(await phoneOf(member.id)).not.toBe('0912345678');
@@ -88,7 +88,8 @@ describe('a corrected member list, previewed then imported', () => {
 
     const applied = await postConsoleForm(app, cookie, unitUrl(), `${unitUrl()}/import-draft`, { draft });
     expect(applied.statusCode).toBe(200);
-    expect(applied.body).toContain('Đã nhập tệp danh-sach-sua.csv: 0 thêm, 1 cập nhật');
+    expect(applied.body).toContain('Đã thêm 0, cập nhật 1, giữ nguyên');
+    expect(applied.body).toContain('đảng viên. Tệp: danh-sach-sua.csv.');
     expect(applied.body).toContain('Đã cập nhật (1)');
     expect(await phoneOf(member.id)).toBe('0912345678');
 
