@@ -311,6 +311,13 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
     reply.header('content-security-policy', CSP_WITH_COUNT_SCRIPT);
     return meetingRecordPage(record, { ...frame(request, reply), refused });
   };
+  const feedbackPageAgain: PageAgain = async (request, reply, refused) => {
+    const unitId = Number((request.body as { unitId: string | number }).unitId);
+    const rows = (await listFeedback(deps, actor(request), { orgId: unitId })) as FeedbackRow[];
+    const unit = await readableUnit(deps, actor(request), unitId);
+    const times = await getFeedbackTimes(deps, actor(request), unit.id);
+    return feedbackPage(unit, rows, times, { ...frame(request, reply), refused });
+  };
   const monthPageAgain: PageAgain = async (request, reply, refused) => {
     const month = await getMeetingsMonth(deps, actor(request), idOf(request), thisMonth(deps.clock.now()));
     return meetingsMonthPage(month, { ...frame(request, reply), refused });
@@ -1142,6 +1149,7 @@ export const consoleRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (a
         unitId: FormId,
         answer: Type.String({ minLength: 1, maxLength: 4000 }),
       },
+      again: feedbackPageAgain,
     },
     async ({ params, body, actor }) => {
       await updateFeedback(deps, actor, params.id, { status: 'answered', answer: body.answer.trim() });

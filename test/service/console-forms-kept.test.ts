@@ -11,6 +11,7 @@ import { makeMeetingScenario, type MeetingScenario } from '../support/meeting-sc
 import { consoleSignIn, postConsoleForm } from '../support/console-session.ts';
 import { linkChat } from '../factories/index.ts';
 import { grantRole } from '../../api/auth/roles.ts';
+import { updateFeedback } from '../../api/feedback/feedback.ts';
 import type { App } from '../../api/server.ts';
 import type { Deps } from '../../api/context.ts';
 
@@ -149,5 +150,47 @@ describe('a refused console form keeps what was typed', () => {
     expect(res.body).toContain('Chưa tải lên; xin chọn lại tệp.');
     expect(res.body).toContain('name="title" maxlength="300" style="width:100%" value="Quy định về đảng phí"');
     expect(await count(`select count(*)::int n from kb_jobs`)).toBe(0);
+  });
+});
+
+describe('a feedback answer that is refused is not lost', () => {
+  const feedbackUrl = () => `/console/units/${s.tree.cellA.id}/feedback`;
+  const newFeedback = async (body: string) =>
+    (
+      await t.db.query<{ id: number }>(
+        `insert into feedback (member_id, org_id, body, created_at) values ($1, $2, $3, now()) returning id`,
+        [s.officials[1].id, s.tree.cellA.id, body],
+      )
+    )[0].id;
+
+  it('an empty answer: the form says so, in place', async () => {
+    const id = await newFeedback('Đèn hội trường bị hỏng.');
+    const body = await refused(feedbackUrl(), `/console/feedback/${id}/answer`, {
+      unitId: String(s.tree.cellA.id),
+      answer: '   ',
+    });
+    expect(body).toContain('Cần nội dung trả lời.');
+    expect(body).toMatch(new RegExp(`action="/console/feedback/${id}/answer">[^]*id="bieu-mau-bi-tu-choi"`));
+    expect((await t.db.query<{ status: string }>(`select status from feedback where id = $1`, [id]))[0].status).toBe(
+      'received',
+    );
+  });
+
+  it('answered by someone else meanwhile: their answer stands, and what she wrote is shown to keep', async () => {
+    const id = await newFeedback('Xin lùi buổi họp tháng sau một ngày.');
+    const page = (await app.inject({ url: feedbackUrl(), headers: { cookie } })).body;
+    expect(page).toContain(`action="/console/feedback/${id}/answer"`);
+    // The deputy answers first, from another computer.
+    await updateFeedback(deps, s.sec.principal, id, { status: 'answered', answer: 'Chi ủy đồng ý lùi sang thứ Sáu.' });
+    const res = await postConsoleForm(app, cookie, feedbackUrl(), `/console/feedback/${id}/answer`, {
+      unitId: String(s.tree.cellA.id),
+      answer: 'Chi bộ sẽ bàn ở buổi họp tới.',
+    });
+    expect(res.statusCode).toBe(409);
+    expect(res.body).toContain('<a href="#bieu-mau-bi-tu-choi">Sửa ở biểu mẫu</a>');
+    expect(res.body).toContain('Chi ủy đồng ý lùi sang thứ Sáu.');
+    expect(res.body).toContain('Câu trả lời đồng chí vừa viết (chưa gửi): Chi bộ sẽ bàn ở buổi họp tới.');
+    const [row] = await t.db.query<{ answer: string }>(`select answer from feedback where id = $1`, [id]);
+    expect(row.answer).toBe('Chi ủy đồng ý lùi sang thứ Sáu.');
   });
 });

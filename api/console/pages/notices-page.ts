@@ -1,7 +1,7 @@
 import type { UnreadRecipient } from '../list-notice-unread.ts';
 import { KIND_LABELS, NOTICE_KINDS } from '../../notices/notice.ts';
 import type { FeedbackRow, FeedbackTimesRow, NoticeListRow, UnitRow } from '../repository.ts';
-import { csrfField, dateTime, h, notice, num, page, pct } from './html.ts';
+import { csrfField, dateTime, h, notice, num, page, pct, type RefusedForm, refusedNotice, typedInto } from './html.ts';
 
 const FEEDBACK_STATUS: Record<string, string> = {
   received: 'Đã nhận',
@@ -186,12 +186,12 @@ export function feedbackPage(
   unit: UnitRow,
   rows: FeedbackRow[],
   times: FeedbackTimesRow[],
-  opts: { who: string; csrf: string; message?: string },
+  opts: { who: string; csrf: string; message?: string; refused?: RefusedForm },
 ): string {
   return page(
     { title: 'Phản ánh', who: opts.who, csrf: opts.csrf },
     `<p class="crumbs"><a href="/console/units/${unit.id}">${h(unit.name)}</a> › Phản ánh</p>\
-<h1>Phản ánh của đảng viên</h1>${notice(opts.message)}
+<h1>Phản ánh của đảng viên</h1>${notice(opts.message)}${refusedNotice(opts.refused)}
 <h2>Thời gian trả lời theo đơn vị</h2>
 <table><thead><tr><th scope="col">Đơn vị nhận</th><th scope="col" class="n">Đã nhận</th>\
 <th scope="col" class="n">Đã trả lời</th><th scope="col" class="n">Trung bình (giờ)</th></tr></thead><tbody>
@@ -212,16 +212,28 @@ ${rows
   .map(
     (f) => `<tr><td>${dateTime(f.createdAt)}</td><td>${h(f.memberName)}</td><td>${h(f.orgName)}</td>\
 <td>${h(f.body)}</td><td>${h(FEEDBACK_STATUS[f.status] ?? f.status)}</td>
-<td>${
-      f.status === 'answered' || f.status === 'closed'
-        ? h(f.answer ?? '')
-        : `<form method="post" action="/console/feedback/${f.id}/answer">${csrfField(opts.csrf)}\
-<input type="hidden" name="unitId" value="${unit.id}">
-<label for="fa${f.id}">Trả lời</label>\
-<textarea id="fa${f.id}" name="answer" required maxlength="4000"></textarea>\
-<button type="submit">Gửi trả lời</button></form>`
-    }</td></tr>`,
+<td>${answerCell(f, unit, opts.csrf, opts.refused)}</td></tr>`,
   )
   .join('')}</tbody></table>`,
   );
+}
+
+/**
+ * The answer, or the form to write one. A refused answer comes back as typed: in its form, or,
+ * when someone else answered meanwhile, beside their answer, so what was written is not lost.
+ */
+function answerCell(f: FeedbackRow, unit: UnitRow, csrf: string, refused?: RefusedForm): string {
+  const action = `/console/feedback/${f.id}/answer`;
+  const t = typedInto(refused, action);
+  if (f.status === 'answered' || f.status === 'closed') {
+    const typed = t.refused && t.one('answer').trim();
+    return `${h(f.answer ?? '')}${
+      typed ? `${t.error}<p class="muted">Câu trả lời đồng chí vừa viết (chưa gửi): ${h(typed)}</p>` : ''
+    }`;
+  }
+  return `<form method="post" action="${action}">${csrfField(csrf)}${t.error}\
+<input type="hidden" name="unitId" value="${unit.id}">
+<label for="fa${f.id}">Trả lời</label>\
+<textarea id="fa${f.id}" name="answer" required maxlength="4000">${h(t.one('answer'))}</textarea>\
+<button type="submit">Gửi trả lời</button></form>`;
 }
