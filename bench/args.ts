@@ -75,10 +75,14 @@ export function runChild<T>(script: string, args: string[]): Promise<T> {
 
 /** A bench's entry point: failures print and exit non-zero. */
 export function runBench(main: () => Promise<void>) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  main().then(
+    // done: threads the service may have started (BALLOT_THREADS) must not keep the bench waiting
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }
 
 /** Use-case dependencies for a bench: warnings only in the log, the real clock. */
