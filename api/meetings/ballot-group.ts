@@ -49,8 +49,34 @@ const wasm: RistrettoGroup = {
   scalarReduce: (wide) => sodium.crypto_core_ristretto255_scalar_reduce(wide),
 };
 
-/** The system's libsodium through koffi; undefined when it cannot be loaded. */
+/**
+ * The system's libsodium through koffi; undefined when it cannot be loaded, lacks ristretto255
+ * (before 1.0.18), or does not compute what the WebAssembly build computes.
+ */
 function loadNative(): RistrettoGroup | undefined {
+  try {
+    const native = bindNative();
+    return native && agrees(native) ? native : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A known answer at load: the same multiples, sums and scalars as the WebAssembly build. */
+function agrees(native: RistrettoGroup): boolean {
+  const same = (a: Bytes, b: Bytes) => a.length === b.length && a.every((v, i) => v === b[i]);
+  const k = wasm.scalarReduce(new Uint8Array(64).map((_, i) => (i * 37 + 11) & 0xff));
+  const j = wasm.scalarReduce(new Uint8Array(64).map((_, i) => (i * 91 + 5) & 0xff));
+  const p = wasm.baseMult(k);
+  return (
+    same(native.baseMult(k), p) &&
+    same(native.mult(j, p), wasm.mult(j, p)) &&
+    same(native.add(p, wasm.baseMult(j)), wasm.add(p, wasm.baseMult(j))) &&
+    same(native.scalarMul(k, j), wasm.scalarMul(k, j))
+  );
+}
+
+function bindNative(): RistrettoGroup | undefined {
   let lib: { func(signature: string): (...args: unknown[]) => number };
   try {
     const koffi = createRequire(import.meta.url)('koffi') as { load(path: string): typeof lib };
