@@ -36,7 +36,10 @@ function threads(): number {
 
 function startPool(): Slot[] {
   const slots = Array.from({ length: threads() }, () => {
-    const worker = new Worker(BOOT, { env: {} });
+    // Nothing of the environment but which libsodium to use (ballot-group.ts): no other secret.
+    const { BALLOT_CRYPTO, BALLOT_LIBSODIUM } = process.env;
+    const env = Object.fromEntries(Object.entries({ BALLOT_CRYPTO, BALLOT_LIBSODIUM }).filter(([, v]) => v));
+    const worker = new Worker(BOOT, { env });
     // A pool that waits for work must not keep the process (or a test) alive.
     worker.unref();
     const slot: Slot = { worker, jobs: new Map() };
