@@ -137,7 +137,7 @@ describe.runIf(chromiumPath)('web chat page in Chromium', () => {
         .join('\n'),
     );
 
-  it('a secret ballot, pressed or typed, leaves no choice on the screen: the member sees "Đã bỏ phiếu kín"', async () => {
+  it('a secret ballot, pressed or typed, leaves no choice on screen: the member sees "Đã bỏ phiếu kín"', async () => {
     const page = await signedIn('Trần Văn Kín', 390, 'B');
     await page.getByRole('group', { name: 'Menu chính' }).last().getByRole('button', { name: 'Điểm danh' }).click();
     await page.getByText('✅ Đồng chí đã điểm danh.').waitFor();
