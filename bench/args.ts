@@ -5,7 +5,7 @@ import { readConfig } from '../api/config.ts';
 import type { Deps } from '../api/context.ts';
 import { connectPostgres, type Db } from '../api/db/connect.ts';
 import { migrate } from '../api/db/migrate.ts';
-import { adminQuery, withDatabase } from '../test/support/db.ts';
+import { adminQuery, dbNamePrefix, withDatabase } from '../test/support/db.ts';
 
 /** Reads `--name value` pairs for benches: `npm run bench:x -- --members 100000`. */
 export function benchArgs<T extends Record<string, number | string>>(defaults: T): T {
@@ -47,7 +47,7 @@ export const benchServerUrl = () =>
  */
 export async function withBenchDatabase<T>(prefix: string, poolSize: number, fn: (db: Db) => Promise<T>): Promise<T> {
   const server = benchServerUrl();
-  const name = `${prefix}_${crypto.randomBytes(3).toString('hex')}`;
+  const name = `${dbNamePrefix()}${prefix}_${crypto.randomBytes(3).toString('hex')}`;
   await adminQuery(server, `create database ${name}`);
   const db = await connectPostgres(withDatabase(server, name), poolSize);
   try {
@@ -75,10 +75,14 @@ export function runChild<T>(script: string, args: string[]): Promise<T> {
 
 /** A bench's entry point: failures print and exit non-zero. */
 export function runBench(main: () => Promise<void>) {
-  main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  main().then(
+    // done: threads the service may have started (BALLOT_THREADS) must not keep the bench waiting
+    () => process.exit(0),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }
 
 /** Use-case dependencies for a bench: warnings only in the log, the real clock. */

@@ -21,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import type { Db } from '../api/db/connect.ts';
+import { ballotGroupBuild } from '../api/meetings/ballot-crypto.ts';
 import { buildServer } from '../api/server.ts';
 import { freePort } from '../test/support/spawn-service.ts';
 import { benchArgs, benchDeps, round, runBench, runChild, withBenchDatabase } from './args.ts';
@@ -119,6 +120,8 @@ async function main() {
         open_votes_per_s: perS(load.openVotes),
         secret_ballots_per_s: perS(load.secretVotes),
         secret_p99_ms: round(load.secretVotes.p99),
+        ballot_crypto: ballotGroupBuild(),
+        ballot_threads: process.env.BALLOT_THREADS ?? 'default',
         baseline_check_ins_per_s: perS(baseline.checkIns),
         baseline_votes_per_s: perS(baseline.openVotes),
         p50_ms: round(load.p50),

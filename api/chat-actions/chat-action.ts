@@ -18,6 +18,11 @@ export type DomainAction =
 export interface ActionChoice {
   label: string;
   action: DomainAction;
+  /**
+   * A secret ballot's choice: where a channel shows the member's own press (the web chat's
+   * bubble), it shows "Đã bỏ phiếu kín", never the label — someone beside the phone would see it.
+   */
+  secret?: true;
 }
 
 /**

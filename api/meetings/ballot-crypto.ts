@@ -1,6 +1,7 @@
 /**
  * Encrypted secret ballots (issue 28), after Helios and Belenios: exponential ElGamal on the
- * prime-order group ristretto255 (RFC 9496), with libsodium doing the group arithmetic.
+ * prime-order group ristretto255 (RFC 9496), with libsodium doing the group arithmetic
+ * (native or WebAssembly: ballot-group.ts).
  *
  * A ballot is a vector of ciphertexts, one per choice (for / against / abstain, the discipline
  * forms, or an election's candidates), each encrypting 0 or 1, with a zero-knowledge proof that
@@ -16,9 +17,16 @@
  * the commitments.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import sodium from 'libsodium-wrappers-sumo';
+import { chooseGroup, type RistrettoGroup } from './ballot-group.ts';
 
-await sodium.ready;
+/** libsodium's ristretto255, native or WebAssembly (ballot-group.ts): the same bytes either way. */
+let G: RistrettoGroup = chooseGroup();
+/** Which libsodium build computes (`npm run bench:meetings` prints it). */
+export const ballotGroupBuild = () => G.build;
+/** Computes with another build from now on (tests compare the two). */
+export function useBallotGroup(group: RistrettoGroup) {
+  G = group;
+}
 
 /** 32 bytes: a group element (ristretto255 encoding) or a scalar (little-endian, reduced). */
 type Bytes = Uint8Array;
@@ -61,7 +69,7 @@ export interface DecryptionProof {
 
 // ---- group and scalar helpers ----
 
-const L = sodium.crypto_core_ristretto255_SCALARBYTES;
+const L = 32;
 const IDENTITY: Bytes = new Uint8Array(32);
 const enc = (b: Bytes) => Buffer.from(b).toString('base64url');
 const dec = (s: string): Bytes => {
@@ -79,11 +87,11 @@ function scalar(n: number): Bytes {
     for (let i = 0; v > 0; i++, v = Math.floor(v / 256)) out[i] = v % 256;
     return out;
   }
-  return sodium.crypto_core_ristretto255_scalar_negate(scalar(-n));
+  return G.scalarNegate(scalar(-n));
 }
-const sAdd = (a: Bytes, b: Bytes) => sodium.crypto_core_ristretto255_scalar_add(a, b);
-const sSub = (a: Bytes, b: Bytes) => sodium.crypto_core_ristretto255_scalar_sub(a, b);
-const sMul = (a: Bytes, b: Bytes) => sodium.crypto_core_ristretto255_scalar_mul(a, b);
+const sAdd = (a: Bytes, b: Bytes) => G.scalarAdd(a, b);
+const sSub = (a: Bytes, b: Bytes) => G.scalarSub(a, b);
+const sMul = (a: Bytes, b: Bytes) => G.scalarMul(a, b);
 // A uniform scalar: 64 random bytes reduced mod ℓ. libsodium's own scalar_random asks the
 // WebAssembly module's random source (~0.45 ms a call from Node); one randomBytes call per 16 KiB
 // of scalars costs far less than one per scalar.
@@ -100,21 +108,21 @@ function sRandom(): Bytes {
   wide.fill(0); // used once, never again
   return k;
 }
-const reduce64 = (b: Bytes) => sodium.crypto_core_ristretto255_scalar_reduce(b);
+const reduce64 = (b: Bytes) => G.scalarReduce(b);
 
 /** g^k (libsodium refuses a zero result; g^0 is the identity). */
 function gPow(k: Bytes): Bytes {
-  return isZero(k) ? IDENTITY : sodium.crypto_scalarmult_ristretto255_base(k);
+  return isZero(k) ? IDENTITY : G.baseMult(k);
 }
 /** p^k for any element p (the identity and k = 0 give the identity). */
 function pow(p: Bytes, k: Bytes): Bytes {
-  return isZero(k) || isZero(p) ? IDENTITY : sodium.crypto_scalarmult_ristretto255(k, p);
+  return isZero(k) || isZero(p) ? IDENTITY : G.mult(k, p);
 }
-const mul = (a: Bytes, b: Bytes) => sodium.crypto_core_ristretto255_add(a, b);
-const div = (a: Bytes, b: Bytes) => sodium.crypto_core_ristretto255_sub(a, b);
+const mul = (a: Bytes, b: Bytes) => G.add(a, b);
+const div = (a: Bytes, b: Bytes) => G.sub(a, b);
 function element(s: string): Bytes {
   const p = dec(s);
-  if (!isZero(p) && !sodium.crypto_core_ristretto255_is_valid_point(p)) throw new Error('not a group element');
+  if (!isZero(p) && !G.isValidPoint(p)) throw new Error('not a group element');
   return p;
 }
 function scalarOf(s: string): Bytes {
@@ -172,7 +180,9 @@ export function encryptBallot(ctx: BallotContext, secret: Bytes, marked: number[
   const proofs = cts.map((ct, i) => proveRange(label, secret, ct, rs[i], ms[i], [0, 1]));
   const total = ms.reduce((a, b) => a + b, 0);
   const sumR = rs.reduce((a, b) => sAdd(a, b));
-  const sumCt = product(cts);
+  // the ciphertexts' product, (g^Σr, g^(Σm + x·Σr)): two fixed-base multiplications cost less
+  // than multiplying the ciphertexts (each group addition decodes and encodes its elements)
+  const sumCt = { alpha: gPow(sumR), beta: gPow(sAdd(scalar(total), sMul(secret, sumR))) };
   const sumProof = proveRange(`${label}|sum`, secret, sumCt, sumR, total, allowedSums(ctx.marks));
   return {
     ciphertexts: cts.map((c) => ({ alpha: enc(c.alpha), beta: enc(c.beta) })),

@@ -24,16 +24,22 @@ interface Slot {
 let pool: Slot[] | null = null;
 let nextId = 1;
 
+let threadCount: number | undefined;
 function threads(): number {
+  if (threadCount !== undefined) return threadCount;
   const set = process.env.BALLOT_THREADS;
-  if (set !== undefined && /^\d+$/.test(set)) return Math.min(Number(set), 16);
+  if (set !== undefined && /^\d+$/.test(set)) threadCount = Math.min(Number(set), 16);
   // Two cores are already shared by the event loop and PostgreSQL: threads only add contention there.
-  return Math.max(0, Math.min(4, os.availableParallelism() - 2));
+  else threadCount = Math.max(0, Math.min(4, os.availableParallelism() - 2));
+  return threadCount;
 }
 
 function startPool(): Slot[] {
   const slots = Array.from({ length: threads() }, () => {
-    const worker = new Worker(BOOT, { env: {} });
+    // Nothing of the environment but which libsodium to use (ballot-group.ts): no other secret.
+    const { BALLOT_CRYPTO, BALLOT_LIBSODIUM } = process.env;
+    const env = Object.fromEntries(Object.entries({ BALLOT_CRYPTO, BALLOT_LIBSODIUM }).filter(([, v]) => v));
+    const worker = new Worker(BOOT, { env });
     // A pool that waits for work must not keep the process (or a test) alive.
     worker.unref();
     const slot: Slot = { worker, jobs: new Map() };

@@ -118,6 +118,7 @@ export async function startMotion(
   const choices = (m.options ?? [...CHOICES]).map((c) => ({
     label: choiceLabel(c),
     action: { kind: 'vote' as const, motionId: id, choice: c },
+    ...(m.ballot === 'secret' ? { secret: true as const } : {}),
   }));
   const present = await sql.query<{ id: number }>(
     `select member_id as id from meeting_attendance where meeting_id = $1 and checked_in_at is not null

@@ -7,7 +7,14 @@ import { encodeAction, MAX_ACTION_BYTES, type ChatAction } from './actions.ts';
 import type { DeepLink } from './deep-link.ts';
 
 /** A button: its label and the typed action it stands for (bot/core/actions.ts encodes it). */
-export type Choice = { label: string; action: ChatAction; data?: undefined } | LegacyChoice;
+export type Choice =
+  | {
+      label: string;
+      action: ChatAction;
+      data?: undefined /** a secret ballot's choice (ActionChoice) */;
+      secret?: true;
+    }
+  | LegacyChoice;
 
 /**
  * Button data written by hand — only the assistant's 👍/👎 (commands/ask.ts) still does, in
@@ -48,12 +55,17 @@ export interface Reply {
    * elsewhere it encodes `text`.
    */
   qr?: { text: string; start?: string; caption?: string };
+  /**
+   * This answers a secret ballot the member typed or pressed: where the channel shows the
+   * member's own message (the web chat), it replaces it with "Đã bỏ phiếu kín".
+   */
+  conceal?: true;
 }
 
 export const MAX_CHOICE_DATA_BYTES = MAX_ACTION_BYTES;
 
 /** A button as any renderer may get it: from a reply, or stored in the outbox as JSON. */
-export type AnyChoice = { label: string; action?: { kind: string }; data?: string };
+export type AnyChoice = { label: string; action?: { kind: string }; data?: string; secret?: true };
 
 /** The wire data of a button, for any renderer. */
 export function choiceData(c: AnyChoice): string {

@@ -78,6 +78,7 @@ export const CHAT_PAGE = `<!doctype html>
 (function () {
   // seen: the newest pushed message this device has shown; after a reload the ones up to it are
   // history (shown as earlier messages), not news.
+  var SEALED = 'Đã bỏ phiếu kín';
   var token = localStorage.getItem('sotay.token'), cursor = 0, seen = Number(localStorage.getItem('sotay.seen') || 0),
       $ = function (id) { return document.getElementById(id); };
   function id() {
@@ -107,7 +108,8 @@ export const CHAT_PAGE = `<!doctype html>
       var b = document.createElement('button');
       b.type = 'button';
       b.textContent = c.label;
-      b.onclick = function () { send({ choice: c.data }, c.label); };
+      // A secret ballot's choice is never echoed: someone beside the screen would read it.
+      b.onclick = function () { send({ choice: c.data }, c.secret ? SEALED : c.label); };
       row.appendChild(b);
     });
     return row;
@@ -139,11 +141,16 @@ export const CHAT_PAGE = `<!doctype html>
     if (choices.length) div.appendChild(buttons(choices, 'choices', 'Lựa chọn'));
     if (menu.length) { div.appendChild(buttons(menu, 'menu', 'Menu chính')); div.className += ' wide'; }
     $('log').appendChild(div); window.scrollTo(0, document.body.scrollHeight);
+    return div;
   }
   function send(msg, echo) {
-    show('me', { text: echo });
+    var mine = show('me', { text: echo });
     msg.id = id();
-    api('POST', '/chat/api/messages', msg).then(function (r) { r.replies.forEach(function (m) { show('bot', m); }); })
+    api('POST', '/chat/api/messages', msg).then(function (r) {
+      // A secret ballot typed ("bieuquyet giữ 1 3"): the member's own words leave the screen too.
+      if (r.replies.some(function (m) { return m.conceal; })) mine.textContent = SEALED;
+      r.replies.forEach(function (m) { show('bot', m); });
+    })
       .catch(function (e) {
         if (e && e.error === 'unauthorized') signout(e.message);
         else show('bot', { text: (e && e.message) || 'Không gửi được, hãy thử lại.' });

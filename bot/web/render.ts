@@ -10,15 +10,21 @@ import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
 
 export interface WebMessage {
   text: string;
-  choices?: { label: string; data: string; menu?: true }[];
+  choices?: { label: string; data: string; menu?: true; secret?: true }[];
   link?: { label: string; url: string };
   photo?: string;
+  /** Answers a secret ballot: the page shows the member's own message as "Đã bỏ phiếu kín". */
+  conceal?: true;
 }
 
 export async function renderWeb(reply: Reply | OutboundPayload): Promise<WebMessage> {
   const menu = 'menu' in reply ? (reply.menu ?? []) : [];
   const choices = [
-    ...(reply.choices ?? []).map((c) => ({ label: c.label, data: choiceData(c) })),
+    ...(reply.choices ?? []).map((c) => ({
+      label: c.label,
+      data: choiceData(c),
+      ...('secret' in c && c.secret ? { secret: true as const } : {}),
+    })),
     ...menu.map((c) => ({ label: c.label, data: choiceData(c), menu: true as const })),
   ];
   const qr = 'qr' in reply ? reply.qr : undefined;
@@ -28,5 +34,6 @@ export async function renderWeb(reply: Reply | OutboundPayload): Promise<WebMess
     choices: choices.length ? choices : undefined,
     link: reply.link,
     photo: qr ? await QRCode.toDataURL(qr.text, { width: 360, margin: 2 }) : undefined,
+    conceal: 'conceal' in reply && reply.conceal ? true : undefined,
   };
 }

@@ -36,12 +36,18 @@ const WebReplyT = Type.Object({
         label: Type.String(),
         data: Type.String(),
         menu: Type.Optional(Type.Boolean({ description: 'an item of the main menu, drawn apart' })),
+        secret: Type.Optional(
+          Type.Boolean({ description: "a secret ballot's choice: the page echoes the press as 'Đã bỏ phiếu kín'" }),
+        ),
       }),
     ),
   ),
   link: Type.Optional(Type.Object({ label: Type.String(), url: Type.String() })),
   photo: Type.Optional(Type.String({ description: 'a QR code as a data: URL' })),
   closed: Type.Optional(Type.String({ description: 'why the buttons of this earlier message are gone' })),
+  conceal: Type.Optional(
+    Type.Boolean({ description: "answers a secret ballot: the page shows the member's message as 'Đã bỏ phiếu kín'" }),
+  ),
 });
 
 export function webChatRoutes(deps: Deps, inbox: InboxWorker, web: BotChannel): FastifyPluginAsync {

@@ -35,6 +35,7 @@ describe.runIf(chromiumPath)('web chat page in Chromium', () => {
   let svc: Running;
   let browser: Browser;
   let sec: Awaited<ReturnType<typeof makeSecretary>>;
+  let secB: Awaited<ReturnType<typeof makeSecretary>>;
   let tree: Awaited<ReturnType<typeof makeOrgTree>>;
   const shots = process.env.UPDATE_SCREENSHOT ? 'docs' : fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-'));
 
@@ -56,6 +57,21 @@ describe.runIf(chromiumPath)('web chat page in Chromium', () => {
       kind: 'resolution',
       title: 'Thông qua nghị quyết tháng 5',
     });
+    // Chi bộ B meets online and votes by secret ballot.
+    secB = await makeSecretary(t.db, tree.cellB);
+    const meetingB = await scheduleMeeting(deps, secB.principal, {
+      cellId: tree.cellB.id,
+      kind: 'regular',
+      startsAt: new Date(Date.now() + 60_000),
+      mode: 'online',
+    });
+    await openMeeting(deps, secB.principal, meetingB.id);
+    await openMotion(deps, secB.principal, {
+      meetingId: meetingB.id,
+      kind: 'question',
+      title: 'Biểu quyết kín về nhân sự',
+      ballot: 'secret',
+    });
     svc = await startServiceWithBots(deps, {}, false);
     browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -68,9 +84,9 @@ describe.runIf(chromiumPath)('web chat page in Chromium', () => {
     await t?.close();
   });
 
-  async function signedIn(name: string, width = 390): Promise<Page> {
-    const member = await makeMember(t.db, tree.cellA, { fullName: name });
-    const { code } = await issueLinkCode(deps, sec.principal, member.id);
+  async function signedIn(name: string, width = 390, cell: 'A' | 'B' = 'A'): Promise<Page> {
+    const member = await makeMember(t.db, cell === 'A' ? tree.cellA : tree.cellB, { fullName: name });
+    const { code } = await issueLinkCode(deps, (cell === 'A' ? sec : secB).principal, member.id);
     const page = await browser.newPage({ viewport: { width, height: 844 } });
     await page.goto(`${svc.baseUrl}/chat?code=${code}`);
     await page.getByText('Đồng chí chọn việc bên dưới').waitFor();
@@ -107,6 +123,42 @@ describe.runIf(chromiumPath)('web chat page in Chromium', () => {
     await shoot(page, 'web-chat-vote.png');
     await ballot.getByRole('button', { name: 'Tán thành', exact: true }).click();
     await page.getByText('Đã ghi nhận phiếu: Tán thành.').waitFor();
+  });
+
+  /** What the conversation says, without the buttons (which name every choice to everyone). */
+  const conversationText = (page: Page) =>
+    page.$$eval('#log .msg', (msgs) =>
+      msgs
+        .map((m) => {
+          const copy = m.cloneNode(true) as HTMLElement;
+          for (const g of copy.querySelectorAll('[role=group]')) g.remove();
+          return copy.textContent ?? '';
+        })
+        .join('\n'),
+    );
+
+  it('a secret ballot, pressed or typed, leaves no choice on screen: the member sees "Đã bỏ phiếu kín"', async () => {
+    const page = await signedIn('Trần Văn Kín', 390, 'B');
+    await page.getByRole('group', { name: 'Menu chính' }).last().getByRole('button', { name: 'Điểm danh' }).click();
+    await page.getByText('✅ Đồng chí đã điểm danh.').waitFor();
+    await page.getByRole('group', { name: 'Menu chính' }).last().getByRole('button', { name: 'Biểu quyết' }).click();
+    const ballot = page.getByRole('group', { name: 'Lựa chọn' }).last();
+    await ballot.getByRole('button', { name: 'Không tán thành', exact: true }).click();
+    await page.getByText(/Mã phiếu của đồng chí: [A-Z2-9]{5}-[A-Z2-9]{5}/).waitFor();
+    const pressed = await conversationText(page);
+    expect(pressed).toContain('Đã bỏ phiếu kín');
+    expect(pressed).not.toContain('Không tán thành');
+
+    // Typed: the member's own words are replaced once the ballot is taken.
+    const typing = await signedIn('Lê Thị Gõ Phím', 390, 'B');
+    await typing.getByRole('group', { name: 'Menu chính' }).last().getByRole('button', { name: 'Điểm danh' }).click();
+    await typing.getByText('✅ Đồng chí đã điểm danh.').waitFor();
+    await typing.fill('#text', 'bieuquyet không tán thành');
+    await typing.keyboard.press('Enter');
+    await typing.getByText(/Mã phiếu của đồng chí: [A-Z2-9]{5}-[A-Z2-9]{5}/).waitFor();
+    const typed = await conversationText(typing);
+    expect(typed).toContain('Đã bỏ phiếu kín');
+    expect(typed).not.toMatch(/không tán thành/i);
   });
 
   it('remembers the large-text setting, and reads at 320 pixels without sideways scrolling', async () => {

@@ -21,7 +21,7 @@ export async function createTestDb(): Promise<TestDb> {
     await migrate(db);
     return { db, url: null, close: () => db.close() };
   }
-  const name = `t_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  const name = `${dbNamePrefix()}t_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
   await adminQuery(server, `create database ${name}`);
   const url = withDatabase(server, name);
   const db = await connectPostgres(url, 10);
@@ -34,6 +34,16 @@ export async function createTestDb(): Promise<TestDb> {
       await adminQuery(server, `drop database if exists ${name} with (force)`);
     },
   };
+}
+
+/**
+ * What the names of databases that tests and benches create start with: `DB_NAME_PREFIX`
+ * (letters, digits, underscores), so that several people sharing one server tell theirs apart.
+ */
+export function dbNamePrefix(env: NodeJS.ProcessEnv = process.env): string {
+  const prefix = env.DB_NAME_PREFIX ?? '';
+  if (!/^[a-z0-9_]*$/.test(prefix)) throw new Error('DB_NAME_PREFIX: lower-case letters, digits and _ only');
+  return prefix && !prefix.endsWith('_') ? `${prefix}_` : prefix;
 }
 
 export function withDatabase(url: string, database: string): string {

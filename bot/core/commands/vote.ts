@@ -56,7 +56,11 @@ export const voteCommand: Command = {
         `${motion.ballot === 'secret' ? '\n(Bỏ phiếu kín: lựa chọn không gắn với tên.)' : ''}`,
       choices: [
         ...motionChoices(motion).map(
-          (c): ReplyChoice => ({ label: choiceLabel(c), action: { kind: 'vote', motionId, choice: c } }),
+          (c): ReplyChoice => ({
+            label: choiceLabel(c),
+            action: { kind: 'vote', motionId, choice: c },
+            ...(motion.ballot === 'secret' ? { secret: true as const } : {}),
+          }),
         ),
         ...(warned
           ? [{ label: PAPER_INSTEAD_LABEL, action: { kind: 'vote-on-paper' as const, meetingId: meeting.id } }]
@@ -82,7 +86,7 @@ export async function vote(ctx: CommandContext, motionId: number, choice: string
   const { changed, secret, tracker } = await castVote(ctx.deps, ctx.principal, { motionId, choice });
   // Replies are stored (outbox) with the member's chat: a secret ballot's reply never names the choice,
   // only its tracker — a fingerprint of the encrypted ballot, which proves to nobody what was chosen.
-  if (secret) return { text: secretReceipt(tracker) };
+  if (secret) return { text: secretReceipt(tracker), conceal: true as const };
   return { text: `${changed ? 'Đã sửa phiếu' : 'Đã ghi nhận phiếu'}: ${choiceLabel(choice)}.` };
 }
 
@@ -105,6 +109,7 @@ async function electionBallot(ctx: CommandContext, motion: Motion, folded: strin
       text:
         `Đã ghi nhận phiếu bầu kín (giữ ${numbers.length} tên, gạch ${list.length - numbers.length} tên).\n` +
         trackerLine(tracker),
+      conceal: true as const,
     };
   }
   // The example keeps no more names than the seats allow (one seat: one name).
