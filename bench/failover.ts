@@ -4,7 +4,8 @@
  * Brings up the local Patroni cluster (deploy/cluster/up.sh: etcd, two PostgreSQL 15 nodes in
  * synchronous mode, HAProxy on the leader), starts the service as `npm start` does against
  * HAProxy (a fake Telegram), and while members check in (API and Telegram) and vote (open and
- * secret ballots) and a notice goes out, kills the leader node with SIGKILL (Patroni and its PostgreSQL). Clients
+ * secret ballots) and a notice goes out, kills the leader node with SIGKILL (Patroni and its PostgreSQL:
+ * deploy/cluster/kill-node.sh). Clients
  * retry a 503 or a dropped connection, as a member's phone does. Afterwards it checks that
  * every write answered 2xx is there, every tally is exact, and every broadcast recipient got
  * the notice (a duplicate counted; the README's in-flight window bounds them).
@@ -16,6 +17,7 @@
  * kill to the first write served again; target ≤ 30 on one machine), tallies_exact.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +63,7 @@ async function main() {
   const dir = (await run('mktemp', ['-d', '/tmp/sotay-failover.XXXXXX'])).stdout.trim();
   const env = { ...process.env, BASE_PORT: String(basePort) };
   let db: Db | undefined;
+  let serviceOutput = () => '';
   try {
     const up = await run('bash', [path.join(ROOT, 'deploy/cluster/up.sh'), dir], { env, maxBuffer: 1 << 24 });
     const url = /DATABASE_URL=(\S+)/.exec(up.stdout)![1];
@@ -91,6 +94,7 @@ async function main() {
       /Web chat:/,
       120_000,
     );
+    serviceOutput = service.output;
     await enqueueForMembers(db, recipientIds, { text: 'Thông báo khẩn của chi bộ' }, { kind: 'failover-bench' });
 
     const client = new Client(service.baseUrl);
@@ -99,7 +103,8 @@ async function main() {
     const killer = (async () => {
       // A few seconds into the evening, with the broadcast half sent.
       while (client.ok < plan.length / 4 || telegram.sent.length < recipients / 4) await sleep(50);
-      process.kill(-Number((await run('cat', [path.join(dir, `node${leader}.pid`)])).stdout.trim()), 'SIGKILL');
+      // Patroni and its PostgreSQL together, as when the leader's machine dies.
+      await run('bash', [path.join(ROOT, 'deploy/cluster/kill-node.sh'), dir, String(leader)]);
       killedAt = performance.now();
       console.log(`killed node${leader} (the leader) after ${client.ok} acknowledged writes`);
     })();
@@ -120,7 +125,7 @@ async function main() {
 
     const unavailable = client.outageAfter(killedAt);
     const lostChat = await waitForChatCheckIns(db, chatMembers);
-    const lost = (await countLost(db, acknowledged.checkIns, acknowledged.votes)) + lostChat;
+    const lost = (await countLost(db, client, acknowledged.checkIns, acknowledged.votes)) + lostChat;
     const exact = await closeAndCompare(client, db, acknowledged.votes);
     const notices = telegram.sent.filter((m) => m.text?.includes('Thông báo khẩn'));
     const chats = new Set(notices.map((m) => m.chatId));
@@ -147,8 +152,19 @@ async function main() {
     );
   } finally {
     await db?.close().catch(() => {});
+    if (process.env.FAILOVER_LOG_DIR) keepLogs(dir, process.env.FAILOVER_LOG_DIR, serviceOutput());
     await run('bash', [path.join(ROOT, 'deploy/cluster/down.sh'), dir]).catch(() => {});
   }
+}
+
+/** FAILOVER_LOG_DIR: the cluster's logs and the service's output, kept for reading after a run. */
+function keepLogs(clusterDir: string, into: string, serviceOutput: string) {
+  fs.mkdirSync(into, { recursive: true });
+  for (const name of ['etcd.log', 'haproxy.log', 'node1/patroni.log', 'node2/patroni.log']) {
+    const from = path.join(clusterDir, name);
+    if (fs.existsSync(from)) fs.copyFileSync(from, path.join(into, name.replace('/', '-')));
+  }
+  fs.writeFileSync(path.join(into, 'service.log'), serviceOutput);
 }
 
 /** Cells with a meeting in progress and one open motion each, half by secret ballot; tokens known. */
@@ -176,23 +192,28 @@ async function drive(client: Client, plan: Plan[]) {
   return { checkIns, votes };
 }
 
-/** Acknowledged check-ins missing from the roll, and votes missing from their motion's ballots. */
-async function countLost(db: Db, checkIns: Plan[], votes: Plan[]): Promise<number> {
+/**
+ * Acknowledged check-ins missing from the roll, and votes missing from their motion's ballots
+ * (open votes and secret participation, by member); each one printed with the answers it got.
+ */
+async function countLost(db: Db, client: Client, checkIns: Plan[], votes: Plan[]): Promise<number> {
   const present = await db.query<{ token: string }>(
     `select 'sdv_fo_' || member_id as token from meeting_attendance where checked_in_at is not null`,
   );
   const roll = new Set(present.map((r) => r.token));
-  const missingCheckIns = checkIns.filter((c) => !roll.has(c.token)).length;
-  const counted = await db.query<{ motionId: number; n: number }>(
-    `select motion_id as "motionId", count(*)::int as n from
-       (select motion_id from votes union all select motion_id from ballot_participation) v group by motion_id`,
+  const cast = await db.query<{ key: string }>(
+    `select motion_id || ' sdv_fo_' || member_id as key from votes
+     union all select motion_id || ' sdv_fo_' || member_id from ballot_participation`,
   );
-  const byMotion = new Map(counted.map((r) => [r.motionId, r.n]));
-  const expected = new Map<number, number>();
-  for (const v of votes) expected.set(v.motionId, (expected.get(v.motionId) ?? 0) + 1);
-  let missingVotes = 0;
-  for (const [motion, n] of expected) missingVotes += Math.max(0, n - (byMotion.get(motion) ?? 0));
-  return missingCheckIns + missingVotes;
+  const ballots = new Set(cast.map((r) => r.key));
+  const lost = [
+    ...checkIns.filter((c) => !roll.has(c.token)).map((c) => `/meetings/${c.meetingId}/check-in ${c.token}`),
+    ...votes
+      .filter((v) => !ballots.has(`${v.motionId} ${v.token}`))
+      .map((v) => `/motions/${v.motionId}/votes ${v.token}`),
+  ];
+  for (const key of lost) console.error(`lost: ${key} answered ${client.history.get(key)?.join(', ')}`);
+  return lost.length;
 }
 
 /** Chat check-ins not on the roll once the inbox has had a minute to process them all. */
@@ -245,6 +266,8 @@ class Client {
   ok = 0;
   unavailable = 0;
   dropped = 0;
+  /** Each write's answers in order ("503", "dropped", "200"), to explain a loss. */
+  history = new Map<string, string[]>();
   #okTimes: number[] = [];
   #failTimes: number[] = [];
   #agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
@@ -253,8 +276,11 @@ class Client {
   /** True when the write is acknowledged: 2xx, or 409 "already done" after an unanswered try. */
   async write(url: string, token: string, body: object): Promise<boolean> {
     let unanswered = false;
+    const answers: string[] = [];
+    this.history.set(`${url} ${token}`, answers);
     for (let attempt = 0; attempt < 400; attempt++) {
       const res = await this.request('POST', url, token, body).catch(() => null);
+      answers.push(res ? `${res.status}${res.status >= 300 && res.status !== 503 ? ` ${res.body}` : ''}` : 'dropped');
       if (!res || res.status === 503) this.#failTimes.push(performance.now());
       if (!res) {
         this.dropped++;
