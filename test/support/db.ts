@@ -21,7 +21,9 @@ export async function createTestDb(): Promise<TestDb> {
     await migrate(db);
     return { db, url: null, close: () => db.close() };
   }
-  const name = `t_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  // TEST_DB_PREFIX: a prefix of one's own on a shared server (dropped on close either way).
+  const prefix = /^[a-z_][a-z0-9_]*$/.test(process.env.TEST_DB_PREFIX ?? '') ? process.env.TEST_DB_PREFIX : 't';
+  const name = `${prefix}_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
   await adminQuery(server, `create database ${name}`);
   const url = withDatabase(server, name);
   const db = await connectPostgres(url, 10);
