@@ -149,10 +149,15 @@ async function main() {
       // A few seconds into the evening, with the broadcast and the taps well under way.
       while (client.ok < plan.length / 4 || chat.ok < chatPlan.length / 2 || telegram.sent.length < recipients / 4)
         await sleep(50);
+      // Only a synchronous standby has every acknowledged commit (and only it may be promoted).
+      const standby = await standbyRole(basePort, leader);
       // Patroni and its PostgreSQL together, as when the leader's machine dies.
       await run('bash', [path.join(ROOT, 'deploy/cluster/kill-node.sh'), dir, String(leader)]);
       killedAt = performance.now();
-      console.log(`killed node${leader} (the leader) after ${client.ok} API writes and ${chat.ok} taps acknowledged`);
+      console.log(
+        `killed node${leader} (the leader; the standby was ${standby}) after ${client.ok} API writes ` +
+          `and ${chat.ok} taps acknowledged`,
+      );
     })();
     const [acknowledged, taps] = await Promise.all([drive(client, plan), tapThrough(chat, chatPlan)]);
     await killer;
@@ -343,6 +348,13 @@ async function closeAndCompare(client: Client, db: Db, votes: Ack[]): Promise<bo
     if (r.for === e.for && r.against === e.against && r.abstain === e.abstain) exact++;
   }
   return exact === motions.length;
+}
+
+/** The other node's role as the leader's Patroni reports it (`sync_standby` when synchronous). */
+async function standbyRole(base: number, leader: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${base + 10 + leader}/cluster`).catch(() => null);
+  const cluster = (await res?.json().catch(() => null)) as { members?: { name: string; role: string }[] } | null;
+  return cluster?.members?.find((m) => m.name !== `node${leader}`)?.role ?? 'unknown';
 }
 
 async function findLeader(base: number): Promise<number> {
