@@ -4,7 +4,8 @@
  * Brings up the local Patroni cluster (deploy/cluster/up.sh: etcd, two PostgreSQL 15 nodes in
  * synchronous mode, HAProxy on the leader), starts the service as `npm start` does against
  * HAProxy (a fake Telegram), and while members check in (API and Telegram) and vote (open and
- * secret ballots) and a notice goes out, kills the leader node with SIGKILL (Patroni and its PostgreSQL). Clients
+ * secret ballots) and a notice goes out, kills the leader node with SIGKILL (Patroni and its PostgreSQL:
+ * deploy/cluster/kill-node.sh). Clients
  * retry a 503 or a dropped connection, as a member's phone does. Afterwards it checks that
  * every write answered 2xx is there, every tally is exact, and every broadcast recipient got
  * the notice (a duplicate counted; the README's in-flight window bounds them).
@@ -16,6 +17,7 @@
  * kill to the first write served again; target ≤ 30 on one machine), tallies_exact.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,11 +25,11 @@ import { promisify } from 'node:util';
 import { connectPostgres, type Db } from '../api/db/connect.ts';
 import { migrate } from '../api/db/migrate.ts';
 import { enqueueForMembers } from '../api/outbox/enqueue.ts';
-import { countUnsent } from '../api/outbox/repository.ts';
 import { findOrg } from '../api/orgs/repository.ts';
 import { FakeTelegram } from '../test/fakes/telegram-api.ts';
 import { makeLinkedMembersInBulk } from '../test/factories/index.ts';
-import { startService } from '../test/support/spawn-service.ts';
+import { freePort, startService } from '../test/support/spawn-service.ts';
+import { encodeAction } from '../bot/core/actions.ts';
 import { benchArgs, round, runBench } from './args.ts';
 import { generateMeetingEvening } from './meeting-evening-data.ts';
 
@@ -52,15 +54,36 @@ const TG = '7070:FAILOVER';
 
 interface Plan {
   token: string;
+  memberId: number;
   meetingId: number;
   motionId: number;
   choice: 'for' | 'against' | 'abstain';
 }
 
+interface ChatPlan {
+  chatId: number;
+  memberId: number;
+  motionId: number;
+  choice: 'for' | 'against' | 'abstain';
+}
+
+/** One acknowledged write: whose, which ballot and choice, and the key of the answers it got. */
+interface Ack {
+  memberId: number;
+  motionId: number;
+  choice: 'for' | 'against' | 'abstain';
+  key: string;
+}
+
+/** Telegram ids of the broadcast's recipients, from here on. */
+const FIRST_CHAT = 880_001;
+
 async function main() {
   const dir = (await run('mktemp', ['-d', '/tmp/sotay-failover.XXXXXX'])).stdout.trim();
   const env = { ...process.env, BASE_PORT: String(basePort) };
   let db: Db | undefined;
+  let serviceOutput = () => '';
+  let stopService = async () => {};
   try {
     const up = await run('bash', [path.join(ROOT, 'deploy/cluster/up.sh'), dir], { env, maxBuffer: 1 << 24 });
     const url = /DATABASE_URL=(\S+)/.exec(up.stdout)![1];
@@ -68,87 +91,137 @@ async function main() {
     await migrate(db);
     await generate(db);
     const plan = await db.query<Plan>(
-      `select 'sdv_fo_' || m.id as token, mt.id as "meetingId", mo.id as "motionId",
+      `select 'sdv_fo_' || m.id as token, m.id as "memberId", mt.id as "meetingId", mo.id as "motionId",
               (array['for','for','for','against','abstain'])[1 + m.id % 5] as choice
          from members m join meetings mt on mt.cell_id = m.cell_id join motions mo on mo.meeting_id = mt.id
         order by random()`,
     );
-    const broadcastCell = (await findOrg(db, 3))!;
-    const recipientIds = await makeLinkedMembersInBulk(db, broadcastCell, recipients, 880_001);
+    // The broadcast's recipients are Telegram members of the first two cells (an open and a
+    // secret ballot), who also check in and vote there by tapping buttons.
+    const half = Math.floor(recipients / 2);
+    const chatCells = [(await findOrg(db, 3))!, (await findOrg(db, 4))!];
+    const recipientIds = [
+      ...(await makeLinkedMembersInBulk(db, chatCells[0], half, FIRST_CHAT)),
+      ...(await makeLinkedMembersInBulk(db, chatCells[1], recipients - half, FIRST_CHAT + half)),
+    ];
+    const chatPlan = await db.query<ChatPlan>(
+      `select ca.chat_id::bigint::int as "chatId", m.id as "memberId", mo.id as "motionId",
+              (array['for','for','against','abstain','for'])[1 + m.id % 5] as choice
+         from chat_accounts ca join members m on m.id = ca.member_id
+         join meetings mt on mt.cell_id = m.cell_id join motions mo on mo.meeting_id = mt.id
+        where m.id = any($1) order by random()`,
+      [recipientIds],
+    );
 
-    // The service as `npm start` runs it (API, chat inbox, outbox worker with LISTEN, scheduler),
-    // its Telegram a local fake; it must outlive the failover.
+    // The service as `npm start` runs it behind a public address (API, Telegram webhook, chat
+    // inbox, outbox worker with LISTEN, scheduler), its Telegram a local fake; it must outlive
+    // the failover.
     const telegram = await new FakeTelegram([TG]).start();
+    const port = await freePort();
     const service = await startService(
       {
         DATABASE_URL: url,
         DEMO: '0',
+        PORT: String(port),
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
         TELEGRAM_BOT_TOKEN: TG,
         TELEGRAM_API_ROOT: telegram.root,
         OUTBOX_TELEGRAM_RATE: '30',
-        LOG_LEVEL: 'error',
+        LOG_LEVEL: process.env.FAILOVER_SERVICE_LOG_LEVEL ?? 'error',
       },
       /Web chat:/,
       120_000,
     );
+    serviceOutput = service.output;
+    stopService = async () => {
+      await service.stop();
+    };
+    for (let i = 0; i < 200 && !telegram.webhookOf(TG); i++) await sleep(50);
+    if (!telegram.webhookOf(TG)) throw new Error('the service registered no Telegram webhook');
     await enqueueForMembers(db, recipientIds, { text: 'Thông báo khẩn của chi bộ' }, { kind: 'failover-bench' });
 
-    const client = new Client(service.baseUrl);
+    // PORT is ours (the webhook's address needs it before start), not the one startService picked.
+    const client = new Client(`http://127.0.0.1:${port}`);
+    const chat = new Chat(telegram);
     const leader = await findLeader(basePort);
     let killedAt = 0;
     const killer = (async () => {
-      // A few seconds into the evening, with the broadcast half sent.
-      while (client.ok < plan.length / 4 || telegram.sent.length < recipients / 4) await sleep(50);
-      process.kill(-Number((await run('cat', [path.join(dir, `node${leader}.pid`)])).stdout.trim()), 'SIGKILL');
+      // A few seconds into the evening, with the broadcast and the taps well under way.
+      while (client.ok < plan.length / 4 || chat.ok < chatPlan.length / 2 || telegram.sent.length < recipients / 4)
+        await sleep(50);
+      // Only a synchronous standby has every acknowledged commit (and only it may be promoted).
+      const standby = await standbyRole(basePort, leader);
+      // Patroni and its PostgreSQL together, as when the leader's machine dies.
+      await run('bash', [path.join(ROOT, 'deploy/cluster/kill-node.sh'), dir, String(leader)]);
       killedAt = performance.now();
-      console.log(`killed node${leader} (the leader) after ${client.ok} acknowledged writes`);
+      console.log(
+        `killed node${leader} (the leader; the standby was ${standby}) after ${client.ok} API writes ` +
+          `and ${chat.ok} taps acknowledged`,
+      );
     })();
-    // Members in the broadcast's cell check in from Telegram through the evening ("điểm danh"):
-    // an update stays with Telegram until the service has stored it, whatever the database does.
-    const chatMembers = recipientIds.slice(0, Math.floor(recipients / 2));
-    const chatting = (async () => {
-      for (let i = 0; i < chatMembers.length; i++) {
-        telegram.pushUpdate(TG, telegram.textUpdate({ fromId: 880_001 + i, text: 'diem danh' }));
-        await sleep((seconds * 1000) / chatMembers.length);
-      }
-    })();
-    const acknowledged = await drive(client, plan);
+    const [acknowledged, taps] = await Promise.all([drive(client, plan), tapThrough(chat, chatPlan)]);
     await killer;
-    await chatting;
-    for (let i = 0; i < 600 && (await countUnsent(db).catch(() => 1)) > 0; i++) await sleep(100);
     if (service.child.exitCode !== null) throw new Error(`the service died:\n${service.output().slice(-3000)}`);
 
+    // Every stored tap processed, every message sent (a lapsed lease is up to a minute).
+    const pending = async () => {
+      const [r] = await db!.query<{ n: number }>(
+        `select (select count(*) from inbound_updates where processed_at is null)
+              + (select count(*) from outbox_messages where status in ('queued', 'sending'))::int as n`,
+      );
+      return r.n;
+    };
+    for (let i = 0; i < 1800 && (await pending().catch(() => 1)) > 0; i++) await sleep(100);
+
     const unavailable = client.outageAfter(killedAt);
-    const lostChat = await waitForChatCheckIns(db, chatMembers);
-    const lost = (await countLost(db, acknowledged.checkIns, acknowledged.votes)) + lostChat;
-    const exact = await closeAndCompare(client, db, acknowledged.votes);
-    const notices = telegram.sent.filter((m) => m.text?.includes('Thông báo khẩn'));
-    const chats = new Set(notices.map((m) => m.chatId));
-    const lostMessages = recipients - chats.size;
-    const duplicates = notices.length - chats.size;
+    const lost = await countLost(
+      db,
+      client,
+      chat,
+      [...acknowledged.checkIns, ...taps.checkIns],
+      [...acknowledged.votes, ...taps.votes],
+    );
+    // Counted before the close, whose results are messages of their own.
+    const messages = await countMessages(db, telegram, recipients);
+    const exact = await closeAndCompare(client, db, [...acknowledged.votes, ...taps.votes]);
     if (service.child.exitCode !== null) throw new Error(`the service died:\n${service.output().slice(-3000)}`);
     await service.stop();
     await telegram.close();
     console.log(
-      `${acknowledged.checkIns.length} check-ins and ${acknowledged.votes.length} votes acknowledged, ` +
-        `${chatMembers.length - lostChat}/${chatMembers.length} chat check-ins on the roll; ` +
+      `API: ${acknowledged.checkIns.length} check-ins and ${acknowledged.votes.length} votes acknowledged, ` +
         `503 answers ${client.unavailable}, connection errors ${client.dropped}; ` +
-        `notice to ${chats.size}/${recipients} chats, ${duplicates} duplicate(s)`,
+        `chat: ${taps.checkIns.length} check-in and ${taps.votes.length} vote taps stored, ` +
+        `${chat.refused} webhook calls refused (Telegram re-sent them); ` +
+        `messages: ${messages.sent} sent of ${messages.rows}, ${messages.unsent} not sent, ` +
+        `notice to ${messages.noticeChats}/${recipients} chats, ${messages.duplicates} duplicate(s)`,
     );
     console.log(
       JSON.stringify({
         bench: 'failover',
-        acknowledged: acknowledged.checkIns.length + acknowledged.votes.length + chatMembers.length,
-        lost: lost + lostMessages,
-        duplicates,
+        acknowledged:
+          acknowledged.checkIns.length + acknowledged.votes.length + taps.checkIns.length + taps.votes.length,
+        lost: lost + messages.unsent + (recipients - messages.noticeChats),
+        duplicates: messages.duplicates,
         unavailable_s: round(unavailable / 1000, 1),
         tallies_exact: exact ? 1 : 0,
       }),
     );
   } finally {
+    await stopService();
     await db?.close().catch(() => {});
+    if (process.env.FAILOVER_LOG_DIR) keepLogs(dir, process.env.FAILOVER_LOG_DIR, serviceOutput());
     await run('bash', [path.join(ROOT, 'deploy/cluster/down.sh'), dir]).catch(() => {});
   }
+}
+
+/** FAILOVER_LOG_DIR: the cluster's logs and the service's output, kept for reading after a run. */
+function keepLogs(clusterDir: string, into: string, serviceOutput: string) {
+  fs.mkdirSync(into, { recursive: true });
+  for (const name of ['etcd.log', 'haproxy.log', 'node1/patroni.log', 'node2/patroni.log']) {
+    const from = path.join(clusterDir, name);
+    if (fs.existsSync(from)) fs.copyFileSync(from, path.join(into, name.replace('/', '-')));
+  }
+  fs.writeFileSync(path.join(into, 'service.log'), serviceOutput);
 }
 
 /** Cells with a meeting in progress and one open motion each, half by secret ballot; tokens known. */
@@ -156,8 +229,8 @@ const generate = (db: Db) => generateMeetingEvening(db, { cells, perCell, tokenP
 
 /** Every member checks in, then votes; each request retried until it is answered for good. */
 async function drive(client: Client, plan: Plan[]) {
-  const checkIns: Plan[] = [];
-  const votes: Plan[] = [];
+  const checkIns: Ack[] = [];
+  const votes: Ack[] = [];
   let next = 0;
   // Members arrive through the evening (--seconds), so the failover falls in the middle of it.
   const start = performance.now();
@@ -168,51 +241,96 @@ async function drive(client: Client, plan: Plan[]) {
         const i = next++;
         const p = plan[i];
         await sleep(Math.max(0, start + i * gapMs - performance.now()));
-        if (await client.write(`/meetings/${p.meetingId}/check-in`, p.token, {})) checkIns.push(p);
-        if (await client.write(`/motions/${p.motionId}/votes`, p.token, { choice: p.choice })) votes.push(p);
+        const checkIn = `/meetings/${p.meetingId}/check-in`;
+        if (await client.write(checkIn, p.token, {})) checkIns.push({ ...p, key: `${checkIn} ${p.token}` });
+        const vote = `/motions/${p.motionId}/votes`;
+        if (await client.write(vote, p.token, { choice: p.choice })) votes.push({ ...p, key: `${vote} ${p.token}` });
       }
     }),
   );
   return { checkIns, votes };
 }
 
-/** Acknowledged check-ins missing from the roll, and votes missing from their motion's ballots. */
-async function countLost(db: Db, checkIns: Plan[], votes: Plan[]): Promise<number> {
-  const present = await db.query<{ token: string }>(
-    `select 'sdv_fo_' || member_id as token from meeting_attendance where checked_in_at is not null`,
+/**
+ * Telegram members tap "Điểm danh", then their choice, through the evening: each tap is
+ * acknowledged when the webhook answers 200 (stored), as Telegram counts it; until then
+ * Telegram delivers the same update again.
+ */
+async function tapThrough(chat: Chat, plan: ChatPlan[]) {
+  const checkIns: Ack[] = [];
+  const votes: Ack[] = [];
+  let next = 0;
+  const start = performance.now();
+  const gapMs = (seconds * 1000) / plan.length;
+  await Promise.all(
+    Array.from({ length: Math.max(1, concurrency / 2) }, async () => {
+      while (next < plan.length) {
+        const i = next++;
+        const p = plan[i];
+        await sleep(Math.max(0, start + i * gapMs - performance.now()));
+        const checkIn = `tap check-in ${p.chatId}`;
+        await chat.tap(checkIn, p.chatId, encodeAction({ kind: 'menu', item: 'checkin' }));
+        checkIns.push({ ...p, key: checkIn });
+        const vote = `tap vote ${p.chatId}`;
+        await chat.tap(vote, p.chatId, encodeAction({ kind: 'vote', motionId: p.motionId, choice: p.choice }));
+        votes.push({ ...p, key: vote });
+      }
+    }),
   );
-  const roll = new Set(present.map((r) => r.token));
-  const missingCheckIns = checkIns.filter((c) => !roll.has(c.token)).length;
-  const counted = await db.query<{ motionId: number; n: number }>(
-    `select motion_id as "motionId", count(*)::int as n from
-       (select motion_id from votes union all select motion_id from ballot_participation) v group by motion_id`,
-  );
-  const byMotion = new Map(counted.map((r) => [r.motionId, r.n]));
-  const expected = new Map<number, number>();
-  for (const v of votes) expected.set(v.motionId, (expected.get(v.motionId) ?? 0) + 1);
-  let missingVotes = 0;
-  for (const [motion, n] of expected) missingVotes += Math.max(0, n - (byMotion.get(motion) ?? 0));
-  return missingCheckIns + missingVotes;
+  return { checkIns, votes };
 }
 
-/** Chat check-ins not on the roll once the inbox has had a minute to process them all. */
-async function waitForChatCheckIns(db: Db, memberIds: number[]): Promise<number> {
-  let missing = memberIds.length;
-  for (let i = 0; i < 600 && missing > 0; i++) {
-    const [{ n }] = await db
-      .query<{ n: number }>(
-        `select count(*)::int as n from meeting_attendance where member_id = any($1) and checked_in_at is not null`,
-        [memberIds],
-      )
-      .catch(() => [{ n: 0 }]);
-    missing = memberIds.length - n;
-    if (missing > 0) await sleep(100);
-  }
-  return missing;
+/**
+ * Acknowledged check-ins missing from the roll, and votes missing from their motion's ballots
+ * (open votes and secret participation, by member); each one printed with the answers it got.
+ */
+async function countLost(db: Db, client: Client, chat: Chat, checkIns: Ack[], votes: Ack[]): Promise<number> {
+  const present = await db.query<{ member: number }>(
+    `select member_id as member from meeting_attendance where checked_in_at is not null`,
+  );
+  const roll = new Set(present.map((r) => r.member));
+  const cast = await db.query<{ key: string }>(
+    `select motion_id || ' ' || member_id as key from votes
+     union all select motion_id || ' ' || member_id from ballot_participation`,
+  );
+  const ballots = new Set(cast.map((r) => r.key));
+  const lost = [
+    ...checkIns.filter((c) => !roll.has(c.memberId)).map((c) => c.key),
+    ...votes.filter((v) => !ballots.has(`${v.motionId} ${v.memberId}`)).map((v) => v.key),
+  ];
+  for (const key of lost)
+    console.error(`lost: ${key} answered ${(client.history.get(key) ?? chat.history.get(key))?.join(', ')}`);
+  return lost.length;
+}
+
+/**
+ * The messages to the recipients' chats: the outbox rows (notice and replies) not sent, and
+ * how many more messages Telegram received than rows were sent (duplicates).
+ */
+async function countMessages(db: Db, telegram: FakeTelegram, recipients: number) {
+  const chats = new Set(Array.from({ length: recipients }, (_, i) => String(FIRST_CHAT + i)));
+  const [r] = await db.query<{ rows: number; sent: number }>(
+    `select count(*)::int as rows, (count(*) filter (where status = 'sent'))::int as sent
+       from outbox_messages where chat_id = any($1)`,
+    [[...chats]],
+  );
+  const unsent = await db.query<{ status: string; kind: string; error: string | null; text: string; n: number }>(
+    `select status, kind, last_error as error, left(payload->>'text', 60) as text, count(*)::int as n
+       from outbox_messages where chat_id = any($1) and status <> 'sent' group by 1, 2, 3, 4`,
+    [[...chats]],
+  );
+  for (const u of unsent) console.error(`not sent: ${u.n} × ${u.status} ${u.kind} (${u.error}) "${u.text}"`);
+  const received = telegram.sent.filter((m) => chats.has(m.chatId));
+  const noticeChats = new Set(received.filter((m) => m.text?.includes('Thông báo khẩn')).map((m) => m.chatId)).size;
+  const notices = received.filter((m) => m.text?.includes('Thông báo khẩn')).length;
+  console.error(
+    `duplicates: ${notices - noticeChats} of the notice, ${received.length - r.sent - notices + noticeChats} replies`,
+  );
+  return { ...r, unsent: r.rows - r.sent, duplicates: received.length - r.sent, noticeChats };
 }
 
 /** Closes every motion through the API; true when each tally equals the acknowledged votes. */
-async function closeAndCompare(client: Client, db: Db, votes: Plan[]): Promise<boolean> {
+async function closeAndCompare(client: Client, db: Db, votes: Ack[]): Promise<boolean> {
   const expected = new Map<number, Record<string, number>>();
   for (const v of votes) {
     const e = expected.get(v.motionId) ?? { for: 0, against: 0, abstain: 0 };
@@ -232,6 +350,13 @@ async function closeAndCompare(client: Client, db: Db, votes: Plan[]): Promise<b
   return exact === motions.length;
 }
 
+/** The other node's role as the leader's Patroni reports it (`sync_standby` when synchronous). */
+async function standbyRole(base: number, leader: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${base + 10 + leader}/cluster`).catch(() => null);
+  const cluster = (await res?.json().catch(() => null)) as { members?: { name: string; role: string }[] } | null;
+  return cluster?.members?.find((m) => m.name !== `node${leader}`)?.role ?? 'unknown';
+}
+
 async function findLeader(base: number): Promise<number> {
   for (const n of [1, 2]) {
     const res = await fetch(`http://127.0.0.1:${base + 10 + n}/primary`).catch(() => null);
@@ -245,6 +370,8 @@ class Client {
   ok = 0;
   unavailable = 0;
   dropped = 0;
+  /** Each write's answers in order ("503", "dropped", "200"), to explain a loss. */
+  history = new Map<string, string[]>();
   #okTimes: number[] = [];
   #failTimes: number[] = [];
   #agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
@@ -253,8 +380,11 @@ class Client {
   /** True when the write is acknowledged: 2xx, or 409 "already done" after an unanswered try. */
   async write(url: string, token: string, body: object): Promise<boolean> {
     let unanswered = false;
+    const answers: string[] = [];
+    this.history.set(`${url} ${token}`, answers);
     for (let attempt = 0; attempt < 400; attempt++) {
       const res = await this.request('POST', url, token, body).catch(() => null);
+      answers.push(res ? `${res.status}${res.status >= 300 && res.status !== 503 ? ` ${res.body}` : ''}` : 'dropped');
       if (!res || res.status === 503) this.#failTimes.push(performance.now());
       if (!res) {
         this.dropped++;
@@ -273,7 +403,7 @@ class Client {
       }
       await sleep(250);
     }
-    throw new Error(`${url}: never answered`);
+    throw new Error(`${url}: never answered (${answers.slice(-3).join(', ')})`);
   }
 
   /** From `t` to the first acknowledged write after the last refused or dropped one. */
@@ -308,6 +438,33 @@ class Client {
       req.on('error', reject);
       req.end(payload);
     });
+  }
+}
+
+/** Telegram delivering taps to the service's webhook, and again after anything but a 200. */
+class Chat {
+  ok = 0;
+  refused = 0;
+  /** Each tap's deliveries in order ("503", "dropped", "200"). */
+  history = new Map<string, string[]>();
+  constructor(private telegram: FakeTelegram) {}
+
+  async tap(key: string, fromId: number, data: string): Promise<void> {
+    const update = this.telegram.callbackUpdate({ fromId, data });
+    const answers: string[] = [];
+    this.history.set(key, answers);
+    for (let attempt = 0; attempt < 400; attempt++) {
+      const status = await this.telegram.deliverWebhook(TG, update).catch(() => 0);
+      answers.push(status ? String(status) : 'dropped');
+      if (status === 200) {
+        this.ok++;
+        return;
+      }
+      if (status !== 0 && status !== 503) throw new Error(`${key}: webhook answered ${status}`);
+      this.refused++;
+      await sleep(250);
+    }
+    throw new Error(`${key}: never stored`);
   }
 }
 

@@ -15,17 +15,19 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Deps } from '../api/context.ts';
+import { isConnectionError } from '../api/db/connect.ts';
 import {
   claimUpdates,
   completeUpdates,
   extendUpdateLeases,
   insertUpdate,
   insertUpdateBatched,
+  releaseUpdate,
   type Completion,
   type StoredUpdate,
 } from '../api/inbox/repository.ts';
 import type { BotChannel } from './channel.ts';
-import { handleUpdate } from './core/conversation.ts';
+import { APOLOGY, handleUpdate } from './core/conversation.ts';
 import type { Reply } from './core/reply.ts';
 
 export interface InboxOptions {
@@ -95,7 +97,13 @@ export class InboxWorker {
     );
     if (id === null) return [];
     const update = this.parse(channel, payload, this.deps.clock.now());
-    const replies = update ? await handleUpdate(this.deps, update, channel.scope) : [];
+    // The member is waiting on the page: a database away is said at once, to try again.
+    const replies = update
+      ? await handleUpdate(this.deps, update, channel.scope).catch((e) => {
+          if (isConnectionError(e)) return [{ text: APOLOGY }];
+          throw e;
+        })
+      : [];
     await completeUpdates(this.deps.db, this.owner, [{ id, replies: [] }]);
     return replies;
   }
@@ -163,23 +171,41 @@ export class InboxWorker {
   private async process(row: StoredUpdate) {
     const channel = this.#channels.get(`${row.channel}:${row.bot_key}`)!;
     const item: Completion = { id: row.id, replies: [] };
-    try {
-      const update = row.payload == null ? null : this.parse(channel, row.payload, row.received_at);
-      if (update) {
-        const replies = await handleUpdate(this.deps, update, channel.scope);
-        item.replies = replies.map((payload) => ({
-          channel: row.channel,
-          botKey: row.bot_key,
-          chatId: update.chat.id,
-          payload,
-        }));
+    const claimedAt = Date.now();
+    for (let tries = 0; ; tries++) {
+      try {
+        const update = row.payload == null ? null : this.parse(channel, row.payload, row.received_at);
+        if (update) {
+          const replies = await handleUpdate(this.deps, update, channel.scope);
+          item.replies = replies.map((payload) => ({
+            channel: row.channel,
+            botKey: row.bot_key,
+            chatId: update.chat.id,
+            payload,
+          }));
+        }
+        break;
+      } catch (e) {
+        // The database is away (a failover): the update is not done — completing it would drop a
+        // stored tap the member was told is recorded. Tried again here while the lease is young
+        // (the row stays claimed, so its chat's later updates wait), then let go to be claimed again.
+        if (isConnectionError(e)) {
+          if (Date.now() - claimedAt + RETRY_MAX_MS < (this.#lease * 1000) / 2) {
+            await new Promise((r) => setTimeout(r, Math.min(RETRY_MAX_MS, 250 * 2 ** tries)));
+            continue;
+          }
+          this.deps.log.warn({ err: describe(e), inboxId: row.id }, 'database away; update left for a retry');
+          await releaseUpdate(this.deps.db.relaxed, this.owner, row.id).catch(() => {});
+          this.#held.delete(row.id);
+          return;
+        }
+        // One bad update never stops the bot; its text is not logged.
+        this.deps.log.error(
+          { err: describe(e), channel: row.channel, bot: row.bot_key, inboxId: row.id },
+          'update processing failed',
+        );
+        break;
       }
-    } catch (e) {
-      // One bad update never stops the bot; its text is not logged.
-      this.deps.log.error(
-        { err: describe(e), channel: row.channel, bot: row.bot_key, inboxId: row.id },
-        'update processing failed',
-      );
     }
     // The update's slot is free again as soon as it is handled: its completion joins the next
     // batch and commits while the worker goes on with other updates (the row stays claimed,
@@ -233,5 +259,8 @@ export class InboxWorker {
     this.#flushing = undefined;
   }
 }
+
+/** Longest pause between tries of an update while the database is away. */
+const RETRY_MAX_MS = 2_000;
 
 const describe = (e: unknown) => ({ name: (e as Error)?.name, code: (e as { code?: unknown })?.code });

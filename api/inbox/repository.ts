@@ -137,6 +137,18 @@ export async function extendUpdateLeases(sql: Sql, owner: string, ids: number[],
   );
 }
 
+/**
+ * Lets go of an update `owner` could not process (the database was away): claimable again at
+ * once, still ahead of its chat's later updates. Without this, its lease lapses.
+ */
+export async function releaseUpdate(sql: Sql, owner: string, id: number): Promise<void> {
+  await sql.query(
+    `update inbound_updates set claimed_by = null, lease_until = null
+      where id = $2 and claimed_by = $1 and processed_at is null`,
+    [owner, id],
+  );
+}
+
 export interface Completion {
   id: number;
   /** Replies to queue (push channels); each becomes one outbox row in the reply lane. */

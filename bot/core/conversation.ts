@@ -7,6 +7,7 @@
  */
 import type { Deps } from '../../api/context.ts';
 import { AppError } from '../../api/errors.ts';
+import { isConnectionError } from '../../api/db/connect.ts';
 import { findActiveAccount } from '../../api/chat-accounts/repository.ts';
 import { findMember } from '../../api/members/repository.ts';
 import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
@@ -42,6 +43,9 @@ export async function handleUpdate(
     return replies;
   } catch (error) {
     if (error instanceof AppError) return [{ text: error.message }];
+    // The database is away (a failover): not this update's fault, and not an answer. The caller
+    // keeps the update to process again (the inbox) or says to try again (the web chat).
+    if (isConnectionError(error)) throw error;
     // Never the message text: only where it came from.
     deps.log.error(
       { err: error, channel: update.channel, bot: update.botKey, updateId: update.updateId },

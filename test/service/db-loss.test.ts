@@ -13,7 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres, DatabaseUnavailableError, type Db } from '../../api/db/connect.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { buildTestApp, testDeps } from '../support/app.ts';
-import { makeLinkedMembersInBulk, makeOrgTree, makeSecretary } from '../factories/index.ts';
+import { linkChat, makeLinkedMembersInBulk, makeMember, makeOrgTree, makeSecretary } from '../factories/index.ts';
+import { scheduleMeeting } from '../../api/meetings/schedule-meeting.ts';
+import { openMeeting } from '../../api/meetings/open-meeting.ts';
+import { isProcessed } from '../../api/inbox/repository.ts';
+import { APOLOGY } from '../../bot/core/conversation.ts';
 import type { App } from '../../api/server.ts';
 import { enqueueForMembers } from '../../api/outbox/enqueue.ts';
 import { countUnsent } from '../../api/outbox/repository.ts';
@@ -206,6 +210,77 @@ describe.runIf(onPostgres)('losing the database', () => {
       // Sends finished while the database was away are recorded once it is back, not sent again.
       expect(telegram.sent.length).toBe(RECIPIENTS);
     } finally {
+      await telegram.close();
+    }
+  });
+
+  it('a chat check-in whose processing loses the database is processed again, not completed as done', async () => {
+    // The tap was stored and answered "Đã ghi nhận": completing it with an apology would lose it.
+    const TG = '5252:DBLOSS';
+    const telegram = await new FakeTelegram([TG]).start();
+    const deps = testDeps(db);
+    const bots = createBots(deps, { TELEGRAM_BOT_TOKEN: TG, TELEGRAM_API_ROOT: telegram.root });
+    try {
+      const sec = await makeSecretary(t.db, tree.cellB, { fullName: 'Bí Thư Sự Cố' });
+      const member = await makeMember(t.db, tree.cellB, { fullName: 'Điểm Danh Lúc Sự Cố' });
+      await linkChat(t.db, member, 'telegram', '520001', 'telegram');
+      const meeting = await scheduleMeeting(deps, sec.principal, {
+        cellId: tree.cellB.id,
+        kind: 'regular',
+        startsAt: new Date(Date.now() + 60_000),
+        mode: 'online',
+        place: 'Trực tuyến',
+      });
+      await openMeeting(deps, sec.principal, meeting.id);
+
+      // The roll held, so the check-in stops inside its transaction; then its backend dies.
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => {
+        locked = r;
+      });
+      const holder = t.db.tx(async (sql) => {
+        await sql.query('lock table meeting_attendance in access exclusive mode');
+        locked();
+        await held;
+      });
+      await isLocked;
+      const update = telegram.textUpdate({ fromId: 520001, text: 'diem danh' });
+      const stored = await bots.inbox.accept(bots.channels[0], update, {
+        updateId: String(update.update_id),
+        chatId: '520001',
+      });
+      expect(stored).toBe(true);
+      bots.inbox.start();
+      const [blocked] = await waitFor('the check-in to wait inside its transaction', async () => {
+        const rows = await backends(`wait_event_type = 'Lock'`);
+        return rows.length > 0 && rows;
+      });
+      await t.db.query('select pg_terminate_backend($1)', [blocked.pid]);
+      release();
+      await holder;
+
+      const [{ id }] = await t.db.query<{ id: number }>(`select id from inbound_updates where update_id = $1`, [
+        String(update.update_id),
+      ]);
+      await waitFor('the update processed', () => isProcessed(t.db, id), 20_000);
+      await bots.inbox.stop();
+      const roll = await t.db.query<{ n: number }>(
+        `select count(*)::int n from meeting_attendance where meeting_id = $1 and member_id = $2
+            and checked_in_at is not null`,
+        [meeting.id, member.id],
+      );
+      expect(roll[0].n).toBe(1);
+      const replies = await t.db.query<{ text: string }>(
+        `select payload->>'text' as text from outbox_messages where chat_id = '520001' and kind = 'reply'`,
+      );
+      expect(replies.map((r) => r.text)).not.toContain(APOLOGY);
+      expect(replies.map((r) => r.text).join('\n')).toMatch(/điểm danh/);
+    } finally {
+      await bots.inbox.stop();
       await telegram.close();
     }
   });
