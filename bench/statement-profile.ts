@@ -56,10 +56,10 @@ export function profileDb(db: Db) {
         `statements per update: ${round(total / updates)} (${total} over ${updates} updates)`,
         '  per update | mean ms | statement',
       ];
-      for (const [label, t] of rows)
-        lines.push(
-          `  ${String(round(t.count / updates, 3)).padStart(10)} | ${String(round(t.ms / t.count)).padStart(7)} | ${label}`,
-        );
+      for (const [label, t] of rows) {
+        const perUpdate = String(round(t.count / updates, 3)).padStart(10);
+        lines.push(`  ${perUpdate} | ${String(round(t.ms / t.count)).padStart(7)} | ${label}`);
+      }
       return lines;
     },
   };

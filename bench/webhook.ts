@@ -5,7 +5,8 @@
  * processing against the simplest correct inbox → handler → outbox (50 updates a transaction).
  *
  * Processing is measured as the baseline is: a backlog of `--updates` stored updates drained by
- * a freshly started service (its inbox worker, handler, completions and outbox), timed from the
+ * freshly started bots (their inbox worker, the handler, completions and reply rows queued in the
+ * outbox; the send worker, paced by Telegram, is not part of either), timed from the
  * first claim to the last completion in the database — once with the webhook load's text updates
  * from members not linked, once with linked members' taps ("Điểm danh" and a vote) as on a
  * meeting evening. Draining while the webhook load runs can go no faster than the load itself,
@@ -22,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import type { Deps } from '../api/context.ts';
 import type { Db } from '../api/db/connect.ts';
+import { createBots } from '../bot/bots.ts';
 import { encodeAction } from '../bot/core/actions.ts';
 import { FakeTelegram } from '../test/fakes/telegram-api.ts';
 import { startServiceWithBots } from '../test/support/bot-harness.ts';
@@ -150,7 +152,8 @@ async function measure(db: Db, telegram: FakeTelegram) {
   );
   console.log(
     `processing baseline (the simplest correct inbox → handler → outbox, ${BASELINE_BATCH} updates a ` +
-      `transaction): ${round(processingBaseline)} /s; processing ratio ${round(textDrain.perS / processingBaseline)}, ` +
+      `transaction): ${round(processingBaseline)} /s; ` +
+      `processing ratio ${round(textDrain.perS / processingBaseline)}, ` +
       `taps ${round(tapDrain.perS / processingBaseline)}`,
   );
   console.log(
@@ -197,7 +200,12 @@ const textPayload = (updateId: number, user: number) => ({
  */
 async function tapBacklog(db: Db): Promise<object[]> {
   const members = Math.ceil(updates / 2);
-  await generateMeetingEvening(db, { cells: Math.ceil(members / 20), perCell: 20, tokenPrefix: 'sdv_wh_', label: 'wh' });
+  await generateMeetingEvening(db, {
+    cells: Math.ceil(members / 20),
+    perCell: 20,
+    tokenPrefix: 'sdv_wh_',
+    label: 'wh',
+  });
   await db.query(
     `insert into chat_accounts (channel, bot_key, external_user_id, chat_id, member_id)
      select 'telegram', 'telegram', ($1::bigint + id)::text, ($1::bigint + id)::text, id from members`,
@@ -256,7 +264,11 @@ async function drainBacklog(
     );
   }
   profiler?.start();
-  const svc = await startServiceWithBots(deps, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.root }, true);
+  // The bots with their inbox worker, as the service runs them, without the send worker: the
+  // baseline stops at the outbox row too (sending is paced by Telegram, bench:broadcast).
+  const withUrl = { ...deps, config: { ...deps.config, publicUrl: 'http://127.0.0.1:9' } };
+  const bots = createBots(withUrl, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: telegram.root });
+  await bots.start();
   const range = [String(Math.min(...ids)), String(Math.max(...ids))];
   for (;;) {
     const [{ pending }] = await db.query<{ pending: number }>(
@@ -268,7 +280,7 @@ async function drainBacklog(
     await new Promise((r) => setTimeout(r, 100));
   }
   profiler?.stop();
-  await svc.close();
+  await bots.stop();
   const [{ seconds, n }] = await db.query<{ seconds: number; n: number }>(
     `select extract(epoch from max(processed_at) - min(claimed_at))::float8 as seconds, count(*)::int as n
        from inbound_updates where bot_key = 'telegram' and update_id::bigint between $1 and $2`,

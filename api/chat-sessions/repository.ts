@@ -2,6 +2,7 @@
  * Small per-chat state (pending numbered choices, a dialogue's step, the assistant's previous
  * question), kept in the database so a dialogue survives restarts and works on every instance.
  */
+import { batchTable, batchedWrite } from '../db/batched-write.ts';
 import type { Sql } from '../db/connect.ts';
 
 export interface ChatRef {
@@ -29,10 +30,33 @@ export async function setChatSessionValue(sql: Sql, chat: ChatRef, key: string, 
     ]);
     return;
   }
-  await sql.query(
-    `insert into chat_sessions (channel, bot_key, chat_id, key, value, updated_at)
-      values ($1, $2, $3, $4, $5::jsonb, now())
-     on conflict (channel, bot_key, chat_id, key) do update set value = excluded.value, updated_at = now()`,
-    [chat.channel, chat.botKey, chat.chatId, key, JSON.stringify(value)],
-  );
+  await upsertBatched(sql, { ...chat, key, value: JSON.stringify(value) });
 }
+
+const VALUES = batchTable({ channel: 'text', bot_key: 'text', chat_id: 'text', key: 'text', value: 'jsonb' });
+
+/**
+ * Every finished chat action stores the choices it offered (a digit picks one), so on a meeting
+ * evening each tap wrote its own row in a statement of its own: the writes that arrive while one
+ * runs share the next (api/db/batched-write.ts); one key of one chat at most once a statement.
+ */
+const upsertBatched = batchedWrite<ChatRef & { key: string; value: string }, void>({
+  key: (v) => `${v.channel}:${v.botKey}:${v.chatId}:${v.key}`,
+  maxSize: 128,
+  async run(sql, items) {
+    await sql.query(
+      `with i as (${VALUES})
+       insert into chat_sessions (channel, bot_key, chat_id, key, value, updated_at)
+       select channel, bot_key, chat_id, key, value, now() from i order by n
+       on conflict (channel, bot_key, chat_id, key) do update set value = excluded.value, updated_at = now()`,
+      [
+        items.map((v) => v.channel),
+        items.map((v) => v.botKey),
+        items.map((v) => v.chatId),
+        items.map((v) => v.key),
+        items.map((v) => v.value),
+      ],
+    );
+    return items.map(() => undefined);
+  },
+});

@@ -10,10 +10,25 @@ import type { ActionChoice } from '../../api/chat-actions/chat-action.ts';
 
 export type { ChatRef };
 
-export function chatSession(sql: Sql, chat: ChatRef) {
+/**
+ * The chat's session. `loaded`: its values as read at the start of this update (loadChatTurn);
+ * reads are then answered from them, as though each had been read at the update's start (a
+ * chat's Telegram and Zalo updates are processed one at a time, by the inbox), and writes go to
+ * the database and to them.
+ */
+export function chatSession(sql: Sql, chat: ChatRef, loaded?: Record<string, unknown>) {
   return {
-    get: <T = unknown>(key: string): Promise<T | undefined> => getChatSessionValue<T>(sql, chat, key),
-    set: (key: string, value: unknown | null): Promise<void> => setChatSessionValue(sql, chat, key, value),
+    get: async <T = unknown>(key: string): Promise<T | undefined> => {
+      if (!loaded) return getChatSessionValue<T>(sql, chat, key);
+      const value = loaded[key];
+      return value === undefined ? undefined : (structuredClone(value) as T);
+    },
+    set: async (key: string, value: unknown | null): Promise<void> => {
+      await setChatSessionValue(sql, chat, key, value);
+      if (!loaded) return;
+      if (value === null || value === undefined) delete loaded[key];
+      else loaded[key] = structuredClone(value);
+    },
   };
 }
 
@@ -28,9 +43,12 @@ export async function rememberChoices(sql: Sql, chat: ChatRef, choices: (Choice 
 }
 
 /** The choice data for a typed number, if the chat has pending choices. */
-export async function choiceForNumber(sql: Sql, chat: ChatRef, text: string): Promise<string | undefined> {
+export async function choiceForNumber(
+  session: ReturnType<typeof chatSession>,
+  text: string,
+): Promise<string | undefined> {
   const m = /^\s*(\d{1,2})\s*[.)]?\s*$/.exec(text);
   if (!m) return undefined;
-  const pending = await chatSession(sql, chat).get<string[]>(CHOICES_KEY);
+  const pending = await session.get<string[]>(CHOICES_KEY);
   return pending?.[Number(m[1]) - 1];
 }
