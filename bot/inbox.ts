@@ -226,6 +226,9 @@ export class InboxWorker {
           this.deps.log.warn({ lost: batch.length - completed.length }, 'inbox lease taken over; not completed here');
         if (queued > 0) this.options.onReplies?.();
         for (const b of batch) b.done();
+        // A chat's next update becomes claimable only now: wake the claim loop rather than
+        // leave it to its idle poll (up to a second at the end of a burst).
+        if (completed.length > 0) this.kick();
       } catch (e) {
         for (const b of batch) b.fail(e);
       }

@@ -57,7 +57,8 @@ const loadBatched = batchedWrite<ChatTurnKey, ChatTurn>({
        select i.n,
               (select jsonb_object_agg(s.key, s.value) from chat_sessions s
                 where s.channel = i.channel and s.bot_key = i.bot_key and s.chat_id = i.chat_id) as session,
-              a.id as "accountId", a.member_id as "accountMemberId", a.chat_id as "accountChatId", a.display_name as "accountDisplayName",
+              a.id as "accountId", a.member_id as "accountMemberId", a.chat_id as "accountChatId",
+              a.display_name as "accountDisplayName",
               ${MEMBER_COLUMNS},
               p.id as "principalId", p.display_name as "principalDisplayName",
               -- the check of hasRole(principal, the member's cell, CAN.runMeetings)
