@@ -29,7 +29,12 @@ import { handleUpdate } from './core/conversation.ts';
 import type { Reply } from './core/reply.ts';
 
 export interface InboxOptions {
-  /** Updates worked on at once by this instance (different chats). */
+  /**
+   * Updates worked on at once by this instance (different chats). On PostgreSQL 256: the reads
+   * and writes of updates in flight share statements, so more in flight means fewer statements
+   * per update, not more connections (bench:webhook, a backlog of 4 000: 4 700 updates/s with 64,
+   * 10 400 with 256, against a baseline of 11 100 and 10 900 measured in the same runs).
+   */
   concurrency?: number;
   leaseSeconds?: number;
   idlePollMs?: number;
@@ -64,7 +69,7 @@ export class InboxWorker {
     private readonly options: InboxOptions = {},
   ) {
     for (const c of channels) this.#channels.set(`${c.channel}:${c.botKey}`, c);
-    this.#concurrency = options.concurrency ?? (deps.db.kind === 'postgres' ? 64 : 8);
+    this.#concurrency = options.concurrency ?? (deps.db.kind === 'postgres' ? 256 : 8);
     this.#lease = options.leaseSeconds ?? 30;
     this.#idlePollMs = options.idlePollMs ?? 1000;
   }
