@@ -134,13 +134,18 @@ export class InboxWorker {
     const inFlight = new Set<Promise<void>>();
     while (this.#running) {
       try {
+        // A claim scans the pending updates, so under a backlog it waits for a share of the slots
+        // to be free rather than going for every one that frees (or every webhook call's kick);
+        // with nothing in flight it goes at once, so a lone update waits for nothing.
         const free = this.#concurrency - inFlight.size;
-        const rows = free > 0 ? await this.claim(free) : [];
+        const worth = inFlight.size === 0 ? 1 : Math.max(1, Math.floor(this.#concurrency / 8));
+        const rows = free >= worth ? await this.claim(free) : [];
         for (const row of rows) {
           const p: Promise<void> = this.process(row).finally(() => inFlight.delete(p));
           inFlight.add(p);
         }
-        if (rows.length > 0 && inFlight.size < this.#concurrency) continue;
+        // Fewer than asked: no more is claimable now. What makes more (an arrival's kick, a
+        // completion, a slot freed) wakes the loop.
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.#idlePollMs);
           this.#wake = () => {
