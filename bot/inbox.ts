@@ -165,7 +165,7 @@ export class InboxWorker {
 
   private async claim(limit: number): Promise<StoredUpdate[]> {
     if (this.#channels.size === 0) return [];
-    const rows = await claimUpdates(this.deps.db, this.owner, [...this.#channels.keys()], this.#lease, limit);
+    const rows = await claimUpdates(this.deps.db.relaxed, this.owner, [...this.#channels.keys()], this.#lease, limit);
     for (const r of rows) this.#held.add(r.id);
     return rows;
   }

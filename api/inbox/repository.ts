@@ -6,7 +6,7 @@
  * de-duplication needs — and queues the replies in the outbox in the same statement.
  */
 import { batchTable, batchedWrite, inBatchOrder } from '../db/batched-write.ts';
-import type { Db, Sql } from '../db/connect.ts';
+import type { Sql } from '../db/connect.ts';
 import type { OutboundPayload } from '../outbox/enqueue.ts';
 
 /** Wakes send workers in other processes (PostgreSQL LISTEN); see api/outbox/wake.ts. */
@@ -101,27 +101,6 @@ export const insertUpdateBatched = batchedWrite<NewUpdate, number | null>({
  * chat's updates are processed in arrival order even across instances.
  */
 export async function claimUpdates(
-  db: Db,
-  owner: string,
-  bots: string[],
-  leaseSeconds: number,
-  limit: number,
-): Promise<StoredUpdate[]> {
-  return db.tx(async (sql) => {
-    // Walk the pending updates in id order and stop at the limit. With statistics from before an
-    // evening's burst the planner would sort every pending update for each claim instead (seen
-    // on bench:evening: claims were most of PostgreSQL's time, each longer as the queue grew).
-    // A claim is forgotten at no cost in a server crash (its lease lapses): no wait for the disk.
-    if (db.kind === 'postgres')
-      await sql.query(
-        `select set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true),
-                set_config('synchronous_commit', 'off', true)`,
-      );
-    return claimIn(sql, owner, bots, leaseSeconds, limit);
-  });
-}
-
-async function claimIn(
   sql: Sql,
   owner: string,
   bots: string[],
