@@ -1,8 +1,8 @@
 /**
  * What the conversation core reads at the start of every chat update, in one statement: the
- * chat's session values, the sender's linked account, her member record, her principal and
- * whether she runs her cell's meetings. Measured on a meeting evening's taps (bench:webhook,
- * --profile 1), these were five statements of the ten a tap cost; here they are one row of a
+ * sender's linked account, her member record, her principal and whether she runs her cell's
+ * meetings. Measured on a meeting evening's taps (bench:webhook, --profile 1), these were four
+ * statements of the ten a tap cost; here they are one row of a
  * statement shared with the other updates being processed meanwhile (api/db/batched-write.ts:
  * no timer, a lone update's read goes at once).
  */
@@ -18,13 +18,9 @@ export interface ChatTurnKey {
   botKey: string;
   /** The sender's id on the platform. */
   userId: string;
-  /** The chat the update came from (its session). */
-  chatId: string;
 }
 
 export interface ChatTurn {
-  /** The chat's session values by key, as stored. */
-  session: Record<string, unknown>;
   account?: ChatAccount;
   member?: Member;
   /** Absent until the member first acts (ensureMemberPrincipal creates it). */
@@ -33,11 +29,10 @@ export interface ChatTurn {
   isSecretary: boolean;
 }
 
-const TURN_BATCH = batchTable({ channel: 'text', bot_key: 'text', user_id: 'text', chat_id: 'text' });
+const TURN_BATCH = batchTable({ channel: 'text', bot_key: 'text', user_id: 'text' });
 
 interface Row extends Member {
   n: number;
-  session: Record<string, unknown> | null;
   accountId: number | null;
   accountMemberId: number;
   accountChatId: string;
@@ -55,8 +50,6 @@ const loadBatched = batchedWrite<ChatTurnKey, ChatTurn>({
     const rows = await sql.query<Row>(
       `with i as (${TURN_BATCH})
        select i.n,
-              (select jsonb_object_agg(s.key, s.value) from chat_sessions s
-                where s.channel = i.channel and s.bot_key = i.bot_key and s.chat_id = i.chat_id) as session,
               a.id as "accountId", a.member_id as "accountMemberId", a.chat_id as "accountChatId",
               a.display_name as "accountDisplayName",
               ${MEMBER_COLUMNS},
@@ -65,20 +58,14 @@ const loadBatched = batchedWrite<ChatTurnKey, ChatTurn>({
               coalesce(p.id is not null and exists (
                 select 1 from role_grants g join orgs granted on granted.id = g.org_id
                   join orgs target on target.id = m.cell_id
-                 where g.principal_id = p.id and g.role = any($5::text[])
+                 where g.principal_id = p.id and g.role = any($4::text[])
                    and target.path <@ granted.path), false) as "isSecretary"
          from i
          left join chat_accounts a on a.channel = i.channel and a.bot_key = i.bot_key
                and a.external_user_id = i.user_id and a.unlinked_at is null
          left join members m on m.id = a.member_id
          left join principals p on p.member_id = m.id`,
-      [
-        items.map((k) => k.channel),
-        items.map((k) => k.botKey),
-        items.map((k) => k.userId),
-        items.map((k) => k.chatId),
-        [...CAN.runMeetings],
-      ],
+      [items.map((k) => k.channel), items.map((k) => k.botKey), items.map((k) => k.userId), [...CAN.runMeetings]],
     );
     return inBatchOrder(items.length, rows).map((r, i) => toTurn(items[i], r));
   },
@@ -88,8 +75,8 @@ const loadBatched = batchedWrite<ChatTurnKey, ChatTurn>({
 export const loadChatTurn = (sql: Sql, key: ChatTurnKey): Promise<ChatTurn> => loadBatched(sql, key);
 
 function toTurn(key: ChatTurnKey, r: Row | undefined): ChatTurn {
-  if (!r) return { session: {}, isSecretary: false };
-  const turn: ChatTurn = { session: r.session ?? {}, isSecretary: r.isSecretary };
+  if (!r) return { isSecretary: false };
+  const turn: ChatTurn = { isSecretary: r.isSecretary };
   if (r.accountId === null) return turn;
   turn.account = {
     id: Number(r.accountId),

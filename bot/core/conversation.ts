@@ -59,9 +59,9 @@ async function dispatch(
   commands: readonly Command[],
 ): Promise<Reply[]> {
   const inGroup = update.chat.kind === 'group';
-  // The session, account, member, principal and role in one read shared with other updates.
-  const turn = await loadChatTurn(deps.db, { ...chatRef(update), userId: update.from.id });
-  const session = chatSession(deps.db, chatRef(update), turn.session);
+  // The account, member, principal and role in one read shared with other updates.
+  const turn = await loadChatTurn(deps.db, { channel: update.channel, botKey: update.botKey, userId: update.from.id });
+  const session = chatSession(deps.db, chatRef(update));
   const dialog = inGroup ? undefined : await currentDialog({ session, deps });
   const text = update.text?.trim() ?? '';
   // A typed digit picks a numbered option — unless the dialogue is asking for a number.

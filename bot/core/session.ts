@@ -10,25 +10,10 @@ import type { ActionChoice } from '../../api/chat-actions/chat-action.ts';
 
 export type { ChatRef };
 
-/**
- * The chat's session. `loaded`: its values as read at the start of this update (loadChatTurn);
- * reads are then answered from them, as though each had been read at the update's start (a
- * chat's Telegram and Zalo updates are processed one at a time, by the inbox), and writes go to
- * the database and to them.
- */
-export function chatSession(sql: Sql, chat: ChatRef, loaded?: Record<string, unknown>) {
+export function chatSession(sql: Sql, chat: ChatRef) {
   return {
-    get: async <T = unknown>(key: string): Promise<T | undefined> => {
-      if (!loaded) return getChatSessionValue<T>(sql, chat, key);
-      const value = loaded[key];
-      return value === undefined ? undefined : (structuredClone(value) as T);
-    },
-    set: async (key: string, value: unknown | null): Promise<void> => {
-      await setChatSessionValue(sql, chat, key, value);
-      if (!loaded) return;
-      if (value === null || value === undefined) delete loaded[key];
-      else loaded[key] = structuredClone(value);
-    },
+    get: <T = unknown>(key: string): Promise<T | undefined> => getChatSessionValue<T>(sql, chat, key),
+    set: (key: string, value: unknown | null): Promise<void> => setChatSessionValue(sql, chat, key, value),
   };
 }
 
