@@ -42,12 +42,19 @@ export const benchServerUrl = () =>
     : 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
+ * The name of a bench's throwaway database: DB_NAME_PREFIX (so engineers sharing one server can
+ * tell their databases apart), the bench's own prefix, a random part.
+ */
+export const benchDatabaseName = (prefix: string) =>
+  `${dbNamePrefix()}${prefix}_${crypto.randomBytes(3).toString('hex')}`;
+
+/**
  * A fresh database on the bench server with the real migrations, dropped afterwards
  * (whatever happens), so a bench never touches anyone's data.
  */
 export async function withBenchDatabase<T>(prefix: string, poolSize: number, fn: (db: Db) => Promise<T>): Promise<T> {
   const server = benchServerUrl();
-  const name = `${dbNamePrefix()}${prefix}_${crypto.randomBytes(3).toString('hex')}`;
+  const name = benchDatabaseName(prefix);
   await adminQuery(server, `create database ${name}`);
   const db = await connectPostgres(withDatabase(server, name), poolSize);
   try {

@@ -16,7 +16,6 @@
  *   npm run bench:evening -- --cells 300 [--members 20 --concurrency 32]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +27,7 @@ import { encodeAction } from '../bot/core/actions.ts';
 import { FakeTelegram } from '../test/fakes/telegram-api.ts';
 import { adminQuery, withDatabase } from '../test/support/db.ts';
 import { freePort } from '../test/support/spawn-service.ts';
-import { benchArgs, benchServerUrl, percentile, round, runBench, runChild } from './args.ts';
+import { benchArgs, benchDatabaseName, benchServerUrl, percentile, round, runBench, runChild } from './args.ts';
 import type { EveningMember } from './evening-load.ts';
 
 const { cells, members: perCell, concurrency } = benchArgs({ cells: 300, members: 20, concurrency: 32 });
@@ -42,7 +41,7 @@ const children: ChildProcess[] = [];
 
 async function main() {
   const server = benchServerUrl();
-  const name = `bench_evening_${crypto.randomBytes(3).toString('hex')}`;
+  const name = benchDatabaseName('bench_evening');
   await adminQuery(server, `create database ${name}`);
   const url = withDatabase(server, name);
   const db = await connectPostgres(url, 4);

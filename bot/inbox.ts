@@ -31,7 +31,12 @@ import { APOLOGY, handleUpdate } from './core/conversation.ts';
 import type { Reply } from './core/reply.ts';
 
 export interface InboxOptions {
-  /** Updates worked on at once by this instance (different chats). */
+  /**
+   * Updates worked on at once by this instance (different chats). On PostgreSQL 256: the reads
+   * and writes of updates in flight share statements, so more in flight means fewer statements
+   * per update, not more connections (bench:webhook, a backlog of 4 000: 4 700 updates/s with 64,
+   * 10 400 with 256, against a baseline of 11 100 and 10 900 measured in the same runs).
+   */
   concurrency?: number;
   leaseSeconds?: number;
   idlePollMs?: number;
@@ -66,7 +71,7 @@ export class InboxWorker {
     private readonly options: InboxOptions = {},
   ) {
     for (const c of channels) this.#channels.set(`${c.channel}:${c.botKey}`, c);
-    this.#concurrency = options.concurrency ?? (deps.db.kind === 'postgres' ? 64 : 8);
+    this.#concurrency = options.concurrency ?? (deps.db.kind === 'postgres' ? 256 : 8);
     this.#lease = options.leaseSeconds ?? 30;
     this.#idlePollMs = options.idlePollMs ?? 1000;
   }
@@ -137,13 +142,18 @@ export class InboxWorker {
     const inFlight = new Set<Promise<void>>();
     while (this.#running) {
       try {
+        // A claim scans the pending updates, so under a backlog it waits for a share of the slots
+        // to be free rather than going for every one that frees (or every webhook call's kick);
+        // with nothing in flight it goes at once, so a lone update waits for nothing.
         const free = this.#concurrency - inFlight.size;
-        const rows = free > 0 ? await this.claim(free) : [];
+        const worth = inFlight.size === 0 ? 1 : Math.max(1, Math.floor(this.#concurrency / 8));
+        const rows = free >= worth ? await this.claim(free) : [];
         for (const row of rows) {
           const p: Promise<void> = this.process(row).finally(() => inFlight.delete(p));
           inFlight.add(p);
         }
-        if (rows.length > 0 && inFlight.size < this.#concurrency) continue;
+        // Fewer than asked: no more is claimable now. What makes more (an arrival's kick, a
+        // completion, a slot freed) wakes the loop.
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.#idlePollMs);
           this.#wake = () => {
@@ -252,6 +262,9 @@ export class InboxWorker {
           this.deps.log.warn({ lost: batch.length - completed.length }, 'inbox lease taken over; not completed here');
         if (queued > 0) this.options.onReplies?.();
         for (const b of batch) b.done();
+        // A chat's next update becomes claimable only now: wake the claim loop rather than
+        // leave it to its idle poll (up to a second at the end of a burst).
+        if (completed.length > 0) this.kick();
       } catch (e) {
         for (const b of batch) b.fail(e);
       }

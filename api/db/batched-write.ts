@@ -25,8 +25,11 @@ import { type Db, isConnectionError, type Sql } from './connect.ts';
 export interface BatchedWriteSpec<In, Out> {
   /** One statement for the batch: an outcome per item, in the items' order. */
   run(sql: Sql, items: In[]): Promise<Out[]>;
-  /** Items with equal keys go in different statements. */
-  key(item: In): string;
+  /**
+   * Items with equal keys go in different statements. Without it every item may share one: reads
+   * (api/chat-accounts/chat-turn.ts), where twenty members of one cell ask for the same row.
+   */
+  key?(item: In): string;
   /**
    * Statements running at once (default 1). One, measured: each statement then carries more
    * writes, and the writes of one kind do not contend with each other (bench:meetings, 2 000
@@ -58,9 +61,9 @@ export function batchedWrite<In, Out>(spec: BatchedWriteSpec<In, Out>): (sql: Sq
       const batch: Pending<In, Out>[] = [];
       const keys = new Set<string>();
       lane.queue = lane.queue.filter((p) => {
-        const key = spec.key(p.item);
-        if (batch.length >= maxSize || keys.has(key)) return true;
-        keys.add(key);
+        const key = spec.key?.(p.item);
+        if (batch.length >= maxSize || (key !== undefined && keys.has(key))) return true;
+        if (key !== undefined) keys.add(key);
         batch.push(p);
         return false;
       });

@@ -8,6 +8,7 @@
 import type { Deps } from '../../api/context.ts';
 import { AppError } from '../../api/errors.ts';
 import { isConnectionError } from '../../api/db/connect.ts';
+import { loadChatTurn } from '../../api/chat-accounts/chat-turn.ts';
 import { findActiveAccount } from '../../api/chat-accounts/repository.ts';
 import { findMember } from '../../api/members/repository.ts';
 import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
@@ -62,16 +63,18 @@ async function dispatch(
   commands: readonly Command[],
 ): Promise<Reply[]> {
   const inGroup = update.chat.kind === 'group';
+  // The account, member, principal and role in one read shared with other updates.
+  const turn = await loadChatTurn(deps.db, { channel: update.channel, botKey: update.botKey, userId: update.from.id });
   const session = chatSession(deps.db, chatRef(update));
   const dialog = inGroup ? undefined : await currentDialog({ session, deps });
   const text = update.text?.trim() ?? '';
   // A typed digit picks a numbered option — unless the dialogue is asking for a number.
   if (!update.choice && text && !(dialog && ask(dialog).expects === 'number')) {
-    const picked = await choiceForNumber(deps.db, chatRef(update), text);
+    const picked = await choiceForNumber(session, text);
     if (picked) update = { ...update, choice: picked, text: undefined };
   }
 
-  let account = await findActiveAccount(deps.db, update.channel, update.botKey, update.from.id);
+  let account = turn.account;
   let justLinked: Reply[] | undefined;
   if (!account) {
     const linked = await linkFromText(deps, update, scope);
@@ -85,11 +88,13 @@ async function dispatch(
     justLinked = linked;
   }
 
-  const member = await findMember(deps.db, account.memberId);
+  // Linked just now: read what the turn could not know yet.
+  const member = justLinked ? await findMember(deps.db, account.memberId) : turn.member;
   if (!member?.active)
     return [{ text: 'Tài khoản đảng viên của bạn không còn hoạt động. Vui lòng liên hệ bí thư chi bộ.' }];
-  const principal = await ensureMemberPrincipal(deps.db, member.id);
-  const isSecretary = await hasRole(deps.db, principal.id, member.cellId, CAN.runMeetings);
+  const known = justLinked ? undefined : turn.principal;
+  const principal = known ?? (await ensureMemberPrincipal(deps.db, member.id));
+  const isSecretary = known ? turn.isSecretary : await hasRole(deps.db, principal.id, member.cellId, CAN.runMeetings);
   const ctx: CommandContext = { update, member, principal, isSecretary, deps, scope, commands, session, args: '' };
 
   if (justLinked) return [...justLinked, ...(await helpFor(ctx))];

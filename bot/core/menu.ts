@@ -4,9 +4,7 @@
  * options (Zalo, kept short: see `menuItems`) after linking, after help and after each finished
  * action.
  */
-import { findCurrentMeeting } from '../../api/meetings/repository.ts';
-import { findOpenMotionId } from '../../api/meetings/find-open-motion.ts';
-import { findMotion } from '../../api/meetings/motions.ts';
+import { findCellMeetingState } from '../../api/meetings/cell-meeting-state.ts';
 import { foldVietnamese } from '../../api/text/fold.ts';
 import type { MenuItem } from './actions.ts';
 import type { CommandContext } from './command.ts';
@@ -44,11 +42,7 @@ export interface MeetingState {
 }
 
 export async function meetingState(ctx: Pick<CommandContext, 'deps' | 'member'>): Promise<MeetingState> {
-  const meeting = await findCurrentMeeting(ctx.deps.db, ctx.member.cellId);
-  if (!meeting) return {};
-  const openMotionId = meeting.status === 'in_progress' ? await findOpenMotionId(ctx.deps.db, meeting.id) : undefined;
-  const openMotionBallot = openMotionId ? (await findMotion(ctx.deps.db, openMotionId))?.ballot : undefined;
-  return { meeting: { id: meeting.id, status: meeting.status }, openMotionId, openMotionBallot };
+  return findCellMeetingState(ctx.deps.db, ctx.member.cellId);
 }
 
 /** The member's main actions: check-in while a meeting is on, voting while a vote is open. */

@@ -28,9 +28,12 @@ export async function rememberChoices(sql: Sql, chat: ChatRef, choices: (Choice 
 }
 
 /** The choice data for a typed number, if the chat has pending choices. */
-export async function choiceForNumber(sql: Sql, chat: ChatRef, text: string): Promise<string | undefined> {
+export async function choiceForNumber(
+  session: ReturnType<typeof chatSession>,
+  text: string,
+): Promise<string | undefined> {
   const m = /^\s*(\d{1,2})\s*[.)]?\s*$/.exec(text);
   if (!m) return undefined;
-  const pending = await chatSession(sql, chat).get<string[]>(CHOICES_KEY);
+  const pending = await session.get<string[]>(CHOICES_KEY);
   return pending?.[Number(m[1]) - 1];
 }

@@ -1,6 +1,6 @@
 import { checkIn } from '../../../api/meetings/check-in.ts';
 import type { Command } from '../command.ts';
-import { currentMeeting } from './meeting-context.ts';
+import { currentMeetingInProgressId } from './meeting-context.ts';
 
 /** diemdanh — online check-in; "diemdanh 123456" with the room code shown by the secretary. */
 export const checkInCommand: Command = {
@@ -10,10 +10,10 @@ export const checkInCommand: Command = {
   audience: 'member',
   chats: 'any',
   async run(ctx) {
-    const meeting = await currentMeeting(ctx, true);
+    const meetingId = await currentMeetingInProgressId(ctx);
     const code = /\b(\d{6})\b/.exec(ctx.args)?.[1];
     const { alreadyPresent } = await checkIn(ctx.deps, ctx.principal, {
-      meetingId: meeting.id,
+      meetingId,
       memberId: ctx.member.id,
       method: code ? 'code' : 'chat',
       code,
