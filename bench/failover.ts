@@ -227,27 +227,36 @@ function keepLogs(clusterDir: string, into: string, serviceOutput: string) {
 /** Cells with a meeting in progress and one open motion each, half by secret ballot; tokens known. */
 const generate = (db: Db) => generateMeetingEvening(db, { cells, perCell, tokenPrefix: 'sdv_fo_', label: 'thử' });
 
+/**
+ * Runs `step` for each of the plan's members on `workers` concurrent loops, the i-th not before
+ * i × (--seconds / members) into the evening: members arrive through it, so the failover falls in
+ * the middle.
+ */
+async function paced<P>(plan: P[], workers: number, step: (p: P) => Promise<void>) {
+  let next = 0;
+  const start = performance.now();
+  const gapMs = (seconds * 1000) / plan.length;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < plan.length) {
+        const i = next++;
+        await sleep(Math.max(0, start + i * gapMs - performance.now()));
+        await step(plan[i]);
+      }
+    }),
+  );
+}
+
 /** Every member checks in, then votes; each request retried until it is answered for good. */
 async function drive(client: Client, plan: Plan[]) {
   const checkIns: Ack[] = [];
   const votes: Ack[] = [];
-  let next = 0;
-  // Members arrive through the evening (--seconds), so the failover falls in the middle of it.
-  const start = performance.now();
-  const gapMs = (seconds * 1000) / plan.length;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < plan.length) {
-        const i = next++;
-        const p = plan[i];
-        await sleep(Math.max(0, start + i * gapMs - performance.now()));
-        const checkIn = `/meetings/${p.meetingId}/check-in`;
-        if (await client.write(checkIn, p.token, {})) checkIns.push({ ...p, key: `${checkIn} ${p.token}` });
-        const vote = `/motions/${p.motionId}/votes`;
-        if (await client.write(vote, p.token, { choice: p.choice })) votes.push({ ...p, key: `${vote} ${p.token}` });
-      }
-    }),
-  );
+  await paced(plan, concurrency, async (p) => {
+    const checkIn = `/meetings/${p.meetingId}/check-in`;
+    if (await client.write(checkIn, p.token, {})) checkIns.push({ ...p, key: `${checkIn} ${p.token}` });
+    const vote = `/motions/${p.motionId}/votes`;
+    if (await client.write(vote, p.token, { choice: p.choice })) votes.push({ ...p, key: `${vote} ${p.token}` });
+  });
   return { checkIns, votes };
 }
 
@@ -259,24 +268,14 @@ async function drive(client: Client, plan: Plan[]) {
 async function tapThrough(chat: Chat, plan: ChatPlan[]) {
   const checkIns: Ack[] = [];
   const votes: Ack[] = [];
-  let next = 0;
-  const start = performance.now();
-  const gapMs = (seconds * 1000) / plan.length;
-  await Promise.all(
-    Array.from({ length: Math.max(1, concurrency / 2) }, async () => {
-      while (next < plan.length) {
-        const i = next++;
-        const p = plan[i];
-        await sleep(Math.max(0, start + i * gapMs - performance.now()));
-        const checkIn = `tap check-in ${p.chatId}`;
-        await chat.tap(checkIn, p.chatId, encodeAction({ kind: 'menu', item: 'checkin' }));
-        checkIns.push({ ...p, key: checkIn });
-        const vote = `tap vote ${p.chatId}`;
-        await chat.tap(vote, p.chatId, encodeAction({ kind: 'vote', motionId: p.motionId, choice: p.choice }));
-        votes.push({ ...p, key: vote });
-      }
-    }),
-  );
+  await paced(plan, Math.max(1, concurrency / 2), async (p) => {
+    const checkIn = `tap check-in ${p.chatId}`;
+    await chat.tap(checkIn, p.chatId, encodeAction({ kind: 'menu', item: 'checkin' }));
+    checkIns.push({ ...p, key: checkIn });
+    const vote = `tap vote ${p.chatId}`;
+    await chat.tap(vote, p.chatId, encodeAction({ kind: 'vote', motionId: p.motionId, choice: p.choice }));
+    votes.push({ ...p, key: vote });
+  });
   return { checkIns, votes };
 }
 

@@ -77,6 +77,28 @@ describe.runIf(onPostgres)('losing the database', () => {
       [APP_NAME],
     );
 
+  /**
+   * Holds `table` in an exclusive lock from the test's own connection, so the service's next
+   * statement on it waits inside its transaction; `release` lets go, `holder` ends with it.
+   */
+  async function holdTable(table: string) {
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => {
+      locked = r;
+    });
+    const holder = t.db.tx(async (sql) => {
+      await sql.query(`lock table ${table} in access exclusive mode`);
+      locked();
+      await held;
+    });
+    await isLocked;
+    return { release, holder };
+  }
+
   async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, ms = 6_000): Promise<T> {
     for (const end = Date.now() + ms; Date.now() < end; ) {
       const v = await probe();
@@ -91,20 +113,7 @@ describe.runIf(onPostgres)('losing the database', () => {
     const before = await members();
 
     // Hold the members table so the request stops inside its transaction, then kill its backend.
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => {
-      locked = r;
-    });
-    const holder = t.db.tx(async (sql) => {
-      await sql.query('lock table members in access exclusive mode');
-      locked();
-      await held;
-    });
-    await isLocked;
+    const { release, holder } = await holdTable('members');
     const pending = addMember('Giữa Sự Cố');
     const [blocked] = await waitFor('the request to wait inside its transaction', async () => {
       const rows = await backends(`wait_event_type = 'Lock'`);
@@ -234,20 +243,7 @@ describe.runIf(onPostgres)('losing the database', () => {
       await openMeeting(deps, sec.principal, meeting.id);
 
       // The roll held, so the check-in stops inside its transaction; then its backend dies.
-      let release!: () => void;
-      const held = new Promise<void>((r) => {
-        release = r;
-      });
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => {
-        locked = r;
-      });
-      const holder = t.db.tx(async (sql) => {
-        await sql.query('lock table meeting_attendance in access exclusive mode');
-        locked();
-        await held;
-      });
-      await isLocked;
+      const { release, holder } = await holdTable('meeting_attendance');
       const update = telegram.textUpdate({ fromId: 520001, text: 'diem danh' });
       const stored = await bots.inbox.accept(bots.channels[0], update, {
         updateId: String(update.update_id),
