@@ -24,7 +24,7 @@ import { countUnsent } from '../../api/outbox/repository.ts';
 import { startOutboxWorker } from '../../api/outbox/worker.ts';
 import { createBots } from '../../bot/bots.ts';
 import { FakeTelegram } from '../support/bot-harness.ts';
-import { TcpProxy } from '../support/tcp-proxy.ts';
+import { proxyTo, type TcpProxy } from '../support/tcp-proxy.ts';
 
 const onPostgres = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '');
 const APP_NAME = 'sotay_db_loss_under_test';
@@ -50,12 +50,8 @@ describe.runIf(onPostgres)('losing the database', () => {
 
   beforeAll(async () => {
     t = await createTestDb();
-    const target = new URL(t.url!);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    const viaProxy = new URL(t.url!);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
+    const { proxy: started, url: viaProxy } = await proxyTo(t.url!);
+    proxy = started;
     viaProxy.searchParams.set('application_name', APP_NAME);
     db = await connectPostgres(viaProxy.toString(), 4);
     app = await buildTestApp(testDeps(db));

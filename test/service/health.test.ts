@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPostgres, type Db } from '../../api/db/connect.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 import { buildTestApp, testDeps } from '../support/app.ts';
-import { TcpProxy } from '../support/tcp-proxy.ts';
+import { proxyTo, type TcpProxy } from '../support/tcp-proxy.ts';
 import type { App } from '../../api/server.ts';
 
 const onPostgres = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '');
@@ -75,12 +75,8 @@ describe.runIf(onPostgres)('health while PostgreSQL is away', () => {
   let app: App;
   beforeAll(async () => {
     t = await createTestDb();
-    const target = new URL(t.url!);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    const viaProxy = new URL(t.url!);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
+    const { proxy: started, url: viaProxy } = await proxyTo(t.url!);
+    proxy = started;
     db = await connectPostgres(viaProxy.toString(), 4);
     app = await buildTestApp(testDeps(db));
   });

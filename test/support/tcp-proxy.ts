@@ -38,3 +38,14 @@ export class TcpProxy {
     await new Promise((r) => server?.close(r));
   }
 }
+
+/** A started proxy in front of the database at `databaseUrl`, and that database's URL through it. */
+export async function proxyTo(databaseUrl: string): Promise<{ proxy: TcpProxy; url: URL }> {
+  const target = new URL(databaseUrl);
+  const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+  await proxy.start();
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(proxy.port);
+  return { proxy, url };
+}
