@@ -241,8 +241,8 @@ describeJourney('the member’s evening, on her phone', () => {
   it('sends feedback; the page reloaded mid-step keeps the step', async () => {
     expect(await chat.press('Phản ánh')).toContain('gõ nội dung phản ánh');
     await chat.reload();
-    const again = (await chat.botMessages()).slice(-1)[0];
-    expect(again).toContain('bước này vẫn được giữ');
+    // Said once, after the reload; a notice pushed meanwhile may land after it, so it need not be the last.
+    expect((await chat.botMessages()).filter((m) => m.includes('bước này vẫn được giữ'))).toHaveLength(1);
     // The web chat cannot send a photo: no step offers one, the text is sent at once.
     const sent = await chat.say('Đèn đường ngõ 3 hỏng đã hai tuần');
     expect(sent).toMatch(/Đã gửi phản ánh #\d+/);
