@@ -48,15 +48,21 @@ export class WebChatPerson {
 
   /**
    * Comes back to the chat (switches back to the browser, as after reading a message in another
-   * app): the page fetches what was pushed meanwhile. Returns the new bot messages.
+   * app): the page fetches what was pushed meanwhile. Returns the new bot messages. A push still on
+   * its way (a notice fanned out to the cell in the background, slow under a loaded CI) is waited
+   * for as a member would: she comes back again, for up to ten seconds.
    */
   async comeBack(): Promise<string> {
     const before = (await this.botMessages()).length;
-    const fetched = this.page.waitForResponse((r) => r.url().includes('/chat/api/inbox'));
-    await this.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
-    await fetched;
-    await this.page.waitForTimeout(50);
-    return (await this.botMessages()).slice(before).join('\n\n');
+    for (let tries = 0; ; tries++) {
+      const fetched = this.page.waitForResponse((r) => r.url().includes('/chat/api/inbox'));
+      await this.page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+      await fetched;
+      await this.page.waitForTimeout(50);
+      const fresh = (await this.botMessages()).slice(before);
+      if (fresh.length > 0 || tries === 40) return fresh.join('\n\n');
+      await this.page.waitForTimeout(200);
+    }
   }
 
   /** Reloads the page (a phone that dropped the tab); returns the bot messages then shown as new. */
