@@ -132,6 +132,6 @@ function trackerLine(tracker: string | null): string {
   if (!tracker) return '';
   return (
     `Mã phiếu của đồng chí: ${tracker} (phiếu đã được mã hóa; mã này không cho biết đồng chí chọn gì). ` +
-    'Sau khi kết thúc biểu quyết, đồng chí tìm mã này trên bảng kiểm phiếu công khai của nội dung.'
+    'Khi biểu quyết kết thúc, kết quả gửi kèm đường dẫn tới bảng kiểm phiếu công khai: đồng chí tìm mã này ở đó.'
   );
 }
