@@ -172,7 +172,9 @@ export function webChatRoutes(deps: Deps, inbox: InboxWorker, web: BotChannel): 
     );
 
     // The in-browser encryption, from our own origin (the page's CSP allows 'self' only).
-    app.get('/chat/ballot.js', { schema: { hide: true } }, async (request, reply) => {
+    const script = { 'text/javascript': Type.String({ description: 'the bundled script' }) };
+    const scriptSchema = { hide: true, response: ContentResponses(200, script, 'ballot encryption for the page') };
+    app.get('/chat/ballot.js', { schema: scriptSchema }, async (request, reply) => {
       const { code, etag } = await ballotScript();
       reply.header('cache-control', 'no-cache').header('etag', etag);
       if (request.headers['if-none-match'] === etag) return reply.code(304).send();
