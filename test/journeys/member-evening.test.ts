@@ -327,7 +327,7 @@ describeJourney('the member’s evening, on her phone', () => {
     expect(await overflowing(chat.page)).toBeNull();
   });
 
-  it('the admission is counted: her encrypted ballot is on the board, which verifies, and the total counts it', async () => {
+  it('the admission is counted: her encrypted ballot is on the board, which verifies, and counts', async () => {
     const { deps } = j.h;
     // The three in the room voted on paper: two for, one against.
     await recordPaperBallots(deps, sec.principal, {
