@@ -153,13 +153,16 @@ export const CHAT_PAGE = `<!doctype html>
     api('POST', '/chat/api/messages', msg).then(function (r) {
       // A secret ballot typed ("bieuquyet giữ 1 3"): the member's own words leave the screen too.
       if (r.replies.some(function (m) { return m.conceal; })) mine.textContent = SEALED;
-      r.replies.forEach(function (m) { show('bot', m); });
+      var shown = r.replies.map(function (m) { return show('bot', m); });
       // Encrypted here: the tracker the server names must be the one computed on this device.
-      if (tracker && r.replies.length) {
-        var same = r.replies.some(function (m) { return (m.text || '').indexOf(tracker) >= 0; });
-        show('bot', { text: same ? '✓ Mã phiếu máy chủ ghi nhận trùng với mã tính trên máy của đồng chí.'
-          : '⚠ Mã phiếu máy chủ báo khác mã tính trên máy của đồng chí (' + tracker +
-            '): đồng chí báo bí thư chi bộ.' });
+      if (tracker && r.replies.some(function (m) { return m.conceal; })) {
+        var at = -1;
+        r.replies.forEach(function (m, k) { if ((m.text || '').indexOf(tracker) >= 0) at = k; });
+        var note = document.createElement('p'), div = shown[at >= 0 ? at : shown.length - 1];
+        note.className = 'closed';
+        note.textContent = at >= 0 ? '✓ Mã phiếu máy chủ ghi nhận trùng với mã tính trên máy của đồng chí.'
+          : '⚠ Mã phiếu máy chủ báo khác mã tính trên máy của đồng chí (' + tracker + '): đồng chí báo bí thư chi bộ.';
+        div.insertBefore(note, div.childNodes[1] || null);
       }
     })
       .catch(function (e) {

@@ -127,6 +127,25 @@ describe('a ballot encrypted in the web chat', () => {
     expect((await call('GET', `/chat/api/ballots/${motionId}`, 'w.not-a-session')).statusCode).toBe(401);
   });
 
+  it('the encryption is a script of our own origin, and the page’s CSP allows no other, nor eval', async () => {
+    const page = await app.inject({ method: 'GET', url: '/chat' });
+    const csp = String(page.headers['content-security-policy']);
+    const scriptSrc = /script-src ([^;]*)/.exec(csp)![1].split(' ');
+    expect(scriptSrc[0]).toBe("'self'");
+    expect(scriptSrc.slice(1).every((s) => /^'sha256-[\w+/=]+'$/.test(s))).toBe(true);
+    expect(page.body).toContain('<script src="/chat/ballot.js" defer></script>');
+    const script = await app.inject({ method: 'GET', url: '/chat/ballot.js' });
+    expect(script.statusCode).toBe(200);
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.body).toContain('SotayBallot');
+    const again = await app.inject({
+      method: 'GET',
+      url: '/chat/ballot.js',
+      headers: { 'if-none-match': String(script.headers.etag) },
+    });
+    expect(again.statusCode).toBe(304);
+  });
+
   it('a tampered proof is refused with the reason, and nothing is stored', async () => {
     const ctx = await motionKeyForDevice();
     const { ballot } = encryptBallot(ctx, [0]);
