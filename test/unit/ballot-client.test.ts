@@ -13,6 +13,7 @@ import {
   verifyOpenedBallot,
 } from '../../api/meetings/ballot-crypto.ts';
 import { encryptBallot, openedChoices, tracker } from '../../bot/web/ballot-client.ts';
+import { type OpenedBallot, verifyAudit } from '../../api/cli/verify-ballots.ts';
 
 const keys = keyPairFromSeed(randomSeed());
 const motion: BallotContext = {
@@ -53,5 +54,26 @@ describe('a ballot encrypted in the browser', () => {
     const lie = { ...opening, marks: [1, 0, 0] };
     expect(openedChoices(motion, ballot, lie)).toBeNull();
     expect(verifyOpenedBallot(motion, ballot, lie)).toBeNull();
+  });
+
+  it('`verify-ballots --audit` accepts what the page shows after an audit, and names a lie', () => {
+    const made = encryptBallot(motion, [2]);
+    const shown: OpenedBallot = {
+      format: 'so-tay-ballot-audit/1',
+      ...motion,
+      choice: 'abstain',
+      ballot: made.ballot,
+      opening: made.opening,
+      tracker: made.tracker,
+    };
+    expect(verifyAudit(shown)).toEqual({ ok: true, problems: [], choices: ['abstain'] });
+    expect(verifyAudit({ ...shown, choice: 'for' }).problems).toEqual([
+      'Phiếu mã hóa lựa chọn "abstain", không phải "for".',
+    ]);
+    const otherRandomness = encryptBallot(motion, [2]).opening.randomness;
+    expect(verifyAudit({ ...shown, opening: { ...made.opening, randomness: otherRandomness } }).ok).toBe(false);
+    expect(verifyAudit({ ...shown, tracker: 'AAAAA-AAAAA' }).problems).toContain(
+      'Mã phiếu AAAAA-AAAAA không khớp với phiếu mã hóa của nó.',
+    );
   });
 });
