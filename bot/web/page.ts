@@ -231,7 +231,11 @@ export const CHAT_PAGE = `<!doctype html>
       publicKey: ctx.publicKey,
       choices: ctx.choices, marks: ctx.marks, choice: ctx.choices[i], ballot: made.ballot, opening: made.opening,
       tracker: made.tracker }, null, 1);
-    more.appendChild(sum); more.appendChild(pre); box.appendChild(more);
+    var file = document.createElement('a');
+    file.href = URL.createObjectURL(new Blob([pre.textContent], { type: 'application/json' }));
+    file.download = 'kiem-tra-phieu-' + made.tracker + '.json';
+    file.textContent = 'Tải tệp kiểm tra';
+    more.appendChild(sum); more.appendChild(pre); more.appendChild(file); box.appendChild(more);
     box.appendChild(buttons(list, 'choices', 'Lựa chọn'));
   }
   function poll() {

@@ -177,6 +177,13 @@ describeJourney('the member’s evening, on her phone', () => {
     const opened = JSON.parse(audit.data) as OpenedBallot;
     expect(verifyAudit(opened)).toEqual({ ok: true, problems: [], choices: ['for'] });
     expect(verifyAudit({ ...opened, choice: 'against' }).ok).toBe(false);
+    // The same data as a file, to check on another computer.
+    await chat.page.locator('#log .msg.bot[data-audit] summary').last().click();
+    const saving = chat.page.waitForEvent('download');
+    await chat.page.getByRole('link', { name: 'Tải tệp kiểm tra' }).last().click();
+    const saved = await saving;
+    expect(saved.suggestedFilename()).toBe(`kiem-tra-phieu-${audited}.json`);
+    expect(JSON.parse((await downloaded(saved)).toString('utf8'))).toEqual(opened);
     // The audited ballot is thrown away: its offer has no "Bỏ phiếu" button left.
     const spent = chat.page.locator('#log .msg.bot[data-ballot]').first();
     expect(await spent.getAttribute('data-ballot')).toBe('used');

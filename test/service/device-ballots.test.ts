@@ -29,6 +29,7 @@ let secToken: string;
 let motionId: number;
 let chatToken: string;
 let memberId: number;
+let outsiderToken: string;
 let n = 0;
 
 const call = (method: 'GET' | 'POST', url: string, token: string, payload?: object) =>
@@ -46,6 +47,7 @@ beforeAll(async () => {
   app = svc.app;
   const tree = await makeOrgTree(t.db);
   secToken = (await makeSecretary(t.db, tree.cellA)).token;
+  outsiderToken = await makeMemberToken(t.db, await makeMember(t.db, tree.cellB));
   const voters = [];
   for (let i = 0; i < 3; i++) {
     const m = await makeMember(t.db, tree.cellA);
@@ -125,6 +127,17 @@ describe('a ballot encrypted in the web chat', () => {
     ]);
     expect(ctx.publicKey).toMatch(/^[\w-]{43}$/);
     expect((await call('GET', `/chat/api/ballots/${motionId}`, 'w.not-a-session')).statusCode).toBe(401);
+    // A member of another cell is not given the motion (nor its title).
+    const outsider = await app.inject({
+      method: 'POST',
+      url: '/chat/api/session',
+      headers: { authorization: `Bearer ${outsiderToken}` },
+      payload: {},
+    });
+    const refused = await call('GET', `/chat/api/ballots/${motionId}`, outsider.json().token);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toBe('Đồng chí không thuộc chi bộ của buổi họp này nên không biểu quyết ở đây.');
+    expect(refused.body).not.toContain('Mã hóa trên máy đảng viên');
   });
 
   it('the encryption is a script of our own origin, and the page’s CSP allows no other, nor eval', async () => {
