@@ -76,6 +76,7 @@ export class WebChatPerson {
     const before = await this.page.locator('#log .msg.bot[data-ballot]').count();
     await this.page.locator('#log').getByRole('button', { name: label, exact: true }).last().click();
     await this.page.waitForFunction((n) => document.querySelectorAll('#log .msg.bot[data-ballot]').length > n, before);
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as she reads it on the screen
     return offers.last().innerText();
   }
 
@@ -85,6 +86,7 @@ export class WebChatPerson {
     const shown = this.page.locator('#log .msg.bot[data-audit]').last();
     await shown.waitFor();
     return {
+      // biome-ignore lint/performance/useDomNodeTextContent: as read on screen (the closed <details> not)
       text: await shown.innerText(),
       verdict: await shown.getAttribute('data-audit'),
       data: (await shown.locator('pre').textContent()) ?? '',
