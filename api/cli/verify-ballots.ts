@@ -15,6 +15,13 @@
  *   4. each total is the decryption of its aggregate, by its proof (so the key holder could not
  *      announce another number).
  * Then it prints the totals. Exit code 0 when all holds, 1 when anything fails, 2 on bad input.
+ *
+ *   npm run verify-ballots -- --audit audit.json
+ *
+ * checks an encryption the web chat opened for an audit ("Kiểm tra mã hóa", copied from the
+ * page): its tracker, its proofs, and that with the randomness shown each ciphertext is
+ * (g^r, g^m·h^r) — so the page encrypted the choice it says, and nothing else. Such a ballot is
+ * never cast.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -26,6 +33,8 @@ import {
   tallyLabel,
   verifyBallot,
   verifyDecryption,
+  type EncryptedBallot,
+  verifyOpenedBallot,
 } from '../meetings/ballot-crypto.ts';
 import type { BulletinBoard } from '../meetings/sealed-ballots.ts';
 
@@ -81,6 +90,47 @@ export function verifyBoard(board: BulletinBoard): Verdict {
   return { ok: problems.length === 0, problems, totals };
 }
 
+/** What the web chat shows under "Dữ liệu kiểm tra" after an audit. */
+export interface OpenedBallot extends BallotContext {
+  format: 'so-tay-ballot-audit/1';
+  choice: string;
+  ballot: EncryptedBallot;
+  opening: { marks: number[]; randomness: string[] };
+  tracker: string;
+}
+
+export function verifyAudit(a: OpenedBallot): { ok: boolean; problems: string[]; choices: string[] } {
+  const problems: string[] = [];
+  if (ballotTracker(a.ballot) !== a.tracker) problems.push(`Mã phiếu ${a.tracker} không khớp với phiếu mã hóa của nó.`);
+  if (!verifyBallot(a, a.ballot))
+    problems.push('Bằng chứng phiếu hợp lệ không đúng với khóa và lựa chọn của nội dung.');
+  const opened = verifyOpenedBallot(a, a.ballot, a.opening);
+  if (!opened) problems.push('Với số ngẫu nhiên đã công bố, bản mã không phải là lựa chọn được công bố.');
+  const choices = (opened ?? []).map((i) => a.choices[i]);
+  if (opened && (choices.length !== 1 || choices[0] !== a.choice))
+    problems.push(`Phiếu mã hóa lựa chọn "${choices.join(', ')}", không phải "${a.choice}".`);
+  return { ok: problems.length === 0, problems, choices };
+}
+
+async function auditMain(file: string) {
+  let audit: OpenedBallot;
+  try {
+    audit = JSON.parse(await readFile(file, 'utf8')) as OpenedBallot;
+    if (audit?.format !== 'so-tay-ballot-audit/1') throw new Error('không phải dữ liệu kiểm tra mã hóa (format)');
+  } catch (e) {
+    console.error(`Không đọc được dữ liệu kiểm tra: ${(e as Error).message}`);
+    return 2;
+  }
+  const verdict = verifyAudit(audit);
+  console.log(`Phiếu ${audit.tracker} (nội dung #${audit.motionId}) mã hóa: ${verdict.choices.join(', ') || '?'}`);
+  if (verdict.ok) {
+    console.log('✅ Đã kiểm tra: phiếu mã hóa đúng lựa chọn đã công bố, bằng chứng hợp lệ.');
+    return 0;
+  }
+  for (const p of verdict.problems) console.log(`❌ ${p}`);
+  return 1;
+}
+
 async function readBoard(source: string): Promise<BulletinBoard> {
   if (/^https?:\/\//i.test(source)) {
     const token = process.env.BOARD_TOKEN;
@@ -94,6 +144,7 @@ async function readBoard(source: string): Promise<BulletinBoard> {
 }
 
 async function main(argv: string[]) {
+  if (argv[0] === '--audit' && argv.length === 2) return auditMain(argv[1]);
   const source = argv[0];
   if (!source || argv.length > 1) {
     console.error('Cách dùng: npm run verify-ballots -- <đường dẫn bảng kiểm phiếu (.json) hoặc tệp JSON>');

@@ -351,6 +351,31 @@ export function verifyDecryption(
   }
 }
 
+/**
+ * An audited encryption (the web chat's "Kiểm tra mã hóa", Helios's cast-or-audit): with each
+ * ciphertext's randomness r and its 0 or 1 m revealed, checks that it is (g^r, g^m·h^r), and
+ * returns the choices it marks — null when it is not. An opened ballot is never cast.
+ */
+export function verifyOpenedBallot(
+  ctx: BallotContext,
+  ballot: Pick<EncryptedBallot, 'ciphertexts'>,
+  opening: { marks: number[]; randomness: string[] },
+): number[] | null {
+  try {
+    const h = element(ctx.publicKey);
+    if (ballot.ciphertexts.length !== ctx.choices.length || opening.marks.length !== ctx.choices.length) return null;
+    const ok = ballot.ciphertexts.every((c, i) => {
+      const m = opening.marks[i];
+      const r = scalarOf(opening.randomness[i]);
+      if (m !== 0 && m !== 1) return false;
+      return same(element(c.alpha), gPow(r)) && same(element(c.beta), mul(gPow(scalar(m)), pow(h, r)));
+    });
+    return ok ? opening.marks.flatMap((m, i) => (m ? [i] : [])) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** What a voter is given: a fingerprint of their encrypted ballot (never of their choice). */
 export function ballotTracker(ballot: EncryptedBallot): string {
   // the ciphertexts in their order (not the JSON, whose key order a database may change)

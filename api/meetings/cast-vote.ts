@@ -6,6 +6,7 @@ import type { RollRow } from './repository.ts';
 import { assertListSettled, listCandidates } from './open-election.ts';
 import { attendsInRoom, whyNotEntitled } from './entitlement.ts';
 import { ballotContext, sealBallot } from './sealed-ballots.ts';
+import { ballotTracker, type EncryptedBallot, verifyBallot } from './ballot-crypto.ts';
 
 /**
  * A member votes in chat (or through the API). Only members entitled to vote — official,
@@ -23,7 +24,7 @@ import { ballotContext, sealBallot } from './sealed-ballots.ts';
 export async function castVote(
   deps: Pick<Deps, 'db' | 'clock'>,
   actor: Principal,
-  input: { motionId: number; choice?: string; keep?: number[] },
+  input: { motionId: number; choice?: string; keep?: number[]; encrypted?: EncryptedBallot },
 ): Promise<{ changed: boolean; secret: boolean; tracker: string | null }> {
   const memberId = actor.memberId;
   if (!memberId) throw new AppError('forbidden', 'Chỉ đảng viên mới biểu quyết.');
@@ -31,7 +32,11 @@ export async function castVote(
   if (!shape) throw notFound('nội dung biểu quyết');
   // A secret ballot is encrypted here, before anything is written (issue 28): its choice never reaches SQL.
   let sealed: { ballot: string; tracker: string } | null = null;
-  if (shape.ballot === 'secret') {
+  if (input.encrypted) {
+    if (shape.ballot !== 'secret')
+      throw new AppError('validation', 'Nội dung này biểu quyết công khai, không nhận phiếu kín.');
+    sealed = await checkedEncrypted(deps.db, memberId, shape, input.encrypted);
+  } else if (shape.ballot === 'secret') {
     const kept = input.keep || shape.kind === 'election' ? await checkedKeep(deps.db, memberId, input) : null;
     if (!kept && !motionChoices(shape).includes(input.choice ?? '')) {
       // Said in the order a member would want to hear it (closed, not a choice, not entitled).
@@ -65,6 +70,38 @@ export async function castVote(
     );
   const secret = r.motion.ballot === 'secret';
   return { changed: r.changed, secret, tracker: secret ? (sealed?.tracker ?? null) : null };
+}
+
+/**
+ * A ballot encrypted on the member's device (the web chat): the service never learns the choice,
+ * so it checks instead that the proofs hold for this motion's key and choices — each ciphertext
+ * 0 or 1, an allowed number marked — before anything is written. An election's list must be
+ * settled first (the ballot is encrypted over its candidates).
+ */
+async function checkedEncrypted(
+  db: Deps['db'],
+  memberId: number,
+  shape: BallotShape,
+  encrypted: EncryptedBallot,
+): Promise<{ ballot: string; tracker: string }> {
+  const found = await findMotionForVote(db, shape.id, memberId);
+  if (!found) throw notFound('nội dung biểu quyết');
+  if (found.motion.status !== 'open') throw closedError();
+  if (shape.kind === 'election') await assertListSettled(db, found.motion);
+  // Only the ballot's own fields are kept: nothing else the browser sent is stored.
+  const ballot: EncryptedBallot = {
+    ciphertexts: encrypted.ciphertexts.map((c) => ({ alpha: c.alpha, beta: c.beta })),
+    proofs: encrypted.proofs.map((p) => ({ challenges: p.challenges, responses: p.responses })),
+    sumProof: { challenges: encrypted.sumProof.challenges, responses: encrypted.sumProof.responses },
+  };
+  if (!verifyBallot(await ballotContext(db, shape), ballot))
+    throw new AppError(
+      'validation',
+      'Phiếu kín mã hóa trên máy của đồng chí không hợp lệ (bằng chứng không khớp với khóa hoặc lựa chọn ' +
+        'của nội dung này), nên chưa được ghi nhận. Đồng chí tải lại trang rồi bỏ phiếu lại.',
+      { field: 'ballot' },
+    );
+  return { ballot: JSON.stringify(ballot), tracker: ballotTracker(ballot) };
 }
 
 /** An election ballot's names kept, checked (with every refusal before it) against the candidates. */
@@ -103,12 +140,13 @@ async function assertMayVote(
   db: Deps['db'],
   motion: Motion,
   entry: RollRow | undefined,
-  input: { choice?: string; keep?: number[] },
+  input: { choice?: string; keep?: number[]; encrypted?: EncryptedBallot },
 ): Promise<number[] | null> {
   if (motion.status !== 'open') throw closedError();
-  // An election ballot keeps some names (at most the seats) and crosses out the others.
-  const kept = motion.kind === 'election' ? await checkKept(db, motion, input.keep) : null;
-  if (!kept && !motionChoices(motion).includes(input.choice ?? ''))
+  // An election ballot keeps some names (at most the seats) and crosses out the others; an
+  // encrypted ballot's choice is not known here (its proofs were checked instead).
+  const kept = motion.kind === 'election' && !input.encrypted ? await checkKept(db, motion, input.keep) : null;
+  if (!kept && !input.encrypted && !motionChoices(motion).includes(input.choice ?? ''))
     throw new AppError('validation', notAChoice(motion, input.choice ?? ''), { field: 'choice' });
   const refusal = whyNotEntitled(entry);
   if (refusal) throw new AppError('forbidden', refusal);

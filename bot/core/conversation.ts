@@ -27,6 +27,7 @@ import { mainMenu, menuItemForText } from './menu.ts';
 import { asList, runCommand } from './run-command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { linkFromText, notLinkedReply } from './commands/link.ts';
+import { castSealedBallot } from './commands/vote.ts';
 import { helpFor, shortHelp } from './commands/help.ts';
 
 export const APOLOGY = 'Xin lỗi, đã có lỗi khi xử lý yêu cầu. Vui lòng thử lại sau ít phút.';
@@ -113,6 +114,11 @@ async function dispatch(
 async function respond(ctx: CommandContext, dialog: Dialog | undefined, text: string): Promise<Reply[]> {
   const { update, commands } = ctx;
   const inGroup = update.chat.kind === 'group';
+
+  if (update.sealedBallot) {
+    if (dialog) await endDialog(ctx);
+    return [await castSealedBallot(ctx, update.sealedBallot)];
+  }
 
   if (update.choice) {
     const action = decodeAction(update.choice);

@@ -3,6 +3,7 @@
  * build it from their platform's update; the core never sees a platform type.
  */
 import type { Channel } from '../../api/chat-accounts/repository.ts';
+import type { EncryptedBallot } from '../../api/meetings/ballot-crypto.ts';
 
 export interface ChatUpdate {
   channel: Channel;
@@ -16,6 +17,11 @@ export interface ChatUpdate {
   text?: string;
   /** A button press: the `data` of a choice sent earlier (Zalo: resolved from "1", "2", …). */
   choice?: string;
+  /**
+   * A secret ballot encrypted on the member's own device (the web chat): ciphertexts and proofs,
+   * never the choice, which this service does not learn.
+   */
+  sealedBallot?: { motionId: number; ballot: EncryptedBallot };
   photo?: { fileId: string; url?: string };
   /**
    * The chat has no buttons: choices are numbered and answered with a digit (Zalo). Set by the

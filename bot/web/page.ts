@@ -47,6 +47,7 @@ export const CHAT_PAGE = `<!doctype html>
   .old { opacity: .8; }
   .closed { margin: .4em 0 0; font-weight: 600; color: #555; }
   .earlier { align-self: center; color: #555; font-size: .85rem; margin: .2em 0; }
+  pre { white-space: pre-wrap; font-size: .75rem; }
   .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 </style>
 </head>
@@ -74,6 +75,7 @@ export const CHAT_PAGE = `<!doctype html>
 </form>
 <noscript><p style="padding:1em">Trang này cần JavaScript.
   Nếu máy không hỗ trợ, hãy dùng bot Telegram hoặc Zalo.</p></noscript>
+<script src="/chat/ballot.js" defer></script>
 <script>
 (function () {
   // seen: the newest pushed message this device has shown; after a reload the ones up to it are
@@ -109,7 +111,9 @@ export const CHAT_PAGE = `<!doctype html>
       b.type = 'button';
       b.textContent = c.label;
       // A secret ballot's choice is never echoed: someone beside the screen would read it.
-      b.onclick = function () { send({ choice: c.data }, c.secret ? SEALED : c.label); };
+      b.onclick = function () {
+        if (c.secret && c.ballot) encryptHere(c, list); else send({ choice: c.data }, c.secret ? SEALED : c.label);
+      };
       row.appendChild(b);
     });
     return row;
@@ -143,18 +147,96 @@ export const CHAT_PAGE = `<!doctype html>
     $('log').appendChild(div); window.scrollTo(0, document.body.scrollHeight);
     return div;
   }
-  function send(msg, echo) {
+  function send(msg, echo, tracker) {
     var mine = show('me', { text: echo });
     msg.id = id();
     api('POST', '/chat/api/messages', msg).then(function (r) {
       // A secret ballot typed ("bieuquyet giữ 1 3"): the member's own words leave the screen too.
       if (r.replies.some(function (m) { return m.conceal; })) mine.textContent = SEALED;
-      r.replies.forEach(function (m) { show('bot', m); });
+      var shown = r.replies.map(function (m) { return show('bot', m); });
+      // Encrypted here: the tracker the server names must be the one computed on this device.
+      if (tracker && r.replies.some(function (m) { return m.conceal; })) {
+        var at = -1;
+        r.replies.forEach(function (m, k) { if ((m.text || '').indexOf(tracker) >= 0) at = k; });
+        var note = document.createElement('p'), div = shown[at >= 0 ? at : shown.length - 1];
+        note.className = 'closed';
+        note.textContent = at >= 0 ? '✓ Mã phiếu máy chủ ghi nhận trùng với mã tính trên máy của đồng chí.'
+          : '⚠ Mã phiếu máy chủ báo khác mã tính trên máy của đồng chí (' + tracker + '): đồng chí báo bí thư chi bộ.';
+        div.insertBefore(note, div.childNodes[1] || null);
+      }
     })
       .catch(function (e) {
         if (e && e.error === 'unauthorized') signout(e.message);
         else show('bot', { text: (e && e.message) || 'Không gửi được, hãy thử lại.' });
       });
+  }
+  // A secret ballot encrypted on this device (issue 28): the server gets ciphertexts and proofs,
+  // never the choice. Cast or audit, as in Helios: an audited encryption is shown opened, checked,
+  // and thrown away. Where the browser cannot encrypt, the server encrypts as on Telegram and Zalo.
+  var NO_DEVICE = 'Trình duyệt này không mã hóa được phiếu; máy chủ mã hóa phiếu thay đồng chí ' +
+    '(như trên Telegram, Zalo).';
+  function encryptHere(c, list) {
+    var lib = window.SotayBallot;
+    if (!lib || typeof BigInt === 'undefined' || !window.crypto || !crypto.getRandomValues) return sealOnServer(c);
+    api('GET', '/chat/api/ballots/' + c.ballot.motionId).then(function (ctx) {
+      var i = ctx.choices.indexOf(c.ballot.choice), made, t0 = performance.now();
+      try { made = lib.encryptBallot(ctx, [i]); } catch (err) { return sealOnServer(c); }
+      var ms = Math.round(performance.now() - t0);
+      document.body.setAttribute('data-ballot-ms', String(ms));
+      offer(ctx, i, made, ms, list);
+    }).catch(function (e) {
+      if (e && e.error === 'unauthorized') signout(e.message);
+      else if (e && e.error) show('bot', { text: e.message });
+      else sealOnServer(c);
+    });
+  }
+  function sealOnServer(c) {
+    show('bot', { text: NO_DEVICE });
+    send({ choice: c.data }, SEALED);
+  }
+  function offer(ctx, i, made, ms, list) {
+    var box = show('bot', { text: '🔐 Phiếu kín đã được mã hóa trên máy của đồng chí (' + ms + ' ms); máy chủ không ' +
+      'biết đồng chí chọn gì.\\nMã phiếu: ' + made.tracker +
+      '\\nBấm "Bỏ phiếu" để gửi phiếu này, hoặc "Kiểm tra mã hóa" ' +
+      'để xem phiếu có mã hóa đúng lựa chọn của đồng chí không (phiếu đã kiểm tra bị hủy, đồng chí chọn lại).' });
+    box.setAttribute('data-ballot', 'offer');
+    var row = buttons([], 'choices', 'Bỏ phiếu hoặc kiểm tra'), cast = document.createElement('button'),
+        check = document.createElement('button');
+    cast.type = check.type = 'button';
+    cast.className = 'primary';
+    cast.textContent = 'Bỏ phiếu';
+    check.textContent = 'Kiểm tra mã hóa';
+    function used() { box.removeChild(row); box.setAttribute('data-ballot', 'used'); }
+    cast.onclick = function () {
+      used();
+      send({ ballot: { motionId: ctx.motionId, sealed: made.ballot } }, SEALED, made.tracker);
+      made = null;
+    };
+    check.onclick = function () { used(); audit(ctx, i, made, list); made = null; };
+    row.appendChild(cast); row.appendChild(check); box.appendChild(row);
+  }
+  function audit(ctx, i, made, list) {
+    var got = window.SotayBallot.openedChoices(ctx, made.ballot, made.opening),
+        ok = got && got.length === 1 && got[0] === i;
+    var box = show('bot', { text: 'Kiểm tra mã hóa — phiếu ' + made.tracker + ' mã hóa lựa chọn: «' +
+      (got && got.length ? ctx.labels[got[0]] : '?') + '».\\n' + (ok
+        ? '✓ Đã kiểm tra: từng bản mã đúng là (gʳ, gᵐ·hʳ) với số ngẫu nhiên r và lựa chọn m công bố dưới đây.'
+        : '✗ Bản mã KHÔNG khớp với lựa chọn đồng chí đã bấm: đừng bỏ phiếu trên máy này, báo ngay bí thư chi bộ.') +
+      '\\nPhiếu này đã bị hủy, không bao giờ được bỏ. Mời đồng chí chọn lại (phiếu mới được mã hóa lại):' });
+    box.setAttribute('data-audit', ok ? 'ok' : 'failed');
+    var more = document.createElement('details'), sum = document.createElement('summary'),
+        pre = document.createElement('pre');
+    sum.textContent = 'Dữ liệu kiểm tra (ai cũng kiểm tra lại được: npm run verify-ballots -- --audit <tệp>)';
+    pre.textContent = JSON.stringify({ format: 'so-tay-ballot-audit/1', motionId: ctx.motionId,
+      publicKey: ctx.publicKey,
+      choices: ctx.choices, marks: ctx.marks, choice: ctx.choices[i], ballot: made.ballot, opening: made.opening,
+      tracker: made.tracker }, null, 1);
+    var file = document.createElement('a');
+    file.href = URL.createObjectURL(new Blob([pre.textContent], { type: 'application/json' }));
+    file.download = 'kiem-tra-phieu-' + made.tracker + '.json';
+    file.textContent = 'Tải tệp kiểm tra';
+    more.appendChild(sum); more.appendChild(pre); more.appendChild(file); box.appendChild(more);
+    box.appendChild(buttons(list, 'choices', 'Lựa chọn'));
   }
   function poll() {
     if (!token) return;

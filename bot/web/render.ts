@@ -10,7 +10,14 @@ import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
 
 export interface WebMessage {
   text: string;
-  choices?: { label: string; data: string; menu?: true; secret?: true }[];
+  choices?: {
+    label: string;
+    data: string;
+    menu?: true;
+    secret?: true;
+    /** A secret ballot's choice the page may encrypt itself (ballot-client.ts). */
+    ballot?: { motionId: number; choice: string };
+  }[];
   link?: { label: string; url: string };
   photo?: string;
   /** Answers a secret ballot: the page shows the member's own message as "Đã bỏ phiếu kín". */
@@ -23,7 +30,7 @@ export async function renderWeb(reply: Reply | OutboundPayload): Promise<WebMess
     ...(reply.choices ?? []).map((c) => ({
       label: c.label,
       data: choiceData(c),
-      ...('secret' in c && c.secret ? { secret: true as const } : {}),
+      ...('secret' in c && c.secret ? { secret: true as const, ...deviceBallot(c.action) } : {}),
     })),
     ...menu.map((c) => ({ label: c.label, data: choiceData(c), menu: true as const })),
   ];
@@ -36,4 +43,11 @@ export async function renderWeb(reply: Reply | OutboundPayload): Promise<WebMess
     photo: qr ? await QRCode.toDataURL(qr.text, { width: 360, margin: 2 }) : undefined,
     conceal: 'conceal' in reply && reply.conceal ? true : undefined,
   };
+}
+
+/** A secret vote's motion and choice, which the page encrypts in the browser rather than send. */
+function deviceBallot(action: { kind: string } | undefined) {
+  if (action?.kind !== 'vote') return {};
+  const { motionId, choice } = action as { kind: 'vote'; motionId: number; choice: string };
+  return { ballot: { motionId, choice } };
 }

@@ -22,9 +22,53 @@ import { CHAT_PAGE } from './page.ts';
 import { allowInlineScriptsOf } from '../../api/http/security-headers.ts';
 import { WEB_BOT_KEY, type WebPayload } from './sender.ts';
 import { renderWeb } from './render.ts';
+import { ballotScript } from './ballot-script.ts';
+import { ballotForDevice } from '../../api/meetings/ballot-for-device.ts';
+import { ensureMemberPrincipal } from '../../api/auth/principal.ts';
 import type { OutboundPayload } from '../../api/outbox/enqueue.ts';
 
 export { WEB_BOT_KEY };
+
+/** 32 bytes in base64url: a group element or a scalar. */
+const B64_32 = { type: 'string', pattern: '^[A-Za-z0-9_-]{43}$' } as const;
+const RangeProofBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['challenges', 'responses'],
+  properties: {
+    challenges: { type: 'array', maxItems: 64, items: B64_32 },
+    responses: { type: 'array', maxItems: 64, items: B64_32 },
+  },
+} as const;
+/** A ballot encrypted in the browser (ballot-client.ts): ciphertexts and proofs, never a choice. */
+const SealedBallotBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['motionId', 'sealed'],
+  properties: {
+    motionId: { type: 'integer', minimum: 1 },
+    sealed: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['ciphertexts', 'proofs', 'sumProof'],
+      properties: {
+        ciphertexts: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 64,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['alpha', 'beta'],
+            properties: { alpha: B64_32, beta: B64_32 },
+          },
+        },
+        proofs: { type: 'array', maxItems: 64, items: RangeProofBody },
+        sumProof: RangeProofBody,
+      },
+    },
+  },
+} as const;
 const MAX_TEXT = 4000;
 
 /** A reply as the page draws it (bot/web/render.ts). */
@@ -38,6 +82,12 @@ const WebReplyT = Type.Object({
         menu: Type.Optional(Type.Boolean({ description: 'an item of the main menu, drawn apart' })),
         secret: Type.Optional(
           Type.Boolean({ description: "a secret ballot's choice: the page echoes the press as 'Đã bỏ phiếu kín'" }),
+        ),
+        ballot: Type.Optional(
+          Type.Object(
+            { motionId: Id, choice: Type.String() },
+            { description: 'a secret ballot the page encrypts in the browser (GET /chat/api/ballots/:id)' },
+          ),
         ),
       }),
     ),
@@ -121,7 +171,45 @@ export function webChatRoutes(deps: Deps, inbox: InboxWorker, web: BotChannel): 
       },
     );
 
-    app.post<{ Body: { id: string; text?: string; choice?: string } }>(
+    // The in-browser encryption, from our own origin (the page's CSP allows 'self' only).
+    const script = { 'text/javascript': Type.String({ description: 'the bundled script' }) };
+    const scriptSchema = { hide: true, response: ContentResponses(200, script, 'ballot encryption for the page') };
+    app.get('/chat/ballot.js', { schema: scriptSchema }, async (request, reply) => {
+      const { code, etag } = await ballotScript();
+      reply.header('cache-control', 'no-cache').header('etag', etag);
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      return reply.header('content-type', 'text/javascript; charset=utf-8').send(code);
+    });
+
+    app.get<{ Params: { motionId: number } }>(
+      '/chat/api/ballots/:motionId',
+      {
+        schema: {
+          tags: ['Web chat'],
+          summary: "A secret motion's public key and choices, for encrypting a ballot in the browser",
+          params: Type.Object({ motionId: Id }),
+          response: Responses(
+            Type.Object({
+              motionId: Id,
+              title: Type.String(),
+              publicKey: Type.String(),
+              choices: Type.Array(Type.String()),
+              labels: Type.Array(Type.String()),
+              marks: Type.Union([Type.Object({ exactly: Type.Integer() }), Type.Object({ atMost: Type.Integer() })]),
+            }),
+          ),
+        },
+      },
+      async (request) => {
+        const webId = await signedInWebId(deps, request);
+        const account = await findActiveAccount(deps.db, 'web', WEB_BOT_KEY, webId);
+        const member = account && (await findMember(deps.db, account.memberId));
+        if (!member?.active) throw new AppError('forbidden', 'Tài khoản đảng viên của đồng chí không còn hoạt động.');
+        return ballotForDevice(deps, await ensureMemberPrincipal(deps.db, member.id), request.params.motionId);
+      },
+    );
+
+    app.post<{ Body: { id: string; text?: string; choice?: string; ballot?: WebPayload['ballot'] } }>(
       '/chat/api/messages',
       {
         schema: {
@@ -135,6 +223,7 @@ export function webChatRoutes(deps: Deps, inbox: InboxWorker, web: BotChannel): 
               id: { type: 'string', pattern: '^[\\w-]{8,64}$' },
               text: { type: 'string', maxLength: MAX_TEXT },
               choice: { type: 'string', maxLength: 64 },
+              ballot: SealedBallotBody,
             },
           },
           response: Responses(
@@ -149,6 +238,7 @@ export function webChatRoutes(deps: Deps, inbox: InboxWorker, web: BotChannel): 
           id: request.body.id,
           text: request.body.text,
           choice: request.body.choice,
+          ballot: request.body.ballot,
         };
         // Through the inbox like every channel: a message re-sent by a flaky connection is answered once.
         const replies = await inbox.processInline(web, payload, `${webId}:${request.body.id}`);

@@ -6,6 +6,7 @@
 import type { BotChannel, ChannelModule } from '../channel.ts';
 import type { BotScope } from '../core/command.ts';
 import type { ChatUpdate } from '../core/update.ts';
+import type { EncryptedBallot } from '../../api/meetings/ballot-crypto.ts';
 
 export const WEB_BOT_KEY = 'web';
 
@@ -15,6 +16,8 @@ export interface WebPayload {
   id: string;
   text?: string;
   choice?: string;
+  /** A secret ballot encrypted in the browser: ciphertexts and proofs only, never the choice. */
+  ballot?: { motionId: number; sealed: EncryptedBallot };
 }
 
 export const webModule: ChannelModule = {
@@ -48,6 +51,7 @@ export class WebBot implements BotChannel {
       chat: { id: p.webId, kind: 'private' },
       text: p.text,
       choice: p.choice,
+      sealedBallot: p.ballot ? { motionId: p.ballot.motionId, ballot: p.ballot.sealed } : undefined,
       // The page has no way to attach a photo.
       noPhotos: true,
       receivedAt,

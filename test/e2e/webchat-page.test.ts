@@ -144,10 +144,30 @@ describe.runIf(chromiumPath)('web chat page in Chromium', () => {
     await page.getByRole('group', { name: 'Menu chính' }).last().getByRole('button', { name: 'Biểu quyết' }).click();
     const ballot = page.getByRole('group', { name: 'Lựa chọn' }).last();
     await ballot.getByRole('button', { name: 'Không tán thành', exact: true }).click();
+    // Encrypted in the browser first (issue 28): cast, and the service names the tracker.
+    await page.getByRole('button', { name: 'Bỏ phiếu', exact: true }).click();
     await page.getByText(/Mã phiếu của đồng chí: [A-Z2-9]{5}-[A-Z2-9]{5}/).waitFor();
     const pressed = await conversationText(page);
     expect(pressed).toContain('Đã bỏ phiếu kín');
     expect(pressed).not.toContain('Không tán thành');
+
+    // A browser that cannot encrypt (here the script never arrives): the server encrypts, as on
+    // Telegram and Zalo, and the member is told so in one line.
+    const member = await makeMember(t.db, tree.cellB, { fullName: 'Đỗ Văn Máy Cũ' });
+    const { code } = await issueLinkCode(deps, secB.principal, member.id);
+    const old = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await old.route('**/chat/ballot.js', (r) => r.abort());
+    await old.goto(`${svc.baseUrl}/chat?code=${code}`);
+    await old.getByText('Đồng chí chọn việc bên dưới').waitFor();
+    await old.getByRole('group', { name: 'Menu chính' }).last().getByRole('button', { name: 'Điểm danh' }).click();
+    await old.getByText('✅ Đồng chí đã điểm danh.').waitFor();
+    await old.getByRole('group', { name: 'Menu chính' }).last().getByRole('button', { name: 'Biểu quyết' }).click();
+    const choices = old.getByRole('group', { name: 'Lựa chọn' }).last();
+    await choices.getByRole('button', { name: 'Tán thành', exact: true }).click();
+    await old.getByText(/Mã phiếu của đồng chí: [A-Z2-9]{5}-[A-Z2-9]{5}/).waitFor();
+    const fallback = await conversationText(old);
+    expect(fallback).toContain('Trình duyệt này không mã hóa được phiếu; máy chủ mã hóa phiếu thay đồng chí');
+    expect(fallback).toContain('Đã bỏ phiếu kín');
 
     // Typed: the member's own words are replaced once the ballot is taken.
     const typing = await signedIn('Lê Thị Gõ Phím', 390, 'B');

@@ -27,6 +27,10 @@ import { relativeVietnamDay } from '../../api/text/vietnam-time.ts';
 import type { Member } from '../../api/members/repository.ts';
 import { describeJourney, overflowing, PHONE, startJourney, type Journey } from './harness/journey.ts';
 import { WebChatPerson } from './harness/web-chat.ts';
+import { type OpenedBallot, verifyAudit } from '../../api/cli/verify-ballots.ts';
+import { loadBulletinBoard } from '../../api/meetings/sealed-ballots.ts';
+import { verifyBoard } from '../../api/cli/verify-ballots.ts';
+import { recordPaperBallots } from '../../api/meetings/record-paper-ballots.ts';
 import { downloaded, pdfOf, pdfPages } from './harness/documents.ts';
 
 describeJourney('the member’s evening, on her phone', () => {
@@ -38,6 +42,8 @@ describeJourney('the member’s evening, on her phone', () => {
   let bay: Member;
   const others: Member[] = [];
   let meetingId: number;
+  let admissionId: number;
+  let herTracker: string;
 
   beforeAll(async () => {
     j = await startJourney('member-evening');
@@ -147,22 +153,84 @@ describeJourney('the member’s evening, on her phone', () => {
       title: 'Kết nạp quần chúng Lê Mới',
       ballot: 'secret',
     });
+    admissionId = admission.id;
+    herTracker = '';
     const secret = await chat.comeBack();
     expect(secret).toContain('Bỏ phiếu kín: lựa chọn của đồng chí không gắn với tên.');
-    const receipt = await chat.press('Tán thành');
+    // From here, every request the page sends, with its body: the choice must be in none of them.
+    const sent: { method: string; url: string; body: string | null }[] = [];
+    chat.page.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/chat/api/'))
+        sent.push({ method: r.method(), url: r.url(), body: r.postData() });
+    });
+    // She presses "Tán thành": the phone encrypts it and offers to cast it or to check it.
+    const first = await chat.encrypt('Tán thành');
+    expect(first).toContain('Phiếu kín đã được mã hóa trên máy của đồng chí');
+    const audited = /Mã phiếu: ([A-Z2-9]{5}-[A-Z2-9]{5})/.exec(first)![1];
+    expect(first).not.toContain('Tán thành');
+    // She checks it once: the page opens the encryption, shows the choice it holds, checks it…
+    const audit = await chat.audit();
+    expect(audit.text).toContain(`phiếu ${audited} mã hóa lựa chọn: «Tán thành»`);
+    expect(audit.text).toContain('✓ Đã kiểm tra');
+    expect(audit.verdict).toBe('ok');
+    // …and anyone can check it again, with the service's verifier (libsodium, not the page's code).
+    const opened = JSON.parse(audit.data) as OpenedBallot;
+    expect(verifyAudit(opened)).toEqual({ ok: true, problems: [], choices: ['for'] });
+    expect(verifyAudit({ ...opened, choice: 'against' }).ok).toBe(false);
+    // The same data as a file, to check on another computer.
+    await chat.page.locator('#log .msg.bot[data-audit] summary').last().click();
+    const saving = chat.page.waitForEvent('download');
+    await chat.page.getByRole('link', { name: 'Tải tệp kiểm tra' }).last().click();
+    const saved = await saving;
+    expect(saved.suggestedFilename()).toBe(`kiem-tra-phieu-${audited}.json`);
+    expect(JSON.parse((await downloaded(saved)).toString('utf8'))).toEqual(opened);
+    // The audited ballot is thrown away: its offer has no "Bỏ phiếu" button left.
+    const spent = chat.page.locator('#log .msg.bot[data-ballot]').first();
+    expect(await spent.getAttribute('data-ballot')).toBe('used');
+    expect(await spent.getByRole('button').count()).toBe(0);
+    await j.shot(chat.page, 'secret-ballot-audit');
+
+    // She presses "Tán thành" again (under the audit), on an old phone: CPU slowed four times.
+    const cdp = await phone.newCDPSession(chat.page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    const second = await chat.encrypt('Tán thành');
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    const slowMs = Number(await chat.page.locator('body').getAttribute('data-ballot-ms'));
+    console.log(`[member-evening] one 3-choice ballot encrypted in Chromium at 390 px, CPU 4× slower: ${slowMs} ms`);
+    expect(slowMs).toBeGreaterThan(0);
+    const tracker = /Mã phiếu: ([A-Z2-9]{5}-[A-Z2-9]{5})/.exec(second)![1];
+    expect(tracker).not.toBe(audited); // encrypted afresh
+    const receipt = await chat.press('Bỏ phiếu');
     expect(receipt).toContain('Đã ghi nhận phiếu kín của đồng chí.');
+    expect(receipt).toContain(`Mã phiếu của đồng chí: ${tracker}`);
+    await chat.page.getByText('✓ Mã phiếu máy chủ ghi nhận trùng với mã tính trên máy của đồng chí.').waitFor();
     await j.shot(chat.page, 'secret-ballot');
-    // Stored encrypted (issue 28): no choice in the row, and the member was shown its tracker.
+    // Stored encrypted: no choice in the row, the tracker she was shown, and never the audited one.
     const box = () =>
       j.h.t.db.query<{ choice: string | null; tracker: string }>(
         `select choice, tracker from ballot_box where motion_id = $1`,
         [admission.id],
       );
-    const [ballot] = await box();
-    expect(ballot.choice).toBeNull();
-    expect(receipt).toContain(`Mã phiếu của đồng chí: ${ballot.tracker}`);
-    // Pressed twice (a double tap): still one ballot.
-    await chat.press('Tán thành');
+    expect(await box()).toEqual([{ choice: null, tracker }]);
+    herTracker = tracker;
+    // What the server received: the motion's key was asked for, then ciphertexts and proofs — no choice.
+    const posts = sent.filter((r) => r.method === 'POST');
+    expect(posts).toHaveLength(1);
+    const body = JSON.parse(posts[0].body!);
+    expect(Object.keys(body).sort()).toEqual(['ballot', 'id']);
+    expect(Object.keys(body.ballot).sort()).toEqual(['motionId', 'sealed']);
+    expect(Object.keys(body.ballot.sealed).sort()).toEqual(['ciphertexts', 'proofs', 'sumProof']);
+    expect(sent.filter((r) => r.method === 'GET').map((r) => new URL(r.url).pathname)).toContain(
+      `/chat/api/ballots/${admission.id}`,
+    );
+    // ("for" as JSON or as button data; base64url ciphertexts hold neither quotes nor colons)
+    for (const r of sent) {
+      for (const leak of ['Tán thành', '"for"', ':for', 'choice'])
+        expect(`${r.url} ${r.body ?? ''}`).not.toContain(leak);
+    }
+    // Pressed again and cast again (a double tap): refused, still one ballot.
+    await chat.encrypt('Tán thành');
+    expect(await chat.press('Bỏ phiếu')).toContain('Đồng chí đã bỏ phiếu kín cho nội dung này');
     expect((await box()).length).toBe(1);
     // The closed resolution's old button: a clear answer, and its result is unchanged.
     const stale = await chat.pressIn('🗳 Thông qua nghị quyết', 'Tán thành');
@@ -264,6 +332,23 @@ describeJourney('the member’s evening, on her phone', () => {
     expect(await chat.press('Báo đã xong')).toContain('Đã ghi nhận hoàn thành: Vận động quần chúng Lê Mới');
     await j.shot(chat.page, 'task-done');
     expect(await overflowing(chat.page)).toBeNull();
+  });
+
+  it('the admission is counted: her encrypted ballot is on the board, which verifies, and counts', async () => {
+    const { deps } = j.h;
+    // The three in the room voted on paper: two for, one against.
+    await recordPaperBallots(deps, sec.principal, {
+      motionId: admissionId,
+      counts: { for: 2, against: 1, abstain: 0 },
+    });
+    await closeMotion(deps, sec.principal, admissionId, { confirm: true });
+    const result = await chat.comeBack();
+    expect(result).toContain('Tán thành 3, không tán thành 1, không biểu quyết 0.');
+    const board = (await loadBulletinBoard(j.h.t.db, admissionId))!;
+    expect(board.ballots.map((b) => b.tracker)).toEqual([herTracker]);
+    const verdict = verifyBoard(board);
+    expect(verdict.ok).toBe(true);
+    expect(verdict.totals.map((x) => x.total)).toEqual([3, 1, 0]);
   });
 
   it('unlinks before handing the phone on; the chat then says how to link again instead of going silent', async () => {

@@ -113,6 +113,9 @@ const MATRIX: Record<string, Entry> = {
     expect: 401,
   },
   'GET /chat/api/inbox': { req: () => ({ url: '/chat/api/inbox' }), expect: 401 },
+  // The script that encrypts a secret ballot in the browser is public; the motion's key is for a web-chat session.
+  'GET /chat/ballot.js': { req: () => ({ url: '/chat/ballot.js' }), expect: 200 },
+  'GET /chat/api/ballots/:motionId': { req: () => ({ url: '/chat/api/ballots/1' }), expect: 401 },
   // A platform webhook without the bot's secret.
   'POST /webhooks/:channel/:bot': {
     req: () => ({ url: '/webhooks/telegram/telegram', payload: { update_id: 1, message: { text: 'x' } } }),

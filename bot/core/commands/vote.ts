@@ -90,6 +90,15 @@ export async function vote(ctx: CommandContext, motionId: number, choice: string
   return { text: `${changed ? 'Đã sửa phiếu' : 'Đã ghi nhận phiếu'}: ${choiceLabel(choice)}.` };
 }
 
+/** A secret ballot encrypted on the member's device: the service checks its proofs, stores it, names its tracker. */
+export async function castSealedBallot(
+  ctx: CommandContext,
+  sealed: NonNullable<CommandContext['update']['sealedBallot']>,
+) {
+  const { tracker } = await castVote(ctx.deps, ctx.principal, { motionId: sealed.motionId, encrypted: sealed.ballot });
+  return { text: secretReceipt(tracker), conceal: true as const };
+}
+
 /**
  * An election in chat: the list is numbered; "bieuquyet giữ 1 3" keeps names 1 and 3 and
  * crosses out the others (at most the seats). The reply does not repeat the names kept.

@@ -73,6 +73,32 @@ export class WebChatPerson {
     await this.page.waitForTimeout(100);
   }
 
+  /**
+   * Presses a secret ballot's choice, which the page encrypts on the phone (issue 28): waits for
+   * its offer to cast or audit and returns the offer's text. Nothing is sent but a key request.
+   */
+  async encrypt(label: string): Promise<string> {
+    const offers = this.page.locator('#log .msg.bot[data-ballot="offer"]');
+    const before = await this.page.locator('#log .msg.bot[data-ballot]').count();
+    await this.page.locator('#log').getByRole('button', { name: label, exact: true }).last().click();
+    await this.page.waitForFunction((n) => document.querySelectorAll('#log .msg.bot[data-ballot]').length > n, before);
+    // biome-ignore lint/performance/useDomNodeTextContent: the text as she reads it on the screen
+    return offers.last().innerText();
+  }
+
+  /** "Kiểm tra mã hóa" on the newest offer: the opened encryption, as the page shows and checks it. */
+  async audit(): Promise<{ text: string; verdict: string | null; data: string }> {
+    await this.page.getByRole('button', { name: 'Kiểm tra mã hóa', exact: true }).last().click();
+    const shown = this.page.locator('#log .msg.bot[data-audit]').last();
+    await shown.waitFor();
+    return {
+      // biome-ignore lint/performance/useDomNodeTextContent: as read on screen (the closed <details> not)
+      text: await shown.innerText(),
+      verdict: await shown.getAttribute('data-audit'),
+      data: (await shown.locator('pre').textContent()) ?? '',
+    };
+  }
+
   private async answered(act: () => Promise<void>): Promise<string> {
     const before = (await this.botMessages()).length;
     const response = this.page.waitForResponse((r) => r.url().endsWith('/chat/api/messages'));
