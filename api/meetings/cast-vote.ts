@@ -101,7 +101,11 @@ async function checkedEncrypted(
         'của nội dung này), nên chưa được ghi nhận. Đồng chí tải lại trang rồi bỏ phiếu lại.',
       { field: 'ballot' },
     );
-  return { ballot: JSON.stringify(ballot), tracker: ballotTracker(ballot) };
+  // A copy of a ballot already in the box (its ciphertexts replayed) would count one choice twice.
+  const tracker = ballotTracker(ballot);
+  const [copy] = await db.query(`select 1 from ballot_box where motion_id = $1 and tracker = $2`, [shape.id, tracker]);
+  if (copy) throw new AppError('validation', 'Phiếu kín này trùng với một phiếu đã nhận, nên không được ghi nhận.');
+  return { ballot: JSON.stringify(ballot), tracker };
 }
 
 /** An election ballot's names kept, checked (with every refusal before it) against the candidates. */

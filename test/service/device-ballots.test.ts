@@ -30,6 +30,8 @@ let motionId: number;
 let chatToken: string;
 let memberId: number;
 let outsiderToken: string;
+/** A second voter of the cell, signed in with the API token. */
+let secondVoterToken: string;
 let n = 0;
 
 const call = (method: 'GET' | 'POST', url: string, token: string, payload?: object) =>
@@ -72,6 +74,7 @@ beforeAll(async () => {
   ).json().id;
   // The web chat, signed in with the member's API token.
   memberId = voters[0].m.id;
+  secondVoterToken = voters[1].token;
   const session = await app.inject({
     method: 'POST',
     url: '/chat/api/session',
@@ -93,8 +96,8 @@ async function motionKeyForDevice(): Promise<BallotContext> {
 }
 
 /** Casts as the page does; returns the text of the service's replies. */
-async function cast(sealed: EncryptedBallot): Promise<string> {
-  const res = await call('POST', '/chat/api/messages', chatToken, {
+async function cast(sealed: EncryptedBallot, token = chatToken): Promise<string> {
+  const res = await call('POST', '/chat/api/messages', token, {
     id: `device-ballot-${++n}`,
     ballot: { motionId, sealed },
   });
@@ -202,6 +205,15 @@ describe('a ballot encrypted in the web chat', () => {
     expect(await stored()).toEqual({ ballots: 1, voted: 1 });
     // Once: a second encrypted ballot from the same member is refused.
     expect(await cast(encryptBallot(ctx, [0]).ballot)).toContain('Đồng chí đã bỏ phiếu kín cho nội dung này');
+    expect(await stored()).toEqual({ ballots: 1, voted: 1 });
+    // Another member who got hold of those ciphertexts cannot cast a copy: one choice would count twice.
+    const other = await app.inject({
+      method: 'POST',
+      url: '/chat/api/session',
+      headers: { authorization: `Bearer ${secondVoterToken}` },
+      payload: {},
+    });
+    expect(await cast(ballot, other.json().token)).toContain('trùng với một phiếu đã nhận');
     expect(await stored()).toEqual({ ballots: 1, voted: 1 });
 
     expect((await call('POST', `/motions/${motionId}/close?confirm=true`, secToken)).statusCode).toBe(200);
