@@ -123,8 +123,9 @@ export async function claimUpdates(
 
 /**
  * What a claim's floor is worked out from: the lowest id of the bots' pending updates (null:
- * none visible) and the highest id stored. Both are read from an index's end (the function
- * `inbound_pending_floor`, migration 140), so the whole inbox is looked at without a scan of it.
+ * none visible) and the highest id stored, each by walking an index from one end (the function
+ * `inbound_pending_floor`, migration 140). The first walk passes the dead entries of processed
+ * updates; it marks them as it goes, so the next walk steps over them without reading the table.
  */
 export async function pendingFloor(
   sql: Sql,
