@@ -22,6 +22,7 @@ import {
   extendUpdateLeases,
   insertUpdate,
   insertUpdateBatched,
+  pendingFloor,
   releaseUpdate,
   type Completion,
   type StoredUpdate,
@@ -61,6 +62,9 @@ export class InboxWorker {
   #pending: { item: Completion; done: () => void; fail: (e: unknown) => void }[] = [];
   #flushing?: Promise<void>;
   #completing = new Set<Promise<void>>();
+  /** No pending update of this worker's bots has a lower id (see `claimFloor`). */
+  #floor = 0;
+  #sweeps: { at: number; highest: number }[] = [];
   readonly #concurrency: number;
   readonly #lease: number;
   readonly #idlePollMs: number;
@@ -173,9 +177,35 @@ export class InboxWorker {
 
   private async claim(limit: number): Promise<StoredUpdate[]> {
     if (this.#channels.size === 0) return [];
-    const rows = await claimUpdates(this.deps.db.relaxed, this.owner, [...this.#channels.keys()], this.#lease, limit);
+    const bots = [...this.#channels.keys()];
+    const from = await this.claimFloor(bots);
+    const rows = await claimUpdates(this.deps.db.relaxed, this.owner, bots, this.#lease, limit, from);
     for (const r of rows) this.#held.add(r.id);
     return rows;
+  }
+
+  /**
+   * Where a claim starts: an id no pending update of `bots` is below. Processed updates leave
+   * dead index entries until VACUUM, so a claim from the start of the inbox got slower through
+   * an evening (issue 31); from the floor it passes only what was processed since the floor moved.
+   *
+   * Once a second the floor is worked out afresh from the whole inbox. The lowest pending id
+   * alone is not a floor: an insert that took a lower id may not have committed yet. Every id at
+   * or below the highest one stored SETTLE_MS ago was taken before then, and its insert — one
+   * short statement — has committed since; so the floor is the lower of the lowest pending id and
+   * the id after that highest one. An insert slower than that delays its update by one sweep.
+   */
+  private async claimFloor(bots: string[]): Promise<number> {
+    const now = Date.now();
+    const last = this.#sweeps.at(-1);
+    if (last && now - last.at < SWEEP_MS) return this.#floor;
+    const { lowestPending, highest } = await pendingFloor(this.deps.db.relaxed, bots);
+    const settled = this.#sweeps.findLast((s) => now - s.at >= SETTLE_MS);
+    // Until a sweep has settled, claims look at the whole inbox.
+    this.#floor = settled ? Math.min(lowestPending ?? Number.POSITIVE_INFINITY, settled.highest + 1) : 0;
+    if (settled) this.#sweeps = this.#sweeps.filter((s) => s.at >= settled.at);
+    this.#sweeps.push({ at: now, highest: highest ?? 0 });
+    return this.#floor;
   }
 
   private async process(row: StoredUpdate) {
@@ -272,6 +302,11 @@ export class InboxWorker {
     this.#flushing = undefined;
   }
 }
+
+/** How often a claim's floor is worked out again (`claimFloor`). */
+const SWEEP_MS = 1_000;
+/** How long after an id was seen stored every lower id's insert has surely committed. */
+const SETTLE_MS = 5_000;
 
 /** Longest pause between tries of an update while the database is away. */
 const RETRY_MAX_MS = 2_000;

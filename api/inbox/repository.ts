@@ -98,7 +98,10 @@ export const insertUpdateBatched = batchedWrite<NewUpdate, number | null>({
 /**
  * Claims up to `limit` pending updates of the given bots (`channel:bot` keys) for `owner`.
  * An update is claimable only when no earlier update of the same chat is pending, so one
- * chat's updates are processed in arrival order even across instances.
+ * chat's updates are processed in arrival order even across instances. `from` is a floor no
+ * pending update of these bots is below (`pendingFloor`); the default 0 looks at every one.
+ * The statement is the function `claim_inbound_updates` (migration 140), which walks the
+ * pending updates in id order and stops at `limit` — whatever the planner's statistics say.
  */
 export async function claimUpdates(
   sql: Sql,
@@ -106,25 +109,33 @@ export async function claimUpdates(
   bots: string[],
   leaseSeconds: number,
   limit: number,
+  from = 0,
 ): Promise<StoredUpdate[]> {
-  const rows = await sql.query<StoredUpdate>(
-    `update inbound_updates u
-        set claimed_by = $1, claimed_at = now(), lease_until = now() + make_interval(secs => $2),
-          attempts = u.attempts + 1
-      where u.id in (
-        select c.id from inbound_updates c
-         where c.processed_at is null and (c.channel || ':' || c.bot_key) = any($3::text[])
-           and (c.lease_until is null or c.lease_until < now())
-           and not exists (
-             select 1 from inbound_updates p
-              where p.processed_at is null and p.channel = c.channel and p.bot_key = c.bot_key
-                and p.chat_key = c.chat_key and p.id < c.id)
-         order by c.id limit $4
-         for update skip locked)
-      returning u.id, u.channel, u.bot_key, u.payload, u.received_at, u.attempts`,
-    [owner, leaseSeconds, bots, limit],
-  );
+  const rows = await sql.query<StoredUpdate>(`select * from claim_inbound_updates($1, $2::text[], $3, $4, $5)`, [
+    owner,
+    bots,
+    leaseSeconds,
+    limit,
+    from,
+  ]);
   return rows.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * What a claim's floor is worked out from: the lowest id of the bots' pending updates (null:
+ * none visible) and the highest id stored, each by walking an index from one end (the function
+ * `inbound_pending_floor`, migration 140). The first walk passes the dead entries of processed
+ * updates; it marks them as it goes, so the next walk steps over them without reading the table.
+ */
+export async function pendingFloor(
+  sql: Sql,
+  bots: string[],
+): Promise<{ lowestPending: number | null; highest: number | null }> {
+  const [row] = await sql.query<{ lowest: number | null; highest: number | null }>(
+    `select lowest, highest from inbound_pending_floor($1::text[])`,
+    [bots],
+  );
+  return { lowestPending: row?.lowest ?? null, highest: row?.highest ?? null };
 }
 
 /** Keeps the updates `owner` is still working on from being taken by another worker. */

@@ -35,27 +35,22 @@ export interface PacedBot {
  * Only the earliest unsent message of each chat is claimable: one waiting for its chat's
  * turn or retried after an error holds the later ones back, so a chat gets its messages in
  * the order they were queued (the reply lane and the broadcast lane each in its own order).
+ * The statement is the function `claim_outbox_messages` (migration 141): planned on every call,
+ * it walks the due index in order and asks each candidate's chat for its first unsent id. As a
+ * prepared statement its plan, made while the outbox was empty, read the whole outbox for every
+ * candidate once an evening's replies were queued (1.5–2 s a claim; issue 31).
  */
 export async function claimMessages(
   sql: Sql,
   o: { owner: string; lane: number; bots: string[]; leaseSeconds: number; limit: number },
 ): Promise<OutboxRow[]> {
-  const rows = await sql.query<OutboxRow>(
-    `update outbox_messages
-        set status = 'sending', attempts = attempts + 1, claimed_by = $1,
-          next_attempt_at = now() + make_interval(secs => $2)
-      where id in (
-        select m.id from outbox_messages m
-         where m.status in ('queued', 'sending') and m.lane = $3 and m.next_attempt_at <= now()
-           and (m.channel || ':' || m.bot_key) = any($4::text[])
-           and not exists (
-             select 1 from outbox_messages e
-              where e.channel = m.channel and e.bot_key = m.bot_key and e.chat_id = m.chat_id and e.lane = m.lane
-                and e.status in ('queued', 'sending') and e.id < m.id)
-         order by m.lane, m.next_attempt_at, m.id limit $5 for update skip locked)
-      returning id, channel, bot_key, chat_id, org_id, lane, payload, attempts`,
-    [o.owner, o.leaseSeconds, o.lane, o.bots, o.limit],
-  );
+  const rows = await sql.query<OutboxRow>(`select * from claim_outbox_messages($1, $2, $3, $4::text[], $5)`, [
+    o.owner,
+    o.leaseSeconds,
+    o.lane,
+    o.bots,
+    o.limit,
+  ]);
   return rows.sort((a, b) => a.id - b.id);
 }
 
