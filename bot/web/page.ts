@@ -183,7 +183,7 @@ export const CHAT_PAGE = `<!doctype html>
       try { made = lib.encryptBallot(ctx, [i]); } catch (err) { return sealOnServer(c); }
       var ms = Math.round(performance.now() - t0);
       document.body.setAttribute('data-ballot-ms', String(ms));
-      offer(ctx, i, made, ms, list);
+      offer(ctx, i, made, list);
     }).catch(function (e) {
       if (e && e.error === 'unauthorized') signout(e.message);
       else if (e && e.error) show('bot', { text: e.message });
@@ -194,8 +194,9 @@ export const CHAT_PAGE = `<!doctype html>
     show('bot', { text: NO_DEVICE });
     send({ choice: c.data }, SEALED);
   }
-  function offer(ctx, i, made, ms, list) {
-    var box = show('bot', { text: '🔐 Phiếu kín đã được mã hóa trên máy của đồng chí (' + ms + ' ms); máy chủ không ' +
+  function offer(ctx, i, made, list) {
+    // The time it took stays out of the text (a member has no use for it); the journey reads it from the page.
+    var box = show('bot', { text: '🔐 Phiếu kín đã được mã hóa trên máy của đồng chí; máy chủ không ' +
       'biết đồng chí chọn gì.\\nMã phiếu: ' + made.tracker +
       '\\nBấm "Bỏ phiếu" để gửi phiếu này, hoặc "Kiểm tra mã hóa" ' +
       'để xem phiếu có mã hóa đúng lựa chọn của đồng chí không (phiếu đã kiểm tra bị hủy, đồng chí chọn lại).' });
