@@ -40,6 +40,9 @@ else
   RUN_AS=()
 fi
 chmod 0755 "$DIR"
+# Everything below runs from DIR: started as postgres from a checkout that user cannot enter (a
+# clone under `mktemp -d`, mode 0700), Patroni's bootstrap ran initdb but never started PostgreSQL.
+cd "$DIR"
 
 start_bg() { # name, command…
   local name=$1
