@@ -201,9 +201,8 @@ export function webChatRoutes(deps: Deps, inbox: InboxWorker, web: BotChannel): 
         },
       },
       async (request) => {
-        const webId = await signedInWebId(deps, request);
-        const account = await findActiveAccount(deps.db, 'web', WEB_BOT_KEY, webId);
-        const member = account && (await findMember(deps.db, account.memberId));
+        const { account } = await signedInWebAccount(deps, request);
+        const member = await findMember(deps.db, account.memberId);
         if (!member?.active) throw new AppError('forbidden', 'Tài khoản đảng viên của đồng chí không còn hoạt động.');
         return ballotForDevice(deps, await ensureMemberPrincipal(deps.db, member.id), request.params.motionId);
       },
@@ -288,14 +287,17 @@ export function webChatRoutes(deps: Deps, inbox: InboxWorker, web: BotChannel): 
   };
 }
 
-/** The signed-in web chat's id, from `Authorization: Bearer w.…`; 401 otherwise. */
-async function signedInWebId(deps: Deps, request: FastifyRequest): Promise<string> {
+/** The signed-in web chat's id and its linked account, from `Authorization: Bearer w.…`; 401 otherwise. */
+async function signedInWebAccount(deps: Deps, request: FastifyRequest) {
   const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
   const webId = verifyWebToken(deps.linkSecret, token);
-  if (!webId || !(await findActiveAccount(deps.db, 'web', WEB_BOT_KEY, webId))) {
+  const account = webId ? await findActiveAccount(deps.db, 'web', WEB_BOT_KEY, webId) : undefined;
+  if (!webId || !account) {
     throw new AppError('unauthorized', 'Phiên web chat đã hết hoặc chưa đăng nhập. Xin bí thư chi bộ cấp mã liên kết.');
   }
-  return webId;
+  return { webId, account };
 }
+
+const signedInWebId = async (deps: Deps, request: FastifyRequest) => (await signedInWebAccount(deps, request)).webId;
 
 const toJson = (reply: Reply | OutboundPayload) => renderWeb(reply);
