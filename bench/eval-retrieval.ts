@@ -64,7 +64,7 @@ for (const f of Object.keys(flags) as (keyof typeof flags)[]) {
 const args = benchArgs({
   corpus: '../shared/eval/corpus',
   qa: '../shared/eval/qa-dev.jsonl',
-  also: 'test/data/knowledge/qa-own.jsonl,test/data/knowledge/qa-articles.jsonl',
+  also: 'test/data/knowledge/qa-own.jsonl,test/data/knowledge/qa-articles.jsonl,test/data/knowledge/qa-new-user.jsonl',
   /** Overrides the model's decision threshold on p(answerable) for this run (−1: the model's). */
   threshold: -1,
   params: '',
