@@ -35,7 +35,7 @@ import { HashingEmbedder } from '../knowledge/embed/hashing-embedder.ts';
 import { chooseEmbedder } from '../knowledge/embed/choose-embedder.ts';
 import type { Embedder } from '../knowledge/embed/embedder.ts';
 import { refreshTermStats } from '../knowledge/store.ts';
-import { DEFAULT_PARAMS, type Hit, type RankingParams, retrieve } from '../knowledge/retrieve.ts';
+import { DEFAULT_PARAMS, type Hit, paramsFor, type RankingParams, retrieve } from '../knowledge/retrieve.ts';
 import { correctSpelling } from '../knowledge/spelling.ts';
 import {
   ABSTAIN_MODEL,
@@ -165,7 +165,8 @@ function variants(set: QuestionSet): QuestionSet[] {
 async function main() {
   if (!fs.existsSync(args.corpus))
     throw new Error(`no corpus at ${args.corpus}: pass --corpus <folder> --qa <file.jsonl>`);
-  const params: RankingParams = { ...DEFAULT_PARAMS, ...(args.params ? JSON.parse(args.params) : {}) };
+  // Overrides of the ranking parameters; each embedder's own fusion weight applies otherwise (paramsFor).
+  const params: Partial<RankingParams> = args.params ? JSON.parse(args.params) : {};
   const dev: QuestionSet = { name: path.basename(args.qa, '.jsonl'), questions: readSet(args.qa) };
   const heldOut: QuestionSet[] = args.also
     .split(',')
@@ -253,7 +254,7 @@ async function main() {
       synthetic: withIntervals(synthetic, syntheticRuns, model),
     };
     out.sets = sets;
-    out.params = params;
+    out.params = { ...paramsFor(corpus.embedder), ...params };
     if (flags.cv) out.cv = await crossValidateParams(corpus, heldOut.flatMap(variants));
     if (flags.explain) explain(dev.name, dev.questions, devRuns, model);
   } finally {
@@ -394,7 +395,8 @@ async function loadCorpus(embedder: Embedder): Promise<Corpus> {
 }
 
 /** Asks every question the way the assistant does: spelling corrected, then retrieval and answer coverage. */
-async function ask(corpus: Corpus, questions: Question[], params: RankingParams): Promise<Ranked[]> {
+async function ask(corpus: Corpus, questions: Question[], overrides: Partial<RankingParams>): Promise<Ranked[]> {
+  const params = { ...paramsFor(corpus.embedder), ...overrides };
   const runs: Ranked[] = [];
   for (const q of questions) {
     const asked = await correctSpelling(corpus.db, q.question);
@@ -421,7 +423,13 @@ async function ask(corpus: Corpus, questions: Question[], params: RankingParams)
  * same question against BM25's passages; the score features (top, gap) stay the hybrid's, as
  * BM25 scores are on another scale.
  */
-function bm25Runs(corpus: Corpus, questions: Question[], hybrid: Ranked[], params: RankingParams): Ranked[] {
+function bm25Runs(
+  corpus: Corpus,
+  questions: Question[],
+  hybrid: Ranked[],
+  overrides: Partial<RankingParams>,
+): Ranked[] {
+  const params = { ...paramsFor(corpus.embedder), ...overrides };
   return questions.map((_q, i) => {
     const h = hybrid[i];
     const b = corpus.bm25.search(h.asked, 10).map((r) => corpus.byId.get(r.id)!);
@@ -515,16 +523,16 @@ async function crossValidateParams(corpus: Corpus, sets: QuestionSet[]) {
   const halves = [0, 1].map((h) => all.filter((q) => hashOf(q.id) % 2 === h));
   const grid: RankingParams[] = [];
   for (const headWeight of [1, 2, 3])
-    for (const lexicalWeight of [0.5, 1, 1.5, 2])
+    for (const lexicalWeight of [0.5, 1, 1.5, 2, 3, 6, 10])
       for (const proximity of [0, 0.5]) grid.push({ ...DEFAULT_PARAMS, headWeight, lexicalWeight, proximity });
-  const mrrOf = async (qs: Question[], p: RankingParams) =>
+  const mrrOf = async (qs: Question[], p: Partial<RankingParams>) =>
     score(qs, await ask(corpus, qs, p), ABSTAIN_MODEL)['mrr@10'];
   const result = [];
   for (const [train, test] of [
     [halves[0], halves[1]],
     [halves[1], halves[0]],
   ]) {
-    let best = { p: DEFAULT_PARAMS, mrr: -1 };
+    let best: { p: Partial<RankingParams>; mrr: number } = { p: paramsFor(corpus.embedder), mrr: -1 };
     for (const p of grid) {
       const m = await mrrOf(train, p);
       if (m > best.mrr) best = { p, mrr: m };
@@ -533,7 +541,7 @@ async function crossValidateParams(corpus: Corpus, sets: QuestionSet[]) {
       chosen: best.p,
       train_mrr: best.mrr,
       test_mrr: await mrrOf(test, best.p),
-      test_mrr_defaults: await mrrOf(test, DEFAULT_PARAMS),
+      test_mrr_defaults: await mrrOf(test, paramsFor(corpus.embedder)),
     });
     console.error(`cv: ${JSON.stringify(result.at(-1))}`);
   }
