@@ -226,6 +226,7 @@ async function main() {
     const own = fitted.find((c) => c.features.join(',') === model.features.join(','));
     const sets: Record<string, { hybrid: Metrics; bm25: Metrics }> = {};
     const declines: Record<string, ReturnType<typeof withIntervals>> = {};
+    const seen: Record<string, ReturnType<typeof whatMembersSee>> = {};
     // The held-out sets and their variants, then the dev set's variants (already asked, for the fit).
     const scored: [QuestionSet, Ranked[]][] = [];
     for (const s of heldOut.flatMap(variants)) scored.push([s, await ask(corpus, s.questions, params)]);
@@ -236,6 +237,7 @@ async function main() {
         bm25: score(s.questions, bm25Runs(corpus, s.questions, runs, params), model),
       };
       declines[s.name] = withIntervals(s.questions, runs, model);
+      seen[s.name] = whatMembersSee(s.questions, runs, model);
       if (flags.explain) explain(s.name, s.questions, runs, model);
     }
     out.abstention = {
@@ -252,6 +254,8 @@ async function main() {
       // Sets the model was never fitted on (slips of the dev set included).
       sets: declines,
       synthetic: withIntervals(synthetic, syntheticRuns, model),
+      // What a member sees (knowledge/answer.ts): an answer, the articles offered as choices, or a plain decline.
+      seen: { [dev.name]: whatMembersSee(dev.questions, devRuns, model), ...seen },
     };
     out.sets = sets;
     out.params = { ...paramsFor(corpus.embedder), ...params };
@@ -291,6 +295,18 @@ async function main() {
   if (a.cv_dev) line(`${dev.name} (${args.folds}-fold CV)`, a.cv_dev);
   for (const [name, x] of Object.entries(a.sets)) line(name, x);
   line('synthetic off-topic', a.synthetic);
+  console.log(
+    `\nwhat a member sees: answerable — answered from the right article / from another, choices with the right` +
+      ' article / without it, plain decline; unanswerable — plain decline / choices / answered',
+  );
+  const seenOf = (out.abstention as { seen: Record<string, ReturnType<typeof whatMembersSee>> }).seen;
+  for (const [name, x] of Object.entries(seenOf))
+    console.log(
+      `${name.padEnd(36)} ${[x.answerable.right, x.answerable.other, x.answerable.choices_with_right]
+        .concat([x.answerable.choices_without, x.answerable.plain])
+        .join(' / ')
+        .padEnd(24)}  ${[x.unanswerable.plain, x.unanswerable.choices, x.unanswerable.answered].join(' / ')}`,
+    );
   console.log(JSON.stringify(out));
 }
 
@@ -511,6 +527,37 @@ function withIntervals(questions: { relevant: string[] }[], runs: Ranked[], mode
     wrong_declines: `${wrong}/${an.length}`,
     wrong_declines_ci95: wilson(wrong, an.length),
   };
+}
+
+/** As knowledge/answer.ts offers them: a declined question at or above this share of the threshold gets choices. */
+const CHOICE_SHARE = 0.5;
+const MAX_CHOICES = 3;
+
+/**
+ * What a member sees for each question, as knowledge/answer.ts decides it: an answer (from the right
+ * article first or another), the two or three most likely articles of the first five passages
+ * offered as choices (the right one among them or not), or a plain "the documents do not say".
+ */
+function whatMembersSee(questions: Question[], runs: Ranked[], model: AbstainModel) {
+  const answerable = { right: 0, other: 0, choices_with_right: 0, choices_without: 0, plain: 0 };
+  const unanswerable = { plain: 0, choices: 0, answered: 0 };
+  for (const [i, q] of questions.entries()) {
+    const r = runs[i];
+    const p = answerability(r.features, model);
+    const articles = [...new Set(r.keys.slice(0, 5))].slice(0, MAX_CHOICES);
+    const offered = p < model.threshold && p >= model.threshold * CHOICE_SHARE && articles.length >= 2;
+    if (!q.relevant.length) {
+      if (p >= model.threshold) unanswerable.answered++;
+      else if (offered) unanswerable.choices++;
+      else unanswerable.plain++;
+    } else if (p >= model.threshold) {
+      if (q.relevant.includes(r.keys[0])) answerable.right++;
+      else answerable.other++;
+    } else if (!offered) answerable.plain++;
+    else if (articles.some((k) => q.relevant.includes(k))) answerable.choices_with_right++;
+    else answerable.choices_without++;
+  }
+  return { answerable, unanswerable };
 }
 
 /**
