@@ -35,7 +35,7 @@ import { HashingEmbedder } from '../knowledge/embed/hashing-embedder.ts';
 import { chooseEmbedder } from '../knowledge/embed/choose-embedder.ts';
 import type { Embedder } from '../knowledge/embed/embedder.ts';
 import { refreshTermStats } from '../knowledge/store.ts';
-import { DEFAULT_PARAMS, type Hit, type RankingParams, retrieve } from '../knowledge/retrieve.ts';
+import { DEFAULT_PARAMS, type Hit, paramsFor, type RankingParams, retrieve } from '../knowledge/retrieve.ts';
 import { correctSpelling } from '../knowledge/spelling.ts';
 import {
   ABSTAIN_MODEL,
@@ -64,7 +64,7 @@ for (const f of Object.keys(flags) as (keyof typeof flags)[]) {
 const args = benchArgs({
   corpus: '../shared/eval/corpus',
   qa: '../shared/eval/qa-dev.jsonl',
-  also: 'test/data/knowledge/qa-own.jsonl,test/data/knowledge/qa-articles.jsonl',
+  also: 'test/data/knowledge/qa-own.jsonl,test/data/knowledge/qa-articles.jsonl,test/data/knowledge/qa-new-user.jsonl',
   /** Overrides the model's decision threshold on p(answerable) for this run (−1: the model's). */
   threshold: -1,
   params: '',
@@ -165,7 +165,8 @@ function variants(set: QuestionSet): QuestionSet[] {
 async function main() {
   if (!fs.existsSync(args.corpus))
     throw new Error(`no corpus at ${args.corpus}: pass --corpus <folder> --qa <file.jsonl>`);
-  const params: RankingParams = { ...DEFAULT_PARAMS, ...(args.params ? JSON.parse(args.params) : {}) };
+  // Overrides of the ranking parameters; each embedder's own fusion weight applies otherwise (paramsFor).
+  const params: Partial<RankingParams> = args.params ? JSON.parse(args.params) : {};
   const dev: QuestionSet = { name: path.basename(args.qa, '.jsonl'), questions: readSet(args.qa) };
   const heldOut: QuestionSet[] = args.also
     .split(',')
@@ -225,6 +226,7 @@ async function main() {
     const own = fitted.find((c) => c.features.join(',') === model.features.join(','));
     const sets: Record<string, { hybrid: Metrics; bm25: Metrics }> = {};
     const declines: Record<string, ReturnType<typeof withIntervals>> = {};
+    const seen: Record<string, ReturnType<typeof whatMembersSee>> = {};
     // The held-out sets and their variants, then the dev set's variants (already asked, for the fit).
     const scored: [QuestionSet, Ranked[]][] = [];
     for (const s of heldOut.flatMap(variants)) scored.push([s, await ask(corpus, s.questions, params)]);
@@ -235,6 +237,7 @@ async function main() {
         bm25: score(s.questions, bm25Runs(corpus, s.questions, runs, params), model),
       };
       declines[s.name] = withIntervals(s.questions, runs, model);
+      seen[s.name] = whatMembersSee(s.questions, runs, model);
       if (flags.explain) explain(s.name, s.questions, runs, model);
     }
     out.abstention = {
@@ -251,9 +254,11 @@ async function main() {
       // Sets the model was never fitted on (slips of the dev set included).
       sets: declines,
       synthetic: withIntervals(synthetic, syntheticRuns, model),
+      // What a member sees (knowledge/answer.ts): an answer, the articles offered as choices, or a plain decline.
+      seen: { [dev.name]: whatMembersSee(dev.questions, devRuns, model), ...seen },
     };
     out.sets = sets;
-    out.params = params;
+    out.params = { ...paramsFor(corpus.embedder), ...params };
     if (flags.cv) out.cv = await crossValidateParams(corpus, heldOut.flatMap(variants));
     if (flags.explain) explain(dev.name, dev.questions, devRuns, model);
   } finally {
@@ -290,6 +295,18 @@ async function main() {
   if (a.cv_dev) line(`${dev.name} (${args.folds}-fold CV)`, a.cv_dev);
   for (const [name, x] of Object.entries(a.sets)) line(name, x);
   line('synthetic off-topic', a.synthetic);
+  console.log(
+    `\nwhat a member sees: answerable — answered from the right article / from another, choices with the right` +
+      ' article / without it, plain decline; unanswerable — plain decline / choices / answered',
+  );
+  const seenOf = (out.abstention as { seen: Record<string, ReturnType<typeof whatMembersSee>> }).seen;
+  for (const [name, x] of Object.entries(seenOf))
+    console.log(
+      `${name.padEnd(36)} ${[x.answerable.right, x.answerable.other, x.answerable.choices_with_right]
+        .concat([x.answerable.choices_without, x.answerable.plain])
+        .join(' / ')
+        .padEnd(24)}  ${[x.unanswerable.plain, x.unanswerable.choices, x.unanswerable.answered].join(' / ')}`,
+    );
   console.log(JSON.stringify(out));
 }
 
@@ -394,7 +411,8 @@ async function loadCorpus(embedder: Embedder): Promise<Corpus> {
 }
 
 /** Asks every question the way the assistant does: spelling corrected, then retrieval and answer coverage. */
-async function ask(corpus: Corpus, questions: Question[], params: RankingParams): Promise<Ranked[]> {
+async function ask(corpus: Corpus, questions: Question[], overrides: Partial<RankingParams>): Promise<Ranked[]> {
+  const params = { ...paramsFor(corpus.embedder), ...overrides };
   const runs: Ranked[] = [];
   for (const q of questions) {
     const asked = await correctSpelling(corpus.db, q.question);
@@ -421,7 +439,13 @@ async function ask(corpus: Corpus, questions: Question[], params: RankingParams)
  * same question against BM25's passages; the score features (top, gap) stay the hybrid's, as
  * BM25 scores are on another scale.
  */
-function bm25Runs(corpus: Corpus, questions: Question[], hybrid: Ranked[], params: RankingParams): Ranked[] {
+function bm25Runs(
+  corpus: Corpus,
+  questions: Question[],
+  hybrid: Ranked[],
+  overrides: Partial<RankingParams>,
+): Ranked[] {
+  const params = { ...paramsFor(corpus.embedder), ...overrides };
   return questions.map((_q, i) => {
     const h = hybrid[i];
     const b = corpus.bm25.search(h.asked, 10).map((r) => corpus.byId.get(r.id)!);
@@ -505,6 +529,37 @@ function withIntervals(questions: { relevant: string[] }[], runs: Ranked[], mode
   };
 }
 
+/** As knowledge/answer.ts offers them: a declined question at or above this share of the threshold gets choices. */
+const CHOICE_SHARE = 0.5;
+const MAX_CHOICES = 3;
+
+/**
+ * What a member sees for each question, as knowledge/answer.ts decides it: an answer (from the right
+ * article first or another), the two or three most likely articles of the first five passages
+ * offered as choices (the right one among them or not), or a plain "the documents do not say".
+ */
+function whatMembersSee(questions: Question[], runs: Ranked[], model: AbstainModel) {
+  const answerable = { right: 0, other: 0, choices_with_right: 0, choices_without: 0, plain: 0 };
+  const unanswerable = { plain: 0, choices: 0, answered: 0 };
+  for (const [i, q] of questions.entries()) {
+    const r = runs[i];
+    const p = answerability(r.features, model);
+    const articles = [...new Set(r.keys.slice(0, 5))].slice(0, MAX_CHOICES);
+    const offered = p < model.threshold && p >= model.threshold * CHOICE_SHARE && articles.length >= 2;
+    if (!q.relevant.length) {
+      if (p >= model.threshold) unanswerable.answered++;
+      else if (offered) unanswerable.choices++;
+      else unanswerable.plain++;
+    } else if (p >= model.threshold) {
+      if (q.relevant.includes(r.keys[0])) answerable.right++;
+      else answerable.other++;
+    } else if (!offered) answerable.plain++;
+    else if (articles.some((k) => q.relevant.includes(k))) answerable.choices_with_right++;
+    else answerable.choices_without++;
+  }
+  return { answerable, unanswerable };
+}
+
 /**
  * Two-fold cross-validation of the ranking parameters: a small grid is searched on one half of
  * the held-out questions (by id) and scored on the other, and the other way round. What the
@@ -515,16 +570,16 @@ async function crossValidateParams(corpus: Corpus, sets: QuestionSet[]) {
   const halves = [0, 1].map((h) => all.filter((q) => hashOf(q.id) % 2 === h));
   const grid: RankingParams[] = [];
   for (const headWeight of [1, 2, 3])
-    for (const lexicalWeight of [0.5, 1, 1.5, 2])
+    for (const lexicalWeight of [0.5, 1, 1.5, 2, 3, 6, 10])
       for (const proximity of [0, 0.5]) grid.push({ ...DEFAULT_PARAMS, headWeight, lexicalWeight, proximity });
-  const mrrOf = async (qs: Question[], p: RankingParams) =>
+  const mrrOf = async (qs: Question[], p: Partial<RankingParams>) =>
     score(qs, await ask(corpus, qs, p), ABSTAIN_MODEL)['mrr@10'];
   const result = [];
   for (const [train, test] of [
     [halves[0], halves[1]],
     [halves[1], halves[0]],
   ]) {
-    let best = { p: DEFAULT_PARAMS, mrr: -1 };
+    let best: { p: Partial<RankingParams>; mrr: number } = { p: paramsFor(corpus.embedder), mrr: -1 };
     for (const p of grid) {
       const m = await mrrOf(train, p);
       if (m > best.mrr) best = { p, mrr: m };
@@ -533,7 +588,7 @@ async function crossValidateParams(corpus: Corpus, sets: QuestionSet[]) {
       chosen: best.p,
       train_mrr: best.mrr,
       test_mrr: await mrrOf(test, best.p),
-      test_mrr_defaults: await mrrOf(test, DEFAULT_PARAMS),
+      test_mrr_defaults: await mrrOf(test, paramsFor(corpus.embedder)),
     });
     console.error(`cv: ${JSON.stringify(result.at(-1))}`);
   }

@@ -43,7 +43,18 @@ export interface RankingParams {
   proximity: number;
 }
 
+/**
+ * lexicalWeight 1.5 is the fusion weight for an embedder that says nothing else (a model server's
+ * embeddings: not measured here, there is no model server in the evaluation); the offline
+ * hashing embedder sets its own (HashingEmbedder.lexicalWeight).
+ */
 export const DEFAULT_PARAMS: RankingParams = { headWeight: 2, lexicalWeight: 1.5, rrfK: 60, proximity: 0 };
+
+/** The ranking parameters with an embedder: the defaults, its own fusion weight when it has one. */
+export const paramsFor = (embedder: Pick<Embedder, 'lexicalWeight'>): RankingParams => ({
+  ...DEFAULT_PARAMS,
+  ...(embedder.lexicalWeight === undefined ? {} : { lexicalWeight: embedder.lexicalWeight }),
+});
 
 /**
  * Why a hit ranked where it did: each arm's rank (1-based, null when that arm did not find it) and the
@@ -141,7 +152,7 @@ export async function retrieve(
     : Promise.resolve([]);
   const [vec, lexCandidates] = await Promise.all([vecQuery, lexQuery]);
   // Common terms only left the candidate query (for speed); IDF still weighs them in scoring.
-  const p = { ...DEFAULT_PARAMS, ...options.params };
+  const p = { ...paramsFor(embedder), ...options.params };
   const lex = bm25Rank(lexCandidates, stats.all, stats.total, p);
 
   const fused = new Map<number, number>();

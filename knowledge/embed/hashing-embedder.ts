@@ -9,6 +9,12 @@ import { foldedSyllables, STOPWORDS, syllables } from '../text.ts';
 
 export class HashingEmbedder implements Embedder {
   readonly model: string;
+  /**
+   * Its vectors hash the same syllables and pairs the lexical arm matches, so its nearest
+   * chunks are weaker lexical evidence, not another kind: in the fusion it breaks ties. Chosen
+   * by leave-one-question-set-out on the four evaluation sets (docs/benchmarks.md, issue 29).
+   */
+  readonly lexicalWeight = 6;
   constructor(readonly dimensions = 512) {
     this.model = `hash-v2-${dimensions}`;
   }
