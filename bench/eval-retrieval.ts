@@ -36,6 +36,7 @@ import { chooseEmbedder } from '../knowledge/embed/choose-embedder.ts';
 import type { Embedder } from '../knowledge/embed/embedder.ts';
 import { refreshTermStats } from '../knowledge/store.ts';
 import { DEFAULT_PARAMS, type Hit, paramsFor, type RankingParams, retrieve } from '../knowledge/retrieve.ts';
+import { CHOICE_SHARE, MAX_CHOICES } from '../knowledge/answer.ts';
 import { correctSpelling } from '../knowledge/spelling.ts';
 import {
   ABSTAIN_MODEL,
@@ -528,10 +529,6 @@ function withIntervals(questions: { relevant: string[] }[], runs: Ranked[], mode
     wrong_declines_ci95: wilson(wrong, an.length),
   };
 }
-
-/** As knowledge/answer.ts offers them: a declined question at or above this share of the threshold gets choices. */
-const CHOICE_SHARE = 0.5;
-const MAX_CHOICES = 3;
 
 /**
  * What a member sees for each question, as knowledge/answer.ts decides it: an answer (from the right

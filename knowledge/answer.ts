@@ -61,8 +61,8 @@ export const DID_YOU_MEAN =
  * decision threshold: close to answerable ("đảng phí đóng bao nhiêu", p 0.35 against 0.38), not
  * a question about something else ("giá vàng hôm nay", p 0.01), which is declined plainly.
  */
-const CHOICE_SHARE = 0.5;
-const MAX_CHOICES = 3;
+export const CHOICE_SHARE = 0.5;
+export const MAX_CHOICES = 3;
 const CHOICE_LABEL_CHARS = 60;
 export const OFFLINE_FOOTER = '(Trích nguyên văn tài liệu đã nạp, không phải câu trả lời do máy soạn.)';
 
