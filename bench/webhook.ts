@@ -12,11 +12,13 @@
  * meeting evening. Draining while the webhook load runs can go no faster than the load itself,
  * so that figure (`lag_p99_ms`) says how far processing trails acknowledgement, not its rate.
  *
- *   npm run bench:webhook -- --updates 20000 [--profile 1]
+ *   npm run bench:webhook -- --updates 20000 [--profile 1] [--cpuProfile taps.cpuprofile]
  *
  * `--profile 1` counts and times every statement the service sends while it drains each backlog
  * and prints them per update (bench/statement-profile.ts); the figures of such a run are not
- * the bench's.
+ * the bench's. `--cpuProfile FILE` records this process's CPU (the service's bots run in it) while
+ * it drains the taps, writes the profile to FILE and prints the functions that took it
+ * (bench/cpu-profile.ts).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,11 +30,17 @@ import { encodeAction } from '../bot/core/actions.ts';
 import { FakeTelegram } from '../test/fakes/telegram-api.ts';
 import { startServiceWithBots } from '../test/support/bot-harness.ts';
 import { freePort } from '../test/support/spawn-service.ts';
+import { startCpuProfile } from './cpu-profile.ts';
 import { benchArgs, benchDeps, percentile, round, runBench, runChild, withBenchDatabase } from './args.ts';
 import { generateMeetingEvening } from './meeting-evening-data.ts';
 import { profileDb } from './statement-profile.ts';
 
-const { updates, connections, profile } = benchArgs({ updates: 20_000, connections: 50, profile: 0 });
+const { updates, connections, profile, cpuProfile } = benchArgs({
+  updates: 20_000,
+  connections: 50,
+  profile: 0,
+  cpuProfile: '',
+});
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TOKEN = '999:BENCH';
 
@@ -124,7 +132,10 @@ async function measure(db: Db, telegram: FakeTelegram) {
     return textPayload(BACKLOG_TEXT + i, user);
   });
   const textDrain = await drainBacklog(deps, db, telegram, textBacklog, profile ? profiler : undefined);
-  const tapDrain = await drainBacklog(deps, db, telegram, await tapBacklog(db), profile ? profiler : undefined);
+  const taps = await tapBacklog(db);
+  const cpu = cpuProfile ? await startCpuProfile(cpuProfile) : undefined;
+  const tapDrain = await drainBacklog(deps, db, telegram, taps, profile ? profiler : undefined);
+  for (const line of (await cpu?.stop()) ?? []) console.log(line);
   for (const [what, drain] of [
     ['text updates from members not linked', textDrain],
     ['taps of linked members (check-in, vote)', tapDrain],

@@ -96,6 +96,39 @@ describe('inbox claims', () => {
     expect(await store('30', 'chat-e')).toBeNull();
   });
 
+  it('a claim after statistics taken while nothing was pending does not walk the inbox per candidate', async () => {
+    // Between evenings the inbox holds processed updates only, and an ANALYZE then records no pending
+    // update at all; an evening's taps arrive afterwards: 1 000 members, a check-in and a vote each.
+    await t.db.query(
+      `insert into inbound_updates (channel, bot_key, update_id, processed_at)
+       select 'telegram', 'stale', 'old-' || g, now() from generate_series(1, 2000) g`,
+    );
+    await t.db.exec('analyze inbound_updates');
+    await t.db.query(
+      `insert into inbound_updates (channel, bot_key, update_id, chat_key, payload)
+       select 'telegram', 'stale', 'tap-' || g, 'member-' || ((g + 1) / 2), '{}'::jsonb
+         from generate_series(1, 2000) g`,
+    );
+    // Another instance is working on the first 600 members' check-ins; their votes wait.
+    expect(await claimUpdates(t.db, 'busy-worker', ['telegram:stale'], 30, 600)).toHaveLength(600);
+    const [explained] = await t.db.query<{ 'QUERY PLAN': unknown }>(
+      `explain (analyze, buffers, format json)
+       select * from claim_inbound_updates('stale-worker', array['telegram:stale'], 30, 64, 0)`,
+    );
+    const raw = explained['QUERY PLAN'];
+    const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as [{ Plan: Record<string, number> }];
+    const claimed = await t.db.query<{ update_id: string }>(
+      `select update_id from inbound_updates where claimed_by = 'stale-worker' order by id`,
+    );
+    // The next members' check-ins, never a vote before its check-in.
+    expect(claimed.map((r) => r.update_id)).toEqual(Array.from({ length: 64 }, (_, i) => `tap-${1201 + 2 * i}`));
+    // The check for a chat's earlier update is one index probe per candidate (5 600 pages in all here).
+    // The plan that walked the pending updates below each candidate read about 520 000 here, and took
+    // a second a claim on an evening's inbox (docs/benchmarks.md, fourth session).
+    const pages = plan[0].Plan['Shared Hit Blocks'] + plan[0].Plan['Shared Read Blocks'];
+    expect(pages).toBeLessThan(20_000);
+  });
+
   it('webhook calls arriving together are stored once each, in arrival order, re-sent ones refused', async () => {
     // 100 calls at once: 40 chats × 2 updates, and one chat in 4 has each update sent twice (a platform's retry).
     const calls: { updateId: string; chatKey: string }[] = [];
