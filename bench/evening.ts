@@ -78,7 +78,8 @@ async function main() {
       );
       bases.push(base);
     }
-    await spawnProcess('api/outbox/worker-main.ts', { ...common, PG_POOL_SIZE: '4' });
+    // Started before the API path is measured, so its start-up does not take that path's CPU.
+    await spawnProcess('api/outbox/worker-main.ts', { ...common, PG_POOL_SIZE: '4' }, /Outbox worker: running/);
     console.log(`2 service instances and 1 send worker running on ${name}`);
 
     // ── the API path: the same check-ins and votes on the other cells, half against each instance

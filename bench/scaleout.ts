@@ -97,13 +97,17 @@ async function main() {
     const sendWorkers: ChildProcess[] = [];
     for (let i = 0; i < workers; i++)
       sendWorkers.push(
-        await spawnProcess('api/outbox/worker-main.ts', {
-          ...common,
-          OUTBOX_TELEGRAM_RATE: String(limit),
-          OUTBOX_CONCURRENCY: '32',
-          OUTBOX_LEASE_SECONDS: '5',
-          PG_POOL_SIZE: '4',
-        }),
+        await spawnProcess(
+          'api/outbox/worker-main.ts',
+          {
+            ...common,
+            OUTBOX_TELEGRAM_RATE: String(limit),
+            OUTBOX_CONCURRENCY: '32',
+            OUTBOX_LEASE_SECONDS: '5',
+            PG_POOL_SIZE: '4',
+          },
+          /Outbox worker: running/,
+        ),
       );
     console.log(`${instances} service instances and ${workers} send workers running on ${name}`);
 

@@ -34,6 +34,8 @@ const worker = startOutboxWorker(deps, bots.senders, {
   idlePollMs: 100,
   listenUrl,
 });
+// On stdout whatever the log level: what starts it (a supervisor, a bench) knows it is sending.
+console.log('Outbox worker: running.');
 const stop = async () => {
   await worker.stop();
   await db.close();
