@@ -11,7 +11,7 @@ import { ABSTAIN_MODEL, decideAbstention, subjectTermsOf } from './abstain.ts';
 import { AppError } from '../api/errors.ts';
 import { lexicalTerms } from './text.ts';
 import { inOfficialWords } from './thesaurus.ts';
-import { answerTypeFirst, NEARLY, retrieve, type Hit } from './retrieve.ts';
+import { answerTypeFirst, NEARLY, paramsFor, retrieve, type Hit } from './retrieve.ts';
 import { bestExcerpt, type Excerpt } from './quote.ts';
 import { expectedAnswerType } from './answer-type.ts';
 import { correctSpelling } from './spelling.ts';
@@ -118,7 +118,9 @@ export async function askAssistant(
     limit: 5,
   });
   // Answer or decline: a small model over the question's words against the store and the passages found.
-  const { abstain: abstained, confidence, weightOf } = await decideAbstention(sql, query, found);
+  // Scored on the fusion weights retrieval used (the `top` feature's scale), as eval:retrieval scores it.
+  const params = paramsFor(ai.embedder);
+  const { abstain: abstained, confidence, weightOf } = await decideAbstention(sql, query, found, { params });
   // What an editor taught for a question worded like this one, in a unit above the asker, answers it.
   const lesson = input.scopePath === 'all' ? null : await findLesson(sql, query, input.scopePath);
   const taught = lesson ? await lessonPassage(sql, lesson, input.scopePath) : null;
